@@ -1,0 +1,120 @@
+/**
+ * Builds every component from the resolved configuration and owns their lifetime: start() brings
+ * them up downstream-first (stores, detectors, pipeline, then capture), stop() takes them down
+ * upstream-first (capture first, so nothing is published into a half-stopped pipeline).
+ */
+import { AnomalyStore } from "./alert/anomaly_store.ts";
+import { loadOrCreateApiToken } from "./api_token.ts";
+import { EventBus } from "./bus.ts";
+import { compileBpf } from "./capture/bpf.ts";
+import { LiveCapture } from "./capture/live_capture.ts";
+import type { Config } from "./config.ts";
+import type { PacketBatch } from "./decode/packet_batch.ts";
+import { EwmaAnomalyDetector } from "./detect/ewma_anomaly.ts";
+import { FlowPipeline } from "./flow/flow_pipeline.ts";
+import { FlowTable } from "./flow/flow_table.ts";
+import { createLogger } from "./log.ts";
+import { VERSION } from "./version.ts";
+
+/** A running Flintnet. */
+export interface App {
+  /** Event bus every component publishes on. */
+  readonly bus: EventBus;
+  /** The flow table. */
+  readonly table: FlowTable;
+  /** Recent anomalies. */
+  readonly anomalies: AnomalyStore;
+  /** Capture counters and pipeline counters, for /stats and logs. */
+  stats(): Record<string, unknown>;
+  /** Brings everything up. */
+  start(): Promise<void>;
+  /** Takes everything down, capture first. */
+  stop(): Promise<void>;
+}
+
+/** How often the clock is advanced when no packet does it (a quiet network still closes intervals). */
+const CLOCK_TICK_MS = 1000;
+/** How often a summary line is logged. */
+const STATS_LOG_MS = 60_000;
+
+/** Builds the daemon from its configuration. Throws BpfError on a bad filter, before anything starts. */
+export async function createApp(cfg: Config): Promise<App> {
+  const log = createLogger("app");
+  const filter = compileBpf(cfg.bpf, cfg.snaplen);
+  const bus = new EventBus();
+  const table = new FlowTable(cfg.maxFlows);
+  const anomalies = new AnomalyStore(cfg.anomaly.storeSize);
+  const ewma = new EwmaAnomalyDetector(table, cfg.anomaly, (e) => bus.publish(e));
+  const pipeline = new FlowPipeline(table, [ewma], {
+    intervalMs: cfg.anomaly.intervalS * 1000,
+    idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,
+    activeTimeoutMs: cfg.flowActiveTimeoutS * 1000,
+  });
+  // Batches from every interface's Worker arrive here on the main thread, one at a time.
+  const consumer = { consume: (b: PacketBatch) => pipeline.consume(b) };
+  const captures = cfg.interfaces.map((iface) =>
+    new LiveCapture({ iface, ringMb: cfg.ringMb, snaplen: cfg.snaplen, filter, consumer })
+  );
+  const started = Date.now();
+  const timers: ReturnType<typeof setInterval>[] = [];
+  const anomalyLog = createLogger("anomaly");
+  let anomalySub: { unsubscribe(): void } | undefined;
+
+  const stats = () => ({
+    version: VERSION,
+    uptime_s: Math.round((Date.now() - started) / 1000),
+    rss_bytes: Deno.memoryUsage().rss,
+    capture: Object.fromEntries(cfg.interfaces.map((name, i) => [name, captures[i].stats()])),
+    flows: {
+      active: table.size,
+      capacity: table.capacity,
+      created: table.created,
+      expired_idle: table.expiredIdle,
+      evicted_full: table.evictedFull,
+      rolled_over: pipeline.rolledOver,
+    },
+    events: bus.countsByKind(),
+  });
+
+  return {
+    bus,
+    table,
+    anomalies,
+    stats,
+    async start() {
+      const token = await loadOrCreateApiToken(cfg.stateDir);
+      anomalies.attach(bus);
+      anomalySub = bus.subscribe((e) => {
+        if (e.kind === "anomaly") anomalyLog.warn(e.reason, { id: e.id, community_id: e.community_id });
+      }, { kinds: ["anomaly"], name: "anomaly-log" });
+      timers.push(setInterval(() => pipeline.advanceTo(Date.now()), CLOCK_TICK_MS));
+      timers.push(setInterval(() => log.info("stats", stats()), STATS_LOG_MS));
+      await Promise.all(captures.map((c) => c.start()));
+      const host = cfg.listen.hostname === "0.0.0.0" || cfg.listen.hostname === "::"
+        ? "<this-host>"
+        : cfg.listen.hostname;
+      log.info("Flintnet started", {
+        version: VERSION,
+        interfaces: cfg.interfaces,
+        cidrs: cfg.cidrs,
+        state_dir: cfg.stateDir,
+        dashboard: `http://${host}:${cfg.listen.port}/`,
+      });
+      if (token.created) {
+        // Said once, on the first start; afterwards it stays in the file (mode 0600).
+        log.info(
+          "API token created: read it with `sudo cat " + token.path + "` and paste it into the dashboard",
+          {
+            path: token.path,
+          },
+        );
+      }
+    },
+    async stop() {
+      await Promise.all(captures.map((c) => c.stop()));
+      for (const t of timers) clearInterval(t);
+      anomalySub?.unsubscribe();
+      anomalies.detach();
+    },
+  };
+}

@@ -1,0 +1,313 @@
+/**
+ * The capture Worker: one per interface, so a busy ring never stalls the main thread's event loop.
+ *
+ * It owns a TpacketRing and a Decoder, polls the ring off-thread (nonblocking FFI), walks ready blocks
+ * and posts each full (or per-block flushed) PacketBatch to the main thread by transferring its buffers.
+ * An interface that is missing, down, or disappears is not an error to die of: the worker logs, closes
+ * the ring, and retries every 2 s until it is back. It never writes to stderr; logs go to the main thread.
+ *
+ * Started by LiveCapture as
+ * `new Worker(new URL("./capture_worker.ts", import.meta.url), { type: "module", name })`.
+ * When imported anywhere else (type checks, tests), this module does nothing.
+ */
+import { Decoder } from "../decode/decoder.ts";
+import { batchTransferList, createPacketBatch, type PacketBatch } from "../decode/packet_batch.ts";
+import { compileBpfForInterface, PcapActivateError, PcapStatus } from "./bpf.ts";
+import { LinkType } from "./frame_sink.ts";
+import { Errno, errnoName, LibcError } from "./libc_ffi.ts";
+import { type RingStats, TpacketRing } from "./tpacket_ring.ts";
+
+/** capturing: ring open; waiting: interface absent; down: interface down or not capturable. */
+export type CaptureState = "capturing" | "waiting" | "down";
+
+/** What the decoder reports (Decoder.counters()). */
+export type DecodeCounters = ReturnType<Decoder["counters"]>;
+
+/** main → worker: begin capturing. */
+export interface StartMessage {
+  type: "start";
+  /** Interface name. */
+  iface: string;
+  /** Ring size in MiB. */
+  ringMb: number;
+  /** Bytes kept per frame. */
+  snaplen: number;
+  /** BPF program compiled for Ethernet framing; used as is when no expression is given. */
+  filter: Uint8Array;
+  /**
+   * The expression behind `filter`; when present it is compiled again for the interface at each open
+   * (right link type, and `vlan` matching the tag the kernel strips).
+   */
+  filterExpr?: string;
+  /** Ring block size in KiB. */
+  blockKb?: number;
+  /** Promiscuous mode (default true). */
+  promisc?: boolean;
+  /** Block retire timeout in ms (default 50). */
+  retireTimeoutMs?: number;
+}
+
+/** main → worker: stop, drain, close, then answer "stopped". */
+export interface StopMessage {
+  type: "stop";
+}
+
+/** Messages the worker accepts. */
+export type ToWorker = StartMessage | StopMessage;
+
+/** The worker's periodic report. */
+export interface StatsMessage {
+  type: "stats";
+  /** Kernel ring counters, summed over every ring opened by this worker. */
+  kernel: RingStats;
+  /** Decoder counters. */
+  decode: DecodeCounters;
+  /** Current state. */
+  state: CaptureState;
+  /** Times the ring was opened again after the interface came back. */
+  reopenCount: number;
+}
+
+/** Messages the worker sends. */
+export type FromWorker =
+  | { type: "batch"; batch: PacketBatch }
+  | StatsMessage
+  | { type: "log"; level: "debug" | "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> }
+  | { type: "stopped" };
+
+/** How a worker talks to its parent. */
+export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
+
+/** Longest time a stop request waits for the current poll. */
+const POLL_MS = 200;
+/** Pause between attempts to open a missing or down interface. */
+const RETRY_MS = 2000;
+const STATS_MS = 1000;
+const POLLERR = 0x008, POLLHUP = 0x010, POLLNVAL = 0x020;
+
+/** The capture loop of one worker; exported for tests that drive it in-process. */
+export class CaptureLoop {
+  #opts: StartMessage;
+  #post: Post;
+  #decoder: Decoder;
+  #ring: TpacketRing | null = null;
+  #state: CaptureState = "waiting";
+  #reopenCount = 0;
+  #everOpened = false;
+  #closedTotals: RingStats = { packets: 0, drops: 0, freezes: 0 };
+  #stopping = false;
+  #wake: (() => void) | null = null;
+  #lastProblem = "";
+  #reported = false;
+
+  constructor(opts: StartMessage, post: Post) {
+    this.#opts = opts;
+    this.#post = post;
+    this.#decoder = new Decoder({
+      consume(batch: PacketBatch): PacketBatch {
+        post({ type: "batch", batch }, batchTransferList(batch));
+        return createPacketBatch(batch.capacity);
+      },
+    });
+  }
+
+  /** Runs until stop(); never rejects. */
+  async run(): Promise<void> {
+    const timer = setInterval(() => this.#postStats(), STATS_MS);
+    try {
+      while (!this.#stopping) {
+        try {
+          if (!this.#ring) {
+            if (!this.#tryOpen()) await this.#sleep(RETRY_MS);
+            continue;
+          }
+          const ring = this.#ring;
+          const revents = await ring.wait(POLL_MS);
+          ring.readReady(this.#decoder);
+          if (revents & (POLLERR | POLLHUP | POLLNVAL)) {
+            this.#lost(ring, revents);
+            await this.#sleep(RETRY_MS); // a link that flaps must not turn into a busy open/close loop
+          }
+        } catch (e) {
+          // Nothing here should throw; if something does, start over rather than die.
+          this.#log("error", "capture loop failed; reopening", { iface: this.#opts.iface, error: e });
+          this.#closeRing();
+          this.#setState("down");
+          await this.#sleep(RETRY_MS);
+        }
+      }
+      await this.#drain();
+    } finally {
+      clearInterval(timer);
+      this.#closeRing();
+      this.#postStats();
+      this.#post({ type: "stopped" });
+    }
+  }
+
+  /** Asks run() to finish: it drains what the kernel already captured, closes the ring and returns. */
+  stop(): void {
+    this.#stopping = true;
+    this.#wake?.();
+  }
+
+  /** Opens the ring; on failure records the state, logs once per distinct problem, and returns false. */
+  #tryOpen(): boolean {
+    const o = this.#opts;
+    try {
+      this.#ring = TpacketRing.open(o.iface, {
+        ringMb: o.ringMb,
+        snaplen: o.snaplen,
+        blockKb: o.blockKb,
+        promisc: o.promisc,
+        retireTimeoutMs: o.retireTimeoutMs,
+        // From an expression, compile for this very interface so `vlan` tests the tag the kernel strips.
+        filter: (linkType) => {
+          if (o.filterExpr !== undefined) return compileBpfForInterface(o.filterExpr, o.snaplen, o.iface);
+          if (linkType === LinkType.Ethernet) return o.filter;
+          throw new Error(`the filter was compiled for Ethernet but ${o.iface} has link type ${linkType}`);
+        },
+      });
+    } catch (e) {
+      const { state, level } = classify(e);
+      const problem = e instanceof Error ? e.message : String(e);
+      if (problem !== this.#lastProblem) {
+        this.#lastProblem = problem;
+        const msg = state === "waiting" ? "capture interface not found" : "cannot capture";
+        this.#log(level, `${msg}; retrying every 2 s`, { iface: o.iface, error: problem });
+      }
+      this.#setState(state);
+      return false;
+    }
+    const ring = this.#ring;
+    if (this.#everOpened) this.#reopenCount++;
+    this.#everOpened = true;
+    this.#lastProblem = "";
+    this.#log("info", "capturing", {
+      iface: o.iface,
+      ifindex: ring.ifindex,
+      linkType: ring.linkType,
+      blocks: ring.blockCount,
+      blockBytes: ring.blockSize,
+      reopenCount: this.#reopenCount,
+    });
+    this.#setState("capturing");
+    return true;
+  }
+
+  /** The interface went down or away: keep what was captured, close, and go back to retrying. */
+  #lost(ring: TpacketRing, revents: number): void {
+    const errno = ring.pendingError();
+    this.#log("warn", "capture interface went down or away; retrying every 2 s", {
+      iface: this.#opts.iface,
+      error: errno ? errnoName(errno) : `poll revents 0x${revents.toString(16)}`,
+    });
+    this.#decoder.flush();
+    this.#closeRing();
+    this.#lastProblem = "";
+    this.#setState("down");
+  }
+
+  /** Frames still in the current block reach user space within two retire timeouts; wait that long once. */
+  async #drain(): Promise<void> {
+    const ring = this.#ring;
+    if (ring) {
+      const deadline = Date.now() + 3 * (this.#opts.retireTimeoutMs ?? 50);
+      for (let left = deadline - Date.now(); left > 0 && !ring.closed; left = deadline - Date.now()) {
+        await ring.wait(left);
+        ring.readReady(this.#decoder);
+      }
+    }
+    this.#decoder.flush();
+  }
+
+  #closeRing(): void {
+    const ring = this.#ring;
+    if (!ring) return;
+    this.#ring = null;
+    ring.close();
+    const s = ring.stats();
+    this.#closedTotals.packets += s.packets;
+    this.#closedTotals.drops += s.drops;
+    this.#closedTotals.freezes += s.freezes;
+  }
+
+  #setState(state: CaptureState): void {
+    if (this.#reported && state === this.#state) return;
+    this.#reported = true;
+    this.#state = state;
+    this.#postStats(); // state changes are reported at once; LiveCapture.start() waits for the first one
+  }
+
+  #postStats(): void {
+    const k = this.#ring ? this.#ring.stats() : { packets: 0, drops: 0, freezes: 0 };
+    const t = this.#closedTotals;
+    this.#post({
+      type: "stats",
+      kernel: { packets: t.packets + k.packets, drops: t.drops + k.drops, freezes: t.freezes + k.freezes },
+      decode: this.#decoder.counters(),
+      state: this.#state,
+      reopenCount: this.#reopenCount,
+    });
+  }
+
+  #log(level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void {
+    if (fields?.error instanceof Error) fields = { ...fields, error: fields.error.message };
+    this.#post({ type: "log", level, msg, fields });
+  }
+
+  /** A pause that stop() cuts short. */
+  #sleep(ms: number): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.#wake = null;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.#wake = finish;
+    });
+  }
+}
+
+/** What a failed open means: an absent interface waits, a down one is "down", anything else is an error. */
+function classify(e: unknown): { state: CaptureState; level: "warn" | "error" } {
+  if (e instanceof LibcError) {
+    if (e.errno === Errno.ENODEV || e.errno === Errno.ENXIO) return { state: "waiting", level: "warn" };
+    if (e.errno === Errno.ENETDOWN) return { state: "down", level: "warn" };
+  }
+  if (e instanceof PcapActivateError) {
+    if (e.status === PcapStatus.NoSuchDevice) return { state: "waiting", level: "warn" };
+    if (e.status === PcapStatus.IfaceNotUp) return { state: "down", level: "warn" };
+  }
+  return { state: "down", level: "error" };
+}
+
+/** The parts of a worker's global scope used here. */
+interface WorkerScope {
+  postMessage(msg: unknown, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+}
+
+function isWorkerScope(): boolean {
+  const ctor = (globalThis as { WorkerGlobalScope?: abstract new () => unknown }).WorkerGlobalScope;
+  return typeof ctor === "function" && globalThis instanceof ctor;
+}
+
+// Only as a Worker entry point does this module act: it then waits for its "start" message.
+if (isWorkerScope()) {
+  const scope = globalThis as unknown as WorkerScope;
+  const post: Post = (msg, transfer) => scope.postMessage(msg, transfer ?? []);
+  let loop: CaptureLoop | null = null;
+  scope.onmessage = (e) => {
+    const m = e.data;
+    if (m.type === "start" && !loop) {
+      loop = new CaptureLoop(m, post);
+      void loop.run();
+    } else if (m.type === "stop") {
+      if (loop) loop.stop();
+      else post({ type: "stopped" });
+    }
+  };
+}

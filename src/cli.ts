@@ -1,0 +1,130 @@
+/**
+ * The command line: `flintnet` (daemon), `flintnet replay FILE [--all-flows]`, `flintnet version`,
+ * `flintnet --help`. Returns the exit code: 0 ok, 1 runtime failure, 2 bad usage or configuration.
+ */
+import { ConfigError, describeSettings, loadConfig, loadDetectorConfig } from "./config.ts";
+import { createLogger, setLogLevel } from "./log.ts";
+import { VERSION } from "./version.ts";
+
+const USAGE = `Flintnet ${VERSION} — watches the LAN, notices what matters, tells someone.
+
+Usage:
+  flintnet                      run the daemon (capture, flows, anomaly detection)
+  flintnet replay FILE [--all-flows]
+                                run the whole pipeline over a pcap/pcapng file and print one JSON
+                                document: totals, flows (top 100 by bytes, or all), anomalies, events
+  flintnet version              print the version
+  flintnet --help               this text
+
+Settings come from FLINTNET_* environment variables, or from the env file named by
+FLINTNET_ENV_FILE (default /etc/flintnet/flintnet.env when it exists):
+`;
+
+/** Runs one command; resolves to the process exit code. */
+export async function runCli(args: string[], env: Record<string, string | undefined>): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === "--help" || command === "-h" || command === "help") {
+    await writeOut(USAGE + settingsHelp());
+    return 0;
+  }
+  if (command === "version" || command === "--version") {
+    await writeOut(`flintnet ${VERSION} (deno ${Deno.version.deno})\n`);
+    return 0;
+  }
+  try {
+    if (command === "replay") return await replayCommand(rest, env);
+    if (command === undefined || command === "run") return await daemonCommand(env);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      await writeErr(`flintnet: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  await writeErr(
+    `flintnet: unknown command "${command}"; accepted: replay, version, --help (none runs the daemon)\n`,
+  );
+  return 2;
+}
+
+class UsageError extends Error {}
+
+async function replayCommand(args: string[], env: Record<string, string | undefined>): Promise<number> {
+  const allFlows = args.includes("--all-flows");
+  const files = args.filter((a) => a !== "--all-flows");
+  const unknown = files.filter((a) => a.startsWith("-"));
+  if (unknown.length) throw new UsageError(`replay: unknown option "${unknown[0]}"; accepted: --all-flows`);
+  if (files.length !== 1) {
+    throw new UsageError("replay needs exactly one capture file: flintnet replay FILE [--all-flows]");
+  }
+  const cfg = await loadDetectorConfig(env);
+  setLogLevel(cfg.logLevel);
+  const { replayFile } = await import("./replay.ts");
+  const { CaptureFileError } = await import("./capture/capture_file.ts");
+  try {
+    const result = await replayFile(files[0], {
+      allFlows,
+      maxFlows: cfg.maxFlows,
+      flowIdleTimeoutS: cfg.flowIdleTimeoutS,
+      flowActiveTimeoutS: cfg.flowActiveTimeoutS,
+      anomaly: cfg.anomaly,
+    });
+    await writeOut(JSON.stringify(result) + "\n");
+    return 0;
+  } catch (err) {
+    if (
+      err instanceof CaptureFileError || err instanceof Deno.errors.NotFound ||
+      err instanceof Deno.errors.PermissionDenied
+    ) {
+      await writeErr(`flintnet: replay: ${(err as Error).message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function daemonCommand(env: Record<string, string | undefined>): Promise<number> {
+  const cfg = await loadConfig(env);
+  setLogLevel(cfg.logLevel);
+  const log = createLogger("main");
+  for (const name of cfg.unknownVariables) {
+    log.warn("unknown setting ignored: is it misspelt?", { variable: name });
+  }
+  const { createApp } = await import("./app.ts");
+  const app = await createApp(cfg);
+  await app.start();
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = (signal: Deno.Signal) => {
+      log.info("stopping", { signal });
+      app.stop().finally(resolve);
+    };
+    Deno.addSignalListener("SIGTERM", () => onSignal("SIGTERM"));
+    Deno.addSignalListener("SIGINT", () => onSignal("SIGINT"));
+  });
+  await stopped;
+  log.info("stopped");
+  return 0;
+}
+
+function settingsHelp(): string {
+  return describeSettings()
+    .map((s) =>
+      `  ${s.name.padEnd(30)} ${s.description}\n  ${"".padEnd(30)} default: ${
+        s.default || "(none)"
+      }; accepted: ${s.accepted}\n`
+    )
+    .join("");
+}
+
+async function writeOut(text: string): Promise<void> {
+  await writeAll(Deno.stdout, text);
+}
+
+async function writeErr(text: string): Promise<void> {
+  await writeAll(Deno.stderr, text);
+}
+
+async function writeAll(w: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
+  let data = new TextEncoder().encode(text);
+  while (data.length > 0) data = data.subarray(await w.write(data));
+}

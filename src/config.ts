@@ -1,0 +1,640 @@
+/**
+ * Every FLINTNET_* setting: its type, default, validation and documentation,
+ * from one table, so `flintnet --help` and the validator never disagree.
+ *
+ * Values come from the environment and, below it in precedence, from an env
+ * file (FLINTNET_ENV_FILE, else /etc/flintnet/flintnet.env when present — the
+ * same file systemd's `EnvironmentFile=` reads). An empty value means "use the
+ * default". A bad value stops startup with one line naming the variable, the
+ * value and what is accepted.
+ */
+
+import { parseEnv } from "node:util";
+import { apiTokenProblem, MIN_API_TOKEN_LENGTH } from "./api_token.ts";
+import { LOG_LEVELS, type LogLevel } from "./log.ts";
+import { ipv4Network, parseIPv4, type SystemProbe, systemProbe } from "./system_probe.ts";
+
+/** Where the env file is looked for when FLINTNET_ENV_FILE is not set. */
+export const DEFAULT_ENV_FILE = "/etc/flintnet/flintnet.env";
+
+/** Address and port the HTTP API listens on. */
+export interface ListenAddress {
+  /** IP address or host name to bind ("0.0.0.0" = all IPv4 addresses, "::" = all addresses). */
+  hostname: string;
+  /** TCP port, 1–65535. */
+  port: number;
+}
+
+/** Settings of the EWMA flow anomaly detector. */
+export interface AnomalyConfig {
+  /** Seconds between evaluations of every flow's rate against its baseline. */
+  intervalS: number;
+  /** EWMA smoothing factor: weight of the newest interval, 0 < α ≤ 1. */
+  alpha: number;
+  /** How many deviations above the baseline make an interval anomalous. */
+  k: number;
+  /** Intervals with fewer bytes than this never alert (quiet flows are noisy in relative terms). */
+  minBytes: number;
+  /** Intervals a flow is observed before it may alert, so the baseline has settled. */
+  warmupIntervals: number;
+  /** How many anomalies are kept for the API. */
+  storeSize: number;
+}
+
+/** The settings `flintnet replay` needs: flow timeouts and the anomaly detector. */
+export interface DetectorConfig {
+  /** Least severe level written to the log. */
+  logLevel: LogLevel;
+  /** Flow table capacity. */
+  maxFlows: number;
+  /** Seconds without packets after which a flow ends. */
+  flowIdleTimeoutS: number;
+  /** Seconds after which a long-lived flow is cut into a new record; ≥ the idle timeout. */
+  flowActiveTimeoutS: number;
+  /** Anomaly detector settings. */
+  anomaly: AnomalyConfig;
+}
+
+/** The resolved configuration of the daemon. */
+export interface Config extends DetectorConfig {
+  /** Interfaces to capture on (default: the interface of the default route). */
+  interfaces: string[];
+  /** Local networks in normalised CIDR form (default: the first interface's IPv4 network, or none). */
+  cidrs: string[];
+  /** Where the HTTP API listens. */
+  listen: ListenAddress;
+  /** Bearer token for the API; undefined means use (or create) `<stateDir>/api-token`. */
+  apiToken?: string;
+  /** Absolute directory for state (devices, history, the API token). */
+  stateDir: string;
+  /** libpcap filter expression applied to capture; "" captures everything. */
+  bpf: string;
+  /** Bytes captured per packet. */
+  snaplen: number;
+  /** Size of the AF_PACKET ring per interface, in MiB. */
+  ringMb: number;
+  /** The env file that was read, if any. */
+  envFile: string | undefined;
+  /** FLINTNET_* variables that no setting knows (likely typos), sorted; the caller warns about them. */
+  unknownVariables: string[];
+}
+
+/** A bad setting: the message is one line naming the variable, the value and what is accepted. */
+export class ConfigError extends Error {
+  /** The variable at fault, when there is one. */
+  readonly variable: string | undefined;
+  constructor(message: string, variable?: string) {
+    super(message);
+    this.name = "ConfigError";
+    this.variable = variable;
+  }
+}
+
+/** One row of `flintnet --help`. */
+export interface SettingDescription {
+  /** Environment variable name. */
+  name: string;
+  /** The default, in the same notation the setting accepts. */
+  default: string;
+  /** What values are accepted. */
+  accepted: string;
+  /** What the setting does. */
+  description: string;
+}
+
+// ---------------------------------------------------------------- parsers
+
+/** A parser's refusal; the message, if any, says why beyond the accepted text. */
+class Rejected extends Error {}
+
+interface Parser<T> {
+  /** Completes "expected …". */
+  accepted: string;
+  /** Parses a trimmed, non-empty value or throws Rejected. */
+  parse(text: string): T;
+  /** Writes a value back in accepted notation (for documenting defaults). */
+  format(value: T): string;
+}
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+function wholeNumber(text: string): number | undefined {
+  if (!/^\d+(_\d+)*$/.test(text)) return undefined;
+  const n = Number(text.replaceAll("_", ""));
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+function intRange(min: number, max?: number): Parser<number> {
+  return {
+    accepted: max === undefined ? `a whole number, ${min} or more` : `a whole number from ${min} to ${max}`,
+    parse(text) {
+      const n = wholeNumber(text);
+      if (n === undefined || n < min || (max !== undefined && n > max)) throw new Rejected();
+      return n;
+    },
+    format: String,
+  };
+}
+
+/** A decimal number with `0 < x ≤ max` (the only shape the settings need). */
+function positiveNumber(max: number): Parser<number> {
+  return {
+    accepted: `a number greater than 0 and at most ${max}`,
+    parse(text) {
+      if (!/^(\d+(\.\d+)?|\.\d+)$/.test(text)) throw new Rejected();
+      const n = Number(text);
+      if (!(n > 0 && n <= max)) throw new Rejected();
+      return n;
+    },
+    format: String,
+  };
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+
+function formatDuration(s: number): string {
+  return s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`;
+}
+
+function duration(min: number, max: number): Parser<number> {
+  return {
+    accepted:
+      `a duration from ${formatDuration(min)} to ${formatDuration(max)}: seconds, or a whole number ` +
+      `with s, m or h (e.g. 90s, 5m, 1h)`,
+    parse(text) {
+      const m = /^(\d+(?:_\d+)*)([smh]?)$/.exec(text);
+      const n = m ? wholeNumber(m[1]) : undefined;
+      if (!m || n === undefined) throw new Rejected();
+      const seconds = n * UNIT_SECONDS[m[2] || "s"];
+      if (seconds < min || seconds > max) throw new Rejected();
+      return seconds;
+    },
+    format: formatDuration,
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]): Parser<T> {
+  return {
+    accepted: `one of ${values.join(", ")}`,
+    parse(text) {
+      const v = text.toLowerCase() as T;
+      if (!values.includes(v)) throw new Rejected();
+      return v;
+    },
+    format: String,
+  };
+}
+
+/** Comma-separated items, each parsed by `item`, duplicates (after parsing) refused. */
+function list(accepted: string, item: (text: string) => string): Parser<string[]> {
+  return {
+    accepted,
+    parse(text) {
+      const out: string[] = [];
+      for (const part of text.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
+        const v = item(part);
+        if (out.includes(v)) {
+          throw new Rejected(part === v ? `${v} is listed twice` : `${JSON.stringify(part)} repeats ${v}`);
+        }
+        out.push(v);
+      }
+      if (out.length === 0) throw new Rejected();
+      return out;
+    },
+    format: (v) => v.join(","),
+  };
+}
+
+const interfaceList = list(
+  "comma-separated interface names (1 to 15 of A-Z a-z 0-9 _ . @ -), each once",
+  (name) => {
+    if (!/^[A-Za-z0-9_.@-]{1,15}$/.test(name) || name === "." || name === "..") {
+      throw new Rejected(`${JSON.stringify(name)} is not an interface name`);
+    }
+    return name;
+  },
+);
+
+const cidrList = list(
+  "comma-separated IPv4 networks a.b.c.d/n with n from 8 to 32, each once",
+  (cidr) => {
+    const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr);
+    const octets = m ? parseIPv4(m[1]) : undefined;
+    if (!m || !octets) throw new Rejected(`${JSON.stringify(cidr)} is not an IPv4 network`);
+    const prefix = Number(m[2]);
+    // A /0-/7 "local network" would sweep or trust most of the Internet: always a mistake.
+    if (prefix < 8 || prefix > 32) throw new Rejected(`${JSON.stringify(cidr)} has prefix /${prefix}`);
+    return ipv4Network(octets, prefix);
+  },
+);
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+const hostPort: Parser<ListenAddress> = {
+  accepted: "host:port, [IPv6]:port, :port or port (all IPv4 addresses; [::]:port for IPv6 too), " +
+    "port from 1 to 65535",
+  parse(text) {
+    // A bare port and ":port" both mean every address.
+    const colon = /^\d+$/.test(text) ? -1 : text.lastIndexOf(":");
+    if (colon < 0 && !/^\d+$/.test(text)) throw new Rejected();
+    const host = colon < 0 ? "" : text.slice(0, colon);
+    const port = wholeNumber(text.slice(colon + 1));
+    if (port === undefined || port < 1 || port > 65535) throw new Rejected();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      const v6 = host.slice(1, -1);
+      if (!/^[0-9A-Fa-f:.]+$/.test(v6) || !v6.includes(":")) {
+        throw new Rejected(`${host} is not an IPv6 address`);
+      }
+      return { hostname: v6, port };
+    }
+    if (host.includes(":")) throw new Rejected("put an IPv6 address in brackets");
+    if (host === "") return { hostname: "0.0.0.0", port };
+    const numeric = /^[\d.]+$/.test(host);
+    if (numeric ? !parseIPv4(host) : !HOSTNAME.test(host)) {
+      throw new Rejected(`${JSON.stringify(host)} is not an IPv4 address or host name`);
+    }
+    return { hostname: host, port };
+  },
+  format: (v) => v.hostname.includes(":") ? `[${v.hostname}]:${v.port}` : `${v.hostname}:${v.port}`,
+};
+
+const absolutePath: Parser<string> = {
+  accepted: "an absolute path",
+  parse(text) {
+    if (!text.startsWith("/") || CONTROL.test(text)) throw new Rejected();
+    return text.length > 1 ? text.replace(/\/+$/, "") : text;
+  },
+  format: String,
+};
+
+const filePath: Parser<string> = {
+  accepted: "the path of a readable file of NAME=value lines",
+  parse(text) {
+    if (CONTROL.test(text)) throw new Rejected();
+    return text;
+  },
+  format: String,
+};
+
+const apiToken: Parser<string> = {
+  accepted: `at least ${MIN_API_TOKEN_LENGTH} characters without whitespace`,
+  parse(text) {
+    if (apiTokenProblem(text) !== undefined) throw new Rejected();
+    return text;
+  },
+  format: () => "[redacted]",
+};
+
+const bpfFilter: Parser<string> = {
+  accepted: "a libpcap filter expression (pcap-filter(7)) without control characters",
+  parse(text) {
+    // Tabs and line breaks are whitespace to libpcap (a long filter may span lines in the env file).
+    // deno-lint-ignore no-control-regex
+    if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text)) throw new Rejected();
+    return text;
+  },
+  format: (v) => v === "" ? '"" (everything)' : v,
+};
+
+// ---------------------------------------------------------------- the table
+
+interface SettingSpec<T> {
+  name: string;
+  description: string;
+  parser: Parser<T>;
+  /** The default; absent when loadConfig works it out (then defaultText says how). */
+  fallback?: T;
+  defaultText?: string;
+  /** Never echo the value (say its length). */
+  secret?: boolean;
+}
+
+interface Setting<T> extends SettingSpec<T> {
+  defaultText: string;
+}
+
+function setting<T>(spec: SettingSpec<T>): Setting<T> {
+  const defaultText = spec.defaultText ??
+    (spec.fallback === undefined ? "none" : spec.parser.format(spec.fallback));
+  return { ...spec, defaultText };
+}
+
+const S = {
+  envFile: setting({
+    name: "FLINTNET_ENV_FILE",
+    description:
+      "Env file with FLINTNET_* settings; the real environment wins over it. /dev/null reads none.",
+    parser: filePath,
+    defaultText: `${DEFAULT_ENV_FILE} if it exists`,
+  }),
+  interfaces: setting({
+    name: "FLINTNET_INTERFACE",
+    description: "Network interfaces to capture on.",
+    parser: interfaceList,
+    defaultText: "the interface of the default route",
+  }),
+  cidrs: setting({
+    name: "FLINTNET_CIDR",
+    description: "Local networks: devices here are inventoried and swept; host bits are cleared.",
+    parser: cidrList,
+    defaultText: "the IPv4 network of the first interface",
+  }),
+  listen: setting({
+    name: "FLINTNET_LISTEN",
+    description: "Address and port of the HTTP API and dashboard.",
+    parser: hostPort,
+    fallback: { hostname: "0.0.0.0", port: 8480 },
+  }),
+  apiToken: setting({
+    name: "FLINTNET_API_TOKEN",
+    description: "Bearer token for the API. Unset: a random token is kept in <state dir>/api-token.",
+    parser: apiToken,
+    defaultText: "generated into <state dir>/api-token",
+    secret: true,
+  }),
+  stateDir: setting({
+    name: "FLINTNET_STATE_DIR",
+    description: "Directory for devices, history and the API token.",
+    parser: absolutePath,
+    defaultText: "/var/lib/flintnet if writable, else $XDG_STATE_HOME/flintnet, else ~/.local/state/flintnet",
+  }),
+  logLevel: setting({
+    name: "FLINTNET_LOG_LEVEL",
+    description: "Least severe log level written (JSON lines on stderr).",
+    parser: oneOf(LOG_LEVELS),
+    fallback: "info" as LogLevel,
+  }),
+  maxFlows: setting({
+    name: "FLINTNET_MAX_FLOWS",
+    description: "Flow table capacity; when full, the oldest idle flows are evicted.",
+    parser: intRange(1000, 50_000_000),
+    fallback: 1_000_000,
+  }),
+  bpf: setting({
+    name: "FLINTNET_BPF",
+    description: 'Capture filter, e.g. "not port 22".',
+    parser: bpfFilter,
+    fallback: "",
+  }),
+  snaplen: setting({
+    name: "FLINTNET_SNAPLEN",
+    description: "Bytes captured per packet (headers are enough for flows).",
+    parser: intRange(64, 65535),
+    fallback: 256,
+  }),
+  ringMb: setting({
+    name: "FLINTNET_CAPTURE_RING_MB",
+    description: "AF_PACKET ring size per interface in MiB; bigger rides out bursts.",
+    parser: intRange(2, 2048),
+    fallback: 64,
+  }),
+  flowIdleTimeoutS: setting({
+    name: "FLINTNET_FLOW_IDLE_TIMEOUT",
+    description: "A flow without packets for this long ends.",
+    parser: duration(1, 86400),
+    fallback: 120,
+  }),
+  flowActiveTimeoutS: setting({
+    name: "FLINTNET_FLOW_ACTIVE_TIMEOUT",
+    description: "A long-lived flow is reported and restarted after this long; at least the idle timeout.",
+    parser: duration(1, 604800),
+    fallback: 1800,
+    defaultText: "30m, or the idle timeout if that is longer",
+  }),
+  anomalyIntervalS: setting({
+    name: "FLINTNET_ANOMALY_INTERVAL",
+    description: "How often each flow's rate is compared with its learned baseline.",
+    parser: duration(1, 3600),
+    fallback: 10,
+  }),
+  alpha: setting({
+    name: "FLINTNET_EWMA_ALPHA",
+    description: "Baseline smoothing: weight of the newest interval (small = slow to learn).",
+    parser: positiveNumber(1),
+    fallback: 0.1,
+  }),
+  k: setting({
+    name: "FLINTNET_ANOMALY_K",
+    description: "Deviations above the baseline that count as an anomaly.",
+    parser: positiveNumber(100),
+    fallback: 4,
+  }),
+  minBytes: setting({
+    name: "FLINTNET_ANOMALY_MIN_BYTES",
+    description: "Intervals with fewer bytes never alert.",
+    parser: intRange(0),
+    fallback: 1_000_000,
+  }),
+  warmupIntervals: setting({
+    name: "FLINTNET_ANOMALY_WARMUP",
+    description: "Intervals a flow is watched before it may alert.",
+    parser: intRange(1, 100000),
+    fallback: 30,
+  }),
+  storeSize: setting({
+    name: "FLINTNET_ANOMALY_STORE_SIZE",
+    description: "Anomalies kept for the API.",
+    parser: intRange(10, 1000000),
+    fallback: 10000,
+  }),
+};
+
+const SETTINGS: readonly Setting<unknown>[] = Object.values(S) as Setting<unknown>[];
+const KNOWN = new Set(SETTINGS.map((s) => s.name));
+
+/** Every setting, in the order `--help` should list them. */
+export function describeSettings(): SettingDescription[] {
+  return SETTINGS.map((s) => ({
+    name: s.name,
+    default: s.defaultText,
+    accepted: s.parser.accepted,
+    description: s.description,
+  }));
+}
+
+type Vars = Record<string, string | undefined>;
+
+function invalid(s: Setting<unknown>, text: string, detail: string): ConfigError {
+  const shown = s.secret
+    ? `${s.name} (${[...text].length} characters)`
+    : `${s.name}=${JSON.stringify(text.length > 120 ? text.slice(0, 120) + "…" : text)}`;
+  return new ConfigError(
+    `${shown} is not valid: ${detail ? detail + "; " : ""}expected ${s.parser.accepted}`,
+    s.name,
+  );
+}
+
+/** The parsed value, or undefined when unset or empty. */
+function read<T>(s: Setting<T>, vars: Vars): T | undefined {
+  const text = vars[s.name]?.trim();
+  if (!text) return undefined;
+  try {
+    return s.parser.parse(text);
+  } catch (err) {
+    if (err instanceof Rejected) throw invalid(s as Setting<unknown>, text, err.message);
+    throw err;
+  }
+}
+
+function value<T>(s: Setting<T>, vars: Vars): T {
+  const v = read(s, vars);
+  if (v !== undefined) return v;
+  if (s.fallback === undefined) throw new Error(`${s.name} has no static default`);
+  return structuredClone(s.fallback);
+}
+
+// ---------------------------------------------------------------- loading
+
+/**
+ * Parses an env file (NAME=value lines, # comments, optional quotes and `export`).
+ * @throws ConfigError when it cannot be read
+ */
+export function readEnvFile(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound
+      ? "the file does not exist"
+      : err instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : err instanceof Error
+      ? err.message
+      : String(err);
+    throw new ConfigError(`env file ${JSON.stringify(path)} cannot be read: ${why}`, S.envFile.name);
+  }
+  return { ...parseEnv(text) } as Record<string, string>;
+}
+
+/** Options for {@link loadConfig} and {@link loadDetectorConfig}. */
+export interface LoadConfigOptions {
+  /** Env file read when FLINTNET_ENV_FILE is unset and this file exists. @default DEFAULT_ENV_FILE */
+  defaultEnvFile?: string;
+}
+
+/** The environment merged over the env file, and which file was read. */
+function mergedVariables(env: Vars, opts: LoadConfigOptions): { vars: Vars; envFile: string | undefined } {
+  let envFile = read(S.envFile, env);
+  if (envFile !== undefined) {
+    try {
+      Deno.statSync(envFile);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) throw invalid(S.envFile, envFile, "the file does not exist");
+    }
+  } else {
+    const candidate = opts.defaultEnvFile ?? DEFAULT_ENV_FILE;
+    try {
+      Deno.statSync(candidate);
+      envFile = candidate;
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound) && !(err instanceof Deno.errors.NotCapable)) throw err;
+    }
+  }
+  const vars: Vars = envFile === undefined ? {} : readEnvFile(envFile);
+  // The real environment wins, even when it sets a variable to "" (= the default).
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) vars[k] = v;
+  return { vars, envFile };
+}
+
+function detectorSettings(vars: Vars): DetectorConfig {
+  const flowIdleTimeoutS = value(S.flowIdleTimeoutS, vars);
+  // Only an explicit active timeout can conflict: the default follows a longer idle timeout.
+  const flowActiveTimeoutS = read(S.flowActiveTimeoutS, vars) ??
+    Math.max(S.flowActiveTimeoutS.fallback!, flowIdleTimeoutS);
+  if (flowActiveTimeoutS < flowIdleTimeoutS) {
+    const idle = formatDuration(flowIdleTimeoutS);
+    const active = formatDuration(flowActiveTimeoutS);
+    throw new ConfigError(
+      `${S.flowActiveTimeoutS.name} (${active}) is shorter than ${S.flowIdleTimeoutS.name} (${idle}): ` +
+        `set ${S.flowActiveTimeoutS.name} to at least ${idle}`,
+      S.flowActiveTimeoutS.name,
+    );
+  }
+  return {
+    logLevel: value(S.logLevel, vars),
+    maxFlows: value(S.maxFlows, vars),
+    flowIdleTimeoutS,
+    flowActiveTimeoutS,
+    anomaly: {
+      intervalS: value(S.anomalyIntervalS, vars),
+      alpha: value(S.alpha, vars),
+      k: value(S.k, vars),
+      minBytes: value(S.minBytes, vars),
+      warmupIntervals: value(S.warmupIntervals, vars),
+      storeSize: value(S.storeSize, vars),
+    },
+  };
+}
+
+/**
+ * Resolves the daemon's configuration from `env` (normally `Deno.env.toObject()`),
+ * the env file and, for unset settings, the machine.
+ *
+ * @param probe replaces parts of the machine probing (tests inject a fake machine)
+ * @throws ConfigError for any bad or unresolvable setting
+ */
+export async function loadConfig(
+  env: Vars,
+  probe: Partial<SystemProbe> = {},
+  opts: LoadConfigOptions = {},
+): Promise<Config> {
+  const machine: SystemProbe = { ...systemProbe, ...probe };
+  const { vars, envFile } = mergedVariables(env, opts);
+  const unknownVariables = Object.keys(vars).filter((k) => k.startsWith("FLINTNET_") && !KNOWN.has(k)).sort();
+
+  let interfaces = read(S.interfaces, vars);
+  if (interfaces === undefined) {
+    const iface = machine.defaultRouteInterface();
+    if (iface === undefined) {
+      const names = machine.interfaceNames();
+      throw new ConfigError(
+        `no default route to pick an interface from: set ${S.interfaces.name} to ` +
+          (names.length ? `one of: ${names.join(", ")}` : "the interface to watch"),
+        S.interfaces.name,
+      );
+    }
+    interfaces = [iface];
+  }
+  let cidrs = read(S.cidrs, vars);
+  if (cidrs === undefined) {
+    const net = machine.interfaceIPv4Network(interfaces[0]);
+    cidrs = net === undefined ? [] : [net];
+  }
+  const detector = detectorSettings(vars);
+  const apiToken = read(S.apiToken, vars);
+  const common = {
+    interfaces,
+    cidrs,
+    listen: value(S.listen, vars),
+    ...(apiToken === undefined ? {} : { apiToken }),
+    bpf: value(S.bpf, vars),
+    snaplen: value(S.snaplen, vars),
+    ringMb: value(S.ringMb, vars),
+    ...detector,
+    envFile,
+    unknownVariables,
+  };
+  // Probed last: a bad value elsewhere should not leave a freshly created directory behind.
+  let stateDir = read(S.stateDir, vars);
+  if (stateDir === undefined) {
+    try {
+      stateDir = await machine.chooseStateDir(vars);
+    } catch (err) {
+      throw new ConfigError(err instanceof Error ? err.message : String(err), S.stateDir.name);
+    }
+  }
+  return { ...common, stateDir };
+}
+
+/**
+ * Resolves only the flow-timeout and anomaly settings (environment over env
+ * file), without probing interfaces or the state directory: what `flintnet
+ * replay` needs to detect exactly as the daemon would.
+ *
+ * @throws ConfigError for a bad value of one of those settings
+ */
+export function loadDetectorConfig(env: Vars, opts: LoadConfigOptions = {}): DetectorConfig {
+  return detectorSettings(mergedVariables(env, opts).vars);
+}

@@ -1,0 +1,185 @@
+/**
+ * The decoder: link layer (Ethernet II, 802.1Q/QinQ, Linux cooked v1/v2, raw IP) → IPv4/IPv6/ARP →
+ * transport, one row per frame into a PacketBatch. It is the FrameSink every packet source feeds.
+ * No allocation per frame; malformed frames are counted by reason and skipped.
+ */
+import { type FrameSink, LinkType } from "../capture/frame_sink.ts";
+import { decodeArp } from "./arp.ts";
+import { mac48, u16 } from "./bytes.ts";
+import { FragmentPorts } from "./fragments.ts";
+import { decodeIpv4, type FragmentCounters } from "./ipv4.ts";
+import { decodeIpv6 } from "./ipv6.ts";
+import { MALFORMED_NAMES, OK } from "./malformed.ts";
+import { Malformed } from "./malformed.ts";
+import { type BatchConsumer, createPacketBatch, type PacketBatch, RowKind } from "./packet_batch.ts";
+
+/** EtherTypes (https://www.iana.org/assignments/ieee-802-numbers). */
+export const EtherType = {
+  Ipv4: 0x0800,
+  Arp: 0x0806,
+  Vlan: 0x8100, // IEEE 802.1Q
+  QinQ: 0x88a8, // IEEE 802.1ad service tag
+  QinQLegacy: 0x9100, // pre-standard double tagging
+  Ipv6: 0x86dd,
+} as const;
+
+/** More tags than this is not a network, it is an attack on the parser. */
+const MAX_VLAN_TAGS = 4;
+
+/** What the decoder has seen; a plain object for stats, REST and replay output. */
+export interface DecodeCounters {
+  /** Frames offered. */
+  frames: number;
+  /** IPv4 packets decoded into flow rows. */
+  ipv4: number;
+  /** IPv6 packets decoded into flow rows. */
+  ipv6: number;
+  /** ARP packets decoded. */
+  arp: number;
+  /** Well-formed frames of other EtherTypes (LLDP, STP, …), not decoded further. */
+  other: number;
+  /** Frames of a link type the decoder does not know. */
+  unsupported_link_type: number;
+  /** Later IP fragments attributed to their flow / left at ports 0. */
+  fragments_attributed: number;
+  /** Later IP fragments whose first fragment was not seen. */
+  fragments_unattributed: number;
+  /** Frames dropped as malformed, by reason. */
+  malformed: Record<string, number>;
+  /** Sum of `malformed`. */
+  malformed_total: number;
+}
+
+/** Decodes frames into batches and hands full batches to its consumer. */
+export class Decoder implements FrameSink {
+  /** VLAN id the kernel stripped for the next frame (TPACKET `tp_vlan_tci`); 0 for none. Reset after use. */
+  vlanHint = 0;
+  #consumer: BatchConsumer;
+  #batch: PacketBatch;
+  #frags = new FragmentPorts();
+  #fc: FragmentCounters = { attributed: 0, unattributed: 0 };
+  #malformed = new Float64Array(MALFORMED_NAMES.length);
+  #frames = 0;
+  #ipv4 = 0;
+  #ipv6 = 0;
+  #arp = 0;
+  #other = 0;
+  #unsupported = 0;
+
+  constructor(consumer: BatchConsumer, capacity?: number) {
+    this.#consumer = consumer;
+    this.#batch = createPacketBatch(capacity);
+  }
+
+  /** @inheritdoc */
+  frame(b: Uint8Array, off: number, capLen: number, wireLen: number, tsMs: number, linkType: number): void {
+    this.#frames++;
+    const end = off + capLen;
+    let vlan = this.vlanHint;
+    this.vlanHint = 0;
+    let ethSrc = 0;
+    let etype: number;
+    let p: number;
+    switch (linkType) {
+      case LinkType.Ethernet:
+        // dst MAC (6) | src MAC (6) | EtherType (2)
+        if (capLen < 14) return this.#bad(Malformed.TruncatedEthernet);
+        ethSrc = mac48(b, off + 6);
+        etype = u16(b, off + 12);
+        p = off + 14;
+        break;
+      case LinkType.LinuxSll:
+        // packet type (2) | ARPHRD (2) | addr len (2) | addr (8) | protocol (2)
+        if (capLen < 16) return this.#bad(Malformed.TruncatedLinuxSll);
+        if (u16(b, off + 4) === 6) ethSrc = mac48(b, off + 6);
+        etype = u16(b, off + 14);
+        p = off + 16;
+        break;
+      case LinkType.LinuxSll2:
+        // protocol (2) | reserved (2) | ifindex (4) | ARPHRD (2) | packet type (1) | addr len (1) | addr (8)
+        if (capLen < 20) return this.#bad(Malformed.TruncatedLinuxSll);
+        if (b[off + 11] === 6) ethSrc = mac48(b, off + 12);
+        etype = u16(b, off);
+        p = off + 20;
+        break;
+      case LinkType.Raw:
+        if (capLen < 1) return this.#bad(Malformed.TruncatedIpv4);
+        etype = b[off] >> 4 === 6 ? EtherType.Ipv6 : EtherType.Ipv4;
+        p = off;
+        break;
+      default:
+        this.#unsupported++;
+        return;
+    }
+    let tags = 0;
+    while (etype === EtherType.Vlan || etype === EtherType.QinQ || etype === EtherType.QinQLegacy) {
+      if (++tags > MAX_VLAN_TAGS) return this.#bad(Malformed.TooManyVlanTags);
+      if (p + 4 > end) return this.#bad(Malformed.TruncatedVlan);
+      if (vlan === 0) vlan = u16(b, p) & 0x0fff; // PCP (3) | DEI (1) | VID (12); the outer tag names the VLAN
+      etype = u16(b, p + 2);
+      p += 4;
+    }
+    const batch = this.#batch;
+    const row = batch.count;
+    batch.tsMs[row] = tsMs;
+    let r: number;
+    if (etype === EtherType.Ipv4) {
+      batch.kind[row] = RowKind.Ip;
+      r = decodeIpv4(b, p, end, wireLen - (p - off), batch, row, this.#frags, this.#fc);
+      if (r === OK) this.#ipv4++;
+    } else if (etype === EtherType.Ipv6) {
+      batch.kind[row] = RowKind.Ip;
+      r = decodeIpv6(b, p, end, wireLen - (p - off), batch, row, this.#frags, this.#fc);
+      if (r === OK) this.#ipv6++;
+    } else if (etype === EtherType.Arp) {
+      r = decodeArp(b, p, end, batch, row);
+      if (r === OK) this.#arp++;
+    } else {
+      this.#other++;
+      return;
+    }
+    if (r !== OK) return this.#bad(r);
+    batch.frameLen[row] = wireLen;
+    batch.vlan[row] = vlan;
+    batch.ethSrc[row] = ethSrc;
+    batch.count = row + 1;
+    if (batch.count === batch.capacity) this.#handOff();
+  }
+
+  /** @inheritdoc */
+  flush(): void {
+    if (this.#batch.count > 0) this.#handOff();
+  }
+
+  /** A snapshot of the counters. */
+  counters(): DecodeCounters {
+    const malformed: Record<string, number> = {};
+    let total = 0;
+    for (let i = 0; i < MALFORMED_NAMES.length; i++) {
+      malformed[MALFORMED_NAMES[i]] = this.#malformed[i];
+      total += this.#malformed[i];
+    }
+    return {
+      frames: this.#frames,
+      ipv4: this.#ipv4,
+      ipv6: this.#ipv6,
+      arp: this.#arp,
+      other: this.#other,
+      unsupported_link_type: this.#unsupported,
+      fragments_attributed: this.#fc.attributed,
+      fragments_unattributed: this.#fc.unattributed,
+      malformed,
+      malformed_total: total,
+    };
+  }
+
+  #bad(reason: number): void {
+    this.#malformed[reason]++;
+  }
+
+  #handOff(): void {
+    const next = this.#consumer.consume(this.#batch);
+    if (next) this.#batch = next;
+    this.#batch.count = 0;
+  }
+}

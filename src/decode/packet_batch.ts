@@ -1,0 +1,115 @@
+/**
+ * A batch of decoded packets in struct-of-arrays form.
+ *
+ * The decoder writes one row per frame it understands; the flow table and the
+ * per-packet detectors read the rows. Rows hold numbers only (addresses as
+ * 32-bit words, MACs as 48-bit integers in a float), so neither side allocates
+ * per packet, and a whole batch can be posted from a capture Worker to the
+ * main thread by transferring its buffers.
+ */
+
+/** What a row describes. */
+export const RowKind = {
+  /** An IPv4 or IPv6 packet that belongs to a flow. */
+  Ip: 1,
+  /** An ARP packet (RFC 826); fields are in the arp* columns. */
+  Arp: 2,
+} as const;
+
+/** Rows a batch holds by default: big enough to amortise the hand-off, small enough to stay in cache. */
+export const DEFAULT_BATCH_ROWS = 4096;
+
+/** The columns of a batch, every one a typed array of `capacity` rows (addresses: 4 words a row). */
+export interface PacketBatch {
+  /** How many rows may be written. */
+  readonly capacity: number;
+  /** How many rows are filled. */
+  count: number;
+  /** RowKind of each row. */
+  readonly kind: Uint8Array;
+  /** Capture time, milliseconds since the epoch (fraction keeps microseconds). */
+  readonly tsMs: Float64Array;
+  /** Frame length on the wire (before any snaplen truncation). */
+  readonly frameLen: Uint32Array;
+  /** Outermost 802.1Q VLAN id, 0 when untagged. */
+  readonly vlan: Uint16Array;
+  /** IP version: 4 or 6. */
+  readonly family: Uint8Array;
+  /** Source address as 4 big-endian words; an IPv4 address sits in word 0 and words 1–3 are 0. */
+  readonly src: Uint32Array;
+  /** Destination address, same layout as src. */
+  readonly dst: Uint32Array;
+  /** TCP/UDP source port; ICMP type. */
+  readonly srcPort: Uint16Array;
+  /** TCP/UDP destination port; ICMP code. */
+  readonly dstPort: Uint16Array;
+  /** IP protocol number of the transport (after IPv6 extension headers). */
+  readonly proto: Uint8Array;
+  /** IP-layer octets: IPv4 total length, IPv6 payload length + 40 (the NetFlow convention). */
+  readonly ipBytes: Uint32Array;
+  /** TCP flags byte (FIN=0x01 … CWR=0x80), 0 for other protocols. */
+  readonly tcpFlags: Uint8Array;
+  /** Ethernet source MAC (48-bit integer), 0 when the link type has none. */
+  readonly ethSrc: Float64Array;
+  /** ARP operation (1 request, 2 reply). */
+  readonly arpOp: Uint8Array;
+  /** ARP sender hardware address (48-bit integer). */
+  readonly arpSha: Float64Array;
+  /** ARP target hardware address (48-bit integer). */
+  readonly arpTha: Float64Array;
+}
+
+/** Allocates an empty batch; done once per consumer (or once per hand-off to a Worker), never per packet. */
+export function createPacketBatch(capacity: number = DEFAULT_BATCH_ROWS): PacketBatch {
+  return {
+    capacity,
+    count: 0,
+    kind: new Uint8Array(capacity),
+    tsMs: new Float64Array(capacity),
+    frameLen: new Uint32Array(capacity),
+    vlan: new Uint16Array(capacity),
+    family: new Uint8Array(capacity),
+    src: new Uint32Array(capacity * 4),
+    dst: new Uint32Array(capacity * 4),
+    srcPort: new Uint16Array(capacity),
+    dstPort: new Uint16Array(capacity),
+    proto: new Uint8Array(capacity),
+    ipBytes: new Uint32Array(capacity),
+    tcpFlags: new Uint8Array(capacity),
+    ethSrc: new Float64Array(capacity),
+    arpOp: new Uint8Array(capacity),
+    arpSha: new Float64Array(capacity),
+    arpTha: new Float64Array(capacity),
+  };
+}
+
+/** The column buffers of a batch, for `postMessage(batch, transfer)`. */
+export function batchTransferList(b: PacketBatch): ArrayBuffer[] {
+  return [
+    b.kind,
+    b.tsMs,
+    b.frameLen,
+    b.vlan,
+    b.family,
+    b.src,
+    b.dst,
+    b.srcPort,
+    b.dstPort,
+    b.proto,
+    b.ipBytes,
+    b.tcpFlags,
+    b.ethSrc,
+    b.arpOp,
+    b.arpSha,
+    b.arpTha,
+  ].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** Something that takes decoded batches: the flow pipeline, a Worker's postMessage, a test. */
+export interface BatchConsumer {
+  /**
+   * Called with a filled batch. Return nothing to let the caller reuse the batch once this returns, or
+   * return a fresh batch when this one was given away (posted to another thread with its buffers).
+   */
+  consume(batch: PacketBatch): PacketBatch | void;
+}

@@ -1,0 +1,131 @@
+/**
+ * Transport headers: TCP (RFC 9293), UDP (RFC 768), ICMP (RFC 792), ICMPv6 (RFC 4443), SCTP (RFC 9260).
+ * `decodeTransport` writes ports and TCP flags into a batch row; the reader functions below it are
+ * for tools and tests that want the whole header (they allocate, so never call them per packet).
+ */
+import { u16, u32 } from "./bytes.ts";
+import { Malformed, OK } from "./malformed.ts";
+import type { PacketBatch } from "./packet_batch.ts";
+
+/** IP protocol numbers (https://www.iana.org/assignments/protocol-numbers). */
+export const IpProto = {
+  Icmp: 1,
+  Tcp: 6,
+  Udp: 17,
+  Icmpv6: 58,
+  Sctp: 132,
+} as const;
+
+/**
+ * Fills srcPort, dstPort and tcpFlags of `row` from the transport header at `p` (data up to `end`).
+ * ICMP and ICMPv6 carry type in srcPort and code in dstPort, as Zeek's conn.log does.
+ * @returns OK, or a Malformed reason
+ */
+export function decodeTransport(
+  b: Uint8Array,
+  p: number,
+  end: number,
+  proto: number,
+  batch: PacketBatch,
+  row: number,
+): number {
+  switch (proto) {
+    case IpProto.Tcp: {
+      // ports (4) + seq (4) + ack (4) + data offset (1) + flags (1)
+      if (p + 14 > end) return Malformed.TruncatedTcp;
+      if (b[p + 12] >> 4 < 5) return Malformed.BadTcpDataOffset;
+      batch.srcPort[row] = u16(b, p);
+      batch.dstPort[row] = u16(b, p + 2);
+      batch.tcpFlags[row] = b[p + 13];
+      return OK;
+    }
+    case IpProto.Udp: {
+      if (p + 8 > end) return Malformed.TruncatedUdp;
+      if (u16(b, p + 4) < 8) return Malformed.BadUdpLength;
+      batch.srcPort[row] = u16(b, p);
+      batch.dstPort[row] = u16(b, p + 2);
+      batch.tcpFlags[row] = 0;
+      return OK;
+    }
+    case IpProto.Sctp: {
+      if (p + 4 > end) return Malformed.TruncatedUdp;
+      batch.srcPort[row] = u16(b, p);
+      batch.dstPort[row] = u16(b, p + 2);
+      batch.tcpFlags[row] = 0;
+      return OK;
+    }
+    case IpProto.Icmp:
+    case IpProto.Icmpv6: {
+      if (p + 2 > end) return Malformed.TruncatedIcmp;
+      batch.srcPort[row] = b[p];
+      batch.dstPort[row] = b[p + 1];
+      batch.tcpFlags[row] = 0;
+      return OK;
+    }
+    default:
+      batch.srcPort[row] = 0;
+      batch.dstPort[row] = 0;
+      batch.tcpFlags[row] = 0;
+      return OK;
+  }
+}
+
+/** TCP flag bits (RFC 9293 §3.1, RFC 3168 for ECE/CWR). */
+export const TcpFlag = {
+  FIN: 0x01,
+  SYN: 0x02,
+  RST: 0x04,
+  PSH: 0x08,
+  ACK: 0x10,
+  URG: 0x20,
+  ECE: 0x40,
+  CWR: 0x80,
+} as const;
+
+/** Flag letters in tcpdump's order, e.g. 0x12 → "SA" (SYN+ACK). */
+export function tcpFlagsText(flags: number): string {
+  let s = "";
+  if (flags & TcpFlag.FIN) s += "F";
+  if (flags & TcpFlag.SYN) s += "S";
+  if (flags & TcpFlag.RST) s += "R";
+  if (flags & TcpFlag.PSH) s += "P";
+  if (flags & TcpFlag.ACK) s += "A";
+  if (flags & TcpFlag.URG) s += "U";
+  if (flags & TcpFlag.ECE) s += "E";
+  if (flags & TcpFlag.CWR) s += "C";
+  return s;
+}
+
+/** A whole TCP header, for tools and tests (allocates). */
+export interface TcpHeader {
+  /** Source port. */
+  srcPort: number;
+  /** Destination port. */
+  dstPort: number;
+  /** Sequence number. */
+  seq: number;
+  /** Acknowledgement number. */
+  ack: number;
+  /** Header length in bytes (data offset × 4). */
+  headerLength: number;
+  /** Flags byte. */
+  flags: number;
+  /** Receive window (unscaled). */
+  window: number;
+}
+
+/** Reads the TCP header at `p`, or undefined when it is truncated or its data offset is invalid. */
+export function readTcpHeader(b: Uint8Array, p: number, end: number = b.length): TcpHeader | undefined {
+  if (p + 20 > end) return undefined;
+  const headerLength = (b[p + 12] >> 4) * 4;
+  if (headerLength < 20) return undefined;
+  return {
+    srcPort: u16(b, p),
+    dstPort: u16(b, p + 2),
+    seq: u32(b, p + 4),
+    ack: u32(b, p + 8),
+    headerLength,
+    flags: b[p + 13],
+    window: u16(b, p + 14),
+  };
+}

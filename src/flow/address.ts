@@ -1,0 +1,101 @@
+/**
+ * Text forms of the numeric addresses the hot path keeps: IPv4 dotted quad, IPv6 in RFC 5952's
+ * canonical form (lower case, longest zero run compressed), MACs as colon-separated hex.
+ * Called when a flow is shown, never per packet.
+ */
+
+/** An IPv4 address held as an unsigned 32-bit number → "192.0.2.1". */
+export function formatIpv4(w: number): string {
+  return `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`;
+}
+
+/** An IPv6 address held as four big-endian words starting at `o` → RFC 5952 text. */
+export function formatIpv6(words: ArrayLike<number>, o: number): string {
+  const g: number[] = [];
+  for (let i = 0; i < 4; i++) g.push(words[o + i] >>> 16, words[o + i] & 0xffff);
+  // RFC 5952 §4.2: compress the longest run of two or more zero groups (the first one on a tie).
+  let bestStart = -1, bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) [bestStart, bestLen] = [i, j - i];
+    i = j;
+  }
+  // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad.
+  if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) return `::ffff:${formatIpv4(words[o + 3])}`;
+  const hex = g.map((x) => x.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
+}
+
+/** Either family from a 4-word address column. */
+export function formatIp(family: number, words: ArrayLike<number>, o: number): string {
+  return family === 4 ? formatIpv4(words[o]) : formatIpv6(words, o);
+}
+
+/** A 48-bit MAC held as a number → "02:00:00:00:00:01". */
+export function formatMac(m: number): string {
+  const hi = Math.floor(m / 4294967296);
+  const lo = m >>> 0;
+  const bytes = [hi >>> 8, hi & 255, lo >>> 24, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255];
+  return bytes.map((x) => x.toString(16).padStart(2, "0")).join(":");
+}
+
+/**
+ * Parses an IPv4 or IPv6 address into four words (IPv4 in word 0), or undefined when it is not one.
+ * Used for API filters and tests.
+ */
+export function parseIp(text: string): { family: 4 | 6; words: Uint32Array } | undefined {
+  const v4 = parseIpv4(text);
+  if (v4 !== undefined) return { family: 4, words: Uint32Array.of(v4, 0, 0, 0) };
+  if (!text.includes(":") || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
+  let head = text, tail = "";
+  const dbl = text.indexOf("::");
+  if (dbl >= 0) {
+    if (text.indexOf("::", dbl + 1) >= 0) return undefined;
+    head = text.slice(0, dbl);
+    tail = text.slice(dbl + 2);
+  }
+  const groups = (s: string): number[] | undefined => {
+    if (s === "") return [];
+    const out: number[] = [];
+    const parts = s.split(":");
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      if (i === parts.length - 1 && p.includes(".")) {
+        const w = parseIpv4(p);
+        if (w === undefined) return undefined;
+        out.push(w >>> 16, w & 0xffff);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return undefined;
+        out.push(parseInt(p, 16));
+      }
+    }
+    return out;
+  };
+  const h = groups(head), t = groups(tail);
+  if (!h || !t) return undefined;
+  const missing = 8 - h.length - t.length;
+  if (dbl >= 0 ? missing < 1 : missing !== 0) return undefined;
+  const g = [...h, ...new Array(missing).fill(0), ...t];
+  const words = new Uint32Array(4);
+  for (let i = 0; i < 4; i++) words[i] = ((g[2 * i] << 16) | g[2 * i + 1]) >>> 0;
+  return { family: 6, words };
+}
+
+/** "a.b.c.d" → unsigned 32-bit number, or undefined. */
+export function parseIpv4(text: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  let w = 0;
+  for (let i = 1; i <= 4; i++) {
+    const o = Number(m[i]);
+    if (o > 255 || (m[i].length > 1 && m[i][0] === "0")) return undefined;
+    w = w * 256 + o;
+  }
+  return w >>> 0;
+}

@@ -1,0 +1,80 @@
+/**
+ * The one JSON shape of a flow, used by replay, REST and SSE alike (the changelog's field names).
+ */
+import { communityId } from "./community_id.ts";
+import { formatIp } from "./address.ts";
+import type { FlowTable } from "./flow_table.ts";
+
+/** A flow as every output shows it. */
+export interface FlowJson {
+  /** Source address (IPv4 dotted quad or RFC 5952 IPv6). */
+  src_ip: string;
+  /** Destination address. */
+  dst_ip: string;
+  /** Source port; ICMP type. */
+  src_port: number;
+  /** Destination port; ICMP code. */
+  dst_port: number;
+  /** IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6 …). */
+  protocol: number;
+  /** IP-layer octets (IPv4 total length, IPv6 payload + 40), as NetFlow/IPFIX count them. */
+  bytes: number;
+  /** Packets. */
+  packets: number;
+  /** First packet, ISO 8601. */
+  first_seen: string;
+  /** Last packet, ISO 8601. */
+  last_seen: string;
+  /** last_seen − first_seen in seconds. */
+  duration_s: number;
+  /** OR of TCP flags seen (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20, ECE 0x40, CWR 0x80). */
+  tcp_flags: number;
+  /** The learned baseline: mean octets per interval, its deviation, maturity. */
+  ewma: { mean_bytes: number; stddev_bytes: number; intervals: number; mature: boolean };
+  /** Community ID v1 of this flow (seed 0). */
+  community_id: string;
+}
+
+/** Renders flow `id` of `table`; `warmup` decides when the baseline counts as mature. */
+export function flowToJson(table: FlowTable, id: number, warmup: number): FlowJson {
+  const a = id << 2;
+  const fam = table.family[id];
+  const first = table.firstSeen[id], last = table.lastSeen[id];
+  return {
+    src_ip: formatIp(fam, table.src, a),
+    dst_ip: formatIp(fam, table.dst, a),
+    src_port: table.srcPort[id],
+    dst_port: table.dstPort[id],
+    protocol: table.proto[id],
+    bytes: table.bytes[id],
+    packets: table.packets[id],
+    first_seen: new Date(first).toISOString(),
+    last_seen: new Date(last).toISOString(),
+    duration_s: Math.round(last - first) / 1000,
+    tcp_flags: table.tcpFlags[id],
+    ewma: {
+      mean_bytes: Math.round(table.ewmaMean[id]),
+      stddev_bytes: Math.round(Math.sqrt(table.ewmaVar[id])),
+      intervals: table.ewmaIntervals[id],
+      mature: table.ewmaIntervals[id] >= warmup,
+    },
+    community_id: communityId(
+      fam,
+      table.src,
+      a,
+      table.dst,
+      a,
+      table.proto[id],
+      table.srcPort[id],
+      table.dstPort[id],
+    ),
+  };
+}
+
+/** Ids of the `limit` flows with the most bytes (partial selection, not a full sort of the table). */
+export function topFlowsByBytes(table: FlowTable, limit: number): number[] {
+  const ids: number[] = [];
+  for (let id = 0; id < table.highWater; id++) if (table.family[id] !== 0) ids.push(id);
+  ids.sort((x, y) => table.bytes[y] - table.bytes[x] || x - y);
+  return ids.slice(0, limit);
+}
