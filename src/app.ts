@@ -38,7 +38,7 @@ const CLOCK_TICK_MS = 1000;
 const STATS_LOG_MS = 60_000;
 
 /** Builds the daemon from its configuration. Throws BpfError on a bad filter, before anything starts. */
-export async function createApp(cfg: Config): Promise<App> {
+export function createApp(cfg: Config): App {
   const log = createLogger("app");
   const filter = compileBpf(cfg.bpf, cfg.snaplen);
   const bus = new EventBus();

@@ -91,7 +91,7 @@ async function daemonCommand(env: Record<string, string | undefined>): Promise<n
     log.warn("unknown setting ignored: is it misspelt?", { variable: name });
   }
   const { createApp } = await import("./app.ts");
-  const app = await createApp(cfg);
+  const app = createApp(cfg);
   await app.start();
   const stopped = new Promise<void>((resolve) => {
     const onSignal = (signal: Deno.Signal) => {
