@@ -62,12 +62,11 @@ export class EwmaAnomalyDetector implements Detector {
     const empty = Math.min(emptyAfter, MAX_EMPTY_UPDATES);
     for (let id = 0; id < t.highWater; id++) {
       if (t.family[id] === 0) continue;
-      const x = t.intervalBytes[id];
-      const packets = t.intervalPackets[id];
-      t.intervalBytes[id] = 0;
-      t.intervalPackets[id] = 0;
+      const x = t.intervalBytes(id);
+      const packets = t.intervalPackets(id);
+      t.resetInterval(id);
       // A flow that started inside this interval only has part of one: not a fair sample.
-      if (t.firstSeen[id] > startMs && t.ewmaIntervals[id] === 0) continue;
+      if (t.firstSeen(id) > startMs && t.ewmaIntervals[id] === 0) continue;
       const mean = t.ewmaMean[id];
       if (t.ewmaIntervals[id] === 0) {
         t.ewmaMean[id] = x;
@@ -137,9 +136,9 @@ export class EwmaAnomalyDetector implements Detector {
       score: Math.round(score * 100) / 100,
       k,
       interval_s: intervalS,
-      duration_s: Math.round(t.lastSeen[id] - t.firstSeen[id]) / 1000,
-      flow_bytes: t.bytes[id],
-      flow_packets: t.packets[id],
+      duration_s: Math.round(t.lastSeen(id) - t.firstSeen(id)) / 1000,
+      flow_bytes: t.bytes(id),
+      flow_packets: t.packets(id),
       community_id: communityId(fam, t.src, a, t.dst, a, t.proto[id], t.srcPort[id], t.dstPort[id]),
       reason: `${src}:${t.srcPort[id]} → ${dst}:${t.dstPort[id]} (${protoName(t.proto[id])}) sent ` +
         `${fmtBytes(x)} in ${intervalS} s, ${ratio} per ${intervalS} s — ${score.toFixed(1)} deviations ` +

@@ -39,19 +39,19 @@ export interface FlowJson {
 export function flowToJson(table: FlowTable, id: number, warmup: number): FlowJson {
   const a = id << 2;
   const fam = table.family[id];
-  const first = table.firstSeen[id], last = table.lastSeen[id];
+  const first = table.firstSeen(id), last = table.lastSeen(id);
   return {
     src_ip: formatIp(fam, table.src, a),
     dst_ip: formatIp(fam, table.dst, a),
     src_port: table.srcPort[id],
     dst_port: table.dstPort[id],
     protocol: table.proto[id],
-    bytes: table.bytes[id],
-    packets: table.packets[id],
+    bytes: table.bytes(id),
+    packets: table.packets(id),
     first_seen: new Date(first).toISOString(),
     last_seen: new Date(last).toISOString(),
     duration_s: Math.round(last - first) / 1000,
-    tcp_flags: table.tcpFlags[id],
+    tcp_flags: table.tcpFlags(id),
     ewma: {
       mean_bytes: Math.round(table.ewmaMean[id]),
       stddev_bytes: Math.round(Math.sqrt(table.ewmaVar[id])),
@@ -75,6 +75,6 @@ export function flowToJson(table: FlowTable, id: number, warmup: number): FlowJs
 export function topFlowsByBytes(table: FlowTable, limit: number): number[] {
   const ids: number[] = [];
   for (let id = 0; id < table.highWater; id++) if (table.family[id] !== 0) ids.push(id);
-  ids.sort((x, y) => table.bytes[y] - table.bytes[x] || x - y);
+  ids.sort((x, y) => table.bytes(y) - table.bytes(x) || x - y);
   return ids.slice(0, limit);
 }

@@ -107,14 +107,10 @@ export class FlowPipeline implements BatchConsumer {
   #rollOver(nowMs: number): void {
     const t = this.table, limit = this.#o.activeTimeoutMs;
     for (let id = 0; id < t.highWater; id++) {
-      if (t.family[id] === 0 || t.packets[id] === 0 || nowMs - t.firstSeen[id] < limit) continue;
+      if (t.family[id] === 0 || t.packets(id) === 0 || nowMs - t.firstSeen(id) < limit) continue;
       this.#onRollover?.(id);
       this.rolledOver++;
-      t.bytes[id] = 0;
-      t.packets[id] = 0;
-      t.tcpFlags[id] = 0;
-      // The next record starts where this one ended; the first packet after it extends it.
-      t.firstSeen[id] = t.lastSeen[id];
+      t.restartRecord(id);
     }
   }
 
