@@ -42,7 +42,6 @@ export async function loadOrCreateApiToken(stateDir: string): Promise<ApiTokenFi
     const token = generateApiToken();
     await Deno.mkdir(stateDir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(path, token + "\n", { mode: 0o600 });
-    createLogger("api").info("generated an API token", { path });
     return { token, created: true, path };
   }
   if (!info.isFile) {

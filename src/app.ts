@@ -37,6 +37,14 @@ const CLOCK_TICK_MS = 1000;
 /** How often a summary line is logged. */
 const STATS_LOG_MS = 60_000;
 
+/** The address a person on the LAN would type: the listen address, or the capture interface's. */
+function dashboardHost(cfg: Config): string {
+  const h = cfg.listen.hostname;
+  if (h !== "0.0.0.0" && h !== "::" && h !== "") return h.includes(":") ? `[${h}]` : h;
+  const addr = Deno.networkInterfaces().find((i) => i.name === cfg.interfaces[0] && i.family === "IPv4");
+  return addr?.address ?? Deno.hostname();
+}
+
 /** Builds the daemon from its configuration. Throws BpfError on a bad filter, before anything starts. */
 export function createApp(cfg: Config): App {
   const log = createLogger("app");
@@ -90,24 +98,19 @@ export function createApp(cfg: Config): App {
       timers.push(setInterval(() => pipeline.advanceTo(Date.now()), CLOCK_TICK_MS));
       timers.push(setInterval(() => log.info("stats", stats()), STATS_LOG_MS));
       await Promise.all(captures.map((c) => c.start()));
-      const host = cfg.listen.hostname === "0.0.0.0" || cfg.listen.hostname === "::"
-        ? "<this-host>"
-        : cfg.listen.hostname;
       log.info("Flintnet started", {
         version: VERSION,
         interfaces: cfg.interfaces,
         cidrs: cfg.cidrs,
         state_dir: cfg.stateDir,
-        dashboard: `http://${host}:${cfg.listen.port}/`,
+        dashboard: `http://${dashboardHost(cfg)}:${cfg.listen.port}/`,
       });
       if (token.created) {
-        // Said once, on the first start; afterwards it stays in the file (mode 0600).
-        log.info(
-          "API token created: read it with `sudo cat " + token.path + "` and paste it into the dashboard",
-          {
-            path: token.path,
-          },
-        );
+        // Said once, on the first start. The token itself never goes to the journal: it stays in the
+        // file (mode 0600), and this line says how to read it.
+        log.info(`API token created: read it with "sudo cat ${token.path}" and paste it into the dashboard`, {
+          path: token.path,
+        });
       }
     },
     async stop() {

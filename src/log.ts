@@ -35,7 +35,8 @@ export interface Logger {
 export type LogSink = (line: string) => void;
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const REDACT_KEY = /token|pass(word)?|secret|authorization|community/i;
+// `community` alone or as a suffix (snmp_community), but not community_id, the public flow hash.
+const REDACT_KEY = /token|pass(word)?|secret|authorization|communit(y|ies)$/i;
 const RESERVED_KEYS = new Set(["ts", "level", "component", "msg"]);
 
 let minRank = RANK.info;

@@ -140,7 +140,7 @@ export class EwmaAnomalyDetector implements Detector {
       flow_bytes: t.bytes(id),
       flow_packets: t.packets(id),
       community_id: communityId(fam, t.src, a, t.dst, a, t.proto[id], t.srcPort[id], t.dstPort[id]),
-      reason: `${src}:${t.srcPort[id]} → ${dst}:${t.dstPort[id]} (${protoName(t.proto[id])}) sent ` +
+      reason: `${endpoints(src, dst, t.proto[id], t.srcPort[id], t.dstPort[id])} sent ` +
         `${fmtBytes(x)} in ${intervalS} s, ${ratio} per ${intervalS} s — ${score.toFixed(1)} deviations ` +
         `above its baseline (alert threshold ${k}).`,
     };
@@ -152,6 +152,13 @@ function fmtBytes(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
   return `${Math.round(n)} B`;
+}
+
+/** "a:1 → b:2 (TCP)", or for ICMP, whose "ports" are type and code, "a → b (ICMP type 3 code 3)". */
+function endpoints(src: string, dst: string, proto: number, sp: number, dp: number): string {
+  if (proto === 1 || proto === 58) return `${src} → ${dst} (${protoName(proto)} type ${sp} code ${dp})`;
+  const wrap = (ip: string) => ip.includes(":") ? `[${ip}]` : ip;
+  return `${wrap(src)}:${sp} → ${wrap(dst)}:${dp} (${protoName(proto)})`;
 }
 
 function protoName(p: number): string {
