@@ -2,6 +2,7 @@
  * The command line: `flintnet` (daemon), `flintnet replay FILE [--all-flows]`, `flintnet version`,
  * `flintnet --help`. Returns the exit code: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
+import { BpfError } from "./capture/bpf.ts";
 import { ConfigError, describeSettings, loadConfig, loadDetectorConfig } from "./config.ts";
 import { createLogger, setLogLevel } from "./log.ts";
 import { VERSION } from "./version.ts";
@@ -35,7 +36,7 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     if (command === "replay") return await replayCommand(rest, env);
     if (command === undefined || command === "run") return await daemonCommand(env);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof BpfError) {
       await writeErr(`flintnet: ${err.message}\n`);
       return 2;
     }

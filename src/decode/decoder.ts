@@ -74,6 +74,8 @@ export class Decoder implements FrameSink {
   /** @inheritdoc */
   frame(b: Uint8Array, off: number, capLen: number, wireLen: number, tsMs: number, linkType: number): void {
     this.#frames++;
+    // A record claiming fewer bytes on the wire than were captured is corrupt; trust what is there.
+    if (wireLen < capLen) wireLen = capLen;
     const end = off + capLen;
     let vlan = this.vlanHint;
     this.vlanHint = 0;

@@ -36,9 +36,10 @@ export function decodeIpv6(
     batch.src[a + i] = u32(b, p + 8 + 4 * i);
     batch.dst[a + i] = u32(b, p + 24 + 4 * i);
   }
-  // A zero payload length means a jumbogram (RFC 2675): take the size from the wire.
-  const ipBytes = payloadLength === 0 ? wireRemain : payloadLength + 40;
-  if (ipBytes > wireRemain) return Malformed.TruncatedIpv6;
+  // A zero payload length with a Hop-by-Hop header may be a jumbogram (RFC 2675 carries the real length
+  // in a Hop-by-Hop option): take the size from the wire then. Without one it is simply empty.
+  const ipBytes = payloadLength === 0 && b[p + 6] === HopByHop ? wireRemain : payloadLength + 40;
+  if (ipBytes > wireRemain || ipBytes < 40) return Malformed.TruncatedIpv6;
   batch.ipBytes[row] = ipBytes;
   const l3End = Math.min(end, p + ipBytes);
   let nh = b[p + 6];

@@ -60,13 +60,14 @@ export function parseIp(text: string): { family: 4 | 6; words: Uint32Array } | u
     head = text.slice(0, dbl);
     tail = text.slice(dbl + 2);
   }
-  const groups = (s: string): number[] | undefined => {
+  // RFC 4291 §2.2: a dotted quad may only be the last 32 bits of the address.
+  const groups = (s: string, last: boolean): number[] | undefined => {
     if (s === "") return [];
     const out: number[] = [];
     const parts = s.split(":");
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i];
-      if (i === parts.length - 1 && p.includes(".")) {
+      if (last && i === parts.length - 1 && p.includes(".")) {
         const w = parseIpv4(p);
         if (w === undefined) return undefined;
         out.push(w >>> 16, w & 0xffff);
@@ -77,7 +78,7 @@ export function parseIp(text: string): { family: 4 | 6; words: Uint32Array } | u
     }
     return out;
   };
-  const h = groups(head), t = groups(tail);
+  const h = groups(head, dbl < 0), t = groups(tail, true);
   if (!h || !t) return undefined;
   const missing = 8 - h.length - t.length;
   if (dbl >= 0 ? missing < 1 : missing !== 0) return undefined;

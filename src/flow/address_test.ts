@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { formatIp, formatIpv4, formatIpv6, formatMac, parseIp, parseIpv4 } from "./address.ts";
+
+/** Eight 16-bit groups → the four words formatIpv6 reads. */
+function words(...g: number[]): number[] {
+  assert.equal(g.length, 8);
+  return [0, 1, 2, 3].map((i) => ((g[2 * i] << 16) | g[2 * i + 1]) >>> 0);
+}
+
+/** RFC 5952 text forms, from the RFC's own sections, with the groups they stand for. */
+const RFC5952: [string, number[], string][] = [
+  ["2001:db8::1", words(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), "§4 example"],
+  ["::", words(0, 0, 0, 0, 0, 0, 0, 0), "unspecified address"],
+  ["::1", words(0, 0, 0, 0, 0, 0, 0, 1), "loopback"],
+  ["1::", words(1, 0, 0, 0, 0, 0, 0, 0), "trailing run"],
+  ["2001:db8::2:1", words(0x2001, 0xdb8, 0, 0, 0, 0, 2, 1), "§4.2.1: shorten as much as possible"],
+  ["2001:db8:0:1:1:1:1:1", words(0x2001, 0xdb8, 0, 1, 1, 1, 1, 1), "§4.2.2: one 0 group is not compressed"],
+  ["2001:0:0:1::1", words(0x2001, 0, 0, 1, 0, 0, 0, 1), "§4.2.3: the longest run is compressed"],
+  ["2001:db8::1:0:0:1", words(0x2001, 0xdb8, 0, 0, 1, 0, 0, 1), "§4.2.3: on a tie, the first run"],
+  ["2001:db8::aaaa:0:0:1", words(0x2001, 0xdb8, 0, 0, 0xaaaa, 0, 0, 1), "§4.3: lower case"],
+  [
+    "fe80::200:86ff:fe05:80da",
+    words(0xfe80, 0, 0, 0, 0x200, 0x86ff, 0xfe05, 0x80da),
+    "§4.1: no leading zeros",
+  ],
+  ["::ffff:192.0.2.1", words(0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201), "§5: IPv4-mapped keeps the dotted quad"],
+  ["1:2:3:4:5:6:7:8", words(1, 2, 3, 4, 5, 6, 7, 8), "no zero group"],
+  ["ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", words(...new Array(8).fill(0xffff)), "all ones"],
+];
+
+for (const [text, w, why] of RFC5952) {
+  Deno.test(`formatIpv6() writes ${text} (RFC 5952 ${why})`, () => {
+    assert.equal(formatIpv6(w, 0), text);
+  });
+}
+
+Deno.test("formatIpv6() reads the four words at an offset", () => {
+  const col = new Uint32Array(12);
+  col.set(words(0x2001, 0xdb8, 0, 0, 1, 0, 0, 1), 8);
+  assert.equal(formatIpv6(col, 8), "2001:db8::1:0:0:1");
+});
+
+Deno.test("parseIp() reads non-canonical IPv6 forms (RFC 4291 §2.2)", () => {
+  const cases: [string, number[]][] = [
+    ["2001:DB8::1", words(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)],
+    ["2001:0db8:0000:0000:0000:0000:0000:0001", words(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)],
+    ["2001:db8:0:0:1:0:0:1", words(0x2001, 0xdb8, 0, 0, 1, 0, 0, 1)],
+    ["2001:db8::0:1", words(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)],
+    ["1:2:3:4:5:6:7::", words(1, 2, 3, 4, 5, 6, 7, 0)],
+    ["::2:3:4:5:6:7:8", words(0, 2, 3, 4, 5, 6, 7, 8)],
+    ["::FFFF:10.1.2.3", words(0, 0, 0, 0, 0, 0xffff, 0x0a01, 0x0203)],
+    ["64:ff9b::192.0.2.33", words(0x64, 0xff9b, 0, 0, 0, 0, 0xc000, 0x0221)],
+  ];
+  for (const [text, w] of cases) {
+    const p = parseIp(text);
+    assert.equal(p?.family, 6, text);
+    assert.deepEqual(Array.from(p!.words), w, text);
+  }
+});
+
+Deno.test("parseIp() and formatIp() round-trip RFC 5952 text", () => {
+  for (const [text, w] of RFC5952) {
+    const p = parseIp(text);
+    assert.ok(p, text);
+    assert.deepEqual(Array.from(p.words), w, text);
+    assert.equal(formatIp(p.family, p.words, 0), text);
+  }
+});
+
+Deno.test("parseIp() and formatIpv6() round-trip random addresses with zero runs", () => {
+  let seed = 0x2545f491;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / (1 << 24);
+  for (let i = 0; i < 2000; i++) {
+    // Groups are zero half of the time, so runs of every length and position occur.
+    const g = Array.from({ length: 8 }, () => (rand() < 0.5 ? 0 : Math.floor(rand() * 0x10000)));
+    const w = words(...g);
+    const text = formatIpv6(w, 0);
+    const p = parseIp(text);
+    assert.ok(p, text);
+    assert.deepEqual(Array.from(p.words), w, text);
+    assert.ok(!text.includes(":::") && text.split("::").length <= 2, text);
+  }
+});
+
+Deno.test("parseIp() reads IPv4 into word 0", () => {
+  assert.deepEqual(parseIp("192.0.2.1"), { family: 4, words: Uint32Array.of(0xc0000201, 0, 0, 0) });
+  assert.deepEqual(parseIp("255.255.255.255")?.words[0], 0xffffffff);
+  assert.equal(formatIp(4, Uint32Array.of(0xc0000201, 0, 0, 0), 0), "192.0.2.1");
+});
+
+Deno.test("parseIp() rejects garbage", () => {
+  const bad = [
+    "",
+    " ",
+    "1.2.3",
+    "1.2.3.4.5",
+    "256.1.1.1",
+    "01.2.3.4", // leading zero: octal in some parsers, refused rather than guessed
+    "1.2.3.4 ",
+    " ::1",
+    "1.2.3.-4",
+    "a.b.c.d",
+    ":",
+    ":::",
+    "::1::",
+    "1::2::3",
+    "1:2:3:4:5:6:7",
+    "1:2:3:4:5:6:7:8:9",
+    "1::2:3:4:5:6:7:8", // :: must stand for at least one group
+    "1:2:3:4:5:6:7:8::",
+    "12345::",
+    "g::1",
+    ":1:2:3:4:5:6:7",
+    "1:2:3:4:5:6:7:",
+    "::ffff:1.2.3",
+    "::ffff:256.0.0.1",
+    "::1.2.3.4:5",
+    "fe80::1%eth0",
+    "[::1]",
+    "localhost",
+  ];
+  for (const text of bad) assert.equal(parseIp(text), undefined, JSON.stringify(text));
+});
+
+Deno.test({
+  // Regression (was a bug): src/flow/address.ts parseIp() accepts a dotted quad as the last group *before* "::"
+  // ("1.2.3.4::" → words [0x01020304, 0, 0, 0]); RFC 4291 §2.2 allows it only as the last 32 bits.
+  name: "parseIp() rejects a dotted quad that is not the last 32 bits",
+  fn() {
+    assert.equal(parseIp("1.2.3.4::"), undefined);
+    assert.equal(parseIp("1:2:1.2.3.4::"), undefined);
+  },
+});
+
+Deno.test("parseIpv4() and formatIpv4() agree on dotted quads", () => {
+  assert.equal(parseIpv4("10.0.0.1"), 0x0a000001);
+  assert.equal(parseIpv4("0.0.0.0"), 0);
+  assert.equal(parseIpv4("1.2.3.256"), undefined);
+  assert.equal(formatIpv4(0xc6336407), "198.51.100.7");
+  assert.equal(formatIpv4(0xffffffff), "255.255.255.255");
+  assert.equal(formatIpv4(0), "0.0.0.0");
+});
+
+Deno.test("formatMac() writes six lower-case, zero-padded hex pairs", () => {
+  assert.equal(formatMac(0x020000000001), "02:00:00:00:00:01");
+  assert.equal(formatMac(0x0a1b2c3d4e5f), "0a:1b:2c:3d:4e:5f");
+  assert.equal(formatMac(0xffffffffffff), "ff:ff:ff:ff:ff:ff");
+  assert.equal(formatMac(0), "00:00:00:00:00:00");
+  assert.equal(formatMac(0x800000000000), "80:00:00:00:00:00");
+});
