@@ -12,7 +12,8 @@
 import { parseEnv } from "node:util";
 import { apiTokenProblem, MIN_API_TOKEN_LENGTH } from "./api_token.ts";
 import { LOG_LEVELS, type LogLevel } from "./log.ts";
-import { ipv4Network, parseIPv4, type SystemProbe, systemProbe } from "./system_probe.ts";
+import { ipv4Network, type SystemProbe, systemProbe } from "./system_probe.ts";
+import { parseIpv4 } from "./flow/address.ts";
 
 /** Where the env file is looked for when FLINTNET_ENV_FILE is not set. */
 export const DEFAULT_ENV_FILE = "/etc/flintnet/flintnet.env";
@@ -220,12 +221,12 @@ const cidrList = list(
   "comma-separated IPv4 networks a.b.c.d/n with n from 8 to 32, each once",
   (cidr) => {
     const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr);
-    const octets = m ? parseIPv4(m[1]) : undefined;
-    if (!m || !octets) throw new Rejected(`${JSON.stringify(cidr)} is not an IPv4 network`);
+    const addr = m ? parseIpv4(m[1]) : undefined;
+    if (!m || addr === undefined) throw new Rejected(`${JSON.stringify(cidr)} is not an IPv4 network`);
     const prefix = Number(m[2]);
     // A /0-/7 "local network" would sweep or trust most of the Internet: always a mistake.
     if (prefix < 8 || prefix > 32) throw new Rejected(`${JSON.stringify(cidr)} has prefix /${prefix}`);
-    return ipv4Network(octets, prefix);
+    return ipv4Network(addr, prefix);
   },
 );
 
@@ -252,7 +253,7 @@ const hostPort: Parser<ListenAddress> = {
     if (host.includes(":")) throw new Rejected("put an IPv6 address in brackets");
     if (host === "") return { hostname: "0.0.0.0", port };
     const numeric = /^[\d.]+$/.test(host);
-    if (numeric ? !parseIPv4(host) : !HOSTNAME.test(host)) {
+    if (numeric ? parseIpv4(host) === undefined : !HOSTNAME.test(host)) {
       throw new Rejected(`${JSON.stringify(host)} is not an IPv4 address or host name`);
     }
     return { hostname: host, port };

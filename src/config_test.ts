@@ -348,6 +348,8 @@ Deno.test("loadDetectorConfig() reads only detector settings and never probes", 
     NO_FILE,
   );
   assert.deepEqual(cfg, {
+    logLevel: "info",
+    maxFlows: 1000000,
     flowIdleTimeoutS: 120,
     flowActiveTimeoutS: 1800,
     anomaly: { intervalS: 10, alpha: 0.1, k: 6, minBytes: 1000000, warmupIntervals: 30, storeSize: 10000 },

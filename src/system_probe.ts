@@ -6,6 +6,7 @@
  * interface list, candidate directory) so tests feed literal data instead of
  * depending on the machine they run on.
  */
+import { formatIpv4, parseIpv4 } from "./flow/address.ts";
 
 /** The probes config.ts uses for defaults; tests replace any of them. */
 export interface SystemProbe {
@@ -83,10 +84,10 @@ export function interfaceIPv4Network(
   const entry = ifaces.find((i) => i.name === name && i.family === "IPv4");
   if (!entry) return undefined;
   const [address, prefixText] = entry.cidr.split("/");
-  const octets = parseIPv4(address);
+  const addr = parseIpv4(address);
   const prefix = Number(prefixText);
-  if (octets === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return undefined;
-  return ipv4Network(octets, prefix);
+  if (addr === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return undefined;
+  return ipv4Network(addr, prefix);
 }
 
 /**
@@ -136,27 +137,10 @@ export async function chooseStateDir(
   throw new Error(`no usable state directory (${failures.join("; ")}): set FLINTNET_STATE_DIR`);
 }
 
-/** Parses dotted-quad IPv4 text strictly (no leading zeros, no shorthand); undefined when malformed. */
-export function parseIPv4(text: string): number[] | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
-  const octets: number[] = [];
-  for (const p of parts) {
-    // Leading zeros are refused: inet_aton(3) would read "010" as octal 8.
-    if (!/^(0|[1-9]\d{0,2})$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    octets.push(n);
-  }
-  return octets;
-}
-
-/** The network containing `octets` at `prefix` bits, as "a.b.c.d/prefix". */
-export function ipv4Network(octets: number[], prefix: number): string {
-  const addr = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+/** The network containing IPv4 address `addr` (a 32-bit number) at `prefix` bits, as "a.b.c.d/prefix". */
+export function ipv4Network(addr: number, prefix: number): string {
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const net = (addr & mask) >>> 0;
-  return `${net >>> 24}.${(net >>> 16) & 0xff}.${(net >>> 8) & 0xff}.${net & 0xff}/${prefix}`;
+  return `${formatIpv4((addr & mask) >>> 0)}/${prefix}`;
 }
 
 function safeNetworkInterfaces(): Deno.NetworkInterfaceInfo[] {

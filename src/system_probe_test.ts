@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
+import { parseIpv4 } from "./flow/address.ts";
 import {
   chooseStateDir,
   defaultRouteInterface,
   interfaceIPv4Network,
   interfaceNames,
   ipv4Network,
-  parseIPv4,
 } from "./system_probe.ts";
 
 // Layout of /proc/net/route as the kernel prints it (tab separated, hex little-endian addresses).
@@ -118,20 +118,20 @@ Deno.test("interfaceNames() lists loopback and reads a given sysfs-like director
   }
 });
 
-Deno.test("parseIPv4() accepts dotted quads and refuses leading zeros and out-of-range octets", () => {
-  assert.deepEqual(parseIPv4("192.0.2.255"), [192, 0, 2, 255]);
-  assert.deepEqual(parseIPv4("0.0.0.0"), [0, 0, 0, 0]);
+Deno.test("parseIpv4() accepts dotted quads and refuses leading zeros and out-of-range octets", () => {
+  assert.deepEqual(parseIpv4("192.0.2.255"), 0xc00002ff);
+  assert.deepEqual(parseIpv4("0.0.0.0"), 0);
   for (const bad of ["256.0.0.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.-4", "a.b.c.d", "1..2.3", ""]) {
-    assert.equal(parseIPv4(bad), undefined, bad);
+    assert.equal(parseIpv4(bad), undefined, bad);
   }
 });
 
 Deno.test("ipv4Network() clears host bits", () => {
-  assert.equal(ipv4Network([10, 1, 2, 3], 8), "10.0.0.0/8");
-  assert.equal(ipv4Network([172, 16, 255, 1], 12), "172.16.0.0/12");
-  assert.equal(ipv4Network([192, 0, 2, 77], 32), "192.0.2.77/32");
-  assert.equal(ipv4Network([255, 255, 255, 255], 31), "255.255.255.254/31");
-  assert.equal(ipv4Network([203, 0, 113, 9], 0), "0.0.0.0/0");
+  assert.equal(ipv4Network(parseIpv4("10.1.2.3")!, 8), "10.0.0.0/8");
+  assert.equal(ipv4Network(parseIpv4("172.16.255.1")!, 12), "172.16.0.0/12");
+  assert.equal(ipv4Network(parseIpv4("192.0.2.77")!, 32), "192.0.2.77/32");
+  assert.equal(ipv4Network(parseIpv4("255.255.255.255")!, 31), "255.255.255.254/31");
+  assert.equal(ipv4Network(parseIpv4("203.0.113.9")!, 0), "0.0.0.0/0");
 });
 
 Deno.test("chooseStateDir() uses the system directory when it can be created", async () => {
