@@ -81,7 +81,10 @@ export class EventBus {
   #subscribers = new Set<Subscriber>();
   #counts = new Map<EventKind, number>();
 
-  /** Stamps the event with the next id and queues it for every interested subscriber. */
+  /**
+   * Stamps the event with the next id (on the object itself: publish each event object once) and queues
+   * it for every interested subscriber.
+   */
   publish(event: FlintnetEvent): PublishedEvent {
     const e = event as PublishedEvent;
     e.id = ++this.#seq;

@@ -553,13 +553,23 @@ function detectorSettings(vars: Vars): DetectorConfig {
       S.flowActiveTimeoutS.name,
     );
   }
+  const intervalS = value(S.anomalyIntervalS, vars);
+  if (flowIdleTimeoutS < intervalS) {
+    // A flow that sends once per interval would end at every close and never build a baseline.
+    const idle = formatDuration(flowIdleTimeoutS), interval = formatDuration(intervalS);
+    throw new ConfigError(
+      `${S.flowIdleTimeoutS.name} (${idle}) is shorter than ${S.anomalyIntervalS.name} (${interval}): ` +
+        `flows would end before their baseline could form; set ${S.flowIdleTimeoutS.name} to at least ${interval}`,
+      S.flowIdleTimeoutS.name,
+    );
+  }
   return {
     logLevel: value(S.logLevel, vars),
     maxFlows: value(S.maxFlows, vars),
     flowIdleTimeoutS,
     flowActiveTimeoutS,
     anomaly: {
-      intervalS: value(S.anomalyIntervalS, vars),
+      intervalS,
       alpha: value(S.alpha, vars),
       k: value(S.k, vars),
       minBytes: value(S.minBytes, vars),

@@ -384,3 +384,17 @@ Deno.test("describeSettings() documents every setting the loader accepts", async
   assert.equal(byName.FLINTNET_MAX_FLOWS, "1000000");
   assert.equal(byName.FLINTNET_FLOW_IDLE_TIMEOUT, "2m");
 });
+
+Deno.test("loadDetectorConfig() refuses an idle timeout shorter than the anomaly interval", () => {
+  assert.throws(
+    () => loadDetectorConfig({ FLINTNET_FLOW_IDLE_TIMEOUT: "30s", FLINTNET_ANOMALY_INTERVAL: "1m" }, NO_FILE),
+    (err: unknown) =>
+      err instanceof ConfigError && err.variable === "FLINTNET_FLOW_IDLE_TIMEOUT" &&
+      /FLINTNET_FLOW_IDLE_TIMEOUT \(30s\) is shorter than FLINTNET_ANOMALY_INTERVAL \(1m\)/.test(err.message),
+  );
+  assert.equal(
+    loadDetectorConfig({ FLINTNET_FLOW_IDLE_TIMEOUT: "1m", FLINTNET_ANOMALY_INTERVAL: "1m" }, NO_FILE)
+      .flowIdleTimeoutS,
+    60,
+  );
+});

@@ -17,6 +17,7 @@ export class AnomalyStore {
 
   /** Starts listening on the bus. */
   attach(bus: EventBus): void {
+    this.#sub?.unsubscribe();
     this.#sub = bus.subscribe((e: PublishedEvent) => {
       if (e.kind === "anomaly") this.#ring.push(e);
     }, { kinds: ["anomaly"], name: "anomaly-store" });

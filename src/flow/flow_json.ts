@@ -71,7 +71,7 @@ export function flowToJson(table: FlowTable, id: number, warmup: number): FlowJs
   };
 }
 
-/** Ids of the `limit` flows with the most bytes (partial selection, not a full sort of the table). */
+/** Ids of the `limit` flows with the most bytes (ties by id); sorts the live flows, so call it per request, not per packet. */
 export function topFlowsByBytes(table: FlowTable, limit: number): number[] {
   const ids: number[] = [];
   for (let id = 0; id < table.highWater; id++) if (table.family[id] !== 0) ids.push(id);

@@ -80,6 +80,8 @@ export class FlowTable {
   #highWater = 0; // ids below this have been used at least once
   #count = 0;
   #onExpire: ExpiryHandler | undefined;
+  #findSrc = new Uint32Array(4);
+  #findDst = new Uint32Array(4);
   /** Flows created since start. */
   created = 0;
   /** Flows removed by the idle timeout. */
@@ -236,8 +238,11 @@ export class FlowTable {
     dstPort: number,
     proto: number,
   ): number {
-    const s = Uint32Array.from({ length: 4 }, (_, i) => src[i] ?? 0);
-    const d = Uint32Array.from({ length: 4 }, (_, i) => dst[i] ?? 0);
+    const s = this.#findSrc, d = this.#findDst;
+    for (let i = 0; i < 4; i++) {
+      s[i] = src[i] ?? 0;
+      d[i] = dst[i] ?? 0;
+    }
     const ports = ((srcPort << 16) | dstPort) >>> 0, pf = proto | (family << 8);
     const h = hashKey(s, d, 0, ports, pf);
     for (let slot = h & this.#mask;; slot = (slot + 1) & this.#mask) {
