@@ -38,7 +38,9 @@ const ignore = !hasTshark && !CI; // with CI=true a missing tshark fails the tes
 const REPO = new URL("../", import.meta.url);
 const MAIN = decodeURIComponent(new URL("main.ts", REPO).pathname);
 const CONFIG = decodeURIComponent(new URL("deno.json", REPO).pathname);
-const GEN_PCAP = "/work/shared/bench/gen-pcap.py";
+/** The benchmark's capture generator, kept beside the repository (shared/), or where FLINTNET_BENCH_GEN says. */
+const GEN_PCAP = Deno.env.get("FLINTNET_BENCH_GEN") ??
+  decodeURIComponent(new URL("../shared/bench/gen-pcap.py", REPO).pathname);
 
 /** Per-direction flow totals keyed by "src|dst|proto|sport|dport". */
 type Flows = Map<string, { bytes: number; packets: number }>;
