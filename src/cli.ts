@@ -95,7 +95,11 @@ async function daemonCommand(env: Record<string, string | undefined>): Promise<n
   const app = createApp(cfg);
   await app.start();
   const stopped = new Promise<void>((resolve) => {
+    let stopping = false;
     const onSignal = (signal: Deno.Signal) => {
+      // A terminal or `deno task` may deliver the same signal twice; stop once.
+      if (stopping) return;
+      stopping = true;
       log.info("stopping", { signal });
       app.stop().finally(resolve);
     };
