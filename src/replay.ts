@@ -2,8 +2,7 @@
  * `flintnet replay FILE`: the whole pipeline over a capture file, as fast as it goes, with capture
  * timestamps as the clock, so the same file and settings always give the same document.
  */
-import { readCaptureFile } from "./capture/capture_file.ts";
-import { Decoder } from "./decode/decoder.ts";
+import { streamCaptureFile } from "./capture/file_source.ts";
 import { EwmaAnomalyDetector, type EwmaOptions } from "./detect/ewma_anomaly.ts";
 import { EventBus } from "./bus.ts";
 import type { AnomalyEvent, PublishedEvent } from "./events.ts";
@@ -67,10 +66,10 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
     idleTimeoutMs: o.flowIdleTimeoutS * 1000,
     activeTimeoutMs: o.flowActiveTimeoutS * 1000,
   }, (id) => keepFinished(flowToJson(table, id, warmup)));
-  const decoder = new Decoder(pipeline);
   let lastProgress = started;
   const progressAbove = o.progressAboveBytes ?? 64 * 1024 * 1024;
-  const stats = await readCaptureFile(path, decoder, {
+  // Reading and decoding run in a Worker, the flow table and detectors here: two cores, one pipeline.
+  const { stats, decode } = await streamCaptureFile(path, pipeline, {
     onProgress(read, total) {
       const now = performance.now();
       if (total < progressAbove || now - lastProgress < 1000) return;
@@ -78,7 +77,6 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
       log.info("replay progress", { percent: Math.round((read / total) * 100), bytes_read: read });
     },
   });
-  decoder.flush();
   pipeline.finish();
   await new Promise((r) => setTimeout(r, 0)); // let the bus deliver what the last interval raised
   const elapsed = (performance.now() - started) / 1000;
@@ -91,7 +89,6 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   flows.sort((a, b) => b.bytes - a.bytes);
   if (!o.allFlows) flows = flows.slice(0, TOP_FLOWS);
 
-  const decode = decoder.counters();
   return {
     file: path,
     format: stats.format,

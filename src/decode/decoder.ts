@@ -66,9 +66,10 @@ export class Decoder implements FrameSink {
   #other = 0;
   #unsupported = 0;
 
-  constructor(consumer: BatchConsumer, capacity?: number) {
+  /** @param batch the first batch to fill, or its capacity (a new batch is made) */
+  constructor(consumer: BatchConsumer, batch?: number | PacketBatch) {
     this.#consumer = consumer;
-    this.#batch = createPacketBatch(capacity);
+    this.#batch = typeof batch === "object" ? batch : createPacketBatch(batch);
   }
 
   /** @inheritdoc */

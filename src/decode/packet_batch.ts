@@ -59,50 +59,71 @@ export interface PacketBatch {
   readonly arpTha: Float64Array;
 }
 
-/** Allocates an empty batch; done once per consumer (or once per hand-off to a Worker), never per packet. */
-export function createPacketBatch(capacity: number = DEFAULT_BATCH_ROWS): PacketBatch {
+/** Bytes per row, all columns together (addresses count 4 words each). */
+const ROW_BYTES = 4 * 8 + (1 + 4 + 4 + 1) * 4 + 3 * 2 + 5 * 1;
+
+/** Bytes a batch of `capacity` rows occupies (a multiple of 8, so batches can sit side by side). */
+export function batchBytes(capacity: number): number {
+  return Math.ceil((capacity * ROW_BYTES) / 8) * 8;
+}
+
+/**
+ * Allocates an empty batch; done once per consumer (or once per hand-off to a Worker), never per packet.
+ * With `memory`, the columns are laid over `memory.buffer` from `memory.offset` on (batchBytes(capacity)
+ * bytes; a SharedArrayBuffer lets a Worker fill batches the main thread reads without copying).
+ */
+export function createPacketBatch(
+  capacity: number = DEFAULT_BATCH_ROWS,
+  memory?: { buffer: ArrayBufferLike; offset: number },
+): PacketBatch {
+  const buffer = memory?.buffer ?? new ArrayBuffer(batchBytes(capacity));
+  let at = memory?.offset ?? 0;
+  // Widest columns first, so every column starts aligned to its element size.
+  const f64 = (n: number) => {
+    const a = new Float64Array(buffer, at, n);
+    at += n * 8;
+    return a;
+  };
+  const u32 = (n: number) => {
+    const a = new Uint32Array(buffer, at, n);
+    at += n * 4;
+    return a;
+  };
+  const u16 = (n: number) => {
+    const a = new Uint16Array(buffer, at, n);
+    at += n * 2;
+    return a;
+  };
+  const u8 = (n: number) => {
+    const a = new Uint8Array(buffer, at, n);
+    at += n;
+    return a;
+  };
   return {
     capacity,
     count: 0,
-    kind: new Uint8Array(capacity),
-    tsMs: new Float64Array(capacity),
-    frameLen: new Uint32Array(capacity),
-    vlan: new Uint16Array(capacity),
-    family: new Uint8Array(capacity),
-    src: new Uint32Array(capacity * 4),
-    dst: new Uint32Array(capacity * 4),
-    srcPort: new Uint16Array(capacity),
-    dstPort: new Uint16Array(capacity),
-    proto: new Uint8Array(capacity),
-    ipBytes: new Uint32Array(capacity),
-    tcpFlags: new Uint8Array(capacity),
-    ethSrc: new Float64Array(capacity),
-    arpOp: new Uint8Array(capacity),
-    arpSha: new Float64Array(capacity),
-    arpTha: new Float64Array(capacity),
+    tsMs: f64(capacity),
+    ethSrc: f64(capacity),
+    arpSha: f64(capacity),
+    arpTha: f64(capacity),
+    frameLen: u32(capacity),
+    src: u32(capacity * 4),
+    dst: u32(capacity * 4),
+    ipBytes: u32(capacity),
+    vlan: u16(capacity),
+    srcPort: u16(capacity),
+    dstPort: u16(capacity),
+    kind: u8(capacity),
+    family: u8(capacity),
+    proto: u8(capacity),
+    tcpFlags: u8(capacity),
+    arpOp: u8(capacity),
   };
 }
 
-/** The column buffers of a batch, for `postMessage(batch, transfer)`. */
+/** The buffer behind a batch's columns, for `postMessage(batch, transfer)`. */
 export function batchTransferList(b: PacketBatch): ArrayBuffer[] {
-  return [
-    b.kind,
-    b.tsMs,
-    b.frameLen,
-    b.vlan,
-    b.family,
-    b.src,
-    b.dst,
-    b.srcPort,
-    b.dstPort,
-    b.proto,
-    b.ipBytes,
-    b.tcpFlags,
-    b.ethSrc,
-    b.arpOp,
-    b.arpSha,
-    b.arpTha,
-  ].map((a) => a.buffer as ArrayBuffer);
+  return [b.kind.buffer as ArrayBuffer];
 }
 
 /** Something that takes decoded batches: the flow pipeline, a Worker's postMessage, a test. */

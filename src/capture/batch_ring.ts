@@ -1,0 +1,86 @@
+/**
+ * A single-producer, single-consumer ring of PacketBatches in one SharedArrayBuffer: a Worker decodes
+ * into a slot, tells the main thread which slot is ready, and waits (Atomics.wait, allowed in Workers)
+ * only when every slot is still unread. The main thread reads the slot in place and releases it.
+ * Nothing is copied or allocated per batch, and the decoder can never run more than `slots` batches
+ * ahead of the flow table: memory stays bounded whatever the file size.
+ */
+import { batchBytes, createPacketBatch, type PacketBatch } from "../decode/packet_batch.ts";
+
+/** Indices into the control words. */
+const PRODUCED = 0, CONSUMED = 1, CLOSED = 2;
+const CONTROL_BYTES = 16;
+
+/** What both sides need to attach to the same ring (structured-clonable). */
+export interface BatchRingShape {
+  /** The shared memory: control words, then the slots. */
+  sab: SharedArrayBuffer;
+  /** Number of slots. */
+  slots: number;
+  /** Rows per batch. */
+  capacity: number;
+}
+
+/** One side of the ring. */
+export class BatchRing {
+  readonly shape: BatchRingShape;
+  #control: Int32Array;
+  #batches: PacketBatch[];
+
+  /** Attaches to `shape`, or makes a new ring of `slots` batches of `capacity` rows. */
+  constructor(shape: BatchRingShape | { slots: number; capacity: number }) {
+    const sab = "sab" in shape
+      ? shape.sab
+      : new SharedArrayBuffer(CONTROL_BYTES + shape.slots * batchBytes(shape.capacity));
+    this.shape = { sab, slots: shape.slots, capacity: shape.capacity };
+    this.#control = new Int32Array(sab, 0, 4);
+    this.#batches = Array.from(
+      { length: shape.slots },
+      (_, i) =>
+        createPacketBatch(shape.capacity, {
+          buffer: sab,
+          offset: CONTROL_BYTES + i * batchBytes(shape.capacity),
+        }),
+    );
+  }
+
+  /** The batch in `slot`. */
+  batch(slot: number): PacketBatch {
+    return this.#batches[slot];
+  }
+
+  /**
+   * Producer: the next free batch (count 0), blocking the calling Worker while all slots are unread.
+   * Returns undefined once the consumer has closed the ring.
+   */
+  acquire(): PacketBatch | undefined {
+    const c = this.#control;
+    const produced = Atomics.load(c, PRODUCED);
+    for (;;) {
+      if (Atomics.load(c, CLOSED) !== 0) return undefined;
+      const consumed = Atomics.load(c, CONSUMED);
+      if (produced - consumed < this.shape.slots) break;
+      Atomics.wait(c, CONSUMED, consumed, 1000); // re-checks CLOSED at least every second
+    }
+    const b = this.#batches[produced % this.shape.slots];
+    b.count = 0;
+    return b;
+  }
+
+  /** Producer: marks the batch acquired last as filled; returns its slot for the message to the consumer. */
+  publish(): number {
+    return Atomics.add(this.#control, PRODUCED, 1) % this.shape.slots;
+  }
+
+  /** Consumer: hands the oldest slot back to the producer. */
+  release(): void {
+    Atomics.add(this.#control, CONSUMED, 1);
+    Atomics.notify(this.#control, CONSUMED);
+  }
+
+  /** Consumer: stops the producer at its next acquire (for an abandoned replay). */
+  close(): void {
+    Atomics.store(this.#control, CLOSED, 1);
+    Atomics.notify(this.#control, CONSUMED);
+  }
+}
