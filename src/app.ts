@@ -13,6 +13,9 @@ import type { PacketBatch } from "./decode/packet_batch.ts";
 import { EwmaAnomalyDetector } from "./detect/ewma_anomaly.ts";
 import { FlowPipeline } from "./flow/flow_pipeline.ts";
 import { FlowTable } from "./flow/flow_table.ts";
+import { createHttpApp } from "./http/app.ts";
+import { type HttpServer, startHttpServer } from "./http/server.ts";
+import { SseHub } from "./http/sse_hub.ts";
 import { createLogger } from "./log.ts";
 import { VERSION } from "./version.ts";
 
@@ -30,6 +33,8 @@ export interface App {
   start(): Promise<void>;
   /** Takes everything down, capture first. */
   stop(): Promise<void>;
+  /** Where the HTTP API listens, once started. */
+  readonly httpAddr: Deno.NetAddr | undefined;
 }
 
 /** How often the clock is advanced when no packet does it (a quiet network still closes intervals). */
@@ -64,6 +69,8 @@ export function createApp(cfg: Config): App {
     new LiveCapture({ iface, ringMb: cfg.ringMb, snaplen: cfg.snaplen, filter, consumer })
   );
   const started = Date.now();
+  const hub = new SseHub(bus, { stats: () => stats() });
+  let server: HttpServer | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
   const anomalyLog = createLogger("anomaly");
   let anomalySub: { unsubscribe(): void } | undefined;
@@ -89,21 +96,45 @@ export function createApp(cfg: Config): App {
     table,
     anomalies,
     stats,
+    get httpAddr() {
+      return server?.addr;
+    },
     async start() {
-      const token = await loadOrCreateApiToken(cfg.stateDir);
+      const token = cfg.apiToken
+        ? { token: cfg.apiToken, created: false, path: "" }
+        : await loadOrCreateApiToken(cfg.stateDir);
       anomalies.attach(bus);
       anomalySub = bus.subscribe((e) => {
         if (e.kind === "anomaly") anomalyLog.warn(e.reason, { id: e.id, community_id: e.community_id });
       }, { kinds: ["anomaly"], name: "anomaly-log" });
       timers.push(setInterval(() => pipeline.advanceTo(Date.now()), CLOCK_TICK_MS));
       timers.push(setInterval(() => log.info("stats", stats()), STATS_LOG_MS));
+      hub.start();
+      const http = createHttpApp({
+        token: token.token,
+        corsOrigins: cfg.corsOrigins,
+        metricsPublic: cfg.metricsPublic,
+        bus,
+        table,
+        warmupIntervals: cfg.anomaly.warmupIntervals,
+        anomalies,
+        stats,
+        hub,
+        startedAt: new Date(started),
+      });
+      server = startHttpServer(http, {
+        hostname: cfg.listen.hostname,
+        port: cfg.listen.port,
+        cert: cfg.tls?.cert,
+        key: cfg.tls?.key,
+      });
       await Promise.all(captures.map((c) => c.start()));
       log.info("Flintnet started", {
         version: VERSION,
         interfaces: cfg.interfaces,
         cidrs: cfg.cidrs,
         state_dir: cfg.stateDir,
-        dashboard: `http://${dashboardHost(cfg)}:${cfg.listen.port}/`,
+        dashboard: `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${server.addr.port}/`,
       });
       if (token.created) {
         // Said once, on the first start. The token itself never goes to the journal: it stays in the
@@ -116,6 +147,9 @@ export function createApp(cfg: Config): App {
     async stop() {
       await Promise.all(captures.map((c) => c.stop()));
       for (const t of timers) clearInterval(t);
+      // Streams end first, so the server's graceful shutdown has no long request to wait for.
+      await hub.stop();
+      await server?.shutdown();
       anomalySub?.unsubscribe();
       anomalies.detach();
     },

@@ -66,6 +66,12 @@ export interface Config extends DetectorConfig {
   listen: ListenAddress;
   /** Bearer token for the API; undefined means use (or create) `<stateDir>/api-token`. */
   apiToken?: string;
+  /** Browser origins (`scheme://host[:port]`) allowed to call the API cross-origin; empty = none. */
+  corsOrigins: string[];
+  /** Serve GET /metrics without the bearer token (for a Prometheus that cannot send one). */
+  metricsPublic: boolean;
+  /** PEM certificate and key files for HTTPS; absent = plain HTTP. */
+  tls?: TlsFiles;
   /** Absolute directory for state (devices, history, the API token). */
   stateDir: string;
   /** libpcap filter expression applied to capture; "" captures everything. */
@@ -78,6 +84,14 @@ export interface Config extends DetectorConfig {
   envFile: string | undefined;
   /** FLINTNET_* variables that no setting knows (likely typos), sorted; the caller warns about them. */
   unknownVariables: string[];
+}
+
+/** The PEM files that turn the API into HTTPS. */
+export interface TlsFiles {
+  /** Absolute path of the certificate chain (PEM). */
+  cert: string;
+  /** Absolute path of the private key (PEM). */
+  key: string;
 }
 
 /** A bad setting: the message is one line naming the variable, the value and what is accepted. */
@@ -270,6 +284,46 @@ const absolutePath: Parser<string> = {
   format: String,
 };
 
+/** A web origin as browsers send it in `Origin:` (RFC 6454 §6.1), normalised by the URL parser. */
+const originList = list(
+  "comma-separated origins scheme://host[:port] (http or https, no path), each once",
+  (text) => {
+    if (text.includes("*")) {
+      throw new Rejected(`${JSON.stringify(text)}: list each origin, wildcards are refused`);
+    }
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new Rejected(`${JSON.stringify(text)} is not an origin`);
+    }
+    const bare = url.pathname === "/" && url.search === "" && url.hash === "" && url.username === "" &&
+      url.password === "";
+    if ((url.protocol !== "http:" && url.protocol !== "https:") || !bare) {
+      throw new Rejected(`${JSON.stringify(text)} is not an origin`);
+    }
+    // url.origin lowercases the host and drops a default port, as the browser's Origin header does.
+    return url.origin;
+  },
+);
+
+const boolean: Parser<boolean> = {
+  accepted: "1, 0, true or false",
+  parse(text) {
+    const v = text.toLowerCase();
+    if (v === "1" || v === "true") return true;
+    if (v === "0" || v === "false") return false;
+    throw new Rejected();
+  },
+  format: (v) => v ? "1" : "0",
+};
+
+const pemFile: Parser<string> = {
+  accepted: "the absolute path of a readable PEM file",
+  parse: absolutePath.parse,
+  format: String,
+};
+
 const filePath: Parser<string> = {
   accepted: "the path of a readable file of NAME=value lines",
   parse(text) {
@@ -354,6 +408,31 @@ const S = {
     parser: apiToken,
     defaultText: "generated into <state dir>/api-token",
     secret: true,
+  }),
+  corsOrigins: setting({
+    name: "FLINTNET_CORS_ORIGINS",
+    description: "Web pages (origins) allowed to call the API from a browser, e.g. a dashboard on another " +
+      "agent.",
+    parser: originList,
+    defaultText: "none (cross-origin requests are refused)",
+  }),
+  metricsPublic: setting({
+    name: "FLINTNET_METRICS_PUBLIC",
+    description: "1 serves GET /metrics without the API token; 0 requires it like every other route.",
+    parser: boolean,
+    fallback: false,
+  }),
+  tlsCert: setting({
+    name: "FLINTNET_TLS_CERT",
+    description: "Certificate chain (PEM) for HTTPS; set together with FLINTNET_TLS_KEY.",
+    parser: pemFile,
+    defaultText: "none (plain HTTP)",
+  }),
+  tlsKey: setting({
+    name: "FLINTNET_TLS_KEY",
+    description: "Private key (PEM) for HTTPS; set together with FLINTNET_TLS_CERT.",
+    parser: pemFile,
+    defaultText: "none (plain HTTP)",
   }),
   stateDir: setting({
     name: "FLINTNET_STATE_DIR",
@@ -539,6 +618,44 @@ function mergedVariables(env: Vars, opts: LoadConfigOptions): { vars: Vars; envF
   return { vars, envFile };
 }
 
+/** Reads a PEM file now, so a missing or unreadable one stops startup instead of the first request. */
+function checkPemFile(s: Setting<string>, path: string, marker: RegExp, what: string): void {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound
+      ? "the file does not exist"
+      : err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable
+      ? "permission denied"
+      : err instanceof Deno.errors.IsADirectory
+      ? "it is a directory"
+      : err instanceof Error
+      ? err.message
+      : String(err);
+    throw invalid(s as Setting<unknown>, path, why);
+  }
+  if (!marker.test(text)) {
+    throw invalid(s as Setting<unknown>, path, `the file holds no PEM ${what}`);
+  }
+}
+
+/** Both TLS files or neither; both must be readable PEM files. */
+function tlsSettings(vars: Vars): TlsFiles | undefined {
+  const cert = read(S.tlsCert, vars), key = read(S.tlsKey, vars);
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    const [set, unset] = cert === undefined ? [S.tlsKey, S.tlsCert] : [S.tlsCert, S.tlsKey];
+    throw new ConfigError(
+      `${set.name} is set but ${unset.name} is not: set both for HTTPS, or neither for plain HTTP`,
+      unset.name,
+    );
+  }
+  checkPemFile(S.tlsCert, cert, /-----BEGIN CERTIFICATE-----/, "certificate");
+  checkPemFile(S.tlsKey, key, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, "private key");
+  return { cert, key };
+}
+
 function detectorSettings(vars: Vars): DetectorConfig {
   const flowIdleTimeoutS = value(S.flowIdleTimeoutS, vars);
   // Only an explicit active timeout can conflict: the default follows a longer idle timeout.
@@ -615,11 +732,15 @@ export async function loadConfig(
   }
   const detector = detectorSettings(vars);
   const apiToken = read(S.apiToken, vars);
+  const tls = tlsSettings(vars);
   const common = {
     interfaces,
     cidrs,
     listen: value(S.listen, vars),
     ...(apiToken === undefined ? {} : { apiToken }),
+    corsOrigins: read(S.corsOrigins, vars) ?? [],
+    metricsPublic: value(S.metricsPublic, vars),
+    ...(tls === undefined ? {} : { tls }),
     bpf: value(S.bpf, vars),
     snaplen: value(S.snaplen, vars),
     ringMb: value(S.ringMb, vars),

@@ -54,6 +54,8 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
     interfaces: ["eth0"],
     cidrs: ["192.0.2.0/24"],
     listen: { hostname: "0.0.0.0", port: 8480 },
+    corsOrigins: [],
+    metricsPublic: false,
     stateDir: "/srv/flintnet-test",
     logLevel: "info",
     maxFlows: 1000000,
@@ -397,4 +399,91 @@ Deno.test("loadDetectorConfig() refuses an idle timeout shorter than the anomaly
       .flowIdleTimeoutS,
     60,
   );
+});
+
+Deno.test("CORS origins are normalised as browsers send them and anything else is refused", async () => {
+  const cfg = await load({
+    FLINTNET_CORS_ORIGINS: "https://Dash.Example.com:443, http://192.0.2.7:8480/, http://[::1]:3000",
+  });
+  assert.deepEqual(cfg.corsOrigins, [
+    "https://dash.example.com",
+    "http://192.0.2.7:8480",
+    "http://[::1]:3000",
+  ]);
+  await rejects(
+    { FLINTNET_CORS_ORIGINS: "https://a.example/app" },
+    'FLINTNET_CORS_ORIGINS="https://a.example/app"',
+    '"https://a.example/app" is not an origin',
+    "scheme://host[:port]",
+  );
+  await rejects({ FLINTNET_CORS_ORIGINS: "a.example:80" }, '"a.example:80" is not an origin');
+  await rejects({ FLINTNET_CORS_ORIGINS: "ftp://a.example" }, '"ftp://a.example" is not an origin');
+  await rejects({ FLINTNET_CORS_ORIGINS: "https://*.example.com" }, "wildcards are refused");
+  await rejects({ FLINTNET_CORS_ORIGINS: "null" }, '"null" is not an origin');
+  await rejects(
+    { FLINTNET_CORS_ORIGINS: "http://a.example,http://A.example:80" },
+    '"http://A.example:80" repeats http://a.example',
+  );
+});
+
+Deno.test("FLINTNET_METRICS_PUBLIC accepts 0, 1, true and false", async () => {
+  const cases: [string, boolean][] = [["1", true], ["true", true], ["TRUE", true], ["0", false], [
+    "false",
+    false,
+  ]];
+  for (const [text, want] of cases) {
+    assert.equal((await load({ FLINTNET_METRICS_PUBLIC: text })).metricsPublic, want, text);
+  }
+  await rejects({ FLINTNET_METRICS_PUBLIC: "yes" }, 'FLINTNET_METRICS_PUBLIC="yes"', "1, 0, true or false");
+});
+
+const CERT_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+
+Deno.test("TLS takes a certificate and a key file, both readable PEM", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/cert.pem`, CERT_PEM);
+    await Deno.writeTextFile(`${dir}/key.pem`, KEY_PEM);
+    const cfg = await load({ FLINTNET_TLS_CERT: `${dir}/cert.pem`, FLINTNET_TLS_KEY: `${dir}/key.pem` });
+    assert.deepEqual(cfg.tls, { cert: `${dir}/cert.pem`, key: `${dir}/key.pem` });
+    assert.equal((await load({})).tls, undefined, "plain HTTP by default");
+  });
+});
+
+Deno.test("TLS needs both files or neither, and names the one missing", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/cert.pem`, CERT_PEM);
+    const msg = await rejects(
+      { FLINTNET_TLS_CERT: `${dir}/cert.pem` },
+      "FLINTNET_TLS_CERT is set but FLINTNET_TLS_KEY is not",
+      "set both",
+    );
+    assert.ok(!msg.includes(dir), "no value needed to say what is wrong");
+    await rejects(
+      { FLINTNET_TLS_KEY: `${dir}/key.pem` },
+      "FLINTNET_TLS_KEY is set but FLINTNET_TLS_CERT is not",
+    );
+  });
+});
+
+Deno.test("TLS files must exist, be files and hold the right PEM block", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/cert.pem`, CERT_PEM);
+    await Deno.writeTextFile(`${dir}/key.pem`, KEY_PEM);
+    const both = (cert: string, key: string) => ({ FLINTNET_TLS_CERT: cert, FLINTNET_TLS_KEY: key });
+    await rejects(
+      both(`${dir}/none.pem`, `${dir}/key.pem`),
+      `FLINTNET_TLS_CERT="${dir}/none.pem"`,
+      "the file does not exist",
+      "a readable PEM file",
+    );
+    await rejects(both(`${dir}/cert.pem`, dir), `FLINTNET_TLS_KEY="${dir}"`, "a directory");
+    await rejects(both(`${dir}/key.pem`, `${dir}/key.pem`), "FLINTNET_TLS_CERT", "no PEM certificate");
+    await rejects(
+      both(`${dir}/cert.pem`, `${dir}/cert.pem`),
+      "FLINTNET_TLS_KEY",
+      "no PEM private key",
+    );
+    await rejects(both("cert.pem", `${dir}/key.pem`), 'FLINTNET_TLS_CERT="cert.pem"', "absolute path");
+  });
 });

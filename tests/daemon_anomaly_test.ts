@@ -2,7 +2,8 @@
  * End to end: the daemon, started as a user would start it (a subprocess of main.ts with FLINTNET_*
  * settings), captures on the host side of a veth pair while a sender in a network namespace keeps a
  * steady UDP flow, then bursts. The anomaly must be logged with the flow's real addresses and ports,
- * and SIGTERM must stop the daemon promptly.
+ * arrive on the authenticated SSE stream and in GET /anomalies, and SIGTERM must stop the daemon
+ * promptly even with a stream open.
  */
 import assert from "node:assert/strict";
 import { createVethPair, netnsUnavailable, vethNames } from "./helpers/netns.ts";
@@ -11,6 +12,9 @@ const CI = Deno.env.get("CI") === "true";
 const PYTHON = "/usr/bin/python3";
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const missing = await netnsUnavailable();
+const PORT = 18480;
+const TOKEN = "e2e-token-0123456789abcdef";
+const AUTH = { Authorization: `Bearer ${TOKEN}` };
 
 /** Steady 20 × 500-byte datagrams per second for `steady` seconds, then 2,000 per second for 3 s. */
 const SENDER = `
@@ -27,7 +31,8 @@ for second in range(steady + 3):
 `;
 
 Deno.test({
-  name: "daemon logs one anomaly for a UDP burst after a steady baseline, and stops on SIGTERM",
+  name:
+    "daemon raises one anomaly for a UDP burst: logged, on /stream and in GET /anomalies; stops on SIGTERM",
   ignore: missing !== null && !CI,
   async fn() {
     if (missing) throw new Error(`daemon end-to-end test cannot run: ${missing}`);
@@ -46,7 +51,8 @@ Deno.test({
         FLINTNET_ANOMALY_INTERVAL: "1",
         FLINTNET_ANOMALY_WARMUP: "3",
         FLINTNET_ANOMALY_MIN_BYTES: "100000",
-        FLINTNET_LISTEN: "127.0.0.1:18480",
+        FLINTNET_LISTEN: `127.0.0.1:${PORT}`,
+        FLINTNET_API_TOKEN: TOKEN,
       },
       stdout: "piped",
       stderr: "piped",
@@ -65,6 +71,15 @@ Deno.test({
     const stdoutDone = daemon.stdout.cancel();
     try {
       await waitFor(() => lines.some((l) => l.includes('"Flintnet started"')), 15_000, lines);
+      // Subscribe to anomalies as a program would, before the traffic starts.
+      const streamAbort = new AbortController();
+      const stream = await fetch(`http://127.0.0.1:${PORT}/stream?types=anomaly`, {
+        headers: AUTH,
+        signal: streamAbort.signal,
+      });
+      assert.equal(stream.status, 200);
+      assert.match(stream.headers.get("content-type") ?? "", /^text\/event-stream/);
+      const streamed = readSse(stream.body!);
       // 6 steady seconds: the first (partial) interval is skipped, then 3 warm-up intervals, then mature.
       await pair.exec([PYTHON, "-c", SENDER, pair.hostIp, "6"]);
       await waitFor(() => lines.some((l) => l.includes('"component":"anomaly"')), 5_000, lines);
@@ -72,11 +87,34 @@ Deno.test({
       assert.equal(anomalies.length, 1, "a 3-second burst is one anomaly, not one per interval");
       assert.match(anomalies[0].msg, new RegExp(`${pair.nsIp}:40123 → ${pair.hostIp}:5514 \\(UDP\\)`));
       assert.match(anomalies[0].community_id, /^1:[A-Za-z0-9+/]{27}=$/);
+      // The same anomaly on the stream, as an SSE event with its bus id ...
+      const event = await streamed.next(5_000);
+      assert.equal(event.event, "anomaly");
+      const data = JSON.parse(event.data);
+      assert.equal(data.kind, "anomaly");
+      assert.equal(data.src_ip, pair.nsIp);
+      assert.equal(data.dst_ip, pair.hostIp);
+      assert.equal(data.src_port, 40123);
+      assert.equal(data.dst_port, 5514);
+      assert.equal(data.protocol, 17);
+      assert.equal(data.community_id, anomalies[0].community_id);
+      assert.equal(event.id, String(data.id));
+      // ... and in GET /anomalies, where scripts look.
+      const listed = await (await fetch(`http://127.0.0.1:${PORT}/anomalies`, { headers: AUTH })).json();
+      assert.equal(listed.count, 1);
+      assert.equal(listed.anomalies[0].id, data.id);
+      assert.equal(listed.anomalies[0].bytes, data.bytes);
+      // Without the token: refused.
+      const refused = await fetch(`http://127.0.0.1:${PORT}/anomalies`);
+      assert.equal(refused.status, 401);
+      await refused.body?.cancel();
       const stopAt = Date.now();
       daemon.kill("SIGTERM");
       const status = await daemon.status;
       assert.equal(status.code, 0);
-      assert.ok(Date.now() - stopAt < 5_000, "stops within 5 s of SIGTERM");
+      assert.ok(Date.now() - stopAt < 5_000, "stops within 5 s of SIGTERM, with a stream open");
+      streamAbort.abort();
+      await streamed.done.catch(() => {});
       await reading;
     } catch (err) {
       console.error(lines.join("\n")); // the daemon's own words, for whoever reads the failure
@@ -100,4 +138,43 @@ async function waitFor(cond: () => boolean, ms: number, lines: string[]): Promis
     if (Date.now() > until) throw new Error(`timed out after ${ms} ms; daemon said:\n${lines.join("\n")}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Reads SSE events from a response body; `next()` waits for the next event (comments skipped). */
+function readSse(body: ReadableStream<Uint8Array>) {
+  const events: { event: string; data: string; id: string }[] = [];
+  let wake: (() => void) | undefined;
+  const done = (async () => {
+    let buf = "";
+    for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
+      buf += chunk;
+      let end;
+      while ((end = buf.indexOf("\n\n")) >= 0) {
+        const block = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        const e = { event: "message", data: "", id: "" };
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event: ")) e.event = line.slice(7);
+          else if (line.startsWith("data: ")) e.data += line.slice(6);
+          else if (line.startsWith("id: ")) e.id = line.slice(4);
+        }
+        if (e.data !== "") events.push(e);
+        wake?.();
+      }
+    }
+  })();
+  return {
+    done,
+    async next(ms: number) {
+      const until = Date.now() + ms;
+      while (events.length === 0) {
+        if (Date.now() > until) throw new Error(`no SSE event within ${ms} ms`);
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 50);
+        });
+      }
+      return events.shift()!;
+    },
+  };
 }

@@ -13,6 +13,9 @@ const PACKAGES: Record<string, string> = {
   "tcpreplay": "pushes captures through veth pairs for live benchmarks",
   "iproute2": "network namespaces and veth pairs as test hosts",
   "python3-scapy": "crafted packets from inside network namespaces",
+  "openssl": "a self-signed certificate for the HTTPS test",
+  "wrk": "HTTP load for the /flows latency benchmark",
+  "curl": "the README's examples, tried as a user would",
 };
 
 async function run(cmd: string[], quiet = false): Promise<{ code: number; stdout: string }> {

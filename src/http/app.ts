@@ -1,0 +1,100 @@
+/**
+ * The HTTP surface, composed: hardening and auth middleware in front of one sub-app per resource.
+ * Handlers read stores (flow table, anomaly store, stats); they never reach into capture.
+ *
+ * Order matters: security headers wrap everything (errors too); CORS answers preflights before auth,
+ * so a browser's OPTIONS never counts as a failed login; the body limit runs before any handler reads
+ * a body; metrics see the final status, auth included.
+ */
+import { Hono } from "hono";
+import type { AnomalyStore } from "../alert/anomaly_store.ts";
+import type { EventBus } from "../bus.ts";
+import type { FlowTable } from "../flow/flow_table.ts";
+import { bearerAuth, publicRoutes } from "./auth.ts";
+import { bodyLimit, corsAllowList, notFound, onError, securityHeaders } from "./hardening.ts";
+import { httpMetrics, MetricsRegistry } from "./metrics.ts";
+import { FailedAuthLimiter } from "./rate_limit.ts";
+import { anomaliesRoutes } from "./routes/anomalies.ts";
+import { authTicketRoutes } from "./routes/auth_ticket.ts";
+import { type DeviceSource, devicesRoutes, NO_DEVICES } from "./routes/devices.ts";
+import { flowsRoutes } from "./routes/flows.ts";
+import { healthzRoutes } from "./routes/healthz.ts";
+import { metricsRoutes, registerCoreMetrics } from "./routes/metrics.ts";
+import { openapiRoutes } from "./routes/openapi.ts";
+import { statsRoutes } from "./routes/stats.ts";
+import { streamRoutes } from "./routes/stream.ts";
+import { EMPTY_TOPOLOGY, topologyRoutes, type TopologySource } from "./routes/topology.ts";
+import { uiRoutes } from "./routes/ui.ts";
+import { versionRoutes } from "./routes/version.ts";
+import type { SseHub } from "./sse_hub.ts";
+import { TicketStore } from "./tickets.ts";
+
+/** Request bodies are small JSON documents; anything larger is refused with 413. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** What the HTTP surface reads. */
+export interface HttpAppDeps {
+  /** The API token (FLINTNET_API_TOKEN or the generated one). */
+  token: string;
+  /** FLINTNET_CORS_ORIGINS. */
+  corsOrigins: readonly string[];
+  /** FLINTNET_METRICS_PUBLIC. */
+  metricsPublic: boolean;
+  /** The event bus. */
+  bus: EventBus;
+  /** The flow table. */
+  table: FlowTable;
+  /** Intervals before a flow's baseline counts as mature (shown in flow JSON). */
+  warmupIntervals: number;
+  /** Recent anomalies. */
+  anomalies: AnomalyStore;
+  /** The daemon's counters. */
+  stats(): Record<string, unknown>;
+  /** The SSE fan-out. */
+  hub: SseHub;
+  /** Devices, once discovery lands. */
+  devices?: DeviceSource;
+  /** Topology, once it lands. */
+  topology?: TopologySource;
+  /** When the daemon started. */
+  startedAt: Date;
+}
+
+/** Builds the whole app. */
+export function createHttpApp(d: HttpAppDeps): Hono {
+  const registry = new MetricsRegistry();
+  registerCoreMetrics(registry, { stats: d.stats, bus: d.bus, sseClients: () => d.hub.clientCount });
+  const tickets = new TicketStore();
+  const app = new Hono();
+  app.use("*", securityHeaders());
+  app.use("*", corsAllowList(d.corsOrigins));
+  app.use("*", bodyLimit(MAX_BODY_BYTES));
+  app.use("*", httpMetrics(registry));
+  app.use(
+    "*",
+    bearerAuth({
+      token: d.token,
+      tickets,
+      limiter: new FailedAuthLimiter(),
+      public: publicRoutes({ metricsPublic: d.metricsPublic }),
+    }),
+  );
+  app.onError(onError);
+  app.notFound(notFound);
+  app.route("/", healthzRoutes());
+  app.route("/", versionRoutes({ startedAt: d.startedAt }));
+  app.route(
+    "/",
+    statsRoutes({ stats: d.stats, bus: d.bus, startedAt: d.startedAt, sseClients: () => d.hub.clientCount }),
+  );
+  app.route("/", flowsRoutes({ table: d.table, warmupIntervals: d.warmupIntervals }));
+  app.route("/", anomaliesRoutes({ anomalies: d.anomalies }));
+  app.route("/", devicesRoutes({ devices: d.devices ?? NO_DEVICES }));
+  app.route("/", topologyRoutes({ topology: d.topology ?? EMPTY_TOPOLOGY }));
+  app.route("/", streamRoutes(d.hub));
+  app.route("/", authTicketRoutes({ tickets }));
+  app.route("/", metricsRoutes(registry));
+  app.route("/", openapiRoutes({ metricsPublic: d.metricsPublic }));
+  app.route("/", uiRoutes());
+  return app;
+}

@@ -1,0 +1,480 @@
+/**
+ * The Server-Sent-Events hub behind `GET /stream`: one bus subscription fanned out to every client.
+ *
+ * Each bus event is framed once (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)
+ * into bytes shared by every client, kept in a replay ring for `Last-Event-ID` resumes, and handed to
+ * each client's own bounded queue. Events arriving within `flushMs` of the previous hand-out go out
+ * together as one chunk, so a busy bus costs each client one write per `flushMs`, not one per event.
+ *
+ * A client's queue only grows while the socket under it is full (the runtime takes chunks as fast as
+ * the kernel accepts them). When it holds `clientQueue` events the client is dropped: its queue is
+ * freed and its stream ends, so a reader that stopped costs nothing more and delays nobody else.
+ */
+import type { EventBus, Subscription } from "../bus.ts";
+import type { EventKind, PublishedEvent } from "../events.ts";
+import { createLogger } from "../log.ts";
+import { RingBuffer } from "../ring_buffer.ts";
+import { BadParameter } from "./errors.ts";
+
+/** Every kind a client may ask for with `?types=` (some are published by detectors still to come). */
+export const STREAM_KINDS = [
+  "anomaly",
+  "security",
+  "interface",
+  "device",
+  "topology",
+  "trap",
+  "advisory",
+  "stats",
+] as const;
+
+/** A kind of event on the stream. */
+export type StreamKind = typeof STREAM_KINDS[number];
+
+// A kind added to events.ts must be listed above, or no client could ask for it: this stops compiling.
+type Listed<T extends true> = T;
+type _EveryEventKindIsListed = Listed<EventKind extends StreamKind ? true : false>;
+
+/** How the hub behaves; every field has a default fit for the daemon. */
+export interface SseHubOptions {
+  /** Events kept for `Last-Event-ID` resumes. @default 10000 */
+  replay?: number;
+  /** Events a client may have waiting before it is dropped. @default 1000 */
+  clientQueue?: number;
+  /** Interval of the `: hb` comment that keeps proxies from closing idle streams, ms. @default 15000 */
+  heartbeatMs?: number;
+  /** Interval of the `stats` event, ms (only when `stats` is given). @default 2000 */
+  statsMs?: number;
+  /** Snapshot published as the `stats` event (the shape of GET /stats). */
+  stats?: () => Record<string, unknown>;
+  /** Wall clock for the `ts` of stats events, ms since the epoch. @default Date.now */
+  now?: () => number;
+  /**
+   * Events arriving within this many ms of the last hand-out are sent together (an event after a
+   * quiet spell goes at once). Fewer, larger writes per client are what let one core serve 1,000
+   * clients at 1,000 events/s (tests/bench/sse_fanout.ts). @default 50
+   */
+  flushMs?: number;
+}
+
+/** What one client asks for. */
+export interface ConnectOptions {
+  /** The `Last-Event-ID` to resume after (a whole number); absent or "" for live events only. */
+  lastEventId?: string;
+  /** Only these kinds (all when absent); the `gap` notice is always sent. */
+  types?: string[];
+  /** Ends the stream and forgets the client when aborted. */
+  signal?: AbortSignal;
+}
+
+/** Default of {@link SseHubOptions.flushMs}. */
+export const DEFAULT_FLUSH_MS = 50;
+
+/** How long the browser waits before reconnecting, sent at the start of every stream (ms). */
+const RETRY_MS = 3000;
+/** How long stop() lets clients take what is already queued before their streams are cut. */
+const STOP_GRACE_MS = 1000;
+const MAX_ID_DIGITS = 15; // Number.MAX_SAFE_INTEGER has 16 digits: 15 always fit.
+
+/** One event framed once, shared by every client that gets it. */
+interface Framed {
+  id: number;
+  kind: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Frames one SSE message. Every line of `data` becomes its own `data:` field, so the client's parser
+ * rebuilds it exactly (it joins them with "\n"); CR, LF and CRLF all end a line in the spec.
+ */
+export function formatSseMessage(message: { event?: string; data: string; id?: number }): string {
+  let out = message.event === undefined ? "" : `event: ${message.event}\n`;
+  for (const line of message.data.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
+  if (message.id !== undefined) out += `id: ${message.id}\n`;
+  return out + "\n";
+}
+
+/** Parses a Last-Event-ID; throws BadParameter naming `parameter` unless it is a whole number. */
+export function parseLastEventId(value: string, parameter = "Last-Event-ID"): number {
+  if (value.length > MAX_ID_DIGITS || !/^[0-9]+$/.test(value)) {
+    throw new BadParameter(
+      parameter,
+      `${parameter}=${JSON.stringify(value)} is not valid: expected the id of an event, ` +
+        `a whole number of at most ${MAX_ID_DIGITS} digits`,
+    );
+  }
+  return Number(value);
+}
+
+/** Parses `?types=` (comma-separated kinds); throws BadParameter naming `types` on an unknown kind. */
+export function parseStreamTypes(value: string): StreamKind[] {
+  const kinds = value.split(",").map((k) => k.trim());
+  const bad = kinds.find((k) => !(STREAM_KINDS as readonly string[]).includes(k));
+  if (bad !== undefined) {
+    const why = bad === "" ? "a kind is empty" : `"${bad}" is not a kind`;
+    throw new BadParameter(
+      "types",
+      `types=${JSON.stringify(value)} is not valid: ${why}; expected one or more of ` +
+        `${STREAM_KINDS.join(", ")}, separated by commas`,
+    );
+  }
+  return [...new Set(kinds as StreamKind[])];
+}
+
+/** Fans the bus out to SSE clients. */
+export class SseHub {
+  readonly #log = createLogger("sse");
+  readonly #bus: EventBus;
+  readonly #replay: RingBuffer<Framed>;
+  readonly #clientQueue: number;
+  readonly #heartbeatMs: number;
+  readonly #statsMs: number;
+  readonly #flushMs: number;
+  readonly #stats: (() => Record<string, unknown>) | undefined;
+  readonly #now: () => number;
+  readonly #encoder = new TextEncoder();
+  readonly #heartbeat: Uint8Array;
+  readonly #retry: Uint8Array;
+  readonly #clients = new Set<SseClient>();
+  #dropped = 0;
+  #subscription: Subscription | undefined;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #flushScheduled = false;
+  #lastFlush = -Infinity;
+  #pending: Framed[] = [];
+  /** Id of the last event the hub received (events before start() are out of reach). */
+  #lastSeen = 0;
+  /** Id of the last event handed to clients: a resume replays up to here, the next flush does the rest. */
+  #flushedId = 0;
+  #started = false;
+  #stopped = false;
+
+  constructor(bus: EventBus, opts: SseHubOptions = {}) {
+    this.#bus = bus;
+    this.#replay = new RingBuffer(positive("replay", opts.replay ?? 10_000, true));
+    this.#clientQueue = positive("clientQueue", opts.clientQueue ?? 1000, true);
+    this.#heartbeatMs = positive("heartbeatMs", opts.heartbeatMs ?? 15_000);
+    this.#statsMs = positive("statsMs", opts.statsMs ?? 2000);
+    this.#flushMs = opts.flushMs ?? DEFAULT_FLUSH_MS;
+    if (!(this.#flushMs >= 0)) throw new RangeError(`flushMs must be ≥ 0, got ${opts.flushMs}`);
+    this.#stats = opts.stats;
+    this.#now = opts.now ?? Date.now;
+    this.#heartbeat = this.#encoder.encode(": hb\n\n");
+    this.#retry = this.#encoder.encode(`retry: ${RETRY_MS}\n\n`);
+  }
+
+  /** Subscribes to the bus and starts the heartbeat and stats timers. */
+  start(): void {
+    if (this.#started || this.#stopped) return;
+    this.#started = true;
+    this.#lastSeen = this.#flushedId = this.#bus.lastId;
+    this.#subscription = this.#bus.subscribe((e) => this.#receive(e), {
+      name: "sse",
+      capacity: Math.max(this.#replay.capacity, 10_000),
+    });
+    this.#timers.push(setInterval(() => this.#beat(), this.#heartbeatMs));
+    if (this.#stats) this.#timers.push(setInterval(() => this.#publishStats(), this.#statsMs));
+  }
+
+  /**
+   * Hands out what is pending, ends every stream (after what is already queued, for at most
+   * a second) and clears every timer, so nothing keeps the process alive.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#subscription?.unsubscribe();
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    this.#flush();
+    const clients = [...this.#clients];
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => grace = setTimeout(resolve, STOP_GRACE_MS));
+    await Promise.race([Promise.all(clients.map((c) => c.close())), timeout]);
+    clearTimeout(grace);
+    for (const c of clients) c.cut();
+    this.#clients.clear();
+    this.#replay.clear();
+  }
+
+  /** Clients connected now. */
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  /** Clients dropped so far because they stopped reading. */
+  get droppedClients(): number {
+    return this.#dropped;
+  }
+
+  /**
+   * Opens a stream: `retry:`, then (when resuming) a `gap` notice if events were lost and the
+   * buffered events after `lastEventId`, then live events. Throws BadParameter on a bad
+   * `lastEventId` (naming Last-Event-ID) or an unknown kind (naming types).
+   */
+  connect(opts: ConnectOptions = {}): Response {
+    const after = opts.lastEventId ? parseLastEventId(opts.lastEventId) : undefined;
+    const kinds = opts.types ? parseStreamTypes(opts.types.join(",")) : undefined;
+    const client = new SseClient(this.#clientQueue, kinds, (c) => this.#clients.delete(c));
+    client.send(this.#retry, 0);
+    if (this.#stopped || opts.signal?.aborted) {
+      client.close();
+    } else {
+      if (after !== undefined) this.#resume(client, after);
+      this.#clients.add(client);
+      const signal = opts.signal;
+      if (signal) {
+        const onAbort = () => client.cut();
+        signal.addEventListener("abort", onAbort, { once: true });
+        client.finished.then(() => signal.removeEventListener("abort", onAbort));
+      }
+    }
+    return new Response(client.stream, {
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        // Reverse proxies (nginx) would otherwise hold events back to fill their buffers.
+        "x-accel-buffering": "no",
+      },
+    });
+  }
+
+  #resume(client: SseClient, after: number): void {
+    const buffered = this.#replay.toArray();
+    const first = buffered.length > 0 ? buffered[0].id : this.#lastSeen + 1;
+    // An id beyond anything seen comes from an earlier run of the daemon (ids restart at 1).
+    const restarted = after > this.#lastSeen;
+    if (restarted) after = 0;
+    if (restarted || after + 1 < first) {
+      const data = JSON.stringify({
+        missed_from: after + 1,
+        resumed_at: first,
+        ...(restarted ? { restarted: true } : {}),
+      });
+      client.send(this.#encoder.encode(formatSseMessage({ event: "gap", data })), 0);
+    }
+    for (const f of buffered) {
+      if (f.id > after && f.id <= this.#flushedId && client.wants(f.kind)) client.send(f.bytes, 0);
+    }
+  }
+
+  #receive(e: PublishedEvent): void {
+    if (this.#stopped) return;
+    this.#lastSeen = e.id;
+    const data = JSON.stringify(e);
+    const framed = {
+      id: e.id,
+      kind: e.kind,
+      bytes: this.#encoder.encode(formatSseMessage({ event: e.kind, data, id: e.id })),
+    };
+    this.#replay.push(framed);
+    this.#pending.push(framed);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    const wait = this.#lastFlush + this.#flushMs - performance.now();
+    // After a quiet spell the batch is whatever this bus delivery carries (a microtask later).
+    if (wait <= 0) queueMicrotask(() => this.#flush());
+    else this.#flushTimer = setTimeout(() => this.#flush(), wait);
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#pending.length === 0) return;
+    this.#lastFlush = performance.now();
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#flushedId = batch[batch.length - 1].id;
+    // One chunk per distinct filter, built once and shared by every client with that filter.
+    const chunks = new Map<string, { bytes: Uint8Array; events: number }>();
+    for (const client of this.#clients) {
+      let chunk = chunks.get(client.filterKey);
+      if (!chunk) {
+        chunk = join(batch.filter((f) => client.wants(f.kind)));
+        chunks.set(client.filterKey, chunk);
+      }
+      if (chunk.events > 0 && !client.send(chunk.bytes, chunk.events)) this.#drop(client);
+    }
+  }
+
+  #beat(): void {
+    for (const client of this.#clients) if (!client.send(this.#heartbeat, 1)) this.#drop(client);
+  }
+
+  #publishStats(): void {
+    let stats: Record<string, unknown>;
+    try {
+      stats = this.#stats!();
+    } catch (err) {
+      this.#log.error("could not take the stats snapshot for the stream", { error: err });
+      return;
+    }
+    this.#bus.publish({ kind: "stats", ts: new Date(this.#now()).toISOString(), stats });
+  }
+
+  #drop(client: SseClient): void {
+    this.#dropped++;
+    this.#log.warn("dropped a stream client that stopped reading", {
+      queued_events: this.#clientQueue,
+      clients: this.#clients.size - 1,
+      dropped_total: this.#dropped,
+    });
+    client.cut(
+      this.#encoder.encode(
+        `: dropped: ${this.#clientQueue} events were waiting; reconnect with Last-Event-ID\n\n`,
+      ),
+    );
+  }
+}
+
+/**
+ * One stream. Chunks wait in the client's own queue and go to the stream only when its reader (the
+ * runtime, writing to the socket) asks for one, so `#queued` is exactly what the socket has not taken.
+ */
+class SseClient {
+  readonly stream: ReadableStream<Uint8Array>;
+  /** Clients with the same key get the same chunk. */
+  readonly filterKey: string;
+  /** Settles when the stream has ended, whichever way. */
+  readonly finished: Promise<void>;
+  readonly #kinds: ReadonlySet<string> | undefined;
+  readonly #limit: number;
+  readonly #onFinish: (c: SseClient) => void;
+  readonly #settle: () => void;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #chunks: Uint8Array[] = [];
+  #weights: number[] = [];
+  #head = 0;
+  /** Events waiting (heartbeats count as one; the start of the stream and its replay count nothing). */
+  #queued = 0;
+  /** A read is waiting with nothing to give it: the next chunk goes straight through. */
+  #wanting = false;
+  #closing = false;
+  #done = false;
+
+  constructor(limit: number, kinds: readonly string[] | undefined, onFinish: (c: SseClient) => void) {
+    this.#limit = limit;
+    this.#kinds = kinds ? new Set(kinds) : undefined;
+    this.filterKey = this.#kinds ? [...this.#kinds].sort().join(",") : "*";
+    this.#onFinish = onFinish;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.finished = promise;
+    this.#settle = resolve;
+    this.stream = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        this.#controller = c;
+      },
+      pull: () => this.#pull(),
+      cancel: () => this.#finish(),
+    }, { highWaterMark: 0 });
+  }
+
+  /** Whether this client asked for events of this kind. */
+  wants(kind: string): boolean {
+    return this.#kinds === undefined || this.#kinds.has(kind);
+  }
+
+  /** Queues a chunk weighing `weight` events; false, queuing nothing, when the queue is already full. */
+  send(chunk: Uint8Array, weight: number): boolean {
+    if (this.#done || this.#closing) return true;
+    if (this.#wanting) {
+      this.#wanting = false;
+      this.#controller.enqueue(chunk);
+      return true;
+    }
+    if (weight > 0 && this.#queued >= this.#limit) return false;
+    this.#chunks.push(chunk);
+    this.#weights.push(weight);
+    this.#queued += weight;
+    return true;
+  }
+
+  /** Ends the stream once what is queued has been taken; settles when it has. */
+  close(): Promise<void> {
+    if (!this.#done) {
+      this.#closing = true;
+      if (this.#head === this.#chunks.length) this.#end();
+    }
+    return this.finished;
+  }
+
+  /** Ends the stream now and frees its queue; `last` (a comment) is all the reader still gets. */
+  cut(last?: Uint8Array): void {
+    if (this.#done) return;
+    this.#reset();
+    try {
+      if (last) this.#controller.enqueue(last);
+    } catch {
+      // The reader cancelled in the meantime: nobody to tell.
+    }
+    this.#end();
+  }
+
+  #pull(): void {
+    if (this.#done) return;
+    if (this.#head === this.#chunks.length) {
+      if (this.#closing) this.#end();
+      else this.#wanting = true;
+      return;
+    }
+    const chunk = this.#chunks[this.#head];
+    this.#queued -= this.#weights[this.#head];
+    this.#head++;
+    if (this.#head === this.#chunks.length) {
+      this.#reset();
+    } else if (this.#head > 1024 && this.#head * 2 > this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#head);
+      this.#weights = this.#weights.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#controller.enqueue(chunk);
+    if (this.#closing && this.#chunks.length === 0) this.#end();
+  }
+
+  #reset(): void {
+    this.#chunks = [];
+    this.#weights = [];
+    this.#head = 0;
+    this.#queued = 0;
+  }
+
+  #end(): void {
+    try {
+      this.#controller.close();
+    } catch {
+      // Already cancelled by the reader.
+    }
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#reset();
+    this.#onFinish(this);
+    this.#settle();
+  }
+}
+
+/** Concatenates framed events into one chunk (the event's own bytes when there is one). */
+function join(framed: Framed[]): { bytes: Uint8Array; events: number } {
+  if (framed.length === 1) return { bytes: framed[0].bytes, events: 1 };
+  let size = 0;
+  for (const f of framed) size += f.bytes.byteLength;
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const f of framed) {
+    bytes.set(f.bytes, at);
+    at += f.bytes.byteLength;
+  }
+  return { bytes, events: framed.length };
+}
+
+function positive(name: string, value: number, integer = false): number {
+  if (!(value > 0) || (integer && !Number.isInteger(value))) {
+    throw new RangeError(`${name} must be a positive ${integer ? "whole number" : "number"}, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,484 @@
+import assert from "node:assert/strict";
+import { EventBus } from "../bus.ts";
+import type { AnomalyEvent, FlintnetEvent, StatsEvent } from "../events.ts";
+import { setLogSink } from "../log.ts";
+import { BadParameter } from "./errors.ts";
+import { formatSseMessage, SseHub } from "./sse_hub.ts";
+
+/** What a client sees on the wire, parsed as the HTML spec's EventSource does. */
+type Item =
+  | { type: "event"; event: string; data: string; id: string | undefined }
+  | { type: "comment"; text: string }
+  | { type: "retry"; ms: number };
+
+/**
+ * An independent reader of an event stream: splits lines on CR, LF or CRLF, collects `data:` lines
+ * joined with "\n", and dispatches on a blank line (html.spec.whatwg.org, "Interpreting an event stream").
+ */
+class StreamReader {
+  readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly chunks: Uint8Array[] = [];
+  #decoder = new TextDecoder();
+  #text = "";
+  #items: Item[] = [];
+  #event = "";
+  #data: string[] = [];
+  #id: string | undefined;
+  done = false;
+
+  constructor(res: Response) {
+    this.reader = res.body!.getReader();
+  }
+
+  /** The next item, or undefined once the stream has ended. */
+  async next(): Promise<Item | undefined> {
+    while (this.#items.length === 0 && !this.done) {
+      const r = await this.reader.read();
+      if (r.done) this.done = true;
+      else {
+        this.chunks.push(r.value);
+        this.#feed(this.#decoder.decode(r.value, { stream: true }));
+      }
+    }
+    return this.#items.shift();
+  }
+
+  /** The next dispatched event, skipping comments and retry fields. */
+  async nextEvent(): Promise<Extract<Item, { type: "event" }> | undefined> {
+    for (let it = await this.next(); it; it = await this.next()) if (it.type === "event") return it;
+    return undefined;
+  }
+
+  /** Reads `n` events. */
+  async events(n: number): Promise<Extract<Item, { type: "event" }>[]> {
+    const out = [];
+    while (out.length < n) {
+      const e = await this.nextEvent();
+      assert.ok(e, `stream ended after ${out.length} of ${n} events`);
+      out.push(e);
+    }
+    return out;
+  }
+
+  /** Reads to the end of the stream and returns what came. */
+  async rest(): Promise<Item[]> {
+    const out: Item[] = [];
+    for (let it = await this.next(); it; it = await this.next()) out.push(it);
+    return out;
+  }
+
+  #feed(text: string): void {
+    this.#text += text;
+    for (let m = /\r\n|\r(?!$)|\n/.exec(this.#text); m; m = /\r\n|\r(?!$)|\n/.exec(this.#text)) {
+      const line = this.#text.slice(0, m.index);
+      this.#text = this.#text.slice(m.index + m[0].length);
+      this.#line(line);
+    }
+  }
+
+  #line(line: string): void {
+    if (line === "") {
+      if (this.#data.length > 0) {
+        this.#items.push({
+          type: "event",
+          event: this.#event || "message",
+          data: this.#data.join("\n"),
+          id: this.#id,
+        });
+      }
+      this.#event = "";
+      this.#data = [];
+      return;
+    }
+    if (line.startsWith(":")) {
+      this.#items.push({ type: "comment", text: line.slice(1).trim() });
+      return;
+    }
+    const colon = line.indexOf(":");
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? "" : line.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "event") this.#event = value;
+    else if (field === "data") this.#data.push(value);
+    else if (field === "id") this.#id = value;
+    else if (field === "retry") this.#items.push({ type: "retry", ms: Number(value) });
+  }
+}
+
+function stats(n: number): StatsEvent {
+  return { kind: "stats", ts: new Date(1_700_000_000_000 + n).toISOString(), stats: { n } };
+}
+
+function anomaly(bytes: number): AnomalyEvent {
+  return {
+    kind: "anomaly",
+    ts: "2023-11-14T22:13:30.000Z",
+    src_ip: "192.0.2.1",
+    dst_ip: "192.0.2.2",
+    src_port: 40000,
+    dst_port: 443,
+    protocol: 6,
+    bytes,
+    packets: 10,
+    ewma_bytes: 1000,
+    ewma_stddev_bytes: 100,
+    threshold_bytes: 1400,
+    min_bytes: 1000,
+    score: 10,
+    k: 4,
+    interval_s: 10,
+    duration_s: 60,
+    flow_bytes: bytes * 2,
+    flow_packets: 20,
+    community_id: "1:wCb3OG7yAFWelaUydu0D+125CLM=",
+    reason: 'a line with "quotes",\nan escaped newline and ünïcode',
+  };
+}
+
+/** Lets the bus deliver and the hub hand out (a flush is at most flushMs away). */
+function settle(ms = 0): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Runs `fn` with a started hub, always stopping it; log lines are collected instead of printed. */
+async function withHub(
+  opts: ConstructorParameters<typeof SseHub>[1],
+  fn: (bus: EventBus, hub: SseHub, logs: string[]) => Promise<void>,
+): Promise<void> {
+  const logs: string[] = [];
+  setLogSink((line) => logs.push(line));
+  const bus = new EventBus();
+  const hub = new SseHub(bus, opts);
+  hub.start();
+  try {
+    await fn(bus, hub, logs);
+  } finally {
+    await hub.stop();
+    setLogSink(undefined);
+  }
+}
+
+Deno.test("SseHub.connect() answers an event stream that starts with retry: 3000", async () => {
+  await withHub({}, async (_bus, hub) => {
+    const res = hub.connect();
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    assert.equal(res.headers.get("cache-control"), "no-store");
+    const r = new StreamReader(res);
+    assert.deepEqual(await r.next(), { type: "retry", ms: 3000 });
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub sends one event per bus event, in order, with its kind, its JSON and the bus id", async () => {
+  await withHub({}, async (bus, hub) => {
+    const r = new StreamReader(hub.connect());
+    const sent: FlintnetEvent[] = [anomaly(5000), stats(1), anomaly(7000), stats(2)];
+    for (const e of sent) bus.publish(e);
+    const got = await r.events(4);
+    assert.deepEqual(got.map((e) => e.event), ["anomaly", "stats", "anomaly", "stats"]);
+    assert.deepEqual(got.map((e) => e.id), ["1", "2", "3", "4"]);
+    // The bus stamped each object with its id: the data is that object, JSON round-tripped.
+    assert.deepEqual(got.map((e) => JSON.parse(e.data)), sent.map((e) => JSON.parse(JSON.stringify(e))));
+    assert.ok(got.every((e) => !e.data.includes("\n")), "JSON data is a single line");
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("formatSseMessage() puts each line of multi-line data in its own data: field", async () => {
+  const text = formatSseMessage({ event: "anomaly", data: "one\ntwo\r\nthree\rfour", id: 7 });
+  assert.equal(text, "event: anomaly\ndata: one\ndata: two\ndata: three\ndata: four\nid: 7\n\n");
+  const r = new StreamReader(new Response(text));
+  assert.deepEqual(await r.next(), {
+    type: "event",
+    event: "anomaly",
+    data: "one\ntwo\nthree\nfour",
+    id: "7",
+  });
+});
+
+Deno.test("SseHub with types= delivers only the kinds asked for", async () => {
+  await withHub({}, async (bus, hub) => {
+    const onlyStats = new StreamReader(hub.connect({ types: ["stats"] }));
+    const all = new StreamReader(hub.connect());
+    for (const e of [anomaly(1), stats(1), anomaly(2), stats(2), anomaly(3)]) bus.publish(e);
+    bus.publish(stats(3));
+    assert.deepEqual((await onlyStats.events(3)).map((e) => [e.event, e.id]), [
+      ["stats", "2"],
+      ["stats", "4"],
+      ["stats", "6"],
+    ]);
+    assert.deepEqual((await all.events(6)).map((e) => e.id), ["1", "2", "3", "4", "5", "6"]);
+    await onlyStats.reader.cancel();
+    await all.reader.cancel();
+  });
+});
+
+Deno.test("SseHub.connect() rejects an unknown kind and a Last-Event-ID that is not a whole number", async () => {
+  await withHub({}, (_bus, hub) => {
+    for (const bad of ["-1", "abc", "1.5", " 3", "0x10", "1234567890123456"]) {
+      assert.throws(() => hub.connect({ lastEventId: bad }), (err: unknown) => {
+        assert.ok(err instanceof BadParameter);
+        assert.equal(err.parameter, "Last-Event-ID");
+        assert.match(err.message, /whole number/);
+        assert.ok(err.message.includes(JSON.stringify(bad)), err.message);
+        return true;
+      });
+    }
+    assert.throws(() => hub.connect({ types: ["anomaly", "flows"] }), (err: unknown) => {
+      assert.ok(err instanceof BadParameter);
+      assert.equal(err.parameter, "types");
+      assert.match(err.message, /"flows"/);
+      assert.match(err.message, /anomaly, security, interface, device, topology, trap, advisory, stats/);
+      return true;
+    });
+    assert.equal(hub.clientCount, 0, "a rejected request leaves no client behind");
+    return Promise.resolve();
+  });
+});
+
+Deno.test("SseHub resumes after Last-Event-ID with every buffered event after it, then live ones", async () => {
+  await withHub({}, async (bus, hub) => {
+    for (let i = 1; i <= 5; i++) bus.publish(stats(i));
+    await settle(20);
+    const r = new StreamReader(hub.connect({ lastEventId: "2" }));
+    bus.publish(anomaly(1));
+    const got = await r.events(4);
+    assert.deepEqual(got.map((e) => e.id), ["3", "4", "5", "6"]);
+    assert.deepEqual(got.map((e) => JSON.parse(e.data).stats?.n), [3, 4, 5, undefined]);
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub resume honours types= in the replay too", async () => {
+  await withHub({}, async (bus, hub) => {
+    for (const e of [anomaly(1), stats(1), anomaly(2), stats(2)]) bus.publish(e);
+    await settle(20);
+    const r = new StreamReader(hub.connect({ lastEventId: "0", types: ["anomaly"] }));
+    assert.deepEqual((await r.events(2)).map((e) => e.id), ["1", "3"]);
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub tells a client resuming from before its buffer which events it missed (gap)", async () => {
+  await withHub({ replay: 3 }, async (bus, hub) => {
+    for (let i = 1; i <= 10; i++) bus.publish(stats(i));
+    await settle(20);
+    const r = new StreamReader(hub.connect({ lastEventId: "2" }));
+    const [gap, ...rest] = await r.events(4);
+    assert.equal(gap.event, "gap");
+    assert.deepEqual(JSON.parse(gap.data), { missed_from: 3, resumed_at: 8 });
+    assert.equal(gap.id, undefined, "the gap notice does not move the client's last event id");
+    assert.deepEqual(rest.map((e) => e.id), ["8", "9", "10"]);
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub sends no gap when the buffer still holds the event after Last-Event-ID", async () => {
+  await withHub({ replay: 3 }, async (bus, hub) => {
+    for (let i = 1; i <= 10; i++) bus.publish(stats(i));
+    await settle(20);
+    const r = new StreamReader(hub.connect({ lastEventId: "7" }));
+    assert.deepEqual((await r.events(3)).map((e) => [e.event, e.id]), [["stats", "8"], ["stats", "9"], [
+      "stats",
+      "10",
+    ]]);
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub treats a Last-Event-ID beyond its last event as one from an earlier run", async () => {
+  await withHub({}, async (bus, hub) => {
+    for (let i = 1; i <= 3; i++) bus.publish(stats(i));
+    await settle(20);
+    const r = new StreamReader(hub.connect({ lastEventId: "5000" }));
+    const [gap, ...rest] = await r.events(4);
+    assert.equal(gap.event, "gap");
+    assert.deepEqual(JSON.parse(gap.data), { missed_from: 1, resumed_at: 1, restarted: true });
+    assert.deepEqual(rest.map((e) => e.id), ["1", "2", "3"]);
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub gives an event published just before a resume exactly once", async () => {
+  await withHub({ flushMs: 50 }, async (bus, hub) => {
+    bus.publish(stats(1));
+    await settle(); // delivered and handed out at once (nothing was handed out before)
+    bus.publish(stats(2));
+    await Promise.resolve(); // the hub has it, but holds it back for at most flushMs
+    const r = new StreamReader(hub.connect({ lastEventId: "0" }));
+    bus.publish(stats(3));
+    assert.deepEqual((await r.events(3)).map((e) => e.id), ["1", "2", "3"]);
+    await settle(60);
+    bus.publish(stats(4));
+    assert.deepEqual((await r.events(1)).map((e) => e.id), ["4"], "nothing repeated in between");
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub publishes a stats event through the bus every statsMs, with an id", async () => {
+  let n = 0;
+  await withHub({
+    statsMs: 5,
+    stats: () => ({ n: ++n }),
+    now: () => Date.UTC(2024, 4, 1, 12, 0, 0),
+  }, async (bus, hub) => {
+    const seenOnBus: number[] = [];
+    const sub = bus.subscribe((e) => seenOnBus.push(e.id), { kinds: ["stats"] });
+    const r = new StreamReader(hub.connect());
+    const got = await r.events(2);
+    for (const e of got) {
+      assert.equal(e.event, "stats");
+      const data = JSON.parse(e.data);
+      assert.equal(data.ts, "2024-05-01T12:00:00.000Z");
+      assert.equal(data.kind, "stats");
+      assert.equal(String(data.id), e.id);
+    }
+    assert.deepEqual(got.map((e) => JSON.parse(e.data).stats.n), [1, 2]);
+    assert.ok(seenOnBus.includes(Number(got[1].id)), "the stats event went through the bus");
+    sub.unsubscribe();
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub keeps the stats event going when the snapshot throws once", async () => {
+  let calls = 0;
+  await withHub({
+    statsMs: 5,
+    stats: () => {
+      if (++calls === 1) throw new Error("snapshot failed");
+      return { calls };
+    },
+  }, async (_bus, hub, logs) => {
+    const r = new StreamReader(hub.connect());
+    const [e] = await r.events(1);
+    assert.equal(JSON.parse(e.data).stats.calls, 2);
+    assert.ok(logs.some((l) => l.includes("snapshot failed")));
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub sends a heartbeat comment every heartbeatMs", async () => {
+  await withHub({ heartbeatMs: 5 }, async (_bus, hub) => {
+    const r = new StreamReader(hub.connect());
+    assert.deepEqual(await r.next(), { type: "retry", ms: 3000 });
+    assert.deepEqual(await r.next(), { type: "comment", text: "hb" });
+    assert.deepEqual(await r.next(), { type: "comment", text: "hb" });
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub drops a client that stops reading once its queue is full; the others get everything", async () => {
+  await withHub({ clientQueue: 3 }, async (bus, hub, logs) => {
+    const reading = new StreamReader(hub.connect());
+    const stalled = new StreamReader(hub.connect());
+    assert.equal(hub.clientCount, 2);
+    // One event at a time, each read by the reading client before the next, so only the stalled
+    // client's queue grows: it holds 3 events after the third, and the fourth finds it full.
+    for (let i = 1; i <= 4; i++) {
+      bus.publish(stats(i));
+      assert.deepEqual((await reading.events(1)).map((e) => e.id), [String(i)]);
+      assert.equal(hub.droppedClients, i < 4 ? 0 : 1, `after event ${i}`);
+    }
+    assert.equal(hub.clientCount, 1);
+    for (let i = 5; i <= 20; i++) bus.publish(stats(i));
+    assert.deepEqual(
+      (await reading.events(16)).map((e) => Number(e.id)),
+      Array.from({ length: 16 }, (_, i) => i + 5),
+    );
+    // Its queue was freed: all the dropped client still reads is the closing comment.
+    assert.deepEqual(await stalled.rest(), [
+      { type: "comment", text: "dropped: 3 events were waiting; reconnect with Last-Event-ID" },
+    ]);
+    assert.ok(logs.some((l) => l.includes('"level":"warn"') && l.includes("stopped reading")));
+    await reading.reader.cancel();
+  });
+});
+
+Deno.test("SseHub lets a burst bigger than the queue through to a client that keeps up", async () => {
+  await withHub({ clientQueue: 2 }, async (bus, hub) => {
+    const r = new StreamReader(hub.connect());
+    assert.deepEqual(await r.next(), { type: "retry", ms: 3000 }); // now waiting for more
+    for (let i = 1; i <= 50; i++) bus.publish(stats(i));
+    assert.equal((await r.events(50)).length, 50);
+    assert.equal(hub.droppedClients, 0);
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub hands clients with the same filter the same bytes, framed once", async () => {
+  await withHub({}, async (bus, hub) => {
+    const a = new StreamReader(hub.connect());
+    const b = new StreamReader(hub.connect());
+    await a.next();
+    await b.next();
+    bus.publish(anomaly(1));
+    await a.events(1);
+    await b.events(1);
+    assert.equal(a.chunks[1], b.chunks[1], "the very same Uint8Array");
+    await a.reader.cancel();
+    await b.reader.cancel();
+  });
+});
+
+Deno.test("SseHub forgets a client at once when its signal aborts or its reader cancels", async () => {
+  await withHub({}, async (bus, hub) => {
+    const ac = new AbortController();
+    const aborted = new StreamReader(hub.connect({ signal: ac.signal }));
+    const cancelled = new StreamReader(hub.connect());
+    assert.equal(hub.clientCount, 2);
+    ac.abort();
+    assert.equal(hub.clientCount, 1);
+    await cancelled.reader.cancel();
+    assert.equal(hub.clientCount, 0);
+    bus.publish(stats(1));
+    await settle(20);
+    assert.deepEqual(await aborted.rest(), [], "its queue (even retry:) was dropped with it");
+    assert.equal(hub.droppedClients, 0, "leaving is not being dropped");
+    const late = new AbortController();
+    late.abort();
+    const never = new StreamReader(hub.connect({ signal: late.signal }));
+    assert.equal(hub.clientCount, 0, "an already-aborted request is never added");
+    await never.rest();
+  });
+});
+
+Deno.test("SseHub.stop() ends every stream after what was queued and a later connect gets none", async () => {
+  const bus = new EventBus();
+  const hub = new SseHub(bus, { heartbeatMs: 1000, statsMs: 1000, stats: () => ({}) });
+  hub.start();
+  const r = new StreamReader(hub.connect());
+  bus.publish(stats(1));
+  await settle();
+  bus.publish(stats(2)); // published but not handed out yet when stop() comes
+  await Promise.resolve();
+  const rest = r.rest(); // a reader that keeps reading
+  await hub.stop();
+  assert.equal(hub.clientCount, 0);
+  assert.deepEqual((await rest).map((it) => it.type === "event" ? it.id : it.type), ["retry", "1", "2"]);
+  const after = new StreamReader(hub.connect());
+  assert.deepEqual(await after.rest(), [{ type: "retry", ms: 3000 }]);
+  assert.equal(hub.clientCount, 0);
+  // Test sanitizers fail this test if stop() left a timer or the bus subscription behind.
+  assert.equal(bus.subscriberCount, 0);
+});
+
+Deno.test("SseHub.stop() cuts a client that does not take its queue within a second", async () => {
+  const bus = new EventBus();
+  const hub = new SseHub(bus);
+  hub.start();
+  const stalled = new StreamReader(hub.connect());
+  bus.publish(stats(1));
+  await settle();
+  await hub.stop();
+  assert.equal(hub.clientCount, 0);
+  assert.deepEqual(await stalled.rest(), [], "its queue was freed");
+});
+
+Deno.test("new SseHub() refuses bounds that make no sense", () => {
+  const bus = new EventBus();
+  assert.throws(() => new SseHub(bus, { replay: 0 }), /replay must be a positive whole number, got 0/);
+  assert.throws(() => new SseHub(bus, { clientQueue: 1.5 }), /clientQueue/);
+  assert.throws(() => new SseHub(bus, { heartbeatMs: -1 }), /heartbeatMs/);
+  assert.throws(() => new SseHub(bus, { flushMs: Number.NaN }), /flushMs/);
+});
