@@ -1,7 +1,7 @@
 /**
  * `deno task bench`: Flintnet's figures beside peer tools measured in the same run, on the same file.
  *
- *   deno task bench [--only=replay,memory,live] [--profile]
+ *   deno task bench [--only=replay,memory,live,http] [--profile]
  *
  * Sections: replay throughput (Flintnet replay ×5, tcpdump ×3, softflowd ×3, interleaved), flow-table
  * memory (tests/bench/flow_memory.ts at 100 k and 1 M flows), live capture drops (tests/bench/live_capture.ts).
@@ -14,6 +14,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FlowMemoryResult } from "./flow_memory.ts";
 import type { LiveResult } from "./live_capture.ts";
+import { type FlowsLatency, httpRows, runJsonScript, type SseFanout } from "./http_sections.ts";
 
 /** This directory: the helper scripts and the cache live beside the driver. */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -34,9 +35,10 @@ const TOOLS: Record<string, string> = {
   softflowd: "softflowd",
   tcpreplay: "tcpreplay",
   ip: "iproute2",
+  wrk: "wrk",
 };
 
-type Section = "replay" | "memory" | "live";
+type Section = "replay" | "memory" | "live" | "http";
 
 interface Timed {
   code: number;
@@ -360,6 +362,18 @@ async function benchLive(): Promise<LiveResult | null> {
   return r;
 }
 
+// ---------------------------------------------------------------- http
+
+async function benchHttp(): Promise<{ flows: FlowsLatency | null; sse: SseFanout | null }> {
+  console.log("http: /flows under wrk with 100 k flows and capture running (about 15 s)…");
+  const flows = await runJsonScript<FlowsLatency>(new URL("./http_flows.ts", import.meta.url));
+  if (!flows) failed("http /flows", "tests/bench/http_flows.ts did not finish");
+  console.log("http: 1 000 SSE clients at 1 000 events/s, then one stalled client (about 60 s)…");
+  const sse = await runJsonScript<SseFanout>(new URL("./sse_fanout.ts", import.meta.url));
+  if (!sse) failed("http /stream", "tests/bench/sse_fanout.ts did not finish");
+  return { flows, sse };
+}
+
 // ---------------------------------------------------------------- profile
 
 interface ProfileNode {
@@ -549,7 +563,7 @@ function printDetails(replay: ReplayFigures | null, live: LiveResult | null): vo
 }
 
 function parseArgs(args: string[]): { sections: Set<Section>; profile: boolean } {
-  const all: Section[] = ["replay", "memory", "live"];
+  const all: Section[] = ["replay", "memory", "live", "http"];
   let sections = new Set<Section>(all);
   let profile = false;
   for (const a of args) {
@@ -576,7 +590,8 @@ async function main(): Promise<number> {
   }
   const needed = Object.keys(TOOLS).filter((t) =>
     (opts.sections.has("replay") && (t === "tcpdump" || t === "softflowd")) ||
-    (opts.sections.has("live") && (t === "tcpreplay" || t === "ip"))
+    (opts.sections.has("live") && (t === "tcpreplay" || t === "ip")) ||
+    (opts.sections.has("http") && t === "wrk")
   );
   const missing = needed.filter((t) => findTool(t) === null);
   if (missing.length) {
@@ -603,11 +618,15 @@ async function main(): Promise<number> {
   const replay = opts.sections.has("replay") ? await benchReplay(frames) : null;
   const memory = opts.sections.has("memory") ? await benchMemory() : null;
   const live = opts.sections.has("live") ? await benchLive() : null;
+  const http = opts.sections.has("http") ? await benchHttp() : null;
   const replayMissed = (replay?.flintnet?.medianReportedPps ?? Infinity) < TARGET.pps;
   const profile = opts.profile || replayMissed ? await profileReplay() : null;
 
   printDetails(replay, live);
-  const rows = buildRows(replay, memory, live);
+  const rows = [
+    ...buildRows(replay, memory, live),
+    ...httpRows(http?.flows ?? null, http?.sse ?? null, verdict),
+  ];
   console.log("");
   printTable(rows);
   if (failures.length) console.log(`\nsteps that could not run:\n  ${failures.join("\n  ")}`);
@@ -621,6 +640,7 @@ async function main(): Promise<number> {
     replay,
     memory,
     live,
+    http,
     profile,
     failures,
   };
