@@ -50,6 +50,9 @@ export async function runCli(args: string[], env: Record<string, string | undefi
 
 class UsageError extends Error {}
 
+/** How long a graceful stop may take before the process exits regardless. */
+const STOP_DEADLINE_MS = 4_500;
+
 async function replayCommand(args: string[], env: Record<string, string | undefined>): Promise<number> {
   const allFlows = args.includes("--all-flows");
   const files = args.filter((a) => a !== "--all-flows");
@@ -101,7 +104,16 @@ async function daemonCommand(env: Record<string, string | undefined>): Promise<n
       if (stopping) return;
       stopping = true;
       log.info("stopping", { signal });
-      app.stop().finally(resolve);
+      // systemd (TimeoutStopSec) and users expect an exit within 5 s, even if a peer's stalled socket
+      // keeps a connection from closing: past the deadline, exit anyway.
+      const deadline = setTimeout(() => {
+        log.warn("stop took longer than 4.5 s; exiting anyway");
+        resolve();
+      }, STOP_DEADLINE_MS);
+      app.stop().finally(() => {
+        clearTimeout(deadline);
+        resolve();
+      });
     };
     Deno.addSignalListener("SIGTERM", () => onSignal("SIGTERM"));
     Deno.addSignalListener("SIGINT", () => onSignal("SIGINT"));

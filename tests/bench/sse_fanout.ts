@@ -82,6 +82,9 @@ export interface SseFanoutResult {
     rss_mb_end: number;
     /** Server RSS at the start of phase 2, after each second, and at the end. */
     rss_mb_by_second: number[];
+    server_loop_lag_ms: number[];
+    server_cpu_pct: number;
+    clients_cpu_pct: number;
   };
 }
 
@@ -504,6 +507,8 @@ async function drive(): Promise<void> {
   await stallLines.next();
   while (hub.clientCount < clients + 1 - dropped1) await sleep(10);
   const rss2: number[] = [rssMb()];
+  const cpu2 = [cpuSeconds(Deno.pid), cpuSeconds(swarm.pid)];
+  const lag2 = loopLag();
   const t2 = performance.now();
   let droppedAfter: number | null = null;
   const watch = setInterval(() => {
@@ -522,6 +527,9 @@ async function drive(): Promise<void> {
   );
   clearInterval(watch);
   const phase2S = (performance.now() - t2) / 1000;
+  const serverLag2 = lag2.stop();
+  const serverCpu2 = cpuPct(cpu2[0], cpuSeconds(Deno.pid), phase2S);
+  const clientsCpu2 = cpuPct(cpu2[1], cpuSeconds(swarm.pid), phase2S);
   await sleep(200);
   rss2.push(rssMb());
 
@@ -583,6 +591,9 @@ async function drive(): Promise<void> {
       rss_mb_max: Math.max(...rss2),
       rss_mb_end: rss2[rss2.length - 1],
       rss_mb_by_second: rss2,
+      server_loop_lag_ms: serverLag2,
+      server_cpu_pct: serverCpu2.total,
+      clients_cpu_pct: clientsCpu2.total,
     },
   };
   console.log(JSON.stringify(out));
