@@ -2,36 +2,7 @@ import assert from "node:assert/strict";
 import { EventBus } from "./bus.ts";
 import type { AnomalyEvent, PublishedEvent, StatsEvent } from "./events.ts";
 import { setLogSink } from "./log.ts";
-
-function stats(n: number): StatsEvent {
-  return { kind: "stats", ts: new Date(1_700_000_000_000 + n).toISOString(), stats: { n } };
-}
-
-function anomaly(bytes: number): AnomalyEvent {
-  return {
-    kind: "anomaly",
-    ts: "2023-11-14T22:13:30.000Z",
-    src_ip: "192.0.2.1",
-    dst_ip: "192.0.2.2",
-    src_port: 40000,
-    dst_port: 443,
-    protocol: 6,
-    bytes,
-    packets: 10,
-    ewma_bytes: 1000,
-    ewma_stddev_bytes: 100,
-    threshold_bytes: 1400,
-    min_bytes: 1000,
-    score: 10,
-    k: 4,
-    interval_s: 10,
-    duration_s: 60,
-    flow_bytes: bytes * 2,
-    flow_packets: 20,
-    community_id: "1:wCb3OG7yAFWelaUydu0D+125CLM=",
-    reason: "test",
-  };
-}
+import { sampleAnomaly, sampleStats } from "../tests/helpers/sample_events.ts";
 
 /** Lets queued microtasks (the bus's deliveries) and anything they schedule run. */
 function settle(): Promise<void> {
@@ -41,7 +12,7 @@ function settle(): Promise<void> {
 Deno.test("EventBus.publish() numbers events from 1, one more each time", () => {
   const bus = new EventBus();
   assert.equal(bus.lastId, 0);
-  const ids = [stats(0), anomaly(5), stats(1)].map((e) => bus.publish(e).id);
+  const ids = [sampleStats(0), sampleAnomaly(5), sampleStats(1)].map((e) => bus.publish(e).id);
   assert.deepEqual(ids, [1, 2, 3]);
   assert.equal(bus.lastId, 3);
 });
@@ -51,7 +22,7 @@ Deno.test("EventBus delivers asynchronously, never inside publish(), and in publ
   const got: number[] = [];
   bus.subscribe((e) => got.push(e.id));
   for (let i = 0; i < 100; i++) {
-    bus.publish(stats(i));
+    bus.publish(sampleStats(i));
     assert.equal(got.length, 0, "nothing delivered during publishing");
   }
   await settle();
@@ -63,10 +34,10 @@ Deno.test("EventBus delivers to a subscriber only the kinds it asked for", async
   const anomalies: PublishedEvent[] = [], all: PublishedEvent[] = [];
   bus.subscribe((e) => anomalies.push(e), { kinds: ["anomaly"] });
   bus.subscribe((e) => all.push(e));
-  bus.publish(stats(0));
-  bus.publish(anomaly(5));
-  bus.publish(stats(1));
-  bus.publish(anomaly(6));
+  bus.publish(sampleStats(0));
+  bus.publish(sampleAnomaly(5));
+  bus.publish(sampleStats(1));
+  bus.publish(sampleAnomaly(6));
   await settle();
   assert.deepEqual(anomalies.map((e) => [e.kind, e.id]), [["anomaly", 2], ["anomaly", 4]]);
   assert.deepEqual(all.map((e) => e.id), [1, 2, 3, 4]);
@@ -83,7 +54,7 @@ Deno.test("EventBus keeps delivering when a handler throws: to the others and to
       if (e.id === 2) throw new Error("handler broke");
     }, { name: "fragile" });
     bus.subscribe((e) => other.push(e.id));
-    for (let i = 0; i < 4; i++) bus.publish(stats(i));
+    for (let i = 0; i < 4; i++) bus.publish(sampleStats(i));
     await settle();
     assert.deepEqual(thrower, [1, 2, 3, 4]);
     assert.deepEqual(other, [1, 2, 3, 4]);
@@ -103,14 +74,14 @@ Deno.test("EventBus drops a stalled subscriber's oldest events past its capacity
   // 10 keeps the newest 10 of 25.
   const slowSub = bus.subscribe((e) => slow.push(e.id), { capacity: 10, name: "slow" });
   const fastSub = bus.subscribe((e) => fast.push(e.id));
-  for (let i = 0; i < 25; i++) bus.publish(stats(i));
+  for (let i = 0; i < 25; i++) bus.publish(sampleStats(i));
   await settle();
   assert.deepEqual(slow, Array.from({ length: 10 }, (_, i) => 16 + i));
   assert.equal(slowSub.dropped, 15);
   assert.deepEqual(fast, Array.from({ length: 25 }, (_, i) => 1 + i));
   assert.equal(fastSub.dropped, 0);
   // Once it has caught up, nothing more is lost.
-  for (let i = 0; i < 5; i++) bus.publish(stats(i));
+  for (let i = 0; i < 5; i++) bus.publish(sampleStats(i));
   await settle();
   assert.deepEqual(slow.slice(10), [26, 27, 28, 29, 30]);
   assert.equal(slowSub.dropped, 15);
@@ -121,11 +92,11 @@ Deno.test("EventBus stops delivering after unsubscribe(), events already queued 
   const got: number[] = [];
   const sub = bus.subscribe((e) => got.push(e.id));
   assert.equal(bus.subscriberCount, 1);
-  bus.publish(stats(0));
+  bus.publish(sampleStats(0));
   await settle();
-  bus.publish(stats(1)); // queued, not yet delivered
+  bus.publish(sampleStats(1)); // queued, not yet delivered
   sub.unsubscribe();
-  bus.publish(stats(2));
+  bus.publish(sampleStats(2));
   await settle();
   assert.deepEqual(got, [1]);
   assert.equal(bus.subscriberCount, 0);
@@ -134,11 +105,11 @@ Deno.test("EventBus stops delivering after unsubscribe(), events already queued 
 Deno.test("EventBus.countsByKind() counts every published event by kind, with or without subscribers", async () => {
   const bus = new EventBus();
   assert.deepEqual(bus.countsByKind(), {});
-  bus.publish(anomaly(1));
-  bus.publish(stats(0));
-  bus.publish(anomaly(2));
+  bus.publish(sampleAnomaly(1));
+  bus.publish(sampleStats(0));
+  bus.publish(sampleAnomaly(2));
   bus.subscribe(() => {}, { kinds: ["stats"] });
-  bus.publish(anomaly(3));
+  bus.publish(sampleAnomaly(3));
   await settle();
   assert.deepEqual(bus.countsByKind(), { anomaly: 3, stats: 1 });
 });
@@ -148,10 +119,10 @@ Deno.test("EventBus delivers an event published from inside a handler after the 
   const got: string[] = [];
   bus.subscribe((e) => {
     got.push(`${e.kind}#${e.id}`);
-    if (e.kind === "anomaly") bus.publish(stats(0));
+    if (e.kind === "anomaly") bus.publish(sampleStats(0));
   });
-  bus.publish(anomaly(1));
-  bus.publish(anomaly(2));
+  bus.publish(sampleAnomaly(1));
+  bus.publish(sampleAnomaly(2));
   await settle();
   assert.deepEqual(got, ["anomaly#1", "anomaly#2", "stats#3", "stats#4"]);
 });

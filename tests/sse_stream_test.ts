@@ -11,40 +11,7 @@ import { BadParameter, errorResponse } from "../src/http/errors.ts";
 import { streamRoutes } from "../src/http/routes/stream.ts";
 import { SseHub, type SseHubOptions } from "../src/http/sse_hub.ts";
 import { setLogSink } from "../src/log.ts";
-
-function stats(n: number, pad = 0): StatsEvent {
-  return {
-    kind: "stats",
-    ts: new Date(1_700_000_000_000 + n).toISOString(),
-    stats: { n, pad: "x".repeat(pad) },
-  };
-}
-
-function anomaly(bytes: number): AnomalyEvent {
-  return {
-    kind: "anomaly",
-    ts: "2023-11-14T22:13:30.000Z",
-    src_ip: "192.0.2.1",
-    dst_ip: "192.0.2.2",
-    src_port: 40000,
-    dst_port: 443,
-    protocol: 6,
-    bytes,
-    packets: 10,
-    ewma_bytes: 1000,
-    ewma_stddev_bytes: 100,
-    threshold_bytes: 1400,
-    min_bytes: 1000,
-    score: 10,
-    k: 4,
-    interval_s: 10,
-    duration_s: 60,
-    flow_bytes: bytes * 2,
-    flow_packets: 20,
-    community_id: "1:wCb3OG7yAFWelaUydu0D+125CLM=",
-    reason: "test",
-  };
-}
+import { sampleAnomaly, sampleStats } from "./helpers/sample_events.ts";
 
 interface Ev {
   event: string;
@@ -140,14 +107,14 @@ async function until(cond: () => boolean, what: string, tries = 2000): Promise<v
 
 Deno.test("GET /stream over a socket resumes after the Last-Event-ID header, then goes live", async () => {
   await serve({}, async ({ bus, url }) => {
-    for (let i = 1; i <= 5; i++) bus.publish(stats(i));
+    for (let i = 1; i <= 5; i++) bus.publish(sampleStats(i));
     await new Promise((r) => setTimeout(r, 20));
     const res = await fetch(url, { headers: { "Last-Event-ID": "2" } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-type"), "text/event-stream; charset=utf-8");
     const r = new EventReader(res);
     assert.deepEqual(await r.ids(3), ["3", "4", "5"]);
-    bus.publish(anomaly(9000));
+    bus.publish(sampleAnomaly(9000));
     const live = await r.next();
     assert.equal(live?.event, "anomaly");
     assert.equal(live?.id, "6");
@@ -160,10 +127,10 @@ Deno.test("GET /stream?types= over a socket carries only the kinds asked for", a
   await serve({}, async ({ bus, url }) => {
     const r = new EventReader(await fetch(`${url}?types=anomaly`));
     const all = new EventReader(await fetch(url));
-    bus.publish(stats(1));
-    bus.publish(anomaly(2000));
-    bus.publish(stats(2));
-    bus.publish(anomaly(3000));
+    bus.publish(sampleStats(1));
+    bus.publish(sampleAnomaly(2000));
+    bus.publish(sampleStats(2));
+    bus.publish(sampleAnomaly(3000));
     assert.deepEqual(await all.ids(4), ["1", "2", "3", "4"]);
     const got = [await r.next(), await r.next()];
     assert.deepEqual(got.map((e) => [e?.event, e?.id]), [["anomaly", "2"], ["anomaly", "4"]]);
@@ -190,12 +157,12 @@ Deno.test("a client that disconnects mid-stream is forgotten by the server", asy
     const r = new EventReader(await fetch(url, { signal: ac.signal }));
     const stays = new EventReader(await fetch(url));
     await until(() => hub.clientCount === 2, "both clients are connected");
-    bus.publish(stats(1));
+    bus.publish(sampleStats(1));
     assert.deepEqual(await r.ids(1), ["1"]);
     ac.abort();
     await r.cancel().catch(() => {});
     await until(() => hub.clientCount === 1, "the server has forgotten the client that left");
-    bus.publish(stats(2));
+    bus.publish(sampleStats(2));
     assert.deepEqual(await stays.ids(2), ["1", "2"]);
     assert.equal(hub.droppedClients, 0, "leaving is not being dropped");
     await stays.cancel();
@@ -217,13 +184,13 @@ Deno.test("a client that stops reading is dropped while another keeps getting ev
       // before the next is published, so only the stalled client falls behind.
       let id = 0;
       for (let i = 1; i <= 4000 && hub.droppedClients === 0; i++) {
-        id = bus.publish(stats(i, 64 * 1024)).id;
+        id = bus.publish(sampleStats(i, 64 * 1024)).id;
         const e = await reading.next();
         assert.equal(e?.id, String(id), "the reading client gets every event, in order");
       }
       assert.equal(hub.droppedClients, 1, "the stalled client was dropped");
       assert.equal(hub.clientCount, 1);
-      for (let i = 0; i < 3; i++) bus.publish(stats(i));
+      for (let i = 0; i < 3; i++) bus.publish(sampleStats(i));
       assert.deepEqual(await reading.ids(3), [id + 1, id + 2, id + 3].map(String));
       await reading.cancel();
     } finally {
@@ -239,7 +206,7 @@ Deno.test("hub.stop() ends the streams so the server can shut down", async () =>
   const app = new Hono().route("/", streamRoutes(hub));
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
   const r = new EventReader(await fetch(`http://127.0.0.1:${server.addr.port}/stream`));
-  bus.publish(stats(1));
+  bus.publish(sampleStats(1));
   assert.deepEqual(await r.ids(1), ["1"]);
   await hub.stop();
   assert.equal(await r.next(), undefined, "the stream ended cleanly");

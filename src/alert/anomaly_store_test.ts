@@ -2,32 +2,7 @@ import assert from "node:assert/strict";
 import { EventBus } from "../bus.ts";
 import type { AnomalyEvent, StatsEvent } from "../events.ts";
 import { AnomalyStore } from "./anomaly_store.ts";
-
-function anomaly(bytes: number): AnomalyEvent {
-  return {
-    kind: "anomaly",
-    ts: "2023-11-14T22:13:30.000Z",
-    src_ip: "192.0.2.1",
-    dst_ip: "192.0.2.2",
-    src_port: 40000,
-    dst_port: 443,
-    protocol: 6,
-    bytes,
-    packets: 10,
-    ewma_bytes: 1000,
-    ewma_stddev_bytes: 100,
-    threshold_bytes: 1400,
-    min_bytes: 1000,
-    score: 10,
-    k: 4,
-    interval_s: 10,
-    duration_s: 60,
-    flow_bytes: bytes * 2,
-    flow_packets: 20,
-    community_id: "1:wCb3OG7yAFWelaUydu0D+125CLM=",
-    reason: "test",
-  };
-}
+import { sampleAnomaly } from "../../tests/helpers/sample_events.ts";
 
 const STATS: StatsEvent = { kind: "stats", ts: "2023-11-14T22:13:30.000Z", stats: {} };
 
@@ -41,9 +16,9 @@ Deno.test("AnomalyStore keeps only anomaly events, with their bus ids, oldest fi
   const store = new AnomalyStore(10);
   store.attach(bus);
   bus.publish({ ...STATS });
-  bus.publish(anomaly(5000));
+  bus.publish(sampleAnomaly(5000));
   bus.publish({ ...STATS });
-  bus.publish(anomaly(6000));
+  bus.publish(sampleAnomaly(6000));
   await settle();
   assert.equal(store.size, 2);
   assert.deepEqual(store.list().map((a) => [a.id, a.kind, a.bytes]), [[2, "anomaly", 5000], [
@@ -51,7 +26,7 @@ Deno.test("AnomalyStore keeps only anomaly events, with their bus ids, oldest fi
     "anomaly",
     6000,
   ]]);
-  assert.deepEqual(store.list()[0], { ...anomaly(5000), id: 2 });
+  assert.deepEqual(store.list()[0], { ...sampleAnomaly(5000), id: 2 });
 });
 
 Deno.test("AnomalyStore holds at most its capacity, dropping the oldest", async () => {
@@ -59,7 +34,7 @@ Deno.test("AnomalyStore holds at most its capacity, dropping the oldest", async 
   const store = new AnomalyStore(3);
   store.attach(bus);
   for (let i = 1; i <= 5; i++) {
-    bus.publish(anomaly(i));
+    bus.publish(sampleAnomaly(i));
     await settle(); // one at a time, as a detector publishes them
   }
   assert.equal(store.size, 3);
@@ -71,10 +46,10 @@ Deno.test("AnomalyStore stops collecting after detach() and keeps what it has", 
   const store = new AnomalyStore(10);
   store.detach(); // before attach: harmless
   store.attach(bus);
-  bus.publish(anomaly(1));
+  bus.publish(sampleAnomaly(1));
   await settle();
   store.detach();
-  bus.publish(anomaly(2));
+  bus.publish(sampleAnomaly(2));
   await settle();
   assert.deepEqual(store.list().map((a) => a.bytes), [1]);
   assert.equal(bus.subscriberCount, 0);

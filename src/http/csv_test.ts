@@ -1,32 +1,6 @@
 import assert from "node:assert/strict";
 import { csvField, csvRow, flattenRecord, toCsv } from "./csv.ts";
-
-/** A small RFC 4180 reader, written from the RFC's grammar, independent of the writer. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [], field = "", quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') field += text[i++];
-      else quoted = false;
-    } else if (ch === '"' && field === "") quoted = true;
-    else if (ch === ",") {
-      row.push(field);
-      field = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += ch;
-  }
-  assert.equal(quoted, false, "unterminated quoted field");
-  assert.ok(row.length === 0 && field === "", "the last record must end with CRLF");
-  return rows;
-}
+import { parseCsv } from "../../tests/helpers/csv_parse.ts";
 
 Deno.test("csvField() quotes a field holding a comma, a quote, CR or LF and doubles inner quotes", () => {
   assert.equal(csvField("plain"), "plain");

@@ -4,6 +4,7 @@ import type { AnomalyEvent, FlintnetEvent, StatsEvent } from "../events.ts";
 import { setLogSink } from "../log.ts";
 import { BadParameter } from "./errors.ts";
 import { formatSseMessage, SseHub } from "./sse_hub.ts";
+import { sampleAnomaly, sampleStats } from "../../tests/helpers/sample_events.ts";
 
 /** What a client sees on the wire, parsed as the HTML spec's EventSource does. */
 type Item =
@@ -105,35 +106,7 @@ class StreamReader {
   }
 }
 
-function stats(n: number): StatsEvent {
-  return { kind: "stats", ts: new Date(1_700_000_000_000 + n).toISOString(), stats: { n } };
-}
-
-function anomaly(bytes: number): AnomalyEvent {
-  return {
-    kind: "anomaly",
-    ts: "2023-11-14T22:13:30.000Z",
-    src_ip: "192.0.2.1",
-    dst_ip: "192.0.2.2",
-    src_port: 40000,
-    dst_port: 443,
-    protocol: 6,
-    bytes,
-    packets: 10,
-    ewma_bytes: 1000,
-    ewma_stddev_bytes: 100,
-    threshold_bytes: 1400,
-    min_bytes: 1000,
-    score: 10,
-    k: 4,
-    interval_s: 10,
-    duration_s: 60,
-    flow_bytes: bytes * 2,
-    flow_packets: 20,
-    community_id: "1:wCb3OG7yAFWelaUydu0D+125CLM=",
-    reason: 'a line with "quotes",\nan escaped newline and ünïcode',
-  };
-}
+const TRICKY_REASON = 'a line with "quotes",\nan escaped newline and ünïcode';
 
 /** Lets the bus deliver and the hub hand out (a flush is at most flushMs away). */
 function settle(ms = 0): Promise<void> {
@@ -173,7 +146,12 @@ Deno.test("SseHub.connect() answers an event stream that starts with retry: 3000
 Deno.test("SseHub sends one event per bus event, in order, with its kind, its JSON and the bus id", async () => {
   await withHub({}, async (bus, hub) => {
     const r = new StreamReader(hub.connect());
-    const sent: FlintnetEvent[] = [anomaly(5000), stats(1), anomaly(7000), stats(2)];
+    const sent: FlintnetEvent[] = [
+      sampleAnomaly(5000, TRICKY_REASON),
+      sampleStats(1),
+      sampleAnomaly(7000, TRICKY_REASON),
+      sampleStats(2),
+    ];
     for (const e of sent) bus.publish(e);
     const got = await r.events(4);
     assert.deepEqual(got.map((e) => e.event), ["anomaly", "stats", "anomaly", "stats"]);
@@ -201,8 +179,16 @@ Deno.test("SseHub with types= delivers only the kinds asked for", async () => {
   await withHub({}, async (bus, hub) => {
     const onlyStats = new StreamReader(hub.connect({ types: ["stats"] }));
     const all = new StreamReader(hub.connect());
-    for (const e of [anomaly(1), stats(1), anomaly(2), stats(2), anomaly(3)]) bus.publish(e);
-    bus.publish(stats(3));
+    for (
+      const e of [
+        sampleAnomaly(1, TRICKY_REASON),
+        sampleStats(1),
+        sampleAnomaly(2, TRICKY_REASON),
+        sampleStats(2),
+        sampleAnomaly(3, TRICKY_REASON),
+      ]
+    ) bus.publish(e);
+    bus.publish(sampleStats(3));
     assert.deepEqual((await onlyStats.events(3)).map((e) => [e.event, e.id]), [
       ["stats", "2"],
       ["stats", "4"],
@@ -239,10 +225,10 @@ Deno.test("SseHub.connect() rejects an unknown kind and a Last-Event-ID that is 
 
 Deno.test("SseHub resumes after Last-Event-ID with every buffered event after it, then live ones", async () => {
   await withHub({}, async (bus, hub) => {
-    for (let i = 1; i <= 5; i++) bus.publish(stats(i));
+    for (let i = 1; i <= 5; i++) bus.publish(sampleStats(i));
     await settle(20);
     const r = new StreamReader(hub.connect({ lastEventId: "2" }));
-    bus.publish(anomaly(1));
+    bus.publish(sampleAnomaly(1, TRICKY_REASON));
     const got = await r.events(4);
     assert.deepEqual(got.map((e) => e.id), ["3", "4", "5", "6"]);
     assert.deepEqual(got.map((e) => JSON.parse(e.data).stats?.n), [3, 4, 5, undefined]);
@@ -252,7 +238,14 @@ Deno.test("SseHub resumes after Last-Event-ID with every buffered event after it
 
 Deno.test("SseHub resume honours types= in the replay too", async () => {
   await withHub({}, async (bus, hub) => {
-    for (const e of [anomaly(1), stats(1), anomaly(2), stats(2)]) bus.publish(e);
+    for (
+      const e of [
+        sampleAnomaly(1, TRICKY_REASON),
+        sampleStats(1),
+        sampleAnomaly(2, TRICKY_REASON),
+        sampleStats(2),
+      ]
+    ) bus.publish(e);
     await settle(20);
     const r = new StreamReader(hub.connect({ lastEventId: "0", types: ["anomaly"] }));
     assert.deepEqual((await r.events(2)).map((e) => e.id), ["1", "3"]);
@@ -262,7 +255,7 @@ Deno.test("SseHub resume honours types= in the replay too", async () => {
 
 Deno.test("SseHub tells a client resuming from before its buffer which events it missed (gap)", async () => {
   await withHub({ replay: 3 }, async (bus, hub) => {
-    for (let i = 1; i <= 10; i++) bus.publish(stats(i));
+    for (let i = 1; i <= 10; i++) bus.publish(sampleStats(i));
     await settle(20);
     const r = new StreamReader(hub.connect({ lastEventId: "2" }));
     const [gap, ...rest] = await r.events(4);
@@ -276,7 +269,7 @@ Deno.test("SseHub tells a client resuming from before its buffer which events it
 
 Deno.test("SseHub sends no gap when the buffer still holds the event after Last-Event-ID", async () => {
   await withHub({ replay: 3 }, async (bus, hub) => {
-    for (let i = 1; i <= 10; i++) bus.publish(stats(i));
+    for (let i = 1; i <= 10; i++) bus.publish(sampleStats(i));
     await settle(20);
     const r = new StreamReader(hub.connect({ lastEventId: "7" }));
     assert.deepEqual((await r.events(3)).map((e) => [e.event, e.id]), [["stats", "8"], ["stats", "9"], [
@@ -289,7 +282,7 @@ Deno.test("SseHub sends no gap when the buffer still holds the event after Last-
 
 Deno.test("SseHub treats a Last-Event-ID beyond its last event as one from an earlier run", async () => {
   await withHub({}, async (bus, hub) => {
-    for (let i = 1; i <= 3; i++) bus.publish(stats(i));
+    for (let i = 1; i <= 3; i++) bus.publish(sampleStats(i));
     await settle(20);
     const r = new StreamReader(hub.connect({ lastEventId: "5000" }));
     const [gap, ...rest] = await r.events(4);
@@ -302,15 +295,15 @@ Deno.test("SseHub treats a Last-Event-ID beyond its last event as one from an ea
 
 Deno.test("SseHub gives an event published just before a resume exactly once", async () => {
   await withHub({ flushMs: 50 }, async (bus, hub) => {
-    bus.publish(stats(1));
+    bus.publish(sampleStats(1));
     await settle(); // delivered and handed out at once (nothing was handed out before)
-    bus.publish(stats(2));
+    bus.publish(sampleStats(2));
     await Promise.resolve(); // the hub has it, but holds it back for at most flushMs
     const r = new StreamReader(hub.connect({ lastEventId: "0" }));
-    bus.publish(stats(3));
+    bus.publish(sampleStats(3));
     assert.deepEqual((await r.events(3)).map((e) => e.id), ["1", "2", "3"]);
     await settle(60);
-    bus.publish(stats(4));
+    bus.publish(sampleStats(4));
     assert.deepEqual((await r.events(1)).map((e) => e.id), ["4"], "nothing repeated in between");
     await r.reader.cancel();
   });
@@ -376,12 +369,12 @@ Deno.test("SseHub drops a client that stops reading once its queue is full; the 
     // One event at a time, each read by the reading client before the next, so only the stalled
     // client's queue grows: it holds 3 events after the third, and the fourth finds it full.
     for (let i = 1; i <= 4; i++) {
-      bus.publish(stats(i));
+      bus.publish(sampleStats(i));
       assert.deepEqual((await reading.events(1)).map((e) => e.id), [String(i)]);
       assert.equal(hub.droppedClients, i < 4 ? 0 : 1, `after event ${i}`);
     }
     assert.equal(hub.clientCount, 1);
-    for (let i = 5; i <= 20; i++) bus.publish(stats(i));
+    for (let i = 5; i <= 20; i++) bus.publish(sampleStats(i));
     assert.deepEqual(
       (await reading.events(16)).map((e) => Number(e.id)),
       Array.from({ length: 16 }, (_, i) => i + 5),
@@ -399,7 +392,7 @@ Deno.test("SseHub lets a burst bigger than the queue through to a client that ke
   await withHub({ clientQueue: 2 }, async (bus, hub) => {
     const r = new StreamReader(hub.connect());
     assert.deepEqual(await r.next(), { type: "retry", ms: 3000 }); // now waiting for more
-    for (let i = 1; i <= 50; i++) bus.publish(stats(i));
+    for (let i = 1; i <= 50; i++) bus.publish(sampleStats(i));
     assert.equal((await r.events(50)).length, 50);
     assert.equal(hub.droppedClients, 0);
     await r.reader.cancel();
@@ -412,7 +405,7 @@ Deno.test("SseHub hands clients with the same filter the same bytes, framed once
     const b = new StreamReader(hub.connect());
     await a.next();
     await b.next();
-    bus.publish(anomaly(1));
+    bus.publish(sampleAnomaly(1, TRICKY_REASON));
     await a.events(1);
     await b.events(1);
     assert.equal(a.chunks[1], b.chunks[1], "the very same Uint8Array");
@@ -431,7 +424,7 @@ Deno.test("SseHub forgets a client at once when its signal aborts or its reader 
     assert.equal(hub.clientCount, 1);
     await cancelled.reader.cancel();
     assert.equal(hub.clientCount, 0);
-    bus.publish(stats(1));
+    bus.publish(sampleStats(1));
     await settle(20);
     assert.deepEqual(await aborted.rest(), [], "its queue (even retry:) was dropped with it");
     assert.equal(hub.droppedClients, 0, "leaving is not being dropped");
@@ -448,9 +441,9 @@ Deno.test("SseHub.stop() ends every stream after what was queued and a later con
   const hub = new SseHub(bus, { heartbeatMs: 1000, statsMs: 1000, stats: () => ({}) });
   hub.start();
   const r = new StreamReader(hub.connect());
-  bus.publish(stats(1));
+  bus.publish(sampleStats(1));
   await settle();
-  bus.publish(stats(2)); // published but not handed out yet when stop() comes
+  bus.publish(sampleStats(2)); // published but not handed out yet when stop() comes
   await Promise.resolve();
   const rest = r.rest(); // a reader that keeps reading
   await hub.stop();
@@ -468,7 +461,7 @@ Deno.test("SseHub.stop() cuts a client that does not take its queue within a sec
   const hub = new SseHub(bus);
   hub.start();
   const stalled = new StreamReader(hub.connect());
-  bus.publish(stats(1));
+  bus.publish(sampleStats(1));
   await settle();
   await hub.stop();
   assert.equal(hub.clientCount, 0);

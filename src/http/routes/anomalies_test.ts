@@ -5,6 +5,7 @@ import { EventBus } from "../../bus.ts";
 import type { AnomalyEvent } from "../../events.ts";
 import { BadParameter, errorResponse } from "../errors.ts";
 import { anomaliesRoutes } from "./anomalies.ts";
+import { parseCsv } from "../../../tests/helpers/csv_parse.ts";
 
 /** 2023-11-14T22:13:20.000Z */
 const T0 = 1_700_000_000_000;
@@ -170,33 +171,6 @@ Deno.test("GET /anomalies sorts by bytes and score both ways and pages 7 at a ti
     }
   }
 });
-
-/** A small RFC 4180 reader, independent of the writer. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [], field = "", quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') field += text[i++];
-      else quoted = false;
-    } else if (ch === '"' && field === "") quoted = true;
-    else if (ch === ",") {
-      row.push(field);
-      field = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += ch;
-  }
-  assert.equal(quoted, false, "unterminated quoted field");
-  assert.ok(row.length === 0 && field === "", "the last record must end with CRLF");
-  return rows;
-}
 
 Deno.test("GET /anomalies?format=csv equals the JSON, with formulas in text neutralised and numbers left alone", async () => {
   const { store } = await storeOf(makeEvents(40, 9));

@@ -6,6 +6,7 @@ import { BadParameter, errorResponse } from "../errors.ts";
 import { flowsRoutes } from "./flows.ts";
 import { addIpRow, batchOf, findFlow, type IpRow } from "../../../tests/helpers/batch_rows.ts";
 import { createPacketBatch } from "../../decode/packet_batch.ts";
+import { parseCsv } from "../../../tests/helpers/csv_parse.ts";
 
 const WARMUP = 3;
 /** 2023-11-14T22:13:20.000Z */
@@ -324,33 +325,6 @@ Deno.test("GET /flows walks 5,000 flows in pages of 37, in order, without skippi
   const filtered = await walk(app, "/flows?limit=37&cidr=10.1.0.0/16&order=asc");
   assert.deepEqual(filtered.keys, want.sort((a, b) => a.bytes - b.bytes).map(testKey));
 });
-
-/** A small RFC 4180 reader, independent of the writer. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [], field = "", quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') field += text[i++];
-      else quoted = false;
-    } else if (ch === '"' && field === "") quoted = true;
-    else if (ch === ",") {
-      row.push(field);
-      field = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += ch;
-  }
-  assert.equal(quoted, false, "unterminated quoted field");
-  assert.ok(row.length === 0 && field === "", "the last record must end with CRLF");
-  return rows;
-}
 
 /** A JSON flow as CSV would write it: ewma's members flattened, every value as text. */
 function asCsvRecord(f: Record<string, unknown>): Record<string, string> {

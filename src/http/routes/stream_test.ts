@@ -6,10 +6,7 @@ import { setLogSink } from "../../log.ts";
 import { BadParameter, type ErrorBody, errorResponse } from "../errors.ts";
 import { SseHub } from "../sse_hub.ts";
 import { streamRoutes } from "./stream.ts";
-
-function stats(n: number): StatsEvent {
-  return { kind: "stats", ts: new Date(1_700_000_000_000 + n).toISOString(), stats: { n } };
-}
+import { sampleStats } from "../../../tests/helpers/sample_events.ts";
 
 /** The routes mounted as the lead's app does, with an error handler like the app's. */
 function mount(hub: SseHub): Hono {
@@ -53,7 +50,7 @@ async function withHub(fn: (app: Hono, hub: SseHub, bus: EventBus) => Promise<vo
   const bus = new EventBus();
   const hub = new SseHub(bus);
   hub.start();
-  for (let i = 1; i <= 5; i++) bus.publish(stats(i));
+  for (let i = 1; i <= 5; i++) bus.publish(sampleStats(i));
   await new Promise((r) => setTimeout(r, 20));
   try {
     await fn(mount(hub), hub, bus);
@@ -88,7 +85,7 @@ Deno.test("GET /stream?last_event_id= resumes for clients that cannot set header
 Deno.test("GET /stream with an empty Last-Event-ID streams live events only", async () => {
   await withHub(async (app, _hub, bus) => {
     const res = await app.request("/stream", { headers: { "Last-Event-ID": "" } });
-    bus.publish(stats(6));
+    bus.publish(sampleStats(6));
     assert.deepEqual(await readEvents(res, 1), [["stats", "6"]]);
   });
 });
@@ -114,7 +111,7 @@ Deno.test("GET /stream answers 400 naming Last-Event-ID or last_event_id when it
 Deno.test("GET /stream?types= filters kinds and answers 400 naming types for an unknown one", async () => {
   await withHub(async (app, hub, bus) => {
     const res = await app.request("/stream?types=anomaly,stats");
-    bus.publish(stats(6));
+    bus.publish(sampleStats(6));
     assert.deepEqual(await readEvents(res, 1), [["stats", "6"]]);
     const bad = await badParameter(await app.request("/stream?types=anomaly,flow"));
     assert.equal(bad.parameter, "types");
@@ -133,7 +130,7 @@ Deno.test("GET /stream?types= filters kinds and answers 400 naming types for an 
 Deno.test("GET /stream?types=a&types=b takes the kinds of every types parameter", async () => {
   await withHub(async (app, _hub, bus) => {
     const res = await app.request("/stream?types=security&types=stats");
-    bus.publish(stats(6));
+    bus.publish(sampleStats(6));
     assert.deepEqual(await readEvents(res, 1), [["stats", "6"]]);
   });
 });
