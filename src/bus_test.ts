@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EventBus } from "./bus.ts";
-import type { AnomalyEvent, PublishedEvent, StatsEvent } from "./events.ts";
+import type { PublishedEvent } from "./events.ts";
 import { setLogSink } from "./log.ts";
 import { sampleAnomaly, sampleStats } from "../tests/helpers/sample_events.ts";
 

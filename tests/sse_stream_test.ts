@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { EventBus } from "../src/bus.ts";
-import type { AnomalyEvent, StatsEvent } from "../src/events.ts";
 import { BadParameter, errorResponse } from "../src/http/errors.ts";
 import { streamRoutes } from "../src/http/routes/stream.ts";
 import { SseHub, type SseHubOptions } from "../src/http/sse_hub.ts";

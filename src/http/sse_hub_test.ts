@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EventBus } from "../bus.ts";
-import type { AnomalyEvent, FlintnetEvent, StatsEvent } from "../events.ts";
+import type { FlintnetEvent } from "../events.ts";
 import { setLogSink } from "../log.ts";
 import { BadParameter } from "./errors.ts";
 import { formatSseMessage, SseHub } from "./sse_hub.ts";

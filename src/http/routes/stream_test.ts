@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { EventBus } from "../../bus.ts";
-import type { StatsEvent } from "../../events.ts";
 import { setLogSink } from "../../log.ts";
 import { BadParameter, type ErrorBody, errorResponse } from "../errors.ts";
 import { SseHub } from "../sse_hub.ts";
