@@ -53,7 +53,9 @@ function dashboardHost(cfg: Config): string {
 /** Builds the daemon from its configuration. Throws BpfError on a bad filter, before anything starts. */
 export function createApp(cfg: Config): App {
   const log = createLogger("app");
-  const filter = compileBpf(cfg.bpf, cfg.snaplen);
+  // Compiled here only to refuse a bad expression before anything starts; each capture Worker compiles
+  // it again for its own interface (link type, and `vlan` matching the tag the kernel strips).
+  compileBpf(cfg.bpf, cfg.snaplen);
   const bus = new EventBus();
   const table = new FlowTable(cfg.maxFlows);
   const anomalies = new AnomalyStore(cfg.anomaly.storeSize);
@@ -66,7 +68,7 @@ export function createApp(cfg: Config): App {
   // Batches from every interface's Worker arrive here on the main thread, one at a time.
   const consumer = { consume: (b: PacketBatch) => pipeline.consume(b) };
   const captures = cfg.interfaces.map((iface) =>
-    new LiveCapture({ iface, ringMb: cfg.ringMb, snaplen: cfg.snaplen, filter, consumer })
+    new LiveCapture({ iface, ringMb: cfg.ringMb, snaplen: cfg.snaplen, filter: cfg.bpf, consumer })
   );
   const started = Date.now();
   const hub = new SseHub(bus, { stats: () => stats() });
