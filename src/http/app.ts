@@ -58,13 +58,15 @@ export interface HttpAppDeps {
   topology?: TopologySource;
   /** When the daemon started. */
   startedAt: Date;
+  /** Stream tickets (tests pass one with a fake clock); a new store by default. */
+  tickets?: TicketStore;
 }
 
 /** Builds the whole app. */
 export function createHttpApp(d: HttpAppDeps): Hono {
   const registry = new MetricsRegistry();
   registerCoreMetrics(registry, { stats: d.stats, bus: d.bus, sseClients: () => d.hub.clientCount });
-  const tickets = new TicketStore();
+  const tickets = d.tickets ?? new TicketStore();
   const app = new Hono();
   app.use("*", securityHeaders());
   app.use("*", corsAllowList(d.corsOrigins));
