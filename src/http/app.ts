@@ -6,7 +6,8 @@
  * so a browser's OPTIONS never counts as a failed login; the body limit runs before any handler reads
  * a body; metrics see the final status, auth included.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { errorResponse } from "./errors.ts";
 import type { AnomalyStore } from "../alert/anomaly_store.ts";
 import type { EventBus } from "../bus.ts";
 import type { FlowTable } from "../flow/flow_table.ts";
@@ -62,6 +63,30 @@ export interface HttpAppDeps {
   tickets?: TicketStore;
 }
 
+/**
+ * 405 with `Allow` when the path exists for other methods (POST /flows, DELETE /stream …), so a
+ * script learns what it got wrong; undefined when the path is unknown altogether.
+ */
+function methodNotAllowed(app: Hono, c: Context): Response | undefined {
+  const allowed = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === "ALL") continue; // middleware
+    const pattern = new RegExp(
+      `^${r.path.replace(/[.]/g, "\\.").replace(/:[^/]+/g, "[^/]+").replace(/\*$/, ".*")}$`,
+    );
+    if (pattern.test(c.req.path)) allowed.add(r.method);
+  }
+  if (allowed.size === 0) return undefined;
+  if (allowed.has("GET")) allowed.add("HEAD");
+  c.header("Allow", [...allowed].sort().join(", "));
+  return errorResponse(
+    c,
+    405,
+    "method_not_allowed",
+    `${c.req.method} is not accepted on ${c.req.path}; accepted: ${[...allowed].sort().join(", ")}`,
+  );
+}
+
 /** Builds the whole app. */
 export function createHttpApp(d: HttpAppDeps): Hono {
   const registry = new MetricsRegistry();
@@ -82,7 +107,7 @@ export function createHttpApp(d: HttpAppDeps): Hono {
     }),
   );
   app.onError(onError);
-  app.notFound(notFound);
+  app.notFound((c) => methodNotAllowed(app, c) ?? notFound(c));
   app.route("/", healthzRoutes());
   app.route("/", versionRoutes({ startedAt: d.startedAt }));
   app.route(

@@ -120,3 +120,36 @@ Deno.test("API responses carry the security headers and no-store; unknown routes
     await hub.stop();
   }
 });
+
+Deno.test("a known path with the wrong method is 405 with Allow, not 404", async () => {
+  const { app, hub } = build();
+  try {
+    const res = await app.request("/flows", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get("allow"), "GET, HEAD");
+    const body = await res.json();
+    assert.equal(body.error.code, "method_not_allowed");
+    assert.match(body.error.message, /POST is not accepted on \/flows; accepted: GET, HEAD/);
+    const ticket = await app.request("/auth/ticket", { headers: { Authorization: `Bearer ${TOKEN}` } });
+    assert.equal(ticket.status, 405);
+    assert.equal(ticket.headers.get("allow"), "POST");
+    await ticket.body?.cancel();
+    const device = await app.request("/devices/192.0.2.1", {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
+    assert.equal(device.status, 405);
+    await device.body?.cancel();
+    const unknown = await app.request("/nothing", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
+    assert.equal(unknown.status, 404);
+    await unknown.body?.cancel();
+  } finally {
+    await hub.stop();
+  }
+});
