@@ -51,11 +51,6 @@ export class EwmaAnomalyDetector implements Detector {
     this.#publish = publish;
   }
 
-  /** Applies new thresholds (runtime reconfiguration); baselines are kept. */
-  configure(options: EwmaOptions): void {
-    this.#o = options;
-  }
-
   onInterval(startMs: number, endMs: number, emptyAfter: number): void {
     const t = this.#t;
     const { alpha, k, minBytes, warmupIntervals } = this.#o;

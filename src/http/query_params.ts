@@ -219,6 +219,28 @@ export const FILTER_PARAMETERS = [
   "until",
 ] as const;
 
+/** Every parameter a paged explorer (/flows, /anomalies) accepts: the filters, then sorting and paging. */
+export const PAGE_PARAMETERS: readonly string[] = [
+  ...FILTER_PARAMETERS,
+  "sort",
+  "order",
+  "limit",
+  "cursor",
+  "format",
+];
+
+/** The largest page an explorer serves. */
+export const MAX_PAGE_LIMIT = 1000;
+/** The page size when none is asked for. */
+export const DEFAULT_PAGE_LIMIT = 100;
+
+/** The `limit` of a page request: 1 … MAX_PAGE_LIMIT, DEFAULT_PAGE_LIMIT when absent. */
+export function parsePageLimit(
+  p: { get(name: string): string | undefined; has(name: string): boolean },
+): number {
+  return p.has("limit") ? parseLimit("limit", p.get("limit")!, MAX_PAGE_LIMIT) : DEFAULT_PAGE_LIMIT;
+}
+
 /** The filter the FILTER_PARAMETERS present in `p` describe. */
 export function parseFilterParameters(p: ReadonlyMap<string, string>): FlowFilter {
   const f: FlowFilter = {};

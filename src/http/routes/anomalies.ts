@@ -13,12 +13,12 @@ import { CSV_CONTENT_TYPE, toCsv } from "../csv.ts";
 import {
   checkParameters,
   encodeCursor,
-  FILTER_PARAMETERS,
   nextPageLink,
+  PAGE_PARAMETERS,
   parseChoice,
   parseCursor,
   parseFilterParameters,
-  parseLimit,
+  parsePageLimit,
   wantsCsv,
 } from "../query_params.ts";
 
@@ -31,20 +31,9 @@ export interface AnomaliesDeps {
 /** What /anomalies can be sorted by. */
 export type AnomalySort = "ts" | "bytes" | "score";
 const ANOMALY_SORTS: readonly AnomalySort[] = ["ts", "bytes", "score"];
-/** The largest page. */
-export const ANOMALIES_MAX_LIMIT = 1000;
-/** The page size when none is given. */
-export const ANOMALIES_DEFAULT_LIMIT = 100;
 
 /** Every parameter /anomalies accepts. */
-export const ANOMALIES_PARAMETERS: readonly string[] = [
-  ...FILTER_PARAMETERS,
-  "sort",
-  "order",
-  "limit",
-  "cursor",
-  "format",
-];
+export const ANOMALIES_PARAMETERS: readonly string[] = PAGE_PARAMETERS;
 
 /** CSV columns: every member of a stored anomaly, the bus id first. */
 export const ANOMALY_CSV_COLUMNS = [
@@ -123,9 +112,7 @@ export function anomaliesRoutes(deps: AnomaliesDeps): Hono {
     const f = parseFilterParameters(p);
     const sort = parseChoice("sort", p.get("sort") ?? "ts", ANOMALY_SORTS);
     const order: SortOrder = parseChoice("order", p.get("order") ?? "desc", ["desc", "asc"]);
-    const limit = p.has("limit")
-      ? parseLimit("limit", p.get("limit")!, ANOMALIES_MAX_LIMIT)
-      : ANOMALIES_DEFAULT_LIMIT;
+    const limit = parsePageLimit(p);
     const cursor = p.get("cursor");
     const after = cursor === undefined ? undefined : parseCursor("cursor", cursor, sort, order);
     const csv = wantsCsv("format", p.get("format"), c.req.header("accept"));

@@ -19,12 +19,12 @@ import { CSV_CONTENT_TYPE, flattenRecord, toCsv } from "../csv.ts";
 import {
   checkParameters,
   encodeCursor,
-  FILTER_PARAMETERS,
   nextPageLink,
+  PAGE_PARAMETERS,
   parseChoice,
   parseCursor,
   parseFilterParameters,
-  parseLimit,
+  parsePageLimit,
   wantsCsv,
 } from "../query_params.ts";
 
@@ -36,20 +36,8 @@ export interface FlowsDeps {
   warmupIntervals: number;
 }
 
-/** The largest page. */
-export const FLOWS_MAX_LIMIT = 1000;
-/** The page size when none is given. */
-export const FLOWS_DEFAULT_LIMIT = 100;
-
 /** Every parameter /flows accepts. */
-export const FLOWS_PARAMETERS: readonly string[] = [
-  ...FILTER_PARAMETERS,
-  "sort",
-  "order",
-  "limit",
-  "cursor",
-  "format",
-];
+export const FLOWS_PARAMETERS: readonly string[] = PAGE_PARAMETERS;
 
 /** The names CSV gives the members of FlowJson: nested objects flattened with `_`. */
 type FlatKeys<T> = {
@@ -172,9 +160,7 @@ export function flowsRoutes(deps: FlowsDeps): Hono {
     const filter = parseFilterParameters(p);
     const sort: FlowSort = parseChoice("sort", p.get("sort") ?? "bytes", FLOW_SORTS);
     const order: SortOrder = parseChoice("order", p.get("order") ?? "desc", ["desc", "asc"]);
-    const limit = p.has("limit")
-      ? parseLimit("limit", p.get("limit")!, FLOWS_MAX_LIMIT)
-      : FLOWS_DEFAULT_LIMIT;
+    const limit = parsePageLimit(p);
     const cursor = p.get("cursor");
     const after = cursor === undefined ? undefined : parseCursor("cursor", cursor, sort, order);
     const csv = wantsCsv("format", p.get("format"), c.req.header("accept"));
