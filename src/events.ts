@@ -1,3 +1,5 @@
+import type { DeviceJson, InterfaceJson } from "./devices/device.ts";
+
 /**
  * Every event Flintnet publishes, as a kind-tagged union. Later detectors (security, interface,
  * device, topology, trap, advisory) add their own member here; consumers switch on `kind`.
@@ -57,8 +59,130 @@ export interface StatsEvent {
   stats: Record<string, unknown>;
 }
 
+/** Progress of a discovery sweep, and devices found or changed. */
+export interface DeviceEvent {
+  kind: "device";
+  /** When, ISO 8601. */
+  ts: string;
+  /**
+   * sweep_started / sweep_progress / sweep_finished: a discovery sweep (see `sweep`);
+   * found: a device seen for the first time; updated: its identity, classification or poll status changed.
+   */
+  action: "sweep_started" | "sweep_progress" | "sweep_finished" | "found" | "updated";
+  /** The sweep, for the sweep_* actions. */
+  sweep?: SweepProgress;
+  /** The device, for found and updated. */
+  device?: DeviceJson;
+}
+
+/** Where a discovery sweep is. */
+export interface SweepProgress {
+  /** Sweep number since start. */
+  id: number;
+  /** What started it: "start", "interval" or "api". */
+  trigger: "start" | "interval" | "api";
+  /** The networks being swept. */
+  cidrs: string[];
+  /** Addresses probed so far. */
+  scanned: number;
+  /** Addresses to probe in all. */
+  total: number;
+  /** Devices that answered so far (ARP or SNMP). */
+  found: number;
+  /** Of those, how many answered SNMP. */
+  snmp: number;
+  /** When the sweep started, ISO 8601. */
+  started_at: string;
+  /** Seconds since it started. */
+  elapsed_s: number;
+}
+
+/** An interface's counters after a poll, or its state after a linkDown/linkUp trap. */
+export interface InterfaceEvent {
+  kind: "interface";
+  /** When, ISO 8601. */
+  ts: string;
+  /** The device's address. */
+  device_ip: string;
+  /** The device's name (sysName), null when unknown. */
+  device_name: string | null;
+  /** The interface as it now is. */
+  interface: InterfaceJson;
+  /** poll: new rates; link_down / link_up: the operational state changed (trap or poll). */
+  change: "poll" | "link_down" | "link_up";
+}
+
+/** A varbind as it arrived in a trap. */
+export interface TrapVarbind {
+  /** Dotted OID. */
+  oid: string;
+  /** ASN.1 type name (Integer, OctetString, Counter64, ObjectIdentifier…). */
+  type: string;
+  /** The value as text (printable strings as they are, other octets as hex, numbers in decimal). */
+  value: string;
+}
+
+/** An SNMP trap or inform received. */
+export interface TrapEvent {
+  kind: "trap";
+  /** When it was received, ISO 8601. */
+  ts: string;
+  /** The agent's address (v1: agent-addr if set, else the UDP source). */
+  source_ip: string;
+  /** SNMP version of the PDU. */
+  version: "v1" | "v2c";
+  /** trap (unacknowledged) or inform (acknowledged to the sender). */
+  pdu: "trap" | "inform";
+  /** coldStart, warmStart, linkDown, linkUp, authenticationFailure, egpNeighborLoss, or "enterpriseSpecific". */
+  name: string;
+  /** snmpTrapOID (v2c) or the equivalent v1 → v2 mapping (RFC 3584 §3.1), dotted. */
+  trap_oid: string;
+  /** sysUpTime of the sender in hundredths of a second. */
+  uptime_cs: number;
+  /** ifIndex, for linkDown/linkUp. */
+  if_index: number | null;
+  /** Every varbind, in order. */
+  varbinds: TrapVarbind[];
+  /** One plain sentence for a person. */
+  reason: string;
+}
+
+/** What the ARP watcher can report. */
+export type SecurityEventType = "rogue_device" | "arp_spoof" | "mac_spoof" | "duplicate_ip";
+
+/** Every security event type. */
+export const SECURITY_EVENT_TYPES: readonly SecurityEventType[] = [
+  "rogue_device",
+  "arp_spoof",
+  "mac_spoof",
+  "duplicate_ip",
+];
+
+/** Something on the LAN that a person should look at: a new device, or ARP that lies. */
+export interface SecurityEvent {
+  kind: "security";
+  /** When it was seen (capture or poll time), ISO 8601. */
+  ts: string;
+  /** What it is. */
+  type: SecurityEventType;
+  /** info (new device), warning, critical (spoofing of a gateway, say). */
+  severity: "info" | "warning" | "critical";
+  /** The MAC the event is about (the device it is filed under). */
+  mac: string;
+  /** The IP address involved. */
+  ip: string;
+  /** Vendor of the MAC from its OUI; null when unregistered or locally administered. */
+  vendor: string | null;
+  /** One or two plain sentences for a person: what happened and why it matters. */
+  explanation: string;
+  /** The facts behind it: the MACs and IPs, the times, the packets or poll that showed it. */
+  evidence: Record<string, unknown>;
+  /** Where it was seen: passive capture, or an ARP table polled over SNMP (with the device's address). */
+  source: "capture" | "snmp";
+}
+
 /** Any event. */
-export type FlintnetEvent = AnomalyEvent | StatsEvent;
+export type FlintnetEvent = AnomalyEvent | StatsEvent | DeviceEvent | InterfaceEvent | TrapEvent | SecurityEvent;
 
 /** The kinds there are. */
 export type EventKind = FlintnetEvent["kind"];

@@ -16,6 +16,11 @@ const PACKAGES: Record<string, string> = {
   "openssl": "a self-signed certificate for the HTTPS test",
   "wrk": "HTTP load for the /flows latency benchmark",
   "curl": "the README's examples, tried as a user would",
+  "snmpd": "real SNMP agents (Net-SNMP) on loopback and in network namespaces",
+  "snmp": "snmptrap/snmpinform for traps; snmpbulkwalk as the benchmark reference",
+  "snmpsim": "snmpsimd serving .snmprec data modelled on real products",
+  "python3-aiosmtpd": "a real SMTP server with STARTTLS for e-mail alerts",
+  "ieee-data": "the IEEE OUI registry: MAC vendor lookup (runtime dependency too)",
 };
 
 async function run(cmd: string[], quiet = false): Promise<{ code: number; stdout: string }> {

@@ -1,0 +1,130 @@
+/**
+ * The device as the API, the stream and devices.json show it. One shape everywhere, so a script that
+ * reads GET /devices can read the registry file and the `device` events the same way.
+ */
+
+/** What a device is, as far as classification can tell. */
+export type DeviceType = "router" | "switch" | "server" | "firewall" | "printer" | "access_point" | "unknown";
+
+/** Every device type, in the order the API documents them. */
+export const DEVICE_TYPES: readonly DeviceType[] = [
+  "router",
+  "switch",
+  "server",
+  "firewall",
+  "printer",
+  "access_point",
+  "unknown",
+];
+
+/** How the last SNMP poll of a device went. */
+export type SnmpStatus =
+  /** The last poll answered. */
+  | "ok"
+  /** Seen (ARP, traffic) but no SNMP answer: no agent, a filtered port or the wrong credentials. */
+  | "no_response"
+  /** The agent answered with an authentication error (SNMPv3 user, key, or an unknown engine). */
+  | "auth_failure"
+  /** The agent answered, but not usefully (garbage, an error status). */
+  | "error"
+  /** Not polled yet. */
+  | "not_polled";
+
+/** Every SNMP status, for validating `?status=`. */
+export const SNMP_STATUSES: readonly SnmpStatus[] = ["ok", "no_response", "auth_failure", "error", "not_polled"];
+
+/** Poll status of a device. */
+export interface SnmpPollStatus {
+  /** Outcome of the last poll. */
+  status: SnmpStatus;
+  /** When a poll last succeeded, ISO 8601; null if never. */
+  last_success: string | null;
+  /** The last failure in words ("timeout after 1000 ms × 2 tries", "auth failure: unknown user"), null if none. */
+  last_error: string | null;
+  /** How long the last poll took, in milliseconds; null before the first. */
+  poll_ms: number | null;
+}
+
+/** Operational or administrative state of an interface (IF-MIB ifOperStatus names). */
+export type InterfaceStatus =
+  | "up"
+  | "down"
+  | "testing"
+  | "unknown"
+  | "dormant"
+  | "not_present"
+  | "lower_layer_down";
+
+/** One interface of a device, with rates over the last poll interval. */
+export interface InterfaceJson {
+  /** ifIndex. */
+  index: number;
+  /** ifName, else ifDescr. */
+  name: string;
+  /** ifAlias (the description an administrator set), "" when none. */
+  alias: string;
+  /** ifType as a name where known (ethernetCsmacd, softwareLoopback…), else the number as text. */
+  type: string;
+  /** ifHighSpeed × 10⁶, else ifSpeed; null when the agent reports none. */
+  speed_bps: number | null;
+  /** ifOperStatus. */
+  oper_status: InterfaceStatus;
+  /** ifAdminStatus. */
+  admin_status: InterfaceStatus;
+  /** Inbound utilisation over the last poll interval, 0–100; null until two polls or without a speed. */
+  in_util_pct: number | null;
+  /** Outbound utilisation, as above. */
+  out_util_pct: number | null;
+  /** Inbound octets per second over the last interval; null until two polls. */
+  in_bps: number | null;
+  /** Outbound octets per second. */
+  out_bps: number | null;
+  /** ifInErrors per second over the last interval. */
+  in_errors_per_s: number | null;
+  /** ifOutErrors per second. */
+  out_errors_per_s: number | null;
+  /** ifInDiscards per second. */
+  in_discards_per_s: number | null;
+  /** Whether the octet counters are the 64-bit HC ones (ifHCInOctets) or 32-bit ifInOctets. */
+  counters: "hc64" | "c32" | null;
+}
+
+/** A device Flintnet knows. */
+export interface DeviceJson {
+  /** Primary address (the one it was found at); dotted quad or RFC 5952 text. */
+  ip: string;
+  /** MAC address (lower case, colons), null when only reachable across a router. */
+  mac: string | null;
+  /** sysName, else a name learned otherwise; null when unknown. */
+  name: string | null;
+  /** Classification. */
+  type: DeviceType;
+  /** Which classification rule decided `type` (its id, e.g. "sysservices-layer3"), null for unknown. */
+  type_rule: string | null;
+  /** Manufacturer: from sysObjectID's enterprise or the MAC's OUI. */
+  vendor: string | null;
+  /** Model, when sysDescr carries it. */
+  model: string | null;
+  /** Operating system version, when sysDescr carries it. */
+  os_version: string | null;
+  /** sysDescr as the agent gave it. */
+  sys_descr: string | null;
+  /** sysObjectID, dotted. */
+  sys_object_id: string | null;
+  /** sysUpTime in seconds at the last poll. */
+  uptime_s: number | null;
+  /** SNMP poll status. */
+  snmp: SnmpPollStatus;
+  /** Interfaces from IF-MIB, by ifIndex. */
+  interfaces: InterfaceJson[];
+  /** Average hrProcessorLoad over all processors, 0–100; null when the agent has no HOST-RESOURCES-MIB. */
+  cpu_pct: number | null;
+  /** Used / size of the hrStorageRam entries, 0–100; null when absent. */
+  memory_pct: number | null;
+  /** How the device was learned: "arp_sweep", "snmp", "traffic", "arp_table", "trap". */
+  sources: string[];
+  /** First time seen, ISO 8601. */
+  first_seen: string;
+  /** Last time seen by any source, ISO 8601. */
+  last_seen: string;
+}
