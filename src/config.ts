@@ -24,13 +24,16 @@ import {
   intRange,
   oneOf,
   originList,
-  type Parser,
   pemFile,
   positiveNumber,
-  Rejected,
 } from "./config_parsers.ts";
+import { ALERT_SETTINGS, type AlertConfig, alertSettings } from "./config_alerts.ts";
+import { type DiscoveryConfig, SNMP_SETTINGS, type SnmpConfig, snmpSettings } from "./config_snmp.ts";
+import { ConfigError, invalid, read, type Setting, setting, value, type Vars } from "./config_setting.ts";
 import { LOG_LEVELS, type LogLevel } from "./log.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
+
+export { ConfigError };
 
 /** Where the env file is looked for when FLINTNET_ENV_FILE is not set. */
 export const DEFAULT_ENV_FILE = "/etc/flintnet/flintnet.env";
@@ -97,6 +100,14 @@ export interface Config extends DetectorConfig {
   snaplen: number;
   /** Size of the AF_PACKET ring per interface, in MiB. */
   ringMb: number;
+  /** SNMP polling: credentials per network, timeouts, poll interval. */
+  snmp: SnmpConfig;
+  /** Discovery sweeps. */
+  discovery: DiscoveryConfig;
+  /** Where SNMP traps are received; null = off. */
+  trapListen: ListenAddress | null;
+  /** ARP watching, alert history and delivery. */
+  alerts: AlertConfig;
   /** The env file that was read, if any. */
   envFile: string | undefined;
   /** FLINTNET_* variables that no setting knows (likely typos), sorted; the caller warns about them. */
@@ -109,17 +120,6 @@ export interface TlsFiles {
   cert: string;
   /** Absolute path of the private key (PEM). */
   key: string;
-}
-
-/** A bad setting: the message is one line naming the variable, the value and what is accepted. */
-export class ConfigError extends Error {
-  /** The variable at fault, when there is one. */
-  readonly variable: string | undefined;
-  constructor(message: string, variable?: string) {
-    super(message);
-    this.name = "ConfigError";
-    this.variable = variable;
-  }
 }
 
 /** One row of `flintnet --help`. */
@@ -135,27 +135,6 @@ export interface SettingDescription {
 }
 
 // ---------------------------------------------------------------- the table
-
-interface SettingSpec<T> {
-  name: string;
-  description: string;
-  parser: Parser<T>;
-  /** The default; absent when loadConfig works it out (then defaultText says how). */
-  fallback?: T;
-  defaultText?: string;
-  /** Never echo the value (say its length). */
-  secret?: boolean;
-}
-
-interface Setting<T> extends SettingSpec<T> {
-  defaultText: string;
-}
-
-function setting<T>(spec: SettingSpec<T>): Setting<T> {
-  const defaultText = spec.defaultText ??
-    (spec.fallback === undefined ? "none" : spec.parser.format(spec.fallback));
-  return { ...spec, defaultText };
-}
 
 const S = {
   envFile: setting({
@@ -302,7 +281,11 @@ const S = {
   }),
 };
 
-const SETTINGS: readonly Setting<unknown>[] = Object.values(S) as Setting<unknown>[];
+const SETTINGS: readonly Setting<unknown>[] = [
+  ...Object.values(S),
+  ...Object.values(SNMP_SETTINGS),
+  ...Object.values(ALERT_SETTINGS),
+] as Setting<unknown>[];
 const KNOWN = new Set(SETTINGS.map((s) => s.name));
 
 /** Every setting, in the order `--help` should list them. */
@@ -313,37 +296,6 @@ export function describeSettings(): SettingDescription[] {
     accepted: s.parser.accepted,
     description: s.description,
   }));
-}
-
-type Vars = Record<string, string | undefined>;
-
-function invalid(s: Setting<unknown>, text: string, detail: string): ConfigError {
-  const shown = s.secret
-    ? `${s.name} (${[...text].length} characters)`
-    : `${s.name}=${JSON.stringify(text.length > 120 ? text.slice(0, 120) + "…" : text)}`;
-  return new ConfigError(
-    `${shown} is not valid: ${detail ? detail + "; " : ""}expected ${s.parser.accepted}`,
-    s.name,
-  );
-}
-
-/** The parsed value, or undefined when unset or empty. */
-function read<T>(s: Setting<T>, vars: Vars): T | undefined {
-  const text = vars[s.name]?.trim();
-  if (!text) return undefined;
-  try {
-    return s.parser.parse(text);
-  } catch (err) {
-    if (err instanceof Rejected) throw invalid(s as Setting<unknown>, text, err.message);
-    throw err;
-  }
-}
-
-function value<T>(s: Setting<T>, vars: Vars): T {
-  const v = read(s, vars);
-  if (v !== undefined) return v;
-  if (s.fallback === undefined) throw new Error(`${s.name} has no static default`);
-  return structuredClone(s.fallback);
 }
 
 // ---------------------------------------------------------------- loading
@@ -526,6 +478,8 @@ export async function loadConfig(
     snaplen: value(S.snaplen, vars),
     ringMb: value(S.ringMb, vars),
     ...detector,
+    ...snmpSettings(vars),
+    alerts: alertSettings(vars, Deno.hostname()),
     envFile,
     unknownVariables,
   };

@@ -62,7 +62,7 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
 
 /** Seconds in the largest unit that divides them exactly: 3600 → "1h", 90 → "90s". */
 export function formatDuration(s: number): string {
-  return s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`;
+  return s === 0 ? "0" : s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`;
 }
 
 /** A duration in seconds from `min` to `max`, written as seconds or with an s, m or h suffix. */

@@ -65,6 +65,25 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
     flowIdleTimeoutS: 120,
     flowActiveTimeoutS: 1800,
     anomaly: { intervalS: 10, alpha: 0.1, k: 4, minBytes: 1000000, warmupIntervals: 30, storeSize: 10000 },
+    snmp: {
+      port: 161,
+      timeoutMs: 1000,
+      retries: 1,
+      pollIntervalS: 60,
+      defaultCredentials: { version: "v2c", community: "public" },
+      rules: [],
+    },
+    discovery: { intervalS: 3600, concurrency: 64 },
+    trapListen: { hostname: "0.0.0.0", port: 162 },
+    alerts: {
+      learningPeriodS: 86400,
+      arpAllowMacs: [],
+      historyDays: 30,
+      cooldownS: 300,
+      smtp: null,
+      webhookUrls: [],
+      publicUrl: null,
+    },
     envFile: undefined,
     unknownVariables: [],
   });
@@ -364,7 +383,7 @@ Deno.test("describeSettings() documents every setting the loader accepts", async
   const names = rows.map((r) => r.name);
   assert.equal(new Set(names).size, names.length);
   for (const r of rows) {
-    assert.match(r.name, /^FLINTNET_[A-Z_]+$/);
+    assert.match(r.name, /^FLINTNET_[A-Z][A-Z0-9_]+$/);
     for (const field of [r.default, r.accepted, r.description]) {
       assert.ok(field.length > 0, `${r.name} is documented`);
     }

@@ -96,3 +96,39 @@ export interface ArpTableEntry {
   /** ipNetToMediaType: how the entry was made. */
   type: "other" | "invalid" | "dynamic" | "static";
 }
+
+/** A value as the session hands it over, converted from net-snmp's representation. */
+export type SnmpValue =
+  /** Integer, Counter32, Gauge32, TimeTicks, UInteger32. */
+  | number
+  /** Counter64 (net-snmp gives a Buffer; the session converts it). */
+  | bigint
+  /** OctetString and Opaque, as the bytes (callers decide whether they are text, a MAC, …). */
+  | Uint8Array
+  /** ObjectIdentifier (dotted) and IpAddress (dotted quad). */
+  | string
+  /** Null. */
+  | null;
+
+/** One variable binding of a response. */
+export interface SnmpVarbind {
+  /** Dotted OID, no leading dot. */
+  oid: string;
+  /** The value. */
+  value: SnmpValue;
+}
+
+/** A conversation with one agent. Every method rejects with an {@link SnmpError}. */
+export interface SnmpSession {
+  /** The agent. */
+  readonly target: SnmpTarget;
+  /** GET of scalars; `undefined` where the agent has noSuchObject / noSuchInstance. */
+  get(oids: readonly string[]): Promise<(SnmpValue | undefined)[]>;
+  /**
+   * Every row under `baseOid` (GETBULK with v2c/v3), in OID order, stopping after `maxRows` varbinds
+   * so a hostile or huge table cannot grow memory without bound.
+   */
+  walk(baseOid: string, maxRows?: number): Promise<SnmpVarbind[]>;
+  /** Frees the socket. */
+  close(): void;
+}
