@@ -182,7 +182,13 @@ export interface SecurityEvent {
 }
 
 /** Any event. */
-export type FlintnetEvent = AnomalyEvent | StatsEvent | DeviceEvent | InterfaceEvent | TrapEvent | SecurityEvent;
+export type FlintnetEvent =
+  | AnomalyEvent
+  | StatsEvent
+  | DeviceEvent
+  | InterfaceEvent
+  | TrapEvent
+  | SecurityEvent;
 
 /** The kinds there are. */
 export type EventKind = FlintnetEvent["kind"];

@@ -31,7 +31,13 @@ export type SnmpStatus =
   | "not_polled";
 
 /** Every SNMP status, for validating `?status=`. */
-export const SNMP_STATUSES: readonly SnmpStatus[] = ["ok", "no_response", "auth_failure", "error", "not_polled"];
+export const SNMP_STATUSES: readonly SnmpStatus[] = [
+  "ok",
+  "no_response",
+  "auth_failure",
+  "error",
+  "not_polled",
+];
 
 /** Poll status of a device. */
 export interface SnmpPollStatus {
@@ -75,9 +81,9 @@ export interface InterfaceJson {
   in_util_pct: number | null;
   /** Outbound utilisation, as above. */
   out_util_pct: number | null;
-  /** Inbound octets per second over the last interval; null until two polls. */
+  /** Inbound bits per second over the last interval; null until two polls. */
   in_bps: number | null;
-  /** Outbound octets per second. */
+  /** Outbound bits per second. */
   out_bps: number | null;
   /** ifInErrors per second over the last interval. */
   in_errors_per_s: number | null;

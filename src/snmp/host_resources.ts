@@ -1,0 +1,60 @@
+/**
+ * CPU and memory from HOST-RESOURCES-MIB (RFC 2790), when the agent has it: the average of
+ * hrProcessorLoad over every processor, and used / size over the hrStorageRam rows of hrStorageTable.
+ */
+import type { SnmpSession, SnmpValue } from "./snmp_types.ts";
+import { walkColumns } from "./snmp_columns.ts";
+
+/** hrProcessorLoad (HOST-RESOURCES-MIB::hrProcessorEntry.2), percent over the last minute. */
+export const HR_PROCESSOR_LOAD = "1.3.6.1.2.1.25.3.3.1.2";
+/** hrStorageEntry (HOST-RESOURCES-MIB::hrStorageTable.1). */
+export const HR_STORAGE_ENTRY = "1.3.6.1.2.1.25.2.3.1";
+/** hrStorageRam (HOST-RESOURCES-TYPES::hrStorageTypes.2): physical memory. */
+export const HR_STORAGE_RAM = "1.3.6.1.2.1.25.2.1.2";
+
+/** hrStorageEntry columns. */
+const ST = { type: 2, allocationUnits: 4, size: 5, used: 6 } as const;
+
+/** Rows read at most: hosts have a few processors and storage areas, not thousands. */
+const MAX_ROWS = 1024;
+
+/** CPU and memory use in percent; null where the agent does not say. */
+export interface HostResources {
+  /** Average hrProcessorLoad, 0–100. */
+  cpuPct: number | null;
+  /** Used / size of the hrStorageRam rows, 0–100. */
+  memoryPct: number | null;
+}
+
+/** Reads CPU and memory. An agent without HOST-RESOURCES-MIB gives nulls; a failed request rejects. */
+export async function pollHostResources(s: SnmpSession): Promise<HostResources> {
+  const [loads, storage] = await Promise.all([
+    s.walk(HR_PROCESSOR_LOAD, MAX_ROWS),
+    walkColumns(s, HR_STORAGE_ENTRY, Object.values(ST), MAX_ROWS),
+  ]);
+  return { cpuPct: averageLoad(loads.map((vb) => vb.value)), memoryPct: ramUsedPct(storage) };
+}
+
+/** The mean of the loads that are numbers in 0–100; null when there are none. */
+export function averageLoad(values: readonly SnmpValue[]): number | null {
+  const loads = values.filter((v): v is number => typeof v === "number" && v >= 0 && v <= 100);
+  if (loads.length === 0) return null;
+  return loads.reduce((a, b) => a + b, 0) / loads.length;
+}
+
+/** Σ used × units / Σ size × units over the hrStorageRam rows with a positive size; null when there are none. */
+export function ramUsedPct(rows: Map<string, Map<number, SnmpValue>>): number | null {
+  let used = 0;
+  let size = 0;
+  for (const row of rows.values()) {
+    if (row.get(ST.type) !== HR_STORAGE_RAM) continue;
+    const units = row.get(ST.allocationUnits);
+    const s = row.get(ST.size);
+    const u = row.get(ST.used);
+    if (typeof units !== "number" || typeof s !== "number" || typeof u !== "number") continue;
+    if (units <= 0 || s <= 0 || u < 0) continue;
+    size += s * units;
+    used += Math.min(u, s) * units;
+  }
+  return size > 0 ? (used * 100) / size : null;
+}

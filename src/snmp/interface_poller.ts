@@ -1,0 +1,182 @@
+/**
+ * Interfaces of one device from IF-MIB (RFC 2863): ifTable for identity, status and 32-bit counters,
+ * ifXTable for names, aliases, 64-bit counters and high speeds. One poller per device: it keeps the
+ * previous sample of every interface, so each poll reports rates over the interval since the last.
+ */
+import type { InterfaceJson, InterfaceStatus } from "../devices/device.ts";
+import type { SnmpSession, SnmpValue } from "./snmp_types.ts";
+import { type CounterSample, interfaceRates } from "./counter_rates.ts";
+import { walkColumns } from "./snmp_columns.ts";
+import { textOf } from "./system_info.ts";
+
+/** ifEntry (IF-MIB::ifTable.1). */
+export const IF_ENTRY = "1.3.6.1.2.1.2.2.1";
+/** ifXEntry (IF-MIB::ifXTable.1). */
+export const IFX_ENTRY = "1.3.6.1.2.1.31.1.1.1";
+
+/** ifEntry columns (IF-MIB). */
+const IF = {
+  descr: 2,
+  type: 3,
+  speed: 5,
+  adminStatus: 7,
+  operStatus: 8,
+  inOctets: 10,
+  inDiscards: 13,
+  inErrors: 14,
+  outOctets: 16,
+  outErrors: 20,
+} as const;
+
+/** ifXEntry columns (IF-MIB). */
+const IFX = { name: 1, hcInOctets: 6, hcOutOctets: 10, highSpeed: 15, alias: 18 } as const;
+
+/** Interfaces read per device unless told otherwise: a 10,000-port chassis fits, a hostile agent is capped. */
+export const DEFAULT_MAX_INTERFACES = 20_000;
+
+/** IANAifType-MIB names of the interface types seen on the devices Flintnet polls. */
+const IF_TYPE_NAMES: Record<number, string> = {
+  1: "other",
+  6: "ethernetCsmacd",
+  9: "iso88025TokenRing",
+  15: "fddi",
+  18: "ds1",
+  22: "propPointToPointSerial",
+  23: "ppp",
+  24: "softwareLoopback",
+  30: "ds3",
+  32: "frameRelay",
+  37: "atm",
+  39: "sonet",
+  49: "aal5",
+  53: "propVirtual",
+  62: "fastEther",
+  63: "isdn",
+  69: "fastEtherFX",
+  71: "ieee80211",
+  94: "adsl",
+  97: "vdsl",
+  117: "gigabitEthernet",
+  118: "hdlc",
+  131: "tunnel",
+  135: "l2vlan",
+  136: "l3ipvlan",
+  150: "mplsTunnel",
+  161: "ieee8023adLag",
+  166: "mpls",
+  169: "shdsl",
+  171: "pos",
+  209: "bridge",
+  237: "ieee80216WMAN",
+  243: "wwanPP",
+  244: "wwanPP2",
+  250: "gpon",
+};
+
+/** The ifType name for a number (IANAifType-MIB), else the number as text. */
+export function ifTypeName(n: number): string {
+  return IF_TYPE_NAMES[n] ?? String(n);
+}
+
+const IF_STATUS: Record<number, InterfaceStatus> = {
+  1: "up",
+  2: "down",
+  3: "testing",
+  4: "unknown",
+  5: "dormant",
+  6: "not_present",
+  7: "lower_layer_down",
+};
+
+/** ifOperStatus / ifAdminStatus number → name (IF-MIB); anything else is "unknown". */
+export function oidToIfStatus(n: number): InterfaceStatus {
+  return IF_STATUS[n] ?? "unknown";
+}
+
+/** Options of {@link InterfacePoller}. */
+export interface InterfacePollerOptions {
+  /** Rows read per table at most. @default 20_000 */
+  maxInterfaces?: number;
+}
+
+/** Polls one device's interfaces and remembers the last sample of each for rates. */
+export class InterfacePoller {
+  readonly #maxInterfaces: number;
+  #prev = new Map<number, CounterSample>();
+
+  constructor(options: InterfacePollerOptions = {}) {
+    const max = options.maxInterfaces ?? DEFAULT_MAX_INTERFACES;
+    if (!Number.isInteger(max) || max < 1) {
+      throw new RangeError(`maxInterfaces ${max} is not valid; accepted: a whole number ≥ 1`);
+    }
+    this.#maxInterfaces = max;
+  }
+
+  /**
+   * Walks the needed ifTable and ifXTable columns and returns every interface by ifIndex, with rates
+   * since the previous poll. `sysUpTimeCs` is the agent's uptime read in the same poll; `nowMs` the
+   * poller's clock. Rejects with the session's SnmpError when a walk fails.
+   */
+  async poll(s: SnmpSession, sysUpTimeCs: number, nowMs: number): Promise<InterfaceJson[]> {
+    const [ifRows, ifxRows] = await Promise.all([
+      walkColumns(s, IF_ENTRY, Object.values(IF), this.#maxInterfaces),
+      walkColumns(s, IFX_ENTRY, Object.values(IFX), this.#maxInterfaces),
+    ]);
+    const out: InterfaceJson[] = [];
+    const next = new Map<number, CounterSample>();
+    for (const [key, row] of ifRows) {
+      const index = Number(key);
+      if (!Number.isSafeInteger(index) || key.includes(".")) continue;
+      const x = ifxRows.get(key);
+      const col = (c: number) => row.get(c);
+      const xcol = (c: number) => x?.get(c);
+      const sample: CounterSample = {
+        atMs: nowMs,
+        sysUpTimeCs,
+        hcInOctets: big(xcol(IFX.hcInOctets)),
+        hcOutOctets: big(xcol(IFX.hcOutOctets)),
+        inOctets: num(col(IF.inOctets)),
+        outOctets: num(col(IF.outOctets)),
+        inErrors: num(col(IF.inErrors)),
+        outErrors: num(col(IF.outErrors)),
+        inDiscards: num(col(IF.inDiscards)),
+      };
+      const speed = speedBps(num(xcol(IFX.highSpeed)), num(col(IF.speed)));
+      const rates = interfaceRates(this.#prev.get(index), sample, speed);
+      next.set(index, sample);
+      const name = textOf(xcol(IFX.name));
+      const type = num(col(IF.type));
+      const admin = num(col(IF.adminStatus));
+      const oper = num(col(IF.operStatus));
+      out.push({
+        index,
+        name: name !== "" ? name : textOf(col(IF.descr)),
+        alias: textOf(xcol(IFX.alias)),
+        type: type === null ? "" : ifTypeName(type),
+        speed_bps: speed,
+        oper_status: oper === null ? "unknown" : oidToIfStatus(oper),
+        admin_status: admin === null ? "unknown" : oidToIfStatus(admin),
+        ...rates,
+      });
+    }
+    // Interfaces that disappeared (a removed VLAN, a re-indexed agent) take their old sample with them.
+    this.#prev = next;
+    out.sort((a, b) => a.index - b.index);
+    return out;
+  }
+}
+
+/** ifHighSpeed (Mb/s) when the agent has a non-zero one, else ifSpeed (b/s); null when neither is above 0. */
+export function speedBps(highSpeedMbps: number | null, ifSpeed: number | null): number | null {
+  if (highSpeedMbps !== null && highSpeedMbps > 0) return highSpeedMbps * 1_000_000;
+  if (ifSpeed !== null && ifSpeed > 0) return ifSpeed;
+  return null;
+}
+
+function num(v: SnmpValue | undefined): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+function big(v: SnmpValue | undefined): bigint | null {
+  return typeof v === "bigint" ? v : null;
+}
