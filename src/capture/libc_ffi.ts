@@ -39,6 +39,10 @@ const SYMBOLS = {
   strerror: { parameters: ["i32"], result: "pointer" },
   /** int getpagesize(void); */
   getpagesize: { parameters: [], result: "i32" },
+  /** ssize_t sendto(int sockfd, const void *buf, size_t len, int flags, const struct sockaddr *dest_addr, socklen_t addrlen); */
+  sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
+  /** ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags, struct sockaddr *src_addr, socklen_t *addrlen); */
+  recvfrom: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "buffer"], result: "isize" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened library's symbols. */
