@@ -1,31 +1,127 @@
 /**
- * GET /devices and GET /devices/:ip: what the device registry holds (issue 4 fills it; the shape is
- * documented in routes/openapi.ts).
+ * GET /devices and GET /devices/:ip: what the device registry holds (the shape is documented in
+ * routes/openapi.ts).
+ *
+ *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8480/devices?type=router,switch&cidr=10.0.0.0/8'
+ *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8480/devices?q=cisco&format=csv'
  */
 import { Hono } from "hono";
+import type { DeviceJson } from "../../devices/device.ts";
+import { type DeviceFilter, matchDevice, parseDeviceFilter, sortByIp } from "../../devices/device_filter.ts";
 import { formatIp, parseIp } from "../../flow/address.ts";
+import { CSV_CONTENT_TYPE, type CsvValue, toCsv } from "../csv.ts";
 import { BadParameter, errorResponse } from "../errors.ts";
+import { wantsCsv } from "../query_params.ts";
 
-/** Whatever holds the devices; empty until discovery exists. */
+/** Whatever holds the devices (the DeviceRegistry); empty until discovery exists. */
 export interface DeviceSource {
-  /** Every device. */
-  list(): unknown[];
+  /** Every device, in any order. */
+  list(): readonly DeviceJson[];
   /** The device with this address (dotted quad, or RFC 5952 IPv6 text: lower case, zeros compressed). */
-  get(ip: string): unknown | undefined;
+  get(ip: string): DeviceJson | undefined;
+  /**
+   * More about one device for GET /devices/:ip (ARP history, alerts): merged into the answer beside
+   * the device's own members, which it cannot replace.
+   */
+  detail?(ip: string): Record<string, unknown> | undefined;
 }
 
 /** A source with nothing in it, for until the device registry exists. */
 export const NO_DEVICES: DeviceSource = { list: () => [], get: () => undefined };
 
+/** The body of GET /devices. */
+export interface DevicesPage {
+  /** The matching devices, sorted by address (IPv4 first, numerically). */
+  devices: readonly DeviceJson[];
+  /** How many are in `devices`. */
+  count: number;
+  /** How many match the filter before `limit`. */
+  total_matched: number;
+}
+
+/** CSV columns: the device's members, `snmp` flattened, interfaces as a count, sources space-separated. */
+export const DEVICE_CSV_COLUMNS = [
+  "ip",
+  "mac",
+  "name",
+  "type",
+  "type_rule",
+  "vendor",
+  "model",
+  "os_version",
+  "sys_descr",
+  "sys_object_id",
+  "uptime_s",
+  "snmp_status",
+  "snmp_last_success",
+  "snmp_last_error",
+  "snmp_poll_ms",
+  "interfaces",
+  "cpu_pct",
+  "memory_pct",
+  "sources",
+  "first_seen",
+  "last_seen",
+] as const;
+
+type DeviceCsvRow = Record<typeof DEVICE_CSV_COLUMNS[number], CsvValue>;
+
+function csvRow(d: DeviceJson): DeviceCsvRow {
+  return {
+    ip: d.ip,
+    mac: d.mac,
+    name: d.name,
+    type: d.type,
+    type_rule: d.type_rule,
+    vendor: d.vendor,
+    model: d.model,
+    os_version: d.os_version,
+    sys_descr: d.sys_descr,
+    sys_object_id: d.sys_object_id,
+    uptime_s: d.uptime_s,
+    snmp_status: d.snmp.status,
+    snmp_last_success: d.snmp.last_success,
+    snmp_last_error: d.snmp.last_error,
+    snmp_poll_ms: d.snmp.poll_ms,
+    interfaces: d.interfaces.length,
+    cpu_pct: d.cpu_pct,
+    memory_pct: d.memory_pct,
+    sources: d.sources.join(" "),
+    first_seen: d.first_seen,
+    last_seen: d.last_seen,
+  };
+}
+
 /** Longest value echoed back in an error message. */
 const MAX_ECHO = 64;
 
-/** Serves `GET /devices` → `{devices, count}` and `GET /devices/:ip` → one device. */
+/** The matching devices, sorted by address, and how many matched before the limit. */
+export function selectDevices(all: readonly DeviceJson[], filter: DeviceFilter): DevicesPage {
+  const matched = sortByIp(all.filter((d) => matchDevice(d, filter)));
+  const devices = filter.limit !== undefined && matched.length > filter.limit
+    ? matched.slice(0, filter.limit)
+    : matched;
+  return { devices, count: devices.length, total_matched: matched.length };
+}
+
+/**
+ * Serves `GET /devices` → `{devices, count, total_matched}` (or CSV with `?format=csv` or
+ * `Accept: text/csv`) and `GET /devices/:ip` → one device with its detail.
+ */
 export function devicesRoutes(deps: { devices: DeviceSource }): Hono {
   const app = new Hono();
   app.get("/devices", (c) => {
-    const devices = deps.devices.list();
-    return c.json({ devices, count: devices.length });
+    const search = new URL(c.req.url).searchParams;
+    const filter = parseDeviceFilter(search);
+    const csv = wantsCsv("format", search.get("format") ?? undefined, c.req.header("accept"));
+    const page = selectDevices(deps.devices.list(), filter);
+    c.header("Vary", "Accept");
+    c.header("X-Total-Matched", String(page.total_matched));
+    if (csv) {
+      c.header("Content-Type", CSV_CONTENT_TYPE);
+      return c.body(toCsv(DEVICE_CSV_COLUMNS, page.devices.map(csvRow)), 200);
+    }
+    return c.json(page);
   });
   app.get("/devices/:ip", (c) => {
     const ip = c.req.param("ip");
@@ -45,7 +141,11 @@ export function devicesRoutes(deps: { devices: DeviceSource }): Hono {
     if (device === undefined) {
       return errorResponse(c, 404, "not_found", `no device has the address ${canonical}`);
     }
-    return c.json(device);
+    const extra = deps.devices.detail?.(canonical);
+    if (extra === undefined) return c.json(device);
+    const body: Record<string, unknown> = { ...device };
+    for (const [k, v] of Object.entries(extra)) if (!Object.hasOwn(body, k)) body[k] = v;
+    return c.json(body);
   });
   return app;
 }

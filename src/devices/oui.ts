@@ -1,0 +1,223 @@
+/**
+ * MAC address → manufacturer, from the IEEE Registration Authority's public listings as Debian's
+ * `ieee-data` package ships them (https://standards-oui.ieee.org/): MA-L (oui.csv, 24-bit prefixes),
+ * MA-M (mam.csv, 28-bit), MA-S (oui36.csv, 36-bit) and the retired IAB blocks (iab.csv, 36-bit, still on
+ * old equipment). Read once at start; never a hand-written table.
+ */
+
+/** Which file holds which registry, and how many bits of the address its assignments fix. */
+const REGISTRIES = [
+  { file: "oui36.csv", registry: "MA-S", bits: 36 },
+  { file: "iab.csv", registry: "IAB", bits: 36 },
+  { file: "mam.csv", registry: "MA-M", bits: 28 },
+  { file: "oui.csv", registry: "MA-L", bits: 24 },
+] as const;
+
+/**
+ * A MAC address as a 48-bit number, or undefined when the text is not one. Accepts the spellings
+ * people and agents use: `00:1a:2b:3c:4d:5e`, `00-1A-2B-3C-4D-5E`, Cisco's `001a.2b3c.4d5e` and
+ * twelve bare hex digits.
+ */
+export function parseMac(text: string): number | undefined {
+  let hex: string;
+  if (/^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i.test(text)) hex = text.replace(/[:-]/g, "");
+  else if (/^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/i.test(text)) hex = text.replaceAll(".", "");
+  else if (/^[0-9a-f]{12}$/i.test(text)) hex = text;
+  else return undefined;
+  return parseInt(hex, 16);
+}
+
+/** A MAC address in the one form Flintnet shows (lower case, colons), or null when it is not one. */
+export function normalizeMac(text: string): string | null {
+  const m = parseMac(text);
+  if (m === undefined) return null;
+  return m.toString(16).padStart(12, "0").replace(/(..)(?!$)/g, "$1:");
+}
+
+/** How many assignments were read from each registry. */
+export interface OuiCounts {
+  /** MA-L: 24-bit prefixes. */
+  mal: number;
+  /** MA-M: 28-bit prefixes. */
+  mam: number;
+  /** MA-S and IAB: 36-bit prefixes. */
+  mas: number;
+  /** Rows that were not an assignment of their file's registry (counted, not fatal). */
+  skipped: number;
+}
+
+/** The IEEE MAC address registries, looked up by longest prefix. */
+export class OuiRegistry {
+  /** True when none of the registry files could be read (ieee-data is not installed). */
+  readonly missing: boolean;
+  /** Assignments read, per registry. */
+  readonly counts: Readonly<OuiCounts>;
+  // Keyed by the prefix as a number: ~46k small entries, and organisation names interned.
+  #by36: Map<number, string>;
+  #by28: Map<number, string>;
+  #by24: Map<number, string>;
+
+  private constructor(
+    maps: { by36: Map<number, string>; by28: Map<number, string>; by24: Map<number, string> },
+    counts: OuiCounts,
+    missing: boolean,
+  ) {
+    this.#by36 = maps.by36;
+    this.#by28 = maps.by28;
+    this.#by24 = maps.by24;
+    this.counts = counts;
+    this.missing = missing;
+  }
+
+  /**
+   * Reads the registries from `dir`. A missing directory or file is not an error: the registry is
+   * empty (or partial) and `missing` says so when nothing could be read.
+   */
+  static async load(dir = "/usr/share/ieee-data"): Promise<OuiRegistry> {
+    const files: Record<string, Uint8Array> = {};
+    for (const r of REGISTRIES) {
+      try {
+        files[r.file] = await Deno.readFile(`${dir}/${r.file}`);
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory)) throw err;
+      }
+    }
+    return OuiRegistry.fromFiles(files, Object.keys(files).length === 0);
+  }
+
+  /** A registry from CSV bytes keyed by file name (oui.csv, mam.csv, oui36.csv, iab.csv). */
+  static fromFiles(files: Record<string, Uint8Array>, missing = false): OuiRegistry {
+    const maps = { by36: new Map<number, string>(), by28: new Map<number, string>(), by24: new Map() };
+    const counts: OuiCounts = { mal: 0, mam: 0, mas: 0, skipped: 0 };
+    const names = new Map<string, string>();
+    const decoder = new TextDecoder();
+    for (const r of REGISTRIES) {
+      const bytes = files[r.file];
+      if (bytes === undefined) continue;
+      const map = r.bits === 36 ? maps.by36 : r.bits === 28 ? maps.by28 : maps.by24;
+      const digits = r.bits / 4;
+      let header = true;
+      for (const fields of csvRecords(bytes)) {
+        if (header) {
+          header = false;
+          continue;
+        }
+        if (fields.length < 3) {
+          // A blank line is one empty field; anything else short is a broken row.
+          if (!(fields.length === 1 && fields[0][0] === fields[0][1])) counts.skipped++;
+          continue;
+        }
+        const registry = decode(decoder, bytes, fields[0]);
+        const assignment = decode(decoder, bytes, fields[1]);
+        const org = decode(decoder, bytes, fields[2]).trim();
+        if (
+          registry !== r.registry || !/^[0-9A-Fa-f]+$/.test(assignment) || assignment.length !== digits ||
+          org === ""
+        ) {
+          counts.skipped++;
+          continue;
+        }
+        const prefix = parseInt(assignment, 16);
+        // The IEEE lists a few legacy MA-L prefixes twice; the first listing stands.
+        if (map.has(prefix)) continue;
+        let name = names.get(org);
+        if (name === undefined) names.set(org, name = org);
+        map.set(prefix, name);
+        if (r.bits === 36) counts.mas++;
+        else if (r.bits === 28) counts.mam++;
+        else counts.mal++;
+      }
+    }
+    return new OuiRegistry(maps, counts, missing);
+  }
+
+  /** Assignments held, all registries together. */
+  get size(): number {
+    return this.#by36.size + this.#by28.size + this.#by24.size;
+  }
+
+  /**
+   * The organisation the address's block is assigned to, or null when it is not in the registries
+   * (or is not a MAC address). The longest assignment wins: an MA-S block inside an MA-L that the
+   * IEEE Registration Authority holds names the MA-S owner.
+   *
+   * This is the plain registry answer: a locally administered address (see isLocallyAdministered) is
+   * looked up like any other, because a few legacy assignments (DECnet's AA-00-04, 3Com's 02-60-8C)
+   * have that bit set. Callers that want "unknown" for randomised addresses check it first.
+   */
+  vendor(mac: string): string | null {
+    const m = parseMac(mac);
+    if (m === undefined) return null;
+    return this.#by36.get(Math.floor(m / 2 ** 12)) ?? this.#by28.get(Math.floor(m / 2 ** 20)) ??
+      this.#by24.get(Math.floor(m / 2 ** 24)) ?? null;
+  }
+
+  /**
+   * Whether the address is locally administered (IEEE 802 U/L bit: bit 1 of the first octet), as
+   * randomised "private" Wi-Fi addresses, VMs and containers are. False for a non-MAC.
+   */
+  static isLocallyAdministered(mac: string): boolean {
+    const m = parseMac(mac);
+    return m !== undefined && (Math.floor(m / 2 ** 40) & 0x02) !== 0;
+  }
+
+  /** Whether the address is a group (multicast or broadcast) address (I/G bit: bit 0 of the first octet). */
+  static isMulticast(mac: string): boolean {
+    const m = parseMac(mac);
+    return m !== undefined && (Math.floor(m / 2 ** 40) & 0x01) !== 0;
+  }
+}
+
+/** A field as [start, end) byte offsets, plus whether it had doubled quotes to undo. */
+type Field = [start: number, end: number, escaped: boolean];
+
+const QUOTE = 0x22, COMMA = 0x2c, CR = 0x0d, LF = 0x0a;
+
+/**
+ * RFC 4180 records over bytes: quoted fields may hold commas, doubled quotes and line breaks (the
+ * registry's addresses do). Working on bytes keeps the 3 MB file from living on inside sliced strings.
+ */
+function* csvRecords(b: Uint8Array): Generator<Field[]> {
+  let i = 0;
+  const n = b.length;
+  while (i < n) {
+    const fields: Field[] = [];
+    for (;;) {
+      let start = i, end: number, escaped = false;
+      if (b[i] === QUOTE) {
+        start = ++i;
+        while (i < n) {
+          if (b[i] === QUOTE) {
+            if (b[i + 1] === QUOTE) {
+              escaped = true;
+              i += 2;
+              continue;
+            }
+            break;
+          }
+          i++;
+        }
+        end = i;
+        i++; // the closing quote (or past the end of an unterminated field)
+        while (i < n && b[i] !== COMMA && b[i] !== CR && b[i] !== LF) i++; // junk after the quote
+      } else {
+        while (i < n && b[i] !== COMMA && b[i] !== CR && b[i] !== LF) i++;
+        end = i;
+      }
+      fields.push([start, Math.min(end, n), escaped]);
+      if (i < n && b[i] === COMMA) {
+        i++;
+        continue;
+      }
+      break;
+    }
+    if (b[i] === CR) i++;
+    if (b[i] === LF) i++;
+    yield fields;
+  }
+}
+
+function decode(decoder: TextDecoder, b: Uint8Array, f: Field): string {
+  const text = decoder.decode(b.subarray(f[0], f[1]));
+  return f[2] ? text.replaceAll('""', '"') : text;
+}

@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import { normalizeMac, OuiRegistry, parseMac } from "./oui.ts";
+
+const IEEE_DIR = "/usr/share/ieee-data";
+const CI = Deno.env.get("CI") === "true";
+const haveIeeeData = (() => {
+  try {
+    return Deno.statSync(`${IEEE_DIR}/oui.csv`).isFile && Deno.statSync("/usr/bin/python3").isFile;
+  } catch {
+    return false;
+  }
+})();
+// With CI=true a missing ieee-data (or python3 to read it independently) fails instead of skipping.
+const ignoreReal = !haveIeeeData && !CI;
+
+/** The registries as Python's csv module reads them: an independent reader of the same files. */
+async function pythonAssignments(): Promise<{ bits: number; prefix: string; org: string }[]> {
+  const script = `
+import csv, json, sys
+out = []
+for name, bits in (("oui36.csv", 36), ("iab.csv", 36), ("mam.csv", 28), ("oui.csv", 24)):
+    with open(sys.argv[1] + "/" + name, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    for r in rows:
+        if len(r) >= 3:
+            out.append({"bits": bits, "prefix": r[1], "org": r[2].strip()})
+print(json.dumps(out))
+`;
+  const res = await new Deno.Command("/usr/bin/python3", { args: ["-c", script, IEEE_DIR] }).output();
+  assert.equal(res.code, 0, new TextDecoder().decode(res.stderr));
+  return JSON.parse(new TextDecoder().decode(res.stdout));
+}
+
+function randomHex(digits: number): string {
+  let s = "";
+  for (let i = 0; i < digits; i++) s += "0123456789abcdef"[Math.floor(Math.random() * 16)];
+  return s;
+}
+
+function colons(hex12: string): string {
+  return hex12.match(/../g)!.join(":");
+}
+
+Deno.test({
+  name: "OuiRegistry.vendor() names the owner of a block read from ieee-data's oui.csv by grep",
+  ignore: ignoreReal,
+  async fn() {
+    const reg = await OuiRegistry.load(IEEE_DIR);
+    assert.equal(reg.missing, false);
+    // A line taken straight from the file, with its own (possibly quoted) organisation field.
+    const grep = await new Deno.Command("grep", { args: ["-m1", "^MA-L,00000C,", `${IEEE_DIR}/oui.csv`] })
+      .output();
+    const line = new TextDecoder().decode(grep.stdout).trim();
+    assert.match(line, /^MA-L,00000C,/);
+    // The organisation is the third field, quoted in the file when it holds a comma.
+    const field = /^MA-L,00000C,(?:"((?:[^"]|"")*)"|([^,]*)),/.exec(line)!;
+    const org = (field[1]?.replaceAll('""', '"') ?? field[2]).trim();
+    assert.equal(reg.vendor("00:00:0c:12:34:56"), org);
+    assert.equal(reg.vendor("00-00-0C-FF-FF-FF"), org);
+    assert.equal(reg.vendor("0000.0cab.cdef"), org);
+  },
+});
+
+Deno.test({
+  name: "OuiRegistry.vendor() agrees with Python's csv reader on every registry, longest prefix first",
+  ignore: ignoreReal,
+  async fn() {
+    const reg = await OuiRegistry.load(IEEE_DIR);
+    const rows = await pythonAssignments();
+    // First listing of a prefix stands (the IEEE lists a few legacy MA-L prefixes twice).
+    const byBits = new Map<number, Map<string, string>>([[36, new Map()], [28, new Map()], [24, new Map()]]);
+    for (const r of rows) {
+      const m = byBits.get(r.bits)!;
+      const key = r.prefix.toLowerCase();
+      if (!m.has(key)) m.set(key, r.org);
+    }
+    assert.equal(reg.counts.mas, byBits.get(36)!.size);
+    assert.equal(reg.counts.mam, byBits.get(28)!.size);
+    assert.equal(reg.counts.mal, byBits.get(24)!.size);
+    const expected = (hex12: string) =>
+      byBits.get(36)!.get(hex12.slice(0, 9)) ?? byBits.get(28)!.get(hex12.slice(0, 7)) ??
+        byBits.get(24)!.get(hex12.slice(0, 6)) ?? null;
+
+    // Addresses inside listed blocks of each size, with random host parts.
+    for (const [bits, map] of byBits) {
+      const prefixes = [...map.keys()];
+      for (let i = 0; i < 300; i++) {
+        const p = prefixes[Math.floor(Math.random() * prefixes.length)];
+        const mac = colons(p + randomHex(12 - bits / 4));
+        assert.equal(reg.vendor(mac), expected(mac.replaceAll(":", "")), `${mac} (${bits}-bit block ${p})`);
+      }
+    }
+    // Entirely random addresses: mostly unlisted, which must be null.
+    let listed = 0;
+    for (let i = 0; i < 2000; i++) {
+      const hex = randomHex(12);
+      const want = expected(hex);
+      if (want !== null) listed++;
+      assert.equal(reg.vendor(colons(hex).toUpperCase()), want, hex);
+    }
+    assert.ok(listed < 2000);
+  },
+});
+
+Deno.test({
+  name: "OuiRegistry.vendor() prefers an MA-S block over the MA-L block around it",
+  ignore: ignoreReal,
+  async fn() {
+    const reg = await OuiRegistry.load(IEEE_DIR);
+    const rows = await pythonAssignments();
+    const mal = new Map(rows.filter((r) => r.bits === 24).map((r) => [r.prefix.toLowerCase(), r.org]));
+    const nested = rows.find((r) => r.bits === 36 && mal.has(r.prefix.slice(0, 6).toLowerCase()))!;
+    assert.ok(nested, "ieee-data has MA-S blocks inside IEEE-held MA-L blocks");
+    const inside = colons(nested.prefix.toLowerCase() + "abc");
+    assert.equal(reg.vendor(inside), nested.org);
+    assert.notEqual(nested.org, mal.get(nested.prefix.slice(0, 6).toLowerCase()));
+  },
+});
+
+Deno.test("OuiRegistry.load() of a missing directory is an empty registry flagged missing", async () => {
+  const reg = await OuiRegistry.load("/nonexistent/ieee-data");
+  assert.equal(reg.missing, true);
+  assert.equal(reg.size, 0);
+  assert.equal(reg.vendor("00:00:0c:00:00:01"), null);
+});
+
+Deno.test("OuiRegistry.fromFiles() reads quoted fields, doubled quotes, line breaks and CRLF", () => {
+  const enc = new TextEncoder();
+  const oui = "Registry,Assignment,Organization Name,Organization Address\r\n" +
+    'MA-L,00AABB,"Quote ""Q"" Corp, Ltd.","1 Road\r\nTown"\r\n' +
+    "\r\n" +
+    "MA-L,00AABC,  Spacey Inc  ,Street\n" +
+    "MA-M,00AABD1,Wrong Registry,here\r\n" +
+    "MA-L,00AAB,Too Short,here\r\n" +
+    "MA-L,00AABB,Listed Twice,again\r\n";
+  const mam = "Registry,Assignment,Organization Name,Organization Address\n" +
+    "MA-M,00AABB7,Medium Block,x\n";
+  const reg = OuiRegistry.fromFiles({ "oui.csv": enc.encode(oui), "mam.csv": enc.encode(mam) });
+  assert.deepEqual(reg.counts, { mal: 2, mam: 1, mas: 0, skipped: 2 });
+  assert.equal(reg.vendor("00:aa:bb:01:02:03"), 'Quote "Q" Corp, Ltd.');
+  assert.equal(reg.vendor("00:aa:bb:70:00:00"), "Medium Block");
+  assert.equal(reg.vendor("00:aa:bb:7f:ff:ff"), "Medium Block");
+  assert.equal(reg.vendor("00:aa:bb:80:00:00"), 'Quote "Q" Corp, Ltd.');
+  assert.equal(reg.vendor("00:aa:bc:00:00:00"), "Spacey Inc");
+  assert.equal(reg.vendor("00:aa:bd:10:00:00"), null);
+  assert.equal(reg.vendor("not a mac"), null);
+});
+
+Deno.test("parseMac() reads colon, dash, Cisco dotted and bare spellings, and nothing else", () => {
+  for (const t of ["00:1a:2b:3c:4d:5e", "00-1A-2B-3C-4D-5E", "001a.2b3c.4d5e", "001A2B3C4D5E"]) {
+    assert.equal(parseMac(t), 0x001a2b3c4d5e, t);
+    assert.equal(normalizeMac(t), "00:1a:2b:3c:4d:5e", t);
+  }
+  for (const t of ["", "00:1a:2b:3c:4d", "00:1a-2b:3c:4d:5e", "00:1a:2b:3c:4d:5g", "0:1a:2b:3c:4d:5e", "x"]) {
+    assert.equal(parseMac(t), undefined, t);
+    assert.equal(normalizeMac(t), null, t);
+  }
+  assert.equal(normalizeMac("FF:FF:FF:FF:FF:FF"), "ff:ff:ff:ff:ff:ff");
+});
+
+Deno.test("isLocallyAdministered() and isMulticast() read the U/L and I/G bits of the first octet", () => {
+  for (let first = 0; first < 256; first++) {
+    const mac = colons(first.toString(16).padStart(2, "0") + randomHex(10));
+    // IEEE 802-2014 §8.2: bit 0 of the first octet is I/G (group), bit 1 is U/L (local).
+    assert.equal(OuiRegistry.isMulticast(mac), first % 2 === 1, mac);
+    assert.equal(OuiRegistry.isLocallyAdministered(mac), Math.floor(first / 2) % 2 === 1, mac);
+  }
+  assert.equal(OuiRegistry.isMulticast("ff:ff:ff:ff:ff:ff"), true);
+  assert.equal(OuiRegistry.isLocallyAdministered("garbage"), false);
+  assert.equal(OuiRegistry.isMulticast("garbage"), false);
+});

@@ -1,0 +1,334 @@
+/**
+ * devices.json: the device registry on disk, `{ "schema": 1, "saved_at": "…", "devices": [DeviceJson…] }`.
+ *
+ * Written with writeFileAtomic, so a kill at any moment leaves the old file or the new one. A file that
+ * cannot be read as this schema is never overwritten in place and never silently dropped: it is renamed
+ * to `devices.json.corrupt-<UTC timestamp>` and reported, and the registry starts empty. One bad device
+ * in a good file costs that device only.
+ */
+import { writeFileAtomic } from "../atomic_write.ts";
+import { formatIp, parseIp } from "../flow/address.ts";
+import {
+  DEVICE_TYPES,
+  type DeviceJson,
+  type InterfaceJson,
+  type InterfaceStatus,
+  SNMP_STATUSES,
+  type SnmpPollStatus,
+} from "./device.ts";
+import { normalizeMac } from "./oui.ts";
+
+/** The schema version this code reads and writes. */
+export const REGISTRY_SCHEMA = 1;
+
+/** The file's top level. */
+export interface RegistryFile {
+  /** Schema version, REGISTRY_SCHEMA. */
+  schema: typeof REGISTRY_SCHEMA;
+  /** When the file was written, ISO 8601. */
+  saved_at: string;
+  /** Every device. */
+  devices: DeviceJson[];
+}
+
+/** What loading found. */
+export interface RegistryLoadResult {
+  /** The valid devices, in file order (a repeated address: the first one). */
+  devices: DeviceJson[];
+  /** Where an unreadable file was moved, when it was. */
+  movedAside?: string;
+  /** What was wrong, in words, when anything was (a moved file or skipped devices). */
+  problem?: string;
+  /** Devices left out because a field was bad. */
+  skipped: number;
+  /** Temporary files of interrupted saves that were removed. */
+  staleTempFiles: number;
+}
+
+const INTERFACE_STATUSES: readonly InterfaceStatus[] = [
+  "up",
+  "down",
+  "testing",
+  "unknown",
+  "dormant",
+  "not_present",
+  "lower_layer_down",
+];
+/** How many skipped devices are described in `problem`. */
+const MAX_REASONS = 3;
+
+/** Writes the registry file atomically (the devices as given; callers sort them). */
+export async function saveRegistryFile(
+  path: string,
+  devices: readonly DeviceJson[],
+  savedAtMs: number,
+): Promise<void> {
+  const doc: RegistryFile = {
+    schema: REGISTRY_SCHEMA,
+    saved_at: new Date(savedAtMs).toISOString(),
+    devices: devices as DeviceJson[],
+  };
+  await writeFileAtomic(path, JSON.stringify(doc) + "\n", { mode: 0o600 });
+}
+
+/**
+ * Reads the registry file. A missing file is an empty registry. A file that is not JSON, not UTF-8,
+ * not an object with `devices`, or of another schema is moved aside and reported in `problem`. A file
+ * that cannot be read at all (permissions, a directory in its place) throws: starting empty would
+ * overwrite it on the next save.
+ */
+export async function loadRegistryFile(
+  path: string,
+  now: () => number = Date.now,
+): Promise<RegistryLoadResult> {
+  const staleTempFiles = await removeStaleTempFiles(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return { devices: [], skipped: 0, staleTempFiles };
+    throw err;
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (err) {
+    const why = err instanceof SyntaxError ? `not valid JSON (${err.message})` : "not UTF-8 text";
+    return { ...await moveAside(path, why, now), staleTempFiles };
+  }
+  const top = doc as Record<string, unknown>;
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    return { ...await moveAside(path, "not a JSON object", now), staleTempFiles };
+  }
+  if (top.schema !== REGISTRY_SCHEMA) {
+    const why = `schema ${JSON.stringify(top.schema) ?? "missing"} is not ${REGISTRY_SCHEMA}, the one this ` +
+      "version reads";
+    return { ...await moveAside(path, why, now), staleTempFiles };
+  }
+  if (!Array.isArray(top.devices)) {
+    return { ...await moveAside(path, '"devices" is not an array', now), staleTempFiles };
+  }
+
+  const devices: DeviceJson[] = [];
+  const seen = new Set<string>();
+  const reasons: string[] = [];
+  let skipped = 0;
+  top.devices.forEach((raw, i) => {
+    let d: DeviceJson | string = validateDevice(raw);
+    if (typeof d !== "string" && seen.has(d.ip)) d = `ip ${d.ip} is listed twice`;
+    if (typeof d === "string") {
+      skipped++;
+      if (reasons.length < MAX_REASONS) reasons.push(`device ${i}: ${d}`);
+      return;
+    }
+    seen.add(d.ip);
+    devices.push(d);
+  });
+  const result: RegistryLoadResult = { devices, skipped, staleTempFiles };
+  if (skipped > 0) {
+    result.problem = `${path}: skipped ${skipped} of ${top.devices.length} devices with bad fields (` +
+      reasons.join("; ") + (skipped > reasons.length ? "; …" : "") + ")";
+  }
+  return result;
+}
+
+/**
+ * A device from the file, checked field by field, or what is wrong with it. Nullable fields may be
+ * absent (null), lists may be absent (empty); a field of the wrong type makes the device bad.
+ */
+export function validateDevice(raw: unknown): DeviceJson | string {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return "not an object";
+  const r = raw as Record<string, unknown>;
+  const parsed = typeof r.ip === "string" ? parseIp(r.ip) : undefined;
+  if (!parsed) return `ip ${short(r.ip)} is not an IP address`;
+  let mac: string | null = null;
+  if (r.mac !== undefined && r.mac !== null) {
+    mac = typeof r.mac === "string" ? normalizeMac(r.mac) : null;
+    if (mac === null) return `mac ${short(r.mac)} is not a MAC address`;
+  }
+  if (!(DEVICE_TYPES as readonly unknown[]).includes(r.type)) {
+    return `type ${short(r.type)} is not a device type`;
+  }
+  const strings = [
+    "name",
+    "type_rule",
+    "vendor",
+    "model",
+    "os_version",
+    "sys_descr",
+    "sys_object_id",
+  ] as const;
+  for (const k of strings) if (!nullableString(r[k])) return `${k} is not a string or null`;
+  for (const k of ["uptime_s", "cpu_pct", "memory_pct"] as const) {
+    if (!nullableNumber(r[k])) return `${k} is not a number or null`;
+  }
+  for (const k of ["first_seen", "last_seen"] as const) {
+    if (typeof r[k] !== "string" || !Number.isFinite(Date.parse(r[k] as string))) return `${k} is not a time`;
+  }
+  const snmp = validateSnmp(r.snmp);
+  if (typeof snmp === "string") return snmp;
+  const interfaces: InterfaceJson[] = [];
+  if (r.interfaces !== undefined) {
+    if (!Array.isArray(r.interfaces)) return "interfaces is not an array";
+    for (const x of r.interfaces) {
+      const itf = validateInterface(x);
+      if (typeof itf === "string") return `interface ${short((x as { index?: unknown })?.index)}: ${itf}`;
+      interfaces.push(itf);
+    }
+  }
+  let sources: string[] = [];
+  if (r.sources !== undefined) {
+    if (!Array.isArray(r.sources) || !r.sources.every((s) => typeof s === "string")) {
+      return "sources is not a list of strings";
+    }
+    sources = r.sources;
+  }
+  return {
+    ip: formatIp(parsed.family, parsed.words, 0),
+    mac,
+    name: orNull(r.name),
+    type: r.type as DeviceJson["type"],
+    type_rule: orNull(r.type_rule),
+    vendor: orNull(r.vendor),
+    model: orNull(r.model),
+    os_version: orNull(r.os_version),
+    sys_descr: orNull(r.sys_descr),
+    sys_object_id: orNull(r.sys_object_id),
+    uptime_s: orNull(r.uptime_s),
+    snmp,
+    interfaces,
+    cpu_pct: orNull(r.cpu_pct),
+    memory_pct: orNull(r.memory_pct),
+    sources,
+    first_seen: r.first_seen as string,
+    last_seen: r.last_seen as string,
+  };
+}
+
+function validateSnmp(raw: unknown): SnmpPollStatus | string {
+  if (raw === undefined || raw === null) {
+    return { status: "not_polled", last_success: null, last_error: null, poll_ms: null };
+  }
+  if (typeof raw !== "object" || Array.isArray(raw)) return "snmp is not an object";
+  const s = raw as Record<string, unknown>;
+  if (!(SNMP_STATUSES as readonly unknown[]).includes(s.status)) {
+    return `snmp.status ${short(s.status)} is unknown`;
+  }
+  if (!nullableString(s.last_success) || !nullableString(s.last_error)) return "snmp has a bad time or error";
+  if (!nullableNumber(s.poll_ms)) return "snmp.poll_ms is not a number or null";
+  return {
+    status: s.status as SnmpPollStatus["status"],
+    last_success: orNull(s.last_success),
+    last_error: orNull(s.last_error),
+    poll_ms: orNull(s.poll_ms),
+  };
+}
+
+function validateInterface(raw: unknown): InterfaceJson | string {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return "not an object";
+  const r = raw as Record<string, unknown>;
+  if (!Number.isSafeInteger(r.index)) return "index is not a whole number";
+  for (const k of ["name", "alias", "type"] as const) {
+    if (typeof r[k] !== "string") return `${k} is not a string`;
+  }
+  for (const k of ["oper_status", "admin_status"] as const) {
+    if (!(INTERFACE_STATUSES as readonly unknown[]).includes(r[k])) return `${k} ${short(r[k])} is unknown`;
+  }
+  const numbers = [
+    "speed_bps",
+    "in_util_pct",
+    "out_util_pct",
+    "in_bps",
+    "out_bps",
+    "in_errors_per_s",
+    "out_errors_per_s",
+    "in_discards_per_s",
+  ] as const;
+  for (const k of numbers) if (!nullableNumber(r[k])) return `${k} is not a number or null`;
+  if (r.counters !== undefined && r.counters !== null && r.counters !== "hc64" && r.counters !== "c32") {
+    return `counters ${short(r.counters)} is not hc64, c32 or null`;
+  }
+  return {
+    index: r.index as number,
+    name: r.name as string,
+    alias: r.alias as string,
+    type: r.type as string,
+    speed_bps: orNull(r.speed_bps),
+    oper_status: r.oper_status as InterfaceStatus,
+    admin_status: r.admin_status as InterfaceStatus,
+    in_util_pct: orNull(r.in_util_pct),
+    out_util_pct: orNull(r.out_util_pct),
+    in_bps: orNull(r.in_bps),
+    out_bps: orNull(r.out_bps),
+    in_errors_per_s: orNull(r.in_errors_per_s),
+    out_errors_per_s: orNull(r.out_errors_per_s),
+    in_discards_per_s: orNull(r.in_discards_per_s),
+    counters: orNull(r.counters) as InterfaceJson["counters"],
+  };
+}
+
+function nullableString(v: unknown): boolean {
+  return v === undefined || v === null || typeof v === "string";
+}
+
+function nullableNumber(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === "number" && Number.isFinite(v));
+}
+
+function orNull<T>(v: unknown): T | null {
+  return v === undefined ? null : v as T | null;
+}
+
+/** A value for a message, cut short: the file may hold anything. */
+function short(v: unknown): string {
+  const s = JSON.stringify(v) ?? "missing";
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+/** Renames an unreadable file out of the way, to a name no other file has. */
+async function moveAside(path: string, why: string, now: () => number): Promise<RegistryLoadResult> {
+  // 2026-01-22T10:15:00.123Z → 20260122T101500123Z: no colons, sorts by time.
+  const stamp = new Date(now()).toISOString().replace(/[-:.]/g, "");
+  let target = `${path}.corrupt-${stamp}`;
+  for (let n = 1; await exists(target); n++) target = `${path}.corrupt-${stamp}-${n}`;
+  await Deno.rename(path, target);
+  return {
+    devices: [],
+    skipped: 0,
+    staleTempFiles: 0,
+    movedAside: target,
+    problem: `${path} is ${why}: moved it to ${target} and started with an empty device registry`,
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/**
+ * Removes `.devices.json.<pid>.<random>.tmp` files that writeFileAtomic left when a save was killed
+ * mid-write. Only other processes' files: this one's own saves may be in flight.
+ */
+async function removeStaleTempFiles(path: string): Promise<number> {
+  const slash = path.lastIndexOf("/");
+  const dir = slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
+  const base = path.slice(slash + 1);
+  let removed = 0;
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.isFile || !e.name.startsWith(`.${base}.`) || !e.name.endsWith(".tmp")) continue;
+      const pid = e.name.slice(base.length + 2).split(".")[0];
+      if (!/^\d+$/.test(pid) || Number(pid) === Deno.pid) continue;
+      await Deno.remove(`${dir}/${e.name}`).then(() => removed++, () => {});
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return removed;
+}
