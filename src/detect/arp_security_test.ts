@@ -1,0 +1,363 @@
+import assert from "node:assert/strict";
+import { createPacketBatch, RowKind } from "../decode/packet_batch.ts";
+import { ArpHistory } from "../devices/arp_history.ts";
+import type { SecurityEvent } from "../events.ts";
+import { ArpSecurityDetector, type ArpSecurityOptions } from "./arp_security.ts";
+
+const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
+const S = 1000;
+/** Learning lasts 600 s from the first packet; scenarios act after AFTER. */
+const AFTER = T0 + 1000 * S;
+
+const ROUTER = "00:11:22:33:44:01", HOST = "00:11:22:33:44:02", MALLORY = "00:11:22:33:44:66";
+const NEWBIE = "00:11:22:33:44:77", VRRP = "00:00:5e:00:01:0a";
+const GW = "192.168.1.1", HOST_IP = "192.168.1.10", MALLORY_IP = "192.168.1.66";
+
+/** Written here, not borrowed from src/. */
+function mac(text: string): number {
+  return parseInt(text.replaceAll(":", ""), 16);
+}
+function ip(text: string): number {
+  return text.split(".").reduce((w, o) => w * 256 + Number(o), 0);
+}
+
+/** One ARP packet as the decoder would have written it. */
+interface Arp {
+  t: number;
+  op: 1 | 2;
+  sha: string;
+  spa: string;
+  tpa: string;
+  tha?: string;
+  /** Ethernet source. @default sha */
+  eth?: string;
+}
+
+function setup(opts: Partial<ArpSecurityOptions> = {}) {
+  const events: SecurityEvent[] = [];
+  const history = opts.history ?? new ArpHistory();
+  const det = new ArpSecurityDetector({
+    history,
+    publish: (e) => events.push(e as SecurityEvent),
+    learningPeriodS: 600,
+    ...opts,
+  });
+  const feed = (...pkts: Arp[]) => {
+    const b = createPacketBatch(pkts.length + 1);
+    b.kind[0] = RowKind.Ip; // a non-ARP row the detector must skip
+    b.count = 1;
+    for (const p of pkts) {
+      const r = b.count++;
+      b.kind[r] = RowKind.Arp;
+      b.tsMs[r] = p.t;
+      b.arpOp[r] = p.op;
+      b.arpSha[r] = mac(p.sha);
+      b.arpTha[r] = mac(p.tha ?? "00:00:00:00:00:00");
+      b.src[r * 4] = ip(p.spa);
+      b.dst[r * 4] = ip(p.tpa);
+      b.ethSrc[r] = mac(p.eth ?? p.sha);
+    }
+    det.onRows(b, 0, b.count);
+  };
+  return { det, events, history, feed };
+}
+
+/** The network during learning: the router, a host and Mallory (an insider) each use their address. */
+function learnNetwork(feed: (...p: Arp[]) => void): void {
+  feed(
+    { t: T0, op: 1, sha: ROUTER, spa: GW, tpa: HOST_IP },
+    { t: T0 + S, op: 2, sha: HOST, spa: HOST_IP, tpa: GW },
+    { t: T0 + 2 * S, op: 1, sha: MALLORY, spa: MALLORY_IP, tpa: GW },
+  );
+}
+
+const brief = (events: SecurityEvent[]) => events.map((e) => `${e.type} ${e.severity} ${e.mac} ${e.ip}`);
+
+Deno.test("ArpSecurityDetector learns quietly during the learning period and reports a new MAC after it", () => {
+  const { det, events, feed } = setup({ vendor: (m) => m.startsWith("00:11:22") ? "Example Corp" : null });
+  assert.equal(det.learning, true);
+  learnNetwork(feed);
+  assert.deepEqual(brief(events), []);
+  assert.equal(det.learning, true);
+  feed({ t: AFTER, op: 1, sha: NEWBIE, spa: "192.168.1.77", tpa: GW });
+  assert.equal(det.learning, false);
+  assert.deepEqual(brief(events), [`rogue_device info ${NEWBIE} 192.168.1.77`]);
+  assert.equal(events[0].vendor, "Example Corp");
+  assert.equal(events[0].source, "capture");
+  assert.equal(events[0].ts, new Date(AFTER).toISOString());
+  assert.equal(events[0].evidence.packet, "request");
+  assert.match(
+    events[0].explanation,
+    /never seen before.*00:11:22:33:44:77 \(Example Corp\), using 192\.168\.1\.77/,
+  );
+  const c = det.counters();
+  assert.equal(c.learned, 3);
+  assert.equal(c.new_macs, 4);
+  assert.equal(c.rogue_device, 1);
+});
+
+Deno.test("ArpSecurityDetector marks a randomised MAC locally administered, with no vendor", () => {
+  const { events, feed } = setup({ vendor: () => "should not be asked" });
+  learnNetwork(feed);
+  feed({ t: AFTER, op: 1, sha: "da:a1:19:12:34:56", spa: "0.0.0.0", tpa: "192.168.1.80" });
+  assert.deepEqual(brief(events), ["rogue_device info da:a1:19:12:34:56 192.168.1.80"]);
+  assert.equal(events[0].vendor, null);
+  assert.equal(events[0].evidence.locally_administered, true);
+  assert.equal(events[0].evidence.packet, "probe");
+  assert.match(events[0].explanation, /locally administered/);
+});
+
+Deno.test("ArpSecurityDetector stays quiet for re-claims of known bindings", () => {
+  const { det, events, feed } = setup();
+  learnNetwork(feed);
+  for (let i = 0; i < 50; i++) {
+    feed(
+      { t: AFTER + i * S, op: 1, sha: ROUTER, spa: GW, tpa: HOST_IP },
+      { t: AFTER + i * S, op: 2, sha: HOST, spa: HOST_IP, tpa: GW, tha: ROUTER },
+    );
+  }
+  assert.deepEqual(brief(events), []);
+  assert.equal(det.counters().arp_packets, 103);
+});
+
+Deno.test("ArpSecurityDetector reports a reply claiming the gateway's address while the gateway is live as a critical mac_spoof, once", () => {
+  const { det, events, feed } = setup();
+  learnNetwork(feed);
+  feed(
+    { t: AFTER, op: 1, sha: ROUTER, spa: GW, tpa: HOST_IP },
+    { t: AFTER + 10 * S, op: 2, sha: MALLORY, spa: GW, tpa: HOST_IP, tha: HOST },
+    { t: AFTER + 20 * S, op: 1, sha: ROUTER, spa: GW, tpa: HOST_IP },
+    { t: AFTER + 30 * S, op: 2, sha: MALLORY, spa: GW, tpa: HOST_IP, tha: HOST },
+  );
+  assert.deepEqual(brief(events), [`mac_spoof critical ${MALLORY} ${GW}`]);
+  const claimed = (events[0].evidence.claimed_by as { mac: string }[]).map((c) => c.mac).sort();
+  assert.deepEqual(claimed, [MALLORY, ROUTER].sort());
+  assert.equal(events[0].evidence.packet, "reply");
+  assert.ok(det.counters().repeats_suppressed >= 1);
+});
+
+Deno.test("ArpSecurityDetector reports one MAC alternating between its own and the gateway's address as a critical arp_spoof", () => {
+  const { det, events, feed } = setup();
+  learnNetwork(feed);
+  for (let i = 0; i < 6; i++) {
+    feed({
+      t: AFTER + i * 5 * S,
+      op: 2,
+      sha: MALLORY,
+      spa: i % 2 ? MALLORY_IP : GW,
+      tpa: HOST_IP,
+      tha: HOST,
+    });
+  }
+  assert.deepEqual(brief(events), [`arp_spoof critical ${MALLORY} ${GW}`]);
+  assert.deepEqual(
+    (events[0].evidence.ips as { ip: string }[]).map((x) => x.ip).sort(),
+    [GW, MALLORY_IP].sort(),
+  );
+  assert.deepEqual(events[0].evidence.gateway, { ip: GW, owner: ROUTER });
+  assert.equal(
+    det.counters().lease_changes,
+    1,
+    "the router was silent: its address moving is a lease change",
+  );
+});
+
+Deno.test("ArpSecurityDetector does not call a single change of a MAC's address spoofing", () => {
+  const { history, events, feed } = setup();
+  learnNetwork(feed);
+  feed(
+    { t: AFTER, op: 1, sha: HOST, spa: HOST_IP, tpa: GW },
+    { t: AFTER + 5 * S, op: 1, sha: HOST, spa: "192.168.1.11", tpa: GW },
+    { t: AFTER + 10 * S, op: 1, sha: HOST, spa: "192.168.1.11", tpa: GW },
+  );
+  assert.deepEqual(brief(events), []);
+  assert.deepEqual(history.toJson(HOST)!.ip_changes.map((c) => c.ip), [HOST_IP, "192.168.1.11"]);
+});
+
+Deno.test("ArpSecurityDetector does not report a host alternating between addresses it held stably (learned secondaries)", () => {
+  const { det, events, feed } = setup();
+  learnNetwork(feed);
+  feed({ t: T0 + 3 * S, op: 1, sha: HOST, spa: "192.168.1.11", tpa: GW });
+  for (let i = 0; i < 6; i++) {
+    feed({ t: AFTER + i * S, op: 1, sha: HOST, spa: i % 2 ? "192.168.1.11" : HOST_IP, tpa: GW });
+  }
+  assert.deepEqual(brief(events), []);
+  assert.ok(det.counters().secondaries_suppressed > 0);
+});
+
+Deno.test("ArpSecurityDetector records an address moving after the old MAC fell silent as a lease change, not an alert", () => {
+  const { det, history, events, feed } = setup();
+  learnNetwork(feed);
+  feed(
+    { t: AFTER, op: 1, sha: HOST, spa: HOST_IP, tpa: GW },
+    { t: AFTER + 120 * S, op: 1, sha: NEWBIE, spa: HOST_IP, tpa: GW },
+    { t: AFTER + 125 * S, op: 1, sha: NEWBIE, spa: HOST_IP, tpa: GW },
+  );
+  assert.deepEqual(brief(events), [`rogue_device info ${NEWBIE} ${HOST_IP}`]);
+  assert.equal(det.counters().lease_changes, 1);
+  assert.equal(history.toJson(NEWBIE)!.ip_changes[0].previous_mac, HOST);
+});
+
+Deno.test("ArpSecurityDetector reports the old MAC coming back to a moved address (A→B→A) as duplicate_ip", () => {
+  const { events, feed } = setup({ learningPeriodS: 1000 });
+  feed(
+    { t: T0, op: 1, sha: HOST, spa: HOST_IP, tpa: GW },
+    { t: T0 + 200 * S, op: 1, sha: NEWBIE, spa: HOST_IP, tpa: GW },
+    { t: T0 + 210 * S, op: 1, sha: HOST, spa: HOST_IP, tpa: GW },
+    { t: T0 + 220 * S, op: 1, sha: NEWBIE, spa: HOST_IP, tpa: GW },
+  );
+  assert.deepEqual(brief(events), [`duplicate_ip warning ${NEWBIE} ${HOST_IP}`]);
+  assert.equal(events[0].evidence.flip_flop, true);
+  assert.match(events[0].explanation, /flip-flopped between 00:11:22:33:44:02 and 00:11:22:33:44:77/);
+});
+
+Deno.test("ArpSecurityDetector reports a gratuitous ARP for an address in use as duplicate_ip", () => {
+  const { events, feed } = setup();
+  learnNetwork(feed);
+  feed(
+    { t: AFTER, op: 2, sha: HOST, spa: HOST_IP, tpa: GW },
+    { t: AFTER + 5 * S, op: 1, sha: MALLORY, spa: HOST_IP, tpa: HOST_IP },
+  );
+  assert.deepEqual(brief(events), [`duplicate_ip critical ${MALLORY} ${HOST_IP}`]);
+  assert.equal(events[0].evidence.packet, "gratuitous");
+});
+
+Deno.test("ArpSecurityDetector ignores a probe for an address in use unless the prober then announces it", () => {
+  const { events, feed } = setup({ learningPeriodS: 1000 });
+  feed(
+    { t: T0, op: 2, sha: HOST, spa: HOST_IP, tpa: GW },
+    { t: T0 + 10 * S, op: 1, sha: NEWBIE, spa: "0.0.0.0", tpa: HOST_IP },
+    { t: T0 + 20 * S, op: 1, sha: "00:11:22:33:44:78", spa: "0.0.0.0", tpa: HOST_IP },
+  );
+  assert.deepEqual(brief(events), [], "probes alone");
+  // The owner fell silent, but the prober was told the address was taken and announces it anyway.
+  feed({ t: T0 + 65 * S, op: 1, sha: NEWBIE, spa: HOST_IP, tpa: HOST_IP });
+  assert.deepEqual(brief(events), [`duplicate_ip warning ${NEWBIE} ${HOST_IP}`]);
+  assert.deepEqual((events[0].evidence.probe as { owners: string[] }).owners, [HOST]);
+});
+
+Deno.test("ArpSecurityDetector reports a reply whose Ethernet source is not its ARP sender as mac_spoof of the frame's sender", () => {
+  const { det, events, feed } = setup();
+  learnNetwork(feed);
+  feed({ t: AFTER, op: 2, sha: ROUTER, spa: GW, tpa: HOST_IP, tha: HOST, eth: MALLORY });
+  assert.deepEqual(brief(events), [`mac_spoof warning ${MALLORY} ${GW}`]);
+  assert.equal(events[0].evidence.eth_src_mismatch, true);
+  assert.equal(events[0].evidence.eth_src, MALLORY);
+  assert.equal(events[0].evidence.arp_sender_mac, ROUTER);
+  assert.equal(det.counters().eth_src_mismatch, 1);
+});
+
+Deno.test("ArpSecurityDetector does not report a VRRP virtual MAC sharing the gateway address with the router", () => {
+  const { det, events, feed } = setup();
+  learnNetwork(feed);
+  feed({ t: T0 + 3 * S, op: 2, sha: VRRP, spa: GW, tpa: GW });
+  for (let i = 0; i < 6; i++) {
+    feed({ t: AFTER + i * S, op: 2, sha: i % 2 ? ROUTER : VRRP, spa: GW, tpa: HOST_IP });
+  }
+  feed({ t: AFTER + 7 * S, op: 2, sha: VRRP, spa: "192.168.1.2", tpa: HOST_IP });
+  feed({ t: AFTER + 8 * S, op: 2, sha: VRRP, spa: GW, tpa: HOST_IP });
+  assert.deepEqual(brief(events), []);
+  assert.ok(det.counters().virtual_mac_suppressed > 0);
+});
+
+Deno.test("ArpSecurityDetector never reports an allow-listed MAC", () => {
+  const { det, events, feed } = setup({ allowMacs: [MALLORY.toUpperCase(), NEWBIE] });
+  learnNetwork(feed);
+  feed({ t: AFTER, op: 1, sha: NEWBIE, spa: "192.168.1.77", tpa: GW });
+  for (let i = 0; i < 6; i++) {
+    feed({
+      t: AFTER + i * 5 * S,
+      op: 2,
+      sha: MALLORY,
+      spa: i % 2 ? MALLORY_IP : GW,
+      tpa: HOST_IP,
+      tha: HOST,
+    });
+  }
+  assert.deepEqual(brief(events), []);
+  assert.ok(det.counters().allowlist_suppressed >= 2);
+});
+
+Deno.test("ArpSecurityDetector.acknowledge() makes a MAC known, refusing ones never seen", () => {
+  const { det, history, feed, events } = setup({ history: new ArpHistory({ maxMacs: 2 }) });
+  learnNetwork(feed);
+  feed({ t: AFTER, op: 1, sha: NEWBIE, spa: "192.168.1.77", tpa: GW });
+  assert.equal(events.length, 1);
+  assert.equal(det.acknowledge(NEWBIE), true);
+  assert.equal(det.acknowledge("00:11:22:33:44:99"), false);
+  assert.equal(det.acknowledge("nonsense"), false);
+  // Evicted from the history by two other MACs, it comes back: known, so not news.
+  feed({ t: AFTER + 200 * S, op: 1, sha: HOST, spa: HOST_IP, tpa: GW });
+  feed({ t: AFTER + 300 * S, op: 1, sha: ROUTER, spa: GW, tpa: HOST_IP });
+  assert.equal(history.toJson(NEWBIE), null);
+  feed({ t: AFTER + 400 * S, op: 1, sha: NEWBIE, spa: "192.168.1.77", tpa: GW });
+  assert.equal(events.length, 1);
+});
+
+Deno.test("ArpSecurityDetector.observeArpTable() finds conflicts in polled ARP tables and skips unusable rows", () => {
+  const { det, events, feed } = setup();
+  learnNetwork(feed);
+  const row = (mac: string, ip: string, type: "dynamic" | "invalid" = "dynamic") => ({
+    device: "192.168.1.1",
+    ifIndex: 2,
+    ip,
+    mac,
+    type,
+  });
+  det.observeArpTable([row(HOST, HOST_IP), row(ROUTER, GW)], AFTER);
+  det.observeArpTable([
+    row(MALLORY, HOST_IP),
+    row("zz", "1.2.3.4"),
+    row(HOST, "300.0.0.1"),
+    row(NEWBIE, "192.168.1.7", "invalid"),
+  ], AFTER + 30 * S);
+  assert.deepEqual(brief(events), [`mac_spoof critical ${MALLORY} ${HOST_IP}`]);
+  assert.equal(events[0].source, "snmp");
+  assert.equal(events[0].evidence.polled_device, "192.168.1.1");
+  assert.equal(events[0].evidence.if_index, 2);
+  assert.equal(det.counters().snmp_invalid, 3);
+  assert.equal(det.counters().snmp_entries, 3);
+});
+
+Deno.test("ArpSecurityDetector ignores ARP with a zero or broadcast sender MAC without throwing", () => {
+  const { det, events, feed } = setup();
+  feed(
+    { t: T0, op: 2, sha: "00:00:00:00:00:00", spa: GW, tpa: GW, eth: ROUTER },
+    { t: T0, op: 2, sha: "ff:ff:ff:ff:ff:ff", spa: GW, tpa: GW },
+  );
+  assert.deepEqual(brief(events), []);
+  assert.equal(det.counters().ignored, 2);
+  assert.equal(det.counters().errors, 0);
+});
+
+Deno.test("ArpSecurityDetector does not re-alert a standing condition after a restart from saved state", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "flintnet-arp-sec-" });
+  try {
+    const path = `${dir}/arp-state.json`;
+    const first = setup({ history: new ArpHistory({ path }) });
+    learnNetwork(first.feed);
+    const spoof = (t: number) =>
+      first.feed(
+        { t, op: 1, sha: ROUTER, spa: GW, tpa: HOST_IP },
+        { t: t + S, op: 2, sha: MALLORY, spa: GW, tpa: HOST_IP, tha: HOST },
+      );
+    spoof(AFTER);
+    assert.equal(first.events.length, 1);
+    await first.history.save();
+    const second = setup({ history: await ArpHistory.load(path) });
+    assert.equal(second.det.learning, false, "the learning period is not restarted");
+    second.feed(
+      { t: AFTER + 30 * S, op: 1, sha: ROUTER, spa: GW, tpa: HOST_IP },
+      { t: AFTER + 31 * S, op: 2, sha: MALLORY, spa: GW, tpa: HOST_IP, tha: HOST },
+      { t: AFTER + 32 * S, op: 1, sha: NEWBIE, spa: "192.168.1.77", tpa: GW },
+    );
+    assert.deepEqual(brief(second.events), [`rogue_device info ${NEWBIE} 192.168.1.77`]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ArpSecurityDetector refuses a malformed allow-list MAC and a negative window", () => {
+  assert.throws(() => setup({ allowMacs: ["00:11:22"] }), /allow-listed MAC "00:11:22" is not valid/);
+  assert.throws(() => setup({ conflictWindowS: -1 }), /conflictWindowS must be ≥ 0/);
+});
