@@ -1,0 +1,118 @@
+/**
+ * What an alert is, whatever raised it: the few columns history, mutes and delivery file it under
+ * (when, what kind and type, how bad, which MAC and addresses, one sentence), taken from a security,
+ * anomaly or trap event.
+ */
+import type { AnomalyEvent, SecurityEvent, TrapEvent } from "../events.ts";
+
+/** The events that are alerts. */
+export type AlertEvent = SecurityEvent | AnomalyEvent | TrapEvent;
+
+/** The kinds of event that are alerts. */
+export type AlertKind = AlertEvent["kind"];
+
+/** Every alert kind. */
+export const ALERT_KINDS: readonly AlertKind[] = ["security", "anomaly", "trap"];
+
+/** How bad an alert is. */
+export type AlertSeverity = "info" | "warning" | "critical";
+
+/** Every severity, least severe first. */
+export const ALERT_SEVERITIES: readonly AlertSeverity[] = ["info", "warning", "critical"];
+
+/** The type given to every AnomalyEvent: an interval far above the flow's learned volume. */
+export const ANOMALY_TYPE = "traffic_spike";
+
+/** Traps that mean something stopped working (RFC 3418 / RFC 2863 generic traps) are warnings. */
+const WARNING_TRAPS = new Set(["linkDown", "authenticationFailure", "egpNeighborLoss"]);
+
+/** A summary longer than this is cut: it is a sentence for a list, the event keeps the rest. */
+export const MAX_SUMMARY_CHARS = 1000;
+
+/** The columns of an alert taken from its event. */
+export interface AlertFields {
+  /** When it happened, ms since the epoch (the event's ts; `fallbackMs` when that does not parse). */
+  ts: number;
+  /** security, anomaly or trap. */
+  kind: AlertKind;
+  /** Security: rogue_device, arp_spoof…; anomaly: traffic_spike; trap: its name (linkDown…). */
+  type: string;
+  /** info, warning or critical. */
+  severity: AlertSeverity;
+  /** The MAC it is filed under (security only), lower case with colons. */
+  mac: string | null;
+  /** The address it is about: security ip, anomaly src_ip, trap source_ip. */
+  ip: string | null;
+  /** The other end: anomaly dst_ip; null otherwise. */
+  peer_ip: string | null;
+  /** The SNMP device that reported it: trap source_ip, or a security event's polled device. */
+  device_ip: string | null;
+  /** One sentence: SecurityEvent.explanation, AnomalyEvent.reason, TrapEvent.reason. */
+  summary: string;
+}
+
+/** The alert columns of `e`. */
+export function alertFields(e: AlertEvent, fallbackMs: number = Date.now()): AlertFields {
+  const parsed = Date.parse(e.ts);
+  const ts = Number.isFinite(parsed) ? parsed : fallbackMs;
+  switch (e.kind) {
+    case "security":
+      return {
+        ts,
+        kind: "security",
+        type: e.type,
+        severity: e.severity,
+        mac: typeof e.mac === "string" ? e.mac.toLowerCase() : null,
+        ip: e.ip || null,
+        peer_ip: null,
+        device_ip: securityDeviceIp(e),
+        summary: cut(e.explanation),
+      };
+    case "anomaly":
+      return {
+        ts,
+        kind: "anomaly",
+        type: ANOMALY_TYPE,
+        severity: "warning",
+        mac: null,
+        ip: e.src_ip || null,
+        peer_ip: e.dst_ip || null,
+        device_ip: null,
+        summary: cut(e.reason),
+      };
+    case "trap":
+      return {
+        ts,
+        kind: "trap",
+        type: e.name,
+        severity: WARNING_TRAPS.has(e.name) ? "warning" : "info",
+        mac: null,
+        ip: e.source_ip || null,
+        peer_ip: null,
+        device_ip: e.source_ip || null,
+        summary: cut(e.reason),
+      };
+  }
+}
+
+/** The type an alert of `e` is filed under (see AlertFields.type). */
+export function alertType(e: AlertEvent): string {
+  return e.kind === "security" ? e.type : e.kind === "anomaly" ? ANOMALY_TYPE : e.name;
+}
+
+/** The addresses an alert of `e` is about, for matching by ip. */
+export function alertIps(e: AlertEvent): string[] {
+  return e.kind === "security" ? [e.ip] : e.kind === "anomaly" ? [e.src_ip, e.dst_ip] : [e.source_ip];
+}
+
+/** The device whose ARP table showed it, as src/detect/arp_security.ts names it in the evidence. */
+function securityDeviceIp(e: SecurityEvent): string | null {
+  if (e.source !== "snmp") return null;
+  const d = e.evidence?.polled_device;
+  return typeof d === "string" && d.length <= 64 ? d : null;
+}
+
+function cut(text: unknown): string {
+  const s = typeof text === "string" ? text : "";
+  return s.length > MAX_SUMMARY_CHARS ? `${s.slice(0, MAX_SUMMARY_CHARS - 1)}…` : s;
+}

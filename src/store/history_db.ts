@@ -1,0 +1,360 @@
+/**
+ * The alert history: every security, anomaly and trap alert in an embedded SQLite file (node:sqlite),
+ * queried newest first with filters and keyset pages, acknowledged, and purged by age.
+ *
+ * WAL with synchronous=NORMAL (https://www.sqlite.org/wal.html): readers never wait for the writer, and
+ * a power cut loses at most the last transactions, never the file. Inserts are queued and written in
+ * one transaction per timer tick, because a transaction per alert costs an fsync each and a burst of
+ * alerts would hold the main thread for that long.
+ */
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { createLogger, type Logger } from "../log.ts";
+import { RingBuffer } from "../ring_buffer.ts";
+import type { AlertFields, AlertKind, AlertSeverity } from "./alert_row.ts";
+import { HISTORY_MIGRATIONS } from "./history_schema.ts";
+import { COLUMNS, eventJson, type Row, sqlWhere, toRecord, whereClause } from "./history_sql.ts";
+
+export { MAX_EVENT_JSON } from "./history_sql.ts";
+
+/** An alert to store: its columns and the event it came from. */
+export interface NewAlert extends AlertFields {
+  /** The event as published (its per-process bus id is dropped). */
+  event: Record<string, unknown>;
+  /** A mute rule matched it: kept here, not delivered. */
+  muted: boolean;
+}
+
+/** An alert as stored. */
+export interface AlertRecord extends AlertFields {
+  /** Its id in the history (never reused). */
+  id: number;
+  /** See NewAlert. */
+  muted: boolean;
+  /** When it was acknowledged, ms since the epoch; null when not. */
+  acked_at: number | null;
+  /** Who acknowledged it ("api"). */
+  acked_by: string | null;
+  /** What they wrote. */
+  ack_note: string | null;
+  /** The event, as stored; null if the stored text no longer parses. */
+  event: Record<string, unknown> | null;
+}
+
+/** Which alerts a query returns; every member given must hold. */
+export interface AlertFilter {
+  /** This kind. */
+  kind?: AlertKind;
+  /** This type (rogue_device, traffic_spike, linkDown…). */
+  type?: string;
+  /** This severity. */
+  severity?: AlertSeverity;
+  /** This MAC, lower case with colons. */
+  mac?: string;
+  /** This address as ip, peer_ip or device_ip (canonical text). */
+  ip?: string;
+  /** At or after, ms. */
+  sinceMs?: number;
+  /** At or before, ms. */
+  untilMs?: number;
+  /** Acknowledged (true) or not (false). */
+  acked?: boolean;
+  /** Muted (true) or not (false). */
+  muted?: boolean;
+  /** Text the summary contains (case-insensitive for ASCII). */
+  q?: string;
+}
+
+/** Where a page starts: after this alert in (ts desc, id desc) order. */
+export interface AlertKey {
+  /** The previous page's last ts. */
+  ts: number;
+  /** The previous page's last id. */
+  id: number;
+}
+
+/** Which page. */
+export interface AlertPageRequest {
+  /** At most this many alerts. */
+  limit: number;
+  /** After this key; from the newest when absent. */
+  after?: AlertKey;
+}
+
+/** One page, newest first. */
+export interface AlertPage {
+  /** The alerts, ts desc then id desc. */
+  alerts: AlertRecord[];
+  /** How many match the filter on all pages. */
+  totalMatched: number;
+  /** The key to pass as `after` for the next page; null on the last. */
+  next: AlertKey | null;
+}
+
+/** Counters for /stats and /metrics. */
+export interface HistoryStats {
+  /** Alerts queued, not yet written. */
+  pending: number;
+  /** Alerts written since open. */
+  written: number;
+  /** Alerts lost: queue overflow, or a failed write. */
+  dropped: number;
+  /** Write transactions that failed. */
+  writeErrors: number;
+}
+
+/** What happened to a file that could not be opened as a database. */
+export interface HistoryRecovery {
+  /** Where the old file now is. */
+  movedTo: string;
+  /** Why (SQLite's message). */
+  reason: string;
+}
+
+/** Options for openHistory. */
+export interface HistoryOptions {
+  /**
+   * Alerts queued for the next write before the oldest is dropped.
+   * @default 100_000
+   */
+  maxPending?: number;
+  /** The clock, for the name a corrupt file is moved to. */
+  now?: () => number;
+  /** Where diagnostics go. */
+  log?: Logger;
+}
+
+/** SQLITE_CORRUPT and SQLITE_NOTADB (https://www.sqlite.org/rescode.html). */
+const CORRUPT_CODES = new Set([11, 26]);
+
+/** The alert history over one SQLite file. Build it with openHistory(). */
+export class HistoryDb {
+  /** The connection, for stores that keep their tables in the same file (mutes). */
+  readonly sqlite: DatabaseSync;
+  /** Set when the file at open was not a database and was moved aside. */
+  readonly recovered: HistoryRecovery | undefined;
+  #log: Logger;
+  #pending: RingBuffer<NewAlert>;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #statements = new Map<string, StatementSync>();
+  #written = 0;
+  #dropped = 0;
+  #writeErrors = 0;
+
+  /** @internal use openHistory(). */
+  constructor(sqlite: DatabaseSync, recovered: HistoryRecovery | undefined, o: HistoryOptions) {
+    this.sqlite = sqlite;
+    this.recovered = recovered;
+    this.#log = o.log ?? createLogger("history");
+    this.#pending = new RingBuffer(o.maxPending ?? 100_000);
+  }
+
+  /** Queues an alert; it is written with the others of this tick. */
+  insert(alert: NewAlert): void {
+    if (this.#pending.push(alert) !== undefined) this.#dropped++;
+    this.#timer ??= setTimeout(() => this.flush(), 0);
+  }
+
+  /** Writes every queued alert in one transaction now; returns how many. Failures are logged and counted. */
+  flush(): number {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#pending.toArray();
+    if (batch.length === 0) return 0;
+    this.#pending.clear();
+    const stmt = this.#stmt(
+      "INSERT INTO alerts (ts, kind, type, severity, mac, ip, peer_ip, device_ip, summary, event, muted) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    try {
+      this.sqlite.exec("BEGIN");
+      try {
+        for (const a of batch) {
+          stmt.run(
+            a.ts,
+            a.kind,
+            a.type,
+            a.severity,
+            a.mac,
+            a.ip,
+            a.peer_ip,
+            a.device_ip,
+            a.summary,
+            eventJson(a.event),
+            a.muted ? 1 : 0,
+          );
+        }
+        this.sqlite.exec("COMMIT");
+      } catch (err) {
+        if (this.sqlite.isTransaction) this.sqlite.exec("ROLLBACK");
+        throw err;
+      }
+      this.#written += batch.length;
+      return batch.length;
+    } catch (err) {
+      this.#writeErrors++;
+      this.#dropped += batch.length;
+      this.#log.error("alerts could not be written to the history", { alerts: batch.length, error: err });
+      return 0;
+    }
+  }
+
+  /** One page of the alerts matching `filter`, newest first. */
+  query(filter: AlertFilter, page: AlertPageRequest): AlertPage {
+    this.flush();
+    const { where, args } = whereClause(filter);
+    const count = this.#stmt(`SELECT count(*) AS n FROM alerts${sqlWhere(where)}`).get(...args) as {
+      n: number;
+    };
+    const conds = [...where], pageArgs = [...args];
+    if (page.after) {
+      conds.push("(ts, id) < (?, ?)");
+      pageArgs.push(page.after.ts, page.after.id);
+    }
+    const rows = this.#stmt(
+      `SELECT ${COLUMNS} FROM alerts${sqlWhere(conds)} ORDER BY ts DESC, id DESC LIMIT ?`,
+    ).all(...pageArgs, page.limit + 1) as unknown as Row[];
+    const more = rows.length > page.limit;
+    const alerts = rows.slice(0, page.limit).map(toRecord);
+    const last = alerts.at(-1);
+    return { alerts, totalMatched: count.n, next: more && last ? { ts: last.ts, id: last.id } : null };
+  }
+
+  /** The SQL plan of a page query (EXPLAIN QUERY PLAN details), for tests and diagnosis. */
+  explainQuery(filter: AlertFilter, page: AlertPageRequest): string[] {
+    const { where, args } = whereClause(filter);
+    if (page.after) {
+      where.push("(ts, id) < (?, ?)");
+      args.push(page.after.ts, page.after.id);
+    }
+    const rows = this.sqlite.prepare(
+      `EXPLAIN QUERY PLAN SELECT ${COLUMNS} FROM alerts${sqlWhere(where)} ORDER BY ts DESC, id DESC LIMIT ?`,
+    ).all(...args, page.limit + 1) as { detail: string }[];
+    return rows.map((r) => r.detail);
+  }
+
+  /** The alert with this id. */
+  get(id: number): AlertRecord | undefined {
+    this.flush();
+    const row = this.#stmt(`SELECT ${COLUMNS} FROM alerts WHERE id = ?`).get(id) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Marks an alert acknowledged (again: the latest acknowledgement wins); undefined when there is none. */
+  ack(id: number, by: string, note: string | null, atMs: number = Date.now()): AlertRecord | undefined {
+    this.flush();
+    const r = this.#stmt("UPDATE alerts SET acked_at = ?, acked_by = ?, ack_note = ? WHERE id = ?")
+      .run(atMs, by, note, id);
+    return r.changes === 0 ? undefined : this.get(id);
+  }
+
+  /** Deletes alerts older than `cutoffMs`; returns how many. */
+  purgeOlderThan(cutoffMs: number): number {
+    this.flush();
+    return Number(this.#stmt("DELETE FROM alerts WHERE ts < ?").run(cutoffMs).changes);
+  }
+
+  /** Counters. */
+  stats(): HistoryStats {
+    return {
+      pending: this.#pending.length,
+      written: this.#written,
+      dropped: this.#dropped,
+      writeErrors: this.#writeErrors,
+    };
+  }
+
+  /** Writes what is queued and closes the file. */
+  close(): void {
+    if (!this.sqlite.isOpen) return;
+    this.flush();
+    this.#statements.clear();
+    this.sqlite.close();
+  }
+
+  #stmt(sql: string): StatementSync {
+    let s = this.#statements.get(sql);
+    if (s === undefined) this.#statements.set(sql, s = this.sqlite.prepare(sql));
+    return s;
+  }
+}
+
+/**
+ * Opens (creating when missing, mode 0600) the history at `path` and brings its schema up to date.
+ * A file that is not a database, or whose header is corrupt, is moved aside to `<path>.corrupt-<time>`
+ * and a new one made; `recovered` says so and an error line is logged. A schema newer than this
+ * program knows is refused with an error (the file is fine; this is a downgrade).
+ */
+export function openHistory(path: string, options: HistoryOptions = {}): HistoryDb {
+  const log = options.log ?? createLogger("history");
+  const now = options.now ?? Date.now;
+  try {
+    return new HistoryDb(openDatabase(path), undefined, { ...options, log });
+  } catch (err) {
+    if (!isCorrupt(err)) throw err;
+    const movedTo = `${path}.corrupt-${new Date(now()).toISOString().replace(/[:.]/g, "-")}`;
+    for (const suffix of ["", "-wal", "-shm"]) {
+      try {
+        Deno.renameSync(path + suffix, movedTo + suffix);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
+    const reason = (err as Error).message;
+    log.error("the alert history was not a readable database: moved it aside and started a new one", {
+      path,
+      moved_to: movedTo,
+      reason,
+    });
+    return new HistoryDb(openDatabase(path), { movedTo, reason }, { ...options, log });
+  }
+}
+
+function openDatabase(path: string): DatabaseSync {
+  try {
+    // Alerts name the devices on the network: only the daemon's user reads them.
+    Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+  }
+  const db = new DatabaseSync(path);
+  try {
+    db.exec("PRAGMA busy_timeout = 5000");
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    migrate(db, path);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Applies the migrations the file has not had yet, each in its own transaction. */
+function migrate(db: DatabaseSync, path: string): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const row = db.prepare("SELECT max(version) AS v FROM schema_version").get() as { v: number | null };
+  const current = row.v ?? 0;
+  if (current > HISTORY_MIGRATIONS.length) {
+    throw new Error(
+      `alert history ${path} has schema version ${current}, newer than this Flintnet knows ` +
+        `(${HISTORY_MIGRATIONS.length}): run the newer version, or move the file away to start a new history`,
+    );
+  }
+  for (let v = current + 1; v <= HISTORY_MIGRATIONS.length; v++) {
+    db.exec("BEGIN");
+    try {
+      db.exec(HISTORY_MIGRATIONS[v - 1]);
+      db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(v);
+      db.exec("COMMIT");
+    } catch (err) {
+      db.exec("ROLLBACK");
+      throw err;
+    }
+  }
+}
+
+function isCorrupt(err: unknown): boolean {
+  const e = err as { errcode?: number; message?: string };
+  return CORRUPT_CODES.has(e?.errcode ?? -1) ||
+    /file is not a database|database disk image is malformed/.test(e?.message ?? "");
+}
