@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import { EventBus } from "../bus.ts";
+import type { SecurityEvent, TrapEvent } from "../events.ts";
+import { AlertPolicyStore } from "./alert_policy.ts";
+import type { AlertEvent } from "./cooldown.ts";
+import { AlertDelivery, type AlertDeliveryOptions } from "./delivery.ts";
+import type { Mailer, MailMessage } from "./mailer.ts";
+import { Outbox } from "./outbox.ts";
+
+/** Keeps what it was asked to send (the real SMTP path is in tests/alert_delivery_test.ts). */
+class RecordingMailer implements Mailer {
+  sent: { msg: MailMessage; messageId: string }[] = [];
+  send(msg: MailMessage, messageId: string): Promise<void> {
+    this.sent.push({ msg, messageId });
+    return Promise.resolve();
+  }
+}
+
+function spoof(mac = "00:11:22:33:44:55", ip = "192.0.2.1"): SecurityEvent {
+  return {
+    kind: "security",
+    ts: "2023-11-14T22:13:20.000Z",
+    type: "arp_spoof",
+    severity: "warning",
+    mac,
+    ip,
+    vendor: null,
+    explanation: `${mac} claims several addresses.`,
+    evidence: { ips: [ip, "192.0.2.2"] },
+    source: "capture",
+  };
+}
+
+const TRAP: TrapEvent = {
+  kind: "trap",
+  ts: "2023-11-14T22:13:20.000Z",
+  source_ip: "192.0.2.9",
+  version: "v2c",
+  pdu: "trap",
+  name: "coldStart",
+  trap_oid: "1.3.6.1.6.3.1.1.5.1",
+  uptime_cs: 1,
+  if_index: null,
+  varbinds: [],
+  reason: "The agent restarted.",
+};
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+interface Rig {
+  bus: EventBus;
+  mailer: RecordingMailer;
+  posts: { url: string; body: unknown; delivery: string | null }[];
+  policy: AlertPolicyStore;
+  delivery: AlertDelivery;
+  outbox: Outbox;
+  clock: { now: number };
+}
+
+async function withRig(
+  o: Partial<AlertDeliveryOptions>,
+  fn: (r: Rig) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "flintnet-delivery-" });
+  const bus = new EventBus();
+  const mailer = new RecordingMailer();
+  const posts: Rig["posts"] = [];
+  const policy = new AlertPolicyStore({ stateDir: dir });
+  const outbox = new Outbox({ path: ":memory:" });
+  const clock = { now: Date.parse("2023-11-14T22:13:20Z") };
+  const fakeFetch = ((url: string | URL | Request, init?: RequestInit) => {
+    const h = new Headers(init?.headers);
+    posts.push({
+      url: String(url),
+      body: JSON.parse(String(init?.body)),
+      delivery: h.get("X-Flintnet-Delivery"),
+    });
+    return Promise.resolve(new Response(null, { status: 200 }));
+  }) as typeof fetch;
+  const delivery = new AlertDelivery({
+    bus,
+    policy,
+    outbox,
+    email: { mailer, to: ["ops@example.net", "boss@example.net"] },
+    webhookUrls: ["http://127.0.50.1:9/hook-a", "http://127.0.50.1:9/hook-b#slack"],
+    dashboardUrl: "http://flintnet.lan",
+    now: () => clock.now,
+    fetch: fakeFetch,
+    ...o,
+  });
+  delivery.start();
+  try {
+    await fn({ bus, mailer, posts, policy, delivery, outbox, clock });
+  } finally {
+    await delivery.stop();
+    outbox.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("AlertDelivery sends a security event as one mail to the recipient list and one POST per webhook", async () => {
+  await withRig({}, async ({ bus, mailer, posts, delivery, outbox }) => {
+    bus.publish(spoof());
+    await until(() => mailer.sent.length === 1 && posts.length === 2, "the deliveries");
+    assert.deepEqual(mailer.sent[0].msg.to, ["ops@example.net", "boss@example.net"]);
+    assert.ok(mailer.sent[0].msg.text.includes("00:11:22:33:44:55 claims several addresses."));
+    assert.match(mailer.sent[0].messageId, /^flintnet\.[0-9a-f]{16}\.1$/);
+    assert.deepEqual(posts.map((p) => p.url).sort(), [
+      "http://127.0.50.1:9/hook-a",
+      "http://127.0.50.1:9/hook-b#slack",
+    ]);
+    const generic = posts.find((p) => p.url.endsWith("hook-a"))!.body as { event: AlertEvent };
+    assert.equal(generic.event.kind, "security");
+    const slack = posts.find((p) => p.url.endsWith("#slack"))!.body as { text: string; blocks: unknown[] };
+    assert.ok(slack.text.includes("claims several addresses"));
+    assert.ok(posts.every((p) => p.delivery?.startsWith("flintnet.")));
+    const c = delivery.counters();
+    assert.deepEqual(c.enqueued, { email: 1, webhook: 2 });
+    assert.equal(c.outbox.delivered, 3);
+    assert.equal(outbox.pending(), 0);
+  });
+});
+
+Deno.test("AlertDelivery skips muted alerts and counts them", async () => {
+  await withRig({ isMuted: (e) => e.kind === "security" && e.mac === "00:00:00:00:00:01" }, async (r) => {
+    r.bus.publish(spoof("00:00:00:00:00:01"));
+    r.bus.publish(spoof("00:00:00:00:00:02"));
+    await until(() => r.mailer.sent.length === 1, "one mail");
+    assert.ok(r.mailer.sent[0].msg.text.includes("00:00:00:00:00:02"));
+    assert.equal(r.delivery.counters().muted, 1);
+  });
+});
+
+Deno.test("AlertDelivery routes traps nowhere by default, and where the policy says once it is changed", async () => {
+  await withRig({}, async (r) => {
+    r.bus.publish({ ...TRAP });
+    await until(() => r.delivery.counters().unrouted === 1, "the unrouted trap");
+    await r.policy.update({ routes: { trap: ["webhook"] } });
+    r.bus.publish({ ...TRAP });
+    await until(() => r.posts.length === 2, "the trap on both webhooks");
+    assert.equal(r.mailer.sent.length, 0);
+    await r.policy.update({ routes: { arp_spoof: ["email"] } });
+    r.bus.publish(spoof());
+    await until(() => r.mailer.sent.length === 1, "the mail");
+    assert.equal(r.posts.length, 2, "no webhook for arp_spoof any more");
+  });
+});
+
+Deno.test("AlertDelivery holds back repeats within the cooldown and mentions them in the next alert", async () => {
+  await withRig({}, async (r) => {
+    r.bus.publish(spoof());
+    await until(() => r.delivery.counters().received === 1, "the first");
+    r.clock.now += 60_000;
+    r.bus.publish(spoof());
+    r.bus.publish(spoof());
+    r.bus.publish(spoof("00:11:22:33:44:66")); // another device: its own cooldown
+    await until(() => r.delivery.counters().received === 4, "the repeats");
+    assert.equal(r.delivery.counters().suppressed, 2);
+    r.clock.now += 5 * 60_000;
+    r.bus.publish(spoof());
+    await until(() => r.mailer.sent.length === 3, "three mails");
+    const last = r.mailer.sent[2].msg;
+    assert.ok(
+      last.text.includes("2 more alerts of this kind were suppressed in the last 6 minutes"),
+      last.text,
+    );
+    const generic = r.posts.filter((p) => p.url.endsWith("hook-a")).at(-1)!.body as { suppressed: unknown };
+    assert.deepEqual(generic.suppressed, { count: 2, sinceMs: Date.parse("2023-11-14T22:13:20Z") });
+  });
+});
+
+Deno.test("AlertDelivery applies a new cooldown without a restart", async () => {
+  await withRig({}, async (r) => {
+    await r.policy.update({ cooldownS: 0 });
+    r.bus.publish(spoof());
+    r.bus.publish(spoof());
+    await until(() => r.mailer.sent.length === 2, "both mails");
+    assert.equal(r.delivery.counters().suppressed, 0);
+  });
+});
+
+Deno.test("AlertDelivery never posts to a webhook URL that was taken out of the configuration", async () => {
+  const box = new Outbox({ path: ":memory:" });
+  box.enqueue("webhook", "http://127.0.50.1:9/leaked", "{}", Date.parse("2023-11-14T22:13:20Z"));
+  await withRig({ outbox: box, webhookUrls: ["http://127.0.50.1:9/new"] }, async (r) => {
+    await until(() => box.counters().dropped_undeliverable === 1, "the drop");
+    assert.equal(r.posts.length, 0);
+    assert.ok(!String(r.delivery.counters().last_error).includes("leaked"));
+  });
+});
