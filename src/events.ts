@@ -181,6 +181,9 @@ export interface SecurityEvent {
   source: "capture" | "snmp";
 }
 
+/** The events that are alerts: recorded in history, deliverable by e-mail and webhook. */
+export type AlertEvent = SecurityEvent | AnomalyEvent | TrapEvent;
+
 /** Any event. */
 export type FlintnetEvent =
   | AnomalyEvent

@@ -6,19 +6,26 @@
  * The environment (FLINTNET_ANOMALY_K …) gives the defaults; what was changed through the API is kept in
  * `<stateDir>/alert-policy.json` as the accumulated patch, not the whole policy, so a setting never
  * touched through the API keeps following the environment across restarts.
+ *
+ * The policy is API JSON, so its members are snake_case like every other Flintnet document, in the
+ * TypeScript interface too: the only camelCase side is {@link AlertPolicyDefaults} (the configuration's
+ * names), converted in {@link defaultAlertPolicy} alone.
  */
 import { writeFileAtomic } from "../atomic_write.ts";
 import { SECURITY_EVENT_TYPES, type SecurityEventType } from "../events.ts";
 import { createLogger, type Logger } from "../log.ts";
 
-/** Every kind of alert that can be routed. */
-export type AlertKind = SecurityEventType | "anomaly" | "trap";
+/**
+ * What a route is keyed by: the security event type, or "anomaly" or "trap". (Not the alert's kind in
+ * src/store/alert_row.ts, which files every security event under "security".)
+ */
+export type RouteKind = SecurityEventType | "anomaly" | "trap";
 
 /** Where an alert can go. */
 export type AlertChannel = "email" | "webhook";
 
 /** The routable kinds, in the order the API lists them. */
-export const ALERT_KINDS: readonly AlertKind[] = [...SECURITY_EVENT_TYPES, "anomaly", "trap"];
+export const ROUTE_KINDS: readonly RouteKind[] = [...SECURITY_EVENT_TYPES, "anomaly", "trap"];
 
 /** The channels there are. */
 export const ALERT_CHANNELS: readonly AlertChannel[] = ["email", "webhook"];
@@ -28,9 +35,9 @@ export interface AnomalyPolicy {
   /** Deviations above the baseline that count as an anomaly (0 < k ≤ 100). */
   k: number;
   /** Intervals a flow is watched before it may alert (1 … 100,000). */
-  warmupIntervals: number;
+  warmup_intervals: number;
   /** Intervals with fewer bytes never alert. */
-  minBytes: number;
+  min_bytes: number;
 }
 
 /** The runtime-editable alert settings. */
@@ -38,11 +45,21 @@ export interface AlertPolicy {
   /** Anomaly detector thresholds. */
   anomaly: AnomalyPolicy;
   /** Seconds during which a repeat of the same alert (same device or flow, same type) is not sent; 0: off. */
-  cooldownS: number;
+  cooldown_s: number;
   /** Seconds after start during which new devices are learned quietly instead of reported as rogue. */
-  learningPeriodS: number;
+  learning_period_s: number;
   /** Which channels each kind of alert goes to (empty: none). */
-  routes: Record<AlertKind, AlertChannel[]>;
+  routes: Record<RouteKind, AlertChannel[]>;
+}
+
+/** The environment's settings that replace the built-in policy's (the configuration's camelCase names). */
+export interface AlertPolicyDefaults {
+  /** Anomaly thresholds (FLINTNET_ANOMALY_*). */
+  anomaly?: { k?: number; warmupIntervals?: number; minBytes?: number };
+  /** FLINTNET_ALERT_COOLDOWN, seconds. */
+  cooldownS?: number;
+  /** FLINTNET_LEARNING_PERIOD, seconds. */
+  learningPeriodS?: number;
 }
 
 /** Longest cooldown accepted: one day. */
@@ -51,13 +68,12 @@ export const MAX_COOLDOWN_S = 86_400;
 export const MAX_LEARNING_PERIOD_S = 365 * 86_400;
 
 /** The built-in policy; `overrides` (from the environment) replace its thresholds. */
-export function defaultAlertPolicy(
-  overrides: Partial<Omit<AlertPolicy, "anomaly" | "routes">> & { anomaly?: Partial<AnomalyPolicy> } = {},
-): AlertPolicy {
+export function defaultAlertPolicy(overrides: AlertPolicyDefaults = {}): AlertPolicy {
+  const a = overrides.anomaly ?? {};
   return {
-    anomaly: { k: 4, warmupIntervals: 30, minBytes: 1_000_000, ...overrides.anomaly },
-    cooldownS: overrides.cooldownS ?? 300,
-    learningPeriodS: overrides.learningPeriodS ?? 86_400,
+    anomaly: { k: a.k ?? 4, warmup_intervals: a.warmupIntervals ?? 30, min_bytes: a.minBytes ?? 1_000_000 },
+    cooldown_s: overrides.cooldownS ?? 300,
+    learning_period_s: overrides.learningPeriodS ?? 86_400,
     routes: {
       rogue_device: ["email", "webhook"],
       arp_spoof: ["email", "webhook"],
@@ -148,31 +164,31 @@ function channels(field: string, v: unknown): AlertChannel[] {
  */
 export function validatePolicyPatch(json: unknown, current: AlertPolicy): AlertPolicy {
   if (!isObject(json)) throw new PolicyError("body", `the body must be a JSON object, got ${show(json)}`);
-  checkKeys(json, ["anomaly", "cooldownS", "learningPeriodS", "routes"], "");
+  checkKeys(json, ["anomaly", "cooldown_s", "learning_period_s", "routes"], "");
   const next = structuredClone(current);
   if (json.anomaly !== undefined) {
     const a = json.anomaly;
     if (!isObject(a)) throw new PolicyError("anomaly", `anomaly must be an object, got ${show(a)}`);
-    checkKeys(a, ["k", "warmupIntervals", "minBytes"], "anomaly");
+    checkKeys(a, ["k", "warmup_intervals", "min_bytes"], "anomaly");
     if (a.k !== undefined) {
       next.anomaly.k = number("anomaly.k", a.k, 0, 100, { integer: false, minOpen: true });
     }
-    if (a.warmupIntervals !== undefined) {
-      next.anomaly.warmupIntervals = number("anomaly.warmupIntervals", a.warmupIntervals, 1, 100_000, {
+    if (a.warmup_intervals !== undefined) {
+      next.anomaly.warmup_intervals = number("anomaly.warmup_intervals", a.warmup_intervals, 1, 100_000, {
         integer: true,
       });
     }
-    if (a.minBytes !== undefined) {
-      next.anomaly.minBytes = number("anomaly.minBytes", a.minBytes, 0, Number.MAX_SAFE_INTEGER, {
+    if (a.min_bytes !== undefined) {
+      next.anomaly.min_bytes = number("anomaly.min_bytes", a.min_bytes, 0, Number.MAX_SAFE_INTEGER, {
         integer: true,
       });
     }
   }
-  if (json.cooldownS !== undefined) {
-    next.cooldownS = number("cooldownS", json.cooldownS, 0, MAX_COOLDOWN_S, { integer: true });
+  if (json.cooldown_s !== undefined) {
+    next.cooldown_s = number("cooldown_s", json.cooldown_s, 0, MAX_COOLDOWN_S, { integer: true });
   }
-  if (json.learningPeriodS !== undefined) {
-    next.learningPeriodS = number("learningPeriodS", json.learningPeriodS, 0, MAX_LEARNING_PERIOD_S, {
+  if (json.learning_period_s !== undefined) {
+    next.learning_period_s = number("learning_period_s", json.learning_period_s, 0, MAX_LEARNING_PERIOD_S, {
       integer: true,
     });
   }
@@ -181,8 +197,8 @@ export function validatePolicyPatch(json: unknown, current: AlertPolicy): AlertP
     if (!isObject(r)) {
       throw new PolicyError("routes", `routes must be an object keyed by alert kind, got ${show(r)}`);
     }
-    checkKeys(r, ALERT_KINDS, "routes");
-    for (const kind of ALERT_KINDS) {
+    checkKeys(r, ROUTE_KINDS, "routes");
+    for (const kind of ROUTE_KINDS) {
       if (r[kind] !== undefined) next.routes[kind] = channels(`routes.${kind}`, r[kind]);
     }
   }

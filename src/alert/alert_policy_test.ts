@@ -31,15 +31,17 @@ Deno.test("defaultAlertPolicy() sends every security type and anomalies to e-mai
   for (const t of SECURITY_EVENT_TYPES) assert.deepEqual(p.routes[t], ["email", "webhook"]);
   assert.deepEqual(p.routes.anomaly, ["email", "webhook"]);
   assert.deepEqual(p.routes.trap, []);
-  assert.equal(p.cooldownS, 300);
-  assert.equal(p.learningPeriodS, 86_400);
+  assert.equal(p.cooldown_s, 300);
+  assert.equal(p.learning_period_s, 86_400);
 });
 
 Deno.test("defaultAlertPolicy() takes the environment's thresholds", () => {
-  const p = defaultAlertPolicy({ anomaly: { k: 6 }, cooldownS: 60 });
+  const p = defaultAlertPolicy({ anomaly: { k: 6, minBytes: 10 }, cooldownS: 60, learningPeriodS: 7 });
   assert.equal(p.anomaly.k, 6);
-  assert.equal(p.anomaly.warmupIntervals, 30);
-  assert.equal(p.cooldownS, 60);
+  assert.equal(p.anomaly.warmup_intervals, 30);
+  assert.equal(p.anomaly.min_bytes, 10);
+  assert.equal(p.cooldown_s, 60);
+  assert.equal(p.learning_period_s, 7);
 });
 
 Deno.test("validatePolicyPatch() changes only the members given and replaces arrays whole", () => {
@@ -57,28 +59,30 @@ Deno.test("validatePolicyPatch() accepts an empty patch and the range edges", ()
   const cur = defaultAlertPolicy();
   assert.deepEqual(validatePolicyPatch({}, cur), cur);
   const p = validatePolicyPatch({
-    cooldownS: 0,
-    learningPeriodS: 0,
-    anomaly: { k: 100, warmupIntervals: 1, minBytes: 0 },
+    cooldown_s: 0,
+    learning_period_s: 0,
+    anomaly: { k: 100, warmup_intervals: 1, min_bytes: 0 },
   }, cur);
-  assert.equal(p.cooldownS, 0);
+  assert.equal(p.cooldown_s, 0);
   assert.equal(p.anomaly.k, 100);
 });
 
 Deno.test("validatePolicyPatch() refuses unknown members, naming them and what is accepted", () => {
-  rejects({ cooldown: 5 }, "cooldown", "cooldown is not a setting", "cooldownS");
-  rejects({ anomaly: { K: 5 } }, "anomaly.K", "anomaly.K", "k, warmupIntervals, minBytes");
+  rejects({ cooldown: 5 }, "cooldown", "cooldown is not a setting", "cooldown_s");
+  rejects({ anomaly: { K: 5 } }, "anomaly.K", "anomaly.K", "k, warmup_intervals, min_bytes");
+  rejects({ cooldownS: 5 }, "cooldownS", "cooldownS is not a setting", "cooldown_s, learning_period_s");
+  rejects({ anomaly: { minBytes: 5 } }, "anomaly.minBytes", "min_bytes");
   rejects({ routes: { rogue: ["email"] } }, "routes.rogue", "rogue_device", "trap");
 });
 
 Deno.test("validatePolicyPatch() refuses bad values with the field, the value and the range", () => {
   rejects({ anomaly: { k: 0 } }, "anomaly.k", "greater than 0", "at most 100", "got 0");
   rejects({ anomaly: { k: "4" } }, "anomaly.k", 'got "4"');
-  rejects({ anomaly: { warmupIntervals: 1.5 } }, "anomaly.warmupIntervals", "whole number", "1.5");
-  rejects({ anomaly: { minBytes: -1 } }, "anomaly.minBytes", "-1");
-  rejects({ cooldownS: -1 }, "cooldownS", "from 0 to 86400", "-1");
-  rejects({ cooldownS: null }, "cooldownS", "null");
-  rejects({ learningPeriodS: 1e12 }, "learningPeriodS", "1000000000000");
+  rejects({ anomaly: { warmup_intervals: 1.5 } }, "anomaly.warmup_intervals", "whole number", "1.5");
+  rejects({ anomaly: { min_bytes: -1 } }, "anomaly.min_bytes", "-1");
+  rejects({ cooldown_s: -1 }, "cooldown_s", "from 0 to 86400", "-1");
+  rejects({ cooldown_s: null }, "cooldown_s", "null");
+  rejects({ learning_period_s: 1e12 }, "learning_period_s", "1000000000000");
   rejects({ routes: { trap: ["sms"] } }, "routes.trap", '"sms"', "email, webhook");
   rejects({ routes: { trap: "email" } }, "routes.trap", "array");
   rejects({ routes: { trap: ["email", "email"] } }, "routes.trap", "twice");
@@ -93,10 +97,10 @@ Deno.test("AlertPolicyStore.update() persists, notifies listeners, and survives 
     assert.deepEqual(await a.load(), { status: "defaults" });
     const seen: AlertPolicy[] = [];
     a.onChange((p) => seen.push(p));
-    await a.update({ cooldownS: 60 });
+    await a.update({ cooldown_s: 60 });
     await a.update({ routes: { trap: ["email"] } });
     assert.equal(seen.length, 2);
-    assert.equal(seen[1].cooldownS, 60);
+    assert.equal(seen[1].cooldown_s, 60);
     assert.deepEqual(seen[1].routes.trap, ["email"]);
     assert.equal((await Deno.stat(a.path)).mode! & 0o777, 0o600);
 
@@ -109,23 +113,23 @@ Deno.test("AlertPolicyStore.update() persists, notifies listeners, and survives 
 Deno.test("AlertPolicyStore keeps following the environment for settings never changed through the API", async () => {
   await withDir(async (dir) => {
     const a = new AlertPolicyStore({ stateDir: dir, defaults: defaultAlertPolicy({ anomaly: { k: 4 } }) });
-    await a.update({ cooldownS: 60 });
+    await a.update({ cooldown_s: 60 });
     const b = new AlertPolicyStore({ stateDir: dir, defaults: defaultAlertPolicy({ anomaly: { k: 7 } }) });
     await b.load();
     assert.equal(b.get().anomaly.k, 7);
-    assert.equal(b.get().cooldownS, 60);
+    assert.equal(b.get().cooldown_s, 60);
   });
 });
 
 Deno.test("AlertPolicyStore.update() with an invalid patch changes neither the policy nor the file", async () => {
   await withDir(async (dir) => {
     const s = new AlertPolicyStore({ stateDir: dir });
-    await s.update({ cooldownS: 60 });
+    await s.update({ cooldown_s: 60 });
     const before = await Deno.readTextFile(s.path);
     let calls = 0;
     s.onChange(() => calls++);
-    await assert.rejects(s.update({ cooldownS: 60, bogus: 1 }), PolicyError);
-    assert.equal(s.get().cooldownS, 60);
+    await assert.rejects(s.update({ cooldown_s: 60, bogus: 1 }), PolicyError);
+    assert.equal(s.get().cooldown_s, 60);
     assert.equal(await Deno.readTextFile(s.path), before);
     assert.equal(calls, 0);
   });
@@ -135,19 +139,19 @@ Deno.test("AlertPolicyStore.update() applies concurrent patches in order", async
   await withDir(async (dir) => {
     const s = new AlertPolicyStore({ stateDir: dir });
     await Promise.all([
-      s.update({ cooldownS: 1 }),
-      s.update({ learningPeriodS: 2 }),
-      s.update({ cooldownS: 3 }),
+      s.update({ cooldown_s: 1 }),
+      s.update({ learning_period_s: 2 }),
+      s.update({ cooldown_s: 3 }),
     ]);
     const r = new AlertPolicyStore({ stateDir: dir });
     await r.load();
-    assert.equal(r.get().cooldownS, 3);
-    assert.equal(r.get().learningPeriodS, 2);
+    assert.equal(r.get().cooldown_s, 3);
+    assert.equal(r.get().learning_period_s, 2);
   });
 });
 
 Deno.test("AlertPolicyStore.load() moves a corrupt file aside, uses the defaults and says why", async () => {
-  for (const bad of ["{not json", '{"version":1,"patch":{"cooldownS":-5}}', '{"version":99,"patch":{}}']) {
+  for (const bad of ["{not json", '{"version":1,"patch":{"cooldown_s":-5}}', '{"version":99,"patch":{}}']) {
     await withDir(async (dir) => {
       await Deno.writeTextFile(`${dir}/alert-policy.json`, bad);
       const s = new AlertPolicyStore({ stateDir: dir });

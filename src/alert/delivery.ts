@@ -6,10 +6,10 @@
  *   bus → muted? → routes → cooldown → render → outbox (committed) → loop → SMTP / HTTP POST
  */
 import type { EventBus, Subscription } from "../bus.ts";
-import type { PublishedEvent } from "../events.ts";
+import type { AlertEvent, PublishedEvent } from "../events.ts";
 import { createLogger, type Logger } from "../log.ts";
-import type { AlertChannel, AlertKind, AlertPolicy } from "./alert_policy.ts";
-import { type AlertEvent, Cooldown, cooldownKey } from "./cooldown.ts";
+import type { AlertChannel, AlertPolicy, RouteKind } from "./alert_policy.ts";
+import { Cooldown, cooldownKey } from "./cooldown.ts";
 import type { Mailer, MailMessage } from "./mailer.ts";
 import { renderAlert } from "./message.ts";
 import type { Outbox, OutboxCounters, OutboxMessage } from "./outbox.ts";
@@ -78,7 +78,7 @@ export interface AlertDeliveryCounters {
   last_error: string | null;
 }
 
-function alertKind(e: AlertEvent): AlertKind {
+function routeKind(e: AlertEvent): RouteKind {
   return e.kind === "security" ? e.type : e.kind;
 }
 
@@ -101,7 +101,7 @@ export class AlertDelivery {
     this.#now = o.now ?? Date.now;
     this.#log = o.log ?? createLogger("alert");
     this.#policy = o.policy.get();
-    this.#cooldown = new Cooldown({ cooldownMs: this.#policy.cooldownS * 1000 });
+    this.#cooldown = new Cooldown({ cooldownMs: this.#policy.cooldown_s * 1000 });
     this.#loop = new OutboxLoop({
       outbox: o.outbox,
       send: (m) => this.#send(m),
@@ -116,7 +116,7 @@ export class AlertDelivery {
     if (this.#sub) return;
     this.#unwatch = this.#o.policy.onChange((p) => {
       this.#policy = p;
-      this.#cooldown.cooldownMs = p.cooldownS * 1000;
+      this.#cooldown.cooldownMs = p.cooldown_s * 1000;
     });
     this.#sub = this.#o.bus.subscribe((e) => this.handle(e as PublishedEvent & AlertEvent), {
       kinds: ["security", "anomaly", "trap"],
@@ -145,7 +145,7 @@ export class AlertDelivery {
         this.#c.muted++;
         return;
       }
-      const channels = this.#policy.routes[alertKind(e)] ?? [];
+      const channels = this.#policy.routes[routeKind(e)] ?? [];
       const email = channels.includes("email") ? this.#o.email : undefined;
       const urls = channels.includes("webhook") ? this.#o.webhookUrls ?? [] : [];
       if (!email && urls.length === 0) {

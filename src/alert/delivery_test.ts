@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { EventBus } from "../bus.ts";
-import type { SecurityEvent, TrapEvent } from "../events.ts";
+import type { AlertEvent, SecurityEvent, TrapEvent } from "../events.ts";
 import { AlertPolicyStore } from "./alert_policy.ts";
-import type { AlertEvent } from "./cooldown.ts";
 import { AlertDelivery, type AlertDeliveryOptions } from "./delivery.ts";
 import type { Mailer, MailMessage } from "./mailer.ts";
 import { Outbox } from "./outbox.ts";
@@ -177,7 +176,7 @@ Deno.test("AlertDelivery holds back repeats within the cooldown and mentions the
 
 Deno.test("AlertDelivery applies a new cooldown without a restart", async () => {
   await withRig({}, async (r) => {
-    await r.policy.update({ cooldownS: 0 });
+    await r.policy.update({ cooldown_s: 0 });
     r.bus.publish(spoof());
     r.bus.publish(spoof());
     await until(() => r.mailer.sent.length === 2, "both mails");

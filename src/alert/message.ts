@@ -3,8 +3,8 @@
  * evidence and a link to the device in the dashboard. Everything that came from the network is escaped
  * in HTML and stripped of control characters in the subject (it becomes a mail header).
  */
-import type { AnomalyEvent, SecurityEvent, TrapEvent } from "../events.ts";
-import type { AlertEvent, Suppressed } from "./cooldown.ts";
+import type { AlertEvent, AnomalyEvent, SecurityEvent, TrapEvent } from "../events.ts";
+import type { Suppressed } from "./cooldown.ts";
 
 /** An alert in words. */
 export interface RenderedAlert {

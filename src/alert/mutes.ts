@@ -5,8 +5,9 @@
  * a restart, and in memory, so isMuted() costs no query per alert.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { AlertEvent } from "../events.ts";
 import type { HistoryDb } from "../store/history_db.ts";
-import { type AlertEvent, alertIps, type AlertKind, alertType } from "../store/alert_row.ts";
+import { alertIps, type AlertKind, alertType } from "../store/alert_row.ts";
 
 /** A mute rule. Every member given must match the alert; at least one of mac, ip, kind, type is given. */
 export interface MuteRule {

@@ -13,12 +13,26 @@
  */
 import type { PacketBatch } from "../decode/packet_batch.ts";
 import { RowKind } from "../decode/packet_batch.ts";
-import { type ArpBinding, type ArpHistory, isLocallyAdministered, parseMac } from "../devices/arp_history.ts";
+import type { ArpBinding, ArpHistory } from "../devices/arp_history.ts";
+import { isLocallyAdministered, parseMac } from "../devices/mac.ts";
 import type { SecurityEvent, SecurityEventType } from "../events.ts";
 import { formatIpv4, formatMac, parseIpv4 } from "../flow/address.ts";
 import type { ArpTableEntry } from "../snmp/snmp_types.ts";
+import { type ArpSecurityCounters, zeroCounters } from "./arp_security_counters.ts";
+import {
+  addressConflict,
+  type Explanation,
+  iso,
+  packetEvidence,
+  type Party,
+  rogueDevice,
+  senderMismatch,
+  severalAddresses,
+} from "./arp_security_events.ts";
 import type { Detector, Publish } from "./detector.ts";
-import { isVirtualRouterMac, virtualRouterProtocol } from "./virtual_macs.ts";
+import { isVirtualRouterMac } from "./virtual_macs.ts";
+
+export type { ArpSecurityCounters } from "./arp_security_counters.ts";
 
 /** Options of an {@link ArpSecurityDetector}. */
 export interface ArpSecurityOptions {
@@ -42,39 +56,6 @@ export interface ArpSecurityOptions {
   now?: () => number;
 }
 
-/** What the detector counted. */
-export interface ArpSecurityCounters {
-  arp_packets: number;
-  requests: number;
-  replies: number;
-  gratuitous: number;
-  probes: number;
-  /** Frames whose Ethernet source differs from the ARP sender MAC. */
-  eth_src_mismatch: number;
-  /** Rows of polled ARP tables used / skipped as unusable. */
-  snmp_entries: number;
-  snmp_invalid: number;
-  /** Packets with no usable sender (MAC zero or broadcast). */
-  ignored: number;
-  /** MACs seen for the first time, and of those learned quietly during the learning period. */
-  new_macs: number;
-  learned: number;
-  /** Addresses that moved to another MAC after the old one fell silent (not alerts). */
-  lease_changes: number;
-  rogue_device: number;
-  arp_spoof: number;
-  mac_spoof: number;
-  duplicate_ip: number;
-  /** Conditions not reported again because they were already standing. */
-  repeats_suppressed: number;
-  allowlist_suppressed: number;
-  virtual_mac_suppressed: number;
-  /** Several addresses of one MAC that were all established (learned secondaries). */
-  secondaries_suppressed: number;
-  /** Rows that made the detector throw (a bug; counted, never propagated). */
-  errors: number;
-}
-
 /** How the current claim was seen. */
 const Kind = { Request: 1, Reply: 2, Gratuitous: 3, Probe: 4, Snmp: 5 } as const;
 const KIND_NAMES = ["", "request", "reply", "gratuitous", "probe", "snmp_arp_table"];
@@ -96,36 +77,14 @@ export class ArpSecurityDetector implements Detector {
   readonly name = "arp_security";
   readonly #h: ArpHistory;
   readonly #publish: Publish;
-  readonly #learningMs: number;
+  #learningMs: number;
   readonly #windowMs: number;
   readonly #stableMs: number;
   readonly #quietMs: number;
   readonly #allow: Set<number>;
   readonly #vendor: (mac: string) => string | null;
   readonly #now: () => number;
-  readonly #c: ArpSecurityCounters = {
-    arp_packets: 0,
-    requests: 0,
-    replies: 0,
-    gratuitous: 0,
-    probes: 0,
-    eth_src_mismatch: 0,
-    snmp_entries: 0,
-    snmp_invalid: 0,
-    ignored: 0,
-    new_macs: 0,
-    learned: 0,
-    lease_changes: 0,
-    rogue_device: 0,
-    arp_spoof: 0,
-    mac_spoof: 0,
-    duplicate_ip: 0,
-    repeats_suppressed: 0,
-    allowlist_suppressed: 0,
-    virtual_mac_suppressed: 0,
-    secondaries_suppressed: 0,
-    errors: 0,
-  };
+  readonly #c: ArpSecurityCounters = zeroCounters();
   #probes = new Map<number, Probe>();
   #latest = -Infinity;
   #prunedAt = -Infinity;
@@ -156,6 +115,20 @@ export class ArpSecurityDetector implements Detector {
     }));
     this.#vendor = opts.vendor ?? (() => null);
     this.#now = opts.now ?? Date.now;
+  }
+
+  /** The learning period, seconds. */
+  get learningPeriodS(): number {
+    return this.#learningMs / 1000;
+  }
+
+  /**
+   * Changes the learning period (PUT /config/alerts), counted from the same start as before: a longer
+   * one resumes learning if its end is still ahead, a shorter one may end it at once.
+   * @throws RangeError unless a number of seconds ≥ 0
+   */
+  set learningPeriodS(s: number) {
+    this.#learningMs = seconds("learningPeriodS", s);
   }
 
   /** True while new MACs are still being learned quietly (on the clock of what was observed). */
@@ -293,19 +266,15 @@ export class ArpSecurityDetector implements Detector {
       this.#c.allowlist_suppressed++;
       return;
     }
-    const local = isLocallyAdministered(mac);
-    const vendor = this.#vendorOf(mac);
-    const vrp = virtualRouterProtocol(mac);
-    const doing = this.#kind === Kind.Probe ? `probing for ${formatIpv4(ip)}` : `using ${formatIpv4(ip)}`;
-    this.#emit("rogue_device", "info", mac, ip, [
-      `A device never seen before appeared on the network: ${formatMac(mac)}` +
-      `${vendor ? ` (${vendor})` : ""}, ${doing}.`,
-      local
-        ? "Its MAC address is locally administered — randomised, as phones and laptops do for privacy, or set by software such as a virtual machine — so it names no vendor."
-        : "",
-      vrp ? `It is a ${vrp} virtual router address: a router redundancy group was set up.` : "",
-      "If you do not recognise it, find it (switch port, DHCP lease) before trusting it; acknowledge it to mark it as known.",
-    ], { locally_administered: local, virtual_router: vrp, learning_ended_at: iso(this.#learningEnd()) });
+    const probing = this.#kind === Kind.Probe;
+    const text = rogueDevice({
+      mac,
+      ip,
+      probing,
+      vendor: this.#vendorOf(mac),
+      learningEndMs: this.#learningEnd(),
+    });
+    this.#emit("rogue_device", "info", mac, ip, text);
   }
 
   #claim(mac: number, ip: number): void {
@@ -347,7 +316,7 @@ export class ArpSecurityDetector implements Detector {
       c.virtual_mac_suppressed++;
       return;
     }
-    const parties = live.map((b) => ({ mac: b.mac, first: b.first, last: b.last }));
+    const parties: Party[] = live.map((b) => ({ mac: b.mac, first: b.first, last: b.last }));
     if (parties.length === 0 && probed !== undefined) {
       for (const o of probed.owners) {
         const b = claims.find((x) => x.mac === o);
@@ -358,7 +327,7 @@ export class ArpSecurityDetector implements Detector {
       if (moved) c.lease_changes++;
       return;
     }
-    const own = { mac, first: before?.first ?? t, last: t };
+    const own: Party = { mac, first: before?.first ?? t, last: t };
     let newcomer = own, older = own;
     for (const p of parties) {
       if (p.first > newcomer.first) newcomer = p;
@@ -376,35 +345,21 @@ export class ArpSecurityDetector implements Detector {
     const gratuitous = this.#kind === Kind.Gratuitous;
     const type = gratuitous || flip || probed !== undefined ? "duplicate_ip" : "mac_spoof";
     const gateway = older !== newcomer && this.#established(older.first, t);
-    const ipText = formatIpv4(ip), win = `${this.#windowMs / 1000} s`;
-    const others = [own, ...parties].filter((p) => p !== newcomer).map((p) => formatMac(p.mac)).join(" and ");
-    const rivals = parties.map((p) => formatMac(p.mac)).join(" and ");
-    const what = type === "mac_spoof"
-      ? `${ipText} was claimed by ${
-        formatMac(newcomer.mac)
-      } while ${others} also claimed it within ${win}. ` +
-        "Two devices answering for one address means one is impersonating the other (ARP spoofing) or is " +
-        `misconfigured; traffic for ${ipText} may be going to the wrong device.`
-      : gratuitous
-      ? `${formatMac(mac)} announced ${ipText} (gratuitous ARP) while ${rivals} was using it` +
-        `${probed ? ", after its own probe had shown the address was taken" : ""}. ` +
-        "Two devices now use the same address; expect both to lose connections."
-      : `${ipText} flip-flopped between ${
-        formatMac(mac)
-      } and ${rivals} within ${win}: two devices are using ` +
-        "the same address at the same time. Expect both to lose connections; one is misconfigured or spoofing.";
-    this.#emit(type, gateway ? "critical" : "warning", newcomer.mac, ip, [
-      what,
-      gateway
-        ? `${formatMac(older.mac)} had held ${ipText} for a long time — probably a gateway or server, ` +
-          "the usual target of a man-in-the-middle attack."
-        : "",
-    ], {
-      claimed_by: [own, ...parties].map((p) => this.#party(p)),
-      flip_flop: flip,
-      probe: probed ? { at: iso(probed.at), ip: ipText, owners: probed.owners.map(formatMac) } : null,
-      window_s: this.#windowMs / 1000,
+    const text = addressConflict({
+      type,
+      own,
+      parties,
+      newcomer,
+      older,
+      ip,
+      gratuitous,
+      probe: probed,
+      flip,
+      gateway,
+      windowMs: this.#windowMs,
+      party: (p) => this.#party(p),
     });
+    this.#emit(type, gateway ? "critical" : "warning", newcomer.mac, ip, text);
   }
 
   /** `mac` went back to `ip` while it claimed another address within the window: several IPs at once. */
@@ -439,19 +394,8 @@ export class ArpSecurityDetector implements Detector {
       }
     }
     if (!this.#h.raise(SLOT_SPOOF, mac, subject.ip, t, this.#quietMs)) return void c.repeats_suppressed++;
-    const list = set.map((s) => formatIpv4(s.ip)).join(", ");
-    this.#emit("arp_spoof", gateway ? "critical" : "warning", mac, subject.ip, [
-      `${formatMac(mac)} claimed ${set.length} addresses within ${this.#windowMs / 1000} s (${list}). ` +
-      "One device answering for several addresses is how ARP spoofing puts itself between other devices (a man in the middle).",
-      gateway
-        ? `${formatIpv4(gateway.ip)} had long belonged to ${formatMac(gateway.owner)} — probably the gateway.`
-        : "",
-      "If it is a router or a host with secondary addresses, add it to the allow-list.",
-    ], {
-      ips: set.map((s) => ({ ip: formatIpv4(s.ip), first_seen: iso(s.first), last_seen: iso(s.last) })),
-      gateway: gateway ? { ip: formatIpv4(gateway.ip), owner: formatMac(gateway.owner) } : null,
-      window_s: this.#windowMs / 1000,
-    });
+    const text = severalAddresses({ mac, addresses: set, gateway, windowMs: this.#windowMs });
+    this.#emit("arp_spoof", gateway ? "critical" : "warning", mac, subject.ip, text);
   }
 
   /** A reply whose Ethernet source is not its ARP sender: a MAC speaking for another. */
@@ -460,12 +404,7 @@ export class ArpSecurityDetector implements Detector {
     if (isVirtualRouterMac(eth) || isVirtualRouterMac(sha)) return void c.virtual_mac_suppressed++;
     if (this.#allow.has(eth)) return void c.allowlist_suppressed++;
     if (!this.#h.raise(SLOT_CONFLICT, eth, spa, this.#t, this.#quietMs)) return void c.repeats_suppressed++;
-    this.#emit("mac_spoof", "warning", eth, spa, [
-      `An ARP reply says ${formatIpv4(spa)} is at ${formatMac(sha)}, but the frame came from ${
-        formatMac(eth)
-      }.`,
-      "A device sending ARP on behalf of another MAC is a sign of ARP spoofing (or of a bridge or proxy that rewrites frames).",
-    ], { claimed_by: [{ mac: formatMac(sha), vendor: this.#vendorOf(sha) }] });
+    this.#emit("mac_spoof", "warning", eth, spa, senderMismatch(eth, sha, spa, this.#vendorOf(sha)));
   }
 
   /** Remembers a probe for an address in use, in case the prober announces it anyway. */
@@ -492,7 +431,7 @@ export class ArpSecurityDetector implements Detector {
     for (const [mac, p] of this.#probes) if (p.at < this.#latest - this.#windowMs) this.#probes.delete(mac);
   }
 
-  #party(p: { mac: number; first: number; last: number }): Record<string, unknown> {
+  #party(p: Party): Record<string, unknown> {
     return {
       mac: formatMac(p.mac),
       vendor: this.#vendorOf(p.mac),
@@ -510,22 +449,17 @@ export class ArpSecurityDetector implements Detector {
     severity: SecurityEvent["severity"],
     mac: number,
     ip: number,
-    sentences: string[],
-    evidence: Record<string, unknown>,
+    text: Explanation,
   ): void {
     this.#c[type]++;
     const e = this.#entry;
-    const packet: Record<string, unknown> = e
-      ? { packet: KIND_NAMES[this.#kind], polled_device: e.device, if_index: e.ifIndex, entry_type: e.type }
-      : {
-        packet: KIND_NAMES[this.#kind],
-        arp_sender_mac: formatMac(this.#sha),
-        arp_target_mac: formatMac(this.#tha),
-        arp_target_ip: formatIpv4(this.#tpa),
-        eth_src: this.#eth === 0 ? null : formatMac(this.#eth),
-        eth_src_mismatch: this.#eth !== 0 && this.#eth !== this.#sha,
-        vlan: this.#vlan,
-      };
+    const packet = packetEvidence(KIND_NAMES[this.#kind], e, {
+      eth: this.#eth,
+      sha: this.#sha,
+      tha: this.#tha,
+      tpa: this.#tpa,
+      vlan: this.#vlan,
+    });
     this.#publish({
       kind: "security",
       ts: iso(this.#t),
@@ -534,15 +468,11 @@ export class ArpSecurityDetector implements Detector {
       mac: formatMac(mac),
       ip: formatIpv4(ip),
       vendor: this.#vendorOf(mac),
-      explanation: sentences.filter((s) => s !== "").join(" "),
-      evidence: { ...packet, seen_at: iso(this.#t), ...evidence },
+      explanation: text.sentences.filter((s) => s !== "").join(" "),
+      evidence: { ...packet, seen_at: iso(this.#t), ...text.evidence },
       source: e ? "snmp" : "capture",
     });
   }
-}
-
-function iso(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : "";
 }
 
 function seconds(name: string, v: number): number {

@@ -96,6 +96,25 @@ Deno.test("ArpSecurityDetector learns quietly during the learning period and rep
   assert.equal(c.rogue_device, 1);
 });
 
+Deno.test("ArpSecurityDetector.learningPeriodS changes the learning period at runtime, counted from the same start", () => {
+  const { det, events, feed } = setup({ learningPeriodS: 600 });
+  learnNetwork(feed);
+  det.learningPeriodS = 2000; // learning started at T0: it now ends at T0 + 2000 s, after AFTER
+  assert.equal(det.learningPeriodS, 2000);
+  feed({ t: AFTER, op: 1, sha: NEWBIE, spa: "192.168.1.77", tpa: GW });
+  assert.equal(det.learning, true);
+  assert.deepEqual(brief(events), [], "learned quietly under the longer period");
+  det.learningPeriodS = 0;
+  assert.equal(det.learning, false);
+  feed({ t: AFTER + S, op: 1, sha: "00:11:22:33:44:88", spa: "192.168.1.88", tpa: GW });
+  assert.deepEqual(brief(events), ["rogue_device info 00:11:22:33:44:88 192.168.1.88"]);
+  assert.equal(events[0].evidence.learning_ended_at, new Date(T0).toISOString());
+  for (const bad of [-1, Number.NaN, Infinity]) {
+    assert.throws(() => det.learningPeriodS = bad, RangeError, String(bad));
+  }
+  assert.equal(det.learningPeriodS, 0, "a refused value changes nothing");
+});
+
 Deno.test("ArpSecurityDetector marks a randomised MAC locally administered, with no vendor", () => {
   const { events, feed } = setup({ vendor: () => "should not be asked" });
   learnNetwork(feed);

@@ -9,8 +9,12 @@
  * the common case, allocates nothing. Everything is bounded against a peer that invents MACs and
  * addresses: MACs (oldest evicted, counted), IPs per MAC, MACs per IP, bindings overall, log entries.
  */
-import { writeFileAtomic } from "../atomic_write.ts";
 import { formatIpv4, formatMac, parseIpv4 } from "../flow/address.ts";
+import { ArpConditions } from "./arp_conditions.ts";
+import { type ArpStateData, readArpState, writeArpState } from "./arp_history_file.ts";
+import { isLocallyAdministered, parseMac } from "./mac.ts";
+
+export { ArpStateError } from "./arp_history_file.ts";
 
 /** One MAC's claim on one IPv4 address. */
 export interface ArpBinding {
@@ -101,22 +105,10 @@ export interface ArpHistoryOptions {
   maxChanges?: number;
 }
 
-/** A state file that is not one. */
-export class ArpStateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ArpStateError";
-  }
-}
-
 /** Re-queueing a record on every sight would cost; once a minute keeps eviction close enough to LRU. */
 const REORDER_MS = 60_000;
 /** Claiming one's own address again after this long idle is logged as a change. */
 const CHANGE_IDLE_MS = 3_600_000;
-/** Standing alerts kept at most (they are pruned by age as well). */
-const MAX_CONDITIONS = 65_536;
-/** Version of arp-state.json. */
-const STATE_VERSION = 1;
 
 interface Binding extends ArpBinding {
   first: number;
@@ -148,9 +140,7 @@ export class ArpHistory {
   #ips = new Map<number, IpRec>();
   #known = new Set<number>();
   #acknowledged = new Set<number>();
-  /** mac → (slot·2^32 + ip) → last time the condition was seen. */
-  #conditions = new Map<number, Map<number, number>>();
-  #conditionCount = 0;
+  #conditions = new ArpConditions();
   #bindings = 0;
   #evicted = 0;
   #knownRefused = 0;
@@ -169,27 +159,13 @@ export class ArpHistory {
   }
 
   /**
-   * Reads `path` (written by save()); a missing file gives an empty history.
+   * Reads `path` (written by save(), see arp_history_file.ts); a missing file gives an empty history.
    * @throws ArpStateError when the file is not an ARP state file
    */
   static async load(path: string, opts: Omit<ArpHistoryOptions, "path"> = {}): Promise<ArpHistory> {
     const h = new ArpHistory({ ...opts, path });
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return h;
-      throw e;
-    }
-    let state: unknown;
-    try {
-      state = JSON.parse(text);
-    } catch (e) {
-      throw new ArpStateError(
-        `${path} is not valid JSON (${(e as Error).message}); move it away to start afresh`,
-      );
-    }
-    h.#restore(state, path);
+    const data = await readArpState(path);
+    if (data !== null) h.#restore(data);
     return h;
   }
 
@@ -306,33 +282,13 @@ export class ArpHistory {
    * `quietMs` before (a standing alert is not raised again while it keeps being seen).
    */
   raise(slot: number, mac: number, ip: number, atMs: number, quietMs: number): boolean {
-    let byMac = this.#conditions.get(mac);
-    const key = slot * 4294967296 + ip;
-    const last = byMac?.get(key);
-    if (byMac === undefined) {
-      byMac = new Map();
-      this.#conditions.set(mac, byMac);
-    }
-    if (last === undefined) {
-      if (this.#conditionCount >= MAX_CONDITIONS) this.#dropOldestConditions();
-      this.#conditionCount++;
-    }
-    byMac.set(key, last === undefined ? atMs : Math.max(last, atMs));
     this.#dirty = true;
-    return last === undefined || atMs - last > quietMs;
+    return this.#conditions.raise(slot, mac, ip, atMs, quietMs);
   }
 
   /** Forgets conditions last seen before `beforeMs`. */
   pruneConditions(beforeMs: number): void {
-    for (const [mac, byMac] of this.#conditions) {
-      for (const [key, last] of byMac) {
-        if (last < beforeMs) {
-          byMac.delete(key);
-          this.#conditionCount--;
-        }
-      }
-      if (byMac.size === 0) this.#conditions.delete(mac);
-    }
+    this.#conditions.prune(beforeMs);
   }
 
   /** The API view of `mac` ("aa:bb:…"), or null when it is not held. */
@@ -396,7 +352,7 @@ export class ArpHistory {
     if (path === undefined) return Promise.resolve();
     const run = this.#saving.catch(() => undefined).then(() => {
       this.#dirty = false;
-      return writeFileAtomic(path, JSON.stringify(this.#state()) + "\n");
+      return writeArpState(path, this.#state());
     });
     this.#saving = run.catch(() => {
       this.#dirty = true;
@@ -404,94 +360,59 @@ export class ArpHistory {
     return run;
   }
 
-  #state(): unknown {
-    const conditions: { slot: number; mac: string; ip: string; last: number }[] = [];
-    for (const [mac, byMac] of this.#conditions) {
-      for (const [key, last] of byMac) {
-        const slot = Math.floor(key / 4294967296);
-        conditions.push({ slot, mac: formatMac(mac), ip: formatIpv4(key - slot * 4294967296), last });
-      }
-    }
+  #state(): ArpStateData {
     return {
-      version: STATE_VERSION,
-      learning_started_ms: this.#learningStart,
-      evicted_macs: this.#evicted,
-      known: [...this.#known].map(formatMac),
-      acknowledged: [...this.#acknowledged].map(formatMac),
+      learningStartMs: this.#learningStart,
+      evictedMacs: this.#evicted,
+      known: [...this.#known],
+      acknowledged: [...this.#acknowledged],
       macs: [...this.#macs.values()].map((r) => ({
-        mac: formatMac(r.mac),
+        mac: r.mac,
         first: r.first,
         last: r.last,
-        current: r.current === null ? null : formatIpv4(r.current.ip),
-        ips: [...r.ips.values()].map((b) => ({ ip: formatIpv4(b.ip), first: b.first, last: b.last })),
-        changes: r.changes.map((c) => ({
-          at: c.at,
-          ip: formatIpv4(c.ip),
-          previous_ip: c.previousIp < 0 ? null : formatIpv4(c.previousIp),
-          previous_mac: c.previousMac < 0 ? null : formatMac(c.previousMac),
-        })),
+        current: r.current === null ? null : r.current.ip,
+        ips: [...r.ips.values()].map((b) => ({ ip: b.ip, first: b.first, last: b.last })),
+        changes: [...r.changes],
       })),
-      conditions,
+      conditions: this.#conditions.list(),
     };
   }
 
-  #restore(state: unknown, path: string): void {
-    const s = state as Record<string, unknown>;
-    if (typeof s !== "object" || s === null || s.version !== STATE_VERSION || !Array.isArray(s.macs)) {
-      throw new ArpStateError(
-        `${path} is not a version ${STATE_VERSION} Flintnet ARP state file; move it away to start afresh`,
-      );
-    }
-    const ms = (v: unknown) => typeof v === "number" && Number.isFinite(v) ? v : undefined;
-    this.#learningStart = ms(s.learning_started_ms) ?? null;
-    this.#evicted = ms(s.evicted_macs) ?? 0;
-    for (const m of strings(s.known)) this.#addKnown(m, false);
-    for (const m of strings(s.acknowledged)) this.#addKnown(m, true);
-    for (const raw of s.macs as Record<string, unknown>[]) {
-      const mac = parseMac(String(raw?.mac));
-      const first = ms(raw?.first), last = ms(raw?.last);
-      if (mac === undefined || first === undefined || last === undefined || this.#macs.has(mac)) continue;
+  /** Takes back a saved state, within this history's bounds (what does not fit is left out). */
+  #restore(s: ArpStateData): void {
+    this.#learningStart = s.learningStartMs;
+    this.#evicted = s.evictedMacs;
+    for (const m of s.known) this.#addKnown(m, false);
+    for (const m of s.acknowledged) this.#addKnown(m, true);
+    for (const m of s.macs) {
+      if (this.#macs.has(m.mac)) continue;
       if (this.#macs.size >= this.#maxMacs) break;
-      const rec = this.#newMac(mac, first);
-      rec.last = last;
-      for (const b of Array.isArray(raw.ips) ? raw.ips as Record<string, unknown>[] : []) {
-        const ip = parseIpv4(String(b?.ip)), bf = ms(b?.first), bl = ms(b?.last);
-        if (ip === undefined || bf === undefined || bl === undefined || rec.ips.has(ip)) continue;
-        let ipRec = this.#ips.get(ip);
+      const rec = this.#newMac(m.mac, m.first);
+      rec.last = m.last;
+      for (const b of m.ips) {
+        if (rec.ips.has(b.ip)) continue;
+        let ipRec = this.#ips.get(b.ip);
         if (rec.ips.size >= this.#maxIpsPerMac || this.#bindings >= this.#maxBindings) break;
         if (ipRec !== undefined && ipRec.claims.length >= this.#maxMacsPerIp) continue;
-        if (ipRec === undefined) this.#ips.set(ip, ipRec = { claims: [], lastMac: -1 });
-        const binding: Binding = { mac, ip, first: bf, last: bl, ipRec };
-        rec.ips.set(ip, binding);
+        if (ipRec === undefined) this.#ips.set(b.ip, ipRec = { claims: [], lastMac: -1 });
+        const binding: Binding = { mac: m.mac, ip: b.ip, first: b.first, last: b.last, ipRec };
+        rec.ips.set(b.ip, binding);
         ipRec.claims.push(binding);
         this.#bindings++;
       }
-      const cur = parseIpv4(String(raw.current));
-      rec.current = cur === undefined ? null : rec.ips.get(cur) ?? null;
-      for (const c of Array.isArray(raw.changes) ? raw.changes as Record<string, unknown>[] : []) {
-        const at = ms(c?.at), ip = parseIpv4(String(c?.ip));
-        if (at === undefined || ip === undefined) continue;
-        const previousIp = parseIpv4(String(c.previous_ip)) ?? -1;
-        const previousMac = parseMac(String(c.previous_mac)) ?? -1;
-        rec.changes.push({ at, ip, previousIp, previousMac });
+      rec.current = m.current === null ? null : rec.ips.get(m.current) ?? null;
+      for (const c of m.changes) {
+        rec.changes.push(c);
         if (rec.changes.length > this.#maxChanges) rec.changes.shift();
       }
     }
     for (const ipRec of this.#ips.values()) ipRec.lastMac = latestClaimer(ipRec);
-    for (const c of Array.isArray(s.conditions) ? s.conditions as Record<string, unknown>[] : []) {
-      const mac = parseMac(String(c?.mac)),
-        ip = parseIpv4(String(c?.ip)),
-        last = ms(c?.last),
-        slot = ms(c?.slot);
-      if (mac === undefined || ip === undefined || last === undefined || slot === undefined) continue;
-      this.raise(slot, mac, ip, last, 0);
-    }
+    for (const c of s.conditions) this.raise(c.slot, c.mac, c.ip, c.last, 0);
     this.#dirty = false;
   }
 
-  #addKnown(text: string, acknowledged: boolean): void {
-    const mac = parseMac(text);
-    if (mac === undefined || this.#known.size >= this.#maxMacs) return;
+  #addKnown(mac: number, acknowledged: boolean): void {
+    if (this.#known.size >= this.#maxMacs) return;
     this.#known.add(mac);
     if (acknowledged) this.#acknowledged.add(mac);
   }
@@ -547,29 +468,6 @@ export class ArpHistory {
     else if (b.ipRec.lastMac === b.mac) b.ipRec.lastMac = latestClaimer(b.ipRec);
     this.#bindings--;
   }
-
-  #dropOldestConditions(): void {
-    const first = this.#conditions.entries().next();
-    if (first.done) return;
-    this.#conditionCount -= first.value[1].size;
-    this.#conditions.delete(first.value[0]);
-  }
-}
-
-/** "aa:bb:cc:dd:ee:ff" (or with dashes, any case) → 48-bit integer, or undefined. */
-export function parseMac(text: string): number | undefined {
-  const m =
-    /^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})$/i
-      .exec(text);
-  if (!m) return undefined;
-  let v = 0;
-  for (let i = 1; i <= 6; i++) v = v * 256 + parseInt(m[i], 16);
-  return v;
-}
-
-/** The U/L bit (IEEE 802, bit 1 of the first octet): set on randomised and software-assigned MACs. */
-export function isLocallyAdministered(mac48: number): boolean {
-  return (Math.floor(mac48 / 2 ** 40) & 0x02) !== 0;
 }
 
 function latestClaimer(rec: IpRec): number {
@@ -586,10 +484,6 @@ function oldest(bs: Iterable<Binding>): Binding {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
 
 function positive(name: string, v: number): number {

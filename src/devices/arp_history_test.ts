@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ArpHistory, ArpStateError, isLocallyAdministered, parseMac } from "./arp_history.ts";
+import { ArpHistory, ArpStateError } from "./arp_history.ts";
 
 const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
 const S = 1000;
@@ -58,21 +58,6 @@ Deno.test("ArpHistory does not log switching between two addresses a MAC uses co
   const h = new ArpHistory();
   for (let i = 0; i < 10; i++) h.claim(mac(A), ip(i % 2 ? "10.0.0.2" : "10.0.0.1"), T0 + i * S);
   assert.equal(h.toJson(A)!.ip_changes.length, 2);
-});
-
-Deno.test("isLocallyAdministered() reads the U/L bit of the first octet", () => {
-  assert.equal(isLocallyAdministered(mac("02:00:00:00:00:01")), true);
-  assert.equal(isLocallyAdministered(mac("da:a1:19:00:00:01")), true);
-  assert.equal(isLocallyAdministered(mac("00:11:22:33:44:55")), false);
-  assert.equal(isLocallyAdministered(mac("fc:00:00:00:00:01")), false);
-});
-
-Deno.test("parseMac() accepts colons or dashes in any case and refuses anything else", () => {
-  assert.equal(parseMac("00:11:22:AA:bb:cc"), mac("00:11:22:aa:bb:cc"));
-  assert.equal(parseMac("00-11-22-aa-bb-cc"), mac("00:11:22:aa:bb:cc"));
-  for (const bad of ["", "00:11:22:33:44", "00:11:22:33:44:5g", "0:11:22:33:44:55", "00:11:22:33:44:55:66"]) {
-    assert.equal(parseMac(bad), undefined, bad);
-  }
 });
 
 Deno.test("ArpHistory evicts the least recently seen MAC when full and counts it", () => {

@@ -15,6 +15,7 @@ import {
   parseWholeNumber,
 } from "../http/query_params.ts";
 import { DEVICE_TYPES, type DeviceJson, type DeviceType, SNMP_STATUSES, type SnmpStatus } from "./device.ts";
+import { macHexFragment } from "./mac.ts";
 
 /** What a /devices request asks for. Absent members do not filter. */
 export interface DeviceFilter {
@@ -57,10 +58,9 @@ export function parseDeviceFilter(search: URLSearchParams): DeviceFilter {
     if (v.trim() !== "") {
       f.q = v.trim().toLowerCase();
       // "00-1a-2b", Cisco's "001a.2b3c" and bare "001a2b" mean the MAC prefix 00:1a:2b (which matches as
-      // text). Dotted digits alone ("10.0") stay an address fragment.
-      if (/^([0-9a-f]{2}(-[0-9a-f]{2})+-?|[0-9a-f]{4}(\.[0-9a-f]{1,4})+|[0-9a-f]{6,12})$/.test(f.q)) {
-        f.qHex = f.q.replace(/[.\-]/g, "");
-      }
+      // text).
+      const hex = macHexFragment(f.q);
+      if (hex !== null) f.qHex = hex;
     }
   }
   if ((v = p.get("limit")) !== undefined) f.limit = parseWholeNumber("limit", v, 1, MAX_DEVICES_LIMIT);

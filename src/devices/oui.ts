@@ -4,6 +4,7 @@
  * MA-M (mam.csv, 28-bit), MA-S (oui36.csv, 36-bit) and the retired IAB blocks (iab.csv, 36-bit, still on
  * old equipment). Read once at start; never a hand-written table.
  */
+import { parseMac } from "./mac.ts";
 
 /** Which file holds which registry, and how many bits of the address its assignments fix. */
 const REGISTRIES = [
@@ -12,27 +13,6 @@ const REGISTRIES = [
   { file: "mam.csv", registry: "MA-M", bits: 28 },
   { file: "oui.csv", registry: "MA-L", bits: 24 },
 ] as const;
-
-/**
- * A MAC address as a 48-bit number, or undefined when the text is not one. Accepts the spellings
- * people and agents use: `00:1a:2b:3c:4d:5e`, `00-1A-2B-3C-4D-5E`, Cisco's `001a.2b3c.4d5e` and
- * twelve bare hex digits.
- */
-export function parseMac(text: string): number | undefined {
-  let hex: string;
-  if (/^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i.test(text)) hex = text.replace(/[:-]/g, "");
-  else if (/^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/i.test(text)) hex = text.replaceAll(".", "");
-  else if (/^[0-9a-f]{12}$/i.test(text)) hex = text;
-  else return undefined;
-  return parseInt(hex, 16);
-}
-
-/** A MAC address in the one form Flintnet shows (lower case, colons), or null when it is not one. */
-export function normalizeMac(text: string): string | null {
-  const m = parseMac(text);
-  if (m === undefined) return null;
-  return m.toString(16).padStart(12, "0").replace(/(..)(?!$)/g, "$1:");
-}
 
 /** How many assignments were read from each registry. */
 export interface OuiCounts {
@@ -141,7 +121,7 @@ export class OuiRegistry {
    * (or is not a MAC address). The longest assignment wins: an MA-S block inside an MA-L that the
    * IEEE Registration Authority holds names the MA-S owner.
    *
-   * This is the plain registry answer: a locally administered address (see isLocallyAdministered) is
+   * This is the plain registry answer: a locally administered address (see isLocallyAdministered in mac.ts) is
    * looked up like any other, because a few legacy assignments (DECnet's AA-00-04, 3Com's 02-60-8C)
    * have that bit set. Callers that want "unknown" for randomised addresses check it first.
    */
@@ -150,21 +130,6 @@ export class OuiRegistry {
     if (m === undefined) return null;
     return this.#by36.get(Math.floor(m / 2 ** 12)) ?? this.#by28.get(Math.floor(m / 2 ** 20)) ??
       this.#by24.get(Math.floor(m / 2 ** 24)) ?? null;
-  }
-
-  /**
-   * Whether the address is locally administered (IEEE 802 U/L bit: bit 1 of the first octet), as
-   * randomised "private" Wi-Fi addresses, VMs and containers are. False for a non-MAC.
-   */
-  static isLocallyAdministered(mac: string): boolean {
-    const m = parseMac(mac);
-    return m !== undefined && (Math.floor(m / 2 ** 40) & 0x02) !== 0;
-  }
-
-  /** Whether the address is a group (multicast or broadcast) address (I/G bit: bit 0 of the first octet). */
-  static isMulticast(mac: string): boolean {
-    const m = parseMac(mac);
-    return m !== undefined && (Math.floor(m / 2 ** 40) & 0x01) !== 0;
   }
 }
 

@@ -12,7 +12,8 @@ import { formatIp, parseIp } from "../flow/address.ts";
 import { createLogger } from "../log.ts";
 import type { SystemInfo } from "../snmp/snmp_types.ts";
 import type { DeviceJson, DeviceType, InterfaceJson, InterfaceStatus, SnmpPollStatus } from "./device.ts";
-import { normalizeMac, OuiRegistry } from "./oui.ts";
+import { isLocallyAdministered, normalizeMac, parseMac } from "./mac.ts";
+import type { OuiRegistry } from "./oui.ts";
 import { loadRegistryFile, type RegistryLoadResult, saveRegistryFile } from "./registry_file.ts";
 import { compareIps, sortByIp } from "./device_filter.ts";
 
@@ -265,9 +266,10 @@ export class DeviceRegistry {
     // A loaded device's vendor may be SNMP's: keep it until a classification or a new MAC says otherwise.
     if (entry.snmpVendor === undefined && next.vendor !== null && !macChanged) return next.vendor;
     const mac = next.mac;
+    const m = mac ? parseMac(mac) : undefined;
     // A locally administered (randomised) address's first octets name nobody.
-    if (!mac || !this.#opts.oui || OuiRegistry.isLocallyAdministered(mac)) return null;
-    return this.#opts.oui.vendor(mac);
+    if (m === undefined || !this.#opts.oui || isLocallyAdministered(m)) return null;
+    return this.#opts.oui.vendor(mac!);
   }
 
   #boundedInterfaces(list: InterfaceJson[]): InterfaceJson[] {

@@ -16,7 +16,7 @@ import {
   SNMP_STATUSES,
   type SnmpPollStatus,
 } from "./device.ts";
-import { normalizeMac } from "./oui.ts";
+import { normalizeMac } from "./mac.ts";
 
 /** The schema version this code reads and writes. */
 export const REGISTRY_SCHEMA = 1;

@@ -10,7 +10,8 @@
  * isolate or outlives the sweep. The socket is closed on every path.
  */
 import { check, cString, Errno, lastErrno, libc, LibcError } from "../capture/libc_ffi.ts";
-import { formatIpv4, parseIpv4 } from "../flow/address.ts";
+import { isMulticast, macFromBytes } from "../devices/mac.ts";
+import { formatIpv4, formatMac, parseIpv4 } from "../flow/address.ts";
 import { type Cidr, cidrContainsWords, parseCidr } from "./cidr_hosts.ts";
 
 // linux/socket.h, linux/if_ether.h, linux/if_arp.h, bits/socket.h
@@ -179,10 +180,11 @@ class Receiver {
     if (b[4] !== 6 || b[5] !== 4 || v.getUint16(6) !== ARPOP_REPLY) return;
     const spa = v.getUint32(14);
     if (!this.#asked.has(spa)) return;
-    if ((b[8] & 1) !== 0 || b.subarray(8, 14).every((x) => x === 0)) return; // multicast or zero MAC: bogus
+    const sha = macFromBytes(b.subarray(8, 14));
+    if (isMulticast(sha) || sha === 0) return; // a multicast or zero sender MAC is bogus
     const ip = formatIpv4(spa);
     if (found.has(ip)) return;
-    found.set(ip, Array.from(b.subarray(8, 14), (x) => x.toString(16).padStart(2, "0")).join(":"));
+    found.set(ip, formatMac(sha));
   }
 }
 

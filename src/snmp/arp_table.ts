@@ -4,7 +4,8 @@
  * the MAC and type columns are walked; the address comes from the index.
  */
 import type { ArpTableEntry, SnmpSession, SnmpValue } from "./snmp_types.ts";
-import { formatIpv6 } from "../flow/address.ts";
+import { macFromBytes } from "../devices/mac.ts";
+import { formatIpv6, formatMac } from "../flow/address.ts";
 import { walkColumns } from "./snmp_columns.ts";
 
 /** ipNetToMediaEntry (IP-MIB): index ifIndex.a.b.c.d. */
@@ -47,7 +48,7 @@ export async function walkArpTable(
     const key = `${ifIndex}|${ip}`;
     if (seen.has(key)) return;
     seen.add(key);
-    out.push({ device: deviceIp, ifIndex, ip, mac: macText(mac), type: typeName(type) });
+    out.push({ device: deviceIp, ifIndex, ip, mac: formatMac(macFromBytes(mac)), type: typeName(type) });
   };
   for (const [key, row] of media) {
     const idx = key.split(".").map(Number);
@@ -82,11 +83,6 @@ function ipv6Text(bytes: number[]): string {
       ((bytes[4 * i] << 24) | (bytes[4 * i + 1] << 16) | (bytes[4 * i + 2] << 8) | bytes[4 * i + 3]) >>> 0;
   }
   return formatIpv6(words, 0);
-}
-
-/** Six bytes → "aa:bb:cc:dd:ee:ff". */
-function macText(mac: Uint8Array): string {
-  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join(":");
 }
 
 function typeName(v: SnmpValue | undefined): ArpTableEntry["type"] {

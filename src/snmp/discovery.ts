@@ -6,6 +6,7 @@
  *
  * The ARP sweep and the SNMP probe are injected, so this file is pure scheduling and bookkeeping.
  */
+import { forEachBounded } from "../async_pool.ts";
 import type { SweepProgress } from "../events.ts";
 import { formatIpv4, formatIpv6, parseIp } from "../flow/address.ts";
 import { createLogger, type Logger } from "../log.ts";
@@ -208,36 +209,33 @@ export class DiscoverySweeper {
     const { progress, abort } = r;
     const signal = abort.signal;
     const arp = await this.#arpPhase(targets, interfaces, signal);
-    let next = 0;
     let lastReport = this.#opts.now();
-    const worker = async () => {
-      while (!signal.aborted && next < targets.length) {
-        const ip = targets[next++];
-        let system: SystemInfo | undefined;
-        try {
-          system = await this.#opts.snmpProbe(ip);
-        } catch (e) {
-          this.#log.debug("SNMP probe failed", { ip, error: e });
-        }
-        progress.scanned++;
-        const mac = arp.get(ip) ?? null;
-        if (system !== undefined) {
-          progress.found++;
-          progress.snmp++;
-          this.#found({ ip, mac, system, via: "snmp" });
-        } else if (mac !== null) {
-          progress.found++;
-          this.#found({ ip, mac, system: null, via: "arp_sweep" });
-        }
-        const now = this.#opts.now();
-        if (now - lastReport >= this.#opts.progressIntervalMs && progress.scanned < progress.total) {
-          lastReport = now;
-          this.#report(progress, "progress", startMs);
-        }
+    const probe = async (ip: string) => {
+      let system: SystemInfo | undefined;
+      try {
+        system = await this.#opts.snmpProbe(ip);
+      } catch (e) {
+        this.#log.debug("SNMP probe failed", { ip, error: e });
+      }
+      progress.scanned++;
+      const mac = arp.get(ip) ?? null;
+      if (system !== undefined) {
+        progress.found++;
+        progress.snmp++;
+        this.#found({ ip, mac, system, via: "snmp" });
+      } else if (mac !== null) {
+        progress.found++;
+        this.#found({ ip, mac, system: null, via: "arp_sweep" });
+      }
+      const now = this.#opts.now();
+      if (now - lastReport >= this.#opts.progressIntervalMs && progress.scanned < progress.total) {
+        lastReport = now;
+        this.#report(progress, "progress", startMs);
       }
     };
-    const workers = Math.min(this.#opts.concurrency, targets.length);
-    await Promise.all(Array.from({ length: workers }, worker));
+    // No more workers than targets; a probe never rejects (its failure is "no answer", above).
+    const workers = Math.max(1, Math.min(this.#opts.concurrency, targets.length));
+    await forEachBounded(targets, workers, probe, { signal });
     this.#report(progress, "finished", startMs);
     this.#log.info(signal.aborted ? "discovery sweep cancelled" : "discovery sweep finished", {
       id: progress.id,

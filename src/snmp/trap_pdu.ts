@@ -9,14 +9,24 @@
  */
 
 import type { TrapVarbind } from "../events.ts";
+import {
+  asUnsigned,
+  BerReader,
+  concat,
+  hex2,
+  MalformedPdu,
+  readOid,
+  readSigned,
+  TAG_INTEGER,
+  TAG_IP_ADDRESS,
+  TAG_OCTET_STRING,
+  TAG_OID,
+  TAG_SEQUENCE,
+  TAG_TIMETICKS,
+  tlv,
+} from "./ber.ts";
 
-/** The datagram is not a well-formed SNMP message. Carries a short description for debug logs. */
-export class MalformedPdu extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "MalformedPdu";
-  }
-}
+export { MalformedPdu } from "./ber.ts";
 
 /** msgVersion values (RFC 3584 §2.1: SNMPv1 = 0, SNMPv2c = 1, SNMPv3 = 3). */
 export const SNMP_VERSION_1 = 0;
@@ -71,13 +81,6 @@ export interface DecodedTrap {
   omitted: number;
 }
 
-const TAG_INTEGER = 0x02;
-const TAG_OCTET_STRING = 0x04;
-const TAG_OID = 0x06;
-const TAG_SEQUENCE = 0x30;
-const TAG_IP_ADDRESS = 0x40;
-const TAG_TIMETICKS = 0x43;
-
 /** SNMP application types (RFC 2578 §7.1, RFC 3416 §3) and their names, with the width of unsigned ones. */
 const VALUE_TYPES: ReadonlyMap<number, { name: string; unsignedBits?: number }> = new Map([
   [0x02, { name: "Integer" }],
@@ -96,57 +99,6 @@ const VALUE_TYPES: ReadonlyMap<number, { name: string; unsignedBits?: number }> 
   [0x81, { name: "NoSuchInstance" }],
   [0x82, { name: "EndOfMibView" }],
 ]);
-
-/** RFC 2578 §3.5: an OID has at most 128 sub-identifiers. */
-const MAX_SUBIDS = 128;
-/** Integers of any SNMP type fit in 9 octets (Counter64 with a leading zero). */
-const MAX_INTEGER_OCTETS = 9;
-
-/** A cursor over `buf[pos, end)` that reads one TLV at a time, never past `end`. */
-class BerReader {
-  pos: number;
-  constructor(readonly buf: Uint8Array, start: number, readonly end: number) {
-    this.pos = start;
-  }
-
-  get done(): boolean {
-    return this.pos >= this.end;
-  }
-
-  /** Reads a tag and a definite length; returns the value's bounds and moves past the value. */
-  next(): { tag: number; start: number; end: number; tlvStart: number } {
-    const tlvStart = this.pos;
-    if (this.pos + 2 > this.end) throw new MalformedPdu("truncated TLV header");
-    const tag = this.buf[this.pos++];
-    if ((tag & 0x1f) === 0x1f) throw new MalformedPdu("multi-octet tag");
-    let len = this.buf[this.pos++];
-    if (len & 0x80) {
-      const n = len & 0x7f;
-      // 0x80 is the indefinite form, not allowed in SNMP (RFC 3417 §8); four octets is far past a datagram.
-      if (n === 0 || n > 4) throw new MalformedPdu("bad length form");
-      if (this.pos + n > this.end) throw new MalformedPdu("truncated length");
-      len = 0;
-      for (let i = 0; i < n; i++) len = len * 256 + this.buf[this.pos++];
-    }
-    const start = this.pos;
-    if (len > this.end - start) throw new MalformedPdu("length runs past its container");
-    this.pos = start + len;
-    return { tag, start, end: start + len, tlvStart };
-  }
-
-  /** Reads a TLV that must have `tag`. */
-  expect(tag: number, what: string): { start: number; end: number; tlvStart: number } {
-    const t = this.next();
-    if (t.tag !== tag) throw new MalformedPdu(`${what}: expected tag 0x${hex2(tag)}, got 0x${hex2(t.tag)}`);
-    return t;
-  }
-
-  /** A reader over the contents of the next TLV, which must have `tag`. */
-  enter(tag: number, what: string): BerReader {
-    const t = this.expect(tag, what);
-    return new BerReader(this.buf, t.start, t.end);
-  }
-}
 
 /** Reads the version and community (SNMPv1/v2c, RFC 1157 §4 Message) and locates the PDU. */
 export function decodeEnvelope(datagram: Uint8Array): SnmpEnvelope {
@@ -265,47 +217,6 @@ function renderValue(
   return { type, value: renderHex(buf, v.start, v.end, maxValueBytes) };
 }
 
-/** A two's-complement INTEGER (X.690 §8.3). */
-function readSigned(buf: Uint8Array, start: number, end: number): bigint {
-  const n = end - start;
-  if (n === 0 || n > MAX_INTEGER_OCTETS) throw new MalformedPdu(`integer of ${n} octets`);
-  let v = 0n;
-  for (let i = start; i < end; i++) v = (v << 8n) | BigInt(buf[i]);
-  if (buf[start] & 0x80) v -= 1n << BigInt(8 * n);
-  return v;
-}
-
-/** Unsigned types arrive as INTEGERs; a sender that forgot the leading zero still means the unsigned value. */
-function asUnsigned(v: bigint, bits: number): bigint {
-  return BigInt.asUintN(bits, v);
-}
-
-/** An OBJECT IDENTIFIER (X.690 §8.19) as dotted text. */
-function readOid(buf: Uint8Array, start: number, end: number): string {
-  if (end === start) throw new MalformedPdu("empty OID");
-  const parts: number[] = [];
-  let sub = 0;
-  let pending = false;
-  for (let i = start; i < end; i++) {
-    const b = buf[i];
-    sub = sub * 128 + (b & 0x7f);
-    if (sub > Number.MAX_SAFE_INTEGER) throw new MalformedPdu("OID sub-identifier too large");
-    pending = (b & 0x80) !== 0;
-    if (pending) continue;
-    if (parts.length === 0) {
-      // The first sub-identifier packs the first two arcs: X*40 + Y, X ≤ 2.
-      const x = sub < 40 ? 0 : sub < 80 ? 1 : 2;
-      parts.push(x, sub - 40 * x);
-    } else {
-      parts.push(sub);
-    }
-    if (parts.length > MAX_SUBIDS) throw new MalformedPdu("OID longer than 128 sub-identifiers");
-    sub = 0;
-  }
-  if (pending) throw new MalformedPdu("OID ends inside a sub-identifier");
-  return parts.join(".");
-}
-
 /**
  * OCTET STRING as text when it is printable UTF-8 (tab, CR and LF allowed), otherwise as hex octets
  * separated by spaces ("00 1a 2b"). Only the first `max` octets are rendered; "…" marks a cut.
@@ -340,10 +251,6 @@ function renderHex(buf: Uint8Array, start: number, end: number, max: number): st
   return out.join(" ") + (stop < end ? " …" : "");
 }
 
-function hex2(b: number): string {
-  return b.toString(16).padStart(2, "0");
-}
-
 /**
  * The SNMPv2c Response-PDU that acknowledges an inform: same request-id, no error, the same
  * variable-bindings (RFC 3416 §4.2.7), sent with the community the inform came with.
@@ -357,26 +264,4 @@ export function encodeInformResponse(
   const pdu = tlv(PDU_TAG.response, concat([requestIdTlv, noError, noError, varbindsTlv]));
   const version = Uint8Array.of(TAG_INTEGER, 1, SNMP_VERSION_2C);
   return tlv(TAG_SEQUENCE, concat([version, tlv(TAG_OCTET_STRING, community), pdu]));
-}
-
-function tlv(tag: number, value: Uint8Array): Uint8Array {
-  const n = value.length;
-  const len = n < 0x80
-    ? [n]
-    : n < 0x100
-    ? [0x81, n]
-    : n < 0x10000
-    ? [0x82, n >> 8, n & 0xff]
-    : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-  return concat([Uint8Array.of(tag, ...len), value]);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

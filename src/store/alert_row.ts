@@ -3,10 +3,7 @@
  * (when, what kind and type, how bad, which MAC and addresses, one sentence), taken from a security,
  * anomaly or trap event.
  */
-import type { AnomalyEvent, SecurityEvent, TrapEvent } from "../events.ts";
-
-/** The events that are alerts. */
-export type AlertEvent = SecurityEvent | AnomalyEvent | TrapEvent;
+import type { AlertEvent, SecurityEvent } from "../events.ts";
 
 /** The kinds of event that are alerts. */
 export type AlertKind = AlertEvent["kind"];

@@ -7,11 +7,11 @@
  * one transaction per timer tick, because a transaction per alert costs an fsync each and a burst of
  * alerts would hold the main thread for that long.
  */
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { createLogger, type Logger } from "../log.ts";
 import { RingBuffer } from "../ring_buffer.ts";
 import type { AlertFields, AlertKind, AlertSeverity } from "./alert_row.ts";
-import { HISTORY_MIGRATIONS } from "./history_schema.ts";
+import { isCorrupt, openDatabase } from "./history_file.ts";
 import { COLUMNS, eventJson, type Row, sqlWhere, toRecord, whereClause } from "./history_sql.ts";
 
 export { MAX_EVENT_JSON } from "./history_sql.ts";
@@ -122,9 +122,6 @@ export interface HistoryOptions {
   /** Where diagnostics go. */
   log?: Logger;
 }
-
-/** SQLITE_CORRUPT and SQLITE_NOTADB (https://www.sqlite.org/rescode.html). */
-const CORRUPT_CODES = new Set([11, 26]);
 
 /** The alert history over one SQLite file. Build it with openHistory(). */
 export class HistoryDb {
@@ -307,54 +304,4 @@ export function openHistory(path: string, options: HistoryOptions = {}): History
     });
     return new HistoryDb(openDatabase(path), { movedTo, reason }, { ...options, log });
   }
-}
-
-function openDatabase(path: string): DatabaseSync {
-  try {
-    // Alerts name the devices on the network: only the daemon's user reads them.
-    Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
-  } catch (e) {
-    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-  }
-  const db = new DatabaseSync(path);
-  try {
-    db.exec("PRAGMA busy_timeout = 5000");
-    db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = NORMAL");
-    migrate(db, path);
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
-
-/** Applies the migrations the file has not had yet, each in its own transaction. */
-function migrate(db: DatabaseSync, path: string): void {
-  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-  const row = db.prepare("SELECT max(version) AS v FROM schema_version").get() as { v: number | null };
-  const current = row.v ?? 0;
-  if (current > HISTORY_MIGRATIONS.length) {
-    throw new Error(
-      `alert history ${path} has schema version ${current}, newer than this Flintnet knows ` +
-        `(${HISTORY_MIGRATIONS.length}): run the newer version, or move the file away to start a new history`,
-    );
-  }
-  for (let v = current + 1; v <= HISTORY_MIGRATIONS.length; v++) {
-    db.exec("BEGIN");
-    try {
-      db.exec(HISTORY_MIGRATIONS[v - 1]);
-      db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(v);
-      db.exec("COMMIT");
-    } catch (err) {
-      db.exec("ROLLBACK");
-      throw err;
-    }
-  }
-}
-
-function isCorrupt(err: unknown): boolean {
-  const e = err as { errcode?: number; message?: string };
-  return CORRUPT_CODES.has(e?.errcode ?? -1) ||
-    /file is not a database|database disk image is malformed/.test(e?.message ?? "");
 }

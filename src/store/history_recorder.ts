@@ -4,9 +4,9 @@
  * attach and then every hour.
  */
 import type { EventBus, Subscription } from "../bus.ts";
-import type { PublishedEvent } from "../events.ts";
+import type { AlertEvent, PublishedEvent } from "../events.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { type AlertEvent, alertFields } from "./alert_row.ts";
+import { alertFields } from "./alert_row.ts";
 import type { HistoryDb } from "./history_db.ts";
 
 const DAY_MS = 86_400_000;

@@ -5,6 +5,7 @@
  */
 import type { Context } from "hono";
 import type { MuteRule, NewMute } from "../../alert/mutes.ts";
+import { normalizeMac } from "../../devices/mac.ts";
 import { formatIp, parseIp } from "../../flow/address.ts";
 import { ALERT_KINDS, type AlertKind } from "../../store/alert_row.ts";
 import { SECURITY_EVENT_TYPES } from "../../events.ts";
@@ -23,12 +24,11 @@ const MUTE_MEMBERS = ["mac", "ip", "kind", "type", "until", "duration_s", "reaso
 /** Type names are short identifiers (rogue_device, linkDown, traffic_spike). */
 export const TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-/** A MAC as aa:bb:cc:dd:ee:ff or aa-bb-cc-dd-ee-ff, any case → lower case with colons. */
+/** A MAC in any spelling {@link normalizeMac} reads (aa:bb:cc:dd:ee:ff, aa-bb-…, aabb.ccdd.eeff) → aa:bb:…. */
 export function parseMacParameter(name: string, text: string): string {
-  if (!/^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/.test(text)) {
-    throw invalid(name, text, "a MAC address as six hex pairs, e.g. 00:1b:21:3a:4f:5e");
-  }
-  return text.toLowerCase().replaceAll("-", ":");
+  const mac = normalizeMac(text);
+  if (mac === null) throw invalid(name, text, "a MAC address as six hex pairs, e.g. 00:1b:21:3a:4f:5e");
+  return mac;
 }
 
 /** An alert type (see TYPE_PATTERN). */

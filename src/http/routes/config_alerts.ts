@@ -5,7 +5,7 @@
  * PUT takes a JSON merge patch (RFC 7396): only the members given change, arrays are replaced whole.
  *
  *   curl -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
- *     -d '{"cooldownS": 600, "routes": {"trap": ["webhook"]}}' http://host:8480/config/alerts
+ *     -d '{"cooldown_s": 600, "routes": {"trap": ["webhook"]}}' http://host:8480/config/alerts
  */
 import { Hono } from "hono";
 import { type AlertPolicyStore, PolicyError } from "../../alert/alert_policy.ts";

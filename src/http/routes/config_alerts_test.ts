@@ -29,10 +29,10 @@ Deno.test("GET /config/alerts returns the policy in force", async () => {
 
 Deno.test("PUT /config/alerts changes only the given fields, persists them and answers the new policy", async () => {
   await withApp(async (app, store) => {
-    const res = await app.request("/config/alerts", put('{"cooldownS":600,"routes":{"trap":["webhook"]}}'));
+    const res = await app.request("/config/alerts", put('{"cooldown_s":600,"routes":{"trap":["webhook"]}}'));
     assert.equal(res.status, 200);
     const want = defaultAlertPolicy();
-    want.cooldownS = 600;
+    want.cooldown_s = 600;
     want.routes.trap = ["webhook"];
     assert.deepEqual(await res.json(), want);
     assert.deepEqual(await (await app.request("/config/alerts")).json(), want);
@@ -64,19 +64,22 @@ Deno.test("PUT /config/alerts answers 400 naming the field, the value and what i
         parameter: "anomaly.k",
       },
     });
-    const unknown = await app.request("/config/alerts", put('{"colldownS":5}'));
+    const unknown = await app.request("/config/alerts", put('{"colldown_s":5}'));
     assert.equal(unknown.status, 400);
-    assert.equal((await unknown.json()).error.parameter, "colldownS");
+    assert.equal((await unknown.json()).error.parameter, "colldown_s");
     assert.deepEqual(await (await app.request("/config/alerts")).json(), defaultAlertPolicy());
   });
 });
 
 Deno.test("PUT /config/alerts answers 400 for a body that is not JSON, or not declared as JSON", async () => {
   await withApp(async (app) => {
-    const bad = await app.request("/config/alerts", put("{cooldownS: 5"));
+    const bad = await app.request("/config/alerts", put("{cooldown_s: 5"));
     assert.equal(bad.status, 400);
     assert.match((await bad.json()).error.message, /^the body is not valid JSON/);
-    const form = await app.request("/config/alerts", put("cooldownS=5", "application/x-www-form-urlencoded"));
+    const form = await app.request(
+      "/config/alerts",
+      put("cooldown_s=5", "application/x-www-form-urlencoded"),
+    );
     assert.equal(form.status, 400);
     assert.match((await form.json()).error.message, /Content-Type must be application\/json/);
   });
@@ -84,7 +87,7 @@ Deno.test("PUT /config/alerts answers 400 for a body that is not JSON, or not de
 
 Deno.test("PUT /config/alerts refuses a body over 16 KiB with 413", async () => {
   await withApp(async (app) => {
-    const body = JSON.stringify({ cooldownS: 5, pad: "x".repeat(MAX_POLICY_BODY_BYTES) });
+    const body = JSON.stringify({ cooldown_s: 5, pad: "x".repeat(MAX_POLICY_BODY_BYTES) });
     const res = await app.request("/config/alerts", put(body));
     assert.equal(res.status, 413);
     assert.equal((await res.json()).error.code, "payload_too_large");

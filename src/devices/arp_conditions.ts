@@ -1,0 +1,81 @@
+/**
+ * The ARP watcher's standing alerts: which conditions (a detector-chosen slot: spoofing, conflict…) hold
+ * for which (MAC, IPv4) and when each was last seen, so that a condition that keeps being seen is
+ * reported once, not on every packet, and not again after a restart. Bounded: past the limit the
+ * MAC whose conditions were first raised is forgotten.
+ */
+import type { ConditionState } from "./arp_history_file.ts";
+
+/** Standing conditions kept at most by default (they are pruned by age as well). */
+const MAX_CONDITIONS = 65_536;
+/** 2^32: slot and IPv4 address share one numeric key. */
+const SLOT = 4294967296;
+
+/** Standing conditions, per MAC. */
+export class ArpConditions {
+  readonly #max: number;
+  /** mac → (slot·2^32 + ip) → last time the condition was seen. */
+  #byMac = new Map<number, Map<number, number>>();
+  #count = 0;
+
+  constructor(max: number = MAX_CONDITIONS) {
+    this.#max = max;
+  }
+
+  /** Conditions held. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /**
+   * Notes that condition `slot` holds for (mac, ip) at `atMs`. True when it is news: not seen in the
+   * `quietMs` before.
+   */
+  raise(slot: number, mac: number, ip: number, atMs: number, quietMs: number): boolean {
+    let byMac = this.#byMac.get(mac);
+    const key = slot * SLOT + ip;
+    const last = byMac?.get(key);
+    if (byMac === undefined) {
+      byMac = new Map();
+      this.#byMac.set(mac, byMac);
+    }
+    if (last === undefined) {
+      if (this.#count >= this.#max) this.#dropOldest();
+      this.#count++;
+    }
+    byMac.set(key, last === undefined ? atMs : Math.max(last, atMs));
+    return last === undefined || atMs - last > quietMs;
+  }
+
+  /** Forgets conditions last seen before `beforeMs`. */
+  prune(beforeMs: number): void {
+    for (const [mac, byMac] of this.#byMac) {
+      for (const [key, last] of byMac) {
+        if (last < beforeMs) {
+          byMac.delete(key);
+          this.#count--;
+        }
+      }
+      if (byMac.size === 0) this.#byMac.delete(mac);
+    }
+  }
+
+  /** Every condition, for saving. */
+  list(): ConditionState[] {
+    const out: ConditionState[] = [];
+    for (const [mac, byMac] of this.#byMac) {
+      for (const [key, last] of byMac) {
+        const slot = Math.floor(key / SLOT);
+        out.push({ slot, mac, ip: key - slot * SLOT, last });
+      }
+    }
+    return out;
+  }
+
+  #dropOldest(): void {
+    const first = this.#byMac.entries().next();
+    if (first.done) return;
+    this.#count -= first.value[1].size;
+    this.#byMac.delete(first.value[0]);
+  }
+}

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import {
+  isLocallyAdministered,
+  isMulticast,
+  macFromBytes,
+  macHexFragment,
+  normalizeMac,
+  parseMac,
+} from "./mac.ts";
+
+Deno.test("parseMac() reads colon, dash, Cisco dotted and bare spellings in any case", () => {
+  for (
+    const t of [
+      "00:1a:2b:3c:4d:5e",
+      "00-1A-2B-3C-4D-5E",
+      "001a.2b3c.4d5e",
+      "001A2B3C4D5E",
+      "00:1a:2B:3c:4D:5e",
+    ]
+  ) {
+    assert.equal(parseMac(t), 0x001a2b3c4d5e, t);
+    assert.equal(normalizeMac(t), "00:1a:2b:3c:4d:5e", t);
+  }
+  assert.equal(parseMac("ff:ff:ff:ff:ff:ff"), 0xffffffffffff);
+  assert.equal(normalizeMac("FF:FF:FF:FF:FF:FF"), "ff:ff:ff:ff:ff:ff");
+  assert.equal(normalizeMac("000000000001"), "00:00:00:00:00:01");
+});
+
+Deno.test("parseMac() refuses short, long, mixed-separator, unpadded and non-hex text", () => {
+  const bad = [
+    "",
+    "x",
+    "00:1a:2b:3c:4d",
+    "00:1a:2b:3c:4d:5e:6f",
+    "00:1a-2b:3c:4d:5e",
+    "00:1a:2b:3c:4d:5g",
+    "0:1a:2b:3c:4d:5e",
+    "001a.2b3c.4d5",
+    "001a2b3c4d5e0",
+    " 00:1a:2b:3c:4d:5e",
+  ];
+  for (const t of bad) {
+    assert.equal(parseMac(t), undefined, t);
+    assert.equal(normalizeMac(t), null, t);
+  }
+});
+
+Deno.test("isLocallyAdministered() and isMulticast() read the U/L and I/G bits of the first octet", () => {
+  for (let first = 0; first < 256; first++) {
+    const mac = first * 2 ** 40 + 0x123456789a;
+    // IEEE 802-2014 §8.2: bit 0 of the first octet is I/G (group), bit 1 is U/L (local).
+    assert.equal(isMulticast(mac), first % 2 === 1, first.toString(16));
+    assert.equal(isLocallyAdministered(mac), Math.floor(first / 2) % 2 === 1, first.toString(16));
+  }
+  assert.equal(isLocallyAdministered(0xdaa119000001), true);
+  assert.equal(isLocallyAdministered(0xfc0000000001), false);
+  assert.equal(isMulticast(0xffffffffffff), true);
+});
+
+Deno.test("macHexFragment() turns dash, Cisco and bare MAC fragments into hex and leaves addresses alone", () => {
+  assert.equal(macHexFragment("00-1A-2b"), "001a2b");
+  assert.equal(macHexFragment("00-1a-"), "001a");
+  assert.equal(macHexFragment("001a.2b3c"), "001a2b3c");
+  assert.equal(macHexFragment("001a2b"), "001a2b");
+  for (const t of ["10.0", "10.0.0.1", "00:1a:2b", "cisco", "00-1", "001a2", "001a2b3c4d5e6"]) {
+    assert.equal(macHexFragment(t), null, t);
+  }
+});
+
+Deno.test("macFromBytes() reads six octets in network order", () => {
+  assert.equal(macFromBytes(Uint8Array.of(0x00, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e)), 0x001a2b3c4d5e);
+  assert.equal(macFromBytes(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01)), 0xffffffffffff);
+  assert.equal(macFromBytes(Uint8Array.of(0x80, 0, 0, 0, 0, 1)), 0x800000000001);
+});
