@@ -5,6 +5,8 @@
  */
 import { AnomalyStore } from "./alert/anomaly_store.ts";
 import { loadOrCreateApiToken } from "./api_token.ts";
+import { type AlertSide, startAlertSide } from "./app_alerts.ts";
+import { type DeviceSide, lateDetector, startDeviceSide } from "./app_devices.ts";
 import { EventBus } from "./bus.ts";
 import { compileBpf } from "./capture/bpf.ts";
 import { LiveCapture } from "./capture/live_capture.ts";
@@ -14,6 +16,7 @@ import { EwmaAnomalyDetector } from "./detect/ewma_anomaly.ts";
 import { FlowPipeline } from "./flow/flow_pipeline.ts";
 import { FlowTable } from "./flow/flow_table.ts";
 import { createHttpApp } from "./http/app.ts";
+import type { DeviceSource } from "./http/routes/devices.ts";
 import { type HttpServer, startHttpServer } from "./http/server.ts";
 import { SseHub } from "./http/sse_hub.ts";
 import { createLogger } from "./log.ts";
@@ -35,6 +38,10 @@ export interface App {
   stop(): Promise<void>;
   /** Where the HTTP API listens, once started. */
   readonly httpAddr: Deno.NetAddr | undefined;
+  /** Devices, discovery, polling, traps and ARP watching, once started. */
+  readonly devices: DeviceSide | undefined;
+  /** Alert history, policy and delivery, once started. */
+  readonly alerts: AlertSide | undefined;
 }
 
 /** How often the clock is advanced when no packet does it (a quiet network still closes intervals). */
@@ -50,6 +57,25 @@ function dashboardHost(cfg: Config): string {
   return addr?.address ?? Deno.hostname();
 }
 
+/**
+ * What GET /devices and /devices/:ip show: the registry, and for one device its ARP history (every IP
+ * its MAC held, the change log), who else claimed its IP, and its last 20 security alerts.
+ */
+function deviceSource(devices: DeviceSide, alerts: AlertSide): DeviceSource {
+  return {
+    list: () => devices.registry.list(),
+    get: (ip) => devices.registry.get(ip),
+    detail(ip) {
+      const mac = devices.registry.get(ip)?.mac ?? null;
+      return {
+        arp: mac ? devices.arpHistory.toJson(mac) : null,
+        ip_claims: devices.arpHistory.ipClaims(ip),
+        alerts: mac ? alerts.ring.forMac(mac) : [],
+      };
+    },
+  };
+}
+
 /** Builds the daemon from its configuration. Throws BpfError on a bad filter, before anything starts. */
 export function createApp(cfg: Config): App {
   const log = createLogger("app");
@@ -59,8 +85,11 @@ export function createApp(cfg: Config): App {
   const bus = new EventBus();
   const table = new FlowTable(cfg.maxFlows);
   const anomalies = new AnomalyStore(cfg.anomaly.storeSize);
-  const ewma = new EwmaAnomalyDetector(table, cfg.anomaly, (e) => bus.publish(e));
-  const pipeline = new FlowPipeline(table, [ewma], {
+  // The detector reads its options at every interval: PUT /config/alerts changes this object in place.
+  const anomalyOptions = { ...cfg.anomaly };
+  const ewma = new EwmaAnomalyDetector(table, anomalyOptions, (e) => bus.publish(e));
+  const arpSlot = lateDetector("arp_security");
+  const pipeline = new FlowPipeline(table, [ewma, arpSlot], {
     intervalMs: cfg.anomaly.intervalS * 1000,
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,
     activeTimeoutMs: cfg.flowActiveTimeoutS * 1000,
@@ -75,7 +104,12 @@ export function createApp(cfg: Config): App {
   let server: HttpServer | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
   const anomalyLog = createLogger("anomaly");
-  let anomalySub: { unsubscribe(): void } | undefined;
+  const securityLog = createLogger("security");
+  const trapLog = createLogger("trap");
+  let logSub: { unsubscribe(): void } | undefined;
+  let devices: DeviceSide | undefined;
+  let alerts: AlertSide | undefined;
+  let stopPolicy: (() => void) | undefined;
 
   const stats = () => ({
     version: VERSION,
@@ -91,6 +125,8 @@ export function createApp(cfg: Config): App {
       rolled_over: pipeline.rolledOver,
     },
     events: bus.countsByKind(),
+    ...devices?.stats(),
+    alerts: alerts?.stats(),
   });
 
   return {
@@ -101,17 +137,47 @@ export function createApp(cfg: Config): App {
     get httpAddr() {
       return server?.addr;
     },
+    get devices() {
+      return devices;
+    },
+    get alerts() {
+      return alerts;
+    },
     async start() {
       const token = cfg.apiToken
         ? { token: cfg.apiToken, created: false, path: "" }
         : await loadOrCreateApiToken(cfg.stateDir);
       anomalies.attach(bus);
-      anomalySub = bus.subscribe((e) => {
+      // The hub first: the first sweep's events are published while the device side starts.
+      hub.start();
+      logSub = bus.subscribe((e) => {
         if (e.kind === "anomaly") anomalyLog.warn(e.reason, { id: e.id, community_id: e.community_id });
-      }, { kinds: ["anomaly"], name: "anomaly-log" });
+        if (e.kind === "security") {
+          securityLog.warn(e.explanation, {
+            id: e.id,
+            type: e.type,
+            mac: e.mac,
+            ip: e.ip,
+            severity: e.severity,
+          });
+        }
+      }, { kinds: ["anomaly", "security"], name: "alert-log" });
+      const dashboardUrl = cfg.alerts.publicUrl ??
+        `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${cfg.listen.port}`;
+      alerts = await startAlertSide(cfg, bus, dashboardUrl);
+      const policy = alerts.policy.get();
+      devices = await startDeviceSide(cfg, bus, table, policy.learning_period_s);
+      arpSlot.set(devices.arp);
+      const applyPolicy = (p: typeof policy) => {
+        anomalyOptions.k = p.anomaly.k;
+        anomalyOptions.warmupIntervals = p.anomaly.warmup_intervals;
+        anomalyOptions.minBytes = p.anomaly.min_bytes;
+        devices!.arp.learningPeriodS = p.learning_period_s;
+      };
+      applyPolicy(policy);
+      stopPolicy = alerts.policy.onChange(applyPolicy);
       timers.push(setInterval(() => pipeline.advanceTo(Date.now()), CLOCK_TICK_MS));
       timers.push(setInterval(() => log.info("stats", stats()), STATS_LOG_MS));
-      hub.start();
       const http = createHttpApp({
         token: token.token,
         corsOrigins: cfg.corsOrigins,
@@ -122,6 +188,11 @@ export function createApp(cfg: Config): App {
         anomalies,
         stats,
         hub,
+        devices: deviceSource(devices, alerts),
+        discovery: devices.discovery,
+        acknowledger: devices,
+        alerts: { history: alerts.history, mutes: alerts.mutes },
+        alertPolicy: alerts.policy,
         startedAt: new Date(started),
       });
       server = startHttpServer(http, {
@@ -149,11 +220,15 @@ export function createApp(cfg: Config): App {
     async stop() {
       await Promise.all(captures.map((c) => c.stop()));
       for (const t of timers) clearInterval(t);
+      stopPolicy?.();
+      // Sources before sinks: sweeps, polls and traps stop publishing before the stores close.
+      await devices?.stop();
       // Streams end first, so the server's graceful shutdown has no long request to wait for.
       await hub.stop();
       await server?.shutdown();
-      anomalySub?.unsubscribe();
+      logSub?.unsubscribe();
       anomalies.detach();
+      await alerts?.stop();
     },
   };
 }

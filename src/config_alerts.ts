@@ -6,6 +6,7 @@
  */
 import { boolean, duration, intRange, list, type Parser, Rejected } from "./config_parsers.ts";
 import { ConfigError, read, setting, value, type Vars } from "./config_setting.ts";
+import { normalizeMac } from "./devices/mac.ts";
 
 /** Where and how e-mail alerts are sent. */
 export interface SmtpConfig {
@@ -61,8 +62,8 @@ const emailAddress: Parser<string> = {
 const emailList = list("comma-separated e-mail addresses, each once", email);
 
 const macList = list("comma-separated MAC addresses aa:bb:cc:dd:ee:ff, each once", (text) => {
-  const mac = text.toLowerCase().replaceAll("-", ":");
-  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac)) throw new Rejected(`${JSON.stringify(text)} is not a MAC`);
+  const mac = normalizeMac(text);
+  if (mac === null) throw new Rejected(`${JSON.stringify(text)} is not a MAC`);
   return mac;
 });
 

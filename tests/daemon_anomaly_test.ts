@@ -53,6 +53,7 @@ Deno.test({
         FLINTNET_ANOMALY_MIN_BYTES: "100000",
         FLINTNET_LISTEN: `127.0.0.1:${PORT}`,
         FLINTNET_API_TOKEN: TOKEN,
+        FLINTNET_TRAP_LISTEN: "off",
       },
       stdout: "piped",
       stderr: "piped",

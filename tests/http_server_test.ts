@@ -10,6 +10,7 @@ import { createHttpApp } from "../src/http/app.ts";
 import { startHttpServer } from "../src/http/server.ts";
 import { SseHub } from "../src/http/sse_hub.ts";
 import { TicketStore } from "../src/http/tickets.ts";
+import { emptyStores } from "./helpers/http_stores.ts";
 import { sampleAnomaly } from "./helpers/sample_events.ts";
 
 const TOKEN = "server-test-token-0123456789";
@@ -24,7 +25,9 @@ async function withServer(
   hub.start();
   const anomalies = new AnomalyStore(100);
   anomalies.attach(bus);
+  const stores = emptyStores();
   const app = createHttpApp({
+    ...stores.deps,
     token: TOKEN,
     corsOrigins: [],
     metricsPublic: false,
@@ -42,6 +45,7 @@ async function withServer(
     await fn(`http://127.0.0.1:${server.addr.port}`, { bus, clock });
   } finally {
     await hub.stop();
+    stores.close();
     await server.shutdown();
     anomalies.detach();
   }

@@ -8,16 +8,24 @@
  */
 import { type Context, Hono } from "hono";
 import { errorResponse } from "./errors.ts";
+import type { AlertPolicyStore } from "../alert/alert_policy.ts";
 import type { AnomalyStore } from "../alert/anomaly_store.ts";
+import type { Mutes } from "../alert/mutes.ts";
+import type { HistoryDb } from "../store/history_db.ts";
 import type { EventBus } from "../bus.ts";
 import type { FlowTable } from "../flow/flow_table.ts";
 import { bearerAuth, publicRoutes } from "./auth.ts";
 import { bodyLimit, corsAllowList, notFound, onError, securityHeaders } from "./hardening.ts";
 import { httpMetrics, MetricsRegistry } from "./metrics.ts";
 import { FailedAuthLimiter } from "./rate_limit.ts";
+import { alertsRoutes } from "./routes/alerts.ts";
 import { anomaliesRoutes } from "./routes/anomalies.ts";
 import { authTicketRoutes } from "./routes/auth_ticket.ts";
-import { type DeviceSource, devicesRoutes, NO_DEVICES } from "./routes/devices.ts";
+import { configAlertsRoutes } from "./routes/config_alerts.ts";
+import { type DeviceAcknowledger, deviceAckRoutes } from "./routes/device_ack.ts";
+import { registerDeviceMetrics } from "./routes/device_metrics.ts";
+import { type DeviceSource, devicesRoutes } from "./routes/devices.ts";
+import { type DiscoveryControl, discoveryRoutes } from "./routes/discovery.ts";
 import { flowsRoutes } from "./routes/flows.ts";
 import { healthzRoutes } from "./routes/healthz.ts";
 import { metricsRoutes, registerCoreMetrics } from "./routes/metrics.ts";
@@ -53,8 +61,16 @@ export interface HttpAppDeps {
   stats(): Record<string, unknown>;
   /** The SSE fan-out. */
   hub: SseHub;
-  /** Devices, once discovery lands. */
-  devices?: DeviceSource;
+  /** The device registry (with ARP history and alerts per device). */
+  devices: DeviceSource;
+  /** Discovery sweeps: POST /discovery, GET /discovery. */
+  discovery: DiscoveryControl;
+  /** POST /devices/:id/ack. */
+  acknowledger: DeviceAcknowledger;
+  /** Alert history and mutes: /alerts, /mutes. */
+  alerts: { history: HistoryDb; mutes: Mutes };
+  /** GET/PUT /config/alerts. */
+  alertPolicy: AlertPolicyStore;
   /** Topology, once it lands. */
   topology?: TopologySource;
   /** When the daemon started. */
@@ -91,6 +107,7 @@ function methodNotAllowed(app: Hono, c: Context): Response | undefined {
 export function createHttpApp(d: HttpAppDeps): Hono {
   const registry = new MetricsRegistry();
   registerCoreMetrics(registry, { stats: d.stats, bus: d.bus, sseClients: () => d.hub.clientCount });
+  registerDeviceMetrics(registry, { devices: () => d.devices.list(), stats: d.stats });
   const tickets = d.tickets ?? new TicketStore();
   const app = new Hono();
   app.use("*", securityHeaders());
@@ -116,7 +133,11 @@ export function createHttpApp(d: HttpAppDeps): Hono {
   );
   app.route("/", flowsRoutes({ table: d.table, warmupIntervals: d.warmupIntervals }));
   app.route("/", anomaliesRoutes({ anomalies: d.anomalies }));
-  app.route("/", devicesRoutes({ devices: d.devices ?? NO_DEVICES }));
+  app.route("/", devicesRoutes({ devices: d.devices }));
+  app.route("/", deviceAckRoutes({ devices: d.acknowledger }));
+  app.route("/", discoveryRoutes({ discovery: d.discovery }));
+  app.route("/", alertsRoutes(d.alerts));
+  app.route("/", configAlertsRoutes({ policy: d.alertPolicy }));
   app.route("/", topologyRoutes({ topology: d.topology ?? EMPTY_TOPOLOGY }));
   app.route("/", streamRoutes(d.hub));
   app.route("/", authTicketRoutes({ tickets }));

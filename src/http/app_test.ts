@@ -4,13 +4,16 @@ import { EventBus } from "../bus.ts";
 import { FlowTable } from "../flow/flow_table.ts";
 import { createHttpApp } from "./app.ts";
 import { SseHub } from "./sse_hub.ts";
+import { emptyStores } from "../../tests/helpers/http_stores.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
 
 function build(metricsPublic = false) {
   const bus = new EventBus();
   const hub = new SseHub(bus, { heartbeatMs: 60_000 });
+  const stores = emptyStores();
   const app = createHttpApp({
+    ...stores.deps,
     token: TOKEN,
     corsOrigins: [],
     metricsPublic,
@@ -22,7 +25,7 @@ function build(metricsPublic = false) {
     hub,
     startedAt: new Date(),
   });
-  return { app, hub };
+  return { app, hub, stores };
 }
 
 /** Every route the router knows, with its path parameters filled in. */
@@ -46,7 +49,7 @@ function routeTable(app: ReturnType<typeof build>["app"]): { method: string; pat
 const PUBLIC = new Set(["GET /healthz", "GET /", "GET /ui/index.html"]);
 
 Deno.test("every route but the public ones answers 401 without the token", async () => {
-  const { app, hub } = build();
+  const { app, hub, stores } = build();
   try {
     const routes = routeTable(app);
     assert.ok(routes.length >= 12, `the route table lists the API (${routes.length} routes)`);
@@ -69,11 +72,12 @@ Deno.test("every route but the public ones answers 401 without the token", async
     }
   } finally {
     await hub.stop();
+    stores.close();
   }
 });
 
 Deno.test("every protected route accepts the token (no 401), and a wrong token is refused", async () => {
-  const { app, hub } = build();
+  const { app, hub, stores } = build();
   try {
     for (const { method, path } of routeTable(app)) {
       if (path === "/stream") continue; // a live stream: covered by the SSE tests
@@ -86,12 +90,13 @@ Deno.test("every protected route accepts the token (no 401), and a wrong token i
     await wrong.body?.cancel();
   } finally {
     await hub.stop();
+    stores.close();
   }
 });
 
 Deno.test("/metrics needs the token unless FLINTNET_METRICS_PUBLIC opens it", async () => {
   for (const open of [false, true]) {
-    const { app, hub } = build(open);
+    const { app, hub, stores } = build(open);
     try {
       const res = await app.request("/metrics");
       assert.equal(res.status, open ? 200 : 401);
@@ -99,12 +104,13 @@ Deno.test("/metrics needs the token unless FLINTNET_METRICS_PUBLIC opens it", as
       else await res.body?.cancel();
     } finally {
       await hub.stop();
+      stores.close();
     }
   }
 });
 
 Deno.test("API responses carry the security headers and no-store; unknown routes are JSON 404s", async () => {
-  const { app, hub } = build();
+  const { app, hub, stores } = build();
   try {
     const res = await app.request("/version", { headers: { Authorization: `Bearer ${TOKEN}` } });
     assert.equal(res.status, 200);
@@ -118,11 +124,12 @@ Deno.test("API responses carry the security headers and no-store; unknown routes
     assert.equal((await missing.json()).error.code, "not_found");
   } finally {
     await hub.stop();
+    stores.close();
   }
 });
 
 Deno.test("a known path with the wrong method is 405 with Allow, not 404", async () => {
-  const { app, hub } = build();
+  const { app, hub, stores } = build();
   try {
     const res = await app.request("/flows", {
       method: "POST",
@@ -151,5 +158,6 @@ Deno.test("a known path with the wrong method is 405 with Allow, not 404", async
     await unknown.body?.cancel();
   } finally {
     await hub.stop();
+    stores.close();
   }
 });

@@ -18,7 +18,7 @@ export const CONTENT_SECURITY_POLICY = "default-src 'self'; base-uri 'none'; for
 const EXPOSED_HEADERS = "Retry-After, WWW-Authenticate, Content-Disposition";
 /** Request headers a listed origin may send (Last-Event-ID: an EventSource polyfill resuming). */
 const ALLOWED_HEADERS = "Authorization, Content-Type, Last-Event-ID";
-const ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS";
+const ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
 /** How long a browser may cache a preflight answer, in seconds. */
 const PREFLIGHT_MAX_AGE_S = "600";
 

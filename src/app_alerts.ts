@@ -1,0 +1,103 @@
+/**
+ * The alert half of the daemon, built from the configuration: history (SQLite, retention), the per-MAC
+ * ring the device page shows, mutes, the alert policy people edit at runtime, and delivery by e-mail and
+ * webhook through the persistent outbox. Everything here listens to the bus; nothing publishes.
+ */
+import { join } from "node:path";
+import { AlertPolicyStore, defaultAlertPolicy } from "./alert/alert_policy.ts";
+import { AlertRing } from "./alert/alert_ring.ts";
+import { AlertDelivery } from "./alert/delivery.ts";
+import { SmtpMailer } from "./alert/mailer.ts";
+import { Mutes } from "./alert/mutes.ts";
+import { Outbox } from "./alert/outbox.ts";
+import type { EventBus } from "./bus.ts";
+import type { Config } from "./config.ts";
+import { createLogger } from "./log.ts";
+import { type HistoryDb, openHistory } from "./store/history_db.ts";
+import { HistoryRecorder } from "./store/history_recorder.ts";
+
+/** The running alert side. */
+export interface AlertSide {
+  /** Alert history. */
+  readonly history: HistoryDb;
+  /** Mute rules. */
+  readonly mutes: Mutes;
+  /** The last 20 security alerts per MAC. */
+  readonly ring: AlertRing;
+  /** Thresholds, cooldown and routing, editable with PUT /config/alerts. */
+  readonly policy: AlertPolicyStore;
+  /** Counters for /stats. */
+  stats(): Record<string, unknown>;
+  /** Detaches from the bus, finishes the send in flight, closes the databases. */
+  stop(): Promise<void>;
+}
+
+/** Opens the stores, loads the policy and starts delivery. */
+export async function startAlertSide(cfg: Config, bus: EventBus, dashboardUrl: string): Promise<AlertSide> {
+  const log = createLogger("alert");
+  const history = openHistory(join(cfg.stateDir, "history.db"));
+  if (history.recovered) {
+    log.error("alert history was unreadable and has been moved aside", { ...history.recovered });
+  }
+  const mutes = new Mutes(history);
+  const recorder = new HistoryRecorder({ history, retentionDays: cfg.alerts.historyDays, mutes });
+  const ring = new AlertRing();
+  const policy = new AlertPolicyStore({
+    stateDir: cfg.stateDir,
+    defaults: defaultAlertPolicy({
+      anomaly: {
+        k: cfg.anomaly.k,
+        warmupIntervals: cfg.anomaly.warmupIntervals,
+        minBytes: cfg.anomaly.minBytes,
+      },
+      cooldownS: cfg.alerts.cooldownS,
+      learningPeriodS: cfg.alerts.learningPeriodS,
+    }),
+  });
+  const loaded = await policy.load();
+  if (loaded.status === "corrupt") {
+    log.error("alert policy file was unreadable: moved aside, the environment's settings apply", {
+      moved_to: loaded.movedTo,
+      reason: loaded.reason,
+    });
+  }
+  const outbox = new Outbox({ path: join(cfg.stateDir, "outbox.db") });
+  const smtp = cfg.alerts.smtp;
+  const delivery = new AlertDelivery({
+    bus,
+    policy,
+    outbox,
+    email: smtp ? { mailer: new SmtpMailer(smtp), to: smtp.to } : undefined,
+    webhookUrls: cfg.alerts.webhookUrls,
+    dashboardUrl,
+    isMuted: (e) => mutes.isMuted(e),
+    hostname: Deno.hostname(),
+  });
+  recorder.attach(bus);
+  ring.attach(bus);
+  delivery.start();
+  log.info("alert delivery", {
+    email: smtp
+      ? `${smtp.to.length} recipient(s) via ${smtp.host}:${smtp.port}`
+      : "off (FLINTNET_SMTP_HOST unset)",
+    webhooks: cfg.alerts.webhookUrls.length,
+    pending: outbox.pending(),
+  });
+  return {
+    history,
+    mutes,
+    ring,
+    policy,
+    stats: () => ({
+      history: { ...history.stats(), ...recorder.stats() },
+      delivery: delivery.counters(),
+    }),
+    async stop() {
+      recorder.detach();
+      ring.detach();
+      await delivery.stop();
+      outbox.close();
+      history.close();
+    },
+  };
+}

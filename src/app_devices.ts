@@ -1,0 +1,208 @@
+/**
+ * The device half of the daemon, built from the configuration: the registry (devices.json), the ARP
+ * watcher and its state (arp-state.json), discovery sweeps, the SNMP poll cycle and the trap receiver.
+ * The ARP detector is handed to the flow pipeline as a packet-level detector; everything else runs on
+ * timers and publishes on the bus.
+ */
+import { join } from "node:path";
+import type { EventBus } from "./bus.ts";
+import type { Config } from "./config.ts";
+import type { PacketBatch } from "./decode/packet_batch.ts";
+import { ArpSecurityDetector } from "./detect/arp_security.ts";
+import type { Detector } from "./detect/detector.ts";
+import { ArpHistory, ArpStateError } from "./devices/arp_history.ts";
+import { DiscoveryScheduler, publishSweepProgress } from "./devices/discovery_control.ts";
+import { Inventory } from "./devices/inventory.ts";
+import { normalizeMac } from "./devices/mac.ts";
+import { OuiRegistry } from "./devices/oui.ts";
+import { DeviceRegistry } from "./devices/registry.ts";
+import type { FlowTable } from "./flow/flow_table.ts";
+import { localHosts } from "./flow/local_hosts.ts";
+import { createLogger } from "./log.ts";
+import { arpSweep } from "./snmp/arp_sweep.ts";
+import { CredentialTable } from "./snmp/credentials.ts";
+import { DiscoverySweeper } from "./snmp/discovery.ts";
+import { TrapReceiver } from "./snmp/trap_receiver.ts";
+
+/** How long the traffic-derived host list is reused (one table scan serves a whole sweep). */
+const LOCAL_HOSTS_TTL_MS = 30_000;
+/** How often the ARP state is saved when it changed. */
+const ARP_SAVE_MS = 60_000;
+
+/** The running device side. */
+export interface DeviceSide {
+  /** Devices. */
+  readonly registry: DeviceRegistry;
+  /** Per-MAC ARP history. */
+  readonly arpHistory: ArpHistory;
+  /** The ARP security detector. */
+  readonly arp: ArpSecurityDetector;
+  /** Sweeps on demand and on time. */
+  readonly discovery: DiscoveryScheduler;
+  /** Polls and traps → registry. */
+  readonly inventory: Inventory;
+  /** Marks a device (by IP or MAC) known; the MAC acknowledged, or undefined when never seen. */
+  acknowledge(id: string): string | undefined;
+  /** Counters for /stats. */
+  stats(): Record<string, unknown>;
+  /** Stops sweeps, polls and traps; saves the registry and ARP state. */
+  stop(): Promise<void>;
+}
+
+/** Reads arp-state.json; a corrupt file is moved aside (and said so), never silently dropped. */
+async function loadArpHistory(path: string, log: ReturnType<typeof createLogger>): Promise<ArpHistory> {
+  try {
+    return await ArpHistory.load(path);
+  } catch (err) {
+    if (!(err instanceof ArpStateError)) throw err;
+    const aside = `${path}.corrupt-${new Date().toISOString().replaceAll(":", "")}`;
+    await Deno.rename(path, aside);
+    log.error("ARP state was unreadable: moved aside, learning starts again", {
+      moved_to: aside,
+      reason: err.message,
+    });
+    return new ArpHistory({ path });
+  }
+}
+
+/**
+ * A packet-level detector whose real detector exists only once its state is loaded: the pipeline is
+ * built before start(), the ARP state is read in start(). Per batch, not per packet.
+ */
+export function lateDetector(name: string): Detector & { set(d: Detector): void } {
+  let inner: Detector | undefined;
+  return {
+    name,
+    onRows: (b: PacketBatch, from: number, to: number) => inner?.onRows?.(b, from, to),
+    set: (d) => void (inner = d),
+  };
+}
+
+/** Loads state and starts discovery, polling and traps. */
+export async function startDeviceSide(
+  cfg: Config,
+  bus: EventBus,
+  table: FlowTable,
+  learningPeriodS: number,
+): Promise<DeviceSide> {
+  const log = createLogger("devices");
+  const oui = await OuiRegistry.load();
+  if (oui.missing) log.warn("no IEEE OUI registry: vendors stay unknown; install the ieee-data package");
+  const registry = new DeviceRegistry({
+    path: join(cfg.stateDir, "devices.json"),
+    publish: (e) => bus.publish(e),
+    oui,
+  });
+  const loaded = await registry.load();
+  if (loaded.movedAside) {
+    log.error("devices.json was unreadable: moved aside, discovery starts afresh", {
+      moved_to: loaded.movedAside,
+      problem: loaded.problem,
+    });
+  }
+  const arpHistory = await loadArpHistory(join(cfg.stateDir, "arp-state.json"), log);
+  const arp = new ArpSecurityDetector({
+    history: arpHistory,
+    publish: (e) => bus.publish(e),
+    learningPeriodS,
+    allowMacs: cfg.alerts.arpAllowMacs,
+    vendor: (mac) => oui.vendor(mac),
+  });
+  const credentials = new CredentialTable({
+    defaultCredentials: cfg.snmp.defaultCredentials,
+    rules: cfg.snmp.rules,
+  });
+  let hosts: { at: number; map: Map<string, number[]> } | undefined;
+  const trafficHosts = () => {
+    const now = Date.now();
+    if (!hosts || now - hosts.at > LOCAL_HOSTS_TTL_MS) hosts = { at: now, map: localHosts(table, cfg.cidrs) };
+    return hosts.map;
+  };
+  const inventory = new Inventory({
+    registry,
+    bus,
+    credentials,
+    snmp: cfg.snmp,
+    concurrency: cfg.discovery.concurrency,
+    servicePorts: trafficHosts,
+    onArpTable: (entries, atMs) => arp.observeArpTable(entries, atMs),
+  });
+  const sweeper = new DiscoverySweeper({
+    concurrency: cfg.discovery.concurrency,
+    arpSweep: (iface, targets, signal) => arpSweep({ iface, targets, signal }),
+    snmpProbe: (ip) => inventory.probe(ip),
+    onProgress: (p, phase) => publishSweepProgress(bus, p, phase),
+    onFound: (f) => inventory.found(f),
+  });
+  const discovery = new DiscoveryScheduler({
+    sweeper,
+    cidrs: cfg.cidrs,
+    interfaces: cfg.interfaces,
+    knownHosts: () => [...trafficHosts().keys(), ...registry.list().map((d) => d.ip)],
+    intervalS: cfg.discovery.intervalS,
+  });
+  let traps: TrapReceiver | undefined;
+  let trapError: string | null = null;
+  if (cfg.trapListen) {
+    const receiver = new TrapReceiver({
+      hostname: cfg.trapListen.hostname,
+      port: cfg.trapListen.port,
+      // A trap is accepted with the community Flintnet itself uses for that network; SNMPv3 networks
+      // send no community Flintnet would accept.
+      communities: (ip) => {
+        const c = credentials.for(ip);
+        return c.version === "v2c" ? [c.community] : [];
+      },
+      publish: (e) => bus.publish(e),
+    });
+    try {
+      await receiver.start();
+      traps = receiver;
+    } catch (err) {
+      // Traps are one source among several: the rest of Flintnet keeps running, and says why.
+      trapError = err instanceof Error ? err.message : String(err);
+      log.error(
+        `SNMP traps are not received: ${trapError}; set FLINTNET_TRAP_LISTEN to a free address (or off)`,
+        { listen: `${cfg.trapListen.hostname}:${cfg.trapListen.port}` },
+      );
+    }
+  }
+  inventory.attachTraps(bus);
+  const timers = [
+    setInterval(() => void inventory.pollAll(), cfg.snmp.pollIntervalS * 1000),
+    setInterval(() =>
+      void (arpHistory.dirty && arpHistory.save().catch((err) => {
+        log.error("ARP state could not be saved", { error: err });
+      })), ARP_SAVE_MS),
+  ];
+  discovery.sweepAtStart();
+  return {
+    registry,
+    arpHistory,
+    arp,
+    discovery,
+    inventory,
+    acknowledge(id) {
+      const mac = normalizeMac(id) ?? registry.get(id)?.mac;
+      if (!mac || !arp.acknowledge(mac)) return undefined;
+      void arpHistory.save().catch((err) => log.error("ARP state could not be saved", { error: err }));
+      return mac;
+    },
+    stats: () => ({
+      devices: registry.size,
+      devices_refused: registry.refused,
+      discovery: discovery.status(),
+      poll: inventory.lastCycle,
+      arp: arp.counters(),
+      traps: traps ? { listening: true, ...traps.counters() } : { listening: false, error: trapError },
+    }),
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await discovery.stop();
+      await traps?.stop();
+      inventory.detach();
+      await registry.stop();
+      if (arpHistory.dirty) await arpHistory.save();
+    },
+  };
+}

@@ -1,0 +1,277 @@
+/**
+ * What ties discovery, polling and traps to the device registry: a host found by a sweep becomes a
+ * device (classified from its OUI and the services seen in traffic when it has no SNMP); every device
+ * that answered SNMP is polled each interval (system group, capabilities, interfaces, CPU/memory, ARP
+ * table), classified, and its interfaces published as `interface` events; linkDown/linkUp traps update
+ * the interface state. Data flows one way: sources → registry → bus.
+ */
+import { forEachBounded } from "../async_pool.ts";
+import type { EventBus } from "../bus.ts";
+import type { InterfaceEvent, TrapEvent } from "../events.ts";
+import { createLogger } from "../log.ts";
+import { probeCapabilities } from "../snmp/capabilities.ts";
+import { classify } from "../snmp/classify.ts";
+import type { CredentialTable } from "../snmp/credentials.ts";
+import type { FoundHost } from "../snmp/discovery.ts";
+import { InterfacePoller } from "../snmp/interface_poller.ts";
+import { pollDevice } from "../snmp/poll_device.ts";
+import { createSnmpSession } from "../snmp/session.ts";
+import { SnmpError, type SnmpSession, type SnmpTarget, type SystemInfo } from "../snmp/snmp_types.ts";
+import { getSystemInfo } from "../snmp/system_info.ts";
+import type { ArpTableEntry } from "../snmp/snmp_types.ts";
+import type { DeviceJson, InterfaceJson, SnmpStatus } from "./device.ts";
+import type { DeviceRegistry } from "./registry.ts";
+
+/** Options of {@link Inventory}. */
+export interface InventoryOptions {
+  /** The registry every source writes into. */
+  registry: DeviceRegistry;
+  /** Where interface events go. */
+  bus: EventBus;
+  /** Credentials per network. */
+  credentials: CredentialTable;
+  /** Agent UDP port, timeout and retries. */
+  snmp: { port: number; timeoutMs: number; retries: number };
+  /** Devices polled at once. */
+  concurrency: number;
+  /** TCP ports each local host served in captured traffic (for hosts without SNMP). */
+  servicePorts: () => ReadonlyMap<string, readonly number[]>;
+  /** Polled ARP tables go here (the ARP watcher). */
+  onArpTable: (entries: readonly ArpTableEntry[], atMs: number) => void;
+  /** Opens a session (tests may count or wrap them). @default createSnmpSession */
+  openSession?: (target: SnmpTarget) => SnmpSession;
+  /** Clock, ms. @default Date.now */
+  now?: () => number;
+}
+
+/** Counters of the last poll cycle, for /stats and /metrics. */
+export interface PollCycleStats {
+  /** Devices polled. */
+  devices: number;
+  /** Of those, how many answered. */
+  ok: number;
+  /** How long the cycle took, ms. */
+  duration_ms: number;
+  /** When it ended, ISO 8601. */
+  ended_at: string;
+}
+
+const FAILURE_STATUS: Record<string, SnmpStatus> = {
+  timeout: "no_response",
+  refused: "no_response",
+  auth_failure: "auth_failure",
+};
+
+/** Maps a trap's name to the interface state it announces. */
+const LINK_TRAPS: Record<string, "down" | "up"> = { linkDown: "down", linkUp: "up" };
+
+/** The link between sources of device knowledge and the registry. */
+export class Inventory {
+  readonly #o: InventoryOptions;
+  readonly #log = createLogger("inventory");
+  readonly #pollers = new Map<string, InterfacePoller>();
+  #cycle: Promise<PollCycleStats> | undefined;
+  #last: PollCycleStats | null = null;
+  #trapSub: { unsubscribe(): void } | undefined;
+
+  constructor(opts: InventoryOptions) {
+    this.#o = opts;
+  }
+
+  /** The SNMP target for an address, with the credentials of its network. */
+  target(ip: string): SnmpTarget {
+    const { port, timeoutMs, retries } = this.#o.snmp;
+    return { ip, port, timeoutMs, retries, credentials: this.#o.credentials.for(ip) };
+  }
+
+  /** Discovery's SNMP probe: the system group, or undefined when the host does not answer. */
+  async probe(ip: string): Promise<SystemInfo | undefined> {
+    const s = (this.#o.openSession ?? createSnmpSession)(this.target(ip));
+    try {
+      return await getSystemInfo(s);
+    } catch {
+      return undefined;
+    } finally {
+      s.close();
+    }
+  }
+
+  /** A sweep found a host: it becomes (or refreshes) a device; an SNMP host is polled at once. */
+  found(f: FoundHost): void {
+    const seenAt = this.#now();
+    if (f.system) {
+      this.#o.registry.observe({ ip: f.ip, mac: f.mac, source: "snmp", system: f.system, seenAt });
+      void this.pollOne(f.ip);
+      return;
+    }
+    const known = this.#o.registry.get(f.ip);
+    const device = this.#o.registry.observe({ ip: f.ip, mac: f.mac, source: "arp_sweep", seenAt });
+    if (device === null) return;
+    // A device that answered SNMP before keeps its classification; the poller decides its status.
+    if (known?.snmp.last_success) return;
+    const c = classify({
+      ouiVendor: device.vendor,
+      servicePorts: this.#o.servicePorts().get(device.ip) ?? [],
+    });
+    this.#o.registry.observe({
+      ip: f.ip,
+      source: "arp_sweep",
+      classification: c,
+      snmp: { status: "no_response", last_error: "no SNMP answer to the discovery probe" },
+      seenAt,
+    });
+  }
+
+  /** Devices the poller visits: every one that has answered SNMP at least once. */
+  pollTargets(): string[] {
+    return this.#o.registry.list().filter((d) => d.sys_object_id !== null || d.snmp.last_success !== null)
+      .map((d) => d.ip);
+  }
+
+  /** Polls every SNMP device once; a cycle already running is joined, never doubled. */
+  pollAll(): Promise<PollCycleStats> {
+    if (this.#cycle) return this.#cycle;
+    const started = performance.now();
+    const targets = this.pollTargets();
+    let ok = 0;
+    this.#cycle = forEachBounded(targets, this.#o.concurrency, async (ip) => {
+      if (await this.pollOne(ip)) ok++;
+    }).then(() => {
+      this.#last = {
+        devices: targets.length,
+        ok,
+        duration_ms: Math.round(performance.now() - started),
+        ended_at: new Date(this.#now()).toISOString(),
+      };
+      return this.#last;
+    }).finally(() => this.#cycle = undefined);
+    return this.#cycle;
+  }
+
+  /** The last finished poll cycle. */
+  get lastCycle(): PollCycleStats | null {
+    return this.#last;
+  }
+
+  /** Polls one device; true when it answered. Failures become the device's poll status, never throw. */
+  async pollOne(ip: string): Promise<boolean> {
+    const before = this.#o.registry.get(ip);
+    let poller = this.#pollers.get(ip);
+    if (!poller) this.#pollers.set(ip, poller = new InterfacePoller());
+    const s = (this.#o.openSession ?? createSnmpSession)(this.target(ip));
+    const started = performance.now();
+    try {
+      const nowMs = this.#now();
+      const poll = await pollDevice(s, { interfaces: poller }, nowMs);
+      const capabilities = await probeCapabilities(s).catch(() => undefined);
+      const classification = classify({
+        system: poll.system,
+        capabilities,
+        ouiVendor: before?.mac ? before.vendor : null,
+        servicePorts: this.#o.servicePorts().get(ip) ?? [],
+      });
+      const device = this.#o.registry.observe({
+        ip,
+        source: "snmp",
+        system: poll.system,
+        classification,
+        interfaces: poll.interfaces,
+        cpuPct: poll.cpuPct,
+        memoryPct: poll.memoryPct,
+        snmp: {
+          status: "ok",
+          last_success: new Date(nowMs).toISOString(),
+          last_error: poll.warnings.length ? poll.warnings.join("; ") : null,
+          poll_ms: poll.pollMs,
+        },
+        seenAt: nowMs,
+      });
+      if (device) this.#publishInterfaces(device, before?.interfaces ?? [], poll.interfaces);
+      if (poll.arp.length) this.#o.onArpTable(poll.arp, nowMs);
+      return true;
+    } catch (err) {
+      const failure = err instanceof SnmpError ? err.failure : "error";
+      this.#o.registry.observe({
+        ip,
+        source: "snmp",
+        snmp: {
+          status: FAILURE_STATUS[failure] ?? "error",
+          last_error: err instanceof Error ? err.message : String(err),
+          poll_ms: Math.round(performance.now() - started),
+        },
+        seenAt: before ? Date.parse(before.last_seen) : undefined,
+      });
+      if (!(err instanceof SnmpError)) this.#log.warn("poll failed", { ip, error: err });
+      return false;
+    } finally {
+      s.close();
+    }
+  }
+
+  /** Applies linkDown/linkUp traps to the interface they name, and publishes the change. */
+  attachTraps(bus: EventBus): void {
+    this.#trapSub = bus.subscribe((e) => {
+      if (e.kind === "trap") this.#onTrap(e);
+    }, { kinds: ["trap"], name: "inventory-traps" });
+  }
+
+  /** Stops listening to traps. */
+  detach(): void {
+    this.#trapSub?.unsubscribe();
+  }
+
+  #onTrap(e: TrapEvent): void {
+    const state = LINK_TRAPS[e.name];
+    if (state === undefined || e.if_index === null) return;
+    const iface = this.#o.registry.setInterfaceStatus(e.source_ip, e.if_index, state);
+    if (!iface) return;
+    const device = this.#o.registry.get(e.source_ip);
+    this.#publishInterface(
+      device?.name ?? null,
+      e.source_ip,
+      iface,
+      state === "down" ? "link_down" : "link_up",
+    );
+  }
+
+  #publishInterfaces(
+    device: DeviceJson,
+    before: readonly InterfaceJson[],
+    now: readonly InterfaceJson[],
+  ): void {
+    const old = new Map(before.map((i) => [i.index, i.oper_status]));
+    for (const i of now) {
+      const was = old.get(i.index);
+      const change = was === undefined || was === i.oper_status
+        ? "poll"
+        : i.oper_status === "up"
+        ? "link_up"
+        : was === "up"
+        ? "link_down"
+        : "poll";
+      // Interfaces without rates yet (first poll) say nothing new unless their state changed.
+      if (change === "poll" && i.in_bps === null && i.in_errors_per_s === null) continue;
+      this.#publishInterface(device.name, device.ip, i, change);
+    }
+  }
+
+  #publishInterface(
+    name: string | null,
+    ip: string,
+    i: InterfaceJson,
+    change: InterfaceEvent["change"],
+  ): void {
+    this.#o.bus.publish({
+      kind: "interface",
+      ts: new Date(this.#now()).toISOString(),
+      device_ip: ip,
+      device_name: name,
+      interface: i,
+      change,
+    });
+  }
+
+  #now(): number {
+    return (this.#o.now ?? Date.now)();
+  }
+}

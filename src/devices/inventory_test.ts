@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { TableSession } from "../../tests/helpers/table_session.ts";
+import { EventBus } from "../bus.ts";
+import type { InterfaceEvent, PublishedEvent } from "../events.ts";
+import { CredentialTable } from "../snmp/credentials.ts";
+import { SnmpError, type SnmpValue } from "../snmp/snmp_types.ts";
+import { Inventory } from "./inventory.ts";
+import { DeviceRegistry } from "./registry.ts";
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+/** A Linux server's agent with one gigabit interface whose HC octet counters are `inOctets`. */
+function agent(inOctets: bigint, uptimeCs: number, oper = 1): [string, SnmpValue][] {
+  const sys = "1.3.6.1.2.1.1", ifT = "1.3.6.1.2.1.2.2.1", ifX = "1.3.6.1.2.1.31.1.1.1";
+  return [
+    [`${sys}.1.0`, text("Linux web1 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 x86_64")],
+    [`${sys}.2.0`, "1.3.6.1.4.1.8072.3.2.10"],
+    [`${sys}.3.0`, uptimeCs],
+    [`${sys}.5.0`, text("web1")],
+    [`${sys}.7.0`, 72],
+    [`${ifT}.1.2`, 2],
+    [`${ifT}.2.2`, text("eth0")],
+    [`${ifT}.3.2`, 6],
+    [`${ifT}.5.2`, 1_000_000_000],
+    [`${ifT}.7.2`, 1],
+    [`${ifT}.8.2`, oper],
+    [`${ifT}.10.2`, 0],
+    [`${ifT}.13.2`, 0],
+    [`${ifT}.14.2`, 0],
+    [`${ifT}.16.2`, 0],
+    [`${ifT}.20.2`, 0],
+    [`${ifX}.1.2`, text("eth0")],
+    [`${ifX}.6.2`, inOctets],
+    [`${ifX}.10.2`, 0n],
+    [`${ifX}.15.2`, 1000],
+    [`${ifX}.18.2`, text("uplink")],
+  ];
+}
+
+async function setup(sessions: TableSession[], clock: { now: number }) {
+  const dir = await Deno.makeTempDir({ prefix: "flintnet-inventory-" });
+  const bus = new EventBus();
+  const events: PublishedEvent[] = [];
+  bus.subscribe((e) => events.push(e));
+  const registry = new DeviceRegistry({ path: `${dir}/devices.json`, publish: (e) => bus.publish(e) });
+  const arp: number[] = [];
+  const inventory = new Inventory({
+    registry,
+    bus,
+    credentials: new CredentialTable({
+      defaultCredentials: { version: "v2c", community: "public" },
+      rules: [],
+    }),
+    snmp: { port: 161, timeoutMs: 100, retries: 0 },
+    concurrency: 4,
+    servicePorts: () => new Map([["192.0.2.20", [9100]]]),
+    onArpTable: (entries) => arp.push(entries.length),
+    openSession: () => sessions.shift()!,
+    now: () => clock.now,
+  });
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+  return {
+    registry,
+    inventory,
+    events,
+    settle,
+    async close() {
+      inventory.detach();
+      await registry.stop();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+Deno.test("Inventory.pollOne() classifies the device, keeps its interfaces and publishes their rates from the second poll", async () => {
+  const clock = { now: Date.UTC(2026, 10, 22, 8, 0, 0) };
+  // 10 s apart, 12.5 MB more inbound: 10 Mbit/s on a 1 Gbit/s interface = 1 %.
+  const t = await setup([
+    new TableSession(agent(1_000n, 100_000)),
+    new TableSession(agent(12_501_000n, 101_000)),
+  ], clock);
+  try {
+    t.registry.observe({ ip: "192.0.2.10", source: "snmp" });
+    assert.equal(await t.inventory.pollOne("192.0.2.10"), true);
+    clock.now += 10_000;
+    assert.equal(await t.inventory.pollOne("192.0.2.10"), true);
+    const d = t.registry.get("192.0.2.10")!;
+    assert.equal(d.name, "web1");
+    assert.equal(d.type, "server");
+    assert.equal(d.snmp.status, "ok");
+    assert.equal(d.interfaces.length, 1);
+    assert.equal(d.interfaces[0].name, "eth0");
+    assert.equal(d.interfaces[0].in_bps, 10_000_000);
+    assert.equal(d.interfaces[0].in_util_pct, 1);
+    await t.settle();
+    const ifEvents = t.events.filter((e): e is InterfaceEvent & { id: number } => e.kind === "interface");
+    assert.equal(ifEvents.length, 1, "the first poll has no rates and says nothing");
+    assert.equal(ifEvents[0].change, "poll");
+    assert.equal(ifEvents[0].interface.in_bps, 10_000_000);
+    assert.deepEqual(t.inventory.pollTargets(), ["192.0.2.10"]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Inventory.pollOne() records a timeout as 'no_response' with the error in words, and throws nothing", async () => {
+  const clock = { now: Date.UTC(2026, 10, 22, 8, 0, 0) };
+  const failing = new TableSession([]).fail(
+    "1.3.6.1.2.1.1",
+    new SnmpError("timeout", "timeout after 100 ms × 1 try"),
+  );
+  const t = await setup([failing], clock);
+  try {
+    t.registry.observe({ ip: "192.0.2.10", source: "snmp" });
+    assert.equal(await t.inventory.pollOne("192.0.2.10"), false);
+    const d = t.registry.get("192.0.2.10")!;
+    assert.equal(d.snmp.status, "no_response");
+    assert.equal(d.snmp.last_error, "timeout after 100 ms × 1 try");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Inventory.found() classifies a host without SNMP from the services it served", async () => {
+  const t = await setup([], { now: Date.now() });
+  try {
+    t.inventory.found({ ip: "192.0.2.20", mac: "02:00:00:00:00:20", system: null, via: "arp_sweep" });
+    const d = t.registry.get("192.0.2.20")!;
+    assert.equal(d.type, "printer");
+    assert.equal(d.snmp.status, "no_response");
+    assert.equal(d.mac, "02:00:00:00:00:20");
+    assert.deepEqual(t.inventory.pollTargets(), []);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Inventory applies a linkDown trap to the interface it names and publishes link_down", async () => {
+  const clock = { now: Date.UTC(2026, 10, 22, 8, 0, 0) };
+  const t = await setup([new TableSession(agent(1_000n, 100_000))], clock);
+  const bus = new EventBus();
+  try {
+    t.registry.observe({ ip: "192.0.2.10", source: "snmp" });
+    await t.inventory.pollOne("192.0.2.10");
+    t.inventory.attachTraps(bus);
+    bus.publish({
+      kind: "trap",
+      ts: new Date(clock.now).toISOString(),
+      source_ip: "192.0.2.10",
+      version: "v2c",
+      pdu: "trap",
+      name: "linkDown",
+      trap_oid: "1.3.6.1.6.3.1.1.5.3",
+      uptime_cs: 100_100,
+      if_index: 2,
+      varbinds: [],
+      reason: "linkDown from 192.0.2.10: interface 2 went down",
+    });
+    await t.settle();
+    await t.settle();
+    assert.equal(t.registry.get("192.0.2.10")!.interfaces[0].oper_status, "down");
+    const e = t.events.find((e): e is InterfaceEvent & { id: number } => e.kind === "interface");
+    assert.equal(e?.change, "link_down");
+    assert.equal(e?.interface.index, 2);
+  } finally {
+    await t.close();
+  }
+});
