@@ -1,58 +1,57 @@
 import assert from "node:assert/strict";
-import { Hono } from "hono";
 import { AnomalyStore } from "../../alert/anomaly_store.ts";
 import { EventBus } from "../../bus.ts";
 import { FlowTable } from "../../flow/flow_table.ts";
+import { DEVICES_PARAMETERS } from "../../devices/device_filter.ts";
+import { createHttpApp } from "../app.ts";
 import { publicRoutes } from "../auth.ts";
-import { MetricsRegistry } from "../metrics.ts";
-import { SseHub } from "../sse_hub.ts";
-import { TicketStore } from "../tickets.ts";
-import { ANOMALIES_PARAMETERS, anomaliesRoutes } from "./anomalies.ts";
-import { authTicketRoutes } from "./auth_ticket.ts";
-import { devicesRoutes, NO_DEVICES } from "./devices.ts";
-import { FLOWS_PARAMETERS, flowsRoutes } from "./flows.ts";
-import { healthzRoutes } from "./healthz.ts";
-import { metricsRoutes } from "./metrics.ts";
+import { FLOWS_PARAMETERS } from "./flows.ts";
+import { ANOMALIES_PARAMETERS } from "./anomalies.ts";
+import { ALERTS_PARAMETERS } from "./alerts.ts";
 import { buildOpenApi, openapiRoutes, toOpenApiPath } from "./openapi.ts";
-import { statsRoutes } from "./stats.ts";
-import { streamRoutes } from "./stream.ts";
-import { EMPTY_TOPOLOGY, topologyRoutes } from "./topology.ts";
-import { uiRoutes } from "./ui.ts";
-import { versionRoutes } from "./version.ts";
+import { SseHub } from "../sse_hub.ts";
+import { emptyStores } from "../../../tests/helpers/http_stores.ts";
 
 // deno-lint-ignore no-explicit-any
 type Doc = any;
 
-/** Every route module mounted as the daemon mounts them. */
-function everyRoute(): Hono {
+const TOKEN = "openapi-test-token-0123456789";
+const AUTH = { Authorization: `Bearer ${TOKEN}` };
+
+/** The daemon's HTTP app exactly as createApp mounts it, over empty real stores. */
+async function withApp(
+  fn: (app: ReturnType<typeof createHttpApp>) => Promise<void> | void,
+): Promise<void> {
   const bus = new EventBus();
-  const startedAt = new Date();
-  const app = new Hono();
-  for (
-    const sub of [
-      healthzRoutes(),
-      versionRoutes({ startedAt }),
-      statsRoutes({ stats: () => ({}), bus, startedAt }),
-      flowsRoutes({ table: new FlowTable(1024), warmupIntervals: 30 }),
-      anomaliesRoutes({ anomalies: new AnomalyStore(10) }),
-      devicesRoutes({ devices: NO_DEVICES }),
-      topologyRoutes({ topology: EMPTY_TOPOLOGY }),
-      streamRoutes(new SseHub(bus)),
-      authTicketRoutes({ tickets: new TicketStore() }),
-      metricsRoutes(new MetricsRegistry()),
-      openapiRoutes(),
-      uiRoutes(),
-    ]
-  ) app.route("/", sub);
-  return app;
+  const hub = new SseHub(bus, { heartbeatMs: 60_000 });
+  const stores = emptyStores();
+  try {
+    const app = createHttpApp({
+      ...stores.deps,
+      token: TOKEN,
+      corsOrigins: [],
+      metricsPublic: false,
+      bus,
+      table: new FlowTable(1024),
+      warmupIntervals: 30,
+      anomalies: new AnomalyStore(10),
+      stats: () => ({}),
+      hub,
+      startedAt: new Date(),
+    });
+    await fn(app);
+  } finally {
+    await hub.stop();
+    stores.close();
+  }
 }
 
-/** "get /devices/{ip}" for each route a router serves. */
-function routeTable(app: Hono): string[] {
-  return app.routes.filter((r) => r.method !== "ALL").map((r) =>
+/** "get /devices/{ip}" for each route the router serves (a route with two handlers listed once). */
+function routeTable(app: { routes: { method: string; path: string }[] }): string[] {
+  const keys = app.routes.filter((r) => r.method !== "ALL").map((r) =>
     `${r.method.toLowerCase()} ${toOpenApiPath(r.path)}`
-  )
-    .sort();
+  );
+  return [...new Set(keys)].sort();
 }
 
 function documented(doc: Doc): string[] {
@@ -65,6 +64,13 @@ function operation(doc: Doc, key: string): Doc {
   return doc.paths[path][method];
 }
 
+/** A value each path parameter accepts, to make a concrete URL of a template. */
+const SAMPLE_PATH_VALUES: Record<string, string> = { ip: "192.0.2.1", id: "1", path: "app.js" };
+
+function samplePath(template: string): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => SAMPLE_PATH_VALUES[name]);
+}
+
 Deno.test("toOpenApiPath() turns Hono patterns into OpenAPI templates", () => {
   assert.equal(toOpenApiPath("/devices/:ip"), "/devices/{ip}");
   assert.equal(toOpenApiPath("/a/:id{[0-9]+}/b"), "/a/{id}/b");
@@ -72,8 +78,12 @@ Deno.test("toOpenApiPath() turns Hono patterns into OpenAPI templates", () => {
   assert.equal(toOpenApiPath("/flows"), "/flows");
 });
 
-Deno.test("the OpenAPI document describes exactly the routes the router serves", () => {
-  assert.deepEqual(documented(buildOpenApi()), routeTable(everyRoute()));
+Deno.test("the OpenAPI document describes exactly the routes the daemon's app serves", async () => {
+  await withApp((app) => {
+    const routes = routeTable(app);
+    assert.ok(routes.includes("post /discovery") && routes.includes("put /config/alerts"));
+    assert.deepEqual(documented(buildOpenApi()), routes);
+  });
 });
 
 Deno.test("the OpenAPI document is 3.1 with a bearer scheme, and every $ref resolves", () => {
@@ -115,75 +125,102 @@ Deno.test("the document says which routes need the token, as the auth middleware
     const isPublic = publicRoutes({ metricsPublic });
     for (const key of documented(doc)) {
       const [method, path] = key.split(" ");
-      const sample = path.replace("{ip}", "192.0.2.1").replace("{path}", "app.js");
       const op = operation(doc, key);
       const open = Array.isArray(op.security) && op.security.length === 0;
-      assert.equal(open, isPublic(method.toUpperCase(), sample), `${key} (metricsPublic=${metricsPublic})`);
+      assert.equal(
+        open,
+        isPublic(method.toUpperCase(), samplePath(path)),
+        `${key} (metricsPublic=${metricsPublic})`,
+      );
       if (!open) assert.ok(op.responses["401"], `${key} documents 401`);
     }
   }
 });
 
-Deno.test("/flows and /anomalies document exactly the parameters their routes accept", () => {
+Deno.test("/flows, /anomalies, /devices and /alerts document exactly the parameters they accept", () => {
   const doc = buildOpenApi();
   const names = (key: string) => operation(doc, key).parameters.map((p: Doc) => p.name).sort();
   assert.deepEqual(names("get /flows"), [...FLOWS_PARAMETERS].sort());
   assert.deepEqual(names("get /anomalies"), [...ANOMALIES_PARAMETERS].sort());
+  assert.deepEqual(names("get /devices"), [...DEVICES_PARAMETERS].sort());
+  assert.deepEqual(names("get /alerts"), [...ALERTS_PARAMETERS].sort());
 });
 
-Deno.test("/stream documents the type filter, resume and the ticket", () => {
-  const op = operation(buildOpenApi(), "get /stream");
+/** Values a parameter's schema says are accepted, and values just outside it. */
+function probeValues(schema: Doc): { good: string[]; bad: string[] } {
+  if (schema.type === "array") {
+    const items: string[] = schema.items.enum;
+    return { good: [...items, items.join(",")], bad: ["not-a-value", `${items[0]},`] };
+  }
+  if (schema.enum) return { good: schema.enum, bad: ["not-a-value", schema.enum[0].toUpperCase() + "x"] };
+  if (schema.type === "integer" && schema.maximum !== undefined) {
+    return {
+      good: [String(schema.minimum), String(schema.maximum)],
+      bad: [String(schema.minimum - 1), String(schema.maximum + 1), "1.5"],
+    };
+  }
+  if (schema.maxLength !== undefined) {
+    return { good: ["x".repeat(schema.maxLength)], bad: ["x".repeat(schema.maxLength + 1)] };
+  }
+  return { good: [], bad: [] };
+}
+
+Deno.test("every value the document lists for a query parameter is accepted, and values outside are refused", async () => {
+  const doc = buildOpenApi();
+  await withApp(async (app) => {
+    let probed = 0;
+    for (const key of ["get /flows", "get /anomalies", "get /devices", "get /alerts"]) {
+      const path = key.split(" ")[1];
+      for (const p of operation(doc, key).parameters) {
+        const { good, bad } = probeValues(p.schema);
+        for (const v of good) {
+          const res = await app.request(`${path}?${new URLSearchParams({ [p.name]: v })}`, { headers: AUTH });
+          const text = await res.text();
+          assert.equal(res.status, 200, `${path}?${p.name}=${v}: ${text}`);
+          probed++;
+        }
+        for (const v of bad) {
+          const res = await app.request(`${path}?${new URLSearchParams({ [p.name]: v })}`, { headers: AUTH });
+          assert.equal(res.status, 400, `${path}?${p.name}=${v} is refused`);
+          assert.equal((await res.json()).error.parameter, p.name);
+          probed++;
+        }
+      }
+    }
+    assert.ok(probed > 60, `${probed} values probed`);
+  });
+});
+
+Deno.test("/stream documents the type filter, resume, the ticket, and a schema for each event kind", () => {
+  const doc = buildOpenApi() as Doc;
+  const op = operation(doc, "get /stream");
   const params = op.parameters.map((p: Doc) => `${p.in}:${p.name}`).sort();
   assert.deepEqual(params, ["header:Last-Event-ID", "query:last_event_id", "query:types"]);
   assert.deepEqual(op.security, [{ bearer: [] }, { ticket: [] }]);
   assert.ok(op.responses["200"].content["text/event-stream"]);
+  const named = [...op.description.matchAll(/`(\w+)` → #\/components\/schemas\/(\w+)/g)];
+  const kinds = named.map((m) => m[1]);
+  for (const kind of ["anomaly", "device", "interface", "trap", "security", "stats", "gap"]) {
+    assert.ok(kinds.includes(kind), `${kind} is described`);
+  }
+  for (const [, kind, schema] of named) {
+    const s = doc.components.schemas[schema];
+    assert.ok(s, `${schema} exists`);
+    if (kind !== "gap") assert.deepEqual(s.properties.kind, { const: kind });
+  }
 });
 
-Deno.test("the device schema has the fields issue 4 defines", () => {
-  const device = (buildOpenApi() as Doc).components.schemas.Device;
-  assert.deepEqual(Object.keys(device.properties), [
-    "ip",
-    "mac",
-    "name",
-    "type",
-    "type_rule",
-    "vendor",
-    "model",
-    "os_version",
-    "snmp",
-    "interfaces",
-    "cpu_pct",
-    "memory_pct",
-    "first_seen",
-    "last_seen",
-  ]);
-  assert.deepEqual(Object.keys(device.properties.snmp.properties), [
-    "status",
-    "last_success",
-    "last_error",
-    "poll_ms",
-  ]);
-  assert.deepEqual(Object.keys(device.properties.interfaces.items.properties), [
-    "index",
-    "name",
-    "alias",
-    "speed_bps",
-    "oper_status",
-    "in_util_pct",
-    "out_util_pct",
-    "in_errors_per_s",
-    "out_errors_per_s",
-    "in_discards_per_s",
-  ]);
-  assert.deepEqual(device.properties.type.enum, [
-    "router",
-    "switch",
-    "server",
-    "firewall",
-    "printer",
-    "access_point",
-    "unknown",
-  ]);
+Deno.test("bodies of POST /alerts/{id}/ack, POST /mutes and PUT /config/alerts are documented with 400 and 413", () => {
+  const doc = buildOpenApi() as Doc;
+  for (const key of ["post /alerts/{id}/ack", "post /mutes", "put /config/alerts"]) {
+    const op = operation(doc, key);
+    assert.ok(op.requestBody.content["application/json"].schema.$ref, `${key} body schema`);
+    assert.ok(op.responses["400"] && op.responses["413"], `${key} errors`);
+  }
+  assert.equal(operation(doc, "post /alerts/{id}/ack").requestBody.required, false);
+  assert.ok(operation(doc, "put /config/alerts").requestBody.content["application/merge-patch+json"]);
+  const discovery = operation(doc, "post /discovery").responses;
+  assert.ok(discovery["202"] && discovery["200"]);
 });
 
 Deno.test("GET /openapi.json serves the document as JSON", async () => {

@@ -1,0 +1,240 @@
+/**
+ * The component schemas of the OpenAPI document: errors, flows, devices and the small documents of
+ * /stats, /version and /auth/ticket. Alerts are in openapi_alert_schemas.ts, stream events in
+ * openapi_events.ts. Each mirrors a TypeScript interface named in its description; the test validates
+ * real responses against them.
+ */
+import { DEVICE_TYPES, SNMP_STATUSES } from "../../devices/device.ts";
+import { ALERT_SCHEMAS } from "./openapi_alert_schemas.ts";
+import { EVENT_SCHEMAS } from "./openapi_events.ts";
+import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./openapi_kit.ts";
+
+/** ErrorCode in src/http/errors.ts. */
+const ERROR_CODES = [
+  "bad_parameter",
+  "unauthorized",
+  "rate_limited",
+  "not_found",
+  "payload_too_large",
+  "method_not_allowed",
+  "internal",
+];
+
+/** InterfaceStatus in src/devices/device.ts (IF-MIB ifOperStatus / ifAdminStatus names). */
+const INTERFACE_STATUSES = ["up", "down", "testing", "unknown", "dormant", "not_present", "lower_layer_down"];
+
+/** DeviceSourceKind in src/devices/registry.ts. */
+const DEVICE_SOURCES = ["arp_sweep", "snmp", "traffic", "arp_table", "trap"];
+
+const isoTime = (description: string) => str(description, { format: "date-time" });
+const page = (items: string, what: string) =>
+  obj({
+    [items]: array(ref(what)),
+    count: int("On this page."),
+    total_matched: int("Matching, on all pages."),
+    next_cursor: { type: ["string", "null"], description: "Pass as cursor; null on the last page." },
+  });
+
+const FLOW = obj({
+  src_ip: str("Source address."),
+  dst_ip: str("Destination address."),
+  src_port: int("Source port; ICMP type."),
+  dst_port: int("Destination port; ICMP code."),
+  protocol: int("IP protocol number."),
+  bytes: int("IP-layer octets."),
+  packets: int("Packets."),
+  first_seen: isoTime("First packet."),
+  last_seen: isoTime("Last packet."),
+  duration_s: num("last_seen − first_seen in seconds."),
+  tcp_flags: int("OR of the TCP flags seen."),
+  ewma: obj({
+    mean_bytes: num("Baseline: mean octets per interval."),
+    stddev_bytes: num("Deviation of octets per interval."),
+    intervals: int("Intervals observed."),
+    mature: bool("Past the warm-up: may alert."),
+  }),
+  community_id: str("Community ID v1."),
+}, "A flow (FlowJson).");
+
+const INTERFACE = obj({
+  index: int("ifIndex."),
+  name: str("ifName, else ifDescr."),
+  alias: str('ifAlias (the description an administrator set), "" when none.'),
+  type: str("ifType as an IANAifType-MIB name (ethernetCsmacd, softwareLoopback…), else the number as text."),
+  speed_bps: nullable(int("ifHighSpeed × 10⁶, else ifSpeed; null when the agent reports none.")),
+  oper_status: oneOf(INTERFACE_STATUSES, "ifOperStatus."),
+  admin_status: oneOf(INTERFACE_STATUSES, "ifAdminStatus."),
+  in_util_pct: nullable(num("Inbound utilisation over the last poll interval, 0–100; null until two polls.")),
+  out_util_pct: nullable(num("Outbound utilisation, 0–100.")),
+  in_bps: nullable(num("Inbound bits per second over the last interval; null until two polls.")),
+  out_bps: nullable(num("Outbound bits per second.")),
+  in_errors_per_s: nullable(num("ifInErrors per second.")),
+  out_errors_per_s: nullable(num("ifOutErrors per second.")),
+  in_discards_per_s: nullable(num("ifInDiscards per second.")),
+  counters: {
+    type: ["string", "null"],
+    enum: ["hc64", "c32", null],
+    description: "Octet counters polled: 64-bit ifHCInOctets (hc64) or 32-bit ifInOctets (c32).",
+  },
+}, "An interface of a device (InterfaceJson), with rates over the last poll interval.");
+
+/** The members of DeviceJson, shared by Device and DeviceDetail. */
+const DEVICE_PROPERTIES = {
+  ip: str("Primary address: dotted quad or RFC 5952 text."),
+  mac: nullable(str("MAC address (lower case, colons); null when only reachable across a router.")),
+  name: nullable(str("sysName, else a name learned otherwise.")),
+  type: oneOf(DEVICE_TYPES, "Classification."),
+  type_rule: nullable(str('The classification rule that decided type (e.g. "sysservices-layer3").')),
+  vendor: nullable(str("Manufacturer: from sysObjectID's enterprise or the MAC's OUI.")),
+  model: nullable(str("Model, when sysDescr carries it.")),
+  os_version: nullable(str("Operating system version, when sysDescr carries it.")),
+  sys_descr: nullable(str("sysDescr as the agent gave it.")),
+  sys_object_id: nullable(str("sysObjectID, dotted.")),
+  uptime_s: nullable(num("sysUpTime in seconds at the last poll.")),
+  snmp: obj({
+    status: oneOf(SNMP_STATUSES, "Outcome of the last poll (not_polled before the first)."),
+    last_success: nullable(isoTime("When a poll last succeeded.")),
+    last_error: nullable(str("The last failure in words (timeout, auth failure: unknown user…).")),
+    poll_ms: nullable(num("How long the last poll took, ms.")),
+  }, "SNMP poll status (SnmpPollStatus)."),
+  interfaces: array(ref("Interface"), "IF-MIB interfaces, by ifIndex."),
+  cpu_pct: nullable(num("Average hrProcessorLoad, 0–100; null without HOST-RESOURCES-MIB.")),
+  memory_pct: nullable(num("Used / size of the hrStorageRam entries, 0–100.")),
+  sources: array(oneOf(DEVICE_SOURCES, ""), "How the device was learned."),
+  first_seen: isoTime("First seen."),
+  last_seen: isoTime("Last seen by any source."),
+};
+
+const ARP_HISTORY = obj({
+  mac: str("The MAC."),
+  first_seen: isoTime(""),
+  last_seen: isoTime(""),
+  ips: array(
+    obj({ ip: str("IPv4 address."), first_seen: isoTime(""), last_seen: isoTime("") }),
+    "Every address it held, most recent first.",
+  ),
+  ip_changes: array(
+    obj({
+      ts: isoTime("When."),
+      ip: str("The address it claimed."),
+      previous_ip: nullable(str("The address it claimed before.")),
+      previous_mac: nullable(str("The MAC that claimed ip before (a lease moved, or a conflict).")),
+    }),
+    "Address changes, oldest first.",
+  ),
+  locally_administered: bool("The locally administered bit is set: a randomised MAC, no vendor."),
+  known: bool("Learned during the learning period or acknowledged: its appearance is not news."),
+  acknowledged: bool("Acknowledged by a person (POST /devices/{id}/ack)."),
+}, "What ARP showed about a MAC (ArpHistoryJson).");
+
+const IP_CLAIM = obj({
+  mac: str("A MAC that claimed the address."),
+  first_seen: isoTime(""),
+  last_seen: isoTime(""),
+  locally_administered: bool("Locally administered MAC."),
+}, "One MAC's claim on an IP (IpClaimJson).");
+
+const SWEEP = obj({
+  id: int("Sweep number since start."),
+  trigger: oneOf(["start", "interval", "api"], "What started it."),
+  cidrs: array(str(""), "The networks swept."),
+  scanned: int("Addresses probed so far."),
+  total: int("Addresses to probe in all."),
+  found: int("Devices that answered so far (ARP or SNMP)."),
+  snmp: int("Of those, how many answered SNMP."),
+  started_at: isoTime("When it started."),
+  elapsed_s: num("Seconds since it started."),
+}, "Where a discovery sweep is (SweepProgress).");
+
+/** Every component schema. */
+export const SCHEMAS: Record<string, Json> = {
+  Error: obj({
+    error: obj(
+      {
+        code: oneOf(ERROR_CODES, "Machine-readable."),
+        message: str("For a person: what was wrong and what is accepted."),
+        parameter: str("The query parameter or body member at fault (bad_parameter only)."),
+      },
+      undefined,
+      ["code", "message"],
+    ),
+  }, "The shape of every error."),
+  Flow: FLOW,
+  FlowsPage: page("flows", "Flow"),
+  AnomaliesPage: page("anomalies", "AnomalyEvent"),
+  Interface: INTERFACE,
+  Device: obj(
+    DEVICE_PROPERTIES,
+    "A device on the network (DeviceJson), from discovery, polling and traffic.",
+  ),
+  DeviceDetail: obj(
+    {
+      ...DEVICE_PROPERTIES,
+      arp: nullable(ref("ArpHistory")),
+      ip_claims: array(ref("IpClaim"), "Every MAC that claimed this address, most recent first."),
+      alerts: array(ref("SecurityEvent"), "The last security alerts filed under its MAC, newest first."),
+    },
+    "A device with its ARP history (by its MAC; null without one), who claimed its address, and its " +
+      "recent security alerts. The three extra members are absent while the ARP watcher is not running.",
+    Object.keys(DEVICE_PROPERTIES),
+  ),
+  DevicesPage: obj({
+    devices: array(ref("Device"), "Sorted by address: IPv4 first, numerically."),
+    count: int("How many are in devices."),
+    total_matched: int("How many match the filter before limit."),
+  }),
+  ArpHistory: ARP_HISTORY,
+  IpClaim: IP_CLAIM,
+  DeviceAck: obj({
+    acknowledged: { const: true },
+    mac: str("The MAC now known (lower case, colons)."),
+  }, "The device's MAC is known: never reported as a rogue device again."),
+  SweepProgress: SWEEP,
+  DiscoveryStarted: obj({
+    started: bool("true: a new sweep (202); false: one was running already (200)."),
+    running: { const: true },
+    sweep: ref("SweepProgress"),
+  }),
+  DiscoveryStatus: obj({
+    running: bool("A sweep is under way."),
+    sweep: nullable(ref("SweepProgress")),
+    next_at: nullable(isoTime("When the next periodic sweep is due; null when none is scheduled.")),
+  }, "The running sweep, else the last finished one (null before the first)."),
+  ...ALERT_SCHEMAS,
+  ...EVENT_SCHEMAS,
+  Topology: {
+    type: "object",
+    properties: {
+      nodes: array({ type: "object", description: "A device or host on the map." }),
+      links: array({ type: "object", description: "A link (LLDP/CDP neighbour, ARP)." }),
+    },
+    required: ["nodes", "links"],
+  },
+  Stats: {
+    type: "object",
+    description: "The daemon's counters; components add their own members.",
+    properties: {
+      version: str("Flintnet version."),
+      uptime_s: int("Seconds since start."),
+      rss_bytes: int("Resident memory."),
+      capture: {
+        type: "object",
+        description: "Per interface: state, kernel {packets, drops, freezes}, decode counters incl. " +
+          "malformed by reason, batches, rows.",
+        additionalProperties: { type: "object" },
+      },
+      flows: { type: "object", description: "active, capacity, created, expired_idle, evicted_full…" },
+      events_by_kind: { type: "object", additionalProperties: { type: "integer" } },
+      sse_clients: int("Clients on /stream."),
+    },
+  },
+  Version: obj({
+    version: str("Flintnet version."),
+    deno: str("Deno runtime version."),
+    started_at: isoTime(""),
+  }),
+  Ticket: obj({
+    ticket: str("Single-use; pass as /stream?ticket=."),
+    expires_in: int("Seconds until it expires (60)."),
+  }),
+};
