@@ -106,18 +106,40 @@ export class Inventory {
     }
     const known = this.#o.registry.get(f.ip);
     const device = this.#o.registry.observe({ ip: f.ip, mac: f.mac, source: "arp_sweep", seenAt });
-    if (device === null) return;
     // A device that answered SNMP before keeps its classification; the poller decides its status.
-    if (known?.snmp.last_success) return;
+    if (device === null || known?.snmp.last_success) return;
+    this.#classifyWithoutSnmp(device, "arp_sweep", seenAt, "no SNMP answer to the discovery probe");
+  }
+
+  /**
+   * A polled ARP table names the router's neighbours: each becomes a device (or is seen again), even one
+   * that answers nothing itself; the next sweep probes it.
+   */
+  fromArpTable(entries: readonly ArpTableEntry[], atMs: number): void {
+    for (const e of entries) {
+      if (e.type === "invalid") continue;
+      const known = this.#o.registry.get(e.ip);
+      const device = this.#o.registry.observe({ ip: e.ip, mac: e.mac, source: "arp_table", seenAt: atMs });
+      if (device !== null && known === undefined) this.#classifyWithoutSnmp(device, "arp_table", atMs, null);
+    }
+  }
+
+  /** Type from the MAC's vendor and the services seen in traffic, for a device SNMP says nothing about. */
+  #classifyWithoutSnmp(
+    device: DeviceJson,
+    source: "arp_sweep" | "arp_table",
+    seenAt: number,
+    why: string | null,
+  ) {
     const c = classify({
       ouiVendor: device.vendor,
       servicePorts: this.#o.servicePorts().get(device.ip) ?? [],
     });
     this.#o.registry.observe({
-      ip: f.ip,
-      source: "arp_sweep",
+      ip: device.ip,
+      source,
       classification: c,
-      snmp: { status: "no_response", last_error: "no SNMP answer to the discovery probe" },
+      ...(why === null ? {} : { snmp: { status: "no_response" as const, last_error: why } }),
       seenAt,
     });
   }
@@ -187,7 +209,10 @@ export class Inventory {
         seenAt: nowMs,
       });
       if (device) this.#publishInterfaces(device, before?.interfaces ?? [], poll.interfaces);
-      if (poll.arp.length) this.#o.onArpTable(poll.arp, nowMs);
+      if (poll.arp.length) {
+        this.#o.onArpTable(poll.arp, nowMs);
+        this.fromArpTable(poll.arp, nowMs);
+      }
       return true;
     } catch (err) {
       const failure = err instanceof SnmpError ? err.failure : "error";

@@ -166,3 +166,38 @@ Deno.test("Inventory applies a linkDown trap to the interface it names and publi
     await t.close();
   }
 });
+
+Deno.test("Inventory.fromArpTable() makes a router's neighbours devices, classified without SNMP, once", async () => {
+  const t = await setup([], { now: Date.now() });
+  try {
+    const entries = [
+      {
+        device: "192.0.2.1",
+        ifIndex: 2,
+        ip: "192.0.2.20",
+        mac: "02:00:00:00:00:20",
+        type: "dynamic" as const,
+      },
+      {
+        device: "192.0.2.1",
+        ifIndex: 2,
+        ip: "192.0.2.21",
+        mac: "02:00:00:00:00:21",
+        type: "invalid" as const,
+      },
+    ];
+    t.inventory.fromArpTable(entries, Date.UTC(2026, 10, 22));
+    t.inventory.fromArpTable(entries, Date.UTC(2026, 10, 22, 0, 1));
+    const d = t.registry.get("192.0.2.20")!;
+    assert.equal(d.mac, "02:00:00:00:00:20");
+    assert.equal(d.type, "printer", "it served port 9100 in traffic");
+    assert.equal(d.snmp.status, "not_polled", "the next sweep probes it");
+    assert.ok(d.sources.includes("arp_table"));
+    assert.equal(d.last_seen, new Date(Date.UTC(2026, 10, 22, 0, 1)).toISOString());
+    assert.equal(t.registry.get("192.0.2.21"), undefined, "an invalid entry is no evidence");
+    await t.settle();
+    assert.equal(t.events.filter((e) => e.kind === "device" && e.action === "found").length, 1);
+  } finally {
+    await t.close();
+  }
+});
