@@ -1,10 +1,12 @@
 /**
  * `deno task bench`: Flintnet's figures beside peer tools measured in the same run, on the same file.
  *
- *   deno task bench [--only=replay,memory,live,http] [--profile]
+ *   deno task bench [--only=replay,memory,live,http,snmp,discovery] [--profile]
  *
  * Sections: replay throughput (Flintnet replay ×5, tcpdump ×3, softflowd ×3, interleaved), flow-table
- * memory (tests/bench/flow_memory.ts at 100 k and 1 M flows), live capture drops (tests/bench/live_capture.ts).
+ * memory (tests/bench/flow_memory.ts at 100 k and 1 M flows), live capture drops (tests/bench/live_capture.ts),
+ * HTTP, one SNMP poll cycle of 1,000 simulated agents (tests/bench/snmp_poll.ts) and a /22 discovery sweep
+ * in a network namespace (tests/bench/discovery_sweep.ts), each beside Net-SNMP.
  * Prints a table of measure | flintnet | peer | target | result, and writes it with every raw figure to
  * tests/bench/.cache/last.json. A figure that misses its target never fails the run; a tool or step that
  * cannot run does (exit 1). See bench/README.md for what each figure means.
@@ -15,6 +17,8 @@ import { fileURLToPath } from "node:url";
 import type { FlowMemoryResult } from "./flow_memory.ts";
 import type { LiveResult } from "./live_capture.ts";
 import { type FlowsLatency, httpRows, runJsonScript, type SseFanout } from "./http_sections.ts";
+import { type DiscoveryResult, discoveryRows } from "./discovery_sweep.ts";
+import { type SnmpPollResult, snmpPollRows } from "./snmp_poll.ts";
 
 /** This directory: the helper scripts and the cache live beside the driver. */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -36,9 +40,23 @@ const TOOLS: Record<string, string> = {
   tcpreplay: "tcpreplay",
   ip: "iproute2",
   wrk: "wrk",
+  snmpget: "snmp",
+  snmpbulkwalk: "snmp",
+  snmpd: "snmpd",
+  snmpsimd: "snmpsim",
 };
 
-type Section = "replay" | "memory" | "live" | "http";
+type Section = "replay" | "memory" | "live" | "http" | "snmp" | "discovery";
+
+/** The external tools each section runs. */
+const SECTION_TOOLS: Record<Section, string[]> = {
+  replay: ["tcpdump", "softflowd"],
+  memory: [],
+  live: ["tcpreplay", "ip"],
+  http: ["wrk"],
+  snmp: ["snmpget", "snmpbulkwalk", "snmpsimd"],
+  discovery: ["snmpget", "snmpd", "ip"],
+};
 
 interface Timed {
   code: number;
@@ -69,6 +87,8 @@ interface Row {
 }
 
 const failures: string[] = [];
+/** Sections left out, with why (no root): not a failure. */
+const skipped: string[] = [];
 
 /** Records a step that could not run (the bench then exits 1) and returns null for its figures. */
 function failed(step: string, why: string): null {
@@ -374,6 +394,32 @@ async function benchHttp(): Promise<{ flows: FlowsLatency | null; sse: SseFanout
   return { flows, sse };
 }
 
+// ---------------------------------------------------------------- snmp and discovery
+
+/** Runs a section's subprocess, shows its progress lines (stderr) and parses its JSON line. */
+async function runSection<T>(step: string, script: string, timeoutMs: number): Promise<T | null> {
+  const t = await timed([Deno.execPath(), "run", "-A", join(HERE, script)], timeoutMs);
+  for (const l of t.stderr.trim().split("\n").filter(Boolean)) {
+    if (!l.startsWith("{")) console.log(`  ${l}`); // progress lines; JSON lines are the daemon's own log
+  }
+  if (t.code !== 0) return failed(step, describeFailure(t));
+  try {
+    return JSON.parse(t.stdout.trim().split("\n").pop()!) as T;
+  } catch {
+    return failed(step, `${script} printed no JSON result`);
+  }
+}
+
+function benchSnmp(): Promise<SnmpPollResult | null> {
+  console.log("snmp: one poll cycle of 1,000 snmpsimd agents, then Net-SNMP on 100 of them (about 80 s)…");
+  return runSection<SnmpPollResult>("snmp poll", "snmp_poll.ts", 240_000);
+}
+
+function benchDiscovery(): Promise<DiscoveryResult | null> {
+  console.log("discovery: /22 sweep in a namespace, then snmpget on a sample (about 95 s)…");
+  return runSection<DiscoveryResult>("discovery sweep", "discovery_sweep.ts", 240_000);
+}
+
 // ---------------------------------------------------------------- profile
 
 interface ProfileNode {
@@ -562,8 +608,53 @@ function printDetails(replay: ReplayFigures | null, live: LiveResult | null): vo
   }
 }
 
+function printDeviceDetails(snmp: SnmpPollResult | null, disc: DiscoveryResult | null): void {
+  if (snmp) {
+    const c = snmp.cycle, d = snmp.diag, r = snmp.reference;
+    console.log(
+      `\nsnmp: ${snmp.agents} agents on ${snmp.simulators} snmpsimd processes; judged cycle at concurrency ` +
+        `${c.concurrency}: ${fmt.s(c.wall_s)}, ${c.stats.ok} ok, Flintnet CPU ${fmt.s(c.cpu_s)}, ` +
+        `snmpsimd CPU ${fmt.s(c.snmpsimd_cpu_s)}`,
+    );
+    for (const [why, n] of Object.entries(c.errors)) console.log(`  ${n} × ${why}`);
+    console.log(
+      `  diagnostic: ${d.agents} agents at concurrency ${d.concurrency}: ${
+        fmt.s(d.wall_s)
+      }, ${d.stats.ok} ok; ` +
+        `per device Flintnet CPU ${(d.cpu_s / d.agents * 1000).toFixed(1)} ms, snmpsimd CPU ` +
+        `${(d.snmpsimd_cpu_s / d.agents * 1000).toFixed(1)} ms`,
+    );
+    console.log(
+      `  Net-SNMP (snmpget system group + snmpbulkwalk -Cr25 ifXTable, serial): ${
+        fmt.s(r.sample_wall_s)
+      } for ` +
+        `${r.sample} agents, ${r.ok} ok → ${fmt.s(r.extrapolated_s)} for ${snmp.agents} (extrapolated); ` +
+        `snmpsimd CPU ${(r.snmpsimd_cpu_s / r.sample * 1000).toFixed(1)} ms per agent`,
+    );
+  }
+  if (disc) {
+    console.log(
+      `\ndiscovery: ${disc.cidr}, ${disc.total} addresses in ${fmt.s(disc.wall_s)} (CPU ${
+        fmt.s(disc.cpu_s)
+      }); ` +
+        `found ${disc.found.join(" ")}; set up ${disc.expected.found.join(" ")} (agents ${
+          disc.expected.snmp.join(" ")
+        }); ${disc.matches ? "equal" : "NOT equal"}`,
+    );
+    const parts = Object.entries(disc.reference.per_kind).map(([k, v]) =>
+      `${k} ${v.sampled}/${v.in_cidr} × ${v.mean_s.toFixed(3)} s`
+    );
+    console.log(
+      `  snmpget -t 1 -r 1 sysDescr.0, serial, sampled/in the /22 × mean: ${parts.join(", ")} → ` +
+        `${fmt.s(disc.reference.extrapolated_s)} (extrapolated; the sample took ${
+          fmt.s(disc.reference.sample_wall_s)
+        })`,
+    );
+  }
+}
+
 function parseArgs(args: string[]): { sections: Set<Section>; profile: boolean } {
-  const all: Section[] = ["replay", "memory", "live", "http"];
+  const all: Section[] = ["replay", "memory", "live", "http", "snmp", "discovery"];
   let sections = new Set<Section>(all);
   let profile = false;
   for (const a of args) {
@@ -588,11 +679,12 @@ async function main(): Promise<number> {
     console.error(`bench: ${(e as Error).message}`);
     return 2;
   }
-  const needed = Object.keys(TOOLS).filter((t) =>
-    (opts.sections.has("replay") && (t === "tcpdump" || t === "softflowd")) ||
-    (opts.sections.has("live") && (t === "tcpreplay" || t === "ip")) ||
-    (opts.sections.has("http") && t === "wrk")
-  );
+  if (opts.sections.has("discovery") && Deno.uid() !== 0) {
+    opts.sections.delete("discovery");
+    skipped.push("discovery: needs root (a network namespace, a veth pair, an AF_PACKET socket)");
+    console.log(`bench: skipping ${skipped.at(-1)}`);
+  }
+  const needed = [...new Set([...opts.sections].flatMap((s) => SECTION_TOOLS[s]))];
   const missing = needed.filter((t) => findTool(t) === null);
   if (missing.length) {
     console.error(`bench: missing ${missing.join(", ")}; install with:`);
@@ -612,37 +704,47 @@ async function main(): Promise<number> {
   if (Number(load.split(" ")[0]) > 0.5) {
     console.log("  ! the machine is busy: figures will be slower and noisier than on an idle box");
   }
-  const input = await ensurePcap();
-  const frames = input.truth.packets;
+  // Only the replay and live sections read the capture file.
+  const input = opts.sections.has("replay") || opts.sections.has("live") ? await ensurePcap() : null;
+  const frames = input?.truth.packets ?? 0;
 
   const replay = opts.sections.has("replay") ? await benchReplay(frames) : null;
   const memory = opts.sections.has("memory") ? await benchMemory() : null;
   const live = opts.sections.has("live") ? await benchLive() : null;
   const http = opts.sections.has("http") ? await benchHttp() : null;
+  const snmp = opts.sections.has("snmp") ? await benchSnmp() : null;
+  const discovery = opts.sections.has("discovery") ? await benchDiscovery() : null;
   const replayMissed = (replay?.flintnet?.medianReportedPps ?? Infinity) < TARGET.pps;
   const profile = opts.profile || replayMissed ? await profileReplay() : null;
 
   printDetails(replay, live);
+  printDeviceDetails(snmp, discovery);
   const rows = [
     ...buildRows(replay, memory, live),
     ...httpRows(http?.flows ?? null, http?.sse ?? null, verdict),
+    ...(snmp ? snmpPollRows(snmp, verdict) : []),
+    ...(discovery ? discoveryRows(discovery, verdict) : []),
   ];
   console.log("");
   printTable(rows);
   if (failures.length) console.log(`\nsteps that could not run:\n  ${failures.join("\n  ")}`);
+  if (skipped.length) console.log(`\nsections skipped:\n  ${skipped.join("\n  ")}`);
 
   const report = {
     when: new Date().toISOString(),
     host: { deno: Deno.version.deno, cpus: navigator.hardwareConcurrency, loadavg_start: load },
-    input: { file: relative(repo(), PCAP), ...input },
+    input: input ? { file: relative(repo(), PCAP), ...input } : null,
     targets: TARGET,
     table: rows,
     replay,
     memory,
     live,
     http,
+    snmp,
+    discovery,
     profile,
     failures,
+    skipped,
   };
   await Deno.mkdir(CACHE, { recursive: true });
   await Deno.writeTextFile(join(CACHE, "last.json"), JSON.stringify(report, null, 2) + "\n");
