@@ -16,10 +16,10 @@ import type { SecurityEvent } from "../src/events.ts";
 import type { Logger } from "../src/log.ts";
 import { type CaptureFrame, writePcap } from "./helpers/capture_writer.ts";
 import { arp, ethernet, ETHERTYPE_ARP } from "./helpers/frames.ts";
-import { createVethPair, netnsUnavailable, run, vethNames } from "./helpers/netns.ts";
+import { forgeHostIpClaim, scapyUnavailable } from "./helpers/arp_forger.ts";
+import { createVethPair, netnsUnavailable, vethNames } from "./helpers/netns.ts";
 
 const CI = Deno.env.get("CI") === "true";
-const PYTHON = "/usr/bin/python3";
 const T0 = Date.UTC(2024, 2, 1, 9, 0, 0);
 const S = 1000;
 /** The learning period is 600 s from the first packet; the scenarios act after this. */
@@ -290,33 +290,9 @@ async function liveUnavailable(): Promise<string | null> {
   } catch (e) {
     return (e as Error).message;
   }
-  const r = await run([PYTHON, "-c", "import scapy.all"], false).catch(() => null);
-  return r?.code === 0 ? null : `${PYTHON} with scapy is missing`;
+  return await scapyUnavailable();
 }
 const missing = await liveUnavailable();
-
-/**
- * First a real exchange: a datagram to the host makes the namespace ARP for it, and the host's reply
- * claims its address (the script waits until the namespace's ARP cache holds it). Then the forgery:
- * replies saying "<host ip> is-at <namespace MAC>", sent to the host.
- */
-const FORGER = `
-import sys, time, socket, logging
-logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.all import ARP, Ether, sendp
-iface, mac, victim_mac, ip = sys.argv[1:5]
-socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", (ip, 9))
-deadline = time.time() + 5
-def resolved():
-    with open("/proc/net/arp") as f:
-        return any(l.split()[0] == ip and l.split()[2] == "0x2" for l in f.readlines()[1:])
-while not resolved():
-    if time.time() > deadline:
-        sys.exit("the host never answered ARP")
-    time.sleep(0.05)
-pkt = Ether(src=mac, dst=victim_mac) / ARP(op=2, hwsrc=mac, psrc=ip, hwdst=victim_mac, pdst="10.231.42.99")
-sendp(pkt, iface=iface, count=3, inter=0.2, verbose=False)
-`;
 
 function quietLogger(lines: string[]): Logger {
   const at = (level: string) => (msg: string) => void lines.push(`${level} ${msg}`);
@@ -352,7 +328,7 @@ Deno.test({
     });
     try {
       await cap.start();
-      await pair.exec([PYTHON, "-c", FORGER, pair.nsIf, pair.nsMac, pair.hostMac, pair.hostIp]);
+      await forgeHostIpClaim(pair);
       const deadline = Date.now() + 10_000;
       while (!events.some((e) => e.type === "mac_spoof") && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 50));

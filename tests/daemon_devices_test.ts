@@ -18,13 +18,13 @@
 import assert from "node:assert/strict";
 import type { DeviceJson } from "../src/devices/device.ts";
 import type { DeviceEvent, InterfaceEvent, SecurityEvent, TrapEvent } from "../src/events.ts";
+import { forgeHostIpClaim, scapyUnavailable } from "./helpers/arp_forger.ts";
 import { type Daemon, openSse, type SseEvent, type SseReader, startDaemon } from "./helpers/daemon.ts";
 import { createVethPair, netnsUnavailable, run, vethNames, type VethPair } from "./helpers/netns.ts";
 import { type Snmpd, snmpdUnavailable, startSnmpd } from "./helpers/snmpd.ts";
 import { type SmtpServer, smtpServerUnavailable, startSmtpServer } from "./helpers/smtp_server.ts";
 
 const CI = Deno.env.get("CI") === "true";
-const PYTHON = "/usr/bin/python3";
 const HTTP_PORT = 18400;
 const TRAP_PORT = 18401;
 const SMTP_PORT = 18402;
@@ -54,34 +54,11 @@ async function unavailable(): Promise<string | null> {
   } catch {
     return "/usr/bin/snmptrap is missing: apt-get install snmp";
   }
-  const scapy = await run([PYTHON, "-c", "import scapy.all"], false).catch(() => null);
-  if (scapy?.code !== 0) return `${PYTHON} with scapy is missing: apt-get install python3-scapy`;
+  const scapy = await scapyUnavailable();
+  if (scapy) return scapy;
   return await smtpServerUnavailable();
 }
 const missing = await unavailable();
-
-/**
- * Makes the namespace ARP for the host (a datagram to it after its neighbour entry was flushed), waits
- * until the host's real reply is in the namespace's cache, then tells the host three times that the
- * host's own address is at the namespace's MAC.
- */
-const FORGER = `
-import sys, time, socket, logging
-logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.all import ARP, Ether, sendp
-iface, mac, host_mac, host_ip = sys.argv[1:5]
-socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", (host_ip, 9))
-deadline = time.time() + 5
-def resolved():
-    with open("/proc/net/arp") as f:
-        return any(l.split()[0] == host_ip and l.split()[2] == "0x2" for l in f.readlines()[1:])
-while not resolved():
-    if time.time() > deadline:
-        sys.exit("the host never answered ARP")
-    time.sleep(0.05)
-pkt = Ether(src=mac, dst=host_mac) / ARP(op=2, hwsrc=mac, psrc=host_ip, hwdst=host_mac, pdst="10.231.43.99")
-sendp(pkt, iface=iface, count=3, inter=0.2, verbose=False)
-`;
 
 async function api(method: string, path: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${BASE}${path}`, { method, headers: AUTH });
@@ -104,9 +81,9 @@ async function nsLinks(pair: VethPair): Promise<{ ifindex: number; ifname: strin
   return JSON.parse((await pair.exec(["ip", "-j", "link"])).stdout);
 }
 
-/** snmptrap run inside the namespace (MIB loading off: every OID is numeric). */
-function trapFromNamespace(pair: VethPair, community: string, trapOid: string, ifIndex: number) {
-  return pair.exec([
+/** An snmptrap command line: a link trap about `ifIndex` to `target` (MIB loading off: OIDs stay numeric). */
+function linkTrap(target: string, community: string, trapOid: string, ifIndex: number): string[] {
+  return [
     "env",
     "MIBS=",
     "MIBDIRS=/nonexistent",
@@ -114,13 +91,13 @@ function trapFromNamespace(pair: VethPair, community: string, trapOid: string, i
     "-v2c",
     "-c",
     community,
-    `${pair.hostIp}:${TRAP_PORT}`,
+    target,
     "",
     trapOid,
     `${IF_INDEX}.${ifIndex}`,
     "i",
     String(ifIndex),
-  ]);
+  ];
 }
 
 function daemonEnv(pair: VethPair, stateDir: string): Record<string, string> {
@@ -271,8 +248,8 @@ Deno.test({
       await step(t, "a linkDown trap marks the interface down; a wrong community is dropped", async () => {
         const ifIndex = nsLink.ifindex;
         // Sent first: when the good traps have arrived, this one has been handled (same socket, in order).
-        await trapFromNamespace(pair, "wrong-community", LINK_UP, ifIndex);
-        await trapFromNamespace(pair, COMMUNITY, LINK_DOWN, ifIndex);
+        await pair.exec(linkTrap(`${pair.hostIp}:${TRAP_PORT}`, "wrong-community", LINK_UP, ifIndex));
+        await pair.exec(linkTrap(`${pair.hostIp}:${TRAP_PORT}`, COMMUNITY, LINK_DOWN, ifIndex));
         const down = data<InterfaceEvent>(
           await ev.waitFor(
             (e) => e.event === "interface" && data<InterfaceEvent>(e).change === "link_down",
@@ -288,21 +265,7 @@ Deno.test({
         const dev = await getJson<DeviceJson>(`/devices/${pair.nsIp}`);
         assert.equal(dev.interfaces.find((i) => i.index === ifIndex)!.oper_status, "down");
 
-        const local = await run([
-          "env",
-          "MIBS=",
-          "MIBDIRS=/nonexistent",
-          "snmptrap",
-          "-v2c",
-          "-c",
-          COMMUNITY,
-          `127.0.0.1:${TRAP_PORT}`,
-          "",
-          LINK_DOWN,
-          `${IF_INDEX}.${ifIndex}`,
-          "i",
-          String(ifIndex),
-        ]);
+        const local = await run(linkTrap(`127.0.0.1:${TRAP_PORT}`, COMMUNITY, LINK_DOWN, ifIndex));
         assert.equal(local.code, 0);
         const traps = () => ev.events.filter((e) => e.event === "trap").map((e) => data<TrapEvent>(e));
         await ev.waitFor(
@@ -354,7 +317,7 @@ Deno.test({
             "permanent",
           ]);
           await pair.exec(["ip", "neigh", "flush", "dev", pair.nsIf]);
-          await pair.exec([PYTHON, "-c", FORGER, pair.nsIf, pair.nsMac, pair.hostMac, pair.hostIp]);
+          await forgeHostIpClaim(pair);
           // Nor does the namespace ARP again: claiming its own address within a minute of the forgery would
           // rightly be a second alert (one MAC claiming two addresses).
           await pair.exec([

@@ -5,12 +5,11 @@
 import assert from "node:assert/strict";
 import { AnomalyStore } from "../src/alert/anomaly_store.ts";
 import { EventBus } from "../src/bus.ts";
-import { FlowTable } from "../src/flow/flow_table.ts";
 import { createHttpApp } from "../src/http/app.ts";
 import { startHttpServer } from "../src/http/server.ts";
 import { SseHub } from "../src/http/sse_hub.ts";
 import { TicketStore } from "../src/http/tickets.ts";
-import { emptyStores } from "./helpers/http_stores.ts";
+import { emptyFlowDeps, emptyStores } from "./helpers/http_stores.ts";
 import { sampleAnomaly } from "./helpers/sample_events.ts";
 
 const TOKEN = "server-test-token-0123456789";
@@ -27,17 +26,12 @@ async function withServer(
   anomalies.attach(bus);
   const stores = emptyStores();
   const app = createHttpApp({
+    ...emptyFlowDeps(),
     ...stores.deps,
     token: TOKEN,
-    corsOrigins: [],
-    metricsPublic: false,
     bus,
-    table: new FlowTable(1000),
-    warmupIntervals: 30,
     anomalies,
-    stats: () => ({}),
     hub,
-    startedAt: new Date(),
     tickets: new TicketStore({ now: () => clock.now }),
   });
   const server = startHttpServer(app, { hostname: "127.0.0.1", port: 0 });

@@ -125,6 +125,19 @@ async function readSnmprec(path: string): Promise<Map<string, [string, string]>>
   return map;
 }
 
+/** Runs `fn` against snmpsimd serving the fixtures on `endpoints`; shows its last lines when `fn` throws. */
+async function withSim(endpoints: string[], fn: () => Promise<void>): Promise<void> {
+  const sim = await startSnmpsim({ endpoints, dataDir: FIXTURES });
+  try {
+    await fn();
+  } catch (e) {
+    console.error(`snmpsimd output (last lines):\n${sim.output().split("\n").slice(-60).join("\n")}`);
+    throw e;
+  } finally {
+    await sim.stop();
+  }
+}
+
 Deno.test({
   name: "classify() names every fixture device served by snmpsimd: type, rule, vendor, model, OS",
   ignore: missing !== null && !CI,
@@ -136,9 +149,7 @@ Deno.test({
     names.sort();
     assert.deepEqual(names, Object.keys(EXPECTED).sort(), "every fixture has an expectation and vice versa");
     const endpoints = names.map((_, i) => `127.0.20.${i + 1}:${PORT}`);
-    const sim = await startSnmpsim({ endpoints, dataDir: FIXTURES });
-    let ok = false;
-    try {
+    await withSim(endpoints, async () => {
       for (const [i, name] of names.entries()) {
         await t.step(`${name} is ${EXPECTED[name].type}`, async () => {
           const file = await readSnmprec(`${FIXTURES}${name}.snmprec`);
@@ -167,13 +178,7 @@ Deno.test({
           }
         });
       }
-      ok = true;
-    } finally {
-      if (!ok) {
-        console.error(`snmpsimd output (last lines):\n${sim.output().split("\n").slice(-60).join("\n")}`);
-      }
-      await sim.stop();
-    }
+    });
   },
 });
 
@@ -181,7 +186,6 @@ Deno.test({
   name: "probeCapabilities() reads LLDP capability BITS and Printer-MIB over the wire",
   ignore: missing !== null && !CI,
   async fn() {
-    const sim = await startSnmpsim({ endpoints: [`127.0.20.101:${PORT}`], dataDir: FIXTURES });
     const ask = (community: string) =>
       createSnmpSession({
         ip: "127.0.20.101",
@@ -190,8 +194,7 @@ Deno.test({
         timeoutMs: 2000,
         retries: 1,
       });
-    let ok = false;
-    try {
+    await withSim([`127.0.20.101:${PORT}`], async () => {
       // Fixture bytes: cisco_c2960x 0x20 = bridge(2); debian_server 0x28 = bridge(2)+router(4);
       // lldp_ap 0x30 = bridge(2)+wlanAccessPoint(3) — bit 0 is the top bit of the first octet.
       const expected: Record<string, string[]> = {
@@ -221,13 +224,7 @@ Deno.test({
       } finally {
         noPrinter.close();
       }
-      ok = true;
-    } finally {
-      if (!ok) {
-        console.error(`snmpsimd output (last lines):\n${sim.output().split("\n").slice(-60).join("\n")}`);
-      }
-      await sim.stop();
-    }
+    });
   },
 });
 

@@ -71,6 +71,20 @@ function learnNetwork(feed: (...p: Arp[]) => void): void {
   );
 }
 
+/** Six replies 5 s apart from Mallory to the host, claiming the gateway's address and its own in turn. */
+function malloryAlternatesWithGateway(feed: (...p: Arp[]) => void): void {
+  for (let i = 0; i < 6; i++) {
+    feed({
+      t: AFTER + i * 5 * S,
+      op: 2,
+      sha: MALLORY,
+      spa: i % 2 ? MALLORY_IP : GW,
+      tpa: HOST_IP,
+      tha: HOST,
+    });
+  }
+}
+
 const brief = (events: SecurityEvent[]) => events.map((e) => `${e.type} ${e.severity} ${e.mac} ${e.ip}`);
 
 Deno.test("ArpSecurityDetector learns quietly during the learning period and reports a new MAC after it", () => {
@@ -158,16 +172,7 @@ Deno.test("ArpSecurityDetector reports a reply claiming the gateway's address wh
 Deno.test("ArpSecurityDetector reports one MAC alternating between its own and the gateway's address as a critical arp_spoof", () => {
   const { det, events, feed } = setup();
   learnNetwork(feed);
-  for (let i = 0; i < 6; i++) {
-    feed({
-      t: AFTER + i * 5 * S,
-      op: 2,
-      sha: MALLORY,
-      spa: i % 2 ? MALLORY_IP : GW,
-      tpa: HOST_IP,
-      tha: HOST,
-    });
-  }
+  malloryAlternatesWithGateway(feed);
   assert.deepEqual(brief(events), [`arp_spoof critical ${MALLORY} ${GW}`]);
   assert.deepEqual(
     (events[0].evidence.ips as { ip: string }[]).map((x) => x.ip).sort(),
@@ -283,16 +288,7 @@ Deno.test("ArpSecurityDetector never reports an allow-listed MAC", () => {
   const { det, events, feed } = setup({ allowMacs: [MALLORY.toUpperCase(), NEWBIE] });
   learnNetwork(feed);
   feed({ t: AFTER, op: 1, sha: NEWBIE, spa: "192.168.1.77", tpa: GW });
-  for (let i = 0; i < 6; i++) {
-    feed({
-      t: AFTER + i * 5 * S,
-      op: 2,
-      sha: MALLORY,
-      spa: i % 2 ? MALLORY_IP : GW,
-      tpa: HOST_IP,
-      tha: HOST,
-    });
-  }
+  malloryAlternatesWithGateway(feed);
   assert.deepEqual(brief(events), []);
   assert.ok(det.counters().allowlist_suppressed >= 2);
 });

@@ -61,6 +61,17 @@ export type InterfaceStatus =
   | "not_present"
   | "lower_layer_down";
 
+/** Every interface status, in ifOperStatus order (RFC 2863: 1 up … 7 lowerLayerDown). */
+export const INTERFACE_STATUSES: readonly InterfaceStatus[] = [
+  "up",
+  "down",
+  "testing",
+  "unknown",
+  "dormant",
+  "not_present",
+  "lower_layer_down",
+];
+
 /** One interface of a device, with rates over the last poll interval. */
 export interface InterfaceJson {
   /** ifIndex. */

@@ -15,6 +15,7 @@ import {
   parseWholeNumber,
 } from "../http/query_params.ts";
 import { DEVICE_TYPES, type DeviceJson, type DeviceType, SNMP_STATUSES, type SnmpStatus } from "./device.ts";
+import { cidrContains } from "../snmp/cidr_hosts.ts";
 import { macHexFragment } from "./mac.ts";
 
 /** What a /devices request asks for. Absent members do not filter. */
@@ -82,7 +83,7 @@ function parseList<T extends string>(name: string, text: string, choices: readon
 export function matchDevice(d: DeviceJson, f: DeviceFilter): boolean {
   if (f.types && !f.types.has(d.type)) return false;
   if (f.statuses && !f.statuses.has(d.snmp.status)) return false;
-  if (f.cidr && !inNetwork(f.cidr, d.ip)) return false;
+  if (f.cidr && !cidrContains(f.cidr, d.ip)) return false;
   if (f.q !== undefined) {
     const q = f.q;
     const hit = [d.name, d.ip, d.mac, d.vendor, d.model, d.sys_descr].some((s) =>
@@ -91,15 +92,6 @@ export function matchDevice(d: DeviceJson, f: DeviceFilter): boolean {
     if (!hit && !(f.qHex !== undefined && d.mac !== null && d.mac.replaceAll(":", "").includes(f.qHex))) {
       return false;
     }
-  }
-  return true;
-}
-
-function inNetwork(n: CidrWords, ip: string): boolean {
-  const a = parseIp(ip);
-  if (a === undefined || a.family !== n.family) return false;
-  for (let i = 0; i < (n.family === 4 ? 1 : 4); i++) {
-    if (((a.words[i] & n.mask[i]) >>> 0) !== n.network[i]) return false;
   }
   return true;
 }

@@ -1,30 +1,7 @@
 import assert from "node:assert/strict";
 import { BadParameter } from "../http/errors.ts";
-import type { DeviceJson } from "./device.ts";
 import { compareIps, matchDevice, parseDeviceFilter, sortByIp } from "./device_filter.ts";
-
-function device(d: Partial<DeviceJson> & { ip: string }): DeviceJson {
-  return {
-    mac: null,
-    name: null,
-    type: "unknown",
-    type_rule: null,
-    vendor: null,
-    model: null,
-    os_version: null,
-    sys_descr: null,
-    sys_object_id: null,
-    uptime_s: null,
-    snmp: { status: "not_polled", last_success: null, last_error: null, poll_ms: null },
-    interfaces: [],
-    cpu_pct: null,
-    memory_pct: null,
-    sources: [],
-    first_seen: "2026-01-01T00:00:00.000Z",
-    last_seen: "2026-01-01T00:00:00.000Z",
-    ...d,
-  };
-}
+import { sampleDevice } from "../../tests/helpers/sample_devices.ts";
 
 function filter(query: string) {
   return parseDeviceFilter(new URLSearchParams(query));
@@ -32,7 +9,7 @@ function filter(query: string) {
 
 Deno.test("parseDeviceFilter() of an empty query filters nothing", () => {
   assert.deepEqual(filter(""), {});
-  assert.equal(matchDevice(device({ ip: "192.0.2.1" }), filter("")), true);
+  assert.equal(matchDevice(sampleDevice({ ip: "192.0.2.1" }), filter("")), true);
 });
 
 Deno.test("parseDeviceFilter() refuses unknown, repeated and malformed parameters, naming them", () => {
@@ -56,12 +33,12 @@ Deno.test("matchDevice() with a cidr keeps the addresses inside the network, of 
   const f = filter("cidr=192.0.2.64/26");
   const inside = ["192.0.2.64", "192.0.2.100", "192.0.2.127"];
   const outside = ["192.0.2.63", "192.0.2.128", "10.0.0.1", "::ffff:192.0.2.100", "2001:db8::1"];
-  for (const ip of inside) assert.equal(matchDevice(device({ ip }), f), true, ip);
-  for (const ip of outside) assert.equal(matchDevice(device({ ip }), f), false, ip);
+  for (const ip of inside) assert.equal(matchDevice(sampleDevice({ ip }), f), true, ip);
+  for (const ip of outside) assert.equal(matchDevice(sampleDevice({ ip }), f), false, ip);
 });
 
 Deno.test("matchDevice() with q does not read an address fragment as a MAC", () => {
-  const d = device({ ip: "192.0.2.5", mac: "10:00:10:aa:bb:cc" });
+  const d = sampleDevice({ ip: "192.0.2.5", mac: "10:00:10:aa:bb:cc" });
   assert.equal(matchDevice(d, filter("q=10.0")), false, "10.0 is not 10:00");
   assert.equal(matchDevice(d, filter("q=10:00:10")), true);
   assert.equal(matchDevice(d, filter("q=1000.10aa")), true);
@@ -70,7 +47,11 @@ Deno.test("matchDevice() with q does not read an address fragment as a MAC", () 
 });
 
 Deno.test("matchDevice() needs every given filter to hold", () => {
-  const d = device({ ip: "10.1.2.3", type: "switch", snmp: { ...device({ ip: "x" }).snmp, status: "ok" } });
+  const d = sampleDevice({
+    ip: "10.1.2.3",
+    type: "switch",
+    snmp: { ...sampleDevice({ ip: "x" }).snmp, status: "ok" },
+  });
   assert.equal(matchDevice(d, filter("type=switch&status=ok&cidr=10.0.0.0/8")), true);
   assert.equal(matchDevice(d, filter("type=switch&status=ok&cidr=172.16.0.0/12")), false);
   assert.equal(matchDevice(d, filter("type=switch&status=auth_failure")), false);
@@ -81,9 +62,9 @@ Deno.test("sortByIp() orders random IPv4 addresses as their 32-bit values, IPv6 
   const v4: number[] = Array.from({ length: 500 }, () => Math.floor(Math.random() * 2 ** 32));
   const text = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
   const devices = [
-    ...v4.map((n) => device({ ip: text(n) })),
-    device({ ip: "::1" }),
-    device({ ip: "fe80::1" }),
+    ...v4.map((n) => sampleDevice({ ip: text(n) })),
+    sampleDevice({ ip: "::1" }),
+    sampleDevice({ ip: "fe80::1" }),
   ];
   devices.sort(() => Math.random() - 0.5);
   const sorted = sortByIp(devices).map((d) => d.ip);

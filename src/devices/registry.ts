@@ -178,7 +178,7 @@ export class DeviceRegistry {
         this.#refused++;
         return null;
       }
-      entry = { device: blankDevice(ip, seenIso), snmpVendor: null };
+      entry = { device: emptyDevice(ip, seenIso), snmpVendor: null };
     }
     const cur = entry.device;
     const next: DeviceJson = { ...cur, snmp: { ...cur.snmp } };
@@ -322,7 +322,11 @@ function canonicalIp(text: string): string | undefined {
   return p === undefined ? undefined : formatIp(p.family, p.words, 0);
 }
 
-function blankDevice(ip: string, seenIso: string): DeviceJson {
+/**
+ * A device known only by its address: nothing classified, not polled, no sources yet, first and last
+ * seen at `seenIso` (ISO 8601). Callers give `ip` in canonical form.
+ */
+export function emptyDevice(ip: string, seenIso: string): DeviceJson {
   return {
     ip,
     mac: null,

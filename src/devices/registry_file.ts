@@ -11,6 +11,7 @@ import { formatIp, parseIp } from "../flow/address.ts";
 import {
   DEVICE_TYPES,
   type DeviceJson,
+  INTERFACE_STATUSES,
   type InterfaceJson,
   type InterfaceStatus,
   SNMP_STATUSES,
@@ -45,15 +46,6 @@ export interface RegistryLoadResult {
   staleTempFiles: number;
 }
 
-const INTERFACE_STATUSES: readonly InterfaceStatus[] = [
-  "up",
-  "down",
-  "testing",
-  "unknown",
-  "dormant",
-  "not_present",
-  "lower_layer_down",
-];
 /** How many skipped devices are described in `problem`. */
 const MAX_REASONS = 3;
 

@@ -1,29 +1,7 @@
 import assert from "node:assert/strict";
-import type { DeviceJson, InterfaceJson } from "./device.ts";
+import type { InterfaceJson } from "./device.ts";
 import { loadRegistryFile, saveRegistryFile } from "./registry_file.ts";
-
-function device(d: Partial<DeviceJson> & { ip: string }): DeviceJson {
-  return {
-    mac: null,
-    name: null,
-    type: "unknown",
-    type_rule: null,
-    vendor: null,
-    model: null,
-    os_version: null,
-    sys_descr: null,
-    sys_object_id: null,
-    uptime_s: null,
-    snmp: { status: "not_polled", last_success: null, last_error: null, poll_ms: null },
-    interfaces: [],
-    cpu_pct: null,
-    memory_pct: null,
-    sources: ["arp_sweep"],
-    first_seen: "2026-01-01T00:00:00.000Z",
-    last_seen: "2026-01-02T00:00:00.000Z",
-    ...d,
-  };
-}
+import { sampleDevice } from "../../tests/helpers/sample_devices.ts";
 
 const ETH0: InterfaceJson = {
   index: 1,
@@ -43,7 +21,7 @@ const ETH0: InterfaceJson = {
   counters: "hc64",
 };
 
-const FULL = device({
+const FULL = sampleDevice({
   ip: "192.0.2.1",
   mac: "00:00:0c:01:02:03",
   name: "gw",
@@ -70,7 +48,7 @@ async function tempPath(): Promise<{ dir: string; path: string }> {
 Deno.test("saveRegistryFile() then loadRegistryFile() gives back the same devices", async () => {
   const { dir, path } = await tempPath();
   try {
-    const v6 = device({ ip: "2001:db8::7" });
+    const v6 = sampleDevice({ ip: "2001:db8::7" });
     await saveRegistryFile(path, [FULL, v6], Date.UTC(2026, 0, 3));
     const doc = JSON.parse(await Deno.readTextFile(path));
     assert.equal(doc.schema, 1);
@@ -135,7 +113,7 @@ Deno.test("loadRegistryFile() moves a corrupt or unknown-schema file aside and r
 Deno.test("loadRegistryFile() skips and counts devices with a bad field, keeping the rest", async () => {
   const { dir, path } = await tempPath();
   try {
-    const good2 = device({ ip: "192.0.2.2" });
+    const good2 = sampleDevice({ ip: "192.0.2.2" });
     const devices: unknown[] = [
       FULL,
       { ...good2, ip: "192.0.2.300" },
@@ -176,7 +154,7 @@ Deno.test("loadRegistryFile() fills absent nullable fields and writes addresses 
     const r = await loadRegistryFile(path);
     assert.equal(r.skipped, 0);
     assert.deepEqual(r.devices, [
-      device({
+      sampleDevice({
         ip: "2001:db8::1",
         mac: "00:1a:2b:3c:4d:5e",
         type: "server",

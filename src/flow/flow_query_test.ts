@@ -12,20 +12,10 @@ import {
   TopK,
 } from "./flow_query.ts";
 import { addIpRow, addressWords, findFlow, type IpRow } from "../../tests/helpers/batch_rows.ts";
-
-/** xorshift32, so every run builds the same tables. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
+import { seededRng } from "../../tests/helpers/seeded_rng.ts";
 
 Deno.test("TopK keeps the k greatest (value, key) pairs, greatest first, like a full sort does", () => {
-  const rand = rng(7);
+  const rand = seededRng(7);
   for (const [n, k] of [[0, 1], [1, 1], [5, 10], [100, 1], [1000, 37], [1000, 1000], [3000, 100]]) {
     // Few distinct values, so ties on value are common and the key decides.
     const items = Array.from({ length: n }, (_, i) => ({ v: rand() % 20, key: i, ref: i * 3 }));
@@ -120,7 +110,7 @@ Deno.test("endpointsMatch() tests addresses by side and ports only for TCP, UDP 
 
 /** A table of `n` random flows (written as rows), and what the test knows of each. */
 function randomTable(n: number, seed: number) {
-  const rand = rng(seed);
+  const rand = seededRng(seed);
   const table = new FlowTable(n);
   const known: { key: IpRow; bytes: number; packets: number; first: number; last: number }[] = [];
   const batch = createPacketBatch(4096);

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { AnomalyStore } from "../alert/anomaly_store.ts";
 import { EventBus } from "../bus.ts";
-import { FlowTable } from "../flow/flow_table.ts";
 import { createHttpApp } from "./app.ts";
 import { SseHub } from "./sse_hub.ts";
-import { emptyStores } from "../../tests/helpers/http_stores.ts";
+import { emptyFlowDeps, emptyStores } from "../../tests/helpers/http_stores.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
 
@@ -13,17 +11,13 @@ function build(metricsPublic = false) {
   const hub = new SseHub(bus, { heartbeatMs: 60_000 });
   const stores = emptyStores();
   const app = createHttpApp({
+    ...emptyFlowDeps(),
     ...stores.deps,
     token: TOKEN,
-    corsOrigins: [],
     metricsPublic,
     bus,
-    table: new FlowTable(1000),
-    warmupIntervals: 30,
-    anomalies: new AnomalyStore(10),
     stats: () => ({ capture: {}, flows: { active: 0 } }),
     hub,
-    startedAt: new Date(),
   });
   return { app, hub, stores };
 }

@@ -5,6 +5,7 @@
  */
 import { parseIp } from "../flow/address.ts";
 import type { CidrWords, FlowFilter, IpWords, PageKey, SortOrder } from "../flow/flow_query.ts";
+import { tryParseCidr } from "../snmp/cidr_hosts.ts";
 import { BadParameter } from "./errors.ts";
 
 /** Values longer than this are cut in messages (the message is for a person, not an echo service). */
@@ -66,21 +67,15 @@ export function parseIpParameter(name: string, text: string): IpWords {
  * as `ip route` reads them.
  */
 export function parseCidrParameter(name: string, text: string): CidrWords {
-  const expected = "a network as address/prefix, e.g. 192.0.2.0/24 (prefix 0–32) or 2001:db8::/32 (0–128)";
-  const slash = text.indexOf("/");
-  if (slash < 0) throw invalid(name, text, expected);
-  const ip = parseIp(text.slice(0, slash));
-  const bits = text.slice(slash + 1);
-  const max = ip?.family === 4 ? 32 : 128;
-  const prefix = /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
-  if (!ip || !(prefix <= max)) throw invalid(name, text, expected);
-  const mask = new Uint32Array(4), network = new Uint32Array(4);
-  for (let i = 0; i < (ip.family === 4 ? 1 : 4); i++) {
-    const b = Math.min(32, Math.max(0, prefix - 32 * i));
-    mask[i] = b === 0 ? 0 : (0xffffffff << (32 - b)) >>> 0;
-    network[i] = (ip.words[i] & mask[i]) >>> 0;
+  const cidr = tryParseCidr(text);
+  if (cidr === undefined) {
+    throw invalid(
+      name,
+      text,
+      "a network as address/prefix, e.g. 192.0.2.0/24 (prefix 0–32) or 2001:db8::/32 (0–128)",
+    );
   }
-  return { family: ip.family, prefix, network, mask };
+  return cidr;
 }
 
 /** A TCP, UDP or SCTP port. */

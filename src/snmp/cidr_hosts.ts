@@ -7,18 +7,13 @@
  * already seen (in traffic or in a polled neighbour table). {@link ipv4Hosts} refuses them and says so.
  */
 import { formatIpv4, formatIpv6, parseIp } from "../flow/address.ts";
+import type { CidrWords } from "../flow/flow_query.ts";
 
-/** A parsed network: address words (IPv4 in word 0, IPv6 big-endian in words 0–3) with host bits cleared. */
-export interface Cidr {
-  /** 4 or 6. */
-  family: 4 | 6;
-  /** Prefix length, 0–32 or 0–128. */
-  prefix: number;
-  /** The network address (host bits zero). */
-  network: Uint32Array;
-  /** The mask, word by word. */
-  mask: Uint32Array;
-}
+/**
+ * A parsed network: address words (IPv4 in word 0, IPv6 big-endian in words 0–3) with host bits cleared,
+ * and the mask, word by word. The same shape the flow and device filters match against.
+ */
+export type Cidr = CidrWords;
 
 /** Largest network {@link ipv4Hosts} walks unless told otherwise: a /16. */
 export const DEFAULT_MAX_HOSTS = 65_534;
@@ -29,17 +24,24 @@ export const DEFAULT_MAX_HOSTS = 65_534;
  * @throws RangeError naming the bad value and what is accepted
  */
 export function parseCidr(text: string): Cidr {
-  const slash = text.indexOf("/");
-  const ip = slash < 0 ? undefined : parseIp(text.slice(0, slash));
-  const bits = slash < 0 ? "" : text.slice(slash + 1);
-  const max = ip?.family === 4 ? 32 : 128;
-  const prefix = /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
-  if (!ip || !(prefix <= max)) {
+  const c = tryParseCidr(text);
+  if (c === undefined) {
     throw new RangeError(
       `network ${JSON.stringify(text)} is not valid; accepted: address/prefix, e.g. 192.0.2.0/24 (0–32) ` +
         `or 2001:db8::/32 (0–128)`,
     );
   }
+  return c;
+}
+
+/** As {@link parseCidr}, for callers with their own wording of the error: undefined when `text` is not a network. */
+export function tryParseCidr(text: string): Cidr | undefined {
+  const slash = text.indexOf("/");
+  const ip = slash < 0 ? undefined : parseIp(text.slice(0, slash));
+  const bits = slash < 0 ? "" : text.slice(slash + 1);
+  const max = ip?.family === 4 ? 32 : 128;
+  const prefix = /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+  if (!ip || !(prefix <= max)) return undefined;
   const mask = new Uint32Array(4), network = new Uint32Array(4);
   for (let i = 0; i < (ip.family === 4 ? 1 : 4); i++) {
     const b = Math.min(32, Math.max(0, prefix - 32 * i));

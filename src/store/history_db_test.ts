@@ -9,20 +9,10 @@ import {
   openHistory,
 } from "./history_db.ts";
 import { HISTORY_MIGRATIONS } from "./history_schema.ts";
+import { seededRng } from "../../tests/helpers/seeded_rng.ts";
 
 /** 2023-11-14T22:13:20.000Z */
 const T0 = 1_700_000_000_000;
-
-/** xorshift32, so every run inserts the same alerts. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
 
 const KINDS: AlertKind[] = ["security", "anomaly", "trap"];
 const SEVERITIES: AlertSeverity[] = ["info", "warning", "critical"];
@@ -35,7 +25,7 @@ const SUMMARIES = [
 
 /** `n` varied alerts; a few share a timestamp, so the id breaks ties. */
 function makeAlerts(n: number, seed = 1): NewAlert[] {
-  const rand = rng(seed);
+  const rand = seededRng(seed);
   const pick = <T>(xs: readonly T[]) => xs[rand() % xs.length];
   return Array.from({ length: n }, (_, i) => {
     const kind = pick(KINDS);

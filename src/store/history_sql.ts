@@ -3,7 +3,6 @@
  * as stored.
  */
 import type { SQLInputValue } from "node:sqlite";
-import type { AlertKind, AlertSeverity } from "./alert_row.ts";
 import type { AlertFilter, AlertRecord } from "./history_db.ts";
 
 /** An event's JSON longer than this is stored without its evidence or varbinds (memory and disk bound). */
@@ -51,23 +50,10 @@ export function whereClause(f: AlertFilter): { where: string[]; args: SQLInputVa
   return { where, args };
 }
 
-/** A row as node:sqlite returns it. */
-export interface Row {
-  id: number;
-  ts: number;
-  kind: AlertKind;
-  type: string;
-  severity: AlertSeverity;
-  mac: string | null;
-  ip: string | null;
-  peer_ip: string | null;
-  device_ip: string | null;
-  summary: string;
-  event: string;
+/** A row as node:sqlite returns it: the record, with `muted` as 0/1 and the event as stored text. */
+export interface Row extends Omit<AlertRecord, "muted" | "event"> {
   muted: number;
-  acked_at: number | null;
-  acked_by: string | null;
-  ack_note: string | null;
+  event: string;
 }
 
 /** The record of a row. */

@@ -1,13 +1,37 @@
 /**
- * The device and alert dependencies of createHttpApp, real but empty, for tests of the HTTP surface
- * that are about something else (auth, hardening, the server): an alert history and policy in a
- * fresh temp dir, no devices, and a discovery that reports one sweep per request.
+ * The dependencies of createHttpApp, real but empty, for tests of the HTTP surface that are about
+ * something else (auth, hardening, the server, the OpenAPI document): no flows, no anomalies, no
+ * counters; an alert history and policy in a fresh temp dir, no devices, and a discovery that reports
+ * one sweep per request. The test adds its token, bus and SSE hub, and replaces what it is about.
+ *
+ * @example
+ * const stores = emptyStores();
+ * const app = createHttpApp({ ...emptyFlowDeps(), ...stores.deps, token, bus, hub });
+ * try { … } finally { await hub.stop(); stores.close(); }
  */
 import { AlertPolicyStore } from "../../src/alert/alert_policy.ts";
+import { AnomalyStore } from "../../src/alert/anomaly_store.ts";
 import { Mutes } from "../../src/alert/mutes.ts";
 import type { SweepProgress } from "../../src/events.ts";
+import { FlowTable } from "../../src/flow/flow_table.ts";
 import type { HttpAppDeps } from "../../src/http/app.ts";
 import { openHistory } from "../../src/store/history_db.ts";
+
+/** The flow side and the daemon's settings: an empty flow table and anomaly store, no CORS, /metrics private. */
+export function emptyFlowDeps(): Pick<
+  HttpAppDeps,
+  "corsOrigins" | "metricsPublic" | "table" | "warmupIntervals" | "anomalies" | "stats" | "startedAt"
+> {
+  return {
+    corsOrigins: [],
+    metricsPublic: false,
+    table: new FlowTable(1024),
+    warmupIntervals: 30,
+    anomalies: new AnomalyStore(10),
+    stats: () => ({}),
+    startedAt: new Date(),
+  };
+}
 
 /** The deps, and a function that closes the history and removes the temp dir. */
 export function emptyStores(): {

@@ -8,6 +8,7 @@
  * const smtp = await startSmtpServer({ address: "127.0.50.1", port: 2525 });
  * try { … await smtp.messages() … } finally { await smtp.stop(); }
  */
+import { watchChild } from "./child_process.ts";
 
 /** Options of {@link startSmtpServer}. */
 export interface SmtpServerOptions {
@@ -177,18 +178,8 @@ export async function startSmtpServer(o: SmtpServerOptions): Promise<SmtpServer>
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  let text = "";
-  const decoder = new TextDecoder();
-  const pump = (s: ReadableStream<Uint8Array>) =>
-    s.pipeTo(new WritableStream({ write: (chunk) => void (text += decoder.decode(chunk)) })).catch(() => {});
-  const pumps = [pump(child.stdout), pump(child.stderr)];
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    return s;
-  });
+  const watched = watchChild(child);
 
-  let stopped = false;
   const server: SmtpServer = {
     certDir,
     async messages() {
@@ -199,29 +190,19 @@ export async function startSmtpServer(o: SmtpServerOptions): Promise<SmtpServer>
       names.sort();
       return await Promise.all(names.map(async (n) => JSON.parse(await Deno.readTextFile(`${outDir}/${n}`))));
     },
-    output: () => text,
+    output: () => watched.output(),
     async stop() {
-      if (stopped) return;
-      stopped = true;
-      if (!exited) {
-        try {
-          child.kill("SIGTERM");
-        } catch {
-          // already gone
-        }
-      }
-      await status;
-      await Promise.all(pumps);
+      await watched.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
       if (!o.certDir) await Deno.remove(certDir, { recursive: true }).catch(() => {});
     },
   };
 
   const deadline = Date.now() + 15_000;
-  while (!(text.includes("READY") && await listening(o.address, o.port))) {
-    if (exited || Date.now() > deadline) {
+  while (!(watched.output().includes("READY") && await listening(o.address, o.port))) {
+    if (watched.exited || Date.now() > deadline) {
       await server.stop();
-      throw new Error(`the SMTP server did not start on ${o.address}:${o.port}:\n${text}`);
+      throw new Error(`the SMTP server did not start on ${o.address}:${o.port}:\n${watched.output()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -7,6 +7,7 @@
  * const agent = await startSnmpd({ address: "127.0.10.1", port: 1161, config: "rocommunity public 127.0.0.0/8\nsysname r1" });
  * try { … } finally { await agent.stop(); }
  */
+import { watchChild } from "./child_process.ts";
 
 /** Options of {@link startSnmpd}. */
 export interface SnmpdOptions {
@@ -97,45 +98,23 @@ export async function startSnmpd(o: SnmpdOptions): Promise<Snmpd> {
     stderr: "piped",
     env: { ...NET_SNMP_ENV, SNMP_PERSISTENT_DIR: `${dir}/persist` },
   }).spawn();
-  let text = "";
-  const decoder = new TextDecoder();
-  const pump = (s: ReadableStream<Uint8Array>) =>
-    s.pipeTo(new WritableStream({ write: (c) => void (text += decoder.decode(c, { stream: true })) })).catch(
-      () => {},
-    );
-  const pumps = [pump(child.stdout), pump(child.stderr)];
-  let exited = false;
-  const status = child.status.then((s) => (exited = true, s));
-  let stopped = false;
+  const watched = watchChild(child);
+  const output = () => watched.output();
   const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (!exited) {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-    }
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-    }, 3000);
-    await status;
-    clearTimeout(timer);
-    await Promise.all(pumps);
+    await watched.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   const community = o.probeCommunity ?? /^\s*rocommunity6?\s+(\S+)/m.exec(o.config)?.[1];
   for (let i = 0; i < 100; i++) {
-    if (exited) break;
+    if (watched.exited) break;
     if (community === undefined) {
       await new Promise((r) => setTimeout(r, 300));
       break;
     }
-    if (await answers(endpoint, community, o.netns)) return { endpoint, output: () => text, stop };
+    if (await answers(endpoint, community, o.netns)) return { endpoint, output, stop };
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (community === undefined && !exited) return { endpoint, output: () => text, stop };
+  if (community === undefined && !watched.exited) return { endpoint, output, stop };
   await stop();
-  throw new Error(`snmpd on ${endpoint} did not answer; its output:\n${text}`);
+  throw new Error(`snmpd on ${endpoint} did not answer; its output:\n${output()}`);
 }

@@ -13,6 +13,7 @@
  * try { … } finally { await sim.stop(); }
  */
 
+import { watchChild } from "./child_process.ts";
 import { NET_SNMP_ENV } from "./snmpd.ts";
 
 /** Options of {@link startSnmpsim}. */
@@ -136,42 +137,17 @@ export async function startSnmpsim(o: SnmpsimOptions): Promise<Snmpsim> {
     stderr: "piped",
     stdin: "null",
   }).spawn();
-  let text = "";
-  const decoder = new TextDecoder();
-  const append = (chunk: Uint8Array) => {
-    text += decoder.decode(chunk, { stream: true });
-    if (text.length > 2 * OUTPUT_LIMIT) text = text.slice(-OUTPUT_LIMIT);
-  };
-  const pump = (s: ReadableStream<Uint8Array>) =>
-    s.pipeTo(new WritableStream({ write: append })).catch(() => {});
-  const pumps = [pump(child.stdout), pump(child.stderr)];
-  let exited = false;
-  const status = child.status.then((s) => (exited = true, s));
-  let stopped = false;
-  const output = () => text.length > OUTPUT_LIMIT ? text.slice(-OUTPUT_LIMIT) : text;
+  const watched = watchChild(child, { outputLimit: OUTPUT_LIMIT });
+  const output = () => watched.output();
   const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (!exited) {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-    }
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-    }, 3000);
-    await status;
-    clearTimeout(timer);
-    await Promise.all(pumps);
+    await watched.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
 
   const probes = [...new Set([o.endpoints[0], o.endpoints[o.endpoints.length - 1]])];
   const deadline = Date.now() + (o.readyTimeoutMs ?? 60_000);
   const pending = new Set(probes);
-  while (!exited && Date.now() < deadline) {
+  while (!watched.exited && Date.now() < deadline) {
     for (const ep of [...pending]) {
       if (await answers(ep, communities[0])) pending.delete(ep);
     }
@@ -181,7 +157,7 @@ export async function startSnmpsim(o: SnmpsimOptions): Promise<Snmpsim> {
   await stop();
   throw new Error(
     `snmpsimd on ${o.endpoints.length} endpoint(s) ${
-      exited ? "exited" : "did not answer"
+      watched.exited ? "exited" : "did not answer"
     }; its output:\n${output()}`,
   );
 }

@@ -6,27 +6,17 @@ import type { AnomalyEvent } from "../../events.ts";
 import { BadParameter, errorResponse } from "../errors.ts";
 import { anomaliesRoutes } from "./anomalies.ts";
 import { parseCsv } from "../../../tests/helpers/csv_parse.ts";
+import { seededRng } from "../../../tests/helpers/seeded_rng.ts";
 
 /** 2023-11-14T22:13:20.000Z */
 const T0 = 1_700_000_000_000;
-
-/** xorshift32, so every run publishes the same events. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
 
 /** Reasons a spreadsheet would run as formulas, and text CSV must quote. */
 const REASONS = ["=1+2", "+SUM(A1:A9)", "-2+3", "@cmd", 'big, "odd"\nflow', "\tTAB", "plain words"];
 
 /** `n` anomaly events; a few share a timestamp, so the bus id breaks ties. */
 function makeEvents(n: number, seed = 1): AnomalyEvent[] {
-  const rand = rng(seed);
+  const rand = seededRng(seed);
   const pick = <T>(xs: readonly T[]) => xs[rand() % xs.length];
   return Array.from({ length: n }, (_, i) => {
     const v6 = i % 4 === 3;

@@ -2,29 +2,21 @@ import assert from "node:assert/strict";
 import type { DeviceJson } from "../../devices/device.ts";
 import { MetricsRegistry } from "../metrics.ts";
 import { registerDeviceMetrics } from "./device_metrics.ts";
+import { sampleDevice } from "../../../tests/helpers/sample_devices.ts";
 
+/** A switch that answers SNMP; `over` changes any member. */
 function device(ip: string, over: Partial<DeviceJson> = {}): DeviceJson {
-  return {
+  return sampleDevice({
     ip,
-    mac: null,
     name: "sw1",
     type: "switch",
     type_rule: "bridge-mib",
-    vendor: null,
-    model: null,
-    os_version: null,
-    sys_descr: null,
-    sys_object_id: null,
     uptime_s: 10,
     snmp: { status: "ok", last_success: null, last_error: null, poll_ms: 250 },
-    interfaces: [],
     cpu_pct: 12.5,
-    memory_pct: null,
     sources: ["snmp"],
-    first_seen: "2026-01-01T00:00:00Z",
-    last_seen: "2026-01-01T00:00:00Z",
     ...over,
-  };
+  });
 }
 
 /** The value of one series in the exposition text. */

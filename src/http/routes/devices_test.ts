@@ -4,6 +4,7 @@ import type { DeviceJson } from "../../devices/device.ts";
 import { parseCsv } from "../../../tests/helpers/csv_parse.ts";
 import { notFound, onError } from "../hardening.ts";
 import { type DeviceSource, devicesRoutes, NO_DEVICES } from "./devices.ts";
+import { sampleDevice } from "../../../tests/helpers/sample_devices.ts";
 
 function app(devices: DeviceSource): Hono {
   const a = new Hono();
@@ -13,30 +14,7 @@ function app(devices: DeviceSource): Hono {
   return a;
 }
 
-function device(d: Partial<DeviceJson> & { ip: string }): DeviceJson {
-  return {
-    mac: null,
-    name: null,
-    type: "unknown",
-    type_rule: null,
-    vendor: null,
-    model: null,
-    os_version: null,
-    sys_descr: null,
-    sys_object_id: null,
-    uptime_s: null,
-    snmp: { status: "not_polled", last_success: null, last_error: null, poll_ms: null },
-    interfaces: [],
-    cpu_pct: null,
-    memory_pct: null,
-    sources: ["arp_sweep"],
-    first_seen: "2026-01-01T00:00:00.000Z",
-    last_seen: "2026-01-02T00:00:00.000Z",
-    ...d,
-  };
-}
-
-const ROUTER = device({
+const ROUTER = sampleDevice({
   ip: "10.0.0.1",
   mac: "00:00:0c:12:34:56",
   name: "core-gw",
@@ -48,7 +26,7 @@ const ROUTER = device({
   snmp: { status: "ok", last_success: "2026-01-02T00:00:00.000Z", last_error: null, poll_ms: 41 },
   sources: ["arp_sweep", "snmp"],
 });
-const PRINTER = device({
+const PRINTER = sampleDevice({
   ip: "10.0.0.10",
   mac: "3c:2a:f4:00:00:01",
   name: "hall-printer",
@@ -62,9 +40,9 @@ const PRINTER = device({
     poll_ms: 2003,
   },
 });
-const SWITCH = device({ ip: "10.0.0.9", type: "switch", name: "sw-1", snmp: { ...ROUTER.snmp } });
-const REMOTE = device({ ip: "192.168.7.20", name: "branch-nas", type: "server" });
-const V6 = device({ ip: "2001:db8::1", type: "server", name: "db" });
+const SWITCH = sampleDevice({ ip: "10.0.0.9", type: "switch", name: "sw-1", snmp: { ...ROUTER.snmp } });
+const REMOTE = sampleDevice({ ip: "192.168.7.20", name: "branch-nas", type: "server" });
+const V6 = sampleDevice({ ip: "2001:db8::1", type: "server", name: "db" });
 const ALL = [V6, PRINTER, REMOTE, ROUTER, SWITCH];
 const SOURCE: DeviceSource = {
   list: () => ALL,

@@ -7,21 +7,11 @@ import { flowsRoutes } from "./flows.ts";
 import { addIpRow, batchOf, findFlow, type IpRow } from "../../../tests/helpers/batch_rows.ts";
 import { createPacketBatch } from "../../decode/packet_batch.ts";
 import { parseCsv } from "../../../tests/helpers/csv_parse.ts";
+import { seededRng } from "../../../tests/helpers/seeded_rng.ts";
 
 const WARMUP = 3;
 /** 2023-11-14T22:13:20.000Z */
 const T0 = 1_700_000_000_000;
-
-/** xorshift32, so every run builds the same flows. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
 
 /** A flow as the test wrote it, with what it expects the table to say. */
 interface TestFlow {
@@ -42,7 +32,7 @@ interface TestFlow {
  * Totals are unique (1000 + 7i + 0…4), so the byte order is fully known.
  */
 function makeFlows(n: number, seed = 1): TestFlow[] {
-  const rand = rng(seed);
+  const rand = seededRng(seed);
   const pick = <T>(xs: readonly T[]) => xs[rand() % xs.length];
   const out: TestFlow[] = [];
   const keys = new Set<string>();

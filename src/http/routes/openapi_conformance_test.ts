@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { AlertPolicyStore } from "../../alert/alert_policy.ts";
 import { AlertRing } from "../../alert/alert_ring.ts";
-import { AnomalyStore } from "../../alert/anomaly_store.ts";
 import { Mutes } from "../../alert/mutes.ts";
 import { EventBus } from "../../bus.ts";
 import { ArpHistory } from "../../devices/arp_history.ts";
@@ -15,13 +14,13 @@ import type { InterfaceJson } from "../../devices/device.ts";
 import { parseMac } from "../../devices/mac.ts";
 import { DeviceRegistry } from "../../devices/registry.ts";
 import type { DeviceEvent, InterfaceEvent, SecurityEvent, TrapEvent } from "../../events.ts";
-import { FlowTable } from "../../flow/flow_table.ts";
 import { parseIpv4 } from "../../flow/address.ts";
 import { alertFields } from "../../store/alert_row.ts";
 import { openHistory } from "../../store/history_db.ts";
 import { createHttpApp } from "../app.ts";
 import { SseHub } from "../sse_hub.ts";
 import { buildOpenApi } from "./openapi.ts";
+import { emptyFlowDeps } from "../../../tests/helpers/http_stores.ts";
 
 // deno-lint-ignore no-explicit-any
 type Doc = any;
@@ -202,14 +201,9 @@ async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
     for (const e of [SECURITY, TRAP]) history.insert({ ...alertFields(e), event: { ...e }, muted: false });
     history.flush();
     const app = createHttpApp({
+      ...emptyFlowDeps(),
       token: TOKEN,
-      corsOrigins: [],
-      metricsPublic: false,
       bus,
-      table: new FlowTable(1024),
-      warmupIntervals: 30,
-      anomalies: new AnomalyStore(10),
-      stats: () => ({}),
       hub,
       startedAt: new Date(NOW),
       // As deviceSource() in src/app.ts composes them.

@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { AnomalyStore } from "../../alert/anomaly_store.ts";
 import { EventBus } from "../../bus.ts";
-import { FlowTable } from "../../flow/flow_table.ts";
 import { DEVICES_PARAMETERS } from "../../devices/device_filter.ts";
 import { createHttpApp } from "../app.ts";
 import { publicRoutes } from "../auth.ts";
@@ -10,7 +8,7 @@ import { ANOMALIES_PARAMETERS } from "./anomalies.ts";
 import { ALERTS_PARAMETERS } from "./alerts.ts";
 import { buildOpenApi, openapiRoutes, toOpenApiPath } from "./openapi.ts";
 import { SseHub } from "../sse_hub.ts";
-import { emptyStores } from "../../../tests/helpers/http_stores.ts";
+import { emptyFlowDeps, emptyStores } from "../../../tests/helpers/http_stores.ts";
 
 // deno-lint-ignore no-explicit-any
 type Doc = any;
@@ -26,19 +24,7 @@ async function withApp(
   const hub = new SseHub(bus, { heartbeatMs: 60_000 });
   const stores = emptyStores();
   try {
-    const app = createHttpApp({
-      ...stores.deps,
-      token: TOKEN,
-      corsOrigins: [],
-      metricsPublic: false,
-      bus,
-      table: new FlowTable(1024),
-      warmupIntervals: 30,
-      anomalies: new AnomalyStore(10),
-      stats: () => ({}),
-      hub,
-      startedAt: new Date(),
-    });
+    const app = createHttpApp({ ...emptyFlowDeps(), ...stores.deps, token: TOKEN, bus, hub });
     await fn(app);
   } finally {
     await hub.stop();
