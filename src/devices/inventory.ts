@@ -9,12 +9,12 @@ import { forEachBounded } from "../async_pool.ts";
 import type { EventBus } from "../bus.ts";
 import type { InterfaceEvent, TrapEvent } from "../events.ts";
 import { createLogger } from "../log.ts";
-import { probeCapabilities } from "../snmp/capabilities.ts";
+import { type Capabilities, probeCapabilities } from "../snmp/capabilities.ts";
 import { classify } from "../snmp/classify.ts";
 import type { CredentialTable } from "../snmp/credentials.ts";
 import type { FoundHost } from "../snmp/discovery.ts";
-import { InterfacePoller } from "../snmp/interface_poller.ts";
-import { pollDevice } from "../snmp/poll_device.ts";
+import { createDevicePollState, type DevicePollState, pollDevice } from "../snmp/poll_device.ts";
+import { DEFAULT_RECHECK_EVERY } from "../snmp/table_presence.ts";
 import { createSnmpSession } from "../snmp/session.ts";
 import { SnmpError, type SnmpSession, type SnmpTarget, type SystemInfo } from "../snmp/snmp_types.ts";
 import { getSystemInfo } from "../snmp/system_info.ts";
@@ -62,6 +62,18 @@ const FAILURE_STATUS: Record<string, SnmpStatus> = {
   auth_failure: "auth_failure",
 };
 
+/** What Inventory keeps per polled device between polls. */
+interface PolledDevice {
+  /** Interface counters and the tables the agent lacked. */
+  state: DevicePollState;
+  /** Successful polls so far. */
+  polls: number;
+  /** The last capability probe's answer; undefined until one succeeds. */
+  capabilities: Capabilities | undefined;
+  /** `polls` when it was read. */
+  capabilitiesAt: number;
+}
+
 /** Maps a trap's name to the interface state it announces. */
 const LINK_TRAPS: Record<string, "down" | "up"> = { linkDown: "down", linkUp: "up" };
 
@@ -69,7 +81,7 @@ const LINK_TRAPS: Record<string, "down" | "up"> = { linkDown: "down", linkUp: "u
 export class Inventory {
   readonly #o: InventoryOptions;
   readonly #log = createLogger("inventory");
-  readonly #pollers = new Map<string, InterfacePoller>();
+  readonly #polled = new Map<string, PolledDevice>();
   #cycle: Promise<PollCycleStats> | undefined;
   #last: PollCycleStats | null = null;
   #trapSub: { unsubscribe(): void } | undefined;
@@ -155,6 +167,9 @@ export class Inventory {
     if (this.#cycle) return this.#cycle;
     const started = performance.now();
     const targets = this.pollTargets();
+    // A device gone from the registry takes its poll state with it.
+    const current = new Set(targets);
+    for (const ip of this.#polled.keys()) if (!current.has(ip)) this.#polled.delete(ip);
     let ok = 0;
     this.#cycle = forEachBounded(targets, this.#o.concurrency, async (ip) => {
       if (await this.pollOne(ip)) ok++;
@@ -175,17 +190,34 @@ export class Inventory {
     return this.#last;
   }
 
-  /** Polls one device; true when it answered. Failures become the device's poll status, never throw. */
+  /**
+   * Polls one device; true when it answered. Failures become the device's poll status, never throw.
+   * The capability scalars (ipForwarding, BRIDGE-MIB, …) rarely change: they are read on the first
+   * successful poll and then every {@link DEFAULT_RECHECK_EVERY}th, and until a probe succeeds.
+   */
   async pollOne(ip: string): Promise<boolean> {
     const before = this.#o.registry.get(ip);
-    let poller = this.#pollers.get(ip);
-    if (!poller) this.#pollers.set(ip, poller = new InterfacePoller());
+    let polled = this.#polled.get(ip);
+    if (!polled) {
+      polled = { state: createDevicePollState(), polls: 0, capabilities: undefined, capabilitiesAt: 0 };
+      this.#polled.set(ip, polled);
+    }
     const s = (this.#o.openSession ?? createSnmpSession)(this.target(ip));
     const started = performance.now();
     try {
       const nowMs = this.#now();
-      const poll = await pollDevice(s, { interfaces: poller }, nowMs);
-      const capabilities = await probeCapabilities(s).catch(() => undefined);
+      const poll = await pollDevice(s, polled.state, nowMs);
+      if (
+        polled.capabilities === undefined || polled.polls - polled.capabilitiesAt >= DEFAULT_RECHECK_EVERY
+      ) {
+        const probed = await probeCapabilities(s).catch(() => undefined);
+        if (probed !== undefined) {
+          polled.capabilities = probed;
+          polled.capabilitiesAt = polled.polls;
+        }
+      }
+      polled.polls++;
+      const capabilities = polled.capabilities;
       const classification = classify({
         system: poll.system,
         capabilities,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { TableSession } from "../../tests/helpers/table_session.ts";
 import { EventBus } from "../bus.ts";
 import type { InterfaceEvent, PublishedEvent } from "../events.ts";
+import { OID_DOT1D_BASE_NUM_PORTS } from "../snmp/capabilities.ts";
 import { CredentialTable } from "../snmp/credentials.ts";
 import { SnmpError, type SnmpValue } from "../snmp/snmp_types.ts";
 import { Inventory } from "./inventory.ts";
@@ -197,6 +198,63 @@ Deno.test("Inventory.fromArpTable() makes a router's neighbours devices, classif
     assert.equal(t.registry.get("192.0.2.21"), undefined, "an invalid entry is no evidence");
     await t.settle();
     assert.equal(t.events.filter((e) => e.kind === "device" && e.action === "found").length, 1);
+  } finally {
+    await t.close();
+  }
+});
+
+/** A switch that says it bridges only through BRIDGE-MIB (sysServices claims layers 4 and 7). */
+function bridgeAgent(uptimeCs: number): [string, SnmpValue][] {
+  return [
+    ["1.3.6.1.2.1.1.1.0", text("ExampleCo ES-8 managed switch")],
+    ["1.3.6.1.2.1.1.2.0", "1.3.6.1.4.1.32473.2.8"],
+    ["1.3.6.1.2.1.1.3.0", uptimeCs],
+    ["1.3.6.1.2.1.1.5.0", text("sw8")],
+    ["1.3.6.1.2.1.1.7.0", 72],
+    ["1.3.6.1.2.1.2.2.1.2.1", text("port1")],
+    ["1.3.6.1.2.1.4.1.0", 2], // ipForwarding: notForwarding
+    ["1.3.6.1.2.1.17.1.2.0", 8], // dot1dBaseNumPorts
+  ];
+}
+
+Deno.test("Inventory.pollOne() probes capabilities on the first poll and every 10th, classifying by the last answer in between", async () => {
+  const clock = { now: Date.UTC(2026, 10, 22, 8, 0, 0) };
+  const sessions = Array.from({ length: 12 }, (_, i) => new TableSession(bridgeAgent(100_000 + i * 6000)));
+  const t = await setup([...sessions], clock);
+  try {
+    t.registry.observe({ ip: "192.0.2.10", source: "snmp" });
+    const probedAt: number[] = [];
+    for (let poll = 1; poll <= 12; poll++) {
+      assert.equal(await t.inventory.pollOne("192.0.2.10"), true);
+      const d = t.registry.get("192.0.2.10")!;
+      assert.equal(d.type, "switch", `poll ${poll}`);
+      assert.equal(d.type_rule, "bridge-mib", `poll ${poll}`);
+      if (sessions[poll - 1].gets.some((oids) => oids.includes(OID_DOT1D_BASE_NUM_PORTS))) {
+        probedAt.push(poll);
+      }
+      clock.now += 60_000;
+    }
+    assert.deepEqual(probedAt, [1, 11]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Inventory.pollOne() probes capabilities again on the next poll when a probe failed", async () => {
+  const clock = { now: Date.UTC(2026, 10, 22, 8, 0, 0) };
+  const failing = new TableSession(bridgeAgent(100_000)).fail(
+    "1.3.6.1.2.1.17",
+    new SnmpError("timeout", "timeout after 100 ms × 1 try"),
+  );
+  const next = new TableSession(bridgeAgent(106_000));
+  const t = await setup([failing, next], clock);
+  try {
+    t.registry.observe({ ip: "192.0.2.10", source: "snmp" });
+    assert.equal(await t.inventory.pollOne("192.0.2.10"), true);
+    assert.notEqual(t.registry.get("192.0.2.10")!.type_rule, "bridge-mib");
+    clock.now += 60_000;
+    assert.equal(await t.inventory.pollOne("192.0.2.10"), true);
+    assert.equal(t.registry.get("192.0.2.10")!.type_rule, "bridge-mib");
   } finally {
     await t.close();
   }

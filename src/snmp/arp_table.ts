@@ -6,7 +6,8 @@
 import type { ArpTableEntry, SnmpSession, SnmpValue } from "./snmp_types.ts";
 import { macFromBytes } from "../devices/mac.ts";
 import { formatIpv6, formatMac } from "../flow/address.ts";
-import { walkColumns } from "./snmp_columns.ts";
+import { walkTables } from "./snmp_columns.ts";
+import type { TablePresence } from "./table_presence.ts";
 
 /** ipNetToMediaEntry (IP-MIB): index ifIndex.a.b.c.d. */
 export const IP_NET_TO_MEDIA_ENTRY = "1.3.6.1.2.1.4.22.1";
@@ -31,16 +32,24 @@ const TYPES: Record<number, ArpTableEntry["type"]> = { 1: "other", 2: "invalid",
  * Every neighbour in the device's tables, IPv4 from ipNetToMediaTable first, then what only
  * ipNetToPhysicalTable has (IPv6, or IPv4 on agents without the old table); one entry per
  * (ifIndex, address). Rows whose MAC is not 6 bytes (incomplete entries, non-Ethernet media) are skipped.
+ * Both tables are read together, row by row; with `tables`, a table the agent lacked is asked for only
+ * on recheck polls.
  */
 export async function walkArpTable(
   s: SnmpSession,
   deviceIp: string,
   maxRows = DEFAULT_MAX_ARP_ROWS,
+  tables?: TablePresence,
 ): Promise<ArpTableEntry[]> {
-  const [media, physical] = await Promise.all([
-    walkColumns(s, IP_NET_TO_MEDIA_ENTRY, Object.values(MEDIA), maxRows),
-    walkColumns(s, IP_NET_TO_PHYSICAL_ENTRY, Object.values(PHYS), maxRows),
-  ]);
+  const [media, physical] = await walkTables(
+    s,
+    [
+      { name: "ipNetToMediaTable", entry: IP_NET_TO_MEDIA_ENTRY, columns: Object.values(MEDIA) },
+      { name: "ipNetToPhysicalTable", entry: IP_NET_TO_PHYSICAL_ENTRY, columns: Object.values(PHYS) },
+    ],
+    maxRows,
+    tables,
+  );
   const out: ArpTableEntry[] = [];
   const seen = new Set<string>();
   const add = (ifIndex: number, ip: string, mac: SnmpValue | undefined, type: SnmpValue | undefined) => {

@@ -67,6 +67,7 @@ function fakeSession(
       return r instanceof SnmpError ? Promise.reject(r) : Promise.resolve(r);
     },
     walk: () => Promise.resolve([]),
+    getBulk: () => Promise.resolve([]),
     close() {},
   };
 }

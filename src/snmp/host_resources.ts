@@ -3,10 +3,13 @@
  * hrProcessorLoad over every processor, and used / size over the hrStorageRam rows of hrStorageTable.
  */
 import type { SnmpSession, SnmpValue } from "./snmp_types.ts";
-import { walkColumns } from "./snmp_columns.ts";
+import { type TableRows, walkTables } from "./snmp_columns.ts";
+import type { TablePresence } from "./table_presence.ts";
 
+/** hrProcessorEntry (HOST-RESOURCES-MIB::hrProcessorTable.1). */
+export const HR_PROCESSOR_ENTRY = "1.3.6.1.2.1.25.3.3.1";
 /** hrProcessorLoad (HOST-RESOURCES-MIB::hrProcessorEntry.2), percent over the last minute. */
-export const HR_PROCESSOR_LOAD = "1.3.6.1.2.1.25.3.3.1.2";
+export const HR_PROCESSOR_LOAD = `${HR_PROCESSOR_ENTRY}.2`;
 /** hrStorageEntry (HOST-RESOURCES-MIB::hrStorageTable.1). */
 export const HR_STORAGE_ENTRY = "1.3.6.1.2.1.25.2.3.1";
 /** hrStorageRam (HOST-RESOURCES-TYPES::hrStorageTypes.2): physical memory. */
@@ -26,13 +29,31 @@ export interface HostResources {
   memoryPct: number | null;
 }
 
-/** Reads CPU and memory. An agent without HOST-RESOURCES-MIB gives nulls; a failed request rejects. */
-export async function pollHostResources(s: SnmpSession): Promise<HostResources> {
-  const [loads, storage] = await Promise.all([
-    s.walk(HR_PROCESSOR_LOAD, MAX_ROWS),
-    walkColumns(s, HR_STORAGE_ENTRY, Object.values(ST), MAX_ROWS),
-  ]);
-  return { cpuPct: averageLoad(loads.map((vb) => vb.value)), memoryPct: ramUsedPct(storage) };
+/**
+ * Reads CPU and memory: hrProcessorLoad and the hrStorageTable columns together, row by row. An agent
+ * without HOST-RESOURCES-MIB gives nulls; with `tables`, a table it lacked is asked for only on recheck
+ * polls. A failed request rejects.
+ */
+export async function pollHostResources(s: SnmpSession, tables?: TablePresence): Promise<HostResources> {
+  const [processors, storage] = await walkTables(
+    s,
+    [
+      { name: "hrProcessorTable", entry: HR_PROCESSOR_ENTRY, columns: [2] },
+      { name: "hrStorageTable", entry: HR_STORAGE_ENTRY, columns: Object.values(ST) },
+    ],
+    MAX_ROWS,
+    tables,
+  );
+  return { cpuPct: averageLoad(loadsOf(processors)), memoryPct: ramUsedPct(storage) };
+}
+
+function loadsOf(rows: TableRows): SnmpValue[] {
+  const out: SnmpValue[] = [];
+  for (const row of rows.values()) {
+    const v = row.get(2);
+    if (v !== undefined) out.push(v);
+  }
+  return out;
 }
 
 /** The mean of the loads that are numbers in 0–100; null when there are none. */
@@ -43,7 +64,7 @@ export function averageLoad(values: readonly SnmpValue[]): number | null {
 }
 
 /** Σ used × units / Σ size × units over the hrStorageRam rows with a positive size; null when there are none. */
-export function ramUsedPct(rows: Map<string, Map<number, SnmpValue>>): number | null {
+export function ramUsedPct(rows: TableRows): number | null {
   let used = 0;
   let size = 0;
   for (const row of rows.values()) {

@@ -6,8 +6,9 @@
 import type { InterfaceJson, InterfaceStatus } from "../devices/device.ts";
 import type { SnmpSession, SnmpValue } from "./snmp_types.ts";
 import { type CounterSample, interfaceRates } from "./counter_rates.ts";
-import { walkColumns } from "./snmp_columns.ts";
+import { walkTables } from "./snmp_columns.ts";
 import { textOf } from "./system_info.ts";
+import type { TablePresence } from "./table_presence.ts";
 
 /** ifEntry (IF-MIB::ifTable.1). */
 export const IF_ENTRY = "1.3.6.1.2.1.2.2.1";
@@ -30,6 +31,9 @@ const IF = {
 
 /** ifXEntry columns (IF-MIB). */
 const IFX = { name: 1, hcInOctets: 6, hcOutOctets: 10, highSpeed: 15, alias: 18 } as const;
+
+const IF_COLUMNS: readonly number[] = Object.values(IF);
+const IFX_COLUMNS: readonly number[] = Object.values(IFX);
 
 /** Interfaces read per device unless told otherwise: a 10,000-port chassis fits, a hostile agent is capped. */
 export const DEFAULT_MAX_INTERFACES = 20_000;
@@ -113,22 +117,41 @@ export class InterfacePoller {
   }
 
   /**
-   * Walks the needed ifTable and ifXTable columns and returns every interface by ifIndex, with rates
-   * since the previous poll. `sysUpTimeCs` is the agent's uptime read in the same poll; `nowMs` the
-   * poller's clock. Rejects with the session's SnmpError when a walk fails.
+   * Reads the needed ifTable columns, then the ifXTable ones (row by row, one request at a time), and
+   * returns every interface by ifIndex, with rates since the previous poll. `sysUpTimeCs` is the agent's
+   * uptime read in the same poll; `nowMs` the poller's clock. With `tables`, a table the agent lacked
+   * is asked for only on recheck polls. An interface in only one of the two tables is still reported.
+   * Rejects with the session's SnmpError when a walk fails.
    */
-  async poll(s: SnmpSession, sysUpTimeCs: number, nowMs: number): Promise<InterfaceJson[]> {
-    const [ifRows, ifxRows] = await Promise.all([
-      walkColumns(s, IF_ENTRY, Object.values(IF), this.#maxInterfaces),
-      walkColumns(s, IFX_ENTRY, Object.values(IFX), this.#maxInterfaces),
-    ]);
+  async poll(
+    s: SnmpSession,
+    sysUpTimeCs: number,
+    nowMs: number,
+    tables?: TablePresence,
+  ): Promise<InterfaceJson[]> {
+    const max = this.#maxInterfaces;
+    const [ifRows] = await walkTables(
+      s,
+      [{ name: "ifTable", entry: IF_ENTRY, columns: IF_COLUMNS }],
+      max,
+      tables,
+    );
+    const [ifxRows] = await walkTables(
+      s,
+      [{ name: "ifXTable", entry: IFX_ENTRY, columns: IFX_COLUMNS }],
+      max,
+      tables,
+    );
     const out: InterfaceJson[] = [];
     const next = new Map<number, CounterSample>();
-    for (const [key, row] of ifRows) {
+    const keys = new Set(ifRows.keys());
+    for (const key of ifxRows.keys()) if (keys.size < max) keys.add(key);
+    for (const key of keys) {
       const index = Number(key);
       if (!Number.isSafeInteger(index) || key.includes(".")) continue;
+      const row = ifRows.get(key);
       const x = ifxRows.get(key);
-      const col = (c: number) => row.get(c);
+      const col = (c: number) => row?.get(c);
       const xcol = (c: number) => x?.get(c);
       const sample: CounterSample = {
         atMs: nowMs,

@@ -109,6 +109,29 @@ Deno.test("InterfacePoller.poll() walks only the columns it needs", async () => 
   assert.ok(s.walked.includes(`${IF_ENTRY}.10`) && s.walked.includes(`${IFX_ENTRY}.6`));
 });
 
+Deno.test("InterfacePoller.poll() reports interfaces an agent lists only in ifXTable", async () => {
+  const s = new TableSession([
+    [`${IFX_ENTRY}.1.3`, octets("Gi1/0/3")],
+    [`${IFX_ENTRY}.6.3`, 77n],
+    [`${IFX_ENTRY}.10.3`, 88n],
+    [`${IFX_ENTRY}.15.3`, 1000],
+    [`${IFX_ENTRY}.18.3`, octets("desk 3")],
+  ]);
+  const [i] = await new InterfacePoller().poll(s, 1, 0);
+  assert.deepEqual(
+    [i.index, i.name, i.alias, i.speed_bps, i.oper_status, i.type, i.counters],
+    [3, "Gi1/0/3", "desk 3", 1_000_000_000, "unknown", "", "hc64"],
+  );
+});
+
+Deno.test("InterfacePoller.poll() reads ifTable and ifXTable row by row, each table's columns in one GETBULK", async () => {
+  const s = agent({ hcIn: 0n, in32: 0, inErrors: 0 });
+  await new InterfacePoller().poll(s, 1, 0);
+  assert.deepEqual(s.bulks[0].oids, [2, 3, 5, 7, 8, 10, 13, 14, 16, 20].map((c) => `${IF_ENTRY}.${c}`));
+  const ifx = s.bulks.find((b) => b.oids[0].startsWith(IFX_ENTRY))!;
+  assert.deepEqual(ifx.oids, [1, 6, 10, 15, 18].map((c) => `${IFX_ENTRY}.${c}`));
+});
+
 Deno.test("InterfacePoller.poll() keeps at most maxInterfaces rows", async () => {
   const rows: [string, SnmpValue][] = [];
   for (let i = 1; i <= 50; i++) {

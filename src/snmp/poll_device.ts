@@ -1,14 +1,18 @@
 /**
- * One poll of one device: the system group first (it must answer, or the poll fails), then
- * interfaces, host resources and the ARP table together. Host resources and ARP are optional: an
- * agent that times out or errs on them still gives a successful poll, with the reason in `warnings`.
+ * One poll of one device, one request at a time: the system group first (it must answer, or the poll
+ * fails), then interfaces, host resources and the ARP table. A device never has more than one request
+ * in flight, so the number of devices polled at once bounds the load on the network and the agents.
+ * Host resources and ARP are optional: an agent that times out or errs on them still gives a
+ * successful poll, with the reason in `warnings`. Tables the agent lacked are remembered in the
+ * state and asked for again only every {@link DEFAULT_RECHECK_EVERY}th poll.
  */
 import type { InterfaceJson } from "../devices/device.ts";
 import type { ArpTableEntry, SnmpSession, SystemInfo } from "./snmp_types.ts";
 import { getSystemInfo } from "./system_info.ts";
-import type { InterfacePoller } from "./interface_poller.ts";
-import { pollHostResources } from "./host_resources.ts";
-import { walkArpTable } from "./arp_table.ts";
+import { InterfacePoller } from "./interface_poller.ts";
+import { type HostResources, pollHostResources } from "./host_resources.ts";
+import { DEFAULT_MAX_ARP_ROWS, walkArpTable } from "./arp_table.ts";
+import { DEFAULT_RECHECK_EVERY, TablePresence } from "./table_presence.ts";
 
 /** What a poll learned about a device. */
 export interface DevicePoll {
@@ -32,6 +36,13 @@ export interface DevicePoll {
 export interface DevicePollState {
   /** The device's interface poller (holds the previous counter sample). */
   interfaces: InterfacePoller;
+  /** The tables the agent lacked; without it every table is asked for on every poll. */
+  tables?: TablePresence;
+}
+
+/** A fresh state for a device not polled before. */
+export function createDevicePollState(): DevicePollState {
+  return { interfaces: new InterfacePoller(), tables: new TablePresence(DEFAULT_RECHECK_EVERY) };
 }
 
 /**
@@ -40,22 +51,28 @@ export interface DevicePollState {
  */
 export async function pollDevice(s: SnmpSession, state: DevicePollState, nowMs: number): Promise<DevicePoll> {
   const started = performance.now();
+  state.tables?.beginPoll();
   const system = await getSystemInfo(s);
-  const [interfaces, host, arp] = await Promise.allSettled([
-    state.interfaces.poll(s, system.sysUpTimeCs, nowMs),
-    pollHostResources(s),
-    walkArpTable(s, s.target.ip),
-  ]);
-  if (interfaces.status === "rejected") throw interfaces.reason;
+  const interfaces = await state.interfaces.poll(s, system.sysUpTimeCs, nowMs, state.tables);
   const warnings: string[] = [];
-  if (host.status === "rejected") warnings.push(`host resources: ${reasonText(host.reason)}`);
-  if (arp.status === "rejected") warnings.push(`ARP table: ${reasonText(arp.reason)}`);
+  let host: HostResources = { cpuPct: null, memoryPct: null };
+  try {
+    host = await pollHostResources(s, state.tables);
+  } catch (e) {
+    warnings.push(`host resources: ${reasonText(e)}`);
+  }
+  let arp: ArpTableEntry[] = [];
+  try {
+    arp = await walkArpTable(s, s.target.ip, DEFAULT_MAX_ARP_ROWS, state.tables);
+  } catch (e) {
+    warnings.push(`ARP table: ${reasonText(e)}`);
+  }
   return {
     system,
-    interfaces: interfaces.value,
-    cpuPct: host.status === "fulfilled" ? host.value.cpuPct : null,
-    memoryPct: host.status === "fulfilled" ? host.value.memoryPct : null,
-    arp: arp.status === "fulfilled" ? arp.value : [],
+    interfaces,
+    cpuPct: host.cpuPct,
+    memoryPct: host.memoryPct,
+    arp,
     pollMs: performance.now() - started,
     warnings,
   };

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { pollDevice } from "./poll_device.ts";
+import { createDevicePollState, pollDevice } from "./poll_device.ts";
 import { InterfacePoller } from "./interface_poller.ts";
 import { octets, TableSession } from "../../tests/helpers/table_session.ts";
-import { SnmpError } from "./snmp_types.ts";
+import { SnmpError, type SnmpSession, type SnmpValue } from "./snmp_types.ts";
 
 function device(): TableSession {
   return new TableSession([
@@ -56,4 +56,102 @@ Deno.test("pollDevice() rejects with the system group's SnmpError", async () => 
     failure: "auth_failure",
     message: "auth failure: unknown user name",
   });
+});
+
+/** Whether any request of `s` asked for something under one of `bases`. */
+function asked(s: TableSession, ...bases: string[]): boolean {
+  return s.walked.some((o) => bases.some((b) => o === b || o.startsWith(`${b}.`)));
+}
+
+const HOST_RESOURCES = "1.3.6.1.2.1.25";
+const ARP_TABLES = ["1.3.6.1.2.1.4.22", "1.3.6.1.2.1.4.35"];
+const IFX_TABLE = "1.3.6.1.2.1.31.1.1";
+
+/** A switch agent without HOST-RESOURCES-MIB, ARP tables or ifXTable; the engine objects follow, as on real agents. */
+function bareSwitch(extra: [string, SnmpValue][] = []): TableSession {
+  return new TableSession([
+    ["1.3.6.1.2.1.1.1.0", octets("ExampleCo ES-8 switch")],
+    ["1.3.6.1.2.1.1.3.0", 4200],
+    ["1.3.6.1.2.1.1.5.0", octets("sw8")],
+    ...Array.from(
+      { length: 8 },
+      (_, i): [string, SnmpValue] => [`1.3.6.1.2.1.2.2.1.2.${i + 1}`, octets(`p${i + 1}`)],
+    ),
+    ["1.3.6.1.6.3.10.2.1.1.0", octets("engine")],
+    ...extra,
+  ]);
+}
+
+Deno.test("pollDevice() skips the tables an agent lacked on the next polls and looks again every 10th", async () => {
+  const state = createDevicePollState();
+  const askedAt: number[] = [];
+  for (let poll = 1; poll <= 21; poll++) {
+    const s = bareSwitch();
+    const p = await pollDevice(s, state, poll * 60_000);
+    assert.equal(p.interfaces.length, 8);
+    const hr = asked(s, HOST_RESOURCES), arp = asked(s, ...ARP_TABLES), ifx = asked(s, IFX_TABLE);
+    assert.equal(hr, arp, `poll ${poll}`);
+    assert.equal(hr, ifx, `poll ${poll}`);
+    if (hr) askedAt.push(poll);
+  }
+  assert.deepEqual(askedAt, [1, 11, 21]);
+});
+
+Deno.test("pollDevice() reads a table that appeared at the recheck poll, and on every poll after", async () => {
+  const state = createDevicePollState();
+  const load: [string, SnmpValue] = ["1.3.6.1.2.1.25.3.3.1.2.1", 35];
+  const cpu: (number | null)[] = [];
+  for (let poll = 1; poll <= 13; poll++) {
+    // The agent gains HOST-RESOURCES-MIB (an upgrade) before poll 5.
+    const p = await pollDevice(bareSwitch(poll >= 5 ? [load] : []), state, poll);
+    cpu.push(p.cpuPct);
+  }
+  assert.deepEqual(cpu, [null, null, null, null, null, null, null, null, null, null, 35, 35, 35]);
+});
+
+Deno.test("pollDevice() without remembered state asks for every table on every poll", async () => {
+  const state = { interfaces: new InterfacePoller() };
+  for (let poll = 1; poll <= 3; poll++) {
+    const s = bareSwitch();
+    await pollDevice(s, state, poll);
+    assert.ok(asked(s, HOST_RESOURCES) && asked(s, ...ARP_TABLES));
+  }
+});
+
+Deno.test("pollDevice() does not count a table that timed out as absent", async () => {
+  const state = createDevicePollState();
+  const first = bareSwitch().fail(HOST_RESOURCES, new SnmpError("timeout", "timeout after 5 ms × 1 try"));
+  assert.deepEqual((await pollDevice(first, state, 1)).warnings, [
+    "host resources: timeout after 5 ms × 1 try",
+  ]);
+  const second = bareSwitch();
+  await pollDevice(second, state, 2);
+  assert.ok(asked(second, HOST_RESOURCES));
+});
+
+Deno.test("pollDevice() has at most one request in flight", async () => {
+  const inner = device();
+  let inFlight = 0, most = 0, requests = 0;
+  const slow = <T>(p: () => Promise<T>) => async (): Promise<T> => {
+    inFlight++, requests++;
+    most = Math.max(most, inFlight);
+    await new Promise((r) => setTimeout(r, 1));
+    try {
+      return await p();
+    } finally {
+      inFlight--;
+    }
+  };
+  const s: SnmpSession = {
+    target: inner.target,
+    get: (oids) => slow(() => inner.get(oids))(),
+    walk: (oid, max) => slow(() => inner.walk(oid, max))(),
+    getBulk: (oids, reps) => slow(() => inner.getBulk(oids, reps))(),
+    close: () => inner.close(),
+  };
+  const poll = await pollDevice(s, createDevicePollState(), 0);
+  assert.equal(poll.cpuPct, 40);
+  assert.equal(poll.arp.length, 1);
+  assert.ok(requests >= 4);
+  assert.equal(most, 1);
 });

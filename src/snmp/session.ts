@@ -21,6 +21,12 @@ export const DEFAULT_MAX_ROWS = 100_000;
 /** max-repetitions of each GETBULK (RFC 3416 §4.2.3): large enough to be quick, small enough to fit 1500 bytes. */
 const MAX_REPETITIONS = 25;
 
+/** The largest max-repetitions a GETBULK PDU can carry (RFC 3416 §3: INTEGER (0..max-bindings)). */
+const MAX_REPETITIONS_FIELD = 2_147_483_647;
+
+/** An agent answered error-status tooBig (RFC 3416 §4.2.3) to a GETBULK that could ask for fewer. */
+const TOO_BIG = Symbol("tooBig");
+
 // net-snmp's ObjectType codes (RFC 2578 application types and RFC 3416 exceptions).
 const T = snmp.ObjectType as Record<string, number>;
 
@@ -135,11 +141,10 @@ class NetSnmpSession implements SnmpSession {
     const rows: SnmpVarbind[] = [];
     let cursor = baseOid;
     while (rows.length < maxRows) {
-      const reps = Math.min(MAX_REPETITIONS, maxRows - rows.length);
-      const batch = await this.#bulk(cursor, reps);
+      const batch = await this.getBulk([cursor], Math.min(MAX_REPETITIONS, maxRows - rows.length));
       if (batch.length === 0) return rows;
       for (const vb of batch) {
-        if (isException(vb.type) || !oidInSubtree(baseOid, vb.oid)) return rows;
+        if (vb === null || !oidInSubtree(baseOid, vb.oid)) return rows;
         // An agent that answers an OID not after the one asked would make the walk loop forever.
         if (compareOids(vb.oid, cursor) <= 0) {
           throw new SnmpError(
@@ -147,12 +152,28 @@ class NetSnmpSession implements SnmpSession {
             `malformed response: the agent returned ${vb.oid} after ${cursor} while walking ${baseOid} (not increasing)`,
           );
         }
-        rows.push({ oid: vb.oid, value: convertValue(vb) });
+        rows.push(vb);
         cursor = vb.oid;
         if (rows.length >= maxRows) return rows;
       }
     }
     return rows;
+  }
+
+  async getBulk(oids: readonly string[], maxRepetitions: number): Promise<(SnmpVarbind | null)[]> {
+    if (oids.length === 0) throw new RangeError("getBulk needs at least one OID");
+    if (!Number.isInteger(maxRepetitions) || maxRepetitions < 1 || maxRepetitions > MAX_REPETITIONS_FIELD) {
+      throw new RangeError(
+        `getBulk maxRepetitions ${maxRepetitions} is not valid; accepted: 1–${MAX_REPETITIONS_FIELD}`,
+      );
+    }
+    let reps = maxRepetitions;
+    for (;;) {
+      const columns = await this.#bulk(oids, reps);
+      if (columns !== TOO_BIG) return rowMajor(columns, oids.length, reps);
+      // RFC 3416 §4.2.3 says an agent should send fewer repetitions instead; some answer tooBig.
+      reps = Math.floor(reps / 2);
+    }
   }
 
   close(): void {
@@ -163,13 +184,19 @@ class NetSnmpSession implements SnmpSession {
     } catch { /* already closed */ }
   }
 
-  #bulk(oid: string, reps: number): Promise<RawVarbind[]> {
-    return this.#request<RawVarbind[]>((done) => {
-      this.#raw.getBulk([oid], 0, reps, (err: unknown, varbinds: RawVarbind[][]) => {
-        if (err) return done(err);
-        done(null, Array.isArray(varbinds) && Array.isArray(varbinds[0]) ? varbinds[0] : []);
+  /** One GETBULK; net-snmp groups the answer by OID asked. TOO_BIG when the agent says so and fewer may fit. */
+  #bulk(oids: readonly string[], reps: number): Promise<RawVarbind[][] | typeof TOO_BIG> {
+    return this.#request<RawVarbind[][] | typeof TOO_BIG>((done) => {
+      this.#raw.getBulk([...oids], 0, reps, (err: unknown, varbinds: RawVarbind[][]) => {
+        if (err) {
+          const status = (err as { name?: string; status?: number }).status;
+          const tooBig = (err as { name?: string }).name === "RequestFailedError" &&
+            status === snmp.ErrorStatus.TooBig;
+          return tooBig && reps > 1 ? done(null, TOO_BIG) : done(err);
+        }
+        done(null, Array.isArray(varbinds) ? varbinds : []);
       });
-    }, [oid]);
+    }, oids);
   }
 
   /** Runs one net-snmp call as a promise that settles exactly once, with a watchdog against lost callbacks. */
@@ -262,6 +289,23 @@ interface RawVarbind {
   oid: string;
   type: number;
   value: unknown;
+}
+
+/**
+ * net-snmp's per-OID groups → the response's own row-major order, `null` for exceptions (endOfMibView;
+ * noSuchObject/noSuchInstance do not belong in a GETBULK answer and end the column the same way). At most
+ * `n × reps` varbinds are kept, and a ragged answer is cut at its first gap.
+ */
+function rowMajor(groups: RawVarbind[][], n: number, reps: number): (SnmpVarbind | null)[] {
+  const out: (SnmpVarbind | null)[] = [];
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < n; i++) {
+      const vb = Array.isArray(groups[i]) ? groups[i][r] : undefined;
+      if (vb === undefined || typeof vb?.oid !== "string") return out;
+      out.push(isException(vb.type) ? null : { oid: vb.oid, value: convertValue(vb) });
+    }
+  }
+  return out;
 }
 
 function isException(type: number): boolean {

@@ -80,9 +80,9 @@ function parseRequest(msg: Uint8Array): Request {
 }
 
 /** A GetResponse (RFC 3416) to `req` with community "public" and the given [oid, encoded value] varbinds. */
-function response(req: Request, varbinds: [string, Uint8Array][]): Uint8Array {
+function response(req: Request, varbinds: [string, Uint8Array][], errorStatus = 0): Uint8Array {
   const vbs = tlv(0x30, cat(...varbinds.map(([o, v]) => tlv(0x30, cat(oid(o), v)))));
-  const pdu = tlv(0xa2, cat(req.requestId, int(0), int(0), vbs));
+  const pdu = tlv(0xa2, cat(req.requestId, int(errorStatus), int(0), vbs));
   return tlv(0x30, cat(int(1), tlv(0x04, new TextEncoder().encode("public")), pdu));
 }
 
@@ -235,6 +235,93 @@ Deno.test("session.walk() of an empty subtree is empty", async () => {
   } finally {
     s.close();
     agent.close();
+  }
+});
+
+/**
+ * An agent answering GETBULK as RFC 3416 §4.2.3 says, for every OID asked: repetition by repetition,
+ * each OID's successor in `rows` (endOfMibView after the last), row-major. It answers tooBig when more
+ * than `tooBigAbove` varbinds are asked for, and records each max-repetitions it saw.
+ */
+function multiBulkAgent(rows: [string, Uint8Array][], seen: number[], tooBigAbove = Infinity) {
+  return (msg: Uint8Array) => {
+    const req = parseRequest(msg);
+    const reps = maxRepetitions(msg);
+    seen.push(reps);
+    if (req.oids.length * reps > tooBigAbove) {
+      return response(req, req.oids.map((o) => [o, tlv(0x05, new Uint8Array(0))]), 1);
+    }
+    const cursors = [...req.oids];
+    const out: [string, Uint8Array][] = [];
+    for (let r = 0; r < reps; r++) {
+      cursors.forEach((c, i) => {
+        const next = rows.find(([o]) => compare(o, c) > 0);
+        if (next) out.push(next), cursors[i] = next[0];
+        else out.push([c, tlv(0x82, new Uint8Array(0))]);
+      });
+    }
+    return response(req, out);
+  };
+}
+
+/** ifDescr.1–3 and ifType.1–3, as an agent that has nothing after them holds them. */
+const TWO_COLUMNS: [string, Uint8Array][] = [
+  ...[1, 2, 3].map((
+    i,
+  ): [string, Uint8Array] => [`${COLUMN}.${i}`, tlv(0x04, new TextEncoder().encode(`if${i}`))]),
+  ...[1, 2, 3].map((i): [string, Uint8Array] => [`1.3.6.1.2.1.2.2.1.3.${i}`, int(6)]),
+];
+
+Deno.test("session.getBulk() returns one varbind per OID asked for each repetition, row-major, null at endOfMibView", async () => {
+  const seen: number[] = [];
+  const agent = await fakeAgent("127.0.10.12", 1172, multiBulkAgent(TWO_COLUMNS, seen));
+  const s = createSnmpSession(target("127.0.10.12", 1172));
+  try {
+    const got = await s.getBulk([COLUMN, "1.3.6.1.2.1.2.2.1.3.1"], 3);
+    const text = (t: string) => new TextEncoder().encode(t);
+    assert.deepEqual(got, [
+      { oid: `${COLUMN}.1`, value: text("if1") },
+      { oid: "1.3.6.1.2.1.2.2.1.3.2", value: 6 },
+      { oid: `${COLUMN}.2`, value: text("if2") },
+      { oid: "1.3.6.1.2.1.2.2.1.3.3", value: 6 },
+      { oid: `${COLUMN}.3`, value: text("if3") },
+      null,
+    ]);
+    assert.deepEqual(seen, [3]);
+  } finally {
+    s.close();
+    agent.close();
+  }
+});
+
+Deno.test("session.getBulk() asks for fewer repetitions when the agent answers tooBig, and gives up at one", async () => {
+  const seen: number[] = [];
+  const agent = await fakeAgent("127.0.10.12", 1172, multiBulkAgent(TWO_COLUMNS, seen, 2));
+  const s = createSnmpSession(target("127.0.10.12", 1172));
+  try {
+    // 2 OIDs × 25, × 12, × 6 and × 3 are too big; 2 × 1 fits. Three OIDs never fit.
+    const got = await s.getBulk([COLUMN, "1.3.6.1.2.1.2.2.1.3"], 25);
+    assert.deepEqual(seen, [25, 12, 6, 3, 1]);
+    assert.deepEqual(got.map((v) => v?.oid), [`${COLUMN}.1`, "1.3.6.1.2.1.2.2.1.3.1"]);
+    seen.length = 0;
+    await assert.rejects(
+      s.getBulk([COLUMN, "1.3.6.1.2.1.2.2.1.3", "1.3.6.1.2.1.2.2.1.4"], 1),
+      (e) => e instanceof SnmpError && e.failure === "error" && /tooBig/.test(e.message),
+    );
+  } finally {
+    s.close();
+    agent.close();
+  }
+});
+
+Deno.test("session.getBulk() refuses an empty OID list or a max-repetitions below 1", async () => {
+  const s = createSnmpSession(target("127.0.10.12", 1172));
+  try {
+    await assert.rejects(s.getBulk([], 5), RangeError);
+    await assert.rejects(s.getBulk([COLUMN], 0), RangeError);
+    await assert.rejects(s.getBulk([COLUMN], 1.5), RangeError);
+  } finally {
+    s.close();
   }
 });
 

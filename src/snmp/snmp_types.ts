@@ -129,6 +129,13 @@ export interface SnmpSession {
    * so a hostile or huge table cannot grow memory without bound.
    */
   walk(baseOid: string, maxRows?: number): Promise<SnmpVarbind[]>;
+  /**
+   * One GETBULK (RFC 3416 §4.2.3) without non-repeaters: for each repetition, the successor of each OID
+   * asked, row-major (`[r0·oid0, r0·oid1, …, r1·oid0, …]`, as on the wire); `null` where the agent has
+   * no successor (endOfMibView). An agent may answer fewer repetitions than asked, the last one
+   * partial; one that answers tooBig is asked again for fewer.
+   */
+  getBulk(oids: readonly string[], maxRepetitions: number): Promise<(SnmpVarbind | null)[]>;
   /** Frees the socket. */
   close(): void;
 }
