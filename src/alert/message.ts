@@ -4,6 +4,7 @@
  * in HTML and stripped of control characters in the subject (it becomes a mail header).
  */
 import type { AlertEvent, AnomalyEvent, SecurityEvent, TrapEvent } from "../events.ts";
+import { alertSeverity } from "../store/alert_row.ts";
 import type { Suppressed } from "./cooldown.ts";
 
 /** An alert in words. */
@@ -134,31 +135,29 @@ export function suppressedSentence(s: Suppressed, nowMs: number): string {
 
 /** Renders `e` for e-mail and webhooks. */
 export function renderAlert(e: AlertEvent, o: RenderOptions, nowMs = Date.now()): RenderedAlert {
-  let title: string, summary: string, ip: string, facts: Facts, severity: string;
+  let title: string, summary: string, ip: string, facts: Facts;
   switch (e.kind) {
     case "security":
       title = `${TITLES[e.type] ?? e.type}: ${e.ip} (${e.mac})`;
       summary = e.explanation;
       ip = e.ip;
       facts = securityFacts(e);
-      severity = e.severity;
       break;
     case "anomaly":
       title = `Traffic anomaly: ${e.src_ip} → ${e.dst_ip}:${e.dst_port} ${protocolName(e.protocol)}`;
       summary = e.reason;
       ip = e.src_ip;
       facts = anomalyFacts(e);
-      severity = "warning";
       break;
     case "trap":
       title = `SNMP trap ${e.name} from ${e.source_ip}`;
       summary = e.reason;
       ip = e.source_ip;
       facts = trapFacts(e);
-      severity = "info";
       break;
   }
   const link = deviceLink(o.dashboardUrl, ip);
+  const severity = alertSeverity(e);
   const subject = oneLine(
     `[Flintnet] ${severity === "info" ? "" : `${severity.toUpperCase()}: `}${title}`,
     200,

@@ -92,6 +92,12 @@ Deno.test("renderAlert() lists a trap's varbinds", () => {
   assert.equal(r.link, "http://x/#/devices/2001:db8::7");
   assert.ok(r.text.includes("1.3.6.1.2.1.2.2.1.1.2"));
   assert.ok(r.subject.includes("linkDown"));
+  // The history files a linkDown as a warning (alert_row.ts); the mail says the same.
+  assert.ok(r.subject.startsWith("[Flintnet] WARNING: "), r.subject);
+  const coldStart = renderAlert({ ...t, name: "coldStart", trap_oid: "1.3.6.1.6.3.1.1.5.1" }, {
+    dashboardUrl: "http://x",
+  });
+  assert.ok(coldStart.subject.startsWith("[Flintnet] SNMP trap coldStart"), coldStart.subject);
 });
 
 Deno.test("deviceLink() and escapeHtml() handle the awkward cases", () => {

@@ -15,7 +15,7 @@ import type { PacketBatch } from "../decode/packet_batch.ts";
 import { RowKind } from "../decode/packet_batch.ts";
 import type { ArpBinding, ArpHistory } from "../devices/arp_history.ts";
 import { isLocallyAdministered, parseMac } from "../devices/mac.ts";
-import type { SecurityEvent, SecurityEventType } from "../events.ts";
+import { SECURITY_EVENT_TYPES, type SecurityEvent, type SecurityEventType } from "../events.ts";
 import { formatIpv4, formatMac, parseIpv4 } from "../flow/address.ts";
 import type { ArpTableEntry } from "../snmp/snmp_types.ts";
 import { type ArpSecurityCounters, zeroCounters } from "./arp_security_counters.ts";
@@ -25,6 +25,7 @@ import {
   iso,
   packetEvidence,
   type Party,
+  rateLimited,
   rogueDevice,
   senderMismatch,
   severalAddresses,
@@ -65,6 +66,19 @@ const SLOT_SPOOF = 1, SLOT_CONFLICT = 2;
 const BROADCAST = 0xffffffffffff;
 /** Probes remembered at most, waiting for their announcement. */
 const MAX_PROBES = 4096;
+/**
+ * Events of one type per minute (of capture time) at most: a MAC flood (macof), forged claims from
+ * invented MACs or a whole switch plugged in is one story for a person, not thousands of mails and
+ * history rows. The next event of the type says how many went unreported.
+ */
+const EVENTS_PER_MINUTE = 60;
+
+/** One event type's allowance in the current minute. */
+interface Budget {
+  start: number;
+  used: number;
+  unreported: number;
+}
 
 interface Probe {
   ip: number;
@@ -86,6 +100,7 @@ export class ArpSecurityDetector implements Detector {
   readonly #now: () => number;
   readonly #c: ArpSecurityCounters = zeroCounters();
   #probes = new Map<number, Probe>();
+  readonly #budgets = {} as Record<SecurityEventType, Budget>;
   #latest = -Infinity;
   #prunedAt = -Infinity;
   // The packet being looked at; fields rather than an object so that a packet allocates nothing.
@@ -115,6 +130,7 @@ export class ArpSecurityDetector implements Detector {
     }));
     this.#vendor = opts.vendor ?? (() => null);
     this.#now = opts.now ?? Date.now;
+    for (const t of SECURITY_EVENT_TYPES) this.#budgets[t] = { start: -Infinity, used: 0, unreported: 0 };
   }
 
   /** The learning period, seconds. */
@@ -266,6 +282,7 @@ export class ArpSecurityDetector implements Detector {
       this.#c.allowlist_suppressed++;
       return;
     }
+    if (!this.#allowed("rogue_device")) return;
     const probing = this.#kind === Kind.Probe;
     const text = rogueDevice({
       mac,
@@ -279,14 +296,11 @@ export class ArpSecurityDetector implements Detector {
 
   #claim(mac: number, ip: number): void {
     const h = this.#h;
+    if (h.refresh(mac, ip, this.#t)) return; // nearly every packet: nothing changed
     this.#sight(mac, ip);
     const rec = h.mac(mac)!;
     const cur = rec.current;
     const ipRec = h.ipRecord(ip);
-    if (cur !== null && cur.ip === ip && ipRec !== undefined && ipRec.lastMac === mac) {
-      h.claim(mac, ip, this.#t); // the common case: nothing changed
-      return;
-    }
     const mine = rec.ips.get(ip);
     const before = mine === undefined ? null : { first: mine.first, last: mine.last };
     if (ipRec !== undefined && ipRec.lastMac !== mac) this.#conflict(mac, ip, ipRec.claims, before);
@@ -344,6 +358,7 @@ export class ArpSecurityDetector implements Detector {
     const flip = before !== null;
     const gratuitous = this.#kind === Kind.Gratuitous;
     const type = gratuitous || flip || probed !== undefined ? "duplicate_ip" : "mac_spoof";
+    if (!this.#allowed(type)) return;
     const gateway = older !== newcomer && this.#established(older.first, t);
     const text = addressConflict({
       type,
@@ -394,6 +409,7 @@ export class ArpSecurityDetector implements Detector {
       }
     }
     if (!this.#h.raise(SLOT_SPOOF, mac, subject.ip, t, this.#quietMs)) return void c.repeats_suppressed++;
+    if (!this.#allowed("arp_spoof")) return;
     const text = severalAddresses({ mac, addresses: set, gateway, windowMs: this.#windowMs });
     this.#emit("arp_spoof", gateway ? "critical" : "warning", mac, subject.ip, text);
   }
@@ -404,6 +420,7 @@ export class ArpSecurityDetector implements Detector {
     if (isVirtualRouterMac(eth) || isVirtualRouterMac(sha)) return void c.virtual_mac_suppressed++;
     if (this.#allow.has(eth)) return void c.allowlist_suppressed++;
     if (!this.#h.raise(SLOT_CONFLICT, eth, spa, this.#t, this.#quietMs)) return void c.repeats_suppressed++;
+    if (!this.#allowed("mac_spoof")) return;
     this.#emit("mac_spoof", "warning", eth, spa, senderMismatch(eth, sha, spa, this.#vendorOf(sha)));
   }
 
@@ -431,6 +448,22 @@ export class ArpSecurityDetector implements Detector {
     for (const [mac, p] of this.#probes) if (p.at < this.#latest - this.#windowMs) this.#probes.delete(mac);
   }
 
+  /** True when an event of `type` may go out this minute (see EVENTS_PER_MINUTE); else counted. */
+  #allowed(type: SecurityEventType): boolean {
+    const b = this.#budgets[type];
+    if (this.#t - b.start >= 60_000) {
+      b.start = this.#t;
+      b.used = 0;
+    }
+    if (b.used >= EVENTS_PER_MINUTE) {
+      b.unreported++;
+      this.#c.rate_limited++;
+      return false;
+    }
+    b.used++;
+    return true;
+  }
+
   #party(p: Party): Record<string, unknown> {
     return {
       mac: formatMac(p.mac),
@@ -452,6 +485,9 @@ export class ArpSecurityDetector implements Detector {
     text: Explanation,
   ): void {
     this.#c[type]++;
+    const budget = this.#budgets[type], unreported = budget.unreported;
+    budget.unreported = 0;
+    const sentences = [...text.sentences, rateLimited(type, unreported, EVENTS_PER_MINUTE)];
     const e = this.#entry;
     const packet = packetEvidence(KIND_NAMES[this.#kind], e, {
       eth: this.#eth,
@@ -468,8 +504,8 @@ export class ArpSecurityDetector implements Detector {
       mac: formatMac(mac),
       ip: formatIpv4(ip),
       vendor: this.#vendorOf(mac),
-      explanation: text.sentences.filter((s) => s !== "").join(" "),
-      evidence: { ...packet, seen_at: iso(this.#t), ...text.evidence },
+      explanation: sentences.filter((s) => s !== "").join(" "),
+      evidence: { ...packet, seen_at: iso(this.#t), ...text.evidence, unreported_before: unreported },
       source: e ? "snmp" : "capture",
     });
   }

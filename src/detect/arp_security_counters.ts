@@ -23,6 +23,8 @@ export interface ArpSecurityCounters {
   arp_spoof: number;
   mac_spoof: number;
   duplicate_ip: number;
+  /** Events not published: more of their type in a minute than allowed (a flood). */
+  rate_limited: number;
   /** Conditions not reported again because they were already standing. */
   repeats_suppressed: number;
   allowlist_suppressed: number;
@@ -52,6 +54,7 @@ export function zeroCounters(): ArpSecurityCounters {
     arp_spoof: 0,
     mac_spoof: 0,
     duplicate_ip: 0,
+    rate_limited: 0,
     repeats_suppressed: 0,
     allowlist_suppressed: 0,
     virtual_mac_suppressed: 0,

@@ -160,6 +160,14 @@ export function senderMismatch(eth: number, sha: number, spa: number, shaVendor:
   };
 }
 
+/** The sentence about `n` events of `type` held back (over `perMinute`) before this one; "" for none. */
+export function rateLimited(type: string, n: number, perMinute: number): string {
+  if (n === 0) return "";
+  const were = n === 1 ? `${n} more ${type} alert was` : `${n} more ${type} alerts were`;
+  return `Before this one, ${were} left unreported: more than ${perMinute} a minute is a flood ` +
+    "(forged ARP, or a whole network just connected); /stats counts them as rate_limited.";
+}
+
 /** The packet (or polled ARP table row) behind an event, as the first members of its evidence. */
 export function packetEvidence(
   packet: string,

@@ -110,6 +110,31 @@ Deno.test("ArpSecurityDetector learns quietly during the learning period and rep
   assert.equal(c.rogue_device, 1);
 });
 
+Deno.test("ArpSecurityDetector publishes at most 60 events of a type a minute, and the next one says how many it held back", () => {
+  const { det, events, feed } = setup();
+  learnNetwork(feed);
+  const flood: Arp[] = [];
+  for (let i = 0; i < 200; i++) {
+    const m = `02:ee:00:00:${(i >> 8).toString(16).padStart(2, "0")}:${
+      (i & 255).toString(16).padStart(2, "0")
+    }`;
+    flood.push({ t: AFTER + i * 100, op: 1, sha: m, spa: "0.0.0.0", tpa: `10.9.${i >> 8}.${i & 255}` });
+  }
+  feed(...flood);
+  assert.equal(events.length, 60);
+  assert.ok(events.every((e) => e.type === "rogue_device" && e.evidence.unreported_before === 0));
+  assert.equal(det.counters().rate_limited, 140);
+  // Each type has its own allowance: a spoof in the same minute still goes out.
+  feed({ t: AFTER + 30 * S, op: 2, sha: ROUTER, spa: GW, tpa: HOST_IP, tha: HOST, eth: MALLORY });
+  assert.deepEqual(brief(events.slice(60)), [`mac_spoof warning ${MALLORY} ${GW}`]);
+  events.pop();
+  feed({ t: AFTER + 60 * S, op: 1, sha: NEWBIE, spa: "192.168.1.77", tpa: GW });
+  assert.deepEqual(brief(events.slice(60)), [`rogue_device info ${NEWBIE} 192.168.1.77`]);
+  assert.equal(events[60].evidence.unreported_before, 140);
+  assert.match(events[60].explanation, /140 more rogue_device alerts were left unreported/);
+  assert.equal(det.counters().rogue_device, 61);
+});
+
 Deno.test("ArpSecurityDetector.learningPeriodS changes the learning period at runtime, counted from the same start", () => {
   const { det, events, feed } = setup({ learningPeriodS: 600 });
   learnNetwork(feed);

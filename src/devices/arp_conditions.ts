@@ -32,16 +32,17 @@ export class ArpConditions {
    * `quietMs` before.
    */
   raise(slot: number, mac: number, ip: number, atMs: number, quietMs: number): boolean {
-    let byMac = this.#byMac.get(mac);
     const key = slot * SLOT + ip;
+    let byMac = this.#byMac.get(mac);
     const last = byMac?.get(key);
+    if (last === undefined) {
+      // The oldest MAC may be this one: look its map up again, or the new condition goes into a dropped map.
+      if (this.#count >= this.#max) byMac = this.#dropOldest() === mac ? undefined : byMac;
+      this.#count++;
+    }
     if (byMac === undefined) {
       byMac = new Map();
       this.#byMac.set(mac, byMac);
-    }
-    if (last === undefined) {
-      if (this.#count >= this.#max) this.#dropOldest();
-      this.#count++;
     }
     byMac.set(key, last === undefined ? atMs : Math.max(last, atMs));
     return last === undefined || atMs - last > quietMs;
@@ -72,10 +73,12 @@ export class ArpConditions {
     return out;
   }
 
-  #dropOldest(): void {
+  /** Forgets the MAC whose conditions were first raised; returns it (undefined when none is held). */
+  #dropOldest(): number | undefined {
     const first = this.#byMac.entries().next();
-    if (first.done) return;
+    if (first.done) return undefined;
     this.#count -= first.value[1].size;
     this.#byMac.delete(first.value[0]);
+    return first.value[0];
   }
 }

@@ -205,15 +205,26 @@ export class ArpHistory {
     return rec;
   }
 
+  /**
+   * The common case, nearly every ARP packet, at the cost of one lookup: `mac` claims `ip` again, as it
+   * did last, with no other MAC having claimed `ip` since. Then the times move on and this is true;
+   * otherwise nothing changes and the claim is news for {@link claim}.
+   */
+  refresh(mac: number, ip: number, atMs: number): boolean {
+    const rec = this.#macs.get(mac);
+    const cur = rec?.current;
+    if (cur == null || cur.ip !== ip || cur.ipRec.lastMac !== mac) return false;
+    this.#sighted(rec!, atMs);
+    if (atMs > cur.last) cur.last = atMs;
+    return true;
+  }
+
   /** Records that `mac` claimed `ip` at `atMs`; returns the binding. */
   claim(mac: number, ip: number, atMs: number): ArpBinding {
+    if (this.refresh(mac, ip, atMs)) return this.#macs.get(mac)!.current!;
     const rec = this.#macs.get(mac) ?? this.#newMac(mac, atMs);
     this.#sighted(rec, atMs);
     const cur = rec.current;
-    if (cur !== null && cur.ip === ip && cur.ipRec.lastMac === mac) {
-      if (atMs > cur.last) cur.last = atMs;
-      return cur;
-    }
     let b = rec.ips.get(ip);
     let ipRec = this.#ips.get(ip);
     const previousMac = ipRec !== undefined && ipRec.lastMac !== mac ? ipRec.lastMac : -1;

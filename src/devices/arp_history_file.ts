@@ -12,7 +12,7 @@ import type { IpChange } from "./arp_history.ts";
 import { parseMac } from "./mac.ts";
 
 /** Version of arp-state.json. */
-export const STATE_VERSION = 1;
+const STATE_VERSION = 1;
 
 /** A state file that is not one. */
 export class ArpStateError extends Error {
@@ -62,7 +62,7 @@ export interface ArpStateData {
 }
 
 /** `data` as the text of arp-state.json. */
-export function encodeArpState(data: ArpStateData): string {
+function encodeArpState(data: ArpStateData): string {
   const state = {
     version: STATE_VERSION,
     learning_started_ms: data.learningStartMs,
@@ -96,7 +96,7 @@ export function encodeArpState(data: ArpStateData): string {
  * The state in a parsed arp-state.json; entries that do not parse are left out.
  * @throws ArpStateError when it is not a version {@link STATE_VERSION} state file (`path` names it)
  */
-export function decodeArpState(state: unknown, path: string): ArpStateData {
+function decodeArpState(state: unknown, path: string): ArpStateData {
   const s = state as Record<string, unknown>;
   if (typeof s !== "object" || s === null || s.version !== STATE_VERSION || !Array.isArray(s.macs)) {
     throw new ArpStateError(

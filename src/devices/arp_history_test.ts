@@ -42,6 +42,21 @@ Deno.test("ArpHistory.claim() keeps first and last sight per MAC and per address
   assert.equal(h.toJson("not a mac"), null);
 });
 
+Deno.test("ArpHistory.refresh() moves the times of an unchanged claim on, and refuses anything that is news", () => {
+  const h = new ArpHistory();
+  assert.equal(h.refresh(mac(A), ip("10.0.0.1"), T0), false, "a MAC never seen");
+  assert.equal(h.size, 0, "a refused refresh records nothing");
+  h.claim(mac(A), ip("10.0.0.1"), T0);
+  assert.equal(h.refresh(mac(A), ip("10.0.0.1"), T0 + 5 * S), true);
+  assert.equal(h.toJson(A)!.last_seen, iso(T0 + 5 * S));
+  assert.equal(h.toJson(A)!.ips[0].last_seen, iso(T0 + 5 * S));
+  assert.equal(h.refresh(mac(A), ip("10.0.0.2"), T0 + 6 * S), false, "another address");
+  h.claim(mac(B), ip("10.0.0.1"), T0 + 7 * S);
+  assert.equal(h.refresh(mac(A), ip("10.0.0.1"), T0 + 8 * S), false, "B claimed it since");
+  assert.equal(h.toJson(A)!.last_seen, iso(T0 + 5 * S));
+  assert.equal(h.toJson(A)!.ip_changes.length, 1);
+});
+
 Deno.test("ArpHistory logs an address moving to another MAC with the MAC that had it, and ipClaims() lists both", () => {
   const h = new ArpHistory();
   h.claim(mac(A), ip("10.0.0.5"), T0);

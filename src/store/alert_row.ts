@@ -48,6 +48,13 @@ export interface AlertFields {
   summary: string;
 }
 
+/** How bad the alert of `e` is: the security event's own severity; anomalies warn; traps by name. */
+export function alertSeverity(e: AlertEvent): AlertSeverity {
+  if (e.kind === "security") return e.severity;
+  if (e.kind === "anomaly") return "warning";
+  return WARNING_TRAPS.has(e.name) ? "warning" : "info";
+}
+
 /** The alert columns of `e`. */
 export function alertFields(e: AlertEvent, fallbackMs: number = Date.now()): AlertFields {
   const parsed = Date.parse(e.ts);
@@ -58,7 +65,7 @@ export function alertFields(e: AlertEvent, fallbackMs: number = Date.now()): Ale
         ts,
         kind: "security",
         type: e.type,
-        severity: e.severity,
+        severity: alertSeverity(e),
         mac: typeof e.mac === "string" ? e.mac.toLowerCase() : null,
         ip: e.ip || null,
         peer_ip: null,
@@ -70,7 +77,7 @@ export function alertFields(e: AlertEvent, fallbackMs: number = Date.now()): Ale
         ts,
         kind: "anomaly",
         type: ANOMALY_TYPE,
-        severity: "warning",
+        severity: alertSeverity(e),
         mac: null,
         ip: e.src_ip || null,
         peer_ip: e.dst_ip || null,
@@ -82,7 +89,7 @@ export function alertFields(e: AlertEvent, fallbackMs: number = Date.now()): Ale
         ts,
         kind: "trap",
         type: e.name,
-        severity: WARNING_TRAPS.has(e.name) ? "warning" : "info",
+        severity: alertSeverity(e),
         mac: null,
         ip: e.source_ip || null,
         peer_ip: null,

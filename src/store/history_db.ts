@@ -99,7 +99,7 @@ export interface HistoryStats {
   /** Alerts lost: queue overflow, or a failed write. */
   dropped: number;
   /** Write transactions that failed. */
-  writeErrors: number;
+  write_errors: number;
 }
 
 /** What happened to a file that could not be opened as a database. */
@@ -256,7 +256,7 @@ export class HistoryDb {
       pending: this.#pending.length,
       written: this.#written,
       dropped: this.#dropped,
-      writeErrors: this.#writeErrors,
+      write_errors: this.#writeErrors,
     };
   }
 

@@ -41,7 +41,7 @@ export interface HistoryRecorderStats {
   /** Alerts that could not be turned into a row, and purges that failed. */
   errors: number;
   /** Alerts the bus dropped because this subscriber fell behind. */
-  busDropped: number;
+  bus_dropped: number;
 }
 
 /** Subscribes the history to the bus. */
@@ -124,7 +124,7 @@ export class HistoryRecorder {
       muted: this.#muted,
       purged: this.#purged,
       errors: this.#errors,
-      busDropped: this.#sub?.dropped ?? 0,
+      bus_dropped: this.#sub?.dropped ?? 0,
     };
   }
 }

@@ -111,7 +111,7 @@ Deno.test("HistoryRecorder files each security, anomaly and trap event with its 
       );
       assert.deepEqual(rows[0].event, SECURITY, "the event as published, without its bus id");
       assert.deepEqual(rows[1].event, TRAP);
-      assert.deepEqual(rec.stats(), { recorded: 3, muted: 0, purged: 0, errors: 0, busDropped: 0 });
+      assert.deepEqual(rec.stats(), { recorded: 3, muted: 0, purged: 0, errors: 0, bus_dropped: 0 });
     } finally {
       rec.detach();
     }

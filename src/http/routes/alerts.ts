@@ -111,7 +111,7 @@ export interface AlertsPage {
 const MAX_Q = 200;
 
 /** The alert as JSON. */
-export function alertJson(a: AlertRecord): AlertJson {
+function alertJson(a: AlertRecord): AlertJson {
   return {
     ...a,
     ts: new Date(a.ts).toISOString(),
