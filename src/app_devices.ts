@@ -16,6 +16,7 @@ import { Inventory } from "./devices/inventory.ts";
 import { normalizeMac } from "./devices/mac.ts";
 import { OuiRegistry } from "./devices/oui.ts";
 import { DeviceRegistry } from "./devices/registry.ts";
+import { moveAside, removeStaleTempFiles } from "./devices/state_files.ts";
 import type { FlowTable } from "./flow/flow_table.ts";
 import { localHosts } from "./flow/local_hosts.ts";
 import { createLogger } from "./log.ts";
@@ -49,14 +50,17 @@ export interface DeviceSide {
   stop(): Promise<void>;
 }
 
-/** Reads arp-state.json; a corrupt file is moved aside (and said so), never silently dropped. */
+/**
+ * Reads arp-state.json; a corrupt file is moved aside (and said so), never silently dropped. Temporary
+ * files of a save killed mid-write are removed first, as devices.json's are.
+ */
 async function loadArpHistory(path: string, log: ReturnType<typeof createLogger>): Promise<ArpHistory> {
+  await removeStaleTempFiles(path);
   try {
     return await ArpHistory.load(path);
   } catch (err) {
     if (!(err instanceof ArpStateError)) throw err;
-    const aside = `${path}.corrupt-${new Date().toISOString().replaceAll(":", "")}`;
-    await Deno.rename(path, aside);
+    const aside = await moveAside(path);
     log.error("ARP state was unreadable: moved aside, learning starts again", {
       moved_to: aside,
       reason: err.message,

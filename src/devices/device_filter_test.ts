@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { BadParameter } from "../http/errors.ts";
 import { compareIps, matchDevice, parseDeviceFilter, sortByIp } from "./device_filter.ts";
 import { sampleDevice } from "../../tests/helpers/sample_devices.ts";
+import { seededRng } from "../../tests/helpers/seeded_rng.ts";
 
 function filter(query: string) {
   return parseDeviceFilter(new URLSearchParams(query));
@@ -59,14 +60,19 @@ Deno.test("matchDevice() needs every given filter to hold", () => {
 });
 
 Deno.test("sortByIp() orders random IPv4 addresses as their 32-bit values, IPv6 after them", () => {
-  const v4: number[] = Array.from({ length: 500 }, () => Math.floor(Math.random() * 2 ** 32));
+  const rng = seededRng(0x5eed_d1ce);
+  const v4: number[] = Array.from({ length: 500 }, rng);
   const text = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
   const devices = [
     ...v4.map((n) => sampleDevice({ ip: text(n) })),
     sampleDevice({ ip: "::1" }),
     sampleDevice({ ip: "fe80::1" }),
   ];
-  devices.sort(() => Math.random() - 0.5);
+  // Fisher–Yates: the input in no particular order.
+  for (let i = devices.length - 1; i > 0; i--) {
+    const j = rng() % (i + 1);
+    [devices[i], devices[j]] = [devices[j], devices[i]];
+  }
   const sorted = sortByIp(devices).map((d) => d.ip);
   const expected = [...v4].sort((a, b) => a - b).map(text);
   assert.deepEqual(sorted.slice(0, 500), expected);

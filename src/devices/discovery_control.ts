@@ -23,8 +23,6 @@ export interface DiscoverySchedulerOptions {
   knownHosts: () => Iterable<string>;
   /** Seconds between sweeps; 0 = none besides the first and the API's. */
   intervalS: number;
-  /** Clock, ms. @default Date.now */
-  now?: () => number;
 }
 
 const PHASE_ACTION = {
@@ -114,7 +112,7 @@ export class DiscoveryScheduler implements DiscoveryControl {
     if (this.#stopped || this.#o.intervalS === 0) return;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     const delay = this.#o.intervalS * 1000;
-    this.#nextAt = (this.#o.now ?? Date.now)() + delay;
+    this.#nextAt = Date.now() + delay;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#nextAt = null;

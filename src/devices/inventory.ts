@@ -16,9 +16,14 @@ import type { FoundHost } from "../snmp/discovery.ts";
 import { createDevicePollState, type DevicePollState, pollDevice } from "../snmp/poll_device.ts";
 import { DEFAULT_RECHECK_EVERY } from "../snmp/table_presence.ts";
 import { createSnmpSession } from "../snmp/session.ts";
-import { SnmpError, type SnmpSession, type SnmpTarget, type SystemInfo } from "../snmp/snmp_types.ts";
+import {
+  type ArpTableEntry,
+  SnmpError,
+  type SnmpSession,
+  type SnmpTarget,
+  type SystemInfo,
+} from "../snmp/snmp_types.ts";
 import { getSystemInfo } from "../snmp/system_info.ts";
-import type { ArpTableEntry } from "../snmp/snmp_types.ts";
 import type { DeviceJson, InterfaceJson, SnmpStatus } from "./device.ts";
 import type { DeviceRegistry } from "./registry.ts";
 
@@ -82,6 +87,8 @@ export class Inventory {
   readonly #o: InventoryOptions;
   readonly #log = createLogger("inventory");
   readonly #polled = new Map<string, PolledDevice>();
+  /** Polls under way, by address: a device found by a sweep while the cycle polls it is polled once. */
+  readonly #inFlight = new Map<string, Promise<boolean>>();
   #cycle: Promise<PollCycleStats> | undefined;
   #last: PollCycleStats | null = null;
   #trapSub: { unsubscribe(): void } | undefined;
@@ -113,7 +120,8 @@ export class Inventory {
     const seenAt = this.#now();
     if (f.system) {
       this.#o.registry.observe({ ip: f.ip, mac: f.mac, source: "snmp", system: f.system, seenAt });
-      void this.pollOne(f.ip);
+      // Not awaited: the sweep goes on. A poll reports its failures in the device; anything else is logged.
+      this.pollOne(f.ip).catch((err) => this.#log.warn("poll failed", { ip: f.ip, error: err }));
       return;
     }
     const known = this.#o.registry.get(f.ip);
@@ -194,8 +202,18 @@ export class Inventory {
    * Polls one device; true when it answered. Failures become the device's poll status, never throw.
    * The capability scalars (ipForwarding, BRIDGE-MIB, …) rarely change: they are read on the first
    * successful poll and then every {@link DEFAULT_RECHECK_EVERY}th, and until a probe succeeds.
+   * A poll of the same device already under way is joined: two at once would share one counter sample.
    */
-  async pollOne(ip: string): Promise<boolean> {
+  pollOne(ip: string): Promise<boolean> {
+    let running = this.#inFlight.get(ip);
+    if (running === undefined) {
+      running = this.#poll(ip).finally(() => this.#inFlight.delete(ip));
+      this.#inFlight.set(ip, running);
+    }
+    return running;
+  }
+
+  async #poll(ip: string): Promise<boolean> {
     const before = this.#o.registry.get(ip);
     let polled = this.#polled.get(ip);
     if (!polled) {

@@ -104,6 +104,25 @@ Deno.test("Inventory.pollOne() classifies the device, keeps its interfaces and p
   }
 });
 
+Deno.test("Inventory.pollOne() of a device already being polled joins that poll instead of opening another session", async () => {
+  const clock = { now: Date.UTC(2026, 10, 22, 8, 0, 0) };
+  const only = new TableSession(agent(1_000n, 100_000));
+  const t = await setup([only], clock);
+  try {
+    t.registry.observe({ ip: "192.0.2.10", source: "snmp" });
+    // A sweep finding the device while the poll cycle reaches it: one poll, one session, one answer.
+    const [a, b] = await Promise.all([t.inventory.pollOne("192.0.2.10"), t.inventory.pollOne("192.0.2.10")]);
+    assert.deepEqual([a, b], [true, true]);
+    assert.equal(
+      only.gets.filter((oids) => oids.includes("1.3.6.1.2.1.1.3.0")).length,
+      1,
+      "sysUpTime read once",
+    );
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("Inventory.pollOne() records a timeout as 'no_response' with the error in words, and throws nothing", async () => {
   const clock = { now: Date.UTC(2026, 10, 22, 8, 0, 0) };
   const failing = new TableSession([]).fail(

@@ -26,13 +26,6 @@ export function parseMac(text: string): number | undefined {
   return parseInt(hex, 16);
 }
 
-/** The first six octets of `bytes` (network order, as in a frame or a PhysAddress) as a 48-bit number. */
-export function macFromBytes(bytes: Uint8Array): number {
-  let v = 0;
-  for (let i = 0; i < 6; i++) v = v * 256 + (bytes[i] ?? 0);
-  return v;
-}
-
 /** A MAC address in the one form Flintnet shows (lower case, colons), or null when it is not one. */
 export function normalizeMac(text: string): string | null {
   const m = parseMac(text);

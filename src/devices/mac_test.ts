@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  isLocallyAdministered,
-  isMulticast,
-  macFromBytes,
-  macHexFragment,
-  normalizeMac,
-  parseMac,
-} from "./mac.ts";
+import { isLocallyAdministered, isMulticast, macHexFragment, normalizeMac, parseMac } from "./mac.ts";
+import { mac48 } from "../decode/bytes.ts";
 
 Deno.test("parseMac() reads colon, dash, Cisco dotted and bare spellings in any case", () => {
   for (
@@ -67,8 +61,18 @@ Deno.test("macHexFragment() turns dash, Cisco and bare MAC fragments into hex an
   }
 });
 
-Deno.test("macFromBytes() reads six octets in network order", () => {
-  assert.equal(macFromBytes(Uint8Array.of(0x00, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e)), 0x001a2b3c4d5e);
-  assert.equal(macFromBytes(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01)), 0xffffffffffff);
-  assert.equal(macFromBytes(Uint8Array.of(0x80, 0, 0, 0, 0, 1)), 0x800000000001);
+Deno.test("mac48() of a PhysAddress's six octets is the MAC parseMac() reads from their text", () => {
+  for (
+    const bytes of [[0x00, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], [
+      0x80,
+      0,
+      0,
+      0,
+      0,
+      1,
+    ]]
+  ) {
+    const text = bytes.map((b) => b.toString(16).padStart(2, "0")).join(":");
+    assert.equal(mac48(Uint8Array.from(bytes), 0), parseMac(text), text);
+  }
 });

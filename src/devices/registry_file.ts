@@ -18,6 +18,7 @@ import {
   type SnmpPollStatus,
 } from "./device.ts";
 import { normalizeMac } from "./mac.ts";
+import { moveAside, removeStaleTempFiles } from "./state_files.ts";
 
 /** The schema version this code reads and writes. */
 export const REGISTRY_SCHEMA = 1;
@@ -86,19 +87,19 @@ export async function loadRegistryFile(
     doc = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (err) {
     const why = err instanceof SyntaxError ? `not valid JSON (${err.message})` : "not UTF-8 text";
-    return { ...await moveAside(path, why, now), staleTempFiles };
+    return { ...await moveUnreadable(path, why, now), staleTempFiles };
   }
   const top = doc as Record<string, unknown>;
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-    return { ...await moveAside(path, "not a JSON object", now), staleTempFiles };
+    return { ...await moveUnreadable(path, "not a JSON object", now), staleTempFiles };
   }
   if (top.schema !== REGISTRY_SCHEMA) {
     const why = `schema ${JSON.stringify(top.schema) ?? "missing"} is not ${REGISTRY_SCHEMA}, the one this ` +
       "version reads";
-    return { ...await moveAside(path, why, now), staleTempFiles };
+    return { ...await moveUnreadable(path, why, now), staleTempFiles };
   }
   if (!Array.isArray(top.devices)) {
-    return { ...await moveAside(path, '"devices" is not an array', now), staleTempFiles };
+    return { ...await moveUnreadable(path, '"devices" is not an array', now), staleTempFiles };
   }
 
   const devices: DeviceJson[] = [];
@@ -277,13 +278,9 @@ function short(v: unknown): string {
   return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }
 
-/** Renames an unreadable file out of the way, to a name no other file has. */
-async function moveAside(path: string, why: string, now: () => number): Promise<RegistryLoadResult> {
-  // 2026-01-22T10:15:00.123Z → 20260122T101500123Z: no colons, sorts by time.
-  const stamp = new Date(now()).toISOString().replace(/[-:.]/g, "");
-  let target = `${path}.corrupt-${stamp}`;
-  for (let n = 1; await exists(target); n++) target = `${path}.corrupt-${stamp}-${n}`;
-  await Deno.rename(path, target);
+/** Moves an unreadable file aside and says so: the registry starts empty. */
+async function moveUnreadable(path: string, why: string, now: () => number): Promise<RegistryLoadResult> {
+  const target = await moveAside(path, now);
   return {
     devices: [],
     skipped: 0,
@@ -291,36 +288,4 @@ async function moveAside(path: string, why: string, now: () => number): Promise<
     movedAside: target,
     problem: `${path} is ${why}: moved it to ${target} and started with an empty device registry`,
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
-
-/**
- * Removes `.devices.json.<pid>.<random>.tmp` files that writeFileAtomic left when a save was killed
- * mid-write. Only other processes' files: this one's own saves may be in flight.
- */
-async function removeStaleTempFiles(path: string): Promise<number> {
-  const slash = path.lastIndexOf("/");
-  const dir = slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
-  const base = path.slice(slash + 1);
-  let removed = 0;
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (!e.isFile || !e.name.startsWith(`.${base}.`) || !e.name.endsWith(".tmp")) continue;
-      const pid = e.name.slice(base.length + 2).split(".")[0];
-      if (!/^\d+$/.test(pid) || Number(pid) === Deno.pid) continue;
-      await Deno.remove(`${dir}/${e.name}`).then(() => removed++, () => {});
-    }
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  return removed;
 }

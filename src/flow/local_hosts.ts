@@ -4,7 +4,8 @@
  * SYN-ACK sent from a port), which classifies hosts that do not answer SNMP. One pass over the flow
  * table, per sweep or poll: not on the packet path.
  */
-import { formatIpv4, parseIpv4 } from "./address.ts";
+import { type Cidr, tryParseCidr } from "../snmp/cidr_hosts.ts";
+import { formatIpv4 } from "./address.ts";
 import type { FlowTable } from "./flow_table.ts";
 
 /** TCP flags (RFC 9293 §3.1). */
@@ -15,27 +16,10 @@ const MAX_SERVICE_PORT = 49151;
 /** At most this many ports are kept per host, so a port scan answered by a host stays bounded. */
 const MAX_PORTS_PER_HOST = 32;
 
-/** An IPv4 network as address and mask integers. */
-interface Net4 {
-  net: number;
-  mask: number;
-}
-
-function parseNetworks(cidrs: readonly string[]): Net4[] {
-  const out: Net4[] = [];
-  for (const c of cidrs) {
-    const [addr, len] = c.split("/");
-    const a = parseIpv4(addr), n = Number(len);
-    if (a === undefined || !(n >= 0 && n <= 32)) continue;
-    const mask = n === 0 ? 0 : (0xffffffff << (32 - n)) >>> 0;
-    out.push({ net: (a & mask) >>> 0, mask });
-  }
-  return out;
-}
-
-function inside(nets: readonly Net4[], ip: number): boolean {
-  for (const n of nets) if (((ip & n.mask) >>> 0) === n.net) return true;
-  return false;
+/** The IPv4 network of `nets` holding `ip`, if any (IPv6 networks were left out by the caller). */
+function networkOf(nets: readonly Cidr[], ip: number): Cidr | undefined {
+  for (const n of nets) if (((ip & n.mask[0]) >>> 0) === n.network[0]) return n;
+  return undefined;
 }
 
 /**
@@ -43,7 +27,7 @@ function inside(nets: readonly Net4[], ip: number): boolean {
  * (sorted; a host that never sent a SYN-ACK has none).
  */
 export function localHosts(table: FlowTable, cidrs: readonly string[]): Map<string, number[]> {
-  const nets = parseNetworks(cidrs);
+  const nets = cidrs.map((c) => tryParseCidr(c)).filter((c): c is Cidr => c?.family === 4);
   const ports = new Map<number, Set<number>>();
   if (nets.length === 0) return new Map();
   const note = (ip: number) => {
@@ -54,7 +38,7 @@ export function localHosts(table: FlowTable, cidrs: readonly string[]): Map<stri
   for (let id = 0; id < table.highWater; id++) {
     if (table.family[id] !== 4) continue;
     const src = table.src[id * 4], dst = table.dst[id * 4];
-    if (inside(nets, src)) {
+    if (networkOf(nets, src) !== undefined) {
       const s = note(src);
       const flags = table.tcpFlags(id);
       const port = table.srcPort[id];
@@ -63,18 +47,14 @@ export function localHosts(table: FlowTable, cidrs: readonly string[]): Map<stri
         port <= MAX_SERVICE_PORT && s.size < MAX_PORTS_PER_HOST
       ) s.add(port);
     }
-    if (inside(nets, dst)) note(dst);
+    if (networkOf(nets, dst) !== undefined) note(dst);
   }
   const out = new Map<string, number[]>();
   for (const [ip, s] of ports) {
-    // Network and broadcast addresses are not hosts.
-    const net = nets.find((n) => ((ip & n.mask) >>> 0) === n.net)!;
-    if (
-      net.mask !== 0xffffffff && net.mask !== 0xfffffffe &&
-      (ip === net.net || ip === (net.net | ~net.mask) >>> 0)
-    ) {
-      continue;
-    }
+    // Network and broadcast addresses are not hosts (a /31 or /32 has neither: RFC 3021).
+    const net = networkOf(nets, ip)!;
+    const broadcast = (net.network[0] | ~net.mask[0]) >>> 0;
+    if (net.prefix < 31 && (ip === net.network[0] || ip === broadcast)) continue;
     out.set(formatIpv4(ip), [...s].sort((a, b) => a - b));
   }
   return out;

@@ -27,5 +27,7 @@ Deno.test("localHosts() lists local addresses from flows and the TCP ports they 
     [...hosts].sort(),
     [["192.168.1.10", [22, 443]], ["192.168.1.20", []], ["192.168.1.30", []]],
   );
+  // A /31 is a point-to-point link (RFC 3021): both addresses are hosts, neither is a network address.
+  assert.deepEqual([...localHosts(table, ["192.168.1.10/31"]).keys()], ["192.168.1.10"]);
   assert.equal(localHosts(table, []).size, 0);
 });

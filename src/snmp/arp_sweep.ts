@@ -10,7 +10,8 @@
  * isolate or outlives the sweep. The socket is closed on every path.
  */
 import { check, cString, Errno, lastErrno, libc, LibcError } from "../capture/libc_ffi.ts";
-import { isMulticast, macFromBytes } from "../devices/mac.ts";
+import { mac48 } from "../decode/bytes.ts";
+import { isMulticast } from "../devices/mac.ts";
 import { formatIpv4, formatMac, parseIpv4 } from "../flow/address.ts";
 import { type Cidr, cidrContainsWords, parseCidr } from "./cidr_hosts.ts";
 
@@ -180,7 +181,7 @@ class Receiver {
     if (b[4] !== 6 || b[5] !== 4 || v.getUint16(6) !== ARPOP_REPLY) return;
     const spa = v.getUint32(14);
     if (!this.#asked.has(spa)) return;
-    const sha = macFromBytes(b.subarray(8, 14));
+    const sha = mac48(b, 8);
     if (isMulticast(sha) || sha === 0) return; // a multicast or zero sender MAC is bogus
     const ip = formatIpv4(spa);
     if (found.has(ip)) return;

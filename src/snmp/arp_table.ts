@@ -4,7 +4,7 @@
  * the MAC and type columns are walked; the address comes from the index.
  */
 import type { ArpTableEntry, SnmpSession, SnmpValue } from "./snmp_types.ts";
-import { macFromBytes } from "../devices/mac.ts";
+import { mac48 } from "../decode/bytes.ts";
 import { formatIpv6, formatMac } from "../flow/address.ts";
 import { walkTables } from "./snmp_columns.ts";
 import type { TablePresence } from "./table_presence.ts";
@@ -57,7 +57,7 @@ export async function walkArpTable(
     const key = `${ifIndex}|${ip}`;
     if (seen.has(key)) return;
     seen.add(key);
-    out.push({ device: deviceIp, ifIndex, ip, mac: formatMac(macFromBytes(mac)), type: typeName(type) });
+    out.push({ device: deviceIp, ifIndex, ip, mac: formatMac(mac48(mac, 0)), type: typeName(type) });
   };
   for (const [key, row] of media) {
     const idx = key.split(".").map(Number);

@@ -12,7 +12,7 @@
 
 import type { DeviceType } from "../devices/device.ts";
 import type { DeviceFacts } from "./classify.ts";
-import { Enterprise, enterpriseOf, oidUnder } from "./enterprises.ts";
+import { Enterprise, enterpriseOf, ENTERPRISES_OID as ENT, oidUnder } from "./enterprises.ts";
 import type { LldpCapability } from "./capabilities.ts";
 
 /** One rule: a named, testable predicate over the facts. */
@@ -64,8 +64,6 @@ function layer(n: number): number {
 }
 
 // ---- product identifiers --------------------------------------------------------------------------
-
-const ENT = "1.3.6.1.4.1";
 
 /** JUNIPER-CHASSIS-DEFINES-MIB jnxProductName* of SRX models (sysObjectID of the chassis). */
 const JUNIPER_SRX_OIDS = [

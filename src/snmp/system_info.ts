@@ -56,6 +56,8 @@ export function decodeText(bytes: Uint8Array): string {
     // deno-lint-ignore no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, "")
     .trim();
+  // Code points never outnumber UTF-16 units: only a long text is split (per interface name, per poll).
+  if (text.length <= DISPLAY_STRING_MAX) return text;
   const chars = Array.from(text);
   return chars.length > DISPLAY_STRING_MAX ? chars.slice(0, DISPLAY_STRING_MAX).join("") : text;
 }

@@ -1,0 +1,51 @@
+/**
+ * What every state file in the state dir (devices.json, arp-state.json) needs around writeFileAtomic:
+ * an unreadable file is renamed out of the way rather than overwritten or dropped, and the temporary
+ * files of saves killed mid-write are cleared at start.
+ */
+
+/**
+ * Renames `path` to `<path>.corrupt-<UTC timestamp>` (with `-<n>` when that name is taken), so a later
+ * save cannot overwrite what a person may want to look at. Returns the new name.
+ */
+export async function moveAside(path: string, now: () => number = Date.now): Promise<string> {
+  // 2026-01-22T10:15:00.123Z → 20260122T101500123Z: no colons, sorts by time.
+  const stamp = new Date(now()).toISOString().replace(/[-:.]/g, "");
+  let target = `${path}.corrupt-${stamp}`;
+  for (let n = 1; await exists(target); n++) target = `${path}.corrupt-${stamp}-${n}`;
+  await Deno.rename(path, target);
+  return target;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/**
+ * Removes the `.<name>.<pid>.<random>.tmp` files writeFileAtomic left beside `path` when a save was
+ * killed mid-write. Only other processes' files: this one's own saves may be in flight. Returns how
+ * many were removed.
+ */
+export async function removeStaleTempFiles(path: string): Promise<number> {
+  const slash = path.lastIndexOf("/");
+  const dir = slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
+  const base = path.slice(slash + 1);
+  let removed = 0;
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.isFile || !e.name.startsWith(`.${base}.`) || !e.name.endsWith(".tmp")) continue;
+      const pid = e.name.slice(base.length + 2).split(".")[0];
+      if (!/^\d+$/.test(pid) || Number(pid) === Deno.pid) continue;
+      await Deno.remove(`${dir}/${e.name}`).then(() => removed++, () => {});
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return removed;
+}
