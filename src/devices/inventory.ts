@@ -5,7 +5,7 @@
  * table), classified, and its interfaces published as `interface` events; linkDown/linkUp traps update
  * the interface state. Data flows one way: sources → registry → bus.
  */
-import { forEachBounded } from "../async_pool.ts";
+import { Limiter } from "../async_pool.ts";
 import type { EventBus } from "../bus.ts";
 import type { InterfaceEvent, TrapEvent } from "../events.ts";
 import { createLogger } from "../log.ts";
@@ -89,12 +89,14 @@ export class Inventory {
   readonly #polled = new Map<string, PolledDevice>();
   /** Polls under way, by address: a device found by a sweep while the cycle polls it is polled once. */
   readonly #inFlight = new Map<string, Promise<boolean>>();
+  readonly #limiter: Limiter;
   #cycle: Promise<PollCycleStats> | undefined;
   #last: PollCycleStats | null = null;
   #trapSub: { unsubscribe(): void } | undefined;
 
   constructor(opts: InventoryOptions) {
     this.#o = opts;
+    this.#limiter = new Limiter(opts.concurrency);
   }
 
   /** The SNMP target for an address, with the credentials of its network. */
@@ -179,9 +181,10 @@ export class Inventory {
     const current = new Set(targets);
     for (const ip of this.#polled.keys()) if (!current.has(ip)) this.#polled.delete(ip);
     let ok = 0;
-    this.#cycle = forEachBounded(targets, this.#o.concurrency, async (ip) => {
+    // The limiter inside pollOne bounds how many run at once, together with the polls sweeps start.
+    this.#cycle = Promise.all(targets.map(async (ip) => {
       if (await this.pollOne(ip)) ok++;
-    }).then(() => {
+    })).then(() => {
       this.#last = {
         devices: targets.length,
         ok,
@@ -203,11 +206,12 @@ export class Inventory {
    * The capability scalars (ipForwarding, BRIDGE-MIB, …) rarely change: they are read on the first
    * successful poll and then every {@link DEFAULT_RECHECK_EVERY}th, and until a probe succeeds.
    * A poll of the same device already under way is joined: two at once would share one counter sample.
+   * Every poll, from the cycle or from a sweep, takes one of `concurrency` slots.
    */
   pollOne(ip: string): Promise<boolean> {
     let running = this.#inFlight.get(ip);
     if (running === undefined) {
-      running = this.#poll(ip).finally(() => this.#inFlight.delete(ip));
+      running = this.#limiter.run(() => this.#poll(ip)).finally(() => this.#inFlight.delete(ip));
       this.#inFlight.set(ip, running);
     }
     return running;

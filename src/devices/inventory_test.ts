@@ -278,3 +278,50 @@ Deno.test("Inventory.pollOne() probes capabilities again on the next poll when a
     await t.close();
   }
 });
+
+Deno.test("Inventory polls at most `concurrency` devices at once, counting the polls a sweep starts", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "flintnet-inventory-" });
+  const bus = new EventBus();
+  const registry = new DeviceRegistry({ path: `${dir}/devices.json`, publish: (e) => bus.publish(e) });
+  let open = 0, peak = 0;
+  const inventory = new Inventory({
+    registry,
+    bus,
+    credentials: new CredentialTable({
+      defaultCredentials: { version: "v2c", community: "public" },
+      rules: [],
+    }),
+    snmp: { port: 161, timeoutMs: 100, retries: 0 },
+    concurrency: 2,
+    servicePorts: () => new Map(),
+    onArpTable: () => {},
+    openSession: () => {
+      open++;
+      peak = Math.max(peak, open);
+      const s = new TableSession(agent(1n, 100));
+      const get = s.get.bind(s);
+      // Every request takes a few milliseconds, as a real agent's would, so polls overlap.
+      s.get = async (oids) => (await new Promise((r) => setTimeout(r, 3)), get(oids));
+      const close = s.close.bind(s);
+      s.close = () => (open--, close());
+      return s;
+    },
+  });
+  try {
+    const sys = {
+      sysDescr: "Linux",
+      sysObjectId: "1.3.6.1.4.1.8072.3.2.10",
+      sysName: "x",
+      sysServices: 72,
+      sysUpTimeCs: 1,
+    };
+    for (let i = 1; i <= 6; i++) registry.observe({ ip: `192.0.2.${i}`, source: "snmp", system: sys });
+    for (let i = 7; i <= 9; i++) inventory.found({ ip: `192.0.2.${i}`, mac: null, system: sys, via: "snmp" });
+    const cycle = await inventory.pollAll();
+    assert.equal(cycle.devices, 9);
+    assert.equal(peak, 2, "the cycle and the sweep's polls share two slots");
+  } finally {
+    await registry.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
