@@ -161,7 +161,8 @@ export function createApp(cfg: Config): App {
             severity: e.severity,
           });
         }
-      }, { kinds: ["anomaly", "security"], name: "alert-log" });
+        if (e.kind === "trap") trapLog.info(e.reason, { id: e.id, name: e.name, source_ip: e.source_ip });
+      }, { kinds: ["anomaly", "security", "trap"], name: "alert-log" });
       const dashboardUrl = cfg.alerts.publicUrl ??
         `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${cfg.listen.port}`;
       alerts = await startAlertSide(cfg, bus, dashboardUrl);
