@@ -10,28 +10,23 @@
  *
  * "At the same time" means within `conflictWindowS`. An address that moves to another MAC after the
  * old one fell silent for longer than that is a DHCP lease change: recorded, not alerted.
+ *
+ * This file classifies each claim and dispatches it to the rules: arp_rogue_rule.ts (rogue_device),
+ * arp_conflict_rule.ts (mac_spoof, duplicate_ip), arp_spoof_rule.ts (arp_spoof); what they share
+ * (settings, counters, the current claim, the flood limit, publishing) is arp_rule_context.ts.
  */
 import type { PacketBatch } from "../decode/packet_batch.ts";
 import { RowKind } from "../decode/packet_batch.ts";
-import type { ArpBinding, ArpHistory } from "../devices/arp_history.ts";
-import { isLocallyAdministered, parseMac } from "../devices/mac.ts";
-import { SECURITY_EVENT_TYPES, type SecurityEvent, type SecurityEventType } from "../events.ts";
-import { formatIpv4, formatMac, parseIpv4 } from "../flow/address.ts";
+import type { ArpHistory } from "../devices/arp_history.ts";
+import { parseMac } from "../devices/mac.ts";
+import { parseIpv4 } from "../flow/address.ts";
 import type { ArpTableEntry } from "../snmp/snmp_types.ts";
-import { type ArpSecurityCounters, zeroCounters } from "./arp_security_counters.ts";
-import {
-  addressConflict,
-  type Explanation,
-  iso,
-  packetEvidence,
-  type Party,
-  rateLimited,
-  rogueDevice,
-  senderMismatch,
-  severalAddresses,
-} from "./arp_security_events.ts";
+import { ArpConflictRule } from "./arp_conflict_rule.ts";
+import { sightMac } from "./arp_rogue_rule.ts";
+import { ArpRuleContext, Kind } from "./arp_rule_context.ts";
+import type { ArpSecurityCounters } from "./arp_security_counters.ts";
+import { severalIps } from "./arp_spoof_rule.ts";
 import type { Detector, Publish } from "./detector.ts";
-import { isVirtualRouterMac } from "./virtual_macs.ts";
 
 export type { ArpSecurityCounters } from "./arp_security_counters.ts";
 
@@ -57,85 +52,47 @@ export interface ArpSecurityOptions {
   now?: () => number;
 }
 
-/** How the current claim was seen. */
-const Kind = { Request: 1, Reply: 2, Gratuitous: 3, Probe: 4, Snmp: 5 } as const;
-const KIND_NAMES = ["", "request", "reply", "gratuitous", "probe", "snmp_arp_table"];
-/** Condition slots in the history's standing-alert store. */
-const SLOT_SPOOF = 1, SLOT_CONFLICT = 2;
 /** ff:ff:ff:ff:ff:ff */
 const BROADCAST = 0xffffffffffff;
-/** Probes remembered at most, waiting for their announcement. */
-const MAX_PROBES = 4096;
-/**
- * Events of one type per minute (of capture time) at most: a MAC flood (macof), forged claims from
- * invented MACs or a whole switch plugged in is one story for a person, not thousands of mails and
- * history rows. The next event of the type says how many went unreported.
- */
-const EVENTS_PER_MINUTE = 60;
-
-/** One event type's allowance in the current minute. */
-interface Budget {
-  start: number;
-  used: number;
-  unreported: number;
-}
-
-interface Probe {
-  ip: number;
-  at: number;
-  owners: number[];
-}
 
 /** See the module comment. */
 export class ArpSecurityDetector implements Detector {
   readonly name = "arp_security";
-  readonly #h: ArpHistory;
-  readonly #publish: Publish;
-  #learningMs: number;
-  readonly #windowMs: number;
-  readonly #stableMs: number;
-  readonly #quietMs: number;
-  readonly #allow: Set<number>;
-  readonly #vendor: (mac: string) => string | null;
+  readonly #ctx: ArpRuleContext;
+  readonly #conflicts: ArpConflictRule;
   readonly #now: () => number;
-  readonly #c: ArpSecurityCounters = zeroCounters();
-  #probes = new Map<number, Probe>();
-  readonly #budgets = {} as Record<SecurityEventType, Budget>;
-  #latest = -Infinity;
   #prunedAt = -Infinity;
-  // The packet being looked at; fields rather than an object so that a packet allocates nothing.
-  #t = 0;
-  #kind: number = Kind.Request;
-  #eth = 0;
-  #sha = 0;
-  #tha = 0;
-  #tpa = 0;
-  #vlan = 0;
-  #entry: ArpTableEntry | null = null;
 
   /** @throws RangeError for a malformed allow-list MAC or a negative duration */
   constructor(opts: ArpSecurityOptions) {
-    this.#h = opts.history;
-    this.#publish = opts.publish;
-    this.#learningMs = seconds("learningPeriodS", opts.learningPeriodS);
-    this.#windowMs = seconds("conflictWindowS", opts.conflictWindowS ?? 60);
-    this.#stableMs = seconds("stableS", opts.stableS ?? 3600);
-    this.#quietMs = seconds("quietS", opts.quietS ?? 3600);
-    this.#allow = new Set((opts.allowMacs ?? []).map((m) => {
+    const learningMs = seconds("learningPeriodS", opts.learningPeriodS);
+    const windowMs = seconds("conflictWindowS", opts.conflictWindowS ?? 60);
+    const stableMs = seconds("stableS", opts.stableS ?? 3600);
+    const quietMs = seconds("quietS", opts.quietS ?? 3600);
+    const allow = new Set((opts.allowMacs ?? []).map((m) => {
       const v = parseMac(m.trim());
       if (v === undefined) {
         throw new RangeError(`allow-listed MAC "${m}" is not valid; accepted: aa:bb:cc:dd:ee:ff`);
       }
       return v;
     }));
-    this.#vendor = opts.vendor ?? (() => null);
+    this.#ctx = new ArpRuleContext({
+      history: opts.history,
+      publish: opts.publish,
+      learningMs,
+      windowMs,
+      stableMs,
+      quietMs,
+      allow,
+      vendor: opts.vendor ?? (() => null),
+    });
+    this.#conflicts = new ArpConflictRule(this.#ctx);
     this.#now = opts.now ?? Date.now;
-    for (const t of SECURITY_EVENT_TYPES) this.#budgets[t] = { start: -Infinity, used: 0, unreported: 0 };
   }
 
   /** The learning period, seconds. */
   get learningPeriodS(): number {
-    return this.#learningMs / 1000;
+    return this.#ctx.learningMs / 1000;
   }
 
   /**
@@ -144,26 +101,27 @@ export class ArpSecurityDetector implements Detector {
    * @throws RangeError unless a number of seconds ≥ 0
    */
   set learningPeriodS(s: number) {
-    this.#learningMs = seconds("learningPeriodS", s);
+    this.#ctx.learningMs = seconds("learningPeriodS", s);
   }
 
   /** True while new MACs are still being learned quietly (on the clock of what was observed). */
   get learning(): boolean {
-    const start = this.#h.learningStartMs;
-    if (start === null) return this.#learningMs > 0;
-    const at = this.#latest === -Infinity ? this.#now() : this.#latest;
-    return at < start + this.#learningMs;
+    const ctx = this.#ctx;
+    const start = ctx.history.learningStartMs;
+    if (start === null) return ctx.learningMs > 0;
+    const at = ctx.latest === -Infinity ? this.#now() : ctx.latest;
+    return at < start + ctx.learningMs;
   }
 
   /** Makes `mac` known (no rogue_device for it again); false when it was never seen or is not a MAC. */
   acknowledge(mac: string): boolean {
     const m = parseMac(mac);
-    return m !== undefined && this.#h.acknowledge(m);
+    return m !== undefined && this.#ctx.history.acknowledge(m);
   }
 
   /** A snapshot of the counters. */
   counters(): ArpSecurityCounters & { learning: boolean } {
-    return { ...this.#c, learning: this.learning };
+    return { ...this.#ctx.counters, learning: this.learning };
   }
 
   onRows(batch: PacketBatch, from: number, to: number): void {
@@ -172,7 +130,7 @@ export class ArpSecurityDetector implements Detector {
       try {
         this.#row(batch, i);
       } catch {
-        this.#c.errors++;
+        this.#ctx.counters.errors++;
       }
     }
     this.#prune();
@@ -180,6 +138,7 @@ export class ArpSecurityDetector implements Detector {
 
   /** Rows of an ARP table polled over SNMP at `atMs` (ipNetToMediaTable / ipNetToPhysicalTable). */
   observeArpTable(entries: readonly ArpTableEntry[], atMs: number): void {
+    const ctx = this.#ctx, c = ctx.counters;
     for (const e of entries) {
       try {
         const mac = typeof e.mac === "string" ? parseMac(e.mac) : undefined;
@@ -189,43 +148,22 @@ export class ArpSecurityDetector implements Detector {
           mac === undefined || ip === undefined || ip === 0 || mac === 0 || mac === BROADCAST ||
           e.type === "invalid"
         ) {
-          this.#c.snmp_invalid++;
+          c.snmp_invalid++;
           continue;
         }
-        this.#c.snmp_entries++;
-        this.#set(atMs, Kind.Snmp, 0, mac, 0, ip, 0, e);
+        c.snmp_entries++;
+        ctx.set(atMs, Kind.Snmp, 0, mac, 0, ip, 0, e);
         this.#claim(mac, ip);
       } catch {
-        this.#c.errors++;
+        c.errors++;
       }
     }
-    this.#entry = null;
+    ctx.clearEntry();
     this.#prune();
   }
 
-  #set(
-    t: number,
-    kind: number,
-    eth: number,
-    sha: number,
-    tha: number,
-    tpa: number,
-    vlan: number,
-    e: ArpTableEntry | null,
-  ) {
-    this.#t = t;
-    this.#kind = kind;
-    this.#eth = eth;
-    this.#sha = sha;
-    this.#tha = tha;
-    this.#tpa = tpa;
-    this.#vlan = vlan;
-    this.#entry = e;
-    if (t > this.#latest) this.#latest = t;
-  }
-
   #row(b: PacketBatch, i: number): void {
-    const c = this.#c;
+    const ctx = this.#ctx, c = ctx.counters;
     c.arp_packets++;
     const op = b.arpOp[i], sha = b.arpSha[i], eth = b.ethSrc[i];
     const spa = b.src[i << 2], tpa = b.dst[i << 2];
@@ -240,274 +178,50 @@ export class ArpSecurityDetector implements Detector {
       : op === 2
       ? Kind.Reply
       : Kind.Request;
-    this.#set(b.tsMs[i], kind, eth, sha, b.arpTha[i], tpa, b.vlan[i], null);
+    ctx.set(b.tsMs[i], kind, eth, sha, b.arpTha[i], tpa, b.vlan[i], null);
     if (kind === Kind.Probe) c.probes++;
     else if (kind === Kind.Gratuitous) c.gratuitous++;
     else if (kind === Kind.Reply) c.replies++;
     else c.requests++;
     if (eth !== 0 && eth !== sha) {
       c.eth_src_mismatch++;
-      this.#sight(eth, kind === Kind.Probe ? tpa : spa);
-      if (op === 2 && spa !== 0) this.#mismatch(eth, sha, spa);
+      sightMac(ctx, eth, kind === Kind.Probe ? tpa : spa);
+      if (op === 2 && spa !== 0) this.#conflicts.mismatch(eth, sha, spa);
     }
     if (kind === Kind.Probe) {
-      this.#sight(sha, tpa);
-      this.#probe(sha, tpa);
+      sightMac(ctx, sha, tpa);
+      this.#conflicts.probe(sha, tpa);
     } else if (spa !== 0) {
       this.#claim(sha, spa);
     } else {
-      this.#sight(sha, tpa);
+      sightMac(ctx, sha, tpa);
     }
   }
 
-  #learningEnd(): number {
-    const start = this.#h.learningStartMs;
-    return start === null ? Infinity : start + this.#learningMs;
-  }
-
-  /** First sight of a MAC: learned during the learning period, a rogue device after it. */
-  #sight(mac: number, ip: number): void {
-    const h = this.#h, t = this.#t;
-    if (h.mac(mac) !== undefined) return;
-    if (h.learningStartMs === null) h.learningStartMs = t;
-    this.#c.new_macs++;
-    h.touch(mac, t);
-    if (t < this.#learningEnd()) {
-      h.markKnown(mac);
-      this.#c.learned++;
-      return;
-    }
-    if (h.isKnown(mac)) return;
-    if (this.#allow.has(mac)) {
-      this.#c.allowlist_suppressed++;
-      return;
-    }
-    if (!this.#allowed("rogue_device")) return;
-    const probing = this.#kind === Kind.Probe;
-    const text = rogueDevice({
-      mac,
-      ip,
-      probing,
-      vendor: this.#vendorOf(mac),
-      learningEndMs: this.#learningEnd(),
-    });
-    this.#emit("rogue_device", "info", mac, ip, text);
-  }
-
+  /** `mac` claims `ip`: nothing to do for a known binding, else the rules look at what changed. */
   #claim(mac: number, ip: number): void {
-    const h = this.#h;
-    if (h.refresh(mac, ip, this.#t)) return; // nearly every packet: nothing changed
-    this.#sight(mac, ip);
+    const ctx = this.#ctx, h = ctx.history;
+    if (h.refresh(mac, ip, ctx.t)) return; // nearly every packet: nothing changed, nothing allocated
+    sightMac(ctx, mac, ip);
     const rec = h.mac(mac)!;
     const cur = rec.current;
     const ipRec = h.ipRecord(ip);
     const mine = rec.ips.get(ip);
     const before = mine === undefined ? null : { first: mine.first, last: mine.last };
-    if (ipRec !== undefined && ipRec.lastMac !== mac) this.#conflict(mac, ip, ipRec.claims, before);
-    else if (ipRec === undefined && this.#kind === Kind.Gratuitous) this.#conflict(mac, ip, [], before);
-    if (cur !== null && cur.ip !== ip && before !== null) this.#severalIps(mac, ip, rec.ips, cur, before);
-    h.claim(mac, ip, this.#t);
-  }
-
-  /** `mac` claims `ip`, last claimed by another MAC: a conflict if that one is still live. */
-  #conflict(mac: number, ip: number, claims: readonly ArpBinding[], before: { first: number } | null): void {
-    const t = this.#t, c = this.#c;
-    const live: ArpBinding[] = [];
-    let virtual = isVirtualRouterMac(mac);
-    let moved = false;
-    for (const b of claims) {
-      if (b.mac === mac) continue;
-      if (b.last < t - this.#windowMs) moved = true;
-      else if (isVirtualRouterMac(b.mac)) virtual = true;
-      else live.push(b);
+    if (ipRec !== undefined && ipRec.lastMac !== mac) this.#conflicts.conflict(mac, ip, ipRec.claims, before);
+    else if (ipRec === undefined && ctx.kind === Kind.Gratuitous) {
+      this.#conflicts.conflict(mac, ip, [], before);
     }
-    const probe = this.#probes.get(mac);
-    const probed = this.#kind === Kind.Gratuitous && probe !== undefined && probe.ip === ip &&
-        probe.at >= t - this.#windowMs
-      ? probe
-      : undefined;
-    if (virtual && (live.length > 0 || moved)) {
-      c.virtual_mac_suppressed++;
-      return;
-    }
-    const parties: Party[] = live.map((b) => ({ mac: b.mac, first: b.first, last: b.last }));
-    if (parties.length === 0 && probed !== undefined) {
-      for (const o of probed.owners) {
-        const b = claims.find((x) => x.mac === o);
-        if (o !== mac) parties.push({ mac: o, first: b?.first ?? probed.at, last: b?.last ?? probed.at });
-      }
-    }
-    if (parties.length === 0) {
-      if (moved) c.lease_changes++;
-      return;
-    }
-    const own: Party = { mac, first: before?.first ?? t, last: t };
-    let newcomer = own, older = own;
-    for (const p of parties) {
-      if (p.first > newcomer.first) newcomer = p;
-      if (p.first < older.first) older = p;
-    }
-    if (this.#allow.has(newcomer.mac)) {
-      c.allowlist_suppressed++;
-      return;
-    }
-    if (!this.#h.raise(SLOT_CONFLICT, newcomer.mac, ip, t, this.#quietMs)) {
-      c.repeats_suppressed++;
-      return;
-    }
-    const flip = before !== null;
-    const gratuitous = this.#kind === Kind.Gratuitous;
-    const type = gratuitous || flip || probed !== undefined ? "duplicate_ip" : "mac_spoof";
-    if (!this.#allowed(type)) return;
-    const gateway = older !== newcomer && this.#established(older.first, t);
-    const text = addressConflict({
-      type,
-      own,
-      parties,
-      newcomer,
-      older,
-      ip,
-      gratuitous,
-      probe: probed,
-      flip,
-      gateway,
-      windowMs: this.#windowMs,
-      party: (p) => this.#party(p),
-    });
-    this.#emit(type, gateway ? "critical" : "warning", newcomer.mac, ip, text);
-  }
-
-  /** `mac` went back to `ip` while it claimed another address within the window: several IPs at once. */
-  #severalIps(
-    mac: number,
-    ip: number,
-    ips: ReadonlyMap<number, ArpBinding>,
-    cur: ArpBinding,
-    before: { first: number; last: number },
-  ): void {
-    const t = this.#t, c = this.#c, since = t - this.#windowMs;
-    // Claiming A then B once is a change of address; A, B, A again within the window is both at once.
-    if (before.last < since || cur.last < since) return;
-    if (this.#allow.has(mac)) return void c.allowlist_suppressed++;
-    if (isVirtualRouterMac(mac)) return void c.virtual_mac_suppressed++;
-    const set = [{ ip, first: before.first, last: t }];
-    for (const b of ips.values()) {
-      if (b.ip !== ip && b.last >= since) set.push({ ip: b.ip, first: b.first, last: b.last });
-    }
-    let subject: { ip: number; first: number } | undefined;
-    for (const s of set) {
-      if (!this.#established(s.first, t) && (subject === undefined || s.first > subject.first)) subject = s;
-    }
-    if (subject === undefined) return void c.secondaries_suppressed++;
-    // A gateway: one of the addresses belonged, long and before this MAC, to another MAC.
-    let gateway: { ip: number; owner: number } | undefined;
-    for (const s of set) {
-      for (const b of this.#h.ipRecord(s.ip)?.claims ?? []) {
-        if (b.mac !== mac && b.first < s.first && this.#established(b.first, t)) {
-          gateway ??= { ip: s.ip, owner: b.mac };
-        }
-      }
-    }
-    if (!this.#h.raise(SLOT_SPOOF, mac, subject.ip, t, this.#quietMs)) return void c.repeats_suppressed++;
-    if (!this.#allowed("arp_spoof")) return;
-    const text = severalAddresses({ mac, addresses: set, gateway, windowMs: this.#windowMs });
-    this.#emit("arp_spoof", gateway ? "critical" : "warning", mac, subject.ip, text);
-  }
-
-  /** A reply whose Ethernet source is not its ARP sender: a MAC speaking for another. */
-  #mismatch(eth: number, sha: number, spa: number): void {
-    const c = this.#c;
-    if (isVirtualRouterMac(eth) || isVirtualRouterMac(sha)) return void c.virtual_mac_suppressed++;
-    if (this.#allow.has(eth)) return void c.allowlist_suppressed++;
-    if (!this.#h.raise(SLOT_CONFLICT, eth, spa, this.#t, this.#quietMs)) return void c.repeats_suppressed++;
-    if (!this.#allowed("mac_spoof")) return;
-    this.#emit("mac_spoof", "warning", eth, spa, senderMismatch(eth, sha, spa, this.#vendorOf(sha)));
-  }
-
-  /** Remembers a probe for an address in use, in case the prober announces it anyway. */
-  #probe(mac: number, ip: number): void {
-    const rec = this.#h.ipRecord(ip);
-    if (rec === undefined) return;
-    const t = this.#t, owners: number[] = [];
-    for (const b of rec.claims) if (b.mac !== mac && b.last >= t - this.#windowMs) owners.push(b.mac);
-    if (owners.length === 0) return;
-    this.#probes.delete(mac);
-    if (this.#probes.size >= MAX_PROBES) this.#probes.delete(this.#probes.keys().next().value!);
-    this.#probes.set(mac, { ip, at: t, owners });
-  }
-
-  #established(first: number, t: number): boolean {
-    const end = this.#learningEnd();
-    return first <= t - this.#stableMs || (first < end && t >= end);
+    if (cur !== null && cur.ip !== ip && before !== null) severalIps(ctx, mac, ip, rec.ips, cur, before);
+    h.claim(mac, ip, ctx.t);
   }
 
   #prune(): void {
-    if (this.#latest - this.#prunedAt < this.#windowMs) return;
-    this.#prunedAt = this.#latest;
-    this.#h.pruneConditions(this.#latest - this.#quietMs);
-    for (const [mac, p] of this.#probes) if (p.at < this.#latest - this.#windowMs) this.#probes.delete(mac);
-  }
-
-  /** True when an event of `type` may go out this minute (see EVENTS_PER_MINUTE); else counted. */
-  #allowed(type: SecurityEventType): boolean {
-    const b = this.#budgets[type];
-    if (this.#t - b.start >= 60_000) {
-      b.start = this.#t;
-      b.used = 0;
-    }
-    if (b.used >= EVENTS_PER_MINUTE) {
-      b.unreported++;
-      this.#c.rate_limited++;
-      return false;
-    }
-    b.used++;
-    return true;
-  }
-
-  #party(p: Party): Record<string, unknown> {
-    return {
-      mac: formatMac(p.mac),
-      vendor: this.#vendorOf(p.mac),
-      first_seen: Number.isFinite(p.first) ? iso(p.first) : null,
-      last_seen: iso(p.last),
-    };
-  }
-
-  #vendorOf(mac: number): string | null {
-    return isLocallyAdministered(mac) ? null : this.#vendor(formatMac(mac));
-  }
-
-  #emit(
-    type: SecurityEventType,
-    severity: SecurityEvent["severity"],
-    mac: number,
-    ip: number,
-    text: Explanation,
-  ): void {
-    this.#c[type]++;
-    const budget = this.#budgets[type], unreported = budget.unreported;
-    budget.unreported = 0;
-    const sentences = [...text.sentences, rateLimited(type, unreported, EVENTS_PER_MINUTE)];
-    const e = this.#entry;
-    const packet = packetEvidence(KIND_NAMES[this.#kind], e, {
-      eth: this.#eth,
-      sha: this.#sha,
-      tha: this.#tha,
-      tpa: this.#tpa,
-      vlan: this.#vlan,
-    });
-    this.#publish({
-      kind: "security",
-      ts: iso(this.#t),
-      type,
-      severity,
-      mac: formatMac(mac),
-      ip: formatIpv4(ip),
-      vendor: this.#vendorOf(mac),
-      explanation: sentences.filter((s) => s !== "").join(" "),
-      evidence: { ...packet, seen_at: iso(this.#t), ...text.evidence, unreported_before: unreported },
-      source: e ? "snmp" : "capture",
-    });
+    const ctx = this.#ctx, latest = ctx.latest;
+    if (latest - this.#prunedAt < ctx.windowMs) return;
+    this.#prunedAt = latest;
+    ctx.history.pruneConditions(latest - ctx.quietMs);
+    this.#conflicts.prune(latest - ctx.windowMs);
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { writeFileAtomic } from "../atomic_write.ts";
 import { formatIpv4, formatMac, parseIpv4 } from "../flow/address.ts";
-import type { IpChange } from "./arp_history.ts";
+import type { IpChange } from "./arp_bindings.ts";
 import { parseMac } from "./mac.ts";
 
 /** Version of arp-state.json. */

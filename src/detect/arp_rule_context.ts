@@ -1,0 +1,201 @@
+/**
+ * What the ARP watcher's rules (arp_rogue_rule.ts, arp_conflict_rule.ts, arp_spoof_rule.ts) share:
+ * the settings, the counters, the claim being looked at, the per-type flood limit, and publishing.
+ * The detector (arp_security.ts) sets the claim; the rules decide and emit.
+ */
+import type { ArpHistory } from "../devices/arp_history.ts";
+import { isLocallyAdministered } from "../devices/mac.ts";
+import { SECURITY_EVENT_TYPES, type SecurityEvent, type SecurityEventType } from "../events.ts";
+import { formatIpv4, formatMac } from "../flow/address.ts";
+import type { ArpTableEntry } from "../snmp/snmp_types.ts";
+import { type ArpSecurityCounters, zeroCounters } from "./arp_security_counters.ts";
+import { type Explanation, iso, packetEvidence, type Party, rateLimited } from "./arp_security_events.ts";
+import type { Publish } from "./detector.ts";
+
+/** How the current claim was seen. */
+export const Kind = { Request: 1, Reply: 2, Gratuitous: 3, Probe: 4, Snmp: 5 } as const;
+const KIND_NAMES = ["", "request", "reply", "gratuitous", "probe", "snmp_arp_table"];
+/** Condition slots in the history's standing-alert store. */
+export const SLOT_SPOOF = 1, SLOT_CONFLICT = 2;
+/**
+ * Events of one type per minute (of capture time) at most: a MAC flood (macof), forged claims from
+ * invented MACs or a whole switch plugged in is one story for a person, not thousands of mails and
+ * history rows. The next event of the type says how many went unreported.
+ */
+const EVENTS_PER_MINUTE = 60;
+
+/** One event type's allowance in the current minute. */
+interface Budget {
+  start: number;
+  used: number;
+  unreported: number;
+}
+
+/** The fixed part of an {@link ArpRuleContext}; durations in ms. */
+export interface ArpRuleSettings {
+  history: ArpHistory;
+  publish: Publish;
+  learningMs: number;
+  windowMs: number;
+  stableMs: number;
+  quietMs: number;
+  /** Allow-listed MACs (48-bit integers). */
+  allow: ReadonlySet<number>;
+  vendor: (mac: string) => string | null;
+}
+
+/** See the module comment. */
+export class ArpRuleContext {
+  readonly history: ArpHistory;
+  readonly allow: ReadonlySet<number>;
+  readonly windowMs: number;
+  readonly stableMs: number;
+  readonly quietMs: number;
+  /** The learning period, ms (changeable: PUT /config/alerts). */
+  learningMs: number;
+  readonly counters: ArpSecurityCounters = zeroCounters();
+  readonly #publish: Publish;
+  readonly #vendor: (mac: string) => string | null;
+  readonly #budgets = {} as Record<SecurityEventType, Budget>;
+  // The claim being looked at; fields rather than an object so that a packet allocates nothing.
+  #t = 0;
+  #kind: number = Kind.Request;
+  #eth = 0;
+  #sha = 0;
+  #tha = 0;
+  #tpa = 0;
+  #vlan = 0;
+  #entry: ArpTableEntry | null = null;
+  #latest = -Infinity;
+
+  constructor(s: ArpRuleSettings) {
+    this.history = s.history;
+    this.#publish = s.publish;
+    this.learningMs = s.learningMs;
+    this.windowMs = s.windowMs;
+    this.stableMs = s.stableMs;
+    this.quietMs = s.quietMs;
+    this.allow = s.allow;
+    this.#vendor = s.vendor;
+    for (const t of SECURITY_EVENT_TYPES) this.#budgets[t] = { start: -Infinity, used: 0, unreported: 0 };
+  }
+
+  /** Time of the current claim, ms. */
+  get t(): number {
+    return this.#t;
+  }
+
+  /** How the current claim was seen (a {@link Kind}). */
+  get kind(): number {
+    return this.#kind;
+  }
+
+  /** The latest time seen so far, ms; -Infinity before anything. */
+  get latest(): number {
+    return this.#latest;
+  }
+
+  /** Makes (t, kind, the ARP fields or the polled row) the current claim. */
+  set(
+    t: number,
+    kind: number,
+    eth: number,
+    sha: number,
+    tha: number,
+    tpa: number,
+    vlan: number,
+    e: ArpTableEntry | null,
+  ): void {
+    this.#t = t;
+    this.#kind = kind;
+    this.#eth = eth;
+    this.#sha = sha;
+    this.#tha = tha;
+    this.#tpa = tpa;
+    this.#vlan = vlan;
+    this.#entry = e;
+    if (t > this.#latest) this.#latest = t;
+  }
+
+  /** Drops the polled row once a table is done (it must not outlive its poll). */
+  clearEntry(): void {
+    this.#entry = null;
+  }
+
+  /** When learning ends, ms; Infinity before the first sighting. */
+  learningEnd(): number {
+    const start = this.history.learningStartMs;
+    return start === null ? Infinity : start + this.learningMs;
+  }
+
+  /** A hold since `first` is established at `t`: stable long enough, or learned before learning ended. */
+  established(first: number, t: number): boolean {
+    const end = this.learningEnd();
+    return first <= t - this.stableMs || (first < end && t >= end);
+  }
+
+  /** True when an event of `type` may go out this minute (see EVENTS_PER_MINUTE); else counted. */
+  allowed(type: SecurityEventType): boolean {
+    const b = this.#budgets[type];
+    if (this.#t - b.start >= 60_000) {
+      b.start = this.#t;
+      b.used = 0;
+    }
+    if (b.used >= EVENTS_PER_MINUTE) {
+      b.unreported++;
+      this.counters.rate_limited++;
+      return false;
+    }
+    b.used++;
+    return true;
+  }
+
+  /** A party as evidence: MAC, vendor, first and last seen. */
+  party(p: Party): Record<string, unknown> {
+    return {
+      mac: formatMac(p.mac),
+      vendor: this.vendorOf(p.mac),
+      first_seen: Number.isFinite(p.first) ? iso(p.first) : null,
+      last_seen: iso(p.last),
+    };
+  }
+
+  /** The vendor of `mac` by its OUI; null for a locally administered one, which names none. */
+  vendorOf(mac: number): string | null {
+    return isLocallyAdministered(mac) ? null : this.#vendor(formatMac(mac));
+  }
+
+  /** Counts and publishes an event about the current claim. */
+  emit(
+    type: SecurityEventType,
+    severity: SecurityEvent["severity"],
+    mac: number,
+    ip: number,
+    text: Explanation,
+  ): void {
+    this.counters[type]++;
+    const budget = this.#budgets[type], unreported = budget.unreported;
+    budget.unreported = 0;
+    const sentences = [...text.sentences, rateLimited(type, unreported, EVENTS_PER_MINUTE)];
+    const e = this.#entry;
+    const packet = packetEvidence(KIND_NAMES[this.#kind], e, {
+      eth: this.#eth,
+      sha: this.#sha,
+      tha: this.#tha,
+      tpa: this.#tpa,
+      vlan: this.#vlan,
+    });
+    this.#publish({
+      kind: "security",
+      ts: iso(this.#t),
+      type,
+      severity,
+      mac: formatMac(mac),
+      ip: formatIpv4(ip),
+      vendor: this.vendorOf(mac),
+      explanation: sentences.filter((s) => s !== "").join(" "),
+      evidence: { ...packet, seen_at: iso(this.#t), ...text.evidence, unreported_before: unreported },
+      source: e ? "snmp" : "capture",
+    });
+  }
+}
