@@ -102,6 +102,30 @@ Deno.test("InterfacePoller.poll() reports rates since the previous poll of the s
   assert.equal(se.in_errors_per_s, null); // the agent has no ifInErrors for port 2
 });
 
+Deno.test("InterfacePoller.poll() keeps full 64-bit counters between polls and forgets an interface that went away", async () => {
+  const p = new InterfacePoller();
+  const near = 0xffff_ffff_ffff_0000n; // within 2^16 of the Counter64 maximum: a double would lose it
+  const port3 = (
+    hcIn: bigint,
+  ): [string, SnmpValue][] => [[`${IF_ENTRY}.2.3`, octets("Gi0/3")], [`${IFX_ENTRY}.6.3`, hcIn], [
+    `${IFX_ENTRY}.10.3`,
+    0n,
+  ], [`${IFX_ENTRY}.15.3`, 1000]];
+  await p.poll(agent({ hcIn: near, in32: 0, inErrors: 0, extra: port3(near) }), 1000, 0);
+  const second = await p.poll(agent({ hcIn: near + 1250n, in32: 0, inErrors: 0 }), 2000, 10_000);
+  assert.equal(second[0].in_bps, 1000); // 1,250 octets in 10 s
+  assert.deepEqual(second.map((i) => i.index), [1, 2]);
+  // Port 3 is back, but its sample went with it: no rate across the gap.
+  const third = await p.poll(
+    agent({ hcIn: near + 2500n, in32: 0, inErrors: 0, extra: port3(near + 9n) }),
+    3000,
+    20_000,
+  );
+  assert.equal(third[0].in_bps, 1000);
+  assert.equal(third[2].index, 3);
+  assert.equal(third[2].in_bps, null);
+});
+
 Deno.test("InterfacePoller.poll() walks only the columns it needs", async () => {
   const s = agent({ hcIn: 0n, in32: 0, inErrors: 0 });
   await new InterfacePoller().poll(s, 1, 0);
