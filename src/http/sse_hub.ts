@@ -40,6 +40,11 @@ type _EveryEventKindIsListed = Listed<EventKind extends StreamKind ? true : fals
 export interface SseHubOptions {
   /** Events kept for `Last-Event-ID` resumes. @default 10000 */
   replay?: number;
+  /**
+   * Bytes those events may take at most: device events carry a whole device (kilobytes with many
+   * interfaces), so a count alone would not bound the memory. @default 16 MiB
+   */
+  replayBytes?: number;
   /** Events a client may have waiting before it is dropped. @default 1000 */
   clientQueue?: number;
   /** Interval of the `: hb` comment that keeps proxies from closing idle streams, ms. @default 15000 */
@@ -127,6 +132,8 @@ export class SseHub {
   readonly #log = createLogger("sse");
   readonly #bus: EventBus;
   readonly #replay: RingBuffer<Framed>;
+  readonly #replayMaxBytes: number;
+  #replayBytes = 0;
   readonly #clientQueue: number;
   readonly #heartbeatMs: number;
   readonly #statsMs: number;
@@ -154,6 +161,7 @@ export class SseHub {
   constructor(bus: EventBus, opts: SseHubOptions = {}) {
     this.#bus = bus;
     this.#replay = new RingBuffer(positive("replay", opts.replay ?? 10_000, true));
+    this.#replayMaxBytes = positive("replayBytes", opts.replayBytes ?? 16 * 1024 * 1024, true);
     this.#clientQueue = positive("clientQueue", opts.clientQueue ?? 1000, true);
     this.#heartbeatMs = positive("heartbeatMs", opts.heartbeatMs ?? 15_000);
     this.#statsMs = positive("statsMs", opts.statsMs ?? 2000);
@@ -197,6 +205,7 @@ export class SseHub {
     for (const c of clients) c.cut();
     this.#clients.clear();
     this.#replay.clear();
+    this.#replayBytes = 0;
   }
 
   /** Clients connected now. */
@@ -269,7 +278,10 @@ export class SseHub {
       kind: e.kind,
       bytes: this.#encoder.encode(formatSseMessage({ event: e.kind, data, id: e.id })),
     };
-    this.#replay.push(framed);
+    this.#replayBytes += framed.bytes.length - (this.#replay.push(framed)?.bytes.length ?? 0);
+    while (this.#replayBytes > this.#replayMaxBytes && this.#replay.length > 1) {
+      this.#replayBytes -= this.#replay.shift()!.bytes.length;
+    }
     this.#pending.push(framed);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;

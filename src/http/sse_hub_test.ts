@@ -267,6 +267,23 @@ Deno.test("SseHub tells a client resuming from before its buffer which events it
   });
 });
 
+Deno.test("SseHub keeps only as many events for resumes as fit in replayBytes, the newest", async () => {
+  // Each stats event frames to the same size; the byte bound must keep exactly the last three.
+  const frame = new TextEncoder().encode(
+    formatSseMessage({ event: "stats", data: JSON.stringify({ ...sampleStats(1), id: 1 }), id: 1 }),
+  ).length;
+  await withHub({ replay: 1000, replayBytes: frame * 3 + 2 }, async (bus, hub) => {
+    for (let i = 1; i <= 9; i++) bus.publish(sampleStats(1));
+    await settle(20);
+    const r = new StreamReader(hub.connect({ lastEventId: "1" }));
+    const [gap, ...rest] = await r.events(4);
+    assert.equal(gap.event, "gap");
+    assert.deepEqual(JSON.parse(gap.data), { missed_from: 2, resumed_at: 7 });
+    assert.deepEqual(rest.map((e) => e.id), ["7", "8", "9"]);
+    await r.reader.cancel();
+  });
+});
+
 Deno.test("SseHub sends no gap when the buffer still holds the event after Last-Event-ID", async () => {
   await withHub({ replay: 3 }, async (bus, hub) => {
     for (let i = 1; i <= 10; i++) bus.publish(sampleStats(i));
