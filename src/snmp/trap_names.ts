@@ -4,7 +4,7 @@
  */
 
 /** sysUpTime.0 — RFC 3418 SNMPv2-MIB; the first varbind of every SNMPv2 notification (RFC 3416 §4.2.6). */
-export const SYS_UPTIME_0 = "1.3.6.1.2.1.1.3.0";
+export { SYS_UP_TIME as SYS_UPTIME_0 } from "./system_info.ts";
 
 /** snmpTrapOID.0 — RFC 3418 SNMPv2-MIB; the second varbind of every SNMPv2 notification: which one it is. */
 export const SNMP_TRAP_OID_0 = "1.3.6.1.6.3.1.1.4.1.0";
