@@ -72,6 +72,7 @@ async function replayCommand(args: string[], env: Record<string, string | undefi
       flowIdleTimeoutS: cfg.flowIdleTimeoutS,
       flowActiveTimeoutS: cfg.flowActiveTimeoutS,
       anomaly: cfg.anomaly,
+      arp: cfg.arp,
     });
     await writeOut(JSON.stringify(result) + "\n");
     return 0;
@@ -96,27 +97,33 @@ async function daemonCommand(env: Record<string, string | undefined>): Promise<n
   }
   const { createApp } = await import("./app.ts");
   const app = createApp(cfg);
+  // Listening before start(): a Ctrl-C or a systemd stop during start-up (discovery, the first sweep)
+  // must stop the daemon cleanly too, not kill it with the signal's default action.
+  let signalled: (signal: Deno.Signal) => void = () => {};
+  const signal = new Promise<Deno.Signal>((resolve) => (signalled = resolve));
+  let seen = false;
+  const onSignal = (s: Deno.Signal) => {
+    // A terminal or `deno task` may deliver the same signal twice; stop once.
+    if (seen) return;
+    seen = true;
+    log.info("stopping", { signal: s });
+    signalled(s);
+  };
+  Deno.addSignalListener("SIGTERM", () => onSignal("SIGTERM"));
+  Deno.addSignalListener("SIGINT", () => onSignal("SIGINT"));
   await app.start();
+  await signal;
   const stopped = new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: Deno.Signal) => {
-      // A terminal or `deno task` may deliver the same signal twice; stop once.
-      if (stopping) return;
-      stopping = true;
-      log.info("stopping", { signal });
-      // systemd (TimeoutStopSec) and users expect an exit within 5 s, even if a peer's stalled socket
-      // keeps a connection from closing: past the deadline, exit anyway.
-      const deadline = setTimeout(() => {
-        log.warn("stop took longer than 4.5 s; exiting anyway");
-        resolve();
-      }, STOP_DEADLINE_MS);
-      app.stop().finally(() => {
-        clearTimeout(deadline);
-        resolve();
-      });
-    };
-    Deno.addSignalListener("SIGTERM", () => onSignal("SIGTERM"));
-    Deno.addSignalListener("SIGINT", () => onSignal("SIGINT"));
+    // systemd (TimeoutStopSec) and users expect an exit within 5 s, even if a peer's stalled socket
+    // keeps a connection from closing: past the deadline, exit anyway.
+    const deadline = setTimeout(() => {
+      log.warn("stop took longer than 4.5 s; exiting anyway");
+      resolve();
+    }, STOP_DEADLINE_MS);
+    app.stop().finally(() => {
+      clearTimeout(deadline);
+      resolve();
+    });
   });
   await stopped;
   log.info("stopped");
