@@ -6,7 +6,7 @@
 import { AnomalyStore } from "./alert/anomaly_store.ts";
 import { loadOrCreateApiToken } from "./api_token.ts";
 import { type AlertSide, startAlertSide } from "./app_alerts.ts";
-import { type DeviceSide, lateDetector, startDeviceSide } from "./app_devices.ts";
+import { type DeviceSide, lateDetectors, startDeviceSide } from "./app_devices.ts";
 import { EventBus } from "./bus.ts";
 import { compileBpf } from "./capture/bpf.ts";
 import { LiveCapture } from "./capture/live_capture.ts";
@@ -88,8 +88,8 @@ export function createApp(cfg: Config): App {
   // The detector reads its options at every interval: PUT /config/alerts changes this object in place.
   const anomalyOptions = { ...cfg.anomaly };
   const ewma = new EwmaAnomalyDetector(table, anomalyOptions, (e) => bus.publish(e));
-  const arpSlot = lateDetector("arp_security");
-  const pipeline = new FlowPipeline(table, [ewma, arpSlot], {
+  const packetSlot = lateDetectors("packet_detectors");
+  const pipeline = new FlowPipeline(table, [ewma, packetSlot], {
     intervalMs: cfg.anomaly.intervalS * 1000,
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,
     activeTimeoutMs: cfg.flowActiveTimeoutS * 1000,
@@ -168,7 +168,7 @@ export function createApp(cfg: Config): App {
       alerts = await startAlertSide(cfg, bus, dashboardUrl);
       const policy = alerts.policy.get();
       devices = await startDeviceSide(cfg, bus, table, policy.learning_period_s);
-      arpSlot.set(devices.arp);
+      packetSlot.set(devices.packetDetectors);
       const applyPolicy = (p: typeof policy) => {
         anomalyOptions.k = p.anomaly.k;
         anomalyOptions.warmupIntervals = p.anomaly.warmup_intervals;

@@ -51,7 +51,7 @@ export async function startAlertSide(cfg: Config, bus: EventBus, dashboardUrl: s
         minBytes: cfg.anomaly.minBytes,
       },
       cooldownS: cfg.alerts.cooldownS,
-      learningPeriodS: cfg.alerts.learningPeriodS,
+      learningPeriodS: cfg.arp.learningPeriodS,
     }),
   });
   const loaded = await policy.load();

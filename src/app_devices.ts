@@ -8,8 +8,9 @@ import { join } from "node:path";
 import type { EventBus } from "./bus.ts";
 import type { Config } from "./config.ts";
 import type { PacketBatch } from "./decode/packet_batch.ts";
-import { ArpSecurityDetector } from "./detect/arp_security.ts";
+import type { ArpSecurityDetector } from "./detect/arp_security.ts";
 import type { Detector } from "./detect/detector.ts";
+import { createPacketDetectors } from "./detect/packet_detectors.ts";
 import { ArpHistory, ArpStateError } from "./devices/arp_history.ts";
 import { DiscoveryScheduler, publishSweepProgress } from "./devices/discovery_control.ts";
 import { Inventory } from "./devices/inventory.ts";
@@ -38,6 +39,8 @@ export interface DeviceSide {
   readonly arpHistory: ArpHistory;
   /** The ARP security detector. */
   readonly arp: ArpSecurityDetector;
+  /** Every packet-level detector (the ARP watcher among them), for the flow pipeline. */
+  readonly packetDetectors: readonly Detector[];
   /** Sweeps on demand and on time. */
   readonly discovery: DiscoveryScheduler;
   /** Polls and traps → registry. */
@@ -70,15 +73,17 @@ async function loadArpHistory(path: string, log: ReturnType<typeof createLogger>
 }
 
 /**
- * A packet-level detector whose real detector exists only once its state is loaded: the pipeline is
- * built before start(), the ARP state is read in start(). Per batch, not per packet.
+ * Packet-level detectors that exist only once their state is loaded: the pipeline is built before
+ * start(), the ARP state is read in start(). Per batch, not per packet.
  */
-export function lateDetector(name: string): Detector & { set(d: Detector): void } {
-  let inner: Detector | undefined;
+export function lateDetectors(name: string): Detector & { set(ds: readonly Detector[]): void } {
+  let inner: readonly Detector[] = [];
   return {
     name,
-    onRows: (b: PacketBatch, from: number, to: number) => inner?.onRows?.(b, from, to),
-    set: (d) => void (inner = d),
+    onRows(b: PacketBatch, from: number, to: number) {
+      for (const d of inner) d.onRows?.(b, from, to);
+    },
+    set: (ds) => void (inner = ds),
   };
 }
 
@@ -105,13 +110,14 @@ export async function startDeviceSide(
     });
   }
   const arpHistory = await loadArpHistory(join(cfg.stateDir, "arp-state.json"), log);
-  const arp = new ArpSecurityDetector({
-    history: arpHistory,
+  const packetDetectors = createPacketDetectors({
+    arpHistory,
     publish: (e) => bus.publish(e),
     learningPeriodS,
-    allowMacs: cfg.alerts.arpAllowMacs,
+    allowMacs: cfg.arp.allowMacs,
     vendor: (mac) => oui.vendor(mac),
   });
+  const arp = packetDetectors.arp;
   const credentials = new CredentialTable({
     defaultCredentials: cfg.snmp.defaultCredentials,
     rules: cfg.snmp.rules,
@@ -184,6 +190,7 @@ export async function startDeviceSide(
     registry,
     arpHistory,
     arp,
+    packetDetectors: packetDetectors.all,
     discovery,
     inventory,
     acknowledge(id) {

@@ -44,7 +44,7 @@ export interface AnomalyConfig {
   storeSize: number;
 }
 
-/** The settings `flintnet replay` needs: flow timeouts and the anomaly detector. */
+/** The settings `flintnet replay` needs: flow timeouts and the packet and flow detectors. */
 export interface DetectorConfig {
   /** Least severe level written to the log. */
   logLevel: LogLevel;
@@ -56,6 +56,16 @@ export interface DetectorConfig {
   flowActiveTimeoutS: number;
   /** Anomaly detector settings. */
   anomaly: AnomalyConfig;
+  /** ARP watching. */
+  arp: ArpWatchConfig;
+}
+
+/** Settings of the ARP watcher. */
+export interface ArpWatchConfig {
+  /** Seconds after the first sighting during which new devices are learned quietly. */
+  learningPeriodS: number;
+  /** MACs that may legitimately answer for several IPs (routers, load balancers). */
+  allowMacs: string[];
 }
 
 /** The resolved configuration of the daemon. */
@@ -263,6 +273,10 @@ function detectorSettings(vars: Vars): DetectorConfig {
       warmupIntervals: value(S.warmupIntervals, vars),
       storeSize: value(S.storeSize, vars),
     },
+    arp: {
+      learningPeriodS: value(ALERT_SETTINGS.learningPeriod, vars),
+      allowMacs: read(ALERT_SETTINGS.arpAllow, vars) ?? [],
+    },
   };
 }
 
@@ -333,7 +347,7 @@ export async function loadConfig(
 }
 
 /**
- * Resolves only the flow-timeout and anomaly settings (environment over env
+ * Resolves only the flow-timeout and detector settings (environment over env
  * file), without probing interfaces or the state directory: what `flintnet
  * replay` needs to detect exactly as the daemon would.
  *

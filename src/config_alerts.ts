@@ -30,10 +30,6 @@ export interface SmtpConfig {
 
 /** Resolved alert settings. */
 export interface AlertConfig {
-  /** Seconds after the first start during which new devices are learned quietly. */
-  learningPeriodS: number;
-  /** MACs that may legitimately answer for several IPs (routers, load balancers). */
-  arpAllowMacs: string[];
   /** Days of alert history kept. */
   historyDays: number;
   /** Seconds between two deliveries of the same alert (per device and kind, per flow for anomalies). */
@@ -240,8 +236,6 @@ export function alertSettings(vars: Vars, hostname: string): AlertConfig {
     };
   }
   return {
-    learningPeriodS: value(S.learningPeriod, vars),
-    arpAllowMacs: read(S.arpAllow, vars) ?? [],
     historyDays: value(S.historyDays, vars),
     cooldownS: value(S.cooldown, vars),
     smtp,

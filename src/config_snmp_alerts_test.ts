@@ -132,8 +132,8 @@ Deno.test("loadConfig() reads webhook URLs and alert thresholds without echoing 
     "https://hooks.slack.com/services/T0/B0/XYZ",
     "http://127.0.0.1:9/hook",
   ]);
-  assert.deepEqual(cfg.alerts.arpAllowMacs, ["00:11:22:33:44:55", "aa:bb:cc:dd:ee:ff"]);
-  assert.equal(cfg.alerts.learningPeriodS, 7200);
+  assert.deepEqual(cfg.arp.allowMacs, ["00:11:22:33:44:55", "aa:bb:cc:dd:ee:ff"]);
+  assert.equal(cfg.arp.learningPeriodS, 7200);
   assert.equal(cfg.alerts.cooldownS, 0);
   assert.equal(cfg.alerts.historyDays, 7);
   assert.equal(cfg.alerts.publicUrl, "https://flintnet.lan:8480");

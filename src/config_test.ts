@@ -65,6 +65,7 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
     flowIdleTimeoutS: 120,
     flowActiveTimeoutS: 1800,
     anomaly: { intervalS: 10, alpha: 0.1, k: 4, minBytes: 1000000, warmupIntervals: 30, storeSize: 10000 },
+    arp: { learningPeriodS: 86400, allowMacs: [] },
     snmp: {
       port: 161,
       timeoutMs: 1000,
@@ -76,8 +77,6 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
     discovery: { intervalS: 3600, concurrency: 64 },
     trapListen: { hostname: "0.0.0.0", port: 162 },
     alerts: {
-      learningPeriodS: 86400,
-      arpAllowMacs: [],
       historyDays: 30,
       cooldownS: 300,
       smtp: null,
@@ -365,7 +364,12 @@ Deno.test("the capture filter refuses control characters but keeps line breaks",
 
 Deno.test("loadDetectorConfig() reads only detector settings and never probes", () => {
   const cfg = loadDetectorConfig(
-    { FLINTNET_ANOMALY_K: "6", FLINTNET_LISTEN: "not valid at all", FLINTNET_INTERFACE: "eth0,eth0" },
+    {
+      FLINTNET_ANOMALY_K: "6",
+      FLINTNET_LEARNING_PERIOD: "90s",
+      FLINTNET_LISTEN: "not valid at all",
+      FLINTNET_INTERFACE: "eth0,eth0",
+    },
     NO_FILE,
   );
   assert.deepEqual(cfg, {
@@ -374,6 +378,7 @@ Deno.test("loadDetectorConfig() reads only detector settings and never probes", 
     flowIdleTimeoutS: 120,
     flowActiveTimeoutS: 1800,
     anomaly: { intervalS: 10, alpha: 0.1, k: 6, minBytes: 1000000, warmupIntervals: 30, storeSize: 10000 },
+    arp: { learningPeriodS: 90, allowMacs: [] },
   });
   assert.throws(() => loadDetectorConfig({ FLINTNET_EWMA_ALPHA: "2" }, NO_FILE), ConfigError);
 });

@@ -3,7 +3,11 @@
  * timestamps as the clock, so the same file and settings always give the same document.
  */
 import { streamCaptureFile } from "./capture/file_source.ts";
+import type { ArpWatchConfig } from "./config.ts";
 import { EwmaAnomalyDetector, type EwmaOptions } from "./detect/ewma_anomaly.ts";
+import { createPacketDetectors } from "./detect/packet_detectors.ts";
+import { ArpHistory } from "./devices/arp_history.ts";
+import { OuiRegistry } from "./devices/oui.ts";
 import { EventBus } from "./bus.ts";
 import type { AnomalyEvent, PublishedEvent } from "./events.ts";
 import { type FlowJson, flowToJson, topFlowsByBytes } from "./flow/flow_json.ts";
@@ -23,6 +27,10 @@ export interface ReplayOptions {
   flowActiveTimeoutS: number;
   /** Detector settings. */
   anomaly: EwmaOptions;
+  /** ARP watcher settings (learning period measured on the capture's clock, allow-list). */
+  arp: ArpWatchConfig;
+  /** MAC vendors for the events' wording; the IEEE registry of ieee-data by default. */
+  oui?: OuiRegistry;
   /** Log progress on stderr for files larger than this many bytes (default 64 MiB). */
   progressAboveBytes?: number;
 }
@@ -61,7 +69,17 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   const events: PublishedEvent[] = [];
   bus.subscribe((e) => events.push(e), { name: "replay", capacity: Number.MAX_SAFE_INTEGER });
   const ewma = new EwmaAnomalyDetector(table, o.anomaly, (e) => bus.publish(e));
-  const pipeline = new FlowPipeline(table, [ewma], {
+  const oui = o.oui ?? await OuiRegistry.load();
+  // The same packet-level detectors as the daemon, with a history that lives only as long as the run:
+  // replay never writes the daemon's state files.
+  const packet = createPacketDetectors({
+    arpHistory: new ArpHistory(),
+    publish: (e) => bus.publish(e),
+    learningPeriodS: o.arp.learningPeriodS,
+    allowMacs: o.arp.allowMacs,
+    vendor: (mac) => oui.vendor(mac),
+  });
+  const pipeline = new FlowPipeline(table, [ewma, ...packet.all], {
     intervalMs: o.anomaly.intervalS * 1000,
     idleTimeoutMs: o.flowIdleTimeoutS * 1000,
     activeTimeoutMs: o.flowActiveTimeoutS * 1000,
@@ -106,6 +124,8 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
       flows_rolled_over: pipeline.rolledOver,
       intervals: pipeline.intervalsClosed,
       anomalies: ewma.raised,
+      events: countEvents(events),
+      arp: packet.arp.counters(),
     },
     flows,
     anomalies: events.filter((e): e is AnomalyEvent & { id: number } => e.kind === "anomaly"),
@@ -113,4 +133,15 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
     elapsed_s: Math.round(elapsed * 1000) / 1000,
     packets_per_s: Math.round(stats.frames / Math.max(elapsed, 1e-9)),
   };
+}
+
+/** Events by kind, and security events also by type ("security.arp_spoof"), for `totals.events`. */
+function countEvents(events: readonly PublishedEvent[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const add = (key: string) => void (counts[key] = (counts[key] ?? 0) + 1);
+  for (const e of events) {
+    add(e.kind);
+    if (e.kind === "security") add(`security.${e.type}`);
+  }
+  return counts;
 }

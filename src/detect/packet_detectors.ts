@@ -1,0 +1,46 @@
+/**
+ * The detectors that work from packets, built in one place for the daemon and for `flintnet replay`, so a
+ * capture replayed gives the same events as the same frames seen live. A packet-level detector that lands
+ * later is added here and both paths run it.
+ *
+ * The only difference between the two paths is where the state lives: the daemon hands in the ARP history
+ * loaded from arp-state.json (saved by the device side), replay an in-memory one that is never written.
+ * The clock is the packets' own timestamps in both.
+ */
+import type { ArpHistory } from "../devices/arp_history.ts";
+import { ArpSecurityDetector } from "./arp_security.ts";
+import type { Detector, Publish } from "./detector.ts";
+
+/** What the packet-level detectors need. */
+export interface PacketDetectorOptions {
+  /** Where events go. */
+  publish: Publish;
+  /** The ARP watcher's memory (bindings, known MACs, standing alerts). */
+  arpHistory: ArpHistory;
+  /** Seconds after the first sighting during which new MACs are learned quietly. */
+  learningPeriodS: number;
+  /** MACs allowed to answer for several IPs. */
+  allowMacs: readonly string[];
+  /** Vendor of a MAC from its OUI, or null. */
+  vendor: (mac: string) => string | null;
+}
+
+/** The packet-level detectors, in the order the pipeline runs them. */
+export interface PacketDetectors {
+  /** The ARP watcher (also fed polled ARP tables by the device side). */
+  readonly arp: ArpSecurityDetector;
+  /** Every packet-level detector, for the flow pipeline. */
+  readonly all: readonly Detector[];
+}
+
+/** Builds every packet-level detector. @throws RangeError for a malformed allow-list MAC */
+export function createPacketDetectors(o: PacketDetectorOptions): PacketDetectors {
+  const arp = new ArpSecurityDetector({
+    history: o.arpHistory,
+    publish: o.publish,
+    learningPeriodS: o.learningPeriodS,
+    allowMacs: o.allowMacs,
+    vendor: o.vendor,
+  });
+  return { arp, all: [arp] };
+}
