@@ -100,15 +100,20 @@ export function bearerAuth(opts: BearerAuthOptions): MiddlewareHandler {
         `too many failed authentication attempts from this address: try again in ${wait} s`,
       );
     }
-    const token = bearerToken(c.req.header("Authorization"));
+    const header = c.req.header("Authorization");
+    const token = bearerToken(header);
     if (token !== undefined && tokenOk(token)) return await next();
     // A ticket is spent on its first use, so it is only looked at where it is meant to be used.
     const ticket = c.req.method === "GET" && c.req.path === "/stream" ? c.req.query("ticket") : undefined;
     if (ticket !== undefined && opts.tickets.redeem(ticket)) return await next();
 
-    opts.limiter.fail(addr);
-    if (opts.limiter.blocked(addr) > 0) {
-      log.warn("refusing an address after repeated failed authentication", { address: addr });
+    // Only wrong credentials count towards the lock-out: a browser or a scraper that has not sent its
+    // token yet is asking, not guessing, and must not lock its address out before it sends the right one.
+    if (header !== undefined || ticket !== undefined) {
+      opts.limiter.fail(addr);
+      if (opts.limiter.blocked(addr) > 0) {
+        log.warn("refusing an address after repeated failed authentication", { address: addr });
+      }
     }
     c.header("WWW-Authenticate", WWW_AUTHENTICATE);
     const message = token !== undefined

@@ -126,6 +126,28 @@ Deno.test("bearerAuth() answers 429 with Retry-After after 10 failures, even to 
   assert.equal((await app.request("/flows", bearer(TOKEN), attacker)).status, 200, "after the block");
 });
 
+Deno.test("bearerAuth() does not count requests without credentials towards the lock-out", async () => {
+  const { app } = makeApp();
+  const browser = from("192.0.2.80");
+  for (let i = 1; i <= 30; i++) {
+    const res = await app.request("/flows", {}, browser);
+    assert.equal(res.status, 401, `request ${i} without a token`);
+    assert.match((await res.json()).error.message, /needs the API token/);
+  }
+  assert.equal((await app.request("/flows", bearer(TOKEN), browser)).status, 200, "then the right token works");
+  const scheme = await app.request("/flows", { headers: { Authorization: "Basic dXNlcjpwYXNz" } }, browser);
+  assert.equal(scheme.status, 401, "a credential in another scheme is a wrong credential");
+});
+
+Deno.test("bearerAuth() counts a wrong scheme as a failed try", async () => {
+  const { app } = makeApp();
+  const guesser = from("192.0.2.81");
+  for (let i = 1; i <= 10; i++) {
+    await app.request("/flows", { headers: { Authorization: `Basic guess-${i}` } }, guesser);
+  }
+  assert.equal((await app.request("/flows", {}, guesser)).status, 429);
+});
+
 Deno.test("bearerAuth() never writes the token or a guess to the log", async () => {
   const lines: string[] = [];
   setLogSink((l) => lines.push(l));
