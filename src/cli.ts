@@ -3,7 +3,7 @@
  * `flintnet --help`. Returns the exit code: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
 import { BpfError } from "./capture/bpf.ts";
-import { ConfigError, describeSettings, loadConfig, loadDetectorConfig } from "./config.ts";
+import { closestSetting, ConfigError, describeSettings, loadConfig, loadDetectorConfig } from "./config.ts";
 import { createLogger, setLogLevel } from "./log.ts";
 import { VERSION } from "./version.ts";
 
@@ -93,7 +93,11 @@ async function daemonCommand(env: Record<string, string | undefined>): Promise<n
   setLogLevel(cfg.logLevel);
   const log = createLogger("main");
   for (const name of cfg.unknownVariables) {
-    log.warn("unknown setting ignored: is it misspelt?", { variable: name });
+    const close = closestSetting(name);
+    log.warn(
+      close ? `unknown setting ignored: did you mean ${close}?` : "unknown setting ignored: is it misspelt?",
+      { variable: name, ...(close ? { did_you_mean: close } : {}) },
+    );
   }
   const { createApp } = await import("./app.ts");
   const app = createApp(cfg);

@@ -145,6 +145,38 @@ export function describeSettings(): SettingDescription[] {
   }));
 }
 
+/**
+ * The known setting closest to a misspelt `name` ("FLINTNET_INTERFCE" → "FLINTNET_INTERFACE"), or
+ * undefined when none is close: at most one edit per four characters of the part after FLINTNET_
+ * (insertions, deletions, substitutions and swaps of neighbours all count one).
+ */
+export function closestSetting(name: string): string | undefined {
+  const strip = (n: string) => n.replace(/^FLINTNET_/, "");
+  const wanted = strip(name.toUpperCase());
+  let best: string | undefined, bestDistance = Math.max(1, Math.floor(wanted.length / 4)) + 1;
+  for (const known of KNOWN) {
+    const d = editDistance(wanted, strip(known));
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return best;
+}
+
+/** Optimal string alignment distance (Damerau–Levenshtein without repeated edits of one substring). */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return rows[a.length][b.length];
+}
+
 // ---------------------------------------------------------------- loading
 
 /**

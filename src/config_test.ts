@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  closestSetting,
   ConfigError,
   describeSettings,
   loadConfig,
@@ -510,4 +511,13 @@ Deno.test("TLS files must exist, be files and hold the right PEM block", async (
     );
     await rejects(both("cert.pem", `${dir}/key.pem`), 'FLINTNET_TLS_CERT="cert.pem"', "absolute path");
   });
+});
+
+Deno.test("closestSetting() names the setting a misspelt variable most likely meant, and none for a stranger", () => {
+  assert.equal(closestSetting("FLINTNET_INTERFCE"), "FLINTNET_INTERFACE");
+  assert.equal(closestSetting("FLINTNET_SNAPLENN"), "FLINTNET_SNAPLEN");
+  assert.equal(closestSetting("FLINTNET_LISTNE"), "FLINTNET_LISTEN", "swapped neighbours are one edit");
+  assert.equal(closestSetting("FLINTNET_smtp_host"), "FLINTNET_SMTP_HOST", "case does not matter");
+  assert.equal(closestSetting("FLINTNET_COMMUNITY"), undefined, "too far from FLINTNET_SNMP_COMMUNITY");
+  assert.equal(closestSetting("FLINTNET_XYZZY"), undefined);
 });

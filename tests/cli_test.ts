@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { describeSettings } from "../src/config.ts";
 import { writePcap } from "./helpers/capture_writer.ts";
+import { startDaemon } from "./helpers/daemon.ts";
+import { freePort } from "./helpers/ports.ts";
 import { ethernet, ETHERTYPE_IPV4, ipv4, PROTO, udp } from "./helpers/frames.ts";
 
 const REPO = new URL("../", import.meta.url);
@@ -184,4 +186,28 @@ Deno.test({
   async fn() {
     assertRefused(await daemon({ FLINTNET_BPF: "tcp port" }), "FLINTNET_BPF", "tcp port");
   },
+});
+
+Deno.test("flintnet (daemon) warns about a misspelt FLINTNET_ variable and names the setting it resembles", async () => {
+  const stateDir = await Deno.makeTempDir({ prefix: "flintnet_cli_typo_" });
+  const d = await startDaemon({
+    FLINTNET_INTERFACE: "lo",
+    FLINTNET_CIDR: "127.0.0.1/32",
+    FLINTNET_LISTEN: `127.0.0.1:${freePort()}`,
+    FLINTNET_STATE_DIR: stateDir,
+    FLINTNET_TRAP_LISTEN: "off",
+    FLINTNET_API_TOKEN: "cli-typo-token-0123456789",
+    FLINTNET_LERNING_PERIOD: "1h",
+    FLINTNET_NO_SUCH_THING: "1",
+  });
+  try {
+    const warnings = d.records().filter((r) => String(r.msg).startsWith("unknown setting ignored"));
+    assert.deepEqual(warnings.map((w) => [w.variable, w.msg]), [
+      ["FLINTNET_LERNING_PERIOD", "unknown setting ignored: did you mean FLINTNET_LEARNING_PERIOD?"],
+      ["FLINTNET_NO_SUCH_THING", "unknown setting ignored: is it misspelt?"],
+    ]);
+  } finally {
+    await d.kill();
+    await Deno.remove(stateDir, { recursive: true });
+  }
 });

@@ -134,7 +134,11 @@ Deno.test("bearerAuth() does not count requests without credentials towards the 
     assert.equal(res.status, 401, `request ${i} without a token`);
     assert.match((await res.json()).error.message, /needs the API token/);
   }
-  assert.equal((await app.request("/flows", bearer(TOKEN), browser)).status, 200, "then the right token works");
+  assert.equal(
+    (await app.request("/flows", bearer(TOKEN), browser)).status,
+    200,
+    "then the right token works",
+  );
   const scheme = await app.request("/flows", { headers: { Authorization: "Basic dXNlcjpwYXNz" } }, browser);
   assert.equal(scheme.status, 401, "a credential in another scheme is a wrong credential");
 });
