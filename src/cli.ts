@@ -2,6 +2,7 @@
  * The command line: `flintnet` (daemon), `flintnet replay FILE [--all-flows]`, `flintnet version`,
  * `flintnet --help`. Returns the exit code: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
+import { isAbsolute, resolve } from "node:path";
 import { BpfError } from "./capture/bpf.ts";
 import { closestSetting, ConfigError, describeSettings, loadConfig, loadDetectorConfig } from "./config.ts";
 import { createLogger, setLogLevel } from "./log.ts";
@@ -66,7 +67,10 @@ async function replayCommand(args: string[], env: Record<string, string | undefi
   const { replayFile } = await import("./replay.ts");
   const { CaptureFileError } = await import("./capture/capture_file.ts");
   try {
-    const result = await replayFile(files[0], {
+    // `deno task replay FILE` runs in the repository's directory; a relative FILE means the one the user
+    // typed it from, which deno task passes as INIT_CWD.
+    const file = env.INIT_CWD && !isAbsolute(files[0]) ? resolve(env.INIT_CWD, files[0]) : files[0];
+    const result = await replayFile(file, {
       allFlows,
       maxFlows: cfg.maxFlows,
       flowIdleTimeoutS: cfg.flowIdleTimeoutS,

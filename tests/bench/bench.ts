@@ -9,7 +9,7 @@
  * in a network namespace (tests/bench/discovery_sweep.ts), each beside Net-SNMP.
  * Prints a table of measure | flintnet | peer | target | result, and writes it with every raw figure to
  * tests/bench/.cache/last.json. A figure that misses its target never fails the run; a tool or step that
- * cannot run does (exit 1). See bench/README.md for what each figure means.
+ * cannot run does (exit 1). See docs/benchmarks.md for what each figure means.
  */
 import { createSocket } from "node:dgram";
 import { dirname, join, relative, resolve } from "node:path";
@@ -653,12 +653,13 @@ function printDeviceDetails(snmp: SnmpPollResult | null, disc: DiscoveryResult |
   }
 }
 
-function parseArgs(args: string[]): { sections: Set<Section>; profile: boolean } {
+function parseArgs(args: string[]): { sections: Set<Section>; profile: boolean; dryRun: boolean } {
   const all: Section[] = ["replay", "memory", "live", "http", "snmp", "discovery"];
   let sections = new Set<Section>(all);
-  let profile = false;
+  let profile = false, dryRun = false;
   for (const a of args) {
     if (a === "--profile") profile = true;
+    else if (a === "--dry-run") dryRun = true;
     else if (a.startsWith("--only=")) {
       const want = a.slice(7).split(",").filter(Boolean);
       const bad = want.filter((w) => !all.includes(w as Section));
@@ -666,9 +667,9 @@ function parseArgs(args: string[]): { sections: Set<Section>; profile: boolean }
         throw new Error(`--only: "${bad[0] ?? ""}" is not one of ${all.join(", ")}`);
       }
       sections = new Set(want as Section[]);
-    } else throw new Error(`unknown option "${a}"; accepted: --only=${all.join(",")}, --profile`);
+    } else throw new Error(`unknown option "${a}"; accepted: --only=${all.join(",")}, --profile, --dry-run`);
   }
-  return { sections, profile };
+  return { sections, profile, dryRun };
 }
 
 async function main(): Promise<number> {
@@ -696,6 +697,11 @@ async function main(): Promise<number> {
       "bench: the live section needs root (network namespaces, AF_PACKET); or use --only=replay,memory",
     );
     return 1;
+  }
+  if (opts.dryRun) {
+    // What the docs' bench commands would run, checked without running it (the test suite does this).
+    console.log(`bench: would run ${[...opts.sections].join(", ")}${opts.profile ? " and a profile" : ""}`);
+    return 0;
   }
   const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
   console.log(
