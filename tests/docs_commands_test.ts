@@ -73,8 +73,17 @@ function localise(line: string, port: number, stateDir: string): string {
 }
 
 async function bash(script: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command("bash", { args: ["-c", script], cwd, stdout: "piped", stderr: "piped" })
-    .output();
+  // As typed in a fresh shell: `deno task test` sets INIT_CWD for this process, and a nested `deno task`
+  // would keep it instead of naming the directory the command is typed in.
+  const env = Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([k]) => k !== "INIT_CWD"));
+  const out = await new Deno.Command("bash", {
+    args: ["-c", script],
+    cwd,
+    clearEnv: true,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
   const d = new TextDecoder();
   return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
 }
