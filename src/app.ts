@@ -19,8 +19,8 @@ import { createHttpApp } from "./http/app.ts";
 import type { DeviceSource } from "./http/routes/devices.ts";
 import { type HttpServer, startHttpServer } from "./http/server.ts";
 import { SseHub } from "./http/sse_hub.ts";
-import { createLogger } from "./log.ts";
-import { VERSION } from "./version.ts";
+import { createLogger } from "./base/log.ts";
+import { VERSION } from "./base/version.ts";
 
 /** A running Flintnet. */
 export interface App {

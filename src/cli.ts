@@ -5,8 +5,8 @@
 import { isAbsolute, resolve } from "node:path";
 import { BpfError } from "./capture/bpf.ts";
 import { closestSetting, ConfigError, describeSettings, loadConfig, loadDetectorConfig } from "./config.ts";
-import { createLogger, setLogLevel } from "./log.ts";
-import { VERSION } from "./version.ts";
+import { createLogger, setLogLevel } from "./base/log.ts";
+import { VERSION } from "./base/version.ts";
 
 const USAGE = `Flintnet ${VERSION} — watches the LAN, notices what matters, tells someone.
 

@@ -15,7 +15,7 @@ import { CORE_SETTINGS, DEFAULT_ENV_FILE } from "./config_core.ts";
 import { ALERT_SETTINGS, type AlertConfig, alertSettings } from "./config_alerts.ts";
 import { type DiscoveryConfig, SNMP_SETTINGS, type SnmpConfig, snmpSettings } from "./config_snmp.ts";
 import { ConfigError, invalid, read, type Setting, value, type Vars } from "./config_setting.ts";
-import type { LogLevel } from "./log.ts";
+import type { LogLevel } from "./base/log.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
 
 export { ConfigError, DEFAULT_ENV_FILE };

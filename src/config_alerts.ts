@@ -6,7 +6,7 @@
  */
 import { boolean, duration, intRange, list, type Parser, Rejected } from "./config_parsers.ts";
 import { ConfigError, read, setting, value, type Vars } from "./config_setting.ts";
-import { normalizeMac } from "./devices/mac.ts";
+import { normalizeMac } from "./net/mac.ts";
 
 /** Where and how e-mail alerts are sent. */
 export interface SmtpConfig {

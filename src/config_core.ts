@@ -19,7 +19,7 @@ import {
   positiveNumber,
 } from "./config_parsers.ts";
 import { setting } from "./config_setting.ts";
-import { LOG_LEVELS, type LogLevel } from "./log.ts";
+import { LOG_LEVELS, type LogLevel } from "./base/log.ts";
 
 /** Where the env file is looked for when FLINTNET_ENV_FILE is not set. */
 export const DEFAULT_ENV_FILE = "/etc/flintnet/flintnet.env";

@@ -13,7 +13,7 @@ import type { AnomalyEvent, PublishedEvent } from "./events.ts";
 import { type FlowJson, flowToJson, topFlowsByBytes } from "./flow/flow_json.ts";
 import { FlowPipeline } from "./flow/flow_pipeline.ts";
 import { FlowTable } from "./flow/flow_table.ts";
-import { createLogger } from "./log.ts";
+import { createLogger } from "./base/log.ts";
 
 /** What replay needs to know. */
 export interface ReplayOptions {

@@ -8,7 +8,7 @@ import { startDeviceSide } from "../src/app_devices.ts";
 import { EventBus } from "../src/bus.ts";
 import { loadConfig } from "../src/config.ts";
 import { FlowTable } from "../src/flow/flow_table.ts";
-import { setLogSink } from "../src/log.ts";
+import { setLogSink } from "../src/base/log.ts";
 
 Deno.test("startDeviceSide() moves a corrupt arp-state.json aside, says so, and starts with an empty ARP history", async () => {
   const stateDir = await Deno.makeTempDir({ prefix: "flintnet-state-" });

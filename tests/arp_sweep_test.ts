@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { arpSweep } from "../src/snmp/arp_sweep.ts";
-import { ipv4Hosts } from "../src/snmp/cidr_hosts.ts";
+import { ipv4Hosts } from "../src/net/cidr.ts";
 import { createVethPair, netnsUnavailable, run, vethNames, type VethPair } from "./helpers/netns.ts";
 
 const CI = Deno.env.get("CI") === "true";

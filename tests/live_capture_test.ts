@@ -10,7 +10,7 @@ import { libpcap } from "../src/capture/libpcap_ffi.ts";
 import { LiveCapture, type LiveCaptureOptions } from "../src/capture/live_capture.ts";
 import { TpacketRing } from "../src/capture/tpacket_ring.ts";
 import { type PacketBatch, RowKind } from "../src/decode/packet_batch.ts";
-import type { Logger } from "../src/log.ts";
+import type { Logger } from "../src/base/log.ts";
 import { createVethPair, netnsUnavailable, run, vethNames, type VethPair } from "./helpers/netns.ts";
 
 const CI = Deno.env.get("CI") === "true";

@@ -9,7 +9,7 @@ import { EventBus } from "../src/bus.ts";
 import { BadParameter, errorResponse } from "../src/http/errors.ts";
 import { streamRoutes } from "../src/http/routes/stream.ts";
 import { SseHub, type SseHubOptions } from "../src/http/sse_hub.ts";
-import { setLogSink } from "../src/log.ts";
+import { setLogSink } from "../src/base/log.ts";
 import { sampleAnomaly, sampleStats } from "./helpers/sample_events.ts";
 
 interface Ev {

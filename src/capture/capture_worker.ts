@@ -14,7 +14,7 @@ import { Decoder } from "../decode/decoder.ts";
 import { batchTransferList, createPacketBatch, type PacketBatch } from "../decode/packet_batch.ts";
 import { compileBpfForInterface, PcapActivateError, PcapStatus } from "./bpf.ts";
 import { LinkType } from "./frame_sink.ts";
-import { Errno, errnoName, LibcError } from "./libc_ffi.ts";
+import { Errno, errnoName, LibcError } from "../net/libc_ffi.ts";
 import { type RingStats, TpacketRing } from "./tpacket_ring.ts";
 
 /** capturing: ring open; waiting: interface absent; down: interface down or not capturable. */

@@ -6,7 +6,7 @@
  * lines, which go out through the "capture" logger.
  */
 import type { BatchConsumer, PacketBatch } from "../decode/packet_batch.ts";
-import { createLogger, type Logger } from "../log.ts";
+import { createLogger, type Logger } from "../base/log.ts";
 import { compileBpf } from "./bpf.ts";
 import type { CaptureState, DecodeCounters, FromWorker, StartMessage } from "./capture_worker.ts";
 import type { RingStats } from "./tpacket_ring.ts";

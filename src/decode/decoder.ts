@@ -5,7 +5,7 @@
  */
 import { type FrameSink, LinkType } from "../capture/frame_sink.ts";
 import { decodeArp } from "./arp.ts";
-import { mac48, u16 } from "./bytes.ts";
+import { mac48, u16 } from "../net/bytes.ts";
 import { FragmentPorts } from "./fragments.ts";
 import { decodeIpv4, type FragmentCounters } from "./ipv4.ts";
 import { decodeIpv6 } from "./ipv6.ts";

@@ -4,9 +4,9 @@
  * The detector (arp_security.ts) sets the claim; the rules decide and emit.
  */
 import type { ArpHistory } from "../devices/arp_history.ts";
-import { isLocallyAdministered } from "../devices/mac.ts";
+import { isLocallyAdministered } from "../net/mac.ts";
 import { SECURITY_EVENT_TYPES, type SecurityEvent, type SecurityEventType } from "../events.ts";
-import { formatIpv4, formatMac } from "../flow/address.ts";
+import { formatIpv4, formatMac } from "../net/address.ts";
 import type { ArpTableEntry } from "../snmp/snmp_types.ts";
 import { type ArpSecurityCounters, zeroCounters } from "./arp_security_counters.ts";
 import { type Explanation, iso, packetEvidence, type Party, rateLimited } from "./arp_security_events.ts";

@@ -18,8 +18,8 @@
 import type { PacketBatch } from "../decode/packet_batch.ts";
 import { RowKind } from "../decode/packet_batch.ts";
 import type { ArpHistory } from "../devices/arp_history.ts";
-import { parseMac } from "../devices/mac.ts";
-import { parseIpv4 } from "../flow/address.ts";
+import { parseMac } from "../net/mac.ts";
+import { parseIpv4 } from "../net/address.ts";
 import type { ArpTableEntry } from "../snmp/snmp_types.ts";
 import { ArpConflictRule } from "./arp_conflict_rule.ts";
 import { sightMac } from "./arp_rogue_rule.ts";

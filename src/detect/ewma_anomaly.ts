@@ -10,7 +10,7 @@
  */
 import type { AnomalyEvent } from "../events.ts";
 import { communityId } from "../flow/community_id.ts";
-import { formatIp } from "../flow/address.ts";
+import { formatIp } from "../net/address.ts";
 import type { FlowTable } from "../flow/flow_table.ts";
 import type { Detector, Publish } from "./detector.ts";
 

@@ -5,7 +5,7 @@
  *   /devices?type=router,switch&status=no_response&cidr=10.1.0.0/16&q=cisco&limit=50
  */
 import type { CidrWords } from "../flow/flow_query.ts";
-import { parseIp } from "../flow/address.ts";
+import { parseIp } from "../net/address.ts";
 import { BadParameter } from "../http/errors.ts";
 import {
   checkParameters,
@@ -15,8 +15,8 @@ import {
   parseWholeNumber,
 } from "../http/query_params.ts";
 import { DEVICE_TYPES, type DeviceJson, type DeviceType, SNMP_STATUSES, type SnmpStatus } from "./device.ts";
-import { cidrContains } from "../snmp/cidr_hosts.ts";
-import { macHexFragment } from "./mac.ts";
+import { cidrContains } from "../net/cidr.ts";
+import { macHexFragment } from "../net/mac.ts";
 
 /** What a /devices request asks for. Absent members do not filter. */
 export interface DeviceFilter {

@@ -7,8 +7,8 @@
 import type { EventBus } from "../bus.ts";
 import type { SweepProgress } from "../events.ts";
 import type { DiscoveryControl } from "../http/routes/discovery.ts";
-import { createLogger } from "../log.ts";
-import { DEFAULT_MAX_HOSTS, ipv4HostCount, parseCidr } from "../snmp/cidr_hosts.ts";
+import { createLogger } from "../base/log.ts";
+import { DEFAULT_MAX_HOSTS, ipv4HostCount, parseCidr } from "../net/cidr.ts";
 import type { DiscoverySweeper, SweepPhase } from "../snmp/discovery.ts";
 
 /** Options of {@link DiscoveryScheduler}. */

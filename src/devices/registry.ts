@@ -8,11 +8,11 @@
  * network does not rewrite the file every few seconds.
  */
 import type { DeviceEvent } from "../events.ts";
-import { formatIp, parseIp } from "../flow/address.ts";
-import { createLogger } from "../log.ts";
+import { formatIp, parseIp } from "../net/address.ts";
+import { createLogger } from "../base/log.ts";
 import type { SystemInfo } from "../snmp/snmp_types.ts";
 import type { DeviceJson, DeviceType, InterfaceJson, InterfaceStatus, SnmpPollStatus } from "./device.ts";
-import { isLocallyAdministered, normalizeMac, parseMac } from "./mac.ts";
+import { isLocallyAdministered, normalizeMac, parseMac } from "../net/mac.ts";
 import type { OuiRegistry } from "./oui.ts";
 import { loadRegistryFile, type RegistryLoadResult, saveRegistryFile } from "./registry_file.ts";
 import { compareIps, sortByIp } from "./device_filter.ts";

@@ -6,8 +6,8 @@
  * to `devices.json.corrupt-<UTC timestamp>` and reported, and the registry starts empty. One bad device
  * in a good file costs that device only.
  */
-import { writeFileAtomic } from "../atomic_write.ts";
-import { formatIp, parseIp } from "../flow/address.ts";
+import { writeFileAtomic } from "../base/atomic_write.ts";
+import { formatIp, parseIp } from "../net/address.ts";
 import {
   DEVICE_TYPES,
   type DeviceJson,
@@ -17,8 +17,8 @@ import {
   SNMP_STATUSES,
   type SnmpPollStatus,
 } from "./device.ts";
-import { normalizeMac } from "./mac.ts";
-import { moveAside, removeStaleTempFiles } from "./state_files.ts";
+import { normalizeMac } from "../net/mac.ts";
+import { moveAside, removeStaleTempFiles } from "../base/state_files.ts";
 
 /** The schema version this code reads and writes. */
 export const REGISTRY_SCHEMA = 1;

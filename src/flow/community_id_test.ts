@@ -25,7 +25,7 @@ import { writePcap } from "../../tests/helpers/capture_writer.ts";
 import { LinkType } from "../capture/frame_sink.ts";
 import { Decoder } from "../decode/decoder.ts";
 import { type PacketBatch, RowKind } from "../decode/packet_batch.ts";
-import { setLogSink } from "../log.ts";
+import { setLogSink } from "../base/log.ts";
 import { replayFile } from "../replay.ts";
 import { communityId } from "./community_id.ts";
 

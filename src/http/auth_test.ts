@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { setLogSink } from "../log.ts";
+import { setLogSink } from "../base/log.ts";
 import { bearerAuth, clientAddress, constantTimeEqual, publicRoutes, WWW_AUTHENTICATE } from "./auth.ts";
 import { FailedAuthLimiter } from "./rate_limit.ts";
 import { authTicketRoutes } from "./routes/auth_ticket.ts";

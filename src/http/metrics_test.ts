@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { setLogSink } from "../log.ts";
+import { setLogSink } from "../base/log.ts";
 import { bearerAuth } from "./auth.ts";
 import { httpMetrics, MetricsRegistry } from "./metrics.ts";
 import { FailedAuthLimiter } from "./rate_limit.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { setLogSink } from "../log.ts";
+import { setLogSink } from "../base/log.ts";
 import { clientAddress } from "./auth.ts";
 import { shutdownSignal, startHttpServer } from "./server.ts";
 

@@ -12,8 +12,8 @@
  */
 import type { EventBus, Subscription } from "../bus.ts";
 import type { EventKind, PublishedEvent } from "../events.ts";
-import { createLogger } from "../log.ts";
-import { RingBuffer } from "../ring_buffer.ts";
+import { createLogger } from "../base/log.ts";
+import { RingBuffer } from "../base/ring_buffer.ts";
 import { BadParameter } from "./errors.ts";
 import { SseClient } from "./sse_client.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { EventBus } from "../bus.ts";
 import type { FlintnetEvent } from "../events.ts";
-import { setLogSink } from "../log.ts";
+import { setLogSink } from "../base/log.ts";
 import { BadParameter } from "./errors.ts";
 import { formatSseMessage, SseHub } from "./sse_hub.ts";
 import { sampleAnomaly, sampleStats } from "../../tests/helpers/sample_events.ts";

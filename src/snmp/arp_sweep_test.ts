@@ -4,7 +4,7 @@
  * neighbours, is tests/arp_sweep_test.ts.
  */
 import assert from "node:assert/strict";
-import { LibcError } from "../capture/libc_ffi.ts";
+import { LibcError } from "../net/libc_ffi.ts";
 import { arpSweep } from "./arp_sweep.ts";
 
 const isRoot = Deno.build.os === "linux" && Deno.uid() === 0;

@@ -5,7 +5,7 @@
  */
 import type { EventBus, Subscription } from "../bus.ts";
 import type { AlertEvent, PublishedEvent } from "../events.ts";
-import { createLogger, type Logger } from "../log.ts";
+import { createLogger, type Logger } from "../base/log.ts";
 import { alertFields } from "./alert_row.ts";
 import type { HistoryDb } from "./history_db.ts";
 

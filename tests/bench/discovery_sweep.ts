@@ -25,7 +25,7 @@ import { Inventory } from "../../src/devices/inventory.ts";
 import { OuiRegistry } from "../../src/devices/oui.ts";
 import { DeviceRegistry } from "../../src/devices/registry.ts";
 import { arpSweep } from "../../src/snmp/arp_sweep.ts";
-import { ipv4Hosts, parseCidr } from "../../src/snmp/cidr_hosts.ts";
+import { ipv4Hosts, parseCidr } from "../../src/net/cidr.ts";
 import { CredentialTable } from "../../src/snmp/credentials.ts";
 import { DiscoverySweeper, type FoundHost } from "../../src/snmp/discovery.ts";
 import { createVethPair, netnsUnavailable, vethNames } from "../helpers/netns.ts";

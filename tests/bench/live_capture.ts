@@ -19,7 +19,7 @@ import type { PacketBatch } from "../../src/decode/packet_batch.ts";
 import { EwmaAnomalyDetector } from "../../src/detect/ewma_anomaly.ts";
 import { FlowPipeline } from "../../src/flow/flow_pipeline.ts";
 import { FlowTable } from "../../src/flow/flow_table.ts";
-import type { Logger } from "../../src/log.ts";
+import type { Logger } from "../../src/base/log.ts";
 
 /** What tcpreplay said about its run (its own summary). */
 export interface TcpreplaySummary {

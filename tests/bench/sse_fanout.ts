@@ -20,7 +20,7 @@ import { EventBus } from "../../src/bus.ts";
 import type { StatsEvent } from "../../src/events.ts";
 import { streamRoutes } from "../../src/http/routes/stream.ts";
 import { DEFAULT_FLUSH_MS, SseHub } from "../../src/http/sse_hub.ts";
-import { setLogSink } from "../../src/log.ts";
+import { setLogSink } from "../../src/base/log.ts";
 
 /** What one run reports. */
 export interface SseFanoutResult {

@@ -10,7 +10,7 @@
  * addIpRow(batch, { src: "10.0.0.1", dst: "10.0.0.2", srcPort: 40000, dstPort: 443, proto: 6, ipBytes: 60, tsMs: 1000 });
  * table.update(batch, 0, batch.count);
  */
-import { parseIp } from "../../src/flow/address.ts";
+import { parseIp } from "../../src/net/address.ts";
 import { createPacketBatch, type PacketBatch, RowKind } from "../../src/decode/packet_batch.ts";
 import type { FlowTable } from "../../src/flow/flow_table.ts";
 

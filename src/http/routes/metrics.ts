@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import type { EventBus } from "../../bus.ts";
-import { VERSION } from "../../version.ts";
+import { VERSION } from "../../base/version.ts";
 import type { MetricsRegistry } from "../metrics.ts";
 
 /** Content type of the text exposition format 0.0.4. */

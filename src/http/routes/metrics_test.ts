@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { EventBus } from "../../bus.ts";
 import type { AnomalyEvent } from "../../events.ts";
-import { VERSION } from "../../version.ts";
+import { VERSION } from "../../base/version.ts";
 import { MetricsRegistry } from "../metrics.ts";
 import { metricsRoutes, registerCoreMetrics } from "./metrics.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { EventBus } from "../../bus.ts";
-import { setLogSink } from "../../log.ts";
+import { setLogSink } from "../../base/log.ts";
 import { BadParameter, type ErrorBody, errorResponse } from "../errors.ts";
 import { SseHub } from "../sse_hub.ts";
 import { streamRoutes } from "./stream.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cidrContains, cidrText, ipv4HostCount, ipv4Hosts, parseCidr } from "./cidr_hosts.ts";
+import { cidrContains, cidrText, ipv4HostCount, ipv4Hosts, parseCidr } from "./cidr.ts";
 
 Deno.test("ipv4Hosts() of a /29 skips the network and broadcast addresses", () => {
   assert.deepEqual([...ipv4Hosts("192.0.2.8/29")], [

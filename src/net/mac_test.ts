@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isLocallyAdministered, isMulticast, macHexFragment, normalizeMac, parseMac } from "./mac.ts";
-import { mac48 } from "../decode/bytes.ts";
+import { mac48 } from "./bytes.ts";
 
 Deno.test("parseMac() reads colon, dash, Cisco dotted and bare spellings in any case", () => {
   for (

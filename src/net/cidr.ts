@@ -6,7 +6,7 @@
  * IPv6 networks are not enumerated: a /64 holds 2^64 addresses, so a sweep only probes IPv6 hosts
  * already seen (in traffic or in a polled neighbour table). {@link ipv4Hosts} refuses them and says so.
  */
-import { formatIpv4, formatIpv6, parseIp } from "../flow/address.ts";
+import { formatIpv4, formatIpv6, parseIp } from "./address.ts";
 import type { CidrWords } from "../flow/flow_query.ts";
 
 /**

@@ -3,7 +3,7 @@
  * files and SNMP agents hand it, and the two bits of the first octet that say what kind of address it
  * is. Held as a 48-bit number (exact in a double); written with formatMac from src/flow/address.ts.
  */
-import { formatMac } from "../flow/address.ts";
+import { formatMac } from "./address.ts";
 
 const COLONS_OR_DASHES = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i;
 const CISCO_DOTTED = /^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/i;
