@@ -4,13 +4,14 @@
  * upstream-first (capture first, so nothing is published into a half-stopped pipeline).
  */
 import { AnomalyStore } from "./alert/anomaly_store.ts";
-import { loadOrCreateApiToken } from "./api_token.ts";
+import { loadOrCreateApiToken } from "./config/mod.ts";
 import { type AlertSide, startAlertSide } from "./app_alerts.ts";
 import { type DeviceSide, lateDetectors, startDeviceSide } from "./app_devices.ts";
 import { EventBus } from "./bus.ts";
 import { compileBpf } from "./capture/bpf.ts";
+import { useLibpcap } from "./capture/libpcap_ffi.ts";
 import { LiveCapture } from "./capture/live_capture.ts";
-import type { Config } from "./config.ts";
+import type { Config } from "./config/mod.ts";
 import type { PacketBatch } from "./decode/packet_batch.ts";
 import { EwmaAnomalyDetector } from "./detect/ewma_anomaly.ts";
 import { FlowPipeline } from "./flow/flow_pipeline.ts";
@@ -81,6 +82,7 @@ export function createApp(cfg: Config): App {
   const log = createLogger("app");
   // Compiled here only to refuse a bad expression before anything starts; each capture Worker compiles
   // it again for its own interface (link type, and `vlan` matching the tag the kernel strips).
+  useLibpcap(cfg.libpcap);
   compileBpf(cfg.bpf, cfg.snaplen);
   const bus = new EventBus();
   const table = new FlowTable(cfg.maxFlows);
@@ -97,7 +99,14 @@ export function createApp(cfg: Config): App {
   // Batches from every interface's Worker arrive here on the main thread, one at a time.
   const consumer = { consume: (b: PacketBatch) => pipeline.consume(b) };
   const captures = cfg.interfaces.map((iface) =>
-    new LiveCapture({ iface, ringMb: cfg.ringMb, snaplen: cfg.snaplen, filter: cfg.bpf, consumer })
+    new LiveCapture({
+      iface,
+      ringMb: cfg.ringMb,
+      snaplen: cfg.snaplen,
+      filter: cfg.bpf,
+      consumer,
+      libpcap: cfg.libpcap,
+    })
   );
   const started = Date.now();
   const hub = new SseHub(bus, { stats: () => stats() });

@@ -11,7 +11,7 @@ import { SmtpMailer } from "./alert/mailer.ts";
 import { Mutes } from "./alert/mutes.ts";
 import { Outbox } from "./alert/outbox.ts";
 import type { EventBus } from "./bus.ts";
-import type { Config } from "./config.ts";
+import type { Config } from "./config/mod.ts";
 import { createLogger } from "./base/log.ts";
 import { type HistoryDb, openHistory } from "./store/history_db.ts";
 import { HistoryRecorder } from "./store/history_recorder.ts";

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import type { EventBus } from "./bus.ts";
-import type { Config } from "./config.ts";
+import type { Config } from "./config/mod.ts";
 import type { PacketBatch } from "./decode/packet_batch.ts";
 import type { ArpSecurityDetector } from "./detect/arp_security.ts";
 import type { Detector } from "./detect/detector.ts";

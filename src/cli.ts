@@ -4,7 +4,14 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { BpfError } from "./capture/bpf.ts";
-import { closestSetting, ConfigError, describeSettings, loadConfig, loadDetectorConfig } from "./config.ts";
+import { LibpcapLoadError } from "./capture/libpcap_ffi.ts";
+import {
+  closestSetting,
+  ConfigError,
+  describeSettings,
+  loadConfig,
+  loadDetectorConfig,
+} from "./config/mod.ts";
 import { createLogger, setLogLevel } from "./base/log.ts";
 import { VERSION } from "./base/version.ts";
 
@@ -37,7 +44,10 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     if (command === "replay") return await replayCommand(rest, env);
     if (command === undefined || command === "run") return await daemonCommand(env);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError || err instanceof BpfError) {
+    if (
+      err instanceof ConfigError || err instanceof UsageError || err instanceof BpfError ||
+      err instanceof LibpcapLoadError
+    ) {
       await writeErr(`flintnet: ${err.message}\n`);
       return 2;
     }

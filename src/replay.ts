@@ -3,7 +3,7 @@
  * timestamps as the clock, so the same file and settings always give the same document.
  */
 import { streamCaptureFile } from "./capture/file_source.ts";
-import type { ArpWatchConfig } from "./config.ts";
+import type { ArpWatchConfig } from "./config/mod.ts";
 import { EwmaAnomalyDetector, type EwmaOptions } from "./detect/ewma_anomaly.ts";
 import { createPacketDetectors } from "./detect/packet_detectors.ts";
 import { ArpHistory } from "./devices/arp_history.ts";

@@ -4,7 +4,7 @@
  * variables. Usage and configuration errors must exit 2 with one line on stderr and start nothing.
  */
 import assert from "node:assert/strict";
-import { describeSettings } from "../src/config.ts";
+import { describeSettings } from "../src/config/mod.ts";
 import { writePcap } from "./helpers/capture_writer.ts";
 import { startDaemon } from "./helpers/daemon.ts";
 import { freePort } from "./helpers/ports.ts";
@@ -175,6 +175,15 @@ Deno.test("flintnet (daemon) with a bad FLINTNET_MAX_FLOWS exits 2 naming it, be
 
 Deno.test("flintnet (daemon) with a bad FLINTNET_LISTEN exits 2 naming it, before starting", async () => {
   assertRefused(await daemon({ FLINTNET_LISTEN: "127.0.0.1:99999" }), "FLINTNET_LISTEN", "127.0.0.1:99999");
+});
+
+Deno.test("flintnet (daemon) with a FLINTNET_LIBPCAP that cannot be loaded exits 2 naming it, before starting", async () => {
+  assertRefused(
+    await daemon({ FLINTNET_LIBPCAP: "/nonexistent/libpcap.so.0.8" }),
+    "/nonexistent/libpcap.so.0.8",
+    "FLINTNET_LIBPCAP",
+  );
+  assertRefused(await daemon({ FLINTNET_LIBPCAP: "pcap" }), "FLINTNET_LIBPCAP", "soname");
 });
 
 Deno.test({

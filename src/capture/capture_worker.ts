@@ -13,6 +13,7 @@
 import { Decoder } from "../decode/decoder.ts";
 import { batchTransferList, createPacketBatch, type PacketBatch } from "../decode/packet_batch.ts";
 import { compileBpfForInterface, PcapActivateError, PcapStatus } from "./bpf.ts";
+import { useLibpcap } from "./libpcap_ffi.ts";
 import { LinkType } from "./frame_sink.ts";
 import { Errno, errnoName, LibcError } from "../net/libc_ffi.ts";
 import { type RingStats, TpacketRing } from "./tpacket_ring.ts";
@@ -45,6 +46,8 @@ export interface StartMessage {
   promisc?: boolean;
   /** Block retire timeout in ms (default 50). */
   retireTimeoutMs?: number;
+  /** The libpcap library (FLINTNET_LIBPCAP) that compiles `filterExpr`. */
+  libpcap?: string;
 }
 
 /** main → worker: stop, drain, close, then answer "stopped". */
@@ -303,6 +306,7 @@ if (isWorkerScope()) {
   scope.onmessage = (e) => {
     const m = e.data;
     if (m.type === "start" && !loop) {
+      if (m.libpcap) useLibpcap(m.libpcap);
       loop = new CaptureLoop(m, post);
       void loop.run();
     } else if (m.type === "stop") {

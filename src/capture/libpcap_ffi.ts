@@ -40,24 +40,33 @@ export type LibpcapSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 export const DEFAULT_LIBPCAP = "libpcap.so.0.8";
 
 let lib: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
+let path = DEFAULT_LIBPCAP;
 
-/** The library path in use: FLINTNET_LIBPCAP, else {@link DEFAULT_LIBPCAP}. */
+/**
+ * Chooses the library (FLINTNET_LIBPCAP, resolved by the configuration) before its first use; the app and
+ * each capture Worker call it with the same value. Ignored once the library is loaded.
+ */
+export function useLibpcap(soname: string): void {
+  if (!lib) path = soname;
+}
+
+/** The library path in use (or to be used). */
 export function libpcapPath(): string {
-  try {
-    return Deno.env.get("FLINTNET_LIBPCAP") || DEFAULT_LIBPCAP;
-  } catch {
-    return DEFAULT_LIBPCAP; // no --allow-env: the default is all we can do
-  }
+  return path;
+}
+
+/** The library could not be loaded: a setting (FLINTNET_LIBPCAP) or a package (libpcap0.8) to fix. */
+export class LibpcapLoadError extends Error {
+  override name = "LibpcapLoadError";
 }
 
 /** libpcap's symbols, loading the library on first call; throws one clear line when it is missing. */
 export function libpcap(): LibpcapSymbols {
   if (!lib) {
-    const path = libpcapPath();
     try {
       lib = Deno.dlopen(path, SYMBOLS);
     } catch (e) {
-      throw new Error(
+      throw new LibpcapLoadError(
         `cannot load libpcap from "${path}": ${(e as Error).message}; ` +
           `install the Debian package libpcap0.8 or set FLINTNET_LIBPCAP to the library's path`,
       );

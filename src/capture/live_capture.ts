@@ -31,6 +31,8 @@ export interface LiveCaptureOptions {
   retireTimeoutMs?: number;
   /** Where worker log lines go. @default createLogger("capture") */
   logger?: Logger;
+  /** The libpcap library that compiles `filter` in the Worker (FLINTNET_LIBPCAP). @default libpcap.so.0.8 */
+  libpcap?: string;
 }
 
 /** What a LiveCapture reports. */
@@ -117,6 +119,7 @@ export class LiveCapture {
       blockKb: o.blockKb,
       promisc: o.promisc,
       retireTimeoutMs: o.retireTimeoutMs,
+      libpcap: o.libpcap,
     };
     worker.postMessage(msg);
     return new Promise<void>((resolve, reject) => {

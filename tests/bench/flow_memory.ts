@@ -11,7 +11,7 @@
  * Timestamps span 20 s, well inside the 120 s idle timeout: at the end all N flows are active.
  */
 import { EventBus } from "../../src/bus.ts";
-import { loadDetectorConfig } from "../../src/config.ts";
+import { loadDetectorConfig } from "../../src/config/mod.ts";
 import { createPacketBatch, type PacketBatch, RowKind } from "../../src/decode/packet_batch.ts";
 import { EwmaAnomalyDetector } from "../../src/detect/ewma_anomaly.ts";
 import { FlowPipeline } from "../../src/flow/flow_pipeline.ts";

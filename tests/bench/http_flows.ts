@@ -21,7 +21,7 @@
  */
 import { Hono } from "hono";
 import { EventBus } from "../../src/bus.ts";
-import { loadDetectorConfig } from "../../src/config.ts";
+import { loadDetectorConfig } from "../../src/config/mod.ts";
 import { createPacketBatch, type PacketBatch, RowKind } from "../../src/decode/packet_batch.ts";
 import { EwmaAnomalyDetector } from "../../src/detect/ewma_anomaly.ts";
 import { FlowPipeline } from "../../src/flow/flow_pipeline.ts";

@@ -14,7 +14,7 @@ import { createVethPair, netnsUnavailable, run, vethNames } from "../helpers/net
 import { EventBus } from "../../src/bus.ts";
 import { compileBpf } from "../../src/capture/bpf.ts";
 import { LiveCapture, type LiveCaptureStats } from "../../src/capture/live_capture.ts";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/mod.ts";
 import type { PacketBatch } from "../../src/decode/packet_batch.ts";
 import { EwmaAnomalyDetector } from "../../src/detect/ewma_anomaly.ts";
 import { FlowPipeline } from "../../src/flow/flow_pipeline.ts";

@@ -7,7 +7,7 @@ import {
   type LoadConfigOptions,
   loadDetectorConfig,
   readEnvFile,
-} from "./config.ts";
+} from "./load.ts";
 import type { SystemProbe } from "./system_probe.ts";
 
 /** A fake machine: eth0 on 192.0.2.0/24 is the default route; state goes to /srv/flintnet-test. */
@@ -61,6 +61,7 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
     logLevel: "info",
     maxFlows: 1000000,
     bpf: "",
+    libpcap: "libpcap.so.0.8",
     snaplen: 256,
     ringMb: 64,
     flowIdleTimeoutS: 120,

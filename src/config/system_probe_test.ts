@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseIpv4 } from "./net/address.ts";
+import { parseIpv4 } from "../net/address.ts";
 import {
   chooseStateDir,
   defaultRouteInterface,

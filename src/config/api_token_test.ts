@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { apiTokenProblem, generateApiToken, loadOrCreateApiToken } from "./api_token.ts";
-import { setLogSink } from "./base/log.ts";
+import { setLogSink } from "../base/log.ts";
 
 async function withStateDir(fn: (dir: string, lines: string[]) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "flintnet-token-" });

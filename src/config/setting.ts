@@ -4,7 +4,7 @@
  * value (never a secret's) and what is accepted. The tables themselves live in config.ts,
  * config_snmp.ts and config_alerts.ts.
  */
-import { type Parser, Rejected } from "./config_parsers.ts";
+import { type Parser, Rejected } from "./parsers.ts";
 
 /** A bad setting: the message is one line naming the variable, the value and what is accepted. */
 export class ConfigError extends Error {

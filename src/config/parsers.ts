@@ -5,9 +5,8 @@
  */
 
 import { apiTokenProblem, MIN_API_TOKEN_LENGTH } from "./api_token.ts";
-import type { ListenAddress } from "./config.ts";
 import { ipv4Network } from "./system_probe.ts";
-import { parseIpv4 } from "./net/address.ts";
+import { parseIpv4 } from "../net/address.ts";
 
 /** A parser's refusal; the message, if any, says why beyond the accepted text. */
 export class Rejected extends Error {}
@@ -144,6 +143,14 @@ export const cidrList = list(
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
+/** Address and port the HTTP API (or the trap receiver) listens on. */
+export interface ListenAddress {
+  /** IP address or host name to bind ("0.0.0.0" = all IPv4 addresses, "::" = all addresses). */
+  hostname: string;
+  /** TCP port, 1–65535. */
+  port: number;
+}
+
 /** Where the HTTP API listens: host:port, [IPv6]:port, :port or port. */
 export const hostPort: Parser<ListenAddress> = {
   accepted: "host:port, [IPv6]:port, :port or port (all IPv4 addresses; [::]:port for IPv6 too), " +
@@ -230,6 +237,18 @@ export const filePath: Parser<string> = {
   accepted: "the path of a readable file of NAME=value lines",
   parse(text) {
     if (CONTROL.test(text)) throw new Rejected();
+    return text;
+  },
+  format: String,
+};
+
+/** A shared library: a soname the dynamic linker finds ("libpcap.so.0.8") or an absolute path. */
+export const sharedLibrary: Parser<string> = {
+  accepted: "a library soname such as libpcap.so.0.8, or the absolute path of one",
+  parse(text) {
+    if (CONTROL.test(text) || !(text.startsWith("/") || /^lib[\w.+-]*\.so(\.[\w.]+)?$/.test(text))) {
+      throw new Rejected();
+    }
     return text;
   },
   format: String,

@@ -17,9 +17,10 @@ import {
   originList,
   pemFile,
   positiveNumber,
-} from "./config_parsers.ts";
-import { setting } from "./config_setting.ts";
-import { LOG_LEVELS, type LogLevel } from "./base/log.ts";
+  sharedLibrary,
+} from "./parsers.ts";
+import { setting } from "./setting.ts";
+import { LOG_LEVELS, type LogLevel } from "../base/log.ts";
 
 /** Where the env file is looked for when FLINTNET_ENV_FILE is not set. */
 export const DEFAULT_ENV_FILE = "/etc/flintnet/flintnet.env";
@@ -106,6 +107,12 @@ export const CORE_SETTINGS = {
     description: 'Capture filter, e.g. "not port 22".',
     parser: bpfFilter,
     fallback: "",
+  }),
+  libpcap: setting({
+    name: "FLINTNET_LIBPCAP",
+    description: "The libpcap library that compiles FLINTNET_BPF (Debian: package libpcap0.8).",
+    parser: sharedLibrary,
+    fallback: "libpcap.so.0.8",
   }),
   snaplen: setting({
     name: "FLINTNET_SNAPLEN",

@@ -10,23 +10,16 @@
  */
 
 import { parseEnv } from "node:util";
-import { formatDuration } from "./config_parsers.ts";
-import { CORE_SETTINGS, DEFAULT_ENV_FILE } from "./config_core.ts";
-import { ALERT_SETTINGS, type AlertConfig, alertSettings } from "./config_alerts.ts";
-import { type DiscoveryConfig, SNMP_SETTINGS, type SnmpConfig, snmpSettings } from "./config_snmp.ts";
-import { ConfigError, invalid, read, type Setting, value, type Vars } from "./config_setting.ts";
-import type { LogLevel } from "./base/log.ts";
+import { formatDuration, type ListenAddress } from "./parsers.ts";
+import { CORE_SETTINGS, DEFAULT_ENV_FILE } from "./core_settings.ts";
+import { ALERT_SETTINGS, type AlertConfig, alertSettings } from "./alert_settings.ts";
+import { type DiscoveryConfig, SNMP_SETTINGS, type SnmpConfig, snmpSettings } from "./snmp_settings.ts";
+import { ConfigError, invalid, read, type Setting, value, type Vars } from "./setting.ts";
+import type { LogLevel } from "../base/log.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
 
 export { ConfigError, DEFAULT_ENV_FILE };
-
-/** Address and port the HTTP API listens on. */
-export interface ListenAddress {
-  /** IP address or host name to bind ("0.0.0.0" = all IPv4 addresses, "::" = all addresses). */
-  hostname: string;
-  /** TCP port, 1–65535. */
-  port: number;
-}
+export type { ListenAddress };
 
 /** Settings of the EWMA flow anomaly detector. */
 export interface AnomalyConfig {
@@ -88,6 +81,8 @@ export interface Config extends DetectorConfig {
   stateDir: string;
   /** libpcap filter expression applied to capture; "" captures everything. */
   bpf: string;
+  /** The libpcap library (soname or path) that compiles the filter. */
+  libpcap: string;
   /** Bytes captured per packet. */
   snaplen: number;
   /** Size of the AF_PACKET ring per interface, in MiB. */
@@ -358,6 +353,7 @@ export async function loadConfig(
     metricsPublic: value(S.metricsPublic, vars),
     ...(tls === undefined ? {} : { tls }),
     bpf: value(S.bpf, vars),
+    libpcap: value(S.libpcap, vars),
     snaplen: value(S.snaplen, vars),
     ringMb: value(S.ringMb, vars),
     ...detector,

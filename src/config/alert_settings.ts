@@ -4,9 +4,9 @@
  * Flintnet runs (k, warm-up, cooldown, routing) can also be changed with PUT /config/alerts; these
  * settings are the starting values.
  */
-import { boolean, duration, intRange, list, type Parser, Rejected } from "./config_parsers.ts";
-import { ConfigError, read, setting, value, type Vars } from "./config_setting.ts";
-import { normalizeMac } from "./net/mac.ts";
+import { boolean, duration, intRange, list, type Parser, Rejected } from "./parsers.ts";
+import { ConfigError, read, setting, value, type Vars } from "./setting.ts";
+import { normalizeMac } from "../net/mac.ts";
 
 /** Where and how e-mail alerts are sent. */
 export interface SmtpConfig {

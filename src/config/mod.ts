@@ -1,0 +1,18 @@
+/**
+ * Configuration: every FLINTNET_* setting (tables per area, parsers, the loader), and the API token
+ * that zero configuration creates. The only file other folders import.
+ */
+export {
+  closestSetting,
+  type Config,
+  ConfigError,
+  describeSettings,
+  type DetectorConfig,
+  loadConfig,
+  loadDetectorConfig,
+  readEnvFile,
+} from "./load.ts";
+export type { AnomalyConfig, ArpWatchConfig, ListenAddress, SettingDescription, TlsFiles } from "./load.ts";
+export type { AlertConfig, SmtpConfig } from "./alert_settings.ts";
+export type { DiscoveryConfig, SnmpConfig } from "./snmp_settings.ts";
+export { type ApiTokenFile, loadOrCreateApiToken } from "./api_token.ts";
