@@ -7,7 +7,7 @@ import { AnomalyStore } from "./alert/anomaly_store.ts";
 import { loadOrCreateApiToken } from "./config/mod.ts";
 import { type AlertSide, startAlertSide } from "./app_alerts.ts";
 import { type DeviceSide, lateDetectors, startDeviceSide } from "./app_devices.ts";
-import { EventBus } from "./bus.ts";
+import { EventBus } from "./events/mod.ts";
 import { compileBpf } from "./capture/bpf.ts";
 import { useLibpcap } from "./capture/libpcap_ffi.ts";
 import { LiveCapture } from "./capture/live_capture.ts";

@@ -10,7 +10,7 @@ import { AlertDelivery } from "./alert/delivery.ts";
 import { SmtpMailer } from "./alert/mailer.ts";
 import { Mutes } from "./alert/mutes.ts";
 import { Outbox } from "./alert/outbox.ts";
-import type { EventBus } from "./bus.ts";
+import type { EventBus } from "./events/mod.ts";
 import type { Config } from "./config/mod.ts";
 import { createLogger } from "./base/log.ts";
 import { type HistoryDb, openHistory } from "./store/history_db.ts";

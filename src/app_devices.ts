@@ -5,7 +5,7 @@
  * timers and publishes on the bus.
  */
 import { join } from "node:path";
-import type { EventBus } from "./bus.ts";
+import type { EventBus } from "./events/mod.ts";
 import type { Config } from "./config/mod.ts";
 import type { PacketBatch } from "./decode/packet_batch.ts";
 import type { ArpSecurityDetector } from "./detect/arp_security.ts";

@@ -8,8 +8,8 @@ import { EwmaAnomalyDetector, type EwmaOptions } from "./detect/ewma_anomaly.ts"
 import { createPacketDetectors } from "./detect/packet_detectors.ts";
 import { ArpHistory } from "./devices/arp_history.ts";
 import { OuiRegistry } from "./devices/oui.ts";
-import { EventBus } from "./bus.ts";
-import type { AnomalyEvent, PublishedEvent } from "./events.ts";
+import { EventBus } from "./events/mod.ts";
+import type { AnomalyEvent, PublishedEvent } from "./events/mod.ts";
 import { type FlowJson, flowToJson, topFlowsByBytes } from "./flow/flow_json.ts";
 import { FlowPipeline } from "./flow/flow_pipeline.ts";
 import { FlowTable } from "./flow/flow_table.ts";

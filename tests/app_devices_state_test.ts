@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startDeviceSide } from "../src/app_devices.ts";
-import { EventBus } from "../src/bus.ts";
+import { EventBus } from "../src/events/mod.ts";
 import { loadConfig } from "../src/config/mod.ts";
 import { FlowTable } from "../src/flow/flow_table.ts";
 import { setLogSink } from "../src/base/log.ts";

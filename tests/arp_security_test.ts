@@ -12,7 +12,7 @@ import { streamCaptureFile } from "../src/capture/file_source.ts";
 import type { PacketBatch } from "../src/decode/packet_batch.ts";
 import { ArpSecurityDetector, type ArpSecurityOptions } from "../src/detect/arp_security.ts";
 import { ArpHistory } from "../src/devices/arp_history.ts";
-import type { SecurityEvent } from "../src/events.ts";
+import type { SecurityEvent } from "../src/events/mod.ts";
 import type { Logger } from "../src/base/log.ts";
 import { type CaptureFrame, writePcap } from "./helpers/capture_writer.ts";
 import { arp, ethernet, ETHERTYPE_ARP } from "./helpers/frames.ts";

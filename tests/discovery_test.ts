@@ -4,7 +4,7 @@
  * The oracle is the configuration the test wrote. Skipped without snmpd unless CI=true.
  */
 import assert from "node:assert/strict";
-import type { SweepProgress } from "../src/events.ts";
+import type { SweepProgress } from "../src/events/mod.ts";
 import { CredentialTable } from "../src/snmp/credentials.ts";
 import { DiscoverySweeper, type FoundHost, type SweepPhase } from "../src/snmp/discovery.ts";
 import { createSnmpSession } from "../src/snmp/session.ts";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { AnomalyStore } from "../src/alert/anomaly_store.ts";
-import { EventBus } from "../src/bus.ts";
+import { EventBus } from "../src/events/mod.ts";
 import { createHttpApp } from "../src/http/app.ts";
 import { startHttpServer } from "../src/http/server.ts";
 import { SseHub } from "../src/http/sse_hub.ts";

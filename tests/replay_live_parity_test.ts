@@ -9,7 +9,7 @@
  * Needs root, iproute2, tcpreplay and libpcap; with CI=true a missing one fails the test.
  */
 import assert from "node:assert/strict";
-import type { SecurityEvent } from "../src/events.ts";
+import type { SecurityEvent } from "../src/events/mod.ts";
 import { type CaptureFrame, writePcap } from "./helpers/capture_writer.ts";
 import { openSse, startDaemon } from "./helpers/daemon.ts";
 import { arp, ethernet, ETHERTYPE_ARP } from "./helpers/frames.ts";

@@ -11,7 +11,7 @@ import { InterfacePoller } from "../src/snmp/interface_poller.ts";
 import { walkArpTable } from "../src/snmp/arp_table.ts";
 import { pollDevice } from "../src/snmp/poll_device.ts";
 import { type SnmpCredentials, SnmpError, type SnmpTarget } from "../src/snmp/snmp_types.ts";
-import type { InterfaceJson } from "../src/devices/device.ts";
+import type { InterfaceJson } from "../src/events/mod.ts";
 import { NET_SNMP_ENV, type Snmpd, snmpdUnavailable, startSnmpd } from "./helpers/snmpd.ts";
 import { createVethPair, netnsUnavailable, vethNames } from "./helpers/netns.ts";
 

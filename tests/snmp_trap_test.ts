@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
-import type { TrapEvent, TrapVarbind } from "../src/events.ts";
+import type { TrapEvent, TrapVarbind } from "../src/events/mod.ts";
 import { TrapReceiver } from "../src/snmp/trap_receiver.ts";
 import { mutateDatagram, seededRandom } from "./helpers/datagram_mutator.ts";
 import { NET_SNMP_ENV } from "./helpers/snmpd.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { EventBus } from "../src/bus.ts";
+import { EventBus } from "../src/events/mod.ts";
 import { BadParameter, errorResponse } from "../src/http/errors.ts";
 import { streamRoutes } from "../src/http/routes/stream.ts";
 import { SseHub, type SseHubOptions } from "../src/http/sse_hub.ts";

@@ -12,7 +12,7 @@
  * names), converted in {@link defaultAlertPolicy} alone.
  */
 import { writeFileAtomic } from "../base/atomic_write.ts";
-import { SECURITY_EVENT_TYPES, type SecurityEventType } from "../events.ts";
+import { SECURITY_EVENT_TYPES, type SecurityEventType } from "../events/mod.ts";
 import { createLogger, type Logger } from "../base/log.ts";
 
 /**

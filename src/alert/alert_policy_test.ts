@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SECURITY_EVENT_TYPES } from "../events.ts";
+import { SECURITY_EVENT_TYPES } from "../events/mod.ts";
 import {
   type AlertPolicy,
   AlertPolicyStore,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../bus.ts";
-import type { SecurityEvent } from "../events.ts";
+import { EventBus } from "../events/mod.ts";
+import type { SecurityEvent } from "../events/mod.ts";
 import { AlertRing, type StoredSecurityEvent } from "./alert_ring.ts";
 import { sampleAnomaly } from "../../tests/helpers/sample_events.ts";
 

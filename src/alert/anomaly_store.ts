@@ -1,6 +1,6 @@
 /** The most recent anomalies, newest last, bounded (FLINTNET_ANOMALY_STORE_SIZE). */
-import type { AnomalyEvent, PublishedEvent } from "../events.ts";
-import type { EventBus, Subscription } from "../bus.ts";
+import type { AnomalyEvent, PublishedEvent } from "../events/mod.ts";
+import type { EventBus, Subscription } from "../events/mod.ts";
 import { RingBuffer } from "../base/ring_buffer.ts";
 
 /** An anomaly as stored: the event with its bus id. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../bus.ts";
-import type { StatsEvent } from "../events.ts";
+import { EventBus } from "../events/mod.ts";
+import type { StatsEvent } from "../events/mod.ts";
 import { AnomalyStore } from "./anomaly_store.ts";
 import { sampleAnomaly } from "../../tests/helpers/sample_events.ts";
 

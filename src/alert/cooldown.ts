@@ -5,7 +5,7 @@
  * A key is one thing a person would call "the same alert": the device (MAC, else IP) and the event type
  * for security events, the flow (Community ID) for anomalies, the agent and trap OID for traps.
  */
-import type { AlertEvent } from "../events.ts";
+import type { AlertEvent } from "../events/mod.ts";
 
 /** The cooldown key of an event. */
 export function cooldownKey(e: AlertEvent): string {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { SecurityEvent } from "../events.ts";
+import type { SecurityEvent } from "../events/mod.ts";
 import { sampleAnomaly } from "../../tests/helpers/sample_events.ts";
 import { Cooldown, cooldownKey } from "./cooldown.ts";
 

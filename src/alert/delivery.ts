@@ -5,8 +5,8 @@
  *
  *   bus → muted? → routes → cooldown → render → outbox (committed) → loop → SMTP / HTTP POST
  */
-import type { EventBus, Subscription } from "../bus.ts";
-import type { AlertEvent, PublishedEvent } from "../events.ts";
+import type { EventBus, Subscription } from "../events/mod.ts";
+import type { AlertEvent, PublishedEvent } from "../events/mod.ts";
 import { createLogger, type Logger } from "../base/log.ts";
 import type { AlertChannel, AlertPolicy, RouteKind } from "./alert_policy.ts";
 import { Cooldown, cooldownKey } from "./cooldown.ts";

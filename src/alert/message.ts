@@ -3,7 +3,7 @@
  * evidence and a link to the device in the dashboard. Everything that came from the network is escaped
  * in HTML and stripped of control characters in the subject (it becomes a mail header).
  */
-import type { AlertEvent, AnomalyEvent, SecurityEvent, TrapEvent } from "../events.ts";
+import type { AlertEvent, AnomalyEvent, SecurityEvent, TrapEvent } from "../events/mod.ts";
 import { alertSeverity } from "../store/alert_row.ts";
 import type { Suppressed } from "./cooldown.ts";
 

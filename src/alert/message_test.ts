@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { SecurityEvent, TrapEvent } from "../events.ts";
+import type { SecurityEvent, TrapEvent } from "../events/mod.ts";
 import { sampleAnomaly } from "../../tests/helpers/sample_events.ts";
 import { deviceLink, escapeHtml, renderAlert, suppressedSentence } from "./message.ts";
 

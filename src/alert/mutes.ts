@@ -5,7 +5,7 @@
  * a restart, and in memory, so isMuted() costs no query per alert.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { AlertEvent } from "../events.ts";
+import type { AlertEvent } from "../events/mod.ts";
 import type { HistoryDb } from "../store/history_db.ts";
 import { alertIps, type AlertKind, alertType } from "../store/alert_row.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { SecurityEvent, TrapEvent } from "../events.ts";
+import type { SecurityEvent, TrapEvent } from "../events/mod.ts";
 import { openHistory } from "../store/history_db.ts";
 import { Mutes } from "./mutes.ts";
 import { sampleAnomaly } from "../../tests/helpers/sample_events.ts";

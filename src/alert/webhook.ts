@@ -6,7 +6,7 @@
  * A webhook URL is a credential (its path is the secret), so only its host ever appears in logs and
  * error messages.
  */
-import type { AlertEvent } from "../events.ts";
+import type { AlertEvent } from "../events/mod.ts";
 import type { Suppressed } from "./cooldown.ts";
 import type { RenderedAlert } from "./message.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { SecurityEvent } from "../events.ts";
+import type { SecurityEvent } from "../events/mod.ts";
 import { renderAlert } from "./message.ts";
 import { isSlackUrl, postWebhook, webhookBody, WebhookError, webhookHost } from "./webhook.ts";
 

@@ -5,7 +5,7 @@
  */
 import type { ArpHistory } from "../devices/arp_history.ts";
 import { isLocallyAdministered } from "../net/mac.ts";
-import { SECURITY_EVENT_TYPES, type SecurityEvent, type SecurityEventType } from "../events.ts";
+import { SECURITY_EVENT_TYPES, type SecurityEvent, type SecurityEventType } from "../events/mod.ts";
 import { formatIpv4, formatMac } from "../net/address.ts";
 import type { ArpTableEntry } from "../snmp/snmp_types.ts";
 import { type ArpSecurityCounters, zeroCounters } from "./arp_security_counters.ts";

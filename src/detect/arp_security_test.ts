@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createPacketBatch, RowKind } from "../decode/packet_batch.ts";
 import { ArpHistory } from "../devices/arp_history.ts";
-import type { SecurityEvent } from "../events.ts";
+import type { SecurityEvent } from "../events/mod.ts";
 import { ArpSecurityDetector, type ArpSecurityOptions } from "./arp_security.ts";
 
 const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);

@@ -4,7 +4,7 @@
  * closes (EWMA). Each publishes what it finds through the function it was given.
  */
 import type { PacketBatch } from "../decode/packet_batch.ts";
-import type { FlintnetEvent } from "../events.ts";
+import type { FlintnetEvent } from "../events/mod.ts";
 
 /** Where detectors send findings (the bus's publish, or a test's array push). */
 export type Publish = (event: FlintnetEvent) => void;

@@ -8,7 +8,7 @@
  * hours of a deployment are where naive detectors cry wolf. One spike gives one event: a flow stays
  * "in anomaly" until an interval falls back under the threshold.
  */
-import type { AnomalyEvent } from "../events.ts";
+import type { AnomalyEvent } from "../events/mod.ts";
 import { communityId } from "../flow/community_id.ts";
 import { formatIp } from "../net/address.ts";
 import type { FlowTable } from "../flow/flow_table.ts";

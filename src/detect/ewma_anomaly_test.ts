@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { AnomalyEvent } from "../events.ts";
+import type { AnomalyEvent } from "../events/mod.ts";
 import { createPacketBatch } from "../decode/packet_batch.ts";
 import { FlowTable } from "../flow/flow_table.ts";
 import { FlowPipeline } from "../flow/flow_pipeline.ts";

@@ -14,7 +14,13 @@ import {
   parseCidrParameter,
   parseWholeNumber,
 } from "../http/query_params.ts";
-import { DEVICE_TYPES, type DeviceJson, type DeviceType, SNMP_STATUSES, type SnmpStatus } from "./device.ts";
+import {
+  DEVICE_TYPES,
+  type DeviceJson,
+  type DeviceType,
+  SNMP_STATUSES,
+  type SnmpStatus,
+} from "../events/mod.ts";
 import { cidrContains } from "../net/cidr.ts";
 import { macHexFragment } from "../net/mac.ts";
 

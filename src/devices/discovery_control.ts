@@ -4,8 +4,8 @@
  * polled ARP table, or in the registry), and its progress is published as `device` events so a person
  * watching a /22 sees it move.
  */
-import type { EventBus } from "../bus.ts";
-import type { SweepProgress } from "../events.ts";
+import type { EventBus } from "../events/mod.ts";
+import type { SweepProgress } from "../events/mod.ts";
 import type { DiscoveryControl } from "../http/routes/discovery.ts";
 import { createLogger } from "../base/log.ts";
 import { DEFAULT_MAX_HOSTS, ipv4HostCount, parseCidr } from "../net/cidr.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../bus.ts";
-import type { DeviceEvent, PublishedEvent } from "../events.ts";
+import { EventBus } from "../events/mod.ts";
+import type { DeviceEvent, PublishedEvent } from "../events/mod.ts";
 import { DiscoverySweeper } from "../snmp/discovery.ts";
 import { DiscoveryScheduler, publishSweepProgress } from "./discovery_control.ts";
 

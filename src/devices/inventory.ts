@@ -6,8 +6,8 @@
  * the interface state. Data flows one way: sources → registry → bus.
  */
 import { Limiter } from "../base/async_pool.ts";
-import type { EventBus } from "../bus.ts";
-import type { InterfaceEvent, TrapEvent } from "../events.ts";
+import type { EventBus } from "../events/mod.ts";
+import type { InterfaceEvent, TrapEvent } from "../events/mod.ts";
 import { createLogger } from "../base/log.ts";
 import { type Capabilities, probeCapabilities } from "../snmp/capabilities.ts";
 import { classify } from "../snmp/classify.ts";
@@ -24,7 +24,7 @@ import {
   type SystemInfo,
 } from "../snmp/snmp_types.ts";
 import { getSystemInfo } from "../snmp/system_info.ts";
-import type { DeviceJson, InterfaceJson, SnmpStatus } from "./device.ts";
+import type { DeviceJson, InterfaceJson, SnmpStatus } from "../events/mod.ts";
 import type { DeviceRegistry } from "./registry.ts";
 
 /** Options of {@link Inventory}. */

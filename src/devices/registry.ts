@@ -7,11 +7,17 @@
  * within `saveDelayMs`, a quiet one (last_seen, rates, uptime) within `idleSaveDelayMs`, so a busy
  * network does not rewrite the file every few seconds.
  */
-import type { DeviceEvent } from "../events.ts";
+import type { DeviceEvent } from "../events/mod.ts";
 import { formatIp, parseIp } from "../net/address.ts";
 import { createLogger } from "../base/log.ts";
 import type { SystemInfo } from "../snmp/snmp_types.ts";
-import type { DeviceJson, DeviceType, InterfaceJson, InterfaceStatus, SnmpPollStatus } from "./device.ts";
+import type {
+  DeviceJson,
+  DeviceType,
+  InterfaceJson,
+  InterfaceStatus,
+  SnmpPollStatus,
+} from "../events/mod.ts";
 import { isLocallyAdministered, normalizeMac, parseMac } from "../net/mac.ts";
 import type { OuiRegistry } from "./oui.ts";
 import { loadRegistryFile, type RegistryLoadResult, saveRegistryFile } from "./registry_file.ts";

@@ -16,7 +16,7 @@ import {
   type InterfaceStatus,
   SNMP_STATUSES,
   type SnmpPollStatus,
-} from "./device.ts";
+} from "../events/mod.ts";
 import { normalizeMac } from "../net/mac.ts";
 import { moveAside, removeStaleTempFiles } from "../base/state_files.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { InterfaceJson } from "./device.ts";
+import type { InterfaceJson } from "../events/mod.ts";
 import { loadRegistryFile, saveRegistryFile } from "./registry_file.ts";
 import { sampleDevice } from "../../tests/helpers/sample_devices.ts";
 

@@ -12,7 +12,7 @@ import type { AlertPolicyStore } from "../alert/alert_policy.ts";
 import type { AnomalyStore } from "../alert/anomaly_store.ts";
 import type { Mutes } from "../alert/mutes.ts";
 import type { HistoryDb } from "../store/history_db.ts";
-import type { EventBus } from "../bus.ts";
+import type { EventBus } from "../events/mod.ts";
 import type { FlowTable } from "../flow/flow_table.ts";
 import { bearerAuth, publicRoutes } from "./auth.ts";
 import { bodyLimit, corsAllowList, notFound, onError, securityHeaders } from "./hardening.ts";

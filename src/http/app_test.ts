@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../bus.ts";
+import { EventBus } from "../events/mod.ts";
 import { createHttpApp } from "./app.ts";
 import { SseHub } from "./sse_hub.ts";
 import { emptyFlowDeps, emptyStores } from "../../tests/helpers/http_stores.ts";

@@ -10,8 +10,8 @@
  * the kernel accepts them). When it holds `clientQueue` events the client is dropped: its queue is
  * freed and its stream ends, so a reader that stopped costs nothing more and delays nobody else.
  */
-import type { EventBus, Subscription } from "../bus.ts";
-import type { EventKind, PublishedEvent } from "../events.ts";
+import type { EventBus, Subscription } from "../events/mod.ts";
+import type { EventKind, PublishedEvent } from "../events/mod.ts";
 import { createLogger } from "../base/log.ts";
 import { RingBuffer } from "../base/ring_buffer.ts";
 import { BadParameter } from "./errors.ts";

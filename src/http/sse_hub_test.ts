@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../bus.ts";
-import type { FlintnetEvent } from "../events.ts";
+import { EventBus } from "../events/mod.ts";
+import type { FlintnetEvent } from "../events/mod.ts";
 import { setLogSink } from "../base/log.ts";
 import { BadParameter } from "./errors.ts";
 import { formatSseMessage, SseHub } from "./sse_hub.ts";

@@ -4,7 +4,7 @@
  * live in classify_rules.ts, one entry each, so each can be tested and shown on its own.
  */
 
-import type { DeviceType } from "../devices/device.ts";
+import type { DeviceType } from "../events/mod.ts";
 import type { SystemInfo } from "./snmp_types.ts";
 import type { Capabilities } from "./capabilities.ts";
 import { CLASSIFY_RULES, type ClassifyRule } from "./classify_rules.ts";

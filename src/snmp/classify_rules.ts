@@ -10,7 +10,7 @@
  *   capabilities do; Linux-based appliances are caught earlier by their own rules.
  */
 
-import type { DeviceType } from "../devices/device.ts";
+import type { DeviceType } from "../events/mod.ts";
 import type { DeviceFacts } from "./classify.ts";
 import { Enterprise, enterpriseOf, ENTERPRISES_OID as ENT, oidUnder } from "./enterprises.ts";
 import type { LldpCapability } from "./capabilities.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { SweepProgress } from "../events.ts";
+import type { SweepProgress } from "../events/mod.ts";
 import {
   type ArpSweepFn,
   DiscoverySweeper,

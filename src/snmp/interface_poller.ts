@@ -3,7 +3,7 @@
  * ifXTable for names, aliases, 64-bit counters and high speeds. One poller per device: it keeps the
  * previous sample of every interface, so each poll reports rates over the interval since the last.
  */
-import type { InterfaceJson, InterfaceStatus } from "../devices/device.ts";
+import type { InterfaceJson, InterfaceStatus } from "../events/mod.ts";
 import type { SnmpSession, SnmpValue } from "./snmp_types.ts";
 import { type CounterSample, interfaceRates } from "./counter_rates.ts";
 import { walkTables } from "./snmp_columns.ts";

@@ -6,7 +6,7 @@
  * successful poll, with the reason in `warnings`. Tables the agent lacked are remembered in the
  * state and asked for again only every {@link DEFAULT_RECHECK_EVERY}th poll.
  */
-import type { InterfaceJson } from "../devices/device.ts";
+import type { InterfaceJson } from "../events/mod.ts";
 import type { ArpTableEntry, SnmpSession, SystemInfo } from "./snmp_types.ts";
 import { getSystemInfo } from "./system_info.ts";
 import { InterfacePoller } from "./interface_poller.ts";

@@ -8,7 +8,7 @@
  * Decoding happens in two steps so the community is checked before the PDU body is looked at.
  */
 
-import type { TrapVarbind } from "../events.ts";
+import type { TrapVarbind } from "../events/mod.ts";
 import {
   asUnsigned,
   BerReader,

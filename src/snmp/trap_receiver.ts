@@ -6,7 +6,7 @@
  */
 
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
-import type { TrapEvent, TrapVarbind } from "../events.ts";
+import type { TrapEvent, TrapVarbind } from "../events/mod.ts";
 import { createLogger } from "../base/log.ts";
 import {
   type DecodedTrap,

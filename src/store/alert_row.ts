@@ -3,7 +3,7 @@
  * (when, what kind and type, how bad, which MAC and addresses, one sentence), taken from a security,
  * anomaly or trap event.
  */
-import type { AlertEvent, SecurityEvent } from "../events.ts";
+import type { AlertEvent, SecurityEvent } from "../events/mod.ts";
 
 /** The kinds of event that are alerts. */
 export type AlertKind = AlertEvent["kind"];

@@ -3,8 +3,8 @@
  * mute rule matches, and keeps the history to its retention: rows older than `retentionDays` go at
  * attach and then every hour.
  */
-import type { EventBus, Subscription } from "../bus.ts";
-import type { AlertEvent, PublishedEvent } from "../events.ts";
+import type { EventBus, Subscription } from "../events/mod.ts";
+import type { AlertEvent, PublishedEvent } from "../events/mod.ts";
 import { createLogger, type Logger } from "../base/log.ts";
 import { alertFields } from "./alert_row.ts";
 import type { HistoryDb } from "./history_db.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../bus.ts";
-import type { SecurityEvent, TrapEvent } from "../events.ts";
+import { EventBus } from "../events/mod.ts";
+import type { SecurityEvent, TrapEvent } from "../events/mod.ts";
 import { Mutes } from "../alert/mutes.ts";
 import { type HistoryDb, openHistory } from "./history_db.ts";
 import { HistoryRecorder } from "./history_recorder.ts";

@@ -10,7 +10,7 @@
  * an interval boundary, so lookups, inserts and the detector's per-interval pass all touch every flow.
  * Timestamps span 20 s, well inside the 120 s idle timeout: at the end all N flows are active.
  */
-import { EventBus } from "../../src/bus.ts";
+import { EventBus } from "../../src/events/mod.ts";
 import { loadDetectorConfig } from "../../src/config/mod.ts";
 import { createPacketBatch, type PacketBatch, RowKind } from "../../src/decode/packet_batch.ts";
 import { EwmaAnomalyDetector } from "../../src/detect/ewma_anomaly.ts";

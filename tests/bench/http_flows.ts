@@ -20,7 +20,7 @@
  * Set FLINTNET_API_TOKEN to have wrk send it (the routes themselves have no auth).
  */
 import { Hono } from "hono";
-import { EventBus } from "../../src/bus.ts";
+import { EventBus } from "../../src/events/mod.ts";
 import { loadDetectorConfig } from "../../src/config/mod.ts";
 import { createPacketBatch, type PacketBatch, RowKind } from "../../src/decode/packet_batch.ts";
 import { EwmaAnomalyDetector } from "../../src/detect/ewma_anomaly.ts";

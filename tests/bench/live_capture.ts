@@ -11,7 +11,7 @@
  * frames; the result says how many bytes went out.
  */
 import { createVethPair, netnsUnavailable, run, vethNames } from "../helpers/netns.ts";
-import { EventBus } from "../../src/bus.ts";
+import { EventBus } from "../../src/events/mod.ts";
 import { compileBpf } from "../../src/capture/bpf.ts";
 import { LiveCapture, type LiveCaptureStats } from "../../src/capture/live_capture.ts";
 import { loadConfig } from "../../src/config/mod.ts";

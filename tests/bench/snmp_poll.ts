@@ -22,7 +22,7 @@
  * reads and `snmpbulkwalk -Cr25` of ifXTable, one after the other, at the same timeout and retries; the
  * sample's wall time × N/M is the extrapolated figure.
  */
-import { EventBus } from "../../src/bus.ts";
+import { EventBus } from "../../src/events/mod.ts";
 import { Inventory, type PollCycleStats } from "../../src/devices/inventory.ts";
 import { OuiRegistry } from "../../src/devices/oui.ts";
 import { DeviceRegistry } from "../../src/devices/registry.ts";

@@ -12,7 +12,7 @@
 import { AlertPolicyStore } from "../../src/alert/alert_policy.ts";
 import { AnomalyStore } from "../../src/alert/anomaly_store.ts";
 import { Mutes } from "../../src/alert/mutes.ts";
-import type { SweepProgress } from "../../src/events.ts";
+import type { SweepProgress } from "../../src/events/mod.ts";
 import { FlowTable } from "../../src/flow/flow_table.ts";
 import type { HttpAppDeps } from "../../src/http/app.ts";
 import { openHistory } from "../../src/store/history_db.ts";

@@ -5,7 +5,7 @@
  * @example
  * const router = sampleDevice({ ip: "10.0.0.1", type: "router", vendor: "Cisco" });
  */
-import type { DeviceJson } from "../../src/devices/device.ts";
+import type { DeviceJson } from "../../src/events/mod.ts";
 import { emptyDevice } from "../../src/devices/registry.ts";
 
 /** first_seen of every sample device. */

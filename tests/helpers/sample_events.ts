@@ -1,5 +1,5 @@
 /** Ready-made events for tests of the bus and everything fed by it. */
-import type { AnomalyEvent, StatsEvent } from "../../src/events.ts";
+import type { AnomalyEvent, StatsEvent } from "../../src/events/mod.ts";
 
 /** A stats event whose payload is `{ n }` (plus `pad` filler characters when given). */
 export function sampleStats(n: number, pad = 0): StatsEvent {

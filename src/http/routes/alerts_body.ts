@@ -8,7 +8,7 @@ import type { MuteRule, NewMute } from "../../alert/mutes.ts";
 import { normalizeMac } from "../../net/mac.ts";
 import { formatIp, parseIp } from "../../net/address.ts";
 import { ALERT_KINDS, type AlertKind } from "../../store/alert_row.ts";
-import { SECURITY_EVENT_TYPES } from "../../events.ts";
+import { SECURITY_EVENT_TYPES } from "../../events/mod.ts";
 import { BadParameter } from "../errors.ts";
 import { invalid, parseTimeParameter } from "../query_params.ts";
 

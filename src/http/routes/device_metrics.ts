@@ -4,7 +4,7 @@
  * traps, ARP watching and alert delivery. Series follow the registry at each scrape (a device that
  * disappears takes its series with it).
  */
-import type { DeviceJson } from "../../devices/device.ts";
+import type { DeviceJson } from "../../events/mod.ts";
 import type { MetricsRegistry } from "../metrics.ts";
 
 /** Where the values come from. */

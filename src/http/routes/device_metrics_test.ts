@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { DeviceJson } from "../../devices/device.ts";
+import type { DeviceJson } from "../../events/mod.ts";
 import { MetricsRegistry } from "../metrics.ts";
 import { registerDeviceMetrics } from "./device_metrics.ts";
 import { sampleDevice } from "../../../tests/helpers/sample_devices.ts";

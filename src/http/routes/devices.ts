@@ -6,7 +6,7 @@
  *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8480/devices?q=cisco&format=csv'
  */
 import { Hono } from "hono";
-import type { DeviceJson } from "../../devices/device.ts";
+import type { DeviceJson } from "../../events/mod.ts";
 import { type DeviceFilter, matchDevice, parseDeviceFilter, sortByIp } from "../../devices/device_filter.ts";
 import { formatIp, parseIp } from "../../net/address.ts";
 import { CSV_CONTENT_TYPE, type CsvValue, toCsv } from "../csv.ts";

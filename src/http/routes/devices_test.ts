@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import type { DeviceJson } from "../../devices/device.ts";
+import type { DeviceJson } from "../../events/mod.ts";
 import { parseCsv } from "../../../tests/helpers/csv_parse.ts";
 import { notFound, onError } from "../hardening.ts";
 import { type DeviceSource, devicesRoutes, NO_DEVICES } from "./devices.ts";

@@ -6,7 +6,7 @@
  *   curl -X POST -H "Authorization: Bearer $TOKEN" http://host:8480/discovery
  */
 import { Hono } from "hono";
-import type { SweepProgress } from "../../events.ts";
+import type { SweepProgress } from "../../events/mod.ts";
 
 /** What the routes drive. */
 export interface DiscoveryControl {

@@ -3,7 +3,7 @@
  * decoding, flows, events, SSE clients, process), read from their owners when scraped.
  */
 import { Hono } from "hono";
-import type { EventBus } from "../../bus.ts";
+import type { EventBus } from "../../events/mod.ts";
 import { VERSION } from "../../base/version.ts";
 import type { MetricsRegistry } from "../metrics.ts";
 

@@ -9,7 +9,7 @@ import {
   MAX_LEARNING_PERIOD_S,
   ROUTE_KINDS,
 } from "../../alert/alert_policy.ts";
-import { SECURITY_EVENT_TYPES } from "../../events.ts";
+import { SECURITY_EVENT_TYPES } from "../../events/mod.ts";
 import { ALERT_KINDS, ALERT_SEVERITIES } from "../../store/alert_row.ts";
 import { MAX_MUTE_S, MAX_NOTE_CHARS, MAX_REASON_CHARS } from "./alerts_body.ts";
 import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./openapi_kit.ts";

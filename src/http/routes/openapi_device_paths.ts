@@ -2,7 +2,7 @@
  * The path items of devices and discovery: GET /devices (filters of src/devices/device_filter.ts),
  * GET /devices/{ip}, POST /devices/{id}/ack, POST and GET /discovery.
  */
-import { DEVICE_TYPES, SNMP_STATUSES } from "../../devices/device.ts";
+import { DEVICE_TYPES, SNMP_STATUSES } from "../../events/mod.ts";
 import { MAX_DEVICES_LIMIT } from "../../devices/device_filter.ts";
 import {
   AUTH_ERRORS,

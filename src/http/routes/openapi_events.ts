@@ -2,7 +2,7 @@
  * The events of GET /stream as component schemas, one per kind (src/events.ts). Each is the event's
  * JSON as the `data:` line carries it, with the bus `id` that is also the message's `id:`.
  */
-import { SECURITY_EVENT_TYPES } from "../../events.ts";
+import { SECURITY_EVENT_TYPES } from "../../events/mod.ts";
 import { array, int, type Json, nullable, num, obj, oneOf, ref, str } from "./openapi_kit.ts";
 
 const isoTime = (description: string) => str(description, { format: "date-time" });

@@ -4,7 +4,7 @@
  * openapi_events.ts. Each mirrors a TypeScript interface named in its description; the test validates
  * real responses against them.
  */
-import { DEVICE_TYPES, INTERFACE_STATUSES, SNMP_STATUSES } from "../../devices/device.ts";
+import { DEVICE_TYPES, INTERFACE_STATUSES, SNMP_STATUSES } from "../../events/mod.ts";
 import { ALERT_SCHEMAS } from "./openapi_alert_schemas.ts";
 import { EVENT_SCHEMAS } from "./openapi_events.ts";
 import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./openapi_kit.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../../bus.ts";
+import { EventBus } from "../../events/mod.ts";
 import { DEVICES_PARAMETERS } from "../../devices/device_filter.ts";
 import { createHttpApp } from "../app.ts";
 import { publicRoutes } from "../auth.ts";

@@ -1,6 +1,6 @@
 /** GET /stats: the daemon's counters in one JSON document, for people and scripts. */
 import { Hono } from "hono";
-import type { EventBus } from "../../bus.ts";
+import type { EventBus } from "../../events/mod.ts";
 
 /** What GET /stats needs. */
 export interface StatsDeps {

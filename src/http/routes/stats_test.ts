@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../../bus.ts";
+import { EventBus } from "../../events/mod.ts";
 import { statsRoutes } from "./stats.ts";
 
 Deno.test("GET /stats adds events by kind, uptime and RSS to the daemon's counters", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { EventBus } from "../../bus.ts";
+import { EventBus } from "../../events/mod.ts";
 import { setLogSink } from "../../base/log.ts";
 import { BadParameter, type ErrorBody, errorResponse } from "../errors.ts";
 import { SseHub } from "../sse_hub.ts";

@@ -1,4 +1,4 @@
-import type { DeviceJson, InterfaceJson } from "./devices/device.ts";
+import type { DeviceJson, InterfaceJson } from "./device_json.ts";
 
 /**
  * Every event Flintnet publishes, as a kind-tagged union. Later detectors (security, interface,

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { EventBus } from "./bus.ts";
 import type { PublishedEvent } from "./events.ts";
-import { setLogSink } from "./base/log.ts";
-import { sampleAnomaly, sampleStats } from "../tests/helpers/sample_events.ts";
+import { setLogSink } from "../base/log.ts";
+import { sampleAnomaly, sampleStats } from "../../tests/helpers/sample_events.ts";
 
 /** Lets queued microtasks (the bus's deliveries) and anything they schedule run. */
 function settle(): Promise<void> {
