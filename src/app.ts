@@ -8,20 +8,20 @@ import { loadOrCreateApiToken } from "./config/mod.ts";
 import { type AlertSide, startAlertSide } from "./app_alerts.ts";
 import { type DeviceSide, lateDetectors, startDeviceSide } from "./app_devices.ts";
 import { EventBus } from "./events/mod.ts";
-import { compileBpf } from "./capture/bpf.ts";
-import { useLibpcap } from "./capture/libpcap_ffi.ts";
-import { LiveCapture } from "./capture/live_capture.ts";
+import { compileBpf } from "./capture/mod.ts";
+import { useLibpcap } from "./capture/mod.ts";
+import { LiveCapture } from "./capture/mod.ts";
 import type { Config } from "./config/mod.ts";
-import type { PacketBatch } from "./decode/packet_batch.ts";
+import type { PacketBatch } from "./decode/mod.ts";
 import { EwmaAnomalyDetector } from "./detect/ewma_anomaly.ts";
-import { FlowPipeline } from "./flow/flow_pipeline.ts";
-import { FlowTable } from "./flow/flow_table.ts";
+import { FlowPipeline } from "./flow/mod.ts";
+import { FlowTable } from "./flow/mod.ts";
 import { createHttpApp } from "./http/app.ts";
 import type { DeviceSource } from "./http/routes/devices.ts";
 import { type HttpServer, startHttpServer } from "./http/server.ts";
 import { SseHub } from "./http/sse_hub.ts";
-import { createLogger } from "./base/log.ts";
-import { VERSION } from "./base/version.ts";
+import { createLogger } from "./base/mod.ts";
+import { VERSION } from "./base/mod.ts";
 
 /** A running Flintnet. */
 export interface App {

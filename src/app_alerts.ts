@@ -12,7 +12,7 @@ import { Mutes } from "./alert/mutes.ts";
 import { Outbox } from "./alert/outbox.ts";
 import type { EventBus } from "./events/mod.ts";
 import type { Config } from "./config/mod.ts";
-import { createLogger } from "./base/log.ts";
+import { createLogger } from "./base/mod.ts";
 import { type HistoryDb, openHistory } from "./store/history_db.ts";
 import { HistoryRecorder } from "./store/history_recorder.ts";
 

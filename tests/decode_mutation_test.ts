@@ -5,7 +5,7 @@
  * sane. The PRNG is seeded, so a failure names a frame that the same run reproduces.
  */
 import assert from "node:assert/strict";
-import { LinkType } from "../src/capture/frame_sink.ts";
+import { LinkType } from "../src/decode/frame_sink.ts";
 import { Decoder } from "../src/decode/decoder.ts";
 import { MALFORMED_NAMES } from "../src/decode/malformed.ts";
 import { type PacketBatch, RowKind } from "../src/decode/packet_batch.ts";

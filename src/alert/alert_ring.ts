@@ -5,7 +5,7 @@
  */
 import type { EventBus, Subscription } from "../events/mod.ts";
 import type { PublishedEvent, SecurityEvent } from "../events/mod.ts";
-import { RingBuffer } from "../base/ring_buffer.ts";
+import { RingBuffer } from "../base/mod.ts";
 
 /** A security alert as held: the event with its bus id. */
 export type StoredSecurityEvent = SecurityEvent & { id: number };

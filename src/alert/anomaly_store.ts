@@ -1,7 +1,7 @@
 /** The most recent anomalies, newest last, bounded (FLINTNET_ANOMALY_STORE_SIZE). */
 import type { AnomalyEvent, PublishedEvent } from "../events/mod.ts";
 import type { EventBus, Subscription } from "../events/mod.ts";
-import { RingBuffer } from "../base/ring_buffer.ts";
+import { RingBuffer } from "../base/mod.ts";
 
 /** An anomaly as stored: the event with its bus id. */
 export type StoredAnomaly = AnomalyEvent & { id: number };

@@ -7,7 +7,7 @@
  */
 import type { EventBus, Subscription } from "../events/mod.ts";
 import type { AlertEvent, PublishedEvent } from "../events/mod.ts";
-import { createLogger, type Logger } from "../base/log.ts";
+import { createLogger, type Logger } from "../base/mod.ts";
 import type { AlertChannel, AlertPolicy, RouteKind } from "./alert_policy.ts";
 import { Cooldown, cooldownKey } from "./cooldown.ts";
 import type { Mailer, MailMessage } from "./mailer.ts";

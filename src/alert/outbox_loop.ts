@@ -2,7 +2,7 @@
  * The outbox's delivery loop: sends due messages one at a time (so this process never sends one twice),
  * then sleeps until the next is due; a failure is rescheduled with the outbox's backoff.
  */
-import { createLogger, type Logger } from "../base/log.ts";
+import { createLogger, type Logger } from "../base/mod.ts";
 import type { Outbox, OutboxMessage } from "./outbox.ts";
 
 /** Thrown by a sender when a message can never be sent (retrying cannot help). */

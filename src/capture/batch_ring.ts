@@ -5,7 +5,7 @@
  * Nothing is copied or allocated per batch, and the decoder can never run more than `slots` batches
  * ahead of the flow table: memory stays bounded whatever the file size.
  */
-import { batchBytes, createPacketBatch, type PacketBatch } from "../decode/packet_batch.ts";
+import { batchBytes, createPacketBatch, type PacketBatch } from "../decode/mod.ts";
 
 /** Indices into the control words. */
 const PRODUCED = 0, CONSUMED = 1, CLOSED = 2;

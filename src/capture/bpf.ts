@@ -9,7 +9,7 @@
  * byte order (little-endian here):
  *   struct sock_filter { __u16 code; __u8 jt; __u8 jf; __u32 k; };
  */
-import { LinkType } from "./frame_sink.ts";
+import { LinkType } from "../decode/mod.ts";
 import { libpcap } from "./libpcap_ffi.ts";
 
 /** Bytes per `struct sock_filter` / `struct bpf_insn`. */

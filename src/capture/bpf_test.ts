@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BpfError, compileBpf, runBpf } from "./bpf.ts";
-import { LinkType } from "./frame_sink.ts";
+import { LinkType } from "../decode/frame_sink.ts";
 import { libpcap } from "./libpcap_ffi.ts";
 
 const CI = Deno.env.get("CI") === "true";

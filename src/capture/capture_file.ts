@@ -12,7 +12,7 @@
  * a capture at all (or cannot be opened) raises CaptureFileError.
  */
 
-import type { FrameSink } from "./frame_sink.ts";
+import type { FrameSink } from "../decode/mod.ts";
 import {
   isPcapMagic,
   MAX_RECORD_BYTES,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CaptureFileError, type CaptureFileStats, readCaptureFile } from "./capture_file.ts";
-import { type FrameSink, LinkType } from "./frame_sink.ts";
+import { type FrameSink, LinkType } from "../decode/frame_sink.ts";
 import {
   type CaptureFrame,
   type PcapngBlock,

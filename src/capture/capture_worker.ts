@@ -10,12 +10,12 @@
  * `new Worker(new URL("./capture_worker.ts", import.meta.url), { type: "module", name })`.
  * When imported anywhere else (type checks, tests), this module does nothing.
  */
-import { Decoder } from "../decode/decoder.ts";
-import { batchTransferList, createPacketBatch, type PacketBatch } from "../decode/packet_batch.ts";
+import { Decoder } from "../decode/mod.ts";
+import { batchTransferList, createPacketBatch, type PacketBatch } from "../decode/mod.ts";
 import { compileBpfForInterface, PcapActivateError, PcapStatus } from "./bpf.ts";
 import { useLibpcap } from "./libpcap_ffi.ts";
-import { LinkType } from "./frame_sink.ts";
-import { Errno, errnoName, LibcError } from "../net/libc_ffi.ts";
+import { LinkType } from "../decode/mod.ts";
+import { Errno, errnoName, LibcError } from "../net/mod.ts";
 import { type RingStats, TpacketRing } from "./tpacket_ring.ts";
 
 /** capturing: ring open; waiting: interface absent; down: interface down or not capturable. */

@@ -5,8 +5,8 @@
  * decoded PacketBatches, handed to the consumer in order, plus a stats report every second and log
  * lines, which go out through the "capture" logger.
  */
-import type { BatchConsumer, PacketBatch } from "../decode/packet_batch.ts";
-import { createLogger, type Logger } from "../base/log.ts";
+import type { BatchConsumer, PacketBatch } from "../decode/mod.ts";
+import { createLogger, type Logger } from "../base/mod.ts";
 import { compileBpf } from "./bpf.ts";
 import type { CaptureState, DecodeCounters, FromWorker, StartMessage } from "./capture_worker.ts";
 import type { RingStats } from "./tpacket_ring.ts";

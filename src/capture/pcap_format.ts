@@ -5,7 +5,7 @@
  * walker is fed a buffer window at a time by `readCaptureFile()` and never allocates per record.
  */
 
-import type { FrameSink } from "./frame_sink.ts";
+import type { FrameSink } from "../decode/mod.ts";
 
 /** Magic number of a microsecond pcap, as read in the file's own byte order (pcap draft §4). */
 export const PCAP_MAGIC_MICROS = 0xa1b2c3d4;

@@ -6,7 +6,7 @@
  * The walker is fed a buffer window at a time by `readCaptureFile()` and never allocates per packet.
  */
 
-import type { FrameSink } from "./frame_sink.ts";
+import type { FrameSink } from "../decode/mod.ts";
 import { MAX_CAPLEN, MAX_RECORD_BYTES } from "./pcap_format.ts";
 
 /** Section Header Block type; a palindrome, so it reads the same in either byte order (§4.1). */

@@ -7,8 +7,8 @@
  * Layouts and constants: /usr/include/linux/if_packet.h, packet(7), and
  * https://docs.kernel.org/networking/packet_mmap.html.
  */
-import { type FrameSink, LinkType } from "./frame_sink.ts";
-import { check, cString, Errno, libc, LibcError } from "../net/libc_ffi.ts";
+import { type FrameSink, LinkType } from "../decode/mod.ts";
+import { check, cString, Errno, libc, LibcError } from "../net/mod.ts";
 
 // linux/socket.h, linux/if_ether.h, asm-generic/socket.h, linux/if_packet.h, asm-generic/mman-common.h
 const AF_PACKET = 17;

@@ -6,7 +6,7 @@
  */
 import { boolean, duration, intRange, list, type Parser, Rejected } from "./parsers.ts";
 import { ConfigError, read, setting, value, type Vars } from "./setting.ts";
-import { normalizeMac } from "../net/mac.ts";
+import { normalizeMac } from "../net/mod.ts";
 
 /** Where and how e-mail alerts are sent. */
 export interface SmtpConfig {

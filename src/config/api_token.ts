@@ -6,8 +6,8 @@
  * from there (`sudo cat /var/lib/flintnet/api-token`).
  */
 
-import { writeFileAtomic } from "../base/atomic_write.ts";
-import { createLogger } from "../base/log.ts";
+import { writeFileAtomic } from "../base/mod.ts";
+import { createLogger } from "../base/mod.ts";
 
 /** Name of the token file inside the state directory. */
 export const API_TOKEN_FILE = "api-token";

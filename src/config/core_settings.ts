@@ -20,7 +20,7 @@ import {
   sharedLibrary,
 } from "./parsers.ts";
 import { setting } from "./setting.ts";
-import { LOG_LEVELS, type LogLevel } from "../base/log.ts";
+import { LOG_LEVELS, type LogLevel } from "../base/mod.ts";
 
 /** Where the env file is looked for when FLINTNET_ENV_FILE is not set. */
 export const DEFAULT_ENV_FILE = "/etc/flintnet/flintnet.env";

@@ -15,7 +15,7 @@ import { CORE_SETTINGS, DEFAULT_ENV_FILE } from "./core_settings.ts";
 import { ALERT_SETTINGS, type AlertConfig, alertSettings } from "./alert_settings.ts";
 import { type DiscoveryConfig, SNMP_SETTINGS, type SnmpConfig, snmpSettings } from "./snmp_settings.ts";
 import { ConfigError, invalid, read, type Setting, value, type Vars } from "./setting.ts";
-import type { LogLevel } from "../base/log.ts";
+import type { LogLevel } from "../base/mod.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
 
 export { ConfigError, DEFAULT_ENV_FILE };

@@ -6,7 +6,7 @@
 
 import { apiTokenProblem, MIN_API_TOKEN_LENGTH } from "./api_token.ts";
 import { ipv4Network } from "./system_probe.ts";
-import { parseIpv4 } from "../net/address.ts";
+import { parseIpv4 } from "../net/mod.ts";
 
 /** A parser's refusal; the message, if any, says why beyond the accepted text. */
 export class Rejected extends Error {}

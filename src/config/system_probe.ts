@@ -6,7 +6,7 @@
  * interface list, candidate directory) so tests feed literal data instead of
  * depending on the machine they run on.
  */
-import { formatIpv4, parseIpv4 } from "../net/address.ts";
+import { formatIpv4, parseIpv4 } from "../net/mod.ts";
 
 /** The probes config.ts uses for defaults; tests replace any of them. */
 export interface SystemProbe {

@@ -1,5 +1,5 @@
 /** ARP for IPv4 over Ethernet (RFC 826). */
-import { mac48, u16, u32 } from "../net/bytes.ts";
+import { mac48, u16, u32 } from "../net/mod.ts";
 import { Malformed, OK } from "./malformed.ts";
 import { type PacketBatch, RowKind } from "./packet_batch.ts";
 

@@ -3,9 +3,9 @@
  * transport, one row per frame into a PacketBatch. It is the FrameSink every packet source feeds.
  * No allocation per frame; malformed frames are counted by reason and skipped.
  */
-import { type FrameSink, LinkType } from "../capture/frame_sink.ts";
+import { type FrameSink, LinkType } from "./frame_sink.ts";
 import { decodeArp } from "./arp.ts";
-import { mac48, u16 } from "../net/bytes.ts";
+import { mac48, u16 } from "../net/mod.ts";
 import { FragmentPorts } from "./fragments.ts";
 import { decodeIpv4, type FragmentCounters } from "./ipv4.ts";
 import { decodeIpv6 } from "./ipv6.ts";

@@ -4,7 +4,7 @@
  * never from the decoder's own output.
  */
 import assert from "node:assert/strict";
-import { LinkType } from "../capture/frame_sink.ts";
+import { LinkType } from "./frame_sink.ts";
 import { type DecodeCounters, Decoder } from "./decoder.ts";
 import { MALFORMED_NAMES } from "./malformed.ts";
 import { type BatchConsumer, createPacketBatch, type PacketBatch, RowKind } from "./packet_batch.ts";

@@ -1,5 +1,5 @@
 /** IPv4 (RFC 791): header checks, addresses, IP-layer length, fragments. */
-import { u16, u32 } from "../net/bytes.ts";
+import { u16, u32 } from "../net/mod.ts";
 import type { FragmentPorts } from "./fragments.ts";
 import { Malformed, OK } from "./malformed.ts";
 import type { PacketBatch } from "./packet_batch.ts";

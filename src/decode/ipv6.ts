@@ -1,5 +1,5 @@
 /** IPv6 (RFC 8200): fixed header, the extension-header chain, fragments. */
-import { u16, u32 } from "../net/bytes.ts";
+import { u16, u32 } from "../net/mod.ts";
 import type { FragmentPorts } from "./fragments.ts";
 import { attributeFragment, type FragmentCounters } from "./ipv4.ts";
 import { Malformed, OK } from "./malformed.ts";

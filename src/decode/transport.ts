@@ -3,7 +3,7 @@
  * `decodeTransport` writes ports and TCP flags into a batch row; the reader functions below it are
  * for tools and tests that want the whole header (they allocate, so never call them per packet).
  */
-import { u16, u32 } from "../net/bytes.ts";
+import { u16, u32 } from "../net/mod.ts";
 import { Malformed, OK } from "./malformed.ts";
 import type { PacketBatch } from "./packet_batch.ts";
 

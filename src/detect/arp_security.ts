@@ -15,18 +15,19 @@
  * arp_conflict_rule.ts (mac_spoof, duplicate_ip), arp_spoof_rule.ts (arp_spoof); what they share
  * (settings, counters, the current claim, the flood limit, publishing) is arp_rule_context.ts.
  */
-import type { PacketBatch } from "../decode/packet_batch.ts";
-import { RowKind } from "../decode/packet_batch.ts";
+import type { PacketBatch } from "../decode/mod.ts";
+import { RowKind } from "../decode/mod.ts";
 import type { ArpHistory } from "../devices/arp_history.ts";
-import { parseMac } from "../net/mac.ts";
-import { parseIpv4 } from "../net/address.ts";
+import { parseMac } from "../net/mod.ts";
+import { parseIpv4 } from "../net/mod.ts";
 import type { ArpTableEntry } from "../snmp/snmp_types.ts";
 import { ArpConflictRule } from "./arp_conflict_rule.ts";
 import { sightMac } from "./arp_rogue_rule.ts";
 import { ArpRuleContext, Kind } from "./arp_rule_context.ts";
 import type { ArpSecurityCounters } from "./arp_security_counters.ts";
 import { severalIps } from "./arp_spoof_rule.ts";
-import type { Detector, Publish } from "./detector.ts";
+import type { Detector } from "../flow/mod.ts";
+import type { Publish } from "../events/mod.ts";
 
 export type { ArpSecurityCounters } from "./arp_security_counters.ts";
 

@@ -4,8 +4,8 @@
  * Pure functions of what the detector decided; the detector adds the packet and publishes.
  */
 import type { ArpTableEntry } from "../snmp/snmp_types.ts";
-import { formatIpv4, formatMac } from "../net/address.ts";
-import { isLocallyAdministered } from "../net/mac.ts";
+import { formatIpv4, formatMac } from "../net/mod.ts";
+import { isLocallyAdministered } from "../net/mod.ts";
 import { virtualRouterProtocol } from "./virtual_macs.ts";
 
 /** One event's explanation (sentences; empty ones are dropped) and evidence. */

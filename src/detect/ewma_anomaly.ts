@@ -9,10 +9,11 @@
  * "in anomaly" until an interval falls back under the threshold.
  */
 import type { AnomalyEvent } from "../events/mod.ts";
-import { communityId } from "../flow/community_id.ts";
-import { formatIp } from "../net/address.ts";
-import type { FlowTable } from "../flow/flow_table.ts";
-import type { Detector, Publish } from "./detector.ts";
+import { communityId } from "../flow/mod.ts";
+import { formatIp } from "../net/mod.ts";
+import type { FlowTable } from "../flow/mod.ts";
+import type { Detector } from "../flow/mod.ts";
+import type { Publish } from "../events/mod.ts";
 
 /** The knobs (FLINTNET_EWMA_ALPHA, FLINTNET_ANOMALY_*). */
 export interface EwmaOptions {

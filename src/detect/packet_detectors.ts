@@ -9,7 +9,8 @@
  */
 import type { ArpHistory } from "../devices/arp_history.ts";
 import { ArpSecurityDetector } from "./arp_security.ts";
-import type { Detector, Publish } from "./detector.ts";
+import type { Detector } from "../flow/mod.ts";
+import type { Publish } from "../events/mod.ts";
 
 /** What the packet-level detectors need. */
 export interface PacketDetectorOptions {

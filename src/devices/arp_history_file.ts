@@ -6,10 +6,10 @@
  * Reading is forgiving inside a valid file (an entry that does not parse is skipped) and strict about
  * the file itself (not JSON, or not a version {@link STATE_VERSION} state file: ArpStateError).
  */
-import { writeFileAtomic } from "../base/atomic_write.ts";
-import { formatIpv4, formatMac, parseIpv4 } from "../net/address.ts";
+import { writeFileAtomic } from "../base/mod.ts";
+import { formatIpv4, formatMac, parseIpv4 } from "../net/mod.ts";
 import type { IpChange } from "./arp_bindings.ts";
-import { parseMac } from "../net/mac.ts";
+import { parseMac } from "../net/mod.ts";
 
 /** Version of arp-state.json. */
 const STATE_VERSION = 1;

@@ -4,8 +4,8 @@
  *
  *   /devices?type=router,switch&status=no_response&cidr=10.1.0.0/16&q=cisco&limit=50
  */
-import type { CidrWords } from "../flow/flow_query.ts";
-import { parseIp } from "../net/address.ts";
+import type { Cidr as CidrWords } from "../net/mod.ts";
+import { parseIp } from "../net/mod.ts";
 import { BadParameter } from "../http/errors.ts";
 import {
   checkParameters,
@@ -21,8 +21,8 @@ import {
   SNMP_STATUSES,
   type SnmpStatus,
 } from "../events/mod.ts";
-import { cidrContains } from "../net/cidr.ts";
-import { macHexFragment } from "../net/mac.ts";
+import { cidrContains } from "../net/mod.ts";
+import { macHexFragment } from "../net/mod.ts";
 
 /** What a /devices request asks for. Absent members do not filter. */
 export interface DeviceFilter {

@@ -7,8 +7,8 @@
 import type { EventBus } from "../events/mod.ts";
 import type { SweepProgress } from "../events/mod.ts";
 import type { DiscoveryControl } from "../http/routes/discovery.ts";
-import { createLogger } from "../base/log.ts";
-import { DEFAULT_MAX_HOSTS, ipv4HostCount, parseCidr } from "../net/cidr.ts";
+import { createLogger } from "../base/mod.ts";
+import { DEFAULT_MAX_HOSTS, ipv4HostCount, parseCidr } from "../net/mod.ts";
 import type { DiscoverySweeper, SweepPhase } from "../snmp/discovery.ts";
 
 /** Options of {@link DiscoveryScheduler}. */

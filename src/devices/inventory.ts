@@ -5,10 +5,10 @@
  * table), classified, and its interfaces published as `interface` events; linkDown/linkUp traps update
  * the interface state. Data flows one way: sources → registry → bus.
  */
-import { Limiter } from "../base/async_pool.ts";
+import { Limiter } from "../base/mod.ts";
 import type { EventBus } from "../events/mod.ts";
 import type { InterfaceEvent, TrapEvent } from "../events/mod.ts";
-import { createLogger } from "../base/log.ts";
+import { createLogger } from "../base/mod.ts";
 import { type Capabilities, probeCapabilities } from "../snmp/capabilities.ts";
 import { classify } from "../snmp/classify.ts";
 import type { CredentialTable } from "../snmp/credentials.ts";

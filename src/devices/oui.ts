@@ -4,7 +4,7 @@
  * MA-M (mam.csv, 28-bit), MA-S (oui36.csv, 36-bit) and the retired IAB blocks (iab.csv, 36-bit, still on
  * old equipment). Read once at start; never a hand-written table.
  */
-import { parseMac } from "../net/mac.ts";
+import { parseMac } from "../net/mod.ts";
 
 /** Which file holds which registry, and how many bits of the address its assignments fix. */
 const REGISTRIES = [

@@ -8,8 +8,8 @@
  * network does not rewrite the file every few seconds.
  */
 import type { DeviceEvent } from "../events/mod.ts";
-import { formatIp, parseIp } from "../net/address.ts";
-import { createLogger } from "../base/log.ts";
+import { formatIp, parseIp } from "../net/mod.ts";
+import { createLogger } from "../base/mod.ts";
 import type { SystemInfo } from "../snmp/snmp_types.ts";
 import type {
   DeviceJson,
@@ -18,7 +18,7 @@ import type {
   InterfaceStatus,
   SnmpPollStatus,
 } from "../events/mod.ts";
-import { isLocallyAdministered, normalizeMac, parseMac } from "../net/mac.ts";
+import { isLocallyAdministered, normalizeMac, parseMac } from "../net/mod.ts";
 import type { OuiRegistry } from "./oui.ts";
 import { loadRegistryFile, type RegistryLoadResult, saveRegistryFile } from "./registry_file.ts";
 import { compareIps, sortByIp } from "./device_filter.ts";

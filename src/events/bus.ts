@@ -4,8 +4,8 @@
  * one costs at most `capacity` events of memory (the oldest are dropped and counted).
  */
 import type { EventKind, FlintnetEvent, PublishedEvent } from "./events.ts";
-import { createLogger } from "../base/log.ts";
-import { RingBuffer } from "../base/ring_buffer.ts";
+import { createLogger } from "../base/mod.ts";
+import { RingBuffer } from "../base/mod.ts";
 
 /** What a subscriber asks for. */
 export interface SubscribeOptions {

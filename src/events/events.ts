@@ -198,3 +198,6 @@ export type EventKind = FlintnetEvent["kind"];
 
 /** An event as the bus delivers it: with its sequence number. */
 export type PublishedEvent = FlintnetEvent & { /** Monotonic per process, from 1. */ id: number };
+
+/** Where publishers send what they find (the bus's publish, or a test's array push). */
+export type Publish = (event: FlintnetEvent) => void;

@@ -22,7 +22,7 @@ import {
   udp,
 } from "../../tests/helpers/frames.ts";
 import { writePcap } from "../../tests/helpers/capture_writer.ts";
-import { LinkType } from "../capture/frame_sink.ts";
+import { LinkType } from "../decode/frame_sink.ts";
 import { Decoder } from "../decode/decoder.ts";
 import { type PacketBatch, RowKind } from "../decode/packet_batch.ts";
 import { setLogSink } from "../base/log.ts";

@@ -2,7 +2,7 @@
  * The one JSON shape of a flow, used by replay, REST and SSE alike (the changelog's field names).
  */
 import { communityId } from "./community_id.ts";
-import { formatIp } from "../net/address.ts";
+import { formatIp } from "../net/mod.ts";
 import type { FlowTable } from "./flow_table.ts";
 
 /** A flow as every output shows it. */

@@ -3,8 +3,8 @@
  * timestamps (replay is deterministic) and, in the daemon, by a timer too (intervals close when the
  * network goes quiet). Intervals are aligned to multiples of the interval length since the epoch.
  */
-import type { BatchConsumer, PacketBatch } from "../decode/packet_batch.ts";
-import type { Detector } from "../detect/detector.ts";
+import type { BatchConsumer, PacketBatch } from "../decode/mod.ts";
+import type { Detector } from "./detector.ts";
 import type { FlowTable } from "./flow_table.ts";
 
 /** Pipeline timing settings. */

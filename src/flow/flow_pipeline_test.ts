@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createPacketBatch, type PacketBatch, RowKind } from "../decode/packet_batch.ts";
-import type { Detector } from "../detect/detector.ts";
+import type { Detector } from "./detector.ts";
 import { ExpiryReason, FlowTable } from "./flow_table.ts";
 import { FlowPipeline, type PipelineOptions } from "./flow_pipeline.ts";
 import {

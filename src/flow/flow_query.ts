@@ -8,27 +8,11 @@
  * table does not change, walking the pages visits every matching flow exactly once; while capture runs,
  * a flow whose counters move across the cursor between two requests can be seen twice or not at all.
  */
+import type { IpWords } from "../net/mod.ts";
+import type { Cidr as CidrWords } from "../net/mod.ts";
 import type { FlowTable } from "./flow_table.ts";
 
-/** An address as parseIp() returns it: IPv4 in word 0, IPv6 as four big-endian words. */
-export interface IpWords {
-  /** 4 or 6. */
-  readonly family: 4 | 6;
-  /** Four words; IPv4 uses word 0 only. */
-  readonly words: Uint32Array;
-}
-
-/** A network: the address words with the host bits cleared, and the mask that clears them. */
-export interface CidrWords {
-  /** 4 or 6. */
-  readonly family: 4 | 6;
-  /** Prefix length (0–32 or 0–128). */
-  readonly prefix: number;
-  /** Network address words, host bits zero. */
-  readonly network: Uint32Array;
-  /** Mask words. */
-  readonly mask: Uint32Array;
-}
+export type { CidrWords, IpWords };
 
 /** Every condition a flow (or an anomaly) must meet; absent ones match everything. */
 export interface FlowFilter {

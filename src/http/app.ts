@@ -13,7 +13,7 @@ import type { AnomalyStore } from "../alert/anomaly_store.ts";
 import type { Mutes } from "../alert/mutes.ts";
 import type { HistoryDb } from "../store/history_db.ts";
 import type { EventBus } from "../events/mod.ts";
-import type { FlowTable } from "../flow/flow_table.ts";
+import type { FlowTable } from "../flow/mod.ts";
 import { bearerAuth, publicRoutes } from "./auth.ts";
 import { bodyLimit, corsAllowList, notFound, onError, securityHeaders } from "./hardening.ts";
 import { httpMetrics, MetricsRegistry } from "./metrics.ts";

@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
-import { createLogger } from "../base/log.ts";
+import { createLogger } from "../base/mod.ts";
 import { errorResponse } from "./errors.ts";
 import type { FailedAuthLimiter } from "./rate_limit.ts";
 import type { TicketStore } from "./tickets.ts";

@@ -4,7 +4,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { createLogger } from "../base/log.ts";
+import { createLogger } from "../base/mod.ts";
 import { BadParameter, errorResponse } from "./errors.ts";
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import { createLogger } from "../base/log.ts";
+import { createLogger } from "../base/mod.ts";
 
 /** Label values by label name. */
 export type Labels = Readonly<Record<string, string | number>>;

@@ -4,7 +4,7 @@
  * graceful shutdown otherwise waits for them forever.
  */
 import type { Context, Hono } from "hono";
-import { createLogger } from "../base/log.ts";
+import { createLogger } from "../base/mod.ts";
 
 /** Options of {@link startHttpServer}. */
 export interface HttpServerOptions {

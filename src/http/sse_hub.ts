@@ -12,8 +12,8 @@
  */
 import type { EventBus, Subscription } from "../events/mod.ts";
 import type { EventKind, PublishedEvent } from "../events/mod.ts";
-import { createLogger } from "../base/log.ts";
-import { RingBuffer } from "../base/ring_buffer.ts";
+import { createLogger } from "../base/mod.ts";
+import { RingBuffer } from "../base/mod.ts";
 import { BadParameter } from "./errors.ts";
 import { SseClient } from "./sse_client.ts";
 

@@ -45,11 +45,19 @@ export function formatMac(m: number): string {
   return bytes.map((x) => x.toString(16).padStart(2, "0")).join(":");
 }
 
+/** An address as parseIp() returns it: IPv4 in word 0, IPv6 as four big-endian words. */
+export interface IpWords {
+  /** 4 or 6. */
+  readonly family: 4 | 6;
+  /** Four words; IPv4 uses word 0 only. */
+  readonly words: Uint32Array;
+}
+
 /**
  * Parses an IPv4 or IPv6 address into four words (IPv4 in word 0), or undefined when it is not one.
  * Used for API filters and tests.
  */
-export function parseIp(text: string): { family: 4 | 6; words: Uint32Array } | undefined {
+export function parseIp(text: string): IpWords | undefined {
   const v4 = parseIpv4(text);
   if (v4 !== undefined) return { family: 4, words: Uint32Array.of(v4, 0, 0, 0) };
   if (!text.includes(":") || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;

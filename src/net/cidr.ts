@@ -7,13 +7,21 @@
  * already seen (in traffic or in a polled neighbour table). {@link ipv4Hosts} refuses them and says so.
  */
 import { formatIpv4, formatIpv6, parseIp } from "./address.ts";
-import type { CidrWords } from "../flow/flow_query.ts";
 
 /**
  * A parsed network: address words (IPv4 in word 0, IPv6 big-endian in words 0–3) with host bits cleared,
  * and the mask, word by word. The same shape the flow and device filters match against.
  */
-export type Cidr = CidrWords;
+export interface Cidr {
+  /** 4 or 6. */
+  readonly family: 4 | 6;
+  /** Prefix length (0–32 or 0–128). */
+  readonly prefix: number;
+  /** Network address words, host bits zero. */
+  readonly network: Uint32Array;
+  /** Mask words. */
+  readonly mask: Uint32Array;
+}
 
 /** Largest network {@link ipv4Hosts} walks unless told otherwise: a /16. */
 export const DEFAULT_MAX_HOSTS = 65_534;

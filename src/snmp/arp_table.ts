@@ -4,8 +4,8 @@
  * the MAC and type columns are walked; the address comes from the index.
  */
 import type { ArpTableEntry, SnmpSession, SnmpValue } from "./snmp_types.ts";
-import { mac48 } from "../net/bytes.ts";
-import { formatIpv6, formatMac } from "../net/address.ts";
+import { mac48 } from "../net/mod.ts";
+import { formatIpv6, formatMac } from "../net/mod.ts";
 import { walkTables } from "./snmp_columns.ts";
 import type { TablePresence } from "./table_presence.ts";
 

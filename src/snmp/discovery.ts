@@ -6,11 +6,11 @@
  *
  * The ARP sweep and the SNMP probe are injected, so this file is pure scheduling and bookkeeping.
  */
-import { forEachBounded } from "../base/async_pool.ts";
+import { forEachBounded } from "../base/mod.ts";
 import type { SweepProgress } from "../events/mod.ts";
-import { formatIpv4, formatIpv6, parseIp } from "../net/address.ts";
-import { createLogger, type Logger } from "../base/log.ts";
-import { cidrText, DEFAULT_MAX_HOSTS, ipv4Hosts, parseCidr } from "../net/cidr.ts";
+import { formatIpv4, formatIpv6, parseIp } from "../net/mod.ts";
+import { createLogger, type Logger } from "../base/mod.ts";
+import { cidrText, DEFAULT_MAX_HOSTS, ipv4Hosts, parseCidr } from "../net/mod.ts";
 import type { SystemInfo } from "./snmp_types.ts";
 
 /** A host that answered the sweep. */

@@ -7,7 +7,7 @@
 
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import type { TrapEvent, TrapVarbind } from "../events/mod.ts";
-import { createLogger } from "../base/log.ts";
+import { createLogger } from "../base/mod.ts";
 import {
   type DecodedTrap,
   decodeEnvelope,

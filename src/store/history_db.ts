@@ -8,8 +8,8 @@
  * alerts would hold the main thread for that long.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { createLogger, type Logger } from "../base/log.ts";
-import { RingBuffer } from "../base/ring_buffer.ts";
+import { createLogger, type Logger } from "../base/mod.ts";
+import { RingBuffer } from "../base/mod.ts";
 import type { AlertFields, AlertKind, AlertSeverity } from "./alert_row.ts";
 import { isCorrupt, openDatabase } from "./history_file.ts";
 import { COLUMNS, eventJson, type Row, sqlWhere, toRecord, whereClause } from "./history_sql.ts";

@@ -5,7 +5,7 @@
  */
 import type { EventBus, Subscription } from "../events/mod.ts";
 import type { AlertEvent, PublishedEvent } from "../events/mod.ts";
-import { createLogger, type Logger } from "../base/log.ts";
+import { createLogger, type Logger } from "../base/mod.ts";
 import { alertFields } from "./alert_row.ts";
 import type { HistoryDb } from "./history_db.ts";
 

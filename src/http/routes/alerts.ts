@@ -12,7 +12,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { Mutes } from "../../alert/mutes.ts";
-import { formatIp } from "../../net/address.ts";
+import { formatIp } from "../../net/mod.ts";
 import { ALERT_KINDS, ALERT_SEVERITIES } from "../../store/alert_row.ts";
 import type { AlertFilter, AlertRecord, HistoryDb } from "../../store/history_db.ts";
 import { CSV_CONTENT_TYPE, toCsv } from "../csv.ts";

@@ -5,8 +5,8 @@
  */
 import type { Context } from "hono";
 import type { MuteRule, NewMute } from "../../alert/mutes.ts";
-import { normalizeMac } from "../../net/mac.ts";
-import { formatIp, parseIp } from "../../net/address.ts";
+import { normalizeMac } from "../../net/mod.ts";
+import { formatIp, parseIp } from "../../net/mod.ts";
 import { ALERT_KINDS, type AlertKind } from "../../store/alert_row.ts";
 import { SECURITY_EVENT_TYPES } from "../../events/mod.ts";
 import { BadParameter } from "../errors.ts";

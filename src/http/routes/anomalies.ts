@@ -7,8 +7,8 @@
  */
 import { Hono } from "hono";
 import type { AnomalyStore, StoredAnomaly } from "../../alert/anomaly_store.ts";
-import { parseIp } from "../../net/address.ts";
-import { endpointsMatch, type SortOrder, TopK } from "../../flow/flow_query.ts";
+import { parseIp } from "../../net/mod.ts";
+import { endpointsMatch, type SortOrder, TopK } from "../../flow/mod.ts";
 import { CSV_CONTENT_TYPE, toCsv } from "../csv.ts";
 import {
   checkParameters,

@@ -5,7 +5,7 @@
  *   curl -X POST -H "Authorization: Bearer $TOKEN" http://host:8480/devices/aa:bb:cc:dd:ee:ff/ack
  */
 import { Hono } from "hono";
-import { normalizeMac } from "../../net/mac.ts";
+import { normalizeMac } from "../../net/mod.ts";
 import { errorResponse } from "../errors.ts";
 
 /** Marks MACs known. */

@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import type { DeviceJson } from "../../events/mod.ts";
 import { type DeviceFilter, matchDevice, parseDeviceFilter, sortByIp } from "../../devices/device_filter.ts";
-import { formatIp, parseIp } from "../../net/address.ts";
+import { formatIp, parseIp } from "../../net/mod.ts";
 import { CSV_CONTENT_TYPE, type CsvValue, toCsv } from "../csv.ts";
 import { BadParameter, errorResponse } from "../errors.ts";
 import { wantsCsv } from "../query_params.ts";

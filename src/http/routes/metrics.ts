@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import type { EventBus } from "../../events/mod.ts";
-import { VERSION } from "../../base/version.ts";
+import { VERSION } from "../../base/mod.ts";
 import type { MetricsRegistry } from "../metrics.ts";
 
 /** Content type of the text exposition format 0.0.4. */

@@ -7,7 +7,7 @@
  * member added without a description fails.
  */
 import { Hono } from "hono";
-import { VERSION } from "../../base/version.ts";
+import { VERSION } from "../../base/mod.ts";
 import { alertPaths } from "./openapi_alert_paths.ts";
 import { devicePaths } from "./openapi_device_paths.ts";
 import { errorResponse, int, type Json, str } from "./openapi_kit.ts";

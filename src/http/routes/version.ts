@@ -1,6 +1,6 @@
 /** GET /version: which build answers, so a script can check what it talks to. */
 import { Hono } from "hono";
-import { VERSION } from "../../base/version.ts";
+import { VERSION } from "../../base/mod.ts";
 
 /** What GET /version needs. */
 export interface VersionDeps {

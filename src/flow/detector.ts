@@ -1,13 +1,9 @@
 /**
- * What a detector is: logic plus its own state, fed by the pipeline. Packet-level detectors read
- * batch rows (ARP watching, scans); interval-level detectors read the flow table when an interval
- * closes (EWMA). Each publishes what it finds through the function it was given.
+ * What the pipeline feeds: a detector is logic plus its own state. Packet-level detectors read batch
+ * rows (ARP watching, scans); interval-level detectors read the flow table when an interval closes
+ * (EWMA). Declared here, by the pipeline that calls them, so flow/ needs nothing of detect/.
  */
-import type { PacketBatch } from "../decode/packet_batch.ts";
-import type { FlintnetEvent } from "../events/mod.ts";
-
-/** Where detectors send findings (the bus's publish, or a test's array push). */
-export type Publish = (event: FlintnetEvent) => void;
+import type { PacketBatch } from "../decode/mod.ts";
 
 /** A detector in the pipeline. */
 export interface Detector {

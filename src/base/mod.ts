@@ -1,0 +1,11 @@
+/**
+ * The ground floor without network knowledge: the JSON-lines logger, atomic file writes, bounded
+ * concurrency, the ring buffer, state-file housekeeping and the version. Imports nothing of Flintnet.
+ * The only file other folders import.
+ */
+export { forEachBounded, Limiter } from "./async_pool.ts";
+export { writeFileAtomic } from "./atomic_write.ts";
+export { createLogger, LOG_LEVELS, type Logger, type LogLevel, setLogLevel } from "./log.ts";
+export { RingBuffer } from "./ring_buffer.ts";
+export { moveAside, removeStaleTempFiles } from "./state_files.ts";
+export { VERSION } from "./version.ts";

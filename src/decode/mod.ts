@@ -1,0 +1,17 @@
+/**
+ * Pure byte parsers: a captured frame (Ethernet, VLAN, Linux cooked, raw IP) → IPv4/IPv6/ARP →
+ * transport, one row per frame into a struct-of-arrays PacketBatch. Declares the seams on both sides:
+ * FrameSink (what packet sources feed) and BatchConsumer (what receives batches). Imports only net/.
+ * The only file other folders import.
+ */
+export { type DecodeCounters, Decoder } from "./decoder.ts";
+export { type FrameSink, LinkType } from "./frame_sink.ts";
+export {
+  batchBytes,
+  type BatchConsumer,
+  batchTransferList,
+  createPacketBatch,
+  DEFAULT_BATCH_ROWS,
+  type PacketBatch,
+  RowKind,
+} from "./packet_batch.ts";

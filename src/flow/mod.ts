@@ -1,0 +1,24 @@
+/**
+ * The flow table (typed arrays, open addressing), the pipeline that feeds it batches and closes
+ * intervals for the detectors it is given, flow JSON, Community ID, and queries over the live table.
+ * The only file other folders import.
+ */
+export { communityId } from "./community_id.ts";
+export { type Detector } from "./detector.ts";
+export { type FlowJson, flowToJson, topFlowsByBytes } from "./flow_json.ts";
+export { FlowPipeline } from "./flow_pipeline.ts";
+export {
+  type CidrWords,
+  endpointsMatch,
+  FLOW_SORTS,
+  type FlowFilter,
+  type FlowQuery,
+  type FlowSort,
+  type IpWords,
+  type PageKey,
+  queryFlows,
+  type SortOrder,
+  TopK,
+} from "./flow_query.ts";
+export { FlowTable } from "./flow_table.ts";
+export { localHosts } from "./local_hosts.ts";
