@@ -4,7 +4,7 @@
  * sweep printed. Needs root and iproute2; skipped without them unless CI=true.
  */
 import assert from "node:assert/strict";
-import { arpSweep } from "../src/snmp/arp_sweep.ts";
+import { arpSweep } from "../src/discovery/arp_sweep.ts";
 import { ipv4Hosts } from "../src/net/cidr.ts";
 import { createVethPair, netnsUnavailable, run, vethNames, type VethPair } from "./helpers/netns.ts";
 

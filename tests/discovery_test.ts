@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { SweepProgress } from "../src/events/mod.ts";
 import { CredentialTable } from "../src/snmp/credentials.ts";
-import { DiscoverySweeper, type FoundHost, type SweepPhase } from "../src/snmp/discovery.ts";
+import { DiscoverySweeper, type FoundHost, type SweepPhase } from "../src/discovery/sweeper.ts";
 import { createSnmpSession } from "../src/snmp/session.ts";
 import type { SystemInfo } from "../src/snmp/snmp_types.ts";
 import { getSystemInfo } from "../src/snmp/system_info.ts";

@@ -5,7 +5,7 @@
  * counters move on; the expected rates are worked out from the numbers written here.
  */
 import assert from "node:assert/strict";
-import { InterfacePoller } from "../src/snmp/interface_poller.ts";
+import { InterfacePoller } from "../src/polling/interface_poller.ts";
 import { createSnmpSession } from "../src/snmp/session.ts";
 import { getSystemInfo } from "../src/snmp/system_info.ts";
 import { snmpsimUnavailable, startSnmpsim } from "./helpers/snmpsim.ts";

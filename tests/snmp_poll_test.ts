@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { createSnmpSession } from "../src/snmp/session.ts";
 import { getSystemInfo } from "../src/snmp/system_info.ts";
-import { InterfacePoller } from "../src/snmp/interface_poller.ts";
-import { walkArpTable } from "../src/snmp/arp_table.ts";
-import { pollDevice } from "../src/snmp/poll_device.ts";
+import { InterfacePoller } from "../src/polling/interface_poller.ts";
+import { walkArpTable } from "../src/polling/arp_table.ts";
+import { pollDevice } from "../src/polling/poll_device.ts";
 import { type SnmpCredentials, SnmpError, type SnmpTarget } from "../src/snmp/snmp_types.ts";
 import type { InterfaceJson } from "../src/events/mod.ts";
 import { NET_SNMP_ENV, type Snmpd, snmpdUnavailable, startSnmpd } from "./helpers/snmpd.ts";

@@ -6,7 +6,7 @@
 import { cidrList, duration, hostPort, intRange, type Parser, Rejected } from "./parsers.ts";
 import type { ListenAddress } from "./parsers.ts";
 import { read, setting, value, type Vars } from "./setting.ts";
-import type { SnmpCredentials, SnmpV3Credentials } from "../snmp/snmp_types.ts";
+import type { SnmpCredentials, SnmpV3Credentials } from "../snmp/mod.ts";
 
 /** Credentials for one network. */
 export interface CredentialRule {

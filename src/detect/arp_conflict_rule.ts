@@ -7,7 +7,7 @@
  *
  * Remembers recent probes for addresses in use (bounded), in case the prober announces anyway.
  */
-import type { ArpBinding } from "../devices/arp_history.ts";
+import type { ArpBinding } from "../devices/mod.ts";
 import { addressConflict, type Party, senderMismatch } from "./arp_security_events.ts";
 import { type ArpRuleContext, Kind, SLOT_CONFLICT } from "./arp_rule_context.ts";
 import { isVirtualRouterMac } from "./virtual_macs.ts";

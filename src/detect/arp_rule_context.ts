@@ -3,11 +3,11 @@
  * the settings, the counters, the claim being looked at, the per-type flood limit, and publishing.
  * The detector (arp_security.ts) sets the claim; the rules decide and emit.
  */
-import type { ArpHistory } from "../devices/arp_history.ts";
+import type { ArpHistory } from "../devices/mod.ts";
 import { isLocallyAdministered } from "../net/mod.ts";
 import { SECURITY_EVENT_TYPES, type SecurityEvent, type SecurityEventType } from "../events/mod.ts";
 import { formatIpv4, formatMac } from "../net/mod.ts";
-import type { ArpTableEntry } from "../snmp/snmp_types.ts";
+import type { ArpTableEntry } from "../snmp/mod.ts";
 import { type ArpSecurityCounters, zeroCounters } from "./arp_security_counters.ts";
 import { type Explanation, iso, packetEvidence, type Party, rateLimited } from "./arp_security_events.ts";
 import type { Publish } from "../events/mod.ts";

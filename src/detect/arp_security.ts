@@ -17,10 +17,10 @@
  */
 import type { PacketBatch } from "../decode/mod.ts";
 import { RowKind } from "../decode/mod.ts";
-import type { ArpHistory } from "../devices/arp_history.ts";
+import type { ArpHistory } from "../devices/mod.ts";
 import { parseMac } from "../net/mod.ts";
 import { parseIpv4 } from "../net/mod.ts";
-import type { ArpTableEntry } from "../snmp/snmp_types.ts";
+import type { ArpTableEntry } from "../snmp/mod.ts";
 import { ArpConflictRule } from "./arp_conflict_rule.ts";
 import { sightMac } from "./arp_rogue_rule.ts";
 import { ArpRuleContext, Kind } from "./arp_rule_context.ts";

@@ -3,7 +3,7 @@
  * told so that a sysadmin who has never heard of ARP spoofing knows what happened and what to do.
  * Pure functions of what the detector decided; the detector adds the packet and publishes.
  */
-import type { ArpTableEntry } from "../snmp/snmp_types.ts";
+import type { ArpTableEntry } from "../snmp/mod.ts";
 import { formatIpv4, formatMac } from "../net/mod.ts";
 import { isLocallyAdministered } from "../net/mod.ts";
 import { virtualRouterProtocol } from "./virtual_macs.ts";

@@ -3,7 +3,7 @@
  * window) — how ARP spoofing puts itself between other devices. A MAC whose addresses are all
  * established (a host's learned secondaries), an allow-listed MAC and a virtual router MAC are not.
  */
-import type { ArpBinding } from "../devices/arp_history.ts";
+import type { ArpBinding } from "../devices/mod.ts";
 import { severalAddresses } from "./arp_security_events.ts";
 import { type ArpRuleContext, SLOT_SPOOF } from "./arp_rule_context.ts";
 import { isVirtualRouterMac } from "./virtual_macs.ts";

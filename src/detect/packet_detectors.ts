@@ -7,7 +7,7 @@
  * loaded from arp-state.json (saved by the device side), replay an in-memory one that is never written.
  * The clock is the packets' own timestamps in both.
  */
-import type { ArpHistory } from "../devices/arp_history.ts";
+import type { ArpHistory } from "../devices/mod.ts";
 import { ArpSecurityDetector } from "./arp_security.ts";
 import type { Detector } from "../flow/mod.ts";
 import type { Publish } from "../events/mod.ts";

@@ -9,21 +9,21 @@ import { Limiter } from "../base/mod.ts";
 import type { EventBus } from "../events/mod.ts";
 import type { InterfaceEvent, TrapEvent } from "../events/mod.ts";
 import { createLogger } from "../base/mod.ts";
-import { type Capabilities, probeCapabilities } from "../snmp/capabilities.ts";
-import { classify } from "../snmp/classify.ts";
-import type { CredentialTable } from "../snmp/credentials.ts";
-import type { FoundHost } from "../snmp/discovery.ts";
-import { createDevicePollState, type DevicePollState, pollDevice } from "../snmp/poll_device.ts";
-import { DEFAULT_RECHECK_EVERY } from "../snmp/table_presence.ts";
-import { createSnmpSession } from "../snmp/session.ts";
+import { type Capabilities, probeCapabilities } from "../polling/mod.ts";
+import { classify } from "../snmp/mod.ts";
+import type { CredentialTable } from "../snmp/mod.ts";
+import type { FoundHost } from "../discovery/mod.ts";
+import { createDevicePollState, type DevicePollState, pollDevice } from "../polling/mod.ts";
+import { DEFAULT_RECHECK_EVERY } from "../snmp/mod.ts";
+import { createSnmpSession } from "../snmp/mod.ts";
 import {
   type ArpTableEntry,
   SnmpError,
   type SnmpSession,
   type SnmpTarget,
   type SystemInfo,
-} from "../snmp/snmp_types.ts";
-import { getSystemInfo } from "../snmp/system_info.ts";
+} from "../snmp/mod.ts";
+import { getSystemInfo } from "../snmp/mod.ts";
 import type { DeviceJson, InterfaceJson, SnmpStatus } from "../events/mod.ts";
 import type { DeviceRegistry } from "./registry.ts";
 

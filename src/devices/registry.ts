@@ -10,7 +10,7 @@
 import type { DeviceEvent } from "../events/mod.ts";
 import { formatIp, parseIp } from "../net/mod.ts";
 import { createLogger } from "../base/mod.ts";
-import type { SystemInfo } from "../snmp/snmp_types.ts";
+import type { SystemInfo } from "../snmp/mod.ts";
 import type {
   DeviceJson,
   DeviceType,
@@ -21,7 +21,7 @@ import type {
 import { isLocallyAdministered, normalizeMac, parseMac } from "../net/mod.ts";
 import type { OuiRegistry } from "./oui.ts";
 import { loadRegistryFile, type RegistryLoadResult, saveRegistryFile } from "./registry_file.ts";
-import { compareIps, sortByIp } from "./device_filter.ts";
+import { compareIps, sortByIp } from "../net/mod.ts";
 
 /** Where an observation came from. */
 export type DeviceSourceKind = "arp_sweep" | "snmp" | "traffic" | "arp_table" | "trap";

@@ -108,3 +108,24 @@ export function parseIpv4(text: string): number | undefined {
   }
   return w >>> 0;
 }
+
+/** A key that sorts addresses numerically as text: IPv4 before IPv6, then by value. */
+export function ipSortKey(ip: string): string {
+  const a = parseIp(ip);
+  if (a === undefined) return `9${ip}`; // not an address: last, by its text
+  const words = a.family === 4 ? [a.words[0]] : Array.from(a.words);
+  return a.family + words.map((w) => w.toString(16).padStart(8, "0")).join("");
+}
+
+/** Orders two addresses numerically (IPv4 first). */
+export function compareIps(a: string, b: string): number {
+  const ka = ipSortKey(a), kb = ipSortKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** Things with an `ip` sorted by address, numerically (a new array). */
+export function sortByIp<T extends { ip: string }>(devices: readonly T[]): T[] {
+  const keyed = devices.map((d) => ({ k: ipSortKey(d.ip), d }));
+  keyed.sort((x, y) => x.k < y.k ? -1 : x.k > y.k ? 1 : 0);
+  return keyed.map((x) => x.d);
+}

@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { formatIp, formatIpv4, formatIpv6, formatMac, parseIp, parseIpv4 } from "./address.ts";
+import { seededRng } from "../../tests/helpers/seeded_rng.ts";
+import {
+  compareIps,
+  formatIp,
+  formatIpv4,
+  formatIpv6,
+  formatMac,
+  parseIp,
+  parseIpv4,
+  sortByIp,
+} from "./address.ts";
 
 /** Eight 16-bit groups → the four words formatIpv6 reads. */
 function words(...g: number[]): number[] {
@@ -147,4 +157,26 @@ Deno.test("formatMac() writes six lower-case, zero-padded hex pairs", () => {
   assert.equal(formatMac(0xffffffffffff), "ff:ff:ff:ff:ff:ff");
   assert.equal(formatMac(0), "00:00:00:00:00:00");
   assert.equal(formatMac(0x800000000000), "80:00:00:00:00:00");
+});
+
+Deno.test("sortByIp() orders random IPv4 addresses as their 32-bit values, IPv6 after them", () => {
+  const rng = seededRng(0x5eed_d1ce);
+  const v4: number[] = Array.from({ length: 500 }, rng);
+  const text = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+  const devices: { ip: string }[] = [
+    ...v4.map((n) => ({ ip: text(n) })),
+    { ip: "::1" },
+    { ip: "fe80::1" },
+  ];
+  // Fisher–Yates: the input in no particular order.
+  for (let i = devices.length - 1; i > 0; i--) {
+    const j = rng() % (i + 1);
+    [devices[i], devices[j]] = [devices[j], devices[i]];
+  }
+  const sorted = sortByIp(devices).map((d) => d.ip);
+  const expected = [...v4].sort((a, b) => a - b).map(text);
+  assert.deepEqual(sorted.slice(0, 500), expected);
+  assert.deepEqual(sorted.slice(500), ["::1", "fe80::1"]);
+  assert.equal(compareIps("10.0.0.9", "10.0.0.10"), -1);
+  assert.equal(compareIps("2001:db8::a", "2001:db8::9"), 1);
 });

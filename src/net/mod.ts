@@ -3,7 +3,17 @@
  * addresses, big-endian byte readers and the libc FFI table (sockets, mmap, poll). Imports only base/.
  * The only file other folders import.
  */
-export { formatIp, formatIpv4, formatIpv6, formatMac, type IpWords, parseIp, parseIpv4 } from "./address.ts";
+export {
+  compareIps,
+  formatIp,
+  formatIpv4,
+  formatIpv6,
+  formatMac,
+  type IpWords,
+  parseIp,
+  parseIpv4,
+  sortByIp,
+} from "./address.ts";
 export { mac48, u16, u32 } from "./bytes.ts";
 export {
   type Cidr,

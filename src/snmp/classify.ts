@@ -6,7 +6,7 @@
 
 import type { DeviceType } from "../events/mod.ts";
 import type { SystemInfo } from "./snmp_types.ts";
-import type { Capabilities } from "./capabilities.ts";
+import type { Capabilities } from "../polling/mod.ts";
 import { CLASSIFY_RULES, type ClassifyRule } from "./classify_rules.ts";
 import { enterpriseVendor } from "./enterprises.ts";
 import { parseSysDescr } from "./sys_descr.ts";

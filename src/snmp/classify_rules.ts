@@ -13,7 +13,7 @@
 import type { DeviceType } from "../events/mod.ts";
 import type { DeviceFacts } from "./classify.ts";
 import { Enterprise, enterpriseOf, ENTERPRISES_OID as ENT, oidUnder } from "./enterprises.ts";
-import type { LldpCapability } from "./capabilities.ts";
+import type { LldpCapability } from "../polling/mod.ts";
 
 /** One rule: a named, testable predicate over the facts. */
 export interface ClassifyRule {

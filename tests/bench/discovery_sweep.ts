@@ -24,10 +24,10 @@ import type { SweepProgress } from "../../src/events/mod.ts";
 import { Inventory } from "../../src/devices/inventory.ts";
 import { OuiRegistry } from "../../src/devices/oui.ts";
 import { DeviceRegistry } from "../../src/devices/registry.ts";
-import { arpSweep } from "../../src/snmp/arp_sweep.ts";
+import { arpSweep } from "../../src/discovery/arp_sweep.ts";
 import { ipv4Hosts, parseCidr } from "../../src/net/cidr.ts";
 import { CredentialTable } from "../../src/snmp/credentials.ts";
-import { DiscoverySweeper, type FoundHost } from "../../src/snmp/discovery.ts";
+import { DiscoverySweeper, type FoundHost } from "../../src/discovery/sweeper.ts";
 import { createVethPair, netnsUnavailable, vethNames } from "../helpers/netns.ts";
 import { NET_SNMP_ENV, type Snmpd, snmpdUnavailable, startSnmpd } from "../helpers/snmpd.ts";
 

@@ -6,15 +6,7 @@
  *   curl -X POST -H "Authorization: Bearer $TOKEN" http://host:8480/discovery
  */
 import { Hono } from "hono";
-import type { SweepProgress } from "../../events/mod.ts";
-
-/** What the routes drive. */
-export interface DiscoveryControl {
-  /** Starts a sweep unless one runs; says which happened and where the sweep (new or running) is. */
-  start(): { started: boolean; sweep: SweepProgress };
-  /** The running sweep, else the last finished one; when the next periodic sweep is due. */
-  status(): { running: boolean; sweep: SweepProgress | null; next_at: string | null };
-}
+import type { DiscoveryControl } from "../../discovery/mod.ts";
 
 /** Serves /discovery. */
 export function discoveryRoutes(deps: { discovery: DiscoveryControl }): Hono {

@@ -3,7 +3,7 @@
  * GET /devices/{ip}, POST /devices/{id}/ack, POST and GET /discovery.
  */
 import { DEVICE_TYPES, SNMP_STATUSES } from "../../events/mod.ts";
-import { MAX_DEVICES_LIMIT } from "../../devices/device_filter.ts";
+import { MAX_DEVICES_LIMIT } from "./device_params.ts";
 import {
   AUTH_ERRORS,
   BAD_PARAMETER,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EventBus } from "../../events/mod.ts";
-import { DEVICES_PARAMETERS } from "../../devices/device_filter.ts";
+import { DEVICES_PARAMETERS } from "./device_params.ts";
 import { createHttpApp } from "../app.ts";
 import { publicRoutes } from "../auth.ts";
 import { FLOWS_PARAMETERS } from "./flows.ts";

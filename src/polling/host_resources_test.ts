@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { HR_PROCESSOR_LOAD, HR_STORAGE_ENTRY, HR_STORAGE_RAM, pollHostResources } from "./host_resources.ts";
 import { octets, TableSession } from "../../tests/helpers/table_session.ts";
-import { SnmpError } from "./snmp_types.ts";
+import { SnmpError } from "../snmp/snmp_types.ts";
 
 const VIRTUAL = "1.3.6.1.2.1.25.2.1.3";
 const FIXED_DISK = "1.3.6.1.2.1.25.2.1.4";

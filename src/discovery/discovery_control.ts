@@ -6,10 +6,9 @@
  */
 import type { EventBus } from "../events/mod.ts";
 import type { SweepProgress } from "../events/mod.ts";
-import type { DiscoveryControl } from "../http/routes/discovery.ts";
 import { createLogger } from "../base/mod.ts";
 import { DEFAULT_MAX_HOSTS, ipv4HostCount, parseCidr } from "../net/mod.ts";
-import type { DiscoverySweeper, SweepPhase } from "../snmp/discovery.ts";
+import type { DiscoverySweeper, SweepPhase } from "./sweeper.ts";
 
 /** Options of {@link DiscoveryScheduler}. */
 export interface DiscoverySchedulerOptions {
@@ -34,6 +33,14 @@ const PHASE_ACTION = {
 /** Publishes a sweep's progress on the bus (the sweeper's onProgress). */
 export function publishSweepProgress(bus: EventBus, p: SweepProgress, phase: SweepPhase): void {
   bus.publish({ kind: "device", ts: new Date().toISOString(), action: PHASE_ACTION[phase], sweep: { ...p } });
+}
+
+/** Sweeps on demand, as the API (POST /discovery) and the dashboard drive them. */
+export interface DiscoveryControl {
+  /** Starts a sweep unless one runs; says which happened and where the sweep (new or running) is. */
+  start(): { started: boolean; sweep: SweepProgress };
+  /** The running sweep, else the last finished one; when the next periodic sweep is due. */
+  status(): { running: boolean; sweep: SweepProgress | null; next_at: string | null };
 }
 
 /** Starts sweeps on time and on request. */

@@ -3,7 +3,7 @@
  * read with one GET of a handful of scalars, as input to classification.
  */
 
-import { SnmpError, type SnmpSession, type SnmpValue } from "./snmp_types.ts";
+import { SnmpError, type SnmpSession, type SnmpValue } from "../snmp/mod.ts";
 
 /** IP-MIB ipForwarding.0 (RFC 4293): forwarding(1) or notForwarding(2). */
 export const OID_IP_FORWARDING = "1.3.6.1.2.1.4.1.0";

@@ -11,7 +11,7 @@ import type { SweepProgress } from "../events/mod.ts";
 import { formatIpv4, formatIpv6, parseIp } from "../net/mod.ts";
 import { createLogger, type Logger } from "../base/mod.ts";
 import { cidrText, DEFAULT_MAX_HOSTS, ipv4Hosts, parseCidr } from "../net/mod.ts";
-import type { SystemInfo } from "./snmp_types.ts";
+import type { SystemInfo } from "../snmp/mod.ts";
 
 /** A host that answered the sweep. */
 export interface FoundHost {

@@ -7,7 +7,7 @@ import {
   OID_IP_FORWARDING,
   probeCapabilities,
 } from "./capabilities.ts";
-import { SnmpError, type SnmpSession, type SnmpValue } from "./snmp_types.ts";
+import { SnmpError, type SnmpSession, type SnmpValue } from "../snmp/snmp_types.ts";
 
 Deno.test("decodeLldpCapabilities() reads BITS with bit 0 as the top bit of the first octet", () => {
   // bridge(2) + router(4): 0b0010_1000

@@ -6,8 +6,8 @@ import {
   type DiscoverySweeperOptions,
   type FoundHost,
   type SweepPhase,
-} from "./discovery.ts";
-import type { SystemInfo } from "./snmp_types.ts";
+} from "./sweeper.ts";
+import type { SystemInfo } from "../snmp/snmp_types.ts";
 
 function system(name: string): SystemInfo {
   return {

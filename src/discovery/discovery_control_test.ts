@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { EventBus } from "../events/mod.ts";
 import type { DeviceEvent, PublishedEvent } from "../events/mod.ts";
-import { DiscoverySweeper } from "../snmp/discovery.ts";
+import { DiscoverySweeper } from "./sweeper.ts";
 import { DiscoveryScheduler, publishSweepProgress } from "./discovery_control.ts";
 
 function build(cidrs: string[]) {

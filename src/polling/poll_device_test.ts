@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createDevicePollState, pollDevice } from "./poll_device.ts";
 import { InterfacePoller } from "./interface_poller.ts";
 import { octets, TableSession } from "../../tests/helpers/table_session.ts";
-import { SnmpError, type SnmpSession, type SnmpValue } from "./snmp_types.ts";
+import { SnmpError, type SnmpSession, type SnmpValue } from "../snmp/snmp_types.ts";
 
 function device(): TableSession {
   return new TableSession([
