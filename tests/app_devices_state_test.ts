@@ -4,7 +4,7 @@
  * device side still starts.
  */
 import assert from "node:assert/strict";
-import { startDeviceSide } from "../src/app_devices.ts";
+import { startDeviceSide } from "../src/app/device_side.ts";
 import { EventBus } from "../src/events/mod.ts";
 import { loadConfig } from "../src/config/mod.ts";
 import { FlowTable } from "../src/flow/flow_table.ts";

@@ -4,7 +4,7 @@
  * in HTML and stripped of control characters in the subject (it becomes a mail header).
  */
 import type { AlertEvent, AnomalyEvent, SecurityEvent, TrapEvent } from "../events/mod.ts";
-import { alertSeverity } from "../store/alert_row.ts";
+import { alertSeverity } from "../store/mod.ts";
 import type { Suppressed } from "./cooldown.ts";
 
 /** An alert in words. */

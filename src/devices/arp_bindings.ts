@@ -8,7 +8,9 @@
  * addresses: MACs (least recently seen evicted, counted), IPs per MAC, MACs per IP, bindings overall,
  * log entries.
  */
-import type { MacState } from "./arp_history_file.ts";
+import type { IpChange, MacState } from "./arp_state.ts";
+
+export type { IpChange };
 
 /** One MAC's claim on one IPv4 address. */
 export interface ArpBinding {
@@ -20,18 +22,6 @@ export interface ArpBinding {
   readonly first: number;
   /** Latest claim, ms since the epoch. */
   readonly last: number;
-}
-
-/** An entry of a MAC's IP change log; -1 stands for "none". */
-export interface IpChange {
-  /** When, ms since the epoch. */
-  readonly at: number;
-  /** The address the MAC claimed. */
-  readonly ip: number;
-  /** The address it claimed before, or -1. */
-  readonly previousIp: number;
-  /** The MAC that claimed `ip` before this one, or -1 (a lease moved, or a conflict). */
-  readonly previousMac: number;
 }
 
 /** What is known about one MAC. */

@@ -4,7 +4,7 @@
  * reported once, not on every packet, and not again after a restart. Bounded: past the limit the
  * MAC whose conditions were first raised is forgotten.
  */
-import type { ConditionState } from "./arp_history_file.ts";
+import type { ConditionState } from "./arp_state.ts";
 
 /** Standing conditions kept at most by default (they are pruned by age as well). */
 const MAX_CONDITIONS = 65_536;

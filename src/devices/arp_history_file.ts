@@ -8,7 +8,9 @@
  */
 import { writeFileAtomic } from "../base/mod.ts";
 import { formatIpv4, formatMac, parseIpv4 } from "../net/mod.ts";
-import type { IpChange } from "./arp_bindings.ts";
+import type { ArpStateData, ConditionState, IpChange, MacState } from "./arp_state.ts";
+
+export type { ArpStateData, ConditionState, MacState } from "./arp_state.ts";
 import { parseMac } from "../net/mod.ts";
 
 /** Version of arp-state.json. */
@@ -20,45 +22,6 @@ export class ArpStateError extends Error {
     super(message);
     this.name = "ArpStateError";
   }
-}
-
-/** One MAC's saved record. */
-export interface MacState {
-  /** The MAC (48-bit integer). */
-  mac: number;
-  /** First and latest sight, ms. */
-  first: number;
-  last: number;
-  /** The address it claimed last, or null. */
-  current: number | null;
-  /** Its bindings, in the order saved. */
-  ips: { ip: number; first: number; last: number }[];
-  /** Its IP change log, oldest first. */
-  changes: IpChange[];
-}
-
-/** A standing condition: `slot` held for (mac, ip), last seen at `last`. */
-export interface ConditionState {
-  slot: number;
-  mac: number;
-  ip: number;
-  last: number;
-}
-
-/** Everything ArpHistory keeps across a restart, with numeric keys. */
-export interface ArpStateData {
-  /** When learning started, ms; null before anything was seen. */
-  learningStartMs: number | null;
-  /** MACs evicted so far. */
-  evictedMacs: number;
-  /** Known MACs (learned or acknowledged). */
-  known: number[];
-  /** Acknowledged MACs (also known). */
-  acknowledged: number[];
-  /** Per MAC, least recently seen first. */
-  macs: MacState[];
-  /** Standing conditions. */
-  conditions: ConditionState[];
 }
 
 /** `data` as the text of arp-state.json. */

@@ -26,7 +26,7 @@ import { LinkType } from "../decode/frame_sink.ts";
 import { Decoder } from "../decode/decoder.ts";
 import { type PacketBatch, RowKind } from "../decode/packet_batch.ts";
 import { setLogSink } from "../base/log.ts";
-import { replayFile } from "../replay.ts";
+import { replayFile } from "../app/replay.ts";
 import { communityId } from "./community_id.ts";
 
 const CI = Deno.env.get("CI") === "true";

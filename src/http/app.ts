@@ -8,10 +8,10 @@
  */
 import { type Context, Hono } from "hono";
 import { errorResponse } from "./errors.ts";
-import type { AlertPolicyStore } from "../alert/alert_policy.ts";
-import type { AnomalyStore } from "../alert/anomaly_store.ts";
-import type { Mutes } from "../alert/mutes.ts";
-import type { HistoryDb } from "../store/history_db.ts";
+import type { AlertPolicyStore } from "../alert/mod.ts";
+import type { AnomalyStore } from "../alert/mod.ts";
+import type { Mutes } from "../alert/mod.ts";
+import type { HistoryDb } from "../store/mod.ts";
 import type { EventBus } from "../events/mod.ts";
 import type { FlowTable } from "../flow/mod.ts";
 import { bearerAuth, publicRoutes } from "./auth.ts";

@@ -48,6 +48,46 @@ export interface AlertFields {
   summary: string;
 }
 
+/** An alert as stored. */
+export interface AlertRecord extends AlertFields {
+  /** Its id in the history (never reused). */
+  id: number;
+  /** See NewAlert. */
+  muted: boolean;
+  /** When it was acknowledged, ms since the epoch; null when not. */
+  acked_at: number | null;
+  /** Who acknowledged it ("api"). */
+  acked_by: string | null;
+  /** What they wrote. */
+  ack_note: string | null;
+  /** The event, as stored; null if the stored text no longer parses. */
+  event: Record<string, unknown> | null;
+}
+
+/** Which alerts a query returns; every member given must hold. */
+export interface AlertFilter {
+  /** This kind. */
+  kind?: AlertKind;
+  /** This type (rogue_device, traffic_spike, linkDown…). */
+  type?: string;
+  /** This severity. */
+  severity?: AlertSeverity;
+  /** This MAC, lower case with colons. */
+  mac?: string;
+  /** This address as ip, peer_ip or device_ip (canonical text). */
+  ip?: string;
+  /** At or after, ms. */
+  sinceMs?: number;
+  /** At or before, ms. */
+  untilMs?: number;
+  /** Acknowledged (true) or not (false). */
+  acked?: boolean;
+  /** Muted (true) or not (false). */
+  muted?: boolean;
+  /** Text the summary contains (case-insensitive for ASCII). */
+  q?: string;
+}
+
 /** How bad the alert of `e` is: the security event's own severity; anomalies warn; traps by name. */
 export function alertSeverity(e: AlertEvent): AlertSeverity {
   if (e.kind === "security") return e.severity;

@@ -10,7 +10,9 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { createLogger, type Logger } from "../base/mod.ts";
 import { RingBuffer } from "../base/mod.ts";
-import type { AlertFields, AlertKind, AlertSeverity } from "./alert_row.ts";
+import type { AlertFields, AlertFilter, AlertRecord } from "./alert_row.ts";
+
+export type { AlertFilter, AlertRecord };
 import { isCorrupt, openDatabase } from "./history_file.ts";
 import { COLUMNS, eventJson, type Row, sqlWhere, toRecord, whereClause } from "./history_sql.ts";
 
@@ -22,46 +24,6 @@ export interface NewAlert extends AlertFields {
   event: Record<string, unknown>;
   /** A mute rule matched it: kept here, not delivered. */
   muted: boolean;
-}
-
-/** An alert as stored. */
-export interface AlertRecord extends AlertFields {
-  /** Its id in the history (never reused). */
-  id: number;
-  /** See NewAlert. */
-  muted: boolean;
-  /** When it was acknowledged, ms since the epoch; null when not. */
-  acked_at: number | null;
-  /** Who acknowledged it ("api"). */
-  acked_by: string | null;
-  /** What they wrote. */
-  ack_note: string | null;
-  /** The event, as stored; null if the stored text no longer parses. */
-  event: Record<string, unknown> | null;
-}
-
-/** Which alerts a query returns; every member given must hold. */
-export interface AlertFilter {
-  /** This kind. */
-  kind?: AlertKind;
-  /** This type (rogue_device, traffic_spike, linkDown…). */
-  type?: string;
-  /** This severity. */
-  severity?: AlertSeverity;
-  /** This MAC, lower case with colons. */
-  mac?: string;
-  /** This address as ip, peer_ip or device_ip (canonical text). */
-  ip?: string;
-  /** At or after, ms. */
-  sinceMs?: number;
-  /** At or before, ms. */
-  untilMs?: number;
-  /** Acknowledged (true) or not (false). */
-  acked?: boolean;
-  /** Muted (true) or not (false). */
-  muted?: boolean;
-  /** Text the summary contains (case-insensitive for ASCII). */
-  q?: string;
 }
 
 /** Where a page starts: after this alert in (ts desc, id desc) order. */

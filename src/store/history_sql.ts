@@ -3,7 +3,7 @@
  * as stored.
  */
 import type { SQLInputValue } from "node:sqlite";
-import type { AlertFilter, AlertRecord } from "./history_db.ts";
+import type { AlertFilter, AlertRecord } from "./alert_row.ts";
 
 /** An event's JSON longer than this is stored without its evidence or varbinds (memory and disk bound). */
 export const MAX_EVENT_JSON = 64 * 1024;

@@ -11,10 +11,10 @@
  *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8080/alerts?kind=security&acked=false&format=csv'
  */
 import { type Context, Hono } from "hono";
-import type { Mutes } from "../../alert/mutes.ts";
+import type { Mutes } from "../../alert/mod.ts";
 import { formatIp } from "../../net/mod.ts";
-import { ALERT_KINDS, ALERT_SEVERITIES } from "../../store/alert_row.ts";
-import type { AlertFilter, AlertRecord, HistoryDb } from "../../store/history_db.ts";
+import { ALERT_KINDS, ALERT_SEVERITIES } from "../../store/mod.ts";
+import type { AlertFilter, AlertRecord, HistoryDb } from "../../store/mod.ts";
 import { CSV_CONTENT_TYPE, toCsv } from "../csv.ts";
 import { BadParameter, errorResponse } from "../errors.ts";
 import { bodyLimit } from "../hardening.ts";

@@ -4,10 +4,10 @@
  * accepted.
  */
 import type { Context } from "hono";
-import type { MuteRule, NewMute } from "../../alert/mutes.ts";
+import type { MuteRule, NewMute } from "../../alert/mod.ts";
 import { normalizeMac } from "../../net/mod.ts";
 import { formatIp, parseIp } from "../../net/mod.ts";
-import { ALERT_KINDS, type AlertKind } from "../../store/alert_row.ts";
+import { ALERT_KINDS, type AlertKind } from "../../store/mod.ts";
 import { SECURITY_EVENT_TYPES } from "../../events/mod.ts";
 import { BadParameter } from "../errors.ts";
 import { invalid, parseTimeParameter } from "../query_params.ts";

@@ -6,7 +6,7 @@
  *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8080/anomalies?since=2024-05-01&format=csv'
  */
 import { Hono } from "hono";
-import type { AnomalyStore, StoredAnomaly } from "../../alert/anomaly_store.ts";
+import type { AnomalyStore, StoredAnomaly } from "../../alert/mod.ts";
 import { parseIp } from "../../net/mod.ts";
 import { endpointsMatch, type SortOrder, TopK } from "../../flow/mod.ts";
 import { CSV_CONTENT_TYPE, toCsv } from "../csv.ts";

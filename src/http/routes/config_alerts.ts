@@ -8,7 +8,7 @@
  *     -d '{"cooldown_s": 600, "routes": {"trap": ["webhook"]}}' http://host:8480/config/alerts
  */
 import { Hono } from "hono";
-import { type AlertPolicyStore, PolicyError } from "../../alert/alert_policy.ts";
+import { type AlertPolicyStore, PolicyError } from "../../alert/mod.ts";
 import { errorResponse } from "../errors.ts";
 import { bodyLimit } from "../hardening.ts";
 

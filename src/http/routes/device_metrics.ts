@@ -11,7 +11,7 @@ import type { MetricsRegistry } from "../metrics.ts";
 export interface DeviceMetricsSource {
   /** Every device now. */
   devices(): readonly DeviceJson[];
-  /** The daemon's counters (src/app.ts stats()): poll, traps, arp, alerts. */
+  /** The daemon's counters (app/app.ts stats()): poll, traps, arp, alerts. */
   stats(): Record<string, unknown>;
 }
 

@@ -19,7 +19,7 @@ export function metricsRoutes(registry: MetricsRegistry): Hono {
 
 /** Where the core metrics come from. */
 export interface CoreMetricsSource {
-  /** The daemon's counters: the shape of `createApp(cfg).stats()` (src/app.ts). */
+  /** The daemon's counters: the shape of `createApp(cfg).stats()` (app/app.ts). */
   stats(): Record<string, unknown>;
   /** The event bus, for events by kind. */
   bus: EventBus;

@@ -2,7 +2,7 @@
  * The path items of the alert history, the mute rules and the alert policy: /alerts, /alerts/{id},
  * /alerts/{id}/ack, /mutes, /mutes/{id}, /config/alerts.
  */
-import { ALERT_KINDS, ALERT_SEVERITIES } from "../../store/alert_row.ts";
+import { ALERT_KINDS, ALERT_SEVERITIES } from "../../store/mod.ts";
 import { MAX_ALERTS_BODY_BYTES } from "./alerts.ts";
 import { MAX_POLICY_BODY_BYTES } from "./config_alerts.ts";
 import { ALERT_TYPE_SCHEMA, MAC_SCHEMA } from "./openapi_alert_schemas.ts";

@@ -3,14 +3,9 @@
  * /mutes and /config/alerts and the bodies those routes accept, with the limits their parsers enforce
  * (src/http/routes/alerts_body.ts, src/alert/alert_policy.ts).
  */
-import {
-  ALERT_CHANNELS,
-  MAX_COOLDOWN_S,
-  MAX_LEARNING_PERIOD_S,
-  ROUTE_KINDS,
-} from "../../alert/alert_policy.ts";
+import { ALERT_CHANNELS, MAX_COOLDOWN_S, MAX_LEARNING_PERIOD_S, ROUTE_KINDS } from "../../alert/mod.ts";
 import { SECURITY_EVENT_TYPES } from "../../events/mod.ts";
-import { ALERT_KINDS, ALERT_SEVERITIES } from "../../store/alert_row.ts";
+import { ALERT_KINDS, ALERT_SEVERITIES } from "../../store/mod.ts";
 import { MAX_MUTE_S, MAX_NOTE_CHARS, MAX_REASON_CHARS } from "./alerts_body.ts";
 import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./openapi_kit.ts";
 

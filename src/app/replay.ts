@@ -2,18 +2,18 @@
  * `flintnet replay FILE`: the whole pipeline over a capture file, as fast as it goes, with capture
  * timestamps as the clock, so the same file and settings always give the same document.
  */
-import { streamCaptureFile } from "./capture/mod.ts";
-import type { ArpWatchConfig } from "./config/mod.ts";
-import { EwmaAnomalyDetector, type EwmaOptions } from "./detect/ewma_anomaly.ts";
-import { createPacketDetectors } from "./detect/packet_detectors.ts";
-import { ArpHistory } from "./devices/mod.ts";
-import { OuiRegistry } from "./devices/mod.ts";
-import { EventBus } from "./events/mod.ts";
-import type { AnomalyEvent, PublishedEvent } from "./events/mod.ts";
-import { type FlowJson, flowToJson, topFlowsByBytes } from "./flow/mod.ts";
-import { FlowPipeline } from "./flow/mod.ts";
-import { FlowTable } from "./flow/mod.ts";
-import { createLogger } from "./base/mod.ts";
+import { streamCaptureFile } from "../capture/mod.ts";
+import type { ArpWatchConfig } from "../config/mod.ts";
+import { EwmaAnomalyDetector, type EwmaOptions } from "../detect/mod.ts";
+import { createPacketDetectors } from "../detect/mod.ts";
+import { ArpHistory } from "../devices/mod.ts";
+import { OuiRegistry } from "../devices/mod.ts";
+import { EventBus } from "../events/mod.ts";
+import type { AnomalyEvent, PublishedEvent } from "../events/mod.ts";
+import { type FlowJson, flowToJson, topFlowsByBytes } from "../flow/mod.ts";
+import { FlowPipeline } from "../flow/mod.ts";
+import { FlowTable } from "../flow/mod.ts";
+import { createLogger } from "../base/mod.ts";
 
 /** What replay needs to know. */
 export interface ReplayOptions {

@@ -4,17 +4,17 @@
  * webhook through the persistent outbox. Everything here listens to the bus; nothing publishes.
  */
 import { join } from "node:path";
-import { AlertPolicyStore, defaultAlertPolicy } from "./alert/alert_policy.ts";
-import { AlertRing } from "./alert/alert_ring.ts";
-import { AlertDelivery } from "./alert/delivery.ts";
-import { SmtpMailer } from "./alert/mailer.ts";
-import { Mutes } from "./alert/mutes.ts";
-import { Outbox } from "./alert/outbox.ts";
-import type { EventBus } from "./events/mod.ts";
-import type { Config } from "./config/mod.ts";
-import { createLogger } from "./base/mod.ts";
-import { type HistoryDb, openHistory } from "./store/history_db.ts";
-import { HistoryRecorder } from "./store/history_recorder.ts";
+import { AlertPolicyStore, defaultAlertPolicy } from "../alert/mod.ts";
+import { AlertRing } from "../alert/mod.ts";
+import { AlertDelivery } from "../alert/mod.ts";
+import { SmtpMailer } from "../alert/mod.ts";
+import { Mutes } from "../alert/mod.ts";
+import { Outbox } from "../alert/mod.ts";
+import type { EventBus } from "../events/mod.ts";
+import type { Config } from "../config/mod.ts";
+import { createLogger } from "../base/mod.ts";
+import { type HistoryDb, openHistory } from "../store/mod.ts";
+import { HistoryRecorder } from "../store/mod.ts";
 
 /** The running alert side. */
 export interface AlertSide {

@@ -3,25 +3,25 @@
  * them up downstream-first (stores, detectors, pipeline, then capture), stop() takes them down
  * upstream-first (capture first, so nothing is published into a half-stopped pipeline).
  */
-import { AnomalyStore } from "./alert/anomaly_store.ts";
-import { loadOrCreateApiToken } from "./config/mod.ts";
-import { type AlertSide, startAlertSide } from "./app_alerts.ts";
-import { type DeviceSide, lateDetectors, startDeviceSide } from "./app_devices.ts";
-import { EventBus } from "./events/mod.ts";
-import { compileBpf } from "./capture/mod.ts";
-import { useLibpcap } from "./capture/mod.ts";
-import { LiveCapture } from "./capture/mod.ts";
-import type { Config } from "./config/mod.ts";
-import type { PacketBatch } from "./decode/mod.ts";
-import { EwmaAnomalyDetector } from "./detect/ewma_anomaly.ts";
-import { FlowPipeline } from "./flow/mod.ts";
-import { FlowTable } from "./flow/mod.ts";
-import { createHttpApp } from "./http/app.ts";
-import type { DeviceSource } from "./http/routes/devices.ts";
-import { type HttpServer, startHttpServer } from "./http/server.ts";
-import { SseHub } from "./http/sse_hub.ts";
-import { createLogger } from "./base/mod.ts";
-import { VERSION } from "./base/mod.ts";
+import { AnomalyStore } from "../alert/mod.ts";
+import { loadOrCreateApiToken } from "../config/mod.ts";
+import { type AlertSide, startAlertSide } from "./alert_side.ts";
+import { type DeviceSide, lateDetectors, startDeviceSide } from "./device_side.ts";
+import { EventBus } from "../events/mod.ts";
+import { compileBpf } from "../capture/mod.ts";
+import { useLibpcap } from "../capture/mod.ts";
+import { LiveCapture } from "../capture/mod.ts";
+import type { Config } from "../config/mod.ts";
+import type { PacketBatch } from "../decode/mod.ts";
+import { EwmaAnomalyDetector } from "../detect/mod.ts";
+import { FlowPipeline } from "../flow/mod.ts";
+import { FlowTable } from "../flow/mod.ts";
+import { createHttpApp } from "../http/mod.ts";
+import type { DeviceSource } from "../http/routes/devices.ts";
+import { type HttpServer, startHttpServer } from "../http/mod.ts";
+import { SseHub } from "../http/mod.ts";
+import { createLogger } from "../base/mod.ts";
+import { VERSION } from "../base/mod.ts";
 
 /** A running Flintnet. */
 export interface App {

@@ -3,17 +3,17 @@
  * `flintnet --help`. Returns the exit code: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
 import { isAbsolute, resolve } from "node:path";
-import { BpfError } from "./capture/mod.ts";
-import { LibpcapLoadError } from "./capture/mod.ts";
+import { BpfError } from "../capture/mod.ts";
+import { LibpcapLoadError } from "../capture/mod.ts";
 import {
   closestSetting,
   ConfigError,
   describeSettings,
   loadConfig,
   loadDetectorConfig,
-} from "./config/mod.ts";
-import { createLogger, setLogLevel } from "./base/mod.ts";
-import { VERSION } from "./base/mod.ts";
+} from "../config/mod.ts";
+import { createLogger, setLogLevel } from "../base/mod.ts";
+import { VERSION } from "../base/mod.ts";
 
 const USAGE = `Flintnet ${VERSION} — watches the LAN, notices what matters, tells someone.
 
@@ -75,7 +75,7 @@ async function replayCommand(args: string[], env: Record<string, string | undefi
   const cfg = await loadDetectorConfig(env);
   setLogLevel(cfg.logLevel);
   const { replayFile } = await import("./replay.ts");
-  const { CaptureFileError } = await import("./capture/capture_file.ts");
+  const { CaptureFileError } = await import("../capture/capture_file.ts");
   try {
     // `deno task replay FILE` runs in the repository's directory; a relative FILE means the one the user
     // typed it from, which deno task passes as INIT_CWD.

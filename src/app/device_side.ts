@@ -5,26 +5,26 @@
  * timers and publishes on the bus.
  */
 import { join } from "node:path";
-import type { EventBus } from "./events/mod.ts";
-import type { Config } from "./config/mod.ts";
-import type { PacketBatch } from "./decode/mod.ts";
-import type { ArpSecurityDetector } from "./detect/arp_security.ts";
-import type { Detector } from "./flow/mod.ts";
-import { createPacketDetectors } from "./detect/packet_detectors.ts";
-import { ArpHistory, ArpStateError } from "./devices/mod.ts";
-import { DiscoveryScheduler, publishSweepProgress } from "./discovery/mod.ts";
-import { Inventory } from "./devices/mod.ts";
-import { normalizeMac } from "./net/mod.ts";
-import { OuiRegistry } from "./devices/mod.ts";
-import { DeviceRegistry } from "./devices/mod.ts";
-import { moveAside, removeStaleTempFiles } from "./base/mod.ts";
-import type { FlowTable } from "./flow/mod.ts";
-import { localHosts } from "./flow/mod.ts";
-import { createLogger } from "./base/mod.ts";
-import { arpSweep } from "./discovery/mod.ts";
-import { CredentialTable } from "./snmp/mod.ts";
-import { DiscoverySweeper } from "./discovery/mod.ts";
-import { TrapReceiver } from "./snmp/mod.ts";
+import type { EventBus } from "../events/mod.ts";
+import type { Config } from "../config/mod.ts";
+import type { PacketBatch } from "../decode/mod.ts";
+import type { ArpSecurityDetector } from "../detect/mod.ts";
+import type { Detector } from "../flow/mod.ts";
+import { createPacketDetectors } from "../detect/mod.ts";
+import { ArpHistory, ArpStateError } from "../devices/mod.ts";
+import { DiscoveryScheduler, publishSweepProgress } from "../discovery/mod.ts";
+import { Inventory } from "../devices/mod.ts";
+import { normalizeMac } from "../net/mod.ts";
+import { OuiRegistry } from "../devices/mod.ts";
+import { DeviceRegistry } from "../devices/mod.ts";
+import { moveAside, removeStaleTempFiles } from "../base/mod.ts";
+import type { FlowTable } from "../flow/mod.ts";
+import { localHosts } from "../flow/mod.ts";
+import { createLogger } from "../base/mod.ts";
+import { arpSweep } from "../discovery/mod.ts";
+import { CredentialTable } from "../snmp/mod.ts";
+import { DiscoverySweeper } from "../discovery/mod.ts";
+import { TrapReceiver } from "../snmp/mod.ts";
 
 /** How long the traffic-derived host list is reused (one table scan serves a whole sweep). */
 const LOCAL_HOSTS_TTL_MS = 30_000;

@@ -1,0 +1,9 @@
+/**
+ * The web layer: the Hono app (bearer auth, hardening, CORS), one file per resource under routes/, the
+ * OpenAPI document, the SSE hub, Prometheus metrics and the server. Reads stores; never reaches into
+ * capture.
+ * The only file other folders import.
+ */
+export { createHttpApp } from "./app.ts";
+export { type HttpServer, startHttpServer } from "./server.ts";
+export { SseHub } from "./sse_hub.ts";
