@@ -12,7 +12,6 @@ import { compileBpf } from "../capture/mod.ts";
 import { useLibpcap } from "../capture/mod.ts";
 import { LiveCapture } from "../capture/mod.ts";
 import type { Config } from "../config/mod.ts";
-import type { PacketBatch } from "../decode/mod.ts";
 import { EwmaAnomalyDetector } from "../detect/mod.ts";
 import { FlowPipeline } from "../flow/mod.ts";
 import { FlowTable } from "../flow/mod.ts";
@@ -20,6 +19,7 @@ import { createHttpApp } from "../http/mod.ts";
 import type { DeviceSource } from "../http/routes/devices.ts";
 import { type HttpServer, startHttpServer } from "../http/mod.ts";
 import { SseHub } from "../http/mod.ts";
+import { StatsTicker } from "./stats_ticker.ts";
 import { createLogger } from "../base/mod.ts";
 import { VERSION } from "../base/mod.ts";
 
@@ -96,20 +96,20 @@ export function createApp(cfg: Config): App {
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,
     activeTimeoutMs: cfg.flowActiveTimeoutS * 1000,
   });
-  // Batches from every interface's Worker arrive here on the main thread, one at a time.
-  const consumer = { consume: (b: PacketBatch) => pipeline.consume(b) };
   const captures = cfg.interfaces.map((iface) =>
     new LiveCapture({
       iface,
       ringMb: cfg.ringMb,
       snaplen: cfg.snaplen,
       filter: cfg.bpf,
-      consumer,
+      // Batches from every interface's Worker go straight into the pipeline, on the main thread.
+      consumer: pipeline,
       libpcap: cfg.libpcap,
     })
   );
   const started = Date.now();
-  const hub = new SseHub(bus, { stats: () => stats() });
+  const hub = new SseHub(bus);
+  const ticker = new StatsTicker({ publish: (e) => bus.publish(e), snapshot: () => stats() });
   let server: HttpServer | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
   const anomalyLog = createLogger("anomaly");
@@ -159,6 +159,7 @@ export function createApp(cfg: Config): App {
       anomalies.attach(bus);
       // The hub first: the first sweep's events are published while the device side starts.
       hub.start();
+      ticker.start();
       logSub = bus.subscribe((e) => {
         if (e.kind === "anomaly") anomalyLog.warn(e.reason, { id: e.id, community_id: e.community_id });
         if (e.kind === "security") {
@@ -234,6 +235,7 @@ export function createApp(cfg: Config): App {
       // Sources before sinks: sweeps, polls and traps stop publishing before the stores close.
       await devices?.stop();
       // Streams end first, so the server's graceful shutdown has no long request to wait for.
+      ticker.stop();
       await hub.stop();
       await server?.shutdown();
       logSub?.unsubscribe();

@@ -10,7 +10,7 @@ import type { EventBus } from "../events/mod.ts";
 import type { InterfaceEvent, TrapEvent } from "../events/mod.ts";
 import { createLogger } from "../base/mod.ts";
 import { type Capabilities, probeCapabilities } from "../polling/mod.ts";
-import { classify } from "../snmp/mod.ts";
+import { classify } from "../classify/mod.ts";
 import type { CredentialTable } from "../snmp/mod.ts";
 import type { FoundHost } from "../discovery/mod.ts";
 import { createDevicePollState, type DevicePollState, pollDevice } from "../polling/mod.ts";

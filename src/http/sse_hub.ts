@@ -49,12 +49,6 @@ export interface SseHubOptions {
   clientQueue?: number;
   /** Interval of the `: hb` comment that keeps proxies from closing idle streams, ms. @default 15000 */
   heartbeatMs?: number;
-  /** Interval of the `stats` event, ms (only when `stats` is given). @default 2000 */
-  statsMs?: number;
-  /** Snapshot published as the `stats` event (the shape of GET /stats). */
-  stats?: () => Record<string, unknown>;
-  /** Wall clock for the `ts` of stats events, ms since the epoch. @default Date.now */
-  now?: () => number;
   /**
    * Events arriving within this many ms of the last hand-out are sent together (an event after a
    * quiet spell goes at once). Fewer, larger writes per client are what let one core serve 1,000
@@ -136,10 +130,7 @@ export class SseHub {
   #replayBytes = 0;
   readonly #clientQueue: number;
   readonly #heartbeatMs: number;
-  readonly #statsMs: number;
   readonly #flushMs: number;
-  readonly #stats: (() => Record<string, unknown>) | undefined;
-  readonly #now: () => number;
   readonly #encoder = new TextEncoder();
   readonly #heartbeat: Uint8Array;
   readonly #retry: Uint8Array;
@@ -164,16 +155,13 @@ export class SseHub {
     this.#replayMaxBytes = positive("replayBytes", opts.replayBytes ?? 16 * 1024 * 1024, true);
     this.#clientQueue = positive("clientQueue", opts.clientQueue ?? 1000, true);
     this.#heartbeatMs = positive("heartbeatMs", opts.heartbeatMs ?? 15_000);
-    this.#statsMs = positive("statsMs", opts.statsMs ?? 2000);
     this.#flushMs = opts.flushMs ?? DEFAULT_FLUSH_MS;
     if (!(this.#flushMs >= 0)) throw new RangeError(`flushMs must be ≥ 0, got ${opts.flushMs}`);
-    this.#stats = opts.stats;
-    this.#now = opts.now ?? Date.now;
     this.#heartbeat = this.#encoder.encode(": hb\n\n");
     this.#retry = this.#encoder.encode(`retry: ${RETRY_MS}\n\n`);
   }
 
-  /** Subscribes to the bus and starts the heartbeat and stats timers. */
+  /** Subscribes to the bus and starts the heartbeat timer. */
   start(): void {
     if (this.#started || this.#stopped) return;
     this.#started = true;
@@ -183,7 +171,6 @@ export class SseHub {
       capacity: Math.max(this.#replay.capacity, 10_000),
     });
     this.#timers.push(setInterval(() => this.#beat(), this.#heartbeatMs));
-    if (this.#stats) this.#timers.push(setInterval(() => this.#publishStats(), this.#statsMs));
   }
 
   /**
@@ -314,17 +301,6 @@ export class SseHub {
 
   #beat(): void {
     for (const client of this.#clients) if (!client.send(this.#heartbeat, 1)) this.#drop(client);
-  }
-
-  #publishStats(): void {
-    let stats: Record<string, unknown>;
-    try {
-      stats = this.#stats!();
-    } catch (err) {
-      this.#log.error("could not take the stats snapshot for the stream", { error: err });
-      return;
-    }
-    this.#bus.publish({ kind: "stats", ts: new Date(this.#now()).toISOString(), stats });
   }
 
   #drop(client: SseClient): void {

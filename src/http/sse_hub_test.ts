@@ -326,48 +326,6 @@ Deno.test("SseHub gives an event published just before a resume exactly once", a
   });
 });
 
-Deno.test("SseHub publishes a stats event through the bus every statsMs, with an id", async () => {
-  let n = 0;
-  await withHub({
-    statsMs: 5,
-    stats: () => ({ n: ++n }),
-    now: () => Date.UTC(2024, 4, 1, 12, 0, 0),
-  }, async (bus, hub) => {
-    const seenOnBus: number[] = [];
-    const sub = bus.subscribe((e) => seenOnBus.push(e.id), { kinds: ["stats"] });
-    const r = new StreamReader(hub.connect());
-    const got = await r.events(2);
-    for (const e of got) {
-      assert.equal(e.event, "stats");
-      const data = JSON.parse(e.data);
-      assert.equal(data.ts, "2024-05-01T12:00:00.000Z");
-      assert.equal(data.kind, "stats");
-      assert.equal(String(data.id), e.id);
-    }
-    assert.deepEqual(got.map((e) => JSON.parse(e.data).stats.n), [1, 2]);
-    assert.ok(seenOnBus.includes(Number(got[1].id)), "the stats event went through the bus");
-    sub.unsubscribe();
-    await r.reader.cancel();
-  });
-});
-
-Deno.test("SseHub keeps the stats event going when the snapshot throws once", async () => {
-  let calls = 0;
-  await withHub({
-    statsMs: 5,
-    stats: () => {
-      if (++calls === 1) throw new Error("snapshot failed");
-      return { calls };
-    },
-  }, async (_bus, hub, logs) => {
-    const r = new StreamReader(hub.connect());
-    const [e] = await r.events(1);
-    assert.equal(JSON.parse(e.data).stats.calls, 2);
-    assert.ok(logs.some((l) => l.includes("snapshot failed")));
-    await r.reader.cancel();
-  });
-});
-
 Deno.test("SseHub sends a heartbeat comment every heartbeatMs", async () => {
   await withHub({ heartbeatMs: 5 }, async (_bus, hub) => {
     const r = new StreamReader(hub.connect());
@@ -455,7 +413,7 @@ Deno.test("SseHub forgets a client at once when its signal aborts or its reader 
 
 Deno.test("SseHub.stop() ends every stream after what was queued and a later connect gets none", async () => {
   const bus = new EventBus();
-  const hub = new SseHub(bus, { heartbeatMs: 1000, statsMs: 1000, stats: () => ({}) });
+  const hub = new SseHub(bus, { heartbeatMs: 1000 });
   hub.start();
   const r = new StreamReader(hub.connect());
   bus.publish(sampleStats(1));

@@ -4,7 +4,6 @@
  * bounded BER decoder. Knows nothing of devices: what a poll means is polling/'s business.
  * The only file other folders import.
  */
-export { classify } from "./classify.ts";
 export { CredentialTable } from "./credentials.ts";
 export { createSnmpSession } from "./session.ts";
 export { type TableRows, walkTables } from "./snmp_columns.ts";

@@ -20,6 +20,7 @@ import { EventBus } from "../../src/events/mod.ts";
 import type { StatsEvent } from "../../src/events/mod.ts";
 import { streamRoutes } from "../../src/http/routes/stream.ts";
 import { DEFAULT_FLUSH_MS, SseHub } from "../../src/http/sse_hub.ts";
+import { StatsTicker } from "../../src/app/stats_ticker.ts";
 import { setLogSink } from "../../src/base/log.ts";
 
 /** What one run reports. */
@@ -461,8 +462,14 @@ async function drive(): Promise<void> {
   const flushMs = arg("flush-ms", DEFAULT_FLUSH_MS);
   setLogSink(() => {}); // the dropped-client warning is expected here
   const bus = new EventBus();
-  const hub: SseHub = new SseHub(bus, { flushMs, stats: () => ({ clients: hub.clientCount }) });
+  const hub: SseHub = new SseHub(bus, { flushMs });
+  // As in the daemon: a stats event every 2 s beside the load.
+  const ticker = new StatsTicker({
+    publish: (e) => bus.publish(e),
+    snapshot: () => ({ clients: hub.clientCount }),
+  });
   hub.start();
+  ticker.start();
   const app = new Hono().route("/", streamRoutes(hub));
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen() {} },
@@ -539,6 +546,7 @@ async function drive(): Promise<void> {
   await staller.stdin.close();
   const stallEnd = (await stallLines.next()).value as { saw_dropped: boolean; ended: boolean; bytes: number };
   await staller.status;
+  ticker.stop();
   await hub.stop();
   // Every client has gone by now, so a graceful shutdown finishes at once. (Had a peer stopped reading
   // with its socket full, Deno's shutdown() would wait for it forever.)

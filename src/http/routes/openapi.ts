@@ -8,11 +8,11 @@
  */
 import { Hono } from "hono";
 import { VERSION } from "../../base/mod.ts";
-import { alertPaths } from "./openapi_alert_paths.ts";
-import { devicePaths } from "./openapi_device_paths.ts";
-import { errorResponse, int, type Json, str } from "./openapi_kit.ts";
-import { corePaths, type PathOptions } from "./openapi_paths.ts";
-import { SCHEMAS } from "./openapi_schemas.ts";
+import { alertPaths } from "../openapi/alert_paths.ts";
+import { devicePaths } from "../openapi/device_paths.ts";
+import { errorResponse, int, type Json, str } from "../openapi/kit.ts";
+import { corePaths, type PathOptions } from "../openapi/paths.ts";
+import { SCHEMAS } from "../openapi/schemas.ts";
 
 /** Options of {@link buildOpenApi}. */
 export type OpenApiOptions = PathOptions;

@@ -3,7 +3,7 @@
  * GET /devices/{ip}, POST /devices/{id}/ack, POST and GET /discovery.
  */
 import { DEVICE_TYPES, SNMP_STATUSES } from "../../events/mod.ts";
-import { MAX_DEVICES_LIMIT } from "./device_params.ts";
+import { MAX_DEVICES_LIMIT } from "../routes/device_params.ts";
 import {
   AUTH_ERRORS,
   BAD_PARAMETER,
@@ -18,7 +18,7 @@ import {
   query,
   ref,
   str,
-} from "./openapi_kit.ts";
+} from "./kit.ts";
 
 /** A comma-separated list of `values` (`?type=router,switch`): OpenAPI's form style, not exploded. */
 function listParameter(name: string, description: string, values: readonly string[]): Json {

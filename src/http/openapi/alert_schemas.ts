@@ -6,8 +6,8 @@
 import { ALERT_CHANNELS, MAX_COOLDOWN_S, MAX_LEARNING_PERIOD_S, ROUTE_KINDS } from "../../alert/mod.ts";
 import { SECURITY_EVENT_TYPES } from "../../events/mod.ts";
 import { ALERT_KINDS, ALERT_SEVERITIES } from "../../store/mod.ts";
-import { MAX_MUTE_S, MAX_NOTE_CHARS, MAX_REASON_CHARS } from "./alerts_body.ts";
-import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./openapi_kit.ts";
+import { MAX_MUTE_S, MAX_NOTE_CHARS, MAX_REASON_CHARS } from "../routes/alerts_body.ts";
+import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./kit.ts";
 
 /** The characters of an alert type (TYPE_PATTERN in alerts_body.ts). */
 export const ALERT_TYPE_SCHEMA: Json = str(

@@ -19,7 +19,7 @@ import { alertFields } from "../../store/alert_row.ts";
 import { openHistory } from "../../store/history_db.ts";
 import { createHttpApp } from "../app.ts";
 import { SseHub } from "../sse_hub.ts";
-import { buildOpenApi } from "./openapi.ts";
+import { buildOpenApi } from "../routes/openapi.ts";
 import { emptyFlowDeps } from "../../../tests/helpers/http_stores.ts";
 
 // deno-lint-ignore no-explicit-any

@@ -4,7 +4,7 @@
  */
 import { STREAM_KINDS } from "../sse_hub.ts";
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../query_params.ts";
-import { STREAM_EVENT_SCHEMAS } from "./openapi_events.ts";
+import { STREAM_EVENT_SCHEMAS } from "./events.ts";
 import {
   AUTH_ERRORS,
   BAD_PARAMETER,
@@ -23,7 +23,7 @@ import {
   ref,
   str,
   TIME_FORMS,
-} from "./openapi_kit.ts";
+} from "./kit.ts";
 
 /** Options of the document that change what it says. */
 export interface PathOptions {

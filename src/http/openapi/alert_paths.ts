@@ -3,9 +3,9 @@
  * /alerts/{id}/ack, /mutes, /mutes/{id}, /config/alerts.
  */
 import { ALERT_KINDS, ALERT_SEVERITIES } from "../../store/mod.ts";
-import { MAX_ALERTS_BODY_BYTES } from "./alerts.ts";
-import { MAX_POLICY_BODY_BYTES } from "./config_alerts.ts";
-import { ALERT_TYPE_SCHEMA, MAC_SCHEMA } from "./openapi_alert_schemas.ts";
+import { MAX_ALERTS_BODY_BYTES } from "../routes/alerts.ts";
+import { MAX_POLICY_BODY_BYTES } from "../routes/config_alerts.ts";
+import { ALERT_TYPE_SCHEMA, MAC_SCHEMA } from "./alert_schemas.ts";
 import {
   AUTH_ERRORS,
   BAD_PARAMETER,
@@ -22,8 +22,8 @@ import {
   ref,
   str,
   tooLarge,
-} from "./openapi_kit.ts";
-import { PAGE_LIMIT_PARAMETERS, TIME_PARAMETERS } from "./openapi_paths.ts";
+} from "./kit.ts";
+import { PAGE_LIMIT_PARAMETERS, TIME_PARAMETERS } from "./paths.ts";
 
 const ID = (what: string) =>
   pathParam("id", `The ${what}'s id.`, { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER });

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { EventBus } from "../../events/mod.ts";
-import { DEVICES_PARAMETERS } from "./device_params.ts";
+import { DEVICES_PARAMETERS } from "../routes/device_params.ts";
 import { createHttpApp } from "../app.ts";
 import { publicRoutes } from "../auth.ts";
-import { FLOWS_PARAMETERS } from "./flows.ts";
-import { ANOMALIES_PARAMETERS } from "./anomalies.ts";
-import { ALERTS_PARAMETERS } from "./alerts.ts";
-import { buildOpenApi, openapiRoutes, toOpenApiPath } from "./openapi.ts";
+import { FLOWS_PARAMETERS } from "../routes/flows.ts";
+import { ANOMALIES_PARAMETERS } from "../routes/anomalies.ts";
+import { ALERTS_PARAMETERS } from "../routes/alerts.ts";
+import { buildOpenApi, openapiRoutes, toOpenApiPath } from "../routes/openapi.ts";
 import { SseHub } from "../sse_hub.ts";
 import { emptyFlowDeps, emptyStores } from "../../../tests/helpers/http_stores.ts";
 

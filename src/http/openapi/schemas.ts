@@ -5,9 +5,9 @@
  * real responses against them.
  */
 import { DEVICE_TYPES, INTERFACE_STATUSES, SNMP_STATUSES } from "../../events/mod.ts";
-import { ALERT_SCHEMAS } from "./openapi_alert_schemas.ts";
-import { EVENT_SCHEMAS } from "./openapi_events.ts";
-import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./openapi_kit.ts";
+import { ALERT_SCHEMAS } from "./alert_schemas.ts";
+import { EVENT_SCHEMAS } from "./events.ts";
+import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./kit.ts";
 
 /** ErrorCode in src/http/errors.ts. */
 const ERROR_CODES = [

@@ -3,7 +3,7 @@
  * JSON as the `data:` line carries it, with the bus `id` that is also the message's `id:`.
  */
 import { SECURITY_EVENT_TYPES } from "../../events/mod.ts";
-import { array, int, type Json, nullable, num, obj, oneOf, ref, str } from "./openapi_kit.ts";
+import { array, int, type Json, nullable, num, obj, oneOf, ref, str } from "./kit.ts";
 
 const isoTime = (description: string) => str(description, { format: "date-time" });
 const ID = int("Bus event id: increasing, the SSE `id:`.");
