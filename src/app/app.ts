@@ -16,7 +16,7 @@ import { EwmaAnomalyDetector } from "../detect/mod.ts";
 import { FlowPipeline } from "../flow/mod.ts";
 import { FlowTable } from "../flow/mod.ts";
 import { createHttpApp } from "../http/mod.ts";
-import type { DeviceSource } from "../http/routes/devices.ts";
+import type { DeviceSource } from "../http/mod.ts";
 import { type HttpServer, startHttpServer } from "../http/mod.ts";
 import { SseHub } from "../http/mod.ts";
 import { StatsTicker } from "./stats_ticker.ts";

@@ -75,7 +75,7 @@ async function replayCommand(args: string[], env: Record<string, string | undefi
   const cfg = await loadDetectorConfig(env);
   setLogLevel(cfg.logLevel);
   const { replayFile } = await import("./replay.ts");
-  const { CaptureFileError } = await import("../capture/capture_file.ts");
+  const { CaptureFileError } = await import("../capture/mod.ts");
   try {
     // `deno task replay FILE` runs in the repository's directory; a relative FILE means the one the user
     // typed it from, which deno task passes as INIT_CWD.

@@ -8,3 +8,4 @@ export { BpfError, compileBpf } from "./bpf.ts";
 export { streamCaptureFile } from "./file_source.ts";
 export { LibpcapLoadError, useLibpcap } from "./libpcap_ffi.ts";
 export { LiveCapture } from "./live_capture.ts";
+export { CaptureFileError } from "./capture_file.ts";

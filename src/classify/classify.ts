@@ -5,7 +5,7 @@
  */
 
 import type { DeviceType } from "../events/mod.ts";
-import type { SystemInfo } from "../snmp/snmp_types.ts";
+import type { SystemInfo } from "../snmp/mod.ts";
 import type { Capabilities } from "../polling/mod.ts";
 import { CLASSIFY_RULES, type ClassifyRule } from "./classify_rules.ts";
 import { enterpriseVendor } from "./enterprises.ts";

@@ -7,3 +7,4 @@
 export { createHttpApp } from "./app.ts";
 export { type HttpServer, startHttpServer } from "./server.ts";
 export { SseHub } from "./sse_hub.ts";
+export type { DeviceSource } from "./routes/devices.ts";
