@@ -8,8 +8,7 @@ import { AlertPolicyStore } from "../src/alert/alert_policy.ts";
 import { AlertDelivery } from "../src/alert/delivery.ts";
 import { SmtpMailer } from "../src/alert/mailer.ts";
 import { Outbox } from "../src/alert/outbox.ts";
-import { EventBus } from "../src/events/mod.ts";
-import type { SecurityEvent } from "../src/events/mod.ts";
+import { EventBus, type SecurityEvent } from "../src/events/mod.ts";
 import { type SmtpServer, smtpServerUnavailable, startSmtpServer } from "./helpers/smtp_server.ts";
 
 const ADDR = "127.0.50.1";

@@ -16,8 +16,7 @@
  * ports 18400–18402 (HTTP, traps, SMTP), agent port 18403 inside the namespace.
  */
 import assert from "node:assert/strict";
-import type { DeviceJson } from "../src/events/mod.ts";
-import type { DeviceEvent, InterfaceEvent, SecurityEvent, TrapEvent } from "../src/events/mod.ts";
+import type { DeviceEvent, DeviceJson, InterfaceEvent, SecurityEvent, TrapEvent } from "../src/events/mod.ts";
 import { forgeHostIpClaim, scapyUnavailable } from "./helpers/arp_forger.ts";
 import { type Daemon, openSse, type SseEvent, type SseReader, startDaemon } from "./helpers/daemon.ts";
 import { createVethPair, netnsUnavailable, run, vethNames, type VethPair } from "./helpers/netns.ts";

@@ -11,9 +11,8 @@
  * TypeScript interface too: the only camelCase side is {@link AlertPolicyDefaults} (the configuration's
  * names), converted in {@link defaultAlertPolicy} alone.
  */
-import { writeFileAtomic } from "../base/mod.ts";
+import { createLogger, type Logger, writeFileAtomic } from "../base/mod.ts";
 import { SECURITY_EVENT_TYPES, type SecurityEventType } from "../events/mod.ts";
-import { createLogger, type Logger } from "../base/mod.ts";
 
 /**
  * What a route is keyed by: the security event type, or "anomaly" or "trap". (Not the alert's kind in

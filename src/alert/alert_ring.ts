@@ -3,8 +3,7 @@
  * (GET /devices/:ip). Bounded twice: per MAC (a ring), and in MACs (the least recently alerted MAC is
  * forgotten first), so a peer inventing MACs cannot grow memory.
  */
-import type { EventBus, Subscription } from "../events/mod.ts";
-import type { PublishedEvent, SecurityEvent } from "../events/mod.ts";
+import type { EventBus, PublishedEvent, SecurityEvent, Subscription } from "../events/mod.ts";
 import { RingBuffer } from "../base/mod.ts";
 
 /** A security alert as held: the event with its bus id. */

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../events/mod.ts";
-import type { SecurityEvent } from "../events/mod.ts";
+import { EventBus, type SecurityEvent } from "../events/mod.ts";
 import { AlertRing, type StoredSecurityEvent } from "./alert_ring.ts";
 import { sampleAnomaly } from "../../tests/helpers/sample_events.ts";
 

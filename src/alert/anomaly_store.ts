@@ -1,6 +1,5 @@
 /** The most recent anomalies, newest last, bounded (FLINTNET_ANOMALY_STORE_SIZE). */
-import type { AnomalyEvent, PublishedEvent } from "../events/mod.ts";
-import type { EventBus, Subscription } from "../events/mod.ts";
+import type { AnomalyEvent, EventBus, PublishedEvent, Subscription } from "../events/mod.ts";
 import { RingBuffer } from "../base/mod.ts";
 
 /** An anomaly as stored: the event with its bus id. */

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../events/mod.ts";
-import type { StatsEvent } from "../events/mod.ts";
+import { EventBus, type StatsEvent } from "../events/mod.ts";
 import { AnomalyStore } from "./anomaly_store.ts";
 import { sampleAnomaly } from "../../tests/helpers/sample_events.ts";
 

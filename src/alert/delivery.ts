@@ -5,8 +5,7 @@
  *
  *   bus → muted? → routes → cooldown → render → outbox (committed) → loop → SMTP / HTTP POST
  */
-import type { EventBus, Subscription } from "../events/mod.ts";
-import type { AlertEvent, PublishedEvent } from "../events/mod.ts";
+import type { AlertEvent, EventBus, PublishedEvent, Subscription } from "../events/mod.ts";
 import { createLogger, type Logger } from "../base/mod.ts";
 import type { AlertChannel, AlertPolicy, RouteKind } from "./alert_policy.ts";
 import { Cooldown, cooldownKey } from "./cooldown.ts";

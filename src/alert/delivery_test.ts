@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../events/mod.ts";
-import type { AlertEvent, SecurityEvent, TrapEvent } from "../events/mod.ts";
+import { type AlertEvent, EventBus, type SecurityEvent, type TrapEvent } from "../events/mod.ts";
 import { AlertPolicyStore } from "./alert_policy.ts";
 import { AlertDelivery, type AlertDeliveryOptions } from "./delivery.ts";
 import type { Mailer, MailMessage } from "./mailer.ts";

@@ -6,8 +6,7 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { AlertEvent } from "../events/mod.ts";
-import type { HistoryDb } from "../store/mod.ts";
-import { alertIps, type AlertKind, alertType } from "../store/mod.ts";
+import { alertIps, type AlertKind, alertType, type HistoryDb } from "../store/mod.ts";
 
 /** A mute rule. Every member given must match the alert; at least one of mac, ip, kind, type is given. */
 export interface MuteRule {

@@ -4,17 +4,19 @@
  * webhook through the persistent outbox. Everything here listens to the bus; nothing publishes.
  */
 import { join } from "node:path";
-import { AlertPolicyStore, defaultAlertPolicy } from "../alert/mod.ts";
-import { AlertRing } from "../alert/mod.ts";
-import { AlertDelivery } from "../alert/mod.ts";
-import { SmtpMailer } from "../alert/mod.ts";
-import { Mutes } from "../alert/mod.ts";
-import { Outbox } from "../alert/mod.ts";
+import {
+  AlertDelivery,
+  AlertPolicyStore,
+  AlertRing,
+  defaultAlertPolicy,
+  Mutes,
+  Outbox,
+  SmtpMailer,
+} from "../alert/mod.ts";
 import type { EventBus } from "../events/mod.ts";
 import type { Config } from "../config/mod.ts";
 import { createLogger } from "../base/mod.ts";
-import { type HistoryDb, openHistory } from "../store/mod.ts";
-import { HistoryRecorder } from "../store/mod.ts";
+import { type HistoryDb, HistoryRecorder, openHistory } from "../store/mod.ts";
 
 /** The running alert side. */
 export interface AlertSide {

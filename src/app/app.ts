@@ -4,24 +4,16 @@
  * upstream-first (capture first, so nothing is published into a half-stopped pipeline).
  */
 import { AnomalyStore } from "../alert/mod.ts";
-import { loadOrCreateApiToken } from "../config/mod.ts";
+import { type Config, loadOrCreateApiToken } from "../config/mod.ts";
 import { type AlertSide, startAlertSide } from "./alert_side.ts";
 import { type DeviceSide, lateDetectors, startDeviceSide } from "./device_side.ts";
 import { EventBus } from "../events/mod.ts";
-import { compileBpf } from "../capture/mod.ts";
-import { useLibpcap } from "../capture/mod.ts";
-import { LiveCapture } from "../capture/mod.ts";
-import type { Config } from "../config/mod.ts";
+import { compileBpf, LiveCapture, useLibpcap } from "../capture/mod.ts";
 import { EwmaAnomalyDetector } from "../detect/mod.ts";
-import { FlowPipeline } from "../flow/mod.ts";
-import { FlowTable } from "../flow/mod.ts";
-import { createHttpApp } from "../http/mod.ts";
-import type { DeviceSource } from "../http/mod.ts";
-import { type HttpServer, startHttpServer } from "../http/mod.ts";
-import { SseHub } from "../http/mod.ts";
+import { FlowPipeline, FlowTable } from "../flow/mod.ts";
+import { createHttpApp, type DeviceSource, type HttpServer, SseHub, startHttpServer } from "../http/mod.ts";
 import { StatsTicker } from "./stats_ticker.ts";
-import { createLogger } from "../base/mod.ts";
-import { VERSION } from "../base/mod.ts";
+import { createLogger, VERSION } from "../base/mod.ts";
 
 /** A running Flintnet. */
 export interface App {

@@ -3,8 +3,7 @@
  * `flintnet --help`. Returns the exit code: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
 import { isAbsolute, resolve } from "node:path";
-import { BpfError } from "../capture/mod.ts";
-import { LibpcapLoadError } from "../capture/mod.ts";
+import { BpfError, LibpcapLoadError } from "../capture/mod.ts";
 import {
   closestSetting,
   ConfigError,
@@ -12,8 +11,7 @@ import {
   loadConfig,
   loadDetectorConfig,
 } from "../config/mod.ts";
-import { createLogger, setLogLevel } from "../base/mod.ts";
-import { VERSION } from "../base/mod.ts";
+import { createLogger, setLogLevel, VERSION } from "../base/mod.ts";
 
 const USAGE = `Flintnet ${VERSION} — watches the LAN, notices what matters, tells someone.
 

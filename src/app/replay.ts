@@ -4,15 +4,10 @@
  */
 import { streamCaptureFile } from "../capture/mod.ts";
 import type { ArpWatchConfig } from "../config/mod.ts";
-import { EwmaAnomalyDetector, type EwmaOptions } from "../detect/mod.ts";
-import { createPacketDetectors } from "../detect/mod.ts";
-import { ArpHistory } from "../devices/mod.ts";
-import { OuiRegistry } from "../devices/mod.ts";
-import { EventBus } from "../events/mod.ts";
-import type { AnomalyEvent, PublishedEvent } from "../events/mod.ts";
-import { type FlowJson, flowToJson, topFlowsByBytes } from "../flow/mod.ts";
-import { FlowPipeline } from "../flow/mod.ts";
-import { FlowTable } from "../flow/mod.ts";
+import { createPacketDetectors, EwmaAnomalyDetector, type EwmaOptions } from "../detect/mod.ts";
+import { ArpHistory, OuiRegistry } from "../devices/mod.ts";
+import { type AnomalyEvent, EventBus, type PublishedEvent } from "../events/mod.ts";
+import { type FlowJson, FlowPipeline, FlowTable, flowToJson, topFlowsByBytes } from "../flow/mod.ts";
 import { createLogger } from "../base/mod.ts";
 
 /** What replay needs to know. */

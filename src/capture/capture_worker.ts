@@ -10,11 +10,9 @@
  * `new Worker(new URL("./capture_worker.ts", import.meta.url), { type: "module", name })`.
  * When imported anywhere else (type checks, tests), this module does nothing.
  */
-import { Decoder } from "../decode/mod.ts";
-import { batchTransferList, createPacketBatch, type PacketBatch } from "../decode/mod.ts";
+import { batchTransferList, createPacketBatch, Decoder, LinkType, type PacketBatch } from "../decode/mod.ts";
 import { compileBpfForInterface, PcapActivateError, PcapStatus } from "./bpf.ts";
 import { useLibpcap } from "./libpcap_ffi.ts";
-import { LinkType } from "../decode/mod.ts";
 import { Errno, errnoName, LibcError } from "../net/mod.ts";
 import { type RingStats, TpacketRing } from "./tpacket_ring.ts";
 

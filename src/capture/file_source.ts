@@ -2,8 +2,7 @@
  * Replay's packet source: a capture file read and decoded in a Worker (file_worker.ts) while the
  * calling thread runs the flow table over the batches, in file order, through a shared BatchRing.
  */
-import { type BatchConsumer, DEFAULT_BATCH_ROWS } from "../decode/mod.ts";
-import type { DecodeCounters } from "../decode/mod.ts";
+import { type BatchConsumer, type DecodeCounters, DEFAULT_BATCH_ROWS } from "../decode/mod.ts";
 import { BatchRing } from "./batch_ring.ts";
 import { CaptureFileError, type CaptureFileStats } from "./capture_file.ts";
 import type { FileStart, FromFileWorker } from "./file_worker.ts";

@@ -4,8 +4,7 @@
  * worker → main `FileBatch` per filled slot (in order), `FileProgress`, then `FileDone` or `FileFailed`.
  * When imported anywhere else (type checks, tests), this module does nothing.
  */
-import { type DecodeCounters, Decoder } from "../decode/mod.ts";
-import type { PacketBatch } from "../decode/mod.ts";
+import { type DecodeCounters, Decoder, type PacketBatch } from "../decode/mod.ts";
 import { BatchRing, type BatchRingShape } from "./batch_ring.ts";
 import { CaptureFileError, type CaptureFileStats, readCaptureFile } from "./capture_file.ts";
 

@@ -6,8 +6,7 @@
  * from there (`sudo cat /var/lib/flintnet/api-token`).
  */
 
-import { writeFileAtomic } from "../base/mod.ts";
-import { createLogger } from "../base/mod.ts";
+import { createLogger, writeFileAtomic } from "../base/mod.ts";
 
 /** Name of the token file inside the state directory. */
 export const API_TOKEN_FILE = "api-token";

@@ -3,8 +3,15 @@
  * credentials (SNMPv2c communities or SNMPv3 users per network, longest prefix wins), how patient a
  * request is, how often devices are polled and networks swept.
  */
-import { cidrList, duration, hostPort, intRange, type Parser, Rejected } from "./parsers.ts";
-import type { ListenAddress } from "./parsers.ts";
+import {
+  cidrList,
+  duration,
+  hostPort,
+  intRange,
+  type ListenAddress,
+  type Parser,
+  Rejected,
+} from "./parsers.ts";
 import { read, setting, value, type Vars } from "./setting.ts";
 import type { SnmpCredentials, SnmpV3Credentials } from "../snmp/mod.ts";
 

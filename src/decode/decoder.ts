@@ -9,8 +9,7 @@ import { mac48, u16 } from "../net/mod.ts";
 import { FragmentPorts } from "./fragments.ts";
 import { decodeIpv4, type FragmentCounters } from "./ipv4.ts";
 import { decodeIpv6 } from "./ipv6.ts";
-import { MALFORMED_NAMES, OK } from "./malformed.ts";
-import { Malformed } from "./malformed.ts";
+import { Malformed, MALFORMED_NAMES, OK } from "./malformed.ts";
 import { type BatchConsumer, createPacketBatch, type PacketBatch, RowKind } from "./packet_batch.ts";
 
 /** EtherTypes (https://www.iana.org/assignments/ieee-802-numbers). */

@@ -4,13 +4,16 @@
  * The detector (arp_security.ts) sets the claim; the rules decide and emit.
  */
 import type { ArpHistory } from "../devices/mod.ts";
-import { isLocallyAdministered } from "../net/mod.ts";
-import { SECURITY_EVENT_TYPES, type SecurityEvent, type SecurityEventType } from "../events/mod.ts";
-import { formatIpv4, formatMac } from "../net/mod.ts";
+import { formatIpv4, formatMac, isLocallyAdministered } from "../net/mod.ts";
+import {
+  type Publish,
+  SECURITY_EVENT_TYPES,
+  type SecurityEvent,
+  type SecurityEventType,
+} from "../events/mod.ts";
 import type { ArpTableEntry } from "../snmp/mod.ts";
 import { type ArpSecurityCounters, zeroCounters } from "./arp_security_counters.ts";
 import { type Explanation, iso, packetEvidence, type Party, rateLimited } from "./arp_security_events.ts";
-import type { Publish } from "../events/mod.ts";
 
 /** How the current claim was seen. */
 export const Kind = { Request: 1, Reply: 2, Gratuitous: 3, Probe: 4, Snmp: 5 } as const;

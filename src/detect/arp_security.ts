@@ -15,11 +15,9 @@
  * arp_conflict_rule.ts (mac_spoof, duplicate_ip), arp_spoof_rule.ts (arp_spoof); what they share
  * (settings, counters, the current claim, the flood limit, publishing) is arp_rule_context.ts.
  */
-import type { PacketBatch } from "../decode/mod.ts";
-import { RowKind } from "../decode/mod.ts";
+import { type PacketBatch, RowKind } from "../decode/mod.ts";
 import type { ArpHistory } from "../devices/mod.ts";
-import { parseMac } from "../net/mod.ts";
-import { parseIpv4 } from "../net/mod.ts";
+import { parseIpv4, parseMac } from "../net/mod.ts";
 import type { ArpTableEntry } from "../snmp/mod.ts";
 import { ArpConflictRule } from "./arp_conflict_rule.ts";
 import { sightMac } from "./arp_rogue_rule.ts";

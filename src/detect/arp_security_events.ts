@@ -4,8 +4,7 @@
  * Pure functions of what the detector decided; the detector adds the packet and publishes.
  */
 import type { ArpTableEntry } from "../snmp/mod.ts";
-import { formatIpv4, formatMac } from "../net/mod.ts";
-import { isLocallyAdministered } from "../net/mod.ts";
+import { formatIpv4, formatMac, isLocallyAdministered } from "../net/mod.ts";
 import { virtualRouterProtocol } from "./virtual_macs.ts";
 
 /** One event's explanation (sentences; empty ones are dropped) and evidence. */

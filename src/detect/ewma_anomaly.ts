@@ -8,12 +8,9 @@
  * hours of a deployment are where naive detectors cry wolf. One spike gives one event: a flow stays
  * "in anomaly" until an interval falls back under the threshold.
  */
-import type { AnomalyEvent } from "../events/mod.ts";
-import { communityId } from "../flow/mod.ts";
+import type { AnomalyEvent, Publish } from "../events/mod.ts";
+import { communityId, type Detector, type FlowTable } from "../flow/mod.ts";
 import { formatIp } from "../net/mod.ts";
-import type { FlowTable } from "../flow/mod.ts";
-import type { Detector } from "../flow/mod.ts";
-import type { Publish } from "../events/mod.ts";
 
 /** The knobs (FLINTNET_EWMA_ALPHA, FLINTNET_ANOMALY_*). */
 export interface EwmaOptions {

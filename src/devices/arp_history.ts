@@ -7,12 +7,11 @@
  * live in src/devices/arp_bindings.ts (numeric keys: refreshing a known binding allocates nothing);
  * the API's views of them in arp_history_views.ts; the file in arp_history_file.ts.
  */
-import { parseIpv4 } from "../net/mod.ts";
+import { parseIpv4, parseMac } from "../net/mod.ts";
 import { type ArpBinding, ArpBindings, type IpRecord, type MacRecord } from "./arp_bindings.ts";
 import { ArpConditions } from "./arp_conditions.ts";
 import { type ArpStateData, readArpState, writeArpState } from "./arp_history_file.ts";
 import { type ArpHistoryJson, type IpClaimJson, ipClaimsJson, macRecordJson } from "./arp_history_views.ts";
-import { parseMac } from "../net/mod.ts";
 
 export type { ArpBinding, IpChange, IpRecord, MacRecord } from "./arp_bindings.ts";
 export { ArpStateError } from "./arp_history_file.ts";

@@ -7,11 +7,10 @@
  * the file itself (not JSON, or not a version {@link STATE_VERSION} state file: ArpStateError).
  */
 import { writeFileAtomic } from "../base/mod.ts";
-import { formatIpv4, formatMac, parseIpv4 } from "../net/mod.ts";
+import { formatIpv4, formatMac, parseIpv4, parseMac } from "../net/mod.ts";
 import type { ArpStateData, ConditionState, IpChange, MacState } from "./arp_state.ts";
 
 export type { ArpStateData, ConditionState, MacState } from "./arp_state.ts";
-import { parseMac } from "../net/mod.ts";
 
 /** Version of arp-state.json. */
 const STATE_VERSION = 1;

@@ -2,9 +2,8 @@
  * The ARP history as the API shows it (a MAC's record; the claims on an address): pure
  * functions of the read-only records src/devices/arp_bindings.ts hands out.
  */
-import { formatIpv4, formatMac } from "../net/mod.ts";
+import { formatIpv4, formatMac, isLocallyAdministered } from "../net/mod.ts";
 import type { IpRecord, MacRecord } from "./arp_bindings.ts";
-import { isLocallyAdministered } from "../net/mod.ts";
 
 /** A MAC as the API shows it. */
 export interface ArpHistoryJson {

@@ -5,26 +5,35 @@
  * table), classified, and its interfaces published as `interface` events; linkDown/linkUp traps update
  * the interface state. Data flows one way: sources → registry → bus.
  */
-import { Limiter } from "../base/mod.ts";
-import type { EventBus } from "../events/mod.ts";
-import type { InterfaceEvent, TrapEvent } from "../events/mod.ts";
-import { createLogger } from "../base/mod.ts";
-import { type Capabilities, probeCapabilities } from "../polling/mod.ts";
+import { createLogger, Limiter } from "../base/mod.ts";
+import type {
+  DeviceJson,
+  EventBus,
+  InterfaceEvent,
+  InterfaceJson,
+  SnmpStatus,
+  TrapEvent,
+} from "../events/mod.ts";
+import {
+  type Capabilities,
+  createDevicePollState,
+  type DevicePollState,
+  pollDevice,
+  probeCapabilities,
+} from "../polling/mod.ts";
 import { classify } from "../classify/mod.ts";
-import type { CredentialTable } from "../snmp/mod.ts";
-import type { FoundHost } from "../discovery/mod.ts";
-import { createDevicePollState, type DevicePollState, pollDevice } from "../polling/mod.ts";
-import { DEFAULT_RECHECK_EVERY } from "../snmp/mod.ts";
-import { createSnmpSession } from "../snmp/mod.ts";
 import {
   type ArpTableEntry,
+  createSnmpSession,
+  type CredentialTable,
+  DEFAULT_RECHECK_EVERY,
+  getSystemInfo,
   SnmpError,
   type SnmpSession,
   type SnmpTarget,
   type SystemInfo,
 } from "../snmp/mod.ts";
-import { getSystemInfo } from "../snmp/mod.ts";
-import type { DeviceJson, InterfaceJson, SnmpStatus } from "../events/mod.ts";
+import type { FoundHost } from "../discovery/mod.ts";
 import type { DeviceRegistry } from "./registry.ts";
 
 /** Options of {@link Inventory}. */

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { TableSession } from "../../tests/helpers/table_session.ts";
-import { EventBus } from "../events/mod.ts";
-import type { InterfaceEvent, PublishedEvent } from "../events/mod.ts";
+import { EventBus, type InterfaceEvent, type PublishedEvent } from "../events/mod.ts";
 import { OID_DOT1D_BASE_NUM_PORTS } from "../polling/capabilities.ts";
 import { CredentialTable } from "../snmp/credentials.ts";
 import { SnmpError, type SnmpValue } from "../snmp/snmp_types.ts";

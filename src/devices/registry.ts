@@ -7,21 +7,27 @@
  * within `saveDelayMs`, a quiet one (last_seen, rates, uptime) within `idleSaveDelayMs`, so a busy
  * network does not rewrite the file every few seconds.
  */
-import type { DeviceEvent } from "../events/mod.ts";
-import { formatIp, parseIp } from "../net/mod.ts";
-import { createLogger } from "../base/mod.ts";
-import type { SystemInfo } from "../snmp/mod.ts";
 import type {
+  DeviceEvent,
   DeviceJson,
   DeviceType,
   InterfaceJson,
   InterfaceStatus,
   SnmpPollStatus,
 } from "../events/mod.ts";
-import { isLocallyAdministered, normalizeMac, parseMac } from "../net/mod.ts";
+import {
+  compareIps,
+  formatIp,
+  isLocallyAdministered,
+  normalizeMac,
+  parseIp,
+  parseMac,
+  sortByIp,
+} from "../net/mod.ts";
+import { createLogger } from "../base/mod.ts";
+import type { SystemInfo } from "../snmp/mod.ts";
 import type { OuiRegistry } from "./oui.ts";
 import { loadRegistryFile, type RegistryLoadResult, saveRegistryFile } from "./registry_file.ts";
-import { compareIps, sortByIp } from "../net/mod.ts";
 
 /** Where an observation came from. */
 export type DeviceSourceKind = "arp_sweep" | "snmp" | "traffic" | "arp_table" | "trap";

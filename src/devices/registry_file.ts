@@ -6,8 +6,8 @@
  * to `devices.json.corrupt-<UTC timestamp>` and reported, and the registry starts empty. One bad device
  * in a good file costs that device only.
  */
-import { writeFileAtomic } from "../base/mod.ts";
-import { formatIp, parseIp } from "../net/mod.ts";
+import { moveAside, removeStaleTempFiles, writeFileAtomic } from "../base/mod.ts";
+import { formatIp, normalizeMac, parseIp } from "../net/mod.ts";
 import {
   DEVICE_TYPES,
   type DeviceJson,
@@ -17,8 +17,6 @@ import {
   SNMP_STATUSES,
   type SnmpPollStatus,
 } from "../events/mod.ts";
-import { normalizeMac } from "../net/mod.ts";
-import { moveAside, removeStaleTempFiles } from "../base/mod.ts";
 
 /** The schema version this code reads and writes. */
 export const REGISTRY_SCHEMA = 1;

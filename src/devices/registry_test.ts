@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import type { DeviceEvent } from "../events/mod.ts";
-import type { InterfaceJson } from "../events/mod.ts";
+import type { DeviceEvent, InterfaceJson } from "../events/mod.ts";
 import { OuiRegistry } from "./oui.ts";
 import { type DeviceObservation, DeviceRegistry, type DeviceRegistryOptions } from "./registry.ts";
 

@@ -9,11 +9,22 @@
  * 10 ms timer: per-packet FFI is fine at ≤ a few thousand packets a second, and nothing ever blocks the
  * isolate or outlives the sweep. The socket is closed on every path.
  */
-import { check, cString, Errno, lastErrno, libc, LibcError } from "../net/mod.ts";
-import { mac48 } from "../net/mod.ts";
-import { isMulticast } from "../net/mod.ts";
-import { formatIpv4, formatMac, parseIpv4 } from "../net/mod.ts";
-import { type Cidr, cidrContainsWords, parseCidr } from "../net/mod.ts";
+import {
+  check,
+  type Cidr,
+  cidrContainsWords,
+  cString,
+  Errno,
+  formatIpv4,
+  formatMac,
+  isMulticast,
+  lastErrno,
+  libc,
+  LibcError,
+  mac48,
+  parseCidr,
+  parseIpv4,
+} from "../net/mod.ts";
 
 // linux/socket.h, linux/if_ether.h, linux/if_arp.h, bits/socket.h
 const AF_PACKET = 17;

@@ -4,8 +4,7 @@
  * polled ARP table, or in the registry), and its progress is published as `device` events so a person
  * watching a /22 sees it move.
  */
-import type { EventBus } from "../events/mod.ts";
-import type { SweepProgress } from "../events/mod.ts";
+import type { EventBus, SweepProgress } from "../events/mod.ts";
 import { createLogger } from "../base/mod.ts";
 import { DEFAULT_MAX_HOSTS, ipv4HostCount, parseCidr } from "../net/mod.ts";
 import type { DiscoverySweeper, SweepPhase } from "./sweeper.ts";

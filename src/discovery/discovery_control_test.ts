@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../events/mod.ts";
-import type { DeviceEvent, PublishedEvent } from "../events/mod.ts";
+import { type DeviceEvent, EventBus, type PublishedEvent } from "../events/mod.ts";
 import { DiscoverySweeper } from "./sweeper.ts";
 import { DiscoveryScheduler, publishSweepProgress } from "./discovery_control.ts";
 

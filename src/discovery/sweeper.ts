@@ -6,11 +6,17 @@
  *
  * The ARP sweep and the SNMP probe are injected, so this file is pure scheduling and bookkeeping.
  */
-import { forEachBounded } from "../base/mod.ts";
+import { createLogger, forEachBounded, type Logger } from "../base/mod.ts";
 import type { SweepProgress } from "../events/mod.ts";
-import { formatIpv4, formatIpv6, parseIp } from "../net/mod.ts";
-import { createLogger, type Logger } from "../base/mod.ts";
-import { cidrText, DEFAULT_MAX_HOSTS, ipv4Hosts, parseCidr } from "../net/mod.ts";
+import {
+  cidrText,
+  DEFAULT_MAX_HOSTS,
+  formatIpv4,
+  formatIpv6,
+  ipv4Hosts,
+  parseCidr,
+  parseIp,
+} from "../net/mod.ts";
 import type { SystemInfo } from "../snmp/mod.ts";
 
 /** A host that answered the sweep. */

@@ -4,8 +4,7 @@
  * one costs at most `capacity` events of memory (the oldest are dropped and counted).
  */
 import type { EventKind, FlintnetEvent, PublishedEvent } from "./events.ts";
-import { createLogger } from "../base/mod.ts";
-import { RingBuffer } from "../base/mod.ts";
+import { createLogger, RingBuffer } from "../base/mod.ts";
 
 /** What a subscriber asks for. */
 export interface SubscribeOptions {

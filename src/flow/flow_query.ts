@@ -8,8 +8,7 @@
  * table does not change, walking the pages visits every matching flow exactly once; while capture runs,
  * a flow whose counters move across the cursor between two requests can be seen twice or not at all.
  */
-import type { IpWords } from "../net/mod.ts";
-import type { Cidr as CidrWords } from "../net/mod.ts";
+import type { Cidr as CidrWords, IpWords } from "../net/mod.ts";
 import type { FlowTable } from "./flow_table.ts";
 
 export type { CidrWords, IpWords };

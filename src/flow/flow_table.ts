@@ -14,8 +14,7 @@
  * out its own kind before the conversations that keep talking; no per-packet list maintenance is
  * needed. Idle expiry is exact: the flows whose last packet is older than the cutoff, oldest first.
  */
-import type { PacketBatch } from "../decode/mod.ts";
-import { RowKind } from "../decode/mod.ts";
+import { type PacketBatch, RowKind } from "../decode/mod.ts";
 
 /** Why a flow left the table. */
 export const ExpiryReason = {

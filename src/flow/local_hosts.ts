@@ -4,8 +4,7 @@
  * SYN-ACK sent from a port), which classifies hosts that do not answer SNMP. One pass over the flow
  * table, per sweep or poll: not on the packet path.
  */
-import { type Cidr, tryParseCidr } from "../net/mod.ts";
-import { formatIpv4 } from "../net/mod.ts";
+import { type Cidr, formatIpv4, tryParseCidr } from "../net/mod.ts";
 import type { FlowTable } from "./flow_table.ts";
 
 /** TCP flags (RFC 9293 §3.1). */

@@ -8,9 +8,7 @@
  */
 import { type Context, Hono } from "hono";
 import { errorResponse } from "./errors.ts";
-import type { AlertPolicyStore } from "../alert/mod.ts";
-import type { AnomalyStore } from "../alert/mod.ts";
-import type { Mutes } from "../alert/mod.ts";
+import type { AlertPolicyStore, AnomalyStore, Mutes } from "../alert/mod.ts";
 import type { HistoryDb } from "../store/mod.ts";
 import type { EventBus } from "../events/mod.ts";
 import type { FlowTable } from "../flow/mod.ts";

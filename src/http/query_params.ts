@@ -3,9 +3,8 @@
  * throws BadParameter with the parameter's name, the bad value and what is accepted, so a script with a
  * typo gets a 400 it can read instead of a silently wider answer.
  */
-import { parseIp } from "../net/mod.ts";
+import { parseIp, tryParseCidr } from "../net/mod.ts";
 import type { CidrWords, FlowFilter, IpWords, PageKey, SortOrder } from "../flow/mod.ts";
-import { tryParseCidr } from "../net/mod.ts";
 import { BadParameter } from "./errors.ts";
 
 /** Values longer than this are cut in messages (the message is for a person, not an echo service). */

@@ -10,10 +10,8 @@
  * the kernel accepts them). When it holds `clientQueue` events the client is dropped: its queue is
  * freed and its stream ends, so a reader that stopped costs nothing more and delays nobody else.
  */
-import type { EventBus, Subscription } from "../events/mod.ts";
-import type { EventKind, PublishedEvent } from "../events/mod.ts";
-import { createLogger } from "../base/mod.ts";
-import { RingBuffer } from "../base/mod.ts";
+import type { EventBus, EventKind, PublishedEvent, Subscription } from "../events/mod.ts";
+import { createLogger, RingBuffer } from "../base/mod.ts";
 import { BadParameter } from "./errors.ts";
 import { SseClient } from "./sse_client.ts";
 

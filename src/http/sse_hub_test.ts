@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../events/mod.ts";
-import type { FlintnetEvent } from "../events/mod.ts";
+import { EventBus, type FlintnetEvent } from "../events/mod.ts";
 import { setLogSink } from "../base/log.ts";
 import { BadParameter } from "./errors.ts";
 import { formatSseMessage, SseHub } from "./sse_hub.ts";

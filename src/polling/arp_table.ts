@@ -3,11 +3,14 @@
  * ipNetToPhysicalTable (RFC 4293, IPv4 and IPv6). Both are indexed by ifIndex and address, so only
  * the MAC and type columns are walked; the address comes from the index.
  */
-import type { ArpTableEntry, SnmpSession, SnmpValue } from "../snmp/mod.ts";
-import { mac48 } from "../net/mod.ts";
-import { formatIpv6, formatMac } from "../net/mod.ts";
-import { walkTables } from "../snmp/mod.ts";
-import type { TablePresence } from "../snmp/mod.ts";
+import {
+  type ArpTableEntry,
+  type SnmpSession,
+  type SnmpValue,
+  type TablePresence,
+  walkTables,
+} from "../snmp/mod.ts";
+import { formatIpv6, formatMac, mac48 } from "../net/mod.ts";
 
 /** ipNetToMediaEntry (IP-MIB): index ifIndex.a.b.c.d. */
 export const IP_NET_TO_MEDIA_ENTRY = "1.3.6.1.2.1.4.22.1";

@@ -2,9 +2,13 @@
  * CPU and memory from HOST-RESOURCES-MIB (RFC 2790), when the agent has it: the average of
  * hrProcessorLoad over every processor, and used / size over the hrStorageRam rows of hrStorageTable.
  */
-import type { SnmpSession, SnmpValue } from "../snmp/mod.ts";
-import { type TableRows, walkTables } from "../snmp/mod.ts";
-import type { TablePresence } from "../snmp/mod.ts";
+import {
+  type SnmpSession,
+  type SnmpValue,
+  type TablePresence,
+  type TableRows,
+  walkTables,
+} from "../snmp/mod.ts";
 
 /** hrProcessorEntry (HOST-RESOURCES-MIB::hrProcessorTable.1). */
 export const HR_PROCESSOR_ENTRY = "1.3.6.1.2.1.25.3.3.1";

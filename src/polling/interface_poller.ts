@@ -4,11 +4,8 @@
  * previous sample of every interface, so each poll reports rates over the interval since the last.
  */
 import type { InterfaceJson, InterfaceStatus } from "../events/mod.ts";
-import type { SnmpSession, SnmpValue } from "../snmp/mod.ts";
+import { type SnmpSession, type SnmpValue, type TablePresence, textOf, walkTables } from "../snmp/mod.ts";
 import { type CounterSample, interfaceRates } from "./counter_rates.ts";
-import { walkTables } from "../snmp/mod.ts";
-import { textOf } from "../snmp/mod.ts";
-import type { TablePresence } from "../snmp/mod.ts";
 
 /** ifEntry (IF-MIB::ifTable.1). */
 export const IF_ENTRY = "1.3.6.1.2.1.2.2.1";

@@ -8,8 +8,7 @@ import {
   speedBps,
 } from "./interface_poller.ts";
 import { octets, TableSession } from "../../tests/helpers/table_session.ts";
-import type { SnmpValue } from "../snmp/snmp_types.ts";
-import { SnmpError } from "../snmp/snmp_types.ts";
+import { SnmpError, type SnmpValue } from "../snmp/snmp_types.ts";
 
 /** An agent with two interfaces: 1 = a 1 Gb/s port with HC counters, 2 = a 10 Mb/s port with only 32-bit ones. */
 function agent(

@@ -7,12 +7,17 @@
  * state and asked for again only every {@link DEFAULT_RECHECK_EVERY}th poll.
  */
 import type { InterfaceJson } from "../events/mod.ts";
-import type { ArpTableEntry, SnmpSession, SystemInfo } from "../snmp/mod.ts";
-import { getSystemInfo } from "../snmp/mod.ts";
+import {
+  type ArpTableEntry,
+  DEFAULT_RECHECK_EVERY,
+  getSystemInfo,
+  type SnmpSession,
+  type SystemInfo,
+  TablePresence,
+} from "../snmp/mod.ts";
 import { InterfacePoller } from "./interface_poller.ts";
 import { type HostResources, pollHostResources } from "./host_resources.ts";
 import { DEFAULT_MAX_ARP_ROWS, walkArpTable } from "./arp_table.ts";
-import { DEFAULT_RECHECK_EVERY, TablePresence } from "../snmp/mod.ts";
 
 /** What a poll learned about a device. */
 export interface DevicePoll {

@@ -3,9 +3,8 @@
  * SNMPv3 equivalent, parsed by config) with the most specific network winning, as a routing table
  * picks a route, and a default for everything else.
  */
-import { parseIp } from "../net/mod.ts";
+import { type Cidr, cidrContainsWords, parseCidr, parseIp } from "../net/mod.ts";
 import type { SnmpCredentials } from "./snmp_types.ts";
-import { type Cidr, cidrContainsWords, parseCidr } from "../net/mod.ts";
 
 /** One per-network rule. */
 export interface CredentialRule {

@@ -8,8 +8,7 @@
  * alerts would hold the main thread for that long.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { createLogger, type Logger } from "../base/mod.ts";
-import { RingBuffer } from "../base/mod.ts";
+import { createLogger, type Logger, RingBuffer } from "../base/mod.ts";
 import type { AlertFields, AlertFilter, AlertRecord } from "./alert_row.ts";
 
 export type { AlertFilter, AlertRecord };

@@ -3,8 +3,7 @@
  * mute rule matches, and keeps the history to its retention: rows older than `retentionDays` go at
  * attach and then every hour.
  */
-import type { EventBus, Subscription } from "../events/mod.ts";
-import type { AlertEvent, PublishedEvent } from "../events/mod.ts";
+import type { AlertEvent, EventBus, PublishedEvent, Subscription } from "../events/mod.ts";
 import { createLogger, type Logger } from "../base/mod.ts";
 import { alertFields } from "./alert_row.ts";
 import type { HistoryDb } from "./history_db.ts";

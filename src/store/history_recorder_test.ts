@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../events/mod.ts";
-import type { SecurityEvent, TrapEvent } from "../events/mod.ts";
+import { EventBus, type SecurityEvent, type TrapEvent } from "../events/mod.ts";
 import { Mutes } from "../alert/mutes.ts";
 import { type HistoryDb, openHistory } from "./history_db.ts";
 import { HistoryRecorder } from "./history_recorder.ts";

@@ -19,8 +19,7 @@
  * a host (agents, the host-only address, the namespace end, this machine's own end) and on
  * `--silent-sample` silent ones; each kind's mean time × its count in the /22 is the extrapolation.
  */
-import { EventBus } from "../../src/events/mod.ts";
-import type { SweepProgress } from "../../src/events/mod.ts";
+import { EventBus, type SweepProgress } from "../../src/events/mod.ts";
 import { Inventory } from "../../src/devices/inventory.ts";
 import { OuiRegistry } from "../../src/devices/oui.ts";
 import { DeviceRegistry } from "../../src/devices/registry.ts";

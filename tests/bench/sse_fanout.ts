@@ -16,8 +16,7 @@
  * Prints ONE JSON line on stdout; progress goes to stderr. Exit 1 if a step could not run.
  */
 import { Hono } from "hono";
-import { EventBus } from "../../src/events/mod.ts";
-import type { StatsEvent } from "../../src/events/mod.ts";
+import { EventBus, type StatsEvent } from "../../src/events/mod.ts";
 import { streamRoutes } from "../../src/http/routes/stream.ts";
 import { DEFAULT_FLUSH_MS, SseHub } from "../../src/http/sse_hub.ts";
 import { StatsTicker } from "../../src/app/stats_ticker.ts";

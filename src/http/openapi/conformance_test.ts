@@ -8,12 +8,17 @@ import assert from "node:assert/strict";
 import { AlertPolicyStore } from "../../alert/alert_policy.ts";
 import { AlertRing } from "../../alert/alert_ring.ts";
 import { Mutes } from "../../alert/mutes.ts";
-import { EventBus } from "../../events/mod.ts";
+import {
+  type DeviceEvent,
+  EventBus,
+  type InterfaceEvent,
+  type InterfaceJson,
+  type SecurityEvent,
+  type TrapEvent,
+} from "../../events/mod.ts";
 import { ArpHistory } from "../../devices/arp_history.ts";
-import type { InterfaceJson } from "../../events/mod.ts";
 import { parseMac } from "../../net/mac.ts";
 import { DeviceRegistry } from "../../devices/registry.ts";
-import type { DeviceEvent, InterfaceEvent, SecurityEvent, TrapEvent } from "../../events/mod.ts";
 import { parseIpv4 } from "../../net/address.ts";
 import { alertFields } from "../../store/alert_row.ts";
 import { openHistory } from "../../store/history_db.ts";

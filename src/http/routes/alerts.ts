@@ -13,8 +13,13 @@
 import { type Context, Hono } from "hono";
 import type { Mutes } from "../../alert/mod.ts";
 import { formatIp } from "../../net/mod.ts";
-import { ALERT_KINDS, ALERT_SEVERITIES } from "../../store/mod.ts";
-import type { AlertFilter, AlertRecord, HistoryDb } from "../../store/mod.ts";
+import {
+  ALERT_KINDS,
+  ALERT_SEVERITIES,
+  type AlertFilter,
+  type AlertRecord,
+  type HistoryDb,
+} from "../../store/mod.ts";
 import { CSV_CONTENT_TYPE, toCsv } from "../csv.ts";
 import { BadParameter, errorResponse } from "../errors.ts";
 import { bodyLimit } from "../hardening.ts";

@@ -5,8 +5,7 @@
  */
 import type { Context } from "hono";
 import type { MuteRule, NewMute } from "../../alert/mod.ts";
-import { normalizeMac } from "../../net/mod.ts";
-import { formatIp, parseIp } from "../../net/mod.ts";
+import { formatIp, normalizeMac, parseIp } from "../../net/mod.ts";
 import { ALERT_KINDS, type AlertKind } from "../../store/mod.ts";
 import { SECURITY_EVENT_TYPES } from "../../events/mod.ts";
 import { BadParameter } from "../errors.ts";

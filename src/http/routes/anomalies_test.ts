@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { AnomalyStore, type StoredAnomaly } from "../../alert/anomaly_store.ts";
-import { EventBus } from "../../events/mod.ts";
-import type { AnomalyEvent } from "../../events/mod.ts";
+import { type AnomalyEvent, EventBus } from "../../events/mod.ts";
 import { BadParameter, errorResponse } from "../errors.ts";
 import { anomaliesRoutes } from "./anomalies.ts";
 import { parseCsv } from "../../../tests/helpers/csv_parse.ts";

@@ -8,9 +8,8 @@
 import { Hono } from "hono";
 import type { DeviceJson } from "../../events/mod.ts";
 import { type DeviceFilter, matchDevice } from "../../devices/mod.ts";
-import { sortByIp } from "../../net/mod.ts";
+import { formatIp, parseIp, sortByIp } from "../../net/mod.ts";
 import { parseDeviceFilter } from "./device_params.ts";
-import { formatIp, parseIp } from "../../net/mod.ts";
 import { CSV_CONTENT_TYPE, type CsvValue, toCsv } from "../csv.ts";
 import { BadParameter, errorResponse } from "../errors.ts";
 import { wantsCsv } from "../query_params.ts";

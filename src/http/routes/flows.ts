@@ -6,9 +6,16 @@
  *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8080/flows?cidr=10.0.0.0/8&port=443&limit=20'
  */
 import { Hono } from "hono";
-import { type FlowJson, flowToJson } from "../../flow/mod.ts";
-import { FLOW_SORTS, type FlowQuery, type FlowSort, queryFlows, type SortOrder } from "../../flow/mod.ts";
-import type { FlowTable } from "../../flow/mod.ts";
+import {
+  FLOW_SORTS,
+  type FlowJson,
+  type FlowQuery,
+  type FlowSort,
+  type FlowTable,
+  flowToJson,
+  queryFlows,
+  type SortOrder,
+} from "../../flow/mod.ts";
 import { CSV_CONTENT_TYPE, flattenRecord, toCsv } from "../csv.ts";
 import {
   checkParameters,

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { EventBus } from "../../events/mod.ts";
-import type { AnomalyEvent } from "../../events/mod.ts";
+import { type AnomalyEvent, EventBus } from "../../events/mod.ts";
 import { VERSION } from "../../base/version.ts";
 import { MetricsRegistry } from "../metrics.ts";
 import { metricsRoutes, registerCoreMetrics } from "./metrics.ts";

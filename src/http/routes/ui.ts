@@ -5,8 +5,7 @@
  * files from inside the binary. Served without the token: a browser loads them before the user has
  * pasted it.
  */
-import { Hono } from "hono";
-import type { Context } from "hono";
+import { type Context, Hono } from "hono";
 import { errorResponse } from "../errors.ts";
 
 /** Options of {@link uiRoutes}. */
