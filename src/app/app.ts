@@ -6,7 +6,7 @@
 import { AnomalyStore } from "../alert/mod.ts";
 import { type Config, loadOrCreateApiToken } from "../config/mod.ts";
 import { type AlertSide, startAlertSide } from "./alert_side.ts";
-import { type DeviceSide, lateDetectors, startDeviceSide } from "./device_side.ts";
+import { type DeviceSide, startDeviceSide } from "./device_side.ts";
 import { EventBus } from "../events/mod.ts";
 import { compileBpf, LiveCapture, useLibpcap } from "../capture/mod.ts";
 import { EwmaAnomalyDetector } from "../detect/mod.ts";
@@ -82,8 +82,7 @@ export function createApp(cfg: Config): App {
   // The detector reads its options at every interval: PUT /config/alerts changes this object in place.
   const anomalyOptions = { ...cfg.anomaly };
   const ewma = new EwmaAnomalyDetector(table, anomalyOptions, (e) => bus.publish(e));
-  const packetSlot = lateDetectors("packet_detectors");
-  const pipeline = new FlowPipeline(table, [ewma, packetSlot], {
+  const pipeline = new FlowPipeline(table, [ewma], {
     intervalMs: cfg.anomaly.intervalS * 1000,
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,
     activeTimeoutMs: cfg.flowActiveTimeoutS * 1000,
@@ -125,6 +124,7 @@ export function createApp(cfg: Config): App {
       evicted_full: table.evictedFull,
       rolled_over: pipeline.rolledOver,
     },
+    detectors: pipeline.detectorStats(),
     events: bus.countsByKind(),
     ...devices?.stats(),
     alerts: alerts?.stats(),
@@ -170,7 +170,7 @@ export function createApp(cfg: Config): App {
       alerts = await startAlertSide(cfg, bus, dashboardUrl);
       const policy = alerts.policy.get();
       devices = await startDeviceSide(cfg, bus, table, policy.learning_period_s);
-      packetSlot.set(devices.packetDetectors);
+      pipeline.add(...devices.packetDetectors);
       const applyPolicy = (p: typeof policy) => {
         anomalyOptions.k = p.anomaly.k;
         anomalyOptions.warmupIntervals = p.anomaly.warmup_intervals;

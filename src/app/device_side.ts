@@ -7,7 +7,6 @@
 import { join } from "node:path";
 import type { EventBus } from "../events/mod.ts";
 import type { Config } from "../config/mod.ts";
-import type { PacketBatch } from "../decode/mod.ts";
 import { type ArpSecurityDetector, createPacketDetectors } from "../detect/mod.ts";
 import { type Detector, type FlowTable, localHosts } from "../flow/mod.ts";
 import { ArpHistory, ArpStateError, DeviceRegistry, Inventory, OuiRegistry } from "../devices/mod.ts";
@@ -60,21 +59,6 @@ async function loadArpHistory(path: string, log: ReturnType<typeof createLogger>
     });
     return new ArpHistory({ path });
   }
-}
-
-/**
- * Packet-level detectors that exist only once their state is loaded: the pipeline is built before
- * start(), the ARP state is read in start(). Per batch, not per packet.
- */
-export function lateDetectors(name: string): Detector & { set(ds: readonly Detector[]): void } {
-  let inner: readonly Detector[] = [];
-  return {
-    name,
-    onRows(b: PacketBatch, from: number, to: number) {
-      for (const d of inner) d.onRows?.(b, from, to);
-    },
-    set: (ds) => void (inner = ds),
-  };
 }
 
 /** Loads state and starts discovery, polling and traps. */

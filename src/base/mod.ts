@@ -9,3 +9,4 @@ export { createLogger, LOG_LEVELS, type Logger, type LogLevel, setLogLevel } fro
 export { RingBuffer } from "./ring_buffer.ts";
 export { moveAside, removeStaleTempFiles } from "./state_files.ts";
 export { VERSION } from "./version.ts";
+export { Subsystems, type SubsystemStats } from "./subsystems.ts";

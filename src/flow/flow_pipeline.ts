@@ -3,6 +3,7 @@
  * timestamps (replay is deterministic) and, in the daemon, by a timer too (intervals close when the
  * network goes quiet). Intervals are aligned to multiples of the interval length since the epoch.
  */
+import { Subsystems, type SubsystemStats } from "../base/mod.ts";
 import type { BatchConsumer, PacketBatch } from "../decode/mod.ts";
 import type { Detector } from "./detector.ts";
 import type { FlowTable } from "./flow_table.ts";
@@ -24,6 +25,8 @@ export type RolloverHandler = (id: number) => void;
 export class FlowPipeline implements BatchConsumer {
   readonly table: FlowTable;
   #detectors: Detector[];
+  /** Each detector timed and guarded under its name: one that throws is counted, the others run on. */
+  #timing = new Subsystems("detector");
   #o: PipelineOptions;
   #intervalStart = NaN; // start of the open interval
   #onRollover: RolloverHandler | undefined;
@@ -41,9 +44,19 @@ export class FlowPipeline implements BatchConsumer {
     onRollover?: RolloverHandler,
   ) {
     this.table = table;
-    this.#detectors = detectors;
+    this.#detectors = [...detectors];
     this.#o = options;
     this.#onRollover = onRollover;
+  }
+
+  /** Adds detectors whose state exists only later (the ARP watcher's, loaded at start). */
+  add(...detectors: Detector[]): void {
+    this.#detectors.push(...detectors);
+  }
+
+  /** Each detector's runs, failures and time, by name. */
+  detectorStats(): SubsystemStats[] {
+    return this.#timing.stats();
   }
 
   /** Start of the interval now open (ms), NaN before the first packet. */
@@ -93,12 +106,14 @@ export class FlowPipeline implements BatchConsumer {
   #apply(b: PacketBatch, from: number, to: number): void {
     if (from === to) return;
     this.table.update(b, from, to);
-    for (const d of this.#detectors) d.onRows?.(b, from, to);
+    for (const d of this.#detectors) if (d.onRows) this.#timing.run(d.name, () => d.onRows!(b, from, to));
   }
 
   #closeInterval(start: number, end: number, emptyAfter: number, nowMs: number): void {
     this.intervalsClosed++;
-    for (const d of this.#detectors) d.onInterval?.(start, end, emptyAfter);
+    for (const d of this.#detectors) {
+      if (d.onInterval) this.#timing.run(d.name, () => d.onInterval!(start, end, emptyAfter));
+    }
     this.table.expireIdle(nowMs - this.#o.idleTimeoutMs);
     this.#rollOver(nowMs);
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { setLogSink } from "../base/log.ts";
 import { createPacketBatch, type PacketBatch, RowKind } from "../decode/packet_batch.ts";
 import type { Detector } from "./detector.ts";
 import { ExpiryReason, FlowTable } from "./flow_table.ts";
@@ -203,4 +204,36 @@ Deno.test("FlowPipeline restarts a flow's counters at the active timeout, keepin
     [table.ewmaMean[id], table.ewmaVar[id], table.ewmaIntervals[id], table.anomalyActive[id]],
     [777, 55, 3, 1],
   );
+});
+
+Deno.test("FlowPipeline keeps running the other detectors when one throws, and counts the failures by name", () => {
+  setLogSink(() => {});
+  try {
+    const table = new FlowTable(64);
+    const healthy = new RecordingDetector(table);
+    const broken: Detector = {
+      name: "broken",
+      onRows() {
+        throw new Error("a bug in a detector");
+      },
+    };
+    const pipeline = new FlowPipeline(table, [broken], {
+      intervalMs: IV,
+      idleTimeoutMs: 60_000,
+      activeTimeoutMs: 3_600_000,
+    });
+    pipeline.add(healthy);
+    pipeline.consume(batchOf([at(A, 1_000, 100), at(B, 2_000, 200)]));
+    pipeline.consume(batchOf([at(A, 12_000, 100)]));
+    assert.deepEqual(healthy.rows, [[0, 2], [0, 1]], "the detector after the broken one saw every row");
+    assert.equal(healthy.closes.length, 1);
+    assert.equal(flowCounters(table, findFlow(table, A)).packets, 2, "the table counted every row");
+    const stats = Object.fromEntries(pipeline.detectorStats().map((s) => [s.name, s]));
+    assert.equal(stats.broken.failures, 2);
+    assert.equal(stats.broken.last_error, "a bug in a detector");
+    assert.equal(stats.recording.failures, 0);
+    assert.equal(stats.recording.runs, 3, "two batches of rows and one closed interval");
+  } finally {
+    setLogSink(undefined);
+  }
 });

@@ -6,7 +6,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import { createLogger } from "../base/mod.ts";
+import { createLogger, Subsystems } from "../base/mod.ts";
 
 /** Label values by label name. */
 export type Labels = Readonly<Record<string, string | number>>;
@@ -212,7 +212,10 @@ export class Histogram extends Metric<HistogramData> {
 /** The metrics of one process, rendered in registration order. */
 export class MetricsRegistry {
   #metrics = new Map<string, Metric<unknown>>();
-  #collectors: (() => void)[] = [];
+  #collectors: { name: string; fn: () => void }[] = [];
+  #timing = new Subsystems("collector");
+  /** As node_exporter's node_scrape_collector_*: which part of a scrape was slow, and which failed. */
+  #collectorMetrics: { duration: Gauge; success: Gauge } | undefined;
 
   #add<M extends Metric<unknown>>(m: M): M {
     // A histogram also owns name_bucket, name_sum and name_count.
@@ -245,19 +248,39 @@ export class MetricsRegistry {
     return this.#add(new Histogram(name, help, buckets, labels));
   }
 
-  /** Adds a hook run at every render, to read values kept elsewhere into metrics. */
-  collect(fn: () => void): void {
-    this.#collectors.push(fn);
+  /** Adds a hook, under a name, run at every render to read values kept elsewhere into metrics. */
+  collect(name: string, fn: () => void): void {
+    if (this.#collectors.some((c) => c.name === name)) throw new Error(`collector ${name} is already added`);
+    this.#collectorMetrics ??= {
+      duration: this.gauge(
+        "flintnet_collector_duration_seconds",
+        "How long each metrics collector took at the last scrape.",
+        ["collector"],
+      ),
+      success: this.gauge(
+        "flintnet_collector_success",
+        "1 when the collector worked at the last scrape, 0 when it failed.",
+        ["collector"],
+      ),
+    };
+    this.#collectors.push({ name, fn });
   }
 
-  /** Runs the collect hooks, then renders every metric; a failing hook is logged, not fatal. */
+  /** Each collector's runs, failures and time. */
+  collectorStats(): ReturnType<Subsystems["stats"]> {
+    return this.#timing.stats();
+  }
+
+  /**
+   * Runs the collect hooks, each timed under its name, then renders every metric; a failing hook is
+   * counted and logged by name, not fatal.
+   */
   render(): string {
-    for (const fn of this.#collectors) {
-      try {
-        fn();
-      } catch (err) {
-        log.error("metrics collector failed", { error: err });
-      }
+    for (const c of this.#collectors) this.#timing.run(c.name, c.fn);
+    const m = this.#collectorMetrics;
+    for (const s of m ? this.#timing.stats() : []) {
+      m!.duration.set(s.last_seconds, { collector: s.name });
+      m!.success.set(s.last_ok ? 1 : 0, { collector: s.name });
     }
     const out: string[] = [];
     for (const m of this.#metrics.values()) m.render(out);

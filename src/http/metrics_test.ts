@@ -213,7 +213,7 @@ Deno.test("MetricsRegistry runs collect hooks at every render", () => {
   const r = new MetricsRegistry();
   const active = r.gauge("flows_active", "Active.");
   let flows = 7, calls = 0;
-  r.collect(() => {
+  r.collect("test", () => {
     calls++;
     active.set(flows);
   });
@@ -224,21 +224,30 @@ Deno.test("MetricsRegistry runs collect hooks at every render", () => {
   assert.equal(calls, 2);
 });
 
-Deno.test("MetricsRegistry renders the rest when a collect hook throws, and logs it", () => {
+Deno.test("MetricsRegistry renders the rest when a collector throws, names it in the log and in its metrics", () => {
   const lines: string[] = [];
   setLogSink((l) => lines.push(l));
+  let text: string;
   try {
     const r = new MetricsRegistry();
     const g = r.gauge("ok_gauge", "Fine.");
-    r.collect(() => {
+    r.collect("broken", () => {
       throw new Error("collector broke");
     });
-    r.collect(() => g.set(1));
-    assert.equal(sample(parseExposition(r.render()), "ok_gauge"), 1);
+    r.collect("fine", () => g.set(1));
+    text = r.render();
+    assert.throws(() => r.collect("fine", () => {}), /already added/);
   } finally {
     setLogSink(undefined);
   }
-  assert.ok(lines.some((l) => l.includes("collector broke")));
+  const samples = parseExposition(text);
+  assert.equal(sample(samples, "ok_gauge"), 1);
+  assert.equal(sample(samples, "flintnet_collector_success", { collector: "broken" }), 0);
+  assert.equal(sample(samples, "flintnet_collector_success", { collector: "fine" }), 1);
+  assert.ok(sample(samples, "flintnet_collector_duration_seconds", { collector: "fine" })! >= 0);
+  const logged = lines.map((l) => JSON.parse(l)).find((r) => r.msg === "collector broken failed");
+  assert.ok(logged, `the log names the collector: ${lines.join("\n")}`);
+  assert.match(JSON.stringify(logged), /collector broke/);
 });
 
 Deno.test("MetricsRegistry refuses bad names, duplicate metrics and wrong label sets", () => {

@@ -58,7 +58,7 @@ export function registerDeviceMetrics(r: MetricsRegistry, src: DeviceMetricsSour
   const suppressed = r.counter("flintnet_alerts_suppressed_total", "Alerts held back by the cooldown.");
   const perDevice = [cpu, mem, pollMs, up, bits, util, errors, discards, devices];
 
-  r.collect(() => {
+  r.collect("devices", () => {
     for (const m of perDevice) m.clear();
     const counts = new Map<string, { type: string; snmp_status: string; n: number }>();
     for (const d of src.devices()) {
@@ -86,12 +86,16 @@ export function registerDeviceMetrics(r: MetricsRegistry, src: DeviceMetricsSour
       }
     }
     for (const c of counts.values()) devices.set(c.n, { type: c.type, snmp_status: c.snmp_status });
-
+  });
+  r.collect("snmp_poll", () => {
     const s = src.stats();
     const poll = obj(s.poll);
     const ms = num(poll.duration_ms), ok = num(poll.ok);
     if (ms !== undefined) cycle.set(ms / 1000);
     if (ok !== undefined) cycleOk.set(ok);
+  });
+  r.collect("traps", () => {
+    const s = src.stats();
     const t = obj(s.traps);
     const received = num(t.received);
     if (received !== undefined) traps.set(received);
@@ -99,6 +103,9 @@ export function registerDeviceMetrics(r: MetricsRegistry, src: DeviceMetricsSour
       const n = num(v);
       if (n !== undefined) trapDrops.set(n, { reason });
     }
+  });
+  r.collect("alert_delivery", () => {
+    const s = src.stats();
     const d = obj(obj(s.alerts).delivery), o = obj(d.outbox);
     const values: [{ set(v: number): void }, unknown][] = [
       [pending, o.pending],

@@ -41,7 +41,8 @@ function num(v: unknown): number | undefined {
 /**
  * Registers the daemon's own metrics on `registry`: per-interface capture counters (kernel packets,
  * drops, ring freezes, reopens, decoded frames), malformed frames by reason, the flow table, events
- * by kind, SSE clients, RSS and uptime. Values are read from `src` at each scrape.
+ * by kind, detectors' time and failures, SSE clients, RSS and uptime. Values are read from `src` at each
+ * scrape, by collectors named after what they read.
  */
 export function registerCoreMetrics(registry: MetricsRegistry, src: CoreMetricsSource): void {
   const r = registry;
@@ -93,17 +94,29 @@ export function registerCoreMetrics(registry: MetricsRegistry, src: CoreMetricsS
   };
   const events = r.counter("flintnet_events_total", "Events published on the bus, by kind.", ["kind"]);
   const sse = r.gauge("flintnet_sse_clients", "Clients connected to GET /stream.");
+  const detectorSeconds = r.counter(
+    "flintnet_detector_seconds_total",
+    "Time each detector spent on packet rows and closed intervals.",
+    ["detector"],
+  );
+  const detectorFailures = r.counter(
+    "flintnet_detector_failures_total",
+    "Times a detector threw (caught: the others ran on).",
+    ["detector"],
+  );
 
-  r.collect(() => {
+  r.collect("process", () => {
     info.set(1, { version: VERSION, deno: Deno.version.deno });
     rss.set(Deno.memoryUsage().rss);
     sse.set(src.sseClients());
-    for (const [kind, n] of Object.entries(src.bus.countsByKind())) events.set(n, { kind });
-
-    const s = src.stats();
-    const up = num(s.uptime_s);
+    const up = num(src.stats().uptime_s);
     if (up !== undefined) uptime.set(up);
-    for (const [name, raw] of Object.entries(obj(s.capture))) {
+  });
+  r.collect("events", () => {
+    for (const [kind, n] of Object.entries(src.bus.countsByKind())) events.set(n, { kind });
+  });
+  r.collect("capture", () => {
+    for (const [name, raw] of Object.entries(obj(src.stats().capture))) {
       const c = obj(raw), kernel = obj(c.kernel), decode = obj(c.decode);
       const labels = { interface: name };
       const pairs: [typeof capture.packets, unknown][] = [
@@ -122,7 +135,9 @@ export function registerCoreMetrics(registry: MetricsRegistry, src: CoreMetricsS
         if (n !== undefined) malformed.set(n, { interface: name, reason });
       }
     }
-    const f = obj(s.flows);
+  });
+  r.collect("flows", () => {
+    const f = obj(src.stats().flows);
     const fields: [{ set(v: number): void }, unknown][] = [
       [flows.active, f.active],
       [flows.capacity, f.capacity],
@@ -134,6 +149,16 @@ export function registerCoreMetrics(registry: MetricsRegistry, src: CoreMetricsS
     for (const [metric, v] of fields) {
       const n = num(v);
       if (n !== undefined) metric.set(n);
+    }
+  });
+  r.collect("detectors", () => {
+    const list = src.stats().detectors;
+    for (const raw of Array.isArray(list) ? list : []) {
+      const d = obj(raw), name = typeof d.name === "string" ? d.name : null;
+      const seconds = num(d.seconds_total), failures = num(d.failures);
+      if (name === null) continue;
+      if (seconds !== undefined) detectorSeconds.set(seconds, { detector: name });
+      if (failures !== undefined) detectorFailures.set(failures, { detector: name });
     }
   });
 }
