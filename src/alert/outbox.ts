@@ -14,6 +14,7 @@
  * dropped and counted.
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { positive } from "../base/mod.ts";
 
 /** Where a message goes. */
 export type OutboxChannel = "email" | "webhook";
@@ -259,11 +260,4 @@ export class Outbox {
   close(): void {
     if (this.#db.isOpen) this.#db.close();
   }
-}
-
-function positive(name: string, v: number): number {
-  if (!Number.isFinite(v) || v <= 0) {
-    throw new RangeError(`${name} must be a number greater than 0, got ${v}`);
-  }
-  return v;
 }

@@ -10,3 +10,4 @@ export { RingBuffer } from "./ring_buffer.ts";
 export { moveAside, removeStaleTempFiles } from "./state_files.ts";
 export { VERSION } from "./version.ts";
 export { Subsystems, type SubsystemStats } from "./subsystems.ts";
+export { positive, positiveInteger } from "./checks.ts";

@@ -7,6 +7,7 @@
  * live in src/devices/arp_bindings.ts (numeric keys: refreshing a known binding allocates nothing);
  * the API's views of them in arp_history_views.ts; the file in arp_history_file.ts.
  */
+import { positiveInteger } from "../base/mod.ts";
 import { parseIpv4, parseMac } from "../net/mod.ts";
 import { type ArpBinding, ArpBindings, type IpRecord, type MacRecord } from "./arp_bindings.ts";
 import { ArpConditions } from "./arp_conditions.ts";
@@ -49,13 +50,13 @@ export class ArpHistory {
 
   constructor(opts: ArpHistoryOptions = {}) {
     this.#path = opts.path;
-    this.#maxMacs = positive("maxMacs", opts.maxMacs ?? 65_536);
+    this.#maxMacs = positiveInteger("maxMacs", opts.maxMacs ?? 65_536);
     this.#b = new ArpBindings({
       maxMacs: this.#maxMacs,
-      maxIpsPerMac: positive("maxIpsPerMac", opts.maxIpsPerMac ?? 64),
-      maxMacsPerIp: positive("maxMacsPerIp", opts.maxMacsPerIp ?? 16),
-      maxBindings: positive("maxBindings", opts.maxBindings ?? 262_144),
-      maxChanges: positive("maxChanges", opts.maxChanges ?? 64),
+      maxIpsPerMac: positiveInteger("maxIpsPerMac", opts.maxIpsPerMac ?? 64),
+      maxMacsPerIp: positiveInteger("maxMacsPerIp", opts.maxMacsPerIp ?? 16),
+      maxBindings: positiveInteger("maxBindings", opts.maxBindings ?? 262_144),
+      maxChanges: positiveInteger("maxChanges", opts.maxChanges ?? 64),
     });
   }
 
@@ -234,11 +235,4 @@ export class ArpHistory {
     this.#known.add(mac);
     if (acknowledged) this.#acknowledged.add(mac);
   }
-}
-
-function positive(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) {
-    throw new RangeError(`ArpHistory ${name} must be a positive integer, got ${v}`);
-  }
-  return v;
 }

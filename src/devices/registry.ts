@@ -7,13 +7,14 @@
  * within `saveDelayMs`, a quiet one (last_seen, rates, uptime) within `idleSaveDelayMs`, so a busy
  * network does not rewrite the file every few seconds.
  */
-import type {
-  DeviceEvent,
-  DeviceJson,
-  DeviceType,
-  InterfaceJson,
-  InterfaceStatus,
-  SnmpPollStatus,
+import {
+  DEVICE_IDENTITY_FIELDS,
+  type DeviceEvent,
+  type DeviceJson,
+  type DeviceType,
+  type InterfaceJson,
+  type InterfaceStatus,
+  type SnmpPollStatus,
 } from "../events/mod.ts";
 import {
   compareIps,
@@ -370,21 +371,9 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-const IDENTITY_KEYS = [
-  "mac",
-  "name",
-  "type",
-  "type_rule",
-  "vendor",
-  "model",
-  "os_version",
-  "sys_descr",
-  "sys_object_id",
-] as const;
-
 /** A change people watch for: identity, classification, SNMP status, the interface set, sources. */
 function notableChange(a: DeviceJson, b: DeviceJson): boolean {
-  for (const k of IDENTITY_KEYS) if (a[k] !== b[k]) return true;
+  for (const k of DEVICE_IDENTITY_FIELDS) if (a[k] !== b[k]) return true;
   if (a.snmp.status !== b.snmp.status || a.sources.length !== b.sources.length) return true;
   if (a.interfaces === b.interfaces) return false;
   if (a.interfaces.length !== b.interfaces.length) return true;

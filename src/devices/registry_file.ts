@@ -10,6 +10,7 @@ import { moveAside, removeStaleTempFiles, writeFileAtomic } from "../base/mod.ts
 import { formatIp, normalizeMac, parseIp } from "../net/mod.ts";
 import {
   DEVICE_TYPES,
+  deviceFieldsOf,
   type DeviceJson,
   INTERFACE_STATUSES,
   type InterfaceJson,
@@ -140,20 +141,9 @@ export function validateDevice(raw: unknown): DeviceJson | string {
   if (!(DEVICE_TYPES as readonly unknown[]).includes(r.type)) {
     return `type ${short(r.type)} is not a device type`;
   }
-  const strings = [
-    "name",
-    "type_rule",
-    "vendor",
-    "model",
-    "os_version",
-    "sys_descr",
-    "sys_object_id",
-  ] as const;
-  for (const k of strings) if (!nullableString(r[k])) return `${k} is not a string or null`;
-  for (const k of ["uptime_s", "cpu_pct", "memory_pct"] as const) {
-    if (!nullableNumber(r[k])) return `${k} is not a number or null`;
-  }
-  for (const k of ["first_seen", "last_seen"] as const) {
+  for (const k of deviceFieldsOf("text")) if (!nullableString(r[k])) return `${k} is not a string or null`;
+  for (const k of deviceFieldsOf("number")) if (!nullableNumber(r[k])) return `${k} is not a number or null`;
+  for (const k of deviceFieldsOf("time")) {
     if (typeof r[k] !== "string" || !Number.isFinite(Date.parse(r[k] as string))) return `${k} is not a time`;
   }
   const snmp = validateSnmp(r.snmp);

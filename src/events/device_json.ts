@@ -145,3 +145,59 @@ export interface DeviceJson {
   /** Last time seen by any source, ISO 8601. */
   last_seen: string;
 }
+
+/** How a member of {@link DeviceJson} is typed. */
+export type DeviceFieldKind =
+  | "address"
+  | "mac"
+  | "type"
+  | "text"
+  | "number"
+  | "time"
+  | "snmp"
+  | "interfaces"
+  | "sources";
+
+/**
+ * Every member of a device, in the order the API shows them, with its kind: the one list that
+ * devices.json's validator and the CSV export read, so a new member is added here and the type checker
+ * points at every place that must learn it (this table, the OpenAPI schema).
+ */
+export const DEVICE_FIELDS = {
+  ip: "address",
+  mac: "mac",
+  name: "text",
+  type: "type",
+  type_rule: "text",
+  vendor: "text",
+  model: "text",
+  os_version: "text",
+  sys_descr: "text",
+  sys_object_id: "text",
+  uptime_s: "number",
+  snmp: "snmp",
+  interfaces: "interfaces",
+  cpu_pct: "number",
+  memory_pct: "number",
+  sources: "sources",
+  first_seen: "time",
+  last_seen: "time",
+} as const satisfies Record<keyof DeviceJson, DeviceFieldKind>;
+
+/** The members that say what a device is: a change to one of them is news (a `device` event). */
+export const DEVICE_IDENTITY_FIELDS = [
+  "mac",
+  "name",
+  "type",
+  "type_rule",
+  "vendor",
+  "model",
+  "os_version",
+  "sys_descr",
+  "sys_object_id",
+] as const satisfies readonly (keyof DeviceJson)[];
+
+/** The members of `kind`, in API order. */
+export function deviceFieldsOf<K extends DeviceFieldKind>(kind: K): (keyof DeviceJson)[] {
+  return (Object.keys(DEVICE_FIELDS) as (keyof DeviceJson)[]).filter((k) => DEVICE_FIELDS[k] === kind);
+}

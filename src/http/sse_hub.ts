@@ -11,7 +11,7 @@
  * freed and its stream ends, so a reader that stopped costs nothing more and delays nobody else.
  */
 import type { EventBus, EventKind, PublishedEvent, Subscription } from "../events/mod.ts";
-import { createLogger, RingBuffer } from "../base/mod.ts";
+import { createLogger, positive, positiveInteger, RingBuffer } from "../base/mod.ts";
 import { BadParameter } from "./errors.ts";
 import { SseClient } from "./sse_client.ts";
 
@@ -149,9 +149,9 @@ export class SseHub {
 
   constructor(bus: EventBus, opts: SseHubOptions = {}) {
     this.#bus = bus;
-    this.#replay = new RingBuffer(positive("replay", opts.replay ?? 10_000, true));
-    this.#replayMaxBytes = positive("replayBytes", opts.replayBytes ?? 16 * 1024 * 1024, true);
-    this.#clientQueue = positive("clientQueue", opts.clientQueue ?? 1000, true);
+    this.#replay = new RingBuffer(positiveInteger("replay", opts.replay ?? 10_000));
+    this.#replayMaxBytes = positiveInteger("replayBytes", opts.replayBytes ?? 16 * 1024 * 1024);
+    this.#clientQueue = positiveInteger("clientQueue", opts.clientQueue ?? 1000);
     this.#heartbeatMs = positive("heartbeatMs", opts.heartbeatMs ?? 15_000);
     this.#flushMs = opts.flushMs ?? DEFAULT_FLUSH_MS;
     if (!(this.#flushMs >= 0)) throw new RangeError(`flushMs must be ≥ 0, got ${opts.flushMs}`);
@@ -328,11 +328,4 @@ function join(framed: Framed[]): { bytes: Uint8Array; events: number } {
     at += f.bytes.byteLength;
   }
   return { bytes, events: framed.length };
-}
-
-function positive(name: string, value: number, integer = false): number {
-  if (!(value > 0) || (integer && !Number.isInteger(value))) {
-    throw new RangeError(`${name} must be a positive ${integer ? "whole number" : "number"}, got ${value}`);
-  }
-  return value;
 }

@@ -4,7 +4,7 @@
  * openapi_events.ts. Each mirrors a TypeScript interface named in its description; the test validates
  * real responses against them.
  */
-import { DEVICE_TYPES, INTERFACE_STATUSES, SNMP_STATUSES } from "../../events/mod.ts";
+import { DEVICE_TYPES, type DeviceJson, INTERFACE_STATUSES, SNMP_STATUSES } from "../../events/mod.ts";
 import { ALERT_SCHEMAS } from "./alert_schemas.ts";
 import { EVENT_SCHEMAS } from "./events.ts";
 import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./kit.ts";
@@ -77,7 +77,7 @@ const INTERFACE = obj({
   },
 }, "An interface of a device (InterfaceJson), with rates over the last poll interval.");
 
-/** The members of DeviceJson, shared by Device and DeviceDetail. */
+/** The members of DeviceJson, shared by Device and DeviceDetail (the type checker holds them to it). */
 const DEVICE_PROPERTIES = {
   ip: str("Primary address: dotted quad or RFC 5952 text."),
   mac: nullable(str("MAC address (lower case, colons); null when only reachable across a router.")),
@@ -102,7 +102,7 @@ const DEVICE_PROPERTIES = {
   sources: array(oneOf(DEVICE_SOURCES, ""), "How the device was learned."),
   first_seen: isoTime("First seen."),
   last_seen: isoTime("Last seen by any source."),
-};
+} satisfies Record<keyof DeviceJson, unknown>;
 
 const ARP_HISTORY = obj({
   mac: str("The MAC."),

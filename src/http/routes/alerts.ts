@@ -8,7 +8,7 @@
  *   POST   /mutes             {"mac"|"ip"|"kind"|"type", "until" | "duration_s", "reason"} → 201 the rule
  *   DELETE /mutes/:id         → 204
  *
- *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8080/alerts?kind=security&acked=false&format=csv'
+ *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8480/alerts?kind=security&acked=false&format=csv'
  */
 import { type Context, Hono } from "hono";
 import type { Mutes } from "../../alert/mod.ts";

@@ -3,7 +3,7 @@
  * Sorted by `ts` (default, newest first), `bytes` (of the interval that tripped) or `score`; ties by
  * bus id, which the cursor carries.
  *
- *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8080/anomalies?since=2024-05-01&format=csv'
+ *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8480/anomalies?since=2024-05-01&format=csv'
  */
 import { Hono } from "hono";
 import type { AnomalyStore, StoredAnomaly } from "../../alert/mod.ts";

@@ -6,7 +6,7 @@
  *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8480/devices?q=cisco&format=csv'
  */
 import { Hono } from "hono";
-import type { DeviceJson } from "../../events/mod.ts";
+import { DEVICE_FIELDS, type DeviceFieldKind, type DeviceJson } from "../../events/mod.ts";
 import { type DeviceFilter, matchDevice } from "../../devices/mod.ts";
 import { formatIp, parseIp, sortByIp } from "../../net/mod.ts";
 import { parseDeviceFilter } from "./device_params.ts";
@@ -40,57 +40,24 @@ export interface DevicesPage {
   total_matched: number;
 }
 
-/** CSV columns: the device's members, `snmp` flattened, interfaces as a count, sources space-separated. */
-export const DEVICE_CSV_COLUMNS = [
-  "ip",
-  "mac",
-  "name",
-  "type",
-  "type_rule",
-  "vendor",
-  "model",
-  "os_version",
-  "sys_descr",
-  "sys_object_id",
-  "uptime_s",
-  "snmp_status",
-  "snmp_last_success",
-  "snmp_last_error",
-  "snmp_poll_ms",
-  "interfaces",
-  "cpu_pct",
-  "memory_pct",
-  "sources",
-  "first_seen",
-  "last_seen",
-] as const;
+/** CSV columns: the device's members in API order, `snmp` flattened, interfaces as a count, sources space-separated. */
+export const DEVICE_CSV_COLUMNS: readonly string[] = Object.entries(DEVICE_FIELDS).flatMap(([name, kind]) =>
+  kind === "snmp" ? ["snmp_status", "snmp_last_success", "snmp_last_error", "snmp_poll_ms"] : [name]
+);
 
-type DeviceCsvRow = Record<typeof DEVICE_CSV_COLUMNS[number], CsvValue>;
-
-function csvRow(d: DeviceJson): DeviceCsvRow {
-  return {
-    ip: d.ip,
-    mac: d.mac,
-    name: d.name,
-    type: d.type,
-    type_rule: d.type_rule,
-    vendor: d.vendor,
-    model: d.model,
-    os_version: d.os_version,
-    sys_descr: d.sys_descr,
-    sys_object_id: d.sys_object_id,
-    uptime_s: d.uptime_s,
-    snmp_status: d.snmp.status,
-    snmp_last_success: d.snmp.last_success,
-    snmp_last_error: d.snmp.last_error,
-    snmp_poll_ms: d.snmp.poll_ms,
-    interfaces: d.interfaces.length,
-    cpu_pct: d.cpu_pct,
-    memory_pct: d.memory_pct,
-    sources: d.sources.join(" "),
-    first_seen: d.first_seen,
-    last_seen: d.last_seen,
-  };
+function csvRow(d: DeviceJson): Record<string, CsvValue> {
+  const row: Record<string, CsvValue> = {};
+  for (const [name, kind] of Object.entries(DEVICE_FIELDS) as [keyof DeviceJson, DeviceFieldKind][]) {
+    if (kind === "snmp") {
+      row.snmp_status = d.snmp.status;
+      row.snmp_last_success = d.snmp.last_success;
+      row.snmp_last_error = d.snmp.last_error;
+      row.snmp_poll_ms = d.snmp.poll_ms;
+    } else if (kind === "interfaces") row[name] = d.interfaces.length;
+    else if (kind === "sources") row[name] = d.sources.join(" ");
+    else row[name] = d[name] as CsvValue;
+  }
+  return row;
 }
 
 /** Longest value echoed back in an error message. */

@@ -3,7 +3,7 @@
  * the live flow table, as JSON or CSV. Every parameter is checked; an unknown one is a 400, so a typo
  * never silently returns everything.
  *
- *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8080/flows?cidr=10.0.0.0/8&port=443&limit=20'
+ *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8480/flows?cidr=10.0.0.0/8&port=443&limit=20'
  */
 import { Hono } from "hono";
 import {

@@ -1,7 +1,7 @@
 /**
  * `GET /stream`: the event stream (Server-Sent Events) for dashboards, scripts and the UI.
  *
- *   curl -N -H "Authorization: Bearer $TOKEN" "http://flintnet:8080/stream?types=anomaly,security"
+ *   curl -N -H "Authorization: Bearer $TOKEN" "http://flintnet:8480/stream?types=anomaly,security"
  *
  * `Last-Event-ID` (the header an EventSource sends when it reconnects, or `?last_event_id=` for
  * clients that cannot set headers) resumes after that event; `?types=` keeps only some kinds.
