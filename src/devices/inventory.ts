@@ -24,6 +24,7 @@ import {
   type SystemInfo,
 } from "../snmp/snmp_types.ts";
 import { getSystemInfo } from "../snmp/system_info.ts";
+import type { TopologyPoll } from "../topology/mod.ts";
 import type { DeviceJson, InterfaceJson, SnmpStatus } from "./device.ts";
 import type { DeviceRegistry } from "./registry.ts";
 
@@ -43,6 +44,8 @@ export interface InventoryOptions {
   servicePorts: () => ReadonlyMap<string, readonly number[]>;
   /** Polled ARP tables go here (the ARP watcher). */
   onArpTable: (entries: readonly ArpTableEntry[], atMs: number) => void;
+  /** Polled LLDP/CDP neighbours and forwarding tables go here (the topology), after the device is updated. */
+  onTopology?: (ip: string, topology: TopologyPoll) => void;
   /** Opens a session (tests may count or wrap them). @default createSnmpSession */
   openSession?: (target: SnmpTarget) => SnmpSession;
   /** Clock, ms. @default Date.now */
@@ -263,6 +266,7 @@ export class Inventory {
         seenAt: nowMs,
       });
       if (device) this.#publishInterfaces(device, before?.interfaces ?? [], poll.interfaces);
+      if (device && poll.topology) this.#o.onTopology?.(ip, poll.topology);
       if (poll.arp.length) {
         this.#o.onArpTable(poll.arp, nowMs);
         this.fromArpTable(poll.arp, nowMs);

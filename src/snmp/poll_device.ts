@@ -1,10 +1,11 @@
 /**
  * One poll of one device, one request at a time: the system group first (it must answer, or the poll
- * fails), then interfaces, host resources and the ARP table. A device never has more than one request
- * in flight, so the number of devices polled at once bounds the load on the network and the agents.
- * Host resources and ARP are optional: an agent that times out or errs on them still gives a
- * successful poll, with the reason in `warnings`. Tables the agent lacked are remembered in the
- * state and asked for again only every {@link DEFAULT_RECHECK_EVERY}th poll.
+ * fails), then interfaces, host resources, the ARP table and topology (LLDP/CDP neighbours, forwarding
+ * table). A device never has more than one request in flight, so the number of devices polled at once
+ * bounds the load on the network and the agents. Everything after the interfaces is optional: an agent
+ * that times out or errs on it still gives a successful poll, with the reason in `warnings`. Tables the
+ * agent lacked are remembered in the state and asked for again only every {@link DEFAULT_RECHECK_EVERY}th
+ * poll.
  */
 import type { InterfaceJson } from "../devices/device.ts";
 import type { ArpTableEntry, SnmpSession, SystemInfo } from "./snmp_types.ts";
@@ -13,6 +14,12 @@ import { InterfacePoller } from "./interface_poller.ts";
 import { type HostResources, pollHostResources } from "./host_resources.ts";
 import { DEFAULT_MAX_ARP_ROWS, walkArpTable } from "./arp_table.ts";
 import { DEFAULT_RECHECK_EVERY, TablePresence } from "./table_presence.ts";
+import {
+  createTopologyPollState,
+  pollTopology,
+  type TopologyPoll,
+  type TopologyPollState,
+} from "../topology/mod.ts";
 
 /** What a poll learned about a device. */
 export interface DevicePoll {
@@ -26,6 +33,8 @@ export interface DevicePoll {
   memoryPct: number | null;
   /** The device's ARP / neighbour table; empty when it has none (or that part failed). */
   arp: ArpTableEntry[];
+  /** LLDP/CDP neighbours and the bridge forwarding table; null when that part failed. */
+  topology: TopologyPoll | null;
   /** How long the poll took, ms. */
   pollMs: number;
   /** Optional parts that failed, in words ("host resources: timeout after 1000 ms × 2 tries"). */
@@ -38,11 +47,17 @@ export interface DevicePollState {
   interfaces: InterfacePoller;
   /** The tables the agent lacked; without it every table is asked for on every poll. */
   tables?: TablePresence;
+  /** The device's own LLDP/CDP identity, read now and then. */
+  topology?: TopologyPollState;
 }
 
 /** A fresh state for a device not polled before. */
 export function createDevicePollState(): DevicePollState {
-  return { interfaces: new InterfacePoller(), tables: new TablePresence(DEFAULT_RECHECK_EVERY) };
+  return {
+    interfaces: new InterfacePoller(),
+    tables: new TablePresence(DEFAULT_RECHECK_EVERY),
+    topology: createTopologyPollState(),
+  };
 }
 
 /**
@@ -67,12 +82,19 @@ export async function pollDevice(s: SnmpSession, state: DevicePollState, nowMs: 
   } catch (e) {
     warnings.push(`ARP table: ${reasonText(e)}`);
   }
+  let topology: TopologyPoll | null = null;
+  try {
+    topology = await pollTopology(s, interfaces, state.tables, state.topology);
+  } catch (e) {
+    warnings.push(`LLDP/CDP neighbours: ${reasonText(e)}`);
+  }
   return {
     system,
     interfaces,
     cpuPct: host.cpuPct,
     memoryPct: host.memoryPct,
     arp,
+    topology,
     pollMs: performance.now() - started,
     warnings,
   };

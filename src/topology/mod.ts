@@ -18,3 +18,4 @@ export type {
 } from "./topology_json.ts";
 export { NODE_STATUSES } from "./topology_json.ts";
 export { type TopologyPoll, TopologyStore, type TopologyStoreOptions } from "./topology_store.ts";
+export { createTopologyPollState, pollTopology, type TopologyPollState } from "./poll_topology.ts";
