@@ -7,6 +7,7 @@ import { AnomalyStore } from "./alert/anomaly_store.ts";
 import { loadOrCreateApiToken } from "./api_token.ts";
 import { type AlertSide, startAlertSide } from "./app_alerts.ts";
 import { type DeviceSide, lateDetector, startDeviceSide } from "./app_devices.ts";
+import { loadTopologySide, passiveTopology, type TopologySide } from "./app_topology.ts";
 import { EventBus } from "./bus.ts";
 import { compileBpf } from "./capture/bpf.ts";
 import { LiveCapture } from "./capture/live_capture.ts";
@@ -89,15 +90,28 @@ export function createApp(cfg: Config): App {
   const anomalyOptions = { ...cfg.anomaly };
   const ewma = new EwmaAnomalyDetector(table, anomalyOptions, (e) => bus.publish(e));
   const arpSlot = lateDetector("arp_security");
-  const pipeline = new FlowPipeline(table, [ewma, arpSlot], {
+  const passive = passiveTopology();
+  const pipeline = new FlowPipeline(table, [ewma, arpSlot, passive.detector], {
     intervalMs: cfg.anomaly.intervalS * 1000,
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,
     activeTimeoutMs: cfg.flowActiveTimeoutS * 1000,
   });
-  // Batches from every interface's Worker arrive here on the main thread, one at a time.
-  const consumer = { consume: (b: PacketBatch) => pipeline.consume(b) };
+  // Batches from every interface's Worker arrive here on the main thread, one at a time; LLDP/CDP
+  // frames in them are Flintnet's own neighbours on that interface.
+  const consumerOf = (iface: string) => ({
+    consume: (b: PacketBatch) => {
+      passive.detector.iface = iface;
+      pipeline.consume(b);
+    },
+  });
   const captures = cfg.interfaces.map((iface) =>
-    new LiveCapture({ iface, ringMb: cfg.ringMb, snaplen: cfg.snaplen, filter: cfg.bpf, consumer })
+    new LiveCapture({
+      iface,
+      ringMb: cfg.ringMb,
+      snaplen: cfg.snaplen,
+      filter: cfg.bpf,
+      consumer: consumerOf(iface),
+    })
   );
   const started = Date.now();
   const hub = new SseHub(bus, { stats: () => stats() });
@@ -108,6 +122,7 @@ export function createApp(cfg: Config): App {
   const trapLog = createLogger("trap");
   let logSub: { unsubscribe(): void } | undefined;
   let devices: DeviceSide | undefined;
+  let topology: TopologySide | undefined;
   let alerts: AlertSide | undefined;
   let stopPolicy: (() => void) | undefined;
 
@@ -126,6 +141,7 @@ export function createApp(cfg: Config): App {
     },
     events: bus.countsByKind(),
     ...devices?.stats(),
+    topology: topology?.stats(),
     alerts: alerts?.stats(),
   });
 
@@ -167,7 +183,15 @@ export function createApp(cfg: Config): App {
         `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${cfg.listen.port}`;
       alerts = await startAlertSide(cfg, bus, dashboardUrl);
       const policy = alerts.policy.get();
-      devices = await startDeviceSide(cfg, bus, table, policy.learning_period_s);
+      const topologyStarter = await loadTopologySide(cfg, bus);
+      devices = await startDeviceSide(
+        cfg,
+        bus,
+        table,
+        policy.learning_period_s,
+        (ip, t) => topologyStarter.store.observePoll(ip, t),
+      );
+      topology = topologyStarter.start(devices, passive);
       arpSlot.set(devices.arp);
       const applyPolicy = (p: typeof policy) => {
         anomalyOptions.k = p.anomaly.k;
@@ -194,6 +218,7 @@ export function createApp(cfg: Config): App {
         acknowledger: devices,
         alerts: { history: alerts.history, mutes: alerts.mutes },
         alertPolicy: alerts.policy,
+        topology: topology.store,
         startedAt: new Date(started),
       });
       server = startHttpServer(http, {
@@ -224,6 +249,7 @@ export function createApp(cfg: Config): App {
       stopPolicy?.();
       // Sources before sinks: sweeps, polls and traps stop publishing before the stores close.
       await devices?.stop();
+      await topology?.stop();
       // Streams end first, so the server's graceful shutdown has no long request to wait for.
       await hub.stop();
       await server?.shutdown();

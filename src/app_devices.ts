@@ -24,6 +24,7 @@ import { arpSweep } from "./snmp/arp_sweep.ts";
 import { CredentialTable } from "./snmp/credentials.ts";
 import { DiscoverySweeper } from "./snmp/discovery.ts";
 import { TrapReceiver } from "./snmp/trap_receiver.ts";
+import type { TopologyPoll } from "./topology/mod.ts";
 
 /** How long the traffic-derived host list is reused (one table scan serves a whole sweep). */
 const LOCAL_HOSTS_TTL_MS = 30_000;
@@ -82,12 +83,13 @@ export function lateDetector(name: string): Detector & { set(d: Detector): void 
   };
 }
 
-/** Loads state and starts discovery, polling and traps. */
+/** Loads state and starts discovery, polling and traps; polled LLDP/CDP neighbours go to `onTopology`. */
 export async function startDeviceSide(
   cfg: Config,
   bus: EventBus,
   table: FlowTable,
   learningPeriodS: number,
+  onTopology?: (ip: string, topology: TopologyPoll) => void,
 ): Promise<DeviceSide> {
   const log = createLogger("devices");
   const oui = await OuiRegistry.load();
@@ -130,6 +132,7 @@ export async function startDeviceSide(
     concurrency: cfg.discovery.concurrency,
     servicePorts: trafficHosts,
     onArpTable: (entries, atMs) => arp.observeArpTable(entries, atMs),
+    onTopology,
   });
   const sweeper = new DiscoverySweeper({
     concurrency: cfg.discovery.concurrency,

@@ -10,6 +10,7 @@ import { type FlowJson, flowToJson, topFlowsByBytes } from "./flow/flow_json.ts"
 import { FlowPipeline } from "./flow/flow_pipeline.ts";
 import { FlowTable } from "./flow/flow_table.ts";
 import { createLogger } from "./log.ts";
+import { PassiveDiscovery, type PassiveNeighbourJson, PassiveNeighbours } from "./topology/mod.ts";
 
 /** What replay needs to know. */
 export interface ReplayOptions {
@@ -35,6 +36,8 @@ export interface ReplayResult {
   flows: FlowJson[];
   anomalies: (AnomalyEvent & { id: number })[];
   events: PublishedEvent[];
+  /** LLDP and CDP neighbours seen in the capture. */
+  neighbours: PassiveNeighbourJson[];
   elapsed_s: number;
   packets_per_s: number;
 }
@@ -61,7 +64,9 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   const events: PublishedEvent[] = [];
   bus.subscribe((e) => events.push(e), { name: "replay", capacity: Number.MAX_SAFE_INTEGER });
   const ewma = new EwmaAnomalyDetector(table, o.anomaly, (e) => bus.publish(e));
-  const pipeline = new FlowPipeline(table, [ewma], {
+  const neighbours = new PassiveNeighbours(65_536);
+  const passive = new PassiveDiscovery((o) => neighbours.observe(o));
+  const pipeline = new FlowPipeline(table, [ewma, passive], {
     intervalMs: o.anomaly.intervalS * 1000,
     idleTimeoutMs: o.flowIdleTimeoutS * 1000,
     activeTimeoutMs: o.flowActiveTimeoutS * 1000,
@@ -110,6 +115,7 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
     flows,
     anomalies: events.filter((e): e is AnomalyEvent & { id: number } => e.kind === "anomaly"),
     events,
+    neighbours: neighbours.toJson(),
     elapsed_s: Math.round(elapsed * 1000) / 1000,
     packets_per_s: Math.round(stats.frames / Math.max(elapsed, 1e-9)),
   };

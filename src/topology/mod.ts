@@ -19,3 +19,4 @@ export type {
 export { NODE_STATUSES } from "./topology_json.ts";
 export { type TopologyPoll, TopologyStore, type TopologyStoreOptions } from "./topology_store.ts";
 export { createTopologyPollState, pollTopology, type TopologyPollState } from "./poll_topology.ts";
+export { loadTopologyFile, saveTopologyFile, type TopologyLoad } from "./topology_file.ts";

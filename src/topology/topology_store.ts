@@ -176,9 +176,12 @@ export class TopologyStore {
     return { polled: new Map(this.#polled), passive: this.#passive.list() };
   }
 
-  /** Puts back a persisted state and builds the graph from it without publishing (the map as it was). */
+  /**
+   * Puts back a persisted state and builds the graph from it without publishing (the map as it was).
+   * A device polled already since start keeps what its poll said.
+   */
   restore(polled: ReadonlyMap<string, PolledTopology>, passive: readonly PassiveNeighbour[]): void {
-    for (const [ip, p] of polled) this.#polled.set(ip, p);
+    for (const [ip, p] of polled) if (!this.#polled.has(ip)) this.#polled.set(ip, p);
     for (const e of passive) this.#passive.restore(e);
     this.#passive.expire(this.#now());
     this.rebuild(false);

@@ -13,6 +13,7 @@ import { devicePaths } from "./openapi_device_paths.ts";
 import { errorResponse, int, type Json, str } from "./openapi_kit.ts";
 import { corePaths, type PathOptions } from "./openapi_paths.ts";
 import { SCHEMAS } from "./openapi_schemas.ts";
+import { topologyPaths } from "./openapi_topology.ts";
 
 /** Options of {@link buildOpenApi}. */
 export type OpenApiOptions = PathOptions;
@@ -36,7 +37,7 @@ export function buildOpenApi(opts: OpenApiOptions = {}): Json {
         "with the wrong method is a 405 with `Allow`; request bodies over 64 KiB are refused with 413.",
     },
     security: [{ bearer: [] }],
-    paths: { ...corePaths(opts), ...devicePaths(), ...alertPaths() },
+    paths: { ...corePaths(opts), ...devicePaths(), ...topologyPaths(), ...alertPaths() },
     components: {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "The API token." },

@@ -7,6 +7,7 @@
 import { DEVICE_TYPES, INTERFACE_STATUSES, SNMP_STATUSES } from "../../devices/device.ts";
 import { ALERT_SCHEMAS } from "./openapi_alert_schemas.ts";
 import { EVENT_SCHEMAS } from "./openapi_events.ts";
+import { TOPOLOGY_SCHEMAS } from "./openapi_topology.ts";
 import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./openapi_kit.ts";
 
 /** ErrorCode in src/http/errors.ts. */
@@ -201,14 +202,7 @@ export const SCHEMAS: Record<string, Json> = {
   }, "The running sweep, else the last finished one (null before the first)."),
   ...ALERT_SCHEMAS,
   ...EVENT_SCHEMAS,
-  Topology: {
-    type: "object",
-    properties: {
-      nodes: array({ type: "object", description: "A device or host on the map." }),
-      links: array({ type: "object", description: "A link (LLDP/CDP neighbour, ARP)." }),
-    },
-    required: ["nodes", "links"],
-  },
+  ...TOPOLOGY_SCHEMAS,
   Stats: {
     type: "object",
     description: "The daemon's counters; components add their own members.",
