@@ -47,7 +47,7 @@ export function withFdbHosts(
   for (const [mac, where] of candidates) {
     if (placed >= max) break;
     const best = where.reduce((a, b) => (behind.get(b.port)! < behind.get(a.port)! ? b : a));
-    const known = g.index.byMac(mac);
+    const known = g.index.byMac(mac) ?? g.placeholderMacs.get(mac);
     if (known === best.switchIp) continue; // the switch's own MAC
     const hostId = known ?? `mac:${mac}`;
     if (linked.has(`${best.switchIp}|${hostId}`)) continue;

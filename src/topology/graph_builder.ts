@@ -53,6 +53,8 @@ export interface Graph {
   index: NodeIndex;
   /** Devices by address. */
   devices: Map<string, DeviceJson>;
+  /** Placeholders by the MACs they are known by. */
+  placeholderMacs: Map<string, string>;
 }
 
 /** Builds the graph (without forwarding-table hosts; see fdb_hosts.ts). */
@@ -100,7 +102,8 @@ export function buildGraph(input: GraphInput): Graph {
     else if (id === index.selfId) nodes.set(id, selfNode(id, input.self));
     else if (placeholderById.has(id)) nodes.set(id, placeholderNode(placeholderById.get(id)!));
   }
-  return { nodes, edges, index, devices };
+  const placeholderMacs = new Map(placeholders.flatMap((p) => p.macs.map((m) => [m, p.id] as const)));
+  return { nodes, edges, index, devices, placeholderMacs };
 }
 
 /** One end of a link: the port matched to an interface of a polled device where it can be. */

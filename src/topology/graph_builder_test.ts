@@ -317,3 +317,18 @@ Deno.test("forwarding-table hosts hang off the access port with the fewest MACs,
   assert.equal(t.nodes.find((n) => n.id === "10.0.0.77")?.name, "printer");
   assert.equal(t.nodes.find((n) => n.id === "mac:02:00:00:00:00:aa")?.type, "host");
 });
+
+Deno.test("a neighbour's own MAC learned on another port of the same switch adds no host beside it", () => {
+  const polled: GraphInput["polled"] = new Map([
+    ["10.0.0.1", {
+      chassisIds: [],
+      names: [],
+      reports: [
+        lldp(2, "Gi1/0/2", remote({ chassisId: "mac:00:11:22:33:44:55", name: "ap-1", port: "eth0" })),
+      ],
+    }],
+  ]);
+  const g = buildGraph({ devices: [CORE], polled, passive: [], self: SELF });
+  const t = graphToJson(withFdbHosts(g, new Map([["10.0.0.1", [{ mac: "00:11:22:33:44:55", ifIndex: 3 }]]])));
+  assert.deepEqual(wiring(t), ["10.0.0.1[Gi1/0/2]—chassis:mac:00:11:22:33:44:55[eth0] lldp"]);
+});

@@ -32,6 +32,8 @@ export interface Placeholder {
   id: string;
   /** Every remote that makes it up. */
   remotes: RemoteSystem[];
+  /** The MACs it is known by (MAC chassis and port IDs). */
+  macs: string[];
 }
 
 const AMBIGUOUS = "";
@@ -122,9 +124,13 @@ export class NodeIndex {
     const idOfRoot = new Map<string, string>();
     const list: Placeholder[] = [];
     for (const [root, g] of groups) {
-      const id = placeholderId([...g.ids]);
+      const ids = [...g.ids];
+      const id = placeholderId(ids);
       idOfRoot.set(root, id);
-      list.push({ id, remotes: g.remotes });
+      const macs = ids.flatMap((i) =>
+        i.startsWith("mac:") ? [i.slice(4)] : i.startsWith("chassis:mac:") ? [i.slice(12)] : []
+      );
+      list.push({ id, remotes: g.remotes, macs: [...new Set(macs)] });
     }
     return { list, idOf: rootOf.map((r) => idOfRoot.get(r)!) };
   }
