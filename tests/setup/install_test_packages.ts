@@ -21,6 +21,8 @@ const PACKAGES: Record<string, string> = {
   "snmpsim": "snmpsimd serving .snmprec data modelled on real products",
   "python3-aiosmtpd": "a real SMTP server with STARTTLS for e-mail alerts",
   "ieee-data": "the IEEE OUI registry: MAC vendor lookup (runtime dependency too)",
+  "lldpd":
+    "LLDP and CDP neighbours in network namespaces: LLDP-MIB through snmpd's AgentX, frames to capture",
 };
 
 async function run(cmd: string[], quiet = false): Promise<{ code: number; stdout: string }> {
