@@ -8,7 +8,7 @@ import { walkTables } from "../snmp/snmp_columns.ts";
 import type { SnmpSession, SnmpValue } from "../snmp/snmp_types.ts";
 import { textOf } from "../snmp/system_info.ts";
 import type { TablePresence } from "../snmp/table_presence.ts";
-import { addressText } from "./lldp_ids.ts";
+import { managementAddress } from "./lldp_ids.ts";
 import { MAX_NEIGHBOUR_ROWS } from "./lldp_mib.ts";
 import { capabilityNames, type NeighbourReport } from "./neighbour.ts";
 
@@ -74,7 +74,7 @@ export async function readCdpNeighbours(
 /** cdpCacheAddress as text, for IPv4 and IPv6 (CiscoNetworkAddress: the address octets). */
 function cdpAddress(type: SnmpValue | undefined, address: SnmpValue | undefined): string | null {
   if (!(address instanceof Uint8Array)) return null;
-  if (type === CNP_IP || (type === undefined && address.length === 4)) return addressText(1, address);
-  if (type === CNP_IPV6) return addressText(2, address);
+  if (type === CNP_IP || (type === undefined && address.length === 4)) return managementAddress(1, address);
+  if (type === CNP_IPV6) return managementAddress(2, address);
   return null;
 }

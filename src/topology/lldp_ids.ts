@@ -43,6 +43,16 @@ export function addressText(family: number, bytes: Uint8Array): string | null {
   return null;
 }
 
+/**
+ * A management address as canonical text, or null when it is not IPv4/IPv6 or says nothing: agents
+ * report 0.0.0.0 (and ::) for a neighbour without one, and those must not make unrelated neighbours
+ * one node.
+ */
+export function managementAddress(family: number, bytes: Uint8Array): string | null {
+  const text = addressText(family, bytes);
+  return text === "0.0.0.0" || text === "::" ? null : text;
+}
+
 /** Octets as text when they are printable, else as hex: IDs are "an octet string" that is usually text. */
 function idValue(bytes: Uint8Array): string {
   const printable = bytes.length > 0 && bytes.every((b) => b >= 0x20 && b < 0x7f);

@@ -9,7 +9,7 @@ import { type TableRows, walkTables } from "../snmp/snmp_columns.ts";
 import type { SnmpSession, SnmpValue } from "../snmp/snmp_types.ts";
 import { textOf } from "../snmp/system_info.ts";
 import type { TablePresence } from "../snmp/table_presence.ts";
-import { addressText, chassisIdText, idMac, lldpPort } from "./lldp_ids.ts";
+import { chassisIdText, idMac, lldpPort, managementAddress } from "./lldp_ids.ts";
 import { bitsToNumber, capabilityNames, type NeighbourReport, portKey, type PortRef } from "./neighbour.ts";
 
 /** The OIDs of one version of the MIB. */
@@ -150,7 +150,7 @@ function managementAddresses(rows: TableRows, remIndexLength: number): Map<strin
     const idx = key.split(".").map(Number);
     const [subtype, len, ...bytes] = idx.slice(remIndexLength);
     if (bytes.length !== len || bytes.some((b) => b > 255)) continue;
-    const ip = addressText(subtype, Uint8Array.from(bytes));
+    const ip = managementAddress(subtype, Uint8Array.from(bytes));
     if (ip === null) continue;
     const rem = idx.slice(0, remIndexLength).join(".");
     const list = out.get(rem) ?? out.set(rem, []).get(rem)!;

@@ -5,7 +5,7 @@
 import type { CdpPdu } from "../decode/cdp.ts";
 import type { LldpPdu } from "../decode/lldp.ts";
 import { decodeText } from "../snmp/system_info.ts";
-import { addressText, chassisIdText, idMac, lldpPort, portIdText } from "./lldp_ids.ts";
+import { chassisIdText, idMac, lldpPort, managementAddress, portIdText } from "./lldp_ids.ts";
 import { capabilityNames, type NeighbourReport, type PortRef } from "./neighbour.ts";
 
 /** One LLDP or CDP frame, read. */
@@ -59,7 +59,7 @@ export function lldpObservation(pdu: LldpPdu, f: FrameFacts): PassiveObservation
     idMac("chassis", pdu.chassisId.subtype, pdu.chassisId.bytes),
     idMac("port", pdu.portId.subtype, pdu.portId.bytes),
   ];
-  const addresses = pdu.managementAddresses.map((a) => addressText(a.family, a.bytes));
+  const addresses = pdu.managementAddresses.map((a) => managementAddress(a.family, a.bytes));
   return {
     ...f,
     ttlS: pdu.ttl,
@@ -87,7 +87,7 @@ export function lldpObservation(pdu: LldpPdu, f: FrameFacts): PassiveObservation
 export function cdpObservation(pdu: CdpPdu, f: FrameFacts): PassiveObservation {
   const portId = clean(pdu.portId) ?? "";
   const addresses = [...pdu.managementAddresses, ...pdu.addresses]
-    .map((a) => addressText(a.family === 4 ? 1 : 2, a.bytes));
+    .map((a) => managementAddress(a.family === 4 ? 1 : 2, a.bytes));
   return {
     ...f,
     ttlS: pdu.ttl,
