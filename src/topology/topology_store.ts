@@ -61,6 +61,12 @@ export interface TopologyStoreOptions {
   maxPassive?: number;
 }
 
+/**
+ * Reports kept per device at most: an agent that names new neighbours on every poll (a hostile one, or a
+ * hub of churning hosts) keeps this many, the least missed first, while the others age.
+ */
+export const MAX_REPORTS_PER_DEVICE = 8192;
+
 /** An address is offered to discovery again only after this long. */
 const OFFER_AGAIN_MS = 3_600_000;
 
@@ -93,6 +99,13 @@ export class TopologyStore {
       if (!fresh.has(k) && ++old.missed >= this.#o.agePolls) e.reports.delete(k);
     }
     for (const [k, report] of fresh) e.reports.set(k, { report, missed: 0 });
+    if (e.reports.size > MAX_REPORTS_PER_DEVICE) {
+      const kept = [...e.reports].sort(([, a], [, b]) => a.missed - b.missed).slice(
+        0,
+        MAX_REPORTS_PER_DEVICE,
+      );
+      e.reports = new Map(kept);
+    }
     if (poll.fdb !== null) e.fdb = poll.fdb;
     if (e.chassisIds.length || e.names.length || e.reports.size || e.fdb.length) this.#polled.set(ip, e);
     else this.#polled.delete(ip);

@@ -9,7 +9,7 @@ import type { TopologyEvent } from "../events.ts";
 import { sampleDevice } from "../../tests/helpers/sample_devices.ts";
 import type { NeighbourReport } from "./neighbour.ts";
 import type { PassiveObservation } from "./passive_report.ts";
-import { TopologyStore } from "./topology_store.ts";
+import { MAX_REPORTS_PER_DEVICE, TopologyStore } from "./topology_store.ts";
 
 const A = sampleDevice({ ip: "10.0.0.1", name: "a" });
 const B = sampleDevice({ ip: "10.0.0.2", name: "b" });
@@ -195,4 +195,21 @@ Deno.test("a restored state gives the same map and publishes nothing", () => {
   assert.deepEqual(again.store.snapshot(), w.store.snapshot());
   assert.deepEqual(again.store.snapshot(true), w.store.snapshot(true));
   assert.deepEqual(again.events, []);
+});
+
+Deno.test("a device that names new neighbours on every poll keeps a bounded number of reports", () => {
+  const w = world({ agePolls: 1000 });
+  const many = (poll: number) =>
+    Array.from({ length: 3000 }, (_, i) => report(`p${poll}-${i}`, `10.${poll}.${i >> 8}.${i & 255}`, "x"));
+  for (let poll = 0; poll < 5; poll++) {
+    w.store.observePoll("10.0.0.1", { chassisIds: [], names: [], reports: many(poll), fdb: null });
+  }
+  assert.equal(w.store.stats().polled_reports, MAX_REPORTS_PER_DEVICE);
+  const latest = new Set(many(4).map((r) => r.remote.addresses[0]));
+  const kept = [...w.store.state().polled.get("10.0.0.1")!.reports.values()];
+  assert.equal(
+    kept.filter((r) => latest.has(r.report.remote.addresses[0])).length,
+    3000,
+    "the latest poll's all kept",
+  );
 });
