@@ -5,33 +5,12 @@
  */
 import assert from "node:assert/strict";
 import type { DeviceJson, InterfaceJson } from "../devices/device.ts";
-import { sampleDevice } from "../../tests/helpers/sample_devices.ts";
+import { sampleDevice, sampleInterface as itf } from "../../tests/helpers/sample_devices.ts";
 import { withFdbHosts } from "./fdb_hosts.ts";
 import { buildGraph, type GraphInput } from "./graph_builder.ts";
 import { graphToJson } from "./graph_json.ts";
 import type { NeighbourReport, RemoteSystem } from "./neighbour.ts";
 import type { TopologyJson } from "./topology_json.ts";
-
-function itf(index: number, name: string, over: Partial<InterfaceJson> = {}): InterfaceJson {
-  return {
-    index,
-    name,
-    alias: "",
-    type: "ethernetCsmacd",
-    speed_bps: 1_000_000_000,
-    oper_status: "up",
-    admin_status: "up",
-    in_util_pct: null,
-    out_util_pct: null,
-    in_bps: null,
-    out_bps: null,
-    in_errors_per_s: null,
-    out_errors_per_s: null,
-    in_discards_per_s: null,
-    counters: "hc64",
-    ...over,
-  };
-}
 
 function polledDevice(
   ip: string,

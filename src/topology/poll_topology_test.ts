@@ -5,33 +5,13 @@
  * tests/topology_snmp_test.ts; here each value is one the test wrote.
  */
 import assert from "node:assert/strict";
-import type { InterfaceJson } from "../devices/device.ts";
 import { TablePresence } from "../snmp/table_presence.ts";
 import { SnmpError, type SnmpValue } from "../snmp/snmp_types.ts";
 import { octets, TableSession } from "../../tests/helpers/table_session.ts";
+import { sampleInterface as itf } from "../../tests/helpers/sample_devices.ts";
 import { createTopologyPollState, pollTopology } from "./poll_topology.ts";
 
 const mac = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
-
-function itf(index: number, name: string): InterfaceJson {
-  return {
-    index,
-    name,
-    alias: "",
-    type: "ethernetCsmacd",
-    speed_bps: null,
-    oper_status: "up",
-    admin_status: "up",
-    in_util_pct: null,
-    out_util_pct: null,
-    in_bps: null,
-    out_bps: null,
-    in_errors_per_s: null,
-    out_errors_per_s: null,
-    in_discards_per_s: null,
-    counters: null,
-  };
-}
 
 /** lldpd on node1 (fntpx1a, ifIndex 2) hearing node2, as walked from a real lldpd -x. */
 const LLDPD: [string, SnmpValue][] = [
