@@ -24,15 +24,24 @@ const PLACING_STATUS = new Set([1, 3]);
 /** Rows read per table at most: a small business network, with room to spare. */
 export const MAX_FDB_ROWS = 8192;
 
-/** Reads the forwarding table; null when the agent has neither table. */
+/**
+ * Reads the forwarding table; null when the agent has neither table. A VLAN-aware switch keeps its
+ * entries in dot1qTpFdbTable (and often repeats them in dot1dTpFdbTable): the older table is read only
+ * when the newer one is empty.
+ */
 export async function readFdb(s: SnmpSession, tables?: TablePresence): Promise<FdbEntry[] | null> {
-  const [ports, dot1d, dot1q] = await walkTables(
+  const [ports, dot1q] = await walkTables(
     s,
     [
       { name: "dot1dBasePortTable", entry: DOT1D_BASE_PORT_ENTRY, columns: [2] },
-      { name: "dot1dTpFdbTable", entry: DOT1D_TP_FDB_ENTRY, columns: [2, 3] },
       { name: "dot1qTpFdbTable", entry: DOT1Q_TP_FDB_ENTRY, columns: [2, 3] },
     ],
+    MAX_FDB_ROWS,
+    tables,
+  );
+  const [dot1d] = dot1q.size > 0 ? [new Map() as TableRows] : await walkTables(
+    s,
+    [{ name: "dot1dTpFdbTable", entry: DOT1D_TP_FDB_ENTRY, columns: [2, 3] }],
     MAX_FDB_ROWS,
     tables,
   );

@@ -139,8 +139,8 @@ Deno.test("an agent without any topology table costs no request on the polls bet
   }
   assert.deepEqual(
     requests,
-    [4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4],
-    "LLDP, LLDP-V2, CDP, FDB: once, then every 10th poll",
+    [5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5],
+    "LLDP, LLDP-V2, CDP, Q-BRIDGE, BRIDGE: once, then every 10th poll",
   );
 });
 
@@ -154,4 +154,17 @@ Deno.test("a failed LLDP read rejects (no aging on half an answer); a failed for
   const p = await pollTopology(fdbFails, [itf(2, "fntpx1a")], new TablePresence());
   assert.equal(p.reports.length, 1);
   assert.equal(p.fdb, null);
+});
+
+Deno.test("pollTopology() reads BRIDGE-MIB dot1dTpFdbTable when the agent has no Q-BRIDGE table", async () => {
+  const s = new TableSession([
+    ["1.3.6.1.2.1.17.4.3.1.2.0.27.169.0.0.34", 7], // dot1dTpFdbPort 00:1b:a9:00:00:22 on bridge port 7
+    ["1.3.6.1.2.1.17.4.3.1.3.0.27.169.0.0.34", 3], // learned
+  ]);
+  const poll = await pollTopology(s, [], new TablePresence());
+  assert.deepEqual(
+    poll.fdb,
+    [{ mac: "00:1b:a9:00:00:22", ifIndex: 7 }],
+    "without dot1dBasePortTable, port = ifIndex",
+  );
 });
