@@ -1,14 +1,19 @@
 /**
  * Feeds one million corrupted frames through a Decoder: random bytes, every truncation of valid frames,
- * single-byte flips, absurd VLAN stacks, 200-deep IPv6 extension chains, length fields at 0 and 0xffff.
+ * single-byte flips, absurd VLAN stacks, 200-deep IPv6 extension chains, length fields at 0 and 0xffff,
+ * LLDP and CDP TLVs whose lengths (and the lengths nested inside them) are 0, past the frame or random.
  * Nothing may throw, every frame must land in exactly one counter, and every row that comes out must be
- * sane. The PRNG is seeded, so a failure names a frame that the same run reproduces.
+ * sane (an LLDP or CDP row: its set-aside bytes parse). The PRNG is seeded, so a failure names a frame
+ * that the same run reproduces.
  */
 import assert from "node:assert/strict";
 import { LinkType } from "../src/decode/frame_sink.ts";
 import { Decoder } from "../src/decode/decoder.ts";
+import { parseCdp } from "../src/decode/cdp.ts";
+import { parseLldp } from "../src/decode/lldp.ts";
 import { MALFORMED_NAMES } from "../src/decode/malformed.ts";
-import { type PacketBatch, RowKind } from "../src/decode/packet_batch.ts";
+import { ASIDE_BYTES, type PacketBatch, RowKind } from "../src/decode/packet_batch.ts";
+import { cdpFrame, SWITCH_CDP, SWITCH_LLDPDU } from "./helpers/discovery_frames.ts";
 import {
   arp,
   concatBytes,
@@ -54,6 +59,8 @@ interface Base {
   l4: number;
   family: 0 | 4 | 6;
   proto: number;
+  /** Where an LLDPDU or CDP message (after LLC/SNAP) starts, for the TLV phase. */
+  tlv?: { kind: "lldp" | "cdp"; at: number };
 }
 
 function baseFrames(): Base[] {
@@ -145,6 +152,37 @@ function baseFrames(): Base[] {
       });
       out.push({ bytes: wrap(ETHERTYPE_ARP, a), linkType, ip: -1, l4: -1, family: 0, proto: 0 });
       out.push({ bytes: wrap(ETHERTYPE_LLDP, payload(30)), linkType, ip: -1, l4: -1, family: 0, proto: 0 });
+      const lldp = wrap(ETHERTYPE_LLDP, Uint8Array.from(SWITCH_LLDPDU));
+      const none = { ip: -1, l4: -1, family: 0 as const, proto: 0 };
+      out.push({ bytes: lldp, linkType, ...none, tlv: { kind: "lldp", at: hl } });
+      // CDP: an 802.3 frame on Ethernet; ETH_P_802_2 (4) and the LLC header in cooked captures.
+      const llc = Uint8Array.from([0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00, ...SWITCH_CDP]);
+      const cdp = linkType === LinkType.Ethernet ? cdpFrame(SWITCH_CDP) : wrap(0x0004, llc);
+      out.push({
+        bytes: cdp,
+        linkType,
+        ...none,
+        tlv: { kind: "cdp", at: (linkType === LinkType.Ethernet ? 14 : hl) + 8 },
+      });
+    }
+  }
+  return out;
+}
+
+/** Offsets of every TLV of a valid LLDPDU or CDP message, and where each one's value starts. */
+function tlvOffsets(b: Uint8Array, t: { kind: "lldp" | "cdp"; at: number }, end: number): number[] {
+  const out: number[] = [];
+  if (t.kind === "lldp") {
+    for (let o = t.at; o + 2 <= end;) {
+      out.push(o);
+      const len = ((b[o] & 1) << 8) | b[o + 1];
+      if (b[o] >> 1 === 0) break;
+      o += 2 + len;
+    }
+  } else {
+    for (let o = t.at + 4; o + 4 <= end;) {
+      out.push(o);
+      o += (b[o + 2] << 8) | b[o + 3];
     }
   }
   return out;
@@ -157,9 +195,19 @@ class SaneRows {
     for (let r = 0; r < b.count; r++) {
       const kind = b.kind[r], fam = b.family[r], a = r * 4;
       const where = `row ${this.rows}`;
+      if (b.vlan[r] > 4095) assert.fail(`${where}: vlan ${b.vlan[r]}`);
+      if (kind === RowKind.Lldp || kind === RowKind.Cdp) {
+        const at = b.srcPort[r], end = at + b.dstPort[r];
+        if (end > ASIDE_BYTES) assert.fail(`${where}: aside [${at}, ${end}) outside the area`);
+        const pdu = kind === RowKind.Lldp ? parseLldp(b.aside, at, end) : parseCdp(b.aside, at, end);
+        if (pdu === null) {
+          assert.fail(`${where}: a set-aside ${kind === RowKind.Lldp ? "LLDP" : "CDP"} row does not parse`);
+        }
+        this.rows++;
+        continue;
+      }
       if (kind !== RowKind.Ip && kind !== RowKind.Arp) assert.fail(`${where}: kind ${kind}`);
       if (fam !== 4 && fam !== 6) assert.fail(`${where}: family ${fam}`);
-      if (b.vlan[r] > 4095) assert.fail(`${where}: vlan ${b.vlan[r]}`);
       if (kind === RowKind.Arp) {
         if (b.arpOp[r] !== 1 && b.arpOp[r] !== 2) assert.fail(`${where}: ARP op ${b.arpOp[r]}`);
         if (b.ipBytes[r] !== 0) assert.fail(`${where}: ARP row with ipBytes ${b.ipBytes[r]}`);
@@ -301,13 +349,55 @@ Deno.test(`Decoder survives ${TOTAL} corrupted frames with every frame counted o
     const cap = rand() < 0.5 ? o : int(o + 1);
     feed(0, cap, LinkType.Ethernet, Math.max(0, o - cap));
   });
-  // 5. Pure random bytes over every link type.
+  // 5. LLDP and CDP TLVs: a length at 0, at its maximum (past the frame), random, or one of the lengths
+  //    nested inside (management address and OID lengths, CDP address counts and lengths); or cut short.
+  const discovery = bases.filter((b) => b.tlv !== undefined);
+  phase("discovery tlvs", 100_000, () => {
+    const b = discovery[int(discovery.length)];
+    const len = loadBase(b);
+    const t = b.tlv!;
+    const tlvs = tlvOffsets(buf, t, len);
+    const o = tlvs[int(tlvs.length)];
+    const pick = int(6);
+    const extreme = () => (rand() < 0.5 ? 0 : 0xff);
+    if (pick === 5) {
+      feed(0, t.at + int(len - t.at), b.linkType, int(2) * 100); // cut inside the PDU
+      return;
+    }
+    if (t.kind === "lldp") {
+      const type = buf[o] >> 1, v = o + 2;
+      if (pick === 0) buf[o] &= 0xfe, buf[o + 1] = 0; // length 0
+      else if (pick === 1) buf[o] |= 1, buf[o + 1] = 0xff; // length 511: past the frame
+      else if (pick === 2) buf[o + 1] = int(256);
+      else if (type === 8) buf[v + (rand() < 0.5 ? 0 : 1 + buf[v] + 5)] = rand() < 0.5 ? extreme() : int(256);
+      else if (type === 127) buf[o + 1] = int(4); // shorter than OUI + subtype
+      else buf[o] = (int(128) << 1) | (buf[o] & 1); // another type in this place
+    } else {
+      const v = o + 4;
+      if (pick === 0) buf[o + 2] = buf[o + 3] = 0;
+      else if (pick === 1) buf[o + 2] = buf[o + 3] = 0xff;
+      else if (pick === 2) buf[o + 2] = 0, buf[o + 3] = int(256);
+      else if (buf[o + 1] === 0x02 || buf[o + 1] === 0x16) {
+        const which = int(3); // count, the first protocol length, the first address length
+        if (which === 0) {
+          buf[v] =
+            buf[v + 1] =
+            buf[v + 2] =
+            buf[v + 3] =
+              rand() < 0.5 ? 0xff : int(256);
+        } else if (which === 1) buf[v + 5] = extreme();
+        else buf[v + 6 + buf[v + 5]] = buf[v + 7 + buf[v + 5]] = extreme();
+      } else buf[o] = int(256), buf[o + 1] = int(256); // another type
+    }
+    feed(0, len, b.linkType);
+  });
+  // 6. Pure random bytes over every link type.
   phase("random bytes", 200_000, () => {
     const len = int(160);
     for (let i = 0; i < len; i++) buf[i] = int(256);
     feed(0, len, linkTypes[int(linkTypes.length)], int(3) === 0 ? int(2000) : 0);
   });
-  // 6. Valid frames with a few random bytes changed (the rest of the million): one byte half the time.
+  // 7. Valid frames with a few random bytes changed (the rest of the million): one byte half the time.
   phase("byte flips", TOTAL - fed, () => {
     const b = bases[int(bases.length)];
     const len = loadBase(b);
@@ -321,15 +411,15 @@ Deno.test(`Decoder survives ${TOTAL} corrupted frames with every frame counted o
   const c = decoder.counters();
   assert.equal(c.frames, TOTAL, "frames");
   assert.equal(
-    c.ipv4 + c.ipv6 + c.arp + c.other + c.unsupported_link_type + c.malformed_total,
+    c.ipv4 + c.ipv6 + c.arp + c.lldp + c.cdp + c.other + c.unsupported_link_type + c.malformed_total,
     c.frames,
     `counters add up: ${JSON.stringify(c)}`,
   );
-  assert.equal(sink.rows, c.ipv4 + c.ipv6 + c.arp, "one row per decoded packet");
+  assert.equal(sink.rows, c.ipv4 + c.ipv6 + c.arp + c.lldp + c.cdp, "one row per decoded packet");
   assert.equal(Object.values(c.malformed).reduce((s, n) => s + n, 0), c.malformed_total, "malformed_total");
   const zero = MALFORMED_NAMES.filter((n) => !(c.malformed[n] > 0));
   assert.deepEqual(zero, [], `every malformed reason occurs: ${JSON.stringify(c.malformed)}`);
-  for (const k of ["ipv4", "ipv6", "arp", "other", "unsupported_link_type"] as const) {
+  for (const k of ["ipv4", "ipv6", "arp", "lldp", "cdp", "other", "unsupported_link_type"] as const) {
     assert.ok(c[k] > 0, `${k} > 0 (${JSON.stringify(counts)})`);
   }
   assert.ok(c.fragments_attributed + c.fragments_unattributed > 0, "fragments seen");
@@ -352,5 +442,8 @@ Deno.test("Decoder never throws on records whose wire length is below their capt
   }
   decoder.flush();
   const c = decoder.counters();
-  assert.equal(c.ipv4 + c.ipv6 + c.arp + c.other + c.unsupported_link_type + c.malformed_total, n);
+  assert.equal(
+    c.ipv4 + c.ipv6 + c.arp + c.lldp + c.cdp + c.other + c.unsupported_link_type + c.malformed_total,
+    n,
+  );
 });

@@ -53,6 +53,9 @@ function commands(): DocCommand[] {
     const setup = lines.filter((l) => l.startsWith("export FN") || l.startsWith("auth=("));
     for (const line of lines) out.push({ file, line, setup });
   }
+  // A page that shows requests without setting them up relies on the README's setup, as its reader does.
+  const readme = out.find((c) => c.file === "README.md" && c.setup.length)?.setup ?? [];
+  for (const c of out) if (c.setup.length === 0) c.setup = readme;
   return out;
 }
 

@@ -13,7 +13,6 @@ import {
 } from "./helpers/capture_writer.ts";
 import {
   arp,
-  concatBytes,
   ethernet,
   ETHERTYPE_ARP,
   ETHERTYPE_IPV4,
@@ -30,6 +29,7 @@ import {
   tcp,
   udp,
 } from "./helpers/frames.ts";
+import { SWITCH_LLDPDU } from "./helpers/discovery_frames.ts";
 
 const CI = Deno.env.get("CI") === "true";
 const hasTshark = await Deno.stat("/usr/bin/tshark").then(() => true, () => false);
@@ -60,7 +60,7 @@ interface ReplayDoc {
     frames: number;
     wire_bytes: number;
     decode:
-      & { ipv4: number; ipv6: number; arp: number; other: number; malformed_total: number }
+      & { ipv4: number; ipv6: number; arp: number; lldp: number; malformed_total: number }
       & Record<
         string,
         unknown
@@ -417,7 +417,7 @@ function mixedFrames(seed: number): Made[] {
   push(
     ethernet(
       { etherType: ETHERTYPE_LLDP, dst: "01:80:c2:00:00:0e" },
-      concatBytes(Uint8Array.of(2, 7, 4), payload(6), Uint8Array.of(0, 0)),
+      Uint8Array.from(SWITCH_LLDPDU),
     ),
     0,
   );
@@ -479,7 +479,7 @@ Deno.test({
         { ipv4: doc.totals.decode.ipv4, ipv6: doc.totals.decode.ipv6, arp: doc.totals.decode.arp },
         { ipv4: view.ipv4, ipv6: view.ipv6, arp: view.arp },
       );
-      assert.equal(doc.totals.decode.other, 1, "the LLDP frame");
+      assert.equal(doc.totals.decode.lldp, 1, "the LLDP frame");
       assert.equal(doc.totals.decode.malformed_total, 0);
       assert.equal(doc.totals.decode.fragments_attributed, 2);
       assert.equal(doc.totals.decode.fragments_unattributed, 1);

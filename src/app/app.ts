@@ -14,6 +14,7 @@ import { FlowPipeline, FlowTable } from "../flow/mod.ts";
 import { createHttpApp, type DeviceSource, type HttpServer, SseHub, startHttpServer } from "../http/mod.ts";
 import { StatsTicker } from "./stats_ticker.ts";
 import { createLogger, VERSION } from "../base/mod.ts";
+import { loadTopologySide, passiveTopology, type TopologySide } from "./topology_side.ts";
 
 /** A running Flintnet. */
 export interface App {
@@ -82,7 +83,8 @@ export function createApp(cfg: Config): App {
   // The detector reads its options at every interval: PUT /config/alerts changes this object in place.
   const anomalyOptions = { ...cfg.anomaly };
   const ewma = new EwmaAnomalyDetector(table, anomalyOptions, (e) => bus.publish(e));
-  const pipeline = new FlowPipeline(table, [ewma], {
+  const passive = passiveTopology();
+  const pipeline = new FlowPipeline(table, [ewma, passive.detector], {
     intervalMs: cfg.anomaly.intervalS * 1000,
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,
     activeTimeoutMs: cfg.flowActiveTimeoutS * 1000,
@@ -108,6 +110,7 @@ export function createApp(cfg: Config): App {
   const trapLog = createLogger("trap");
   let logSub: { unsubscribe(): void } | undefined;
   let devices: DeviceSide | undefined;
+  let topology: TopologySide | undefined;
   let alerts: AlertSide | undefined;
   let stopPolicy: (() => void) | undefined;
 
@@ -127,6 +130,7 @@ export function createApp(cfg: Config): App {
     detectors: pipeline.detectorStats(),
     events: bus.countsByKind(),
     ...devices?.stats(),
+    topology: topology?.stats(),
     alerts: alerts?.stats(),
   });
 
@@ -169,8 +173,16 @@ export function createApp(cfg: Config): App {
         `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${cfg.listen.port}`;
       alerts = await startAlertSide(cfg, bus, dashboardUrl);
       const policy = alerts.policy.get();
-      devices = await startDeviceSide(cfg, bus, table, policy.learning_period_s);
+      const topologyStarter = await loadTopologySide(cfg, bus);
+      devices = await startDeviceSide(
+        cfg,
+        bus,
+        table,
+        policy.learning_period_s,
+        [topologyStarter.pollPart],
+      );
       pipeline.add(...devices.packetDetectors);
+      topology = topologyStarter.start(devices, passive);
       const applyPolicy = (p: typeof policy) => {
         anomalyOptions.k = p.anomaly.k;
         anomalyOptions.warmupIntervals = p.anomaly.warmup_intervals;
@@ -196,6 +208,7 @@ export function createApp(cfg: Config): App {
         acknowledger: devices,
         alerts: { history: alerts.history, mutes: alerts.mutes },
         alertPolicy: alerts.policy,
+        topology: topology.store,
         startedAt: new Date(started),
       });
       server = startHttpServer(http, {
@@ -226,6 +239,7 @@ export function createApp(cfg: Config): App {
       stopPolicy?.();
       // Sources before sinks: sweeps, polls and traps stop publishing before the stores close.
       await devices?.stop();
+      await topology?.stop();
       // Streams end first, so the server's graceful shutdown has no long request to wait for.
       ticker.stop();
       await hub.stop();

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { EventBus } from "../events/mod.ts";
 import type { Config } from "../config/mod.ts";
 import { type ArpSecurityDetector, createPacketDetectors } from "../detect/mod.ts";
+import type { PollPart } from "../polling/mod.ts";
 import { type Detector, type FlowTable, localHosts } from "../flow/mod.ts";
 import { ArpHistory, ArpStateError, DeviceRegistry, Inventory, OuiRegistry } from "../devices/mod.ts";
 import { arpSweep, DiscoveryScheduler, DiscoverySweeper, publishSweepProgress } from "../discovery/mod.ts";
@@ -61,12 +62,13 @@ async function loadArpHistory(path: string, log: ReturnType<typeof createLogger>
   }
 }
 
-/** Loads state and starts discovery, polling and traps. */
+/** Loads state and starts discovery, polling (with the extra `pollParts` modules above add) and traps. */
 export async function startDeviceSide(
   cfg: Config,
   bus: EventBus,
   table: FlowTable,
   learningPeriodS: number,
+  pollParts: readonly PollPart[] = [],
 ): Promise<DeviceSide> {
   const log = createLogger("devices");
   const oui = await OuiRegistry.load();
@@ -110,6 +112,7 @@ export async function startDeviceSide(
     concurrency: cfg.discovery.concurrency,
     servicePorts: trafficHosts,
     onArpTable: (entries, atMs) => arp.observeArpTable(entries, atMs),
+    pollParts,
   });
   const sweeper = new DiscoverySweeper({
     concurrency: cfg.discovery.concurrency,
@@ -178,6 +181,7 @@ export async function startDeviceSide(
       devices_refused: registry.refused,
       discovery: discovery.status(),
       poll: inventory.lastCycle,
+      pollers: inventory.pollerStats(),
       arp: arp.counters(),
       traps: traps ? { listening: true, ...traps.counters() } : { listening: false, error: trapError },
     }),

@@ -9,6 +9,7 @@ import { ArpHistory, OuiRegistry } from "../devices/mod.ts";
 import { type AnomalyEvent, EventBus, type PublishedEvent } from "../events/mod.ts";
 import { type FlowJson, FlowPipeline, FlowTable, flowToJson, topFlowsByBytes } from "../flow/mod.ts";
 import { createLogger } from "../base/mod.ts";
+import { PassiveDiscovery, type PassiveNeighbourJson, PassiveNeighbours } from "../topology/mod.ts";
 
 /** What replay needs to know. */
 export interface ReplayOptions {
@@ -38,6 +39,8 @@ export interface ReplayResult {
   flows: FlowJson[];
   anomalies: (AnomalyEvent & { id: number })[];
   events: PublishedEvent[];
+  /** LLDP and CDP neighbours seen in the capture. */
+  neighbours: PassiveNeighbourJson[];
   elapsed_s: number;
   packets_per_s: number;
 }
@@ -74,7 +77,9 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
     allowMacs: o.arp.allowMacs,
     vendor: (mac) => oui.vendor(mac),
   });
-  const pipeline = new FlowPipeline(table, [ewma, ...packet.all], {
+  const neighbours = new PassiveNeighbours(65_536);
+  const passive = new PassiveDiscovery((o) => neighbours.observe(o));
+  const pipeline = new FlowPipeline(table, [ewma, ...packet.all, passive], {
     intervalMs: o.anomaly.intervalS * 1000,
     idleTimeoutMs: o.flowIdleTimeoutS * 1000,
     activeTimeoutMs: o.flowActiveTimeoutS * 1000,
@@ -125,6 +130,7 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
     flows,
     anomalies: events.filter((e): e is AnomalyEvent & { id: number } => e.kind === "anomaly"),
     events,
+    neighbours: neighbours.toJson(),
     elapsed_s: Math.round(elapsed * 1000) / 1000,
     packets_per_s: Math.round(stats.frames / Math.max(elapsed, 1e-9)),
   };

@@ -61,15 +61,29 @@ export class Subsystems {
 
   /** As {@link run}, for a part that works asynchronously. */
   async runAsync(name: string, fn: () => Promise<void>): Promise<boolean> {
+    try {
+      await this.timeAsync(name, fn);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Times the asynchronous part `name` and passes its result or its error on: for a caller that needs
+   * the error itself (an SNMP poll turns it into the device's status). The failure is counted; it is
+   * logged only when `log` is true.
+   */
+  async timeAsync<T>(name: string, fn: () => Promise<T>, log = true): Promise<T> {
     const e = this.#entry(name);
     const t0 = performance.now();
     try {
-      await fn();
-      this.#done(e, t0, null);
-      return true;
+      const v = await fn();
+      this.#done(e, t0, null, log);
+      return v;
     } catch (err) {
-      this.#done(e, t0, err);
-      return false;
+      this.#done(e, t0, err, log);
+      throw err;
     }
   }
 
@@ -97,7 +111,7 @@ export class Subsystems {
     return e;
   }
 
-  #done(e: Entry, t0: number, err: unknown): void {
+  #done(e: Entry, t0: number, err: unknown, log = true): void {
     const s = (performance.now() - t0) / 1000;
     e.runs++;
     e.seconds_total += s;
@@ -107,6 +121,7 @@ export class Subsystems {
     e.failures++;
     e.last_error = err instanceof Error ? err.message : String(err);
     e.unlogged++;
+    if (!log) return;
     const now = this.#now();
     if (now - e.loggedAt < LOG_EVERY_MS) return;
     this.#log.error(`${this.kind} ${e.name} failed`, {

@@ -194,6 +194,7 @@ export class LiveCapture {
   }
 
   #deliver(batch: PacketBatch): void {
+    batch.source = this.#opts.iface;
     try {
       this.#opts.consumer.consume(batch);
     } catch (e) {

@@ -16,6 +16,7 @@ import { ALERT_SETTINGS, type AlertConfig, alertSettings } from "./alert_setting
 import { type DiscoveryConfig, SNMP_SETTINGS, type SnmpConfig, snmpSettings } from "./snmp_settings.ts";
 import { ConfigError, invalid, read, type Setting, value, type Vars } from "./setting.ts";
 import type { LogLevel } from "../base/mod.ts";
+import { TOPOLOGY_SETTINGS, type TopologyConfig, topologySettings } from "./topology_settings.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
 
 export { ConfigError, DEFAULT_ENV_FILE };
@@ -95,6 +96,8 @@ export interface Config extends DetectorConfig {
   trapListen: ListenAddress | null;
   /** ARP watching, alert history and delivery. */
   alerts: AlertConfig;
+  /** The network map. */
+  topology: TopologyConfig;
   /** The env file that was read, if any. */
   envFile: string | undefined;
   /** FLINTNET_* variables that no setting knows (likely typos), sorted; the caller warns about them. */
@@ -127,6 +130,7 @@ const SETTINGS: readonly Setting<unknown>[] = [
   ...Object.values(S),
   ...Object.values(SNMP_SETTINGS),
   ...Object.values(ALERT_SETTINGS),
+  ...Object.values(TOPOLOGY_SETTINGS),
 ] as Setting<unknown>[];
 const KNOWN = new Set(SETTINGS.map((s) => s.name));
 
@@ -359,6 +363,7 @@ export async function loadConfig(
     ...detector,
     ...snmpSettings(vars),
     alerts: alertSettings(vars, Deno.hostname()),
+    topology: topologySettings(vars),
     envFile,
     unknownVariables,
   };

@@ -85,6 +85,7 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       webhookUrls: [],
       publicUrl: null,
     },
+    topology: { agePolls: 3 },
     envFile: undefined,
     unknownVariables: [],
   });

@@ -6,11 +6,20 @@
 import { type FrameSink, LinkType } from "./frame_sink.ts";
 import { decodeArp } from "./arp.ts";
 import { mac48, u16 } from "../net/mod.ts";
+import { CDP_SNAP_LENGTH, isCdpSnap, MAX_8023_LENGTH, validateCdp } from "./cdp.ts";
 import { FragmentPorts } from "./fragments.ts";
 import { decodeIpv4, type FragmentCounters } from "./ipv4.ts";
 import { decodeIpv6 } from "./ipv6.ts";
+import { ETHERTYPE_LLDP, validateLldp } from "./lldp.ts";
 import { Malformed, MALFORMED_NAMES, OK } from "./malformed.ts";
-import { type BatchConsumer, createPacketBatch, type PacketBatch, RowKind } from "./packet_batch.ts";
+import {
+  ASIDE_BYTES,
+  AsideUse,
+  type BatchConsumer,
+  createPacketBatch,
+  type PacketBatch,
+  RowKind,
+} from "./packet_batch.ts";
 
 /** EtherTypes (https://www.iana.org/assignments/ieee-802-numbers). */
 export const EtherType = {
@@ -20,6 +29,7 @@ export const EtherType = {
   QinQ: 0x88a8, // IEEE 802.1ad service tag
   QinQLegacy: 0x9100, // pre-standard double tagging
   Ipv6: 0x86dd,
+  Lldp: ETHERTYPE_LLDP, // IEEE 802.1AB
 } as const;
 
 /** More tags than this is not a network, it is an attack on the parser. */
@@ -35,7 +45,11 @@ export interface DecodeCounters {
   ipv6: number;
   /** ARP packets decoded. */
   arp: number;
-  /** Well-formed frames of other EtherTypes (LLDP, STP, …), not decoded further. */
+  /** LLDPDUs set aside for the slow path (topology). */
+  lldp: number;
+  /** CDP messages set aside for the slow path (topology). */
+  cdp: number;
+  /** Well-formed frames of other EtherTypes (STP, EAPOL, …), not decoded further. */
   other: number;
   /** Frames of a link type the decoder does not know. */
   unsupported_link_type: number;
@@ -62,6 +76,8 @@ export class Decoder implements FrameSink {
   #ipv4 = 0;
   #ipv6 = 0;
   #arp = 0;
+  #lldp = 0;
+  #cdp = 0;
   #other = 0;
   #unsupported = 0;
 
@@ -69,6 +85,7 @@ export class Decoder implements FrameSink {
   constructor(consumer: BatchConsumer, batch?: number | PacketBatch) {
     this.#consumer = consumer;
     this.#batch = typeof batch === "object" ? batch : createPacketBatch(batch);
+    this.#batch.asideUse[AsideUse.Bytes] = this.#batch.asideUse[AsideUse.Rows] = 0;
   }
 
   /** @inheritdoc */
@@ -136,6 +153,13 @@ export class Decoder implements FrameSink {
     } else if (etype === EtherType.Arp) {
       r = decodeArp(b, p, end, batch, row);
       if (r === OK) this.#arp++;
+    } else if (etype === EtherType.Lldp) {
+      return this.#setAside(RowKind.Lldp, validateLldp(b, p, end), b, p, end, wireLen, tsMs, vlan, ethSrc);
+    } else if (etype <= MAX_8023_LENGTH && isCdpSnap(b, p, end)) {
+      // An 802.3 length bounds the LLC payload (Ethernet pads short frames); Linux cooked captures
+      // carry ETH_P_802_2 (4) there instead, and the frame's end bounds it.
+      const q = p + CDP_SNAP_LENGTH, e = etype >= CDP_SNAP_LENGTH ? Math.min(end, p + etype) : end;
+      return this.#setAside(RowKind.Cdp, validateCdp(b, q, e), b, q, e, wireLen, tsMs, vlan, ethSrc);
     } else {
       this.#other++;
       return;
@@ -166,6 +190,8 @@ export class Decoder implements FrameSink {
       ipv4: this.#ipv4,
       ipv6: this.#ipv6,
       arp: this.#arp,
+      lldp: this.#lldp,
+      cdp: this.#cdp,
       other: this.#other,
       unsupported_link_type: this.#unsupported,
       fragments_attributed: this.#fc.attributed,
@@ -179,9 +205,65 @@ export class Decoder implements FrameSink {
     this.#malformed[reason]++;
   }
 
+  /**
+   * The slow path of rare frames: a valid LLDPDU or CDP message `b[p, end)` becomes a row of `kind`
+   * whose bytes are copied into the batch's aside area; a batch without room for it is handed off
+   * first. Costs nothing to frames of other kinds.
+   */
+  #setAside(
+    kind: number,
+    r: number,
+    b: Uint8Array,
+    p: number,
+    end: number,
+    wireLen: number,
+    tsMs: number,
+    vlan: number,
+    ethSrc: number,
+  ): void {
+    const len = end - p;
+    if (r === OK && len > ASIDE_BYTES) r = kind === RowKind.Lldp ? Malformed.BadLldp : Malformed.BadCdp;
+    if (r !== OK) return this.#bad(r);
+    if (this.#batch.asideUse[AsideUse.Bytes] + len > ASIDE_BYTES) this.#handOff();
+    const batch = this.#batch, row = batch.count, at = batch.asideUse[AsideUse.Bytes], a = row << 2;
+    const aside = batch.aside;
+    for (let i = 0; i < len; i++) aside[at + i] = b[p + i];
+    batch.asideUse[AsideUse.Bytes] = at + len;
+    batch.asideUse[AsideUse.Rows]++;
+    batch.kind[row] = kind;
+    batch.tsMs[row] = tsMs;
+    batch.frameLen[row] = wireLen;
+    batch.vlan[row] = vlan;
+    batch.ethSrc[row] = ethSrc;
+    batch.srcPort[row] = at;
+    batch.dstPort[row] = len;
+    batch.family[row] =
+      batch.proto[row] =
+      batch.tcpFlags[row] =
+      batch.arpOp[row] =
+        0;
+    batch.ipBytes[row] = 0;
+    batch.src[a] =
+      batch.src[a + 1] =
+      batch.src[a + 2] =
+      batch.src[a + 3] =
+        0;
+    batch.dst[a] =
+      batch.dst[a + 1] =
+      batch.dst[a + 2] =
+      batch.dst[a + 3] =
+        0;
+    batch.arpSha[row] = batch.arpTha[row] = 0;
+    if (kind === RowKind.Lldp) this.#lldp++;
+    else this.#cdp++;
+    batch.count = row + 1;
+    if (batch.count === batch.capacity) this.#handOff();
+  }
+
   #handOff(): void {
     const next = this.#consumer.consume(this.#batch);
     if (next) this.#batch = next;
     this.#batch.count = 0;
+    this.#batch.asideUse[AsideUse.Bytes] = this.#batch.asideUse[AsideUse.Rows] = 0;
   }
 }

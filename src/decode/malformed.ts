@@ -20,6 +20,14 @@ export const Malformed = {
   TruncatedArp: 14,
   BadArp: 15,
   TooManyVlanTags: 16,
+  /** An LLDP TLV, or the mandatory Chassis ID / Port ID / TTL, cut off by the end of the frame. */
+  TruncatedLldp: 17,
+  /** An LLDPDU that breaks IEEE 802.1AB §8 (TLV order, lengths, nested lengths) or is too long to keep. */
+  BadLldp: 18,
+  /** A CDP header or TLV cut off by the end of the frame. */
+  TruncatedCdp: 19,
+  /** A CDP message with a bad version, TLV length, nested address list or no Device ID, or too long. */
+  BadCdp: 20,
 } as const;
 
 /** Counter names as they appear in stats (`malformed.truncated_ipv4` …), indexed by reason code. */
@@ -41,6 +49,10 @@ export const MALFORMED_NAMES: readonly string[] = [
   "truncated_arp",
   "bad_arp",
   "too_many_vlan_tags",
+  "truncated_lldp",
+  "bad_lldp",
+  "truncated_cdp",
+  "bad_cdp",
 ];
 
 /** Returned by the layer decoders when the frame was fine. */

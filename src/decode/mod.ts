@@ -15,3 +15,6 @@ export {
   type PacketBatch,
   RowKind,
 } from "./packet_batch.ts";
+export { type CdpPdu, parseCdp } from "./cdp.ts";
+export { type LldpPdu, parseLldp } from "./lldp.ts";
+export { AsideUse } from "./packet_batch.ts";

@@ -14,6 +14,28 @@ export const RowKind = {
   Ip: 1,
   /** An ARP packet (RFC 826); fields are in the arp* columns. */
   Arp: 2,
+  /**
+   * An LLDPDU (IEEE 802.1AB), set aside for the slow path: its bytes (after the EtherType) are in
+   * `aside` from `srcPort` for `dstPort` octets; tsMs, frameLen, vlan and ethSrc are filled in.
+   */
+  Lldp: 3,
+  /** A CDP message (after its LLC/SNAP header), set aside like {@link RowKind.Lldp}. */
+  Cdp: 4,
+} as const;
+
+/**
+ * Octets of rare frames (LLDP, CDP) a batch carries for the slow path. Such frames come a few a minute,
+ * so the hot path never touches this; a batch whose aside area is full is handed off early. 16 KiB holds
+ * a jumbo-frame LLDPDU, and rows address it with 16-bit offsets.
+ */
+export const ASIDE_BYTES = 16384;
+
+/** Indices into {@link PacketBatch.asideUse}. */
+export const AsideUse = {
+  /** Octets of `aside` in use. */
+  Bytes: 0,
+  /** Rows of an aside kind in the batch: 0 lets a consumer skip the batch without reading its rows. */
+  Rows: 1,
 } as const;
 
 /** Rows a batch holds by default: big enough to amortise the hand-off, small enough to stay in cache. */
@@ -57,6 +79,15 @@ export interface PacketBatch {
   readonly arpSha: Float64Array;
   /** ARP target hardware address (48-bit integer). */
   readonly arpTha: Float64Array;
+  /** The bytes of set-aside frames (RowKind.Lldp, RowKind.Cdp), {@link ASIDE_BYTES} of them. */
+  readonly aside: Uint8Array;
+  /** How much of `aside` is in use, see {@link AsideUse}; in the batch's memory so it crosses threads with it. */
+  readonly asideUse: Uint32Array;
+  /**
+   * Where the batch came from: the capture interface's name, set on the main thread when a Worker's batch
+   * arrives (one assignment a batch); "" for a file.
+   */
+  source: string;
 }
 
 /** Bytes per row, all columns together (addresses count 4 words each). */
@@ -64,7 +95,7 @@ const ROW_BYTES = 4 * 8 + (1 + 4 + 4 + 1) * 4 + 3 * 2 + 5 * 1;
 
 /** Bytes a batch of `capacity` rows occupies (a multiple of 8, so batches can sit side by side). */
 export function batchBytes(capacity: number): number {
-  return Math.ceil((capacity * ROW_BYTES) / 8) * 8;
+  return Math.ceil((capacity * ROW_BYTES + 2 * 4 + ASIDE_BYTES) / 8) * 8;
 }
 
 /**
@@ -110,6 +141,8 @@ export function createPacketBatch(
     src: u32(capacity * 4),
     dst: u32(capacity * 4),
     ipBytes: u32(capacity),
+    asideUse: u32(2),
+    source: "",
     vlan: u16(capacity),
     srcPort: u16(capacity),
     dstPort: u16(capacity),
@@ -118,6 +151,7 @@ export function createPacketBatch(
     proto: u8(capacity),
     tcpFlags: u8(capacity),
     arpOp: u8(capacity),
+    aside: u8(ASIDE_BYTES),
   };
 }
 

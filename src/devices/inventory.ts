@@ -5,7 +5,7 @@
  * table), classified, and its interfaces published as `interface` events; linkDown/linkUp traps update
  * the interface state. Data flows one way: sources → registry → bus.
  */
-import { createLogger, Limiter } from "../base/mod.ts";
+import { createLogger, Limiter, Subsystems, type SubsystemStats } from "../base/mod.ts";
 import type {
   DeviceJson,
   EventBus,
@@ -19,6 +19,7 @@ import {
   createDevicePollState,
   type DevicePollState,
   pollDevice,
+  type PollPart,
   probeCapabilities,
 } from "../polling/mod.ts";
 import { classify } from "../classify/mod.ts";
@@ -52,6 +53,8 @@ export interface InventoryOptions {
   servicePorts: () => ReadonlyMap<string, readonly number[]>;
   /** Polled ARP tables go here (the ARP watcher). */
   onArpTable: (entries: readonly ArpTableEntry[], atMs: number) => void;
+  /** Extra parts of every device's poll (the topology's LLDP/CDP readers); results delivered after the update. */
+  pollParts?: readonly PollPart[];
   /** Opens a session (tests may count or wrap them). @default createSnmpSession */
   openSession?: (target: SnmpTarget) => SnmpSession;
   /** Clock, ms. @default Date.now */
@@ -102,6 +105,8 @@ export class Inventory {
   #cycle: Promise<PollCycleStats> | undefined;
   #last: PollCycleStats | null = null;
   #trapSub: { unsubscribe(): void } | undefined;
+  /** Every part of every device's poll, timed and counted by name. */
+  readonly #pollers = new Subsystems("poller");
 
   constructor(opts: InventoryOptions) {
     this.#o = opts;
@@ -206,6 +211,11 @@ export class Inventory {
   }
 
   /** The last finished poll cycle. */
+  /** Each poll part's runs, failures and time, by name (system, interfaces, …, topology). */
+  pollerStats(): SubsystemStats[] {
+    return this.#pollers.stats();
+  }
+
   get lastCycle(): PollCycleStats | null {
     return this.#last;
   }
@@ -237,7 +247,10 @@ export class Inventory {
     const started = performance.now();
     try {
       const nowMs = this.#now();
-      const poll = await pollDevice(s, polled.state, nowMs);
+      const poll = await pollDevice(s, polled.state, nowMs, {
+        parts: this.#o.pollParts,
+        timing: this.#pollers,
+      });
       if (
         polled.capabilities === undefined || polled.polls - polled.capabilitiesAt >= DEFAULT_RECHECK_EVERY
       ) {
@@ -272,6 +285,7 @@ export class Inventory {
         seenAt: nowMs,
       });
       if (device) this.#publishInterfaces(device, before?.interfaces ?? [], poll.interfaces);
+      if (device) { for (const { part, result } of poll.parts) part.deliver(ip, result); }
       if (poll.arp.length) {
         this.#o.onArpTable(poll.arp, nowMs);
         this.fromArpTable(poll.arp, nowMs);

@@ -1,4 +1,5 @@
 import type { DeviceJson, InterfaceJson } from "./device_json.ts";
+import type { TopologyEdgeJson, TopologyNodeJson } from "./topology_json.ts";
 
 /**
  * Every event Flintnet publishes, as a kind-tagged union. Later detectors (security, interface,
@@ -181,6 +182,19 @@ export interface SecurityEvent {
   source: "capture" | "snmp";
 }
 
+/** A node or an edge of the network map appeared or disappeared (LLDP/CDP, polled or seen in capture). */
+export interface TopologyEvent {
+  kind: "topology";
+  /** When the map changed, ISO 8601. */
+  ts: string;
+  /** What changed. */
+  action: "node_added" | "node_removed" | "edge_added" | "edge_removed";
+  /** The node, for node_added and node_removed (as it was, for a removal). */
+  node?: TopologyNodeJson;
+  /** The edge, for edge_added and edge_removed. */
+  edge?: TopologyEdgeJson;
+}
+
 /** The events that are alerts: recorded in history, deliverable by e-mail and webhook. */
 export type AlertEvent = SecurityEvent | AnomalyEvent | TrapEvent;
 
@@ -191,7 +205,8 @@ export type FlintnetEvent =
   | DeviceEvent
   | InterfaceEvent
   | TrapEvent
-  | SecurityEvent;
+  | SecurityEvent
+  | TopologyEvent;
 
 /** The kinds there are. */
 export type EventKind = FlintnetEvent["kind"];

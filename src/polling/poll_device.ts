@@ -1,10 +1,11 @@
 /**
  * One poll of one device, one request at a time: the system group first (it must answer, or the poll
- * fails), then interfaces, host resources and the ARP table. A device never has more than one request
- * in flight, so the number of devices polled at once bounds the load on the network and the agents.
- * Host resources and ARP are optional: an agent that times out or errs on them still gives a
- * successful poll, with the reason in `warnings`. Tables the agent lacked are remembered in the
- * state and asked for again only every {@link DEFAULT_RECHECK_EVERY}th poll.
+ * fails), then interfaces, host resources, the ARP table and the extra parts modules above add (the
+ * topology's LLDP/CDP neighbours, see poll_part.ts). A device never has more than one request in flight,
+ * so the number of devices polled at once bounds the load on the network and the agents. Everything after
+ * the interfaces is optional: an agent that times out or errs on it still gives a successful poll, with
+ * the reason in `warnings`. Tables the agent lacked are remembered in the state and asked for again only
+ * every {@link DEFAULT_RECHECK_EVERY}th poll. Every part is timed under its name.
  */
 import type { InterfaceJson } from "../events/mod.ts";
 import {
@@ -18,6 +19,8 @@ import {
 import { InterfacePoller } from "./interface_poller.ts";
 import { type HostResources, pollHostResources } from "./host_resources.ts";
 import { DEFAULT_MAX_ARP_ROWS, walkArpTable } from "./arp_table.ts";
+import { Subsystems } from "../base/mod.ts";
+import type { PartResult, PollPart } from "./poll_part.ts";
 
 /** What a poll learned about a device. */
 export interface DevicePoll {
@@ -31,6 +34,9 @@ export interface DevicePoll {
   memoryPct: number | null;
   /** The device's ARP / neighbour table; empty when it has none (or that part failed). */
   arp: ArpTableEntry[];
+  /** LLDP/CDP neighbours and the bridge forwarding table; null when that part failed. */
+  /** The extra parts' results, for their `deliver` once the device is updated. */
+  parts: PartResult[];
   /** How long the poll took, ms. */
   pollMs: number;
   /** Optional parts that failed, in words ("host resources: timeout after 1000 ms × 2 tries"). */
@@ -43,34 +49,78 @@ export interface DevicePollState {
   interfaces: InterfacePoller;
   /** The tables the agent lacked; without it every table is asked for on every poll. */
   tables?: TablePresence;
+  /** Each extra part's own state, by part name (created on its first poll). */
+  parts?: Map<string, unknown>;
 }
 
 /** A fresh state for a device not polled before. */
 export function createDevicePollState(): DevicePollState {
-  return { interfaces: new InterfacePoller(), tables: new TablePresence(DEFAULT_RECHECK_EVERY) };
+  return {
+    interfaces: new InterfacePoller(),
+    tables: new TablePresence(DEFAULT_RECHECK_EVERY),
+    parts: new Map(),
+  };
 }
+
+/** What a poll runs besides the core parts, and where it times them. */
+export interface PollOptions {
+  /** Extra parts, run in this order after the ARP table. */
+  parts?: readonly PollPart[];
+  /** Times each part under its name (system, interfaces, host_resources, arp_table, then the parts'). */
+  timing?: Subsystems;
+}
+
+/** Polls that are not timed by a caller still go through one (the cost is two clock reads a part). */
+const UNWATCHED = new Subsystems("poller");
 
 /**
  * Polls a device. Rejects with the SnmpError of the system group or the interface walk; failures of
- * host resources and the ARP table are reported in `warnings` instead.
+ * host resources, the ARP table and the extra parts are reported in `warnings` instead.
  */
-export async function pollDevice(s: SnmpSession, state: DevicePollState, nowMs: number): Promise<DevicePoll> {
+export async function pollDevice(
+  s: SnmpSession,
+  state: DevicePollState,
+  nowMs: number,
+  o: PollOptions = {},
+): Promise<DevicePoll> {
   const started = performance.now();
+  const t = o.timing ?? UNWATCHED;
   state.tables?.beginPoll();
-  const system = await getSystemInfo(s);
-  const interfaces = await state.interfaces.poll(s, system.sysUpTimeCs, nowMs, state.tables);
+  // A device that does not answer is routine: its status says so; the poller counts it, without a log line.
+  const system = await t.timeAsync("system", () => getSystemInfo(s), false);
+  const interfaces = await t.timeAsync(
+    "interfaces",
+    () => state.interfaces.poll(s, system.sysUpTimeCs, nowMs, state.tables),
+    false,
+  );
   const warnings: string[] = [];
   let host: HostResources = { cpuPct: null, memoryPct: null };
   try {
-    host = await pollHostResources(s, state.tables);
+    host = await t.timeAsync("host_resources", () => pollHostResources(s, state.tables), false);
   } catch (e) {
     warnings.push(`host resources: ${reasonText(e)}`);
   }
   let arp: ArpTableEntry[] = [];
   try {
-    arp = await walkArpTable(s, s.target.ip, DEFAULT_MAX_ARP_ROWS, state.tables);
+    arp = await t.timeAsync(
+      "arp_table",
+      () => walkArpTable(s, s.target.ip, DEFAULT_MAX_ARP_ROWS, state.tables),
+      false,
+    );
   } catch (e) {
     warnings.push(`ARP table: ${reasonText(e)}`);
+  }
+  const parts: PartResult[] = [];
+  const states = state.parts ??= new Map();
+  for (const part of o.parts ?? []) {
+    if (!states.has(part.name)) states.set(part.name, part.createState());
+    try {
+      const ctx = { system, interfaces, tables: state.tables };
+      const result = await t.timeAsync(part.name, () => part.poll(s, ctx, states.get(part.name)), false);
+      parts.push({ part, result });
+    } catch (e) {
+      warnings.push(`${part.label}: ${reasonText(e)}`);
+    }
   }
   return {
     system,
@@ -78,6 +128,7 @@ export async function pollDevice(s: SnmpSession, state: DevicePollState, nowMs: 
     cpuPct: host.cpuPct,
     memoryPct: host.memoryPct,
     arp,
+    parts,
     pollMs: performance.now() - started,
     warnings,
   };

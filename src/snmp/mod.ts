@@ -20,3 +20,4 @@ export {
 export { getSystemInfo, textOf } from "./system_info.ts";
 export { DEFAULT_RECHECK_EVERY, TablePresence } from "./table_presence.ts";
 export { TrapReceiver } from "./trap_receiver.ts";
+export { decodeText } from "./system_info.ts";

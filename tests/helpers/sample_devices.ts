@@ -4,8 +4,9 @@
  *
  * @example
  * const router = sampleDevice({ ip: "10.0.0.1", type: "router", vendor: "Cisco" });
+ * const port = sampleInterface(10101, "Gi1/0/1", { in_bps: 1000 });
  */
-import type { DeviceJson } from "../../src/events/mod.ts";
+import type { DeviceJson, InterfaceJson } from "../../src/events/mod.ts";
 import { emptyDevice } from "../../src/devices/registry.ts";
 
 /** first_seen of every sample device. */
@@ -19,6 +20,32 @@ export function sampleDevice(over: Partial<DeviceJson> & { ip: string }): Device
     ...emptyDevice(over.ip, SAMPLE_FIRST_SEEN),
     sources: ["arp_sweep"],
     last_seen: SAMPLE_LAST_SEEN,
+    ...over,
+  };
+}
+
+/** An up 1 Gb/s Ethernet interface with 64-bit counters and no rates yet, with `over` on top. */
+export function sampleInterface(
+  index: number,
+  name: string,
+  over: Partial<InterfaceJson> = {},
+): InterfaceJson {
+  return {
+    index,
+    name,
+    alias: "",
+    type: "ethernetCsmacd",
+    speed_bps: 1_000_000_000,
+    oper_status: "up",
+    admin_status: "up",
+    in_util_pct: null,
+    out_util_pct: null,
+    in_bps: null,
+    out_bps: null,
+    in_errors_per_s: null,
+    out_errors_per_s: null,
+    in_discards_per_s: null,
+    counters: "hc64",
     ...over,
   };
 }

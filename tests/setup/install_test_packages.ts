@@ -22,6 +22,8 @@ const PACKAGES: PackageTable = {
   "snmp": "snmptrap/snmpinform for traps; snmpbulkwalk as the benchmark reference",
   "snmpsim": "snmpsimd serving .snmprec data modelled on real products",
   "python3-aiosmtpd": "a real SMTP server with STARTTLS for e-mail alerts",
+  "lldpd":
+    "LLDP and CDP neighbours in network namespaces: LLDP-MIB through snmpd's AgentX, frames to capture",
 };
 
 Deno.exit(await ensurePackages(PACKAGES, "the tests"));

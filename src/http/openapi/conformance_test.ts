@@ -14,6 +14,7 @@ import {
   type InterfaceEvent,
   type InterfaceJson,
   type SecurityEvent,
+  type TopologyEvent,
   type TrapEvent,
 } from "../../events/mod.ts";
 import { ArpHistory } from "../../devices/arp_history.ts";
@@ -22,6 +23,7 @@ import { DeviceRegistry } from "../../devices/registry.ts";
 import { parseIpv4 } from "../../net/address.ts";
 import { alertFields } from "../../store/alert_row.ts";
 import { openHistory } from "../../store/history_db.ts";
+import { TopologyStore } from "../../topology/mod.ts";
 import { createHttpApp } from "../app.ts";
 import { SseHub } from "../sse_hub.ts";
 import { buildOpenApi } from "../routes/openapi.ts";
@@ -148,6 +150,9 @@ interface World {
   ): Promise<{ status: number; json: Doc }>;
   events: DeviceEvent[];
   seen: Seen;
+  /** The map over the registry, and what it published. */
+  topology: TopologyStore;
+  topologyEvents: TopologyEvent[];
 }
 
 async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
@@ -201,6 +206,15 @@ async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
     const arp = new ArpHistory();
     arp.claim(parseMac(MAC)!, parseIpv4("192.0.2.1")!, NOW - 60_000);
     arp.claim(parseMac("02:00:00:00:00:01")!, parseIpv4("192.0.2.1")!, NOW);
+    const topologyEvents: TopologyEvent[] = [];
+    const topology = new TopologyStore({
+      publish: (e) => topologyEvents.push(e),
+      devices: () => registry.list(),
+      self: () => ({ name: "flintnet", ip: "192.0.2.9" }),
+      agePolls: 3,
+      now: () => NOW,
+    });
+    topology.rebuild();
     const ring = new AlertRing();
     ring.add({ ...SECURITY, id: 7 });
     for (const e of [SECURITY, TRAP]) history.insert({ ...alertFields(e), event: { ...e }, muted: false });
@@ -244,11 +258,14 @@ async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
       acknowledger: { acknowledge: (id) => registry.get(id)?.mac ?? undefined },
       alerts: { history, mutes: new Mutes(history) },
       alertPolicy: new AlertPolicyStore({ stateDir: dir }),
+      topology,
     });
     const seen: Seen = [];
     await fn({
       events,
       seen,
+      topology,
+      topologyEvents,
       async call(method, template, path, body) {
         const init: RequestInit = { method, headers: { Authorization: `Bearer ${TOKEN}` } };
         if (body !== undefined) {
@@ -363,4 +380,37 @@ Deno.test("trap, interface and security events validate against their stream sch
   assertValid({ ...iface, id: 3 }, { $ref: "#/components/schemas/InterfaceEvent" }, "interface");
   assertValid({ ...SECURITY, id: 4 }, { $ref: "#/components/schemas/SecurityEvent" }, "security");
   assert.notDeepEqual(validate({ ...TRAP, id: 2, extra: 1 }, { $ref: "#/components/schemas/TrapEvent" }), []);
+});
+
+Deno.test("topology answers and events validate against the documented schemas", async () => {
+  await withWorld(async ({ call, topology, topologyEvents }) => {
+    topology.observePoll("192.0.2.1", {
+      chassisIds: ["mac:00:1b:21:3a:4f:5e"],
+      names: ["gw"],
+      reports: [{
+        protocol: "cdp",
+        localPort: { ifIndex: 1, name: "eth0", aliases: ["eth0"] },
+        remote: {
+          chassisId: null,
+          name: "sw-floor2",
+          platform: "cisco WS-C2960X-24PS-L",
+          capabilities: ["switch", "igmp"],
+          addresses: ["192.0.2.20"],
+          macs: [],
+          port: { ifIndex: null, name: "GigabitEthernet1/0/24", aliases: ["GigabitEthernet1/0/24"] },
+        },
+      }],
+      fdb: [{ mac: "02:00:00:00:00:42", ifIndex: 2 }],
+    });
+    const map = (await call("GET", "/topology", "/topology")).json;
+    assert.deepEqual(map.nodes.map((n: { id: string }) => n.id), ["192.0.2.1", "192.0.2.20"]);
+    assert.equal(map.edges[0].in_bps, 15_000_000, "the polled interface's rate");
+    const hosts = (await call("GET", "/topology", "/topology?hosts=1")).json;
+    assert.equal(hosts.edges.length, 2);
+    assert.equal((await call("GET", "/topology", "/topology?hosts=2")).status, 400);
+    assert.deepEqual(topologyEvents.map((e) => e.action), ["node_added", "node_added", "edge_added"]);
+    for (const e of topologyEvents) {
+      assertValid({ ...e, id: 5 }, { $ref: "#/components/schemas/TopologyEvent" }, e.action);
+    }
+  });
 });

@@ -4,6 +4,7 @@
  */
 import { SECURITY_EVENT_TYPES } from "../../events/mod.ts";
 import { array, int, type Json, nullable, num, obj, oneOf, ref, str } from "./kit.ts";
+import { TOPOLOGY_EVENT_SCHEMA } from "./topology.ts";
 
 const isoTime = (description: string) => str(description, { format: "date-time" });
 const ID = int("Bus event id: increasing, the SSE `id:`.");
@@ -99,6 +100,7 @@ export const EVENT_SCHEMAS: Record<string, Json> = {
     evidence: { type: "object", description: "The facts behind it: MACs, IPs, times, packets or poll." },
     source: oneOf(["capture", "snmp"], "Passive capture, or an ARP table polled over SNMP."),
   }, "A new device, or ARP that lies."),
+  TopologyEvent: TOPOLOGY_EVENT_SCHEMA,
   StatsEvent: obj({
     id: ID,
     kind: { const: "stats" },
@@ -123,6 +125,7 @@ export const STREAM_EVENT_SCHEMAS: readonly [kind: string, schema: string][] = [
   ["interface", "InterfaceEvent"],
   ["trap", "TrapEvent"],
   ["security", "SecurityEvent"],
+  ["topology", "TopologyEvent"],
   ["stats", "StatsEvent"],
   ["gap", "Gap"],
 ];

@@ -102,7 +102,7 @@ const STREAM_DESCRIPTION =
   "One message per bus event: `event:` is the kind, `data:` its JSON, `id:` increasing. The data of each " +
   "kind is the schema named here: " +
   STREAM_EVENT_SCHEMAS.map(([kind, schema]) => `\`${kind}\` → #/components/schemas/${schema}`).join(", ") +
-  ". Kinds still to come (topology, advisory) may be asked for already. A `gap` message says when a " +
+  ". Kinds still to come (advisory) may be asked for already. A `gap` message says when a " +
   "resume lost events. Heartbeat comments every 15 s; a `stats` event every 2 s. Browsers authenticate " +
   "with `ticket` (POST /auth/ticket), since EventSource cannot send headers; other clients send the " +
   "bearer header.";
@@ -136,7 +136,6 @@ export function corePaths(opts: PathOptions): Json {
       "ts",
       "AnomaliesPage",
     ),
-    "/topology": get("The network map.", json(ref("Topology"), "Nodes and links (empty until discovery).")),
     "/stream": {
       get: {
         summary: "Live events as Server-Sent Events.",

@@ -8,6 +8,7 @@ import { DEVICE_TYPES, type DeviceJson, INTERFACE_STATUSES, SNMP_STATUSES } from
 import { ALERT_SCHEMAS } from "./alert_schemas.ts";
 import { EVENT_SCHEMAS } from "./events.ts";
 import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./kit.ts";
+import { TOPOLOGY_SCHEMAS } from "./topology.ts";
 
 /** ErrorCode in src/http/errors.ts. */
 const ERROR_CODES = [
@@ -201,14 +202,7 @@ export const SCHEMAS: Record<string, Json> = {
   }, "The running sweep, else the last finished one (null before the first)."),
   ...ALERT_SCHEMAS,
   ...EVENT_SCHEMAS,
-  Topology: {
-    type: "object",
-    properties: {
-      nodes: array({ type: "object", description: "A device or host on the map." }),
-      links: array({ type: "object", description: "A link (LLDP/CDP neighbour, ARP)." }),
-    },
-    required: ["nodes", "links"],
-  },
+  ...TOPOLOGY_SCHEMAS,
   Stats: {
     type: "object",
     description: "The daemon's counters; components add their own members.",

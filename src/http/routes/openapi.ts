@@ -13,6 +13,7 @@ import { devicePaths } from "../openapi/device_paths.ts";
 import { errorResponse, int, type Json, str } from "../openapi/kit.ts";
 import { corePaths, type PathOptions } from "../openapi/paths.ts";
 import { SCHEMAS } from "../openapi/schemas.ts";
+import { topologyPaths } from "../openapi/topology.ts";
 
 /** Options of {@link buildOpenApi}. */
 export type OpenApiOptions = PathOptions;
@@ -36,7 +37,7 @@ export function buildOpenApi(opts: OpenApiOptions = {}): Json {
         "with the wrong method is a 405 with `Allow`; request bodies over 64 KiB are refused with 413.",
     },
     security: [{ bearer: [] }],
-    paths: { ...corePaths(opts), ...devicePaths(), ...alertPaths() },
+    paths: { ...corePaths(opts), ...devicePaths(), ...topologyPaths(), ...alertPaths() },
     components: {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "The API token." },

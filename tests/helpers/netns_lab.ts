@@ -1,0 +1,101 @@
+/**
+ * A small network of namespaces for tests that need more than one host end of a veth: namespaces
+ * cabled to each other by veth pairs (the "switches" of a topology test) and to a bridge in the host
+ * namespace (their management network, where Flintnet runs). Names are fixed by the test, so a run
+ * that crashed is cleaned up by the next one with the same names (leftovers are deleted first).
+ *
+ * @example
+ * const lab = new NetnsLab();
+ * try {
+ *   await lab.namespace("fntp-a");
+ *   await lab.namespace("fntp-b");
+ *   await lab.cable("fntp-a", "fntpab", "fntp-b", "fntpba");
+ * } finally { await lab.destroy(); }
+ */
+import { run } from "./netns.ts";
+
+const NAME = /^[a-z0-9-]{1,15}$/;
+
+function checkName(name: string): string {
+  if (!NAME.test(name)) throw new RangeError(`name "${name}" is not valid; accepted: 1–15 of [a-z0-9-]`);
+  return name;
+}
+
+/** Namespaces, cables and a bridge, deleted together. */
+export class NetnsLab {
+  readonly #namespaces: string[] = [];
+  readonly #hostLinks: string[] = [];
+
+  /** Creates a namespace with its loopback up (and IPv6 off, so only what a test sends is on the wire). */
+  async namespace(name: string): Promise<void> {
+    checkName(name);
+    await run(["ip", "netns", "del", name], false);
+    await run(["ip", "netns", "add", name]);
+    this.#namespaces.push(name);
+    await run(["ip", "-n", name, "link", "set", "lo", "up"]);
+    await this.exec(name, ["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"]);
+    await this.exec(name, ["sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"]);
+  }
+
+  /** A bridge in the host namespace with `addr` (e.g. "10.231.100.1/24"), up. */
+  async bridge(name: string, addr: string): Promise<void> {
+    checkName(name);
+    await run(["ip", "link", "del", name], false);
+    await run(["ip", "link", "add", name, "type", "bridge"]);
+    this.#hostLinks.push(name);
+    await run(["sysctl", "-qw", `net.ipv6.conf.${name}.disable_ipv6=1`]);
+    await run(["ip", "addr", "add", addr, "dev", name]);
+    await run(["ip", "link", "set", name, "up"]);
+  }
+
+  /** Cables namespace `ns` (interface `nsIf`, address `nsAddr`) to the host bridge by `hostIf`. */
+  async toBridge(ns: string, nsIf: string, hostIf: string, bridge: string, nsAddr: string): Promise<void> {
+    checkName(nsIf);
+    checkName(hostIf);
+    await run(["ip", "link", "del", hostIf], false);
+    await run(["ip", "link", "add", hostIf, "type", "veth", "peer", "name", nsIf, "netns", ns]);
+    this.#hostLinks.push(hostIf);
+    await run(["sysctl", "-qw", `net.ipv6.conf.${hostIf}.disable_ipv6=1`]);
+    await run(["ip", "link", "set", hostIf, "master", bridge]);
+    await run(["ip", "link", "set", hostIf, "up"]);
+    await run(["ip", "-n", ns, "addr", "add", nsAddr, "dev", nsIf]);
+    await run(["ip", "-n", ns, "link", "set", nsIf, "up"]);
+  }
+
+  /** A cable between two namespaces: `ifA` in `nsA`, `ifB` in `nsB`, both up, no addresses. */
+  async cable(nsA: string, ifA: string, nsB: string, ifB: string): Promise<void> {
+    checkName(ifA);
+    checkName(ifB);
+    await run(["ip", "-n", nsA, "link", "del", ifA], false);
+    await run(["ip", "-n", nsA, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", nsB]);
+    await run(["ip", "-n", nsA, "link", "set", ifA, "up"]);
+    await run(["ip", "-n", nsB, "link", "set", ifB, "up"]);
+  }
+
+  /** Unplugs a cable: deletes the veth pair `ifA` of `nsA` belongs to. */
+  async unplug(nsA: string, ifA: string): Promise<void> {
+    await run(["ip", "-n", nsA, "link", "del", ifA]);
+  }
+
+  /** Runs a command inside `ns`; rejects with its output when it fails. */
+  async exec(ns: string, cmd: string[]): Promise<string> {
+    return (await run(["ip", "netns", "exec", ns, ...cmd])).stdout;
+  }
+
+  /** `ip -j link` of `ns`: interface name → ifindex. */
+  async ifIndexes(ns: string): Promise<Map<string, number>> {
+    const links = JSON.parse(await this.exec(ns, ["ip", "-j", "link"])) as {
+      ifindex: number;
+      ifname: string;
+    }[];
+    return new Map(links.map((l) => [l.ifname, l.ifindex]));
+  }
+
+  /** Deletes everything made. Never throws. */
+  async destroy(): Promise<void> {
+    for (const l of this.#hostLinks.reverse()) await run(["ip", "link", "del", l], false).catch(() => {});
+    for (const ns of this.#namespaces) await run(["ip", "netns", "del", ns], false).catch(() => {});
+    this.#hostLinks.length = 0;
+    this.#namespaces.length = 0;
+  }
+}
