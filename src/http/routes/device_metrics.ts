@@ -53,6 +53,16 @@ export function registerDeviceMetrics(r: MetricsRegistry, src: DeviceMetricsSour
   const trapDrops = r.counter("flintnet_traps_dropped_total", "Trap datagrams dropped, by reason.", [
     "reason",
   ]);
+  const pollerSeconds = r.counter(
+    "flintnet_poller_seconds_total",
+    "Time spent in each part of the device polls (system, interfaces, host_resources, arp_table, topology).",
+    ["poller"],
+  );
+  const pollerFailures = r.counter(
+    "flintnet_poller_failures_total",
+    "Parts of device polls that failed (a device not answering counts under system).",
+    ["poller"],
+  );
   const pending = r.gauge("flintnet_alert_outbox_pending", "Alert messages waiting to be delivered.");
   const delivered = r.counter("flintnet_alert_messages_delivered_total", "Alert messages delivered.");
   const suppressed = r.counter("flintnet_alerts_suppressed_total", "Alerts held back by the cooldown.");
@@ -93,6 +103,16 @@ export function registerDeviceMetrics(r: MetricsRegistry, src: DeviceMetricsSour
     const ms = num(poll.duration_ms), ok = num(poll.ok);
     if (ms !== undefined) cycle.set(ms / 1000);
     if (ok !== undefined) cycleOk.set(ok);
+  });
+  r.collect("pollers", () => {
+    const list = src.stats().pollers;
+    for (const raw of Array.isArray(list) ? list : []) {
+      const p = obj(raw), name = typeof p.name === "string" ? p.name : null;
+      const seconds = num(p.seconds_total), failures = num(p.failures);
+      if (name === null) continue;
+      if (seconds !== undefined) pollerSeconds.set(seconds, { poller: name });
+      if (failures !== undefined) pollerFailures.set(failures, { poller: name });
+    }
   });
   r.collect("traps", () => {
     const s = src.stats();
