@@ -12,7 +12,8 @@ import { compileBpf } from "./capture/bpf.ts";
 import { LiveCapture } from "./capture/live_capture.ts";
 import type { Config } from "./config.ts";
 import type { PacketBatch } from "./decode/packet_batch.ts";
-import { EwmaAnomalyDetector } from "./detect/ewma_anomaly.ts";
+import { BaselineKeeper } from "./detect/baseline_keeper.ts";
+import { VolumeAnomalyDetector } from "./detect/volume_anomaly.ts";
 import { FlowPipeline } from "./flow/flow_pipeline.ts";
 import { FlowTable } from "./flow/flow_table.ts";
 import { createHttpApp } from "./http/app.ts";
@@ -21,6 +22,7 @@ import { type HttpServer, startHttpServer } from "./http/server.ts";
 import { SseHub } from "./http/sse_hub.ts";
 import { createLogger } from "./log.ts";
 import { VERSION } from "./version.ts";
+import { parseCidr } from "./snmp/cidr_hosts.ts";
 
 /** A running Flintnet. */
 export interface App {
@@ -87,9 +89,17 @@ export function createApp(cfg: Config): App {
   const anomalies = new AnomalyStore(cfg.anomaly.storeSize);
   // The detector reads its options at every interval: PUT /config/alerts changes this object in place.
   const anomalyOptions = { ...cfg.anomaly };
-  const ewma = new EwmaAnomalyDetector(table, anomalyOptions, (e) => bus.publish(e));
+  const anomalyDetector = new VolumeAnomalyDetector(table, anomalyOptions, (e) => bus.publish(e), {
+    // Hosts and subnets of the local networks get baselines of their own (private ranges when none are set).
+    localNetworks: cfg.cidrs.length > 0 ? cfg.cidrs.map(parseCidr) : undefined,
+  });
+  const baselines = new BaselineKeeper({
+    stateDir: cfg.stateDir,
+    bank: anomalyDetector.hourOfDay,
+    intervalS: cfg.anomaly.intervalS,
+  });
   const arpSlot = lateDetector("arp_security");
-  const pipeline = new FlowPipeline(table, [ewma, arpSlot], {
+  const pipeline = new FlowPipeline(table, [anomalyDetector, arpSlot], {
     intervalMs: cfg.anomaly.intervalS * 1000,
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,
     activeTimeoutMs: cfg.flowActiveTimeoutS * 1000,
@@ -125,6 +135,7 @@ export function createApp(cfg: Config): App {
       rolled_over: pipeline.rolledOver,
     },
     events: bus.countsByKind(),
+    anomalies: anomalyDetector.stats(),
     ...devices?.stats(),
     alerts: alerts?.stats(),
   });
@@ -151,7 +162,17 @@ export function createApp(cfg: Config): App {
       // The hub first: the first sweep's events are published while the device side starts.
       hub.start();
       logSub = bus.subscribe((e) => {
-        if (e.kind === "anomaly") anomalyLog.warn(e.reason, { id: e.id, community_id: e.community_id });
+        if (e.kind === "anomaly") {
+          const fields = {
+            id: e.id,
+            phase: e.phase,
+            episode_id: e.episode_id,
+            scope: e.scope,
+            community_id: e.community_id,
+          };
+          if (e.phase === "open") anomalyLog.warn(e.reason, fields);
+          else anomalyLog.info(e.reason, fields);
+        }
         if (e.kind === "security") {
           securityLog.warn(e.explanation, {
             id: e.id,
@@ -171,12 +192,15 @@ export function createApp(cfg: Config): App {
       arpSlot.set(devices.arp);
       const applyPolicy = (p: typeof policy) => {
         anomalyOptions.k = p.anomaly.k;
+        anomalyOptions.ratio = p.anomaly.ratio;
         anomalyOptions.warmupIntervals = p.anomaly.warmup_intervals;
         anomalyOptions.minBytes = p.anomaly.min_bytes;
         devices!.arp.learningPeriodS = p.learning_period_s;
       };
       applyPolicy(policy);
       stopPolicy = alerts.policy.onChange(applyPolicy);
+      await baselines.load();
+      baselines.start();
       timers.push(setInterval(() => pipeline.advanceTo(Date.now()), CLOCK_TICK_MS));
       timers.push(setInterval(() => log.info("stats", stats()), STATS_LOG_MS));
       const http = createHttpApp({
@@ -221,6 +245,7 @@ export function createApp(cfg: Config): App {
     async stop() {
       await Promise.all(captures.map((c) => c.stop()));
       for (const t of timers) clearInterval(t);
+      await baselines.stop();
       stopPolicy?.();
       // Sources before sinks: sweeps, polls and traps stop publishing before the stores close.
       await devices?.stop();

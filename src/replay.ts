@@ -3,7 +3,8 @@
  * timestamps as the clock, so the same file and settings always give the same document.
  */
 import { streamCaptureFile } from "./capture/file_source.ts";
-import { EwmaAnomalyDetector, type EwmaOptions } from "./detect/ewma_anomaly.ts";
+import type { AnomalyOptions } from "./detect/anomaly_rules.ts";
+import { VolumeAnomalyDetector } from "./detect/volume_anomaly.ts";
 import { EventBus } from "./bus.ts";
 import type { AnomalyEvent, PublishedEvent } from "./events.ts";
 import { type FlowJson, flowToJson, topFlowsByBytes } from "./flow/flow_json.ts";
@@ -22,7 +23,7 @@ export interface ReplayOptions {
   /** Active timeout, seconds. */
   flowActiveTimeoutS: number;
   /** Detector settings. */
-  anomaly: EwmaOptions;
+  anomaly: AnomalyOptions;
   /** Log progress on stderr for files larger than this many bytes (default 64 MiB). */
   progressAboveBytes?: number;
 }
@@ -60,8 +61,9 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   const bus = new EventBus();
   const events: PublishedEvent[] = [];
   bus.subscribe((e) => events.push(e), { name: "replay", capacity: Number.MAX_SAFE_INTEGER });
-  const ewma = new EwmaAnomalyDetector(table, o.anomaly, (e) => bus.publish(e));
-  const pipeline = new FlowPipeline(table, [ewma], {
+  // Hosts of private networks get baselines (replay has no FLINTNET_CIDR); nothing is saved.
+  const anomalyDetector = new VolumeAnomalyDetector(table, o.anomaly, (e) => bus.publish(e));
+  const pipeline = new FlowPipeline(table, [anomalyDetector], {
     intervalMs: o.anomaly.intervalS * 1000,
     idleTimeoutMs: o.flowIdleTimeoutS * 1000,
     activeTimeoutMs: o.flowActiveTimeoutS * 1000,
@@ -105,7 +107,8 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
       flows_evicted_full: table.evictedFull,
       flows_rolled_over: pipeline.rolledOver,
       intervals: pipeline.intervalsClosed,
-      anomalies: ewma.raised,
+      anomalies: anomalyDetector.raised,
+      anomaly_episodes: anomalyDetector.stats(),
     },
     flows,
     anomalies: events.filter((e): e is AnomalyEvent & { id: number } => e.kind === "anomaly"),

@@ -4,7 +4,7 @@
  * attach and then every hour.
  */
 import type { EventBus, Subscription } from "../bus.ts";
-import type { AlertEvent, PublishedEvent } from "../events.ts";
+import type { AlertEvent, AnomalyEvent, PublishedEvent } from "../events.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { alertFields } from "./alert_row.ts";
 import type { HistoryDb } from "./history_db.ts";
@@ -85,10 +85,14 @@ export class HistoryRecorder {
     if (this.#o.history.sqlite.isOpen) this.#o.history.flush();
   }
 
-  /** Queues one alert (written with the rest of this tick). */
+  /**
+   * Queues one alert (written with the rest of this tick). The closed event of an anomaly episode
+   * completes the alert its open event made (summary and event replaced) rather than adding one.
+   */
   record(e: AlertEvent): void {
     try {
       const now = this.#now();
+      if (e.kind === "anomaly" && e.phase === "closed" && this.#closeEpisode(e)) return;
       const muted = this.#o.mutes?.isMuted(e, now) ?? false;
       this.#o.history.insert({
         ...alertFields(e, now),
@@ -101,6 +105,21 @@ export class HistoryRecorder {
       this.#errors++;
       this.#log.warn("an alert could not be recorded", { kind: e?.kind, error: err });
     }
+  }
+
+  /** Completes the alert of a closed anomaly episode; false when its open event was not recorded here. */
+  #closeEpisode(e: AnomalyEvent): boolean {
+    const from = Date.parse(e.started_at);
+    // The open event ends the interval or two that opened the episode.
+    const to = from + 3 * e.interval_s * 1000;
+    const { summary } = alertFields(e);
+    return this.#o.history.updateAnomalyEpisode(
+      e.episode_id,
+      from,
+      to,
+      summary,
+      e as unknown as Record<string, unknown>,
+    );
   }
 
   /** Deletes the alerts past retention now; returns how many. */

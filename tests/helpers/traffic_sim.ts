@@ -260,9 +260,18 @@ export function simulate(o: SimOptions, consume: (b: PacketBatch) => void): SimT
       .reduce((s, fl) => s + fl.medianBps * Math.exp(diurnal(o, a.atMs)), 0);
     const perFlowBps = 100_000, concurrent = Math.max(1, Math.round(((a.factor - 1) * usual) / perFlowBps));
     const bps = ((a.factor - 1) * usual) / concurrent;
-    for (let t = a.atMs; t < a.atMs + a.durationS * 1000; t += (a.flowS * 1000) / concurrent) {
-      const key = { src: hostIp(a.host), dst: EXFIL_DST, srcPort: port++, dstPort: 443, proto: 6 };
-      sessions.push({ key, from: t, to: Math.min(t + a.flowS * 1000, a.atMs + a.durationS * 1000), bps });
+    // `concurrent` lanes of back-to-back flows from the start; lane j's first flow is cut short, so the
+    // flows end (and new ones start) spread over time.
+    const stop = a.atMs + a.durationS * 1000;
+    for (let j = 0; j < concurrent; j++) {
+      for (
+        let t = a.atMs, len = (a.flowS * 1000 * (j + 1)) / concurrent;
+        t < stop;
+        t += len, len = a.flowS * 1000
+      ) {
+        const key = { src: hostIp(a.host), dst: EXFIL_DST, srcPort: port++, dstPort: 443, proto: 6 };
+        sessions.push({ key, from: t, to: Math.min(t + len, stop), bps });
+      }
     }
   }
   sessions.sort((a, b) => a.from - b.from);
