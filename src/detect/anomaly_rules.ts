@@ -14,13 +14,14 @@
  * traffic are no sample (a flow that pauses and resumes at its usual rate is not an anomaly). High
  * intervals and whole episodes are left out of every baseline.
  */
-import type { AnomalyEvent, AnomalyScope } from "../events.ts";
 import { type BaselineSource, bytesAt, logVolume, sigmaOf } from "../flow/baseline_json.ts";
 import type { Publish } from "./detector.ts";
-import { Episode, type EpisodeOpening, type EpisodeSubject } from "./anomaly_episode.ts";
+import type { Episode, EpisodeOpening, EpisodeSubject } from "./anomaly_episode.ts";
+import { type CloseReason, EpisodeBook, type EpisodeCounters } from "./episode_book.ts";
 import type { AnomalyLimiter } from "./anomaly_limiter.ts";
 import type { HourOfDayBaselines } from "./hour_of_day.ts";
 import { HIGH_BEFORE, IN_EPISODE, NEW_SLOT, type SubjectBaselines } from "./subject_baselines.ts";
+import { BaselineLearner, levelAlpha, MIN_SIGMA } from "./baseline_learning.ts";
 
 /** The knobs, re-read every interval (PUT /config/alerts changes them in place). */
 export interface AnomalyOptions {
@@ -40,29 +41,12 @@ export interface AnomalyOptions {
 
 /** Scope numbers (index of the per-scope state). */
 export const SCOPE_FLOW = 0, SCOPE_HOST = 1, SCOPE_SUBNET = 2;
-const SCOPES: readonly AnomalyScope[] = ["flow", "host", "subnet"];
 
-/** σ is never taken below this (5 % in volume): a steady subject then needs the ratio alone. */
-export const MIN_SIGMA = 0.05;
-/** The spread learns at this share of α (memory of about 100 intervals): a steadier σ, so thresholds do not wobble. */
-const MAD_ALPHA_SHARE = 0.1;
-/** Normal intervals in a row that close an episode. */
-export const CLOSE_AFTER = 3;
-/** An episode still high after this long is over: its level becomes the baseline. */
-export const NEW_NORMAL_MS = 3_600_000;
 /**
  * An interval this close under the threshold (half its bytes, in log-volume) is remembered for one
  * interval: with the next it may make a two-interval spike (an attack that began mid-interval).
  */
 const ELEVATED = Math.LN2;
-/** Deviations beyond this many σ are clipped when learning (once mature): one odd interval moves the baseline little. */
-const CLIP_SIGMAS = 2;
-/** Open episodes at most (past it new ones are counted and dropped): bounded memory in a flood. */
-const MAX_OPEN_EPISODES = 100_000;
-/** The level's time constant, s: what "the last minutes" means. */
-const LEVEL_S = 300;
-/** The last hour's level (the reference of a lasting rise before the hours of the day are learned): its time constant, s. */
-const SLOW_S = 3600;
 
 /** What the rules need from the detector about subjects. */
 export interface SubjectDirectory {
@@ -75,15 +59,9 @@ export interface SubjectDirectory {
 }
 
 /** Counters for /stats. */
-export interface AnomalyRuleCounters {
-  /** Episodes opened, by scope (reported or not). */
-  opened: Record<AnomalyScope, number>;
-  /** Episodes closed. */
-  closed: number;
+export interface AnomalyRuleCounters extends EpisodeCounters {
   /** Host or subnet rises not opened because an anomaly of one of its flows (hosts) or hosts (subnets) explains them. */
   explained: number;
-  /** Episodes not opened because MAX_OPEN_EPISODES were open. */
-  dropped: number;
   /** Subjects whose baseline came back from the hour-of-day store (a restart, or a flow that returned). */
   restored: number;
 }
@@ -92,10 +70,8 @@ export interface AnomalyRuleCounters {
 export class AnomalyRules {
   #o: AnomalyOptions;
   #tod: HourOfDayBaselines;
-  #limiter: AnomalyLimiter;
-  #publish: Publish;
   #dir: SubjectDirectory;
-  #episodes: Map<number, Episode>[] = [new Map(), new Map(), new Map()];
+  #book: EpisodeBook;
   // Bytes of the last interval per slot that was high alone, for the episode it may begin; swapped per interval.
   #pendingNow: Map<number, number>[] = [new Map(), new Map(), new Map()];
   #pendingBefore: Map<number, number>[] = [new Map(), new Map(), new Map()];
@@ -105,14 +81,8 @@ export class AnomalyRules {
   #lnR = 0;
   #levelAlpha = 0;
   #levelNoise = 0;
-  #slowAlpha = 0;
-  readonly counters: AnomalyRuleCounters = {
-    opened: { flow: 0, host: 0, subnet: 0 },
-    closed: 0,
-    explained: 0,
-    dropped: 0,
-    restored: 0,
-  };
+  #learner: BaselineLearner;
+  #explained = 0;
 
   constructor(
     o: AnomalyOptions,
@@ -123,14 +93,29 @@ export class AnomalyRules {
   ) {
     this.#o = o;
     this.#tod = tod;
-    this.#limiter = limiter;
-    this.#publish = publish;
     this.#dir = dir;
+    this.#book = new EpisodeBook(limiter, publish, tod);
+    this.#learner = new BaselineLearner(tod, (scope, slot) => dir.key(scope, slot));
+  }
+
+  /** Counters since start. */
+  counters(): AnomalyRuleCounters {
+    return { ...this.#book.counters(), explained: this.#explained, restored: this.#learner.restored };
   }
 
   /** Open episodes of a scope, by slot. */
   episodes(scope: number): ReadonlyMap<number, Episode> {
-    return this.#episodes[scope];
+    return this.#book.of(scope);
+  }
+
+  /** Closes `ep` now (its subject is gone); `c` when its slot still holds it. */
+  close(scope: number, c: SubjectBaselines | null, ep: Episode, why: CloseReason): void {
+    this.#book.close(scope, c, ep, why, this.#endMs);
+  }
+
+  /** `n` intervals passed without any traffic at all: open episodes count them as normal. */
+  gap(n: number): void {
+    this.#book.gap(n, this.#endMs);
   }
 
   /** Starts the interval [startMs, endMs) of hour of day `hour`. */
@@ -139,10 +124,9 @@ export class AnomalyRules {
     this.#endMs = endMs;
     this.#hour = hour;
     this.#lnR = Math.log(this.#o.ratio);
-    this.#levelAlpha = Math.min(1, this.#o.intervalS / LEVEL_S);
+    this.#levelAlpha = levelAlpha(this.#o.intervalS);
     // σ of the level when intervals are independent with σ 1: √(α / (2 − α)).
     this.#levelNoise = Math.sqrt(this.#levelAlpha / (2 - this.#levelAlpha));
-    this.#slowAlpha = Math.min(1, this.#o.intervalS / SLOW_S);
     for (let s = 0; s < 3; s++) {
       const before = this.#pendingBefore[s];
       before.clear();
@@ -169,7 +153,7 @@ export class AnomalyRules {
     const st = c.state[slot];
     if (x <= 0) {
       c.state[slot] = st & ~HIGH_BEFORE;
-      if ((st & IN_EPISODE) !== 0) return this.#continue(scope, c, slot, 0, -Infinity, -Infinity);
+      if ((st & IN_EPISODE) !== 0) return this.#follow(scope, c, slot, 0, -Infinity, c.level[slot]);
       return -1;
     }
     if ((st & NEW_SLOT) !== 0) {
@@ -177,21 +161,17 @@ export class AnomalyRules {
       return -1;
     }
     const y = logVolume(x);
-    if (c.count[slot] === 0 && !this.#adopt(scope, c, slot)) {
-      c.mean[slot] = y;
-      c.mad[slot] = 0;
-      c.level[slot] = y;
-      c.slow[slot] = y;
-      c.count[slot] = 1;
+    if (c.count[slot] === 0 && !this.#learner.adopt(scope, c, slot, this.#endMs)) {
+      this.#learner.start(c, slot, y);
       return -1;
     }
     const lvl = c.level[slot] + this.#levelAlpha * (y - c.level[slot]);
     c.level[slot] = lvl;
-    if ((st & IN_EPISODE) !== 0) return this.#continue(scope, c, slot, x, y, lvl);
+    if ((st & IN_EPISODE) !== 0) return this.#follow(scope, c, slot, x, y, lvl);
 
     const o = this.#o, lnR = this.#lnR, k = o.k, n = c.count[slot];
     if (n < o.warmupIntervals) {
-      this.#learn(scope, c, slot, y, lvl, false);
+      this.#learner.learn(o, scope, c, slot, y, lvl, false, this.#hour, this.#endMs);
       return -1;
     }
     const e = c.tod[slot], hour = this.#hour;
@@ -270,146 +250,28 @@ export class AnomalyRules {
         ...this.#flowTotals(scope, slot),
       });
     }
-    this.#learn(scope, c, slot, y, lvl, elevated);
+    this.#learner.learn(o, scope, c, slot, y, lvl, elevated, hour, this.#endMs);
     return -1;
   }
 
   /** True (and counted) when anomalies of the subject's parts carry at least half of its excess over `mean`. */
   #explains(explained: number, x: number, mean: number): boolean {
     if (explained <= 0 || explained < 0.5 * (x - bytesAt(mean))) return false;
-    this.counters.explained++;
+    this.#explained++;
     return true;
   }
 
-  /** `n` intervals passed without any traffic at all (a gap): open episodes count them as normal. */
-  gap(n: number): void {
-    for (let scope = 0; scope < 3; scope++) {
-      for (const ep of [...this.#episodes[scope].values()]) {
-        ep.quiet += n;
-        if (ep.quiet >= CLOSE_AFTER) this.close(scope, null, ep, "back_to_normal");
-      }
-    }
-  }
-
-  /** Closes `ep` (its subject's state is cleared when `c` is given: the slot still holds it). */
-  close(
-    scope: number,
-    c: SubjectBaselines | null,
-    ep: Episode,
-    why: NonNullable<AnomalyEvent["close_reason"]>,
-  ): void {
-    if (this.#episodes[scope].get(ep.slot) === ep) this.#episodes[scope].delete(ep.slot);
-    if (c !== null) c.state[ep.slot] &= ~IN_EPISODE;
-    this.counters.closed++;
-    if (ep.reported) this.#publish(ep.closedEvent(this.#endMs, why));
-  }
-
-  #continue(scope: number, c: SubjectBaselines, slot: number, x: number, y: number, lvl: number): number {
-    const ep = this.#episodes[scope].get(slot);
-    if (ep === undefined) {
-      c.state[slot] &= ~IN_EPISODE;
-      return -1;
-    }
-    const anomalous = ep.rule === "spike" ? y - ep.mean >= this.#lnR / 2 : lvl - ep.mean >= this.#lnR / 4;
-    ep.add(x, this.#endMs, anomalous);
-    if (ep.quiet >= CLOSE_AFTER) {
-      this.close(scope, c, ep, "back_to_normal");
-      return -1;
-    }
-    if (this.#endMs - ep.startMs >= NEW_NORMAL_MS) {
-      const e = c.tod[slot];
-      if (e >= 0) this.#tod.shift(e, lvl - this.#tod.mean(e, this.#hour));
-      c.mean[slot] = lvl;
-      this.close(scope, c, ep, "new_normal");
-      return -1;
-    }
-    return Math.max(0, x - ep.typicalBytes);
+  #follow(scope: number, c: SubjectBaselines, slot: number, x: number, y: number, lvl: number): number {
+    return this.#book.follow(scope, c, slot, x, y, lvl, this.#lnR, this.#endMs, this.#hour);
   }
 
   #open(scope: number, c: SubjectBaselines, slot: number, o: EpisodeOpening): number {
-    if (this.#episodes[scope].size >= MAX_OPEN_EPISODES) {
-      this.counters.dropped++;
-      return -1;
-    }
     const subject = this.#dir.describe(scope, slot);
-    const ep = new Episode(subject, o);
-    ep.slot = slot;
-    this.#episodes[scope].set(slot, ep);
-    c.state[slot] = (c.state[slot] | IN_EPISODE) & ~HIGH_BEFORE;
-    this.counters.opened[SCOPES[scope]]++;
-    ep.reported = this.#limiter.admit(subject.key, o.endMs);
-    if (ep.reported) {
-      const p = this.#o;
-      this.#publish(ep.openEvent(o, {
-        k: p.k,
-        ratio: p.ratio,
-        minBytes: p.minBytes,
-        intervalS: p.intervalS,
-        holdoffS: this.#limiter.holdoffMs / 1000,
-        perMinute: this.#limiter.perMinute,
-      }, this.#limiter.heldBack));
-    }
-    return Math.max(0, o.bytes - ep.typicalBytes);
+    return this.#book.open(scope, c, slot, subject, o, this.#o);
   }
 
   #flowTotals(scope: number, slot: number): { flowBytes: number | null; flowPackets: number | null } {
     const t = this.#dir.flowTotals(scope, slot);
     return { flowBytes: t?.bytes ?? null, flowPackets: t?.packets ?? null };
-  }
-
-  /**
-   * Folds an interval that is no anomaly into the recent baseline, the last hour's level and the hour of
-   * day's. An `elevated` one (past half the threshold) moves the centre but not the spread: the spread
-   * is what ordinary intervals do, and an attack building up must not widen it.
-   */
-  #learn(scope: number, c: SubjectBaselines, slot: number, y: number, lvl: number, elevated: boolean): void {
-    const n = ++c.count[slot];
-    const a = Math.max(this.#o.alpha, 1 / n), am = Math.max(this.#o.alpha * MAD_ALPHA_SHARE, 1 / n);
-    c.slow[slot] += Math.max(this.#slowAlpha, 1 / n) * (y - c.slow[slot]);
-    const m = c.mean[slot];
-    let d = y - m;
-    if (n > this.#o.warmupIntervals) {
-      const clip = CLIP_SIGMAS * Math.max(sigmaOf(c.mad[slot]), MIN_SIGMA);
-      d = d > clip ? clip : d < -clip ? -clip : d;
-    }
-    c.mean[slot] = m + a * d;
-    if (!elevated) c.mad[slot] += am * (Math.abs(d) - c.mad[slot]);
-    let e = c.tod[slot];
-    if (e === -1 && n >= this.#tod.perHour) {
-      // An hour of traffic: worth learning its hours of the day (and keeping across restarts).
-      const key = this.#dir.key(scope, slot);
-      e = this.#tod.find(key);
-      if (e < 0) e = this.#tod.create(key, this.#endMs);
-      this.#tod.attach(e, scope, slot);
-      c.tod[slot] = e;
-    }
-    if (e >= 0) {
-      this.#tod.learn(e, this.#hour, y, lvl, this.#endMs);
-      this.#tod.snapshot(e, c.mean[slot], c.mad[slot], n, lvl);
-    }
-  }
-
-  /**
-   * A subject seen for the first time in this slot: its old hour-of-day entry (if the slot held another
-   * subject) is let go, and an entry kept for its own key is taken back, with the recent baseline it
-   * saved when that is less than an hour old. True when the recent baseline was restored.
-   */
-  #adopt(scope: number, c: SubjectBaselines, slot: number): boolean {
-    const old = c.tod[slot];
-    if (old >= 0) this.#tod.detach(old);
-    c.tod[slot] = -1;
-    if (this.#tod.size === 0) return false;
-    const e = this.#tod.find(this.#dir.key(scope, slot));
-    if (e < 0) return false;
-    this.#tod.attach(e, scope, slot);
-    c.tod[slot] = e;
-    const r = this.#tod.recent(e);
-    if (r.count === 0 || this.#endMs - this.#tod.lastMs(e) > NEW_NORMAL_MS) return false;
-    c.mean[slot] = r.mean;
-    c.mad[slot] = r.mad;
-    c.count[slot] = r.count;
-    c.level[slot] = r.level;
-    this.counters.restored++;
-    return true;
   }
 }

@@ -9,9 +9,6 @@
  * Per packet nothing happens here; per interval one pass over the flow table, with the hosts and subnets
  * in fixed-size open-addressing tables (typed arrays), so the pass allocates nothing per flow.
  */
-import type { AnomalyScope } from "../events.ts";
-import { formatIp } from "../flow/address.ts";
-import { communityId } from "../flow/community_id.ts";
 import type { FlowTable } from "../flow/flow_table.ts";
 import { type CidrWords, inNetwork } from "../flow/flow_query.ts";
 import { AddressTable } from "./address_table.ts";
@@ -26,10 +23,10 @@ import {
   SCOPE_SUBNET,
   type SubjectDirectory,
 } from "./anomaly_rules.ts";
-import { endpoints } from "./anomaly_text.ts";
 import type { Detector, Publish } from "./detector.ts";
 import { HourOfDayBaselines } from "./hour_of_day.ts";
 import { SubjectBaselines } from "./subject_baselines.ts";
+import { RECEIVED, SENT, SubjectNames, SUBNET_PREFIX } from "./subject_names.ts";
 import { tryParseCidr } from "../snmp/cidr_hosts.ts";
 
 /** The fixed parts of the detector; every field has a default fit for the daemon. */
@@ -57,9 +54,6 @@ export const PRIVATE_NETWORKS: readonly string[] = [
   "192.168.0.0/16",
   "fc00::/7",
 ];
-/** Subnet prefix lengths: the usual LAN segment of each family. */
-const SUBNET_PREFIX = { 4: 24, 6: 64 } as const;
-const SENT = 0, RECEIVED = 1;
 
 /** Counters for /stats and replay totals. */
 export interface VolumeAnomalyStats extends AnomalyRuleCounters, AnomalyLimiterCounters {
@@ -86,7 +80,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
   #cols: SubjectBaselines[];
   #hosts: AddressTable;
   #subnets: AddressTable;
-  #keys: (string | undefined)[][] = [[], [], []];
+  #names: SubjectNames;
   // Per-interval sums of hosts (index 0) and subnets (index 1).
   #bytes: Float64Array[];
   #packets: Float64Array[];
@@ -113,6 +107,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
     );
     this.#hosts = new AddressTable(hostCap, (slot) => this.#evict(SCOPE_HOST, slot));
     this.#subnets = new AddressTable(subnetCap, (slot) => this.#evict(SCOPE_SUBNET, slot));
+    this.#names = new SubjectNames(table, this.#hosts, this.#subnets);
     this.#bytes = [new Float64Array(hostCap), new Float64Array(subnetCap)];
     this.#packets = [new Float64Array(hostCap), new Float64Array(subnetCap)];
     this.#flows = [new Uint32Array(hostCap), new Uint32Array(subnetCap)];
@@ -141,8 +136,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
   /** Counters since start. */
   stats(): VolumeAnomalyStats {
     return {
-      ...this.#rules.counters,
-      opened: { ...this.#rules.counters.opened },
+      ...this.#rules.counters(),
       ...this.#limiter.counters(),
       open_now: [0, 1, 2].reduce((n, s) => n + this.#rules.episodes(s).size, 0),
       hosts: this.#hosts.size,
@@ -231,7 +225,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
   /** A host or subnet slot just (re)assigned to an address. */
   #fresh(scope: number, slot: number): void {
     this.#cols[scope].reset(slot);
-    this.#keys[scope][slot] = undefined;
+    this.#names.forget(scope, slot);
   }
 
   /** A host or subnet slot about to hold another address: its episode ends, its hour-of-day entry is kept. */
@@ -248,65 +242,14 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
         0;
   }
 
-  /** SubjectDirectory: "f|src|dst|sport|dport|proto", "h|s|ip", "n|r|net/prefix". */
+  /** SubjectDirectory: see SubjectNames. */
   key(scope: number, slot: number): string {
-    if (scope === SCOPE_FLOW) {
-      const t = this.#t, a = slot << 2, fam = t.family[slot];
-      return `f|${formatIp(fam, t.src, a)}|${formatIp(fam, t.dst, a)}|${t.srcPort[slot]}|${t.dstPort[slot]}|${
-        t.proto[slot]
-      }`;
-    }
-    const cached = this.#keys[scope][slot];
-    if (cached !== undefined) return cached;
-    const table = scope === SCOPE_HOST ? this.#hosts : this.#subnets;
-    const text = this.#addressText(scope, table, slot);
-    const key = `${scope === SCOPE_HOST ? "h" : "n"}|${table.tag[slot] === SENT ? "s" : "r"}|${text}`;
-    this.#keys[scope][slot] = key;
-    return key;
+    return this.#names.key(scope, slot);
   }
 
-  #addressText(scope: number, table: AddressTable, slot: number): string {
-    const fam = table.family[slot], ip = formatIp(fam, table.words, slot << 2);
-    return scope === SCOPE_HOST ? ip : `${ip}/${SUBNET_PREFIX[fam as 4 | 6]}`;
-  }
-
-  /** SubjectDirectory: the subject as events name it. */
+  /** SubjectDirectory: see SubjectNames. */
   describe(scope: number, slot: number): EpisodeSubject {
-    const key = this.key(scope, slot);
-    if (scope === SCOPE_FLOW) {
-      const t = this.#t, a = slot << 2, fam = t.family[slot];
-      const src = formatIp(fam, t.src, a), dst = formatIp(fam, t.dst, a);
-      const sp = t.srcPort[slot], dp = t.dstPort[slot], proto = t.proto[slot];
-      return {
-        key,
-        scope: "flow",
-        subject: endpoints(src, dst, proto, sp, dp),
-        direction: "sent",
-        src_ip: src,
-        dst_ip: dst,
-        src_port: sp,
-        dst_port: dp,
-        protocol: proto,
-        community_id: communityId(fam, t.src, a, t.dst, a, proto, sp, dp),
-        cidr: null,
-      };
-    }
-    const table = scope === SCOPE_HOST ? this.#hosts : this.#subnets;
-    const text = this.#addressText(scope, table, slot), sent = table.tag[slot] === SENT;
-    const host = scope === SCOPE_HOST;
-    return {
-      key,
-      scope: (host ? "host" : "subnet") as AnomalyScope,
-      subject: text,
-      direction: sent ? "sent" : "received",
-      src_ip: host && sent ? text : null,
-      dst_ip: host && !sent ? text : null,
-      src_port: null,
-      dst_port: null,
-      protocol: null,
-      community_id: null,
-      cidr: host ? null : text,
-    };
+    return this.#names.describe(scope, slot);
   }
 
   /** SubjectDirectory: the flow record's totals. */
