@@ -93,6 +93,9 @@ export class Episode {
   /** The subject's slot in its scope. */
   slot = -1;
   #open: AnomalyEvent | null = null;
+  #tailIntervals = 0;
+  #tailBytes = 0;
+  #tailExcess = 0;
 
   constructor(subject: EpisodeSubject, o: EpisodeOpening) {
     this.subject = subject;
@@ -157,16 +160,24 @@ export class Episode {
     return e;
   }
 
-  /** Adds one interval of the episode: `x` octets; `anomalous` when it is not yet back to normal. */
+  /** Adds one interval of the episode: `x` octets; `anomalous` when it is not back to normal. */
   add(x: number, endMs: number, anomalous: boolean): void {
-    this.intervals++;
-    this.totalBytes += x;
+    // Normal intervals count only once a later one is anomalous again (a dip inside the episode): the
+    // ones that close it are after its end.
+    this.#tailIntervals++;
+    this.#tailBytes += x;
+    this.#tailExcess += excess(x, this.typicalBytes);
+    if (!anomalous) {
+      this.quiet++;
+      return;
+    }
+    this.quiet = 0;
+    this.lastHighEndMs = endMs;
+    this.intervals += this.#tailIntervals;
+    this.totalBytes += this.#tailBytes;
+    this.excessBytes += this.#tailExcess;
+    this.#tailIntervals = this.#tailBytes = this.#tailExcess = 0;
     if (x > this.peakBytes) this.peakBytes = x;
-    this.excessBytes += excess(x, this.typicalBytes);
-    if (anomalous) {
-      this.quiet = 0;
-      this.lastHighEndMs = endMs;
-    } else this.quiet++;
   }
 
   /** The closed event at `tsMs` (the open event must have been built). */

@@ -108,6 +108,11 @@ export class AnomalyRules {
     return this.#book.of(scope);
   }
 
+  /** Whether `slot` took a new level as its usual one in this interval (its parent should too). */
+  renewed(scope: number, slot: number): boolean {
+    return this.#book.renewed(scope, slot);
+  }
+
   /** Closes `ep` now (its subject is gone); `c` when its slot still holds it. */
   close(scope: number, c: SubjectBaselines | null, ep: Episode, why: CloseReason): void {
     this.#book.close(scope, c, ep, why, this.#endMs);
@@ -127,6 +132,7 @@ export class AnomalyRules {
     this.#levelAlpha = levelAlpha(this.#o.intervalS);
     // σ of the level when intervals are independent with σ 1: √(α / (2 − α)).
     this.#levelNoise = Math.sqrt(this.#levelAlpha / (2 - this.#levelAlpha));
+    this.#book.begin();
     for (let s = 0; s < 3; s++) {
       const before = this.#pendingBefore[s];
       before.clear();
@@ -139,7 +145,8 @@ export class AnomalyRules {
    * One interval of one subject: `x` octets in `packets` packets over `flows` flows; `explained` octets
    * of it belong to anomalies of its parts (a host's flows, a subnet's hosts). Returns the octets above
    * its baseline that belong to anomalies — its own episode's, or its parts' when they explain its rise —
-   * for its parent to count as explained; -1 when none.
+   * for its parent to count as explained; -1 when none. `renew`: one of its parts took a new level as
+   * its usual one (an episode that lasted an hour); the subject does the same.
    */
   step(
     scope: number,
@@ -149,6 +156,7 @@ export class AnomalyRules {
     packets: number,
     flows: number,
     explained: number,
+    renew = false,
   ): number {
     const st = c.state[slot];
     if (x <= 0) {
@@ -167,7 +175,15 @@ export class AnomalyRules {
     }
     const lvl = c.level[slot] + this.#levelAlpha * (y - c.level[slot]);
     c.level[slot] = lvl;
-    if ((st & IN_EPISODE) !== 0) return this.#follow(scope, c, slot, x, y, lvl);
+    if ((st & IN_EPISODE) !== 0) {
+      this.#learner.learnHour(c, slot, y, lvl, this.#hour, this.#endMs);
+      return this.#follow(scope, c, slot, x, y, lvl);
+    }
+    if (renew) {
+      this.#book.rebase(scope, c, slot, lvl, this.#hour);
+      this.#learner.learn(this.#o, scope, c, slot, y, lvl, true, this.#hour, this.#endMs);
+      return -1;
+    }
 
     const o = this.#o, lnR = this.#lnR, k = o.k, n = c.count[slot];
     if (n < o.warmupIntervals) {
@@ -220,9 +236,16 @@ export class AnomalyRules {
       }
       c.state[slot] = st | HIGH_BEFORE;
       this.#pendingNow[scope].set(slot, x);
-      // Explained by its parts' anomalies: its excess is theirs, passed up as explained too.
-      if (spike) return Math.max(0, x - bytesAt(mean));
-      if (high) return -1; // a high interval is left out of the baseline
+      // Explained by its parts' anomalies: its excess is theirs (passed up as explained too), and what
+      // they become (back to normal, or the new normal) it learns with them.
+      if (spike) {
+        this.#learner.learn(o, scope, c, slot, y, lvl, true, hour, this.#endMs);
+        return Math.max(0, x - bytesAt(mean));
+      }
+      if (high) {
+        this.#learner.learnHour(c, slot, y, lvl, hour, this.#endMs);
+        return -1; // a high interval is left out of the baseline
+      }
     } else c.state[slot] = st & ~HIGH_BEFORE;
     // A lasting rise: the level of the last minutes against this hour of the day once learned (a slow
     // climb does not move it) and √R above it; before that against the last hour's level, R above it.
@@ -233,7 +256,10 @@ export class AnomalyRules {
       MIN_SIGMA,
     );
     if (lvl - ref >= Math.max(need, k * sl) && bytesAt(lvl) >= o.minBytes) {
-      if (this.#explains(explained, x, ref)) return Math.max(0, x - bytesAt(ref));
+      if (this.#explains(explained, x, ref)) {
+        this.#learner.learn(o, scope, c, slot, y, lvl, true, hour, this.#endMs);
+        return Math.max(0, x - bytesAt(ref));
+      }
       return this.#open(scope, c, slot, {
         rule: "sustained",
         startMs: this.#startMs,
@@ -266,6 +292,7 @@ export class AnomalyRules {
   }
 
   #open(scope: number, c: SubjectBaselines, slot: number, o: EpisodeOpening): number {
+    this.#learner.learnHour(c, slot, logVolume(o.bytes), o.level, this.#hour, this.#endMs);
     const subject = this.#dir.describe(scope, slot);
     return this.#book.open(scope, c, slot, subject, o, this.#o);
   }

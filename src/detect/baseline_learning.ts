@@ -4,7 +4,8 @@
  * what is an anomaly are in anomaly_rules.ts; this file only moves the numbers.
  *
  * The recent baseline: centre m ← m + α·d and spread (mean |d|) at a tenth of α, where d = y − m is
- * clipped at ±2σ once the subject is mature, so one odd interval moves it little. The first intervals
+ * clipped at +2σ (and |d| at 2σ) once the subject is mature, so one odd interval moves it little; a
+ * fall is not clipped, so the baseline follows traffic that drops for good. The first intervals
  * weigh 1/n (a plain mean) until that is less than α. The last hour's level and the hour of the day's
  * baseline learn alongside; a subject gets an hour-of-day entry after an hour of traffic.
  */
@@ -72,13 +73,15 @@ export class BaselineLearner {
     const a = Math.max(r.alpha, 1 / n), am = Math.max(r.alpha * MAD_ALPHA_SHARE, 1 / n);
     c.slow[slot] += Math.max(Math.min(1, r.intervalS / SLOW_S), 1 / n) * (y - c.slow[slot]);
     const m = c.mean[slot];
-    let d = y - m;
+    let d = y - m, dev = d < 0 ? -d : d;
     if (n > r.warmupIntervals) {
+      // Anomalies are upward: only a rise is clipped, so the baseline follows traffic that falls.
       const clip = CLIP_SIGMAS * Math.max(sigmaOf(c.mad[slot]), MIN_SIGMA);
-      d = d > clip ? clip : d < -clip ? -clip : d;
+      if (d > clip) d = clip;
+      if (dev > clip) dev = clip;
     }
     c.mean[slot] = m + a * d;
-    if (!elevated) c.mad[slot] += am * (Math.abs(d) - c.mad[slot]);
+    if (!elevated) c.mad[slot] += am * (dev - c.mad[slot]);
     let e = c.tod[slot];
     if (e === -1 && n >= this.#tod.perHour) {
       // An hour of traffic: worth learning its hours of the day (and keeping across restarts).
@@ -92,6 +95,16 @@ export class BaselineLearner {
       this.#tod.learn(e, hour, y, lvl, nowMs);
       this.#tod.snapshot(e, c.mean[slot], c.mad[slot], n, lvl);
     }
+  }
+
+  /**
+   * An interval left out of the recent baseline (high, or in an episode) still teaches an hour of the
+   * day that has not yet learned two days: else the hour an office opens, flagged on the first morning
+   * against the night before, would never be learned and would be flagged every morning.
+   */
+  learnHour(c: SubjectBaselines, slot: number, y: number, lvl: number, hour: number, nowMs: number): void {
+    const e = c.tod[slot];
+    if (e >= 0 && !this.#tod.ready(e, hour)) this.#tod.learn(e, hour, y, lvl, nowMs);
   }
 
   /** Starts the baselines of a subject new to `slot` at log-volume `y`. */

@@ -50,6 +50,7 @@ export class EpisodeBook {
   #publish: Publish;
   #tod: HourOfDayBaselines;
   #c: EpisodeCounters = { opened: { flow: 0, host: 0, subnet: 0 }, closed: 0, dropped: 0 };
+  #renewed: Set<number>[] = [new Set(), new Set(), new Set()];
 
   constructor(limiter: AnomalyLimiter, publish: Publish, tod: HourOfDayBaselines) {
     this.#limiter = limiter;
@@ -124,15 +125,36 @@ export class EpisodeBook {
       return -1;
     }
     if (endMs - ep.startMs >= NEW_NORMAL_MS) {
-      // It has lasted: what it carries now is the subject's usual level, at every hour of the day.
-      const e = c.tod[slot];
-      if (e >= 0) this.#tod.shift(e, lvl - this.#tod.mean(e, hour));
-      c.mean[slot] = lvl;
-      c.slow[slot] = lvl;
+      this.rebase(scope, c, slot, lvl, hour);
       this.close(scope, c, ep, "new_normal", endMs);
       return -1;
     }
     return Math.max(0, x - ep.typicalBytes);
+  }
+
+  /**
+   * Takes level `lvl` as the usual one of `slot`: the recent baselines, and every hour of the day (if
+   * this hour's is learned; one still learning has learned the new level meanwhile). Marks the slot
+   * {@link renewed} for this interval, so that its host and subnet take the change too.
+   */
+  rebase(scope: number, c: SubjectBaselines, slot: number, lvl: number, hour: number): void {
+    const e = c.tod[slot];
+    if (e >= 0 && this.#tod.ready(e, hour)) this.#tod.shift(e, lvl - this.#tod.mean(e, hour));
+    c.mean[slot] = lvl;
+    c.slow[slot] = lvl;
+    c.state[slot] &= ~HIGH_BEFORE;
+    this.#renewed[scope].add(slot);
+  }
+
+  /** Whether `slot` took a new level as its usual one this interval. */
+  renewed(scope: number, slot: number): boolean {
+    const r = this.#renewed[scope];
+    return r.size > 0 && r.has(slot);
+  }
+
+  /** Starts an interval: forgets which slots were renewed in the last one. */
+  begin(): void {
+    for (const r of this.#renewed) r.clear();
   }
 
   /** `n` intervals passed without any traffic at all (a capture gap): they count as normal. */

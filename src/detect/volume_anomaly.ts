@@ -86,6 +86,8 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
   #packets: Float64Array[];
   #flows: Uint32Array[];
   #explained: Float64Array[];
+  /** Per interval: a part of the host (subnet) took a new level as its usual one. */
+  #renew: Uint8Array[];
 
   constructor(table: FlowTable, options: AnomalyOptions, publish: Publish, setup: VolumeAnomalySetup = {}) {
     this.#t = table;
@@ -112,6 +114,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
     this.#packets = [new Float64Array(hostCap), new Float64Array(subnetCap)];
     this.#flows = [new Uint32Array(hostCap), new Uint32Array(subnetCap)];
     this.#explained = [new Float64Array(hostCap), new Float64Array(subnetCap)];
+    this.#renew = [new Uint8Array(hostCap), new Uint8Array(subnetCap)];
     this.#limiter = new AnomalyLimiter({
       perMinute: setup.perMinute ?? 20,
       holdoffMs: (setup.holdoffS ?? 900) * 1000,
@@ -161,10 +164,8 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
 
   #flowPass(startMs: number): void {
     const t = this.#t, c = this.#cols[SCOPE_FLOW], rules = this.#rules, hosts = this.#hosts;
-    const bytes = this.#bytes[0],
-      packets = this.#packets[0],
-      flows = this.#flows[0],
-      explained = this.#explained[0];
+    const bytes = this.#bytes[0], packets = this.#packets[0], flows = this.#flows[0];
+    const explained = this.#explained[0], renew = this.#renew[0];
     for (let id = 0; id < t.highWater; id++) {
       const fam = t.family[id];
       if (fam === 0) continue;
@@ -175,6 +176,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
       const partial = c.count[id] === 0 && t.firstSeen(id) > startMs;
       const excess = partial ? -1 : rules.step(SCOPE_FLOW, c, id, x, p, 1, 0);
       if (x === 0) continue;
+      const renewed = rules.renewed(SCOPE_FLOW, id);
       const a = id << 2;
       for (let dir = SENT; dir <= RECEIVED; dir++) {
         const words = dir === SENT ? t.src : t.dst; // the source sent it, the destination received it
@@ -185,6 +187,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
         packets[h] += p;
         flows[h]++;
         if (excess > 0) explained[h] += excess;
+        if (renewed) renew[h] = 1;
       }
     }
   }
@@ -192,16 +195,14 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
   /** Hosts (folding into subnets) or subnets: one step each for the interval's sums. */
   #aggregatePass(scope: number, table: AddressTable, intoSubnets: boolean): void {
     const i = scope - 1, c = this.#cols[scope], rules = this.#rules, subnets = this.#subnets;
-    const bytes = this.#bytes[i],
-      packets = this.#packets[i],
-      flows = this.#flows[i],
-      explained = this.#explained[i];
+    const bytes = this.#bytes[i], packets = this.#packets[i], flows = this.#flows[i];
+    const explained = this.#explained[i], renew = this.#renew[i];
     for (let s = 0; s < table.highWater; s++) {
       const fam = table.family[s];
       if (fam === 0) continue;
       const x = bytes[s];
       if (x === 0 && c.state[s] === 0) continue;
-      const excess = rules.step(scope, c, s, x, packets[s], flows[s], explained[s]);
+      const excess = rules.step(scope, c, s, x, packets[s], flows[s], explained[s], renew[s] === 1);
       if (intoSubnets && x > 0) {
         const n = subnets.slotOf(fam, table.words, s << 2, SUBNET_PREFIX[fam as 4 | 6], table.tag[s]);
         if (subnets.fresh) this.#fresh(SCOPE_SUBNET, n);
@@ -209,11 +210,13 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
         this.#packets[1][n] += packets[s];
         this.#flows[1][n] += flows[s];
         if (excess > 0) this.#explained[1][n] += excess;
+        if (rules.renewed(scope, s)) this.#renew[1][n] = 1;
       }
       bytes[s] = 0;
       packets[s] = 0;
       flows[s] = 0;
       explained[s] = 0;
+      renew[s] = 0;
     }
   }
 
@@ -240,6 +243,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
       this.#flows[i][slot] =
       this.#explained[i][slot] =
         0;
+    this.#renew[i][slot] = 0;
   }
 
   /** SubjectDirectory: see SubjectNames. */

@@ -106,19 +106,29 @@ export const ISSUE_DAY: Omit<SimOptions, "seed" | "attacks"> = {
   dayToDaySigma: 0,
 };
 
-/** Harder benign days: bursts up to 3× lasting up to 2 min, pauses, short flows, day-to-day change. */
+/**
+ * The issue's benign days: two one-minute bursts per flow a day, now up to 3× (2–3×), on twelve flows
+ * with pauses, short flows starting and stopping and a day-to-day change of level.
+ */
 export const BENIGN_DAYS: Omit<SimOptions, "seed" | "attacks" | "sigma" | "days"> = {
   startMs: Date.UTC(2026, 0, 5),
   intervalS: 10,
   flows: 12,
   hosts: 4,
-  burstsPerFlowDay: 4,
+  burstsPerFlowDay: 2,
   burstFactor: [2, 3],
-  burstS: [30, 120],
+  burstS: [60, 60],
   pausesPerFlowDay: 6,
   sessionsPerHostHour: 12,
   diurnalSwing: 4,
   dayToDaySigma: 0.1,
+};
+
+/** Harsher benign days than the issue asks for: four bursts a day per flow, 30 s to 2 min each. */
+export const HARSH_DAYS: Omit<SimOptions, "seed" | "attacks" | "sigma" | "days"> = {
+  ...BENIGN_DAYS,
+  burstsPerFlowDay: 4,
+  burstS: [30, 120],
 };
 
 const DAY_MS = 86_400_000;
