@@ -60,7 +60,7 @@ export interface SubjectDirectory {
 
 /** Counters for /stats. */
 export interface AnomalyRuleCounters extends EpisodeCounters {
-  /** Host or subnet rises not opened because an anomaly of one of its flows (hosts) or hosts (subnets) explains them. */
+  /** Intervals in which a host's (subnet's) rise was not an episode of its own: its flows' (hosts') anomalies explained it. */
   explained: number;
   /** Subjects whose baseline came back from the hour-of-day store (a restart, or a flow that returned). */
   restored: number;
