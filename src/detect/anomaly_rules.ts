@@ -2,8 +2,8 @@
  * The anomaly rules, applied to one subject (flow, host or subnet) at the end of each interval. All on
  * log-volume y = ln(bytes + LOG_OFFSET_BYTES), against baselines that anomalies do not teach:
  *
- *   threshold  =  max(floor, bytes at m + max(ln R, k·σ))   for the recent baseline (m, σ), and for this
- *                 hour of the day's once it has two days behind it (the higher of the two)
+ *   threshold  =  max(floor, bytes at m + max(ln R, k·σ))   for the recent baseline (m, σ), and at least
+ *                 R × this hour of the day's centre once it has two days behind it
  *   spike      ⇔  x ≥ threshold ∧ (x + the interval before ≥ 2 × threshold  ∨  y − m ≥ 2·max(ln R, k·σ))
  *   sustained  ⇔  hour of day learned ∧ level − m_h ≥ max(½ ln R, k·σ_level,h) ∧ level ≥ floor
  *
@@ -196,9 +196,10 @@ export class AnomalyRules {
     let mean = c.mean[slot], sigma = recentSigma, source: BaselineSource = "recent", learned = n;
     let bar = Math.max(lnR, k * sigma), dist = y - mean;
     if (hourReady) {
-      // Both baselines must agree: the hour of day knows the morning ramp, the recent one today's level.
+      // The hour of day must agree that it is R× what this hour carries (it knows the morning ramp); its
+      // spread, which holds the day-to-day changes and the hour's own trend, is not asked for.
       const mh = this.#tod.mean(e, hour), sh = Math.max(sigmaOf(this.#tod.mad(e, hour)), MIN_SIGMA);
-      const barH = Math.max(lnR, k * sh);
+      const barH = lnR;
       if (y - mh - barH < dist - bar) {
         [mean, sigma, bar, source, learned, dist] = [
           mh,
