@@ -6,8 +6,9 @@
  * The recent baseline: centre m ← m + α·d and spread (mean |d|) at a tenth of α, where d = y − m is
  * clipped at +2σ (and |d| at 2σ) once the subject is mature, so one odd interval moves it little; a
  * fall is not clipped, so the baseline follows traffic that drops for good. The first intervals
- * weigh 1/n (a plain mean) until that is less than α. The last hour's level and the hour of the day's
- * baseline learn alongside; a subject gets an hour-of-day entry after an hour of traffic.
+ * weigh 1/n (a plain mean) until that is less than α. The last hour's level (not from intervals past
+ * half the threshold: a surge that is not yet an anomaly must not become its reference) and the hour of
+ * the day's baseline learn alongside; a subject gets an hour-of-day entry after an hour of traffic.
  */
 import { sigmaOf } from "../flow/baseline_json.ts";
 import type { HourOfDayBaselines } from "./hour_of_day.ts";
@@ -71,7 +72,7 @@ export class BaselineLearner {
   ): void {
     const n = ++c.count[slot];
     const a = Math.max(r.alpha, 1 / n), am = Math.max(r.alpha * MAD_ALPHA_SHARE, 1 / n);
-    c.slow[slot] += Math.max(Math.min(1, r.intervalS / SLOW_S), 1 / n) * (y - c.slow[slot]);
+    if (!elevated) c.slow[slot] += Math.max(Math.min(1, r.intervalS / SLOW_S), 1 / n) * (y - c.slow[slot]);
     const m = c.mean[slot];
     let d = y - m, dev = d < 0 ? -d : d;
     if (n > r.warmupIntervals) {

@@ -24,7 +24,7 @@ export class SubjectBaselines {
   readonly state: Uint8Array;
   /** The level: EWMA of log-volume over about five minutes, anomalies included. */
   readonly level: Float32Array;
-  /** The last hour's level: EWMA of log-volume over about an hour, anomalies left out. */
+  /** The last hour's level: EWMA of log-volume over about an hour, without anomalies or intervals near them. */
   readonly slow: Float32Array;
   /** The slot's hour-of-day entry; -1 when none yet, -2 when another subject took it (not asked for again). */
   readonly tod: Int32Array;

@@ -12,8 +12,8 @@
  * twelve flows at σ 0.35 and 0.5 with two one-minute bursts of 2–3× per flow a day, pauses, short
  * flows and a day-to-day change ("benign"), and the same with four bursts of 30 s–2 min ("harsh").
  * Attacks, each seed at its own offset into an interval: surges of 5, 10 and 20× on the first day (no
- * hour of day learned yet), exfiltration at 5× a host's usual over 50 short flows on the second, a slow
- * climb to 3× over an hour and a 5× surge on the fourth (hours learned). "Within two intervals": by the
+ * hour of day learned yet), exfiltration at 5× a host's usual over 50 short flows and a 5× surge lasting
+ * half an hour on the second, a slow climb to 3× over an hour and a 5× surge on the fourth (hours learned). "Within two intervals": by the
  * end of the second interval the attack fills; a climb from when it reached 3×.
  */
 import type { AnomalyOptions } from "../../src/detect/anomaly_rules.ts";
@@ -86,6 +86,7 @@ const ATTACK_NAMES = [
   "surge 10× (day 1)",
   "surge 20× (day 1)",
   "exfiltration 5× over 50 flows (day 2)",
+  "surge 5× lasting 30 min (day 2)",
   "slow climb to 3× in 1 h (day 4)",
   "surge 5× (day 4, hours learned)",
 ] as const;
@@ -98,6 +99,7 @@ function attacks(seed: number): Attack[] {
     { kind: "surge", flow: 1, factor: 10, atMs: at(0, 15), durationS: 300 },
     { kind: "surge", flow: 2, factor: 20, atMs: at(0, 20), durationS: 60 },
     { kind: "exfil", host: 3, factor: 5, atMs: at(1, 11), durationS: 600, flowS: 30 },
+    { kind: "surge", flow: 7, factor: 5, atMs: at(1, 16), durationS: 1800 },
     { kind: "climb", flow: 5, factor: 3, atMs: at(3, 9), rampS: 3600, holdS: 3600 },
     { kind: "surge", flow: 6, factor: 5, atMs: at(3, 14), durationS: 300 },
   ];
