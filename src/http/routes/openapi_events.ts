@@ -49,9 +49,11 @@ export const EVENT_SCHEMAS: Record<string, Json> = {
     total_bytes: int("Octets during the episode so far."),
     excess_bytes: int("Of those, above the baseline."),
     intervals: int("Intervals in the episode so far."),
-    close_reason: nullable(
-      oneOf(["back_to_normal", "new_normal", "subject_gone"], "closed: why; null while open."),
-    ),
+    close_reason: {
+      type: ["string", "null"],
+      enum: ["back_to_normal", "new_normal", "subject_gone", null],
+      description: "closed: why; null while open.",
+    },
     flow_bytes: nullable(int("Flow: octets of the flow record so far.")),
     flow_packets: nullable(int("Flow: packets of the flow record so far.")),
     unreported_same: int("Episodes of this subject held back (rate limit) since its last reported one."),
