@@ -11,19 +11,13 @@ import { FlowPipeline } from "../../src/flow/flow_pipeline.ts";
 import { FlowTable } from "../../src/flow/flow_table.ts";
 import { parseCidr } from "../../src/snmp/cidr_hosts.ts";
 import { addIpRow, type FlowKeyText } from "./batch_rows.ts";
+import { DEFAULT_ANOMALY } from "./anomaly_scoring.ts";
 
 /** Monday 2026-01-05 00:00 UTC: day 0 of every harness, a multiple of every interval used. */
 export const DAY0 = Date.UTC(2026, 0, 5);
 
-/** The daemon's defaults (src/config_core.ts). */
-export const DEFAULTS: AnomalyOptions = {
-  alpha: 0.1,
-  k: 4,
-  ratio: 4,
-  minBytes: 1_000_000,
-  warmupIntervals: 30,
-  intervalS: 10,
-};
+/** The daemon's defaults (its settings table). */
+export const DEFAULTS: AnomalyOptions = DEFAULT_ANOMALY;
 
 /** Options of {@link anomalyHarness}. */
 export interface HarnessOptions {

@@ -8,6 +8,7 @@ import type { AnomalyEvent, FlintnetEvent } from "../../src/events.ts";
 import { FlowPipeline } from "../../src/flow/flow_pipeline.ts";
 import { FlowTable } from "../../src/flow/flow_table.ts";
 import type { AnomalyOptions } from "../../src/detect/anomaly_rules.ts";
+import { loadDetectorConfig } from "../../src/config.ts";
 import { VolumeAnomalyDetector, type VolumeAnomalyStats } from "../../src/detect/volume_anomaly.ts";
 import type { Detector } from "../../src/detect/detector.ts";
 import {
@@ -22,15 +23,12 @@ import {
 import { type LegacyEvent, LegacyEwmaDetector } from "./legacy_ewma_detector.ts";
 import { parseCidr } from "../../src/snmp/cidr_hosts.ts";
 
-/** The daemon's defaults (src/config_core.ts). */
-export const DEFAULT_ANOMALY: AnomalyOptions = {
-  alpha: 0.1,
-  k: 4,
-  ratio: 4,
-  minBytes: 1_000_000,
-  warmupIntervals: 30,
-  intervalS: 10,
-};
+/** The daemon's defaults, from its settings table (no environment, no env file). */
+export const DEFAULT_ANOMALY: AnomalyOptions = (() => {
+  const { storeSize: _, ...o } =
+    loadDetectorConfig({}, { defaultEnvFile: "/nonexistent/flintnet.env" }).anomaly;
+  return o;
+})();
 
 /** The simulated LAN (FLINTNET_CIDR): the hosts of traffic_sim.ts; servers and the exfiltration target lie outside. */
 export const LAN = "10.231.180.0/24";
