@@ -166,7 +166,7 @@ export const CORE_SETTINGS = {
   }),
   warmupIntervals: setting({
     name: "FLINTNET_ANOMALY_WARMUP",
-    description: "Intervals a flow is watched before it may alert.",
+    description: "Intervals with traffic a flow, host or subnet is learned for before it may alert.",
     parser: intRange(1, 100000),
     fallback: 30,
   }),

@@ -36,7 +36,7 @@ export interface AnomalyPolicy {
   k: number;
   /** Times the baseline an anomaly needs (1.5 … 1000). */
   ratio: number;
-  /** Intervals a flow is watched before it may alert (1 … 100,000). */
+  /** Intervals with traffic a flow, host or subnet is learned for before it may alert (1 … 100,000). */
   warmup_intervals: number;
   /** Intervals with fewer bytes never alert. */
   min_bytes: number;

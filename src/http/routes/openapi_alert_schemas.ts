@@ -84,10 +84,13 @@ const ANOMALY_POLICY = (required: readonly string[]) =>
           maximum: 1000,
         },
       ),
-      warmup_intervals: int("Intervals a flow is watched before it may alert.", {
-        minimum: 1,
-        maximum: 100_000,
-      }),
+      warmup_intervals: int(
+        "Intervals with traffic a flow, host or subnet is learned for before it may alert.",
+        {
+          minimum: 1,
+          maximum: 100_000,
+        },
+      ),
       min_bytes: int("Intervals with fewer bytes never alert.", { minimum: 0 }),
     },
     "Thresholds of the anomaly detector (flows, hosts, subnets; docs/anomalies.md).",
