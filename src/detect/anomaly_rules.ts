@@ -2,17 +2,19 @@
  * The anomaly rules, applied to one subject (flow, host or subnet) at the end of each interval. All on
  * log-volume y = ln(bytes + LOG_OFFSET_BYTES), against baselines that anomalies do not teach:
  *
- *   threshold  =  max(floor, bytes at m + max(ln R, k·σ))   for the recent baseline (m, σ), and at least
- *                 R × this hour of the day's centre once it has two days behind it
- *   spike      ⇔  x ≥ threshold ∧ (x + the interval before ≥ 2 × threshold  ∨  y − m ≥ 2·max(ln R, k·σ))
- *   sustained  ⇔  hour of day learned ∧ level − m_h ≥ max(½ ln R, k·σ_level,h) ∧ level ≥ floor
+ *   threshold  =  max(floor, bytes at m + max(ln R, k·σ))   for the recent baseline (m, σ); once this
+ *                 hour of the day has two days behind it, also at least R × that hour's centre m_h
+ *   spike      ⇔  x ≥ threshold ∧ (x + the interval before ≥ 2 × threshold
+ *                                  ∨ (y − m ≥ 2·max(ln R, k·σ) ∧ x ≥ 2 × floor))
+ *   sustained  ⇔  level ≥ floor ∧ (hour ready ?  level − m_h ≥ max(½ ln R, k·σ of the level at that hour)
+ *                                             :  level − the last hour's level ≥ max(ln R, k·σ_level))
  *
- * where R is FLINTNET_ANOMALY_RATIO, k FLINTNET_ANOMALY_K and the level an EWMA of y over about five
- * minutes. A spike or sustained rise opens an episode (one per subject at a time); it closes after
- * CLOSE_AFTER intervals back under half the distance (y − m < ½ ln R; a sustained one: level − m_h < ¼ ln R),
- * or, still high after NEW_NORMAL_MS, by taking the new level as the baseline. Intervals without
- * traffic are no sample (a flow that pauses and resumes at its usual rate is not an anomaly). High
- * intervals and whole episodes are left out of every baseline.
+ * where R is FLINTNET_ANOMALY_RATIO, k FLINTNET_ANOMALY_K, the level an EWMA of y over about five minutes
+ * and σ_level the level's σ if intervals were independent. Either opens an episode (episode_book.ts), one
+ * per subject at a time. A host's or subnet's rise that its flows' (hosts') anomalies explain is learned,
+ * not reported. Intervals without traffic are no sample (a flow that pauses and resumes at its usual rate
+ * is not an anomaly). High intervals and whole episodes are left out of the recent baseline; how the
+ * others are learned is baseline_learning.ts.
  */
 import { type BaselineSource, bytesAt, logVolume, sigmaOf } from "../flow/baseline_json.ts";
 import type { Publish } from "./detector.ts";
@@ -72,7 +74,7 @@ export class AnomalyRules {
   #tod: HourOfDayBaselines;
   #dir: SubjectDirectory;
   #book: EpisodeBook;
-  // Bytes of the last interval per slot that was high alone, for the episode it may begin; swapped per interval.
+  // Bytes of the last interval per slot that was elevated, for the spike it may begin; swapped per interval.
   #pendingNow: Map<number, number>[] = [new Map(), new Map(), new Map()];
   #pendingBefore: Map<number, number>[] = [new Map(), new Map(), new Map()];
   #startMs = 0;
