@@ -1,12 +1,14 @@
 /**
  * End to end: the daemon, started as a user would start it (a subprocess of main.ts with FLINTNET_*
  * settings), captures on the host side of a veth pair while a sender in a network namespace keeps a
- * steady UDP flow, then bursts. The anomaly must be logged with the flow's real addresses and ports,
- * arrive on the authenticated SSE stream and in GET /anomalies, and SIGTERM must stop the daemon
- * promptly even with a stream open.
+ * steady UDP flow, then bursts, then stops. The burst is one anomaly episode: its start and its end are
+ * logged with the flow's real addresses and ports, arrive on the authenticated SSE stream (open, then
+ * closed) and show in GET /anomalies as one entry; the two hosts and their subnet, whose totals rose by
+ * the same bytes, raise nothing of their own (the flow explains them). SIGTERM must stop the daemon
+ * promptly even with a stream open, and leave the learned baselines in the state directory.
  */
 import assert from "node:assert/strict";
-import { createVethPair, netnsUnavailable, vethNames } from "./helpers/netns.ts";
+import { createVethPair, netnsUnavailable } from "./helpers/netns.ts";
 
 const CI = Deno.env.get("CI") === "true";
 const PYTHON = "/usr/bin/python3";
@@ -32,14 +34,16 @@ for second in range(steady + 3):
 
 Deno.test({
   name:
-    "daemon raises one anomaly for a UDP burst: logged, on /stream and in GET /anomalies; stops on SIGTERM",
+    "daemon raises one anomaly episode for a UDP burst, opened and closed: logged, on /stream, in GET /anomalies; stops on SIGTERM",
   ignore: missing !== null && !CI,
   async fn() {
     if (missing) throw new Error(`daemon end-to-end test cannot run: ${missing}`);
     const pair = await createVethPair({
-      ...vethNames("e2eano"),
-      hostAddr: "10.231.40.1/24",
-      nsAddr: "10.231.40.2/24",
+      ns: "fnan-e2e",
+      hostIf: "fnane2e-h",
+      nsIf: "fnane2e-n",
+      hostAddr: "10.231.180.1/24",
+      nsAddr: "10.231.180.2/24",
     });
     const stateDir = await Deno.makeTempDir({ prefix: "flintnet-e2e-" });
     const daemon = new Deno.Command(Deno.execPath(), {
@@ -83,27 +87,45 @@ Deno.test({
       const streamed = readSse(stream.body!);
       // 6 steady seconds: the first (partial) interval is skipped, then 3 warm-up intervals, then mature.
       await pair.exec([PYTHON, "-c", SENDER, pair.hostIp, "6"]);
-      await waitFor(() => lines.some((l) => l.includes('"component":"anomaly"')), 5_000, lines);
-      const anomalies = lines.filter((l) => l.includes('"component":"anomaly"')).map((l) => JSON.parse(l));
-      assert.equal(anomalies.length, 1, "a 3-second burst is one anomaly, not one per interval");
-      assert.match(anomalies[0].msg, new RegExp(`${pair.nsIp}:40123 → ${pair.hostIp}:5514 \\(UDP\\)`));
-      assert.match(anomalies[0].community_id, /^1:[A-Za-z0-9+/]{27}=$/);
-      // The same anomaly on the stream, as an SSE event with its bus id ...
+      const anomalyLines = () =>
+        lines.filter((l) => l.includes('"component":"anomaly"')).map((l) => JSON.parse(l));
+      // The flow goes quiet after the burst: three quiet intervals close the episode.
+      await waitFor(() => anomalyLines().some((l) => l.phase === "closed"), 10_000, lines);
+      const logged = anomalyLines();
+      assert.deepEqual(logged.map((l) => [l.level, l.phase, l.scope]), [
+        ["warn", "open", "flow"],
+        ["info", "closed", "flow"],
+      ], "a 3-second burst is one episode of the flow: no second alert, none for its hosts or subnet");
+      assert.equal(logged[0].episode_id, logged[1].episode_id);
+      assert.match(logged[0].msg, new RegExp(`^${pair.nsIp}:40123 → ${pair.hostIp}:5514 \\(UDP\\) sent `));
+      assert.match(logged[1].msg, /is back to normal after \d+ s: peak /);
+      assert.match(logged[0].community_id, /^1:[A-Za-z0-9+/]{27}=$/);
+      // The same episode on the stream, as SSE events with their bus ids: open, then closed ...
       const event = await streamed.next(5_000);
       assert.equal(event.event, "anomaly");
       const data = JSON.parse(event.data);
       assert.equal(data.kind, "anomaly");
+      assert.equal(data.phase, "open");
       assert.equal(data.src_ip, pair.nsIp);
       assert.equal(data.dst_ip, pair.hostIp);
       assert.equal(data.src_port, 40123);
       assert.equal(data.dst_port, 5514);
       assert.equal(data.protocol, 17);
-      assert.equal(data.community_id, anomalies[0].community_id);
+      assert.equal(data.community_id, logged[0].community_id);
       assert.equal(event.id, String(data.id));
-      // ... and in GET /anomalies, where scripts look.
+      // The burst's second carried 2,000 datagrams of 500 IP bytes, against a baseline of about 20.
+      assert.ok(data.bytes > 500_000 && data.bytes <= 1_000_000, `bytes ${data.bytes}`);
+      assert.ok(data.ratio >= 4 && data.score >= 4 && data.bytes >= data.min_bytes, JSON.stringify(data));
+      const end = JSON.parse((await streamed.next(5_000)).data);
+      assert.equal(end.phase, "closed");
+      assert.equal(end.episode_id, data.episode_id);
+      assert.equal(end.close_reason, "back_to_normal");
+      assert.ok(end.total_bytes >= data.bytes && end.peak_bytes >= data.bytes, JSON.stringify(end));
+      // ... and in GET /anomalies, where scripts look: one entry, the episode as it ended.
       const listed = await (await fetch(`http://127.0.0.1:${PORT}/anomalies`, { headers: AUTH })).json();
       assert.equal(listed.count, 1);
-      assert.equal(listed.anomalies[0].id, data.id);
+      assert.equal(listed.anomalies[0].id, end.id);
+      assert.equal(listed.anomalies[0].phase, "closed");
       assert.equal(listed.anomalies[0].bytes, data.bytes);
       // Without the token: refused.
       const refused = await fetch(`http://127.0.0.1:${PORT}/anomalies`);
@@ -114,6 +136,10 @@ Deno.test({
       const status = await daemon.status;
       assert.equal(status.code, 0);
       assert.ok(Date.now() - stopAt < 5_000, "stops within 5 s of SIGTERM, with a stream open");
+      // The flow had a baseline for less than an hour: nothing to keep yet, but the file is written.
+      const saved = JSON.parse(await Deno.readTextFile(`${stateDir}/baselines.json`));
+      assert.equal(saved.version, 1);
+      assert.equal(saved.interval_s, 1);
       streamAbort.abort();
       await streamed.done.catch(() => {});
       await reading;

@@ -29,11 +29,13 @@ export const ROUTE_KINDS: readonly RouteKind[] = [...SECURITY_EVENT_TYPES, "anom
 /** The channels there are. */
 export const ALERT_CHANNELS: readonly AlertChannel[] = ["email", "webhook"];
 
-/** Thresholds of the EWMA flow anomaly detector. */
+/** Thresholds of the anomaly detector (flows, hosts, subnets). */
 export interface AnomalyPolicy {
-  /** Deviations above the baseline that count as an anomaly (0 < k ≤ 100). */
+  /** Spreads (σ of log-volume) above the baseline an anomaly needs (0 < k ≤ 100). */
   k: number;
-  /** Intervals a flow is watched before it may alert (1 … 100,000). */
+  /** Times the baseline an anomaly needs (1.5 … 1000). */
+  ratio: number;
+  /** Intervals with traffic a flow, host or subnet is learned for before it may alert (1 … 100,000). */
   warmup_intervals: number;
   /** Intervals with fewer bytes never alert. */
   min_bytes: number;
@@ -54,7 +56,7 @@ export interface AlertPolicy {
 /** The environment's settings that replace the built-in policy's (the configuration's camelCase names). */
 export interface AlertPolicyDefaults {
   /** Anomaly thresholds (FLINTNET_ANOMALY_*). */
-  anomaly?: { k?: number; warmupIntervals?: number; minBytes?: number };
+  anomaly?: { k?: number; ratio?: number; warmupIntervals?: number; minBytes?: number };
   /** FLINTNET_ALERT_COOLDOWN, seconds. */
   cooldownS?: number;
   /** FLINTNET_LEARNING_PERIOD, seconds. */
@@ -70,7 +72,12 @@ export const MAX_LEARNING_PERIOD_S = 365 * 86_400;
 export function defaultAlertPolicy(overrides: AlertPolicyDefaults = {}): AlertPolicy {
   const a = overrides.anomaly ?? {};
   return {
-    anomaly: { k: a.k ?? 4, warmup_intervals: a.warmupIntervals ?? 30, min_bytes: a.minBytes ?? 1_000_000 },
+    anomaly: {
+      k: a.k ?? 4,
+      ratio: a.ratio ?? 4,
+      warmup_intervals: a.warmupIntervals ?? 30,
+      min_bytes: a.minBytes ?? 1_000_000,
+    },
     cooldown_s: overrides.cooldownS ?? 300,
     learning_period_s: overrides.learningPeriodS ?? 86_400,
     routes: {
@@ -168,9 +175,12 @@ export function validatePolicyPatch(json: unknown, current: AlertPolicy): AlertP
   if (json.anomaly !== undefined) {
     const a = json.anomaly;
     if (!isObject(a)) throw new PolicyError("anomaly", `anomaly must be an object, got ${show(a)}`);
-    checkKeys(a, ["k", "warmup_intervals", "min_bytes"], "anomaly");
+    checkKeys(a, ["k", "ratio", "warmup_intervals", "min_bytes"], "anomaly");
     if (a.k !== undefined) {
       next.anomaly.k = number("anomaly.k", a.k, 0, 100, { integer: false, minOpen: true });
+    }
+    if (a.ratio !== undefined) {
+      next.anomaly.ratio = number("anomaly.ratio", a.ratio, 1.5, 1000, { integer: false });
     }
     if (a.warmup_intervals !== undefined) {
       next.anomaly.warmup_intervals = number("anomaly.warmup_intervals", a.warmup_intervals, 1, 100_000, {

@@ -61,15 +61,17 @@ Deno.test("validatePolicyPatch() accepts an empty patch and the range edges", ()
   const p = validatePolicyPatch({
     cooldown_s: 0,
     learning_period_s: 0,
-    anomaly: { k: 100, warmup_intervals: 1, min_bytes: 0 },
+    anomaly: { k: 100, ratio: 1.5, warmup_intervals: 1, min_bytes: 0 },
   }, cur);
   assert.equal(p.cooldown_s, 0);
   assert.equal(p.anomaly.k, 100);
+  assert.equal(p.anomaly.ratio, 1.5);
+  assert.equal(validatePolicyPatch({ anomaly: { ratio: 1000 } }, cur).anomaly.ratio, 1000);
 });
 
 Deno.test("validatePolicyPatch() refuses unknown members, naming them and what is accepted", () => {
   rejects({ cooldown: 5 }, "cooldown", "cooldown is not a setting", "cooldown_s");
-  rejects({ anomaly: { K: 5 } }, "anomaly.K", "anomaly.K", "k, warmup_intervals, min_bytes");
+  rejects({ anomaly: { K: 5 } }, "anomaly.K", "anomaly.K", "k, ratio, warmup_intervals, min_bytes");
   rejects({ cooldownS: 5 }, "cooldownS", "cooldownS is not a setting", "cooldown_s, learning_period_s");
   rejects({ anomaly: { minBytes: 5 } }, "anomaly.minBytes", "min_bytes");
   rejects({ routes: { rogue: ["email"] } }, "routes.rogue", "rogue_device", "trap");
@@ -80,6 +82,8 @@ Deno.test("validatePolicyPatch() refuses bad values with the field, the value an
   rejects({ anomaly: { k: "4" } }, "anomaly.k", 'got "4"');
   rejects({ anomaly: { warmup_intervals: 1.5 } }, "anomaly.warmup_intervals", "whole number", "1.5");
   rejects({ anomaly: { min_bytes: -1 } }, "anomaly.min_bytes", "-1");
+  rejects({ anomaly: { ratio: 1 } }, "anomaly.ratio", "from 1.5 to 1000", "got 1");
+  rejects({ anomaly: { ratio: 1001 } }, "anomaly.ratio", "got 1001");
   rejects({ cooldown_s: -1 }, "cooldown_s", "from 0 to 86400", "-1");
   rejects({ cooldown_s: null }, "cooldown_s", "null");
   rejects({ learning_period_s: 1e12 }, "learning_period_s", "1000000000000");

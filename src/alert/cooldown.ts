@@ -3,7 +3,8 @@
  * counted, and the next alert that goes out says how many were held back.
  *
  * A key is one thing a person would call "the same alert": the device (MAC, else IP) and the event type
- * for security events, the flow (Community ID) for anomalies, the agent and trap OID for traps.
+ * for security events, the subject (flow, host or subnet, and direction) for anomalies, the agent and trap
+ * OID for traps.
  */
 import type { AlertEvent } from "../events/mod.ts";
 
@@ -13,7 +14,7 @@ export function cooldownKey(e: AlertEvent): string {
     case "security":
       return `security|${e.type}|${e.mac || e.ip}`;
     case "anomaly":
-      return `anomaly|${e.community_id}`;
+      return `anomaly|${e.scope}|${e.direction}|${e.subject}`;
     case "trap":
       return `trap|${e.source_ip}|${e.trap_oid}`;
   }

@@ -56,7 +56,7 @@ Deno.test("Cooldown.cooldownMs can be changed at runtime", () => {
   assert.throws(() => (c.cooldownMs = -1), RangeError);
 });
 
-Deno.test("cooldownKey() is per device and type for security events, per flow for anomalies", () => {
+Deno.test("cooldownKey() is per device and type for security events, per subject for anomalies", () => {
   assert.equal(
     cooldownKey(security("arp_spoof", "aa")),
     cooldownKey(security("arp_spoof", "aa", "192.0.2.1")),
@@ -64,9 +64,13 @@ Deno.test("cooldownKey() is per device and type for security events, per flow fo
   assert.notEqual(cooldownKey(security("arp_spoof", "aa")), cooldownKey(security("mac_spoof", "aa")));
   assert.notEqual(cooldownKey(security("arp_spoof", "aa")), cooldownKey(security("arp_spoof", "bb")));
   assert.equal(cooldownKey(security("rogue_device", "", "192.0.2.1")), "security|rogue_device|192.0.2.1");
-  const a = sampleAnomaly(1), b = { ...sampleAnomaly(2), community_id: "1:other" };
-  assert.equal(cooldownKey(a), cooldownKey(sampleAnomaly(99)));
+  const a = sampleAnomaly(1), b = sampleAnomaly(2, "x", { subject: "192.0.2.1:40001 → 192.0.2.2:443 (TCP)" });
+  assert.equal(cooldownKey(a), cooldownKey(sampleAnomaly(99, "x", { episode_id: "another" })));
   assert.notEqual(cooldownKey(a), cooldownKey(b));
+  // A host's traffic sent and received are two subjects; a host and its flow too.
+  const host = sampleAnomaly(1, "x", { scope: "host", subject: "192.0.2.1", community_id: null });
+  assert.notEqual(cooldownKey(host), cooldownKey({ ...host, direction: "received" }));
+  assert.notEqual(cooldownKey(host), cooldownKey(a));
 });
 
 Deno.test("Cooldown forgets keys whose cooldown is over, so memory stays bounded", () => {

@@ -63,6 +63,8 @@ export interface AlertDeliveryCounters {
   unrouted: number;
   /** Of those, held back by the cooldown. */
   suppressed: number;
+  /** Of those, ends of anomaly episodes sent as a follow-up of their alert (no cooldown applies). */
+  episode_ends: number;
   /** Messages put in the outbox, by channel. */
   enqueued: Record<AlertChannel, number>;
   /** Messages that could not be put in the outbox (database failure): those alerts are lost. */
@@ -76,6 +78,9 @@ export interface AlertDeliveryCounters {
   /** The last delivery failure in words, null when none. */
   last_error: string | null;
 }
+
+/** Anomaly episodes remembered as sent, waiting for their end (the oldest is forgotten past this). */
+const MAX_OPEN_EPISODES = 10_000;
 
 function routeKind(e: AlertEvent): RouteKind {
   return e.kind === "security" ? e.type : e.kind;
@@ -92,7 +97,9 @@ export class AlertDelivery {
   #sub: Subscription | undefined;
   #unwatch: (() => void) | undefined;
   #lastError: string | null = null;
-  #c = { received: 0, muted: 0, unrouted: 0, suppressed: 0, enqueue_failed: 0 };
+  #c = { received: 0, muted: 0, unrouted: 0, suppressed: 0, episode_ends: 0, enqueue_failed: 0 };
+  /** Anomaly episodes whose open alert went out: their end goes to the same channels. Bounded, oldest first out. */
+  #openEpisodes = new Set<string>();
   #enqueued: Record<AlertChannel, number> = { email: 0, webhook: 0 };
 
   constructor(o: AlertDeliveryOptions) {
@@ -152,12 +159,23 @@ export class AlertDelivery {
         return;
       }
       const now = this.#now();
-      const key = cooldownKey(e);
-      if (!this.#cooldown.admit(key, now)) {
-        this.#c.suppressed++;
-        return;
+      let suppressed = null;
+      if (e.kind === "anomaly" && e.phase === "closed") {
+        // The end of an episode is the same alert's summary: sent when its start was, whatever the cooldown.
+        if (!this.#openEpisodes.delete(e.episode_id)) {
+          this.#c.unrouted++;
+          return;
+        }
+        this.#c.episode_ends++;
+      } else {
+        const key = cooldownKey(e);
+        if (!this.#cooldown.admit(key, now)) {
+          this.#c.suppressed++;
+          return;
+        }
+        suppressed = this.#cooldown.takeSuppressed(key);
+        if (e.kind === "anomaly") this.#rememberEpisode(e.episode_id);
       }
-      const suppressed = this.#cooldown.takeSuppressed(key);
       const r = renderAlert(
         e,
         { dashboardUrl: this.#o.dashboardUrl, suppressed, hostname: this.#o.hostname },
@@ -173,6 +191,13 @@ export class AlertDelivery {
       this.#loop.kick();
     } catch (err) {
       this.#log.error("alert event could not be handled", { kind: e.kind, error: err });
+    }
+  }
+
+  #rememberEpisode(id: string): void {
+    this.#openEpisodes.add(id);
+    if (this.#openEpisodes.size > MAX_OPEN_EPISODES) {
+      this.#openEpisodes.delete(this.#openEpisodes.values().next().value!);
     }
   }
 

@@ -4,6 +4,7 @@ import { AlertPolicyStore } from "./alert_policy.ts";
 import { AlertDelivery, type AlertDeliveryOptions } from "./delivery.ts";
 import type { Mailer, MailMessage } from "./mailer.ts";
 import { Outbox } from "./outbox.ts";
+import { sampleAnomaly } from "../../tests/helpers/sample_events.ts";
 
 /** Keeps what it was asked to send (the real SMTP path is in tests/alert_delivery_test.ts). */
 class RecordingMailer implements Mailer {
@@ -190,5 +191,30 @@ Deno.test("AlertDelivery never posts to a webhook URL that was taken out of the 
     await until(() => box.counters().dropped_undeliverable === 1, "the drop");
     assert.equal(r.posts.length, 0);
     assert.ok(!String(r.delivery.counters().last_error).includes("leaked"));
+  });
+});
+
+Deno.test("AlertDelivery sends an anomaly episode's end where its start went, whatever the cooldown, and only then", async () => {
+  await withRig({ isMuted: (e) => e.kind === "anomaly" && e.src_ip === "192.0.2.66" }, async (r) => {
+    const open = sampleAnomaly(5_000_000, "it started", { episode_id: "f-one" });
+    const closed = { ...open, phase: "closed" as const, reason: "it is over" };
+    r.bus.publish(open);
+    await until(() => r.mailer.sent.length === 1, "the start");
+    r.clock.now += 60_000; // well inside the 5-minute cooldown of the same flow
+    r.bus.publish(closed);
+    await until(() => r.mailer.sent.length === 2 && r.posts.length === 4, "the end, by mail and webhooks");
+    assert.ok(r.mailer.sent[1].msg.subject.includes("Traffic anomaly over:"), r.mailer.sent[1].msg.subject);
+    assert.ok(r.mailer.sent[1].msg.text.includes("it is over"));
+    const generic = r.posts.filter((p) => p.url.endsWith("hook-a")).at(-1)!.body as { event: AlertEvent };
+    assert.equal((generic.event as { phase: string }).phase, "closed");
+    // The end of an episode whose start went nowhere (muted, or held back) goes nowhere either.
+    const muted = sampleAnomaly(5_000_000, "muted", { episode_id: "f-two", src_ip: "192.0.2.66" });
+    r.bus.publish(muted);
+    r.bus.publish({ ...muted, phase: "closed" });
+    r.bus.publish({ ...sampleAnomaly(1, "never opened here", { episode_id: "f-three" }), phase: "closed" });
+    await until(() => r.delivery.counters().received === 5, "all five");
+    const c = r.delivery.counters();
+    assert.deepEqual([c.episode_ends, c.muted, c.unrouted, c.suppressed], [1, 2, 1, 0]);
+    assert.equal(r.mailer.sent.length, 2);
   });
 });

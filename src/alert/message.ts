@@ -91,21 +91,39 @@ function protocolName(n: number): string {
 }
 
 function anomalyFacts(e: AnomalyEvent): Facts {
+  const what: Facts = e.scope === "flow"
+    ? [["Flow", `${e.src_ip}:${e.src_port} → ${e.dst_ip}:${e.dst_port} ${protocolName(e.protocol ?? 0)}`]]
+    : [[e.scope === "host" ? "Host" : "Subnet", `${e.subject} (${e.direction})`]];
+  const summary: Facts = e.phase === "closed"
+    ? [
+      ["Ended", e.ended_at],
+      ["Duration (s)", e.duration_s],
+      ["Peak bytes in an interval", e.peak_bytes],
+      ["Bytes during the anomaly", e.total_bytes],
+      ["Bytes above the baseline", e.excess_bytes],
+    ]
+    : [];
   return [
-    ["Flow", `${e.src_ip}:${e.src_port} → ${e.dst_ip}:${e.dst_port} ${protocolName(e.protocol)}`],
+    ...what,
+    ["Rule", e.rule === "spike" ? "spike (one or two intervals)" : "sustained (the last minutes)"],
+    ["Started", e.started_at],
+    ...summary,
     ["Bytes in the interval", e.bytes],
     ["Packets in the interval", e.packets],
-    ["Baseline (EWMA bytes)", Math.round(e.ewma_bytes)],
-    ["Deviation (EWMA σ bytes)", Math.round(e.ewma_stddev_bytes)],
-    ["Threshold (bytes)", Math.round(e.threshold_bytes)],
-    ["Score (σ above baseline)", Math.round(e.score * 100) / 100],
-    ["k", e.k],
-    ["Minimum bytes", e.min_bytes],
+    ["Flows in the interval", e.flows],
+    [
+      `Baseline (${e.baseline.source === "hour_of_day" ? "this hour of the day" : "recent"}, bytes)`,
+      e.baseline.typical_bytes,
+    ],
+    ["Spread factor", e.baseline.spread_factor],
+    ["Times the baseline", e.ratio],
+    ["Spreads above the baseline", e.score],
+    ["Threshold (bytes)", e.threshold_bytes],
+    ["Required", `${e.ratio_min}× and ${e.k} spreads, at least ${e.min_bytes} bytes`],
     ["Interval (s)", e.interval_s],
-    ["Flow age (s)", e.duration_s],
-    ["Flow bytes", e.flow_bytes],
-    ["Flow packets", e.flow_packets],
-    ["Community ID", e.community_id],
+    ...(e.flow_bytes === null ? [] : [["Flow bytes", e.flow_bytes] as [string, unknown]]),
+    ...(e.community_id === null ? [] : [["Community ID", e.community_id] as [string, unknown]]),
+    ["Episode", e.episode_id],
     ["When", e.ts],
   ];
 }
@@ -144,9 +162,13 @@ export function renderAlert(e: AlertEvent, o: RenderOptions, nowMs = Date.now())
       facts = securityFacts(e);
       break;
     case "anomaly":
-      title = `Traffic anomaly: ${e.src_ip} → ${e.dst_ip}:${e.dst_port} ${protocolName(e.protocol)}`;
+      title = `${e.phase === "closed" ? "Traffic anomaly over" : "Traffic anomaly"}: ${
+        e.scope === "flow"
+          ? `${e.src_ip} → ${e.dst_ip}:${e.dst_port} ${protocolName(e.protocol ?? 0)}`
+          : `${e.subject} ${e.direction}`
+      }`;
       summary = e.reason;
-      ip = e.src_ip;
+      ip = e.src_ip ?? e.dst_ip ?? e.subject;
       facts = anomalyFacts(e);
       break;
     case "trap":

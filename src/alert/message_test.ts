@@ -68,10 +68,43 @@ Deno.test("renderAlert() says how many alerts the cooldown held back", () => {
 Deno.test("renderAlert() shows an anomaly's flow, baseline and threshold, linked to its source", () => {
   const r = renderAlert(sampleAnomaly(5_000_000, "flow carried 5 MB"), { dashboardUrl: "http://x" });
   assert.equal(r.link, "http://x/#/devices/192.0.2.1");
+  assert.ok(r.subject.includes("Traffic anomaly: 192.0.2.1 → 192.0.2.2:443 TCP"), r.subject);
   assert.ok(r.text.includes("192.0.2.1:40000 → 192.0.2.2:443 TCP"));
   assert.ok(r.text.includes("5000000"));
-  assert.ok(r.text.includes("1400"), "threshold");
+  assert.ok(r.text.includes("4000"), "threshold");
+  assert.ok(r.text.includes("4× and 4 spreads, at least 1000 bytes"), "the three requirements");
   assert.ok(r.text.includes("flow carried 5 MB"));
+});
+
+Deno.test("renderAlert() titles an episode's end and shows its summary; a host's links to the host", () => {
+  const closed = sampleAnomaly(5_000_000, "back to normal", {
+    phase: "closed",
+    ended_at: "2023-11-14T22:15:00.000Z",
+    peak_bytes: 8_000_000,
+    total_bytes: 31_000_000,
+  });
+  const r = renderAlert(closed, { dashboardUrl: "http://x" });
+  assert.ok(r.subject.includes("Traffic anomaly over: 192.0.2.1 → 192.0.2.2:443 TCP"), r.subject);
+  for (const part of ["2023-11-14T22:15:00.000Z", "8000000", "31000000", "back to normal"]) {
+    assert.ok(r.text.includes(part), part);
+  }
+  const host = renderAlert(
+    sampleAnomaly(9_000_000, "a host", {
+      scope: "host",
+      subject: "192.0.2.77",
+      direction: "received",
+      src_ip: null,
+      dst_ip: "192.0.2.77",
+      src_port: null,
+      dst_port: null,
+      protocol: null,
+      community_id: null,
+    }),
+    { dashboardUrl: "http://x" },
+  );
+  assert.equal(host.link, "http://x/#/devices/192.0.2.77");
+  assert.ok(host.subject.includes("Traffic anomaly: 192.0.2.77 received"), host.subject);
+  assert.ok(host.text.includes("192.0.2.77 (received)"));
 });
 
 Deno.test("renderAlert() lists a trap's varbinds", () => {

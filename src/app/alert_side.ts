@@ -49,6 +49,7 @@ export async function startAlertSide(cfg: Config, bus: EventBus, dashboardUrl: s
     defaults: defaultAlertPolicy({
       anomaly: {
         k: cfg.anomaly.k,
+        ratio: cfg.anomaly.ratio,
         warmupIntervals: cfg.anomaly.warmupIntervals,
         minBytes: cfg.anomaly.minBytes,
       },

@@ -9,7 +9,8 @@ import { type AlertSide, startAlertSide } from "./alert_side.ts";
 import { type DeviceSide, startDeviceSide } from "./device_side.ts";
 import { EventBus } from "../events/mod.ts";
 import { compileBpf, LiveCapture, useLibpcap } from "../capture/mod.ts";
-import { EwmaAnomalyDetector } from "../detect/mod.ts";
+import { BaselineKeeper, VolumeAnomalyDetector } from "../detect/mod.ts";
+import { parseCidr } from "../net/mod.ts";
 import { FlowPipeline, FlowTable } from "../flow/mod.ts";
 import { createHttpApp, type DeviceSource, type HttpServer, SseHub, startHttpServer } from "../http/mod.ts";
 import { StatsTicker } from "./stats_ticker.ts";
@@ -82,9 +83,17 @@ export function createApp(cfg: Config): App {
   const anomalies = new AnomalyStore(cfg.anomaly.storeSize);
   // The detector reads its options at every interval: PUT /config/alerts changes this object in place.
   const anomalyOptions = { ...cfg.anomaly };
-  const ewma = new EwmaAnomalyDetector(table, anomalyOptions, (e) => bus.publish(e));
+  const anomalyDetector = new VolumeAnomalyDetector(table, anomalyOptions, (e) => bus.publish(e), {
+    // Hosts and subnets of the local networks get baselines of their own (private ranges when none are set).
+    localNetworks: cfg.cidrs.length > 0 ? cfg.cidrs.map(parseCidr) : undefined,
+  });
+  const baselines = new BaselineKeeper({
+    stateDir: cfg.stateDir,
+    bank: anomalyDetector.hourOfDay,
+    intervalS: cfg.anomaly.intervalS,
+  });
   const passive = passiveTopology();
-  const pipeline = new FlowPipeline(table, [ewma, passive.detector], {
+  const pipeline = new FlowPipeline(table, [anomalyDetector, passive.detector], {
     intervalMs: cfg.anomaly.intervalS * 1000,
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,
     activeTimeoutMs: cfg.flowActiveTimeoutS * 1000,
@@ -129,6 +138,7 @@ export function createApp(cfg: Config): App {
     },
     detectors: pipeline.detectorStats(),
     events: bus.countsByKind(),
+    anomalies: anomalyDetector.stats(),
     ...devices?.stats(),
     topology: topology?.stats(),
     alerts: alerts?.stats(),
@@ -157,7 +167,17 @@ export function createApp(cfg: Config): App {
       hub.start();
       ticker.start();
       logSub = bus.subscribe((e) => {
-        if (e.kind === "anomaly") anomalyLog.warn(e.reason, { id: e.id, community_id: e.community_id });
+        if (e.kind === "anomaly") {
+          const fields = {
+            id: e.id,
+            phase: e.phase,
+            episode_id: e.episode_id,
+            scope: e.scope,
+            community_id: e.community_id,
+          };
+          if (e.phase === "open") anomalyLog.warn(e.reason, fields);
+          else anomalyLog.info(e.reason, fields);
+        }
         if (e.kind === "security") {
           securityLog.warn(e.explanation, {
             id: e.id,
@@ -185,12 +205,15 @@ export function createApp(cfg: Config): App {
       topology = topologyStarter.start(devices, passive);
       const applyPolicy = (p: typeof policy) => {
         anomalyOptions.k = p.anomaly.k;
+        anomalyOptions.ratio = p.anomaly.ratio;
         anomalyOptions.warmupIntervals = p.anomaly.warmup_intervals;
         anomalyOptions.minBytes = p.anomaly.min_bytes;
         devices!.arp.learningPeriodS = p.learning_period_s;
       };
       applyPolicy(policy);
       stopPolicy = alerts.policy.onChange(applyPolicy);
+      await baselines.load();
+      baselines.start();
       timers.push(setInterval(() => pipeline.advanceTo(Date.now()), CLOCK_TICK_MS));
       timers.push(setInterval(() => log.info("stats", stats()), STATS_LOG_MS));
       const http = createHttpApp({
@@ -236,6 +259,7 @@ export function createApp(cfg: Config): App {
     async stop() {
       await Promise.all(captures.map((c) => c.stop()));
       for (const t of timers) clearInterval(t);
+      await baselines.stop();
       stopPolicy?.();
       // Sources before sinks: sweeps, polls and traps stop publishing before the stores close.
       await devices?.stop();

@@ -4,7 +4,7 @@
  */
 import { streamCaptureFile } from "../capture/mod.ts";
 import type { ArpWatchConfig } from "../config/mod.ts";
-import { createPacketDetectors, EwmaAnomalyDetector, type EwmaOptions } from "../detect/mod.ts";
+import { type AnomalyOptions, createPacketDetectors, VolumeAnomalyDetector } from "../detect/mod.ts";
 import { ArpHistory, OuiRegistry } from "../devices/mod.ts";
 import { type AnomalyEvent, EventBus, type PublishedEvent } from "../events/mod.ts";
 import { type FlowJson, FlowPipeline, FlowTable, flowToJson, topFlowsByBytes } from "../flow/mod.ts";
@@ -22,7 +22,7 @@ export interface ReplayOptions {
   /** Active timeout, seconds. */
   flowActiveTimeoutS: number;
   /** Detector settings. */
-  anomaly: EwmaOptions;
+  anomaly: AnomalyOptions;
   /** ARP watcher settings (learning period measured on the capture's clock, allow-list). */
   arp: ArpWatchConfig;
   /** MAC vendors for the events' wording; the IEEE registry of ieee-data by default. */
@@ -66,7 +66,8 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   const bus = new EventBus();
   const events: PublishedEvent[] = [];
   bus.subscribe((e) => events.push(e), { name: "replay", capacity: Number.MAX_SAFE_INTEGER });
-  const ewma = new EwmaAnomalyDetector(table, o.anomaly, (e) => bus.publish(e));
+  // Hosts of private networks get baselines (replay has no FLINTNET_CIDR); nothing is saved.
+  const anomalyDetector = new VolumeAnomalyDetector(table, o.anomaly, (e) => bus.publish(e));
   const oui = o.oui ?? await OuiRegistry.load();
   // The same packet-level detectors as the daemon, with a history that lives only as long as the run:
   // replay never writes the daemon's state files.
@@ -79,7 +80,7 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   });
   const neighbours = new PassiveNeighbours(65_536);
   const passive = new PassiveDiscovery((o) => neighbours.observe(o));
-  const pipeline = new FlowPipeline(table, [ewma, ...packet.all, passive], {
+  const pipeline = new FlowPipeline(table, [anomalyDetector, ...packet.all, passive], {
     intervalMs: o.anomaly.intervalS * 1000,
     idleTimeoutMs: o.flowIdleTimeoutS * 1000,
     activeTimeoutMs: o.flowActiveTimeoutS * 1000,
@@ -123,7 +124,8 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
       flows_evicted_full: table.evictedFull,
       flows_rolled_over: pipeline.rolledOver,
       intervals: pipeline.intervalsClosed,
-      anomalies: ewma.raised,
+      anomalies: anomalyDetector.raised,
+      anomaly_episodes: anomalyDetector.stats(),
       events: countEvents(events),
       arp: packet.arp.counters(),
     },

@@ -13,6 +13,7 @@ import {
   hostPort,
   interfaceList,
   intRange,
+  numberRange,
   oneOf,
   originList,
   pemFile,
@@ -153,8 +154,15 @@ export const CORE_SETTINGS = {
   }),
   k: setting({
     name: "FLINTNET_ANOMALY_K",
-    description: "Deviations above the baseline that count as an anomaly.",
+    description: "Spreads (σ of log-volume) above its baseline an interval must be to be an anomaly.",
     parser: positiveNumber(100),
+    fallback: 4,
+  }),
+  ratio: setting({
+    name: "FLINTNET_ANOMALY_RATIO",
+    description: "Times its baseline an interval must carry to be an anomaly (a rise lasting minutes: the " +
+      "square root, once the hours of the day are learned).",
+    parser: numberRange(1.5, 1000),
     fallback: 4,
   }),
   minBytes: setting({
@@ -165,7 +173,7 @@ export const CORE_SETTINGS = {
   }),
   warmupIntervals: setting({
     name: "FLINTNET_ANOMALY_WARMUP",
-    description: "Intervals a flow is watched before it may alert.",
+    description: "Intervals with traffic a flow, host or subnet is learned for before it may alert.",
     parser: intRange(1, 100000),
     fallback: 30,
   }),

@@ -22,14 +22,16 @@ import { type SystemProbe, systemProbe } from "./system_probe.ts";
 export { ConfigError, DEFAULT_ENV_FILE };
 export type { ListenAddress };
 
-/** Settings of the EWMA flow anomaly detector. */
+/** Settings of the anomaly detector (flows, hosts, subnets; see docs/anomalies.md). */
 export interface AnomalyConfig {
   /** Seconds between evaluations of every flow's rate against its baseline. */
   intervalS: number;
-  /** EWMA smoothing factor: weight of the newest interval, 0 < α ≤ 1. */
+  /** EWMA smoothing factor of the recent baseline: weight of the newest interval, 0 < α ≤ 1. */
   alpha: number;
-  /** How many deviations above the baseline make an interval anomalous. */
+  /** How many spreads (σ of log-volume) above the baseline make an interval anomalous. */
   k: number;
+  /** How many times the baseline an interval must carry to be anomalous. */
+  ratio: number;
   /** Intervals with fewer bytes than this never alert (quiet flows are noisy in relative terms). */
   minBytes: number;
   /** Intervals a flow is observed before it may alert, so the baseline has settled. */
@@ -300,6 +302,7 @@ function detectorSettings(vars: Vars): DetectorConfig {
       intervalS,
       alpha: value(S.alpha, vars),
       k: value(S.k, vars),
+      ratio: value(S.ratio, vars),
       minBytes: value(S.minBytes, vars),
       warmupIntervals: value(S.warmupIntervals, vars),
       storeSize: value(S.storeSize, vars),

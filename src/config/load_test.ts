@@ -66,7 +66,15 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
     ringMb: 64,
     flowIdleTimeoutS: 120,
     flowActiveTimeoutS: 1800,
-    anomaly: { intervalS: 10, alpha: 0.1, k: 4, minBytes: 1000000, warmupIntervals: 30, storeSize: 10000 },
+    anomaly: {
+      intervalS: 10,
+      alpha: 0.1,
+      k: 4,
+      ratio: 4,
+      minBytes: 1000000,
+      warmupIntervals: 30,
+      storeSize: 10000,
+    },
     arp: { learningPeriodS: 86400, allowMacs: [] },
     snmp: {
       port: 161,
@@ -115,6 +123,7 @@ Deno.test("loadConfig() parses every setting from the environment", async () => 
     FLINTNET_ANOMALY_INTERVAL: "1m",
     FLINTNET_EWMA_ALPHA: "0.25",
     FLINTNET_ANOMALY_K: "3.5",
+    FLINTNET_ANOMALY_RATIO: "2.5",
     FLINTNET_ANOMALY_MIN_BYTES: "0",
     FLINTNET_ANOMALY_WARMUP: "5",
     FLINTNET_ANOMALY_STORE_SIZE: "500",
@@ -135,6 +144,7 @@ Deno.test("loadConfig() parses every setting from the environment", async () => 
     intervalS: 60,
     alpha: 0.25,
     k: 3.5,
+    ratio: 2.5,
     minBytes: 0,
     warmupIntervals: 5,
     storeSize: 500,
@@ -260,6 +270,10 @@ Deno.test("number settings name the variable, the value and the bounds", async (
   await rejects({ FLINTNET_EWMA_ALPHA: "0" }, 'FLINTNET_EWMA_ALPHA="0"', "greater than 0 and at most 1");
   await rejects({ FLINTNET_EWMA_ALPHA: "1.01" }, 'FLINTNET_EWMA_ALPHA="1.01"');
   await rejects({ FLINTNET_ANOMALY_K: "NaN" }, 'FLINTNET_ANOMALY_K="NaN"', "at most 100");
+  // A ratio of 1 or less would call every interval above the baseline large.
+  await rejects({ FLINTNET_ANOMALY_RATIO: "1" }, 'FLINTNET_ANOMALY_RATIO="1"', "a number from 1.5 to 1000");
+  await rejects({ FLINTNET_ANOMALY_RATIO: "4x" }, 'FLINTNET_ANOMALY_RATIO="4x"', "a number from 1.5 to 1000");
+  assert.equal((await load({ FLINTNET_ANOMALY_RATIO: "1.5" })).anomaly.ratio, 1.5);
   assert.equal((await load({ FLINTNET_EWMA_ALPHA: "1" })).anomaly.alpha, 1);
   assert.equal((await load({ FLINTNET_EWMA_ALPHA: ".5" })).anomaly.alpha, 0.5);
 });
@@ -380,7 +394,15 @@ Deno.test("loadDetectorConfig() reads only detector settings and never probes", 
     maxFlows: 1000000,
     flowIdleTimeoutS: 120,
     flowActiveTimeoutS: 1800,
-    anomaly: { intervalS: 10, alpha: 0.1, k: 6, minBytes: 1000000, warmupIntervals: 30, storeSize: 10000 },
+    anomaly: {
+      intervalS: 10,
+      alpha: 0.1,
+      k: 6,
+      ratio: 4,
+      minBytes: 1000000,
+      warmupIntervals: 30,
+      storeSize: 10000,
+    },
     arp: { learningPeriodS: 90, allowMacs: [] },
   });
   assert.throws(() => loadDetectorConfig({ FLINTNET_EWMA_ALPHA: "2" }, NO_FILE), ConfigError);

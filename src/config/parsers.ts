@@ -57,6 +57,20 @@ export function positiveNumber(max: number): Parser<number> {
   };
 }
 
+/** A decimal number with `min ≤ x ≤ max`. */
+export function numberRange(min: number, max: number): Parser<number> {
+  return {
+    accepted: `a number from ${min} to ${max}`,
+    parse(text) {
+      if (!/^(\d+(\.\d+)?|\.\d+)$/.test(text)) throw new Rejected();
+      const n = Number(text);
+      if (!(n >= min && n <= max)) throw new Rejected();
+      return n;
+    },
+    format: String,
+  };
+}
+
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
 
 /** Seconds in the largest unit that divides them exactly: 3600 → "1h", 90 → "90s". */

@@ -1,9 +1,12 @@
 /**
- * Detectors, one per file, fed by the flow pipeline: the EWMA flow anomaly detector (per interval, over
- * the flow table) and the ARP watcher (per packet: rogue devices, ARP spoofing, MAC spoofing, duplicate
- * IPs). packet_detectors.ts builds the packet-level ones for the daemon and replay alike.
+ * Detectors, one concept per file, fed by the flow pipeline: the volume anomaly detector (per interval,
+ * over the flow table: flows, hosts and subnets against baselines on log-volume, episodes, the hour of
+ * the day) and the ARP watcher (per packet: rogue devices, ARP spoofing, MAC spoofing, duplicate IPs).
+ * packet_detectors.ts builds the packet-level ones for the daemon and replay alike.
  * The only file other folders import.
  */
 export { type ArpSecurityDetector } from "./arp_security.ts";
-export { EwmaAnomalyDetector, type EwmaOptions } from "./ewma_anomaly.ts";
+export { type AnomalyOptions } from "./anomaly_rules.ts";
+export { BaselineKeeper } from "./baseline_keeper.ts";
+export { VolumeAnomalyDetector } from "./volume_anomaly.ts";
 export { createPacketDetectors } from "./packet_detectors.ts";

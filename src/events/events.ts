@@ -1,53 +1,106 @@
 import type { DeviceJson, InterfaceJson } from "./device_json.ts";
 import type { TopologyEdgeJson, TopologyNodeJson } from "./topology_json.ts";
+import type { BaselineJson } from "./baseline_json.ts";
 
 /**
  * Every event Flintnet publishes, as a kind-tagged union. Later detectors (security, interface,
  * device, topology, trap, advisory) add their own member here; consumers switch on `kind`.
  */
 
-/** A flow carried far more in one interval than its learned baseline. */
+/** What an anomaly is about: one flow (a 5-tuple, one direction), one local host, or one local subnet. */
+export type AnomalyScope = "flow" | "host" | "subnet";
+
+/**
+ * An anomaly episode: a flow, host or subnet carrying far more than it normally does. Each episode gives
+ * one `open` event when it starts (the alert) and one `closed` event when traffic is back to normal, with
+ * the same `episode_id`; the closed event repeats the open one's facts and adds the summary (duration,
+ * peak, total and excess bytes). See docs/anomalies.md for the rules.
+ */
 export interface AnomalyEvent {
   kind: "anomaly";
-  /** When the interval that tripped the detector ended (capture time), ISO 8601. */
+  /** open: the episode began; closed: it ended (the summary). */
+  phase: "open" | "closed";
+  /** The episode, the same in its open and closed events. */
+  episode_id: string;
+  /** open: end of the interval that opened the episode; closed: end of the interval that closed it (capture time), ISO 8601. */
   ts: string;
-  /** Source address of the flow. */
-  src_ip: string;
-  /** Destination address of the flow. */
-  dst_ip: string;
-  /** Source port (ICMP type). */
-  src_port: number;
-  /** Destination port (ICMP code). */
-  dst_port: number;
-  /** IP protocol number. */
-  protocol: number;
-  /** IP-layer octets in the interval that tripped. */
+  /** Start of the episode's first anomalous interval, ISO 8601. */
+  started_at: string;
+  /** closed: end of its last anomalous interval; null while open. */
+  ended_at: string | null;
+  /** How long the episode lasted (closed) or has lasted so far (open), seconds. */
+  duration_s: number;
+  /** flow, host or subnet. */
+  scope: AnomalyScope;
+  /** What it is about, in words: "10.0.0.5:40000 → 192.0.2.9:443 (TCP)", "10.0.0.5", "10.0.0.0/24". */
+  subject: string;
+  /** The traffic measured: sent by the subject (a flow is always "sent": source to destination) or received. */
+  direction: "sent" | "received";
+  /** Flow: its source; host: the host when it sent; null otherwise. */
+  src_ip: string | null;
+  /** Flow: its destination; host: the host when it received; null otherwise. */
+  dst_ip: string | null;
+  /** Flow: source port (ICMP type); null otherwise. */
+  src_port: number | null;
+  /** Flow: destination port (ICMP code); null otherwise. */
+  dst_port: number | null;
+  /** Flow: IP protocol number; null otherwise. */
+  protocol: number | null;
+  /** Flow: Community ID v1; null otherwise. */
+  community_id: string | null;
+  /** Subnet: the network ("10.0.0.0/24"); null otherwise. */
+  cidr: string | null;
+  /**
+   * spike: one or two intervals far above the baseline (recent, and the hour of day's once learned);
+   * sustained: the level of the last minutes far above what this hour of the day usually carries.
+   */
+  rule: "spike" | "sustained";
+  /** IP-layer octets in the interval that opened the episode. */
   bytes: number;
   /** Packets in that interval. */
   packets: number;
-  /** The baseline: EWMA of octets per interval before this one. */
-  ewma_bytes: number;
-  /** EWMA standard deviation of octets per interval (after the floor, see README). */
-  ewma_stddev_bytes: number;
-  /** mean + k·σ: the octets above which the interval is anomalous. */
-  threshold_bytes: number;
-  /** The floor below which nothing is anomalous (FLINTNET_ANOMALY_MIN_BYTES). */
-  min_bytes: number;
-  /** (bytes − mean) / σ. */
+  /** Flows that carried the subject's traffic in that interval (1 for a flow). */
+  flows: number;
+  /** The subject's level when it opened: its typical interval over the last minutes (slow EWMA), octets. */
+  level_bytes: number;
+  /** The baseline the traffic was compared with (frozen for the episode). */
+  baseline: BaselineJson;
+  /** How many times the baseline: bytes (spike) or level_bytes (sustained) ÷ baseline.typical_bytes. */
+  ratio: number;
+  /** How many spreads (σ of log-volume) above the baseline. */
   score: number;
-  /** The k in use. */
+  /** The smallest interval (spike) or level (sustained) that would have opened it, octets. */
+  threshold_bytes: number;
+  /** Spreads required (FLINTNET_ANOMALY_K). */
   k: number;
+  /** Ratio to the baseline required (FLINTNET_ANOMALY_RATIO; a sustained rise needs its square root). */
+  ratio_min: number;
+  /** The floor below which nothing is anomalous (FLINTNET_ANOMALY_MIN_BYTES), octets per interval. */
+  min_bytes: number;
   /** Interval length in seconds. */
   interval_s: number;
-  /** How long the flow has been seen, in seconds. */
-  duration_s: number;
-  /** Octets of the whole flow so far. */
-  flow_bytes: number;
-  /** Packets of the whole flow so far. */
-  flow_packets: number;
-  /** Community ID v1 of the flow. */
-  community_id: string;
-  /** One plain sentence for a person. */
+  /** The largest interval of the episode so far, octets. */
+  peak_bytes: number;
+  /** Octets carried during the episode so far. */
+  total_bytes: number;
+  /** Of those, how many above the baseline. */
+  excess_bytes: number;
+  /** Intervals in the episode so far. */
+  intervals: number;
+  /**
+   * closed: back_to_normal (traffic fell back), new_normal (it stayed high for an hour and is now taken as
+   * the usual level), subject_gone (the flow ended, or the host left the table); null while open.
+   */
+  close_reason: "back_to_normal" | "new_normal" | "subject_gone" | null;
+  /** Flow: octets of the whole flow record so far; null otherwise. */
+  flow_bytes: number | null;
+  /** Flow: packets of the whole flow record so far; null otherwise. */
+  flow_packets: number | null;
+  /** Episodes of this subject opened since its last reported one and not reported (rate limit). */
+  unreported_same: number;
+  /** Episodes elsewhere not reported since the last reported one: more than the run's cap a minute. */
+  unreported_cap: number;
+  /** One plain sentence (two when something was held back) for a person. */
   reason: string;
 }
 

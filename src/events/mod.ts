@@ -7,4 +7,5 @@
 export * from "./events.ts";
 export * from "./device_json.ts";
 export * from "./topology_json.ts";
+export * from "./baseline_json.ts";
 export { EventBus, type SubscribeOptions, type Subscription } from "./bus.ts";

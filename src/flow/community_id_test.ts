@@ -387,7 +387,7 @@ Deno.test({
           maxFlows: 1000,
           flowIdleTimeoutS: 3600,
           flowActiveTimeoutS: 3600,
-          anomaly: { intervalS: 10, alpha: 0.1, k: 4, minBytes: 1e6, warmupIntervals: 30 },
+          anomaly: { intervalS: 10, alpha: 0.1, k: 4, ratio: 4, minBytes: 1e6, warmupIntervals: 30 },
           arp: { learningPeriodS: 86_400, allowMacs: [] },
         });
       } finally {

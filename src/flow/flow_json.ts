@@ -1,6 +1,7 @@
 /**
  * The one JSON shape of a flow, used by replay, REST and SSE alike (the changelog's field names).
  */
+import { type BaselineJson, baselineJson } from "../events/mod.ts";
 import { communityId } from "./community_id.ts";
 import { formatIp } from "../net/mod.ts";
 import type { FlowTable } from "./flow_table.ts";
@@ -29,8 +30,8 @@ export interface FlowJson {
   duration_s: number;
   /** OR of TCP flags seen (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20, ECE 0x40, CWR 0x80). */
   tcp_flags: number;
-  /** The learned baseline: mean octets per interval, its deviation, maturity. */
-  ewma: { mean_bytes: number; stddev_bytes: number; intervals: number; mature: boolean };
+  /** The flow's recent baseline (the shape anomalies show theirs in). */
+  baseline: BaselineJson;
   /** Community ID v1 of this flow (seed 0). */
   community_id: string;
 }
@@ -52,12 +53,14 @@ export function flowToJson(table: FlowTable, id: number, warmup: number): FlowJs
     last_seen: new Date(last).toISOString(),
     duration_s: Math.round(last - first) / 1000,
     tcp_flags: table.tcpFlags(id),
-    ewma: {
-      mean_bytes: Math.round(table.ewmaMean[id]),
-      stddev_bytes: Math.round(Math.sqrt(table.ewmaVar[id])),
-      intervals: table.ewmaIntervals[id],
-      mature: table.ewmaIntervals[id] >= warmup,
-    },
+    // The table's baseline columns hold the detector's log-volume centre and mean absolute deviation.
+    baseline: baselineJson(
+      "recent",
+      table.ewmaMean[id],
+      table.ewmaVar[id],
+      table.ewmaIntervals[id],
+      table.ewmaIntervals[id] >= warmup,
+    ),
     community_id: communityId(
       fam,
       table.src,

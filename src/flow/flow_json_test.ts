@@ -35,8 +35,9 @@ Deno.test("flowToJson() renders a flow with exactly the documented field names a
   addIpRow(b, { ...WEB, tsMs: T0 + 2_750, ipBytes: 52, tcpFlags: 0x11 }); // FIN|ACK
   table.update(b, 0, b.count);
   const id = findFlow(table, WEB);
-  table.ewmaMean[id] = 1234.4;
-  table.ewmaVar[id] = 10_000;
+  // The detector's columns: log-volume centre ln(100 kB + 1500 B) and a mean absolute deviation of 0.4.
+  table.ewmaMean[id] = Math.log(100_000 + 1500);
+  table.ewmaVar[id] = 0.4;
   table.ewmaIntervals[id] = 3;
   const json = flowToJson(table, id, 3);
   const expected: FlowJson = {
@@ -51,22 +52,26 @@ Deno.test("flowToJson() renders a flow with exactly the documented field names a
     last_seen: "2023-11-14T22:13:22.750Z",
     duration_s: 2.5,
     tcp_flags: 0x02 | 0x18 | 0x11,
-    ewma: { mean_bytes: 1234, stddev_bytes: 100, intervals: 3, mature: true },
+    // σ = √(π/2) × 0.4 for normally distributed log-volume; the spread factor is e^σ = 1.651.
+    baseline: { source: "recent", typical_bytes: 100_000, spread_factor: 1.651, intervals: 3, mature: true },
     community_id: "1:LQU9qZlK+B5F3KDmev6m5PMibrg=",
   };
   assert.deepEqual(json, expected);
   // Nothing more, nothing less, once serialised (no undefined members, no extra keys).
   assert.deepEqual(JSON.parse(JSON.stringify(json)), expected);
-  assert.deepEqual(Object.keys(json.ewma).sort(), ["intervals", "mature", "mean_bytes", "stddev_bytes"]);
+  assert.deepEqual(
+    Object.keys(json.baseline).sort(),
+    ["intervals", "mature", "source", "spread_factor", "typical_bytes"],
+  );
 });
 
 Deno.test("flowToJson() calls a baseline mature only from the warm-up count on", () => {
   const table = tableWith([{ key: WEB, bytes: [100], tsMs: T0 }]);
   const id = findFlow(table, WEB);
   table.ewmaIntervals[id] = 29;
-  assert.equal(flowToJson(table, id, 30).ewma.mature, false);
+  assert.equal(flowToJson(table, id, 30).baseline.mature, false);
   table.ewmaIntervals[id] = 30;
-  assert.equal(flowToJson(table, id, 30).ewma.mature, true);
+  assert.equal(flowToJson(table, id, 30).baseline.mature, true);
 });
 
 Deno.test("flowToJson() writes IPv6 addresses as RFC 5952 text and a one-packet flow lasts 0 s", () => {
@@ -85,7 +90,13 @@ Deno.test("flowToJson() writes IPv6 addresses as RFC 5952 text and a one-packet 
   assert.equal(json.first_seen, json.last_seen);
   // Community ID of TCP [2001:db8::1]:40000 → [2001:db8::2]:443, from the spec with Python's hashlib.
   assert.equal(json.community_id, "1:RYG3Msb11GthNt1OYXJouPzmrvA=");
-  assert.deepEqual(json.ewma, { mean_bytes: 0, stddev_bytes: 0, intervals: 0, mature: false });
+  assert.deepEqual(json.baseline, {
+    source: "recent",
+    typical_bytes: 0,
+    spread_factor: 1,
+    intervals: 0,
+    mature: false,
+  });
 });
 
 Deno.test("topFlowsByBytes() orders flows by bytes, largest first, ties by id, and skips removed flows", () => {

@@ -88,7 +88,7 @@ function sameAddress(a: IpWords, family: number, w: ArrayLike<number>, o: number
 }
 
 /** True when the address words at `o` lie in `n` (same family). */
-function inNetwork(n: CidrWords, family: number, w: ArrayLike<number>, o: number): boolean {
+export function inNetwork(n: CidrWords, family: number, w: ArrayLike<number>, o: number): boolean {
   if (n.family !== family) return false;
   const net = n.network, m = n.mask;
   if (((w[o] & m[0]) >>> 0) !== net[0]) return false;

@@ -62,14 +62,14 @@ export class FlowTable {
   readonly proto: Uint8Array;
   /** Outermost VLAN of the flow's first packet. */
   readonly vlan: Uint16Array;
-  // per-interval baseline, owned by the EWMA detector
-  /** EWMA of octets per interval. */
+  // per-interval baseline, owned by the anomaly detector (src/detect/anomaly_rules.ts), cleared for a new flow
+  /** EWMA of log-volume, ln(octets per interval + LOG_OFFSET_BYTES). */
   readonly ewmaMean: Float64Array;
-  /** EWMA variance of octets per interval. */
+  /** EWMA of |log-volume − mean| (the spread, as a mean absolute deviation). */
   readonly ewmaVar: Float64Array;
-  /** Complete intervals folded into the baseline (its maturity). */
+  /** Intervals folded into the baseline (its maturity). */
   readonly ewmaIntervals: Uint32Array;
-  /** 1 while the flow is in an anomaly already reported (one event per spike). */
+  /** The detector's state bits (an episode open, the last interval elevated …). */
   readonly anomalyActive: Uint8Array;
 
   #u: Uint32Array; // records, as u32

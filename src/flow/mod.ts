@@ -22,3 +22,4 @@ export {
 } from "./flow_query.ts";
 export { FlowTable } from "./flow_table.ts";
 export { localHosts } from "./local_hosts.ts";
+export { inNetwork } from "./flow_query.ts";

@@ -31,6 +31,11 @@ export function csvRow(fields: readonly CsvValue[]): string {
   return line + "\r\n";
 }
 
+/** The names {@link flattenRecord} gives the members of `T`: a nested object's members as `outer_inner`. */
+export type FlatKeys<T> = {
+  [K in keyof T & string]: NonNullable<T[K]> extends object ? `${K}_${keyof NonNullable<T[K]> & string}` : K;
+}[keyof T & string];
+
 /**
  * An object with nested objects made flat: `{ ewma: { mean_bytes: 1 } }` → `{ ewma_mean_bytes: 1 }`,
  * so a JSON shape and its CSV columns keep the same names.

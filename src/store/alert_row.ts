@@ -17,8 +17,8 @@ export type AlertSeverity = "info" | "warning" | "critical";
 /** Every severity, least severe first. */
 export const ALERT_SEVERITIES: readonly AlertSeverity[] = ["info", "warning", "critical"];
 
-/** The type given to every AnomalyEvent: an interval far above the flow's learned volume. */
-export const ANOMALY_TYPE = "traffic_spike";
+/** The type of an AnomalyEvent by its rule: a spike (one or two intervals) or a sustained rise. */
+export const ANOMALY_TYPES = { spike: "traffic_spike", sustained: "traffic_sustained" } as const;
 
 /** Traps that mean something stopped working (RFC 3418 / RFC 2863 generic traps) are warnings. */
 const WARNING_TRAPS = new Set(["linkDown", "authenticationFailure", "egpNeighborLoss"]);
@@ -32,15 +32,15 @@ export interface AlertFields {
   ts: number;
   /** security, anomaly or trap. */
   kind: AlertKind;
-  /** Security: rogue_device, arp_spoof…; anomaly: traffic_spike; trap: its name (linkDown…). */
+  /** Security: rogue_device, arp_spoof…; anomaly: traffic_spike or traffic_sustained; trap: its name (linkDown…). */
   type: string;
   /** info, warning or critical. */
   severity: AlertSeverity;
   /** The MAC it is filed under (security only), lower case with colons. */
   mac: string | null;
-  /** The address it is about: security ip, anomaly src_ip, trap source_ip. */
+  /** The address it is about: security ip, anomaly src_ip (a host that received: dst_ip), trap source_ip. */
   ip: string | null;
-  /** The other end: anomaly dst_ip; null otherwise. */
+  /** The other end: a flow anomaly's dst_ip; null otherwise. */
   peer_ip: string | null;
   /** The SNMP device that reported it: trap source_ip, or a security event's polled device. */
   device_ip: string | null;
@@ -116,11 +116,11 @@ export function alertFields(e: AlertEvent, fallbackMs: number = Date.now()): Ale
       return {
         ts,
         kind: "anomaly",
-        type: ANOMALY_TYPE,
+        type: ANOMALY_TYPES[e.rule],
         severity: alertSeverity(e),
         mac: null,
-        ip: e.src_ip || null,
-        peer_ip: e.dst_ip || null,
+        ip: e.src_ip || e.dst_ip || null,
+        peer_ip: e.src_ip ? e.dst_ip || null : null,
         device_ip: null,
         summary: cut(e.reason),
       };
@@ -141,12 +141,13 @@ export function alertFields(e: AlertEvent, fallbackMs: number = Date.now()): Ale
 
 /** The type an alert of `e` is filed under (see AlertFields.type). */
 export function alertType(e: AlertEvent): string {
-  return e.kind === "security" ? e.type : e.kind === "anomaly" ? ANOMALY_TYPE : e.name;
+  return e.kind === "security" ? e.type : e.kind === "anomaly" ? ANOMALY_TYPES[e.rule] : e.name;
 }
 
 /** The addresses an alert of `e` is about, for matching by ip. */
 export function alertIps(e: AlertEvent): string[] {
-  return e.kind === "security" ? [e.ip] : e.kind === "anomaly" ? [e.src_ip, e.dst_ip] : [e.source_ip];
+  if (e.kind === "anomaly") return [e.src_ip, e.dst_ip].filter((ip): ip is string => ip !== null);
+  return e.kind === "security" ? [e.ip] : [e.source_ip];
 }
 
 /** The device whose ARP table showed it, as src/detect/arp_security.ts names it in the evidence. */

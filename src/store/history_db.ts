@@ -205,6 +205,26 @@ export class HistoryDb {
     return r.changes === 0 ? undefined : this.get(id);
   }
 
+  /**
+   * Replaces the summary and event of the anomaly alert of episode `episodeId`, which was opened between
+   * `fromMs` and `toMs` (so the search stays on the kind-and-time index): an episode is one alert, its
+   * closing event completes it. False when there is no such alert (it was purged, or never recorded).
+   */
+  updateAnomalyEpisode(
+    episodeId: string,
+    fromMs: number,
+    toMs: number,
+    summary: string,
+    event: Record<string, unknown>,
+  ): boolean {
+    this.flush();
+    const r = this.#stmt(
+      "UPDATE alerts SET summary = ?, event = ? WHERE kind = 'anomaly' AND ts >= ? AND ts <= ? " +
+        "AND json_extract(event, '$.episode_id') = ?",
+    ).run(summary, eventJson(event), fromMs, toMs, episodeId);
+    return Number(r.changes) > 0;
+  }
+
   /** Deletes alerts older than `cutoffMs`; returns how many. */
   purgeOlderThan(cutoffMs: number): number {
     this.flush();

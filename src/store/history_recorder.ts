@@ -3,7 +3,7 @@
  * mute rule matches, and keeps the history to its retention: rows older than `retentionDays` go at
  * attach and then every hour.
  */
-import type { AlertEvent, EventBus, PublishedEvent, Subscription } from "../events/mod.ts";
+import type { AlertEvent, AnomalyEvent, EventBus, PublishedEvent, Subscription } from "../events/mod.ts";
 import { createLogger, type Logger } from "../base/mod.ts";
 import { alertFields } from "./alert_row.ts";
 import type { HistoryDb } from "./history_db.ts";
@@ -84,10 +84,14 @@ export class HistoryRecorder {
     if (this.#o.history.sqlite.isOpen) this.#o.history.flush();
   }
 
-  /** Queues one alert (written with the rest of this tick). */
+  /**
+   * Queues one alert (written with the rest of this tick). The closed event of an anomaly episode
+   * completes the alert its open event made (summary and event replaced) rather than adding one.
+   */
   record(e: AlertEvent): void {
     try {
       const now = this.#now();
+      if (e.kind === "anomaly" && e.phase === "closed" && this.#closeEpisode(e)) return;
       const muted = this.#o.mutes?.isMuted(e, now) ?? false;
       this.#o.history.insert({
         ...alertFields(e, now),
@@ -100,6 +104,21 @@ export class HistoryRecorder {
       this.#errors++;
       this.#log.warn("an alert could not be recorded", { kind: e?.kind, error: err });
     }
+  }
+
+  /** Completes the alert of a closed anomaly episode; false when its open event was not recorded here. */
+  #closeEpisode(e: AnomalyEvent): boolean {
+    const from = Date.parse(e.started_at);
+    // The open event ends the interval or two that opened the episode.
+    const to = from + 3 * e.interval_s * 1000;
+    const { summary } = alertFields(e);
+    return this.#o.history.updateAnomalyEpisode(
+      e.episode_id,
+      from,
+      to,
+      summary,
+      e as unknown as Record<string, unknown>,
+    );
   }
 
   /** Deletes the alerts past retention now; returns how many. */

@@ -172,3 +172,63 @@ Deno.test("HistoryRecorder purges alerts past retention at attach and on each in
       rec.detach();
     }
   }));
+
+Deno.test("HistoryRecorder keeps an anomaly episode as one alert: its closed event completes the row its open one made", () =>
+  withHistory(async (h) => {
+    const bus = new EventBus();
+    const rec = new HistoryRecorder({ history: h, retentionDays: 30, now: () => NOW });
+    rec.attach(bus);
+    try {
+      const open = sampleAnomaly(9_000_000, "10.0.0.1 is sending far more.", {
+        episode_id: "f-kept",
+        started_at: "2024-05-01T11:50:00.000Z",
+        ts: "2024-05-01T11:50:20.000Z",
+      });
+      const host = sampleAnomaly(9_000_000, "A host received far more.", {
+        episode_id: "h-other",
+        scope: "host",
+        subject: "10.0.0.2",
+        direction: "received",
+        rule: "sustained",
+        src_ip: null,
+        dst_ip: "10.0.0.2",
+        started_at: "2024-05-01T11:50:00.000Z",
+        ts: "2024-05-01T11:50:10.000Z",
+      });
+      bus.publish({ ...open });
+      bus.publish({ ...host });
+      await settle();
+      const closed = {
+        ...open,
+        phase: "closed" as const,
+        ts: "2024-05-01T11:55:00.000Z",
+        reason: "It is over.",
+      };
+      bus.publish({ ...closed });
+      // A closed event whose open one was never recorded here (before a restart, say) is filed on its own.
+      const orphan = {
+        ...open,
+        episode_id: "f-orphan",
+        phase: "closed" as const,
+        ts: "2024-05-01T11:56:00.000Z",
+        reason: "Over, unseen.",
+      };
+      bus.publish({ ...orphan });
+      await settle();
+      rec.detach();
+      const rows = h.query({}, { limit: 10 }).alerts;
+      assert.deepEqual(
+        rows.map((r) => [r.ts, r.type, r.ip, r.peer_ip, r.summary, (r.event as { phase: string }).phase]),
+        [
+          [Date.parse(orphan.ts), "traffic_spike", "192.0.2.1", "192.0.2.2", "Over, unseen.", "closed"],
+          // The episode's row keeps the time it was opened.
+          [Date.parse(open.ts), "traffic_spike", "192.0.2.1", "192.0.2.2", "It is over.", "closed"],
+          [Date.parse(host.ts), "traffic_sustained", "10.0.0.2", null, "A host received far more.", "open"],
+        ],
+      );
+      assert.deepEqual(rows[1].event, closed);
+      assert.equal(rec.stats().recorded, 3);
+    } finally {
+      rec.detach();
+    }
+  }));

@@ -1,12 +1,13 @@
 /**
  * `deno task bench`: Flintnet's figures beside peer tools measured in the same run, on the same file.
  *
- *   deno task bench [--only=replay,memory,live,http,snmp,discovery] [--profile]
+ *   deno task bench [--only=replay,memory,live,http,snmp,discovery,anomaly] [--profile]
  *
  * Sections: replay throughput (Flintnet replay ×5, tcpdump ×3, softflowd ×3, interleaved), flow-table
  * memory (tests/bench/flow_memory.ts at 100 k and 1 M flows), live capture drops (tests/bench/live_capture.ts),
  * HTTP, one SNMP poll cycle of 1,000 simulated agents (tests/bench/snmp_poll.ts) and a /22 discovery sweep
- * in a network namespace (tests/bench/discovery_sweep.ts), each beside Net-SNMP.
+ * in a network namespace (tests/bench/discovery_sweep.ts), each beside Net-SNMP, and the anomaly detector's
+ * false alerts and detection delays on simulated days (tests/bench/anomaly_precision.ts) beside the old rule's.
  * Prints a table of measure | flintnet | peer | target | result, and writes it with every raw figure to
  * tests/bench/.cache/last.json. A figure that misses its target never fails the run; a tool or step that
  * cannot run does (exit 1). See docs/benchmarks.md for what each figure means.
@@ -19,6 +20,7 @@ import type { LiveResult } from "./live_capture.ts";
 import { type FlowsLatency, httpRows, runJsonScript, type SseFanout } from "./http_sections.ts";
 import { type DiscoveryResult, discoveryRows } from "./discovery_sweep.ts";
 import { type SnmpPollResult, snmpPollRows } from "./snmp_poll.ts";
+import { type AnomalyResult, anomalyRows } from "./anomaly_precision.ts";
 
 /** This directory: the helper scripts and the cache live beside the driver. */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -46,7 +48,7 @@ const TOOLS: Record<string, string> = {
   snmpsimd: "snmpsim",
 };
 
-type Section = "replay" | "memory" | "live" | "http" | "snmp" | "discovery";
+type Section = "replay" | "memory" | "live" | "http" | "snmp" | "discovery" | "anomaly";
 
 /** The external tools each section runs. */
 const SECTION_TOOLS: Record<Section, string[]> = {
@@ -56,6 +58,7 @@ const SECTION_TOOLS: Record<Section, string[]> = {
   http: ["wrk"],
   snmp: ["snmpget", "snmpbulkwalk", "snmpsimd"],
   discovery: ["snmpget", "snmpd", "ip"],
+  anomaly: [],
 };
 
 interface Timed {
@@ -415,6 +418,11 @@ function benchSnmp(): Promise<SnmpPollResult | null> {
   return runSection<SnmpPollResult>("snmp poll", "snmp_poll.ts", 240_000);
 }
 
+function benchAnomaly(): Promise<AnomalyResult | null> {
+  console.log("anomaly: simulated days through the pipeline, this detector and the old rule (about 80 s)…");
+  return runSection<AnomalyResult>("anomaly precision", "anomaly_precision.ts", 600_000);
+}
+
 function benchDiscovery(): Promise<DiscoveryResult | null> {
   console.log("discovery: /22 sweep in a namespace, then snmpget on a sample (about 95 s)…");
   return runSection<DiscoveryResult>("discovery sweep", "discovery_sweep.ts", 240_000);
@@ -654,7 +662,7 @@ function printDeviceDetails(snmp: SnmpPollResult | null, disc: DiscoveryResult |
 }
 
 function parseArgs(args: string[]): { sections: Set<Section>; profile: boolean; dryRun: boolean } {
-  const all: Section[] = ["replay", "memory", "live", "http", "snmp", "discovery"];
+  const all: Section[] = ["replay", "memory", "live", "http", "snmp", "discovery", "anomaly"];
   let sections = new Set<Section>(all);
   let profile = false, dryRun = false;
   for (const a of args) {
@@ -720,6 +728,7 @@ async function main(): Promise<number> {
   const http = opts.sections.has("http") ? await benchHttp() : null;
   const snmp = opts.sections.has("snmp") ? await benchSnmp() : null;
   const discovery = opts.sections.has("discovery") ? await benchDiscovery() : null;
+  const anomaly = opts.sections.has("anomaly") ? await benchAnomaly() : null;
   const replayMissed = (replay?.flintnet?.medianReportedPps ?? Infinity) < TARGET.pps;
   const profile = opts.profile || replayMissed ? await profileReplay() : null;
 
@@ -730,6 +739,7 @@ async function main(): Promise<number> {
     ...httpRows(http?.flows ?? null, http?.sse ?? null, verdict),
     ...(snmp ? snmpPollRows(snmp, verdict) : []),
     ...(discovery ? discoveryRows(discovery, verdict) : []),
+    ...(anomaly ? anomalyRows(anomaly, verdict) : []),
   ];
   console.log("");
   printTable(rows);
@@ -748,6 +758,7 @@ async function main(): Promise<number> {
     http,
     snmp,
     discovery,
+    anomaly,
     profile,
     failures,
     skipped,

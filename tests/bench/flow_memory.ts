@@ -5,7 +5,7 @@
  *   deno run --allow-all tests/bench/flow_memory.ts N [--capacity C]
  *
  * The table gets the daemon's default capacity (FLINTNET_MAX_FLOWS, 1,000,000) unless --capacity says
- * otherwise, and is wired to an EwmaAnomalyDetector through a FlowPipeline as in src/app.ts. Rows are
+ * otherwise, and is wired to the anomaly detector (VolumeAnomalyDetector) through a FlowPipeline as in src/app.ts. Rows are
  * synthetic PacketBatch rows with unique IPv4 5-tuples; every flow gets one packet before and one after
  * an interval boundary, so lookups, inserts and the detector's per-interval pass all touch every flow.
  * Timestamps span 20 s, well inside the 120 s idle timeout: at the end all N flows are active.
@@ -13,7 +13,7 @@
 import { EventBus } from "../../src/events/mod.ts";
 import { loadDetectorConfig } from "../../src/config/mod.ts";
 import { createPacketBatch, type PacketBatch, RowKind } from "../../src/decode/packet_batch.ts";
-import { EwmaAnomalyDetector } from "../../src/detect/ewma_anomaly.ts";
+import { VolumeAnomalyDetector } from "../../src/detect/volume_anomaly.ts";
 import { FlowPipeline } from "../../src/flow/flow_pipeline.ts";
 import { FlowTable } from "../../src/flow/flow_table.ts";
 
@@ -77,7 +77,7 @@ export function measureFlowMemory(flows: number, capacity?: number): FlowMemoryR
   const cap = capacity ?? cfg.maxFlows;
   const table = new FlowTable(cap);
   const bus = new EventBus();
-  const ewma = new EwmaAnomalyDetector(table, cfg.anomaly, (e) => bus.publish(e));
+  const ewma = new VolumeAnomalyDetector(table, cfg.anomaly, (e) => bus.publish(e));
   const pipeline = new FlowPipeline(table, [ewma], {
     intervalMs: cfg.anomaly.intervalS * 1000,
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,

@@ -23,7 +23,7 @@ import { Hono } from "hono";
 import { EventBus } from "../../src/events/mod.ts";
 import { loadDetectorConfig } from "../../src/config/mod.ts";
 import { createPacketBatch, type PacketBatch, RowKind } from "../../src/decode/packet_batch.ts";
-import { EwmaAnomalyDetector } from "../../src/detect/ewma_anomaly.ts";
+import { VolumeAnomalyDetector } from "../../src/detect/volume_anomaly.ts";
 import { FlowPipeline } from "../../src/flow/flow_pipeline.ts";
 import { FlowTable } from "../../src/flow/flow_table.ts";
 import { BadParameter, errorResponse } from "../../src/http/errors.ts";
@@ -220,7 +220,7 @@ async function main(o: Options): Promise<HttpFlowsResult> {
   );
   const table = new FlowTable(cfg.maxFlows);
   const bus = new EventBus();
-  const ewma = new EwmaAnomalyDetector(table, cfg.anomaly, (e) => bus.publish(e));
+  const ewma = new VolumeAnomalyDetector(table, cfg.anomaly, (e) => bus.publish(e));
   const pipeline = new FlowPipeline(table, [ewma], {
     intervalMs: cfg.anomaly.intervalS * 1000,
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,

@@ -16,7 +16,7 @@ import { compileBpf } from "../../src/capture/bpf.ts";
 import { LiveCapture, type LiveCaptureStats } from "../../src/capture/live_capture.ts";
 import { loadConfig } from "../../src/config/mod.ts";
 import type { PacketBatch } from "../../src/decode/packet_batch.ts";
-import { EwmaAnomalyDetector } from "../../src/detect/ewma_anomaly.ts";
+import { VolumeAnomalyDetector } from "../../src/detect/volume_anomaly.ts";
 import { FlowPipeline } from "../../src/flow/flow_pipeline.ts";
 import { FlowTable } from "../../src/flow/flow_table.ts";
 import type { Logger } from "../../src/base/log.ts";
@@ -134,7 +134,7 @@ export async function runLiveBench(file: string, tag = "flbench"): Promise<LiveR
     const filter = compileBpf(cfg.bpf, cfg.snaplen);
     const bus = new EventBus();
     const table = new FlowTable(cfg.maxFlows);
-    const ewma = new EwmaAnomalyDetector(table, cfg.anomaly, (e) => bus.publish(e));
+    const ewma = new VolumeAnomalyDetector(table, cfg.anomaly, (e) => bus.publish(e));
     const pipeline = new FlowPipeline(table, [ewma], {
       intervalMs: cfg.anomaly.intervalS * 1000,
       idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,

@@ -11,7 +11,7 @@ import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from
 
 /** The characters of an alert type (TYPE_PATTERN in alerts_body.ts). */
 export const ALERT_TYPE_SCHEMA: Json = str(
-  "Security: rogue_device, arp_spoof, mac_spoof, duplicate_ip; anomaly: traffic_spike; trap: its name " +
+  "Security: rogue_device, arp_spoof, mac_spoof, duplicate_ip; anomaly: traffic_spike, traffic_sustained; trap: its name " +
     "(linkDown, coldStart…).",
   { pattern: "^[A-Za-z0-9_.:-]{1,64}$", examples: ["rogue_device", "linkDown"] },
 );
@@ -68,17 +68,27 @@ const ROUTES = (required: readonly string[]) =>
 const ANOMALY_POLICY = (required: readonly string[]) =>
   obj(
     {
-      k: num("Deviations above the baseline that count as an anomaly.", {
+      k: num("Spreads (σ of log-volume) above its baseline an interval must be to be an anomaly.", {
         exclusiveMinimum: 0,
         maximum: 100,
       }),
-      warmup_intervals: int("Intervals a flow is watched before it may alert.", {
-        minimum: 1,
-        maximum: 100_000,
-      }),
+      ratio: num(
+        "Times its baseline an interval must carry to be an anomaly (a lasting rise: the square root).",
+        {
+          minimum: 1.5,
+          maximum: 1000,
+        },
+      ),
+      warmup_intervals: int(
+        "Intervals with traffic a flow, host or subnet is learned for before it may alert.",
+        {
+          minimum: 1,
+          maximum: 100_000,
+        },
+      ),
       min_bytes: int("Intervals with fewer bytes never alert.", { minimum: 0 }),
     },
-    "Thresholds of the EWMA flow anomaly detector.",
+    "Thresholds of the anomaly detector (flows, hosts, subnets; docs/anomalies.md).",
     required,
   );
 
@@ -86,7 +96,7 @@ function policy(required: boolean, description: string): Json {
   const all = (keys: readonly string[]) => required ? keys : [];
   return obj(
     {
-      anomaly: ANOMALY_POLICY(all(["k", "warmup_intervals", "min_bytes"])),
+      anomaly: ANOMALY_POLICY(all(["k", "ratio", "warmup_intervals", "min_bytes"])),
       cooldown_s: int("Seconds a repeat of the same alert is not sent; 0: off.", {
         minimum: 0,
         maximum: MAX_COOLDOWN_S,

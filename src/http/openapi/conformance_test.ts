@@ -28,6 +28,10 @@ import { createHttpApp } from "../app.ts";
 import { SseHub } from "../sse_hub.ts";
 import { buildOpenApi } from "../routes/openapi.ts";
 import { emptyFlowDeps } from "../../../tests/helpers/http_stores.ts";
+import { anomalyHarness } from "../../../tests/helpers/anomaly_harness.ts";
+import { AnomalyStore } from "../../alert/anomaly_store.ts";
+import { anomaliesRoutes } from "../routes/anomalies.ts";
+import { flowsRoutes } from "../routes/flows.ts";
 
 // deno-lint-ignore no-explicit-any
 type Doc = any;
@@ -413,4 +417,29 @@ Deno.test("topology answers and events validate against the documented schemas",
       assertValid({ ...e, id: 5 }, { $ref: "#/components/schemas/TopologyEvent" }, e.action);
     }
   });
+});
+
+Deno.test("anomaly events the detector makes (open and closed; flow, host, subnet) and /flows answers validate", async () => {
+  const h = anomalyHarness();
+  const flow = { src: "10.0.1.5", dst: "198.51.100.7", srcPort: 40000, dstPort: 443, proto: 6 };
+  const fresh = (i: number) => ({ ...flow, src: `10.0.1.${100 + i}`, srcPort: 50000 }); // new hosts, old /24
+  for (let i = 0; i < 60; i++) {
+    h.send(flow, i, i >= 40 && i < 43 ? 8_000_000 : 1_000_000); // a flow's spike …
+    if (i >= 50 && i < 54) { for (let j = 0; j < 10; j++) h.send(fresh(j), i, 900_000, 2); // … a subnet's
+     }
+  }
+  h.pipeline.finish();
+  const scopes = new Set(h.events.map((e) => `${e.scope} ${e.phase}`));
+  assert.deepEqual([...scopes].sort(), ["flow closed", "flow open", "subnet closed", "subnet open"]);
+  h.events.forEach((e, i) =>
+    assertValid({ ...e, id: i + 1 }, { $ref: "#/components/schemas/AnomalyEvent" }, `${e.scope} ${e.phase}`)
+  );
+  const flows = await (await flowsRoutes({ table: h.table, warmupIntervals: 30 }).request("/flows")).json();
+  assert.ok(flows.flows.length > 0 && flows.flows[0].baseline.mature);
+  assertValid(flows, { $ref: "#/components/schemas/FlowsPage" }, "/flows");
+  const store = new AnomalyStore(10);
+  h.events.forEach((e, i) => store.add({ ...e, id: i + 1 }));
+  const anomalies = await (await anomaliesRoutes({ anomalies: store }).request("/anomalies")).json();
+  assert.equal(anomalies.count, 2, "one per episode");
+  assertValid(anomalies, { $ref: "#/components/schemas/AnomaliesPage" }, "/anomalies");
 });

@@ -47,12 +47,7 @@ const FLOW = obj({
   last_seen: isoTime("Last packet."),
   duration_s: num("last_seen − first_seen in seconds."),
   tcp_flags: int("OR of the TCP flags seen."),
-  ewma: obj({
-    mean_bytes: num("Baseline: mean octets per interval."),
-    stddev_bytes: num("Deviation of octets per interval."),
-    intervals: int("Intervals observed."),
-    mature: bool("Past the warm-up: may alert."),
-  }),
+  baseline: ref("Baseline"),
   community_id: str("Community ID v1."),
 }, "A flow (FlowJson).");
 

@@ -1,7 +1,7 @@
 /**
- * `GET /anomalies`: the anomalies the store holds, with the same filters, cursor and CSV as /flows.
- * Sorted by `ts` (default, newest first), `bytes` (of the interval that tripped) or `score`; ties by
- * bus id, which the cursor carries.
+ * `GET /anomalies`: the anomaly episodes the store holds (each as its latest event), with the same
+ * filters, cursor and CSV as /flows. Sorted by `ts` (default, newest first), `bytes` (of the interval
+ * that opened it) or `score`; ties by bus id, which the cursor carries.
  *
  *   curl -H "Authorization: Bearer $TOKEN" 'http://host:8480/anomalies?since=2024-05-01&format=csv'
  */
@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import type { AnomalyStore, StoredAnomaly } from "../../alert/mod.ts";
 import { parseIp } from "../../net/mod.ts";
 import { endpointsMatch, type SortOrder, TopK } from "../../flow/mod.ts";
-import { CSV_CONTENT_TYPE, toCsv } from "../csv.ts";
+import { CSV_CONTENT_TYPE, type FlatKeys, flattenRecord, toCsv } from "../csv.ts";
 import {
   checkParameters,
   encodeCursor,
@@ -35,34 +35,57 @@ const ANOMALY_SORTS: readonly AnomalySort[] = ["ts", "bytes", "score"];
 /** Every parameter /anomalies accepts. */
 export const ANOMALIES_PARAMETERS: readonly string[] = PAGE_PARAMETERS;
 
-/** CSV columns: every member of a stored anomaly, the bus id first. */
+/** CSV columns: every member of a stored anomaly, the bus id first, `baseline` flattened. */
 export const ANOMALY_CSV_COLUMNS = [
   "id",
   "kind",
+  "phase",
+  "episode_id",
   "ts",
+  "started_at",
+  "ended_at",
+  "duration_s",
+  "scope",
+  "subject",
+  "direction",
   "src_ip",
   "dst_ip",
   "src_port",
   "dst_port",
   "protocol",
+  "community_id",
+  "cidr",
+  "rule",
   "bytes",
   "packets",
-  "ewma_bytes",
-  "ewma_stddev_bytes",
-  "threshold_bytes",
-  "min_bytes",
+  "flows",
+  "level_bytes",
+  "baseline_source",
+  "baseline_typical_bytes",
+  "baseline_spread_factor",
+  "baseline_intervals",
+  "baseline_mature",
+  "ratio",
   "score",
+  "threshold_bytes",
   "k",
+  "ratio_min",
+  "min_bytes",
   "interval_s",
-  "duration_s",
+  "peak_bytes",
+  "total_bytes",
+  "excess_bytes",
+  "intervals",
+  "close_reason",
   "flow_bytes",
   "flow_packets",
-  "community_id",
+  "unreported_same",
+  "unreported_cap",
   "reason",
-] as const satisfies readonly (keyof StoredAnomaly)[];
+] as const satisfies readonly FlatKeys<StoredAnomaly>[];
 // A member added to AnomalyEvent without a CSV column fails to compile here.
-const _everyAnomalyColumn: [Exclude<keyof StoredAnomaly, typeof ANOMALY_CSV_COLUMNS[number]>] extends [never]
-  ? true
+const _everyAnomalyColumn: [Exclude<FlatKeys<StoredAnomaly>, typeof ANOMALY_CSV_COLUMNS[number]>] extends
+  [never] ? true
   : never = true;
 
 /** The body of a JSON page. */
@@ -85,11 +108,19 @@ interface Parsed {
   tsMs: number;
 }
 
+/**
+ * A host anomaly has one address (src_ip when it sent, dst_ip when it received); a subnet's is its
+ * network's address, on the side of its direction.
+ */
 function parseAnomaly(e: StoredAnomaly): Parsed {
-  const s = parseIp(e.src_ip), d = parseIp(e.dst_ip);
-  const same = s !== undefined && d !== undefined && s.family === d.family;
+  const net = e.cidr === null ? undefined : parseIp(e.cidr.slice(0, e.cidr.indexOf("/")));
+  const s = e.src_ip !== null ? parseIp(e.src_ip) : e.direction === "sent" ? net : undefined;
+  const d = e.dst_ip !== null ? parseIp(e.dst_ip) : e.direction === "received" ? net : undefined;
+  const family = s !== undefined && d !== undefined
+    ? (s.family === d.family ? s.family : 0)
+    : s?.family ?? d?.family;
   return {
-    family: same ? s.family : 0, // 0: no address filter matches
+    family: family ?? 0, // 0: no address filter matches
     src: s?.words ?? new Uint32Array(4),
     dst: d?.words ?? new Uint32Array(4),
     tsMs: Date.parse(e.ts),
@@ -132,7 +163,8 @@ export function anomaliesRoutes(deps: AnomaliesDeps): Hono {
       if (f.minBytes !== undefined && e.bytes < f.minBytes) continue;
       if (a.tsMs < since || a.tsMs > until) continue;
       if (
-        endpoints && !endpointsMatch(f, a.family, a.src, 0, a.dst, 0, e.src_port, e.dst_port, e.protocol)
+        endpoints &&
+        !endpointsMatch(f, a.family, a.src, 0, a.dst, 0, e.src_port ?? -1, e.dst_port ?? -1, e.protocol ?? -1)
       ) continue;
       matched++;
       const v = sign * sortable(sort === "ts" ? a.tsMs : sort === "bytes" ? e.bytes : e.score);
@@ -153,7 +185,10 @@ export function anomaliesRoutes(deps: AnomaliesDeps): Hono {
       c.header("X-Next-Cursor", next);
     }
     c.header("X-Total-Matched", String(matched));
-    if (csv) return c.body(toCsv(ANOMALY_CSV_COLUMNS, anomalies), 200, { "Content-Type": CSV_CONTENT_TYPE });
+    if (csv) {
+      const rows = anomalies.map((a) => flattenRecord(a as unknown as Record<string, unknown>));
+      return c.body(toCsv(ANOMALY_CSV_COLUMNS, rows), 200, { "Content-Type": CSV_CONTENT_TYPE });
+    }
     const body: AnomaliesPage = {
       anomalies,
       count: anomalies.length,

@@ -5,6 +5,7 @@ import { type AnomalyEvent, EventBus } from "../../events/mod.ts";
 import { BadParameter, errorResponse } from "../errors.ts";
 import { anomaliesRoutes } from "./anomalies.ts";
 import { parseCsv } from "../../../tests/helpers/csv_parse.ts";
+import { sampleAnomaly } from "../../../tests/helpers/sample_events.ts";
 import { seededRng } from "../../../tests/helpers/seeded_rng.ts";
 
 /** 2023-11-14T22:13:20.000Z */
@@ -22,31 +23,20 @@ function makeEvents(n: number, seed = 1): AnomalyEvent[] {
     const proto = v6 ? pick([6, 17, 58]) : pick([6, 17, 1]);
     const icmp = proto === 1 || proto === 58;
     const bytes = 50_000 + (rand() % 1_000_000);
-    return {
-      kind: "anomaly" as const,
+    const src = v6
+      ? `2001:db8:${1 + (rand() % 2)}::${(1 + (rand() % 9)).toString(16)}`
+      : `10.0.${rand() % 3}.${1 + (rand() % 9)}`;
+    return sampleAnomaly(bytes, pick(REASONS), {
+      episode_id: `f-test-${seed}-${i}`,
       ts: new Date(T0 + (rand() % 20) * 10_000).toISOString(),
-      src_ip: v6
-        ? `2001:db8:${1 + (rand() % 2)}::${(1 + (rand() % 9)).toString(16)}`
-        : `10.0.${rand() % 3}.${1 + (rand() % 9)}`,
+      src_ip: src,
       dst_ip: v6 ? "2001:db8:ff::1" : `192.0.2.${1 + (rand() % 5)}`,
       src_port: icmp ? 8 : 1024 + (rand() % 60000),
       dst_port: icmp ? 0 : pick([443, 53, 22]),
       protocol: proto,
-      bytes,
       packets: Math.ceil(bytes / 1000),
-      ewma_bytes: 10_000,
-      ewma_stddev_bytes: 2_000,
-      threshold_bytes: 40_000,
-      min_bytes: 1_000_000,
       score: i === 5 ? -1.25 : Math.round(((bytes - 10_000) / 2_000) * 100) / 100,
-      k: 5,
-      interval_s: 10,
-      duration_s: 60,
-      flow_bytes: bytes * 3,
-      flow_packets: 300,
-      community_id: "1:LQU9qZlK+B5F3KDmev6m5PMibrg=",
-      reason: pick(REASONS),
-    };
+    });
   });
 }
 
@@ -110,9 +100,9 @@ Deno.test("GET /anomalies filters by address, network, port, protocol, bytes and
     ["src_ip=10.0.1.4", (e) => e.src_ip === "10.0.1.4"],
     ["dst_ip=2001:db8:ff::1", (e) => e.dst_ip === "2001:db8:ff::1"],
     ["ip=2001:db8:2::3", (e) => e.src_ip === "2001:db8:2::3" || e.dst_ip === "2001:db8:2::3"],
-    ["cidr=10.0.2.0/24", (e) => e.src_ip.startsWith("10.0.2.")],
-    ["cidr=2001:db8:1::/48", (e) => e.src_ip.startsWith("2001:db8:1::")],
-    ["cidr=2001:db8::/32", (e) => e.src_ip.includes(":")],
+    ["cidr=10.0.2.0/24", (e) => e.src_ip!.startsWith("10.0.2.")],
+    ["cidr=2001:db8:1::/48", (e) => e.src_ip!.startsWith("2001:db8:1::")],
+    ["cidr=2001:db8::/32", (e) => e.src_ip!.includes(":")],
     [
       "port=443",
       (e) => (e.protocol === 6 || e.protocol === 17) && (e.src_port === 443 || e.dst_port === 443),
@@ -122,7 +112,7 @@ Deno.test("GET /anomalies filters by address, network, port, protocol, bytes and
     ["min_bytes=500000", (e) => e.bytes >= 500_000],
     [`since=${new Date(since).toISOString()}`, (e) => tsMs(e) >= since],
     [`since=${since / 1000}&until=${until / 1000}`, (e) => tsMs(e) >= since && tsMs(e) <= until],
-    ["protocol=udp&cidr=0.0.0.0/0", (e) => e.protocol === 17 && !e.src_ip.includes(":")],
+    ["protocol=udp&cidr=0.0.0.0/0", (e) => e.protocol === 17 && !e.src_ip!.includes(":")],
   ];
   for (const [query, keep] of cases) {
     const want = stored.filter(keep).sort(newestFirst);
@@ -169,18 +159,23 @@ Deno.test("GET /anomalies?format=csv equals the JSON, with formulas in text neut
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type")!, /^text\/csv/);
   const [header, ...rows] = parseCsv(await res.text());
-  assert.deepEqual([...header].sort(), Object.keys(json.anomalies[0]).sort());
+  // The JSON's members, the baseline's flattened as baseline_<member>.
+  const flat = (a: StoredAnomaly) => {
+    const { baseline, ...rest } = a;
+    return { ...rest, ...Object.fromEntries(Object.entries(baseline).map(([k, v]) => [`baseline_${k}`, v])) };
+  };
+  assert.deepEqual([...header].sort(), Object.keys(flat(json.anomalies[0])).sort());
   assert.equal(rows.length, json.count);
   const formula = /^[=+\-@\t\r]/;
   let neutralised = 0;
   rows.forEach((r, i) => {
-    const e = json.anomalies[i] as unknown as Record<string, unknown>;
+    const e = flat(json.anomalies[i]) as unknown as Record<string, unknown>;
     header.forEach((h, j) => {
       const v = e[h];
       if (typeof v === "string" && formula.test(v)) {
         assert.equal(r[j], `'${v}`, `${h} of ${e.id}`);
         neutralised++;
-      } else assert.equal(r[j], String(v), `${h} of ${e.id}`);
+      } else assert.equal(r[j], v === null ? "" : String(v), `${h} of ${e.id}`);
     });
   });
   assert.ok(neutralised >= 5, `reasons neutralised: ${neutralised}`);
@@ -224,4 +219,55 @@ Deno.test("GET /anomalies answers an empty store and shows only what a full stor
   const body = await getJson(testApp(store), "/anomalies?limit=1000");
   assert.equal(body.total_matched, 10);
   assert.deepEqual(new Set(body.anomalies.map((e) => e.id)), new Set(stored.slice(5).map((e) => e.id)));
+});
+
+Deno.test("GET /anomalies shows an episode once: its closed event takes the place of its open one", async () => {
+  const open = sampleAnomaly(5_000_000, "opened", { episode_id: "f-one" });
+  const other = sampleAnomaly(7_000_000, "another", { episode_id: "f-two", ts: "2023-11-14T22:14:00.000Z" });
+  const closed = { ...open, phase: "closed" as const, ts: "2023-11-14T22:15:00.000Z", reason: "over" };
+  const { store, stored } = await storeOf([open, other, closed]);
+  const body = await getJson(testApp(store), "/anomalies?sort=ts&order=asc");
+  assert.equal(body.total_matched, 2);
+  assert.deepEqual(body.anomalies.map((e) => [e.episode_id, e.phase, e.reason, e.id]), [
+    ["f-two", "open", "another", stored[1].id],
+    ["f-one", "closed", "over", stored[2].id],
+  ]);
+});
+
+Deno.test("GET /anomalies filters host and subnet anomalies by their address, and never by port or protocol", async () => {
+  const host = sampleAnomaly(9_000_000, "host", {
+    episode_id: "h-1",
+    scope: "host",
+    subject: "10.0.0.5",
+    direction: "received",
+    src_ip: null,
+    dst_ip: "10.0.0.5",
+    src_port: null,
+    dst_port: null,
+    protocol: null,
+    community_id: null,
+  });
+  const subnet = sampleAnomaly(9_000_000, "subnet", {
+    episode_id: "n-1",
+    scope: "subnet",
+    subject: "10.0.7.0/24",
+    src_ip: null,
+    dst_ip: null,
+    src_port: null,
+    dst_port: null,
+    protocol: null,
+    community_id: null,
+    cidr: "10.0.7.0/24",
+  });
+  const { store } = await storeOf([host, subnet]);
+  const app = testApp(store);
+  const episodes = async (q: string) =>
+    (await getJson(app, `/anomalies?${q}`)).anomalies.map((e) => e.episode_id);
+  assert.deepEqual(await episodes("ip=10.0.0.5"), ["h-1"]);
+  assert.deepEqual(await episodes("dst_ip=10.0.0.5"), ["h-1"]);
+  assert.deepEqual(await episodes("src_ip=10.0.0.5"), []);
+  assert.deepEqual(await episodes("cidr=10.0.7.0/24"), ["n-1"]);
+  assert.deepEqual((await episodes("cidr=10.0.0.0/16")).sort(), ["h-1", "n-1"]);
+  assert.deepEqual(await episodes("port=443"), []);
+  assert.deepEqual(await episodes("protocol=tcp"), []);
 });

@@ -16,7 +16,7 @@ import {
   queryFlows,
   type SortOrder,
 } from "../../flow/mod.ts";
-import { CSV_CONTENT_TYPE, flattenRecord, toCsv } from "../csv.ts";
+import { CSV_CONTENT_TYPE, type FlatKeys, flattenRecord, toCsv } from "../csv.ts";
 import {
   checkParameters,
   encodeCursor,
@@ -40,12 +40,7 @@ export interface FlowsDeps {
 /** Every parameter /flows accepts. */
 export const FLOWS_PARAMETERS: readonly string[] = PAGE_PARAMETERS;
 
-/** The names CSV gives the members of FlowJson: nested objects flattened with `_`. */
-type FlatKeys<T> = {
-  [K in keyof T & string]: T[K] extends Record<string, unknown> ? `${K}_${keyof T[K] & string}` : K;
-}[keyof T & string];
-
-/** CSV columns: the flow JSON's members in its own order, `ewma` flattened. */
+/** CSV columns: the flow JSON's members in its own order, `baseline` flattened. */
 export const FLOW_CSV_COLUMNS = [
   "src_ip",
   "dst_ip",
@@ -58,10 +53,11 @@ export const FLOW_CSV_COLUMNS = [
   "last_seen",
   "duration_s",
   "tcp_flags",
-  "ewma_mean_bytes",
-  "ewma_stddev_bytes",
-  "ewma_intervals",
-  "ewma_mature",
+  "baseline_source",
+  "baseline_typical_bytes",
+  "baseline_spread_factor",
+  "baseline_intervals",
+  "baseline_mature",
   "community_id",
 ] as const satisfies readonly FlatKeys<FlowJson>[];
 // A member added to FlowJson without a CSV column fails to compile here.

@@ -316,7 +316,7 @@ Deno.test("GET /flows walks 5,000 flows in pages of 37, in order, without skippi
   assert.deepEqual(filtered.keys, want.sort((a, b) => a.bytes - b.bytes).map(testKey));
 });
 
-/** A JSON flow as CSV would write it: ewma's members flattened, every value as text. */
+/** A JSON flow as CSV would write it: baseline's members flattened, every value as text. */
 function asCsvRecord(f: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(f)) {
@@ -344,7 +344,8 @@ Deno.test("GET /flows?format=csv and Accept: text/csv give the JSON's flows, col
     const [header, ...rows] = parseCsv(await res.text());
     assert.deepEqual(header, Object.keys(asCsvRecord(json.flows[0])));
     assert.ok(
-      header.includes("ewma_mean_bytes") && header.includes("ewma_mature") && !header.includes("ewma"),
+      header.includes("baseline_typical_bytes") && header.includes("baseline_mature") &&
+        !header.includes("baseline"),
     );
     assert.deepEqual(
       rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]]))),

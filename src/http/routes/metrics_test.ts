@@ -3,6 +3,7 @@ import { type AnomalyEvent, EventBus } from "../../events/mod.ts";
 import { VERSION } from "../../base/version.ts";
 import { MetricsRegistry } from "../metrics.ts";
 import { metricsRoutes, registerCoreMetrics } from "./metrics.ts";
+import { sampleAnomaly } from "../../../tests/helpers/sample_events.ts";
 
 /** The sample lines of `text`, as the format writes them (`name{labels} value`). */
 function lines(text: string): Set<string> {
@@ -41,29 +42,7 @@ function fakeStats(active: number) {
 }
 
 function anomaly(): AnomalyEvent {
-  return {
-    kind: "anomaly",
-    ts: "2024-05-01T12:00:00.000Z",
-    src_ip: "192.0.2.1",
-    dst_ip: "192.0.2.2",
-    src_port: 1,
-    dst_port: 2,
-    protocol: 6,
-    bytes: 1,
-    packets: 1,
-    ewma_bytes: 1,
-    ewma_stddev_bytes: 1,
-    threshold_bytes: 1,
-    min_bytes: 1,
-    score: 1,
-    k: 4,
-    interval_s: 10,
-    duration_s: 1,
-    flow_bytes: 1,
-    flow_packets: 1,
-    community_id: "1:x",
-    reason: "test",
-  };
+  return sampleAnomaly(1);
 }
 
 Deno.test("GET /metrics serves the registry as text format 0.0.4", async () => {

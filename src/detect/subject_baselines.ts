@@ -1,0 +1,65 @@
+/**
+ * The recent baselines of one scope of subjects (flows, hosts or subnets), one slot each, as a struct of
+ * arrays: what the anomaly rules read and write every interval, so that nothing is allocated per
+ * subject. For flows the first four columns are the flow table's own (reset when a flow id is reused).
+ */
+import type { FlowTable } from "../flow/mod.ts";
+
+/** state bit: the last interval was high (a second one in a row opens a spike episode). */
+export const HIGH_BEFORE = 1;
+/** state bit: an episode is open for this slot. */
+export const IN_EPISODE = 2;
+/** state bit: the slot is new this interval, which it only saw part of. */
+export const NEW_SLOT = 4;
+
+/** The columns; see the module comment. */
+export class SubjectBaselines {
+  /** EWMA of log-volume (ln(bytes + LOG_OFFSET_BYTES)) over intervals with traffic. */
+  readonly mean: Float64Array;
+  /** EWMA of |log-volume − mean| (mean absolute deviation). */
+  readonly mad: Float64Array;
+  /** Intervals learned (the baseline's maturity). */
+  readonly count: Uint32Array;
+  /** HIGH_BEFORE | IN_EPISODE | NEW_SLOT. */
+  readonly state: Uint8Array;
+  /** The level: EWMA of log-volume over about five minutes, anomalies included. */
+  readonly level: Float32Array;
+  /** The last hour's level: EWMA of log-volume over about an hour, without anomalies or intervals near them. */
+  readonly slow: Float32Array;
+  /** The slot's hour-of-day entry; -1 when none yet, -2 when another subject took it (not asked for again). */
+  readonly tod: Int32Array;
+
+  constructor(
+    capacity: number,
+    columns?: { mean: Float64Array; mad: Float64Array; count: Uint32Array; state: Uint8Array },
+  ) {
+    this.mean = columns?.mean ?? new Float64Array(capacity);
+    this.mad = columns?.mad ?? new Float64Array(capacity);
+    this.count = columns?.count ?? new Uint32Array(capacity);
+    this.state = columns?.state ?? new Uint8Array(capacity);
+    this.level = new Float32Array(capacity);
+    this.slow = new Float32Array(capacity);
+    this.tod = new Int32Array(capacity).fill(-1);
+  }
+
+  /** The flow scope: over the table's baseline columns (which the table clears for a new flow). */
+  static overFlows(t: FlowTable): SubjectBaselines {
+    return new SubjectBaselines(t.capacity, {
+      mean: t.ewmaMean,
+      mad: t.ewmaVar,
+      count: t.ewmaIntervals,
+      state: t.anomalyActive,
+    });
+  }
+
+  /** Clears a slot for a new subject (hosts and subnets; the flow table clears its own). */
+  reset(slot: number): void {
+    this.mean[slot] = 0;
+    this.mad[slot] = 0;
+    this.count[slot] = 0;
+    this.state[slot] = NEW_SLOT;
+    this.level[slot] = 0;
+    this.slow[slot] = 0;
+    this.tod[slot] = -1;
+  }
+}
