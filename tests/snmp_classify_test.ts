@@ -12,7 +12,7 @@ import { snmpsimUnavailable, startSnmpsim } from "./helpers/snmpsim.ts";
 import { createSnmpSession } from "../src/snmp/session.ts";
 import { getSystemInfo } from "../src/snmp/system_info.ts";
 import { OID_DOT1D_BASE_NUM_PORTS, OID_IP_FORWARDING, probeCapabilities } from "../src/snmp/capabilities.ts";
-import { type Classification, classify } from "../src/snmp/classify.ts";
+import { type Classification, classify } from "../src/classify/mod.ts";
 
 const CI = Deno.env.get("CI") === "true";
 const missing = await snmpsimUnavailable();

@@ -3,19 +3,10 @@
  * reads GET /devices can read the registry file and the `device` events the same way.
  */
 
-/** What a device is, as far as classification can tell. */
-export type DeviceType = "router" | "switch" | "server" | "firewall" | "printer" | "access_point" | "unknown";
+import type { DeviceType } from "../classify/mod.ts";
 
-/** Every device type, in the order the API documents them. */
-export const DEVICE_TYPES: readonly DeviceType[] = [
-  "router",
-  "switch",
-  "server",
-  "firewall",
-  "printer",
-  "access_point",
-  "unknown",
-];
+/** Device types live with classification (src/classify/device_type.ts); re-exported for this folder's users. */
+export { DEVICE_TYPES, type DeviceType } from "../classify/mod.ts";
 
 /** How the last SNMP poll of a device went. */
 export type SnmpStatus =

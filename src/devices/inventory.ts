@@ -10,7 +10,7 @@ import type { EventBus } from "../bus.ts";
 import type { InterfaceEvent, TrapEvent } from "../events.ts";
 import { createLogger } from "../log.ts";
 import { type Capabilities, probeCapabilities } from "../snmp/capabilities.ts";
-import { classify } from "../snmp/classify.ts";
+import { classify } from "../classify/mod.ts";
 import type { CredentialTable } from "../snmp/credentials.ts";
 import type { FoundHost } from "../snmp/discovery.ts";
 import { createDevicePollState, type DevicePollState, pollDevice } from "../snmp/poll_device.ts";

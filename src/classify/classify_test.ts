@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { classify, type DeviceFacts } from "./classify.ts";
-import type { SystemInfo } from "./snmp_types.ts";
+import type { SystemInfo } from "../snmp/snmp_types.ts";
 
 function sys(sysDescr: string, sysObjectId: string, sysServices?: number): SystemInfo {
   return { sysDescr, sysObjectId, sysName: "dev", sysServices, sysUpTimeCs: 1 };

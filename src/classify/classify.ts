@@ -4,9 +4,9 @@
  * live in classify_rules.ts, one entry each, so each can be tested and shown on its own.
  */
 
-import type { DeviceType } from "../devices/device.ts";
-import type { SystemInfo } from "./snmp_types.ts";
-import type { Capabilities } from "./capabilities.ts";
+import type { DeviceType } from "./device_type.ts";
+import type { SystemInfo } from "../snmp/snmp_types.ts";
+import type { Capabilities } from "../snmp/capabilities.ts";
 import { CLASSIFY_RULES, type ClassifyRule } from "./classify_rules.ts";
 import { enterpriseVendor } from "./enterprises.ts";
 import { parseSysDescr } from "./sys_descr.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CLASSIFY_RULES } from "./classify_rules.ts";
 import type { DeviceFacts } from "./classify.ts";
-import type { SystemInfo } from "./snmp_types.ts";
+import type { SystemInfo } from "../snmp/snmp_types.ts";
 
 /** A system group with the given sysDescr / sysObjectID / sysServices. */
 function sys(sysDescr: string, sysObjectId = "", sysServices?: number): DeviceFacts {

@@ -10,10 +10,10 @@
  *   capabilities do; Linux-based appliances are caught earlier by their own rules.
  */
 
-import type { DeviceType } from "../devices/device.ts";
+import type { DeviceType } from "./device_type.ts";
 import type { DeviceFacts } from "./classify.ts";
 import { Enterprise, enterpriseOf, ENTERPRISES_OID as ENT, oidUnder } from "./enterprises.ts";
-import type { LldpCapability } from "./capabilities.ts";
+import type { LldpCapability } from "../snmp/capabilities.ts";
 
 /** One rule: a named, testable predicate over the facts. */
 export interface ClassifyRule {

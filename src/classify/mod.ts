@@ -1,0 +1,6 @@
+/**
+ * Device classification: the only file other folders import. What a device is (router, switch, …),
+ * which rule said so and on what evidence, and its vendor, model and OS version.
+ */
+export { DEVICE_TYPES, type DeviceType } from "./device_type.ts";
+export { type Classification, classify, type DeviceFacts } from "./classify.ts";
