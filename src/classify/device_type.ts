@@ -4,15 +4,32 @@
  */
 
 /** What a device is, as far as classification can tell. */
-export type DeviceType = "router" | "switch" | "server" | "firewall" | "printer" | "access_point" | "unknown";
+export type DeviceType =
+  | "router"
+  | "switch"
+  | "firewall"
+  | "access_point"
+  | "server"
+  | "workstation"
+  | "printer"
+  | "storage"
+  | "ups"
+  | "phone"
+  | "hypervisor"
+  | "unknown";
 
 /** Every device type, in the order the API documents them. */
 export const DEVICE_TYPES: readonly DeviceType[] = [
   "router",
   "switch",
-  "server",
   "firewall",
-  "printer",
   "access_point",
+  "server",
+  "workstation",
+  "printer",
+  "storage",
+  "ups",
+  "phone",
+  "hypervisor",
   "unknown",
 ];

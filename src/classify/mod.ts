@@ -3,4 +3,5 @@
  * which rule said so and on what evidence, and its vendor, model and OS version.
  */
 export { DEVICE_TYPES, type DeviceType } from "./device_type.ts";
-export { type Classification, classify, type DeviceFacts } from "./classify.ts";
+export { type Classification, classify, type ClassifyOptions, type DeviceFacts } from "./classify.ts";
+export { DEFAULT_ENTERPRISES_PATH, type EnterpriseLookup, EnterpriseRegistry } from "./enterprises.ts";
