@@ -21,6 +21,7 @@ const PACKAGES: Record<string, string> = {
   "snmpsim": "snmpsimd serving .snmprec data modelled on real products",
   "python3-aiosmtpd": "a real SMTP server with STARTTLS for e-mail alerts",
   "ieee-data": "the IEEE OUI registry: MAC vendor lookup (runtime dependency too)",
+  "libwireshark-data": "the IANA enterprise-number registry: SNMP vendor names (runtime dependency too)",
 };
 
 async function run(cmd: string[], quiet = false): Promise<{ code: number; stdout: string }> {
