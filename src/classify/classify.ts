@@ -16,7 +16,7 @@ import type { SystemInfo } from "../snmp/snmp_types.ts";
 import type { Capabilities } from "../snmp/capabilities.ts";
 import { CAPABILITY_RULES, type ClassifyRule, GUESS_RULES, ROLE_RULES } from "./classify_rules.ts";
 import { type DefinitionMatch, DefinitionTable } from "./definition_table.ts";
-import { ALL_DEFINITIONS } from "./definitions/all.ts";
+import { allDefinitions } from "./definitions/all.ts";
 import { defaultEnterpriseRegistry, type EnterpriseLookup, enterpriseVendor } from "./enterprises.ts";
 
 /** Everything known about a device that classification may use; all optional. */
@@ -63,7 +63,7 @@ let builtIn: DefinitionTable | undefined;
 
 /** The table of every built-in definition, compiled on first use. */
 export function builtInDefinitions(): DefinitionTable {
-  return builtIn ??= new DefinitionTable(ALL_DEFINITIONS);
+  return builtIn ??= new DefinitionTable(allDefinitions());
 }
 
 /** Classifies a device from what is known of it. */

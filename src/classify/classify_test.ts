@@ -193,3 +193,47 @@ Deno.test("classify() types an ARP-only host by its MAC vendor, and by print por
   );
   assert.equal(classify({ ouiVendor: null, servicePorts: [22] }).rule, "guess:ports-server (serves port 22)");
 });
+
+Deno.test("classify() never throws and never hangs on garbage a peer can send", () => {
+  // Seeded (xorshift32) so a failure repeats; sysDescr is at most 255 characters after decoding.
+  let x = 0x2545f491;
+  const rnd = () => ((x ^= x << 13, x ^= x >>> 17, x ^= x << 5) >>> 0) / 2 ** 32;
+  const pieces = [
+    "Cisco IOS Software",
+    "Linux ",
+    "RouterOS ",
+    " Version ",
+    "(",
+    ")",
+    "MODEL:",
+    "ESXi ",
+    "\u0000",
+    "é",
+    " ",
+  ];
+  const oids = [
+    "",
+    ".",
+    "1.3.6.1.4.1.",
+    "1.3.6.1.4.1.9.1.",
+    "1.3.6.1.4.1.x.1",
+    "1..3",
+    "1.3.6.1.4.1.99999999999.1",
+  ];
+  for (let i = 0; i < 2000; i++) {
+    let descr = "";
+    while (descr.length < rnd() * 255) {
+      descr += rnd() < 0.5
+        ? pieces[Math.floor(rnd() * pieces.length)]
+        : String.fromCharCode(32 + Math.floor(rnd() * 95));
+    }
+    const oid = rnd() < 0.5
+      ? oids[Math.floor(rnd() * oids.length)]
+      : `1.3.6.1.4.1.${Math.floor(rnd() * 60000)}.${Math.floor(rnd() * 9)}`;
+    const c = classify({ system: sys(descr.slice(0, 255), oid, Math.floor(rnd() * 300) - 50) }, {
+      enterprises: NO_REGISTRY,
+    });
+    assert.ok(typeof c.type === "string");
+    for (const v of [c.model, c.osVersion]) assert.ok(v === null || v.length <= 200, `${v}`);
+  }
+});

@@ -103,62 +103,59 @@ export class EnterpriseRegistry implements EnterpriseLookup {
     }
   }
 
-  /** Finds each `number<space>name` line; keeps offsets, not strings. */
-  #index(bytes: Uint8Array): void {
-    const numbers: number[] = [];
-    const starts: number[] = [];
-    const ends: number[] = [];
-    let sorted = true;
-    let skipped = 0;
-    let i = 0;
-    while (i < bytes.length) {
-      let eol = bytes.indexOf(LF, i);
-      if (eol < 0) eol = bytes.length;
-      const parsed = parseLine(bytes, i, eol);
-      if (parsed === null) skipped++;
-      else if (parsed !== SKIP) {
-        if (numbers.length > 0 && parsed.n <= numbers[numbers.length - 1]) sorted = false;
-        numbers.push(parsed.n);
-        starts.push(parsed.start);
-        ends.push(parsed.end);
+  /** Finds each `number<space>name` line; keeps offsets into the file's bytes, not strings. */
+  #index(b: Uint8Array): void {
+    let lines = 1;
+    for (let i = b.indexOf(LF); i >= 0; i = b.indexOf(LF, i + 1)) lines++;
+    const numbers = new Uint32Array(lines), starts = new Uint32Array(lines), ends = new Uint32Array(lines);
+    let count = 0, skipped = 0, sorted = true;
+    let from = 0;
+    while (from < b.length) {
+      let to = b.indexOf(LF, from);
+      if (to < 0) to = b.length;
+      const next = to + 1;
+      if (to > from && b[to - 1] === CR) to--;
+      let i = from;
+      while (i < to && (b[i] === SPACE || b[i] === TAB)) i++;
+      if (i < to && b[i] !== HASH) {
+        // `number<space or tab>name`; the name ends at a tab (Wireshark appends "\t# formerly …").
+        let n = 0;
+        const digits = i;
+        while (i < to && b[i] >= ZERO && b[i] <= NINE && i - digits < 10) n = n * 10 + (b[i++] - ZERO);
+        const gap = i;
+        while (i < to && (b[i] === SPACE || b[i] === TAB)) i++;
+        let stop = i;
+        while (stop < to && b[stop] !== TAB) stop++;
+        while (stop > i && b[stop - 1] === SPACE) stop--;
+        if (gap === digits || gap === i || n > 0xffffffff || stop === i) skipped++;
+        else {
+          if (count > 0 && n <= numbers[count - 1]) sorted = false;
+          numbers[count] = n;
+          starts[count] = i;
+          ends[count] = stop;
+          count++;
+        }
       }
-      i = eol + 1;
+      from = next;
     }
-    const order = numbers.map((_, k) => k);
-    if (!sorted) order.sort((a, b) => numbers[a] - numbers[b] || a - b);
-    this.#numbers = Uint32Array.from(order, (k) => numbers[k]);
-    this.#starts = Uint32Array.from(order, (k) => starts[k]);
-    this.#ends = Uint32Array.from(order, (k) => ends[k]);
-    this.#bytes = bytes;
+    if (!sorted) {
+      const order = Array.from({ length: count }, (_, k) => k).sort((x, y) =>
+        numbers[x] - numbers[y] || x - y
+      );
+      this.#numbers = Uint32Array.from(order, (k) => numbers[k]);
+      this.#starts = Uint32Array.from(order, (k) => starts[k]);
+      this.#ends = Uint32Array.from(order, (k) => ends[k]);
+    } else {
+      this.#numbers = numbers.slice(0, count);
+      this.#starts = starts.slice(0, count);
+      this.#ends = ends.slice(0, count);
+    }
+    this.#bytes = b;
     this.#skipped = skipped;
   }
 }
 
 const LF = 0x0a, CR = 0x0d, TAB = 0x09, SPACE = 0x20, HASH = 0x23, ZERO = 0x30, NINE = 0x39;
-const SKIP = Symbol("comment or blank");
-
-/** One line: its number and the byte range of its name; SKIP for comments and blanks; null when malformed. */
-function parseLine(
-  b: Uint8Array,
-  from: number,
-  to: number,
-): { n: number; start: number; end: number } | typeof SKIP | null {
-  let end = to;
-  if (end > from && b[end - 1] === CR) end--;
-  let i = from;
-  while (i < end && (b[i] === SPACE || b[i] === TAB)) i++;
-  if (i === end || b[i] === HASH) return SKIP;
-  let n = 0;
-  const digits = i;
-  while (i < end && b[i] >= ZERO && b[i] <= NINE && i - digits < 10) n = n * 10 + (b[i++] - ZERO);
-  if (i === digits || n > 0xffffffff || (b[i] !== SPACE && b[i] !== TAB)) return null;
-  while (i < end && (b[i] === SPACE || b[i] === TAB)) i++;
-  // The name ends at a tab (Wireshark appends "\t# formerly …" notes) or at the end of the line.
-  let stop = i;
-  while (stop < end && b[stop] !== TAB) stop++;
-  while (stop > i && b[stop - 1] === SPACE) stop--;
-  return stop > i ? { n, start: i, end: stop } : null;
-}
 
 /** Index of `n` in the sorted array, or -1. */
 function search(a: Uint32Array, n: number): number {

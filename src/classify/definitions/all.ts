@@ -58,5 +58,7 @@ export const DEFINITION_FAMILIES: Readonly<Record<string, readonly ProductDefini
   unix: UNIX,
 };
 
-/** Every definition, families in the order above. */
-export const ALL_DEFINITIONS: readonly ProductDefinition[] = Object.values(DEFINITION_FAMILIES).flat();
+/** Every definition, families in the order above (a new array each call; classify() keeps one table). */
+export function allDefinitions(): ProductDefinition[] {
+  return Object.values(DEFINITION_FAMILIES).flat();
+}
