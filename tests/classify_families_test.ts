@@ -36,6 +36,13 @@ const EXPECTED: Record<string, Expected> = {
     model: "Catalyst 9300 stack",
     os_version: "IOS-XE 16.12.4",
   },
+  cisco_security_wireless: {
+    type: "firewall",
+    type_rule: "definition:cisco-asa (sysObjectID 1.3.6.1.4.1.9.1.2114)",
+    vendor: "Cisco",
+    model: "ASA 5506",
+    os_version: "ASA 9.8(2)",
+  },
   juniper: {
     type: "firewall",
     type_rule: "definition:juniper-srx (sysObjectID 1.3.6.1.4.1.2636.1.1.1.2.41)",

@@ -5,6 +5,7 @@
 import type { ProductDefinition } from "../definition.ts";
 import { BSD_FIREWALLS } from "./bsd_firewalls.ts";
 import { CISCO } from "./cisco.ts";
+import { CISCO_SECURITY_WIRELESS } from "./cisco_security_wireless.ts";
 import { DELL } from "./dell.ts";
 import { DLINK } from "./dlink.ts";
 import { FORTINET } from "./fortinet.ts";
@@ -31,6 +32,8 @@ import { ZYXEL } from "./zyxel.ts";
 
 /** The families, each a file of this folder. */
 export const DEFINITION_FAMILIES: Readonly<Record<string, readonly ProductDefinition[]>> = {
+  // Before cisco: a C9800 or an Aironet banner is an IOS one too, and between equals the earlier wins.
+  cisco_security_wireless: CISCO_SECURITY_WIRELESS,
   cisco: CISCO,
   juniper: JUNIPER,
   hpe_aruba: HPE_ARUBA,
