@@ -8,6 +8,7 @@ import { ensurePackages, type PackageTable } from "./debian_packages.ts";
 export const RUNTIME_PACKAGES: PackageTable = {
   "libpcap0.8": "compiles FLINTNET_BPF capture filters (loaded through FFI)",
   "ieee-data": "the IEEE OUI registry: MAC address vendors",
+  "libwireshark-data": "the IANA enterprise-number registry: SNMP vendor names",
 };
 
 if (import.meta.main) Deno.exit(await ensurePackages(RUNTIME_PACKAGES, "Flintnet"));

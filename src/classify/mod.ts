@@ -1,5 +1,6 @@
 /**
- * What a device is (router, switch, firewall, printer…), which rule said so, and its vendor, model and
- * OS version, from what SNMP and capture tell about it. The only file other folders import.
+ * Device classification: the only file other folders import. What a device is (router, switch, …),
+ * which rule said so and on what evidence, and its vendor, model and OS version.
  */
-export { classify } from "./classify.ts";
+export { type Classification, classify, type ClassifyOptions, type DeviceFacts } from "./classify.ts";
+export { DEFAULT_ENTERPRISES_PATH, type EnterpriseLookup, EnterpriseRegistry } from "./enterprises.ts";

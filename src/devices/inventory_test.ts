@@ -222,6 +222,9 @@ Deno.test("Inventory.fromArpTable() makes a router's neighbours devices, classif
 });
 
 /** A switch that says it bridges only through BRIDGE-MIB (sysServices claims layers 4 and 7). */
+/** The type_rule bridgeAgent() earns: BRIDGE-MIB, with the evidence classification quotes. */
+const BRIDGE_RULE = "capability:bridge-mib (dot1dBaseNumPorts 8, ipForwarding not forwarding)";
+
 function bridgeAgent(uptimeCs: number): [string, SnmpValue][] {
   return [
     ["1.3.6.1.2.1.1.1.0", text("ExampleCo ES-8 managed switch")],
@@ -246,7 +249,7 @@ Deno.test("Inventory.pollOne() probes capabilities on the first poll and every 1
       assert.equal(await t.inventory.pollOne("192.0.2.10"), true);
       const d = t.registry.get("192.0.2.10")!;
       assert.equal(d.type, "switch", `poll ${poll}`);
-      assert.equal(d.type_rule, "bridge-mib", `poll ${poll}`);
+      assert.equal(d.type_rule, BRIDGE_RULE, `poll ${poll}`);
       if (sessions[poll - 1].gets.some((oids) => oids.includes(OID_DOT1D_BASE_NUM_PORTS))) {
         probedAt.push(poll);
       }
@@ -269,10 +272,10 @@ Deno.test("Inventory.pollOne() probes capabilities again on the next poll when a
   try {
     t.registry.observe({ ip: "192.0.2.10", source: "snmp" });
     assert.equal(await t.inventory.pollOne("192.0.2.10"), true);
-    assert.notEqual(t.registry.get("192.0.2.10")!.type_rule, "bridge-mib");
+    assert.notEqual(t.registry.get("192.0.2.10")!.type_rule, BRIDGE_RULE);
     clock.now += 60_000;
     assert.equal(await t.inventory.pollOne("192.0.2.10"), true);
-    assert.equal(t.registry.get("192.0.2.10")!.type_rule, "bridge-mib");
+    assert.equal(t.registry.get("192.0.2.10")!.type_rule, BRIDGE_RULE);
   } finally {
     await t.close();
   }

@@ -3,19 +3,9 @@
  * reads GET /devices can read the registry file and the `device` events the same way.
  */
 
-/** What a device is, as far as classification can tell. */
-export type DeviceType = "router" | "switch" | "server" | "firewall" | "printer" | "access_point" | "unknown";
+import type { DeviceType } from "./device_type.ts";
 
-/** Every device type, in the order the API documents them. */
-export const DEVICE_TYPES: readonly DeviceType[] = [
-  "router",
-  "switch",
-  "server",
-  "firewall",
-  "printer",
-  "access_point",
-  "unknown",
-];
+export { DEVICE_TYPES, type DeviceType } from "./device_type.ts";
 
 /** How the last SNMP poll of a device went. */
 export type SnmpStatus =
@@ -116,13 +106,16 @@ export interface DeviceJson {
   name: string | null;
   /** Classification. */
   type: DeviceType;
-  /** Which classification rule decided `type` (its id, e.g. "sysservices-layer3"), null for unknown. */
+  /**
+   * The rule that decided `type` and its evidence, `kind:id (evidence)` with kind definition, capability or
+   * guess ("definition:cisco-ios-xe-router (sysObjectID 1.3.6.1.4.1.9.1.2068)"); null for unknown.
+   */
   type_rule: string | null;
-  /** Manufacturer: from sysObjectID's enterprise or the MAC's OUI. */
+  /** Manufacturer: the matched product definition's, else sysObjectID's IANA enterprise, else the MAC's OUI. */
   vendor: string | null;
-  /** Model, when sysDescr carries it. */
+  /** Model, when sysDescr or sysObjectID names it. */
   model: string | null;
-  /** Operating system version, when sysDescr carries it. */
+  /** Operating system and version ("IOS-XE 16.9.4"), when the device says a version. */
   os_version: string | null;
   /** sysDescr as the agent gave it. */
   sys_descr: string | null;

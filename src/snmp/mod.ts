@@ -21,3 +21,5 @@ export { getSystemInfo, textOf } from "./system_info.ts";
 export { DEFAULT_RECHECK_EVERY, TablePresence } from "./table_presence.ts";
 export { TrapReceiver } from "./trap_receiver.ts";
 export { decodeText } from "./system_info.ts";
+export { oidInSubtree } from "./snmp_oid.ts";
+export { type SnmpVarbind } from "./snmp_types.ts";

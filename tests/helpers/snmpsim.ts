@@ -18,8 +18,10 @@ import { NET_SNMP_ENV } from "./snmpd.ts";
 
 /** Options of {@link startSnmpsim}. */
 export interface SnmpsimOptions {
-  /** "a.b.c.d:port" for every agent address (127.x.y.z only). */
+  /** "a.b.c.d:port" for every agent address (127.x.y.z, or 10.231.x.y inside `netns`). */
   endpoints: string[];
+  /** Run inside this network namespace (`ip netns exec`), answering on the namespace's addresses. */
+  netns?: string;
   /** Directory of `.snmprec` files (subdirectories allowed: community "a/b" is file a/b.snmprec). */
   dataDir: string;
   /** How long to wait for the agents to answer, in ms (indexing big files takes a while). @default 60000 */
@@ -74,10 +76,24 @@ async function copyData(from: string, to: string): Promise<string[]> {
   return communities;
 }
 
-/** One snmpget of sysUpTime.0; true when the agent answered. */
-async function answers(endpoint: string, community: string): Promise<boolean> {
-  const out = await new Deno.Command("/usr/bin/snmpget", {
-    args: ["-v2c", "-c", community, "-t", "0.5", "-r", "0", "-On", endpoint, "1.3.6.1.2.1.1.3.0"],
+/** One snmpget of sysUpTime.0 (from inside `netns` when given); true when the agent answered. */
+async function answers(endpoint: string, community: string, netns?: string): Promise<boolean> {
+  const get = [
+    "/usr/bin/snmpget",
+    "-v2c",
+    "-c",
+    community,
+    "-t",
+    "0.5",
+    "-r",
+    "0",
+    "-On",
+    endpoint,
+    "1.3.6.1.2.1.1.3.0",
+  ];
+  const cmd = netns ? ["ip", "netns", "exec", netns, ...get] : get;
+  const out = await new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
     stdout: "piped",
     stderr: "null",
     env: NET_SNMP_ENV,
@@ -92,9 +108,16 @@ async function answers(endpoint: string, community: string): Promise<boolean> {
  */
 export async function startSnmpsim(o: SnmpsimOptions): Promise<Snmpsim> {
   if (o.endpoints.length === 0) throw new RangeError("startSnmpsim needs at least one endpoint");
+  const allowed = o.netns
+    ? /^(?:127\.\d{1,3}|10\.231)\.\d{1,3}\.\d{1,3}:\d{1,5}$/
+    : /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d{1,5}$/;
   for (const ep of o.endpoints) {
-    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d{1,5}$/.test(ep)) {
-      throw new RangeError(`snmpsim endpoint "${ep}" is not valid; accepted: 127.x.y.z:port`);
+    if (!allowed.test(ep)) {
+      throw new RangeError(
+        `snmpsim endpoint "${ep}" is not valid; accepted: 127.x.y.z:port${
+          o.netns ? " or 10.231.x.y:port" : ""
+        }`,
+      );
     }
   }
   const dir = await Deno.makeTempDir({ prefix: "flintnet-snmpsim-" });
@@ -131,8 +154,9 @@ export async function startSnmpsim(o: SnmpsimOptions): Promise<Snmpsim> {
     `--args-from-file=${argsFile}`,
   ];
 
-  const child = new Deno.Command(PYTHON, {
-    args,
+  const argv = o.netns ? ["ip", "netns", "exec", o.netns, PYTHON, ...args] : [PYTHON, ...args];
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
@@ -149,7 +173,7 @@ export async function startSnmpsim(o: SnmpsimOptions): Promise<Snmpsim> {
   const pending = new Set(probes);
   while (!watched.exited && Date.now() < deadline) {
     for (const ep of [...pending]) {
-      if (await answers(ep, communities[0])) pending.delete(ep);
+      if (await answers(ep, communities[0], o.netns)) pending.delete(ep);
     }
     if (pending.size === 0) return { output, stop };
     await new Promise((r) => setTimeout(r, 100));

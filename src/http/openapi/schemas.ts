@@ -79,10 +79,22 @@ const DEVICE_PROPERTIES = {
   mac: nullable(str("MAC address (lower case, colons); null when only reachable across a router.")),
   name: nullable(str("sysName, else a name learned otherwise.")),
   type: oneOf(DEVICE_TYPES, "Classification."),
-  type_rule: nullable(str('The classification rule that decided type (e.g. "sysservices-layer3").')),
-  vendor: nullable(str("Manufacturer: from sysObjectID's enterprise or the MAC's OUI.")),
-  model: nullable(str("Model, when sysDescr carries it.")),
-  os_version: nullable(str("Operating system version, when sysDescr carries it.")),
+  type_rule: nullable(
+    str(
+      "The rule that decided type and its evidence, kind:id (evidence) with kind definition, capability or " +
+        'guess (e.g. "definition:cisco-ios-xe-router (sysObjectID 1.3.6.1.4.1.9.1.2068)"); see ' +
+        "docs/classification.md.",
+    ),
+  ),
+  vendor: nullable(
+    str(
+      "Manufacturer: the matched product definition's, else sysObjectID's IANA enterprise, else the MAC's OUI.",
+    ),
+  ),
+  model: nullable(str("Model, when sysDescr or sysObjectID names it.")),
+  os_version: nullable(
+    str('Operating system and version ("IOS-XE 16.9.4"), when the device says a version.'),
+  ),
   sys_descr: nullable(str("sysDescr as the agent gave it.")),
   sys_object_id: nullable(str("sysObjectID, dotted.")),
   uptime_s: nullable(num("sysUpTime in seconds at the last poll.")),
