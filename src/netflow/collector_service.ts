@@ -1,0 +1,255 @@
+/**
+ * The NetFlow/IPFIX collector seen from the main thread: it starts the collector Worker with the
+ * listeners, hands every batch of flow records to `onRecords` (in order, on the main thread), tells
+ * `onExporter` about each new exporter, and keeps the Worker's last counters for /stats.
+ */
+import { parseIp } from "../flow/address.ts";
+import { createLogger, type Logger } from "../log.ts";
+import type { CollectorLimits, SamplingOverride } from "./collector.ts";
+import { type CollectorStats, collectorStats } from "./collector_stats.ts";
+import type {
+  CollectorStart,
+  FromCollectorWorker,
+  ListenerSpec,
+  ListenerStatus,
+} from "./collector_worker.ts";
+import { zeroCounters } from "./exporter_state.ts";
+import { DEFAULT_RECORD_ROWS, type FlowRecordBatch } from "./flow_record.ts";
+import { RecordRing } from "./record_ring.ts";
+
+/** One listener as configured. */
+export interface ListenerConfig {
+  /** "netflow" (v5 and v9) or "ipfix"; each port decodes every version it receives. */
+  name: string;
+  /** IP address or host name to bind. */
+  hostname: string;
+  /** UDP port. */
+  port: number;
+}
+
+/** Options of {@link CollectorService}. */
+export interface CollectorServiceOptions {
+  /** Sockets to open. */
+  listeners: ListenerConfig[];
+  /** Receive buffer to ask for per socket, octets. */
+  rcvbufBytes: number;
+  /** FLINTNET_NETFLOW_SAMPLING. */
+  sampling: SamplingOverride[];
+  /** Receives each batch of records on the main thread; the batch is reused once this returns. */
+  onRecords: (batch: FlowRecordBatch) => void;
+  /** Called with a new exporter's address. */
+  onExporter?: (address: string) => void;
+  /** Bounds of the collector's state. */
+  limits?: Partial<CollectorLimits>;
+  /** Batches in flight between the Worker and the main thread. @default 16 */
+  ringSlots?: number;
+  /** @default createLogger("netflow") */
+  logger?: Logger;
+}
+
+/** What /stats shows under `collector`. */
+export interface CollectorServiceStats extends CollectorStats {
+  /** Datagrams the kernel dropped, all listeners. */
+  kernel_drops: number;
+  /** Each socket. */
+  listeners: ListenerStatus[];
+}
+
+const START_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 2_000;
+
+/** The address `hostname` binds: an IP literal as is, else its first A (then AAAA) record. */
+async function resolveBind(hostname: string): Promise<{ family: 4 | 6; words: Uint32Array }> {
+  const literal = parseIp(hostname) ?? (hostname === "localhost" ? parseIp("127.0.0.1") : undefined);
+  if (literal) return literal;
+  for (const type of ["A", "AAAA"] as const) {
+    const found = await Deno.resolveDns(hostname, type).catch(() => [] as string[]);
+    const ip = found.length ? parseIp(found[0]) : undefined;
+    if (ip) return ip;
+  }
+  throw new Error(`${hostname} does not resolve to an address`);
+}
+
+/** The collector Worker and the bookkeeping around it. */
+export class CollectorService {
+  readonly #o: CollectorServiceOptions;
+  readonly #log: Logger;
+  #worker: Worker | null = null;
+  #ring: RecordRing | null = null;
+  #listeners: ListenerStatus[] = [];
+  #stats: CollectorStats;
+  #onStopped: (() => void) | null = null;
+
+  constructor(o: CollectorServiceOptions) {
+    this.#o = o;
+    this.#log = o.logger ?? createLogger("netflow");
+    this.#stats = collectorStats({
+      retired: zeroCounters(),
+      exporters: [],
+      malformedByReason: [],
+      refusedByReason: [],
+      optionsRecords: 0,
+      otherRecords: 0,
+      templates: 0,
+      templatesEvicted: 0,
+      pendingSets: 0,
+      pendingBytes: 0,
+    });
+  }
+
+  /**
+   * Starts the Worker; resolves once it has tried every listener. A listener that cannot bind is
+   * logged and shown in stats; the others work. Rejects only when the Worker itself fails.
+   */
+  async start(): Promise<void> {
+    if (this.#worker) throw new Error("the NetFlow collector is already started");
+    const specs: ListenerSpec[] = [];
+    const unresolved: ListenerStatus[] = [];
+    for (const l of this.#o.listeners) {
+      const address = l.hostname.includes(":") ? `[${l.hostname}]:${l.port}` : `${l.hostname}:${l.port}`;
+      try {
+        const ip = await resolveBind(l.hostname);
+        specs.push({ name: l.name, address, family: ip.family, words: [...ip.words], port: l.port });
+      } catch (e) {
+        unresolved.push({
+          name: l.name,
+          address,
+          listening: false,
+          error: (e as Error).message,
+          port: l.port,
+          rcvbuf_bytes: 0,
+          datagrams: 0,
+          kernel_drops: 0,
+        });
+      }
+    }
+    const ring = new RecordRing({ slots: this.#o.ringSlots ?? 16, capacity: DEFAULT_RECORD_ROWS });
+    this.#ring = ring;
+    const worker = new Worker(new URL("./collector_worker.ts", import.meta.url), {
+      type: "module",
+      name: "flintnet-netflow",
+    });
+    this.#worker = worker;
+    const listening = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error("the NetFlow collector worker did not start")),
+        START_TIMEOUT_MS,
+      );
+      worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault(); // a failed worker must not take the daemon down
+        this.#log.error("NetFlow collector worker failed", { error: e.message });
+        clearTimeout(timer);
+        reject(new Error(`NetFlow collector worker failed: ${e.message}`));
+      };
+      worker.onmessage = (e: MessageEvent<FromCollectorWorker>) => {
+        if (e.data.type === "listening") {
+          clearTimeout(timer);
+          this.#listeners = [...e.data.listeners, ...unresolved];
+          resolve();
+        }
+        this.#receive(e.data);
+      };
+    });
+    const msg: CollectorStart = {
+      type: "start",
+      listeners: specs,
+      rcvbufBytes: this.#o.rcvbufBytes,
+      sampling: this.#o.sampling,
+      limits: this.#o.limits,
+      ring: ring.shape,
+    };
+    worker.postMessage(msg);
+    try {
+      await listening;
+    } catch (e) {
+      this.#terminate();
+      throw e;
+    }
+    for (const l of this.#listeners) {
+      if (l.listening) {
+        this.#log.info(`listening for ${l.name === "ipfix" ? "IPFIX" : "NetFlow v5/v9"}`, {
+          address: l.address,
+          port: l.port,
+          rcvbuf_bytes: l.rcvbuf_bytes,
+        });
+      } else {
+        const setting = l.name === "ipfix" ? "FLINTNET_IPFIX_LISTEN" : "FLINTNET_NETFLOW_LISTEN";
+        this.#log.error(
+          `${
+            l.name === "ipfix" ? "IPFIX" : "NetFlow"
+          } is not received: ${l.error}; set ${setting} to a free address (or off)`,
+          {
+            address: l.address,
+          },
+        );
+      }
+    }
+  }
+
+  /** Stops the Worker: it closes its sockets; after 2 s it is terminated regardless. */
+  async stop(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stopped = new Promise<void>((resolve) => {
+      this.#onStopped = resolve;
+      timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+    });
+    worker.postMessage({ type: "stop" });
+    this.#ring?.close(); // a Worker waiting for a free slot goes on, into scratch
+    await stopped;
+    clearTimeout(timer);
+    this.#terminate();
+  }
+
+  /** The Worker's last report (about once a second). */
+  stats(): CollectorServiceStats {
+    const listeners = this.#listeners.map((l) => ({ ...l }));
+    return { ...this.#stats, kernel_drops: listeners.reduce((n, l) => n + l.kernel_drops, 0), listeners };
+  }
+
+  #receive(m: FromCollectorWorker): void {
+    switch (m.type) {
+      case "batch": {
+        const b = this.#ring!.batch(m.slot);
+        b.count = m.count;
+        try {
+          this.#o.onRecords(b);
+        } catch (e) {
+          this.#log.error("flow record consumer failed", { error: e });
+        }
+        this.#ring!.release();
+        break;
+      }
+      case "exporter":
+        this.#log.info("new flow exporter", { exporter: m.address });
+        try {
+          this.#o.onExporter?.(m.address);
+        } catch (e) {
+          this.#log.error("exporter consumer failed", { exporter: m.address, error: e });
+        }
+        break;
+      case "stats": {
+        this.#stats = m.collector;
+        const unresolved = this.#listeners.slice(m.listeners.length);
+        this.#listeners = [...m.listeners, ...unresolved];
+        break;
+      }
+      case "log":
+        this.#log[m.level](m.msg, m.fields);
+        break;
+      case "stopped":
+        this.#onStopped?.();
+        break;
+    }
+  }
+
+  #terminate(): void {
+    const w = this.#worker;
+    if (!w) return;
+    this.#worker = null;
+    w.onmessage = null;
+    w.onerror = null;
+    w.terminate();
+  }
+}
