@@ -7,6 +7,7 @@ import { AnomalyStore } from "./alert/anomaly_store.ts";
 import { loadOrCreateApiToken } from "./api_token.ts";
 import { type AlertSide, startAlertSide } from "./app_alerts.ts";
 import { type DeviceSide, lateDetector, startDeviceSide } from "./app_devices.ts";
+import { createCollector, offerExporter, recordsInto, startCollector } from "./app_collector.ts";
 import { EventBus } from "./bus.ts";
 import { compileBpf } from "./capture/bpf.ts";
 import { LiveCapture } from "./capture/live_capture.ts";
@@ -99,6 +100,12 @@ export function createApp(cfg: Config): App {
   const captures = cfg.interfaces.map((iface) =>
     new LiveCapture({ iface, ringMb: cfg.ringMb, snaplen: cfg.snaplen, filter: cfg.bpf, consumer })
   );
+  // NetFlow/IPFIX records feed the same pipeline; exporters become devices once the device side runs.
+  const collector = createCollector(
+    cfg,
+    recordsInto(pipeline),
+    (ip) => devices && offerExporter(devices, ip),
+  );
   const started = Date.now();
   const hub = new SseHub(bus, { stats: () => stats() });
   let server: HttpServer | undefined;
@@ -124,6 +131,7 @@ export function createApp(cfg: Config): App {
       evicted_full: table.evictedFull,
       rolled_over: pipeline.rolledOver,
     },
+    collector: collector.stats(),
     events: bus.countsByKind(),
     ...devices?.stats(),
     alerts: alerts?.stats(),
@@ -203,6 +211,7 @@ export function createApp(cfg: Config): App {
         key: cfg.tls?.key,
       });
       await Promise.all(captures.map((c) => c.start()));
+      await startCollector(cfg, collector);
       log.info("Flintnet started", {
         version: VERSION,
         interfaces: cfg.interfaces,
@@ -219,7 +228,7 @@ export function createApp(cfg: Config): App {
       }
     },
     async stop() {
-      await Promise.all(captures.map((c) => c.stop()));
+      await Promise.all([...captures.map((c) => c.stop()), collector.stop()]);
       for (const t of timers) clearInterval(t);
       stopPolicy?.();
       // Sources before sinks: sweeps, polls and traps stop publishing before the stores close.

@@ -14,6 +14,7 @@ import { formatDuration } from "./config_parsers.ts";
 import { CORE_SETTINGS, DEFAULT_ENV_FILE } from "./config_core.ts";
 import { ALERT_SETTINGS, type AlertConfig, alertSettings } from "./config_alerts.ts";
 import { type DiscoveryConfig, SNMP_SETTINGS, type SnmpConfig, snmpSettings } from "./config_snmp.ts";
+import { NETFLOW_SETTINGS, type NetflowConfig, netflowSettings } from "./config_netflow.ts";
 import { ConfigError, invalid, read, type Setting, value, type Vars } from "./config_setting.ts";
 import type { LogLevel } from "./log.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
@@ -90,6 +91,8 @@ export interface Config extends DetectorConfig {
   trapListen: ListenAddress | null;
   /** ARP watching, alert history and delivery. */
   alerts: AlertConfig;
+  /** The NetFlow/IPFIX collector. */
+  netflow: NetflowConfig;
   /** The env file that was read, if any. */
   envFile: string | undefined;
   /** FLINTNET_* variables that no setting knows (likely typos), sorted; the caller warns about them. */
@@ -122,6 +125,7 @@ const SETTINGS: readonly Setting<unknown>[] = [
   ...Object.values(S),
   ...Object.values(SNMP_SETTINGS),
   ...Object.values(ALERT_SETTINGS),
+  ...Object.values(NETFLOW_SETTINGS),
 ] as Setting<unknown>[];
 const KNOWN = new Set(SETTINGS.map((s) => s.name));
 
@@ -317,6 +321,7 @@ export async function loadConfig(
     ...detector,
     ...snmpSettings(vars),
     alerts: alertSettings(vars, Deno.hostname()),
+    ...netflowSettings(vars),
     envFile,
     unknownVariables,
   };

@@ -18,7 +18,7 @@ import { loadRegistryFile, type RegistryLoadResult, saveRegistryFile } from "./r
 import { compareIps, sortByIp } from "./device_filter.ts";
 
 /** Where an observation came from. */
-export type DeviceSourceKind = "arp_sweep" | "snmp" | "traffic" | "arp_table" | "trap";
+export type DeviceSourceKind = "arp_sweep" | "snmp" | "traffic" | "arp_table" | "trap" | "netflow";
 
 /** What one source knows about a device at one moment. Absent members mean "this source does not say". */
 export interface DeviceObservation {

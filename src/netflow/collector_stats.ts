@@ -42,7 +42,7 @@ export interface CollectorStats extends ExporterCounters {
   /** Data sets waiting for their template, and their octets. */
   pending_sets: number;
   pending_bytes: number;
-  /** Per exporter, by address. */
+  /** Per exporter, by address: the MAX_EXPORTERS_SHOWN busiest when there are more. */
   exporters: Record<string, ExporterStats>;
 }
 
@@ -61,6 +61,11 @@ export interface CollectorStatsInput {
 }
 
 const VERSIONS = [5, 9, 10] as const;
+/**
+ * Exporters listed by name, busiest first: /stats is also the SSE stream's `stats` event every 2 s, so
+ * thousands of (perhaps spoofed) exporters must not make it megabytes; the totals count every one.
+ */
+export const MAX_EXPORTERS_SHOWN = 256;
 
 /** Builds the stats document. */
 export function collectorStats(i: CollectorStatsInput): CollectorStats {
@@ -68,6 +73,14 @@ export function collectorStats(i: CollectorStatsInput): CollectorStats {
   const exporters: Record<string, ExporterStats> = {};
   for (const e of i.exporters) {
     for (const k of Object.keys(totals) as (keyof ExporterCounters)[]) totals[k] += e.counters[k];
+  }
+  const shown = i.exporters.length <= MAX_EXPORTERS_SHOWN
+    ? i.exporters
+    : [...i.exporters].sort((a, b) => b.counters.datagrams - a.counters.datagrams).slice(
+      0,
+      MAX_EXPORTERS_SHOWN,
+    );
+  for (const e of shown) {
     exporters[e.address] = {
       ...e.counters,
       versions: VERSIONS.filter((v) => e.versions & (1 << v)).map(sourceKindName),

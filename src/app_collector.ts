@@ -1,0 +1,65 @@
+/**
+ * The flow collector half of the daemon: NetFlow v5/v9 and IPFIX listeners whose records go into the
+ * same flow pipeline as captured packets (flow table, EWMA baselines), and whose exporters are offered
+ * to the device side: each becomes a device, and one that answers SNMP is polled, so the ifIndex
+ * values in its records have interface names.
+ */
+import type { DeviceSide } from "./app_devices.ts";
+import type { Config } from "./config.ts";
+import type { FlowPipeline } from "./flow/flow_pipeline.ts";
+import { createLogger } from "./log.ts";
+import type { FlowRecordBatch } from "./netflow/flow_record.ts";
+import { CollectorService, type ListenerConfig } from "./netflow/collector_service.ts";
+
+/** The listeners the settings ask for (none when both are off). */
+function listeners(cfg: Config): ListenerConfig[] {
+  const out: ListenerConfig[] = [];
+  const { netflowListen, ipfixListen } = cfg.netflow;
+  if (netflowListen) out.push({ name: "netflow", ...netflowListen });
+  if (ipfixListen) out.push({ name: "ipfix", ...ipfixListen });
+  return out;
+}
+
+/**
+ * Offers a new exporter to the device side: it becomes a device (source "netflow"), and when it
+ * answers SNMP it is classified and polled like a host a sweep found.
+ */
+export function offerExporter(devices: DeviceSide, ip: string): void {
+  devices.registry.observe({ ip, source: "netflow" });
+  devices.inventory.probe(ip).then((system) => {
+    if (system) devices.inventory.found({ ip, mac: null, system, via: "snmp" });
+  }).catch((err) => createLogger("netflow").warn("exporter probe failed", { exporter: ip, error: err }));
+}
+
+/**
+ * The collector, built from the settings; `records` receives every batch (the pipeline, and later the
+ * flow history), `exporter` every new exporter's address. Not started: call start().
+ */
+export function createCollector(
+  cfg: Config,
+  records: (b: FlowRecordBatch) => void,
+  exporter: (ip: string) => void,
+): CollectorService {
+  return new CollectorService({
+    listeners: listeners(cfg),
+    rcvbufBytes: cfg.netflow.bufferMb << 20,
+    sampling: cfg.netflow.sampling,
+    onRecords: records,
+    onExporter: exporter,
+  });
+}
+
+/** Starts the collector when a listener is configured; a collector that cannot start is logged, not fatal. */
+export async function startCollector(cfg: Config, c: CollectorService): Promise<void> {
+  if (listeners(cfg).length === 0) return;
+  try {
+    await c.start();
+  } catch (err) {
+    createLogger("netflow").error("the flow collector could not start", { error: err });
+  }
+}
+
+/** Feeds the pipeline (flow table, detectors) with records. */
+export function recordsInto(pipeline: FlowPipeline): (b: FlowRecordBatch) => void {
+  return (b) => pipeline.consumeRecords(b);
+}
