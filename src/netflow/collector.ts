@@ -252,17 +252,18 @@ export class NetflowCollector implements RecordSink, SetHost {
     const c = this.ctx;
     // IPFIX times are relative to systemInitTimeMilliseconds, which options data may just have set.
     if (c.domain.version === 10) c.uptimeBaseMs = c.domain.systemInitMs;
-    let n: number;
-    if (t.options) {
-      n = readOptionsSet(b, pos, end, t, c.domain);
-      if (n > 0) this.optionsRecords += n;
-    } else if (t.flows) n = decodeFlowSet(b, pos, end, t, c, this);
-    else {
-      n = countRecords(b, pos, end, t);
-      if (n > 0) this.otherRecords += n;
-    }
-    if (n < 0) this.problem(M.RecordOverrun);
-    return n;
+    const n = t.options
+      ? readOptionsSet(b, pos, end, t, c.domain)
+      : t.flows
+      ? decodeFlowSet(b, pos, end, t, c, this)
+      : countRecords(b, pos, end, t);
+    // A negative n is −1 − the records before a record that ran past the set.
+    const records = n < 0 ? -1 - n : n;
+    if (t.options) this.optionsRecords += records;
+    else if (!t.flows) this.otherRecords += records;
+    if (n >= 0) return n;
+    this.problem(M.RecordOverrun);
+    return -1;
   }
 
   #miss(s: PendingSet): void {

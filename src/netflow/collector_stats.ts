@@ -85,7 +85,7 @@ export function collectorStats(i: CollectorStatsInput): CollectorStats {
       ...e.counters,
       versions: VERSIONS.filter((v) => e.versions & (1 << v)).map(sourceKindName),
       domains: e.domains.size,
-      templates: e.templateOrder.size,
+      templates: e.templateQueue.size,
       sampling_override: e.samplingOverride || null,
       last_seen: new Date(e.lastSeenMs).toISOString(),
     };

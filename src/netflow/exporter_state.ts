@@ -6,6 +6,7 @@
  */
 import { formatIp } from "../flow/address.ts";
 import type { Template } from "./template.ts";
+import { TemplateQueue } from "./template_queue.ts";
 
 /** Counters of one exporter (and, summed, of the collector). */
 export interface ExporterCounters {
@@ -82,7 +83,7 @@ export class ExporterState {
   /** Domains by DomainState.key. */
   readonly domains = new Map<number, DomainState>();
   /** This exporter's templates, oldest definition first (for its bound). */
-  readonly templateOrder = new Set<Template>();
+  readonly templateQueue = new TemplateQueue();
   /** Counters. */
   readonly counters: ExporterCounters = zeroCounters();
   /** Sampling rate from FLINTNET_NETFLOW_SAMPLING; 0 = none (what the exporter says applies). */

@@ -34,6 +34,8 @@ export interface PendingLimits {
   ttlMs: number;
 }
 
+const NONE: readonly PendingSet[] = [];
+
 /** The buffer. */
 export class PendingSets {
   readonly #limits: PendingLimits;
@@ -93,15 +95,14 @@ export class PendingSets {
   }
 
   /** Removes and returns the sets waiting for template `templateId` of `domain`, oldest first. */
-  take(domain: DomainState, templateId: number): PendingSet[] {
-    if (this.#sets.length === 0) return [];
-    const out: PendingSet[] = [];
+  take(domain: DomainState, templateId: number): readonly PendingSet[] {
+    let out: PendingSet[] | undefined;
     for (let i = 0; i < this.#sets.length;) {
       const s = this.#sets[i];
-      if (s.domain === domain && s.templateId === templateId) out.push(this.#removeAt(i));
+      if (s.domain === domain && s.templateId === templateId) (out ??= []).push(this.#removeAt(i));
       else i++;
     }
-    return out;
+    return out ?? NONE;
   }
 
   /** Removes and returns the sets that waited longer than the TTL by `nowMs`, and those of `gone` domains. */

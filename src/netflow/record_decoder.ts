@@ -3,8 +3,9 @@
  * FlowRecordBatch; options data records update the domain's sampling rates and uptime base.
  *
  * This is the per-record hot loop: every value is a local number or a typed-array write, nothing is
- * allocated per record or per field. A record whose fields run past its set ends the set with -1
- * (the caller counts the datagram malformed); records decoded before it are kept.
+ * allocated per record or per field. A record whose fields run past its set ends the set: the
+ * functions then return −1 − (records before it), which are kept, and the caller counts the datagram
+ * malformed.
  */
 import { Action, VARIABLE_LENGTH } from "./elements.ts";
 import type { DomainState, ExporterState } from "./exporter_state.ts";
@@ -100,7 +101,7 @@ function baseRate(c: DecodeContext): number {
 
 /**
  * Decodes the flow records of `b[pos, end)` (a data set's body) through `t` into `sink`.
- * Returns the records decoded, or -1 when one ran past `end`.
+ * Returns the records decoded, or −1 − that number when a record ran past `end`.
  */
 export function decodeFlowSet(
   b: Uint8Array,
@@ -113,8 +114,8 @@ export function decodeFlowSet(
   const prog = t.program, nf = prog.length, min = t.minLength;
   const exporter = c.exporter, ew = exporter.words, domain = c.domain;
   const rate0 = baseRate(c), overridden = exporter.samplingOverride !== 0;
-  let records = 0, sumBytes = 0, sumPackets = 0;
-  while (end - pos >= min) {
+  let records = 0, sumBytes = 0, sumPackets = 0, overrun = false;
+  records: while (end - pos >= min) {
     let batch = sink.batch;
     if (batch.count === batch.capacity) batch = sink.flush();
     const r = batch.count, a = r << 2, src = batch.src, dst = batch.dst;
@@ -136,7 +137,10 @@ export function decodeFlowSet(
     for (let f = 0; f < nf; f++) {
       const w = prog[f];
       const at = fieldAt(b, p, end, w);
-      if (at < 0) return -1;
+      if (at < 0) {
+        overrun = true;
+        break records;
+      }
       p = at >>> 16;
       const len = at & 0xffff;
       switch (w >>> 16) {
@@ -314,13 +318,13 @@ export function decodeFlowSet(
   k.records += records;
   k.bytes += sumBytes;
   k.packets += sumPackets;
-  return records;
+  return overrun ? -1 - records : records;
 }
 
 /**
  * Reads the options data records of `b[pos, end)` through `t`: sampling rates (RFC 3954 §8 fields 34,
  * 48, 50; RFC 5477 305/306, 309/310, 302) and systemInitTimeMilliseconds (160) go into the domain.
- * Returns the records read, or -1 when one ran past `end`.
+ * Returns the records read, or −1 − that number when a record ran past `end`.
  */
 export function readOptionsSet(
   b: Uint8Array,
@@ -337,7 +341,7 @@ export function readOptionsSet(
     for (let f = 0; f < nf; f++) {
       const w = prog[f];
       const at = fieldAt(b, p, end, w);
-      if (at < 0) return -1;
+      if (at < 0) return -1 - records;
       p = at >>> 16;
       const len = at & 0xffff;
       switch (w >>> 16) {
@@ -389,7 +393,7 @@ export function readOptionsSet(
   return records;
 }
 
-/** Walks the records of a data set whose template describes no flow; returns how many, or -1. */
+/** Walks the records of a data set whose template describes no flow; returns how many (−1 − n on an overrun). */
 export function countRecords(b: Uint8Array, pos: number, end: number, t: Template): number {
   const prog = t.program, nf = prog.length;
   let records = 0;
@@ -397,7 +401,7 @@ export function countRecords(b: Uint8Array, pos: number, end: number, t: Templat
     let p = pos;
     for (let f = 0; f < nf; f++) {
       const at = fieldAt(b, p, end, prog[f]);
-      if (at < 0) return -1;
+      if (at < 0) return -1 - records;
       p = (at >>> 16) + (at & 0xffff);
     }
     pos = p;

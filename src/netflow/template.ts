@@ -4,6 +4,7 @@
  * specifiers a v9 or IPFIX template record lists; data records are then decoded from it alone.
  */
 import { Action, actionFor, lengthFits, VARIABLE_LENGTH } from "./elements.ts";
+import type { DomainState } from "./exporter_state.ts";
 /** Most fields a template may list; a longer one is refused (it bounds a template's memory). */
 export const MAX_TEMPLATE_FIELDS = 256;
 
@@ -13,14 +14,23 @@ export interface Template {
   readonly id: number;
   /** Defined by an options template record: its data records describe the exporter, not flows. */
   readonly options: boolean;
-  /** One word per field: action << 16 | length. */
-  readonly program: Uint32Array;
+  /**
+   * One number per field: action << 16 | length (small integers, so a plain array: a typed array per
+   * template cost 2 µs to allocate, which a flood of template definitions turned into seconds).
+   */
+  readonly program: readonly number[];
   /** Octets of the shortest record (a variable-length field counts 1). */
   readonly minLength: number;
   /** Its data records are flows: it has a source and a destination address of one family. */
   readonly flows: boolean;
   /** Bytes this template holds (for the memory bound). */
   readonly size: number;
+  /** Held by the store (false once withdrawn, replaced or evicted). */
+  stored: boolean;
+  /** When it was last (re)defined, in the store's count of definitions: its place in the queues. */
+  stamp: number;
+  /** The domain holding it, while stored. */
+  domain: DomainState | undefined;
 }
 
 /**
@@ -69,7 +79,8 @@ export class TemplateBuilder {
 
   /** The compiled template, or undefined when its records could be empty (every field 0 octets). */
   compile(id: number, options: boolean): Template | undefined {
-    const program = this.#fields.slice(0, this.#n);
+    const program: number[] = [];
+    for (let i = 0; i < this.#n; i++) program.push(this.#fields[i]);
     let minLength = 0, v4 = 0, v6 = 0;
     for (const w of program) {
       const length = w & 0xffff, action = w >>> 16;
@@ -85,7 +96,10 @@ export class TemplateBuilder {
       program,
       minLength,
       flows: !options && (v4 === 3 || v6 === 3),
-      size: 64 + program.byteLength,
+      size: 64 + 8 * program.length,
+      stored: false,
+      stamp: 0,
+      domain: undefined,
     };
   }
 }

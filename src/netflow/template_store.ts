@@ -2,10 +2,11 @@
  * Templates kept per (exporter, observation domain, template ID), bounded per exporter and overall.
  * When a bound is reached the template defined (or refreshed) longest ago goes first: exporters
  * resend the templates they use (RFC 7011 §8.4, RFC 3954 §5.2), so a template in use stays fresh,
- * while a flood of new template IDs only pushes out its own kind. Every operation is O(1).
+ * while a flood of new template IDs only pushes out its own kind. Every operation is O(1) amortised.
  */
 import type { DomainState } from "./exporter_state.ts";
 import type { Template } from "./template.ts";
+import { TemplateQueue } from "./template_queue.ts";
 
 /** Bounds of a {@link TemplateStore}. */
 export interface TemplateLimits {
@@ -19,9 +20,8 @@ export interface TemplateLimits {
 export class TemplateStore {
   readonly #limits: TemplateLimits;
   /** Every template, oldest definition first. */
-  readonly #order = new Set<Template>();
-  /** The domain each template belongs to. */
-  readonly #owner = new Map<Template, DomainState>();
+  readonly #queue = new TemplateQueue();
+  #stamp = 0;
   /** Templates removed to stay within the bounds. */
   evicted = 0;
 
@@ -31,7 +31,7 @@ export class TemplateStore {
 
   /** Templates held now. */
   get size(): number {
-    return this.#order.size;
+    return this.#queue.size;
   }
 
   /** The template `id` of `domain`, or undefined. */
@@ -44,22 +44,23 @@ export class TemplateStore {
     const old = domain.templates.get(t.id);
     if (old) this.#forget(domain, old);
     const exporter = domain.exporter;
-    while (exporter.templateOrder.size >= this.#limits.perExporter) {
-      this.#evict(exporter.templateOrder.values().next().value!);
+    while (exporter.templateQueue.size >= this.#limits.perExporter) {
+      this.#evict(exporter.templateQueue.oldest()!);
     }
-    while (this.#order.size >= this.#limits.total) this.#evict(this.#order.values().next().value!);
+    while (this.#queue.size >= this.#limits.total) this.#evict(this.#queue.oldest()!);
     domain.templates.set(t.id, t);
-    exporter.templateOrder.add(t);
-    this.#order.add(t);
-    this.#owner.set(t, domain);
+    t.stored = true;
+    t.stamp = ++this.#stamp;
+    exporter.templateQueue.push(t, true);
+    this.#queue.push(t, true);
+    t.domain = domain;
   }
 
   /** A template sent again unchanged: it becomes the newest, so the bounds evict it last. */
   refresh(domain: DomainState, t: Template): void {
-    domain.exporter.templateOrder.delete(t);
-    domain.exporter.templateOrder.add(t);
-    this.#order.delete(t);
-    this.#order.add(t);
+    t.stamp = ++this.#stamp;
+    domain.exporter.templateQueue.push(t, false);
+    this.#queue.push(t, false);
   }
 
   /** Withdraws template `id` of `domain` (RFC 7011 §8.1); false when there was none. */
@@ -82,22 +83,21 @@ export class TemplateStore {
     return n;
   }
 
-  /** Drops every template of every domain of `domains`' exporter (an exporter forgotten when idle). */
+  /** Drops every template of `domains` (an exporter forgotten while idle). */
   dropAll(domains: Iterable<DomainState>): void {
     for (const d of domains) for (const t of [...d.templates.values()]) this.#forget(d, t);
   }
 
   #evict(t: Template): void {
     this.evicted++;
-    const domain = this.#owner.get(t);
-    if (domain) this.#forget(domain, t);
-    else this.#order.delete(t); // unreachable: every template has an owner; never loop on one that has none
+    this.#forget(t.domain!, t);
   }
 
   #forget(domain: DomainState, t: Template): void {
     domain.templates.delete(t.id);
-    domain.exporter.templateOrder.delete(t);
-    this.#order.delete(t);
-    this.#owner.delete(t);
+    t.stored = false;
+    domain.exporter.templateQueue.removed();
+    this.#queue.removed();
+    t.domain = undefined;
   }
 }
