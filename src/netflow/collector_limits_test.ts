@@ -4,7 +4,6 @@
  */
 import assert from "node:assert/strict";
 import { ip4, ipfix, set, TestCollector, u16 } from "../../tests/helpers/netflow_datagrams.ts";
-import { DEFAULT_COLLECTOR_LIMITS } from "./collector.ts";
 
 const T0 = 1_700_000_000;
 /** A one-field template record: ID, field count 1, sourceIPv4Address. */
