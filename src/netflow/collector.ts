@@ -298,11 +298,16 @@ export class NetflowCollector implements RecordSink, SetHost {
     return created;
   }
 
-  /** Sequence check: `seq` against the domain's expectation, then what the next message should carry. */
-  #sequence(d: DomainState, seq: number, next: number): void {
-    if (d.sequenceKnown && seq !== d.nextSequence) d.exporter.counters.sequence_gaps++;
+  /**
+   * Sequence check: `seq` against the domain's expectation, then what the next message should carry.
+   * `alsoFine`, when ≥ 0, is a second number accepted: softflowd 1.1 numbers an IPFIX message after
+   * counting its own records, where RFC 7011 §3.1 counts the records before it.
+   */
+  #sequence(d: DomainState, seq: number, next: number, alsoFine = -1): void {
+    if (d.sequenceKnown && seq !== d.nextSequence && seq !== alsoFine) d.exporter.counters.sequence_gaps++;
     d.sequenceKnown = next >= 0;
     d.nextSequence = next >= 0 ? next % 4294967296 : 0;
+    d.lastSequence = seq;
   }
 
   #v5(b: Uint8Array, length: number): void {
@@ -357,6 +362,7 @@ export class NetflowCollector implements RecordSink, SetHost {
     c.uptimeBaseMs = d.systemInitMs;
     const seq = u32(b, 8);
     const records = walkSets(this, b, 16, declared, true);
-    this.#sequence(d, seq, records < 0 ? -1 : seq + records); // counts data records
+    const counted = d.sequenceKnown && records >= 0 ? (d.lastSequence + records) % 4294967296 : -1;
+    this.#sequence(d, seq, records < 0 ? -1 : seq + records, counted); // counts data records
   }
 }

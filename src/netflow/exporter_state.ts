@@ -55,6 +55,8 @@ export class DomainState {
   sequenceKnown = false;
   /** The sequence number the next message should carry. */
   nextSequence = 0;
+  /** The sequence number of the last message. */
+  lastSequence = 0;
   /** Sampling rate announced for the domain (options data, v5 header); 0 = none announced. */
   samplingRate = 0;
   /** Rates by sampler / selector ID, from options data; null until one is announced. */

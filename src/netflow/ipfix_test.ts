@@ -262,6 +262,17 @@ Deno.test("ipfix: sequence numbers count data records per domain; a jump is a ga
   assert.equal(t.stats().sequence_gaps, 1);
 });
 
+Deno.test("ipfix: an exporter numbering messages after their own records (softflowd 1.1) is not a gap", () => {
+  const t = new TestCollector();
+  const r = record("10.231.120.1", "10.231.120.2", 1, 2, 3, 4);
+  t.feed(ipfix({ exportTime: T0, sequence: 2, domain: 1 }, template(), set(256, r, r))); // 2 records, says 2
+  t.feed(ipfix({ exportTime: T0, sequence: 5, domain: 1 }, set(256, r, r, r))); // 3 more, says 2 + 3
+  t.feed(ipfix({ exportTime: T0, sequence: 6, domain: 1 }, set(256, r))); // 1 more, says 5 + 1
+  assert.equal(t.stats().sequence_gaps, 0);
+  t.feed(ipfix({ exportTime: T0, sequence: 9, domain: 1 }, set(256, r))); // neither 6 + 1 nor 6
+  assert.equal(t.stats().sequence_gaps, 1);
+});
+
 Deno.test("ipfix: options data sets the sampling rate (RFC 5477) and the uptime base (systemInitTimeMilliseconds)", () => {
   const t = new TestCollector();
   const init = T0 * 1000 - 3_600_000; // the exporter started an hour before this export
