@@ -57,12 +57,14 @@ export function freeUdpPort(): Promise<number> {
   });
 }
 
-/** True when /proc/net/udp lists a socket bound to 127.0.0.1:`port`. */
-async function bound(port: number): Promise<boolean> {
+/** The receive queue (octets) of the socket bound to 127.0.0.1:`port`, or -1 when there is none. */
+async function receiveQueue(port: number): Promise<number> {
   const want = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
-  return (await Deno.readTextFile("/proc/net/udp")).split("\n").some((l) =>
-    l.trim().split(/\s+/)[1] === want
-  );
+  for (const line of (await Deno.readTextFile("/proc/net/udp")).split("\n")) {
+    const cols = line.trim().split(/\s+/); // sl local rem st tx_queue:rx_queue …
+    if (cols[1] === want) return parseInt(cols[4].split(":")[1], 16);
+  }
+  return -1;
 }
 
 const PROTOCOLS: Record<string, number> = { ICMP: 1, TCP: 6, UDP: 17, ICMP6: 58 };
@@ -79,7 +81,7 @@ export function parseNfdumpCsv(text: string): NfdumpFlow[] {
   const [sa, da, sp, dp, pr, pkt, byt] = ["sa", "da", "sp", "dp", "pr", "ipkt", "ibyt"].map(col);
   const out: NfdumpFlow[] = [];
   for (const line of lines.slice(1)) {
-    if (line.startsWith("Summary") || line.trim() === "") break;
+    if (line.startsWith("Summary") || line.startsWith("No matching flows") || line.trim() === "") break;
     const f = line.split(",");
     const proto = PROTOCOLS[f[pr]] ?? Number(f[pr]);
     if (!Number.isInteger(proto)) throw new Error(`nfdump protocol ${f[pr]} is not one the test knows`);
@@ -113,7 +115,7 @@ export async function startNfcapd(): Promise<Nfcapd> {
   let stopped: Promise<void> | undefined;
   const stop = () =>
     stopped ??= child.stop().then(() => Deno.remove(dir, { recursive: true }).catch(() => undefined));
-  for (const until = Date.now() + 10_000; !(await bound(port));) {
+  for (const until = Date.now() + 10_000; (await receiveQueue(port)) < 0;) {
     if (child.exited || Date.now() > until) {
       const out = child.output();
       await stop();
@@ -125,7 +127,13 @@ export async function startNfcapd(): Promise<Nfcapd> {
     port,
     output: () => child.output(),
     async flows() {
-      await child.stop(); // SIGTERM: nfcapd writes and closes its current file
+      // SIGTERM makes nfcapd write its file and exit without reading what still waits in its socket:
+      // wait until it has read everything (an empty queue twice, 100 ms apart) first.
+      for (let empty = 0, until = Date.now() + 5000; empty < 2 && Date.now() < until;) {
+        empty = (await receiveQueue(port)) === 0 ? empty + 1 : 0;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await child.stop();
       const out = await new Deno.Command("/usr/bin/nfdump", {
         args: ["-R", dir, "-o", "csv"],
         stdout: "piped",
