@@ -84,6 +84,12 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       webhookUrls: [],
       publicUrl: null,
     },
+    netflow: {
+      netflowListen: { hostname: "0.0.0.0", port: 2055 },
+      ipfixListen: { hostname: "0.0.0.0", port: 4739 },
+      bufferMb: 32,
+      sampling: [],
+    },
     envFile: undefined,
     unknownVariables: [],
   });
