@@ -115,14 +115,21 @@ const asFlow = (r: FlowRecord): NfdumpFlow => ({
  * and in v9/IPFIX options data (SAMPLING_INTERVAL; samplingPacketInterval/Space), which nfcapd 1.7
  * ignores: there Flintnet's counts must be nfdump's times the rate the test asked softflowd for.
  */
-const CASES = [5, 9, 10].flatMap((version) => [{ version, rate: 1 }, { version, rate: 10 }]);
+const CASES = [
+  ...[5, 9, 10].flatMap((
+    version,
+  ) => [{ version, rate: 1, inWorker: false }, { version, rate: 10, inWorker: false }]),
+  { version: 10, rate: 1, inWorker: true }, // the receive loop in its Worker, records through the shared ring
+];
 
-for (const { version, rate } of CASES) {
+for (const { version, rate, inWorker } of CASES) {
   const nfdumpScales = version === 5 || rate === 1;
   Deno.test({
     name: `collector: softflowd's NetFlow ${version === 10 ? "IPFIX" : `v${version}`} export${
       rate > 1 ? `, sampled 1 in ${rate},` : ""
-    } per flow and in total equals what nfdump reads${nfdumpScales ? "" : ` × ${rate}`}`,
+    } per flow and in total equals what nfdump reads${nfdumpScales ? "" : ` × ${rate}`}${
+      inWorker ? " (collector in a Worker)" : ""
+    }`,
     ignore: missing !== null && !CI,
     async fn() {
       if (missing) throw new Error(missing);
@@ -139,6 +146,7 @@ for (const { version, rate } of CASES) {
         onRecords: (b) => {
           for (let i = 0; i < b.count; i++) records.push(recordAt(b, i));
         },
+        inWorker,
       });
       const ref = await startNfcapd();
       let softflowd = "";

@@ -25,7 +25,7 @@ export interface ExporterStats extends ExporterCounters {
 export interface CollectorStats extends ExporterCounters {
   /** Malformed datagrams by reason (every reason present, 0 when none). */
   malformed_by_reason: Record<string, number>;
-  /** Datagrams refused because a bound was reached, by reason. */
+  /** What was refused because a bound was reached: datagrams (exporter, domain limits) and template records (template_burst). */
   refused: number;
   /** Refused datagrams by reason. */
   refused_by_reason: Record<string, number>;

@@ -36,13 +36,18 @@ export const NETFLOW_MALFORMED_NAMES: readonly string[] = [
   "reserved_set_id",
 ];
 
-/** Why a well-formed datagram was refused: a bound on state a peer could otherwise grow. */
+/**
+ * Why something well-formed was refused: a bound on state a peer could otherwise grow, or on the time
+ * one datagram may take. Exporter and domain limits refuse a datagram, the template burst a record.
+ */
 export const NetflowRefused = {
   /** Already as many exporters as FLINTNET allows; new ones are refused until some go idle. */
   ExporterLimit: 0,
   /** This exporter already has as many observation domains as allowed. */
   DomainLimit: 1,
+  /** A template record past MAX_NEW_TEMPLATES_PER_MESSAGE new layouts in one message (counted per record). */
+  TemplateBurst: 2,
 } as const;
 
 /** Counter names by refusal code, as /stats shows them under `refused_by_reason`. */
-export const NETFLOW_REFUSED_NAMES: readonly string[] = ["exporter_limit", "domain_limit"];
+export const NETFLOW_REFUSED_NAMES: readonly string[] = ["exporter_limit", "domain_limit", "template_burst"];

@@ -33,6 +33,13 @@ export interface SetHost {
   problem(reason: number): void;
   /** A template was (re)defined with a new layout: decode what waited for it. */
   defined(domain: DomainState, t: Template): void;
+  /**
+   * New template layouts this message may still define; install() counts it down and refuses past 0
+   * (calling refusedTemplate()), so one datagram of 8,000 template records cannot take 40 ms.
+   */
+  templateBudget: number;
+  /** A template definition refused by the budget. */
+  refusedTemplate(): void;
   /** A data set's body: returns the data records in it, or -1 when it cannot know (kept, or broken). */
   dataSet(b: Uint8Array, pos: number, end: number, templateId: number): number;
 }
@@ -114,6 +121,8 @@ function install(host: SetHost, id: number, options: boolean): void {
     store.refresh(domain, old);
     return;
   }
+  if (host.templateBudget <= 0) return host.refusedTemplate();
+  host.templateBudget--;
   const t = host.builder.compile(id, options);
   if (!t) {
     host.problem(M.BadTemplate);

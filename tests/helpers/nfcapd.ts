@@ -21,6 +21,15 @@ export interface NfdumpFlow {
   bytes: number;
 }
 
+/** What nfcapd says as it ends: "Ident: 'none' Flows: …, Packets: …, Bytes: …, Sequence Errors: …, Bad Packets: …". */
+export interface NfcapdSummary {
+  flows: number;
+  packets: number;
+  bytes: number;
+  sequenceErrors: number;
+  badPackets: number;
+}
+
 /** A running nfcapd. */
 export interface Nfcapd {
   /** The UDP port it listens on (127.0.0.1). */
@@ -29,6 +38,8 @@ export interface Nfcapd {
   output(): string;
   /** Stops it (its file is written then) and reads every flow it kept. */
   flows(): Promise<NfdumpFlow[]>;
+  /** Stops it and returns the totals it printed as it ended (without reading its file). */
+  summary(): Promise<NfcapdSummary>;
   /** Stops it and removes its directory. Idempotent; never throws. */
   stop(): Promise<void>;
 }
@@ -123,17 +134,29 @@ export async function startNfcapd(): Promise<Nfcapd> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  // SIGTERM makes nfcapd write its file and exit without reading what still waits in its socket: wait
+  // until it has read everything (an empty queue twice, 100 ms apart) first.
+  const drainThenStop = async () => {
+    for (let empty = 0, until = Date.now() + 10_000; empty < 2 && Date.now() < until;) {
+      empty = (await receiveQueue(port)) === 0 ? empty + 1 : 0;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await child.stop();
+  };
   return {
     port,
     output: () => child.output(),
+    async summary() {
+      await drainThenStop();
+      const m = /Flows: (\d+), Packets: (\d+), Bytes: (\d+), Sequence Errors: (\d+), Bad Packets: (\d+)/.exec(
+        child.output(),
+      );
+      if (!m) throw new Error(`nfcapd printed no summary:\n${child.output()}`);
+      const [flows, packets, bytes, sequenceErrors, badPackets] = m.slice(1).map(Number);
+      return { flows, packets, bytes, sequenceErrors, badPackets };
+    },
     async flows() {
-      // SIGTERM makes nfcapd write its file and exit without reading what still waits in its socket:
-      // wait until it has read everything (an empty queue twice, 100 ms apart) first.
-      for (let empty = 0, until = Date.now() + 5000; empty < 2 && Date.now() < until;) {
-        empty = (await receiveQueue(port)) === 0 ? empty + 1 : 0;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await child.stop();
+      await drainThenStop();
       const out = await new Deno.Command("/usr/bin/nfdump", {
         args: ["-R", dir, "-o", "csv"],
         stdout: "piped",
