@@ -1,12 +1,13 @@
 /**
  * `deno task bench`: Flintnet's figures beside peer tools measured in the same run, on the same file.
  *
- *   deno task bench [--only=replay,memory,live,http,snmp,discovery] [--profile]
+ *   deno task bench [--only=replay,memory,live,http,snmp,discovery,netflow] [--profile]
  *
  * Sections: replay throughput (Flintnet replay ×5, tcpdump ×3, softflowd ×3, interleaved), flow-table
  * memory (tests/bench/flow_memory.ts at 100 k and 1 M flows), live capture drops (tests/bench/live_capture.ts),
  * HTTP, one SNMP poll cycle of 1,000 simulated agents (tests/bench/snmp_poll.ts) and a /22 discovery sweep
- * in a network namespace (tests/bench/discovery_sweep.ts), each beside Net-SNMP.
+ * in a network namespace (tests/bench/discovery_sweep.ts), each beside Net-SNMP; NetFlow ingest beside
+ * nfcapd (tests/bench/netflow_ingest.ts).
  * Prints a table of measure | flintnet | peer | target | result, and writes it with every raw figure to
  * tests/bench/.cache/last.json. A figure that misses its target never fails the run; a tool or step that
  * cannot run does (exit 1). See bench/README.md for what each figure means.
@@ -19,6 +20,8 @@ import type { LiveResult } from "./live_capture.ts";
 import { type FlowsLatency, httpRows, runJsonScript, type SseFanout } from "./http_sections.ts";
 import { type DiscoveryResult, discoveryRows } from "./discovery_sweep.ts";
 import { type SnmpPollResult, snmpPollRows } from "./snmp_poll.ts";
+import type { NetflowIngestResult } from "./netflow_ingest.ts";
+import { netflowRows } from "./netflow_rows.ts";
 
 /** This directory: the helper scripts and the cache live beside the driver. */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -44,9 +47,10 @@ const TOOLS: Record<string, string> = {
   snmpbulkwalk: "snmp",
   snmpd: "snmpd",
   snmpsimd: "snmpsim",
+  nfcapd: "nfdump",
 };
 
-type Section = "replay" | "memory" | "live" | "http" | "snmp" | "discovery";
+type Section = "replay" | "memory" | "live" | "http" | "snmp" | "discovery" | "netflow";
 
 /** The external tools each section runs. */
 const SECTION_TOOLS: Record<Section, string[]> = {
@@ -56,6 +60,7 @@ const SECTION_TOOLS: Record<Section, string[]> = {
   http: ["wrk"],
   snmp: ["snmpget", "snmpbulkwalk", "snmpsimd"],
   discovery: ["snmpget", "snmpd", "ip"],
+  netflow: ["nfcapd"],
 };
 
 interface Timed {
@@ -415,6 +420,13 @@ function benchSnmp(): Promise<SnmpPollResult | null> {
   return runSection<SnmpPollResult>("snmp poll", "snmp_poll.ts", 240_000);
 }
 
+function benchNetflow(): Promise<NetflowIngestResult | null> {
+  console.log(
+    "netflow: datagram timing, idle RSS, then paced v9 streams beside nfcapd and alone (about 3 min)…",
+  );
+  return runSection<NetflowIngestResult>("netflow ingest", "netflow_ingest.ts", 600_000);
+}
+
 function benchDiscovery(): Promise<DiscoveryResult | null> {
   console.log("discovery: /22 sweep in a namespace, then snmpget on a sample (about 95 s)…");
   return runSection<DiscoveryResult>("discovery sweep", "discovery_sweep.ts", 240_000);
@@ -654,7 +666,7 @@ function printDeviceDetails(snmp: SnmpPollResult | null, disc: DiscoveryResult |
 }
 
 function parseArgs(args: string[]): { sections: Set<Section>; profile: boolean } {
-  const all: Section[] = ["replay", "memory", "live", "http", "snmp", "discovery"];
+  const all: Section[] = ["replay", "memory", "live", "http", "snmp", "discovery", "netflow"];
   let sections = new Set<Section>(all);
   let profile = false;
   for (const a of args) {
@@ -714,6 +726,7 @@ async function main(): Promise<number> {
   const http = opts.sections.has("http") ? await benchHttp() : null;
   const snmp = opts.sections.has("snmp") ? await benchSnmp() : null;
   const discovery = opts.sections.has("discovery") ? await benchDiscovery() : null;
+  const netflow = opts.sections.has("netflow") ? await benchNetflow() : null;
   const replayMissed = (replay?.flintnet?.medianReportedPps ?? Infinity) < TARGET.pps;
   const profile = opts.profile || replayMissed ? await profileReplay() : null;
 
@@ -724,6 +737,7 @@ async function main(): Promise<number> {
     ...httpRows(http?.flows ?? null, http?.sse ?? null, verdict),
     ...(snmp ? snmpPollRows(snmp, verdict) : []),
     ...(discovery ? discoveryRows(discovery, verdict) : []),
+    ...(netflow ? netflowRows(netflow, verdict) : []),
   ];
   console.log("");
   printTable(rows);
@@ -742,6 +756,7 @@ async function main(): Promise<number> {
     http,
     snmp,
     discovery,
+    netflow,
     profile,
     failures,
     skipped,
