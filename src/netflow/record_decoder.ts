@@ -111,7 +111,7 @@ export function decodeFlowSet(
   c: DecodeContext,
   sink: RecordSink,
 ): number {
-  const prog = t.program, nf = prog.length, min = t.minLength;
+  const prog = t.program, nf = prog.length, min = t.minLength, fixed = t.fixed;
   const exporter = c.exporter, ew = exporter.words, domain = c.domain;
   const rate0 = baseRate(c), overridden = exporter.samplingOverride !== 0;
   let records = 0, sumBytes = 0, sumPackets = 0, overrun = false;
@@ -119,30 +119,37 @@ export function decodeFlowSet(
     let batch = sink.batch;
     if (batch.count === batch.capacity) batch = sink.flush();
     const r = batch.count, a = r << 2, src = batch.src, dst = batch.dst;
-    src[a] =
-      src[a + 1] =
-      src[a + 2] =
-      src[a + 3] =
-        0;
-    dst[a] =
-      dst[a + 1] =
-      dst[a + 2] =
-      dst[a + 3] =
-        0;
+    if (t.v6) {
+      // IPv6 address fields write the columns directly; a record without them must not keep a stale one.
+      src[a] =
+        src[a + 1] =
+        src[a + 2] =
+        src[a + 3] =
+          0;
+      dst[a] =
+        dst[a + 1] =
+        dst[a + 2] =
+        dst[a + 3] =
+          0;
+    }
     let v4 = 0, v6 = 0, s4 = 0, d4 = 0, bytes = 0, packets = 0, sport = 0, dport = 0, proto = 0;
     let flags = 0, tos = 0, vlan = 0, inIf = 0, outIf = 0, srcAs = 0, dstAs = 0;
     let icmp = -1, icmpType = -1, icmpCode = -1, sampler = -1;
     let startAbs = NaN, endAbs = NaN, startUp = -1, endUp = -1;
     let p = pos;
+    // A record of fixed length was bounds-checked whole by the loop condition: no per-field check.
     for (let f = 0; f < nf; f++) {
       const w = prog[f];
-      const at = fieldAt(b, p, end, w);
-      if (at < 0) {
-        overrun = true;
-        break records;
+      let len = w & 0xffff;
+      if (!fixed) {
+        const at = fieldAt(b, p, end, w);
+        if (at < 0) {
+          overrun = true;
+          break records;
+        }
+        p = at >>> 16;
+        len = at & 0xffff;
       }
-      p = at >>> 16;
-      const len = at & 0xffff;
       switch (w >>> 16) {
         case Action.Skip:
           break;

@@ -23,6 +23,10 @@ export interface Template {
   readonly minLength: number;
   /** Its data records are flows: it has a source and a destination address of one family. */
   readonly flows: boolean;
+  /** No variable-length field: every record is minLength octets. */
+  readonly fixed: boolean;
+  /** It has an IPv6 address field. */
+  readonly v6: boolean;
   /** Bytes this template holds (for the memory bound). */
   readonly size: number;
   /** Held by the store (false once withdrawn, replaced or evicted). */
@@ -81,10 +85,11 @@ export class TemplateBuilder {
   compile(id: number, options: boolean): Template | undefined {
     const program: number[] = [];
     for (let i = 0; i < this.#n; i++) program.push(this.#fields[i]);
-    let minLength = 0, v4 = 0, v6 = 0;
+    let minLength = 0, v4 = 0, v6 = 0, fixed = true;
     for (const w of program) {
       const length = w & 0xffff, action = w >>> 16;
       minLength += length === VARIABLE_LENGTH ? 1 : length;
+      if (length === VARIABLE_LENGTH) fixed = false;
       if (action === Action.SrcV4 || action === Action.DstV4) v4 |= action === Action.SrcV4 ? 1 : 2;
       if (action === Action.SrcV6 || action === Action.DstV6) v6 |= action === Action.SrcV6 ? 1 : 2;
     }
@@ -96,6 +101,8 @@ export class TemplateBuilder {
       program,
       minLength,
       flows: !options && (v4 === 3 || v6 === 3),
+      fixed,
+      v6: v6 !== 0,
       size: 64 + 8 * program.length,
       stored: false,
       stamp: 0,

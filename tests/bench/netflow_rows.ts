@@ -1,7 +1,7 @@
 /**
  * The NetFlow rows of the `deno task bench` table, from tests/bench/netflow_ingest.ts's result.
  */
-import type { IngestStep, NetflowIngestResult } from "./netflow_ingest.ts";
+import { type IngestStep, losslessRate, type NetflowIngestResult } from "./netflow_ingest.ts";
 
 type Verdict = (value: number, target: number, higher: boolean) => string;
 type Row = { measure: string; flintnet: string; peer: string; target: string; result: string };
@@ -18,10 +18,7 @@ export function netflowRows(r: NetflowIngestResult, verdict: Verdict): Row[] {
   const sent = kept(r.beside, (s) => s.sent_records);
   const ours = kept(r.beside, (s) => s.flintnet_records),
     theirs = kept(r.beside, (s) => s.nfcapd?.flows ?? 0);
-  const nfcapdLossless = Math.max(
-    0,
-    ...r.beside.filter((s) => (s.nfcapd?.flows ?? 0) >= s.sent_records).map((s) => s.sent_records_per_s),
-  );
+  const nfcapdLossless = losslessRate(r.beside, (s) => s.nfcapd?.flows ?? 0);
   return [{
     measure: `NetFlow v9 lossless ingest, beside nfcapd (same stream, ${r.seconds_per_step} s steps)`,
     flintnet: m(r.lossless_beside),
