@@ -21,8 +21,13 @@ import {
 } from "./collector_loop.ts";
 import type { CollectorStart, FromCollectorWorker } from "./collector_worker.ts";
 import { zeroCounters } from "./exporter_state.ts";
-import { createFlowRecordBatch, DEFAULT_RECORD_ROWS, type FlowRecordBatch } from "./flow_record.ts";
-import { RecordRing } from "./record_ring.ts";
+import { BatchRing } from "../capture/batch_ring.ts";
+import {
+  createFlowRecordBatch,
+  DEFAULT_RECORD_ROWS,
+  type FlowRecordBatch,
+  RECORD_BATCH_LAYOUT,
+} from "./flow_record.ts";
 
 /** One listener as configured. */
 export interface ListenerConfig {
@@ -85,7 +90,7 @@ export class CollectorService {
   readonly #log: Logger;
   #loop: CollectorLoop | null = null;
   #worker: Worker | null = null;
-  #ring: RecordRing | null = null;
+  #ring: BatchRing<FlowRecordBatch> | null = null;
   #running: Promise<void> | null = null;
   #listeners: ListenerStatus[] = [];
   #unresolved: ListenerStatus[] = [];
@@ -212,7 +217,10 @@ export class CollectorService {
   }
 
   async #startWorker(listeners: ListenerSpec[], listening: Promise<void>): Promise<void> {
-    const ring = new RecordRing({ slots: this.#o.ringSlots ?? 16, capacity: DEFAULT_RECORD_ROWS });
+    const ring = new BatchRing(
+      { slots: this.#o.ringSlots ?? 16, capacity: DEFAULT_RECORD_ROWS },
+      RECORD_BATCH_LAYOUT,
+    );
     this.#ring = ring;
     const worker = new Worker(new URL("./collector_worker.ts", import.meta.url), {
       type: "module",

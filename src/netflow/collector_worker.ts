@@ -1,5 +1,5 @@
 /**
- * The collector Worker: runs the CollectorLoop off the main thread, decoding into a shared RecordRing
+ * The collector Worker: runs the CollectorLoop off the main thread, decoding into a shared BatchRing
  * and telling the main thread which slot is ready, so receiving and decoding never wait for the main
  * thread's event loop. It never writes to stderr; logs go to the main thread.
  *
@@ -8,13 +8,13 @@
  * When imported anywhere else (type checks, tests), this module does nothing.
  */
 import { CollectorLoop, type FromCollector, type LoopOptions } from "./collector_loop.ts";
-import { createFlowRecordBatch } from "./flow_record.ts";
-import { RecordRing, type RecordRingShape } from "./record_ring.ts";
+import { BatchRing, type BatchRingShape } from "../capture/batch_ring.ts";
+import { createFlowRecordBatch, RECORD_BATCH_LAYOUT } from "./flow_record.ts";
 
 /** main → worker: open the sockets and collect into this ring. */
 export interface CollectorStart extends LoopOptions {
   type: "start";
-  ring: RecordRingShape;
+  ring: BatchRingShape;
 }
 
 /** Messages the worker sends: the loop's, and one per filled ring slot. */
@@ -38,7 +38,7 @@ if (isWorkerScope()) {
   let loop: CollectorLoop | undefined;
   scope.onmessage = (e) => {
     if (e.data.type === "start" && !loop) {
-      const ring = new RecordRing(e.data.ring);
+      const ring = new BatchRing(e.data.ring, RECORD_BATCH_LAYOUT);
       // Where records go once the main thread has closed the ring (it is stopping).
       const scratch = createFlowRecordBatch(256);
       loop = new CollectorLoop(e.data, (m) => scope.postMessage(m), {

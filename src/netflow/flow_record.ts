@@ -139,6 +139,9 @@ export function createFlowRecordBatch(
   };
 }
 
+/** How record batches sit side by side in shared memory (capture/batch_ring.ts's BatchLayout). */
+export const RECORD_BATCH_LAYOUT = { bytes: recordBatchBytes, create: createFlowRecordBatch };
+
 /** One record as an object: for tests, history and analysis, never for the per-record path. */
 export interface FlowRecord {
   /** When Flintnet received it, ms since the epoch. */

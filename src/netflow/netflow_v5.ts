@@ -9,9 +9,8 @@
  *           42 dst_as   44 src_mask   45 dst_mask   46 pad
  */
 import { u16, u32 } from "../decode/bytes.ts";
-import type { DecodeContext, RecordSink } from "./record_decoder.ts";
+import { type DecodeContext, finishRow, type RecordSink } from "./record_decoder.ts";
 import { NetflowMalformed as M } from "./malformed.ts";
-import { SourceKind } from "./flow_record.ts";
 
 /** Octets of the v5 header. */
 export const V5_HEADER = 24;
@@ -19,11 +18,11 @@ export const V5_HEADER = 24;
 export const V5_RECORD = 48;
 
 /**
- * Decodes the records of a v5 datagram whose domain and times are in `c` (the caller read the header
- * and checked the length). Returns the records decoded.
+ * Decodes the records of a v5 datagram whose domain and times are in `c` (the caller read the header,
+ * checked the length and set the kind). Returns the records decoded.
  */
 export function decodeV5Records(b: Uint8Array, count: number, c: DecodeContext, sink: RecordSink): number {
-  const exporter = c.exporter, ew = exporter.words;
+  const exporter = c.exporter;
   const rate = exporter.samplingOverride || c.domain.samplingRate || 1;
   let sumBytes = 0, sumPackets = 0;
   for (let i = 0, p = V5_HEADER; i < count; i++, p += V5_RECORD) {
@@ -38,7 +37,6 @@ export function decodeV5Records(b: Uint8Array, count: number, c: DecodeContext, 
       dport &= 0xff;
     }
     const bytes = u32(b, p + 20) * rate, packets = u32(b, p + 16) * rate;
-    batch.tsMs[r] = c.receivedMs;
     // first/last are sysUptime readings; the difference to the header's is signed (uptime wraps).
     batch.startMs[r] = c.exportMs + ((u32(b, p + 24) - (c.exportMs - c.uptimeBaseMs)) | 0);
     batch.endMs[r] = c.exportMs + ((u32(b, p + 28) - (c.exportMs - c.uptimeBaseMs)) | 0);
@@ -60,15 +58,7 @@ export function decodeV5Records(b: Uint8Array, count: number, c: DecodeContext, 
     batch.outIf[r] = u16(b, p + 14);
     batch.srcAs[r] = u16(b, p + 40);
     batch.dstAs[r] = u16(b, p + 42);
-    const e = batch.exporter;
-    e[a] = ew[0];
-    e[a + 1] = ew[1];
-    e[a + 2] = ew[2];
-    e[a + 3] = ew[3];
-    batch.exporterFamily[r] = exporter.family;
-    batch.domain[r] = c.domain.id;
-    batch.kind[r] = SourceKind.NetflowV5;
-    batch.count = r + 1;
+    finishRow(batch, r, c);
     sumBytes += bytes;
     sumPackets += packets;
   }

@@ -100,6 +100,23 @@ function baseRate(c: DecodeContext): number {
 }
 
 /**
+ * Fills row `r`'s columns that come from the message, not the record (arrival time, exporter, domain,
+ * source kind), and counts the row in the batch.
+ */
+export function finishRow(batch: FlowRecordBatch, r: number, c: DecodeContext): void {
+  const e = batch.exporter, w = c.exporter.words, a = r << 2;
+  e[a] = w[0];
+  e[a + 1] = w[1];
+  e[a + 2] = w[2];
+  e[a + 3] = w[3];
+  batch.exporterFamily[r] = c.exporter.family;
+  batch.domain[r] = c.domain.id;
+  batch.kind[r] = c.kind;
+  batch.tsMs[r] = c.receivedMs;
+  batch.count = r + 1;
+}
+
+/**
  * Decodes the flow records of `b[pos, end)` (a data set's body) through `t` into `sink`.
  * Returns the records decoded, or −1 − that number when a record ran past `end`.
  */
@@ -112,7 +129,7 @@ export function decodeFlowSet(
   sink: RecordSink,
 ): number {
   const prog = t.program, nf = prog.length, min = t.minLength, fixed = t.fixed;
-  const exporter = c.exporter, ew = exporter.words, domain = c.domain;
+  const exporter = c.exporter, domain = c.domain;
   const rate0 = baseRate(c), overridden = exporter.samplingOverride !== 0;
   let records = 0, sumBytes = 0, sumPackets = 0, overrun = false;
   records: while (end - pos >= min) {
@@ -291,7 +308,6 @@ export function decodeFlowSet(
     if (sampler >= 0 && !overridden && domain.samplers !== null) rate = domain.samplers.get(sampler) ?? rate0;
     bytes *= rate;
     packets *= rate;
-    batch.tsMs[r] = c.receivedMs;
     batch.startMs[r] = start;
     batch.endMs[r] = stop;
     batch.bytes[r] = bytes;
@@ -308,15 +324,7 @@ export function decodeFlowSet(
     batch.outIf[r] = outIf;
     batch.srcAs[r] = srcAs;
     batch.dstAs[r] = dstAs;
-    const e = batch.exporter;
-    e[a] = ew[0];
-    e[a + 1] = ew[1];
-    e[a + 2] = ew[2];
-    e[a + 3] = ew[3];
-    batch.exporterFamily[r] = exporter.family;
-    batch.domain[r] = domain.id;
-    batch.kind[r] = c.kind;
-    batch.count = r + 1;
+    finishRow(batch, r, c);
     records++;
     sumBytes += bytes;
     sumPackets += packets;

@@ -72,9 +72,9 @@ export function walkSets(host: SetHost, b: Uint8Array, pos: number, end: number,
       const n = host.dataSet(b, body, setEnd, id);
       records = n < 0 || records < 0 ? -1 : records + n;
     } else if (ipfix ? id === IPFIX_TEMPLATE : id === V9_TEMPLATE) {
-      templateSet(host, b, body, setEnd, ipfix);
+      templateSet(host, b, body, setEnd, ipfix, false);
     } else if (ipfix ? id === IPFIX_OPTIONS : id === V9_OPTIONS) {
-      if (ipfix) ipfixOptionsSet(host, b, body, setEnd);
+      if (ipfix) templateSet(host, b, body, setEnd, true, true);
       else v9OptionsSet(host, b, body, setEnd);
     } else host.problem(M.ReservedSetId);
     pos = setEnd;
@@ -133,13 +133,25 @@ function install(host: SetHost, id: number, options: boolean): void {
   host.defined(domain, t);
 }
 
-/** A template set: v9 RFC 3954 §5.2, IPFIX RFC 7011 §3.4.1 (field count 0 = withdrawal, §8.1). */
-function templateSet(host: SetHost, b: Uint8Array, p: number, end: number, ipfix: boolean): void {
+/**
+ * A template set (v9 RFC 3954 §5.2, IPFIX RFC 7011 §3.4.1) or an IPFIX options template set (§3.4.2.2:
+ * a scope field count follows the field count). In IPFIX a record without fields withdraws its
+ * template, and one carrying the set's own ID withdraws them all (§8.1); v9 has no withdrawal.
+ */
+function templateSet(
+  host: SetHost,
+  b: Uint8Array,
+  p: number,
+  end: number,
+  ipfix: boolean,
+  options: boolean,
+): void {
+  const setId = options ? IPFIX_OPTIONS : IPFIX_TEMPLATE;
   while (end - p >= 4) {
     const id = u16(b, p), count = u16(b, p + 2);
     if (id < FIRST_DATA_SET) {
-      if (ipfix && id === IPFIX_TEMPLATE && count === 0) {
-        host.templates.withdrawAll(host.ctx.domain, false);
+      if (ipfix && id === setId && count === 0) {
+        host.templates.withdrawAll(host.ctx.domain, options);
         p += 4;
         continue;
       }
@@ -152,53 +164,23 @@ function templateSet(host: SetHost, b: Uint8Array, p: number, end: number, ipfix
       p += 4;
       continue;
     }
-    host.builder.begin(0);
-    const next = readFields(host, b, p + 4, end, count, ipfix);
-    if (next < 0) {
-      if (next === -1) host.problem(M.BadTemplate);
-      return;
-    }
-    install(host, id, false);
-    p = next;
-  }
-  if (p < end && !padding(b, p, end)) host.problem(M.BadTemplate);
-}
-
-/** An IPFIX options template set (RFC 7011 §3.4.2.2); field count 0 withdraws. */
-function ipfixOptionsSet(host: SetHost, b: Uint8Array, p: number, end: number): void {
-  while (end - p >= 4) {
-    const id = u16(b, p), count = u16(b, p + 2);
-    if (id < FIRST_DATA_SET) {
-      if (id === IPFIX_OPTIONS && count === 0) {
-        host.templates.withdrawAll(host.ctx.domain, true);
-        p += 4;
-        continue;
+    let scope = 0, head = 4;
+    if (options) {
+      scope = end - p >= 6 ? u16(b, p + 4) : 0;
+      head = 6;
+      // §3.4.2.2: the Scope Field Count MUST NOT be zero, nor above the Field Count.
+      if (scope === 0 || scope > count) {
+        host.problem(M.BadTemplate);
+        return;
       }
-      if (!padding(b, p, end)) host.problem(M.BadTemplate);
-      return;
-    }
-    if (count === 0) {
-      host.templates.withdraw(host.ctx.domain, id);
-      p += 4;
-      continue;
-    }
-    if (end - p < 6) {
-      host.problem(M.BadTemplate);
-      return;
-    }
-    const scope = u16(b, p + 4);
-    // §3.4.2.2: the Scope Field Count MUST NOT be zero, nor above the Field Count.
-    if (scope === 0 || scope > count) {
-      host.problem(M.BadTemplate);
-      return;
     }
     host.builder.begin(scope);
-    const next = readFields(host, b, p + 6, end, count, true);
+    const next = readFields(host, b, p + head, end, count, ipfix);
     if (next < 0) {
       if (next === -1) host.problem(M.BadTemplate);
       return;
     }
-    install(host, id, true);
+    install(host, id, options);
     p = next;
   }
   if (p < end && !padding(b, p, end)) host.problem(M.BadTemplate);
