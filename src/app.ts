@@ -7,7 +7,7 @@ import { AnomalyStore } from "./alert/anomaly_store.ts";
 import { loadOrCreateApiToken } from "./api_token.ts";
 import { type AlertSide, startAlertSide } from "./app_alerts.ts";
 import { type DeviceSide, lateDetector, startDeviceSide } from "./app_devices.ts";
-import { createCollector, offerExporter, recordsInto, startCollector } from "./app_collector.ts";
+import { createCollector, exporterOffers, recordsInto, startCollector } from "./app_collector.ts";
 import { EventBus } from "./bus.ts";
 import { compileBpf } from "./capture/bpf.ts";
 import { LiveCapture } from "./capture/live_capture.ts";
@@ -104,7 +104,7 @@ export function createApp(cfg: Config): App {
   const collector = createCollector(
     cfg,
     recordsInto(pipeline),
-    (ip) => devices && offerExporter(devices, ip),
+    exporterOffers(() => devices, cfg.discovery.concurrency),
   );
   const started = Date.now();
   const hub = new SseHub(bus, { stats: () => stats() });

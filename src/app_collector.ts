@@ -5,6 +5,7 @@
  * values in its records have interface names.
  */
 import type { DeviceSide } from "./app_devices.ts";
+import { Limiter } from "./async_pool.ts";
 import type { Config } from "./config.ts";
 import type { FlowPipeline } from "./flow/flow_pipeline.ts";
 import { createLogger } from "./log.ts";
@@ -21,14 +22,25 @@ function listeners(cfg: Config): ListenerConfig[] {
 }
 
 /**
- * Offers a new exporter to the device side: it becomes a device (source "netflow"), and when it
- * answers SNMP it is classified and polled like a host a sweep found.
+ * What becomes of a new exporter: a device (source "netflow"), probed over SNMP and, when it answers,
+ * classified and polled like a host a sweep found. Probes run at most `concurrency` at once (exporters
+ * are bounded by the collector, but a burst of spoofed sources must not open thousands of sessions).
  */
-export function offerExporter(devices: DeviceSide, ip: string): void {
-  devices.registry.observe({ ip, source: "netflow" });
-  devices.inventory.probe(ip).then((system) => {
-    if (system) devices.inventory.found({ ip, mac: null, system, via: "snmp" });
-  }).catch((err) => createLogger("netflow").warn("exporter probe failed", { exporter: ip, error: err }));
+export function exporterOffers(
+  devices: () => DeviceSide | undefined,
+  concurrency: number,
+): (ip: string) => void {
+  const limiter = new Limiter(concurrency);
+  const log = createLogger("netflow");
+  return (ip) => {
+    const side = devices();
+    if (!side) return;
+    side.registry.observe({ ip, source: "netflow" });
+    limiter.run(async () => {
+      const system = await side.inventory.probe(ip);
+      if (system) side.inventory.found({ ip, mac: null, system, via: "snmp" });
+    }).catch((err) => log.warn("exporter probe failed", { exporter: ip, error: err }));
+  };
 }
 
 /**
