@@ -12,7 +12,8 @@
  * 2. Alone: the same ladder to Flintnet only, for its own ceiling on this machine, with the receive
  *    loop in-process (the default) and in a Worker.
  * 3. Per datagram: the pure collector timed on every datagram of the stream, of a million-datagram
- *    corpus of corruptions, and of 64 KiB template floods; the slowest one and the 99.9th percentile.
+ *    corpus of corruptions, and of 64 KiB template floods, three identical runs; each datagram's best
+ *    time, the slowest of those and the 99.9th percentile, and the slowest single time.
  * 4. Idle: RSS of a process running only the collector (both listeners) after 3 s idle, in-process and
  *    in a Worker.
  */
@@ -61,13 +62,19 @@ export interface NetflowIngestResult {
   lossless_alone_worker: number;
   /** At every rate beside nfcapd, Flintnet kept at least as many records as nfcapd. */
   kept_no_fewer_than_nfcapd: boolean;
-  per_datagram: { datagrams: number; max_ms: number; p999_ms: number; slowest: string };
+  /**
+   * Each datagram's best time over PER_DATAGRAM_RUNS identical runs: the slowest, the 99.9th percentile,
+   * what the slowest was; and the slowest single time seen (pauses of the machine included).
+   */
+  per_datagram: { datagrams: number; max_ms: number; p999_ms: number; slowest: string; wall_max_ms: number };
   rss_idle_bytes: number;
   rss_idle_worker_bytes: number;
   rcvbuf_bytes: number;
 }
 
 const log = (s: string) => console.error(s);
+/** Identical runs of the per-datagram timing. */
+const PER_DATAGRAM_RUNS = 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function arg(name: string, fallback: string): string {
@@ -202,36 +209,53 @@ async function ladder(
 }
 
 /** The slowest datagram of the stream, of corruptions and of template floods, through the pure collector. */
-function perDatagram(): NetflowIngestResult["per_datagram"] {
-  const c = new NetflowCollector({ onBatch: (b) => (b.count = 0, b), batch: createFlowRecordBatch(1024) });
-  const times: number[] = [];
-  let max = 0, slowest = "";
-  const time = (d: Uint8Array, what: string, from: number) => {
-    const t0 = performance.now();
-    c.decode(d, d.length, 4, [from, 0, 0, 0], 0, Date.now());
-    const ms = performance.now() - t0;
-    times.push(ms);
-    if (ms > max) [max, slowest] = [ms, what];
-  };
+export function perDatagram(): NetflowIngestResult["per_datagram"] {
+  // The same datagrams (seeded) through a fresh collector each run: the runs are identical work, so a
+  // datagram's best time of the runs is its own cost, not a pause another process caused.
   const stream = [templateDatagram(0), ...dataDatagrams(4096)];
-  for (let round = 0; round < 5; round++) {
-    stream.forEach((d, i) => time(d, "a stream datagram (36 records)", 0x7f000001 + (i & 1)));
+  const records: number[][] = [];
+  for (let id = 256; id < 256 + 8000; id++) records.push([...u16(id), ...u16(1), ...u16(8), ...u16(4)]);
+  const flood = ipfix({ exportTime: 1, sequence: 0, domain: 0 }, set(2, ...records));
+  const kinds = [
+    "a stream datagram (36 records)",
+    "a corrupted datagram",
+    "64 KiB of 8,000 template definitions",
+  ];
+  const each = (fn: (d: Uint8Array, kind: number, from: number) => void) => {
+    for (let round = 0; round < 5; round++) stream.forEach((d, i) => fn(d, 0, 0x7f000001 + (i & 1)));
+    const rand = seededRandom(7);
+    for (let i = 0; i < 1_000_000; i++) {
+      fn(mutateDatagram(stream.slice(0, 64), rand), 1, 0x0ae78000 + (i & 63));
+    }
+    for (let e = 0; e < 20; e++) fn(flood, 2, 0x0ae78100 + e);
+  };
+  const total = 5 * stream.length + 1_000_000 + 20;
+  const best = new Float64Array(total).fill(Infinity), kindOf = new Uint8Array(total);
+  let wallMax = 0;
+  for (let run = 0; run < PER_DATAGRAM_RUNS; run++) {
+    const c = new NetflowCollector({ onBatch: (b) => (b.count = 0, b), batch: createFlowRecordBatch(1024) });
+    const from = [0, 0, 0, 0];
+    let k = 0;
+    each((d, kind, source) => {
+      from[0] = source;
+      const t0 = performance.now();
+      c.decode(d, d.length, 4, from, 0, 1_700_000_000_000);
+      const ms = performance.now() - t0;
+      if (ms < best[k]) best[k] = ms;
+      if (ms > wallMax) wallMax = ms;
+      kindOf[k++] = kind;
+    });
   }
-  const rand = seededRandom(7);
-  for (let i = 0; i < 1_000_000; i++) {
-    time(mutateDatagram(stream.slice(0, 64), rand), "a corrupted datagram", 0x0ae78000 + (i & 63));
-  }
-  for (let e = 0; e < 20; e++) {
-    const records: number[][] = [];
-    for (let id = 256; id < 256 + 8000; id++) records.push([...u16(id), ...u16(1), ...u16(8), ...u16(4)]);
-    time(
-      ipfix({ exportTime: 1, sequence: 0, domain: 0 }, set(2, ...records)),
-      "64 KiB of 8,000 template definitions",
-      0x0ae78100 + e,
-    );
-  }
-  times.sort((a, b) => a - b);
-  return { datagrams: times.length, max_ms: max, p999_ms: times[Math.floor(times.length * 0.999)], slowest };
+  let worst = 0;
+  for (let k = 1; k < total; k++) if (best[k] > best[worst]) worst = k;
+  const sorted = best.slice().sort();
+  return {
+    datagrams: total,
+    max_ms: best[worst],
+    p999_ms: sorted[Math.floor(total * 0.999)],
+    slowest: kinds[kindOf[worst]],
+    wall_max_ms: wallMax,
+  };
 }
 
 /** RSS of a process running only the collector, idle. */
