@@ -16,6 +16,7 @@ import { createHttpApp, type DeviceSource, type HttpServer, SseHub, startHttpSer
 import { StatsTicker } from "./stats_ticker.ts";
 import { createLogger, VERSION } from "../base/mod.ts";
 import { loadTopologySide, passiveTopology, type TopologySide } from "./topology_side.ts";
+import { createCollector, exporterOffers, recordsInto, startCollector } from "./collector_side.ts";
 
 /** A running Flintnet. */
 export interface App {
@@ -109,6 +110,12 @@ export function createApp(cfg: Config): App {
       libpcap: cfg.libpcap,
     })
   );
+  // NetFlow/IPFIX records feed the same pipeline; exporters become devices once the device side runs.
+  const collector = createCollector(
+    cfg,
+    recordsInto(pipeline),
+    exporterOffers(() => devices, cfg.discovery.concurrency),
+  );
   const started = Date.now();
   const hub = new SseHub(bus);
   const ticker = new StatsTicker({ publish: (e) => bus.publish(e), snapshot: () => stats() });
@@ -137,6 +144,7 @@ export function createApp(cfg: Config): App {
       rolled_over: pipeline.rolledOver,
     },
     detectors: pipeline.detectorStats(),
+    collector: collector.stats(),
     events: bus.countsByKind(),
     anomalies: anomalyDetector.stats(),
     ...devices?.stats(),
@@ -241,6 +249,7 @@ export function createApp(cfg: Config): App {
         key: cfg.tls?.key,
       });
       await Promise.all(captures.map((c) => c.start()));
+      await startCollector(cfg, collector);
       log.info("Flintnet started", {
         version: VERSION,
         interfaces: cfg.interfaces,
@@ -257,7 +266,7 @@ export function createApp(cfg: Config): App {
       }
     },
     async stop() {
-      await Promise.all(captures.map((c) => c.stop()));
+      await Promise.all([...captures.map((c) => c.stop()), collector.stop()]);
       for (const t of timers) clearInterval(t);
       await baselines.stop();
       stopPolicy?.();

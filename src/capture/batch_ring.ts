@@ -7,6 +7,16 @@
  */
 import { batchBytes, createPacketBatch, type PacketBatch } from "../decode/mod.ts";
 
+/** How a kind of batch is laid out in the ring (PacketBatch by default; the NetFlow collector's records too). */
+export interface BatchLayout<T> {
+  /** Bytes one batch of `capacity` rows takes (a multiple of 8). */
+  bytes(capacity: number): number;
+  /** The batch over `memory.buffer` from `memory.offset` on. */
+  create(capacity: number, memory: { buffer: ArrayBufferLike; offset: number }): T;
+}
+
+const PACKET_LAYOUT: BatchLayout<PacketBatch> = { bytes: batchBytes, create: createPacketBatch };
+
 /** Indices into the control words. */
 const PRODUCED = 0, CONSUMED = 1, CLOSED = 2;
 const CONTROL_BYTES = 16;
@@ -22,30 +32,33 @@ export interface BatchRingShape {
 }
 
 /** One side of the ring. */
-export class BatchRing {
+export class BatchRing<T extends { count: number } = PacketBatch> {
   readonly shape: BatchRingShape;
   #control: Int32Array;
-  #batches: PacketBatch[];
+  #batches: T[];
 
   /** Attaches to `shape`, or makes a new ring of `slots` batches of `capacity` rows. */
-  constructor(shape: BatchRingShape | { slots: number; capacity: number }) {
+  constructor(
+    shape: BatchRingShape | { slots: number; capacity: number },
+    layout: BatchLayout<T> = PACKET_LAYOUT as unknown as BatchLayout<T>,
+  ) {
     const sab = "sab" in shape
       ? shape.sab
-      : new SharedArrayBuffer(CONTROL_BYTES + shape.slots * batchBytes(shape.capacity));
+      : new SharedArrayBuffer(CONTROL_BYTES + shape.slots * layout.bytes(shape.capacity));
     this.shape = { sab, slots: shape.slots, capacity: shape.capacity };
     this.#control = new Int32Array(sab, 0, 4);
     this.#batches = Array.from(
       { length: shape.slots },
       (_, i) =>
-        createPacketBatch(shape.capacity, {
+        layout.create(shape.capacity, {
           buffer: sab,
-          offset: CONTROL_BYTES + i * batchBytes(shape.capacity),
+          offset: CONTROL_BYTES + i * layout.bytes(shape.capacity),
         }),
     );
   }
 
   /** The batch in `slot`. */
-  batch(slot: number): PacketBatch {
+  batch(slot: number): T {
     return this.#batches[slot];
   }
 
@@ -53,7 +66,7 @@ export class BatchRing {
    * Producer: the next free batch (count 0), blocking the calling Worker while all slots are unread.
    * Returns undefined once the consumer has closed the ring.
    */
-  acquire(): PacketBatch | undefined {
+  acquire(): T | undefined {
     const c = this.#control;
     const produced = Atomics.load(c, PRODUCED);
     for (;;) {

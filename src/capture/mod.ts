@@ -9,3 +9,4 @@ export { streamCaptureFile } from "./file_source.ts";
 export { LibpcapLoadError, useLibpcap } from "./libpcap_ffi.ts";
 export { LiveCapture } from "./live_capture.ts";
 export { CaptureFileError } from "./capture_file.ts";
+export { BatchRing, type BatchRingShape } from "./batch_ring.ts";

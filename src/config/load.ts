@@ -17,6 +17,7 @@ import { type DiscoveryConfig, SNMP_SETTINGS, type SnmpConfig, snmpSettings } fr
 import { ConfigError, invalid, read, type Setting, value, type Vars } from "./setting.ts";
 import type { LogLevel } from "../base/mod.ts";
 import { TOPOLOGY_SETTINGS, type TopologyConfig, topologySettings } from "./topology_settings.ts";
+import { NETFLOW_SETTINGS, type NetflowConfig, netflowSettings } from "./netflow_settings.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
 
 export { ConfigError, DEFAULT_ENV_FILE };
@@ -100,6 +101,8 @@ export interface Config extends DetectorConfig {
   alerts: AlertConfig;
   /** The network map. */
   topology: TopologyConfig;
+  /** The NetFlow/IPFIX collector. */
+  netflow: NetflowConfig;
   /** The env file that was read, if any. */
   envFile: string | undefined;
   /** FLINTNET_* variables that no setting knows (likely typos), sorted; the caller warns about them. */
@@ -133,6 +136,7 @@ const SETTINGS: readonly Setting<unknown>[] = [
   ...Object.values(SNMP_SETTINGS),
   ...Object.values(ALERT_SETTINGS),
   ...Object.values(TOPOLOGY_SETTINGS),
+  ...Object.values(NETFLOW_SETTINGS),
 ] as Setting<unknown>[];
 const KNOWN = new Set(SETTINGS.map((s) => s.name));
 
@@ -367,6 +371,7 @@ export async function loadConfig(
     ...snmpSettings(vars),
     alerts: alertSettings(vars, Deno.hostname()),
     topology: topologySettings(vars),
+    ...netflowSettings(vars),
     envFile,
     unknownVariables,
   };

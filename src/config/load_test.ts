@@ -94,6 +94,12 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       publicUrl: null,
     },
     topology: { agePolls: 3 },
+    netflow: {
+      netflowListen: { hostname: "0.0.0.0", port: 2055 },
+      ipfixListen: { hostname: "0.0.0.0", port: 4739 },
+      bufferMb: 32,
+      sampling: [],
+    },
     envFile: undefined,
     unknownVariables: [],
   });

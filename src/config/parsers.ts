@@ -194,6 +194,13 @@ export const hostPort: Parser<ListenAddress> = {
   format: (v) => v.hostname.includes(":") ? `[${v.hostname}]:${v.port}` : `${v.hostname}:${v.port}`,
 };
 
+/** A UDP listener's address (as {@link hostPort}), or "off". */
+export const hostPortOrOff: Parser<ListenAddress | null> = {
+  accepted: `off, or ${hostPort.accepted}`,
+  parse: (text) => text.toLowerCase() === "off" ? null : hostPort.parse(text),
+  format: (v) => v === null ? "off" : hostPort.format(v),
+};
+
 /** An absolute path without control characters; trailing slashes are dropped. */
 export const absolutePath: Parser<string> = {
   accepted: "an absolute path",

@@ -31,7 +31,7 @@ import type { OuiRegistry } from "./oui.ts";
 import { loadRegistryFile, type RegistryLoadResult, saveRegistryFile } from "./registry_file.ts";
 
 /** Where an observation came from. */
-export type DeviceSourceKind = "arp_sweep" | "snmp" | "traffic" | "arp_table" | "trap";
+export type DeviceSourceKind = "arp_sweep" | "snmp" | "traffic" | "arp_table" | "trap" | "netflow";
 
 /** What one source knows about a device at one moment. Absent members mean "this source does not say". */
 export interface DeviceObservation {

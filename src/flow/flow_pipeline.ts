@@ -6,7 +6,7 @@
 import { Subsystems, type SubsystemStats } from "../base/mod.ts";
 import type { BatchConsumer, PacketBatch } from "../decode/mod.ts";
 import type { Detector } from "./detector.ts";
-import type { FlowTable } from "./flow_table.ts";
+import type { FlowTable, RecordRows } from "./flow_table.ts";
 
 /** Pipeline timing settings. */
 export interface PipelineOptions {
@@ -32,6 +32,8 @@ export class FlowPipeline implements BatchConsumer {
   #onRollover: RolloverHandler | undefined;
   /** Rows seen (IP and ARP). */
   rows = 0;
+  /** Flow records seen (NetFlow, IPFIX). */
+  records = 0;
   /** Flows whose counters restarted at the active timeout. */
   rolledOver = 0;
   /** Intervals closed. */
@@ -81,6 +83,28 @@ export class FlowPipeline implements BatchConsumer {
       }
     }
     this.#apply(b, from, n);
+  }
+
+  /**
+   * Flow records (NetFlow, IPFIX) into the table, by their arrival time: they start the clock as a first
+   * packet would, and an interval boundary among them closes the interval first. Detectors see them
+   * through the table (records are not packets: onRows is not called).
+   */
+  consumeRecords(r: RecordRows & { readonly count: number }): void {
+    const n = r.count;
+    if (n === 0) return;
+    this.records += n;
+    if (Number.isNaN(this.#intervalStart)) this.#intervalStart = this.#align(r.tsMs[0]);
+    let from = 0, boundary = this.#intervalStart + this.#o.intervalMs;
+    for (let i = 0; i < n; i++) {
+      if (r.tsMs[i] >= boundary) {
+        this.table.addRecords(r, from, i);
+        from = i;
+        this.advanceTo(r.tsMs[i]);
+        boundary = this.#intervalStart + this.#o.intervalMs;
+      }
+    }
+    this.table.addRecords(r, from, n);
   }
 
   /** Moves the clock to `nowMs`, closing every interval that ended by then. */

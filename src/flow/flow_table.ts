@@ -14,7 +14,7 @@
  * out its own kind before the conversations that keep talking; no per-packet list maintenance is
  * needed. Idle expiry is exact: the flows whose last packet is older than the cutoff, oldest first.
  */
-import { type PacketBatch, RowKind } from "../decode/mod.ts";
+import { createPacketBatch, type PacketBatch, RowKind } from "../decode/mod.ts";
 
 /** Why a flow left the table. */
 export const ExpiryReason = {
@@ -23,6 +23,22 @@ export const ExpiryReason = {
   /** The table was full and this flow had not been seen since the eviction hand last passed it. */
   Full: 1,
 } as const;
+
+/**
+ * What {@link FlowTable.addRecords} reads: flow records (NetFlow, IPFIX) whose key columns are named and
+ * typed as a PacketBatch's, each with its own counts. `tsMs` is when the record arrived.
+ */
+export type RecordRows =
+  & Pick<
+    PacketBatch,
+    "family" | "src" | "dst" | "srcPort" | "dstPort" | "proto" | "vlan" | "tcpFlags" | "tsMs"
+  >
+  & {
+    /** Octets the record counts. */
+    readonly bytes: Float64Array;
+    /** Packets the record counts. */
+    readonly packets: Float64Array;
+  };
 
 /** Called as a flow leaves the table, while it can still be read. */
 export type ExpiryHandler = (id: number, reason: number) => void;
@@ -87,6 +103,8 @@ export class FlowTable {
   #hand = 0; // CLOCK hand
   #onExpire: ExpiryHandler | undefined;
   #findSrc = new Uint32Array(4);
+  /** A new flow's key from a record goes through this one-row batch, so #insert only ever sees batches. */
+  #one: PacketBatch | undefined;
   #findDst = new Uint32Array(4);
   /** Flows created since start. */
   created = 0;
@@ -231,6 +249,68 @@ export class FlowTable {
       if (ts > f[o + F_LAST]) f[o + F_LAST] = ts;
       flags[id] |= tcpFlags[r] | seen;
     }
+  }
+
+  /**
+   * Adds flow records `from … to-1` (NetFlow/IPFIX), each with its own octet and packet counts, creating
+   * flows as needed; time is when each record arrived. The same probe as update(), in its own loop so
+   * the per-packet path stays exactly as it was. Per record: no allocation, no strings.
+   */
+  addRecords(r: RecordRows, from: number, to: number): void {
+    const src = r.src, dst = r.dst, srcPort = r.srcPort, dstPort = r.dstPort, family = r.family;
+    const proto = r.proto, tsMs = r.tsMs, tcpFlags = r.tcpFlags, bytes = r.bytes, packets = r.packets;
+    const u = this.#u, f = this.#f, flags = this.#flags;
+    for (let i = from; i < to; i++) {
+      const a = i << 2;
+      const s0 = src[a] | 0, d0 = dst[a] | 0;
+      const ports = (srcPort[i] << 16) | dstPort[i];
+      const fam = family[i];
+      const pf = proto[i] | (fam << 8);
+      let h = hashKey(s0, d0, ports, pf);
+      if (fam === 6) h = hashV6(h, src, dst, a);
+      let slot = h & this.#mask;
+      let id: number;
+      let seen = REFERENCED;
+      for (;;) {
+        id = this.#index[slot << 1];
+        if (id === EMPTY) {
+          id = this.#insertRecord(slot, h, r, i);
+          seen = 0;
+          break;
+        }
+        const k = id * R32;
+        if (
+          this.#index[(slot << 1) + 1] === h && (u[k + K_SRC] | 0) === s0 && (u[k + K_DST] | 0) === d0 &&
+          (u[k + K_PORTS] | 0) === ports && u[k + K_PF] === pf &&
+          (fam === 4 || this.#sameV6Tail(id, src, dst, a))
+        ) break;
+        slot = (slot + 1) & this.#mask;
+      }
+      const n = bytes[i], o = id * R64;
+      f[o + F_BYTES] += n;
+      f[o + F_PACKETS] += packets[i];
+      f[o + F_IV_BYTES] += n;
+      f[o + F_IV_PACKETS] += packets[i];
+      const ts = tsMs[i];
+      if (ts > f[o + F_LAST]) f[o + F_LAST] = ts;
+      flags[id] |= tcpFlags[i] | seen;
+    }
+  }
+
+  #insertRecord(slot: number, h: number, r: RecordRows, i: number): number {
+    const one = this.#one ??= createPacketBatch(1);
+    const a = i << 2;
+    for (let w = 0; w < 4; w++) {
+      one.src[w] = r.src[a + w];
+      one.dst[w] = r.dst[a + w];
+    }
+    one.family[0] = r.family[i];
+    one.srcPort[0] = r.srcPort[i];
+    one.dstPort[0] = r.dstPort[i];
+    one.proto[0] = r.proto[i];
+    one.vlan[0] = r.vlan[i];
+    one.tsMs[0] = r.tsMs[i];
+    return this.#insert(slot, h, one, 0, 0);
   }
 
   /** Removes every flow whose last packet is older than `cutoffMs`, oldest first. O(flows): call per interval. */

@@ -28,6 +28,7 @@ import { discoveryRoutes } from "./routes/discovery.ts";
 import { flowsRoutes } from "./routes/flows.ts";
 import { healthzRoutes } from "./routes/healthz.ts";
 import { metricsRoutes, registerCoreMetrics } from "./routes/metrics.ts";
+import { registerCollectorMetrics } from "./routes/collector_metrics.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -107,6 +108,7 @@ export function createHttpApp(d: HttpAppDeps): Hono {
   const registry = new MetricsRegistry();
   registerCoreMetrics(registry, { stats: d.stats, bus: d.bus, sseClients: () => d.hub.clientCount });
   registerDeviceMetrics(registry, { devices: () => d.devices.list(), stats: d.stats });
+  registerCollectorMetrics(registry, { stats: d.stats });
   const tickets = d.tickets ?? new TicketStore();
   const app = new Hono();
   app.use("*", securityHeaders());

@@ -1,13 +1,14 @@
 /**
  * `deno task bench`: Flintnet's figures beside peer tools measured in the same run, on the same file.
  *
- *   deno task bench [--only=replay,memory,live,http,snmp,discovery,anomaly] [--profile]
+ *   deno task bench [--only=replay,memory,live,http,snmp,discovery,anomaly,netflow] [--profile] [--dry-run]
  *
  * Sections: replay throughput (Flintnet replay ×5, tcpdump ×3, softflowd ×3, interleaved), flow-table
  * memory (tests/bench/flow_memory.ts at 100 k and 1 M flows), live capture drops (tests/bench/live_capture.ts),
  * HTTP, one SNMP poll cycle of 1,000 simulated agents (tests/bench/snmp_poll.ts) and a /22 discovery sweep
- * in a network namespace (tests/bench/discovery_sweep.ts), each beside Net-SNMP, and the anomaly detector's
- * false alerts and detection delays on simulated days (tests/bench/anomaly_precision.ts) beside the old rule's.
+ * in a network namespace (tests/bench/discovery_sweep.ts), each beside Net-SNMP, the anomaly detector's
+ * false alerts and detection delays on simulated days (tests/bench/anomaly_precision.ts) beside the old rule's,
+ * and NetFlow ingest beside nfcapd (tests/bench/netflow_ingest.ts).
  * Prints a table of measure | flintnet | peer | target | result, and writes it with every raw figure to
  * tests/bench/.cache/last.json. A figure that misses its target never fails the run; a tool or step that
  * cannot run does (exit 1). See docs/benchmarks.md for what each figure means.
@@ -21,6 +22,8 @@ import { type FlowsLatency, httpRows, runJsonScript, type SseFanout } from "./ht
 import { type DiscoveryResult, discoveryRows } from "./discovery_sweep.ts";
 import { type SnmpPollResult, snmpPollRows } from "./snmp_poll.ts";
 import { type AnomalyResult, anomalyRows } from "./anomaly_precision.ts";
+import type { NetflowIngestResult } from "./netflow_ingest.ts";
+import { netflowRows } from "./netflow_rows.ts";
 
 /** This directory: the helper scripts and the cache live beside the driver. */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -46,9 +49,10 @@ const TOOLS: Record<string, string> = {
   snmpbulkwalk: "snmp",
   snmpd: "snmpd",
   snmpsimd: "snmpsim",
+  nfcapd: "nfdump",
 };
 
-type Section = "replay" | "memory" | "live" | "http" | "snmp" | "discovery" | "anomaly";
+type Section = "replay" | "memory" | "live" | "http" | "snmp" | "discovery" | "anomaly" | "netflow";
 
 /** The external tools each section runs. */
 const SECTION_TOOLS: Record<Section, string[]> = {
@@ -59,6 +63,7 @@ const SECTION_TOOLS: Record<Section, string[]> = {
   snmp: ["snmpget", "snmpbulkwalk", "snmpsimd"],
   discovery: ["snmpget", "snmpd", "ip"],
   anomaly: [],
+  netflow: ["nfcapd"],
 };
 
 interface Timed {
@@ -423,6 +428,13 @@ function benchAnomaly(): Promise<AnomalyResult | null> {
   return runSection<AnomalyResult>("anomaly precision", "anomaly_precision.ts", 600_000);
 }
 
+function benchNetflow(): Promise<NetflowIngestResult | null> {
+  console.log(
+    "netflow: datagram timing, idle RSS, then paced v9 streams beside nfcapd and alone (about 3 min)…",
+  );
+  return runSection<NetflowIngestResult>("netflow ingest", "netflow_ingest.ts", 600_000);
+}
+
 function benchDiscovery(): Promise<DiscoveryResult | null> {
   console.log("discovery: /22 sweep in a namespace, then snmpget on a sample (about 95 s)…");
   return runSection<DiscoveryResult>("discovery sweep", "discovery_sweep.ts", 240_000);
@@ -662,7 +674,7 @@ function printDeviceDetails(snmp: SnmpPollResult | null, disc: DiscoveryResult |
 }
 
 function parseArgs(args: string[]): { sections: Set<Section>; profile: boolean; dryRun: boolean } {
-  const all: Section[] = ["replay", "memory", "live", "http", "snmp", "discovery", "anomaly"];
+  const all: Section[] = ["replay", "memory", "live", "http", "snmp", "discovery", "anomaly", "netflow"];
   let sections = new Set<Section>(all);
   let profile = false, dryRun = false;
   for (const a of args) {
@@ -729,6 +741,7 @@ async function main(): Promise<number> {
   const snmp = opts.sections.has("snmp") ? await benchSnmp() : null;
   const discovery = opts.sections.has("discovery") ? await benchDiscovery() : null;
   const anomaly = opts.sections.has("anomaly") ? await benchAnomaly() : null;
+  const netflow = opts.sections.has("netflow") ? await benchNetflow() : null;
   const replayMissed = (replay?.flintnet?.medianReportedPps ?? Infinity) < TARGET.pps;
   const profile = opts.profile || replayMissed ? await profileReplay() : null;
 
@@ -740,6 +753,7 @@ async function main(): Promise<number> {
     ...(snmp ? snmpPollRows(snmp, verdict) : []),
     ...(discovery ? discoveryRows(discovery, verdict) : []),
     ...(anomaly ? anomalyRows(anomaly, verdict) : []),
+    ...(netflow ? netflowRows(netflow, verdict) : []),
   ];
   console.log("");
   printTable(rows);
@@ -759,6 +773,7 @@ async function main(): Promise<number> {
     snmp,
     discovery,
     anomaly,
+    netflow,
     profile,
     failures,
     skipped,

@@ -33,7 +33,13 @@ export interface Daemon {
 export async function startDaemon(env: Record<string, string>, startMs = 20_000): Promise<Daemon> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", MAIN],
-    env: { FLINTNET_ENV_FILE: "/dev/null", ...env },
+    // The collector's well-known ports stay free unless a test asks for its own.
+    env: {
+      FLINTNET_ENV_FILE: "/dev/null",
+      FLINTNET_NETFLOW_LISTEN: "off",
+      FLINTNET_IPFIX_LISTEN: "off",
+      ...env,
+    },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

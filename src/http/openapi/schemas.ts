@@ -24,7 +24,7 @@ const ERROR_CODES = [
 /** InterfaceStatus in src/devices/device.ts (IF-MIB ifOperStatus / ifAdminStatus names). */
 
 /** DeviceSourceKind in src/devices/registry.ts. */
-const DEVICE_SOURCES = ["arp_sweep", "snmp", "traffic", "arp_table", "trap"];
+const DEVICE_SOURCES = ["arp_sweep", "snmp", "traffic", "arp_table", "trap", "netflow"];
 
 const isoTime = (description: string) => str(description, { format: "date-time" });
 const page = (items: string, what: string) =>
@@ -224,6 +224,16 @@ export const SCHEMAS: Record<string, Json> = {
         additionalProperties: { type: "object" },
       },
       flows: { type: "object", description: "active, capacity, created, expired_idle, evicted_full…" },
+      collector: {
+        type: "object",
+        description:
+          "The NetFlow/IPFIX collector (docs/netflow.md): totals datagrams, records, packets and " +
+          "bytes (after sampling), sequence_gaps, template_misses, malformed, kernel_drops; " +
+          "malformed_by_reason, refused, refused_by_reason, options_records, other_records, exporter_count, " +
+          "templates, templates_evicted, pending_sets, pending_bytes; listeners (name, address, listening, " +
+          "error, port, rcvbuf_bytes, datagrams, kernel_drops); exporters by address (the same counters but " +
+          "kernel_drops, and versions, domains, templates, sampling_override, last_seen).",
+      },
       events_by_kind: { type: "object", additionalProperties: { type: "integer" } },
       sse_clients: int("Clients on /stream."),
     },

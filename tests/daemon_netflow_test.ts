@@ -1,0 +1,160 @@
+/**
+ * End to end: the daemon as a user starts it, with its NetFlow and IPFIX listeners on ports of this
+ * test, receives softflowd's export of two captures written here (one as NetFlow v5, one as IPFIX).
+ * Every flow of the captures shows in GET /flows with the packets and IP bytes the capture holds,
+ * /stats and /metrics count the records under `collector`, and the exporter becomes a device.
+ */
+import assert from "node:assert/strict";
+import { startDaemon } from "./helpers/daemon.ts";
+import { writePcap } from "./helpers/capture_writer.ts";
+import { ethernet, ETHERTYPE_IPV4, ipv4, payload, PROTO, tcp, udp } from "./helpers/frames.ts";
+import { freeUdpPort } from "./helpers/nfcapd.ts";
+
+const CI = Deno.env.get("CI") === "true";
+const SOFTFLOWD = "/usr/sbin/softflowd";
+const missing = await Deno.stat(SOFTFLOWD).then(
+  () => null,
+  () => "softflowd is missing: apt-get install softflowd",
+);
+const TOKEN = "e2e-netflow-token-0123456789abcdef";
+const AUTH = { Authorization: `Bearer ${TOKEN}` };
+
+/** A free TCP port on 127.0.0.1 just now. */
+function freeTcpPort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+interface Truth {
+  key: string;
+  packets: number;
+  bytes: number;
+}
+
+/** A capture of `flows` flows from 10.231.`net`.x, and what each flow holds (packets, IPv4 total lengths). */
+function capture(net: number, flows: number): { pcap: Uint8Array; truth: Truth[] } {
+  const frames: { data: Uint8Array; tsMs: number }[] = [];
+  const truth: Truth[] = [];
+  const start = Date.now() - 30_000;
+  for (let f = 0; f < flows; f++) {
+    const src = `10.231.${net}.${f + 1}`, dst = `10.231.${net + 1}.1`, packets = 2 + (f % 7);
+    const proto = f % 2 ? PROTO.UDP : PROTO.TCP, sport = 20000 + f, dport = f % 2 ? 53 : 443;
+    let bytes = 0;
+    for (let p = 0; p < packets; p++) {
+      const body = payload(50 + 10 * p + f);
+      const l4 = proto === PROTO.UDP
+        ? udp({ srcPort: sport, dstPort: dport }, body)
+        : tcp({ srcPort: sport, dstPort: dport, flags: p === 0 ? 0x02 : 0x18 }, body);
+      const ip = ipv4({ src, dst, proto }, l4);
+      bytes += ip.length;
+      frames.push({ data: ethernet({ etherType: ETHERTYPE_IPV4 }, ip), tsMs: start + f * 10 + p });
+    }
+    truth.push({ key: `${proto} ${src}:${sport} > ${dst}:${dport}`, packets, bytes });
+  }
+  frames.sort((a, b) => a.tsMs - b.tsMs);
+  return { pcap: writePcap(frames), truth };
+}
+
+async function json(url: string): Promise<Record<string, unknown>> {
+  const r = await fetch(url, { headers: AUTH });
+  assert.equal(r.status, 200, `${url}: ${r.status}`);
+  return await r.json();
+}
+
+Deno.test({
+  name: "daemon: softflowd's NetFlow v5 and IPFIX exports show in /flows, /stats, /metrics and /devices",
+  ignore: missing !== null && !CI,
+  async fn() {
+    if (missing) throw new Error(missing);
+    const dir = await Deno.makeTempDir({ prefix: "flintnet-e2e-netflow-" });
+    const [netflowPort, ipfixPort, httpPort] = [await freeUdpPort(), await freeUdpPort(), freeTcpPort()];
+    const base = `http://127.0.0.1:${httpPort}`;
+    const daemon = await startDaemon({
+      FLINTNET_INTERFACE: "lo",
+      FLINTNET_CIDR: "127.0.0.1/32",
+      FLINTNET_STATE_DIR: dir,
+      FLINTNET_TRAP_LISTEN: "off",
+      FLINTNET_DISCOVERY_INTERVAL: "0",
+      FLINTNET_LISTEN: `127.0.0.1:${httpPort}`,
+      FLINTNET_API_TOKEN: TOKEN,
+      FLINTNET_NETFLOW_LISTEN: `127.0.0.1:${netflowPort}`,
+      FLINTNET_IPFIX_LISTEN: `127.0.0.1:${ipfixPort}`,
+    });
+    try {
+      const a = capture(132, 30), b = capture(134, 40);
+      await Deno.writeFile(`${dir}/a.pcap`, a.pcap);
+      await Deno.writeFile(`${dir}/b.pcap`, b.pcap);
+      for (const [file, port, version] of [["a", netflowPort, "5"], ["b", ipfixPort, "10"]] as const) {
+        const out = await new Deno.Command(SOFTFLOWD, {
+          args: ["-r", `${dir}/${file}.pcap`, "-n", `127.0.0.1:${port}`, "-v", version, "-d", "-c", "none"]
+            .concat(["-p", `${dir}/softflowd.pid`]),
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      }
+      const truth = [...a.truth, ...b.truth];
+      let stats: Record<string, unknown> = {};
+      let collector: Record<string, unknown> = {};
+      for (const until = Date.now() + 10_000; Date.now() < until;) {
+        stats = await json(`${base}/stats`);
+        collector = stats.collector as Record<string, unknown>;
+        if (collector.records === truth.length) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(collector.records, truth.length, JSON.stringify(collector));
+      assert.equal(collector.packets, truth.reduce((n, t) => n + t.packets, 0));
+      assert.equal(collector.bytes, truth.reduce((n, t) => n + t.bytes, 0));
+      assert.deepEqual([collector.malformed, collector.template_misses, collector.kernel_drops], [0, 0, 0]);
+      const listeners = collector.listeners as { name: string; listening: boolean; port: number }[];
+      assert.deepEqual(listeners.map((l) => [l.name, l.listening, l.port]), [
+        ["netflow", true, netflowPort],
+        ["ipfix", true, ipfixPort],
+      ]);
+      const exporter =
+        (collector.exporters as Record<string, { versions: string[]; records: number }>)["127.0.0.1"];
+      assert.deepEqual([exporter.versions, exporter.records], [["netflow_v5", "ipfix"], truth.length]);
+
+      // Every flow of both captures in the live table, as the capture holds it.
+      const page = await json(`${base}/flows?cidr=10.231.132.0/22&limit=500`);
+      const flows = page.flows as {
+        src_ip: string;
+        dst_ip: string;
+        src_port: number;
+        dst_port: number;
+        protocol: number;
+        packets: number;
+        bytes: number;
+      }[];
+      const got = flows.map((f) => ({
+        key: `${f.protocol} ${f.src_ip}:${f.src_port} > ${f.dst_ip}:${f.dst_port}`,
+        packets: f.packets,
+        bytes: f.bytes,
+      }));
+      const byKey = (x: Truth, y: Truth) => x.key < y.key ? -1 : 1;
+      assert.deepEqual(got.sort(byKey), truth.sort(byKey));
+
+      const metrics = await (await fetch(`${base}/metrics`, { headers: AUTH })).text();
+      assert.match(metrics, new RegExp(`^flintnet_collector_records_total ${truth.length}$`, "m"));
+      assert.match(
+        metrics,
+        new RegExp(
+          `^flintnet_collector_exporter_records_total\\{exporter="127.0.0.1"\\} ${truth.length}$`,
+          "m",
+        ),
+      );
+      assert.match(metrics, /^flintnet_collector_listening\{listener="ipfix"\} 1$/m);
+
+      const device = await json(`${base}/devices/127.0.0.1`);
+      assert.ok((device.sources as string[]).includes("netflow"), JSON.stringify(device));
+    } catch (e) {
+      console.error(daemon.lines.join("\n"));
+      throw e;
+    } finally {
+      await daemon.kill();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
