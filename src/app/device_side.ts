@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import type { EventBus } from "../events/mod.ts";
-import type { Config } from "../config/mod.ts";
+import { type Config, defaultGateways } from "../config/mod.ts";
 import { type ArpSecurityDetector, createPacketDetectors } from "../detect/mod.ts";
 import { type Detector, type FlowTable, localHosts } from "../flow/mod.ts";
 import { ArpHistory, ArpStateError, DeviceRegistry, Inventory, OuiRegistry } from "../devices/mod.ts";
@@ -89,7 +89,9 @@ export async function startDeviceSide(
     publish: (e) => bus.publish(e),
     learningPeriodS,
     allowMacs: cfg.arp.allowMacs,
+    windowS: cfg.arp.windowS,
     vendor: (mac) => oui.vendor(mac),
+    routeGateways: () => defaultGateways(),
   });
   const arp = packetDetectors.arp;
   const credentials = new CredentialTable({
@@ -110,6 +112,7 @@ export async function startDeviceSide(
     concurrency: cfg.discovery.concurrency,
     servicePorts: trafficHosts,
     onArpTable: (entries, atMs) => arp.observeArpTable(entries, atMs),
+    onDefaultRoute: (device, nextHop) => arp.notePolledGateway(device, nextHop),
   });
   const sweeper = new DiscoverySweeper({
     concurrency: cfg.discovery.concurrency,

@@ -67,7 +67,7 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
     flowIdleTimeoutS: 120,
     flowActiveTimeoutS: 1800,
     anomaly: { intervalS: 10, alpha: 0.1, k: 4, minBytes: 1000000, warmupIntervals: 30, storeSize: 10000 },
-    arp: { learningPeriodS: 86400, allowMacs: [] },
+    arp: { learningPeriodS: 86400, allowMacs: [], windowS: 60 },
     snmp: {
       port: 161,
       timeoutMs: 1000,
@@ -380,7 +380,7 @@ Deno.test("loadDetectorConfig() reads only detector settings and never probes", 
     flowIdleTimeoutS: 120,
     flowActiveTimeoutS: 1800,
     anomaly: { intervalS: 10, alpha: 0.1, k: 6, minBytes: 1000000, warmupIntervals: 30, storeSize: 10000 },
-    arp: { learningPeriodS: 90, allowMacs: [] },
+    arp: { learningPeriodS: 90, allowMacs: [], windowS: 60 },
   });
   assert.throws(() => loadDetectorConfig({ FLINTNET_EWMA_ALPHA: "2" }, NO_FILE), ConfigError);
 });

@@ -4,6 +4,6 @@
  * IPs). packet_detectors.ts builds the packet-level ones for the daemon and replay alike.
  * The only file other folders import.
  */
-export { type ArpSecurityDetector } from "./arp_security.ts";
+export { type ArpSecurityDetector, type ArpSecuritySnapshot } from "./arp_security.ts";
 export { EwmaAnomalyDetector, type EwmaOptions } from "./ewma_anomaly.ts";
 export { createPacketDetectors } from "./packet_detectors.ts";

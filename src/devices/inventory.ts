@@ -52,6 +52,8 @@ export interface InventoryOptions {
   servicePorts: () => ReadonlyMap<string, readonly number[]>;
   /** Polled ARP tables go here (the ARP watcher). */
   onArpTable: (entries: readonly ArpTableEntry[], atMs: number) => void;
+  /** A polled device's default route goes through `nextHop` (null: it has none); the ARP watcher's gateways. */
+  onDefaultRoute?: (device: string, nextHop: string | null) => void;
   /** Opens a session (tests may count or wrap them). @default createSnmpSession */
   openSession?: (target: SnmpTarget) => SnmpSession;
   /** Clock, ms. @default Date.now */
@@ -272,6 +274,7 @@ export class Inventory {
         seenAt: nowMs,
       });
       if (device) this.#publishInterfaces(device, before?.interfaces ?? [], poll.interfaces);
+      if (poll.defaultGateway !== undefined) this.#o.onDefaultRoute?.(ip, poll.defaultGateway);
       if (poll.arp.length) {
         this.#o.onArpTable(poll.arp, nowMs);
         this.fromArpTable(poll.arp, nowMs);

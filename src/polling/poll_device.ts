@@ -1,8 +1,8 @@
 /**
  * One poll of one device, one request at a time: the system group first (it must answer, or the poll
- * fails), then interfaces, host resources and the ARP table. A device never has more than one request
+ * fails), then interfaces, host resources, the ARP table and the default route (one request). A device never has more than one request
  * in flight, so the number of devices polled at once bounds the load on the network and the agents.
- * Host resources and ARP are optional: an agent that times out or errs on them still gives a
+ * Host resources, ARP and the route are optional: an agent that times out or errs on them still gives a
  * successful poll, with the reason in `warnings`. Tables the agent lacked are remembered in the
  * state and asked for again only every {@link DEFAULT_RECHECK_EVERY}th poll.
  */
@@ -18,6 +18,7 @@ import {
 import { InterfacePoller } from "./interface_poller.ts";
 import { type HostResources, pollHostResources } from "./host_resources.ts";
 import { DEFAULT_MAX_ARP_ROWS, walkArpTable } from "./arp_table.ts";
+import { readDefaultRoute } from "./default_route.ts";
 
 /** What a poll learned about a device. */
 export interface DevicePoll {
@@ -31,6 +32,11 @@ export interface DevicePoll {
   memoryPct: number | null;
   /** The device's ARP / neighbour table; empty when it has none (or that part failed). */
   arp: ArpTableEntry[];
+  /**
+   * The next hop of its default IPv4 route; null when it has none; undefined when it was not read this
+   * poll (that part failed, or the agent has no route table and this is not a recheck poll).
+   */
+  defaultGateway: string | null | undefined;
   /** How long the poll took, ms. */
   pollMs: number;
   /** Optional parts that failed, in words ("host resources: timeout after 1000 ms × 2 tries"). */
@@ -72,12 +78,19 @@ export async function pollDevice(s: SnmpSession, state: DevicePollState, nowMs: 
   } catch (e) {
     warnings.push(`ARP table: ${reasonText(e)}`);
   }
+  let defaultGateway: string | null | undefined;
+  try {
+    defaultGateway = await readDefaultRoute(s, state.tables);
+  } catch (e) {
+    warnings.push(`default route: ${reasonText(e)}`);
+  }
   return {
     system,
     interfaces,
     cpuPct: host.cpuPct,
     memoryPct: host.memoryPct,
     arp,
+    defaultGateway,
     pollMs: performance.now() - started,
     warnings,
   };
