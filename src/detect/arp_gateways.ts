@@ -35,6 +35,8 @@ export class GatewayBook {
   #route = new Set<number>();
   /** Polled device address → its default route's next hop. */
   #polled = new Map<string, number>();
+  /** Next hop → how many polled devices route through it (so a miss costs one lookup, no allocation). */
+  #hops = new Map<number, number>();
   /** Gateway address → the routing MAC that owns it, and its score when learned. */
   #traffic = new Map<number, { mac: number; score: number }>();
 
@@ -45,10 +47,20 @@ export class GatewayBook {
 
   /** The default route of polled `device` goes through `nextHop` (null: it has none, or no longer). */
   notePolled(device: string, nextHop: number | null): void {
-    this.#polled.delete(device);
+    this.#forget(device);
     if (nextHop === null || nextHop === 0) return;
-    if (this.#polled.size >= MAX_POLLED) this.#polled.delete(this.#polled.keys().next().value!);
+    if (this.#polled.size >= MAX_POLLED) this.#forget(this.#polled.keys().next().value!);
     this.#polled.set(device, nextHop);
+    this.#hops.set(nextHop, (this.#hops.get(nextHop) ?? 0) + 1);
+  }
+
+  #forget(device: string): void {
+    const hop = this.#polled.get(device);
+    if (hop === undefined) return;
+    this.#polled.delete(device);
+    const n = this.#hops.get(hop)!;
+    if (n <= 1) this.#hops.delete(hop);
+    else this.#hops.set(hop, n - 1);
   }
 
   /** `ip` belongs to `mac`, which forwards traffic from many source addresses (score: see arp_traffic.ts). */
@@ -60,17 +72,17 @@ export class GatewayBook {
 
   /** What is known about `ip` as a gateway; null when nothing says it is one. */
   facts(ip: number): GatewayFacts | null {
-    const route = this.#route.has(ip);
-    const polledBy: string[] = [];
-    for (const [device, hop] of this.#polled) if (hop === ip) polledBy.push(device);
+    const route = this.#route.has(ip), polled = this.#hops.has(ip);
     const traffic = this.#traffic.get(ip) ?? null;
-    if (!route && polledBy.length === 0 && traffic === null) return null;
+    if (!route && !polled && traffic === null) return null;
+    const polledBy: string[] = [];
+    if (polled) { for (const [device, hop] of this.#polled) if (hop === ip) polledBy.push(device); }
     return { ip, route, polledBy: polledBy.sort(), traffic: traffic && { ...traffic } };
   }
 
   /** Every known gateway, for /stats: address and how it was learned. */
   list(): { ip: string; learned_from: string[] }[] {
-    const ips = new Set<number>([...this.#route, ...this.#polled.values(), ...this.#traffic.keys()]);
+    const ips = new Set<number>([...this.#route, ...this.#hops.keys(), ...this.#traffic.keys()]);
     return [...ips].sort((a, b) => a - b).map((ip) => ({
       ip: formatIpv4(ip),
       learned_from: sources(this.facts(ip)!),

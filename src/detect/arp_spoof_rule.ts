@@ -4,8 +4,9 @@
  * a request) and goes on using its own; that is two addresses at once, no A-B-A needed.
  *
  * Not spoofing: an allow-listed MAC; a VRRP/CARP/HSRP/GLBP virtual router MAC; a MAC whose addresses are
- * all established (a host's secondaries, held for `stableMs` or learned), and during the learning period
- * any MAC unless the claim is critical (secondaries are being learned); a MAC whose old address fell silent for longer than the
+ * all its own and established (a host's secondaries: no other MAC claims them within the window, held for
+ * `stableMs` or learned), and during the learning period a MAC whose addresses are all its own (its
+ * secondaries are being learned) unless the claim is critical; a MAC whose old address fell silent for longer than the
  * window (only one address is within it: renumbered, counted); a MAC that did DHCP within the window
  * (renumbered by its DHCP server, counted) — unless one of its addresses is a gateway or is also claimed
  * by another MAC, which no DHCP server hands out.
@@ -58,6 +59,19 @@ export class ArpSpoofRule {
     }
     if (ctx.allow.has(mac)) return void c.allowlist_suppressed++;
     if (isVirtualRouterMac(mac)) return void c.virtual_mac_suppressed++;
+    const h = ctx.history;
+    if (h.standing(SLOT_SPOOF, mac, 0, t, ctx.quietMs)) {
+      // Reported already: the incident goes on (a MAC answering for many addresses keeps it standing at
+      // the cost of this), and only its turning critical, judged by the claim now, is news.
+      const critical = asked >= 0 || (!ctx.owns(mac, ip, t) && ctx.gatewayOf(ip) !== null);
+      if (!critical || h.standing(SLOT_SPOOF_CRITICAL, mac, 0, t, ctx.quietMs)) {
+        h.raise(SLOT_SPOOF, mac, 0, t, ctx.quietMs);
+        if (critical) h.raise(SLOT_SPOOF_CRITICAL, mac, 0, t, ctx.quietMs);
+        if (rec.ips.get(ip)?.first === t) c.incident_updates++;
+        else c.repeats_suppressed++;
+        return;
+      }
+    }
     live.sort((a, b) => a.first - b.first || a.ip - b.ip);
     const addresses: SpoofAddress[] = live.map((b) => ({
       ip: b.ip,
@@ -67,15 +81,16 @@ export class ArpSpoofRule {
       others: this.#others(mac, b.ip, since),
     }));
     const critical = asked >= 0 || addresses.some((a) => a.gateway !== null);
-    // A host's secondaries: all held long, or learned. During learning only critical claims are news.
-    if (!critical && (t < ctx.learningEnd() || live.every((b) => ctx.established(b.first, t)))) {
-      return void c.secondaries_suppressed++;
-    }
+    // A host's secondaries: all its own (no other MAC claims them), held long or learned. During learning
+    // they are being learned: only a critical claim or one another MAC also makes is news.
+    const contested = addresses.some((a) => a.others.length > 0);
+    if (
+      !critical && !contested && (t < ctx.learningEnd() || live.every((b) => ctx.established(b.first, t)))
+    ) return void c.secondaries_suppressed++;
     const dhcpAt = ctx.traffic.dhcpSince(mac, since);
-    if (dhcpAt !== null && !critical && addresses.every((a) => a.others.length === 0)) {
+    if (dhcpAt !== null && !critical && !contested) {
       return void c.renumbered_dhcp++;
     }
-    const h = ctx.history;
     const firstReport = h.raise(SLOT_SPOOF, mac, 0, t, ctx.quietMs);
     const criticalReport = critical && h.raise(SLOT_SPOOF_CRITICAL, mac, 0, t, ctx.quietMs);
     if (!(critical ? criticalReport : firstReport)) {
