@@ -51,8 +51,9 @@ export interface ArpSecurityOptions {
   /** Vendor of a MAC from its OUI, or null. */
   vendor?: (mac: string) => string | null;
   /**
-   * This appliance's default gateways (dotted quads), read at start and once per window after; a claim
-   * of one is critical. The daemon reads /proc/net/route; replay has none (the capture is not from here).
+   * This appliance's default gateways (dotted quads), read at start and once per window after; a MAC
+   * that claims one it does not own is critical. The daemon reads /proc/net/route; replay has none (the
+   * capture was not taken here).
    */
   routeGateways?: () => readonly string[];
   /** Clock for `learning` before any packet was seen. @default Date.now */

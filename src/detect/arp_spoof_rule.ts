@@ -112,7 +112,7 @@ export class ArpSpoofRule {
       windowMs: ctx.windowMs,
       party: (p) => ctx.party(p),
     });
-    ctx.emit("arp_spoof", critical ? "critical" : "warning", mac, subject(addresses, asked, ip), text);
+    ctx.emit("arp_spoof", critical ? "critical" : "warning", mac, subject(addresses, asked), text);
   }
 
   /** The other MACs that claimed `ip` within the window. */
@@ -125,12 +125,15 @@ export class ArpSpoofRule {
   }
 }
 
-/** The address an incident is filed under: a spoofed gateway, else the one asked for, else the latest claimed. */
-function subject(addresses: readonly SpoofAddress[], asked: number, ip: number): number {
+/**
+ * The address an incident is filed under: a spoofed gateway, else the one asked for, else the one claimed
+ * most recently for the first time (the newcomer among its addresses). `addresses` is not empty.
+ */
+function subject(addresses: readonly SpoofAddress[], asked: number): number {
   const gateway = addresses.find((a) => a.gateway !== null);
   if (gateway) return gateway.ip;
   if (asked >= 0) return asked;
   let latest = addresses[0];
   for (const a of addresses) if (a.first > latest.first) latest = a;
-  return latest?.ip ?? ip;
+  return latest.ip;
 }
