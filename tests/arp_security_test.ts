@@ -130,13 +130,14 @@ Deno.test("a capture of one MAC answering for its own and the gateway's address 
       tha: HOST,
     });
   }
-  const { events } = await replay([...LEARNING, ...poison]);
+  // The appliance's own default route goes through GW (its routes are read by a probe; here, given).
+  const { events } = await replay([...LEARNING, ...poison], { routeGateways: () => [GW] });
   assert.deepEqual(brief(events), [`arp_spoof critical ${MALLORY} ${GW}`]);
   assert.deepEqual(
     (events[0].evidence.ips as { ip: string }[]).map((x) => x.ip).sort(),
     [GW, MALLORY_IP].sort(),
   );
-  assert.deepEqual(events[0].evidence.gateway, { ip: GW, owner: ROUTER });
+  assert.deepEqual(events[0].evidence.gateway, { ip: GW, learned_from: ["route"] });
   assert.equal(events[0].evidence.packet, "reply");
 });
 
@@ -147,7 +148,7 @@ Deno.test("a capture of a reply claiming the live gateway's address gives a crit
     { t: AFTER + 5 * S, op: 2, sha: MALLORY, spa: GW, tpa: HOST_IP, tha: HOST },
     { t: AFTER + 6 * S, op: 1, sha: ROUTER, spa: GW, tpa: HOST_IP },
     { t: AFTER + 7 * S, op: 2, sha: MALLORY, spa: GW, tpa: HOST_IP, tha: HOST },
-  ]);
+  ], { routeGateways: () => [GW] });
   assert.deepEqual(brief(events), [`mac_spoof critical ${MALLORY} ${GW}`]);
   assert.deepEqual(macsOf(events[0]), [MALLORY, ROUTER].sort());
   assert.equal(events[0].evidence.arp_target_mac, HOST);
@@ -161,7 +162,7 @@ Deno.test("a capture of an address flip-flopping A→B→A while both are live g
     { t: AFTER + 20 * S, op: 1, sha: NEWBIE, spa: HOST_IP, tpa: GW },
     { t: AFTER + 30 * S, op: 1, sha: HOST, spa: HOST_IP, tpa: GW },
   ]);
-  assert.deepEqual(brief(events), [`duplicate_ip critical ${NEWBIE} ${HOST_IP}`]);
+  assert.deepEqual(brief(events), [`duplicate_ip warning ${NEWBIE} ${HOST_IP}`]);
   assert.deepEqual(macsOf(events[0]), [HOST, NEWBIE].sort());
   assert.equal(events[0].evidence.flip_flop, true);
 });
@@ -172,7 +173,7 @@ Deno.test("a capture of a gratuitous ARP for an address in use gives duplicate_i
     { t: AFTER, op: 2, sha: HOST, spa: HOST_IP, tpa: GW, tha: ROUTER },
     { t: AFTER + 5 * S, op: 1, sha: NEWBIE, spa: HOST_IP, tpa: HOST_IP },
   ]);
-  assert.deepEqual(brief(events), [`duplicate_ip critical ${NEWBIE} ${HOST_IP}`]);
+  assert.deepEqual(brief(events), [`duplicate_ip warning ${NEWBIE} ${HOST_IP}`]);
   assert.equal(events[0].evidence.packet, "gratuitous");
   assert.deepEqual(macsOf(events[0]), [HOST, NEWBIE].sort());
 });
@@ -301,7 +302,7 @@ function quietLogger(lines: string[]): Logger {
 
 Deno.test({
   name:
-    "live: forged ARP replies from a namespace claiming the host's address give a mac_spoof naming both MACs",
+    "live: forged ARP replies from a namespace claiming the host's address give one arp_spoof naming both MACs",
   ignore: missing !== null && !CI,
   async fn() {
     if (missing) throw new Error(`live ARP test cannot run: ${missing}`);
@@ -330,17 +331,23 @@ Deno.test({
       await cap.start();
       await forgeHostIpClaim(pair);
       const deadline = Date.now() + 10_000;
-      while (!events.some((e) => e.type === "mac_spoof") && Date.now() < deadline) {
+      while (!events.some((e) => e.type === "arp_spoof") && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 50));
       }
-      const spoof = events.find((e) => e.type === "mac_spoof" || e.type === "duplicate_ip");
-      assert.ok(
-        spoof,
-        `a mac_spoof event; got ${JSON.stringify(events)}; counters ${JSON.stringify(det.counters())}`,
+      await new Promise((r) => setTimeout(r, 700)); // the forger's last replies, which must add nothing
+      // The namespace asked for the host from its own address, then claimed the host's: two addresses,
+      // one of them the host's, within the window. The conflict is part of that one incident.
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ["arp_spoof"],
+        `one arp_spoof event; got ${JSON.stringify(events)}; counters ${JSON.stringify(det.counters())}`,
       );
+      const [spoof] = events;
       assert.equal(spoof.mac, pair.nsMac);
       assert.equal(spoof.ip, pair.hostIp);
-      assert.deepEqual(macsOf(spoof), [pair.hostMac, pair.nsMac].sort());
+      const ips = spoof.evidence.ips as { ip: string; also_claimed_by: { mac: string }[] }[];
+      assert.deepEqual(ips.map((x) => x.ip), [pair.nsIp, pair.hostIp]);
+      assert.deepEqual(ips[1].also_claimed_by.map((p) => p.mac), [pair.hostMac]);
       assert.equal(spoof.source, "capture");
       assert.equal(events.filter((e) => e.type === "rogue_device").length, 0, "learning: no rogue devices");
     } catch (e) {

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import type { EventBus } from "../events/mod.ts";
-import type { Config } from "../config/mod.ts";
+import { type Config, defaultGateways } from "../config/mod.ts";
 import { type ArpSecurityDetector, createPacketDetectors } from "../detect/mod.ts";
 import type { PollPart } from "../polling/mod.ts";
 import { type Detector, type FlowTable, localHosts } from "../flow/mod.ts";
@@ -91,7 +91,9 @@ export async function startDeviceSide(
     publish: (e) => bus.publish(e),
     learningPeriodS,
     allowMacs: cfg.arp.allowMacs,
+    windowS: cfg.arp.windowS,
     vendor: (mac) => oui.vendor(mac),
+    routeGateways: () => defaultGateways(),
   });
   const arp = packetDetectors.arp;
   const credentials = new CredentialTable({
@@ -113,6 +115,7 @@ export async function startDeviceSide(
     servicePorts: trafficHosts,
     onArpTable: (entries, atMs) => arp.observeArpTable(entries, atMs),
     pollParts,
+    onDefaultRoute: (device, nextHop) => arp.notePolledGateway(device, nextHop),
   });
   const sweeper = new DiscoverySweeper({
     concurrency: cfg.discovery.concurrency,

@@ -76,6 +76,7 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
     publish: (e) => bus.publish(e),
     learningPeriodS: o.arp.learningPeriodS,
     allowMacs: o.arp.allowMacs,
+    windowS: o.arp.windowS,
     vendor: (mac) => oui.vendor(mac),
   });
   const neighbours = new PassiveNeighbours(65_536);

@@ -121,6 +121,13 @@ export const ALERT_SETTINGS = {
     parser: macList,
     defaultText: "none",
   }),
+  arpWindow: setting({
+    name: "FLINTNET_ARP_WINDOW",
+    description: "Two ARP claims this close together are at the same time: one MAC claiming two addresses " +
+      "within it is ARP spoofing; an address its MAC left unused longer than this was given up.",
+    parser: duration(1, 3600),
+    fallback: 60,
+  }),
   historyDays: setting({
     name: "FLINTNET_HISTORY_DAYS",
     description: "Days of alert history kept (state dir, SQLite).",

@@ -63,6 +63,8 @@ export interface ArpWatchConfig {
   learningPeriodS: number;
   /** MACs that may legitimately answer for several IPs (routers, load balancers). */
   allowMacs: string[];
+  /** Seconds within which two claims are "at the same time" (FLINTNET_ARP_WINDOW). */
+  windowS: number;
 }
 
 /** The resolved configuration of the daemon. */
@@ -314,6 +316,7 @@ function detectorSettings(vars: Vars): DetectorConfig {
     arp: {
       learningPeriodS: value(ALERT_SETTINGS.learningPeriod, vars),
       allowMacs: read(ALERT_SETTINGS.arpAllow, vars) ?? [],
+      windowS: value(ALERT_SETTINGS.arpWindow, vars),
     },
   };
 }

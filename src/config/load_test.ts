@@ -75,7 +75,7 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       warmupIntervals: 30,
       storeSize: 10000,
     },
-    arp: { learningPeriodS: 86400, allowMacs: [] },
+    arp: { learningPeriodS: 86400, allowMacs: [], windowS: 60 },
     snmp: {
       port: 161,
       timeoutMs: 1000,
@@ -409,7 +409,7 @@ Deno.test("loadDetectorConfig() reads only detector settings and never probes", 
       warmupIntervals: 30,
       storeSize: 10000,
     },
-    arp: { learningPeriodS: 90, allowMacs: [] },
+    arp: { learningPeriodS: 90, allowMacs: [], windowS: 60 },
   });
   assert.throws(() => loadDetectorConfig({ FLINTNET_EWMA_ALPHA: "2" }, NO_FILE), ConfigError);
 });

@@ -16,3 +16,4 @@ export type { AnomalyConfig, ArpWatchConfig, ListenAddress, SettingDescription, 
 export type { AlertConfig, SmtpConfig } from "./alert_settings.ts";
 export type { DiscoveryConfig, SnmpConfig } from "./snmp_settings.ts";
 export { type ApiTokenFile, loadOrCreateApiToken } from "./api_token.ts";
+export { defaultGateways, type DefaultRoute, defaultRoutes } from "./default_routes.ts";

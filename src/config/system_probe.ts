@@ -7,6 +7,7 @@
  * depending on the machine they run on.
  */
 import { formatIpv4, parseIpv4 } from "../net/mod.ts";
+import { defaultRoutes } from "./default_routes.ts";
 
 /** The probes config.ts uses for defaults; tests replace any of them. */
 export interface SystemProbe {
@@ -31,8 +32,6 @@ export const systemProbe: SystemProbe = {
 /** Where the state lives when Flintnet runs as a system service. */
 export const SYSTEM_STATE_DIR = "/var/lib/flintnet";
 
-const RTF_UP = 0x1; // <linux/route.h>
-
 /**
  * The interface of the default IPv4 route with the lowest metric.
  *
@@ -40,35 +39,7 @@ const RTF_UP = 0x1; // <linux/route.h>
  *   the machine when omitted. Columns are found by their header names.
  */
 export function defaultRouteInterface(routeText?: string): string | undefined {
-  if (routeText === undefined) {
-    try {
-      routeText = Deno.readTextFileSync("/proc/net/route");
-    } catch {
-      return undefined;
-    }
-  }
-  const lines = routeText.split("\n").map((l) => l.trim()).filter((l) => l !== "");
-  if (lines.length === 0) return undefined;
-  const header = lines[0].split(/\s+/);
-  const col = (name: string, fallback: number) => {
-    const i = header.indexOf(name);
-    return i < 0 ? fallback : i;
-  };
-  const iIface = col("Iface", 0), iDest = col("Destination", 1), iFlags = col("Flags", 3);
-  const iMetric = col("Metric", 6), iMask = col("Mask", 7);
-  let best: { name: string; metric: number } | undefined;
-  for (const line of lines.slice(1)) {
-    const f = line.split(/\s+/);
-    if (f.length <= Math.max(iIface, iDest, iFlags, iMetric)) continue;
-    if (f[iDest] !== "00000000") continue;
-    if (f[iMask] !== undefined && f[iMask] !== "00000000") continue;
-    const flags = parseInt(f[iFlags], 16);
-    if (!Number.isNaN(flags) && (flags & RTF_UP) === 0) continue;
-    const metric = Number(f[iMetric]);
-    if (!Number.isFinite(metric)) continue;
-    if (best === undefined || metric < best.metric) best = { name: f[iIface], metric };
-  }
-  return best?.name;
+  return defaultRoutes(routeText)[0]?.iface;
 }
 
 /**

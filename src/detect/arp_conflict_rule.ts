@@ -4,12 +4,14 @@
  * address held before, or an announcement after one's own probe showed the address taken is
  * duplicate_ip. An address whose old MAC fell silent for longer than the window moved (a DHCP lease
  * change): counted, not alerted. A reply whose Ethernet source is not its ARP sender is mac_spoof too.
+ * Critical when the address is a gateway (arp_gateways.ts), warning otherwise. A newcomer whose arp_spoof
+ * incident stands (it claims several addresses, this one among them) is reported there, not again here.
  *
  * Remembers recent probes for addresses in use (bounded), in case the prober announces anyway.
  */
 import type { ArpBinding } from "../devices/mod.ts";
 import { addressConflict, type Party, senderMismatch } from "./arp_security_events.ts";
-import { type ArpRuleContext, Kind, SLOT_CONFLICT } from "./arp_rule_context.ts";
+import { type ArpRuleContext, Kind, SLOT_CONFLICT, SLOT_SPOOF } from "./arp_rule_context.ts";
 import { isVirtualRouterMac } from "./virtual_macs.ts";
 
 /** Probes remembered at most, waiting for their announcement. */
@@ -75,6 +77,11 @@ export class ArpConflictRule {
       c.allowlist_suppressed++;
       return;
     }
+    if (ctx.history.standing(SLOT_SPOOF, newcomer.mac, 0, t, ctx.quietMs)) {
+      // The newcomer's arp_spoof incident stands: the address is one of its claims, listed there.
+      c.incident_updates++;
+      return;
+    }
     if (!ctx.history.raise(SLOT_CONFLICT, newcomer.mac, ip, t, ctx.quietMs)) {
       c.repeats_suppressed++;
       return;
@@ -83,7 +90,7 @@ export class ArpConflictRule {
     const gratuitous = ctx.kind === Kind.Gratuitous;
     const type = gratuitous || flip || probed !== undefined ? "duplicate_ip" : "mac_spoof";
     if (!ctx.allowed(type)) return;
-    const gateway = older !== newcomer && ctx.established(older.first, t);
+    const gateway = ctx.gatewayOf(ip);
     const text = addressConflict({
       type,
       own,
@@ -98,7 +105,7 @@ export class ArpConflictRule {
       windowMs: ctx.windowMs,
       party: (p) => ctx.party(p),
     });
-    ctx.emit(type, gateway ? "critical" : "warning", newcomer.mac, ip, text);
+    ctx.emit(type, gateway !== null ? "critical" : "warning", newcomer.mac, ip, text);
   }
 
   /** A reply whose Ethernet source `eth` is not its ARP sender `sha`: a MAC speaking for another. */
@@ -108,7 +115,9 @@ export class ArpConflictRule {
     if (ctx.allow.has(eth)) return void c.allowlist_suppressed++;
     if (!ctx.history.raise(SLOT_CONFLICT, eth, spa, ctx.t, ctx.quietMs)) return void c.repeats_suppressed++;
     if (!ctx.allowed("mac_spoof")) return;
-    ctx.emit("mac_spoof", "warning", eth, spa, senderMismatch(eth, sha, spa, ctx.vendorOf(sha)));
+    const gateway = ctx.gatewayOf(spa);
+    const text = senderMismatch(eth, sha, spa, ctx.vendorOf(sha), gateway);
+    ctx.emit("mac_spoof", gateway !== null ? "critical" : "warning", eth, spa, text);
   }
 
   /** Remembers a probe by `mac` for `ip` if the address is in use, in case the prober announces it anyway. */

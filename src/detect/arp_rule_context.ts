@@ -1,7 +1,8 @@
 /**
  * What the ARP watcher's rules (arp_rogue_rule.ts, arp_conflict_rule.ts, arp_spoof_rule.ts) share:
- * the settings, the counters, the claim being looked at, the per-type flood limit, and publishing.
- * The detector (arp_security.ts) sets the claim; the rules decide and emit.
+ * the settings, the counters, the claim being looked at, the per-type flood limit, publishing, and what
+ * is known beyond ARP (which addresses are gateways, which MACs did DHCP; arp_gateways.ts,
+ * arp_traffic.ts). The detector (arp_security.ts) sets the claim; the rules decide and emit.
  */
 import type { ArpHistory } from "../devices/mod.ts";
 import { formatIpv4, formatMac, isLocallyAdministered } from "../net/mod.ts";
@@ -15,12 +16,17 @@ import type { ArpTableEntry } from "../snmp/mod.ts";
 import { type ArpSecurityCounters, zeroCounters } from "./arp_security_counters.ts";
 import { type Explanation, iso, packetEvidence, type Party, rateLimited } from "./arp_security_events.ts";
 import { MinuteBudget } from "./minute_budget.ts";
+import { GatewayBook, type GatewayFacts } from "./arp_gateways.ts";
+import { type RouterGuess, TrafficFacts } from "./arp_traffic.ts";
 
 /** How the current claim was seen. */
 export const Kind = { Request: 1, Reply: 2, Gratuitous: 3, Probe: 4, Snmp: 5 } as const;
 const KIND_NAMES = ["", "request", "reply", "gratuitous", "probe", "snmp_arp_table"];
-/** Condition slots in the history's standing-alert store. */
-export const SLOT_SPOOF = 1, SLOT_CONFLICT = 2;
+/**
+ * Condition slots in the history's standing-alert store. An arp_spoof incident stands per MAC (IP 0):
+ * SLOT_SPOOF once it was reported, SLOT_SPOOF_CRITICAL once it was reported as critical.
+ */
+export const SLOT_SPOOF = 1, SLOT_CONFLICT = 2, SLOT_SPOOF_CRITICAL = 3;
 /**
  * Events of one type per minute (of capture time) at most: a MAC flood (macof), forged claims from
  * invented MACs or a whole switch plugged in is one story for a person, not thousands of mails and
@@ -51,6 +57,10 @@ export class ArpRuleContext {
   /** The learning period, ms (changeable: PUT /config/alerts). */
   learningMs: number;
   readonly counters: ArpSecurityCounters = zeroCounters();
+  /** Addresses known to be gateways, and how. */
+  readonly gateways: GatewayBook = new GatewayBook();
+  /** DHCP sightings and the routing MAC, from the IPv4 rows. */
+  readonly traffic: TrafficFacts;
   readonly #publish: Publish;
   readonly #vendor: (mac: string) => string | null;
   readonly #budgets = {} as Record<SecurityEventType, MinuteBudget>;
@@ -75,6 +85,7 @@ export class ArpRuleContext {
     this.allow = s.allow;
     this.#vendor = s.vendor;
     for (const t of SECURITY_EVENT_TYPES) this.#budgets[t] = new MinuteBudget(EVENTS_PER_MINUTE);
+    this.traffic = new TrafficFacts(s.windowMs, (guess) => this.#learnRouter(guess));
   }
 
   /** Time of the current claim, ms. */
@@ -129,6 +140,47 @@ export class ArpRuleContext {
   established(first: number, t: number): boolean {
     const end = this.learningEnd();
     return first <= t - this.stableMs || (first < end && t >= end);
+  }
+
+  /**
+   * What makes `ip` a gateway, or null: this appliance's routes, a polled device's default route, or the
+   * address of the MAC that forwards traffic from many sources (looked up now if not learned before).
+   */
+  gatewayOf(ip: number): GatewayFacts | null {
+    const known = this.gateways.facts(ip);
+    if (known?.traffic) return known;
+    const router = this.traffic.router();
+    if (router === null || !this.#firstClaimer(router.mac, ip)) return known;
+    this.gateways.noteTraffic(ip, router.mac, router.score);
+    return this.gateways.facts(ip);
+  }
+
+  /**
+   * `mac` owns `ip`: it held it first (no other MAC claimed it earlier) and long enough to be established.
+   * A router answering for its own address is not spoofing it.
+   */
+  owns(mac: number, ip: number, t: number): boolean {
+    const mine = this.history.mac(mac)?.ips.get(ip);
+    return mine !== undefined && this.established(mine.first, t) && this.#firstClaimer(mac, ip);
+  }
+
+  /** No MAC but `mac` claimed `ip` before `mac` did (and `mac` did). */
+  #firstClaimer(mac: number, ip: number): boolean {
+    const mine = this.history.mac(mac)?.ips.get(ip);
+    if (mine === undefined) return false;
+    for (const b of this.history.ipRecord(ip)?.claims ?? []) {
+      if (b.mac !== mac && b.first < mine.first) return false;
+    }
+    return true;
+  }
+
+  /** The routing MAC's own addresses are gateways (called once per window, see arp_traffic.ts). */
+  #learnRouter(guess: RouterGuess): void {
+    const rec = this.history.mac(guess.mac);
+    if (rec === undefined) return;
+    for (const ip of rec.ips.keys()) {
+      if (this.#firstClaimer(guess.mac, ip)) this.gateways.noteTraffic(ip, guess.mac, guess.score);
+    }
   }
 
   /** True when an event of `type` may go out this minute (see EVENTS_PER_MINUTE); else counted. */

@@ -11,9 +11,12 @@
  * "At the same time" means within `conflictWindowS`. An address that moves to another MAC after the
  * old one fell silent for longer than that is a DHCP lease change: recorded, not alerted.
  *
+ * The IPv4 rows of the same batches are read too, at the cost of a few comparisons each (arp_traffic.ts):
+ * which MACs did DHCP (renumbering, not spoofing) and which MAC routes (its address is a gateway).
+ *
  * This file classifies each claim and dispatches it to the rules: arp_rogue_rule.ts (rogue_device),
  * arp_conflict_rule.ts (mac_spoof, duplicate_ip), arp_spoof_rule.ts (arp_spoof); what they share
- * (settings, counters, the current claim, the flood limit, publishing) is arp_rule_context.ts.
+ * (settings, counters, the current claim, the flood limit, publishing, gateways) is arp_rule_context.ts.
  */
 import { type PacketBatch, RowKind } from "../decode/mod.ts";
 import type { ArpHistory } from "../devices/mod.ts";
@@ -22,12 +25,12 @@ import type { ArpTableEntry } from "../snmp/mod.ts";
 import { ArpConflictRule } from "./arp_conflict_rule.ts";
 import { sightMac } from "./arp_rogue_rule.ts";
 import { ArpRuleContext, Kind } from "./arp_rule_context.ts";
-import type { ArpSecurityCounters } from "./arp_security_counters.ts";
-import { severalIps } from "./arp_spoof_rule.ts";
+import type { ArpSecuritySnapshot } from "./arp_security_counters.ts";
+import { ArpSpoofRule } from "./arp_spoof_rule.ts";
 import type { Detector } from "../flow/mod.ts";
 import type { Publish } from "../events/mod.ts";
 
-export type { ArpSecurityCounters } from "./arp_security_counters.ts";
+export type { ArpSecurityCounters, ArpSecuritySnapshot } from "./arp_security_counters.ts";
 
 /** Options of an {@link ArpSecurityDetector}. */
 export interface ArpSecurityOptions {
@@ -47,6 +50,12 @@ export interface ArpSecurityOptions {
   quietS?: number;
   /** Vendor of a MAC from its OUI, or null. */
   vendor?: (mac: string) => string | null;
+  /**
+   * This appliance's default gateways (dotted quads), read at start and once per window after; a MAC
+   * that claims one it does not own is critical. The daemon reads /proc/net/route; replay has none (the
+   * capture was not taken here).
+   */
+  routeGateways?: () => readonly string[];
   /** Clock for `learning` before any packet was seen. @default Date.now */
   now?: () => number;
 }
@@ -59,7 +68,9 @@ export class ArpSecurityDetector implements Detector {
   readonly name = "arp_security";
   readonly #ctx: ArpRuleContext;
   readonly #conflicts: ArpConflictRule;
+  readonly #spoof: ArpSpoofRule;
   readonly #now: () => number;
+  readonly #routeGateways: () => readonly string[];
   #prunedAt = -Infinity;
 
   /** @throws RangeError for a malformed allow-list MAC or a negative duration */
@@ -86,7 +97,10 @@ export class ArpSecurityDetector implements Detector {
       vendor: opts.vendor ?? (() => null),
     });
     this.#conflicts = new ArpConflictRule(this.#ctx);
+    this.#spoof = new ArpSpoofRule(this.#ctx);
     this.#now = opts.now ?? Date.now;
+    this.#routeGateways = opts.routeGateways ?? (() => []);
+    this.#readRoutes();
   }
 
   /** The learning period, seconds. */
@@ -118,14 +132,33 @@ export class ArpSecurityDetector implements Detector {
     return m !== undefined && this.#ctx.history.acknowledge(m);
   }
 
-  /** A snapshot of the counters. */
-  counters(): ArpSecurityCounters & { learning: boolean } {
-    return { ...this.#ctx.counters, learning: this.learning };
+  /** A snapshot of the counters, with the gateways known. */
+  counters(): ArpSecuritySnapshot {
+    const ctx = this.#ctx;
+    return {
+      ...ctx.counters,
+      learning: this.learning,
+      dhcp_seen: ctx.traffic.dhcpSeen,
+      gateways: ctx.gateways.list(),
+    };
+  }
+
+  /**
+   * A polled device's default route goes through `nextHop` (dotted quad; null when it has none): a claim
+   * of that address by a MAC that does not own it is critical.
+   */
+  notePolledGateway(device: string, nextHop: string | null): void {
+    this.#ctx.gateways.notePolled(device, nextHop === null ? null : parseIpv4(nextHop) ?? null);
   }
 
   onRows(batch: PacketBatch, from: number, to: number): void {
+    const kind = batch.kind, family = batch.family, traffic = this.#ctx.traffic;
     for (let i = from; i < to; i++) {
-      if (batch.kind[i] !== RowKind.Arp) continue;
+      if (kind[i] !== RowKind.Arp) {
+        // Most rows: a few comparisons, nothing allocated (see arp_traffic.ts).
+        if (family[i] === 4) traffic.observe(batch, i);
+        continue;
+      }
       try {
         this.#row(batch, i);
       } catch {
@@ -191,36 +224,65 @@ export class ArpSecurityDetector implements Detector {
       sightMac(ctx, sha, tpa);
       this.#conflicts.probe(sha, tpa);
     } else if (spa !== 0) {
-      this.#claim(sha, spa);
+      // Asking who has an address it claimed itself: the poisoner looking up the real owner.
+      const asked = kind === Kind.Request && this.#spoof.claimedRecently(sha, tpa) ? tpa : -1;
+      this.#claim(sha, spa, asked);
     } else {
       sightMac(ctx, sha, tpa);
     }
   }
 
-  /** `mac` claims `ip`: nothing to do for a known binding, else the rules look at what changed. */
-  #claim(mac: number, ip: number): void {
+  /**
+   * `mac` claims `ip`: nothing to do for a known binding, else the rules look at what changed. `asked`:
+   * the address it asks for in the same packet that it claimed itself within the window, or -1.
+   */
+  #claim(mac: number, ip: number, asked = -1): void {
     const ctx = this.#ctx, h = ctx.history;
-    if (h.refresh(mac, ip, ctx.t)) return; // nearly every packet: nothing changed, nothing allocated
+    if (h.refresh(mac, ip, ctx.t)) {
+      // Nearly every packet: nothing changed, nothing allocated.
+      if (asked >= 0) this.#spoof.check(mac, ip, ip, asked);
+      return;
+    }
     sightMac(ctx, mac, ip);
     const rec = h.mac(mac)!;
     const cur = rec.current;
     const ipRec = h.ipRecord(ip);
     const mine = rec.ips.get(ip);
     const before = mine === undefined ? null : { first: mine.first, last: mine.last };
-    if (ipRec !== undefined && ipRec.lastMac !== mac) this.#conflicts.conflict(mac, ip, ipRec.claims, before);
-    else if (ipRec === undefined && ctx.kind === Kind.Gratuitous) {
-      this.#conflicts.conflict(mac, ip, [], before);
-    }
-    if (cur !== null && cur.ip !== ip && before !== null) severalIps(ctx, mac, ip, rec.ips, cur, before);
+    // Another MAC claimed it last, or a first announcement: the conflict rule looks (after the spoof rule,
+    // so that a claim that is part of an arp_spoof incident is reported once, as that incident).
+    const rivals = ipRec !== undefined && ipRec.lastMac !== mac
+      ? [...ipRec.claims]
+      : ipRec === undefined && ctx.kind === Kind.Gratuitous
+      ? []
+      : null;
+    const previous = cur === null ? -1 : cur.ip;
     h.claim(mac, ip, ctx.t);
+    this.#spoof.check(mac, ip, previous, asked);
+    if (rivals !== null) this.#conflicts.conflict(mac, ip, rivals, before);
   }
 
   #prune(): void {
     const ctx = this.#ctx, latest = ctx.latest;
     if (latest - this.#prunedAt < ctx.windowMs) return;
     this.#prunedAt = latest;
+    this.#readRoutes();
     ctx.history.pruneConditions(latest - ctx.quietMs);
     this.#conflicts.prune(latest - ctx.windowMs);
+  }
+
+  /** Takes this appliance's default gateways from the probe; one that fails leaves none (counted). */
+  #readRoutes(): void {
+    const ips: number[] = [];
+    try {
+      for (const g of this.#routeGateways()) {
+        const ip = parseIpv4(g);
+        if (ip !== undefined && ip !== 0) ips.push(ip);
+      }
+    } catch {
+      this.#ctx.counters.errors++;
+    }
+    this.#ctx.gateways.setRoute(ips);
   }
 }
 

@@ -19,6 +19,10 @@ export interface ArpSecurityCounters {
   learned: number;
   /** Addresses that moved to another MAC after the old one fell silent (not alerts). */
   lease_changes: number;
+  /** A MAC that moved to a new address after its old one fell silent for longer than the window (not alerts). */
+  renumbered_silent: number;
+  /** A MAC that used two addresses within the window right after a DHCP exchange: renumbered (not alerts). */
+  renumbered_dhcp: number;
   rogue_device: number;
   arp_spoof: number;
   mac_spoof: number;
@@ -27,6 +31,10 @@ export interface ArpSecurityCounters {
   rate_limited: number;
   /** Conditions not reported again because they were already standing. */
   repeats_suppressed: number;
+  /** New addresses of a MAC whose arp_spoof incident was already reported (no second event). */
+  incident_updates: number;
+  /** arp_spoof incidents reported as warning that turned critical (one more event each). */
+  escalations: number;
   allowlist_suppressed: number;
   virtual_mac_suppressed: number;
   /** Several addresses of one MAC that were all established (learned secondaries). */
@@ -34,6 +42,15 @@ export interface ArpSecurityCounters {
   /** Rows that made the detector throw (a bug; counted, never propagated). */
   errors: number;
 }
+
+/** What a snapshot of the counters adds: whether it is learning, DHCP seen, and the gateways it knows. */
+export type ArpSecuritySnapshot = ArpSecurityCounters & {
+  learning: boolean;
+  /** DHCP client messages seen (UDP 68 → 67). */
+  dhcp_seen: number;
+  /** Addresses known as gateways, and how: "route", "poll <device>", "traffic <mac>". */
+  gateways: { ip: string; learned_from: string[] }[];
+};
 
 /** Every counter at zero. */
 export function zeroCounters(): ArpSecurityCounters {
@@ -50,12 +67,16 @@ export function zeroCounters(): ArpSecurityCounters {
     new_macs: 0,
     learned: 0,
     lease_changes: 0,
+    renumbered_silent: 0,
+    renumbered_dhcp: 0,
     rogue_device: 0,
     arp_spoof: 0,
     mac_spoof: 0,
     duplicate_ip: 0,
     rate_limited: 0,
     repeats_suppressed: 0,
+    incident_updates: 0,
+    escalations: 0,
     allowlist_suppressed: 0,
     virtual_mac_suppressed: 0,
     secondaries_suppressed: 0,

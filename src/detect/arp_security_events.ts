@@ -5,6 +5,7 @@
  */
 import type { ArpTableEntry } from "../snmp/mod.ts";
 import { formatIpv4, formatMac, isLocallyAdministered } from "../net/mod.ts";
+import { type GatewayFacts, sources } from "./arp_gateways.ts";
 import { virtualRouterProtocol } from "./virtual_macs.ts";
 
 /** One event's explanation (sentences; empty ones are dropped) and evidence. */
@@ -25,6 +26,34 @@ export interface Party {
 /** ms since the epoch → ISO 8601; "" for a time that is not one. */
 export function iso(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : "";
+}
+
+/** "00:11:22:33:44:55 (Cisco Systems, Inc)", or says why there is no vendor. */
+export function macWithVendor(mac: number, vendor: string | null): string {
+  const why = vendor ?? (isLocallyAdministered(mac) ? "locally administered: no vendor" : "vendor unknown");
+  return `${formatMac(mac)} (${why})`;
+}
+
+/** Why `f.ip` is a gateway, in words: "this appliance's own default gateway; the default gateway in …". */
+export function gatewayReasons(f: GatewayFacts): string {
+  const out: string[] = [];
+  if (f.route) out.push("this appliance's own default gateway");
+  if (f.polledBy.length > 0) {
+    out.push(`the default gateway in the routing table of ${f.polledBy.join(" and ")} (polled over SNMP)`);
+  }
+  if (f.traffic) {
+    out.push(
+      `the address of ${
+        formatMac(f.traffic.mac)
+      }, the MAC through which traffic from outside the network arrives`,
+    );
+  }
+  return out.join("; ");
+}
+
+/** A gateway as evidence: its address and how it was learned ("route", "poll 10.0.0.5", "traffic aa:…"). */
+export function gatewayEvidence(f: GatewayFacts | null): Record<string, unknown> | null {
+  return f === null ? null : { ip: formatIpv4(f.ip), learned_from: sources(f) };
 }
 
 /** A MAC seen for the first time after the learning period: rogue_device. */
@@ -68,8 +97,8 @@ export interface ConflictFacts {
   probe: { at: number; owners: readonly number[] } | undefined;
   /** `own` had held the address before (it came back: a flip-flop). */
   flip: boolean;
-  /** `older` held it long enough to be a gateway or server. */
-  gateway: boolean;
+  /** What makes the address a gateway, or null when nothing says it is one. */
+  gateway: GatewayFacts | null;
   /** The "same time" window, ms. */
   windowMs: number;
   /** A party as evidence (MAC, vendor, first and last seen). */
@@ -99,13 +128,18 @@ export function addressConflict(f: ConflictFacts): Explanation {
   return {
     sentences: [
       what,
+      // Say only what was seen: who claimed it first, not for how long (a capture may be seconds long).
+      f.older !== f.newcomer
+        ? `${formatMac(f.older.mac)} claimed ${ipText} before ${formatMac(f.newcomer.mac)} did.`
+        : "",
       f.gateway
-        ? `${formatMac(f.older.mac)} had held ${ipText} for a long time — probably a gateway or server, ` +
-          "the usual target of a man-in-the-middle attack."
+        ? `${ipText} is a gateway (${gatewayReasons(f.gateway)}): traffic leaving the network may go to ` +
+          `${formatMac(f.newcomer.mac)} instead, which can read or change it.`
         : "",
     ],
     evidence: {
       claimed_by: all.map(f.party),
+      gateway: gatewayEvidence(f.gateway),
       flip_flop: f.flip,
       probe: f.probe ? { at: iso(f.probe.at), ip: ipText, owners: f.probe.owners.map(formatMac) } : null,
       window_s: f.windowMs / 1000,
@@ -113,49 +147,23 @@ export function addressConflict(f: ConflictFacts): Explanation {
   };
 }
 
-/** One MAC claiming several addresses within the window: arp_spoof. */
-export function severalAddresses(o: {
-  mac: number;
-  addresses: readonly { ip: number; first: number; last: number }[];
-  gateway: { ip: number; owner: number } | undefined;
-  windowMs: number;
-}): Explanation {
-  const list = o.addresses.map((s) => formatIpv4(s.ip)).join(", ");
-  return {
-    sentences: [
-      `${formatMac(o.mac)} claimed ${o.addresses.length} addresses within ${
-        o.windowMs / 1000
-      } s (${list}). ` +
-      "One device answering for several addresses is how ARP spoofing puts itself between other devices (a man in the middle).",
-      o.gateway
-        ? `${formatIpv4(o.gateway.ip)} had long belonged to ${
-          formatMac(o.gateway.owner)
-        } — probably the gateway.`
-        : "",
-      "If it is a router or a host with secondary addresses, add it to the allow-list.",
-    ],
-    evidence: {
-      ips: o.addresses.map((s) => ({
-        ip: formatIpv4(s.ip),
-        first_seen: iso(s.first),
-        last_seen: iso(s.last),
-      })),
-      gateway: o.gateway ? { ip: formatIpv4(o.gateway.ip), owner: formatMac(o.gateway.owner) } : null,
-      window_s: o.windowMs / 1000,
-    },
-  };
-}
-
 /** A reply whose Ethernet source `eth` is not its ARP sender `sha`: mac_spoof of the frame's sender. */
-export function senderMismatch(eth: number, sha: number, spa: number, shaVendor: string | null): Explanation {
+export function senderMismatch(
+  eth: number,
+  sha: number,
+  spa: number,
+  shaVendor: string | null,
+  gateway: GatewayFacts | null = null,
+): Explanation {
   return {
     sentences: [
       `An ARP reply says ${formatIpv4(spa)} is at ${formatMac(sha)}, but the frame came from ${
         formatMac(eth)
       }.`,
       "A device sending ARP on behalf of another MAC is a sign of ARP spoofing (or of a bridge or proxy that rewrites frames).",
+      gateway ? `${formatIpv4(spa)} is a gateway (${gatewayReasons(gateway)}).` : "",
     ],
-    evidence: { claimed_by: [{ mac: formatMac(sha), vendor: shaVendor }] },
+    evidence: { claimed_by: [{ mac: formatMac(sha), vendor: shaVendor }], gateway: gatewayEvidence(gateway) },
   };
 }
 

@@ -1,50 +1,139 @@
 /**
- * arp_spoof: one MAC claiming several addresses at the same time (A, then B, then A again within the
- * window) — how ARP spoofing puts itself between other devices. A MAC whose addresses are all
- * established (a host's learned secondaries), an allow-listed MAC and a virtual router MAC are not.
+ * arp_spoof: one MAC claiming two or more IPv4 addresses within the window — the product's definition,
+ * "one MAC claiming multiple IPs". A poisoner claims the gateway's address once (an unsolicited reply or
+ * a request) and goes on using its own; that is two addresses at once, no A-B-A needed.
+ *
+ * Not spoofing: an allow-listed MAC; a VRRP/CARP/HSRP/GLBP virtual router MAC; a MAC whose addresses are
+ * all its own and established (a host's secondaries: no other MAC claims them within the window, held for
+ * `stableMs` or learned), and during the learning period a MAC whose addresses are all its own (its
+ * secondaries are being learned) unless the claim is critical; a MAC whose old address fell silent for longer than the
+ * window (only one address is within it: renumbered, counted); a MAC that did DHCP within the window
+ * (renumbered by its DHCP server, counted) — unless one of its addresses is a gateway or is also claimed
+ * by another MAC, which no DHCP server hands out.
+ *
+ * **critical** when one of the addresses is a gateway the MAC does not own (arp_gateways.ts: this
+ * appliance's route, a polled device's default route, the MAC that routes traffic), or when the MAC asks
+ * who has an address it claimed itself within the window (a poisoner looking up the real owner, so that
+ * it can forward what it steals); **warning** otherwise.
+ *
+ * One incident, one event: an incident stands per MAC while it keeps claiming several addresses and ends
+ * after it did not for `quietMs` (1 h). It is reported once, at detection, with every address claimed
+ * within the window so far (each with first and last seen). Addresses that join later raise no event
+ * (counted as incident_updates; the MAC's ARP history lists them); the one exception is an incident
+ * reported as a warning that turns critical, which is reported once more, as critical. The standing
+ * state survives a restart (arp-state.json).
  */
 import type { ArpBinding } from "../devices/mod.ts";
-import { severalAddresses } from "./arp_security_events.ts";
-import { type ArpRuleContext, SLOT_SPOOF } from "./arp_rule_context.ts";
+import { type SpoofAddress, spoofIncident } from "./arp_spoof_words.ts";
+import type { Party } from "./arp_security_events.ts";
+import { type ArpRuleContext, SLOT_SPOOF, SLOT_SPOOF_CRITICAL } from "./arp_rule_context.ts";
 import { isVirtualRouterMac } from "./virtual_macs.ts";
 
-/**
- * `mac` went back to `ip` (which it held `before`) while it claimed `cur` within the window:
- * several IPs at once. `ips` are all its bindings.
- */
-export function severalIps(
-  ctx: ArpRuleContext,
-  mac: number,
-  ip: number,
-  ips: ReadonlyMap<number, ArpBinding>,
-  cur: ArpBinding,
-  before: { first: number; last: number },
-): void {
-  const t = ctx.t, c = ctx.counters, since = t - ctx.windowMs;
-  // Claiming A then B once is a change of address; A, B, A again within the window is both at once.
-  if (before.last < since || cur.last < since) return;
-  if (ctx.allow.has(mac)) return void c.allowlist_suppressed++;
-  if (isVirtualRouterMac(mac)) return void c.virtual_mac_suppressed++;
-  const set = [{ ip, first: before.first, last: t }];
-  for (const b of ips.values()) {
-    if (b.ip !== ip && b.last >= since) set.push({ ip: b.ip, first: b.first, last: b.last });
+/** See the module comment. */
+export class ArpSpoofRule {
+  readonly #ctx: ArpRuleContext;
+
+  constructor(ctx: ArpRuleContext) {
+    this.#ctx = ctx;
   }
-  let subject: { ip: number; first: number } | undefined;
-  for (const s of set) {
-    if (!ctx.established(s.first, t) && (subject === undefined || s.first > subject.first)) subject = s;
+
+  /** True when `mac` claimed `ip` within the window (so asking who has `ip` is asking for its own claim). */
+  claimedRecently(mac: number, ip: number): boolean {
+    const b = this.#ctx.history.mac(mac)?.ips.get(ip);
+    return b !== undefined && b.last >= this.#ctx.t - this.#ctx.windowMs;
   }
-  if (subject === undefined) return void c.secondaries_suppressed++;
-  // A gateway: one of the addresses belonged, long and before this MAC, to another MAC.
-  let gateway: { ip: number; owner: number } | undefined;
-  for (const s of set) {
-    for (const b of ctx.history.ipRecord(s.ip)?.claims ?? []) {
-      if (b.mac !== mac && b.first < s.first && ctx.established(b.first, t)) {
-        gateway ??= { ip: s.ip, owner: b.mac };
+
+  /**
+   * Looks at `mac` after its claim of `ip` was recorded. `previous` is the address it claimed last before
+   * (-1 for none); `asked` the address it is asking for that it claimed itself (-1 for none).
+   */
+  check(mac: number, ip: number, previous: number, asked: number): void {
+    const ctx = this.#ctx, t = ctx.t, c = ctx.counters, since = t - ctx.windowMs;
+    const rec = ctx.history.mac(mac);
+    if (rec === undefined) return;
+    const live: ArpBinding[] = [];
+    for (const b of rec.ips.values()) if (b.last >= since) live.push(b);
+    if (live.length < 2) {
+      if (previous >= 0 && previous !== ip) c.renumbered_silent++;
+      return;
+    }
+    if (ctx.allow.has(mac)) return void c.allowlist_suppressed++;
+    if (isVirtualRouterMac(mac)) return void c.virtual_mac_suppressed++;
+    const h = ctx.history;
+    if (h.standing(SLOT_SPOOF, mac, 0, t, ctx.quietMs)) {
+      // Reported already: the incident goes on (a MAC answering for many addresses keeps it standing at
+      // the cost of this), and only its turning critical, judged by the claim now, is news.
+      const critical = asked >= 0 || (!ctx.owns(mac, ip, t) && ctx.gatewayOf(ip) !== null);
+      if (!critical || h.standing(SLOT_SPOOF_CRITICAL, mac, 0, t, ctx.quietMs)) {
+        h.raise(SLOT_SPOOF, mac, 0, t, ctx.quietMs);
+        if (critical) h.raise(SLOT_SPOOF_CRITICAL, mac, 0, t, ctx.quietMs);
+        if (rec.ips.get(ip)?.first === t) c.incident_updates++;
+        else c.repeats_suppressed++;
+        return;
       }
     }
+    live.sort((a, b) => a.first - b.first || a.ip - b.ip);
+    const addresses: SpoofAddress[] = live.map((b) => ({
+      ip: b.ip,
+      first: b.first,
+      last: b.last,
+      gateway: ctx.owns(mac, b.ip, t) ? null : ctx.gatewayOf(b.ip),
+      others: this.#others(mac, b.ip, since),
+    }));
+    const critical = asked >= 0 || addresses.some((a) => a.gateway !== null);
+    // A host's secondaries: all its own (no other MAC claims them), held long or learned. During learning
+    // they are being learned: only a critical claim or one another MAC also makes is news.
+    const contested = addresses.some((a) => a.others.length > 0);
+    if (
+      !critical && !contested && (t < ctx.learningEnd() || live.every((b) => ctx.established(b.first, t)))
+    ) return void c.secondaries_suppressed++;
+    const dhcpAt = ctx.traffic.dhcpSince(mac, since);
+    if (dhcpAt !== null && !critical && !contested) {
+      return void c.renumbered_dhcp++;
+    }
+    const firstReport = h.raise(SLOT_SPOOF, mac, 0, t, ctx.quietMs);
+    const criticalReport = critical && h.raise(SLOT_SPOOF_CRITICAL, mac, 0, t, ctx.quietMs);
+    if (!(critical ? criticalReport : firstReport)) {
+      // Part of an incident already reported: a new address updates it, anything else is a repeat.
+      if (rec.ips.get(ip)?.first === t) c.incident_updates++;
+      else c.repeats_suppressed++;
+      return;
+    }
+    const escalated = critical && !firstReport;
+    if (escalated) c.escalations++;
+    if (!ctx.allowed("arp_spoof")) return;
+    const text = spoofIncident({
+      mac,
+      vendor: ctx.vendorOf(mac),
+      addresses,
+      asked: asked >= 0 ? { ip: asked, from: ip } : null,
+      escalated,
+      dhcpAt,
+      windowMs: ctx.windowMs,
+      party: (p) => ctx.party(p),
+    });
+    ctx.emit("arp_spoof", critical ? "critical" : "warning", mac, subject(addresses, asked), text);
   }
-  if (!ctx.history.raise(SLOT_SPOOF, mac, subject.ip, t, ctx.quietMs)) return void c.repeats_suppressed++;
-  if (!ctx.allowed("arp_spoof")) return;
-  const text = severalAddresses({ mac, addresses: set, gateway, windowMs: ctx.windowMs });
-  ctx.emit("arp_spoof", gateway ? "critical" : "warning", mac, subject.ip, text);
+
+  /** The other MACs that claimed `ip` within the window. */
+  #others(mac: number, ip: number, since: number): Party[] {
+    const out: Party[] = [];
+    for (const b of this.#ctx.history.ipRecord(ip)?.claims ?? []) {
+      if (b.mac !== mac && b.last >= since) out.push({ mac: b.mac, first: b.first, last: b.last });
+    }
+    return out;
+  }
+}
+
+/**
+ * The address an incident is filed under: a spoofed gateway, else the one asked for, else the one claimed
+ * most recently for the first time (the newcomer among its addresses). `addresses` is not empty.
+ */
+function subject(addresses: readonly SpoofAddress[], asked: number): number {
+  const gateway = addresses.find((a) => a.gateway !== null);
+  if (gateway) return gateway.ip;
+  if (asked >= 0) return asked;
+  let latest = addresses[0];
+  for (const a of addresses) if (a.first > latest.first) latest = a;
+  return latest.ip;
 }

@@ -5,7 +5,7 @@
  * packet_detectors.ts builds the packet-level ones for the daemon and replay alike.
  * The only file other folders import.
  */
-export { type ArpSecurityDetector } from "./arp_security.ts";
+export { type ArpSecurityDetector, type ArpSecuritySnapshot } from "./arp_security.ts";
 export { type AnomalyOptions } from "./anomaly_rules.ts";
 export { BaselineKeeper } from "./baseline_keeper.ts";
 export { VolumeAnomalyDetector } from "./volume_anomaly.ts";

@@ -3,9 +3,10 @@
  * capture replayed gives the same events as the same frames seen live. A packet-level detector that lands
  * later is added here and both paths run it.
  *
- * The only difference between the two paths is where the state lives: the daemon hands in the ARP history
- * loaded from arp-state.json (saved by the device side), replay an in-memory one that is never written.
- * The clock is the packets' own timestamps in both.
+ * The differences between the two paths are where the state lives (the daemon hands in the ARP history
+ * loaded from arp-state.json, saved by the device side; replay an in-memory one that is never written) and
+ * the appliance's own routes (the daemon's default gateways are gateways; a replayed capture was taken
+ * elsewhere). The clock is the packets' own timestamps in both.
  */
 import type { ArpHistory } from "../devices/mod.ts";
 import { ArpSecurityDetector } from "./arp_security.ts";
@@ -22,8 +23,12 @@ export interface PacketDetectorOptions {
   learningPeriodS: number;
   /** MACs allowed to answer for several IPs. */
   allowMacs: readonly string[];
+  /** Seconds within which two ARP claims are "at the same time" (FLINTNET_ARP_WINDOW). @default 60 */
+  windowS?: number;
   /** Vendor of a MAC from its OUI, or null. */
   vendor: (mac: string) => string | null;
+  /** This appliance's default gateways; the daemon reads its routes, replay has none. @default none */
+  routeGateways?: () => readonly string[];
 }
 
 /** The packet-level detectors, in the order the pipeline runs them. */
@@ -41,7 +46,9 @@ export function createPacketDetectors(o: PacketDetectorOptions): PacketDetectors
     publish: o.publish,
     learningPeriodS: o.learningPeriodS,
     allowMacs: o.allowMacs,
+    conflictWindowS: o.windowS,
     vendor: o.vendor,
+    routeGateways: o.routeGateways,
   });
   return { arp, all: [arp] };
 }

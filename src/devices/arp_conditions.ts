@@ -48,6 +48,12 @@ export class ArpConditions {
     return last === undefined || atMs - last > quietMs;
   }
 
+  /** True when condition `slot` for (mac, ip) was seen within `quietMs` before `atMs` (it stands); changes nothing. */
+  standing(slot: number, mac: number, ip: number, atMs: number, quietMs: number): boolean {
+    const last = this.#byMac.get(mac)?.get(slot * SLOT + ip);
+    return last !== undefined && atMs - last <= quietMs;
+  }
+
   /** Forgets conditions last seen before `beforeMs`. */
   prune(beforeMs: number): void {
     for (const [mac, byMac] of this.#byMac) {

@@ -154,6 +154,11 @@ export class ArpHistory {
     return this.#conditions.raise(slot, mac, ip, atMs, quietMs);
   }
 
+  /** True when condition `slot` holds for (mac, ip): raised within `quietMs` before `atMs`. Read only. */
+  standing(slot: number, mac: number, ip: number, atMs: number, quietMs: number): boolean {
+    return this.#conditions.standing(slot, mac, ip, atMs, quietMs);
+  }
+
   /** Forgets conditions last seen before `beforeMs`. */
   pruneConditions(beforeMs: number): void {
     this.#conditions.prune(beforeMs);

@@ -55,6 +55,8 @@ export interface InventoryOptions {
   onArpTable: (entries: readonly ArpTableEntry[], atMs: number) => void;
   /** Extra parts of every device's poll (the topology's LLDP/CDP readers); results delivered after the update. */
   pollParts?: readonly PollPart[];
+  /** A polled device's default route goes through `nextHop` (null: it has none); the ARP watcher's gateways. */
+  onDefaultRoute?: (device: string, nextHop: string | null) => void;
   /** Opens a session (tests may count or wrap them). @default createSnmpSession */
   openSession?: (target: SnmpTarget) => SnmpSession;
   /** Clock, ms. @default Date.now */
@@ -286,6 +288,7 @@ export class Inventory {
       });
       if (device) this.#publishInterfaces(device, before?.interfaces ?? [], poll.interfaces);
       if (device) { for (const { part, result } of poll.parts) part.deliver(ip, result); }
+      if (poll.defaultGateway !== undefined) this.#o.onDefaultRoute?.(ip, poll.defaultGateway);
       if (poll.arp.length) {
         this.#o.onArpTable(poll.arp, nowMs);
         this.fromArpTable(poll.arp, nowMs);

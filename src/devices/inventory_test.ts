@@ -37,7 +37,11 @@ function agent(inOctets: bigint, uptimeCs: number, oper = 1): [string, SnmpValue
   ];
 }
 
-async function setup(sessions: TableSession[], clock: { now: number }) {
+async function setup(
+  sessions: TableSession[],
+  clock: { now: number },
+  routes: [device: string, nextHop: string | null][] = [],
+) {
   const dir = await Deno.makeTempDir({ prefix: "flintnet-inventory-" });
   const bus = new EventBus();
   const events: PublishedEvent[] = [];
@@ -55,6 +59,7 @@ async function setup(sessions: TableSession[], clock: { now: number }) {
     concurrency: 4,
     servicePorts: () => new Map([["192.0.2.20", [9100]]]),
     onArpTable: (entries) => arp.push(entries.length),
+    onDefaultRoute: (device, nextHop) => routes.push([device, nextHop]),
     openSession: () => sessions.shift()!,
     now: () => clock.now,
   });
@@ -98,6 +103,30 @@ Deno.test("Inventory.pollOne() classifies the device, keeps its interfaces and p
     assert.equal(ifEvents[0].change, "poll");
     assert.equal(ifEvents[0].interface.in_bps, 10_000_000);
     assert.deepEqual(t.inventory.pollTargets(), ["192.0.2.10"]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Inventory.pollOne() hands on the default route's next hop each poll reads it, and its loss", async () => {
+  const clock = { now: Date.UTC(2026, 10, 22, 8, 0, 0) };
+  // ipRouteNextHop.0.0.0.0 (RFC 1213): the default route of the polled host.
+  const withRoute = [
+    ...agent(1_000n, 100_000),
+    ["1.3.6.1.2.1.4.21.1.7.0.0.0.0", "192.0.2.1"] as [string, SnmpValue],
+  ];
+  const routes: [string, string | null][] = [];
+  const t = await setup(
+    [new TableSession(withRoute), new TableSession(agent(2_000n, 101_000))],
+    clock,
+    routes,
+  );
+  try {
+    t.registry.observe({ ip: "192.0.2.10", source: "snmp" });
+    assert.equal(await t.inventory.pollOne("192.0.2.10"), true);
+    clock.now += 10_000;
+    assert.equal(await t.inventory.pollOne("192.0.2.10"), true);
+    assert.deepEqual(routes, [["192.0.2.10", "192.0.2.1"], ["192.0.2.10", null]]);
   } finally {
     await t.close();
   }

@@ -388,7 +388,7 @@ Deno.test({
           flowIdleTimeoutS: 3600,
           flowActiveTimeoutS: 3600,
           anomaly: { intervalS: 10, alpha: 0.1, k: 4, ratio: 4, minBytes: 1e6, warmupIntervals: 30 },
-          arp: { learningPeriodS: 86_400, allowMacs: [] },
+          arp: { learningPeriodS: 86_400, allowMacs: [], windowS: 60 },
         });
       } finally {
         setLogSink(undefined);

@@ -1,6 +1,6 @@
 /**
  * One poll of one device, one request at a time: the system group first (it must answer, or the poll
- * fails), then interfaces, host resources, the ARP table and the extra parts modules above add (the
+ * fails), then interfaces, host resources, the ARP table, the default route (one request) and the extra parts modules above add (the
  * topology's LLDP/CDP neighbours, see poll_part.ts). A device never has more than one request in flight,
  * so the number of devices polled at once bounds the load on the network and the agents. Everything after
  * the interfaces is optional: an agent that times out or errs on it still gives a successful poll, with
@@ -21,6 +21,7 @@ import { type HostResources, pollHostResources } from "./host_resources.ts";
 import { DEFAULT_MAX_ARP_ROWS, walkArpTable } from "./arp_table.ts";
 import { Subsystems } from "../base/mod.ts";
 import type { PartResult, PollPart } from "./poll_part.ts";
+import { readDefaultRoute } from "./default_route.ts";
 
 /** What a poll learned about a device. */
 export interface DevicePoll {
@@ -34,9 +35,13 @@ export interface DevicePoll {
   memoryPct: number | null;
   /** The device's ARP / neighbour table; empty when it has none (or that part failed). */
   arp: ArpTableEntry[];
-  /** LLDP/CDP neighbours and the bridge forwarding table; null when that part failed. */
   /** The extra parts' results, for their `deliver` once the device is updated. */
   parts: PartResult[];
+  /**
+   * The next hop of its default IPv4 route; null when it has none; undefined when it was not read this
+   * poll (that part failed, or the agent has no route table and this is not a recheck poll).
+   */
+  defaultGateway: string | null | undefined;
   /** How long the poll took, ms. */
   pollMs: number;
   /** Optional parts that failed, in words ("host resources: timeout after 1000 ms × 2 tries"). */
@@ -110,6 +115,12 @@ export async function pollDevice(
   } catch (e) {
     warnings.push(`ARP table: ${reasonText(e)}`);
   }
+  let defaultGateway: string | null | undefined;
+  try {
+    defaultGateway = await t.timeAsync("default_route", () => readDefaultRoute(s, state.tables), false);
+  } catch (e) {
+    warnings.push(`default route: ${reasonText(e)}`);
+  }
   const parts: PartResult[] = [];
   const states = state.parts ??= new Map();
   for (const part of o.parts ?? []) {
@@ -129,6 +140,7 @@ export async function pollDevice(
     memoryPct: host.memoryPct,
     arp,
     parts,
+    defaultGateway,
     pollMs: performance.now() - started,
     warnings,
   };

@@ -15,11 +15,12 @@ export {
   type SnmpTarget,
   type SnmpV3Credentials,
   type SnmpValue,
+  type SnmpVarbind,
   type SystemInfo,
 } from "./snmp_types.ts";
 export { getSystemInfo, textOf } from "./system_info.ts";
+export { indexAfter } from "./snmp_oid.ts";
 export { DEFAULT_RECHECK_EVERY, TablePresence } from "./table_presence.ts";
 export { TrapReceiver } from "./trap_receiver.ts";
 export { decodeText } from "./system_info.ts";
 export { oidInSubtree } from "./snmp_oid.ts";
-export { type SnmpVarbind } from "./snmp_types.ts";

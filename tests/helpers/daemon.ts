@@ -29,10 +29,19 @@ export interface Daemon {
   kill(): Promise<void>;
 }
 
-/** Starts the daemon with `env` (added to this process's environment) and waits for "Flintnet started". */
-export async function startDaemon(env: Record<string, string>, startMs = 20_000): Promise<Daemon> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN],
+/**
+ * Starts the daemon with `env` (added to this process's environment) and waits for "Flintnet started".
+ * With `netns` it runs inside that network namespace (`ip netns exec`, which execs it: the child is deno).
+ */
+export async function startDaemon(
+  env: Record<string, string>,
+  startMs = 20_000,
+  netns?: string,
+): Promise<Daemon> {
+  const deno = [Deno.execPath(), "run", "--allow-all", MAIN];
+  const cmd = netns ? ["ip", "netns", "exec", netns, ...deno] : deno;
+  const child = new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
     // The collector's well-known ports stay free unless a test asks for its own.
     env: {
       FLINTNET_ENV_FILE: "/dev/null",

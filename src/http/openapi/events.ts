@@ -133,7 +133,12 @@ export const EVENT_SCHEMAS: Record<string, Json> = {
     ip: str("The IP address involved."),
     vendor: nullable(str("Vendor of the MAC's OUI.")),
     explanation: str("One or two plain sentences: what happened and why it matters."),
-    evidence: { type: "object", description: "The facts behind it: MACs, IPs, times, packets or poll." },
+    evidence: {
+      type: "object",
+      description: "The facts behind it: MACs, IPs, times, packets or poll. arp_spoof adds `ips` (each " +
+        "`{ip, first_seen, last_seen, gateway, also_claimed_by}`), `gateway` (`{ip, learned_from}` or null), " +
+        "`asked_for` (`{ip, from}` or null), `dhcp_seen_at`, `escalated` and `window_s`.",
+    },
     source: oneOf(["capture", "snmp"], "Passive capture, or an ARP table polled over SNMP."),
   }, "A new device, or ARP that lies."),
   TopologyEvent: TOPOLOGY_EVENT_SCHEMA,
