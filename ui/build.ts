@@ -80,7 +80,9 @@ async function bundleScript(uiDir: URL): Promise<Uint8Array<ArrayBuffer>> {
     }).output();
     if (res.code !== 0) {
       const dec = new TextDecoder();
-      throw new Error(`deno bundle failed (exit ${res.code}):\n${dec.decode(res.stdout)}${dec.decode(res.stderr)}`);
+      throw new Error(
+        `deno bundle failed (exit ${res.code}):\n${dec.decode(res.stdout)}${dec.decode(res.stderr)}`,
+      );
     }
     return await Deno.readFile(out);
   } finally {
@@ -125,7 +127,9 @@ export async function buildUi(opts: UiBuildOptions = {}): Promise<UiBuild> {
   let html = template;
   for (const key of Object.keys(PLACEHOLDERS) as (keyof typeof PLACEHOLDERS)[]) {
     if (!html.includes(`"${PLACEHOLDERS[key]}"`)) {
-      throw new Error(`ui/index.html does not refer to "${PLACEHOLDERS[key]}": the build cannot name the ${key}`);
+      throw new Error(
+        `ui/index.html does not refer to "${PLACEHOLDERS[key]}": the build cannot name the ${key}`,
+      );
     }
     html = html.replace(`"${PLACEHOLDERS[key]}"`, `"/ui/${names[key]}"`);
   }

@@ -33,7 +33,9 @@ export type Params = Record<string, string | number | boolean | undefined | null
 /** `path` with `params` as its query string. */
 export function withQuery(path: string, params: Params = {}): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  }
   const qs = q.toString();
   return qs ? `${path}?${qs}` : path;
 }
@@ -101,13 +103,23 @@ export async function request(
 }
 
 /** GET a JSON document. */
-export async function getJson<T>(s: Session, path: string, params?: Params, signal?: AbortSignal): Promise<T> {
+export async function getJson<T>(
+  s: Session,
+  path: string,
+  params?: Params,
+  signal?: AbortSignal,
+): Promise<T> {
   const res = await request(s, "GET", withQuery(path, params), { signal });
   return await res.json() as T;
 }
 
 /** POST/PUT/DELETE with a JSON body; the answer's JSON, or null for an empty answer. */
-export async function sendJson<T>(s: Session, method: string, path: string, body?: unknown): Promise<T | null> {
+export async function sendJson<T>(
+  s: Session,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T | null> {
   const res = await request(s, method, path, { body });
   const text = await res.text();
   return text === "" ? null : JSON.parse(text) as T;

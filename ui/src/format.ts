@@ -48,7 +48,15 @@ export function formatPct(n: number | null | undefined): string {
 }
 
 /** IANA protocol numbers the dashboard names (RFC 790 / IANA protocol-numbers). */
-const PROTOCOLS: Record<number, string> = { 1: "ICMP", 6: "TCP", 17: "UDP", 47: "GRE", 50: "ESP", 58: "ICMPv6", 132: "SCTP" };
+const PROTOCOLS: Record<number, string> = {
+  1: "ICMP",
+  6: "TCP",
+  17: "UDP",
+  47: "GRE",
+  50: "ESP",
+  58: "ICMPv6",
+  132: "SCTP",
+};
 
 /** 6 → "TCP"; unknown numbers as themselves. */
 export function protocolName(p: number): string {
@@ -77,7 +85,9 @@ export function formatTime(iso: string | number | null | undefined): string {
 /** Local "08:01:02" of an ISO time or epoch ms. */
 export function formatClock(t: string | number): string {
   const d = new Date(t);
-  return Number.isNaN(d.getTime()) ? "–" : `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return Number.isNaN(d.getTime())
+    ? "–"
+    : `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
 /** Seconds as "3 s", "4 min 5 s", "2 h 10 min", "3 d 4 h". */
@@ -86,7 +96,9 @@ export function formatDuration(seconds: number | null | undefined): string {
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h${s % 3600 >= 60 ? ` ${Math.floor((s % 3600) / 60)} min` : ""}`;
+  if (s < 86400) {
+    return `${Math.floor(s / 3600)} h${s % 3600 >= 60 ? ` ${Math.floor((s % 3600) / 60)} min` : ""}`;
+  }
   return `${Math.floor(s / 86400)} d${s % 86400 >= 3600 ? ` ${Math.floor((s % 86400) / 3600)} h` : ""}`;
 }
 

@@ -53,7 +53,9 @@ export const revisions = {
 };
 
 /** Capture counters summed over interfaces: frames and their bytes, and kernel drops. */
-export function captureTotals(stats: Record<string, unknown>): { frames: number; bytes: number; drops: number } {
+export function captureTotals(
+  stats: Record<string, unknown>,
+): { frames: number; bytes: number; drops: number } {
   let frames = 0, bytes = 0, drops = 0;
   const capture = stats.capture as Record<string, Record<string, unknown>> | undefined;
   for (const c of Object.values(capture ?? {})) {
@@ -177,9 +179,15 @@ export function applyEvents(events: readonly StreamEvent[]): void {
       statsSeries.value = series;
       latestStats.value = stats[stats.length - 1].data;
     }
-    if (anomalies.length) recentAnomalies.value = anomalies.reverse().concat(recentAnomalies.value).slice(0, MAX_RECENT);
-    if (security.length) recentSecurity.value = security.reverse().concat(recentSecurity.value).slice(0, MAX_RECENT);
-    if (newAdvisories.length) advisories.value = newAdvisories.reverse().concat(advisories.value).slice(0, MAX_RECENT);
+    if (anomalies.length) {
+      recentAnomalies.value = anomalies.reverse().concat(recentAnomalies.value).slice(0, MAX_RECENT);
+    }
+    if (security.length) {
+      recentSecurity.value = security.reverse().concat(recentSecurity.value).slice(0, MAX_RECENT);
+    }
+    if (newAdvisories.length) {
+      advisories.value = newAdvisories.reverse().concat(advisories.value).slice(0, MAX_RECENT);
+    }
     if (devs) devices.value = devs;
     if (alerts || gap) revisions.alerts.value++;
     if (topology || gap) revisions.topology.value++;

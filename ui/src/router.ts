@@ -21,7 +21,7 @@ export function parseHash(hash: string): Route {
   const q = text.indexOf("?");
   const pathText = q < 0 ? text : text.slice(0, q);
   const params: Record<string, string> = {};
-  if (q >= 0) for (const [k, v] of new URLSearchParams(text.slice(q + 1))) params[k] = v;
+  if (q >= 0) { for (const [k, v] of new URLSearchParams(text.slice(q + 1))) params[k] = v; }
   const path = pathText.split("/").filter((s) => s !== "").map((s) => {
     try {
       return decodeURIComponent(s);

@@ -50,7 +50,12 @@ export interface ConnectionState {
 }
 
 /** The connection indicator's data. */
-export const connection = signal<ConnectionState>({ status: "off", since: Date.now(), attempts: 0, retryAt: null });
+export const connection = signal<ConnectionState>({
+  status: "off",
+  since: Date.now(),
+  attempts: 0,
+  retryAt: null,
+});
 
 /** Longest pause between reconnection attempts. */
 const MAX_BACKOFF_MS = 10_000;

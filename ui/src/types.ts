@@ -10,7 +10,8 @@ export type { StoredAnomaly } from "../../src/alert/anomaly_store.ts";
 export type { FlowJson } from "../../src/flow/flow_json.ts";
 export type { AlertJson, AlertsPage } from "../../src/http/routes/alerts.ts";
 export type { MuteJson } from "../../src/http/routes/alerts_body.ts";
-export type { AlertPolicy, AlertChannel, RouteKind } from "../../src/alert/alert_policy.ts";
+export type { ArpHistoryJson, IpClaimJson } from "../../src/devices/arp_history_views.ts";
+export type { AlertChannel, AlertPolicy, RouteKind } from "../../src/alert/alert_policy.ts";
 
 /** A page of a cursor-paged list (/flows, /anomalies, /alerts). */
 export interface Page {
