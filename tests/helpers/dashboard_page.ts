@@ -67,6 +67,21 @@ export class DashboardPage {
     return await this.count(id);
   }
 
+  /**
+   * For a count that moves (flows while a sweep runs): reads the API's figure with `read` and waits until
+   * the page shows it, again with a fresh figure until the two meet or `tries` run out. Returns [shown,
+   * api] of the last try, for the caller's assertion.
+   */
+  async waitForApiCount(id: string, read: () => Promise<number>, tries = 5): Promise<[number, number]> {
+    let last: [number, number] = [NaN, NaN];
+    for (let i = 0; i < tries; i++) {
+      const expected = await read();
+      last = [await this.waitForCount(id, expected, 6_000), expected];
+      if (last[0] === last[1]) break;
+    }
+    return last;
+  }
+
   /** The `data-count` shown by the element with data-testid `id` (NaN when absent). */
   async count(id: string): Promise<number> {
     const sel = `[data-testid="${id}"] [data-count], [data-testid="${id}"][data-count]`;

@@ -11,14 +11,17 @@ import { getJson, setUnauthorizedHandler } from "./api.ts";
 import { Shell } from "./components/shell.ts";
 import { html } from "./html.ts";
 import {
+  addStatsSample,
   advisories,
   advisoriesServed,
   applyEvents,
   devices,
   devicesLoaded,
+  latestStats,
   recentAnomalies,
   resetLiveState,
   revisions,
+  statsSeries,
 } from "./live_state.ts";
 import { route } from "./router.ts";
 import { AdvisoriesScreen } from "./screens/advisories.ts";
@@ -38,7 +41,9 @@ import type { Advisory, DeviceJson, StoredAnomaly } from "./types.ts";
 
 /** What the shared lists start from; the stream keeps them current after. */
 async function loadShared(s: Session): Promise<void> {
-  const [anomalies, devs, openapi] = await Promise.all([
+  const [stats, anomalies, devs, openapi] = await Promise.all([
+    // The figures at once, not at the first stats event (up to 2 s later).
+    getJson<Record<string, unknown>>(s, "/stats").catch(() => null),
     getJson<{ anomalies: StoredAnomaly[] }>(s, "/anomalies", { limit: 500 }).catch(() => null),
     getJson<{ devices: DeviceJson[] }>(s, "/devices").catch(() => null),
     getJson<{ paths?: Record<string, unknown> }>(s, "/openapi.json").catch(() => null),
@@ -47,6 +52,10 @@ async function loadShared(s: Session): Promise<void> {
   const served = Boolean(openapi?.paths?.["/advisories"]);
   const adv = served ? await getJson<{ advisories: Advisory[] }>(s, "/advisories").catch(() => null) : null;
   batch(() => {
+    if (stats && latestStats.value === null) {
+      latestStats.value = stats;
+      statsSeries.value = addStatsSample(statsSeries.value, stats, Date.now());
+    }
     if (anomalies) {
       // Events that arrived while loading are kept; the page fills in what came before.
       const seen = new Set(recentAnomalies.value.map((a) => a.id));

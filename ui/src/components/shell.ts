@@ -55,8 +55,9 @@ function StaleBanner(props: { onRetry: () => void }) {
     <div class="banner" role="alert" data-testid="stale-banner">
       <span>Live updates stopped at <strong>${formatClock(c.since)}</strong> (${formatDuration(
         (now - c.since) / 1000,
-      )} ago):
-          what you see may be out of date. ${wait > 0 ? `Reconnecting in ${wait} s.` : "Reconnecting…"}</span>
+      )} ago):${" "}what you see may be out of date. ${wait > 0
+        ? `Reconnecting in ${wait} s.`
+        : "Reconnecting…"}</span>
       <button type="button" onClick=${props.onRetry}>Retry now</button>
     </div>
   `;

@@ -15,7 +15,7 @@ import type { Advisory } from "../types.ts";
 function AdvisoryItem(props: { a: Advisory }) {
   const a = props.a;
   return html`
-    <li class=${`alert-item sev-${a.severity ?? "info"}`} data-testid="advisory">
+    <li class=${`alert-item lvl-${a.severity ?? "info"}`} data-testid="advisory">
       <p class="alert-line">${a.severity &&
         html`<${SeverityBadge} severity=${a.severity} />`} <strong>${a.title ?? a.type ?? "Advisory"}</strong>
           <span class="muted" title=${formatTime(a.ts)}>${formatAgo(a.ts)}</span></p>

@@ -35,9 +35,10 @@ function AnomalyItem(props: { a: StoredAnomaly; selected: boolean }) {
       <div class="anomaly-main">
         <p class="anomaly-reason">${a.reason}</p>
         <p class="anomaly-meta">
-            <span title=${formatTime(a.ts)}>${formatAgo(a.ts)}</span> ·
-            ${a.src_ip}:${a.src_port} → ${a.dst_ip}:${a.dst_port} ${protocolName(a.protocol)} ·
-            <a href=${flowLink(a)}>see the flow</a>
+            <span title=${formatTime(a.ts)}>${formatAgo(a.ts)}</span>${" · "}${a.src_ip}:${a.src_port} → ${a
+              .dst_ip}:${a.dst_port}${" "}${protocolName(a.protocol)}${" · "}<a href=${flowLink(
+                a,
+              )}>see the flow</a>
           </p>
       </div>
       <dl class="anomaly-figures">

@@ -171,7 +171,7 @@ export function DashboardScreen() {
               `
               : html`<ul class="feed" data-testid="recent-security">${
                 security.slice(0, 6).map((e) =>
-                  html`<li key=${e.id} class=${`sev-${e.severity}`}>
+                  html`<li key=${e.id} class=${`lvl-${e.severity}`}>
               <a href=${`#/security?mac=${encodeURIComponent(e.mac)}`}><span class="feed-time">${
                     formatAgo(e.ts, now)
                   }</span>

@@ -178,7 +178,7 @@ export function DeviceDetailScreen(props: { ip: string }) {
     )
   }
           ${row("Last error", d.snmp.last_error)}
-          ${row("Poll took", d.snmp.poll_ms === null ? null : `${d.snmp.poll_ms} ms`)}
+          ${row("Poll took", d.snmp.poll_ms === null ? null : `${Math.round(d.snmp.poll_ms)} ms`)}
         </dl>
         <${Meter} label="CPU" pct=${d.cpu_pct} />
         <${Meter} label="Memory" pct=${d.memory_pct} />

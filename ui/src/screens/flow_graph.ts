@@ -65,6 +65,10 @@ export function FlowGraphScreen() {
   );
   useInterval(q.reload, REFRESH_MS);
   const graph = q.data ? flowGraph(q.data.flows) : null;
+  const summary = graph && q.data
+    ? `${formatCount(graph.nodes.length)} addresses, ${formatCount(graph.links.length)} pairs, ` +
+      `from ${formatCount(q.data.flows.length)} of ${formatCount(q.data.total_matched)} flows`
+    : "";
   return html`<section class="screen" aria-labelledby="graph-title">
     <h1 id="graph-title">Flow graph</h1>
     <p class="lead">The ${MAX_FLOWS} largest active flows, refreshed every ${
@@ -79,12 +83,7 @@ export function FlowGraphScreen() {
       : graph.nodes.length === 0
       ? html`<${Empty} title="No active flow">The graph draws itself as soon as traffic is captured.</${Empty}>`
       : html`
-        <p class="count" data-testid="graph-count" data-count=${graph.nodes.length}>${formatCount(
-          graph.nodes.length,
-        )} addresses,
-                  ${formatCount(graph.links.length)} pairs, from ${formatCount(
-                    q.data!.flows.length,
-                  )} of ${formatCount(q.data!.total_matched)} flows</p>
+        <p class="count" data-testid="graph-count" data-count=${graph.nodes.length}>${summary}</p>
         <${ForceGraph} label="Flow graph" testId="flow-graph" nodes=${graph.nodes} links=${graph.links}
           onNodeClick=${(ip: string) => navigate(["flows"], { ip })} />
       `

@@ -61,8 +61,7 @@ export function LoginScreen() {
           <label for="login-token">API token</label>
           <input id="login-token" name="token" type="password" autocomplete="current-password" required
             value=${token} onInput=${(e: Event) => setToken((e.target as HTMLInputElement).value)} />
-          <p class="hint">On the agent: <code>sudo cat /var/lib/flintnet/api-token</code>, or the
-            <code>FLINTNET_API_TOKEN</code> you set.</p>
+          <p class="hint">On the agent: <code>sudo cat /var/lib/flintnet/api-token</code>, or the${" "}<code>FLINTNET_API_TOKEN</code> you set.</p>
           ${error && html`<p class="form-error" role="alert" data-testid="login-error">${error}</p>`}
           <button type="submit" class="primary" disabled=${busy}>${busy ? "Checking…" : "Log in"}</button>
         </form>

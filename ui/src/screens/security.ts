@@ -92,7 +92,7 @@ function AlertItem(props: { a: AlertJson; onChanged: () => void; onError: (e: Er
       props.onChanged();
     }, props.onError);
   };
-  return html`<li class=${`alert-item sev-${a.severity}${
+  return html`<li class=${`alert-item lvl-${a.severity}${
     a.acked_at ? " acked" : ""
   }`} data-testid="alert" data-id=${a.id} data-type=${a.type}>
     <div class="alert-main">

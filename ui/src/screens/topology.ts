@@ -86,10 +86,9 @@ export function TopologyScreen() {
       `
       : html`
         <div class="list-head">
-          <p class="count" data-testid="topology-count" data-count=${graph.nodes.length}>${formatCount(
-            graph.nodes.length,
-          )} nodes,
-                    ${formatCount(graph.links.length)} links</p>
+          <p class="count" data-testid="topology-count" data-count=${graph.nodes.length}>${`${
+            formatCount(graph.nodes.length)
+          } nodes, ${formatCount(graph.links.length)} links`}</p>
           <ul class="legend" aria-label="Legend">
             <li><span class="lg lg-ok"></span>link below the amber threshold</li>
             <li><span class="lg lg-warn"></span>amber</li>
