@@ -35,7 +35,25 @@ export function niceMax(v: number): number {
   return 10 * p;
 }
 
-/** A line chart over the last `spanMs` up to `now`. */
+/**
+ * The time range drawn: up to `spanMs` back from `now`, but no further back than the first point, so a
+ * few minutes of data fill the chart instead of a sliver at its right edge.
+ */
+export function timeRange(points: readonly Point[], now: number, spanMs: number): [number, number] {
+  const earliest = now - spanMs;
+  // Points are oldest first; one older than the span means the whole span has data.
+  const first = points.length > 0 ? Math.min(...points.map((p) => p.t)) : earliest;
+  // At least a minute, so two points 2 s apart do not stretch across the whole width.
+  return [Math.min(Math.max(earliest, first), now - 60_000), now];
+}
+
+/** How far back `t0` is, as the axis says it: "15 min ago", "3 h ago". */
+function agoLabel(now: number, t0: number): string {
+  const s = (now - t0) / 1000;
+  return s >= 5400 ? `${Math.round(s / 3600)} h ago` : `${Math.max(1, Math.round(s / 60))} min ago`;
+}
+
+/** A line chart over the last `spanMs` (at most) up to `now`. */
 export function TimeChart(props: {
   title: string;
   points: readonly Point[];
@@ -46,7 +64,7 @@ export function TimeChart(props: {
   testId?: string;
 }) {
   const h = props.height ?? 120;
-  const t1 = props.now, t0 = t1 - props.spanMs;
+  const [t0, t1] = timeRange(props.points, props.now, props.spanMs);
   const visible = props.points.filter((p) => p.t >= t0);
   const max = niceMax(Math.max(0, ...visible.map((p) => p.v)));
   const line = linePath(visible, t0, t1, max, h);
@@ -71,7 +89,7 @@ export function TimeChart(props: {
           </svg>
           ${visible.length < 2 && html`<span class="chart-wait">collecting: a point every 2 s</span>`}
         </div>
-      <div class="chart-axis"><span>${Math.round(props.spanMs / 60000)} min ago</span><span>now</span></div>
+      <div class="chart-axis"><span>${agoLabel(t1, t0)}</span><span>now</span></div>
     </figure>
   `;
 }
@@ -81,11 +99,14 @@ export function ScoreChart(
   props: { points: readonly Point[]; now: number; spanMs: number; height?: number },
 ) {
   const h = props.height ?? 120;
-  const t1 = props.now, t0 = t1 - props.spanMs;
+  const [t0, t1] = timeRange(props.points.filter((p) => p.v > 0), props.now, props.spanMs);
   const visible = props.points.filter((p) => p.t >= t0 && p.v > 0);
+  // Dots keep a margin so none is cut at an edge. A dot is a zero-length line with round caps and a
+  // non-scaling stroke: it stays round although the drawing stretches to the chart's width.
+  const x = (t: number) => 8 + ((t - t0) / (t1 - t0)) * (W - 16);
   const top = Math.max(10, ...visible.map((p) => p.v));
   const logTop = Math.log10(niceMax(top));
-  const y = (v: number) => h - 4 - (Math.log10(Math.max(1, v)) / logTop) * (h - 8);
+  const y = (v: number) => h - 6 - (Math.log10(Math.max(1, v)) / logTop) * (h - 12);
   return html`
     <figure class="chart" data-testid="chart-scores">
       <figcaption><span>Anomaly scores</span><strong class="chart-now">${visible.length}</strong></figcaption>
@@ -97,14 +118,14 @@ export function ScoreChart(
             } hours`}>
             <line class="grid" x1="0" x2=${W} y1=${y(10)} y2=${y(10)} />
             ${visible.map((p) =>
-              html`<circle class="dot" cx=${(((p.t - t0) / (t1 - t0)) * W).toFixed(1)} cy=${
+              html`<line class="dot" x1=${x(p.t).toFixed(1)} x2=${x(p.t).toFixed(1)} y1=${
                 y(p.v).toFixed(1)
-              } r="4" />`
+              } y2=${y(p.v).toFixed(1)} />`
             )}
           </svg>
           ${visible.length === 0 && html`<span class="chart-wait">no anomaly in this period</span>`}
         </div>
-      <div class="chart-axis"><span>${Math.round(props.spanMs / 3600000)} h ago</span><span>now</span></div>
+      <div class="chart-axis"><span>${agoLabel(t1, t0)}</span><span>now</span></div>
     </figure>
   `;
 }

@@ -85,6 +85,8 @@ export function ForceGraph(props: {
   onNodeClick?: (id: string) => void;
   label: string;
   testId?: string;
+  /** Length links pull towards; longer leaves room for port labels. @default 110 */
+  linkDistance?: number;
 }) {
   const svgRef = useRef<SVGSVGElement>(null);
   const viewRef = useRef<SVGGElement>(null);
@@ -92,6 +94,8 @@ export function ForceGraph(props: {
   const sim = useRef<Simulation<SimNode, SimLink> | null>(null);
   const view = useRef<View>({ x: 0, y: 0, k: 1 });
   const fitted = useRef(false);
+  /** The size the last layout was made for: a new size lays out and frames again. */
+  const laidOutFor = useRef("");
   const [size, setSize] = useState({ w: 800, h: 520 });
 
   useEffect(() => {
@@ -118,7 +122,7 @@ export function ForceGraph(props: {
       x1 = Math.max(x1, n.x ?? 0), y1 = Math.max(y1, n.y ?? 0);
     }
     const pad = 70;
-    const k = Math.max(MIN_ZOOM, Math.min(1.5, size.w / (x1 - x0 + 2 * pad), size.h / (y1 - y0 + 2 * pad)));
+    const k = Math.max(MIN_ZOOM, Math.min(2, size.w / (x1 - x0 + 2 * pad), size.h / (y1 - y0 + 2 * pad)));
     view.current = { k, x: size.w / 2 - ((x0 + x1) / 2) * k, y: size.h / 2 - ((y0 + y1) / 2) * k };
     applyView();
   };
@@ -169,7 +173,10 @@ export function ForceGraph(props: {
       }
     };
     const simulation = forceSimulation<SimNode, SimLink>(simNodes)
-      .force("link", forceLink<SimNode, SimLink>(simLinks).id((d) => d.id).distance(110))
+      .force(
+        "link",
+        forceLink<SimNode, SimLink>(simLinks).id((d) => d.id).distance(props.linkDistance ?? 110),
+      )
       .force("charge", forceManyBody().strength(-320))
       .force("center", forceCenter(size.w / 2, size.h / 2))
       .force("collide", forceCollide(28))
@@ -182,12 +189,18 @@ export function ForceGraph(props: {
           fit();
         }
       });
-    if (known.size > 0) simulation.alpha(0.3);
-    if (matchMedia("(prefers-reduced-motion: reduce)").matches) {
+    const resized = laidOutFor.current !== `${size.w}x${size.h}`;
+    laidOutFor.current = `${size.w}x${size.h}`;
+    if (known.size > 0 && !resized && !matchMedia("(prefers-reduced-motion: reduce)").matches) {
+      // New data on a graph already laid out: settle gently from where everything is.
+      simulation.alpha(0.3);
+    } else {
+      // A first layout is computed at once and framed, so the graph appears in place instead of
+      // flying in; dragging a node sets it moving again.
       simulation.stop();
       simulation.tick(300);
-      draw();
-      fit();
+      fitted.current = true;
+      requestAnimationFrame(fit);
     }
     sim.current = simulation;
     draw();

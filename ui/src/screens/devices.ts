@@ -63,8 +63,9 @@ function DeviceCard(props: { d: DeviceJson }) {
       shown.map((i) =>
         html`
           <div class="if-utils">
-            <${UtilBar} label=${`${i.name} in`} pct=${i.in_util_pct} />
-            <${UtilBar} label=${`${i.name} out`} pct=${i.out_util_pct} />
+            <span class="if-name">${i.name}</span>
+            <${UtilBar} label="in" pct=${i.in_util_pct} />
+            <${UtilBar} label="out" pct=${i.out_util_pct} />
           </div>
         `
       )

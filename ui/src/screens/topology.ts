@@ -97,8 +97,10 @@ export function TopologyScreen() {
             <li><span class="lg lg-dashed"></span>neighbour not yet known</li>
           </ul>
         </div>
-        <${ForceGraph} label="Network topology" testId="topology-graph" nodes=${graph.nodes} links=${graph
-          .links}
+        <${ForceGraph} label="Network topology" testId="topology-graph" linkDistance=${180} nodes=${graph
+          .nodes}
+          links=${graph
+            .links}
           onNodeClick=${open} />
       `
   }
