@@ -21,6 +21,7 @@ const PACKAGES: Record<string, string> = {
   "snmpsim": "snmpsimd serving .snmprec data modelled on real products",
   "python3-aiosmtpd": "a real SMTP server with STARTTLS for e-mail alerts",
   "ieee-data": "the IEEE OUI registry: MAC vendor lookup (runtime dependency too)",
+  "chromium": "a real browser for the dashboard's end-to-end tests (driven by npm:playwright-core)",
 };
 
 async function run(cmd: string[], quiet = false): Promise<{ code: number; stdout: string }> {
