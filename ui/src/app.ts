@@ -14,6 +14,7 @@ import {
   addStatsSample,
   advisories,
   advisoriesServed,
+  anomalyCount,
   applyEvents,
   devices,
   devicesLoaded,
@@ -44,7 +45,9 @@ async function loadShared(s: Session): Promise<void> {
   const [stats, anomalies, devs, openapi] = await Promise.all([
     // The figures at once, not at the first stats event (up to 2 s later).
     getJson<Record<string, unknown>>(s, "/stats").catch(() => null),
-    getJson<{ anomalies: StoredAnomaly[] }>(s, "/anomalies", { limit: 500 }).catch(() => null),
+    getJson<{ anomalies: StoredAnomaly[]; total_matched: number }>(s, "/anomalies", { limit: 500 }).catch(
+      () => null,
+    ),
     getJson<{ devices: DeviceJson[] }>(s, "/devices").catch(() => null),
     getJson<{ paths?: Record<string, unknown> }>(s, "/openapi.json").catch(() => null),
   ]);
@@ -59,6 +62,10 @@ async function loadShared(s: Session): Promise<void> {
     if (anomalies) {
       // Events that arrived while loading are kept; the page fills in what came before.
       const seen = new Set(recentAnomalies.value.map((a) => a.id));
+      // The total counts what the page saw; streamed ones newer than the page are added.
+      const newest = anomalies.anomalies.reduce((m, a) => Math.max(m, a.id), 0);
+      anomalyCount.value = anomalies.total_matched +
+        recentAnomalies.value.filter((a) => a.id > newest).length;
       recentAnomalies.value = recentAnomalies.value.concat(
         anomalies.anomalies.filter((a) => !seen.has(a.id)),
       );

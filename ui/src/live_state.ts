@@ -35,6 +35,8 @@ export const latestStats = signal<Record<string, unknown> | null>(null);
 export const statsSeries = signal<StatsSample[]>([]);
 /** Anomalies, newest first: loaded from GET /anomalies, then from the stream. */
 export const recentAnomalies = signal<StoredAnomaly[]>([]);
+/** Anomalies the agent holds: GET /anomalies' total at login, plus those streamed since. */
+export const anomalyCount = signal(0);
 /** Security events seen on the stream since login, newest first (history is GET /alerts). */
 export const recentSecurity = signal<(SecurityEvent & { id: number })[]>([]);
 /** Devices by address. */
@@ -107,6 +109,7 @@ export function resetLiveState(): void {
     latestStats.value = null;
     statsSeries.value = [];
     recentAnomalies.value = [];
+    anomalyCount.value = 0;
     recentSecurity.value = [];
     devices.value = new Map();
     devicesLoaded.value = false;
@@ -179,6 +182,7 @@ export function applyEvents(events: readonly StreamEvent[]): void {
       statsSeries.value = series;
       latestStats.value = stats[stats.length - 1].data;
     }
+    anomalyCount.value += anomalies.length;
     if (anomalies.length) {
       recentAnomalies.value = anomalies.reverse().concat(recentAnomalies.value).slice(0, MAX_RECENT);
     }

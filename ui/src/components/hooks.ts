@@ -76,11 +76,19 @@ export function useNow(ms = 1000): number {
   return now;
 }
 
-/** `value`, but only after it stopped changing for `ms`. */
-export function useDebounced<T>(value: T, ms: number): T {
+/**
+ * `value`, updated at most once every `ms` (the latest value, at the end of each period): a list that
+ * refetches on live events keeps refreshing under a constant flow of them, once a period.
+ */
+export function useThrottled<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
+  const last = useRef(0);
   useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
+    const wait = Math.max(0, last.current + ms - Date.now());
+    const t = setTimeout(() => {
+      last.current = Date.now();
+      setV(value);
+    }, wait);
     return () => clearTimeout(t);
   }, [value, ms]);
   return v;

@@ -6,7 +6,7 @@
  * @module
  */
 import { downloadCsv } from "../api.ts";
-import { useDebounced } from "../components/hooks.ts";
+import { useThrottled } from "../components/hooks.ts";
 import { usePaged } from "../components/paged.ts";
 import { Empty, ErrorBox, Loading } from "../components/states.ts";
 import { formatAgo, formatBytes, formatCount, formatTime, protocolName } from "../format.ts";
@@ -66,7 +66,7 @@ function AnomalyItem(props: { a: StoredAnomaly; selected: boolean }) {
 /** The screen; `selectedId` from `#/anomalies/<id>`. */
 export function AnomaliesScreen(props: { selectedId?: string }) {
   const sort = route.value.params.sort ?? "ts";
-  const newest = useDebounced(recentAnomalies.value.length, 300);
+  const newest = useThrottled(revisions.alerts.value, 1000);
   const page = usePaged<StoredAnomaly>("/anomalies", { sort, limit: 100 }, "anomalies", [
     newest,
     revisions.anomalies.value,

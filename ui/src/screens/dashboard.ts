@@ -8,7 +8,7 @@
 import { getJson } from "../api.ts";
 import { Endpoint, Proto } from "../components/flow_cells.ts";
 import { ScoreChart, TimeChart } from "../components/charts.ts";
-import { useApi, useNow } from "../components/hooks.ts";
+import { useApi, useNow, useThrottled } from "../components/hooks.ts";
 import { Empty, ErrorBox, Loading } from "../components/states.ts";
 import { VirtualTable } from "../components/vtable.ts";
 import { formatAgo, formatBps, formatBytes, formatCount, formatRate } from "../format.ts";
@@ -16,6 +16,7 @@ import { html } from "../html.ts";
 import {
   activeFlows,
   advisories,
+  anomalyCount,
   captureTotals,
   latestStats,
   recentAnomalies,
@@ -73,6 +74,8 @@ export function DashboardScreen() {
   const stats = latestStats.value;
   const series = statsSeries.value;
   const totals = stats ? captureTotals(stats) : null;
+  // At most one count request a second, however fast alerts arrive.
+  const alertsRevision = useThrottled(revisions.alerts.value, 1000);
   // The flow table has no event of its own: it is read again with every stats event (every 2 s).
   const flows = useApi(
     (s, signal) => getJson<{ flows: FlowJson[] } & Page>(s, "/flows", { limit: 10 }, signal),
@@ -80,7 +83,7 @@ export function DashboardScreen() {
   );
   const open = useApi(
     (s, signal) => getJson<AlertsPage>(s, "/alerts", { kind: "security", acked: false, limit: 1 }, signal),
-    [revisions.alerts.value],
+    [alertsRevision],
   );
   const anomalies = recentAnomalies.value;
   const security = recentSecurity.value;
@@ -105,9 +108,8 @@ export function DashboardScreen() {
             ? formatCount(open.data.total_matched)
             : "–"} href="#/security?kind=security&acked=false"
           tone=${open.data && open.data.total_matched > 0 ? "crit" : ""} />
-        <${Stat} label="anomalies" testId="stat-anomalies" count=${anomalies.length} value=${formatCount(
-          anomalies.length,
-        )}
+        <${Stat} label="anomalies" testId="stat-anomalies" count=${anomalyCount.value}
+          value=${formatCount(anomalyCount.value)}
           href="#/anomalies" />
         <${Stat} label="advisories" testId="stat-advisories" count=${advisories.value
           .length} value=${formatCount(advisories.value.length)}

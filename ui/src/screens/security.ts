@@ -10,7 +10,7 @@ import { useState } from "preact/hooks";
 import { downloadCsv, getJson, type Params, sendJson } from "../api.ts";
 import { SeverityBadge } from "../components/badges.ts";
 import { type Field, FilterForm } from "../components/filters.ts";
-import { useApi, useDebounced } from "../components/hooks.ts";
+import { useApi, useThrottled } from "../components/hooks.ts";
 import { usePaged } from "../components/paged.ts";
 import { Empty, ErrorBox, Loading } from "../components/states.ts";
 import { formatAgo, formatCount, formatTime } from "../format.ts";
@@ -171,7 +171,7 @@ export function SecurityScreen() {
   const params = alertParams(route.value.params);
   const [changes, setChanges] = useState(0);
   const [actionError, setActionError] = useState<Error | null>(null);
-  const live = useDebounced(revisions.alerts.value, 400);
+  const live = useThrottled(revisions.alerts.value, 400);
   const page = usePaged<AlertJson>("/alerts", params, "alerts", [live, changes]);
   const changed = () => {
     setActionError(null);
