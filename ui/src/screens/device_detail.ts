@@ -31,7 +31,7 @@ const speed = (bps: number | null) => (bps === null ? "–" : formatBps(bps).rep
 const IF_COLUMNS = [
   {
     title: "Interface",
-    width: "minmax(8rem,1.2fr)",
+    width: "minmax(5.5rem,1.2fr)",
     render: (i: InterfaceJson) =>
       html`<span class="ifname"><strong>${i.name}</strong>${
         i.alias && html`<small>${i.alias}</small>`
@@ -40,6 +40,7 @@ const IF_COLUMNS = [
   {
     title: "Status",
     width: "5.5rem",
+    hideBelow: 560,
     render: (i: InterfaceJson) => html`<span class=${`ifstatus if-${i.oper_status}`}>${i.oper_status}</span>`,
   },
   {
@@ -51,13 +52,13 @@ const IF_COLUMNS = [
   },
   {
     title: "In",
-    width: "minmax(8rem,1fr)",
+    width: "minmax(6rem,1fr)",
     render: (i: InterfaceJson) =>
       html`<${UtilBar} label="" pct=${i.in_util_pct} /><small class="rate">${formatBps(i.in_bps)}</small>`,
   },
   {
     title: "Out",
-    width: "minmax(8rem,1fr)",
+    width: "minmax(6rem,1fr)",
     render: (i: InterfaceJson) =>
       html`<${UtilBar} label="" pct=${i.out_util_pct} /><small class="rate">${formatBps(i.out_bps)}</small>`,
   },
