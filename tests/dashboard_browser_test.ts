@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The dashboard in a real browser (Debian's Chromium through playwright-core) against a real daemon:
  * capturing on the host end of a veth pair whose namespace end sends real traffic (UDP flows, a burst
@@ -83,6 +82,15 @@ while time.time() - start < seconds:
             s.sendto(b"z" * (200 + 100 * i), (dst, 7000 + (i % 3)))
     time.sleep(0.05)
 `;
+
+// Browser globals, for the callbacks Playwright runs inside the page (typed loosely: the DOM library is
+// kept out of the test program, where its stream types clash with Deno's).
+// deno-lint-ignore no-explicit-any
+declare const document: any;
+// deno-lint-ignore no-explicit-any
+declare const location: any;
+// deno-lint-ignore no-explicit-any
+declare const localStorage: any;
 
 /** An issue-11 topology document (what GET /topology will answer), for the renderer step. */
 const SAMPLE_TOPOLOGY = {

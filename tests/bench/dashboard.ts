@@ -14,12 +14,20 @@
  *
  *   deno run --allow-all tests/bench/dashboard.ts
  */
-/// <reference lib="dom" />
 import { uiRoutes } from "../../src/http/routes/ui.ts";
 import { startBrowser } from "../helpers/browser.ts";
 import { startDaemon } from "../helpers/daemon.ts";
 import { DashboardPage } from "../helpers/dashboard_page.ts";
 import { createVethPair, vethNames } from "../helpers/netns.ts";
+
+// Browser globals, for the callbacks Playwright runs inside the page (typed loosely: the DOM library is
+// kept out of the test program, where its stream types clash with Deno's).
+// deno-lint-ignore no-explicit-any
+declare const document: any;
+// deno-lint-ignore no-explicit-any
+declare const requestAnimationFrame: any;
+// deno-lint-ignore no-explicit-any
+declare const PerformanceObserver: any;
 
 const DAEMON_PORT = 18670, FRONT_PORT = 18671;
 const DAEMON = `http://127.0.0.1:${DAEMON_PORT}`;
@@ -162,7 +170,7 @@ try {
     new Promise<{ gaps: number[]; longTasks: number; longest: number }>((resolve) => {
       const gaps: number[] = [];
       let longTasks = 0, longest = 0;
-      new PerformanceObserver((l) => {
+      new PerformanceObserver((l: { getEntries(): { duration: number }[] }) => {
         for (const e of l.getEntries()) (longTasks++, longest = Math.max(longest, e.duration));
       }).observe({ type: "longtask" });
       let last = performance.now();

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The dashboard as a test sees it (a page object over Playwright): log in, go to a screen, read the
  * counts and graphs a screen draws, take screenshots. Everything is read from the DOM the way a person
@@ -12,6 +11,13 @@
  * const drawn = await dash.readGraph("topology-graph"); // {nodes: [{id, label}], edges: [{id, source, target}]}
  */
 import type { Page } from "playwright-core";
+
+// Browser globals, for the callbacks Playwright runs inside the page (typed loosely: the DOM library is
+// kept out of the test program, where its stream types clash with Deno's).
+// deno-lint-ignore no-explicit-any
+declare const document: any;
+// deno-lint-ignore no-explicit-any
+declare const location: any;
 
 /** Where screenshots go (gitignored): tests/.screenshots/. */
 export const SCREENSHOT_DIR = new URL("../.screenshots/", import.meta.url);

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The REST client: every request carries the token as a bearer header, and every failure becomes an
  * {@link ApiError} a screen can say in words (wrong token, agent unreachable at URL, retry in N s).

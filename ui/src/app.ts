@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The app: the login screen without a session; with one, the shell around the screen the hash route
  * names, the live stream, and the first loads every screen shares (anomalies, devices, advisories).

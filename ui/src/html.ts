@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * htm bound to Preact's `h` (`html\`<p>${text}</p>\`` → a vnode): JSX-like templates without a compile step. Interpolated values are text
  * nodes or attribute values, never parsed as HTML, so strings from the network (sysName, sysDescr,

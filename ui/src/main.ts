@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The dashboard's entry point (bundled by ui/build.ts): restores the session, follows the hash route and
  * renders the app into #app.

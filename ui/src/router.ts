@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Hash routes (`#/devices/10.0.0.1?status=ok`): deep links that survive a refresh and never collide with
  * the API's paths, since the fragment never reaches the server.

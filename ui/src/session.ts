@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The login: which agent, with which token. Kept in localStorage so a refresh keeps the user in;
  * logout removes it. The token is sent only as an Authorization header, never in a URL.

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The live stream: `GET /stream` through EventSource, opened with a one-time ticket (`POST /auth/ticket`)
  * so the token never goes into a URL. Because a ticket is spent on first use, the browser's own retry

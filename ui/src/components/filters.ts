@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * A filter form whose state is the route's parameters: applying it changes the hash, so a filtered view
  * is a link that survives a refresh.

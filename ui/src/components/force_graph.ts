@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * A force-directed graph (d3-force) in SVG with drag, zoom and pan done by hand on pointer events (no
  * other d3 module): used by the topology and the flow graph. Preact draws the elements when the data

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Small hooks the screens share: loading API data with loading / error state, intervals, and a clock
  * that ticks so "12 s ago" stays true.

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The frame around every screen once logged in: navigation, the live-connection indicator, logout, and
  * the banner that says since when live data stopped, so stale numbers are never shown silently.

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * A windowed table: only the rows in view (plus a few) are in the DOM, so a list of 100,000 rows scrolls
  * as lightly as one of 20. Rows have one fixed height; columns are a CSS grid set through the CSSOM.

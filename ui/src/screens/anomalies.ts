@@ -11,7 +11,7 @@ import { usePaged } from "../components/paged.ts";
 import { Empty, ErrorBox, Loading } from "../components/states.ts";
 import { formatAgo, formatBytes, formatCount, formatTime, protocolName } from "../format.ts";
 import { html } from "../html.ts";
-import { recentAnomalies, revisions } from "../live_state.ts";
+import { revisions } from "../live_state.ts";
 import { formatHash, navigate, route } from "../router.ts";
 import { session } from "../session.ts";
 import type { StoredAnomaly } from "../types.ts";

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The flow explorer over `GET /flows`: filters (address, CIDR, port, protocol, size, time), sort, cursor
  * pages in a windowed table, CSV export, and one flow's detail (its baseline, Community ID, device names).

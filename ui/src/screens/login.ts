@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The login screen: the agent's URL (this page's origin unless changed) and the API token, checked with
  * one authenticated request before the session is kept.

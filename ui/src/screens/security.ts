@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Security events and the alert history (`GET /alerts`): filter by kind, type, device and acknowledged;
  * acknowledge with a note; mute a device or a type for a maintenance window (`POST /mutes`) and lift a

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Settings: the alert policy the agent applies (`GET`/`PUT /config/alerts`: anomaly threshold, warm-up
  * and floor, cooldown, learning period, which alerts go to e-mail and webhooks), and this browser's
