@@ -571,3 +571,32 @@ Deno.test({
     assert.equal(cap.stats().state, "stopped");
   },
 });
+
+Deno.test({
+  name: "LiveCapture counts the wire bytes of the frames it delivers: the datagrams sent, plus their headers",
+  ignore,
+  async fn() {
+    requireTools();
+    const pair = await createVethPair({
+      ...vethNames("fnuibyt"),
+      hostAddr: "10.231.141.1/24",
+      nsAddr: "10.231.141.2/24",
+    });
+    try {
+      const sizes = Array.from({ length: 40 }, (_, i) => 10 + i * 31);
+      await withCapture({ iface: pair.hostIf, filter: "udp and dst port 5077" }, async (cap, rows) => {
+        await send([{ proto: "udp", sport: 40077, dst: pair.hostIp, dport: 5077, sizes }], pair);
+        await waitUntil(
+          "every datagram arrived",
+          () => rows.udp(pair.nsIp, pair.hostIp).length >= sizes.length,
+        );
+        // Ethernet II (14) + IPv4 (20) + UDP (8) around each payload the test wrote.
+        const sent = sizes.reduce((sum, size) => sum + 14 + 20 + 8 + size, 0);
+        assert.equal(cap.stats().rows, sizes.length);
+        assert.equal(cap.stats().bytes, sent);
+      });
+    } finally {
+      await pair.destroy();
+    }
+  },
+});

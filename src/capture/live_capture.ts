@@ -51,12 +51,22 @@ export interface LiveCaptureStats {
   batches: number;
   /** Rows in those batches. */
   rows: number;
+  /** Frame bytes on the wire of those rows (the dashboard's bits per second). */
+  bytes: number;
 }
 
 /** Longest wait for the worker's first report before start() gives up. */
 const START_TIMEOUT_MS = 10_000;
 /** Longest wait for the worker to finish after "stop" before it is terminated. */
 const STOP_TIMEOUT_MS = 2_000;
+
+/** Sum of the wire lengths of a batch's rows: one pass over a typed array, nothing allocated. */
+function frameBytes(batch: PacketBatch): number {
+  const len = batch.frameLen;
+  let sum = 0;
+  for (let i = 0; i < batch.count; i++) sum += len[i];
+  return sum;
+}
 
 /** One capture Worker and the bookkeeping around it. */
 export class LiveCapture {
@@ -79,6 +89,7 @@ export class LiveCapture {
       decode: null,
       batches: 0,
       rows: 0,
+      bytes: 0,
     };
   }
 
@@ -175,6 +186,7 @@ export class LiveCapture {
       case "batch":
         this.#stats.batches++;
         this.#stats.rows += m.batch.count;
+        this.#stats.bytes += frameBytes(m.batch);
         this.#deliver(m.batch);
         break;
       case "stats":

@@ -25,6 +25,7 @@ const PACKAGES: PackageTable = {
   "python3-aiosmtpd": "a real SMTP server with STARTTLS for e-mail alerts",
   "lldpd":
     "LLDP and CDP neighbours in network namespaces: LLDP-MIB through snmpd's AgentX, frames to capture",
+  "chromium": "a real browser for the dashboard's end-to-end tests (driven by npm:playwright-core)",
 };
 
 Deno.exit(await ensurePackages(PACKAGES, "the tests"));

@@ -220,7 +220,7 @@ export const SCHEMAS: Record<string, Json> = {
       capture: {
         type: "object",
         description: "Per interface: state, kernel {packets, drops, freezes}, decode counters incl. " +
-          "malformed by reason, batches, rows.",
+          "malformed by reason, batches, rows (frames decoded) and bytes (their wire bytes).",
         additionalProperties: { type: "object" },
       },
       flows: { type: "object", description: "active, capacity, created, expired_idle, evicted_full…" },

@@ -3,8 +3,8 @@ import { Hono } from "hono";
 import { notFound } from "../hardening.ts";
 import { uiRoutes } from "./ui.ts";
 
-/** The repository's ui/index.html, read here independently of the route. */
-const INDEX = new URL("../../../ui/index.html", import.meta.url);
+/** The repository's ui/index.html (the template the build fills in), read here independently of the route. */
+const TEMPLATE = new URL("../../../ui/index.html", import.meta.url);
 
 async function withUiDir(fn: (root: URL) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "flintnet-ui-" });
@@ -21,23 +21,67 @@ async function withUiDir(fn: (root: URL) => Promise<void>): Promise<void> {
   }
 }
 
-Deno.test("GET / serves ui/index.html found beside the module, whatever the working directory", async () => {
-  const cwd = Deno.cwd();
-  Deno.chdir("/");
+Deno.test("GET / serves index.html from the directory given, whatever the working directory, never cached", async () => {
+  await withUiDir(async (root) => {
+    const cwd = Deno.cwd();
+    Deno.chdir("/");
+    try {
+      const res = await uiRoutes({ root }).request("/");
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("Content-Type"), "text/html; charset=utf-8");
+      assert.equal(res.headers.get("Cache-Control"), "no-store");
+      assert.equal(await res.text(), "<!doctype html><title>t</title>");
+    } finally {
+      Deno.chdir(cwd);
+    }
+  });
+});
+
+Deno.test("GET / reads index.html again on every request, so a rebuild is served at once", async () => {
+  await withUiDir(async (root) => {
+    const app = uiRoutes({ root });
+    assert.equal(await (await app.request("/")).text(), "<!doctype html><title>t</title>");
+    await Deno.writeTextFile(new URL("index.html", root), "<!doctype html><title>rebuilt</title>");
+    assert.equal(await (await app.request("/")).text(), "<!doctype html><title>rebuilt</title>");
+  });
+});
+
+Deno.test("GET / says how to build the dashboard when ui/dist/ has no index.html", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "flintnet-ui-empty-" });
   try {
-    const res = await uiRoutes().request("/");
-    assert.equal(res.status, 200);
-    assert.equal(res.headers.get("Content-Type"), "text/html; charset=utf-8");
-    assert.deepEqual(new Uint8Array(await res.arrayBuffer()), await Deno.readFile(INDEX));
+    const res = await uiRoutes({ root: new URL(`file://${dir}/`) }).request("/");
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get("Cache-Control"), "no-store");
+    const html = await res.text();
+    assert.match(html, /deno task build:ui/);
+    assert.match(html, /href="\/openapi\.json"/);
   } finally {
-    Deno.chdir(cwd);
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("the placeholder page links the API description and loads nothing inline", async () => {
-  const html = await Deno.readTextFile(INDEX);
-  assert.match(html, /href="\/openapi\.json"/);
-  assert.ok(!/<script|style=|<style/i.test(html), "CSP default-src 'self' would block inline code");
+Deno.test("the index.html template loads only files by URL, nothing inline (CSP default-src 'self')", async () => {
+  const html = await Deno.readTextFile(TEMPLATE);
+  assert.ok(
+    !/<script(?![^>]*\bsrc=)|style=|<style/i.test(html),
+    "an inline script or style would be blocked",
+  );
+  assert.match(html, /<script type="module" src="\/ui\/app\.js"><\/script>/);
+  assert.match(html, /<link rel="stylesheet" href="\/ui\/app\.css">/);
+});
+
+Deno.test("a file named by its content hash is cached for a year as immutable; other files revalidate", async () => {
+  await withUiDir(async (root) => {
+    await Deno.writeTextFile(new URL("app-0123456789.js", root), "export {};\n");
+    const app = uiRoutes({ root });
+    const hashed = await app.request("/ui/app-0123456789.js");
+    assert.equal(hashed.status, 200);
+    assert.equal(hashed.headers.get("Cache-Control"), "public, max-age=31536000, immutable");
+    await hashed.body?.cancel();
+    const plain = await app.request("/ui/app.js");
+    assert.equal(plain.headers.get("Cache-Control"), "no-cache");
+    await plain.body?.cancel();
+  });
 });
 
 Deno.test("GET /ui/<file> serves files by type and revalidates them with an ETag", async () => {

@@ -1,0 +1,557 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium through playwright-core) against a real daemon:
+ * capturing on the host end of a veth pair whose namespace end sends real traffic (UDP flows, a burst
+ * that is an anomaly, forged ARP that is a security event), with two snmpsimd agents (a Catalyst switch
+ * and an ISR router from tests/fixtures/snmprec) to discover and poll.
+ *
+ * Every number the page shows is compared with what the API answers at that moment (counts, device
+ * names and interfaces, the policy), device names also with the .snmprec files, and the anomaly with the
+ * addresses and ports the test itself used. Screenshots of every screen, light and dark, desktop and
+ * phone width, go to tests/.screenshots/ for a person to look at.
+ *
+ * Addresses: 10.231.142.0/24 (netns tag "fnuidash"), snmpsimd on 127.0.142.1–2:18661, HTTP on
+ * 127.0.0.1:18660.
+ */
+import assert from "node:assert/strict";
+import { forgeHostIpClaim, scapyUnavailable } from "./helpers/arp_forger.ts";
+import { type BrowserHandle, chromiumUnavailable, startBrowser, type Tab } from "./helpers/browser.ts";
+import { type Daemon, startDaemon } from "./helpers/daemon.ts";
+import { DashboardPage } from "./helpers/dashboard_page.ts";
+import { createVethPair, netnsUnavailable, vethNames, type VethPair } from "./helpers/netns.ts";
+import { type Snmpsim, snmpsimUnavailable, startSnmpsim } from "./helpers/snmpsim.ts";
+
+const CI = Deno.env.get("CI") === "true";
+const PORT = 18660;
+const BASE = `http://127.0.0.1:${PORT}`;
+const TOKEN = "dashboard-e2e-token-0123456789";
+const AUTH = { Authorization: `Bearer ${TOKEN}` };
+const AGENT_PORT = 18661;
+const SWITCH = { ip: "127.0.142.1", community: "cisco_c2960x" };
+const ROUTER = { ip: "127.0.142.2", community: "cisco_isr4331" };
+const FIXTURES = new URL("./fixtures/snmprec/", import.meta.url).pathname;
+const PYTHON = "/usr/bin/python3";
+
+async function unavailable(): Promise<string | null> {
+  return await netnsUnavailable() ?? await chromiumUnavailable() ?? await snmpsimUnavailable() ??
+    await scapyUnavailable();
+}
+const missing = await unavailable();
+
+/** A few small UDP flows from the namespace (ports 6001–6005), so the flow screens have rows. */
+const FLOWS = `
+import socket, sys
+dst = sys.argv[1]
+for i in range(5):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", 41000 + i))
+    for _ in range(3 + i):
+        s.sendto(b"y" * (100 * (i + 1)), (dst, 6001 + i))
+`;
+
+/** Steady 20 × 500-byte datagrams a second for `steady` s, then 2,000 a second for 3 s: one anomaly. */
+const BURST = `
+import socket, sys, time
+dst, steady = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 40123))
+start = time.time()
+for second in range(steady + 3):
+    n = 20 if second < steady else 2000
+    for _ in range(n):
+        s.sendto(b"x" * 472, (dst, 5514))
+    time.sleep(max(0, start + second + 1 - time.time()))
+`;
+
+/**
+ * Traffic for the screenshots, from eight more addresses of the namespace (.10–.17) to the host, at rates
+ * that rise and fall for `seconds`, so the charts and the flow graph have something to show. Stops itself.
+ */
+const BACKGROUND = `
+import math, socket, sys, time
+dst, seconds = sys.argv[1], float(sys.argv[2])
+socks = []
+for i in range(8):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("10.231.142.%d" % (10 + i), 0))
+    socks.append(s)
+start = time.time()
+while time.time() - start < seconds:
+    t = time.time() - start
+    for i, s in enumerate(socks):
+        for _ in range(1 + int(4 * (1 + math.sin(t / 3 + i)))):
+            s.sendto(b"z" * (200 + 100 * i), (dst, 7000 + (i % 3)))
+    time.sleep(0.05)
+`;
+
+// Browser globals, for the callbacks Playwright runs inside the page (typed loosely: the DOM library is
+// kept out of the test program, where its stream types clash with Deno's).
+// deno-lint-ignore no-explicit-any
+declare const document: any;
+// deno-lint-ignore no-explicit-any
+declare const location: any;
+// deno-lint-ignore no-explicit-any
+declare const localStorage: any;
+
+/** An issue-11 topology document (what GET /topology will answer), for the renderer step. */
+const SAMPLE_TOPOLOGY = {
+  nodes: [
+    { id: "n-core", name: "core-sw", type: "switch", status: "ok", ip: "10.231.142.50", placeholder: false },
+    { id: "n-fw", name: "edge-fw", type: "firewall", status: "ok", ip: "10.231.142.51", placeholder: false },
+    {
+      id: "n-ap",
+      name: "ap-lobby",
+      type: "access_point",
+      status: "ok",
+      ip: "10.231.142.52",
+      placeholder: false,
+    },
+    {
+      id: "n-ph",
+      name: "SEP001122334455",
+      type: "unknown",
+      status: "placeholder",
+      ip: null,
+      placeholder: true,
+    },
+  ],
+  edges: [
+    {
+      id: "e1",
+      source: "n-core",
+      target: "n-fw",
+      local_port: "Gi1/0/1",
+      remote_port: "port1",
+      protocols: ["lldp"],
+      speed_bps: 1e9,
+      in_util_pct: 91,
+      out_util_pct: 40,
+    },
+    {
+      id: "e2",
+      source: "n-core",
+      target: "n-ap",
+      local_port: "Gi1/0/7",
+      remote_port: "eth0",
+      protocols: ["lldp", "cdp"],
+      speed_bps: 1e9,
+      in_util_pct: 12,
+      out_util_pct: 3,
+    },
+    {
+      id: "e3",
+      source: "n-core",
+      target: "n-ph",
+      local_port: "Gi1/0/9",
+      remote_port: "Port 1",
+      protocols: ["cdp"],
+      speed_bps: null,
+      in_util_pct: null,
+      out_util_pct: null,
+    },
+  ],
+};
+
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(`${BASE}${path}`, { headers: AUTH });
+  assert.equal(res.status, 200, `GET ${path} answered ${res.status}`);
+  return await res.json() as T;
+}
+
+/** sysName of a .snmprec file: the oracle for the name a device card shows. */
+async function sysNameOf(community: string): Promise<string> {
+  const text = await Deno.readTextFile(`${FIXTURES}/${community}.snmprec`);
+  const line = text.split("\n").find((l) => l.startsWith("1.3.6.1.2.1.1.5.0|4|"));
+  assert.ok(line, `${community}.snmprec has a sysName`);
+  return line.slice("1.3.6.1.2.1.1.5.0|4|".length).trim();
+}
+
+function daemonEnv(pair: VethPair, stateDir: string): Record<string, string> {
+  return {
+    FLINTNET_STATE_DIR: stateDir,
+    FLINTNET_INTERFACE: pair.hostIf,
+    FLINTNET_CIDR: "10.231.142.0/24,127.0.142.0/29",
+    FLINTNET_LISTEN: `127.0.0.1:${PORT}`,
+    FLINTNET_API_TOKEN: TOKEN,
+    FLINTNET_TRAP_LISTEN: "off",
+    FLINTNET_SNMP_PORT: String(AGENT_PORT),
+    FLINTNET_SNMP_COMMUNITIES: `${SWITCH.ip}/32=${SWITCH.community},${ROUTER.ip}/32=${ROUTER.community}`,
+    FLINTNET_SNMP_TIMEOUT: "500ms",
+    FLINTNET_SNMP_RETRIES: "0",
+    FLINTNET_SNMP_POLL_INTERVAL: "10s",
+    FLINTNET_ANOMALY_INTERVAL: "1",
+    FLINTNET_ANOMALY_WARMUP: "3",
+    FLINTNET_ANOMALY_MIN_BYTES: "100000",
+    FLINTNET_FLOW_IDLE_TIMEOUT: "10m",
+    // Spoofing is reported during the learning period too; new devices are learned quietly.
+    FLINTNET_LEARNING_PERIOD: "1h",
+  };
+}
+
+/** The screens, by hash route, with the name their screenshots get. */
+function screens(switchIp: string): [string, string][] {
+  // The dashboard last: by then its charts have a few points.
+  return [
+    ["flows", "flows"],
+    ["graph", "flow-graph"],
+    ["devices", "devices"],
+    [`devices/${switchIp}`, "device-detail"],
+    ["anomalies", "anomalies"],
+    ["security", "security"],
+    ["topology", "topology"],
+    ["advisories", "advisories"],
+    ["settings", "settings"],
+    ["", "dashboard"],
+  ];
+}
+
+/** Lets a screen settle: nothing loading, graphs laid out. */
+async function settle(tab: Tab): Promise<void> {
+  await tab.page.waitForFunction(() => !document.querySelector(".loading"), undefined, { timeout: 15_000 });
+  if (await tab.page.locator(".graph").count() > 0) await tab.page.waitForTimeout(2500);
+  else await tab.page.waitForTimeout(300);
+}
+
+Deno.test({
+  name:
+    "the dashboard in Chromium shows what a live daemon's API says, on every screen, live, in both themes",
+  ignore: missing !== null && !CI,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    if (missing) throw new Error(`dashboard browser test cannot run: ${missing}`);
+    const pair = await createVethPair({
+      ...vethNames("fnuidash"),
+      hostAddr: "10.231.142.1/24",
+      nsAddr: "10.231.142.2/24",
+      staticNeighbours: false,
+    });
+    const stateDir = await Deno.makeTempDir({ prefix: "flintnet-fnui-" });
+    let sim: Snmpsim | undefined;
+    let daemon: Daemon | undefined;
+    let browser: BrowserHandle | undefined;
+    try {
+      sim = await startSnmpsim({
+        endpoints: [`${SWITCH.ip}:${AGENT_PORT}`, `${ROUTER.ip}:${AGENT_PORT}`],
+        dataDir: FIXTURES,
+      });
+      daemon = await startDaemon(daemonEnv(pair, stateDir));
+      browser = await startBrowser();
+      await pair.exec([PYTHON, "-c", FLOWS, pair.hostIp]);
+      // Both agents discovered and polled (their interfaces carry rates after two polls).
+      const switchName = await sysNameOf(SWITCH.community);
+      const routerName = await sysNameOf(ROUTER.community);
+      for (let i = 0;; i++) {
+        const d = await api<{ devices: { ip: string; name: string | null; snmp: { status: string } }[] }>(
+          "/devices",
+        );
+        const names = d.devices.filter((x) => x.snmp.status === "ok").map((x) => x.name);
+        if (names.includes(switchName) && names.includes(routerName)) break;
+        if (i > 60) assert.fail(`the agents were not polled: ${JSON.stringify(d.devices)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+
+      const main = await browser.open({ width: 1280, height: 860, colorScheme: "light" });
+      const dash = new DashboardPage(main.page, BASE);
+
+      await t.step("a wrong token is refused with the words 'wrong token', and nothing is kept", async () => {
+        const tab = await browser!.open({ width: 1280, height: 860, colorScheme: "light" });
+        await tab.page.goto(`${BASE}/`);
+        await tab.page.fill("#login-token", "not-the-token-0000");
+        await tab.page.click("[data-testid=login-form] button[type=submit]");
+        const msg = await tab.page.textContent("[data-testid=login-error]", { timeout: 10_000 });
+        assert.match(msg ?? "", /wrong token/i);
+        assert.equal(await tab.page.evaluate(() => localStorage.getItem("flintnet.session")), null);
+        // The only console line is the browser's own note of the 401.
+        assert.deepEqual(tab.errors.filter((e) => !/status of 401/.test(e)), []);
+        await tab.context.close();
+      });
+
+      await t.step("log in, stay logged in across a refresh, log out", async () => {
+        const started = Date.now();
+        await dash.login(TOKEN);
+        await main.page.waitForSelector("[data-testid=stat-flows] [data-count]");
+        const paint = await main.page.evaluate(() =>
+          performance.getEntriesByType("paint").map((e) => `${e.name} ${Math.round(e.startTime)} ms`).join(
+            ", ",
+          )
+        );
+        console.log(`dashboard: ${paint}; login to figures shown ${Date.now() - started} ms`);
+        await main.page.reload();
+        await main.page.waitForSelector("[data-testid=logout]", { timeout: 10_000 });
+        await main.page.click("[data-testid=logout]");
+        await main.page.waitForSelector("[data-testid=login-form]");
+        assert.equal(await main.page.evaluate(() => localStorage.getItem("flintnet.session")), null);
+        await dash.login(TOKEN);
+      });
+
+      await t.step("the dashboard's counts are the API's", async () => {
+        await dash.goto("");
+        const [shown, expected] = await dash.waitForApiCount(
+          "stat-flows",
+          async () => (await api<{ flows: { active: number } }>("/stats")).flows.active,
+        );
+        assert.equal(shown, expected);
+        const stats = await api<{ flows: { active: number } }>("/stats");
+        const open = await api<{ total_matched: number }>("/alerts?kind=security&acked=false&limit=1");
+        assert.equal(await dash.waitForCount("stat-open-alerts", open.total_matched), open.total_matched);
+        assert.equal(
+          await main.page.locator("[data-testid=top-flows] .vspace > [role=row]").count(),
+          Math.min(10, stats.flows.active),
+        );
+      });
+
+      await t.step("the flow explorer counts and filters as GET /flows does", async () => {
+        await dash.goto("flows");
+        const all = await api<{ total_matched: number }>("/flows?limit=1");
+        assert.equal(await dash.waitForCount("flows-count", all.total_matched), all.total_matched);
+        await dash.goto("flows?port=6003");
+        const one = await api<{ total_matched: number; flows: { src_port: number }[] }>("/flows?port=6003");
+        assert.equal(one.total_matched, 1, "the test sent one flow to port 6003");
+        assert.equal(await dash.waitForCount("flows-count", 1), 1);
+        assert.match(await main.page.textContent("[data-testid=flows-table]") ?? "", /10\.231\.142\.2:41002/);
+        await main.page.click("[data-testid=flows-table] .vspace > [role=row]");
+        const detail = await main.page.textContent("[data-testid=flow-detail]");
+        const flow = (await api<{ flows: { community_id: string }[] }>("/flows?port=6003")).flows[0];
+        assert.ok(detail?.includes(flow.community_id), "the detail shows the flow's Community ID");
+      });
+
+      await t.step("the flow graph draws one node per address the largest flows join", async () => {
+        await dash.goto("graph");
+        const flows = (await api<{ flows: { src_ip: string; dst_ip: string }[] }>("/flows?limit=300")).flows;
+        const ips = new Set(flows.flatMap((f) => [f.src_ip, f.dst_ip]));
+        assert.equal(await dash.waitForCount("graph-count", ips.size), ips.size);
+        const drawn = await dash.readGraph("flow-graph");
+        assert.deepEqual(drawn.nodes.map((n) => n.id).sort(), [...ips].sort());
+      });
+
+      await t.step(
+        "devices: cards, filters and a device's page agree with GET /devices and the agents' data",
+        async () => {
+          await dash.goto("devices");
+          const all = await api<{ total_matched: number; devices: { ip: string; name: string | null }[] }>(
+            "/devices",
+          );
+          assert.equal(await dash.waitForCount("devices-count", all.total_matched), all.total_matched);
+          assert.equal(await main.page.locator("[data-testid=device-card]").count(), all.total_matched);
+          const cardText = await main.page.textContent(`[data-testid=device-card][data-ip="${SWITCH.ip}"]`);
+          assert.ok(cardText?.includes(switchName), `the switch's card names it ${switchName}`);
+          await dash.goto("devices?type=switch");
+          const switches = await api<{ total_matched: number }>("/devices?type=switch");
+          assert.equal(
+            await dash.waitForCount("devices-count", switches.total_matched),
+            switches.total_matched,
+          );
+          await dash.goto(`devices/${SWITCH.ip}`);
+          const dev = await api<{ name: string; interfaces: unknown[]; type_rule: string }>(
+            `/devices/${SWITCH.ip}`,
+          );
+          await main.page.waitForSelector("[data-testid=interfaces]");
+          assert.equal(await main.page.textContent("#device-title"), switchName);
+          assert.equal(
+            Number(await main.page.getAttribute("[data-testid=interfaces]", "data-rows")),
+            dev.interfaces.length,
+          );
+          assert.ok((await main.page.textContent("[data-testid=device-detail]"))?.includes(dev.type_rule));
+        },
+      );
+
+      await t.step("an anomaly appears on the dashboard and its screen without a reload", async () => {
+        await dash.goto("");
+        const before = await main.page.evaluate(() => performance.getEntriesByType("navigation").length);
+        await pair.exec([PYTHON, "-c", BURST, pair.hostIp, "6"]);
+        const item = main.page.locator("[data-testid=recent-anomalies] li", {
+          hasText: `${pair.nsIp}:40123 → ${pair.hostIp}:5514`,
+        });
+        await item.first().waitFor({ timeout: 20_000 });
+        assert.equal(
+          await main.page.evaluate(() => performance.getEntriesByType("navigation").length),
+          before,
+        );
+        const listed = await api<{ total_matched: number }>("/anomalies?limit=1");
+        assert.equal(await dash.waitForCount("stat-anomalies", listed.total_matched), listed.total_matched);
+        await dash.goto("anomalies");
+        assert.equal(await dash.waitForCount("anomalies-count", listed.total_matched), listed.total_matched);
+      });
+
+      await t.step(
+        "a security event appears on the dashboard and in the history without a reload",
+        async () => {
+          await dash.goto("");
+          await forgeHostIpClaim(pair);
+          await main.page.locator("[data-testid=recent-security] li").first().waitFor({ timeout: 20_000 });
+          const text = await main.page.textContent("[data-testid=recent-security]");
+          assert.ok(
+            text?.includes(pair.hostIp),
+            `the event names the claimed address ${pair.hostIp}: ${text}`,
+          );
+          await dash.goto("security?kind=security");
+          await main.page.locator("[data-testid=alert]").first().waitFor({ timeout: 20_000 });
+          const alerts = await api<{ total_matched: number }>("/alerts?kind=security");
+          assert.equal(await dash.waitForCount("alerts-count", alerts.total_matched), alerts.total_matched);
+        },
+      );
+
+      await t.step(
+        "the topology draws the nodes and edges GET /topology returns (empty: it explains why)",
+        async () => {
+          await dash.goto("topology");
+          const topo = await api<
+            { nodes: { id: string }[]; edges?: { id: string }[]; links?: { id: string }[] }
+          >("/topology");
+          await settle(main);
+          const drawn = await dash.readGraph("topology-graph");
+          assert.deepEqual(drawn.nodes.map((n) => n.id).sort(), topo.nodes.map((n) => n.id).sort());
+          assert.deepEqual(
+            drawn.edges.map((e) => e.id).sort(),
+            (topo.edges ?? topo.links ?? []).map((e) => e.id).sort(),
+          );
+          if (topo.nodes.length === 0) {
+            assert.match(await main.page.textContent("main") ?? "", /LLDP and CDP/);
+          }
+        },
+      );
+
+      await t.step(
+        "the topology screen draws an issue-11 document as given: nodes, edges, ports, placeholders",
+        async () => {
+          // GET /topology answers nothing yet (issue 11 is in progress): this step checks the renderer alone,
+          // with the API's documented shape served to this tab only. The step above uses the real API.
+          const tab = await browser!.open({ width: 1280, height: 860, colorScheme: "light" });
+          await tab.page.route(
+            "**/topology",
+            (r) =>
+              r.fulfill({
+                status: 200,
+                contentType: "application/json",
+                body: JSON.stringify(SAMPLE_TOPOLOGY),
+              }),
+          );
+          const page = new DashboardPage(tab.page, BASE);
+          await page.login(TOKEN);
+          await page.goto("topology");
+          await tab.page.waitForSelector("[data-testid=topology-graph] [data-node-id]");
+          await settle(tab);
+          const drawn = await page.readGraph("topology-graph");
+          assert.deepEqual(
+            drawn.nodes.map((n) => [n.id, n.label, n.dashed]).sort(),
+            SAMPLE_TOPOLOGY.nodes.map((n) => [n.id, n.name, n.placeholder]).sort(),
+          );
+          assert.deepEqual(
+            drawn.edges.sort((a, b) => a.id.localeCompare(b.id)),
+            SAMPLE_TOPOLOGY.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
+          );
+          const labels = await tab.page.locator("[data-testid=topology-graph] .link-label").allTextContents();
+          assert.deepEqual(
+            labels.sort(),
+            SAMPLE_TOPOLOGY.edges.flatMap((e) => [e.local_port, e.remote_port]).sort(),
+          );
+          assert.equal(await tab.page.getAttribute('[data-edge-id="e1"]', "class"), "link util-crit");
+          await page.screenshot("topology-sample-light-desktop");
+          await tab.page.click('[data-node-id="n-core"]');
+          await tab.page.waitForFunction(() => location.hash === "#/devices/10.231.142.50");
+          assert.deepEqual(tab.errors.filter((e) => !/status of 404/.test(e)), []);
+          await tab.context.close();
+        },
+      );
+
+      await t.step(
+        "settings show the agent's alert policy and save a change through PUT /config/alerts",
+        async () => {
+          await dash.goto("settings");
+          const policy = await api<{ anomaly: { k: number }; cooldown_s: number }>("/config/alerts");
+          await main.page.waitForSelector("[data-testid=policy-form]");
+          assert.equal(Number(await main.page.inputValue("input[name=k]")), policy.anomaly.k);
+          await main.page.fill("input[name=cooldown_s]", String(policy.cooldown_s + 60));
+          await main.page.click("[data-testid=policy-form] button[type=submit]");
+          await main.page.waitForSelector("[data-testid=policy-form] .notice");
+          assert.equal(
+            (await api<{ cooldown_s: number }>("/config/alerts")).cooldown_s,
+            policy.cooldown_s + 60,
+          );
+        },
+      );
+
+      await t.step(
+        "every screen, light and dark, desktop and phone: screenshots and no console error",
+        async () => {
+          for (let i = 0; i < 8; i++) {
+            await pair.exec(["ip", "addr", "add", `10.231.142.${10 + i}/24`, "dev", pair.nsIf]);
+          }
+          const traffic = pair.exec([PYTHON, "-c", BACKGROUND, pair.hostIp, "60"]);
+          for (const scheme of ["light", "dark"] as const) {
+            for (
+              const [width, height, mobile, label] of [[1280, 860, false, "desktop"], [
+                390,
+                844,
+                true,
+                "phone",
+              ]] as const
+            ) {
+              const tab = await browser!.open({ width, height, colorScheme: scheme, mobile });
+              const page = new DashboardPage(tab.page, BASE);
+              await tab.page.goto(`${BASE}/`);
+              await tab.page.waitForSelector("[data-testid=login-form]");
+              await page.screenshot(`login-${scheme}-${label}`);
+              await page.login(TOKEN);
+              for (const [route, name] of screens(SWITCH.ip)) {
+                await page.goto(route);
+                await settle(tab);
+                await page.screenshot(`${name}-${scheme}-${label}`);
+              }
+              assert.deepEqual(
+                tab.errors,
+                [],
+                `console errors (${scheme}, ${label}):\n${tab.console.join("\n")}`,
+              );
+              await tab.context.close();
+            }
+          }
+          assert.deepEqual(main.errors, [], `console errors on the main tab:\n${main.console.join("\n")}`);
+          await traffic;
+        },
+      );
+
+      await t.step(
+        "the stream reconnects after the daemon restarts, saying meanwhile since when it is down",
+        async () => {
+          await dash.goto("");
+          await main.page.waitForFunction(() =>
+            document.querySelector("[data-testid=connection]")?.getAttribute("data-status") === "live"
+          );
+          const stopped = await daemon!.terminate();
+          assert.equal(stopped.code, 0);
+          await main.page.waitForSelector("[data-testid=stale-banner]", { timeout: 15_000 });
+          assert.equal(await dash.connection(), "down");
+          assert.match(
+            await main.page.textContent("[data-testid=stale-banner]") ?? "",
+            /Live updates stopped at \d\d:\d\d:\d\d/,
+          );
+          daemon = await startDaemon(daemonEnv(pair, stateDir));
+          await main.page.waitForFunction(
+            () => document.querySelector("[data-testid=connection]")?.getAttribute("data-status") === "live",
+            undefined,
+            { timeout: 30_000 },
+          );
+          assert.equal(await main.page.locator("[data-testid=stale-banner]").count(), 0);
+          // Live again: the new daemon's figures arrive (its flow table starts empty, then its sweep adds flows).
+          const [shown, expected] = await dash.waitForApiCount(
+            "stat-flows",
+            async () => (await api<{ flows: { active: number } }>("/stats")).flows.active,
+          );
+          assert.equal(shown, expected);
+        },
+      );
+    } catch (err) {
+      console.error(daemon?.lines.join("\n") ?? "");
+      console.error(browser?.log() ?? "");
+      console.error(sim?.output().slice(-4000) ?? "");
+      throw err;
+    } finally {
+      await browser?.close();
+      await daemon?.kill();
+      await sim?.stop();
+      await pair.destroy();
+      await Deno.remove(stateDir, { recursive: true });
+    }
+  },
+});

@@ -1,0 +1,150 @@
+/**
+ * The app: the login screen without a session; with one, the shell around the screen the hash route
+ * names, the live stream, and the first loads every screen shares (anomalies, devices, advisories).
+ *
+ * @module
+ */
+import { batch } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
+import { getJson, setUnauthorizedHandler } from "./api.ts";
+import { Shell } from "./components/shell.ts";
+import { html } from "./html.ts";
+import {
+  addStatsSample,
+  advisories,
+  advisoriesServed,
+  anomalyCount,
+  applyEvents,
+  devices,
+  devicesLoaded,
+  latestStats,
+  recentAnomalies,
+  resetLiveState,
+  revisions,
+  statsSeries,
+} from "./live_state.ts";
+import { route } from "./router.ts";
+import { AdvisoriesScreen } from "./screens/advisories.ts";
+import { AnomaliesScreen } from "./screens/anomalies.ts";
+import { DashboardScreen } from "./screens/dashboard.ts";
+import { DeviceDetailScreen } from "./screens/device_detail.ts";
+import { DevicesScreen } from "./screens/devices.ts";
+import { FlowGraphScreen } from "./screens/flow_graph.ts";
+import { FlowsScreen } from "./screens/flows.ts";
+import { loginNotice, LoginScreen } from "./screens/login.ts";
+import { SecurityScreen } from "./screens/security.ts";
+import { SettingsScreen } from "./screens/settings.ts";
+import { TopologyScreen } from "./screens/topology.ts";
+import { logout, type Session, session } from "./session.ts";
+import { LiveStream } from "./stream.ts";
+import type { Advisory, DeviceJson, StoredAnomaly } from "./types.ts";
+
+/** What the shared lists start from; the stream keeps them current after. */
+async function loadShared(s: Session): Promise<void> {
+  const [stats, anomalies, devs, openapi] = await Promise.all([
+    // The figures at once, not at the first stats event (up to 2 s later).
+    getJson<Record<string, unknown>>(s, "/stats").catch(() => null),
+    getJson<{ anomalies: StoredAnomaly[]; total_matched: number }>(s, "/anomalies", { limit: 500 }).catch(
+      () => null,
+    ),
+    getJson<{ devices: DeviceJson[] }>(s, "/devices").catch(() => null),
+    getJson<{ paths?: Record<string, unknown> }>(s, "/openapi.json").catch(() => null),
+  ]);
+  // GET /advisories comes with the analysis issue: asked for only when the agent documents it.
+  const served = Boolean(openapi?.paths?.["/advisories"]);
+  const adv = served ? await getJson<{ advisories: Advisory[] }>(s, "/advisories").catch(() => null) : null;
+  batch(() => {
+    if (stats && latestStats.value === null) {
+      latestStats.value = stats;
+      statsSeries.value = addStatsSample(statsSeries.value, stats, Date.now());
+    }
+    if (anomalies) {
+      // Events that arrived while loading are kept; the page fills in what came before.
+      const seen = new Set(recentAnomalies.value.map((a) => a.id));
+      // The total counts what the page saw; streamed ones newer than the page are added.
+      const newest = anomalies.anomalies.reduce((m, a) => Math.max(m, a.id), 0);
+      anomalyCount.value = anomalies.total_matched +
+        recentAnomalies.value.filter((a) => a.id > newest).length;
+      recentAnomalies.value = recentAnomalies.value.concat(
+        anomalies.anomalies.filter((a) => !seen.has(a.id)),
+      );
+    }
+    if (devs) {
+      const map = new Map(devices.value);
+      for (const d of devs.devices) if (!map.has(d.ip)) map.set(d.ip, d);
+      devices.value = map;
+      devicesLoaded.value = true;
+    }
+    advisoriesServed.value = served;
+    if (adv) advisories.value = advisories.value.concat(adv.advisories ?? []);
+  });
+}
+
+function Screen() {
+  const [first, second] = route.value.path;
+  switch (first) {
+    case undefined:
+    case "":
+      return html`<${DashboardScreen} />`;
+    case "flows":
+      return html`<${FlowsScreen} />`;
+    case "graph":
+      return html`<${FlowGraphScreen} />`;
+    case "devices":
+      return second ? html`<${DeviceDetailScreen} key=${second} ip=${second} />` : html`<${DevicesScreen} />`;
+    case "anomalies":
+      return html`<${AnomaliesScreen} selectedId=${second} />`;
+    case "security":
+      return html`<${SecurityScreen} />`;
+    case "topology":
+      return html`<${TopologyScreen} />`;
+    case "advisories":
+      return html`<${AdvisoriesScreen} />`;
+    case "settings":
+      return html`<${SettingsScreen} />`;
+    default:
+      return html`
+        <section class="screen">
+          <h1>Not found</h1>
+          <p>There is no screen “${first}”. <a href="#/">Dashboard</a></p>
+        </section>
+      `;
+  }
+}
+
+function LoggedIn(props: { s: Session }) {
+  const stream = useRef<LiveStream | null>(null);
+  useEffect(() => {
+    const live = new LiveStream(props.s, applyEvents);
+    stream.current = live;
+    live.start();
+    void loadShared(props.s);
+    setUnauthorizedHandler(() => {
+      loginNotice.value = "The agent refused the saved token (was it changed?). Log in again.";
+      logout();
+    });
+    return () => {
+      setUnauthorizedHandler(null);
+      live.stop();
+      resetLiveState();
+    };
+  }, [props.s.url, props.s.token]);
+  // A reconnection after a gap brings the shared lists up to date.
+  useEffect(() => {
+    if (revisions.anomalies.value > 0) void loadShared(props.s);
+  }, [revisions.anomalies.value]);
+  return html`
+    <${Shell} onLogout=${() => logout()} onRetry=${() => stream.current?.retryNow()}>
+      <${Screen} />
+      </${Shell}>
+  `;
+}
+
+/** The root component. */
+export function App() {
+  const s = session.value;
+  useEffect(() => {
+    document.title = s ? `Flintnet · ${new URL(s.url).host}` : "Flintnet";
+  }, [s?.url]);
+  return s ? html`<${LoggedIn} s=${s} />` : html`<${LoginScreen} />`;
+}

@@ -1,0 +1,64 @@
+/**
+ * A filter form whose state is the route's parameters: applying it changes the hash, so a filtered view
+ * is a link that survives a refresh.
+ *
+ * @module
+ */
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { html } from "../html.ts";
+import { navigate, route } from "../router.ts";
+
+/** A field of the form. */
+export interface Field {
+  /** The parameter name. */
+  name: string;
+  /** Label text. */
+  label: string;
+  /** Input placeholder. */
+  placeholder?: string;
+  /** Choices for a select ([value, label]); a text input without. */
+  options?: readonly [string, string][];
+  /** Input type (text, number, datetime-local). */
+  type?: string;
+}
+
+/** The form. `path` is the screen's route. */
+export function FilterForm(
+  props: { path: string[]; fields: readonly Field[]; children?: ComponentChildren; testId?: string },
+) {
+  const params = route.value.params;
+  const [draft, setDraft] = useState<Record<string, string>>(params);
+  useEffect(() => setDraft(params), [JSON.stringify(params)]);
+  const apply = (e: Event) => {
+    e.preventDefault();
+    const next: Record<string, string> = {};
+    for (const f of props.fields) if (draft[f.name]?.trim()) next[f.name] = draft[f.name].trim();
+    navigate(props.path, next);
+  };
+  const set = (name: string) => (e: Event) =>
+    setDraft({ ...draft, [name]: (e.target as HTMLInputElement).value });
+  return html`<form class="filters" onSubmit=${apply} data-testid=${props.testId} aria-label="Filters">
+    ${
+    props.fields.map((f) =>
+      html`<label class="field"><span>${f.label}</span>
+      ${
+        f.options
+          ? html`<select name=${f.name} value=${draft[f.name] ?? ""} onChange=${set(f.name)}>
+            ${f.options.map(([v, l]) => html`<option value=${v}>${l}</option>`)}</select>`
+          : html`
+            <input name=${f.name} type=${f.type ?? "text"} placeholder=${f.placeholder ??
+              ""} value=${draft[f.name] ?? ""}
+              onInput=${set(f.name)} />
+          `
+      }
+    </label>`
+    )
+  }
+    <div class="filter-actions">
+      <button type="submit" class="primary">Apply</button>
+      <button type="button" onClick=${() => navigate(props.path, {})}>Clear</button>
+      ${props.children}
+    </div>
+  </form>`;
+}

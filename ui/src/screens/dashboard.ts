@@ -1,0 +1,191 @@
+/**
+ * The dashboard: live rates over the last 15 minutes (from `stats` events), active flows, capture drops,
+ * the top flows by bytes (refreshed with every stats event), recent anomalies and security events, open
+ * alert and advisory counts, and anomaly scores over time.
+ *
+ * @module
+ */
+import { getJson } from "../api.ts";
+import { Endpoint, Proto } from "../components/flow_cells.ts";
+import { ScoreChart, TimeChart } from "../components/charts.ts";
+import { useApi, useNow, useThrottled } from "../components/hooks.ts";
+import { Empty, ErrorBox, Loading } from "../components/states.ts";
+import { VirtualTable } from "../components/vtable.ts";
+import { formatAgo, formatBps, formatBytes, formatCount, formatRate } from "../format.ts";
+import { html } from "../html.ts";
+import {
+  activeFlows,
+  advisories,
+  anomalyCount,
+  captureTotals,
+  latestStats,
+  recentAnomalies,
+  recentSecurity,
+  revisions,
+  SERIES_MS,
+  statsSeries,
+} from "../live_state.ts";
+import { navigate } from "../router.ts";
+import type { AlertsPage, FlowJson, Page } from "../types.ts";
+
+/** One number with its label. */
+export function Stat(
+  props: { label: string; value: string; testId: string; count?: number; href?: string; tone?: string },
+) {
+  const inner =
+    html`<span class="stat-value" data-count=${props.count}>${props.value}</span><span class="stat-label">${props.label}</span>`;
+  return props.href
+    ? html`<a class=${`stat ${props.tone ?? ""}`} href=${props.href} data-testid=${props.testId}>${inner}</a>`
+    : html`<div class=${`stat ${props.tone ?? ""}`} data-testid=${props.testId}>${inner}</div>`;
+}
+
+const FLOW_COLUMNS = [
+  {
+    title: "Source",
+    width: "minmax(9rem,1.3fr)",
+    render: (f: FlowJson) => html`<${Endpoint} ip=${f.src_ip} port=${f.src_port} protocol=${f.protocol} />`,
+  },
+  {
+    title: "Destination",
+    width: "minmax(9rem,1.3fr)",
+    render: (f: FlowJson) => html`<${Endpoint} ip=${f.dst_ip} port=${f.dst_port} protocol=${f.protocol} />`,
+  },
+  { title: "Proto", width: "4.5rem", render: (f: FlowJson) => html`<${Proto} ...${f} />`, hideBelow: 560 },
+  { title: "Bytes", width: "6rem", className: "num", render: (f: FlowJson) => formatBytes(f.bytes) },
+  {
+    title: "Packets",
+    width: "6rem",
+    className: "num",
+    render: (f: FlowJson) => formatCount(f.packets),
+    hideBelow: 720,
+  },
+  {
+    title: "Last seen",
+    width: "7.5rem",
+    className: "num",
+    render: (f: FlowJson) => formatAgo(f.last_seen),
+    hideBelow: 900,
+  },
+];
+
+/** The screen. */
+export function DashboardScreen() {
+  const now = useNow(2000);
+  const stats = latestStats.value;
+  const series = statsSeries.value;
+  const totals = stats ? captureTotals(stats) : null;
+  // At most one count request a second, however fast alerts arrive.
+  const alertsRevision = useThrottled(revisions.alerts.value, 1000);
+  // The flow table has no event of its own: it is read again with every stats event (every 2 s).
+  const flows = useApi(
+    (s, signal) => getJson<{ flows: FlowJson[] } & Page>(s, "/flows", { limit: 10 }, signal),
+    [stats],
+  );
+  const open = useApi(
+    (s, signal) => getJson<AlertsPage>(s, "/alerts", { kind: "security", acked: false, limit: 1 }, signal),
+    [alertsRevision],
+  );
+  const anomalies = recentAnomalies.value;
+  const security = recentSecurity.value;
+  return html`
+    <section class="screen" aria-labelledby="dash-title">
+      <h1 id="dash-title">Dashboard</h1>
+      <div class="stats-row">
+        <${Stat} label="packets/s" testId="stat-pps" value=${series.length
+          ? formatRate(series[series.length - 1].pps, "")
+          : "–"} />
+        <${Stat} label="bits/s" testId="stat-bps" value=${series.length
+          ? formatBps(series[series.length - 1].bps).replace("bit/s", "")
+          : "–"} />
+        <${Stat} label="active flows" testId="stat-flows" count=${stats ? activeFlows(stats) : undefined}
+          value=${stats ? formatCount(activeFlows(stats)) : "–"} href="#/flows" />
+        <${Stat} label="capture drops" testId="stat-drops" count=${totals?.drops} value=${totals
+          ? formatCount(totals.drops)
+          : "–"}
+          tone=${totals && totals.drops > 0 ? "warn" : ""} />
+        <${Stat} label="open security alerts" testId="stat-open-alerts" count=${open.data?.total_matched}
+          value=${open.data
+            ? formatCount(open.data.total_matched)
+            : "–"} href="#/security?kind=security&acked=false"
+          tone=${open.data && open.data.total_matched > 0 ? "crit" : ""} />
+        <${Stat} label="anomalies" testId="stat-anomalies" count=${anomalyCount.value}
+          value=${formatCount(anomalyCount.value)}
+          href="#/anomalies" />
+        <${Stat} label="advisories" testId="stat-advisories" count=${advisories.value
+          .length} value=${formatCount(advisories.value.length)}
+          href="#/advisories" />
+      </div>
+      <div class="grid-2">
+        <${TimeChart} title="Packets per second" testId="chart-pps" points=${series.map((p) => ({
+          t: p.t,
+          v: p.pps,
+        }))}
+          now=${now} spanMs=${SERIES_MS} format=${(v: number) => formatRate(v)} />
+        <${TimeChart} title="Bits per second" testId="chart-bps" points=${series.map((p) => ({
+          t: p.t,
+          v: p.bps,
+        }))}
+          now=${now} spanMs=${SERIES_MS} format=${formatBps} />
+      </div>
+      <div class="panel">
+          <div class="panel-head"><h2>Top flows by bytes</h2><a href="#/flows">All flows</a></div>
+          ${flows.error && !flows.data
+            ? html`<${ErrorBox} error=${flows.error} onRetry=${flows.reload} />`
+            : !flows.data
+            ? html`<${Loading} what="flows" />`
+            : flows.data.flows.length === 0
+            ? html`<${Empty} title="No flow yet">Flows appear as soon as the capture interface sees IP traffic.</${Empty}>`
+            : html`
+              <${VirtualTable} label="Top flows" testId="top-flows" rows=${flows.data
+                .flows} columns=${FLOW_COLUMNS}
+                rowKey=${(f: FlowJson) => f.community_id + f.src_port + f.src_ip}
+                onRowClick=${(f: FlowJson) =>
+                  navigate(["flows"], {
+                    src_ip: f.src_ip,
+                    dst_ip: f.dst_ip,
+                    port: String(f.dst_port),
+                    protocol: String(f.protocol),
+                  })} />
+            `}
+        </div>
+      <div class="grid-2">
+        <div class="panel">
+            <div class="panel-head"><h2>Recent anomalies</h2><a href="#/anomalies">All</a></div>
+            ${anomalies.length === 0
+              ? html`
+                <${Empty}
+                  title="No anomaly">A flow is flagged when an interval carries far more than its learned baseline.</${Empty}>
+              `
+              : html`<ul class="feed" data-testid="recent-anomalies">${
+                anomalies.slice(0, 6).map((a) =>
+                  html`<li key=${a.id}>
+              <a href=${`#/anomalies/${a.id}`}><span class="feed-time">${formatAgo(a.ts, now)}</span>
+              <span class="feed-text">${a.reason}</span></a></li>`
+                )
+              }</ul>`}
+          </div>
+        <div class="panel">
+            <div class="panel-head"><h2>Security events</h2><a href="#/security?kind=security">History</a></div>
+            ${security.length === 0
+              ? html`
+                <${Empty}
+                  title="Nothing since you logged in">New devices and ARP spoofing appear here the moment they are seen.</${Empty}>
+              `
+              : html`<ul class="feed" data-testid="recent-security">${
+                security.slice(0, 6).map((e) =>
+                  html`<li key=${e.id} class=${`lvl-${e.severity}`}>
+              <a href=${`#/security?mac=${encodeURIComponent(e.mac)}`}><span class="feed-time">${
+                    formatAgo(e.ts, now)
+                  }</span>
+              <span class="feed-text"><span class=${`sev sev-${e.severity}`}>${e.type}</span> ${e.explanation}</span></a></li>`
+                )
+              }</ul>`}
+          </div>
+      </div>
+      <${ScoreChart} points=${anomalies.map((a) => ({
+        t: Date.parse(a.ts),
+        v: a.score,
+      }))} now=${now} spanMs=${24 * 3600_000} />
+    </section>
+  `;
+}
