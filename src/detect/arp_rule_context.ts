@@ -4,6 +4,7 @@
  * The detector (arp_security.ts) sets the claim; the rules decide and emit.
  */
 import type { ArpHistory } from "../devices/mod.ts";
+import { MinuteBudget } from "../base/mod.ts";
 import { formatIpv4, formatMac, isLocallyAdministered } from "../net/mod.ts";
 import {
   type Publish,
@@ -26,13 +27,6 @@ export const SLOT_SPOOF = 1, SLOT_CONFLICT = 2;
  * history rows. The next event of the type says how many went unreported.
  */
 const EVENTS_PER_MINUTE = 60;
-
-/** One event type's allowance in the current minute. */
-interface Budget {
-  start: number;
-  used: number;
-  unreported: number;
-}
 
 /** The fixed part of an {@link ArpRuleContext}; durations in ms. */
 export interface ArpRuleSettings {
@@ -59,7 +53,7 @@ export class ArpRuleContext {
   readonly counters: ArpSecurityCounters = zeroCounters();
   readonly #publish: Publish;
   readonly #vendor: (mac: string) => string | null;
-  readonly #budgets = {} as Record<SecurityEventType, Budget>;
+  readonly #budgets = {} as Record<SecurityEventType, MinuteBudget>;
   // The claim being looked at; fields rather than an object so that a packet allocates nothing.
   #t = 0;
   #kind: number = Kind.Request;
@@ -80,7 +74,7 @@ export class ArpRuleContext {
     this.quietMs = s.quietMs;
     this.allow = s.allow;
     this.#vendor = s.vendor;
-    for (const t of SECURITY_EVENT_TYPES) this.#budgets[t] = { start: -Infinity, used: 0, unreported: 0 };
+    for (const t of SECURITY_EVENT_TYPES) this.#budgets[t] = new MinuteBudget(EVENTS_PER_MINUTE);
   }
 
   /** Time of the current claim, ms. */
@@ -139,18 +133,9 @@ export class ArpRuleContext {
 
   /** True when an event of `type` may go out this minute (see EVENTS_PER_MINUTE); else counted. */
   allowed(type: SecurityEventType): boolean {
-    const b = this.#budgets[type];
-    if (this.#t - b.start >= 60_000) {
-      b.start = this.#t;
-      b.used = 0;
-    }
-    if (b.used >= EVENTS_PER_MINUTE) {
-      b.unreported++;
-      this.counters.rate_limited++;
-      return false;
-    }
-    b.used++;
-    return true;
+    if (this.#budgets[type].take(this.#t)) return true;
+    this.counters.rate_limited++;
+    return false;
   }
 
   /** A party as evidence: MAC, vendor, first and last seen. */
@@ -177,8 +162,7 @@ export class ArpRuleContext {
     text: Explanation,
   ): void {
     this.counters[type]++;
-    const budget = this.#budgets[type], unreported = budget.unreported;
-    budget.unreported = 0;
+    const unreported = this.#budgets[type].takeHeldBack();
     const sentences = [...text.sentences, rateLimited(type, unreported, EVENTS_PER_MINUTE)];
     const e = this.#entry;
     const packet = packetEvidence(KIND_NAMES[this.#kind], e, {
