@@ -26,7 +26,7 @@ import { type DeviceSource, devicesRoutes } from "./routes/devices.ts";
 import type { DiscoveryControl } from "../discovery/mod.ts";
 import { discoveryRoutes } from "./routes/discovery.ts";
 import { flowsRoutes } from "./routes/flows.ts";
-import { healthzRoutes } from "./routes/healthz.ts";
+import { type HealthSource, healthzRoutes } from "./routes/healthz.ts";
 import { metricsRoutes, registerCoreMetrics } from "./routes/metrics.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
 import { statsRoutes } from "./routes/stats.ts";
@@ -74,6 +74,10 @@ export interface HttpAppDeps {
   topology?: TopologySource;
   /** When the daemon started. */
   startedAt: Date;
+  /** What /healthz reports as not running; "ok" always when absent. */
+  health?: HealthSource;
+  /** With TLS on, responses carry Strict-Transport-Security. */
+  tls?: boolean;
   /** Stream tickets (tests pass one with a fake clock); a new store by default. */
   tickets?: TicketStore;
 }
@@ -109,7 +113,7 @@ export function createHttpApp(d: HttpAppDeps): Hono {
   registerDeviceMetrics(registry, { devices: () => d.devices.list(), stats: d.stats });
   const tickets = d.tickets ?? new TicketStore();
   const app = new Hono();
-  app.use("*", securityHeaders());
+  app.use("*", securityHeaders({ hsts: d.tls }));
   app.use("*", corsAllowList(d.corsOrigins));
   app.use("*", bodyLimit(MAX_BODY_BYTES));
   app.use("*", httpMetrics(registry));
@@ -124,7 +128,7 @@ export function createHttpApp(d: HttpAppDeps): Hono {
   );
   app.onError(onError);
   app.notFound((c) => methodNotAllowed(app, c) ?? notFound(c));
-  app.route("/", healthzRoutes());
+  app.route("/", healthzRoutes({ health: d.health }));
   app.route("/", versionRoutes({ startedAt: d.startedAt }));
   app.route(
     "/",
