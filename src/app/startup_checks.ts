@@ -17,7 +17,8 @@ function why(err: unknown): string {
   if (err instanceof Deno.errors.NotADirectory) return "a part of the path is a file, not a directory";
   if (err instanceof Deno.errors.AlreadyExists) return "a file of that name is in the way";
   const text = err instanceof Error ? err.message : String(err);
-  return text.replace(/ \(os error \d+\).*$/, "").toLowerCase();
+  const plain = text.replace(/ \(os error \d+\).*$/, "");
+  return plain.charAt(0).toLowerCase() + plain.slice(1);
 }
 
 /**

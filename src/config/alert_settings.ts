@@ -134,7 +134,7 @@ export const ALERT_SETTINGS = {
   historyMaxAlerts: setting({
     name: "FLINTNET_HISTORY_MAX_ALERTS",
     description: "Alerts kept in the history at most, whatever their age; the oldest are removed first.",
-    parser: intRange(1000, 100_000_000),
+    parser: intRange(100, 100_000_000),
     fallback: 250_000,
   }),
   historyMaxMb: setting({
