@@ -18,12 +18,20 @@
  * `Deno.serveHttp` is left out of Deno 2's type declarations ("soft-removed") but present and working; if a
  * Deno ever lacks it, start-up says so in one line (see {@link serveHttpAvailable}).
  *
+ * Over TLS, Deno cannot close a connection whose handshake is still pending (the client never sent or
+ * finished its hello): the socket stays open after close(). For those the front shuts the socket down
+ * through libc (net/socket_shutdown.ts), which ends the handshake and lets Deno drop it.
+ *
+ * HTTP/1.1 only (no ALPN h2): requests on one connection are answered one after the other, which is what
+ * the deadlines are built on, and an event stream holds its own connection.
+ *
  * Event streams (text/event-stream) hold their connection until they end: the idle timeout is not applied
  * to them, the per-address cap is. Other response bodies are read into memory first (they are small JSON
  * or CSV pages), so the front knows their size: Deno resolves `respondWith` before the bytes have left,
  * and the idle deadline after a response gives the client time to read it at 64 KiB/s on top.
  */
 import { createLogger, type Logger } from "../base/mod.ts";
+import { shutdownTcpSocket } from "../net/mod.ts";
 import { ConnectionLimits, type Refusal } from "./conn_limits.ts";
 
 /** The deadlines and caps of the front; every one is a FLINTNET_HTTP_* setting. */
@@ -122,6 +130,11 @@ const MAX_REFUSING = 64;
 
 interface Open {
   http: HttpConn;
+  /** The socket's two ends, to find it in /proc when Deno cannot close it (TLS before the handshake). */
+  local: Deno.NetAddr;
+  remote: Deno.NetAddr;
+  /** A request arrived: over TLS, the handshake is done. */
+  secured: boolean;
   /** A request is being answered. */
   busy: boolean;
   closed: boolean;
@@ -140,14 +153,22 @@ export class HttpFront {
   readonly #conns: ConnectionLimits;
   readonly #serveHttp: ServeHttp;
   readonly #log: Logger;
+  readonly #tls: boolean;
   readonly #open = new Set<Open>();
   #handler: FrontHandler | undefined;
   #closing = false;
   #refusing = 0;
   #closedBy: Record<FrontCloseReason, number> = { read_timeout: 0, idle_timeout: 0 };
 
-  private constructor(listener: Deno.Listener, limits: FrontLimits, serveHttp: ServeHttp, log: Logger) {
+  private constructor(
+    listener: Deno.Listener,
+    limits: FrontLimits,
+    serveHttp: ServeHttp,
+    log: Logger,
+    tls: boolean,
+  ) {
     this.#listener = listener;
+    this.#tls = tls;
     this.addr = listener.addr as Deno.NetAddr;
     this.limits = limits;
     this.#serveHttp = serveHttp;
@@ -176,7 +197,7 @@ export class HttpFront {
     const listener = o.tls
       ? Deno.listenTls({ hostname: o.hostname, port: o.port, cert: o.tls.cert, key: o.tls.key })
       : Deno.listen({ hostname: o.hostname, port: o.port });
-    return new HttpFront(listener, limits, serveHttp, o.log ?? createLogger("http"));
+    return new HttpFront(listener, limits, serveHttp, o.log ?? createLogger("http"), o.tls !== undefined);
   }
 
   /** Starts accepting and answering with `handler`. */
@@ -248,6 +269,9 @@ export class HttpFront {
     if (refusal !== null) return this.#refuse(conn, refusal);
     const c: Open = {
       http: this.#serveHttp(conn),
+      local: conn.localAddr as Deno.NetAddr,
+      remote,
+      secured: false,
       busy: false,
       closed: false,
       timer: undefined,
@@ -263,6 +287,7 @@ export class HttpFront {
         const ev = await c.http.nextRequest().catch(() => null);
         this.#disarm(c);
         if (ev === null || c.closed) break;
+        c.secured = true;
         c.busy = true;
         const sent = await this.#answer(c, ev, remote);
         c.busy = false;
@@ -339,6 +364,7 @@ export class HttpFront {
     if (c.closed) return;
     c.closed = true;
     if (why !== null) this.#closedBy[why]++;
+    if (this.#tls && !c.secured) shutdownTcpSocket(c.local, c.remote);
     try {
       c.http.close();
     } catch { /* closed already: the client went first */ }
@@ -351,11 +377,16 @@ export class HttpFront {
    */
   async #refuse(conn: Deno.Conn, why: Refusal): Promise<void> {
     if (this.#refusing >= MAX_REFUSING) {
-      conn.close();
+      if (this.#tls) shutdownTcpSocket(conn.localAddr as Deno.NetAddr, conn.remoteAddr as Deno.NetAddr);
+      closeQuietly(conn);
       return;
     }
     this.#refusing++;
-    const timer = setTimeout(() => closeQuietly(conn), REFUSAL_MS);
+    const timer = setTimeout(() => {
+      // A TLS client that never finishes its handshake would keep the socket open through close().
+      if (this.#tls) shutdownTcpSocket(conn.localAddr as Deno.NetAddr, conn.remoteAddr as Deno.NetAddr);
+      closeQuietly(conn);
+    }, REFUSAL_MS);
     try {
       const message = why === "per_address"
         ? `too many connections from your address (at most ${this.limits.maxConnectionsPerAddress} at once); ` +

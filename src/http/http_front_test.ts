@@ -195,3 +195,67 @@ Deno.test("close() closes idle connections and resolves true when nothing was cu
   assert.match(await closedByServer(idle, "an idle connection at shutdown"), /\r\n\r\nx$/);
   assert.equal(await closing, true);
 });
+
+Deno.test({
+  name: "over TLS the read deadline covers the handshake: a client that never starts one is closed",
+  ignore: Deno.env.get("CI") !== "true" && !hasOpenssl(),
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "flintnet-front-tls-" });
+    try {
+      const made = await new Deno.Command("openssl", {
+        args: [
+          ...[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+          ],
+          ...["-subj", "/CN=localhost", "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`],
+        ],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assert.ok(made.success, new TextDecoder().decode(made.stderr));
+      const front = HttpFront.listen({
+        hostname: "127.0.0.1",
+        port: 0,
+        tls: {
+          cert: await Deno.readTextFile(`${dir}/cert.pem`),
+          key: await Deno.readTextFile(`${dir}/key.pem`),
+        },
+        limits: { readTimeoutMs: 300, maxConnectionsPerAddress: 2 },
+        log: createLogger("http"),
+      });
+      front.serve(() => Promise.resolve(new Response("x")));
+      try {
+        const silent = await raw(front.addr.port, "");
+        const halfHello = await raw(front.addr.port, "\x16\x03\x01\x00\xc8\x01"); // a ClientHello cut short
+        // Over the cap: its 503 needs a handshake that never comes, so it is closed unanswered.
+        const refused = await raw(front.addr.port, "");
+        await closedByServer(silent, "a TCP client that never says hello");
+        await closedByServer(halfHello, "half a ClientHello");
+        await closedByServer(refused, "a silent client over the cap");
+        assert.equal(front.counters().closed_read_timeout, 2);
+        assert.equal(front.counters().refused_per_address, 1);
+      } finally {
+        await front.close(1000);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+function hasOpenssl(): boolean {
+  try {
+    return new Deno.Command("openssl", { args: ["version"], stdout: "null", stderr: "null" }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+}
