@@ -13,6 +13,7 @@ import { SseHub } from "../src/http/sse_hub.ts";
 import { startDaemon } from "./helpers/daemon.ts";
 import { emptyFlowDeps, emptyStores } from "./helpers/http_stores.ts";
 import { freePort } from "./helpers/ports.ts";
+import { hasOpenssl, makeTestCert } from "./helpers/test_cert.ts";
 
 const TOKEN = "http-hardening-token-0123456789";
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -122,42 +123,13 @@ Deno.test("an alert or mute id too large for a number says it is too large", asy
   });
 });
 
-function hasOpenssl(): boolean {
-  try {
-    return new Deno.Command("openssl", { args: ["version"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-}
-
 Deno.test({
   name: "with TLS on the daemon sends Strict-Transport-Security; over plain HTTP it does not",
   ignore: !CI && !hasOpenssl(),
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "flintnet_hsts_" });
     try {
-      const made = await new Deno.Command("openssl", {
-        args: [
-          ...[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "1",
-          ],
-          ...["-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"],
-          ...["-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth"],
-          ...["-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`],
-        ],
-        stdout: "null",
-        stderr: "piped",
-      }).output();
-      assert.ok(made.success, new TextDecoder().decode(made.stderr));
+      const files = await makeTestCert(dir);
       const base = {
         FLINTNET_INTERFACE: "lo",
         FLINTNET_CIDR: "127.0.0.1/32",
@@ -171,9 +143,9 @@ Deno.test({
           ...base,
           FLINTNET_LISTEN: `127.0.0.1:${port}`,
           FLINTNET_STATE_DIR: state,
-          ...(tls ? { FLINTNET_TLS_CERT: `${dir}/cert.pem`, FLINTNET_TLS_KEY: `${dir}/key.pem` } : {}),
+          ...(tls ? { FLINTNET_TLS_CERT: files.cert, FLINTNET_TLS_KEY: files.key } : {}),
         });
-        const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(`${dir}/cert.pem`)] });
+        const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(files.cert)] });
         try {
           for (const path of ["/healthz", "/flows", "/nope"]) {
             const res = await fetch(`${tls ? "https" : "http"}://127.0.0.1:${port}${path}`, {

@@ -10,6 +10,7 @@ import { type CliRun, runFlintnet } from "./helpers/flintnet_cli.ts";
 import { startDaemon } from "./helpers/daemon.ts";
 import { createSocket } from "node:dgram";
 import { freePort } from "./helpers/ports.ts";
+import { makeTestCert } from "./helpers/test_cert.ts";
 import { createVethPair, netnsUnavailable } from "./helpers/netns.ts";
 
 const CI = Deno.env.get("CI") === "true";
@@ -122,32 +123,9 @@ Deno.test({
   name: "a TLS key that is not the certificate's stops start-up with one line naming both settings",
   async fn() {
     await withTempDir(async (dir) => {
-      for (const name of ["a", "b"]) {
-        const made = await new Deno.Command("openssl", {
-          args: [
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            `/CN=${name}`,
-            "-keyout",
-            `${dir}/${name}.key`,
-            "-out",
-            `${dir}/${name}.crt`,
-          ],
-          stdout: "null",
-          stderr: "piped",
-        }).output();
-        assert.ok(made.success, new TextDecoder().decode(made.stderr));
-      }
-      const r = await daemon({ FLINTNET_TLS_CERT: `${dir}/a.crt`, FLINTNET_TLS_KEY: `${dir}/b.key` });
-      assertOneLine(r, "FLINTNET_TLS_CERT", "FLINTNET_TLS_KEY", `${dir}/a.crt`, `${dir}/b.key`, "belongs");
+      const a = await makeTestCert(dir, "a"), b = await makeTestCert(dir, "b");
+      const r = await daemon({ FLINTNET_TLS_CERT: a.cert, FLINTNET_TLS_KEY: b.key });
+      assertOneLine(r, "FLINTNET_TLS_CERT", "FLINTNET_TLS_KEY", a.cert, b.key, "belongs");
     });
   },
 });

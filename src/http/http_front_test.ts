@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createLogger, setLogSink } from "../base/log.ts";
 import { type FrontLimits, HttpFront } from "./http_front.ts";
+import { hasOpenssl, makeTestCert } from "../../tests/helpers/test_cert.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -202,32 +203,11 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "flintnet-front-tls-" });
     try {
-      const made = await new Deno.Command("openssl", {
-        args: [
-          ...[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "1",
-          ],
-          ...["-subj", "/CN=localhost", "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`],
-        ],
-        stdout: "null",
-        stderr: "piped",
-      }).output();
-      assert.ok(made.success, new TextDecoder().decode(made.stderr));
+      const files = await makeTestCert(dir);
       const front = HttpFront.listen({
         hostname: "127.0.0.1",
         port: 0,
-        tls: {
-          cert: await Deno.readTextFile(`${dir}/cert.pem`),
-          key: await Deno.readTextFile(`${dir}/key.pem`),
-        },
+        tls: { cert: await Deno.readTextFile(files.cert), key: await Deno.readTextFile(files.key) },
         limits: { readTimeoutMs: 300, maxConnectionsPerAddress: 2 },
         log: createLogger("http"),
       });
@@ -250,12 +230,3 @@ Deno.test({
     }
   },
 });
-
-function hasOpenssl(): boolean {
-  try {
-    return new Deno.Command("openssl", { args: ["version"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-}
