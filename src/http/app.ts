@@ -22,6 +22,7 @@ import { authTicketRoutes } from "./routes/auth_ticket.ts";
 import { configAlertsRoutes } from "./routes/config_alerts.ts";
 import { type DeviceAcknowledger, deviceAckRoutes } from "./routes/device_ack.ts";
 import { registerDeviceMetrics } from "./routes/device_metrics.ts";
+import { registerLimitMetrics } from "./routes/limit_metrics.ts";
 import { type DeviceSource, devicesRoutes } from "./routes/devices.ts";
 import type { DiscoveryControl } from "../discovery/mod.ts";
 import { discoveryRoutes } from "./routes/discovery.ts";
@@ -111,6 +112,7 @@ export function createHttpApp(d: HttpAppDeps): Hono {
   const registry = new MetricsRegistry();
   registerCoreMetrics(registry, { stats: d.stats, bus: d.bus, sseClients: () => d.hub.clientCount });
   registerDeviceMetrics(registry, { devices: () => d.devices.list(), stats: d.stats });
+  registerLimitMetrics(registry, d.stats);
   const tickets = d.tickets ?? new TicketStore();
   const app = new Hono();
   app.use("*", securityHeaders({ hsts: d.tls }));
