@@ -7,70 +7,17 @@ import assert from "node:assert/strict";
 import { describeSettings } from "../src/config/mod.ts";
 import { writePcap } from "./helpers/capture_writer.ts";
 import { startDaemon } from "./helpers/daemon.ts";
+import { type CliRun, runFlintnet } from "./helpers/flintnet_cli.ts";
 import { freePort } from "./helpers/ports.ts";
 import { ethernet, ETHERTYPE_IPV4, ipv4, PROTO, udp } from "./helpers/frames.ts";
 
-const REPO = new URL("../", import.meta.url);
-const MAIN = decodeURIComponent(new URL("main.ts", REPO).pathname);
-const CONFIG = decodeURIComponent(new URL("deno.json", REPO).pathname);
-/** A daemon that has not exited by then has started when it should not have. */
-const DAEMON_DEADLINE_MS = 30_000;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** Lines of stderr, without the empty one after the final newline. */
-  errLines: string[];
-  /** Entries the run left in its state directory. */
-  stateEntries: string[];
-  /** The scratch directory (cwd; the state directory is `${dir}/state`). */
-  dir: string;
-}
+const CONFIG = decodeURIComponent(new URL("../deno.json", import.meta.url).pathname);
 
 /** Runs `flintnet ARGS` with `env` added to a FLINTNET_*-free environment. */
-async function flintnet(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const dir = await Deno.makeTempDir({ prefix: "flintnet_cli_" });
-  try {
-    const stateDir = `${dir}/state`;
-    await Deno.mkdir(stateDir);
-    const base = Object.fromEntries(
-      Object.entries(Deno.env.toObject()).filter(([k]) => !k.startsWith("FLINTNET_")),
-    );
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--config", CONFIG, MAIN, ...args],
-      cwd: dir,
-      clearEnv: true,
-      env: { ...base, NO_COLOR: "1", FLINTNET_ENV_FILE: "/dev/null", FLINTNET_STATE_DIR: stateDir, ...env },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-    }, DAEMON_DEADLINE_MS);
-    const out = await child.output();
-    clearTimeout(timer);
-    const stderr = new TextDecoder().decode(out.stderr);
-    const stateEntries: string[] = [];
-    for await (const e of Deno.readDir(stateDir)) stateEntries.push(e.name);
-    return {
-      code: out.code,
-      stdout: new TextDecoder().decode(out.stdout),
-      stderr,
-      errLines: stderr.split("\n").filter((l, i, all) => !(l === "" && i === all.length - 1)),
-      stateEntries,
-      dir,
-    };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const flintnet = runFlintnet;
 
 /** Exit 2, one line on stderr containing every `needle`, nothing on stdout, nothing in the state dir. */
-function assertRefused(r: Run, ...needles: string[]): void {
+function assertRefused(r: CliRun, ...needles: string[]): void {
   assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
   assert.equal(r.errLines.length, 1, `one line on stderr, got:\n${r.stderr}`);
   for (const n of needles) assert.ok(r.errLines[0].includes(n), `stderr names ${n}: ${r.errLines[0]}`);
@@ -165,7 +112,7 @@ Deno.test("flintnet replay with a bad FLINTNET_EWMA_ALPHA exits 2 naming the var
 });
 
 /** The daemon on loopback with one bad setting; everything else valid. */
-function daemon(bad: Record<string, string>): Promise<Run> {
+function daemon(bad: Record<string, string>): Promise<CliRun> {
   return flintnet([], { FLINTNET_INTERFACE: "lo", FLINTNET_LISTEN: "127.0.0.1:18480", ...bad });
 }
 

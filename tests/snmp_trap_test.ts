@@ -69,6 +69,8 @@ async function withReceiver(fn: (h: Harness) => Promise<void>): Promise<void> {
     port: PORT,
     communities,
     publish: (e) => events.push(e),
+    // These tests are about what a trap says; the flood limit has tests of its own (trap_flood_test.ts).
+    rateLimit: { perSource: 1_000_000, total: 1_000_000 },
   });
   await receiver.start();
   const waitFor = async (pred: (e: TrapEvent) => boolean, what: string) => {
@@ -306,7 +308,12 @@ Deno.test({
         "1.3.6.1.6.3.1.1.5.1",
       ]);
       await until(() => receiver.counters().received === 1, "the v3 datagram", () => receiver.counters());
-      assert.deepEqual(receiver.counters().dropped, { malformed: 0, community: 0, unsupported: 1 });
+      assert.deepEqual(receiver.counters().dropped, {
+        malformed: 0,
+        community: 0,
+        unsupported: 1,
+        rate_limited: 0,
+      });
       assert.deepEqual(events, []);
     }),
 });
@@ -374,7 +381,11 @@ Deno.test({
         }
         const c = receiver.counters();
         assert.equal(c.received, total);
-        assert.equal(c.published + c.dropped.malformed + c.dropped.community + c.dropped.unsupported, total);
+        assert.equal(
+          c.published + c.dropped.malformed + c.dropped.community + c.dropped.unsupported +
+            c.dropped.rate_limited,
+          total,
+        );
         assert.ok(c.dropped.malformed > 0, "garbage should be counted as malformed");
       } finally {
         await new Promise<void>((resolve) => fuzzer.close(() => resolve()));

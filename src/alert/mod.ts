@@ -19,3 +19,4 @@ export { AlertDelivery } from "./delivery.ts";
 export { SmtpMailer } from "./mailer.ts";
 export { type MuteRule, Mutes, type NewMute } from "./mutes.ts";
 export { Outbox } from "./outbox.ts";
+export { type AlertChannel, type AlertPolicy, type RouteKind } from "./alert_policy.ts";

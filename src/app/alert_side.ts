@@ -14,9 +14,9 @@ import {
   SmtpMailer,
 } from "../alert/mod.ts";
 import type { EventBus } from "../events/mod.ts";
-import type { Config } from "../config/mod.ts";
+import { type Config, ConfigError } from "../config/mod.ts";
 import { createLogger } from "../base/mod.ts";
-import { type HistoryDb, HistoryRecorder, openHistory } from "../store/mod.ts";
+import { type HistoryDb, HistoryRecorder, HistorySchemaError, openHistory } from "../store/mod.ts";
 
 /** The running alert side. */
 export interface AlertSide {
@@ -37,7 +37,7 @@ export interface AlertSide {
 /** Opens the stores, loads the policy and starts delivery. */
 export async function startAlertSide(cfg: Config, bus: EventBus, dashboardUrl: string): Promise<AlertSide> {
   const log = createLogger("alert");
-  const history = openHistory(join(cfg.stateDir, "history.db"));
+  const history = openHistoryOrRefuse(join(cfg.stateDir, "history.db"), cfg);
   if (history.recovered) {
     log.error("alert history was unreadable and has been moved aside", { ...history.recovered });
   }
@@ -103,4 +103,23 @@ export async function startAlertSide(cfg: Config, bus: EventBus, dashboardUrl: s
       history.close();
     },
   };
+}
+
+/**
+ * The history, with its bounds; one written by a newer Flintnet (a downgrade) stops start-up in one line.
+ * @throws ConfigError naming FLINTNET_STATE_DIR
+ */
+function openHistoryOrRefuse(path: string, cfg: Config): HistoryDb {
+  try {
+    return openHistory(path, {
+      maxAlerts: cfg.alerts.historyMaxAlerts,
+      maxBytes: cfg.alerts.historyMaxMb * 1024 * 1024,
+    });
+  } catch (err) {
+    if (!(err instanceof HistorySchemaError)) throw err;
+    throw new ConfigError(
+      `FLINTNET_STATE_DIR=${JSON.stringify(cfg.stateDir)}: ${err.message}`,
+      "FLINTNET_STATE_DIR",
+    );
+  }
 }

@@ -4,7 +4,7 @@
  * upstream-first (capture first, so nothing is published into a half-stopped pipeline).
  */
 import { AnomalyStore } from "../alert/mod.ts";
-import { type Config, loadOrCreateApiToken } from "../config/mod.ts";
+import type { Config } from "../config/mod.ts";
 import { type AlertSide, startAlertSide } from "./alert_side.ts";
 import { type DeviceSide, startDeviceSide } from "./device_side.ts";
 import { EventBus } from "../events/mod.ts";
@@ -12,8 +12,18 @@ import { compileBpf, LiveCapture, useLibpcap } from "../capture/mod.ts";
 import { BaselineKeeper, VolumeAnomalyDetector } from "../detect/mod.ts";
 import { parseCidr } from "../net/mod.ts";
 import { FlowPipeline, FlowTable } from "../flow/mod.ts";
-import { createHttpApp, type DeviceSource, type HttpServer, SseHub, startHttpServer } from "../http/mod.ts";
+import {
+  type BoundHttpServer,
+  createHttpApp,
+  type DeviceSource,
+  type HttpServer,
+  SseHub,
+} from "../http/mod.ts";
 import { StatsTicker } from "./stats_ticker.ts";
+import { apiToken, bindListener, checkInterfaces, ensureStateDir } from "./startup_checks.ts";
+import { acquireInstanceLock, type InstanceLock } from "./instance_lock.ts";
+import { healthProblems } from "./health.ts";
+import { TrapLog } from "./trap_log.ts";
 import { createLogger, VERSION } from "../base/mod.ts";
 import { loadTopologySide, passiveTopology, type TopologySide } from "./topology_side.ts";
 import { createCollector, exporterOffers, recordsInto, startCollector } from "./collector_side.ts";
@@ -79,6 +89,7 @@ export function createApp(cfg: Config): App {
   // it again for its own interface (link type, and `vlan` matching the tag the kernel strips).
   useLibpcap(cfg.libpcap);
   compileBpf(cfg.bpf, cfg.snaplen);
+  checkInterfaces(cfg);
   const bus = new EventBus();
   const table = new FlowTable(cfg.maxFlows);
   const anomalies = new AnomalyStore(cfg.anomaly.storeSize);
@@ -120,10 +131,11 @@ export function createApp(cfg: Config): App {
   const hub = new SseHub(bus);
   const ticker = new StatsTicker({ publish: (e) => bus.publish(e), snapshot: () => stats() });
   let server: HttpServer | undefined;
+  let lock: InstanceLock | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
   const anomalyLog = createLogger("anomaly");
   const securityLog = createLogger("security");
-  const trapLog = createLogger("trap");
+  const trapLog = new TrapLog(createLogger("trap"));
   let logSub: { unsubscribe(): void } | undefined;
   let devices: DeviceSide | undefined;
   let topology: TopologySide | undefined;
@@ -150,6 +162,7 @@ export function createApp(cfg: Config): App {
     ...devices?.stats(),
     topology: topology?.stats(),
     alerts: alerts?.stats(),
+    http: server?.counters(),
   });
 
   return {
@@ -167,102 +180,23 @@ export function createApp(cfg: Config): App {
       return alerts;
     },
     async start() {
-      const token = cfg.apiToken
-        ? { token: cfg.apiToken, created: false, path: "" }
-        : await loadOrCreateApiToken(cfg.stateDir);
-      anomalies.attach(bus);
-      // The hub first: the first sweep's events are published while the device side starts.
-      hub.start();
-      ticker.start();
-      logSub = bus.subscribe((e) => {
-        if (e.kind === "anomaly") {
-          const fields = {
-            id: e.id,
-            phase: e.phase,
-            episode_id: e.episode_id,
-            scope: e.scope,
-            community_id: e.community_id,
-          };
-          if (e.phase === "open") anomalyLog.warn(e.reason, fields);
-          else anomalyLog.info(e.reason, fields);
-        }
-        if (e.kind === "security") {
-          securityLog.warn(e.explanation, {
-            id: e.id,
-            type: e.type,
-            mac: e.mac,
-            ip: e.ip,
-            severity: e.severity,
-          });
-        }
-        if (e.kind === "trap") trapLog.info(e.reason, { id: e.id, name: e.name, source_ip: e.source_ip });
-      }, { kinds: ["anomaly", "security", "trap"], name: "alert-log" });
-      const dashboardUrl = cfg.alerts.publicUrl ??
-        `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${cfg.listen.port}`;
-      alerts = await startAlertSide(cfg, bus, dashboardUrl);
-      const policy = alerts.policy.get();
-      const topologyStarter = await loadTopologySide(cfg, bus);
-      devices = await startDeviceSide(
-        cfg,
-        bus,
-        table,
-        policy.learning_period_s,
-        [topologyStarter.pollPart],
-      );
-      pipeline.add(...devices.packetDetectors);
-      topology = topologyStarter.start(devices, passive);
-      const applyPolicy = (p: typeof policy) => {
-        anomalyOptions.k = p.anomaly.k;
-        anomalyOptions.ratio = p.anomaly.ratio;
-        anomalyOptions.warmupIntervals = p.anomaly.warmup_intervals;
-        anomalyOptions.minBytes = p.anomaly.min_bytes;
-        devices!.arp.learningPeriodS = p.learning_period_s;
-      };
-      applyPolicy(policy);
-      stopPolicy = alerts.policy.onChange(applyPolicy);
-      await baselines.load();
-      baselines.start();
-      timers.push(setInterval(() => pipeline.advanceTo(Date.now()), CLOCK_TICK_MS));
-      timers.push(setInterval(() => log.info("stats", stats()), STATS_LOG_MS));
-      const http = createHttpApp({
-        token: token.token,
-        corsOrigins: cfg.corsOrigins,
-        metricsPublic: cfg.metricsPublic,
-        bus,
-        table,
-        warmupIntervals: cfg.anomaly.warmupIntervals,
-        anomalies,
-        stats,
-        hub,
-        devices: deviceSource(devices, alerts),
-        discovery: devices.discovery,
-        acknowledger: devices,
-        alerts: { history: alerts.history, mutes: alerts.mutes },
-        alertPolicy: alerts.policy,
-        topology: topology.store,
-        startedAt: new Date(started),
-      });
-      server = startHttpServer(http, {
-        hostname: cfg.listen.hostname,
-        port: cfg.listen.port,
-        cert: cfg.tls?.cert,
-        key: cfg.tls?.key,
-      });
-      await Promise.all(captures.map((c) => c.start()));
-      await startCollector(cfg, collector);
-      log.info("Flintnet started", {
-        version: VERSION,
-        interfaces: cfg.interfaces,
-        cidrs: cfg.cidrs,
-        state_dir: cfg.stateDir,
-        dashboard: `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${server.addr.port}/`,
-      });
-      if (token.created) {
-        // Said once, on the first start. The token itself never goes to the journal: it stays in the
-        // file (mode 0600), and this line says how to read it.
-        log.info(`API token created: read it with "sudo cat ${token.path}" and paste it into the dashboard`, {
-          path: token.path,
-        });
+      // In this order, so a failure a user can cause stops start-up with one line and nothing changed:
+      // the state dir (created when missing), then its lock (another Flintnet on it is named), then the
+      // port; only then is state read and written.
+      await ensureStateDir(cfg.stateDir);
+      lock = acquireInstanceLock(cfg.stateDir);
+      let bound: BoundHttpServer;
+      try {
+        bound = bindListener(cfg);
+      } catch (err) {
+        lock.release();
+        throw err;
+      }
+      try {
+        await startOnPort(bound);
+      } catch (err) {
+        if (server === undefined) await bound.close();
+        throw err;
       }
     },
     async stop() {
@@ -278,8 +212,106 @@ export function createApp(cfg: Config): App {
       await hub.stop();
       await server?.shutdown();
       logSub?.unsubscribe();
+      trapLog.stop();
       anomalies.detach();
       await alerts?.stop();
+      lock?.release();
     },
   };
+
+  /** Everything after the port is held: state, the device and alert sides, the API, capture. */
+  async function startOnPort(bound: BoundHttpServer): Promise<void> {
+    const token = await apiToken(cfg);
+    anomalies.attach(bus);
+    // The hub first: the first sweep's events are published while the device side starts.
+    hub.start();
+    ticker.start();
+    logSub = bus.subscribe((e) => {
+      if (e.kind === "anomaly") {
+        const fields = {
+          id: e.id,
+          phase: e.phase,
+          episode_id: e.episode_id,
+          scope: e.scope,
+          community_id: e.community_id,
+        };
+        if (e.phase === "open") anomalyLog.warn(e.reason, fields);
+        else anomalyLog.info(e.reason, fields);
+      }
+      if (e.kind === "security") {
+        securityLog.warn(e.explanation, {
+          id: e.id,
+          type: e.type,
+          mac: e.mac,
+          ip: e.ip,
+          severity: e.severity,
+        });
+      }
+      if (e.kind === "trap") trapLog.trap(e);
+    }, { kinds: ["anomaly", "security", "trap"], name: "alert-log" });
+    const dashboardUrl = cfg.alerts.publicUrl ??
+      `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${cfg.listen.port}`;
+    alerts = await startAlertSide(cfg, bus, dashboardUrl);
+    const policy = alerts.policy.get();
+    const topologyStarter = await loadTopologySide(cfg, bus);
+    devices = await startDeviceSide(
+      cfg,
+      bus,
+      table,
+      policy.learning_period_s,
+      [topologyStarter.pollPart],
+    );
+    pipeline.add(...devices.packetDetectors);
+    topology = topologyStarter.start(devices, passive);
+    const applyPolicy = (p: typeof policy) => {
+      anomalyOptions.k = p.anomaly.k;
+      anomalyOptions.ratio = p.anomaly.ratio;
+      anomalyOptions.warmupIntervals = p.anomaly.warmup_intervals;
+      anomalyOptions.minBytes = p.anomaly.min_bytes;
+      devices!.arp.learningPeriodS = p.learning_period_s;
+    };
+    applyPolicy(policy);
+    stopPolicy = alerts.policy.onChange(applyPolicy);
+    await baselines.load();
+    baselines.start();
+    timers.push(setInterval(() => pipeline.advanceTo(Date.now()), CLOCK_TICK_MS));
+    timers.push(setInterval(() => log.info("stats", stats()), STATS_LOG_MS));
+    const http = createHttpApp({
+      token: token.token,
+      corsOrigins: cfg.corsOrigins,
+      metricsPublic: cfg.metricsPublic,
+      bus,
+      table,
+      warmupIntervals: cfg.anomaly.warmupIntervals,
+      anomalies,
+      stats,
+      hub,
+      devices: deviceSource(devices, alerts),
+      discovery: devices.discovery,
+      acknowledger: devices,
+      alerts: { history: alerts.history, mutes: alerts.mutes },
+      alertPolicy: alerts.policy,
+      topology: topology.store,
+      startedAt: new Date(started),
+      health: { problems: () => healthProblems(captures.map((c) => c.stats()), devices?.stats()) },
+      tls: cfg.tls !== undefined,
+    });
+    server = bound.start(http);
+    await Promise.all(captures.map((c) => c.start()));
+    await startCollector(cfg, collector);
+    log.info("Flintnet started", {
+      version: VERSION,
+      interfaces: cfg.interfaces,
+      cidrs: cfg.cidrs,
+      state_dir: cfg.stateDir,
+      dashboard: `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${server.addr.port}/`,
+    });
+    if (token.created) {
+      // Said once, on the first start. The token itself never goes to the journal: it stays in the
+      // file (mode 0600), and this line says how to read it.
+      log.info(`API token created: read it with "sudo cat ${token.path}" and paste it into the dashboard`, {
+        path: token.path,
+      });
+    }
+  }
 }

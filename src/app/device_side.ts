@@ -15,6 +15,7 @@ import { arpSweep, DiscoveryScheduler, DiscoverySweeper, publishSweepProgress } 
 import { normalizeMac } from "../net/mod.ts";
 import { createLogger, moveAside, removeStaleTempFiles } from "../base/mod.ts";
 import { CredentialTable, TrapReceiver } from "../snmp/mod.ts";
+import type { DeviceAckResult } from "../http/mod.ts";
 
 /** How long the traffic-derived host list is reused (one table scan serves a whole sweep). */
 const LOCAL_HOSTS_TTL_MS = 30_000;
@@ -35,8 +36,8 @@ export interface DeviceSide {
   readonly discovery: DiscoveryScheduler;
   /** Polls and traps → registry. */
   readonly inventory: Inventory;
-  /** Marks a device (by IP or MAC) known; the MAC acknowledged, or undefined when never seen. */
-  acknowledge(id: string): string | undefined;
+  /** Marks a device (by IP or MAC) known and saves the ARP state; resolves once it is on disk. */
+  acknowledge(id: string): Promise<DeviceAckResult>;
   /** Counters for /stats. */
   stats(): Record<string, unknown>;
   /** Stops sweeps, polls and traps; saves the registry and ARP state. */
@@ -144,6 +145,9 @@ export async function startDeviceSide(
         return c.version === "v2c" ? [c.community] : [];
       },
       publish: (e) => bus.publish(e),
+      maxVarbinds: cfg.traps.maxVarbinds,
+      maxValueBytes: cfg.traps.maxValueBytes,
+      rateLimit: { perSource: cfg.traps.perSourcePerMinute, total: cfg.traps.totalPerMinute },
     });
     try {
       await receiver.start();
@@ -173,11 +177,15 @@ export async function startDeviceSide(
     packetDetectors: packetDetectors.all,
     discovery,
     inventory,
-    acknowledge(id) {
-      const mac = normalizeMac(id) ?? registry.get(id)?.mac;
-      if (!mac || !arp.acknowledge(mac)) return undefined;
-      void arpHistory.save().catch((err) => log.error("ARP state could not be saved", { error: err }));
-      return mac;
+    async acknowledge(id) {
+      const listed = registry.get(id);
+      const mac = normalizeMac(id) ?? listed?.mac;
+      if (!mac) return listed ? { noMac: true } : { unknown: true };
+      if (!arp.acknowledge(mac)) return { unknown: true };
+      // Answered once it is on disk: a crash right after the 200 must not forget it. A failed save
+      // rejects, and the request is answered 500.
+      await arpHistory.save();
+      return { mac };
     },
     stats: () => ({
       devices: registry.size,

@@ -11,3 +11,4 @@ export { moveAside, removeStaleTempFiles } from "./state_files.ts";
 export { VERSION } from "./version.ts";
 export { Subsystems, type SubsystemStats } from "./subsystems.ts";
 export { positive, positiveInteger } from "./checks.ts";
+export { MinuteBudget } from "./minute_budget.ts";

@@ -32,6 +32,10 @@ export interface SmtpConfig {
 export interface AlertConfig {
   /** Days of alert history kept. */
   historyDays: number;
+  /** Alerts kept at most; the oldest go first. */
+  historyMaxAlerts: number;
+  /** MiB the history file's rows may use at most; the oldest alerts go first. */
+  historyMaxMb: number;
   /** Seconds between two deliveries of the same alert (per device and kind, per flow for anomalies). */
   cooldownS: number;
   /** E-mail delivery; null = off. */
@@ -133,6 +137,19 @@ export const ALERT_SETTINGS = {
     description: "Days of alert history kept (state dir, SQLite).",
     parser: intRange(1, 3650),
     fallback: 30,
+  }),
+  historyMaxAlerts: setting({
+    name: "FLINTNET_HISTORY_MAX_ALERTS",
+    description: "Alerts kept in the history at most, whatever their age; the oldest are removed first.",
+    parser: intRange(100, 100_000_000),
+    fallback: 250_000,
+  }),
+  historyMaxMb: setting({
+    name: "FLINTNET_HISTORY_MAX_MB",
+    description:
+      "MiB of the state dir the alert history may fill at most; the oldest alerts are removed first.",
+    parser: intRange(1, 1_000_000),
+    fallback: 256,
   }),
   cooldown: setting({
     name: "FLINTNET_ALERT_COOLDOWN",
@@ -244,6 +261,8 @@ export function alertSettings(vars: Vars, hostname: string): AlertConfig {
   }
   return {
     historyDays: value(S.historyDays, vars),
+    historyMaxAlerts: value(S.historyMaxAlerts, vars),
+    historyMaxMb: value(S.historyMaxMb, vars),
     cooldownS: value(S.cooldown, vars),
     smtp,
     webhookUrls: read(S.webhooks, vars) ?? [],

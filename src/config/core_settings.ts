@@ -41,6 +41,13 @@ export const CORE_SETTINGS = {
     parser: interfaceList,
     defaultText: "the interface of the default route",
   }),
+  interfaceWait: setting({
+    name: "FLINTNET_INTERFACE_WAIT",
+    description: "1 starts even when a FLINTNET_INTERFACE does not exist yet and captures once it appears " +
+      "(a VLAN or USB adapter that comes up late); 0 stops start-up with an error naming it.",
+    parser: boolean,
+    fallback: false,
+  }),
   cidrs: setting({
     name: "FLINTNET_CIDR",
     description: "Local networks: devices here are inventoried and swept; host bits are cleared.",

@@ -14,6 +14,8 @@ import { formatDuration, type ListenAddress } from "./parsers.ts";
 import { CORE_SETTINGS, DEFAULT_ENV_FILE } from "./core_settings.ts";
 import { ALERT_SETTINGS, type AlertConfig, alertSettings } from "./alert_settings.ts";
 import { type DiscoveryConfig, SNMP_SETTINGS, type SnmpConfig, snmpSettings } from "./snmp_settings.ts";
+import { HTTP_SETTINGS, type HttpLimitsConfig, httpSettings } from "./http_settings.ts";
+import { TRAP_SETTINGS, type TrapLimitsConfig, trapSettings } from "./trap_settings.ts";
 import { ConfigError, invalid, read, type Setting, value, type Vars } from "./setting.ts";
 import type { LogLevel } from "../base/mod.ts";
 import { TOPOLOGY_SETTINGS, type TopologyConfig, topologySettings } from "./topology_settings.ts";
@@ -71,10 +73,14 @@ export interface ArpWatchConfig {
 export interface Config extends DetectorConfig {
   /** Interfaces to capture on (default: the interface of the default route). */
   interfaces: string[];
+  /** Start even when an interface does not exist yet, and capture once it appears. */
+  interfaceWait: boolean;
   /** Local networks in normalised CIDR form (default: the first interface's IPv4 network, or none). */
   cidrs: string[];
   /** Where the HTTP API listens. */
   listen: ListenAddress;
+  /** The HTTP server's deadlines and connection caps. */
+  http: HttpLimitsConfig;
   /** Bearer token for the API; undefined means use (or create) `<stateDir>/api-token`. */
   apiToken?: string;
   /** Browser origins (`scheme://host[:port]`) allowed to call the API cross-origin; empty = none. */
@@ -99,6 +105,8 @@ export interface Config extends DetectorConfig {
   discovery: DiscoveryConfig;
   /** Where SNMP traps are received; null = off. */
   trapListen: ListenAddress | null;
+  /** How many traps become events, and how much of each is kept. */
+  traps: TrapLimitsConfig;
   /** ARP watching, alert history and delivery. */
   alerts: AlertConfig;
   /** The network map. */
@@ -135,7 +143,9 @@ const S = CORE_SETTINGS;
 
 const SETTINGS: readonly Setting<unknown>[] = [
   ...Object.values(S),
+  ...Object.values(HTTP_SETTINGS),
   ...Object.values(SNMP_SETTINGS),
+  ...Object.values(TRAP_SETTINGS),
   ...Object.values(ALERT_SETTINGS),
   ...Object.values(TOPOLOGY_SETTINGS),
   ...Object.values(NETFLOW_SETTINGS),
@@ -360,8 +370,10 @@ export async function loadConfig(
   const tls = tlsSettings(vars);
   const common = {
     interfaces,
+    interfaceWait: value(S.interfaceWait, vars),
     cidrs,
     listen: value(S.listen, vars),
+    http: httpSettings(vars),
     ...(apiToken === undefined ? {} : { apiToken }),
     corsOrigins: read(S.corsOrigins, vars) ?? [],
     metricsPublic: value(S.metricsPublic, vars),
@@ -372,6 +384,7 @@ export async function loadConfig(
     ringMb: value(S.ringMb, vars),
     ...detector,
     ...snmpSettings(vars),
+    traps: trapSettings(vars),
     alerts: alertSettings(vars, Deno.hostname()),
     topology: topologySettings(vars),
     ...netflowSettings(vars),

@@ -53,8 +53,10 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
   const cfg = await load({});
   assert.deepEqual(cfg, {
     interfaces: ["eth0"],
+    interfaceWait: false,
     cidrs: ["192.0.2.0/24"],
     listen: { hostname: "0.0.0.0", port: 8480 },
+    http: { readTimeoutS: 10, idleTimeoutS: 30, maxConnections: 512, maxConnectionsPerAddress: 32 },
     corsOrigins: [],
     metricsPublic: false,
     stateDir: "/srv/flintnet-test",
@@ -86,8 +88,11 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
     },
     discovery: { intervalS: 3600, concurrency: 64 },
     trapListen: { hostname: "0.0.0.0", port: 162 },
+    traps: { perSourcePerMinute: 60, totalPerMinute: 600, maxVarbinds: 64, maxValueBytes: 1024 },
     alerts: {
       historyDays: 30,
+      historyMaxAlerts: 250000,
+      historyMaxMb: 256,
       cooldownS: 300,
       smtp: null,
       webhookUrls: [],

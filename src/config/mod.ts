@@ -15,5 +15,8 @@ export {
 export type { AnomalyConfig, ArpWatchConfig, ListenAddress, SettingDescription, TlsFiles } from "./load.ts";
 export type { AlertConfig, SmtpConfig } from "./alert_settings.ts";
 export type { DiscoveryConfig, SnmpConfig } from "./snmp_settings.ts";
+export type { HttpLimitsConfig } from "./http_settings.ts";
+export type { TrapLimitsConfig } from "./trap_settings.ts";
+export { interfaceNames } from "./system_probe.ts";
 export { type ApiTokenFile, loadOrCreateApiToken } from "./api_token.ts";
 export { defaultGateways, type DefaultRoute, defaultRoutes } from "./default_routes.ts";

@@ -4,7 +4,7 @@
  * runs (its baseline stays frozen, it closes) but publishes nothing; the next reported episode of the
  * same subject, and the next reported one anywhere, say how many were held back.
  */
-import { MinuteBudget } from "./minute_budget.ts";
+import { MinuteBudget } from "../base/mod.ts";
 
 /** Options of {@link AnomalyLimiter}. */
 export interface AnomalyLimiterOptions {
@@ -71,13 +71,13 @@ export class AnomalyLimiter {
       this.#c.held_same_subject++;
       return false;
     }
-    if (!this.#budget.allowed(nowMs)) {
+    if (!this.#budget.take(nowMs)) {
       if (s !== undefined) s.held++;
       this.#c.held_run_cap++;
       return false;
     }
     this.#c.reported++;
-    this.#taken = { same: s?.held ?? 0, cap: this.#budget.takeUnreported() };
+    this.#taken = { same: s?.held ?? 0, cap: this.#budget.takeHeldBack() };
     this.#subjects.delete(subject);
     this.#subjects.set(subject, { lastMs: nowMs, held: 0 });
     this.#prune(nowMs);

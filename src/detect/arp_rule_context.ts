@@ -5,6 +5,7 @@
  * arp_traffic.ts). The detector (arp_security.ts) sets the claim; the rules decide and emit.
  */
 import type { ArpHistory } from "../devices/mod.ts";
+import { MinuteBudget } from "../base/mod.ts";
 import { formatIpv4, formatMac, isLocallyAdministered } from "../net/mod.ts";
 import {
   type Publish,
@@ -15,7 +16,6 @@ import {
 import type { ArpTableEntry } from "../snmp/mod.ts";
 import { type ArpSecurityCounters, zeroCounters } from "./arp_security_counters.ts";
 import { type Explanation, iso, packetEvidence, type Party, rateLimited } from "./arp_security_events.ts";
-import { MinuteBudget } from "./minute_budget.ts";
 import { GatewayBook, type GatewayFacts } from "./arp_gateways.ts";
 import { type RouterGuess, TrafficFacts } from "./arp_traffic.ts";
 
@@ -185,7 +185,7 @@ export class ArpRuleContext {
 
   /** True when an event of `type` may go out this minute (see EVENTS_PER_MINUTE); else counted. */
   allowed(type: SecurityEventType): boolean {
-    if (this.#budgets[type].allowed(this.#t)) return true;
+    if (this.#budgets[type].take(this.#t)) return true;
     this.counters.rate_limited++;
     return false;
   }
@@ -214,7 +214,7 @@ export class ArpRuleContext {
     text: Explanation,
   ): void {
     this.counters[type]++;
-    const unreported = this.#budgets[type].takeUnreported();
+    const unreported = this.#budgets[type].takeHeldBack();
     const sentences = [...text.sentences, rateLimited(type, unreported, EVENTS_PER_MINUTE)];
     const e = this.#entry;
     const packet = packetEvidence(KIND_NAMES[this.#kind], e, {

@@ -9,3 +9,4 @@ export { type DeviceFilter, matchDevice } from "./device_filter.ts";
 export { Inventory } from "./inventory.ts";
 export { OuiRegistry } from "./oui.ts";
 export { DeviceRegistry } from "./registry.ts";
+export { type ArpHistoryJson, type IpClaimJson } from "./arp_history_views.ts";

@@ -199,6 +199,11 @@ export interface TrapEvent {
   varbinds: TrapVarbind[];
   /** One plain sentence for a person. */
   reason: string;
+  /**
+   * Traps from the same source held back (over FLINTNET_TRAP_RATE_PER_SOURCE or _TOTAL a minute) since
+   * its previous published one; absent in alerts recorded before the limit existed.
+   */
+  held_back?: number;
 }
 
 /** What the ARP watcher can report. */

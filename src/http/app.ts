@@ -22,11 +22,12 @@ import { authTicketRoutes } from "./routes/auth_ticket.ts";
 import { configAlertsRoutes } from "./routes/config_alerts.ts";
 import { type DeviceAcknowledger, deviceAckRoutes } from "./routes/device_ack.ts";
 import { registerDeviceMetrics } from "./routes/device_metrics.ts";
+import { registerLimitMetrics } from "./routes/limit_metrics.ts";
 import { type DeviceSource, devicesRoutes } from "./routes/devices.ts";
 import type { DiscoveryControl } from "../discovery/mod.ts";
 import { discoveryRoutes } from "./routes/discovery.ts";
 import { flowsRoutes } from "./routes/flows.ts";
-import { healthzRoutes } from "./routes/healthz.ts";
+import { type HealthSource, healthzRoutes } from "./routes/healthz.ts";
 import { metricsRoutes, registerCoreMetrics } from "./routes/metrics.ts";
 import { registerCollectorMetrics } from "./routes/collector_metrics.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
@@ -75,6 +76,10 @@ export interface HttpAppDeps {
   topology?: TopologySource;
   /** When the daemon started. */
   startedAt: Date;
+  /** What /healthz reports as not running; "ok" always when absent. */
+  health?: HealthSource;
+  /** With TLS on, responses carry Strict-Transport-Security. */
+  tls?: boolean;
   /** Stream tickets (tests pass one with a fake clock); a new store by default. */
   tickets?: TicketStore;
 }
@@ -109,9 +114,10 @@ export function createHttpApp(d: HttpAppDeps): Hono {
   registerCoreMetrics(registry, { stats: d.stats, bus: d.bus, sseClients: () => d.hub.clientCount });
   registerDeviceMetrics(registry, { devices: () => d.devices.list(), stats: d.stats });
   registerCollectorMetrics(registry, { stats: d.stats });
+  registerLimitMetrics(registry, d.stats);
   const tickets = d.tickets ?? new TicketStore();
   const app = new Hono();
-  app.use("*", securityHeaders());
+  app.use("*", securityHeaders({ hsts: d.tls }));
   app.use("*", corsAllowList(d.corsOrigins));
   app.use("*", bodyLimit(MAX_BODY_BYTES));
   app.use("*", httpMetrics(registry));
@@ -126,7 +132,7 @@ export function createHttpApp(d: HttpAppDeps): Hono {
   );
   app.onError(onError);
   app.notFound((c) => methodNotAllowed(app, c) ?? notFound(c));
-  app.route("/", healthzRoutes());
+  app.route("/", healthzRoutes({ health: d.health }));
   app.route("/", versionRoutes({ startedAt: d.startedAt }));
   app.route(
     "/",

@@ -13,6 +13,9 @@ export type ErrorCode =
   | "not_found"
   | "payload_too_large"
   | "method_not_allowed"
+  | "request_timeout"
+  | "unavailable"
+  | "conflict"
   | "internal";
 
 /** The body of every error response. */

@@ -35,13 +35,22 @@ function setHeader(c: Context, name: string, value: string, append = false): voi
 }
 
 /**
- * Middleware: CSP, nosniff, no-referrer, DENY framing on every response, and `Cache-Control:
- * no-store` unless the route chose its own caching (only the dashboard's static files do). Register
- * it first, so error and 404 responses get the headers too.
+ * With TLS on: browsers use HTTPS for this host for a year (RFC 6797). Without includeSubDomains: the
+ * appliance speaks for itself, not for its domain. Browsers ignore it over a connection with certificate
+ * errors (RFC 6797 §8.1), so a self-signed certificate can still be clicked through.
  */
-export function securityHeaders(): MiddlewareHandler {
+export const STRICT_TRANSPORT_SECURITY = "max-age=31536000";
+
+/**
+ * Middleware: CSP, nosniff, no-referrer, DENY framing on every response, Strict-Transport-Security
+ * when the server speaks HTTPS (`hsts`), and `Cache-Control: no-store` unless the route chose its own
+ * caching (only the dashboard's static files do). Register it first, so error and 404 responses get the
+ * headers too.
+ */
+export function securityHeaders(opts: { hsts?: boolean } = {}): MiddlewareHandler {
   return async function securityHeaders(c, next) {
     await next();
+    if (opts.hsts) setHeader(c, "Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
     setHeader(c, "Content-Security-Policy", CONTENT_SECURITY_POLICY);
     setHeader(c, "X-Content-Type-Options", "nosniff");
     setHeader(c, "Referrer-Policy", "no-referrer");
@@ -108,7 +117,15 @@ export function bodyLimit(maxBytes: number): MiddlewareHandler {
     const chunks: Uint8Array[] = [];
     let size = 0;
     for (;;) {
-      const { done, value } = await reader.read();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        // The client went away mid-body, or the front closed it for being too slow
+        // (FLINTNET_HTTP_READ_TIMEOUT): nobody is left to read an answer, and it is not our failure to log.
+        return errorResponse(c, 408, "request_timeout", "the request body did not arrive in time");
+      }
+      const { done, value } = chunk;
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {

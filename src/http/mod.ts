@@ -5,6 +5,8 @@
  * The only file other folders import.
  */
 export { createHttpApp } from "./app.ts";
-export { type HttpServer, startHttpServer } from "./server.ts";
+export { bindHttpServer, type BoundHttpServer, type HttpServer, startHttpServer } from "./server.ts";
+export type { HealthSource } from "./routes/healthz.ts";
+export type { DeviceAckResult } from "./routes/device_ack.ts";
 export { SseHub } from "./sse_hub.ts";
 export type { DeviceSource } from "./routes/devices.ts";

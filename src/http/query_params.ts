@@ -39,6 +39,15 @@ export function checkParameters(search: URLSearchParams, accepted: readonly stri
 /** A whole number from `min` to `max` written in decimal digits only (no sign, spaces, exponent or fraction). */
 export function parseWholeNumber(name: string, text: string, min: number, max: number): number {
   const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
+  if (max === Number.MAX_SAFE_INTEGER && /^\d+$/.test(text) && !(n <= max)) {
+    // Digits only, beyond any id there can be: "≥ 1" alone would not say what is wrong with it.
+    const shown = text.length > SHOWN_MAX ? `${text.slice(0, SHOWN_MAX)}…` : text;
+    throw new BadParameter(
+      name,
+      `${name}=${JSON.stringify(shown)} is not valid: it is too large; expected a whole number ≥ ${min}, ` +
+        `at most ${max}`,
+    );
+  }
   if (!(n >= min && n <= max)) {
     throw invalid(
       name,

@@ -1,10 +1,13 @@
 /**
- * Runs the Hono app on `Deno.serve`, over HTTPS when a certificate and key are given, and shuts it
- * down within 5 s: long-lived responses (the SSE stream) are ended when shutdown begins, because a
- * graceful shutdown otherwise waits for them forever.
+ * Runs the Hono app behind the HTTP front (http_front.ts: deadlines for slow and idle clients, caps on
+ * connections), over HTTPS when a certificate and key are given, and shuts it down within 5 s:
+ * long-lived responses (the SSE stream) are ended when shutdown begins, because a graceful shutdown
+ * otherwise waits for them forever. Binding and serving are two steps, so the daemon can hold its port
+ * before it writes any state.
  */
 import type { Context, Hono } from "hono";
 import { createLogger } from "../base/mod.ts";
+import { type FrontCounters, type FrontLimits, HttpFront } from "./http_front.ts";
 
 /** Options of {@link startHttpServer}. */
 export interface HttpServerOptions {
@@ -16,8 +19,10 @@ export interface HttpServerOptions {
   cert?: string;
   /** Path of the PEM private key. */
   key?: string;
-  /** Called once the socket listens, with its real address. */
+  /** Called once the server answers, with its real address. */
   onListen?: (addr: Deno.NetAddr) => void;
+  /** Deadlines and connection caps (FLINTNET_HTTP_*); their defaults for what is missing. */
+  limits?: Partial<FrontLimits>;
 }
 
 /** A running server. */
@@ -28,6 +33,18 @@ export interface HttpServer {
   readonly signal: AbortSignal;
   /** Stops accepting, ends event streams, waits for other requests; resolves within 5 s. */
   shutdown(): Promise<void>;
+  /** Connections open, refused at the caps, closed at the deadlines. */
+  counters(): FrontCounters;
+}
+
+/** A bound port, not answering yet. */
+export interface BoundHttpServer {
+  /** Where it listens (the real port when 0 was asked for). */
+  readonly addr: Deno.NetAddr;
+  /** Starts answering with `app`. */
+  start(app: Hono): HttpServer;
+  /** Gives the port back without ever answering (start-up failed after binding). */
+  close(): Promise<void>;
 }
 
 /**
@@ -103,63 +120,68 @@ function endOnAbort(body: ReadableStream<Uint8Array>, signal: AbortSignal): Read
 }
 
 /**
- * Serves `app` on `hostname:port` (HTTPS when `cert` and `key` name PEM files, read now). Each request
- * gets a {@link ServerEnv} as `c.env`. `text/event-stream` responses are ended when shutdown begins.
- * @throws when the files cannot be read or the address cannot be bound
+ * Binds `hostname:port` now (reading the PEM files when `cert` and `key` are given); connections wait
+ * in the kernel's backlog until start().
+ * @throws TypeError for cert without key; Deno's errors when the files cannot be read, or the address
+ *   cannot be bound (AddrInUse, PermissionDenied, AddrNotAvailable), or the certificate cannot be used
  */
-export function startHttpServer(app: Hono, opts: HttpServerOptions): HttpServer {
-  const log = createLogger("http");
+export function bindHttpServer(opts: HttpServerOptions): BoundHttpServer {
   if ((opts.cert === undefined) !== (opts.key === undefined)) {
     throw new TypeError("cert and key go together: give both for HTTPS, or neither");
   }
   const tls = opts.cert !== undefined && opts.key !== undefined
     ? { cert: Deno.readTextFileSync(opts.cert), key: Deno.readTextFileSync(opts.key) }
     : undefined;
+  const log = createLogger("http");
+  const front = HttpFront.listen({ hostname: opts.hostname, port: opts.port, tls, limits: opts.limits, log });
+  return {
+    addr: front.addr,
+    start: (app) => serveOn(front, app, tls !== undefined, opts.onListen),
+    close: () => front.close(0).then(() => {}),
+  };
+}
+
+/**
+ * Serves `app` on `hostname:port` (HTTPS when `cert` and `key` name PEM files, read now). Each request
+ * gets a {@link ServerEnv} as `c.env`. `text/event-stream` responses are ended when shutdown begins.
+ * @throws when the files cannot be read or the address cannot be bound
+ */
+export function startHttpServer(app: Hono, opts: HttpServerOptions): HttpServer {
+  return bindHttpServer(opts).start(app);
+}
+
+function serveOn(
+  front: HttpFront,
+  app: Hono,
+  tls: boolean,
+  onListen: ((addr: Deno.NetAddr) => void) | undefined,
+): HttpServer {
+  const log = createLogger("http");
   const stopping = new AbortController();
   const signal = stopping.signal;
 
-  const handler = async (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Promise<Response> => {
+  front.serve(async (req, info) => {
     const env: ServerEnv = { remoteAddr: info.remoteAddr, completed: info.completed, shutdownSignal: signal };
-    // Nothing awaits `completed` but the handlers that want it: a client going away is not an error here.
-    info.completed.catch(() => {});
     const res = await app.fetch(req, env);
     if (res.body && res.headers.get("Content-Type")?.startsWith("text/event-stream")) {
       return new Response(endOnAbort(res.body, signal), res);
     }
     return res;
-  };
-
-  const scheme = tls ? "https" : "http";
-  const server = Deno.serve({
-    hostname: opts.hostname,
-    port: opts.port,
-    ...(tls ?? {}),
-    onListen(addr) {
-      const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-      log.info("HTTP API listening", { url: `${scheme}://${host}:${addr.port}/` });
-      opts.onListen?.(addr);
-    },
-    // Only reached when the app itself fails (its onError answers everything else).
-    onError(err) {
-      log.error("request failed outside the app", { error: err });
-      return Response.json({ error: { code: "internal", message: "internal error" } }, { status: 500 });
-    },
-  }, handler);
+  });
+  const addr = front.addr;
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  log.info("HTTP API listening", { url: `${tls ? "https" : "http"}://${host}:${addr.port}/` });
+  onListen?.(addr);
 
   let stopped: Promise<void> | undefined;
   return {
-    addr: server.addr,
+    addr,
     signal,
+    counters: () => front.counters(),
     shutdown() {
       stopped ??= (async () => {
         stopping.abort();
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const graceOver = new Promise<"timeout">((resolve) => {
-          timer = setTimeout(() => resolve("timeout"), SHUTDOWN_GRACE_MS);
-        });
-        const result = await Promise.race([server.shutdown().then(() => "done" as const), graceOver]);
-        clearTimeout(timer);
-        if (result === "timeout") {
+        if (!(await front.close(SHUTDOWN_GRACE_MS))) {
           log.warn("requests still running when the shutdown grace period ended", {
             grace_ms: SHUTDOWN_GRACE_MS,
           });

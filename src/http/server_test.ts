@@ -3,17 +3,9 @@ import { Hono } from "hono";
 import { setLogSink } from "../base/log.ts";
 import { clientAddress } from "./auth.ts";
 import { shutdownSignal, startHttpServer } from "./server.ts";
+import { hasOpenssl, makeTestCert } from "../../tests/helpers/test_cert.ts";
 
 const CI = Deno.env.get("CI") === "true";
-
-function hasOpenssl(): boolean {
-  try {
-    return new Deno.Command("openssl", { args: ["version"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-}
 
 /** Runs `fn` with log lines captured (the server logs where it listens). */
 async function quietly(fn: () => Promise<void>): Promise<string[]> {
@@ -114,42 +106,14 @@ Deno.test({
     assert.ok(hasOpenssl(), "openssl is needed to make a test certificate (Debian package openssl)");
     const dir = await Deno.makeTempDir({ prefix: "flintnet-tls-" });
     try {
-      const made = await new Deno.Command("openssl", {
-        args: [
-          "req",
-          "-x509",
-          "-newkey",
-          "ec",
-          "-pkeyopt",
-          "ec_paramgen_curve:prime256v1",
-          "-nodes",
-          "-days",
-          "1",
-          "-subj",
-          "/CN=localhost",
-          "-addext",
-          "subjectAltName=DNS:localhost,IP:127.0.0.1",
-          // A self-signed server certificate, not a CA: rustls refuses a CA used as the server's own.
-          "-addext",
-          "basicConstraints=critical,CA:FALSE",
-          "-addext",
-          "extendedKeyUsage=serverAuth",
-          "-keyout",
-          `${dir}/key.pem`,
-          "-out",
-          `${dir}/cert.pem`,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.ok(made.success, new TextDecoder().decode(made.stderr));
-      const cert = await Deno.readTextFile(`${dir}/cert.pem`);
+      const files = await makeTestCert(dir);
+      const cert = await Deno.readTextFile(files.cert);
       await quietly(async () => {
         const server = startHttpServer(testApp(), {
           hostname: "127.0.0.1",
           port: 0,
-          cert: `${dir}/cert.pem`,
-          key: `${dir}/key.pem`,
+          cert: files.cert,
+          key: files.key,
         });
         const client = Deno.createHttpClient({ caCerts: [cert] });
         try {

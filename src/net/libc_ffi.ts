@@ -31,6 +31,8 @@ const SYMBOLS = {
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
   /** int close(int fd); */
   close: { parameters: ["i32"], result: "i32" },
+  /** int shutdown(int sockfd, int how); */
+  shutdown: { parameters: ["i32", "i32"], result: "i32" },
   /** unsigned int if_nametoindex(const char *ifname); */
   if_nametoindex: { parameters: ["buffer"], result: "u32" },
   /** int *__errno_location(void); — glibc's thread-local errno */

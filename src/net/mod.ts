@@ -28,3 +28,4 @@ export {
 } from "./cidr.ts";
 export { check, cString, Errno, errnoName, lastErrno, libc, LibcError } from "./libc_ffi.ts";
 export { isLocallyAdministered, isMulticast, macHexFragment, normalizeMac, parseMac } from "./mac.ts";
+export { shutdownTcpSocket } from "./socket_shutdown.ts";

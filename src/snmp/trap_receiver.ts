@@ -20,6 +20,7 @@ import {
   SNMP_VERSION_3,
 } from "./trap_pdu.ts";
 import { IF_INDEX, SNMP_TRAP_OID_0, SYS_UPTIME_0, trapMeaning, trapName, v1TrapOid } from "./trap_names.ts";
+import { TrapLimiter, type TrapLimiterOptions } from "./trap_limiter.ts";
 
 /** Options of {@link TrapReceiver}. */
 export interface TrapReceiverOptions {
@@ -35,12 +36,14 @@ export interface TrapReceiverOptions {
   maxVarbinds?: number;
   /** Octets of one value rendered as text; longer values are cut and marked "…". @default 1024 */
   maxValueBytes?: number;
-  /** Clock for the event's `ts`. @default () => new Date() */
+  /** Clock for the event's `ts` and the rate limit. @default () => new Date() */
   now?: () => Date;
+  /** Traps a minute published per UDP source and in all; the rest are held back. @default 60 and 600 */
+  rateLimit?: TrapLimiterOptions;
 }
 
 /** Why a datagram was not published. */
-export type TrapDropReason = "malformed" | "community" | "unsupported";
+export type TrapDropReason = "malformed" | "community" | "unsupported" | "rate_limited";
 
 /** What the receiver has seen since start. */
 export interface TrapCounters {
@@ -50,7 +53,10 @@ export interface TrapCounters {
   published: number;
   /** Informs acknowledged with a Response-PDU. */
   acknowledged: number;
-  /** Datagrams dropped, by reason (SNMPv3 and non-notification PDUs are "unsupported"). */
+  /**
+   * Datagrams dropped, by reason (SNMPv3 and non-notification PDUs are "unsupported"; rate_limited: held
+   * back over the per-source or overall rate, and said in the source's next published trap).
+   */
   dropped: Record<TrapDropReason, number>;
 }
 
@@ -65,6 +71,7 @@ export class TrapReceiver {
   readonly #opts: TrapReceiverOptions;
   readonly #maxVarbinds: number;
   readonly #maxValueBytes: number;
+  readonly #limiter: TrapLimiter;
   #socket: Socket | null = null;
   #pendingAcks = 0;
   readonly #warned = new Set<string>();
@@ -72,7 +79,7 @@ export class TrapReceiver {
     received: 0,
     published: 0,
     acknowledged: 0,
-    dropped: { malformed: 0, community: 0, unsupported: 0 },
+    dropped: { malformed: 0, community: 0, unsupported: 0, rate_limited: 0 },
   };
 
   constructor(opts: TrapReceiverOptions) {
@@ -87,6 +94,7 @@ export class TrapReceiver {
     this.#opts = opts;
     this.#maxVarbinds = maxVarbinds;
     this.#maxValueBytes = maxValueBytes;
+    this.#limiter = new TrapLimiter(opts.rateLimit ?? { perSource: 60, total: 600 });
   }
 
   /** Binds the port. Rejects with one clear sentence when it cannot (in use, permission, no such address). */
@@ -154,12 +162,21 @@ export class TrapReceiver {
       return "community";
     }
     const decoded = decodeTrapPdu(env, this.#maxVarbinds, this.#maxValueBytes);
-    const event = buildTrapEvent(decoded, udpSource, (this.#opts.now?.() ?? new Date()).toISOString());
+    const now = this.#opts.now?.() ?? new Date();
+    const event = buildTrapEvent(decoded, udpSource, now.toISOString());
+    // An inform held back is still acknowledged: its sender would only send it again.
     if (decoded.pdu === "inform" && decoded.requestIdTlv) {
       this.#acknowledge(
         encodeInformResponse(env.community, decoded.requestIdTlv, decoded.varbindsTlv),
         rinfo,
       );
+    }
+    const heldBack = this.#limiter.admit(udpSource, now.getTime());
+    if (heldBack === null) return "rate_limited";
+    event.held_back = heldBack;
+    if (heldBack > 0) {
+      event.reason += ` (${heldBack} earlier trap${heldBack === 1 ? "" : "s"} from ${udpSource} held back: ` +
+        `more than ${this.#limiter.perSource} a minute from one source or ${this.#limiter.total} from all)`;
     }
     this.#counters.published++;
     try {

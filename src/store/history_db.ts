@@ -13,6 +13,7 @@ import type { AlertFields, AlertFilter, AlertRecord } from "./alert_row.ts";
 
 export type { AlertFilter, AlertRecord };
 import { isCorrupt, openDatabase } from "./history_file.ts";
+import { HistoryBounds } from "./history_bounds.ts";
 import { COLUMNS, eventJson, type Row, sqlWhere, toRecord, whereClause } from "./history_sql.ts";
 
 export { MAX_EVENT_JSON } from "./history_sql.ts";
@@ -61,6 +62,10 @@ export interface HistoryStats {
   dropped: number;
   /** Write transactions that failed. */
   write_errors: number;
+  /** Alerts in the history now. */
+  alerts: number;
+  /** Oldest alerts removed to keep within FLINTNET_HISTORY_MAX_ALERTS and FLINTNET_HISTORY_MAX_MB. */
+  pruned: number;
 }
 
 /** What happened to a file that could not be opened as a database. */
@@ -82,6 +87,10 @@ export interface HistoryOptions {
   now?: () => number;
   /** Where diagnostics go. */
   log?: Logger;
+  /** Alerts kept at most; the oldest go first. @default Infinity */
+  maxAlerts?: number;
+  /** Bytes of the file in use at most; the oldest alerts go first. @default Infinity */
+  maxBytes?: number;
 }
 
 /** The alert history over one SQLite file. Build it with openHistory(). */
@@ -97,6 +106,7 @@ export class HistoryDb {
   #written = 0;
   #dropped = 0;
   #writeErrors = 0;
+  #bounds: HistoryBounds;
 
   /** @internal use openHistory(). */
   constructor(sqlite: DatabaseSync, recovered: HistoryRecovery | undefined, o: HistoryOptions) {
@@ -104,6 +114,7 @@ export class HistoryDb {
     this.recovered = recovered;
     this.#log = o.log ?? createLogger("history");
     this.#pending = new RingBuffer(o.maxPending ?? 100_000);
+    this.#bounds = new HistoryBounds(sqlite, o, this.#log, o.now);
   }
 
   /** Queues an alert; it is written with the others of this tick. */
@@ -147,6 +158,8 @@ export class HistoryDb {
         throw err;
       }
       this.#written += batch.length;
+      this.#bounds.changed(batch.length);
+      this.#bounds.enforce();
       return batch.length;
     } catch (err) {
       this.#writeErrors++;
@@ -228,7 +241,9 @@ export class HistoryDb {
   /** Deletes alerts older than `cutoffMs`; returns how many. */
   purgeOlderThan(cutoffMs: number): number {
     this.flush();
-    return Number(this.#stmt("DELETE FROM alerts WHERE ts < ?").run(cutoffMs).changes);
+    const n = Number(this.#stmt("DELETE FROM alerts WHERE ts < ?").run(cutoffMs).changes);
+    this.#bounds.changed(-n);
+    return n;
   }
 
   /** Counters. */
@@ -238,6 +253,8 @@ export class HistoryDb {
       written: this.#written,
       dropped: this.#dropped,
       write_errors: this.#writeErrors,
+      alerts: this.#bounds.rows,
+      pruned: this.#bounds.pruned,
     };
   }
 

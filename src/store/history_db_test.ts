@@ -77,9 +77,23 @@ Deno.test("HistoryDb writes queued alerts together on the next tick", async () =
   const h = openHistory(path);
   try {
     for (const a of makeAlerts(50)) h.insert(a);
-    assert.deepEqual(h.stats(), { pending: 50, written: 0, dropped: 0, write_errors: 0 });
+    assert.deepEqual(h.stats(), {
+      pending: 50,
+      written: 0,
+      dropped: 0,
+      write_errors: 0,
+      alerts: 0,
+      pruned: 0,
+    });
     await tick();
-    assert.deepEqual(h.stats(), { pending: 0, written: 50, dropped: 0, write_errors: 0 });
+    assert.deepEqual(h.stats(), {
+      pending: 0,
+      written: 50,
+      dropped: 0,
+      write_errors: 0,
+      alerts: 50,
+      pruned: 0,
+    });
   } finally {
     h.close();
     Deno.removeSync(dir, { recursive: true });

@@ -6,6 +6,14 @@
 import { DatabaseSync } from "node:sqlite";
 import { HISTORY_MIGRATIONS } from "./history_schema.ts";
 
+/** A history file written by a newer Flintnet (a downgrade): the file is fine, this program is too old. */
+export class HistorySchemaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "HistorySchemaError";
+  }
+}
+
 /** SQLITE_CORRUPT and SQLITE_NOTADB (https://www.sqlite.org/rescode.html). */
 const CORRUPT_CODES = new Set([11, 26]);
 
@@ -40,7 +48,7 @@ function migrate(db: DatabaseSync, path: string): void {
   const row = db.prepare("SELECT max(version) AS v FROM schema_version").get() as { v: number | null };
   const current = row.v ?? 0;
   if (current > HISTORY_MIGRATIONS.length) {
-    throw new Error(
+    throw new HistorySchemaError(
       `alert history ${path} has schema version ${current}, newer than this Flintnet knows ` +
         `(${HISTORY_MIGRATIONS.length}): run the newer version, or move the file away to start a new history`,
     );

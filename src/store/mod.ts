@@ -13,3 +13,4 @@ export {
 } from "./alert_row.ts";
 export { type AlertFilter, type AlertRecord, type HistoryDb, openHistory } from "./history_db.ts";
 export { HistoryRecorder } from "./history_recorder.ts";
+export { HistorySchemaError } from "./history_file.ts";

@@ -59,7 +59,7 @@ export function emptyStores(): {
         start: () => ({ started: true, sweep: sweep(++sweeps) }),
         status: () => ({ running: false, sweep: sweeps ? sweep(sweeps) : null, next_at: null }),
       },
-      acknowledger: { acknowledge: () => undefined },
+      acknowledger: { acknowledge: () => Promise.resolve({ unknown: true }) },
       alerts: { history, mutes: new Mutes(history) },
       alertPolicy: new AlertPolicyStore({ stateDir: dir }),
     },

@@ -4,14 +4,14 @@
  *
  * @module
  */
-export type { DeviceJson, DeviceType, InterfaceJson, SnmpStatus } from "../../src/devices/device.ts";
+export type { DeviceJson, DeviceType, InterfaceJson, SnmpStatus } from "../../src/devices/mod.ts";
 export type { AnomalyEvent, SecurityEvent, TrapEvent } from "../../src/events.ts";
-export type { StoredAnomaly } from "../../src/alert/anomaly_store.ts";
-export type { FlowJson } from "../../src/flow/flow_json.ts";
+export type { StoredAnomaly } from "../../src/alert/mod.ts";
+export type { FlowJson } from "../../src/flow/mod.ts";
 export type { AlertJson, AlertsPage } from "../../src/http/routes/alerts.ts";
 export type { MuteJson } from "../../src/http/routes/alerts_body.ts";
-export type { ArpHistoryJson, IpClaimJson } from "../../src/devices/arp_history_views.ts";
-export type { AlertChannel, AlertPolicy, RouteKind } from "../../src/alert/alert_policy.ts";
+export type { ArpHistoryJson, IpClaimJson } from "../../src/devices/mod.ts";
+export type { AlertChannel, AlertPolicy, RouteKind } from "../../src/alert/mod.ts";
 
 /** A page of a cursor-paged list (/flows, /anomalies, /alerts). */
 export interface Page {

@@ -259,7 +259,12 @@ async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
         }),
         status: () => ({ running: false, sweep: null, next_at: new Date(NOW + 3_600_000).toISOString() }),
       },
-      acknowledger: { acknowledge: (id) => registry.get(id)?.mac ?? undefined },
+      acknowledger: {
+        acknowledge: (id) => {
+          const d = registry.get(id);
+          return Promise.resolve(d?.mac ? { mac: d.mac } : d ? { noMac: true } : { unknown: true });
+        },
+      },
       alerts: { history, mutes: new Mutes(history) },
       alertPolicy: new AlertPolicyStore({ stateDir: dir }),
       topology,
@@ -312,6 +317,8 @@ Deno.test("device, discovery and ack answers validate against the documented sch
     assert.equal((await call("GET", "/devices/{ip}", "/devices/not-an-ip")).status, 400);
     assert.equal((await call("POST", "/devices/{id}/ack", "/devices/192.0.2.1/ack")).json.mac, MAC);
     assert.equal((await call("POST", "/devices/{id}/ack", "/devices/02-00-00-00-00-99/ack")).status, 404);
+    const noMac = await call("POST", "/devices/{id}/ack", "/devices/2001:db8::1/ack");
+    assert.equal(noMac.status, 409, "a device found in traffic has no MAC to acknowledge");
     assert.equal((await call("POST", "/discovery", "/discovery")).status, 202);
     await call("GET", "/discovery", "/discovery");
     assert.ok(events.some((e) => e.action === "found") && events.some((e) => e.action === "updated"));

@@ -92,7 +92,7 @@ export function devicePaths(): Json {
       post: {
         summary: 'Acknowledge a device: "this one is ours". Its MAC becomes known and is never reported ' +
           "as a rogue device again.",
-        description: "No body. Repeating it is harmless.",
+        description: "No body. Repeating it is harmless. Answered once the acknowledgement is saved.",
         parameters: [
           pathParam(
             "id",
@@ -103,6 +103,10 @@ export function devicePaths(): Json {
         responses: {
           "200": json(ref("DeviceAck"), "Acknowledged."),
           "404": errorResponse("No device with that address (IP or MAC) has been seen."),
+          "409": errorResponse(
+            "The device is listed (found by SNMP or in traffic) but has no MAC address yet: acknowledge it " +
+              "by MAC once one is known.",
+          ),
           ...AUTH_ERRORS,
         },
       },

@@ -100,29 +100,52 @@ export const EVENT_SCHEMAS: Record<string, Json> = {
       "poll: new rates; link_down / link_up: the operational state changed (trap or poll).",
     ),
   }, "An interface after a poll, or after a linkDown / linkUp trap."),
-  TrapEvent: obj({
-    id: ID,
-    kind: { const: "trap" },
-    ts: isoTime("When it was received."),
-    source_ip: str("The agent's address (v1: agent-addr if set, else the UDP source)."),
-    version: oneOf(["v1", "v2c"], "SNMP version of the PDU."),
-    pdu: oneOf(["trap", "inform"], "inform: acknowledged to the sender."),
-    name: str(
-      'coldStart, warmStart, linkDown, linkUp, authenticationFailure, egpNeighborLoss or "enterpriseSpecific".',
-    ),
-    trap_oid: str("snmpTrapOID, dotted (v1 traps mapped as RFC 3584 §3.1 says)."),
-    uptime_cs: int("The sender's sysUpTime, hundredths of a second."),
-    if_index: nullable(int("ifIndex, for linkDown / linkUp.")),
-    varbinds: array(
-      obj({
-        oid: str("Dotted OID."),
-        type: str("ASN.1 type name (Integer, OctetString, Counter64…)."),
-        value: str("As text: printable strings as they are, other octets as hex, numbers in decimal."),
-      }),
-      "Every varbind, in order.",
-    ),
-    reason: str("One plain sentence."),
-  }, "An SNMP trap or inform received."),
+  TrapEvent: obj(
+    {
+      id: ID,
+      kind: { const: "trap" },
+      ts: isoTime("When it was received."),
+      source_ip: str("The agent's address (v1: agent-addr if set, else the UDP source)."),
+      version: oneOf(["v1", "v2c"], "SNMP version of the PDU."),
+      pdu: oneOf(["trap", "inform"], "inform: acknowledged to the sender."),
+      name: str(
+        'coldStart, warmStart, linkDown, linkUp, authenticationFailure, egpNeighborLoss or "enterpriseSpecific".',
+      ),
+      trap_oid: str("snmpTrapOID, dotted (v1 traps mapped as RFC 3584 §3.1 says)."),
+      uptime_cs: int("The sender's sysUpTime, hundredths of a second."),
+      if_index: nullable(int("ifIndex, for linkDown / linkUp.")),
+      varbinds: array(
+        obj({
+          oid: str("Dotted OID."),
+          type: str("ASN.1 type name (Integer, OctetString, Counter64…)."),
+          value: str("As text: printable strings as they are, other octets as hex, numbers in decimal."),
+        }),
+        "Every varbind, in order.",
+      ),
+      reason: str("One plain sentence."),
+      held_back: int(
+        "Traps from this source held back since its previous one (more a minute than " +
+          "FLINTNET_TRAP_RATE_PER_SOURCE or FLINTNET_TRAP_RATE_TOTAL allow); absent in alerts recorded by " +
+          "earlier versions.",
+        { minimum: 0 },
+      ),
+    },
+    "An SNMP trap or inform received.",
+    [
+      "id",
+      "kind",
+      "ts",
+      "source_ip",
+      "version",
+      "pdu",
+      "name",
+      "trap_oid",
+      "uptime_cs",
+      "if_index",
+      "varbinds",
+      "reason",
+    ],
+  ),
   SecurityEvent: obj({
     id: ID,
     kind: { const: "security" },

@@ -6,6 +6,7 @@ import { STREAM_KINDS } from "../sse_hub.ts";
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../query_params.ts";
 import { STREAM_EVENT_SCHEMAS } from "./events.ts";
 import {
+  array,
   AUTH_ERRORS,
   BAD_PARAMETER,
   errorResponse,
@@ -112,9 +113,23 @@ export function corePaths(opts: PathOptions): Json {
   return {
     "/healthz": {
       get: {
-        summary: "Liveness: answers when the process does; no token, no data.",
+        summary: "Liveness: answers when the process does; no token. Degraded (still 200) names each " +
+          "configured part that is not running: a capture interface missing or down, the trap port.",
         security: PUBLIC,
-        responses: { "200": json(obj({ status: { const: "ok" } }), "Alive.") },
+        responses: {
+          "200": json(
+            {
+              oneOf: [
+                obj({ status: { const: "ok" } }),
+                obj({
+                  status: { const: "degraded" },
+                  reasons: array(str("One part that is not running, and why."), undefined, { minItems: 1 }),
+                }),
+              ],
+            },
+            "Alive; degraded when something configured is not running.",
+          ),
+        },
       },
     },
     "/version": get("Version of Flintnet and Deno, and when it started.", json(ref("Version"), "The build.")),

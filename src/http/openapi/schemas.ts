@@ -18,6 +18,9 @@ const ERROR_CODES = [
   "not_found",
   "payload_too_large",
   "method_not_allowed",
+  "request_timeout",
+  "unavailable",
+  "conflict",
   "internal",
 ];
 

@@ -22,6 +22,7 @@ import {
 } from "../../store/mod.ts";
 import { CSV_CONTENT_TYPE, toCsv } from "../csv.ts";
 import { BadParameter, errorResponse } from "../errors.ts";
+import { checkFreeText } from "../free_text.ts";
 import { bodyLimit } from "../hardening.ts";
 import {
   checkParameters,
@@ -140,7 +141,7 @@ function parseAlertFilter(p: Map<string, string>): AlertFilter {
   if ((v = p.get("muted")) !== undefined) f.muted = parseChoice("muted", v, ["true", "false"]) === "true";
   if ((v = p.get("q")) !== undefined) {
     if (v.length > MAX_Q) throw invalid("q", v, `text of at most ${MAX_Q} characters`);
-    f.q = v;
+    f.q = checkFreeText("q", v);
   }
   return f;
 }

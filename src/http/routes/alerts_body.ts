@@ -9,6 +9,7 @@ import { formatIp, normalizeMac, parseIp } from "../../net/mod.ts";
 import { ALERT_KINDS, type AlertKind } from "../../store/mod.ts";
 import { SECURITY_EVENT_TYPES } from "../../events/mod.ts";
 import { BadParameter } from "../errors.ts";
+import { checkFreeText } from "../free_text.ts";
 import { invalid, parseTimeParameter } from "../query_params.ts";
 
 /** Longest acknowledgement note. */
@@ -112,7 +113,7 @@ function text(body: Record<string, unknown>, name: string, max: number): string 
     throw new BadParameter(name, `${name} is ${JSON.stringify(v)?.slice(0, 64)}: expected a string`);
   }
   if (v.length > max) throw invalid(name, v, `text of at most ${max} characters`);
-  return v;
+  return checkFreeText(name, v);
 }
 
 /** The note of an acknowledgement body `{note?}`; null when none. */

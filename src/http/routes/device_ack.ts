@@ -8,32 +8,48 @@ import { Hono } from "hono";
 import { normalizeMac } from "../../net/mod.ts";
 import { errorResponse } from "../errors.ts";
 
+/** What became of an acknowledgement. */
+export type DeviceAckResult =
+  /** The MAC acknowledged, and saved. */
+  | { mac: string }
+  /** No device with that address has been seen. */
+  | { unknown: true }
+  /** The device is listed (found by SNMP or in traffic) but no MAC is known for it yet. */
+  | { noMac: true };
+
 /** Marks MACs known. */
 export interface DeviceAcknowledger {
   /**
-   * Makes the device known. `id` is an IP or a MAC (lower case, colons). Returns the MAC acknowledged, or
-   * undefined when no device has that address.
+   * Makes the device known and saves that. `id` is an IP or a MAC (lower case, colons). Resolves once the
+   * acknowledgement is on disk.
    */
-  acknowledge(id: string): string | undefined;
+  acknowledge(id: string): Promise<DeviceAckResult>;
 }
 
-/** Serves POST /devices/:id/ack. */
+/** Longest id echoed in a message. */
+const SHOWN_MAX = 64;
+
+/** Serves POST /devices/:id/ack: answers once the acknowledgement is saved, as /mutes and /alerts do. */
 export function deviceAckRoutes(deps: { devices: DeviceAcknowledger }): Hono {
   const app = new Hono();
-  app.post("/devices/:id/ack", (c) => {
+  app.post("/devices/:id/ack", async (c) => {
     const raw = c.req.param("id");
     const id = normalizeMac(raw) ?? raw;
-    const mac = deps.devices.acknowledge(id);
-    if (mac === undefined) {
-      const shown = raw.length > 64 ? raw.slice(0, 64) + "…" : raw;
+    const result = await deps.devices.acknowledge(id);
+    const shown = JSON.stringify(raw.length > SHOWN_MAX ? raw.slice(0, SHOWN_MAX) + "…" : raw);
+    if ("noMac" in result) {
       return errorResponse(
         c,
-        404,
-        "not_found",
-        `no device with the address ${JSON.stringify(shown)} has been seen`,
+        409,
+        "conflict",
+        `the device ${shown} has no MAC address yet (it was found by SNMP or in traffic, not by ARP): ` +
+          "acknowledge it by MAC, e.g. POST /devices/00:1b:21:3a:4f:5e/ack",
       );
     }
-    return c.json({ acknowledged: true, mac });
+    if ("unknown" in result) {
+      return errorResponse(c, 404, "not_found", `no device with the address ${shown} has been seen`);
+    }
+    return c.json({ acknowledged: true, mac: result.mac });
   });
   return app;
 }

@@ -8,6 +8,7 @@ import type { DeviceFilter } from "../../devices/mod.ts";
 import { DEVICE_TYPES, SNMP_STATUSES } from "../../events/mod.ts";
 import { macHexFragment } from "../../net/mod.ts";
 import { BadParameter } from "../errors.ts";
+import { checkFreeText } from "../free_text.ts";
 import {
   checkParameters,
   invalid,
@@ -38,6 +39,7 @@ export function parseDeviceFilter(search: URLSearchParams): DeviceFilter {
   if ((v = p.get("cidr")) !== undefined) f.cidr = parseCidrParameter("cidr", v);
   if ((v = p.get("q")) !== undefined) {
     if (v.length > MAX_Q) throw invalid("q", v, `text of at most ${MAX_Q} characters`);
+    checkFreeText("q", v);
     if (v.trim() !== "") {
       f.q = v.trim().toLowerCase();
       // "00-1a-2b", Cisco's "001a.2b3c" and bare "001a2b" mean the MAC prefix 00:1a:2b (which matches as
