@@ -13,6 +13,7 @@
  * try { … } finally { await sim.stop(); }
  */
 
+import { createSocket } from "node:dgram";
 import { watchChild } from "./child_process.ts";
 import { NET_SNMP_ENV } from "./snmpd.ts";
 
@@ -101,6 +102,22 @@ async function answers(endpoint: string, community: string, netns?: string): Pro
   return out.code === 0 && new TextDecoder().decode(out.stdout).includes("1.3.6.1.2.1.1.3.0");
 }
 
+/** Rejects, naming the endpoint, when something on this machine already listens on it. */
+async function endpointFree(ep: string): Promise<void> {
+  const [hostname, port] = ep.split(":");
+  const socket = createSocket("udp4");
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind(Number(port), hostname, () => resolve());
+    });
+  } catch (e) {
+    throw new Error(`snmpsim endpoint ${ep} is already in use (another test run on this machine?): ${e}`);
+  } finally {
+    socket.close();
+  }
+}
+
 /**
  * Starts snmpsimd on every endpoint and waits until it answers on the first and the last (snmpsimd
  * binds every endpoint before it answers any, so the last answering means all are up). Rejects with
@@ -119,6 +136,11 @@ export async function startSnmpsim(o: SnmpsimOptions): Promise<Snmpsim> {
         }`,
       );
     }
+  }
+  // Another test run on this machine (a second checkout's suite) may hold the same endpoint: then the
+  // readiness probe would be answered by *its* agent, with its data, and the test would read a mix.
+  if (!o.netns) {
+    for (const ep of new Set([o.endpoints[0], o.endpoints[o.endpoints.length - 1]])) await endpointFree(ep);
   }
   const dir = await Deno.makeTempDir({ prefix: "flintnet-snmpsim-" });
   await Deno.chmod(dir, 0o755);
