@@ -19,6 +19,13 @@ import { type Daemon, startDaemon } from "./helpers/daemon.ts";
 import { DashboardPage } from "./helpers/dashboard_page.ts";
 import { createVethPair, netnsUnavailable, vethNames, type VethPair } from "./helpers/netns.ts";
 import { type Snmpsim, snmpsimUnavailable, startSnmpsim } from "./helpers/snmpsim.ts";
+import type {
+  LinkProtocol,
+  NodeType,
+  TopologyEdgeJson,
+  TopologyJson,
+  TopologyNodeJson,
+} from "../src/events/mod.ts";
 
 const CI = Deno.env.get("CI") === "true";
 const PORT = 18660;
@@ -92,64 +99,51 @@ declare const location: any;
 // deno-lint-ignore no-explicit-any
 declare const localStorage: any;
 
-/** An issue-11 topology document (what GET /topology will answer), for the renderer step. */
-const SAMPLE_TOPOLOGY = {
+/** A topology document of the API's shape, for the renderer step (typed: it follows the API's changes). */
+const SAMPLE_TOPOLOGY: TopologyJson = {
   nodes: [
-    { id: "n-core", name: "core-sw", type: "switch", status: "ok", ip: "10.231.142.50", placeholder: false },
-    { id: "n-fw", name: "edge-fw", type: "firewall", status: "ok", ip: "10.231.142.51", placeholder: false },
-    {
-      id: "n-ap",
-      name: "ap-lobby",
-      type: "access_point",
-      status: "ok",
-      ip: "10.231.142.52",
-      placeholder: false,
-    },
-    {
-      id: "n-ph",
-      name: "SEP001122334455",
-      type: "unknown",
-      status: "placeholder",
-      ip: null,
-      placeholder: true,
-    },
+    node("n-core", "core-sw", "switch", "10.231.142.50"),
+    node("n-fw", "edge-fw", "firewall", "10.231.142.51"),
+    node("n-ap", "ap-lobby", "access_point", "10.231.142.52"),
+    { ...node("n-ph", "SEP001122334455", "phone", null), status: "unknown", placeholder: true },
   ],
   edges: [
-    {
-      id: "e1",
-      source: "n-core",
-      target: "n-fw",
-      local_port: "Gi1/0/1",
-      remote_port: "port1",
-      protocols: ["lldp"],
-      speed_bps: 1e9,
-      in_util_pct: 91,
-      out_util_pct: 40,
-    },
-    {
-      id: "e2",
-      source: "n-core",
-      target: "n-ap",
-      local_port: "Gi1/0/7",
-      remote_port: "eth0",
-      protocols: ["lldp", "cdp"],
-      speed_bps: 1e9,
-      in_util_pct: 12,
-      out_util_pct: 3,
-    },
-    {
-      id: "e3",
-      source: "n-core",
-      target: "n-ph",
-      local_port: "Gi1/0/9",
-      remote_port: "Port 1",
-      protocols: ["cdp"],
-      speed_bps: null,
-      in_util_pct: null,
-      out_util_pct: null,
-    },
+    edge("e1", "n-core", "n-fw", "Gi1/0/1", "port1", ["lldp"], 1e9, 91, 40),
+    edge("e2", "n-core", "n-ap", "Gi1/0/7", "eth0", ["lldp", "cdp"], 1e9, 12, 3),
+    edge("e3", "n-core", "n-ph", "Gi1/0/9", "Port 1", ["cdp"], null, null, null),
   ],
 };
+
+function node(id: string, name: string, type: NodeType, ip: string | null): TopologyNodeJson {
+  return { id, name, type, status: "up", ip, placeholder: false, platform: null, capabilities: [] };
+}
+
+function edge(
+  id: string,
+  source: string,
+  target: string,
+  local_port: string,
+  remote_port: string,
+  protocols: LinkProtocol[],
+  speed_bps: number | null,
+  in_util_pct: number | null,
+  out_util_pct: number | null,
+): TopologyEdgeJson {
+  const bps = (pct: number | null) => pct === null || speed_bps === null ? null : pct * speed_bps / 100;
+  return {
+    id,
+    source,
+    target,
+    local_port,
+    remote_port,
+    protocols,
+    speed_bps,
+    in_bps: bps(in_util_pct),
+    out_bps: bps(out_util_pct),
+    in_util_pct,
+    out_util_pct,
+  };
+}
 
 async function api<T>(path: string): Promise<T> {
   const res = await fetch(`${BASE}${path}`, { headers: AUTH });

@@ -10,3 +10,9 @@ export type { HealthSource } from "./routes/healthz.ts";
 export type { DeviceAckResult } from "./routes/device_ack.ts";
 export { SseHub } from "./sse_hub.ts";
 export type { DeviceSource } from "./routes/devices.ts";
+// The JSON pages the dashboard (ui/src/types.ts) reads, by type only.
+export type { AlertJson, AlertsPage } from "./routes/alerts.ts";
+export type { MuteJson } from "./routes/alerts_body.ts";
+export type { AnomaliesPage } from "./routes/anomalies.ts";
+export type { DevicesPage } from "./routes/devices.ts";
+export type { FlowsPage } from "./routes/flows.ts";

@@ -47,7 +47,7 @@ export interface Tab {
   readonly page: Page;
   /** Its context (close it to drop the tab's storage). */
   readonly context: BrowserContext;
-  /** Console errors and uncaught exceptions, in order. */
+  /** Console errors, Chromium's "[DOM]" notes and uncaught exceptions, in order. */
   readonly errors: string[];
   /** Every console line, for a failing test to print. */
   readonly console: string[];
@@ -100,7 +100,8 @@ export async function startBrowser(): Promise<BrowserHandle> {
       page.on("console", (m) => {
         const line = `${m.type()}: ${m.text()}`;
         tab.console.push(line);
-        if (m.type() === "error") tab.errors.push(line);
+        // Chromium's own "[DOM]" notes (a password form without a username field…) are defects too.
+        if (m.type() === "error" || m.text().startsWith("[DOM]")) tab.errors.push(line);
       });
       page.on("pageerror", (e) => {
         tab.console.push(`pageerror: ${e.message}`);

@@ -13,11 +13,12 @@ import {
   addStatsSample,
   advisories,
   advisoriesServed,
-  anomalyCount,
   applyEvents,
   devices,
   devicesLoaded,
   latestStats,
+  MAX_RECENT,
+  mergeAdvisories,
   recentAnomalies,
   resetLiveState,
   revisions,
@@ -37,37 +38,34 @@ import { SettingsScreen } from "./screens/settings.ts";
 import { TopologyScreen } from "./screens/topology.ts";
 import { logout, type Session, session } from "./session.ts";
 import { LiveStream } from "./stream.ts";
-import type { Advisory, DeviceJson, StoredAnomaly } from "./types.ts";
+import type { Advisory, AnomaliesPage, DeviceJson } from "./types.ts";
 
 /** What the shared lists start from; the stream keeps them current after. */
 async function loadShared(s: Session): Promise<void> {
   const [stats, anomalies, devs, openapi] = await Promise.all([
     // The figures at once, not at the first stats event (up to 2 s later).
     getJson<Record<string, unknown>>(s, "/stats").catch(() => null),
-    getJson<{ anomalies: StoredAnomaly[]; total_matched: number }>(s, "/anomalies", { limit: 500 }).catch(
-      () => null,
-    ),
+    getJson<AnomaliesPage>(s, "/anomalies", { limit: MAX_RECENT }).catch(() => null),
     getJson<{ devices: DeviceJson[] }>(s, "/devices").catch(() => null),
     getJson<{ paths?: Record<string, unknown> }>(s, "/openapi.json").catch(() => null),
   ]);
   // GET /advisories comes with the analysis issue: asked for only when the agent documents it.
   const served = Boolean(openapi?.paths?.["/advisories"]);
-  const adv = served ? await getJson<{ advisories: Advisory[] }>(s, "/advisories").catch(() => null) : null;
+  const adv = served
+    ? await getJson<{ advisories?: Advisory[] } | Advisory[]>(s, "/advisories").catch(() => null)
+    : null;
   batch(() => {
     if (stats && latestStats.value === null) {
       latestStats.value = stats;
       statsSeries.value = addStatsSample(statsSeries.value, stats, Date.now());
     }
     if (anomalies) {
-      // Events that arrived while loading are kept; the page fills in what came before.
-      const seen = new Set(recentAnomalies.value.map((a) => a.id));
-      // The total counts what the page saw; streamed ones newer than the page are added.
-      const newest = anomalies.anomalies.reduce((m, a) => Math.max(m, a.id), 0);
-      anomalyCount.value = anomalies.total_matched +
-        recentAnomalies.value.filter((a) => a.id > newest).length;
-      recentAnomalies.value = recentAnomalies.value.concat(
-        anomalies.anomalies.filter((a) => !seen.has(a.id)),
-      );
+      // Events that arrived while loading are newer than the page: they win, the page fills in the rest.
+      const streamed = recentAnomalies.value;
+      const episodes = new Set(streamed.map((a) => a.episode_id));
+      recentAnomalies.value = streamed.concat(
+        anomalies.anomalies.filter((a) => !episodes.has(a.episode_id)),
+      ).slice(0, MAX_RECENT);
     }
     if (devs) {
       const map = new Map(devices.value);
@@ -76,7 +74,11 @@ async function loadShared(s: Session): Promise<void> {
       devicesLoaded.value = true;
     }
     advisoriesServed.value = served;
-    if (adv) advisories.value = advisories.value.concat(adv.advisories ?? []);
+    if (adv) {
+      // The agent's list is newest first; those streamed meanwhile are newer still and stay first.
+      const loaded = Array.isArray(adv) ? adv : adv.advisories ?? [];
+      advisories.value = mergeAdvisories(loaded, advisories.value.slice().reverse());
+    }
   });
 }
 

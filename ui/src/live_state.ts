@@ -33,10 +33,11 @@ export const MAX_RECENT = 500;
 export const latestStats = signal<Record<string, unknown> | null>(null);
 /** The charts' points, oldest first. */
 export const statsSeries = signal<StatsSample[]>([]);
-/** Anomalies, newest first: loaded from GET /anomalies, then from the stream. */
+/**
+ * Anomaly episodes, newest first, each once as its latest event (the open one, then the closed one with
+ * the summary), as GET /anomalies holds them: loaded from it, then kept current by the stream.
+ */
 export const recentAnomalies = signal<StoredAnomaly[]>([]);
-/** Anomalies the agent holds: GET /anomalies' total at login, plus those streamed since. */
-export const anomalyCount = signal(0);
 /** Security events seen on the stream since login, newest first (history is GET /alerts). */
 export const recentSecurity = signal<(SecurityEvent & { id: number })[]>([]);
 /** Devices by address. */
@@ -109,7 +110,6 @@ export function resetLiveState(): void {
     latestStats.value = null;
     statsSeries.value = [];
     recentAnomalies.value = [];
-    anomalyCount.value = 0;
     recentSecurity.value = [];
     devices.value = new Map();
     devicesLoaded.value = false;
@@ -124,6 +124,45 @@ function patchInterface(d: DeviceJson, iface: InterfaceJson): DeviceJson {
   if (i >= 0) interfaces[i] = iface;
   else interfaces.push(iface);
   return { ...d, interfaces };
+}
+
+/**
+ * `list` (newest first, one entry per episode) with `newer` events filed in: an event of an episode
+ * already listed replaces it where it is (its closed event after its open one), any other goes first.
+ * `newer` is in arrival order. At most {@link MAX_RECENT} are kept.
+ */
+export function mergeAnomalies(
+  list: readonly StoredAnomaly[],
+  newer: readonly StoredAnomaly[],
+): StoredAnomaly[] {
+  const out = list.slice();
+  const at = new Map(out.map((a, i) => [a.episode_id, i]));
+  const fresh: StoredAnomaly[] = [];
+  const freshAt = new Map<string, number>();
+  for (const e of newer) {
+    const i = at.get(e.episode_id);
+    const j = freshAt.get(e.episode_id);
+    if (i !== undefined) out[i] = e;
+    else if (j !== undefined) fresh[j] = e;
+    else freshAt.set(e.episode_id, fresh.push(e) - 1);
+  }
+  return fresh.reverse().concat(out).slice(0, MAX_RECENT);
+}
+
+/**
+ * `list` (newest first) with `newer` advisories (in arrival order) put first; one with an id already
+ * listed replaces it (an advisory raised again, or a reload after a gap). At most {@link MAX_RECENT}.
+ */
+export function mergeAdvisories(list: readonly Advisory[], newer: readonly Advisory[]): Advisory[] {
+  const ids = new Set(newer.flatMap((a) => a.id === undefined ? [] : [a.id]));
+  const seen = new Set<string | number>();
+  const fresh = newer.slice().reverse().filter((a) => {
+    if (a.id === undefined) return true;
+    if (seen.has(a.id)) return false;
+    seen.add(a.id);
+    return true;
+  });
+  return fresh.concat(list.filter((a) => a.id === undefined || !ids.has(a.id))).slice(0, MAX_RECENT);
 }
 
 /** Applies one frame's events. */
@@ -182,15 +221,12 @@ export function applyEvents(events: readonly StreamEvent[]): void {
       statsSeries.value = series;
       latestStats.value = stats[stats.length - 1].data;
     }
-    anomalyCount.value += anomalies.length;
-    if (anomalies.length) {
-      recentAnomalies.value = anomalies.reverse().concat(recentAnomalies.value).slice(0, MAX_RECENT);
-    }
+    if (anomalies.length) recentAnomalies.value = mergeAnomalies(recentAnomalies.value, anomalies);
     if (security.length) {
       recentSecurity.value = security.reverse().concat(recentSecurity.value).slice(0, MAX_RECENT);
     }
     if (newAdvisories.length) {
-      advisories.value = newAdvisories.reverse().concat(advisories.value).slice(0, MAX_RECENT);
+      advisories.value = mergeAdvisories(advisories.value, newAdvisories);
     }
     if (devs) devices.value = devs;
     if (alerts || gap) revisions.alerts.value++;

@@ -1,7 +1,8 @@
 /**
- * Anomalies: the plain-language reason, the score, the interval's bytes against the baseline and the
- * threshold; each links to its flow in the explorer. New anomalies on the stream bring the list up to
- * date without a reload.
+ * Anomalies: one entry per episode (a flow, host or subnet far above its baseline), open or closed, with
+ * the plain-language reason, the score, the bytes against the baseline and the threshold; each links to
+ * its flows in the explorer. Episodes opening and closing on the stream bring the list up to date
+ * without a reload.
  *
  * @module
  */
@@ -9,37 +10,53 @@ import { downloadCsv } from "../api.ts";
 import { useThrottled } from "../components/hooks.ts";
 import { usePaged } from "../components/paged.ts";
 import { Empty, ErrorBox, Loading } from "../components/states.ts";
-import { formatAgo, formatBytes, formatCount, formatTime, protocolName } from "../format.ts";
+import { formatAgo, formatBytes, formatCount, formatDuration, formatTime } from "../format.ts";
 import { html } from "../html.ts";
 import { revisions } from "../live_state.ts";
 import { formatHash, navigate, route } from "../router.ts";
 import { session } from "../session.ts";
 import type { StoredAnomaly } from "../types.ts";
 
-/** The explorer's filter for an anomaly's flow. */
+/** The flow explorer filtered to what an anomaly is about: its flow, its host or its subnet. */
 export function flowLink(a: StoredAnomaly): string {
+  if (a.scope === "subnet" && a.cidr) return formatHash(["flows"], { cidr: a.cidr });
+  if (a.scope === "host") return formatHash(["flows"], { ip: a.src_ip ?? a.dst_ip ?? undefined });
   return formatHash(["flows"], {
-    src_ip: a.src_ip,
-    dst_ip: a.dst_ip,
-    port: String(a.dst_port),
-    protocol: String(a.protocol),
+    src_ip: a.src_ip ?? undefined,
+    dst_ip: a.dst_ip ?? undefined,
+    port: a.dst_port === null ? undefined : String(a.dst_port),
+    protocol: a.protocol === null ? undefined : String(a.protocol),
   });
+}
+
+/** "open for 40 s" or "lasted 5 min 20 s, back to normal". */
+function episodeState(a: StoredAnomaly): string {
+  if (a.phase === "open") return `ongoing, ${formatDuration(a.duration_s)} so far`;
+  const why = a.close_reason === "new_normal"
+    ? "now the usual level"
+    : a.close_reason === "subject_gone"
+    ? "the traffic ended"
+    : "back to normal";
+  return `lasted ${formatDuration(a.duration_s)}, ${why}`;
 }
 
 function AnomalyItem(props: { a: StoredAnomaly; selected: boolean }) {
   const a = props.a;
   return html`
-    <li class=${`anomaly${
-      props.selected ? " selected" : ""
-    }`} id=${`anomaly-${a.id}`} data-testid="anomaly" data-id=${a.id}>
+    <li class=${`anomaly${props.selected ? " selected" : ""}${
+      a.phase === "open" ? " open" : ""
+    }`} id=${`anomaly-${a.episode_id}`} data-testid="anomaly" data-id=${a.id} data-episode=${a.episode_id}>
       <div class="anomaly-main">
+        <p
+          class="anomaly-subject"><span class=${`sev sev-${a.phase === "open" ? "warning" : "info"}`}>${a
+            .scope} · ${a.rule}</span> <strong>${a.subject}</strong></p>
         <p class="anomaly-reason">${a.reason}</p>
         <p class="anomaly-meta">
-            <span title=${formatTime(a.ts)}>${formatAgo(a.ts)}</span>${" · "}${a.src_ip}:${a.src_port} → ${a
-              .dst_ip}:${a.dst_port}${" "}${protocolName(a.protocol)}${" · "}<a href=${flowLink(
-                a,
-              )}>see the flow</a>
-          </p>
+          <span title=${formatTime(a.started_at)}>${formatAgo(a.started_at)}</span>${" · "}${episodeState(
+            a,
+          )}${" · "}<a
+            href=${flowLink(a)}>${a.scope === "flow" ? "see the flow" : "see its flows"}</a>
+        </p>
       </div>
       <dl class="anomaly-figures">
         <div>
@@ -47,16 +64,22 @@ function AnomalyItem(props: { a: StoredAnomaly; selected: boolean }) {
           <dd class="score">${a.score.toFixed(1)}</dd>
         </div>
         <div>
-          <dt>interval</dt>
-          <dd>${formatBytes(a.bytes)}</dd>
+          <dt>${a.rule === "sustained" ? "level" : "interval"}</dt>
+          <dd>${formatBytes(a.rule === "sustained" ? a.level_bytes : a.bytes)}</dd>
         </div>
         <div>
           <dt>baseline</dt>
-          <dd>${formatBytes(a.ewma_bytes)}</dd>
+          <dd title=${`${
+            a.baseline.source === "hour_of_day" ? "this hour of the day" : "recent"
+          }, ×/÷ ${a.baseline.spread_factor} spread`}>${formatBytes(a.baseline.typical_bytes)}</dd>
         </div>
         <div>
           <dt>threshold</dt>
           <dd>${formatBytes(a.threshold_bytes)}</dd>
+        </div>
+        <div>
+          <dt>peak</dt>
+          <dd>${formatBytes(a.peak_bytes)}</dd>
         </div>
       </dl>
     </li>
@@ -71,7 +94,7 @@ export function AnomaliesScreen(props: { selectedId?: string }) {
     newest,
     revisions.anomalies.value,
   ]);
-  const selected = props.selectedId ? Number(props.selectedId) : null;
+  const selected = props.selectedId ?? null;
   return html`<section class="screen" aria-labelledby="anomalies-title">
     <h1 id="anomalies-title">Anomalies</h1>
     <div class="list-head">
@@ -99,10 +122,12 @@ export function AnomaliesScreen(props: { selectedId?: string }) {
       ? html`<${Loading} what="anomalies" />`
       : page.rows.length === 0
       ? html`<${Empty} title="No anomaly">
-          Each flow learns its own baseline (about 5 minutes of 10-second intervals) before it can alert; an interval far above
-          it, and above the minimum size, is an anomaly. The thresholds are in Settings.</${Empty}>`
+          Every flow, local host and local subnet learns its own baseline before it can alert; traffic far above it, and above
+          the minimum size, opens an anomaly episode, which closes when traffic is back to normal. The thresholds are in Settings.</${Empty}>`
       : html`<ul class="anomalies" data-testid="anomalies">${
-        page.rows.map((a) => html`<${AnomalyItem} key=${a.id} a=${a} selected=${a.id === selected} />`)
+        page.rows.map((a) =>
+          html`<${AnomalyItem} key=${a.episode_id} a=${a} selected=${a.episode_id === selected} />`
+        )
       }</ul>`
   }
     ${

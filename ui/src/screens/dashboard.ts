@@ -16,7 +16,6 @@ import { html } from "../html.ts";
 import {
   activeFlows,
   advisories,
-  anomalyCount,
   captureTotals,
   latestStats,
   recentAnomalies,
@@ -26,7 +25,7 @@ import {
   statsSeries,
 } from "../live_state.ts";
 import { navigate } from "../router.ts";
-import type { AlertsPage, FlowJson, Page } from "../types.ts";
+import type { AlertsPage, AnomaliesPage, FlowJson, Page } from "../types.ts";
 
 /** One number with its label. */
 export function Stat(
@@ -85,6 +84,11 @@ export function DashboardScreen() {
     (s, signal) => getJson<AlertsPage>(s, "/alerts", { kind: "security", acked: false, limit: 1 }, signal),
     [alertsRevision],
   );
+  // The agent's own count of the episodes it holds (it keeps a bounded number), read again as they come.
+  const anomalyTotal = useApi(
+    (s, signal) => getJson<AnomaliesPage>(s, "/anomalies", { limit: 1 }, signal),
+    [alertsRevision],
+  );
   const anomalies = recentAnomalies.value;
   const security = recentSecurity.value;
   return html`
@@ -108,9 +112,9 @@ export function DashboardScreen() {
             ? formatCount(open.data.total_matched)
             : "–"} href="#/security?kind=security&acked=false"
           tone=${open.data && open.data.total_matched > 0 ? "crit" : ""} />
-        <${Stat} label="anomalies" testId="stat-anomalies" count=${anomalyCount.value}
-          value=${formatCount(anomalyCount.value)}
-          href="#/anomalies" />
+        <${Stat} label="anomalies" testId="stat-anomalies" count=${anomalyTotal.data?.total_matched}
+          value=${anomalyTotal.data ? formatCount(anomalyTotal.data.total_matched) : "–"}
+          tone=${anomalies.some((a) => a.phase === "open") ? "warn" : ""} href="#/anomalies" />
         <${Stat} label="advisories" testId="stat-advisories" count=${advisories.value
           .length} value=${formatCount(advisories.value.length)}
           href="#/advisories" />
@@ -154,13 +158,17 @@ export function DashboardScreen() {
             ${anomalies.length === 0
               ? html`
                 <${Empty}
-                  title="No anomaly">A flow is flagged when an interval carries far more than its learned baseline.</${Empty}>
+                  title="No anomaly">A flow, host or subnet is flagged when it carries far more than its learned baseline.</${Empty}>
               `
               : html`<ul class="feed" data-testid="recent-anomalies">${
                 anomalies.slice(0, 6).map((a) =>
-                  html`<li key=${a.id}>
-              <a href=${`#/anomalies/${a.id}`}><span class="feed-time">${formatAgo(a.ts, now)}</span>
-              <span class="feed-text">${a.reason}</span></a></li>`
+                  html`<li key=${a.episode_id} class=${a.phase === "open" ? "lvl-warning" : ""}>
+              <a href=${`#/anomalies/${encodeURIComponent(a.episode_id)}`}><span class="feed-time">${
+                    formatAgo(a.started_at, now)
+                  }</span>
+              <span class="feed-text"><span class=${`sev sev-${a.phase === "open" ? "warning" : "info"}`}>${
+                    a.phase === "open" ? "ongoing" : "ended"
+                  }</span> <strong>${a.subject}</strong> ${a.reason}</span></a></li>`
                 )
               }</ul>`}
           </div>

@@ -9,7 +9,7 @@ import { useState } from "preact/hooks";
 import { getJson, sendJson } from "../api.ts";
 import { SeverityBadge, SnmpBadge } from "../components/badges.ts";
 import { useApi } from "../components/hooks.ts";
-import { TYPE_NAMES, TypeIcon } from "../components/icons.ts";
+import { TypeIcon, typeName } from "../components/icons.ts";
 import { ErrorBox, Loading } from "../components/states.ts";
 import { UtilBar } from "../components/util_bar.ts";
 import { VirtualTable } from "../components/vtable.ts";
@@ -132,7 +132,7 @@ export function DeviceDetailScreen(props: { ip: string }) {
       <${TypeIcon} type=${d.type} size=${40} />
       <div>
         <h1 id="device-title">${d.name ?? d.ip}</h1>
-        <p class="lead">${TYPE_NAMES[d.type] ?? d.type}${d.vendor ? ` · ${d.vendor}` : ""}${
+        <p class="lead">${typeName(d.type)}${d.vendor ? ` · ${d.vendor}` : ""}${
     d.model ? ` ${d.model}` : ""
   }</p>
       </div>
@@ -152,9 +152,7 @@ export function DeviceDetailScreen(props: { ip: string }) {
         <dl class="kv">
           ${row("Address", d.ip)}
           ${row("MAC", d.mac)}
-          ${
-    row("Type", html`${TYPE_NAMES[d.type] ?? d.type} <small>(rule: ${d.type_rule ?? "none matched"})</small>`)
-  }
+          ${row("Type", html`${typeName(d.type)} <small>(rule: ${d.type_rule ?? "none matched"})</small>`)}
           ${row("Vendor", d.vendor)}
           ${row("Model", d.model)}
           ${row("OS version", d.os_version)}

@@ -9,7 +9,7 @@ import { getJson } from "../api.ts";
 import { SnmpBadge } from "../components/badges.ts";
 import { type Field, FilterForm } from "../components/filters.ts";
 import { useApi } from "../components/hooks.ts";
-import { TYPE_NAMES, TypeIcon } from "../components/icons.ts";
+import { TYPE_NAMES, TypeIcon, typeName } from "../components/icons.ts";
 import { Empty, ErrorBox, Loading } from "../components/states.ts";
 import { UtilBar } from "../components/util_bar.ts";
 import { formatAgo, formatCount, formatPct } from "../format.ts";
@@ -55,7 +55,7 @@ function DeviceCard(props: { d: DeviceJson }) {
       </div>
       <${SnmpBadge} status=${d.snmp.status} title=${d.snmp.last_error ?? undefined} />
     </div>
-    <p class="card-meta">${TYPE_NAMES[d.type] ?? d.type}${d.vendor ? ` · ${d.vendor}` : ""}${
+    <p class="card-meta">${typeName(d.type)}${d.vendor ? ` · ${d.vendor}` : ""}${
     d.model ? ` ${d.model}` : ""
   }</p>
     ${

@@ -127,11 +127,15 @@ function FlowDetail(props: { flow: FlowJson; onClose: () => void }) {
           ${f.protocol === 6 ? row("TCP flags", `0x${f.tcp_flags.toString(16).padStart(2, "0")}`) : null}
           ${row(
             "Baseline",
-            `${formatBytes(f.ewma.mean_bytes)} ± ${formatBytes(f.ewma.stddev_bytes)} per interval`,
+            f.baseline.intervals === 0
+              ? "none yet"
+              : `${
+                formatBytes(f.baseline.typical_bytes)
+              } per interval, ×/÷ ${f.baseline.spread_factor} spread`,
           )}
           ${row(
             "Baseline state",
-            `${f.ewma.intervals} intervals, ${f.ewma.mature ? "mature: can alert" : "learning"}`,
+            `${f.baseline.intervals} intervals, ${f.baseline.mature ? "mature: can alert" : "learning"}`,
           )}
           ${row("Community ID", html`<code class="wrap">${f.community_id}</code>`)}
         </dl>

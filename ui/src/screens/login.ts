@@ -48,6 +48,8 @@ export function LoginScreen() {
     }
   };
 
+  // The hidden username field: password managers (and Chromium's form check) want one beside a password;
+  // the agent's URL is it, so a saved token is filed under the agent it opens. Not shown, not focusable.
   return html`
     <main class="login" id="main">
       <form class="login-card" onSubmit=${submit} aria-labelledby="login-title" data-testid="login-form">
@@ -57,6 +59,8 @@ export function LoginScreen() {
           <input id="login-url" name="url" type="url" inputmode="url" autocomplete="url"
             placeholder=${location.origin} value=${url} onInput=${(e: Event) =>
               setUrl((e.target as HTMLInputElement).value)} />
+          <input name="username" type="text" autocomplete="username" hidden readonly tabindex="-1"
+            aria-hidden="true" value=${url || location.origin} />
           <label for="login-token">API token</label>
           <input id="login-token" name="token" type="password" autocomplete="current-password" required
             value=${token} onInput=${(e: Event) => setToken((e.target as HTMLInputElement).value)} />

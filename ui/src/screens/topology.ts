@@ -8,34 +8,27 @@
 import { getJson } from "../api.ts";
 import { ForceGraph, type GraphLink, type GraphNode } from "../components/force_graph.ts";
 import { useApi } from "../components/hooks.ts";
-import { TYPE_NAMES } from "../components/icons.ts";
+import { typeName } from "../components/icons.ts";
 import { Empty, ErrorBox, Loading } from "../components/states.ts";
 import { utilLevel } from "../components/util_bar.ts";
 import { formatBps, formatCount, formatPct } from "../format.ts";
 import { html } from "../html.ts";
 import { revisions } from "../live_state.ts";
 import { navigate } from "../router.ts";
-import type { TopologyEdge, TopologyNode } from "../types.ts";
+import type { TopologyJson } from "../types.ts";
 
-/** GET /topology. `links` is the name the placeholder route used before issue 11. */
-interface TopologyDoc {
-  nodes: TopologyNode[];
-  edges?: TopologyEdge[];
-  links?: TopologyEdge[];
-}
-
-/** The graph the screen draws from the API's document, unchanged in meaning (issue 11's shape). */
-export function topologyGraph(doc: TopologyDoc): { nodes: GraphNode[]; links: GraphLink[] } {
-  const edges = doc.edges ?? doc.links ?? [];
+/** The graph the screen draws from GET /topology, unchanged in meaning: one node per node, one link per edge. */
+export function topologyGraph(doc: TopologyJson): { nodes: GraphNode[]; links: GraphLink[] } {
+  const edges = doc.edges;
   const nodes = doc.nodes.map((n): GraphNode => ({
     id: n.id,
     label: n.name ?? n.ip ?? n.id,
     type: n.type,
     dashed: n.placeholder,
     cls: `status-${n.status}`,
-    title: `${n.name ?? n.id}${n.ip ? ` (${n.ip})` : ""}: ${TYPE_NAMES[n.type] ?? n.type}${
-      n.placeholder ? ", not yet a known device" : ""
-    }`,
+    title: `${n.name ?? n.id}${n.ip ? ` (${n.ip})` : ""}: ${typeName(n.type)}${
+      n.platform ? ` (${n.platform})` : ""
+    }${n.placeholder ? ", not yet a known device" : ""}`,
     r: 14,
   }));
   const links = edges.map((e): GraphLink => {
@@ -59,7 +52,7 @@ export function topologyGraph(doc: TopologyDoc): { nodes: GraphNode[]; links: Gr
 
 /** The screen. */
 export function TopologyScreen() {
-  const q = useApi((s, signal) => getJson<TopologyDoc>(s, "/topology", {}, signal), [
+  const q = useApi((s, signal) => getJson<TopologyJson>(s, "/topology", {}, signal), [
     revisions.topology.value,
   ]);
   const byId = new Map((q.data?.nodes ?? []).map((n) => [n.id, n]));
