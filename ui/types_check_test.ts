@@ -6,6 +6,7 @@ Deno.test({
   name: "the whole dashboard type-checks against the daemon's own API types (deno check ui/src/main.ts)",
   // The unit tests beside the UI import only a few of its modules, and the bundler strips types without
   // checking them: this is what makes a renamed API member, or a screen reading one that is gone, fail.
+  // No match on a "Check ui/src/main.ts" line: Deno prints it only when the result is not cached yet.
   async fn() {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["check", "ui/src/main.ts"],
@@ -16,6 +17,5 @@ Deno.test({
     }).output();
     const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
     assert.equal(out.code, 0, `deno check ui/src/main.ts failed:\n${text}`);
-    assert.match(text, /Check .*ui\/src\/main\.ts/, "it checked the entry point");
   },
 });
