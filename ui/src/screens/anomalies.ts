@@ -29,6 +29,14 @@ export function flowLink(a: StoredAnomaly): string {
   });
 }
 
+/**
+ * The reason without the subject it starts with (shown just before it, in bold): " sent 1.2 MB in 10 s…".
+ * A reason worded otherwise is kept whole.
+ */
+export function reasonAfterSubject(a: { subject: string; reason: string }): string {
+  return a.reason.startsWith(a.subject) ? a.reason.slice(a.subject.length) : ` — ${a.reason}`;
+}
+
 /** "open for 40 s" or "lasted 5 min 20 s, back to normal". */
 function episodeState(a: StoredAnomaly): string {
   if (a.phase === "open") return `ongoing, ${formatDuration(a.duration_s)} so far`;
