@@ -56,9 +56,8 @@ function AnomalyItem(props: { a: StoredAnomaly; selected: boolean }) {
     }`} id=${`anomaly-${a.episode_id}`} data-testid="anomaly" data-id=${a.id} data-episode=${a.episode_id}>
       <div class="anomaly-main">
         <p
-          class="anomaly-subject"><span class=${`sev sev-${a.phase === "open" ? "warning" : "info"}`}>${a
-            .scope} · ${a.rule}</span> <strong>${a.subject}</strong></p>
-        <p class="anomaly-reason">${a.reason}</p>
+          class="anomaly-reason"><span class=${`sev sev-${a.phase === "open" ? "warning" : "info"}`}>${a
+            .scope} · ${a.rule}</span> <strong>${a.subject}</strong>${reasonAfterSubject(a)}</p>
         <p class="anomaly-meta">
           <span title=${formatTime(a.started_at)}>${formatAgo(a.started_at)}</span>${" · "}${episodeState(
             a,
