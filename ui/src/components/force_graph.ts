@@ -86,6 +86,8 @@ export function ForceGraph(props: {
   testId?: string;
   /** Length links pull towards; longer leaves room for port labels. @default 110 */
   linkDistance?: number;
+  /** How hard nodes push each other apart (negative); harder keeps nodes off other nodes' links. @default -320 */
+  charge?: number;
 }) {
   const svgRef = useRef<SVGSVGElement>(null);
   const viewRef = useRef<SVGGElement>(null);
@@ -176,9 +178,10 @@ export function ForceGraph(props: {
         "link",
         forceLink<SimNode, SimLink>(simLinks).id((d) => d.id).distance(props.linkDistance ?? 110),
       )
-      .force("charge", forceManyBody().strength(-320))
+      .force("charge", forceManyBody().strength(props.charge ?? -320))
       .force("center", forceCenter(size.w / 2, size.h / 2))
-      .force("collide", forceCollide(28))
+      // Room for a node and its name under it.
+      .force("collide", forceCollide(props.charge !== undefined && props.charge < -320 ? 44 : 28))
       .force("x", forceX(size.w / 2).strength(0.04))
       .force("y", forceY(size.h / 2).strength(0.04))
       .on("tick", draw)
@@ -303,6 +306,7 @@ export function ForceGraph(props: {
                       if (e.key === "Enter") props.onNodeClick?.(n.id);
                     }}>
                     <title>${n.title}</title>
+                    <path class="node-bg" d=${nodeShape(n.type, n.r ?? 12)} />
                     <path d=${nodeShape(n.type, n.r ?? 12)} />
                     <text y=${(n.r ?? 12) + 14} text-anchor="middle">${n.label}</text>
                   </g>

@@ -28,27 +28,30 @@ function AdvisoryItem(props: { a: Advisory }) {
   const sentence = a.summary ?? a.sentence ?? "";
   return html`
     <li class=${`alert-item lvl-${a.severity ?? "info"}`} data-testid="advisory" data-id=${a.id}>
-      <p class="alert-line">${a.severity && html`<${SeverityBadge} severity=${a.severity} />`}${" "}<strong
-        >${a.subject ?? a.title ?? a.type ?? "Advisory"}</strong>${" "}<span class="muted" title=${formatTime(
-          a.ts,
-        )}>${formatAgo(a.ts)}</span>${a.type && a.subject
-          ? html`
-            <span class="muted">· ${a.type}</span>
-          `
-          : null}</p>
-      <p class="alert-summary">${sentence}</p>
-      ${a.action && html`<p class="advisory-action"><strong>What to do:</strong> ${a.action}</p>`}
-      ${evidence.length > 0 && html`
-        <details class="evidence">
-          <summary>Evidence</summary>
-          <dl class="kv">${evidence.map(([k, v]) =>
-            html`
-              <dt>${k}</dt>
-              <dd>${v}</dd>
+      <div class="alert-main">
+        <p class="alert-line">${a.severity && html`<${SeverityBadge} severity=${a.severity} />`}${" "}<strong
+          >${a.subject ?? a.title ?? a.type ??
+            "Advisory"}</strong>${" "}<span class="muted" title=${formatTime(
+              a.ts,
+            )}>${formatAgo(a.ts)}</span>${a.type && a.subject
+            ? html`
+              <span class="muted">· ${a.type}</span>
             `
-          )}</dl>
-        </details>
-      `}
+            : null}</p>
+        <p class="alert-summary">${sentence}</p>
+        ${a.action && html`<p class="advisory-action"><strong>What to do:</strong> ${a.action}</p>`}
+        ${evidence.length > 0 && html`
+          <details class="evidence">
+            <summary>Evidence</summary>
+            <dl class="kv">${evidence.map(([k, v]) =>
+              html`
+                <dt>${k}</dt>
+                <dd>${v}</dd>
+              `
+            )}</dl>
+          </details>
+        `}
+      </div>
     </li>
   `;
 }

@@ -29,6 +29,14 @@ export function flowLink(a: StoredAnomaly): string {
   });
 }
 
+/**
+ * The reason without the subject it starts with (shown just before it, in bold): " sent 1.2 MB in 10 s…".
+ * A reason worded otherwise is kept whole.
+ */
+export function reasonAfterSubject(a: { subject: string; reason: string }): string {
+  return a.reason.startsWith(a.subject) ? a.reason.slice(a.subject.length) : ` — ${a.reason}`;
+}
+
 /** "open for 40 s" or "lasted 5 min 20 s, back to normal". */
 function episodeState(a: StoredAnomaly): string {
   if (a.phase === "open") return `ongoing, ${formatDuration(a.duration_s)} so far`;
@@ -48,9 +56,8 @@ function AnomalyItem(props: { a: StoredAnomaly; selected: boolean }) {
     }`} id=${`anomaly-${a.episode_id}`} data-testid="anomaly" data-id=${a.id} data-episode=${a.episode_id}>
       <div class="anomaly-main">
         <p
-          class="anomaly-subject"><span class=${`sev sev-${a.phase === "open" ? "warning" : "info"}`}>${a
-            .scope} · ${a.rule}</span> <strong>${a.subject}</strong></p>
-        <p class="anomaly-reason">${a.reason}</p>
+          class="anomaly-reason"><span class=${`sev sev-${a.phase === "open" ? "warning" : "info"}`}>${a
+            .scope} · ${a.rule}</span> <strong>${a.subject}</strong>${reasonAfterSubject(a)}</p>
         <p class="anomaly-meta">
           <span title=${formatTime(a.started_at)}>${formatAgo(a.started_at)}</span>${" · "}${episodeState(
             a,

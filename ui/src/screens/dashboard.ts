@@ -19,12 +19,12 @@ import {
   captureTotals,
   latestStats,
   recentAnomalies,
-  recentSecurity,
   revisions,
   SERIES_MS,
   statsSeries,
 } from "../live_state.ts";
 import { navigate } from "../router.ts";
+import { reasonAfterSubject } from "./anomalies.ts";
 import type { AlertsPage, AnomaliesPage, FlowJson, Page } from "../types.ts";
 
 /** One number with its label. */
@@ -84,13 +84,19 @@ export function DashboardScreen() {
     (s, signal) => getJson<AlertsPage>(s, "/alerts", { kind: "security", acked: false, limit: 1 }, signal),
     [alertsRevision],
   );
+  // The latest security events from the history, so the panel is the same before and after a login, and
+  // read again when the stream brings a new one.
+  const latestSecurity = useApi(
+    (s, signal) => getJson<AlertsPage>(s, "/alerts", { kind: "security", limit: 6 }, signal),
+    [alertsRevision],
+  );
   // The agent's own count of the episodes it holds (it keeps a bounded number), read again as they come.
   const anomalyTotal = useApi(
     (s, signal) => getJson<AnomaliesPage>(s, "/anomalies", { limit: 1 }, signal),
     [alertsRevision],
   );
   const anomalies = recentAnomalies.value;
-  const security = recentSecurity.value;
+  const security = latestSecurity.data?.alerts ?? [];
   return html`
     <section class="screen" aria-labelledby="dash-title">
       <h1 id="dash-title">Dashboard</h1>
@@ -168,24 +174,28 @@ export function DashboardScreen() {
                   }</span>
               <span class="feed-text"><span class=${`sev sev-${a.phase === "open" ? "warning" : "info"}`}>${
                     a.phase === "open" ? "ongoing" : "ended"
-                  }</span> <strong>${a.subject}</strong> ${a.reason}</span></a></li>`
+                  }</span> <strong>${a.subject}</strong>${reasonAfterSubject(a)}</span></a></li>`
                 )
               }</ul>`}
           </div>
         <div class="panel">
             <div class="panel-head"><h2>Security events</h2><a href="#/security?kind=security">History</a></div>
-            ${security.length === 0
+            ${latestSecurity.error && !latestSecurity.data
+              ? html`<${ErrorBox} error=${latestSecurity.error} onRetry=${latestSecurity.reload} />`
+              : !latestSecurity.data
+              ? html`<${Loading} what="security events" />`
+              : security.length === 0
               ? html`
                 <${Empty}
-                  title="Nothing since you logged in">New devices and ARP spoofing appear here the moment they are seen.</${Empty}>
+                  title="No security event">New devices and ARP spoofing appear here the moment they are seen.</${Empty}>
               `
               : html`<ul class="feed" data-testid="recent-security">${
-                security.slice(0, 6).map((e) =>
+                security.map((e) =>
                   html`<li key=${e.id} class=${`lvl-${e.severity}`}>
-              <a href=${`#/security?mac=${encodeURIComponent(e.mac)}`}><span class="feed-time">${
-                    formatAgo(e.ts, now)
-                  }</span>
-              <span class="feed-text"><span class=${`sev sev-${e.severity}`}>${e.type}</span> ${e.explanation}</span></a></li>`
+              <a href=${`#/security?${
+                    e.mac ? `mac=${encodeURIComponent(e.mac)}&` : ""
+                  }kind=security`}><span class="feed-time">${formatAgo(e.ts, now)}</span>
+              <span class="feed-text"><span class=${`sev sev-${e.severity}`}>${e.type}</span> ${e.summary}</span></a></li>`
                 )
               }</ul>`}
           </div>

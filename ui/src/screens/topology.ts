@@ -90,8 +90,9 @@ export function TopologyScreen() {
             <li><span class="lg lg-dashed"></span>neighbour not yet known</li>
           </ul>
         </div>
-        <${ForceGraph} label="Network topology" testId="topology-graph" linkDistance=${180} nodes=${graph
-          .nodes}
+        <${ForceGraph} label="Network topology" testId="topology-graph" linkDistance=${170} charge=${-900}
+          nodes=${graph
+            .nodes}
           links=${graph
             .links}
           onNodeClick=${open} />
