@@ -85,7 +85,11 @@ export class ArpRuleContext {
     this.allow = s.allow;
     this.#vendor = s.vendor;
     for (const t of SECURITY_EVENT_TYPES) this.#budgets[t] = new MinuteBudget(EVENTS_PER_MINUTE);
-    this.traffic = new TrafficFacts(s.windowMs, (guess) => this.#learnRouter(guess));
+    this.traffic = new TrafficFacts(
+      s.windowMs,
+      (guess) => this.#learnRouter(guess),
+      (mac, ip) => this.history.mac(mac)?.ips.has(ip) ?? false,
+    );
   }
 
   /** Time of the current claim, ms. */

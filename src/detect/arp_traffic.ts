@@ -10,8 +10,12 @@
  *   the MAC is looked up in a few fixed slots (typed arrays); a MAC enters a slot only when it is seen
  *   sending from two addresses in consecutive rows, and its score grows with every source address that
  *   differs from its last two (a host with a secondary address alternating between the two scores
- *   nothing). Scores halve every window of capture time, so the slots follow the network. Replacement is
- *   Space-Saving's (the lowest score gives its slot up), so the MAC that routes most keeps its slot.
+ *   nothing). A source address the MAC itself claims in ARP scores nothing either: a server or a
+ *   namespace host with eight addresses of its own sends from all of them, and is not a router (it was
+ *   taken for one, and every address it had was called a gateway). This check (two Map reads) runs only
+ *   for a slotted MAC whose source differs from its last two. Scores halve every window of capture time,
+ *   so the slots follow the network. Replacement is Space-Saving's (the lowest score gives its slot up), so
+ *   the MAC that routes most keeps its slot.
  *
  * Time is the rows' own (the halving happens at the first row of a new window, whatever the batches), so replay and live capture give the same answers for the same frames.
  */
@@ -51,14 +55,21 @@ export class TrafficFacts {
   #prevSrc = 0;
   #nextDecay = -Infinity;
   readonly #onRouter: (guess: RouterGuess, atMs: number) => void;
+  readonly #claims: (mac: number, ip: number) => boolean;
 
   /**
    * @param windowMs scores halve once per window of capture time; DHCP sightings are kept two windows
    * @param onRouter told, once per window and before the halving, which MAC routes (if one does)
+   * @param claims whether `mac` has claimed `ip` (an IPv4 address as a 32-bit number) in ARP
    */
-  constructor(windowMs: number, onRouter: (guess: RouterGuess, atMs: number) => void = () => {}) {
+  constructor(
+    windowMs: number,
+    onRouter: (guess: RouterGuess, atMs: number) => void = () => {},
+    claims: (mac: number, ip: number) => boolean = () => false,
+  ) {
     this.#windowMs = Math.max(windowMs, 1);
     this.#onRouter = onRouter;
+    this.#claims = claims;
   }
 
   /** DHCP client messages seen so far. */
@@ -84,7 +95,7 @@ export class TrafficFacts {
     for (let k = 0; k < SLOTS; k++) {
       if (macs[k] !== eth) continue;
       if (src !== this.#src1[k] && src !== this.#src2[k]) {
-        this.#score[k]++;
+        if (!this.#claims(eth, src)) this.#score[k]++;
         this.#src2[k] = this.#src1[k];
         this.#src1[k] = src;
       }
@@ -95,7 +106,7 @@ export class TrafficFacts {
     let low = 0;
     for (let k = 1; k < SLOTS; k++) if (this.#score[k] < this.#score[low]) low = k;
     macs[low] = eth;
-    this.#score[low]++;
+    if (!this.#claims(eth, src)) this.#score[low]++;
     this.#src1[low] = src;
     this.#src2[low] = prevSrc;
   }

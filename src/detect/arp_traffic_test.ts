@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createPacketBatch, type PacketBatch } from "../decode/packet_batch.ts";
-import { addIpRowFrom, macNumber } from "../../tests/helpers/arp_rows.ts";
+import { addIpRowFrom, ipv4Number, macNumber } from "../../tests/helpers/arp_rows.ts";
 import { MIN_ROUTER_SCORE, type RouterGuess, TrafficFacts } from "./arp_traffic.ts";
 
 const ROUTER = "00:00:0c:12:34:01", HOST = "02:00:00:00:00:02", OTHER = "02:00:00:00:00:03";
@@ -75,6 +75,26 @@ Deno.test("TrafficFacts does not take a host for a router: one address, or two i
   }
   observeAll(f, rows);
   assert.equal(f.router(), null);
+});
+
+Deno.test("TrafficFacts does not take a host sending from eight addresses it claims in ARP for a router", () => {
+  const own = new Set(Array.from({ length: 8 }, (_, i) => ipv4Number(`10.231.200.${10 + i}`)));
+  const f = new TrafficFacts(WINDOW, undefined, (mac, ip) => mac === macNumber(HOST) && own.has(ip));
+  const rows: Row[] = [];
+  for (let i = 0; i < 200; i++) {
+    rows.push({ t: i * 10, eth: HOST, src: `10.231.200.${10 + (i % 8)}` });
+    // The router forwards from addresses nobody here claims, and is still found beside the host.
+    if (i % 4 === 0) {
+      rows.push({ t: i * 10 + 1, eth: ROUTER, src: `198.51.100.${(i % 200) + 1}` });
+      rows.push({ t: i * 10 + 2, eth: ROUTER, src: `203.0.113.${(i % 200) + 1}` });
+    }
+  }
+  observeAll(f, rows);
+  assert.equal(f.router()?.mac, macNumber(ROUTER));
+  // Without the ARP claims the same rows make the host the router (what the check is for).
+  const blind = new TrafficFacts(WINDOW);
+  observeAll(blind, rows);
+  assert.equal(blind.router()?.mac, macNumber(HOST));
 });
 
 Deno.test("TrafficFacts halves scores every window and reports the router before each halving", () => {
