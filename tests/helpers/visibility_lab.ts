@@ -56,7 +56,7 @@ export class VisibilityLab {
     }
     const { cert, key } = await makeTestCert(this.#dir);
     await Deno.writeTextFile(`${this.#dir}/index.html`, "flintnet visibility lab\n");
-    this.#spawn(LAB.srv, [
+    this.spawn(LAB.srv, [
       "dnsmasq",
       "-k",
       "--conf-file=/dev/null",
@@ -74,7 +74,7 @@ export class VisibilityLab {
       "--log-queries",
       "--log-facility=-",
     ]);
-    this.#spawn(LAB.srv, [
+    this.spawn(LAB.srv, [
       "openssl",
       "s_server",
       "-accept",
@@ -85,7 +85,7 @@ export class VisibilityLab {
       key,
       "-www",
     ]);
-    this.#spawn(LAB.srv, [
+    this.spawn(LAB.srv, [
       "/usr/bin/python3",
       "-m",
       "http.server",
@@ -187,14 +187,29 @@ export class VisibilityLab {
     if (this.#dir) await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
   }
 
-  #spawn(ns: string, cmd: string[]): void {
+  /** Starts `cmd` in namespace `ns`, watched: its output is in output(), destroy() stops it. */
+  spawn(ns: string, cmd: string[]): WatchedChild {
     const child = new Deno.Command("ip", {
       args: ["netns", "exec", ns, ...cmd],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    this.#children.push(watchChild(child, { outputLimit: 20_000 }));
+    const w = watchChild(child, { outputLimit: 20_000 });
+    this.#children.push(w);
+    return w;
+  }
+
+  /** Waits until `child` printed something matching `re`. */
+  async waitForOutput(child: WatchedChild, re: RegExp, ms = 10_000): Promise<void> {
+    for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (re.test(child.output())) return;
+    throw new Error(`no ${re} within ${ms} ms:\n${child.output()}`);
+  }
+
+  /** Waits until `child` exited. */
+  async waitForExit(child: WatchedChild, ms = 60_000): Promise<void> {
+    for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (child.exited) return;
+    throw new Error(`still running after ${ms} ms:\n${child.output()}`);
   }
 
   async #waitFor(probe: () => Promise<unknown>): Promise<void> {
