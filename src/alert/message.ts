@@ -40,15 +40,15 @@ const TITLES: Record<string, string> = {
 
 const PROTOCOLS: Record<number, string> = { 1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPv6", 132: "SCTP" };
 
-/** HTML-escapes text for element content and attribute values. */
-export /** How a message names each anomaly rule. */
+/** How a message names each anomaly rule. */
 const RULE_WORDS: Record<AnomalyEvent["rule"], string> = {
   spike: "spike (one or two intervals)",
   sustained: "sustained (the last minutes)",
   retransmissions: "TCP retransmissions (share of segments sent again)",
 };
 
-function escapeHtml(s: string): string {
+/** HTML-escapes text for element content and attribute values. */
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
