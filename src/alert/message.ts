@@ -40,6 +40,13 @@ const TITLES: Record<string, string> = {
 
 const PROTOCOLS: Record<number, string> = { 1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPv6", 132: "SCTP" };
 
+/** How a message names each anomaly rule. */
+const RULE_WORDS: Record<AnomalyEvent["rule"], string> = {
+  spike: "spike (one or two intervals)",
+  sustained: "sustained (the last minutes)",
+  retransmissions: "TCP retransmissions (share of segments sent again)",
+};
+
 /** HTML-escapes text for element content and attribute values. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -105,7 +112,7 @@ function anomalyFacts(e: AnomalyEvent): Facts {
     : [];
   return [
     ...what,
-    ["Rule", e.rule === "spike" ? "spike (one or two intervals)" : "sustained (the last minutes)"],
+    ["Rule", RULE_WORDS[e.rule]],
     ["Started", e.started_at],
     ...summary,
     ["Bytes in the interval", e.bytes],

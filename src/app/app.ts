@@ -10,8 +10,8 @@ import { type DeviceSide, startDeviceSide } from "./device_side.ts";
 import { EventBus } from "../events/mod.ts";
 import { compileBpf, LiveCapture, useLibpcap } from "../capture/mod.ts";
 import { BaselineKeeper, VolumeAnomalyDetector } from "../detect/mod.ts";
-import { parseCidr } from "../net/mod.ts";
-import { FlowPipeline, FlowTable } from "../flow/mod.ts";
+import { parseCidr, parseIp } from "../net/mod.ts";
+import { FlowPipeline, FlowTable, hostTcpHealth, type HostTcpHealthJson } from "../flow/mod.ts";
 import {
   type BoundHttpServer,
   createHttpApp,
@@ -67,7 +67,7 @@ function dashboardHost(cfg: Config): string {
  * What GET /devices and /devices/:ip show: the registry, and for one device its ARP history (every IP
  * its MAC held, the change log), who else claimed its IP, and its last 20 security alerts.
  */
-function deviceSource(devices: DeviceSide, alerts: AlertSide): DeviceSource {
+function deviceSource(devices: DeviceSide, alerts: AlertSide, table: FlowTable): DeviceSource {
   return {
     list: () => devices.registry.list(),
     get: (ip) => devices.registry.get(ip),
@@ -77,9 +77,18 @@ function deviceSource(devices: DeviceSide, alerts: AlertSide): DeviceSource {
         arp: mac ? devices.arpHistory.toJson(mac) : null,
         ip_claims: devices.arpHistory.ipClaims(ip),
         alerts: mac ? alerts.ring.forMac(mac) : [],
+        // visibility (docs/visibility.md): what it asked DNS, newest first, and its TCP health
+        dns_history: [...devices.names.book.history(ip)].reverse(),
+        tcp_health: tcpHealthOf(table, ip),
       };
     },
   };
+}
+
+/** The TCP health of the host with text address `ip` (the route gave it in canonical form). */
+function tcpHealthOf(table: FlowTable, ip: string): HostTcpHealthJson | null {
+  const p = parseIp(ip);
+  return p ? hostTcpHealth(table, p.family, p.words) : null;
 }
 
 /** Builds the daemon from its configuration. Throws BpfError on a bad filter, before anything starts. */
@@ -286,7 +295,7 @@ export function createApp(cfg: Config): App {
       anomalies,
       stats,
       hub,
-      devices: deviceSource(devices, alerts),
+      devices: deviceSource(devices, alerts, table),
       discovery: devices.discovery,
       acknowledger: devices,
       alerts: { history: alerts.history, mutes: alerts.mutes },

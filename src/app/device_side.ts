@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { EventBus } from "../events/mod.ts";
 import { type Config, defaultGateways } from "../config/mod.ts";
-import { type ArpSecurityDetector, createPacketDetectors } from "../detect/mod.ts";
+import { type ArpSecurityDetector, createPacketDetectors, type NameWatch } from "../detect/mod.ts";
 import type { PollPart } from "../polling/mod.ts";
 import { type Detector, type FlowTable, localHosts } from "../flow/mod.ts";
 import { ArpHistory, ArpStateError, DeviceRegistry, Inventory, OuiRegistry } from "../devices/mod.ts";
@@ -32,6 +32,8 @@ export interface DeviceSide {
   readonly arp: ArpSecurityDetector;
   /** Every packet-level detector (the ARP watcher among them), for the flow pipeline. */
   readonly packetDetectors: readonly Detector[];
+  /** Names on flows and each host's DNS history (docs/visibility.md). */
+  readonly names: NameWatch;
   /** Sweeps on demand and on time. */
   readonly discovery: DiscoveryScheduler;
   /** Polls and traps → registry. */
@@ -95,6 +97,9 @@ export async function startDeviceSide(
     windowS: cfg.arp.windowS,
     vendor: (mac) => oui.vendor(mac),
     routeGateways: () => defaultGateways(),
+    table,
+    retransmissions: { rate: cfg.visibility.retransRate, minSegments: cfg.visibility.retransMinSegments },
+    dns: { perHost: cfg.visibility.dnsHistory, hosts: cfg.visibility.dnsHosts },
   });
   const arp = packetDetectors.arp;
   const credentials = new CredentialTable({
@@ -175,6 +180,7 @@ export async function startDeviceSide(
     arpHistory,
     arp,
     packetDetectors: packetDetectors.all,
+    names: packetDetectors.names,
     discovery,
     inventory,
     async acknowledge(id) {

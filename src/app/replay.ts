@@ -3,8 +3,13 @@
  * timestamps as the clock, so the same file and settings always give the same document.
  */
 import { streamCaptureFile } from "../capture/mod.ts";
-import type { ArpWatchConfig } from "../config/mod.ts";
-import { type AnomalyOptions, createPacketDetectors, VolumeAnomalyDetector } from "../detect/mod.ts";
+import { type ArpWatchConfig, type VisibilityConfig, visibilitySettings } from "../config/mod.ts";
+import {
+  type AnomalyOptions,
+  createPacketDetectors,
+  type DnsQueryJson,
+  VolumeAnomalyDetector,
+} from "../detect/mod.ts";
 import { ArpHistory, OuiRegistry } from "../devices/mod.ts";
 import { type AnomalyEvent, EventBus, type PublishedEvent } from "../events/mod.ts";
 import { type FlowJson, FlowPipeline, FlowTable, flowToJson, topFlowsByBytes } from "../flow/mod.ts";
@@ -25,6 +30,8 @@ export interface ReplayOptions {
   anomaly: AnomalyOptions;
   /** ARP watcher settings (learning period measured on the capture's clock, allow-list). */
   arp: ArpWatchConfig;
+  /** Names and TCP health settings. @default the settings' defaults */
+  visibility?: VisibilityConfig;
   /** MAC vendors for the events' wording; the IEEE registry of ieee-data by default. */
   oui?: OuiRegistry;
   /** Log progress on stderr for files larger than this many bytes (default 64 MiB). */
@@ -41,6 +48,8 @@ export interface ReplayResult {
   events: PublishedEvent[];
   /** LLDP and CDP neighbours seen in the capture. */
   neighbours: PassiveNeighbourJson[];
+  /** Each host's DNS queries with their answers (docs/visibility.md), by host address. */
+  dns: Record<string, DnsQueryJson[]>;
   elapsed_s: number;
   packets_per_s: number;
 }
@@ -71,6 +80,7 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   const oui = o.oui ?? await OuiRegistry.load();
   // The same packet-level detectors as the daemon, with a history that lives only as long as the run:
   // replay never writes the daemon's state files.
+  const vis = o.visibility ?? visibilitySettings({});
   const packet = createPacketDetectors({
     arpHistory: new ArpHistory(),
     publish: (e) => bus.publish(e),
@@ -78,6 +88,9 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
     allowMacs: o.arp.allowMacs,
     windowS: o.arp.windowS,
     vendor: (mac) => oui.vendor(mac),
+    table,
+    retransmissions: { rate: vis.retransRate, minSegments: vis.retransMinSegments },
+    dns: { perHost: vis.dnsHistory, hosts: vis.dnsHosts },
   });
   const neighbours = new PassiveNeighbours(65_536);
   const passive = new PassiveDiscovery((o) => neighbours.observe(o));
@@ -129,11 +142,14 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
       anomaly_episodes: anomalyDetector.stats(),
       events: countEvents(events),
       arp: packet.arp.counters(),
+      names: { ...packet.names.counters, dns: packet.names.book.counters, ...packet.names.book.sizes },
+      tcp: packet.tcp.totals,
     },
     flows,
     anomalies: events.filter((e): e is AnomalyEvent & { id: number } => e.kind === "anomaly"),
     events,
     neighbours: neighbours.toJson(),
+    dns: packet.names.book.toJson(),
     elapsed_s: Math.round(elapsed * 1000) / 1000,
     packets_per_s: Math.round(stats.frames / Math.max(elapsed, 1e-9)),
   };

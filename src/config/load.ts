@@ -21,6 +21,7 @@ import type { LogLevel } from "../base/mod.ts";
 import { TOPOLOGY_SETTINGS, type TopologyConfig, topologySettings } from "./topology_settings.ts";
 import { NETFLOW_SETTINGS, type NetflowConfig, netflowSettings } from "./netflow_settings.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
+import { VISIBILITY_SETTINGS, type VisibilityConfig, visibilitySettings } from "./visibility_settings.ts";
 
 export { ConfigError, DEFAULT_ENV_FILE };
 export type { ListenAddress };
@@ -57,6 +58,8 @@ export interface DetectorConfig {
   anomaly: AnomalyConfig;
   /** ARP watching. */
   arp: ArpWatchConfig;
+  /** Names on flows, TCP health. */
+  visibility: VisibilityConfig;
 }
 
 /** Settings of the ARP watcher. */
@@ -149,6 +152,7 @@ const SETTINGS: readonly Setting<unknown>[] = [
   ...Object.values(ALERT_SETTINGS),
   ...Object.values(TOPOLOGY_SETTINGS),
   ...Object.values(NETFLOW_SETTINGS),
+  ...Object.values(VISIBILITY_SETTINGS),
 ] as Setting<unknown>[];
 const KNOWN = new Set(SETTINGS.map((s) => s.name));
 
@@ -328,6 +332,7 @@ function detectorSettings(vars: Vars): DetectorConfig {
       allowMacs: read(ALERT_SETTINGS.arpAllow, vars) ?? [],
       windowS: value(ALERT_SETTINGS.arpWindow, vars),
     },
+    visibility: visibilitySettings(vars),
   };
 }
 

@@ -78,6 +78,7 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       storeSize: 10000,
     },
     arp: { learningPeriodS: 86400, allowMacs: [], windowS: 60 },
+    visibility: { retransRate: 0.05, retransMinSegments: 50, dnsHistory: 100, dnsHosts: 4096 },
     snmp: {
       port: 161,
       timeoutMs: 1000,
@@ -415,6 +416,7 @@ Deno.test("loadDetectorConfig() reads only detector settings and never probes", 
       storeSize: 10000,
     },
     arp: { learningPeriodS: 90, allowMacs: [], windowS: 60 },
+    visibility: { retransRate: 0.05, retransMinSegments: 50, dnsHistory: 100, dnsHosts: 4096 },
   });
   assert.throws(() => loadDetectorConfig({ FLINTNET_EWMA_ALPHA: "2" }, NO_FILE), ConfigError);
 });

@@ -20,3 +20,4 @@ export type { TrapLimitsConfig } from "./trap_settings.ts";
 export { interfaceNames } from "./system_probe.ts";
 export { type ApiTokenFile, loadOrCreateApiToken } from "./api_token.ts";
 export { defaultGateways, type DefaultRoute, defaultRoutes } from "./default_routes.ts";
+export { type VisibilityConfig, visibilitySettings } from "./visibility_settings.ts";

@@ -12,6 +12,8 @@ import { decodeIpv4, type FragmentCounters } from "./ipv4.ts";
 import { decodeIpv6 } from "./ipv6.ts";
 import { ETHERTYPE_LLDP, validateLldp } from "./lldp.ts";
 import { Malformed, MALFORMED_NAMES, OK } from "./malformed.ts";
+import { MAX_TAKE, NamePayloads } from "./name_payloads.ts";
+import { L4Span } from "./transport.ts";
 import {
   ASIDE_BYTES,
   AsideUse,
@@ -61,6 +63,8 @@ export interface DecodeCounters {
   malformed: Record<string, number>;
   /** Sum of `malformed`. */
   malformed_total: number;
+  /** Payloads copied aside for the name decoders (DNS, TLS ClientHello pieces, HTTP request heads). */
+  name_payloads: number;
 }
 
 /** Decodes frames into batches and hands full batches to its consumer. */
@@ -80,6 +84,9 @@ export class Decoder implements FrameSink {
   #cdp = 0;
   #other = 0;
   #unsupported = 0;
+  // visibility: where the payload starts, and which payloads carry names
+  #span = new L4Span();
+  #names = new NamePayloads();
 
   /** @param batch the first batch to fill, or its capacity (a new batch is made) */
   constructor(consumer: BatchConsumer, batch?: number | PacketBatch) {
@@ -138,17 +145,21 @@ export class Decoder implements FrameSink {
       etype = u16(b, p + 2);
       p += 4;
     }
+    // visibility: keep room for one payload copy, so a row is never handed off half written
+    if (this.#batch.asideUse[AsideUse.Bytes] > ASIDE_BYTES - MAX_TAKE && this.#batch.count > 0) {
+      this.#handOff();
+    }
     const batch = this.#batch;
     const row = batch.count;
     batch.tsMs[row] = tsMs;
     let r: number;
     if (etype === EtherType.Ipv4) {
       batch.kind[row] = RowKind.Ip;
-      r = decodeIpv4(b, p, end, wireLen - (p - off), batch, row, this.#frags, this.#fc);
+      r = decodeIpv4(b, p, end, wireLen - (p - off), batch, row, this.#frags, this.#fc, this.#span);
       if (r === OK) this.#ipv4++;
     } else if (etype === EtherType.Ipv6) {
       batch.kind[row] = RowKind.Ip;
-      r = decodeIpv6(b, p, end, wireLen - (p - off), batch, row, this.#frags, this.#fc);
+      r = decodeIpv6(b, p, end, wireLen - (p - off), batch, row, this.#frags, this.#fc, this.#span);
       if (r === OK) this.#ipv6++;
     } else if (etype === EtherType.Arp) {
       r = decodeArp(b, p, end, batch, row);
@@ -165,6 +176,10 @@ export class Decoder implements FrameSink {
       return;
     }
     if (r !== OK) return this.#bad(r);
+    batch.payTaken[row] = 0;
+    if (this.#span.start > 0 && batch.kind[row] === RowKind.Ip) {
+      this.#names.take(b, this.#span.start, end, batch, row);
+    }
     batch.frameLen[row] = wireLen;
     batch.vlan[row] = vlan;
     batch.ethSrc[row] = ethSrc;
@@ -198,6 +213,7 @@ export class Decoder implements FrameSink {
       fragments_unattributed: this.#fc.unattributed,
       malformed,
       malformed_total: total,
+      name_payloads: this.#names.taken.reduce((x, y) => x + y, 0),
     };
   }
 

@@ -3,7 +3,7 @@ import { u16, u32 } from "../net/mod.ts";
 import type { FragmentPorts } from "./fragments.ts";
 import { Malformed, OK } from "./malformed.ts";
 import type { PacketBatch } from "./packet_batch.ts";
-import { decodeTransport } from "./transport.ts";
+import { decodeTransport, type L4Span } from "./transport.ts";
 
 /** Per-decoder fragment counters, shared by IPv4 and IPv6. */
 export interface FragmentCounters {
@@ -27,6 +27,7 @@ export function decodeIpv4(
   row: number,
   frags: FragmentPorts,
   fc: FragmentCounters,
+  span?: L4Span,
 ): number {
   if (p + 20 > end) return Malformed.TruncatedIpv4;
   const vihl = b[p]; // version (4 bits) | IHL in 32-bit words (4 bits)
@@ -51,11 +52,12 @@ export function decodeIpv4(
   batch.dst[a + 3] = 0;
   batch.proto[row] = proto;
   batch.ipBytes[row] = totalLength;
+  batch.ttl[row] = b[p + 8];
   const l4End = Math.min(end, p + totalLength);
   if ((fragField & 0x1fff) !== 0) {
-    return attributeFragment(batch, row, frags, fc, a, id, proto, 4);
+    return attributeFragment(batch, row, frags, fc, a, id, proto, 4, span);
   }
-  const r = decodeTransport(b, p + ihl, l4End, proto, batch, row);
+  const r = decodeTransport(b, p + ihl, l4End, proto, batch, row, totalLength - ihl, span);
   if (r === OK && (fragField & 0x2000) !== 0) {
     frags.remember(
       batch.src,
@@ -82,9 +84,17 @@ export function attributeFragment(
   id: number,
   proto: number,
   family: number,
+  span?: L4Span,
 ): number {
   const ports = frags.lookup(batch.src, batch.dst, a, id, proto, family, batch.tsMs[row]);
   batch.tcpFlags[row] = 0;
+  // visibility: a later fragment carries no transport header to read
+  batch.tcpSeq[row] =
+    batch.tcpAck[row] =
+    batch.tcpWindow[row] =
+    batch.payLen[row] =
+      0;
+  if (span) span.start = 0;
   if (ports < 0) {
     fc.unattributed++;
     batch.srcPort[row] = 0;

@@ -4,7 +4,7 @@ import type { FragmentPorts } from "./fragments.ts";
 import { attributeFragment, type FragmentCounters } from "./ipv4.ts";
 import { Malformed, OK } from "./malformed.ts";
 import type { PacketBatch } from "./packet_batch.ts";
-import { decodeTransport } from "./transport.ts";
+import { decodeTransport, type L4Span } from "./transport.ts";
 
 /** Extension headers walked to find the transport (https://www.iana.org/assignments/ipv6-parameters). */
 const HopByHop = 0, Routing = 43, Fragment = 44, Esp = 50, Ah = 51, NoNext = 59, DestOpts = 60;
@@ -26,6 +26,7 @@ export function decodeIpv6(
   row: number,
   frags: FragmentPorts,
   fc: FragmentCounters,
+  span?: L4Span,
 ): number {
   if (p + 40 > end) return Malformed.TruncatedIpv6;
   if (b[p] >> 4 !== 6) return Malformed.BadIpVersion;
@@ -41,6 +42,7 @@ export function decodeIpv6(
   const ipBytes = payloadLength === 0 && b[p + 6] === HopByHop ? wireRemain : payloadLength + 40;
   if (ipBytes > wireRemain || ipBytes < 40) return Malformed.TruncatedIpv6;
   batch.ipBytes[row] = ipBytes;
+  batch.ttl[row] = b[p + 7]; // hop limit
   const l3End = Math.min(end, p + ipBytes);
   let nh = b[p + 6];
   let q = p + 40;
@@ -68,8 +70,8 @@ export function decodeIpv6(
         nh = b[q];
         q += 8;
         batch.proto[row] = nh;
-        if ((offsetFlags & 0xfff8) !== 0) return attributeFragment(batch, row, frags, fc, a, id, nh, 6);
-        const r = decodeTransport(b, q, l3End, nh, batch, row);
+        if ((offsetFlags & 0xfff8) !== 0) return attributeFragment(batch, row, frags, fc, a, id, nh, 6, span);
+        const r = decodeTransport(b, q, l3End, nh, batch, row, ipBytes - (q - p), span);
         if (r === OK && (offsetFlags & 1) !== 0) {
           frags.remember(
             batch.src,
@@ -89,7 +91,7 @@ export function decodeIpv6(
       case NoNext:
       default:
         batch.proto[row] = nh;
-        return decodeTransport(b, q, l3End, nh, batch, row);
+        return decodeTransport(b, q, l3End, nh, batch, row, ipBytes - (q - p), span);
     }
   }
   return Malformed.BadIpv6ExtensionChain;

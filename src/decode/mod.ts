@@ -18,3 +18,8 @@ export {
 export { type CdpPdu, parseCdp } from "./cdp.ts";
 export { type LldpPdu, parseLldp } from "./lldp.ts";
 export { AsideUse } from "./packet_batch.ts";
+// visibility: the name decoders (slow path, main thread) and what the decoder sets aside for them
+export { type DnsAnswer, type DnsMessage, type DnsQuestion, DnsType, parseDnsMessage } from "./dns.ts";
+export { clientHelloLength, clientHelloServerName } from "./tls_client_hello.ts";
+export { httpRequestHost } from "./http_host.ts";
+export { DNS_PORT, MAX_CLIENT_HELLO, PENDING_MS } from "./name_payloads.ts";

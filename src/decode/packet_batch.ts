@@ -36,6 +36,8 @@ export const AsideUse = {
   Bytes: 0,
   /** Rows of an aside kind in the batch: 0 lets a consumer skip the batch without reading its rows. */
   Rows: 1,
+  /** IP rows whose payload (DNS, a TLS ClientHello, an HTTP request head) was copied aside: see payTaken. */
+  Payloads: 2,
 } as const;
 
 /** Rows a batch holds by default: big enough to amortise the hand-off, small enough to stay in cache. */
@@ -83,6 +85,22 @@ export interface PacketBatch {
   readonly aside: Uint8Array;
   /** How much of `aside` is in use, see {@link AsideUse}; in the batch's memory so it crosses threads with it. */
   readonly asideUse: Uint32Array;
+  // ---- visibility columns (names, TCP health, packet signals; docs/visibility.md) ----
+  /** TCP sequence number; 0 for other protocols. */
+  readonly tcpSeq: Uint32Array;
+  /** TCP acknowledgement number; 0 for other protocols. */
+  readonly tcpAck: Uint32Array;
+  /** TCP receive window (unscaled); 0 for other protocols, 0xffff when the snaplen cut it off. */
+  readonly tcpWindow: Uint16Array;
+  /** TCP or UDP payload octets on the wire (the IP length says; capped at 65535); 0 otherwise. */
+  readonly payLen: Uint16Array;
+  /** Where this row's payload copy starts in `aside` (valid when payTaken > 0). */
+  readonly payAt: Uint16Array;
+  /** Octets of this row's payload copied into `aside` for the name decoders; 0 when none was. */
+  readonly payTaken: Uint16Array;
+  /** IPv4 TTL or IPv6 hop limit. */
+  readonly ttl: Uint8Array;
+  // ---- end of visibility columns ----
   /**
    * Where the batch came from: the capture interface's name, set on the main thread when a Worker's batch
    * arrives (one assignment a batch); "" for a file.
@@ -90,12 +108,15 @@ export interface PacketBatch {
   source: string;
 }
 
+/** Bytes per row of the visibility columns: tcpSeq, tcpAck (u32); tcpWindow, payLen, payAt, payTaken (u16); ttl. */
+const VISIBILITY_ROW_BYTES = 2 * 4 + 4 * 2 + 1;
+
 /** Bytes per row, all columns together (addresses count 4 words each). */
-const ROW_BYTES = 4 * 8 + (1 + 4 + 4 + 1) * 4 + 3 * 2 + 5 * 1;
+const ROW_BYTES = 4 * 8 + (1 + 4 + 4 + 1) * 4 + 3 * 2 + 5 * 1 + VISIBILITY_ROW_BYTES;
 
 /** Bytes a batch of `capacity` rows occupies (a multiple of 8, so batches can sit side by side). */
 export function batchBytes(capacity: number): number {
-  return Math.ceil((capacity * ROW_BYTES + 2 * 4 + ASIDE_BYTES) / 8) * 8;
+  return Math.ceil((capacity * ROW_BYTES + 3 * 4 + ASIDE_BYTES) / 8) * 8;
 }
 
 /**
@@ -141,16 +162,23 @@ export function createPacketBatch(
     src: u32(capacity * 4),
     dst: u32(capacity * 4),
     ipBytes: u32(capacity),
-    asideUse: u32(2),
+    asideUse: u32(3),
+    tcpSeq: u32(capacity),
+    tcpAck: u32(capacity),
     source: "",
     vlan: u16(capacity),
     srcPort: u16(capacity),
     dstPort: u16(capacity),
+    tcpWindow: u16(capacity),
+    payLen: u16(capacity),
+    payAt: u16(capacity),
+    payTaken: u16(capacity),
     kind: u8(capacity),
     family: u8(capacity),
     proto: u8(capacity),
     tcpFlags: u8(capacity),
     arpOp: u8(capacity),
+    ttl: u8(capacity),
     aside: u8(ASIDE_BYTES),
   };
 }

@@ -16,9 +16,18 @@ export const IpProto = {
   Sctp: 132,
 } as const;
 
+/** Where the transport payload of the last decoded packet starts in the frame's buffer (0: none). */
+export class L4Span {
+  /** Offset of the first payload octet in the buffer the frame is in; 0 when the packet has none. */
+  start = 0;
+}
+
 /**
  * Fills srcPort, dstPort and tcpFlags of `row` from the transport header at `p` (data up to `end`).
- * ICMP and ICMPv6 carry type in srcPort and code in dstPort, as Zeek's conn.log does.
+ * ICMP and ICMPv6 carry type in srcPort and code in dstPort, as Zeek's conn.log does. For TCP and UDP it
+ * also fills the visibility columns (seq, ack, window, payload length) and, with `span`, where the payload
+ * starts, for the name decoders.
+ * @param l4Wire octets of the transport segment on the wire (the IP length says; may exceed `end - p`)
  * @returns OK, or a Malformed reason
  */
 export function decodeTransport(
@@ -28,15 +37,32 @@ export function decodeTransport(
   proto: number,
   batch: PacketBatch,
   row: number,
+  l4Wire: number = end - p,
+  span?: L4Span,
 ): number {
+  // visibility: defaults for rows that are not TCP (ends at the TCP case)
+  batch.tcpSeq[row] = 0;
+  batch.tcpAck[row] = 0;
+  batch.tcpWindow[row] = 0;
+  batch.payLen[row] = 0;
+  if (span) span.start = 0;
   switch (proto) {
     case IpProto.Tcp: {
       // ports (4) + seq (4) + ack (4) + data offset (1) + flags (1)
       if (p + 14 > end) return Malformed.TruncatedTcp;
-      if (b[p + 12] >> 4 < 5) return Malformed.BadTcpDataOffset;
+      const hl = (b[p + 12] >> 4) << 2;
+      if (hl < 20) return Malformed.BadTcpDataOffset;
       batch.srcPort[row] = u16(b, p);
       batch.dstPort[row] = u16(b, p + 2);
       batch.tcpFlags[row] = b[p + 13];
+      batch.tcpSeq[row] = u32(b, p + 4);
+      batch.tcpAck[row] = u32(b, p + 8);
+      // window (2) after the flags; a snaplen of 14 octets of TCP leaves it out
+      if (p + 16 <= end) batch.tcpWindow[row] = u16(b, p + 14);
+      else batch.tcpWindow[row] = 0xffff;
+      const pay = l4Wire - hl;
+      batch.payLen[row] = pay > 0 ? (pay > 0xffff ? 0xffff : pay) : 0;
+      if (span && pay > 0 && p + hl < end) span.start = p + hl;
       return OK;
     }
     case IpProto.Udp: {
@@ -45,6 +71,9 @@ export function decodeTransport(
       batch.srcPort[row] = u16(b, p);
       batch.dstPort[row] = u16(b, p + 2);
       batch.tcpFlags[row] = 0;
+      const pay = l4Wire - 8;
+      batch.payLen[row] = pay > 0 ? (pay > 0xffff ? 0xffff : pay) : 0;
+      if (span && pay > 0 && p + 8 < end) span.start = p + 8;
       return OK;
     }
     case IpProto.Sctp: {

@@ -10,3 +10,6 @@ export { type AnomalyOptions } from "./anomaly_rules.ts";
 export { BaselineKeeper } from "./baseline_keeper.ts";
 export { VolumeAnomalyDetector } from "./volume_anomaly.ts";
 export { createPacketDetectors } from "./packet_detectors.ts";
+export { type DnsQueryJson } from "./dns_book.ts";
+export { type NameWatch } from "./name_watch.ts";
+export { type TcpHealthDetector } from "./tcp_health.ts";

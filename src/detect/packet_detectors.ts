@@ -10,8 +10,12 @@
  */
 import type { ArpHistory } from "../devices/mod.ts";
 import { ArpSecurityDetector } from "./arp_security.ts";
-import type { Detector } from "../flow/mod.ts";
+import type { Detector, FlowTable } from "../flow/mod.ts";
 import type { Publish } from "../events/mod.ts";
+import type { DnsBookLimits } from "./dns_book.ts";
+import { NameWatch } from "./name_watch.ts";
+import type { RetransmissionRuleOptions } from "./retransmission_rule.ts";
+import { TcpHealthDetector } from "./tcp_health.ts";
 
 /** What the packet-level detectors need. */
 export interface PacketDetectorOptions {
@@ -29,12 +33,22 @@ export interface PacketDetectorOptions {
   vendor: (mac: string) => string | null;
   /** This appliance's default gateways; the daemon reads its routes, replay has none. @default none */
   routeGateways?: () => readonly string[];
+  /** The flow table whose flows get names and TCP health (docs/visibility.md). */
+  table: FlowTable;
+  /** The retransmission-rate rule. */
+  retransmissions: RetransmissionRuleOptions;
+  /** Bounds of the DNS history. */
+  dns?: DnsBookLimits;
 }
 
 /** The packet-level detectors, in the order the pipeline runs them. */
 export interface PacketDetectors {
   /** The ARP watcher (also fed polled ARP tables by the device side). */
   readonly arp: ArpSecurityDetector;
+  /** Names on flows and each host's DNS history. */
+  readonly names: NameWatch;
+  /** TCP health per flow. */
+  readonly tcp: TcpHealthDetector;
   /** Every packet-level detector, for the flow pipeline. */
   readonly all: readonly Detector[];
 }
@@ -50,5 +64,7 @@ export function createPacketDetectors(o: PacketDetectorOptions): PacketDetectors
     vendor: o.vendor,
     routeGateways: o.routeGateways,
   });
-  return { arp, all: [arp] };
+  const names = new NameWatch(o.table, o.dns);
+  const tcp = new TcpHealthDetector(o.table, o.publish, o.retransmissions);
+  return { arp, names, tcp, all: [arp, names, tcp] };
 }

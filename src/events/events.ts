@@ -52,9 +52,11 @@ export interface AnomalyEvent {
   cidr: string | null;
   /**
    * spike: one or two intervals far above the baseline (recent, and the hour of day's once learned);
-   * sustained: the level of the last minutes far above what this hour of the day usually carries.
+   * sustained: the level of the last minutes far above what this hour of the day usually carries;
+   * retransmissions: a TCP flow resent too many of its segments (ratio: the share, score: how many, packets:
+   * its segments in the interval; docs/visibility.md).
    */
-  rule: "spike" | "sustained";
+  rule: "spike" | "sustained" | "retransmissions";
   /** IP-layer octets in the interval that opened the episode. */
   bytes: number;
   /** Packets in that interval. */

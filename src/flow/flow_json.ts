@@ -5,9 +5,10 @@ import { type BaselineJson, baselineJson } from "../events/mod.ts";
 import { communityId } from "./community_id.ts";
 import { formatIp } from "../net/mod.ts";
 import type { FlowTable } from "./flow_table.ts";
+import { type FlowVisibilityJson, flowVisibilityJson } from "./flow_visibility.ts";
 
-/** A flow as every output shows it. */
-export interface FlowJson {
+/** A flow as every output shows it (the visibility fields: docs/visibility.md). */
+export interface FlowJson extends FlowVisibilityJson {
   /** Source address (IPv4 dotted quad or RFC 5952 IPv6). */
   src_ip: string;
   /** Destination address. */
@@ -71,6 +72,7 @@ export function flowToJson(table: FlowTable, id: number, warmup: number): FlowJs
       table.srcPort[id],
       table.dstPort[id],
     ),
+    ...flowVisibilityJson(table, id),
   };
 }
 

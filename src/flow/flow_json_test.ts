@@ -55,6 +55,13 @@ Deno.test("flowToJson() renders a flow with exactly the documented field names a
     // σ = √(π/2) × 0.4 for normally distributed log-volume; the spread factor is e^σ = 1.651.
     baseline: { source: "recent", typical_bytes: 100_000, spread_factor: 1.651, intervals: 3, mature: true },
     community_id: "1:LQU9qZlK+B5F3KDmev6m5PMibrg=",
+    // visibility: nothing named it, and no TCP health detector ran over these rows
+    server_name: null,
+    name_source: null,
+    retransmissions: 0,
+    out_of_order: 0,
+    zero_windows: 0,
+    rtt_ms: null,
   };
   assert.deepEqual(json, expected);
   // Nothing more, nothing less, once serialised (no undefined members, no extra keys).

@@ -10,6 +10,7 @@
  */
 import type { Cidr as CidrWords, IpWords } from "../net/mod.ts";
 import type { FlowTable } from "./flow_table.ts";
+import { visibilityOf } from "./flow_visibility.ts";
 
 export type { CidrWords, IpWords };
 
@@ -33,6 +34,8 @@ export interface FlowFilter {
   sinceMs?: number;
   /** Active at or before this time: first packet ≤ until. */
   untilMs?: number;
+  /** The flow's server name is this name or a name under it, lower case ("example.com" takes "www.example.com"). */
+  name?: string;
 }
 
 /** What a flow listing can be sorted by. */
@@ -230,6 +233,13 @@ export class TopK {
   }
 }
 
+/** The flow's server name is `want` or ends in "." + `want` (per flow, only when a name is asked for). */
+function nameMatches(table: FlowTable, id: number, want: string): boolean {
+  const n = visibilityOf(table).nameOf(id)?.name;
+  if (n === undefined) return false;
+  return n === want || (n.length > want.length && n.endsWith(want) && n[n.length - want.length - 1] === ".");
+}
+
 const SORT_CODE: Record<FlowSort, number> = { bytes: 0, packets: 1, last_seen: 2, first_seen: 3 };
 
 /** One page of the flows matching `q`, read from the live table in one pass. */
@@ -265,6 +275,7 @@ export function queryFlows(table: FlowTable, q: FlowQuery): FlowPage {
     if (minBytes > 0 && table.bytes(id) < minBytes) continue;
     if (timed && (table.lastSeen(id) < since || table.firstSeen(id) > until)) continue;
     if (addresses && !addressesMatch(f, fam, src, id << 2, dst, id << 2)) continue;
+    if (f.name !== undefined && !nameMatches(table, id, f.name)) continue;
     matched++;
     let v: number;
     switch (sortCode) {

@@ -87,6 +87,12 @@ export class FlowTable {
   readonly ewmaIntervals: Uint32Array;
   /** The detector's state bits (an episode open, the last interval elevated …). */
   readonly anomalyActive: Uint8Array;
+  // ---- visibility (flow/flow_visibility.ts keeps its columns beside the table, by flow id) ----
+  /** Bumped each time an id is given to a new flow, so side tables know their row belongs to another flow now. */
+  readonly generation: Uint32Array;
+  /** The flow id of each row of the last batch update() counted (-1 for rows that are not IP). */
+  rowFlow: Int32Array = new Int32Array(0);
+  // ---- end of visibility ----
 
   #u: Uint32Array; // records, as u32
   #f: Float64Array; // the same records, as f64
@@ -130,6 +136,7 @@ export class FlowTable {
     this.ewmaVar = new Float64Array(capacity);
     this.ewmaIntervals = new Uint32Array(capacity);
     this.anomalyActive = new Uint8Array(capacity);
+    this.generation = new Uint32Array(capacity);
     const records = new ArrayBuffer(capacity * R32 * 4);
     this.#u = new Uint32Array(records);
     this.#f = new Float64Array(records);
@@ -212,8 +219,13 @@ export class FlowTable {
     const kind = b.kind, src = b.src, dst = b.dst, srcPort = b.srcPort, dstPort = b.dstPort;
     const family = b.family, proto = b.proto, ipBytes = b.ipBytes, tsMs = b.tsMs, tcpFlags = b.tcpFlags;
     const u = this.#u, f = this.#f, flags = this.#flags;
+    if (this.rowFlow.length < b.capacity) this.rowFlow = new Int32Array(b.capacity); // once per batch size
+    const rowFlow = this.rowFlow;
     for (let r = from; r < to; r++) {
-      if (kind[r] !== RowKind.Ip) continue;
+      if (kind[r] !== RowKind.Ip) {
+        rowFlow[r] = -1;
+        continue;
+      }
       const a = r << 2;
       const s0 = src[a] | 0, d0 = dst[a] | 0;
       const ports = (srcPort[r] << 16) | dstPort[r];
@@ -248,6 +260,7 @@ export class FlowTable {
       const ts = tsMs[r];
       if (ts > f[o + F_LAST]) f[o + F_LAST] = ts;
       flags[id] |= tcpFlags[r] | seen;
+      rowFlow[r] = id;
     }
   }
 
@@ -406,6 +419,7 @@ export class FlowTable {
     this.ewmaVar[id] = 0;
     this.ewmaIntervals[id] = 0;
     this.anomalyActive[id] = 0;
+    this.generation[id]++;
     this.#count++;
     this.created++;
     return id;

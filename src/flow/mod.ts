@@ -23,3 +23,14 @@ export {
 export { FlowTable } from "./flow_table.ts";
 export { localHosts } from "./local_hosts.ts";
 export { inNetwork } from "./flow_query.ts";
+export {
+  type AddressNamer,
+  FlowVisibility,
+  type FlowVisibilityJson,
+  flowVisibilityJson,
+  hostTcpHealth,
+  type HostTcpHealthJson,
+  NAME_SOURCES,
+  NameSource,
+  visibilityOf,
+} from "./flow_visibility.ts";

@@ -18,7 +18,11 @@ export type AlertSeverity = "info" | "warning" | "critical";
 export const ALERT_SEVERITIES: readonly AlertSeverity[] = ["info", "warning", "critical"];
 
 /** The type of an AnomalyEvent by its rule: a spike (one or two intervals) or a sustained rise. */
-export const ANOMALY_TYPES = { spike: "traffic_spike", sustained: "traffic_sustained" } as const;
+export const ANOMALY_TYPES = {
+  spike: "traffic_spike",
+  sustained: "traffic_sustained",
+  retransmissions: "tcp_retransmissions",
+} as const;
 
 /** Traps that mean something stopped working (RFC 3418 / RFC 2863 generic traps) are warnings. */
 const WARNING_TRAPS = new Set(["linkDown", "authenticationFailure", "egpNeighborLoss"]);

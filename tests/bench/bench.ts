@@ -507,7 +507,8 @@ function buildRows(
     const f = replay.flintnet, d = replay.tcpdump, s = replay.softflowd;
     const reported = f?.medianReportedPps ?? NaN;
     rows.push({
-      measure: `replay pkt/s (median of ${f?.runs.length ?? 0}, as reported)`,
+      // names on flows and TCP health always run in replay: this figure includes them (docs/visibility.md)
+      measure: `replay pkt/s with names + TCP health (median of ${f?.runs.length ?? 0}, as reported)`,
       flintnet: fmt.pps(reported),
       peer: `tcpdump ${fmt.pps(d?.wallPps ?? NaN)} (by wall time)`,
       target: `≥ ${fmt.pps(TARGET.pps)}`,

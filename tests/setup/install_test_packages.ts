@@ -26,6 +26,10 @@ const PACKAGES: PackageTable = {
   "python3-aiosmtpd": "a real SMTP server with STARTTLS for e-mail alerts",
   "lldpd":
     "LLDP and CDP neighbours in network namespaces: LLDP-MIB through snmpd's AgentX, frames to capture",
+  "dnsmasq-base": "a real DNS server in a namespace for the names-on-flows test (dig asks it)",
+  "dnsutils": "dig: DNS queries over UDP and TCP for the names-on-flows test",
+  "nftables": "random segment loss in a namespace for the TCP health test (the kernel has no sch_netem)",
+  "ethtool": "turns segmentation offload off on a veth, so a ClientHello really spans two segments",
   "chromium": "a real browser for the dashboard's end-to-end tests (driven by npm:playwright-core)",
 };
 

@@ -31,8 +31,9 @@ export const EVENT_SCHEMAS: Record<string, Json> = {
     community_id: nullable(str("Flow: Community ID v1.")),
     cidr: nullable(str("Subnet: the network.")),
     rule: oneOf(
-      ["spike", "sustained"],
-      "spike: one or two intervals far above the baseline; sustained: the level of the last minutes far above it.",
+      ["spike", "sustained", "retransmissions"],
+      "spike: one or two intervals far above the baseline; sustained: the level of the last minutes far above it; " +
+        "retransmissions: a TCP flow resent too many segments (ratio: the share; score: how many).",
     ),
     bytes: int("Octets in the interval that opened it."),
     packets: int("Packets in that interval."),

@@ -73,7 +73,14 @@ const FILTERS = [
   ...TIME_PARAMETERS,
 ];
 
-function listing(summary: string, description: string, sorts: string[], defaultSort: string, page: string) {
+function listing(
+  summary: string,
+  description: string,
+  sorts: string[],
+  defaultSort: string,
+  page: string,
+  extra: Json[] = [],
+) {
   return {
     get: {
       summary,
@@ -81,6 +88,7 @@ function listing(summary: string, description: string, sorts: string[], defaultS
         "widens the answer.",
       parameters: [
         ...FILTERS,
+        ...extra,
         query("sort", "Sort key.", oneOf(sorts, "", { default: defaultSort })),
         query("order", "Sort direction.", oneOf(["desc", "asc"], "", { default: "desc" })),
         ...PAGE_LIMIT_PARAMETERS,
@@ -143,6 +151,12 @@ export function corePaths(opts: PathOptions): Json {
       ["bytes", "packets", "last_seen", "first_seen"],
       "bytes",
       "FlowsPage",
+      [query(
+        "name",
+        "The flow's server_name (SNI, HTTP Host or DNS) is this name or a name under it (example.com " +
+          "matches www.example.com); any case.",
+        str("host name", { examples: ["example.com"] }),
+      )],
     ),
     "/anomalies": listing(
       "Recent anomalies: the same filters, cursor and CSV as /flows.",

@@ -52,6 +52,20 @@ const FLOW = obj({
   tcp_flags: int("OR of the TCP flags seen."),
   baseline: ref("Baseline"),
   community_id: str("Community ID v1."),
+  server_name: nullable(
+    str("The server's name: TLS SNI, HTTP Host, or a DNS answer for an address; null when unknown."),
+  ),
+  name_source: {
+    type: ["string", "null"],
+    enum: ["sni", "http_host", "dns", null],
+    description: "Where server_name came from; null with it.",
+  },
+  retransmissions: int("TCP segments this direction sent again (Wireshark's retransmission rule)."),
+  out_of_order: int("TCP segments that arrived after later ones."),
+  zero_windows: int("TCP segments advertising a zero receive window."),
+  rtt_ms: nullable(
+    num("Handshake RTT seen from the capture point (SYN → ACK of the SYN/ACK), ms; null when not seen."),
+  ),
 }, "A flow (FlowJson).");
 
 const INTERFACE = obj({

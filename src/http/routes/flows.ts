@@ -16,6 +16,7 @@ import {
   queryFlows,
   type SortOrder,
 } from "../../flow/mod.ts";
+import { BadParameter } from "../errors.ts";
 import { CSV_CONTENT_TYPE, type FlatKeys, flattenRecord, toCsv } from "../csv.ts";
 import {
   checkParameters,
@@ -37,8 +38,27 @@ export interface FlowsDeps {
   warmupIntervals: number;
 }
 
-/** Every parameter /flows accepts. */
-export const FLOWS_PARAMETERS: readonly string[] = PAGE_PARAMETERS;
+/** Every parameter /flows accepts: the explorer's, and `name` (a server name, docs/visibility.md). */
+export const FLOWS_PARAMETERS: readonly string[] = [...PAGE_PARAMETERS, "name"];
+
+/** Longest server name accepted (RFC 1035 §2.3.4: 253 characters of text). */
+const MAX_NAME = 253;
+
+/** `name`: a host name (letters, digits, "-", "_", "."), any case, a final dot ignored. */
+function parseNameParameter(v: string): string {
+  const n = v.toLowerCase().replace(/\.$/, "");
+  if (n.length === 0 || n.length > MAX_NAME || !/^[a-z0-9_.-]+$/.test(n) || n.includes("..")) {
+    const shown = v.length > 64 ? v.slice(0, 64) + "…" : v;
+    throw new BadParameter(
+      "name",
+      `name=${
+        JSON.stringify(shown)
+      } is not valid: expected a host name such as example.com (1–253 characters ` +
+        "of letters, digits, '-', '_' and '.'); it matches that name and the names under it",
+    );
+  }
+  return n;
+}
 
 /** CSV columns: the flow JSON's members in its own order, `baseline` flattened. */
 export const FLOW_CSV_COLUMNS = [
@@ -59,6 +79,12 @@ export const FLOW_CSV_COLUMNS = [
   "baseline_intervals",
   "baseline_mature",
   "community_id",
+  "server_name",
+  "name_source",
+  "retransmissions",
+  "out_of_order",
+  "zero_windows",
+  "rtt_ms",
 ] as const satisfies readonly FlatKeys<FlowJson>[];
 // A member added to FlowJson without a CSV column fails to compile here.
 const _everyFlowColumn: [Exclude<FlatKeys<FlowJson>, typeof FLOW_CSV_COLUMNS[number]>] extends [never] ? true
@@ -155,6 +181,8 @@ export function flowsRoutes(deps: FlowsDeps): Hono {
     const url = new URL(c.req.url);
     const p = checkParameters(url.searchParams, FLOWS_PARAMETERS);
     const filter = parseFilterParameters(p);
+    const name = p.get("name");
+    if (name !== undefined) filter.name = parseNameParameter(name);
     const sort: FlowSort = parseChoice("sort", p.get("sort") ?? "bytes", FLOW_SORTS);
     const order: SortOrder = parseChoice("order", p.get("order") ?? "desc", ["desc", "asc"]);
     const limit = parsePageLimit(p);

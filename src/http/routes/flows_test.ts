@@ -322,7 +322,7 @@ function asCsvRecord(f: Record<string, unknown>): Record<string, string> {
   for (const [k, v] of Object.entries(f)) {
     if (v && typeof v === "object") {
       for (const [k2, v2] of Object.entries(v)) out[`${k}_${k2}`] = String(v2);
-    } else out[k] = String(v);
+    } else out[k] = v === null ? "" : String(v); // CSV leaves a null cell empty
   }
   return out;
 }

@@ -1,0 +1,59 @@
+/**
+ * The FLINTNET_* settings of deep visibility (docs/visibility.md): names on flows from DNS, TLS and HTTP,
+ * and TCP health with its retransmission-rate rule.
+ */
+import { intRange, numberRange } from "./parsers.ts";
+import { setting, value, type Vars } from "./setting.ts";
+
+/** Resolved visibility settings. */
+export interface VisibilityConfig {
+  /** Share of a TCP flow's segments retransmitted in an interval that raises an anomaly, 0–1. */
+  retransRate: number;
+  /** Segments a flow must send in the interval before its rate counts. */
+  retransMinSegments: number;
+  /** DNS queries kept per host for GET /devices/:ip. */
+  dnsHistory: number;
+  /** Hosts whose DNS history is kept (the least recently active is forgotten first). */
+  dnsHosts: number;
+}
+
+/** The settings table rows of this file, in `--help` order. */
+export const VISIBILITY_SETTINGS = {
+  retransRate: setting({
+    name: "FLINTNET_TCP_RETRANS_RATE",
+    description:
+      "A TCP flow that retransmits this share of its segments in an anomaly interval (0–1) raises " +
+      "an anomaly with rule retransmissions.",
+    parser: numberRange(0.001, 1),
+    fallback: 0.05,
+  }),
+  retransMinSegments: setting({
+    name: "FLINTNET_TCP_RETRANS_MIN_SEGMENTS",
+    description: "Segments a TCP flow must send in the interval before its retransmission rate counts.",
+    parser: intRange(1, 1_000_000),
+    fallback: 50,
+  }),
+  dnsHistory: setting({
+    name: "FLINTNET_DNS_HISTORY",
+    description: "DNS queries kept per host (GET /devices/:ip shows them).",
+    parser: intRange(1, 10_000),
+    fallback: 100,
+  }),
+  dnsHosts: setting({
+    name: "FLINTNET_DNS_HOSTS",
+    description: "Hosts whose DNS history is kept; the one quiet the longest is forgotten first.",
+    parser: intRange(1, 1_000_000),
+    fallback: 4096,
+  }),
+};
+
+/** Reads the visibility settings. */
+export function visibilitySettings(vars: Vars): VisibilityConfig {
+  const S = VISIBILITY_SETTINGS;
+  return {
+    retransRate: value(S.retransRate, vars),
+    retransMinSegments: value(S.retransMinSegments, vars),
+    dnsHistory: value(S.dnsHistory, vars),
+    dnsHosts: value(S.dnsHosts, vars),
+  };
+}
