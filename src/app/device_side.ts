@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { EventBus } from "../events/mod.ts";
 import { type Config, defaultGateways } from "../config/mod.ts";
-import { type ArpSecurityDetector, createPacketDetectors } from "../detect/mod.ts";
+import { type ArpSecurityDetector, type CleartextWatch, createPacketDetectors } from "../detect/mod.ts";
 import type { PollPart } from "../polling/mod.ts";
 import { type Detector, type FlowTable, localHosts } from "../flow/mod.ts";
 import { ArpHistory, ArpStateError, DeviceRegistry, Inventory, OuiRegistry } from "../devices/mod.ts";
@@ -31,6 +31,8 @@ export interface DeviceSide {
   readonly arp: ArpSecurityDetector;
   /** Every packet-level detector (the ARP watcher among them), for the flow pipeline. */
   readonly packetDetectors: readonly Detector[];
+  /** Cleartext protocols seen in payloads (one of the packet detectors), for the insecure-protocol advisory. */
+  readonly cleartext: CleartextWatch;
   /** Sweeps on demand and on time. */
   readonly discovery: DiscoveryScheduler;
   /** Polls and traps → registry. */
@@ -171,6 +173,7 @@ export async function startDeviceSide(
     arpHistory,
     arp,
     packetDetectors: packetDetectors.all,
+    cleartext: packetDetectors.cleartext,
     discovery,
     inventory,
     acknowledge(id) {

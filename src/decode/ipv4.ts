@@ -85,6 +85,7 @@ export function attributeFragment(
 ): number {
   const ports = frags.lookup(batch.src, batch.dst, a, id, proto, family, batch.tsMs[row]);
   batch.tcpFlags[row] = 0;
+  batch.hint[row] = 0;
   if (ports < 0) {
     fc.unattributed++;
     batch.srcPort[row] = 0;

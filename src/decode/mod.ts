@@ -18,3 +18,4 @@ export {
 export { type CdpPdu, parseCdp } from "./cdp.ts";
 export { type LldpPdu, parseLldp } from "./lldp.ts";
 export { AsideUse } from "./packet_batch.ts";
+export { PAYLOAD_HINT_NAMES, PayloadHint } from "./payload_hint.ts";

@@ -36,6 +36,8 @@ export const AsideUse = {
   Bytes: 0,
   /** Rows of an aside kind in the batch: 0 lets a consumer skip the batch without reading its rows. */
   Rows: 1,
+  /** IP rows whose `hint` is not 0: 0 lets the cleartext watcher skip the batch. */
+  Hints: 2,
 } as const;
 
 /** Rows a batch holds by default: big enough to amortise the hand-off, small enough to stay in cache. */
@@ -71,6 +73,8 @@ export interface PacketBatch {
   readonly ipBytes: Uint32Array;
   /** TCP flags byte (FIN=0x01 … CWR=0x80), 0 for other protocols. */
   readonly tcpFlags: Uint8Array;
+  /** What the payload's first bytes say (decode/payload_hint.ts PayloadHint), 0 for nothing. */
+  readonly hint: Uint8Array;
   /** Ethernet source MAC (48-bit integer), 0 when the link type has none. */
   readonly ethSrc: Float64Array;
   /** ARP operation (1 request, 2 reply). */
@@ -91,11 +95,13 @@ export interface PacketBatch {
 }
 
 /** Bytes per row, all columns together (addresses count 4 words each). */
-const ROW_BYTES = 4 * 8 + (1 + 4 + 4 + 1) * 4 + 3 * 2 + 5 * 1;
+const ROW_BYTES = 4 * 8 + (1 + 4 + 4 + 1) * 4 + 3 * 2 + 6 * 1;
+/** The u32 counters of {@link AsideUse}. */
+const ASIDE_USE_WORDS = 3;
 
 /** Bytes a batch of `capacity` rows occupies (a multiple of 8, so batches can sit side by side). */
 export function batchBytes(capacity: number): number {
-  return Math.ceil((capacity * ROW_BYTES + 2 * 4 + ASIDE_BYTES) / 8) * 8;
+  return Math.ceil((capacity * ROW_BYTES + ASIDE_USE_WORDS * 4 + ASIDE_BYTES) / 8) * 8;
 }
 
 /**
@@ -141,7 +147,7 @@ export function createPacketBatch(
     src: u32(capacity * 4),
     dst: u32(capacity * 4),
     ipBytes: u32(capacity),
-    asideUse: u32(2),
+    asideUse: u32(ASIDE_USE_WORDS),
     source: "",
     vlan: u16(capacity),
     srcPort: u16(capacity),
@@ -150,6 +156,7 @@ export function createPacketBatch(
     family: u8(capacity),
     proto: u8(capacity),
     tcpFlags: u8(capacity),
+    hint: u8(capacity),
     arpOp: u8(capacity),
     aside: u8(ASIDE_BYTES),
   };

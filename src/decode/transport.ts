@@ -5,7 +5,8 @@
  */
 import { u16, u32 } from "../net/mod.ts";
 import { Malformed, OK } from "./malformed.ts";
-import type { PacketBatch } from "./packet_batch.ts";
+import { AsideUse, type PacketBatch } from "./packet_batch.ts";
+import { payloadHint } from "./payload_hint.ts";
 
 /** IP protocol numbers (https://www.iana.org/assignments/protocol-numbers). */
 export const IpProto = {
@@ -17,8 +18,9 @@ export const IpProto = {
 } as const;
 
 /**
- * Fills srcPort, dstPort and tcpFlags of `row` from the transport header at `p` (data up to `end`).
- * ICMP and ICMPv6 carry type in srcPort and code in dstPort, as Zeek's conn.log does.
+ * Fills srcPort, dstPort, tcpFlags and hint of `row` from the transport header at `p` (data up to `end`).
+ * ICMP and ICMPv6 carry type in srcPort and code in dstPort, as Zeek's conn.log does. The hint is what
+ * a TCP or UDP payload's first bytes say (payload_hint.ts); a row with one is counted in the batch.
  * @returns OK, or a Malformed reason
  */
 export function decodeTransport(
@@ -33,25 +35,33 @@ export function decodeTransport(
     case IpProto.Tcp: {
       // ports (4) + seq (4) + ack (4) + data offset (1) + flags (1)
       if (p + 14 > end) return Malformed.TruncatedTcp;
-      if (b[p + 12] >> 4 < 5) return Malformed.BadTcpDataOffset;
-      batch.srcPort[row] = u16(b, p);
-      batch.dstPort[row] = u16(b, p + 2);
+      const dataOffset = (b[p + 12] >> 4) << 2;
+      if (dataOffset < 20) return Malformed.BadTcpDataOffset;
+      const sp = u16(b, p), dp = u16(b, p + 2);
+      batch.srcPort[row] = sp;
+      batch.dstPort[row] = dp;
       batch.tcpFlags[row] = b[p + 13];
-      return OK;
+      return hinted(
+        batch,
+        row,
+        p + dataOffset < end ? payloadHint(b, p + dataOffset, end, proto, sp, dp) : 0,
+      );
     }
     case IpProto.Udp: {
       if (p + 8 > end) return Malformed.TruncatedUdp;
       if (u16(b, p + 4) < 8) return Malformed.BadUdpLength;
-      batch.srcPort[row] = u16(b, p);
-      batch.dstPort[row] = u16(b, p + 2);
+      const sp = u16(b, p), dp = u16(b, p + 2);
+      batch.srcPort[row] = sp;
+      batch.dstPort[row] = dp;
       batch.tcpFlags[row] = 0;
-      return OK;
+      return hinted(batch, row, p + 8 < end ? payloadHint(b, p + 8, end, proto, sp, dp) : 0);
     }
     case IpProto.Sctp: {
       if (p + 4 > end) return Malformed.TruncatedUdp;
       batch.srcPort[row] = u16(b, p);
       batch.dstPort[row] = u16(b, p + 2);
       batch.tcpFlags[row] = 0;
+      batch.hint[row] = 0;
       return OK;
     }
     case IpProto.Icmp:
@@ -60,14 +70,23 @@ export function decodeTransport(
       batch.srcPort[row] = b[p];
       batch.dstPort[row] = b[p + 1];
       batch.tcpFlags[row] = 0;
+      batch.hint[row] = 0;
       return OK;
     }
     default:
       batch.srcPort[row] = 0;
       batch.dstPort[row] = 0;
       batch.tcpFlags[row] = 0;
+      batch.hint[row] = 0;
       return OK;
   }
+}
+
+/** Writes the row's hint, counting a row that has one; OK. */
+function hinted(batch: PacketBatch, row: number, hint: number): number {
+  batch.hint[row] = hint;
+  if (hint !== 0) batch.asideUse[AsideUse.Hints]++;
+  return OK;
 }
 
 /** TCP flag bits (RFC 9293 §3.1, RFC 3168 for ECE/CWR). */

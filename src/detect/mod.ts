@@ -10,3 +10,6 @@ export { type AnomalyOptions } from "./anomaly_rules.ts";
 export { BaselineKeeper } from "./baseline_keeper.ts";
 export { VolumeAnomalyDetector } from "./volume_anomaly.ts";
 export { createPacketDetectors } from "./packet_detectors.ts";
+export { type CleartextKind, type CleartextSighting, CleartextWatch } from "./cleartext_watch.ts";
+export { AddressTable } from "./address_table.ts";
+export { type PacketDetectors } from "./packet_detectors.ts";

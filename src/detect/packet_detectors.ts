@@ -10,6 +10,7 @@
  */
 import type { ArpHistory } from "../devices/mod.ts";
 import { ArpSecurityDetector } from "./arp_security.ts";
+import { CleartextWatch } from "./cleartext_watch.ts";
 import type { Detector } from "../flow/mod.ts";
 import type { Publish } from "../events/mod.ts";
 
@@ -35,6 +36,8 @@ export interface PacketDetectorOptions {
 export interface PacketDetectors {
   /** The ARP watcher (also fed polled ARP tables by the device side). */
   readonly arp: ArpSecurityDetector;
+  /** Cleartext protocols seen in payloads, taken by the insecure-protocol advisory once a minute. */
+  readonly cleartext: CleartextWatch;
   /** Every packet-level detector, for the flow pipeline. */
   readonly all: readonly Detector[];
 }
@@ -50,5 +53,6 @@ export function createPacketDetectors(o: PacketDetectorOptions): PacketDetectors
     vendor: o.vendor,
     routeGateways: o.routeGateways,
   });
-  return { arp, all: [arp] };
+  const cleartext = new CleartextWatch();
+  return { arp, cleartext, all: [arp, cleartext] };
 }
