@@ -23,3 +23,5 @@ export {
 export { FlowTable } from "./flow_table.ts";
 export { localHosts } from "./local_hosts.ts";
 export { inNetwork } from "./flow_query.ts";
+export { FlowOrigins, MAX_EXPORTER_IDS, type RecordOriginColumns } from "./flow_origins.ts";
+export { type RecordRows } from "./flow_table.ts";
