@@ -1,6 +1,7 @@
 import type { DeviceJson, InterfaceJson } from "./device_json.ts";
 import type { TopologyEdgeJson, TopologyNodeJson } from "./topology_json.ts";
 import type { BaselineJson } from "./baseline_json.ts";
+import type { AdvisoryEvent } from "./advisory_event.ts";
 
 /**
  * Every event Flintnet publishes, as a kind-tagged union. Later detectors (security, interface,
@@ -249,7 +250,7 @@ export interface TopologyEvent {
 }
 
 /** The events that are alerts: recorded in history, deliverable by e-mail and webhook. */
-export type AlertEvent = SecurityEvent | AnomalyEvent | TrapEvent;
+export type AlertEvent = SecurityEvent | AnomalyEvent | TrapEvent | AdvisoryEvent;
 
 /** Any event. */
 export type FlintnetEvent =
@@ -259,7 +260,8 @@ export type FlintnetEvent =
   | InterfaceEvent
   | TrapEvent
   | SecurityEvent
-  | TopologyEvent;
+  | TopologyEvent
+  | AdvisoryEvent;
 
 /** The kinds there are. */
 export type EventKind = FlintnetEvent["kind"];
