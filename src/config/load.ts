@@ -18,6 +18,7 @@ import { ConfigError, invalid, read, type Setting, value, type Vars } from "./se
 import type { LogLevel } from "../base/mod.ts";
 import { TOPOLOGY_SETTINGS, type TopologyConfig, topologySettings } from "./topology_settings.ts";
 import { NETFLOW_SETTINGS, type NetflowConfig, netflowSettings } from "./netflow_settings.ts";
+import { ANALYSIS_SETTINGS, type AnalysisConfig, analysisSettings } from "./analysis_settings.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
 
 export { ConfigError, DEFAULT_ENV_FILE };
@@ -55,6 +56,8 @@ export interface DetectorConfig {
   anomaly: AnomalyConfig;
   /** ARP watching. */
   arp: ArpWatchConfig;
+  /** Advisories and flow history. */
+  analysis: AnalysisConfig;
 }
 
 /** Settings of the ARP watcher. */
@@ -139,6 +142,7 @@ const SETTINGS: readonly Setting<unknown>[] = [
   ...Object.values(ALERT_SETTINGS),
   ...Object.values(TOPOLOGY_SETTINGS),
   ...Object.values(NETFLOW_SETTINGS),
+  ...Object.values(ANALYSIS_SETTINGS),
 ] as Setting<unknown>[];
 const KNOWN = new Set(SETTINGS.map((s) => s.name));
 
@@ -300,6 +304,7 @@ function detectorSettings(vars: Vars): DetectorConfig {
     );
   }
   return {
+    ...analysisSettings(vars),
     logLevel: value(S.logLevel, vars),
     maxFlows: value(S.maxFlows, vars),
     flowIdleTimeoutS,

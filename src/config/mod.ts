@@ -17,3 +17,4 @@ export type { AlertConfig, SmtpConfig } from "./alert_settings.ts";
 export type { DiscoveryConfig, SnmpConfig } from "./snmp_settings.ts";
 export { type ApiTokenFile, loadOrCreateApiToken } from "./api_token.ts";
 export { defaultGateways, type DefaultRoute, defaultRoutes } from "./default_routes.ts";
+export type { AnalysisConfig, ScanThreshold } from "./analysis_settings.ts";

@@ -36,6 +36,8 @@ export interface MinuteFlowColumns {
   lastMs: Float64Array;
   /** The NetFlow/IPFIX exporter of its latest record: 1 + an index into {@link MinuteSummary.exporters}; 0 = captured. */
   exporter: Uint16Array;
+  /** Bit (exporter number mod 32) of every exporter that reported it this minute; 0 = captured. */
+  exporterMask: Uint32Array;
   /** Input ifIndex of its latest record (0 = unknown or captured). */
   inIf: Uint32Array;
   /** Output ifIndex. */
