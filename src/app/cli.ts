@@ -85,6 +85,7 @@ async function replayCommand(args: string[], env: Record<string, string | undefi
       flowActiveTimeoutS: cfg.flowActiveTimeoutS,
       anomaly: cfg.anomaly,
       arp: cfg.arp,
+      analysis: cfg.analysis,
     });
     await writeOut(JSON.stringify(result) + "\n");
     return 0;

@@ -3,8 +3,15 @@
  * timestamps as the clock, so the same file and settings always give the same document.
  */
 import { streamCaptureFile } from "../capture/mod.ts";
-import type { ArpWatchConfig } from "../config/mod.ts";
-import { type AnomalyOptions, createPacketDetectors, VolumeAnomalyDetector } from "../detect/mod.ts";
+import type { AnalysisConfig, ArpWatchConfig } from "../config/mod.ts";
+import { createAnalysis } from "../analysis/mod.ts";
+import {
+  type AnomalyOptions,
+  createPacketDetectors,
+  PRIVATE_NETWORKS,
+  VolumeAnomalyDetector,
+} from "../detect/mod.ts";
+import { parseCidr } from "../net/mod.ts";
 import { ArpHistory, OuiRegistry } from "../devices/mod.ts";
 import { type AnomalyEvent, EventBus, type PublishedEvent } from "../events/mod.ts";
 import { type FlowJson, FlowPipeline, FlowTable, flowToJson, topFlowsByBytes } from "../flow/mod.ts";
@@ -25,6 +32,8 @@ export interface ReplayOptions {
   anomaly: AnomalyOptions;
   /** ARP watcher settings (learning period measured on the capture's clock, allow-list). */
   arp: ArpWatchConfig;
+  /** Advisory thresholds (the analysis runs each minute of the capture's clock). */
+  analysis?: AnalysisConfig;
   /** MAC vendors for the events' wording; the IEEE registry of ieee-data by default. */
   oui?: OuiRegistry;
   /** Log progress on stderr for files larger than this many bytes (default 64 MiB). */
@@ -81,7 +90,17 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   });
   const neighbours = new PassiveNeighbours(65_536);
   const passive = new PassiveDiscovery((o) => neighbours.observe(o));
-  const pipeline = new FlowPipeline(table, [anomalyDetector, ...packet.all, passive], {
+  // The analysis reads each interval's counters before the anomaly detector starts the next interval.
+  const analysis = o.analysis
+    ? createAnalysis(table, o.analysis, PRIVATE_NETWORKS.map(parseCidr), (e) => bus.publish(e))
+    : undefined;
+  if (analysis) analysis.cleartext = () => packet.cleartext.take();
+  const pipeline = new FlowPipeline(table, [
+    ...(analysis ? [analysis] : []),
+    anomalyDetector,
+    ...packet.all,
+    passive,
+  ], {
     intervalMs: o.anomaly.intervalS * 1000,
     idleTimeoutMs: o.flowIdleTimeoutS * 1000,
     activeTimeoutMs: o.flowActiveTimeoutS * 1000,
@@ -98,6 +117,7 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
     },
   });
   pipeline.finish();
+  analysis?.finish();
   await new Promise((r) => setTimeout(r, 0)); // let the bus deliver what the last interval raised
   const elapsed = (performance.now() - started) / 1000;
 
@@ -129,6 +149,7 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
       anomaly_episodes: anomalyDetector.stats(),
       events: countEvents(events),
       arp: packet.arp.counters(),
+      ...(analysis ? { analysis: analysis.stats() } : {}),
     },
     flows,
     anomalies: events.filter((e): e is AnomalyEvent & { id: number } => e.kind === "anomaly"),
@@ -139,13 +160,17 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   };
 }
 
-/** Events by kind, and security events also by type ("security.arp_spoof"), for `totals.events`. */
+/**
+ * Events by kind, security events also by type ("security.arp_spoof") and advisories by type and phase
+ * ("advisory.port_scan.raised"), for `totals.events`.
+ */
 function countEvents(events: readonly PublishedEvent[]): Record<string, number> {
   const counts: Record<string, number> = {};
   const add = (key: string) => void (counts[key] = (counts[key] ?? 0) + 1);
   for (const e of events) {
     add(e.kind);
     if (e.kind === "security") add(`security.${e.type}`);
+    if (e.kind === "advisory") add(`advisory.${e.type}.${e.phase}`);
   }
   return counts;
 }

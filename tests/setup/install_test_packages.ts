@@ -23,6 +23,9 @@ const PACKAGES: PackageTable = {
   "snmp": "snmptrap/snmpinform for traps; snmpbulkwalk as the benchmark reference",
   "snmpsim": "snmpsimd serving .snmprec data modelled on real products",
   "python3-aiosmtpd": "a real SMTP server with STARTTLS for e-mail alerts",
+  "nmap": "real port scans (-sS) and host sweeps (-sn) between namespaces for the scan advisories",
+  "inetutils-telnet": "a real telnet client for the insecure-protocol advisory",
+  "tnftp": "a real FTP client for the insecure-protocol advisory",
   "lldpd":
     "LLDP and CDP neighbours in network namespaces: LLDP-MIB through snmpd's AgentX, frames to capture",
 };
