@@ -9,6 +9,7 @@ import { ALERT_SCHEMAS } from "./alert_schemas.ts";
 import { EVENT_SCHEMAS } from "./events.ts";
 import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./kit.ts";
 import { TOPOLOGY_SCHEMAS } from "./topology.ts";
+import { ADVISORY_SCHEMAS } from "./advisory_doc.ts";
 
 /** ErrorCode in src/http/errors.ts. */
 const ERROR_CODES = [
@@ -210,6 +211,7 @@ export const SCHEMAS: Record<string, Json> = {
   ...ALERT_SCHEMAS,
   ...EVENT_SCHEMAS,
   ...TOPOLOGY_SCHEMAS,
+  ...ADVISORY_SCHEMAS,
   Stats: {
     type: "object",
     description: "The daemon's counters; components add their own members.",
