@@ -241,7 +241,8 @@ Deno.test({
       });
       const dump = await startTcpdump(lab, "fan-cli", "fancli0", pcap);
       children.push(dump);
-      for (let i = 0; i < 50; i++) {
+      let served = false;
+      for (let i = 0; i < 150 && !served; i++) {
         const r = await run([
           "ip",
           "netns",
@@ -255,9 +256,11 @@ Deno.test({
           "alice:secret",
           `http://${TARGET}:8080/`,
         ], false);
-        if (r.code === 0) break;
+        served = r.code === 0;
+        if (served) break;
         await new Promise((r) => setTimeout(r, 100));
       }
+      assert.ok(served, `the HTTP server never answered curl: ${http.output()}`);
       await lab.exec("fan-cli", [
         "snmpget",
         "-v2c",

@@ -13,13 +13,17 @@ import { ScanAnalyzer } from "./scan_analyzer.ts";
 import { TopTalkerAnalyzer } from "./top_talkers.ts";
 import { TrafficChangeAnalyzer } from "./traffic_change.ts";
 
-/** Builds the engine over `table`: advisories go to `publish`, each closed minute to `onMinute`. */
+/**
+ * Builds the engine over `table`: advisories go to `publish`, each closed minute to `onMinute`. Scans from
+ * `ownAddresses` (the appliance's, whose discovery sweeps the networks) are not reported.
+ */
 export function createAnalysis(
   table: FlowTable,
   cfg: AnalysisConfig,
   localNetworks: readonly CidrWords[],
   publish: (e: AdvisoryEvent) => void,
   onMinute?: (s: MinuteSummary) => void,
+  ownAddresses: readonly string[] = [],
 ): AnalysisEngine {
   return new AnalysisEngine(table, {
     localNetworks,
@@ -39,6 +43,7 @@ export function createAnalysis(
         ports: cfg.scan.ports,
         hosts: cfg.scan.hosts,
         windowMinutes: cfg.scanWindowMinutes,
+        ignore: new Set(ownAddresses),
       }),
       new DnsVolumeAnalyzer(cfg.dnsQueriesPerMinute),
       new FlowAsymmetryAnalyzer(),

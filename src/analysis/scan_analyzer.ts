@@ -21,6 +21,8 @@ export interface ScanOptions {
   windowMinutes: number;
   /** Sources the window remembers. @default 4096 */
   maxSources?: number;
+  /** Sources never reported: the appliance's own addresses (its discovery sweeps are its job). */
+  ignore?: ReadonlySet<string>;
 }
 
 /** Port scans and host sweeps, fast and slow. */
@@ -46,6 +48,7 @@ export class ScanAnalyzer implements Analyzer {
       minute_end: new Date(m.endMs).toISOString(),
     };
     for (const s of m.probes) {
+      if (this.#o.ignore?.has(s.source)) continue;
       this.window.add(s.source, minute, s.portKeys, s.hostKeys, s.ports, s.hosts);
       const evidence = {
         ...window,

@@ -17,6 +17,7 @@ import { StatsTicker } from "./stats_ticker.ts";
 import { createLogger, VERSION } from "../base/mod.ts";
 import { loadTopologySide, passiveTopology, type TopologySide } from "./topology_side.ts";
 import { createCollector, exporterOffers, recordsInto, startCollector } from "./collector_side.ts";
+import { createAnalysisSide } from "./analysis_side.ts";
 
 /** A running Flintnet. */
 export interface App {
@@ -94,7 +95,9 @@ export function createApp(cfg: Config): App {
     intervalS: cfg.anomaly.intervalS,
   });
   const passive = passiveTopology();
-  const pipeline = new FlowPipeline(table, [anomalyDetector, passive.detector], {
+  // Advisories: the engine reads each interval's counters, so it runs before the anomaly detector.
+  const analysis = createAnalysisSide(cfg, table, bus);
+  const pipeline = new FlowPipeline(table, [analysis.engine, anomalyDetector, passive.detector], {
     intervalMs: cfg.anomaly.intervalS * 1000,
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,
     activeTimeoutMs: cfg.flowActiveTimeoutS * 1000,
@@ -124,6 +127,7 @@ export function createApp(cfg: Config): App {
   const anomalyLog = createLogger("anomaly");
   const securityLog = createLogger("security");
   const trapLog = createLogger("trap");
+  const advisoryLog = createLogger("advisory");
   let logSub: { unsubscribe(): void } | undefined;
   let devices: DeviceSide | undefined;
   let topology: TopologySide | undefined;
@@ -150,6 +154,7 @@ export function createApp(cfg: Config): App {
     ...devices?.stats(),
     topology: topology?.stats(),
     alerts: alerts?.stats(),
+    ...analysis.stats(),
   });
 
   return {
@@ -196,7 +201,18 @@ export function createApp(cfg: Config): App {
           });
         }
         if (e.kind === "trap") trapLog.info(e.reason, { id: e.id, name: e.name, source_ip: e.source_ip });
-      }, { kinds: ["anomaly", "security", "trap"], name: "alert-log" });
+        if (e.kind === "advisory") {
+          const fields = {
+            id: e.id,
+            phase: e.phase,
+            advisory_id: e.advisory_id,
+            type: e.type,
+            subject: e.subject,
+          };
+          if (e.phase === "raised") advisoryLog.warn(e.summary, fields);
+          else advisoryLog.info(`resolved: ${e.summary}`, fields);
+        }
+      }, { kinds: ["anomaly", "security", "trap", "advisory"], name: "alert-log" });
       const dashboardUrl = cfg.alerts.publicUrl ??
         `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${cfg.listen.port}`;
       alerts = await startAlertSide(cfg, bus, dashboardUrl);
@@ -210,6 +226,9 @@ export function createApp(cfg: Config): App {
         [topologyStarter.pollPart],
       );
       pipeline.add(...devices.packetDetectors);
+      const cleartext = devices.cleartext;
+      analysis.engine.cleartext = () => cleartext.take();
+      await analysis.start();
       topology = topologyStarter.start(devices, passive);
       const applyPolicy = (p: typeof policy) => {
         anomalyOptions.k = p.anomaly.k;
@@ -240,6 +259,8 @@ export function createApp(cfg: Config): App {
         alerts: { history: alerts.history, mutes: alerts.mutes },
         alertPolicy: alerts.policy,
         topology: topology.store,
+        advisories: analysis.engine.book,
+        flowHistory: analysis.history,
         startedAt: new Date(started),
       });
       server = startHttpServer(http, {
@@ -280,6 +301,7 @@ export function createApp(cfg: Config): App {
       logSub?.unsubscribe();
       anomalies.detach();
       await alerts?.stop();
+      await analysis.stop();
     },
   };
 }

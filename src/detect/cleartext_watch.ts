@@ -37,7 +37,7 @@ export interface CleartextSighting {
 
 /** Servers remembered between takes; more are counted in `dropped`. */
 const CAPACITY = 1024;
-const SMB_PORT = 445, NETBIOS_SSN_PORT = 139, SNMP_PORT = 161;
+const SMB_PORT = 445, NETBIOS_SSN_PORT = 139, SNMP_PORT = 161, SNMP_TRAP_PORT = 162;
 
 /** Remembers cleartext sightings; the analysis takes them with {@link take}. */
 export class CleartextWatch implements Detector {
@@ -61,13 +61,16 @@ export class CleartextWatch implements Detector {
     for (let r = from; r < to; r++) {
       const hint = b.hint[r];
       if (hint === 0 || hint >= PAYLOAD_HINT_NAMES.length || b.kind[r] !== RowKind.Ip) continue;
-      this.seen++;
-      // Which side is the server: HTTP requests go to it; SMB by its port; SNMP agents answer on 161 and
-      // send traps (to 162) with their community.
       const sp = b.srcPort[r], dp = b.dstPort[r];
+      // An SNMP request with a default community proves nothing (Flintnet's own discovery sends them):
+      // an agent that answers it, or sends traps with it, accepts it.
+      if (hint >= PayloadHint.SnmpV1Public && sp !== SNMP_PORT && dp !== SNMP_TRAP_PORT) continue;
+      this.seen++;
+      // Which side is the server: HTTP requests go to it; SMB by its port; SNMP agents answer from 161 and
+      // send traps (to 162) with their community.
       const serverIsSrc = hint === PayloadHint.Smb1
         ? sp === SMB_PORT || sp === NETBIOS_SSN_PORT
-        : hint >= PayloadHint.SnmpV1Public && dp !== SNMP_PORT;
+        : hint >= PayloadHint.SnmpV1Public;
       this.#note(
         hint,
         b.family[r],

@@ -14,14 +14,16 @@ const row = (o: Partial<IpRow>): IpRow => ({
   ...o,
 });
 
-Deno.test("cleartextWatch remembers each server once per kind, with its last client and its packets", () => {
+Deno.test("cleartextWatch remembers each server once per kind, with its last client and its packets, and SNMP agents by their answers", () => {
   const w = new CleartextWatch();
   const b = batchOf([
     row({ hint: PayloadHint.HttpBasicAuth, tsMs: 1000 }),
     row({ hint: PayloadHint.HttpBasicAuth, src: "10.231.240.3", tsMs: 3000 }),
     row({}), // no hint
     row({ hint: PayloadHint.Smb1, src: "10.231.240.9", srcPort: 445, dst: "10.231.240.2", dstPort: 50001 }),
+    // A request nobody answered says nothing of the agent: only its response (from 161) counts.
     row({ hint: PayloadHint.SnmpV2cPublic, proto: 17, srcPort: 40000, dstPort: 161, dst: "10.231.240.7" }),
+    row({ hint: PayloadHint.SnmpV2cPublic, proto: 17, src: "10.231.240.7", srcPort: 161, dstPort: 40000 }),
     row({ hint: PayloadHint.SnmpV1Private, proto: 17, src: "10.231.240.8", srcPort: 40001, dstPort: 162 }),
   ]);
   w.onRows(b, 0, b.count);
@@ -48,7 +50,7 @@ Deno.test("cleartextWatch remembers each server once per kind, with its last cli
       what: "snmp_v2c_public",
       server: "10.231.240.7",
       port: 161,
-      client: "10.231.240.2",
+      client: "10.231.240.1",
       packets: 1,
       firstMs: 1000,
       lastMs: 1000,

@@ -237,6 +237,17 @@ export const SCHEMAS: Record<string, Json> = {
           "kernel_drops, and versions, domains, templates, sampling_override, last_seen).",
       },
       events_by_kind: { type: "object", additionalProperties: { type: "integer" } },
+      analysis: {
+        type: "object",
+        description: "The advisory engine: minutes analysed, raised, resolved, open, flows_not_kept, " +
+          "probes_not_logged, analyzer_failures.",
+      },
+      flow_history: {
+        type: ["object", "null"],
+        description:
+          "The flow history (null when off): minutes_written, rows_written, rows_pruned, pending, " +
+          "dropped, write_errors, last_error.",
+      },
       sse_clients: int("Clients on /stream."),
     },
   },
