@@ -114,8 +114,9 @@ export class AnalysisEngine implements Detector {
     if (startMs >= this.#minute + MINUTE_MS) this.#closeUpTo(startMs);
     this.#pass(startMs);
     this.#lastEnd = endMs;
-    if (endMs >= this.#minute + MINUTE_MS) this.#closeUpTo(endMs);
-    if (emptyAfter > 0) this.#lastEnd = endMs;
+    // The pipeline's clock is past the empty intervals that followed: a minute they finish is over now.
+    const clock = endMs + emptyAfter * (endMs - startMs);
+    if (clock >= this.#minute + MINUTE_MS) this.#closeUpTo(clock);
   }
 
   /** Closes the minute in progress where the capture ended (replay). */
