@@ -100,6 +100,16 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       bufferMb: 32,
       sampling: [],
     },
+    analysis: {
+      scan: { ports: 500, hosts: 100 },
+      scanWindowMinutes: 15,
+      dnsQueriesPerMinute: 1000,
+      topTalkerShare: 0.5,
+      topTalkerMinBytes: 60_000_000,
+      changeMinBytes: 1_000_000,
+      flowRetentionS: 72 * 3600,
+      historyFlowsPerMinute: 20_000,
+    },
     envFile: undefined,
     unknownVariables: [],
   });
@@ -410,6 +420,16 @@ Deno.test("loadDetectorConfig() reads only detector settings and never probes", 
       storeSize: 10000,
     },
     arp: { learningPeriodS: 90, allowMacs: [], windowS: 60 },
+    analysis: {
+      scan: { ports: 500, hosts: 100 },
+      scanWindowMinutes: 15,
+      dnsQueriesPerMinute: 1000,
+      topTalkerShare: 0.5,
+      topTalkerMinBytes: 60_000_000,
+      changeMinBytes: 1_000_000,
+      flowRetentionS: 72 * 3600,
+      historyFlowsPerMinute: 20_000,
+    },
   });
   assert.throws(() => loadDetectorConfig({ FLINTNET_EWMA_ALPHA: "2" }, NO_FILE), ConfigError);
 });
