@@ -25,7 +25,10 @@ const CFG: AnalysisConfig = {
 };
 
 /** The engine in a pipeline, as the daemon runs it: before a detector that starts each flow's next interval. */
-function harness(cfg: AnalysisConfig = CFG) {
+function harness(
+  cfg: AnalysisConfig = CFG,
+  interfaceName?: (exporter: string, ifIndex: number) => string | null,
+) {
   const table = new FlowTable(1 << 16);
   const events: AdvisoryEvent[] = [];
   const minutes: MinuteSummary[] = [];
@@ -35,6 +38,8 @@ function harness(cfg: AnalysisConfig = CFG) {
     [parseCidr("10.0.0.0/8")],
     (e) => events.push(e),
     (s) => minutes.push(s),
+    [],
+    interfaceName,
   );
   const nextInterval: Detector = {
     name: "interval",
@@ -317,5 +322,42 @@ Deno.test("conversations whose directions two exporters report separately are fl
       `10.0.0.2 1 in ${12 * 10_000} out 0`,
       `10.0.0.2 2 in 0 out ${12 * 10_000}`,
     ],
+  );
+});
+
+Deno.test("an exporter interface carrying ten times its usual traffic is a spike, named as the exporter's poll names it", () => {
+  const h = harness(CFG, (exporter, ifIndex) => exporter === "10.0.0.1" && ifIndex === 3 ? "Gi0/3" : null);
+  const minute = (m: number, bytes: number) => {
+    const b = createFlowRecordBatch(1);
+    const s = parseIp("10.0.5.5")!, d = parseIp("198.51.100.7")!, e = parseIp("10.0.0.1")!;
+    b.family[0] = 4;
+    b.src.set(s.words, 0);
+    b.dst.set(d.words, 0);
+    b.exporter.set(e.words, 0);
+    b.exporterFamily[0] = 4;
+    b.srcPort[0] = 40000;
+    b.dstPort[0] = 443;
+    b.proto[0] = 6;
+    b.bytes[0] = bytes;
+    b.packets[0] = bytes / 1000;
+    b.tsMs[0] = T0 + m * MINUTE + 2000;
+    b.inIf[0] = 3;
+    b.outIf[0] = 0;
+    b.count = 1;
+    h.pipeline.consumeRecords(b);
+    h.pipeline.advanceTo(T0 + (m + 1) * MINUTE + 1);
+  };
+  for (let m = 0; m < 12; m++) minute(m, 2_000_000);
+  minute(12, 20_000_000);
+  const spikes = h.events.filter((e) => e.type === "traffic_spike");
+  // The subnet 10.0.5.0/24 spikes too; the interface is its own subject.
+  const iface = spikes.find((e) => e.subject_kind === "interface");
+  assert.ok(iface, JSON.stringify(h.events.map((e) => e.summary)));
+  assert.equal(iface.subject, "10.0.0.1 ifIndex 3 (Gi0/3)");
+  assert.equal(iface.ip, "10.0.0.1");
+  assert.equal(iface.evidence.bytes, 20_000_000);
+  assert.match(
+    iface.summary,
+    /^The traffic through 10\.0\.0\.1 ifIndex 3 \(Gi0\/3\) rose to 10 times its usual level/,
   );
 });

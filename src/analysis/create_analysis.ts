@@ -24,6 +24,7 @@ export function createAnalysis(
   publish: (e: AdvisoryEvent) => void,
   onMinute?: (s: MinuteSummary) => void,
   ownAddresses: readonly string[] = [],
+  interfaceName?: (exporter: string, ifIndex: number) => string | null,
 ): AnalysisEngine {
   return new AnalysisEngine(table, {
     localNetworks,
@@ -37,6 +38,7 @@ export function createAnalysis(
         dropRatio: 0.05,
         minBytes: cfg.changeMinBytes,
         warmupMinutes: 10,
+        interfaceName,
       }),
       new InsecureProtocolAnalyzer(),
       new ScanAnalyzer({

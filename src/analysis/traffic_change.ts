@@ -21,12 +21,16 @@ export interface TrafficChangeOptions {
   warmupMinutes: number;
   /** Subjects remembered. @default 4096 */
   maxSubjects?: number;
+  /** The name of an exporter's interface (ifName from an SNMP poll of the exporter), null when unknown. */
+  interfaceName?: (exporter: string, ifIndex: number) => string | null;
 }
 
 const ALPHA = 0.1;
 
 interface Baseline {
   mean: number;
+  /** The exporter's ifIndex, for its name; 0 for a subnet. */
+  ifIndex: number;
   minutes: number;
   kind: "subnet" | "interface";
   ip: string | null;
@@ -48,15 +52,19 @@ export class TrafficChangeAnalyzer implements Analyzer {
   }
 
   analyze(m: MinuteInput): Finding[] {
-    const now = new Map<string, { bytes: number; kind: "subnet" | "interface"; ip: string | null }>();
+    const now = new Map<
+      string,
+      { bytes: number; kind: "subnet" | "interface"; ip: string | null; ifIndex: number }
+    >();
     for (const s of m.summary.subnets) {
-      now.set(s.cidr, { bytes: s.sent_bytes + s.received_bytes, kind: "subnet", ip: null });
+      now.set(s.cidr, { bytes: s.sent_bytes + s.received_bytes, kind: "subnet", ip: null, ifIndex: 0 });
     }
     for (const i of m.summary.interfaces) {
       now.set(`${i.exporter} ifIndex ${i.if_index}`, {
         bytes: i.in_bytes + i.out_bytes,
         kind: "interface",
         ip: i.exporter,
+        ifIndex: i.if_index,
       });
     }
     const at = new Date(m.summary.minuteMs).toISOString().slice(11, 16);
@@ -66,6 +74,7 @@ export class TrafficChangeAnalyzer implements Analyzer {
         if (this.#subjects.size >= (this.#o.maxSubjects ?? 4096)) this.#evictOne();
         this.#subjects.set(subject, {
           mean: cur.bytes,
+          ifIndex: cur.ifIndex,
           minutes: 0,
           kind: cur.kind,
           ip: cur.ip,
@@ -73,8 +82,11 @@ export class TrafficChangeAnalyzer implements Analyzer {
         });
       }
     }
-    for (const [subject, b] of this.#subjects) {
-      const bytes = now.get(subject)?.bytes ?? 0;
+    for (const [key, b] of this.#subjects) {
+      const bytes = now.get(key)?.bytes ?? 0;
+      // "10.0.0.1 ifIndex 3 (Gi0/1)" once the exporter has been polled; the key stays the number.
+      const name = b.kind === "interface" && b.ip !== null ? this.#o.interfaceName?.(b.ip, b.ifIndex) : null;
+      const subject = name ? `${key} (${name})` : key;
       if (bytes > 0) b.lastSeen = m.endMs;
       const mature = b.minutes >= this.#o.warmupMinutes && b.mean >= this.#o.minBytes;
       const what = b.kind === "subnet" ? `traffic of ${subject}` : `traffic through ${subject}`;
@@ -90,7 +102,7 @@ export class TrafficChangeAnalyzer implements Analyzer {
         flagged = true;
         out.push({
           type: "traffic_spike",
-          key: subject,
+          key,
           severity: "warning",
           subject,
           subject_kind: b.kind,
@@ -105,7 +117,7 @@ export class TrafficChangeAnalyzer implements Analyzer {
         flagged = true;
         out.push({
           type: "traffic_drop",
-          key: subject,
+          key,
           severity: "warning",
           subject,
           subject_kind: b.kind,

@@ -19,6 +19,8 @@ export interface AnalysisSide {
   readonly engine: AnalysisEngine;
   /** The flow history, once started (undefined when FLINTNET_FLOW_RETENTION is 0 or it failed to open). */
   readonly history: FlowHistory | undefined;
+  /** Interface names for exporter interfaces (the device registry, once the device side runs). */
+  interfaceNames: ((exporter: string, ifIndex: number) => string | null) | undefined;
   /** Opens the flow history. */
   start(): Promise<void>;
   /** Closes it, writing what is queued. */
@@ -41,9 +43,11 @@ export function createAnalysisSide(cfg: Config, table: FlowTable, bus: EventBus)
     (e) => bus.publish(e),
     (s) => history?.write(s),
     own,
+    (exporter, ifIndex) => side.interfaceNames?.(exporter, ifIndex) ?? null,
   );
-  return {
+  const side: AnalysisSide = {
     engine,
+    interfaceNames: undefined,
     get history() {
       return history;
     },
@@ -65,4 +69,5 @@ export function createAnalysisSide(cfg: Config, table: FlowTable, bus: EventBus)
     },
     stats: () => ({ analysis: engine.stats(), flow_history: history?.stats() ?? null }),
   };
+  return side;
 }

@@ -228,6 +228,9 @@ export function createApp(cfg: Config): App {
       pipeline.add(...devices.packetDetectors);
       const cleartext = devices.cleartext;
       analysis.engine.cleartext = () => cleartext.take();
+      const registry = devices.registry;
+      analysis.interfaceNames = (ip, ifIndex) =>
+        registry.get(ip)?.interfaces.find((i) => i.index === ifIndex)?.name || null;
       await analysis.start();
       topology = topologyStarter.start(devices, passive);
       const applyPolicy = (p: typeof policy) => {
