@@ -41,7 +41,7 @@ const missing = await unavailable();
 async function startTcpdump(lab: NetnsLab, ns: string, iface: string, path: string): Promise<WatchedChild> {
   const child = watchChild(
     new Deno.Command("ip", {
-      args: ["netns", "exec", ns, "tcpdump", "-i", iface, "-w", path, "-U", "-s", "512"],
+      args: ["netns", "exec", ns, "tcpdump", "--immediate-mode", "-i", iface, "-w", path, "-U", "-s", "512"],
       stdout: "piped",
       stderr: "piped",
     }).spawn(),
@@ -69,11 +69,11 @@ async function tshark(path: string, filter: string, fields: string[]): Promise<s
   return r.stdout.trim().split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
 }
 
-/** `main.ts replay FILE` as a user runs it: the advisory events. */
-async function replayAdvisories(path: string): Promise<AdvisoryEvent[]> {
+/** `main.ts replay FILE` as a user runs it (with `env` settings): the advisory events. */
+async function replayAdvisories(path: string, env: Record<string, string> = {}): Promise<AdvisoryEvent[]> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--config", CONFIG, MAIN, "replay", path],
-    env: { FLINTNET_ENV_FILE: "/dev/null", NO_COLOR: "1" },
+    env: { FLINTNET_ENV_FILE: "/dev/null", NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -328,6 +328,100 @@ Deno.test({
     } finally {
       for (const c of children) await c.stop();
       await agent?.stop();
+      await lab.destroy();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "replay of a burst of dig queries against dnsmasq raises a DNS-volume advisory with tshark's count of queries",
+  ignore: missing !== null && !CI,
+  async fn() {
+    if (missing) throw new Error(`advisory netns test cannot run: ${missing}`);
+    const lab = new NetnsLab();
+    const dir = await Deno.makeTempDir({ prefix: "flintnet-dns-" });
+    const pcap = `${dir}/dns.pcap`;
+    const children: WatchedChild[] = [];
+    try {
+      await lab.namespace("fan-dcl");
+      await lab.namespace("fan-dns");
+      await lab.cable("fan-dcl", "fandcl0", "fan-dns", "fandns0");
+      await lab.exec("fan-dcl", ["ip", "addr", "add", "10.231.63.1/24", "dev", "fandcl0"]);
+      await lab.exec("fan-dns", ["ip", "addr", "add", "10.231.63.2/24", "dev", "fandns0"]);
+      // dnsmasq answers every name with one address, from its own config only.
+      const dnsmasq = watchChild(
+        new Deno.Command("ip", {
+          args: [
+            "netns",
+            "exec",
+            "fan-dns",
+            "dnsmasq",
+            "--no-daemon",
+            "--conf-file=/dev/null",
+            "--no-resolv",
+            "--no-hosts",
+            "--listen-address=10.231.63.2",
+            "--bind-interfaces",
+            "--address=/#/192.0.2.80",
+            "--log-facility=-",
+            "--pid-file=",
+          ],
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn(),
+      );
+      children.push(dnsmasq);
+      for (let i = 0; i < 100; i++) {
+        const r = await run([
+          "ip",
+          "netns",
+          "exec",
+          "fan-dcl",
+          "dig",
+          "+short",
+          "+time=1",
+          "+tries=1",
+          "@10.231.63.2",
+          "ready.test",
+        ], false);
+        if (r.stdout.includes("192.0.2.80")) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const names = Array.from({ length: 400 }, (_, i) => `host${i}.burst.test`).join("\n");
+      await Deno.writeTextFile(`${dir}/names.txt`, names + "\n");
+      const dump = await startTcpdump(lab, "fan-dcl", "fandcl0", pcap);
+      children.push(dump);
+      await earlyInMinute();
+      await lab.exec("fan-dcl", [
+        "dig",
+        "@10.231.63.2",
+        "+short",
+        "+time=1",
+        "+tries=1",
+        "-f",
+        `${dir}/names.txt`,
+      ]);
+      await new Promise((r) => setTimeout(r, 300));
+      await dump.stop();
+
+      const advisories = await replayAdvisories(pcap, { FLINTNET_DNS_QUERY_THRESHOLD: "300" });
+      const dns = advisories.filter((a) => a.type === "dns_volume" && a.phase === "raised");
+      assert.equal(dns.length, 1, JSON.stringify(advisories.map((a) => a.summary)));
+      assert.equal(dns[0].ip, "10.231.63.1");
+      const queries = await tshark(pcap, "ip.src==10.231.63.1 && udp.dstport==53 && dns.flags.response==0", [
+        "dns.qry.name",
+      ]);
+      assert.equal(dns[0].evidence.dns_queries, queries.length);
+      assert.ok(queries.length >= 400, `dig sent ${queries.length} queries`);
+      // The resolver answered: it is not a DNS-volume host itself, and no other advisory comes of it.
+      assert.deepEqual(advisories.filter((a) => a.type !== "dns_volume"), []);
+    } catch (e) {
+      for (const c of children) console.error(c.output());
+      throw e;
+    } finally {
+      for (const c of children) await c.stop();
       await lab.destroy();
       await Deno.remove(dir, { recursive: true });
     }

@@ -84,7 +84,7 @@ Deno.test({
       stream = await openSse(`${base}/stream?types=advisory`, AUTH);
       dump = watchChild(
         new Deno.Command("tcpdump", {
-          args: ["-i", HOST_IF, "-w", `${dir}/scan.pcap`, "-U", "-s", "128", "tcp"],
+          args: ["--immediate-mode", "-i", HOST_IF, "-w", `${dir}/scan.pcap`, "-U", "-s", "128", "tcp"],
           stdout: "piped",
           stderr: "piped",
         }).spawn(),

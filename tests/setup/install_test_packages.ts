@@ -26,6 +26,8 @@ const PACKAGES: PackageTable = {
   "nmap": "real port scans (-sS) and host sweeps (-sn) between namespaces for the scan advisories",
   "inetutils-telnet": "a real telnet client for the insecure-protocol advisory",
   "tnftp": "a real FTP client for the insecure-protocol advisory",
+  "dnsmasq-base": "a real DNS server in a namespace for the DNS-volume advisory (dig bursts)",
+  "dnsutils": "dig, the DNS client of the DNS-volume advisory test",
   "lldpd":
     "LLDP and CDP neighbours in network namespaces: LLDP-MIB through snmpd's AgentX, frames to capture",
 };
