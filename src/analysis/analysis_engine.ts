@@ -38,7 +38,7 @@ export interface AnalysisEngineOptions {
   analyzers: readonly Analyzer[];
   /** Where advisory events go (the bus). */
   publish: (e: AdvisoryEvent) => void;
-  /** Flows kept per minute (the largest by octets go to history). @default 20000 */
+  /** Flows in a minute's summary (and history): the largest by octets of those followed. @default 20000 */
   flowsPerMinute?: number;
   /** Probes logged per minute. @default 131072 */
   probesPerMinute?: number;
@@ -85,7 +85,8 @@ export class AnalysisEngine implements Detector {
     this.#t = table;
     this.#o = o;
     this.book = new AdvisoryBook(o.publish);
-    this.#flows = new MinuteFlows(o.flowsPerMinute ?? 20_000);
+    // Four times as many followed as kept, so the ones kept are the largest of many, not the first seen.
+    this.#flows = new MinuteFlows(4 * (o.flowsPerMinute ?? 20_000));
     this.#sums = new MinuteAggregates(o.localNetworks);
     this.#probes = new ProbeLog(o.probesPerMinute ?? 131_072);
   }
@@ -195,7 +196,7 @@ export class AnalysisEngine implements Detector {
   #close(endMs: number): void {
     const flows = this.#flows, o = this.#t.origins;
     const exporterAddress = (n: number) => o?.exporterAddress(n) ?? "";
-    const top = flows.top(flows.capacity, exporterAddress);
+    const top = flows.top(this.#o.flowsPerMinute ?? 20_000, exporterAddress);
     const sums = this.#sums.take();
     const summary: MinuteSummary = {
       minuteMs: this.#minute,
@@ -206,7 +207,7 @@ export class AnalysisEngine implements Detector {
         bytes: this.#totals.bytes,
         packets: this.#totals.packets,
         flows: flows.size + flows.notKept,
-        flows_not_kept: flows.notKept,
+        flows_not_kept: flows.size + flows.notKept - top.flows.count,
       },
     };
     const input = {
@@ -217,7 +218,7 @@ export class AnalysisEngine implements Detector {
       asymmetric: flows.asymmetry(exporterAddress),
     };
     this.#stats.minutes++;
-    this.#stats.flows_not_kept = flows.notKept;
+    this.#stats.flows_not_kept = summary.totals.flows_not_kept;
     this.#stats.probes_not_logged = this.#probes.notLogged;
     for (const an of this.#o.analyzers) {
       this.#timing.run(an.name, () => {

@@ -95,7 +95,8 @@ export const ANALYSIS_SETTINGS = {
   }),
   historyFlowsPerMinute: setting({
     name: "FLINTNET_FLOW_HISTORY_FLOWS",
-    description: "Flows kept in history per minute, the largest by octets (hosts and subnets count all).",
+    description: "Flows kept in history per minute: the largest by octets of up to four times as many " +
+      "followed (the host, subnet and interface sums count every flow).",
     parser: intRange(100, 1_000_000),
     fallback: 20_000,
   }),
