@@ -106,6 +106,8 @@ export class MinuteAggregates {
 
   /** The minute's rows, and a new minute. */
   take(): { hosts: MinuteHostRow[]; subnets: MinuteSubnetRow[]; interfaces: MinuteInterfaceRow[] } {
+    // IPv4 hosts are named here, once a minute, not as each is first met.
+    for (const [key, h] of this.#hosts) if (typeof key === "number") h.ip = formatIpv4(key);
     const out = {
       hosts: [...this.#hosts.values()],
       subnets: [...this.#subnets.values()],
@@ -126,7 +128,7 @@ export class MinuteAggregates {
       this.#hosts.set(
         key,
         h = {
-          ip: family === 4 ? formatIpv4(w[a]) : key as string,
+          ip: family === 4 ? "" : key as string,
           sent_bytes: 0,
           received_bytes: 0,
           sent_packets: 0,

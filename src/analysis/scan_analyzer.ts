@@ -47,9 +47,16 @@ export class ScanAnalyzer implements Analyzer {
       minute_start: new Date(m.summary.minuteMs).toISOString(),
       minute_end: new Date(m.endMs).toISOString(),
     };
+    // A source probing fewer than half the ports (hosts) a minute that the window needs on average to
+    // reach the threshold cannot be a slow scan worth the window's memory: it is not tracked.
+    const n = this.window.minutes;
+    const minPorts = Math.max(2, Math.ceil(this.#o.ports / n / 2));
+    const minHosts = Math.max(2, Math.ceil(this.#o.hosts / n / 2));
     for (const s of m.probes) {
       if (this.#o.ignore?.has(s.source)) continue;
-      this.window.add(s.source, minute, s.portKeys, s.hostKeys, s.ports, s.hosts);
+      if (s.ports >= minPorts || s.hosts >= minHosts) {
+        this.window.add(s.source, minute, s.portKeys, s.hostKeys, s.ports, s.hosts);
+      }
       const evidence = {
         ...window,
         ports: s.ports,
@@ -99,7 +106,6 @@ export class ScanAnalyzer implements Analyzer {
       }
     }
     // Slow ones: the window's distinct counts, for sources no single minute gave away.
-    const n = this.window.minutes;
     for (const [source, e] of this.window.estimates(minute)) {
       if (e.activeMinutes < 2) continue;
       const evidence = {
