@@ -78,6 +78,8 @@ export class AnalysisEngine implements Detector {
   #minute = NaN; // start of the minute in progress
   #lastEnd = NaN;
   #scratch = new Uint32Array(8); // a reversed key for FlowTable.find
+  #revSrc = this.#scratch.subarray(0, 4);
+  #revDst = this.#scratch.subarray(4, 8);
   #stats = { minutes: 0, flows_not_kept: 0, probes_not_logged: 0 };
   #totals = { bytes: 0, packets: 0, flows: 0 };
 
@@ -184,7 +186,7 @@ export class AnalysisEngine implements Detector {
         k[w] = t.dst[a + w];
         k[4 + w] = t.src[a + w];
       }
-      if (t.find(fam, k.subarray(0, 4), k.subarray(4, 8), dp, sp, pr) < 0) {
+      if (t.find(fam, this.#revSrc, this.#revDst, dp, sp, pr) < 0) {
         this.#probes.add(fam, t.src, a, t.dst, a, 17, dp);
       }
     } else if (
