@@ -11,83 +11,24 @@
  */
 import assert from "node:assert/strict";
 import { NetnsLab } from "./helpers/netns_lab.ts";
-import { netnsUnavailable, run } from "./helpers/netns.ts";
+import { run } from "./helpers/netns.ts";
 import { type Snmpd, snmpdUnavailable, startSnmpd } from "./helpers/snmpd.ts";
 import { watchChild, type WatchedChild } from "./helpers/child_process.ts";
-import type { AdvisoryEvent } from "../src/events/mod.ts";
+import {
+  advisoryToolsMissing,
+  earlyInMinute,
+  replayAdvisories,
+  startTcpdump,
+  tshark,
+} from "./helpers/advisory_capture.ts";
 
 const CI = Deno.env.get("CI") === "true";
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 const SCANNER = "10.231.60.1", TARGET = "10.231.60.2", SWEEPER = "10.231.61.1";
 
-async function unavailable(): Promise<string | null> {
-  const other = await netnsUnavailable() ?? await snmpdUnavailable();
-  if (other) return other;
-  for (
-    const tool of ["/usr/bin/tshark", "/usr/bin/tcpdump", "/usr/bin/nmap", "/usr/bin/curl", "/usr/bin/telnet"]
-  ) {
-    try {
-      await Deno.stat(tool);
-    } catch {
-      return `${tool} is missing: apt-get install tshark tcpdump nmap curl telnet`;
-    }
-  }
-  return null;
-}
-const missing = await unavailable();
-
-/** tcpdump in `ns` on `iface` into `path`; resolves once it listens. */
-async function startTcpdump(lab: NetnsLab, ns: string, iface: string, path: string): Promise<WatchedChild> {
-  const child = watchChild(
-    new Deno.Command("ip", {
-      args: ["netns", "exec", ns, "tcpdump", "--immediate-mode", "-i", iface, "-w", path, "-U", "-s", "512"],
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn(),
-  );
-  for (let i = 0; i < 100 && !child.output().includes("listening on"); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(child.output().includes("listening on"), `tcpdump did not start: ${child.output()}`);
-  void lab;
-  return child;
-}
-
-/** tshark's fields of the frames `filter` selects, one array per frame. */
-async function tshark(path: string, filter: string, fields: string[]): Promise<string[][]> {
-  const r = await run([
-    "tshark",
-    "-r",
-    path,
-    "-Y",
-    filter,
-    "-T",
-    "fields",
-    ...fields.flatMap((f) => ["-e", f]),
-  ]);
-  return r.stdout.trim().split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
-}
-
-/** `main.ts replay FILE` as a user runs it (with `env` settings): the advisory events. */
-async function replayAdvisories(path: string, env: Record<string, string> = {}): Promise<AdvisoryEvent[]> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, MAIN, "replay", path],
-    env: { FLINTNET_ENV_FILE: "/dev/null", NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  const doc = JSON.parse(new TextDecoder().decode(out.stdout));
-  return (doc.events as { kind: string }[]).filter((e): e is AdvisoryEvent => e.kind === "advisory");
-}
-
-/** Waits until the wall clock is early in a minute, so a burst of a few seconds stays inside one. */
-async function earlyInMinute(): Promise<void> {
-  const s = new Date().getUTCSeconds();
-  if (s < 40) return;
-  await new Promise((r) => setTimeout(r, (61 - s) * 1000));
-}
+const missing = await snmpdUnavailable() ?? await advisoryToolsMissing(
+  ["/usr/bin/tshark", "/usr/bin/tcpdump", "/usr/bin/nmap", "/usr/bin/curl", "/usr/bin/telnet"],
+  "tshark tcpdump nmap curl inetutils-telnet",
+);
 
 /** A TCP listener in `ns` on `port` that greets each client with `banner` and reads until it hangs up. */
 function bannerServer(ns: string, port: number, banner: string): WatchedChild {
@@ -133,7 +74,7 @@ Deno.test({
       await lab.exec("fan-scan", ["ip", "addr", "add", `${SCANNER}/24`, "dev", "fanscan0"]);
       await lab.exec("fan-scan", ["ip", "addr", "add", `${SWEEPER}/24`, "dev", "fanscan0"]);
       await lab.exec("fan-tgt", ["ip", "addr", "add", `${TARGET}/24`, "dev", "fantgt0"]);
-      dump = await startTcpdump(lab, "fan-scan", "fanscan0", pcap);
+      dump = await startTcpdump("fan-scan", "fanscan0", pcap);
       await earlyInMinute();
       await lab.exec("fan-scan", ["nmap", "-n", "-Pn", "-sS", "-T5", "-p", "1-1000", TARGET]);
       await earlyInMinute();
@@ -239,7 +180,7 @@ Deno.test({
         netns: "fan-srv",
         config: "rocommunity public 10.231.60.0/24\nsysname fan-srv",
       });
-      const dump = await startTcpdump(lab, "fan-cli", "fancli0", pcap);
+      const dump = await startTcpdump("fan-cli", "fancli0", pcap);
       children.push(dump);
       let served = false;
       for (let i = 0; i < 150 && !served; i++) {
@@ -391,7 +332,7 @@ Deno.test({
       }
       const names = Array.from({ length: 400 }, (_, i) => `host${i}.burst.test`).join("\n");
       await Deno.writeTextFile(`${dir}/names.txt`, names + "\n");
-      const dump = await startTcpdump(lab, "fan-dcl", "fandcl0", pcap);
+      const dump = await startTcpdump("fan-dcl", "fandcl0", pcap);
       children.push(dump);
       await earlyInMinute();
       await lab.exec("fan-dcl", [

@@ -10,7 +10,8 @@
 import assert from "node:assert/strict";
 import type { AdvisoryEvent } from "../src/events/mod.ts";
 import { type Daemon, openSse, type SseReader, startDaemon } from "./helpers/daemon.ts";
-import { netnsUnavailable, run } from "./helpers/netns.ts";
+import { run } from "./helpers/netns.ts";
+import { advisoryToolsMissing } from "./helpers/advisory_capture.ts";
 import { freePort } from "./helpers/ports.ts";
 import { parseCsv } from "./helpers/csv_parse.ts";
 import { watchChild, type WatchedChild } from "./helpers/child_process.ts";
@@ -21,19 +22,10 @@ const HOST_IP = "10.231.62.1", SCANNER = "10.231.62.2";
 const TOKEN = "advisory-daemon-token-0123456789abcdef";
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 
-async function unavailable(): Promise<string | null> {
-  const other = await netnsUnavailable();
-  if (other) return other;
-  for (const tool of ["/usr/bin/nmap", "/usr/bin/tcpdump", "/usr/bin/tshark"]) {
-    try {
-      await Deno.stat(tool);
-    } catch {
-      return `${tool} is missing: apt-get install nmap tcpdump tshark`;
-    }
-  }
-  return null;
-}
-const missing = await unavailable();
+const missing = await advisoryToolsMissing(
+  ["/usr/bin/nmap", "/usr/bin/tcpdump", "/usr/bin/tshark"],
+  "nmap tcpdump tshark",
+);
 
 async function cleanup(): Promise<void> {
   await run(["ip", "link", "del", HOST_IF], false);

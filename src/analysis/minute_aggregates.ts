@@ -49,6 +49,7 @@ export class MinuteAggregates {
     packets: number,
   ): void {
     const dns = (proto === 17 || proto === 6) && dstPort === DNS_PORT;
+    let from: MinuteSubnetRow | undefined;
     if (this.isLocal(family, src, a)) {
       const h = this.#host(family, src, a);
       if (h) {
@@ -57,10 +58,11 @@ export class MinuteAggregates {
         h.flows++;
         if (dns) h.dns_queries += packets;
       }
-      const s = this.#subnet(family, src, a);
+      const s = from = this.#subnet(family, src, a);
       if (s) {
         s.sent_bytes += bytes;
         s.sent_packets += packets;
+        s.bytes += bytes;
       }
     }
     if (this.isLocal(family, dst, a)) {
@@ -75,6 +77,8 @@ export class MinuteAggregates {
       if (s) {
         s.received_bytes += bytes;
         s.received_packets += packets;
+        // Traffic within the subnet is its traffic once, not sent plus received.
+        if (s !== from) s.bytes += bytes;
       }
     }
   }
@@ -152,6 +156,7 @@ export class MinuteAggregates {
         key,
         s = {
           cidr: family === 4 ? `${formatIpv4(key as number)}/24` : key as string,
+          bytes: 0,
           sent_bytes: 0,
           received_bytes: 0,
           sent_packets: 0,

@@ -57,7 +57,7 @@ export class TrafficChangeAnalyzer implements Analyzer {
       { bytes: number; kind: "subnet" | "interface"; ip: string | null; ifIndex: number }
     >();
     for (const s of m.summary.subnets) {
-      now.set(s.cidr, { bytes: s.sent_bytes + s.received_bytes, kind: "subnet", ip: null, ifIndex: 0 });
+      now.set(s.cidr, { bytes: s.bytes, kind: "subnet", ip: null, ifIndex: 0 });
     }
     for (const i of m.summary.interfaces) {
       now.set(`${i.exporter} ifIndex ${i.if_index}`, {

@@ -72,6 +72,8 @@ export interface MinuteHostRow {
 export interface MinuteSubnetRow {
   /** The network, "192.168.5.0/24". */
   cidr: string;
+  /** Octets of the flows with an end in it, each flow once (traffic within it is not counted twice). */
+  bytes: number;
   /** Octets its hosts sent. */
   sent_bytes: number;
   /** Octets its hosts received. */

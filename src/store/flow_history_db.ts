@@ -109,8 +109,8 @@ export class FlowHistoryDb {
         "flows, dns_queries, dns_served) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.#insertSubnet = db.prepare(
-      "INSERT INTO subnet_minutes (minute, cidr, sent_bytes, received_bytes, sent_packets, received_packets) " +
-        "VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO subnet_minutes (minute, cidr, bytes, sent_bytes, received_bytes, sent_packets, " +
+        "received_packets) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     this.#insertInterface = db.prepare(
       "INSERT INTO interface_minutes (minute, exporter, if_index, in_bytes, out_bytes, in_packets, out_packets) " +
@@ -166,7 +166,15 @@ export class FlowHistoryDb {
         );
       }
       for (const n of s.subnets) {
-        this.#insertSubnet.run(m, n.cidr, n.sent_bytes, n.received_bytes, n.sent_packets, n.received_packets);
+        this.#insertSubnet.run(
+          m,
+          n.cidr,
+          n.bytes,
+          n.sent_bytes,
+          n.received_bytes,
+          n.sent_packets,
+          n.received_packets,
+        );
       }
       for (const i of s.interfaces) {
         this.#insertInterface.run(

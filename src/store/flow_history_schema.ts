@@ -46,6 +46,7 @@ CREATE INDEX IF NOT EXISTS host_minutes_minute ON host_minutes (minute);
 CREATE TABLE IF NOT EXISTS subnet_minutes (
   minute INTEGER NOT NULL,
   cidr TEXT NOT NULL,
+  bytes REAL NOT NULL,
   sent_bytes REAL NOT NULL,
   received_bytes REAL NOT NULL,
   sent_packets REAL NOT NULL,
