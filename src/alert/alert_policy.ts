@@ -15,16 +15,16 @@ import { createLogger, type Logger, writeFileAtomic } from "../base/mod.ts";
 import { SECURITY_EVENT_TYPES, type SecurityEventType } from "../events/mod.ts";
 
 /**
- * What a route is keyed by: the security event type, or "anomaly" or "trap". (Not the alert's kind in
+ * What a route is keyed by: the security event type, or "anomaly", "trap" or "advisory". (Not the alert's kind in
  * src/store/alert_row.ts, which files every security event under "security".)
  */
-export type RouteKind = SecurityEventType | "anomaly" | "trap";
+export type RouteKind = SecurityEventType | "anomaly" | "trap" | "advisory";
 
 /** Where an alert can go. */
 export type AlertChannel = "email" | "webhook";
 
 /** The routable kinds, in the order the API lists them. */
-export const ROUTE_KINDS: readonly RouteKind[] = [...SECURITY_EVENT_TYPES, "anomaly", "trap"];
+export const ROUTE_KINDS: readonly RouteKind[] = [...SECURITY_EVENT_TYPES, "anomaly", "trap", "advisory"];
 
 /** The channels there are. */
 export const ALERT_CHANNELS: readonly AlertChannel[] = ["email", "webhook"];
@@ -87,6 +87,7 @@ export function defaultAlertPolicy(overrides: AlertPolicyDefaults = {}): AlertPo
       duplicate_ip: ["email", "webhook"],
       anomaly: ["email", "webhook"],
       trap: [],
+      advisory: ["email", "webhook"],
     },
   };
 }

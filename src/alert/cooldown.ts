@@ -4,7 +4,7 @@
  *
  * A key is one thing a person would call "the same alert": the device (MAC, else IP) and the event type
  * for security events, the subject (flow, host or subnet, and direction) for anomalies, the agent and trap
- * OID for traps.
+ * OID for traps, the type and subject for advisories.
  */
 import type { AlertEvent } from "../events/mod.ts";
 
@@ -17,6 +17,8 @@ export function cooldownKey(e: AlertEvent): string {
       return `anomaly|${e.scope}|${e.direction}|${e.subject}`;
     case "trap":
       return `trap|${e.source_ip}|${e.trap_oid}`;
+    case "advisory":
+      return `advisory|${e.type}|${e.subject}`;
   }
 }
 

@@ -125,7 +125,7 @@ export class AlertDelivery {
       this.#cooldown.cooldownMs = p.cooldown_s * 1000;
     });
     this.#sub = this.#o.bus.subscribe((e) => this.handle(e as PublishedEvent & AlertEvent), {
-      kinds: ["security", "anomaly", "trap"],
+      kinds: ["security", "anomaly", "trap", "advisory"],
       name: "alert-delivery",
     });
     this.#loop.start();
@@ -160,9 +160,14 @@ export class AlertDelivery {
       }
       const now = this.#now();
       let suppressed = null;
-      if (e.kind === "anomaly" && e.phase === "closed") {
+      const endOf = e.kind === "anomaly" && e.phase === "closed"
+        ? e.episode_id
+        : e.kind === "advisory" && e.phase === "resolved"
+        ? e.advisory_id
+        : null;
+      if (endOf !== null) {
         // The end of an episode is the same alert's summary: sent when its start was, whatever the cooldown.
-        if (!this.#openEpisodes.delete(e.episode_id)) {
+        if (!this.#openEpisodes.delete(endOf)) {
           this.#c.unrouted++;
           return;
         }
@@ -175,6 +180,7 @@ export class AlertDelivery {
         }
         suppressed = this.#cooldown.takeSuppressed(key);
         if (e.kind === "anomaly") this.#rememberEpisode(e.episode_id);
+        if (e.kind === "advisory") this.#rememberEpisode(e.advisory_id);
       }
       const r = renderAlert(
         e,

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { type AlertEvent, EventBus, type SecurityEvent, type TrapEvent } from "../events/mod.ts";
+import {
+  type AdvisoryEvent,
+  type AlertEvent,
+  EventBus,
+  type SecurityEvent,
+  type TrapEvent,
+} from "../events/mod.ts";
 import { AlertPolicyStore } from "./alert_policy.ts";
 import { AlertDelivery, type AlertDeliveryOptions } from "./delivery.ts";
 import type { Mailer, MailMessage } from "./mailer.ts";
@@ -216,5 +222,46 @@ Deno.test("AlertDelivery sends an anomaly episode's end where its start went, wh
     const c = r.delivery.counters();
     assert.deepEqual([c.episode_ends, c.muted, c.unrouted, c.suppressed], [1, 2, 1, 0]);
     assert.equal(r.mailer.sent.length, 2);
+  });
+});
+
+function advisory(id: string, phase: "raised" | "resolved"): AdvisoryEvent {
+  return {
+    kind: "advisory",
+    phase,
+    advisory_id: id,
+    ts: "2023-11-14T22:14:00.000Z",
+    type: "port_scan",
+    severity: "warning",
+    subject: "10.0.0.66",
+    subject_kind: "host",
+    ip: "10.0.0.66",
+    summary: "10.0.0.66 contacted 600 unique ports in 60 s — likely a port scan.",
+    action: "Isolate it.",
+    evidence: { ports: 600 },
+    raised_at: "2023-11-14T22:14:00.000Z",
+    resolved_at: phase === "resolved" ? "2023-11-14T22:20:00.000Z" : null,
+    resolution: phase === "resolved" ? "Not seen in the last 2 minutes." : null,
+  };
+}
+
+Deno.test("AlertDelivery routes advisories like other alerts: cooled down per type and subject, resolved where raised", async () => {
+  await withRig({}, async ({ bus, mailer, posts, delivery }) => {
+    bus.publish(advisory("port_scan-1", "raised"));
+    await until(() => mailer.sent.length === 1 && posts.length === 2, "the raised advisory");
+    assert.equal(mailer.sent[0].msg.subject, "[Flintnet] WARNING: Port scan: 10.0.0.66");
+    assert.ok(mailer.sent[0].msg.text.includes("likely a port scan"));
+    assert.ok(mailer.sent[0].msg.text.includes("Isolate it."));
+    // The same condition raised again within the cooldown (another advisory id) is held back …
+    bus.publish(advisory("port_scan-2", "raised"));
+    // … the first one's resolution goes out whatever the cooldown; the held-back one's does not.
+    bus.publish(advisory("port_scan-1", "resolved"));
+    bus.publish(advisory("port_scan-2", "resolved"));
+    await until(() => mailer.sent.length === 2 && posts.length === 4, "the resolution");
+    assert.equal(mailer.sent[1].msg.subject, "[Flintnet] WARNING: Resolved: Port scan: 10.0.0.66");
+    const c = delivery.counters();
+    assert.equal(c.suppressed, 1);
+    assert.equal(c.episode_ends, 1);
+    assert.equal(c.unrouted, 1);
   });
 });

@@ -3,7 +3,7 @@
  * evidence and a link to the device in the dashboard. Everything that came from the network is escaped
  * in HTML and stripped of control characters in the subject (it becomes a mail header).
  */
-import type { AlertEvent, AnomalyEvent, SecurityEvent, TrapEvent } from "../events/mod.ts";
+import type { AdvisoryEvent, AlertEvent, AnomalyEvent, SecurityEvent, TrapEvent } from "../events/mod.ts";
 import { alertSeverity } from "../store/mod.ts";
 import type { Suppressed } from "./cooldown.ts";
 
@@ -147,6 +147,32 @@ function trapFacts(e: TrapEvent): Facts {
   ];
 }
 
+/** Advisory types in words, for titles. */
+const ADVISORY_TITLES: Record<AdvisoryEvent["type"], string> = {
+  top_talker: "Top talker",
+  traffic_spike: "Traffic spike",
+  traffic_drop: "Traffic drop",
+  insecure_protocol: "Insecure protocol",
+  port_scan: "Port scan",
+  host_sweep: "Host sweep",
+  dns_volume: "DNS volume",
+  flow_asymmetry: "Asymmetric flows",
+};
+
+function advisoryFacts(e: AdvisoryEvent): Facts {
+  const evidence = Object.entries(e.evidence).slice(0, 12).map(([k, v]): [string, unknown] => [
+    k,
+    typeof v === "object" && v !== null ? JSON.stringify(v).slice(0, 300) : v,
+  ]);
+  return [
+    ["Subject", `${e.subject} (${e.subject_kind})`],
+    ["Suggested action", e.action],
+    ["Raised", e.raised_at],
+    ...(e.resolved_at === null ? [] : [["Resolved", e.resolved_at] as [string, unknown]]),
+    ...evidence,
+  ];
+}
+
 function minutes(ms: number): string {
   const m = Math.max(1, Math.round(ms / 60_000));
   return m === 1 ? "minute" : `${m} minutes`;
@@ -183,6 +209,12 @@ export function renderAlert(e: AlertEvent, o: RenderOptions, nowMs = Date.now())
       summary = e.reason;
       ip = e.source_ip;
       facts = trapFacts(e);
+      break;
+    case "advisory":
+      title = `${e.phase === "resolved" ? "Resolved: " : ""}${ADVISORY_TITLES[e.type]}: ${e.subject}`;
+      summary = e.phase === "resolved" ? `${e.resolution ?? ""} ${e.summary}`.trim() : e.summary;
+      ip = e.ip ?? e.subject;
+      facts = advisoryFacts(e);
       break;
   }
   const link = deviceLink(o.dashboardUrl, ip);

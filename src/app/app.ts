@@ -27,6 +27,7 @@ import { TrapLog } from "./trap_log.ts";
 import { createLogger, VERSION } from "../base/mod.ts";
 import { loadTopologySide, passiveTopology, type TopologySide } from "./topology_side.ts";
 import { createCollector, exporterOffers, recordsInto, startCollector } from "./collector_side.ts";
+import { createAnalysisSide } from "./analysis_side.ts";
 
 /** A running Flintnet. */
 export interface App {
@@ -114,7 +115,9 @@ export function createApp(cfg: Config): App {
     intervalS: cfg.anomaly.intervalS,
   });
   const passive = passiveTopology();
-  const pipeline = new FlowPipeline(table, [anomalyDetector, passive.detector], {
+  // Advisories: the engine reads each interval's counters, so it runs before the anomaly detector.
+  const analysis = createAnalysisSide(cfg, table, bus);
+  const pipeline = new FlowPipeline(table, [analysis.engine, anomalyDetector, passive.detector], {
     intervalMs: cfg.anomaly.intervalS * 1000,
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,
     activeTimeoutMs: cfg.flowActiveTimeoutS * 1000,
@@ -145,6 +148,7 @@ export function createApp(cfg: Config): App {
   const anomalyLog = createLogger("anomaly");
   const securityLog = createLogger("security");
   const trapLog = new TrapLog(createLogger("trap"));
+  const advisoryLog = createLogger("advisory");
   let logSub: { unsubscribe(): void } | undefined;
   let devices: DeviceSide | undefined;
   let topology: TopologySide | undefined;
@@ -172,6 +176,7 @@ export function createApp(cfg: Config): App {
     topology: topology?.stats(),
     alerts: alerts?.stats(),
     http: server?.counters(),
+    ...analysis.stats(),
   });
 
   return {
@@ -223,6 +228,7 @@ export function createApp(cfg: Config): App {
       logSub?.unsubscribe();
       trapLog.stop();
       anomalies.detach();
+      await analysis.stop();
       await alerts?.stop();
       lock?.release();
     },
@@ -257,7 +263,18 @@ export function createApp(cfg: Config): App {
         });
       }
       if (e.kind === "trap") trapLog.trap(e);
-    }, { kinds: ["anomaly", "security", "trap"], name: "alert-log" });
+      if (e.kind === "advisory") {
+        const fields = {
+          id: e.id,
+          phase: e.phase,
+          advisory_id: e.advisory_id,
+          type: e.type,
+          subject: e.subject,
+        };
+        if (e.phase === "raised") advisoryLog.warn(e.summary, fields);
+        else advisoryLog.info(`resolved: ${e.summary}`, fields);
+      }
+    }, { kinds: ["anomaly", "security", "trap", "advisory"], name: "alert-log" });
     const dashboardUrl = cfg.alerts.publicUrl ??
       `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${cfg.listen.port}`;
     alerts = await startAlertSide(cfg, bus, dashboardUrl);
@@ -271,6 +288,12 @@ export function createApp(cfg: Config): App {
       [topologyStarter.pollPart],
     );
     pipeline.add(...devices.packetDetectors);
+    const cleartext = devices.cleartext;
+    analysis.engine.cleartext = () => cleartext.take();
+    const registry = devices.registry;
+    analysis.interfaceNames = (ip, ifIndex) =>
+      registry.get(ip)?.interfaces.find((i) => i.index === ifIndex)?.name || null;
+    await analysis.start();
     topology = topologyStarter.start(devices, passive);
     const applyPolicy = (p: typeof policy) => {
       anomalyOptions.k = p.anomaly.k;
@@ -301,6 +324,8 @@ export function createApp(cfg: Config): App {
       alerts: { history: alerts.history, mutes: alerts.mutes },
       alertPolicy: alerts.policy,
       topology: topology.store,
+      advisories: analysis.engine.book,
+      flowHistory: analysis.history,
       startedAt: new Date(started),
       health: { problems: () => healthProblems(captures.map((c) => c.stats()), devices?.stats()) },
       tls: cfg.tls !== undefined,

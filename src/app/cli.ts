@@ -86,6 +86,7 @@ async function replayCommand(args: string[], env: Record<string, string | undefi
       anomaly: cfg.anomaly,
       arp: cfg.arp,
       visibility: cfg.visibility,
+      analysis: cfg.analysis,
     });
     await writeOut(JSON.stringify(result) + "\n");
     return 0;

@@ -7,7 +7,12 @@
 import { join } from "node:path";
 import type { EventBus } from "../events/mod.ts";
 import { type Config, defaultGateways } from "../config/mod.ts";
-import { type ArpSecurityDetector, createPacketDetectors, type NameWatch } from "../detect/mod.ts";
+import {
+  type ArpSecurityDetector,
+  type CleartextWatch,
+  createPacketDetectors,
+  type NameWatch,
+} from "../detect/mod.ts";
 import type { PollPart } from "../polling/mod.ts";
 import { type Detector, type FlowTable, localHosts } from "../flow/mod.ts";
 import { ArpHistory, ArpStateError, DeviceRegistry, Inventory, OuiRegistry } from "../devices/mod.ts";
@@ -34,6 +39,8 @@ export interface DeviceSide {
   readonly packetDetectors: readonly Detector[];
   /** Names on flows and each host's DNS history (docs/visibility.md). */
   readonly names: NameWatch;
+  /** Cleartext protocols seen in payloads (one of the packet detectors), for the insecure-protocol advisory. */
+  readonly cleartext: CleartextWatch;
   /** Sweeps on demand and on time. */
   readonly discovery: DiscoveryScheduler;
   /** Polls and traps → registry. */
@@ -181,6 +188,7 @@ export async function startDeviceSide(
     arp,
     packetDetectors: packetDetectors.all,
     names: packetDetectors.names,
+    cleartext: packetDetectors.cleartext,
     discovery,
     inventory,
     async acknowledge(id) {

@@ -3,13 +3,21 @@
  * timestamps as the clock, so the same file and settings always give the same document.
  */
 import { streamCaptureFile } from "../capture/mod.ts";
-import { type ArpWatchConfig, type VisibilityConfig, visibilitySettings } from "../config/mod.ts";
+import {
+  type AnalysisConfig,
+  type ArpWatchConfig,
+  type VisibilityConfig,
+  visibilitySettings,
+} from "../config/mod.ts";
+import { createAnalysis } from "../analysis/mod.ts";
 import {
   type AnomalyOptions,
   createPacketDetectors,
   type DnsQueryJson,
+  PRIVATE_NETWORKS,
   VolumeAnomalyDetector,
 } from "../detect/mod.ts";
+import { parseCidr } from "../net/mod.ts";
 import { ArpHistory, OuiRegistry } from "../devices/mod.ts";
 import { type AnomalyEvent, EventBus, type PublishedEvent } from "../events/mod.ts";
 import { type FlowJson, FlowPipeline, FlowTable, flowToJson, topFlowsByBytes } from "../flow/mod.ts";
@@ -32,6 +40,8 @@ export interface ReplayOptions {
   arp: ArpWatchConfig;
   /** Names and TCP health settings. @default the settings' defaults */
   visibility?: VisibilityConfig;
+  /** Advisory thresholds (the analysis runs each minute of the capture's clock). */
+  analysis?: AnalysisConfig;
   /** MAC vendors for the events' wording; the IEEE registry of ieee-data by default. */
   oui?: OuiRegistry;
   /** Log progress on stderr for files larger than this many bytes (default 64 MiB). */
@@ -94,7 +104,17 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   });
   const neighbours = new PassiveNeighbours(65_536);
   const passive = new PassiveDiscovery((o) => neighbours.observe(o));
-  const pipeline = new FlowPipeline(table, [anomalyDetector, ...packet.all, passive], {
+  // The analysis reads each interval's counters before the anomaly detector starts the next interval.
+  const analysis = o.analysis
+    ? createAnalysis(table, o.analysis, PRIVATE_NETWORKS.map(parseCidr), (e) => bus.publish(e))
+    : undefined;
+  if (analysis) analysis.cleartext = () => packet.cleartext.take();
+  const pipeline = new FlowPipeline(table, [
+    ...(analysis ? [analysis] : []),
+    anomalyDetector,
+    ...packet.all,
+    passive,
+  ], {
     intervalMs: o.anomaly.intervalS * 1000,
     idleTimeoutMs: o.flowIdleTimeoutS * 1000,
     activeTimeoutMs: o.flowActiveTimeoutS * 1000,
@@ -111,6 +131,7 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
     },
   });
   pipeline.finish();
+  analysis?.finish();
   await new Promise((r) => setTimeout(r, 0)); // let the bus deliver what the last interval raised
   const elapsed = (performance.now() - started) / 1000;
 
@@ -144,6 +165,7 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
       arp: packet.arp.counters(),
       names: { ...packet.names.counters, dns: packet.names.book.counters, ...packet.names.book.sizes },
       tcp: packet.tcp.totals,
+      ...(analysis ? { analysis: analysis.stats() } : {}),
     },
     flows,
     anomalies: events.filter((e): e is AnomalyEvent & { id: number } => e.kind === "anomaly"),
@@ -155,13 +177,17 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   };
 }
 
-/** Events by kind, and security events also by type ("security.arp_spoof"), for `totals.events`. */
+/**
+ * Events by kind, security events also by type ("security.arp_spoof") and advisories by type and phase
+ * ("advisory.port_scan.raised"), for `totals.events`.
+ */
 function countEvents(events: readonly PublishedEvent[]): Record<string, number> {
   const counts: Record<string, number> = {};
   const add = (key: string) => void (counts[key] = (counts[key] ?? 0) + 1);
   for (const e of events) {
     add(e.kind);
     if (e.kind === "security") add(`security.${e.type}`);
+    if (e.kind === "advisory") add(`advisory.${e.type}.${e.phase}`);
   }
   return counts;
 }

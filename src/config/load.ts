@@ -20,6 +20,7 @@ import { ConfigError, invalid, read, type Setting, value, type Vars } from "./se
 import type { LogLevel } from "../base/mod.ts";
 import { TOPOLOGY_SETTINGS, type TopologyConfig, topologySettings } from "./topology_settings.ts";
 import { NETFLOW_SETTINGS, type NetflowConfig, netflowSettings } from "./netflow_settings.ts";
+import { ANALYSIS_SETTINGS, type AnalysisConfig, analysisSettings } from "./analysis_settings.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
 import { VISIBILITY_SETTINGS, type VisibilityConfig, visibilitySettings } from "./visibility_settings.ts";
 
@@ -60,6 +61,8 @@ export interface DetectorConfig {
   arp: ArpWatchConfig;
   /** Names on flows, TCP health. */
   visibility: VisibilityConfig;
+  /** Advisories and flow history. */
+  analysis: AnalysisConfig;
 }
 
 /** Settings of the ARP watcher. */
@@ -153,6 +156,7 @@ const SETTINGS: readonly Setting<unknown>[] = [
   ...Object.values(TOPOLOGY_SETTINGS),
   ...Object.values(NETFLOW_SETTINGS),
   ...Object.values(VISIBILITY_SETTINGS),
+  ...Object.values(ANALYSIS_SETTINGS),
 ] as Setting<unknown>[];
 const KNOWN = new Set(SETTINGS.map((s) => s.name));
 
@@ -314,6 +318,7 @@ function detectorSettings(vars: Vars): DetectorConfig {
     );
   }
   return {
+    ...analysisSettings(vars),
     logLevel: value(S.logLevel, vars),
     maxFlows: value(S.maxFlows, vars),
     flowIdleTimeoutS,

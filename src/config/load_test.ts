@@ -106,6 +106,16 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       bufferMb: 32,
       sampling: [],
     },
+    analysis: {
+      scan: { ports: 500, hosts: 100 },
+      scanWindowMinutes: 15,
+      dnsQueriesPerMinute: 1000,
+      topTalkerShare: 0.5,
+      topTalkerMinBytes: 60_000_000,
+      changeMinBytes: 1_000_000,
+      flowRetentionS: 72 * 3600,
+      historyFlowsPerMinute: 20_000,
+    },
     envFile: undefined,
     unknownVariables: [],
   });
@@ -417,6 +427,16 @@ Deno.test("loadDetectorConfig() reads only detector settings and never probes", 
     },
     arp: { learningPeriodS: 90, allowMacs: [], windowS: 60 },
     visibility: { retransRate: 0.05, retransMinSegments: 50, dnsHistory: 100, dnsHosts: 4096 },
+    analysis: {
+      scan: { ports: 500, hosts: 100 },
+      scanWindowMinutes: 15,
+      dnsQueriesPerMinute: 1000,
+      topTalkerShare: 0.5,
+      topTalkerMinBytes: 60_000_000,
+      changeMinBytes: 1_000_000,
+      flowRetentionS: 72 * 3600,
+      historyFlowsPerMinute: 20_000,
+    },
   });
   assert.throws(() => loadDetectorConfig({ FLINTNET_EWMA_ALPHA: "2" }, NO_FILE), ConfigError);
 });

@@ -21,3 +21,4 @@ export { interfaceNames } from "./system_probe.ts";
 export { type ApiTokenFile, loadOrCreateApiToken } from "./api_token.ts";
 export { defaultGateways, type DefaultRoute, defaultRoutes } from "./default_routes.ts";
 export { type VisibilityConfig, visibilitySettings } from "./visibility_settings.ts";
+export type { AnalysisConfig, ScanThreshold } from "./analysis_settings.ts";

@@ -32,5 +32,6 @@ export function decodeArp(b: Uint8Array, p: number, end: number, batch: PacketBa
   batch.srcPort[row] = batch.dstPort[row] = 0;
   batch.ipBytes[row] = 0;
   batch.tcpFlags[row] = 0;
+  batch.hint[row] = 0;
   return OK;
 }

@@ -92,7 +92,7 @@ export class Decoder implements FrameSink {
   constructor(consumer: BatchConsumer, batch?: number | PacketBatch) {
     this.#consumer = consumer;
     this.#batch = typeof batch === "object" ? batch : createPacketBatch(batch);
-    this.#batch.asideUse[AsideUse.Bytes] = this.#batch.asideUse[AsideUse.Rows] = 0;
+    this.#batch.asideUse.fill(0); // every AsideUse counter, Payloads and Hints included
   }
 
   /** @inheritdoc */
@@ -256,6 +256,7 @@ export class Decoder implements FrameSink {
     batch.family[row] =
       batch.proto[row] =
       batch.tcpFlags[row] =
+      batch.hint[row] =
       batch.arpOp[row] =
         0;
     batch.ipBytes[row] = 0;
@@ -280,6 +281,6 @@ export class Decoder implements FrameSink {
     const next = this.#consumer.consume(this.#batch);
     if (next) this.#batch = next;
     this.#batch.count = 0;
-    this.#batch.asideUse[AsideUse.Bytes] = this.#batch.asideUse[AsideUse.Rows] = 0;
+    this.#batch.asideUse.fill(0); // every AsideUse counter, Payloads and Hints included
   }
 }

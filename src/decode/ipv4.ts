@@ -95,6 +95,7 @@ export function attributeFragment(
     batch.payLen[row] =
       0;
   if (span) span.start = 0;
+  batch.hint[row] = 0;
   if (ports < 0) {
     fc.unattributed++;
     batch.srcPort[row] = 0;

@@ -23,3 +23,4 @@ export { type DnsAnswer, type DnsMessage, type DnsQuestion, DnsType, parseDnsMes
 export { clientHelloLength, clientHelloServerName } from "./tls_client_hello.ts";
 export { httpRequestHost } from "./http_host.ts";
 export { DNS_PORT, MAX_CLIENT_HELLO, PENDING_MS } from "./name_payloads.ts";
+export { PAYLOAD_HINT_NAMES, PayloadHint } from "./payload_hint.ts";

@@ -38,6 +38,8 @@ export const AsideUse = {
   Rows: 1,
   /** IP rows whose payload (DNS, a TLS ClientHello, an HTTP request head) was copied aside: see payTaken. */
   Payloads: 2,
+  /** IP rows whose `hint` is not 0: 0 lets the cleartext watcher skip the batch. */
+  Hints: 3,
 } as const;
 
 /** Rows a batch holds by default: big enough to amortise the hand-off, small enough to stay in cache. */
@@ -73,6 +75,8 @@ export interface PacketBatch {
   readonly ipBytes: Uint32Array;
   /** TCP flags byte (FIN=0x01 … CWR=0x80), 0 for other protocols. */
   readonly tcpFlags: Uint8Array;
+  /** What the payload's first bytes say (decode/payload_hint.ts PayloadHint), 0 for nothing. */
+  readonly hint: Uint8Array;
   /** Ethernet source MAC (48-bit integer), 0 when the link type has none. */
   readonly ethSrc: Float64Array;
   /** ARP operation (1 request, 2 reply). */
@@ -112,11 +116,13 @@ export interface PacketBatch {
 const VISIBILITY_ROW_BYTES = 2 * 4 + 4 * 2 + 1;
 
 /** Bytes per row, all columns together (addresses count 4 words each). */
-const ROW_BYTES = 4 * 8 + (1 + 4 + 4 + 1) * 4 + 3 * 2 + 5 * 1 + VISIBILITY_ROW_BYTES;
+const ROW_BYTES = 4 * 8 + (1 + 4 + 4 + 1) * 4 + 3 * 2 + 6 * 1 + VISIBILITY_ROW_BYTES;
+/** The u32 counters of {@link AsideUse}. */
+const ASIDE_USE_WORDS = 4;
 
 /** Bytes a batch of `capacity` rows occupies (a multiple of 8, so batches can sit side by side). */
 export function batchBytes(capacity: number): number {
-  return Math.ceil((capacity * ROW_BYTES + 3 * 4 + ASIDE_BYTES) / 8) * 8;
+  return Math.ceil((capacity * ROW_BYTES + ASIDE_USE_WORDS * 4 + ASIDE_BYTES) / 8) * 8;
 }
 
 /**
@@ -162,7 +168,7 @@ export function createPacketBatch(
     src: u32(capacity * 4),
     dst: u32(capacity * 4),
     ipBytes: u32(capacity),
-    asideUse: u32(3),
+    asideUse: u32(ASIDE_USE_WORDS),
     tcpSeq: u32(capacity),
     tcpAck: u32(capacity),
     source: "",
@@ -177,6 +183,7 @@ export function createPacketBatch(
     family: u8(capacity),
     proto: u8(capacity),
     tcpFlags: u8(capacity),
+    hint: u8(capacity),
     arpOp: u8(capacity),
     ttl: u8(capacity),
     aside: u8(ASIDE_BYTES),

@@ -5,7 +5,8 @@
  */
 import { u16, u32 } from "../net/mod.ts";
 import { Malformed, OK } from "./malformed.ts";
-import type { PacketBatch } from "./packet_batch.ts";
+import { AsideUse, type PacketBatch } from "./packet_batch.ts";
+import { payloadHint } from "./payload_hint.ts";
 
 /** IP protocol numbers (https://www.iana.org/assignments/protocol-numbers). */
 export const IpProto = {
@@ -23,10 +24,11 @@ export class L4Span {
 }
 
 /**
- * Fills srcPort, dstPort and tcpFlags of `row` from the transport header at `p` (data up to `end`).
+ * Fills srcPort, dstPort, tcpFlags and hint of `row` from the transport header at `p` (data up to `end`).
  * ICMP and ICMPv6 carry type in srcPort and code in dstPort, as Zeek's conn.log does. For TCP and UDP it
  * also fills the visibility columns (seq, ack, window, payload length) and, with `span`, where the payload
- * starts, for the name decoders.
+ * starts, for the name decoders. The hint is what a TCP or UDP payload's first bytes say (payload_hint.ts);
+ * a row with one is counted in the batch.
  * @param l4Wire octets of the transport segment on the wire (the IP length says; may exceed `end - p`)
  * @returns OK, or a Malformed reason
  */
@@ -52,8 +54,9 @@ export function decodeTransport(
       if (p + 14 > end) return Malformed.TruncatedTcp;
       const hl = (b[p + 12] >> 4) << 2;
       if (hl < 20) return Malformed.BadTcpDataOffset;
-      batch.srcPort[row] = u16(b, p);
-      batch.dstPort[row] = u16(b, p + 2);
+      const sp = u16(b, p), dp = u16(b, p + 2);
+      batch.srcPort[row] = sp;
+      batch.dstPort[row] = dp;
       batch.tcpFlags[row] = b[p + 13];
       batch.tcpSeq[row] = u32(b, p + 4);
       batch.tcpAck[row] = u32(b, p + 8);
@@ -63,24 +66,26 @@ export function decodeTransport(
       const pay = l4Wire - hl;
       batch.payLen[row] = pay > 0 ? (pay > 0xffff ? 0xffff : pay) : 0;
       if (span && pay > 0 && p + hl < end) span.start = p + hl;
-      return OK;
+      return hinted(batch, row, p + hl < end ? payloadHint(b, p + hl, end, proto, sp, dp) : 0);
     }
     case IpProto.Udp: {
       if (p + 8 > end) return Malformed.TruncatedUdp;
       if (u16(b, p + 4) < 8) return Malformed.BadUdpLength;
-      batch.srcPort[row] = u16(b, p);
-      batch.dstPort[row] = u16(b, p + 2);
+      const sp = u16(b, p), dp = u16(b, p + 2);
+      batch.srcPort[row] = sp;
+      batch.dstPort[row] = dp;
       batch.tcpFlags[row] = 0;
       const pay = l4Wire - 8;
       batch.payLen[row] = pay > 0 ? (pay > 0xffff ? 0xffff : pay) : 0;
       if (span && pay > 0 && p + 8 < end) span.start = p + 8;
-      return OK;
+      return hinted(batch, row, p + 8 < end ? payloadHint(b, p + 8, end, proto, sp, dp) : 0);
     }
     case IpProto.Sctp: {
       if (p + 4 > end) return Malformed.TruncatedUdp;
       batch.srcPort[row] = u16(b, p);
       batch.dstPort[row] = u16(b, p + 2);
       batch.tcpFlags[row] = 0;
+      batch.hint[row] = 0;
       return OK;
     }
     case IpProto.Icmp:
@@ -89,14 +94,23 @@ export function decodeTransport(
       batch.srcPort[row] = b[p];
       batch.dstPort[row] = b[p + 1];
       batch.tcpFlags[row] = 0;
+      batch.hint[row] = 0;
       return OK;
     }
     default:
       batch.srcPort[row] = 0;
       batch.dstPort[row] = 0;
       batch.tcpFlags[row] = 0;
+      batch.hint[row] = 0;
       return OK;
   }
+}
+
+/** Writes the row's hint, counting a row that has one; OK. */
+function hinted(batch: PacketBatch, row: number, hint: number): number {
+  batch.hint[row] = hint;
+  if (hint !== 0) batch.asideUse[AsideUse.Hints]++;
+  return OK;
 }
 
 /** TCP flag bits (RFC 9293 §3.1, RFC 3168 for ECE/CWR). */

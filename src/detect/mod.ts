@@ -8,8 +8,11 @@
 export { type ArpSecurityDetector, type ArpSecuritySnapshot } from "./arp_security.ts";
 export { type AnomalyOptions } from "./anomaly_rules.ts";
 export { BaselineKeeper } from "./baseline_keeper.ts";
-export { VolumeAnomalyDetector } from "./volume_anomaly.ts";
+export { PRIVATE_NETWORKS, VolumeAnomalyDetector } from "./volume_anomaly.ts";
 export { createPacketDetectors } from "./packet_detectors.ts";
 export { type DnsQueryJson } from "./dns_book.ts";
 export { type NameWatch } from "./name_watch.ts";
 export { type TcpHealthDetector } from "./tcp_health.ts";
+export { type CleartextKind, type CleartextSighting, CleartextWatch } from "./cleartext_watch.ts";
+export { AddressTable } from "./address_table.ts";
+export { type PacketDetectors } from "./packet_detectors.ts";

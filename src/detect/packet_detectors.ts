@@ -11,6 +11,7 @@
 import type { ArpHistory } from "../devices/mod.ts";
 import { ArpSecurityDetector } from "./arp_security.ts";
 import type { Detector, FlowTable } from "../flow/mod.ts";
+import { CleartextWatch } from "./cleartext_watch.ts";
 import type { Publish } from "../events/mod.ts";
 import type { DnsBookLimits } from "./dns_book.ts";
 import { NameWatch } from "./name_watch.ts";
@@ -49,6 +50,8 @@ export interface PacketDetectors {
   readonly names: NameWatch;
   /** TCP health per flow. */
   readonly tcp: TcpHealthDetector;
+  /** Cleartext protocols seen in payloads, taken by the insecure-protocol advisory once a minute. */
+  readonly cleartext: CleartextWatch;
   /** Every packet-level detector, for the flow pipeline. */
   readonly all: readonly Detector[];
 }
@@ -66,5 +69,6 @@ export function createPacketDetectors(o: PacketDetectorOptions): PacketDetectors
   });
   const names = new NameWatch(o.table, o.dns);
   const tcp = new TcpHealthDetector(o.table, o.publish, o.retransmissions);
-  return { arp, names, tcp, all: [arp, names, tcp] };
+  const cleartext = new CleartextWatch();
+  return { arp, names, tcp, cleartext, all: [arp, names, tcp, cleartext] };
 }

@@ -1,6 +1,7 @@
 import type { DeviceJson, InterfaceJson } from "./device_json.ts";
 import type { TopologyEdgeJson, TopologyNodeJson } from "./topology_json.ts";
 import type { BaselineJson } from "./baseline_json.ts";
+import type { AdvisoryEvent } from "./advisory_event.ts";
 
 /**
  * Every event Flintnet publishes, as a kind-tagged union. Later detectors (security, interface,
@@ -256,7 +257,7 @@ export interface TopologyEvent {
 }
 
 /** The events that are alerts: recorded in history, deliverable by e-mail and webhook. */
-export type AlertEvent = SecurityEvent | AnomalyEvent | TrapEvent;
+export type AlertEvent = SecurityEvent | AnomalyEvent | TrapEvent | AdvisoryEvent;
 
 /** Any event. */
 export type FlintnetEvent =
@@ -266,7 +267,8 @@ export type FlintnetEvent =
   | InterfaceEvent
   | TrapEvent
   | SecurityEvent
-  | TopologyEvent;
+  | TopologyEvent
+  | AdvisoryEvent;
 
 /** The kinds there are. */
 export type EventKind = FlintnetEvent["kind"];

@@ -9,3 +9,5 @@ export * from "./device_json.ts";
 export * from "./topology_json.ts";
 export * from "./baseline_json.ts";
 export { EventBus, type SubscribeOptions, type Subscription } from "./bus.ts";
+export * from "./advisory_event.ts";
+export * from "./minute_summary.ts";

@@ -15,6 +15,7 @@
  * needed. Idle expiry is exact: the flows whose last packet is older than the cutoff, oldest first.
  */
 import { createPacketBatch, type PacketBatch, RowKind } from "../decode/mod.ts";
+import { FlowOrigins, type RecordOriginColumns } from "./flow_origins.ts";
 
 /** Why a flow left the table. */
 export const ExpiryReason = {
@@ -38,7 +39,9 @@ export type RecordRows =
     readonly bytes: Float64Array;
     /** Packets the record counts. */
     readonly packets: Float64Array;
-  };
+  }
+  // Where each record came from (exporter, ifIndex, AS), kept in the table's origins when given.
+  & Partial<RecordOriginColumns>;
 
 /** Called as a flow leaves the table, while it can still be read. */
 export type ExpiryHandler = (id: number, reason: number) => void;
@@ -93,6 +96,8 @@ export class FlowTable {
   /** The flow id of each row of the last batch update() counted (-1 for rows that are not IP). */
   rowFlow: Int32Array = new Int32Array(0);
   // ---- end of visibility ----
+  /** Where flows' NetFlow/IPFIX records came from; made when the first record with an exporter arrives. */
+  origins: FlowOrigins | undefined;
 
   #u: Uint32Array; // records, as u32
   #f: Float64Array; // the same records, as f64
@@ -273,6 +278,10 @@ export class FlowTable {
     const src = r.src, dst = r.dst, srcPort = r.srcPort, dstPort = r.dstPort, family = r.family;
     const proto = r.proto, tsMs = r.tsMs, tcpFlags = r.tcpFlags, bytes = r.bytes, packets = r.packets;
     const u = this.#u, f = this.#f, flags = this.#flags;
+    const origin = r.exporter && r.exporterFamily && r.inIf && r.outIf && r.srcAs && r.dstAs
+      ? r as RecordOriginColumns
+      : undefined;
+    const origins = origin ? this.origins ??= new FlowOrigins(this.capacity) : undefined;
     for (let i = from; i < to; i++) {
       const a = i << 2;
       const s0 = src[a] | 0, d0 = dst[a] | 0;
@@ -307,6 +316,7 @@ export class FlowTable {
       const ts = tsMs[i];
       if (ts > f[o + F_LAST]) f[o + F_LAST] = ts;
       flags[id] |= tcpFlags[i] | seen;
+      if (origins) origins.note(id, origin!, i);
     }
   }
 
@@ -420,6 +430,7 @@ export class FlowTable {
     this.ewmaIntervals[id] = 0;
     this.anomalyActive[id] = 0;
     this.generation[id]++;
+    this.origins?.clear(id);
     this.#count++;
     this.created++;
     return id;

@@ -34,3 +34,5 @@ export {
   NameSource,
   visibilityOf,
 } from "./flow_visibility.ts";
+export { FlowOrigins, MAX_EXPORTER_IDS, type RecordOriginColumns } from "./flow_origins.ts";
+export { type RecordRows } from "./flow_table.ts";

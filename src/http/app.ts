@@ -28,6 +28,8 @@ import type { DiscoveryControl } from "../discovery/mod.ts";
 import { discoveryRoutes } from "./routes/discovery.ts";
 import { flowsRoutes } from "./routes/flows.ts";
 import { type HealthSource, healthzRoutes } from "./routes/healthz.ts";
+import { advisoriesRoutes, type AdvisorySource } from "./routes/advisories.ts";
+import type { FlowHistorySource } from "./routes/flow_history.ts";
 import { metricsRoutes, registerCoreMetrics } from "./routes/metrics.ts";
 import { registerCollectorMetrics } from "./routes/collector_metrics.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
@@ -74,6 +76,10 @@ export interface HttpAppDeps {
   alertPolicy: AlertPolicyStore;
   /** Topology, once it lands. */
   topology?: TopologySource;
+  /** GET /advisories (none: an empty list). */
+  advisories?: AdvisorySource;
+  /** The per-minute flow history behind GET /flows?since= (none: since filters the live table). */
+  flowHistory?: FlowHistorySource;
   /** When the daemon started. */
   startedAt: Date;
   /** What /healthz reports as not running; "ok" always when absent. */
@@ -138,7 +144,8 @@ export function createHttpApp(d: HttpAppDeps): Hono {
     "/",
     statsRoutes({ stats: d.stats, bus: d.bus, startedAt: d.startedAt, sseClients: () => d.hub.clientCount }),
   );
-  app.route("/", flowsRoutes({ table: d.table, warmupIntervals: d.warmupIntervals }));
+  app.route("/", flowsRoutes({ table: d.table, warmupIntervals: d.warmupIntervals, history: d.flowHistory }));
+  app.route("/", advisoriesRoutes({ advisories: d.advisories ?? { list: () => [] } }));
   app.route("/", anomaliesRoutes({ anomalies: d.anomalies }));
   app.route("/", devicesRoutes({ devices: d.devices }));
   app.route("/", deviceAckRoutes({ devices: d.acknowledger }));

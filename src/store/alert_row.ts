@@ -1,7 +1,7 @@
 /**
  * What an alert is, whatever raised it: the few columns history, mutes and delivery file it under
  * (when, what kind and type, how bad, which MAC and addresses, one sentence), taken from a security,
- * anomaly or trap event.
+ * anomaly, trap or advisory event.
  */
 import type { AlertEvent, SecurityEvent } from "../events/mod.ts";
 
@@ -9,7 +9,7 @@ import type { AlertEvent, SecurityEvent } from "../events/mod.ts";
 export type AlertKind = AlertEvent["kind"];
 
 /** Every alert kind. */
-export const ALERT_KINDS: readonly AlertKind[] = ["security", "anomaly", "trap"];
+export const ALERT_KINDS: readonly AlertKind[] = ["security", "anomaly", "trap", "advisory"];
 
 /** How bad an alert is. */
 export type AlertSeverity = "info" | "warning" | "critical";
@@ -96,6 +96,7 @@ export interface AlertFilter {
 export function alertSeverity(e: AlertEvent): AlertSeverity {
   if (e.kind === "security") return e.severity;
   if (e.kind === "anomaly") return "warning";
+  if (e.kind === "advisory") return e.severity;
   return WARNING_TRAPS.has(e.name) ? "warning" : "info";
 }
 
@@ -140,17 +141,31 @@ export function alertFields(e: AlertEvent, fallbackMs: number = Date.now()): Ale
         device_ip: e.source_ip || null,
         summary: cut(e.reason),
       };
+    case "advisory":
+      return {
+        ts,
+        kind: "advisory",
+        type: e.type,
+        severity: alertSeverity(e),
+        mac: null,
+        ip: e.ip,
+        peer_ip: null,
+        device_ip: e.subject_kind === "exporter" || e.subject_kind === "interface" ? e.ip : null,
+        summary: cut(e.phase === "resolved" ? `Resolved: ${e.resolution ?? e.summary}` : e.summary),
+      };
   }
 }
 
 /** The type an alert of `e` is filed under (see AlertFields.type). */
 export function alertType(e: AlertEvent): string {
+  if (e.kind === "advisory") return e.type;
   return e.kind === "security" ? e.type : e.kind === "anomaly" ? ANOMALY_TYPES[e.rule] : e.name;
 }
 
 /** The addresses an alert of `e` is about, for matching by ip. */
 export function alertIps(e: AlertEvent): string[] {
   if (e.kind === "anomaly") return [e.src_ip, e.dst_ip].filter((ip): ip is string => ip !== null);
+  if (e.kind === "advisory") return e.ip === null ? [] : [e.ip];
   return e.kind === "security" ? [e.ip] : [e.source_ip];
 }
 

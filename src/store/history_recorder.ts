@@ -69,8 +69,10 @@ export class HistoryRecorder {
     this.detach();
     this.purge();
     this.#sub = bus.subscribe((e: PublishedEvent) => {
-      if (e.kind === "security" || e.kind === "anomaly" || e.kind === "trap") this.record(e);
-    }, { kinds: ["security", "anomaly", "trap"], name: "history" });
+      if (e.kind === "security" || e.kind === "anomaly" || e.kind === "trap" || e.kind === "advisory") {
+        this.record(e);
+      }
+    }, { kinds: ["security", "anomaly", "trap", "advisory"], name: "history" });
     this.#timer = setInterval(() => this.purge(), this.#o.purgeIntervalMs ?? 3_600_000);
     Deno.unrefTimer(this.#timer as unknown as number);
   }

@@ -14,3 +14,10 @@ export {
 export { type AlertFilter, type AlertRecord, type HistoryDb, openHistory } from "./history_db.ts";
 export { HistoryRecorder } from "./history_recorder.ts";
 export { HistorySchemaError } from "./history_file.ts";
+export { FlowHistory, type FlowHistoryStats } from "./flow_history.ts";
+export {
+  FlowHistoryDb,
+  type FlowHistoryQuery,
+  type HistoryFlowJson,
+  type HistoryPage,
+} from "./flow_history_db.ts";

@@ -11,7 +11,7 @@
  * table.update(batch, 0, batch.count);
  */
 import { parseIp } from "../../src/net/address.ts";
-import { createPacketBatch, type PacketBatch, RowKind } from "../../src/decode/packet_batch.ts";
+import { AsideUse, createPacketBatch, type PacketBatch, RowKind } from "../../src/decode/packet_batch.ts";
 import type { FlowTable } from "../../src/flow/flow_table.ts";
 
 /** One IP packet as a test describes it. */
@@ -36,6 +36,8 @@ export interface IpRow {
   vlan?: number;
   /** Frame length on the wire. @default ipBytes + 14 (Ethernet header) */
   frameLen?: number;
+  /** What the payload said (decode/payload_hint.ts). @default 0 */
+  hint?: number;
 }
 
 /** Parsed addresses by text: randomized tests write the same few hundred addresses millions of times. */
@@ -79,6 +81,8 @@ export function addIpRow(batch: PacketBatch, row: IpRow): number {
   batch.proto[r] = row.proto;
   batch.ipBytes[r] = row.ipBytes;
   batch.tcpFlags[r] = row.tcpFlags ?? 0;
+  batch.hint[r] = row.hint ?? 0;
+  if (batch.hint[r] !== 0) batch.asideUse[AsideUse.Hints]++;
   batch.ethSrc[r] = 0;
   batch.arpOp[r] = 0;
   batch.arpSha[r] = 0;

@@ -32,6 +32,9 @@ import { anomalyHarness } from "../../../tests/helpers/anomaly_harness.ts";
 import { AnomalyStore } from "../../alert/anomaly_store.ts";
 import { anomaliesRoutes } from "../routes/anomalies.ts";
 import { flowsRoutes } from "../routes/flows.ts";
+import { advisoriesRoutes } from "../routes/advisories.ts";
+import { AdvisoryBook } from "../../analysis/mod.ts";
+import { FlowHistoryDb } from "../../store/flow_history_db.ts";
 
 // deno-lint-ignore no-explicit-any
 type Doc = any;
@@ -449,4 +452,74 @@ Deno.test("anomaly events the detector makes (open and closed; flow, host, subne
   const anomalies = await (await anomaliesRoutes({ anomalies: store }).request("/anomalies")).json();
   assert.equal(anomalies.count, 2, "one per episode");
   assertValid(anomalies, { $ref: "#/components/schemas/AnomaliesPage" }, "/anomalies");
+});
+
+Deno.test("advisory events, /advisories pages and /flows history pages validate against the documented schemas", async () => {
+  const published: Record<string, unknown>[] = [];
+  const book = new AdvisoryBook((e) => published.push(e as unknown as Record<string, unknown>));
+  const finding = {
+    type: "port_scan" as const,
+    key: "10.0.0.9",
+    severity: "warning" as const,
+    subject: "10.0.0.9",
+    subject_kind: "host" as const,
+    ip: "10.0.0.9",
+    summary: "10.0.0.9 contacted 600 unique ports in 60 s — likely a port scan.",
+    action: "Isolate it.",
+    evidence: { ports: 600, port_sample: [1, 2, 3] },
+  };
+  book.run(["port_scan"], [finding], 1, NOW);
+  book.run(["port_scan"], [], 1, NOW + 60_000);
+  assert.equal(published.length, 2);
+  published.forEach((e, i) =>
+    assertValid({ ...e, id: i + 1 }, { $ref: "#/components/schemas/AdvisoryEvent" }, `advisory ${e.phase}`)
+  );
+  const page = await (await advisoriesRoutes({ advisories: book }).request("/advisories")).json();
+  assert.equal(page.count, 1);
+  assertValid(page, { $ref: "#/components/schemas/AdvisoriesPage" }, "/advisories");
+
+  const db = new FlowHistoryDb(":memory:");
+  try {
+    const n = 1;
+    db.write({
+      minuteMs: NOW - 120_000,
+      flows: {
+        count: n,
+        family: new Uint8Array([4]),
+        src: new Uint32Array([0x0a000001, 0, 0, 0]),
+        dst: new Uint32Array([0xc0000201, 0, 0, 0]),
+        srcPort: new Uint16Array([40000]),
+        dstPort: new Uint16Array([443]),
+        proto: new Uint8Array([6]),
+        tcpFlags: new Uint8Array([0x1b]),
+        bytes: new Float64Array([1234]),
+        packets: new Float64Array([5]),
+        firstMs: new Float64Array([NOW - 119_000]),
+        lastMs: new Float64Array([NOW - 100_000]),
+        exporter: new Uint16Array(n),
+        exporterMask: new Uint32Array(n),
+        inIf: new Uint32Array(n),
+        outIf: new Uint32Array(n),
+        srcAs: new Uint32Array(n),
+        dstAs: new Uint32Array(n),
+      },
+      exporters: [],
+      hosts: [],
+      subnets: [],
+      interfaces: [],
+      totals: { bytes: 1234, packets: 5, flows: 1, flows_not_kept: 0 },
+    });
+    const routes = flowsRoutes({
+      table: emptyFlowDeps().table,
+      warmupIntervals: 30,
+      history: { query: (q) => Promise.resolve(db.query(q)) },
+    });
+    const since = new Date(NOW - 600_000).toISOString();
+    const history = await (await routes.request(`/flows?since=${since}&until=${new Date(NOW).toISOString()}`))
+      .json();
+    assert.equal(history.count, 1);
+    assertValid(history, { $ref: "#/components/schemas/HistoryFlowsPage" }, "/flows?since=");
+  } finally {
+    db.close();
+  }
 });

@@ -191,6 +191,7 @@ export const STREAM_EVENT_SCHEMAS: readonly [kind: string, schema: string][] = [
   ["trap", "TrapEvent"],
   ["security", "SecurityEvent"],
   ["topology", "TopologyEvent"],
+  ["advisory", "AdvisoryEvent"],
   ["stats", "StatsEvent"],
   ["gap", "Gap"],
 ];

@@ -103,6 +103,15 @@ function listing(
   };
 }
 
+/** /flows answers from the history with `since`: its JSON is one page shape or the other. */
+function withHistory(item: Json): Json {
+  // deno-lint-ignore no-explicit-any
+  (item as any).get.responses["200"].content["application/json"].schema = {
+    oneOf: [ref("FlowsPage"), ref("HistoryFlowsPage")],
+  };
+  return item;
+}
+
 function get(summary: string, response: Json, extra: Json = {}): Json {
   return { get: { summary, ...extra, responses: { "200": response, ...AUTH_ERRORS } } };
 }
@@ -111,7 +120,7 @@ const STREAM_DESCRIPTION =
   "One message per bus event: `event:` is the kind, `data:` its JSON, `id:` increasing. The data of each " +
   "kind is the schema named here: " +
   STREAM_EVENT_SCHEMAS.map(([kind, schema]) => `\`${kind}\` → #/components/schemas/${schema}`).join(", ") +
-  ". Kinds still to come (advisory) may be asked for already. A `gap` message says when a " +
+  ". A `gap` message says when a " +
   "resume lost events. Heartbeat comments every 15 s; a `stats` event every 2 s. Browsers authenticate " +
   "with `ticket` (POST /auth/ticket), since EventSource cannot send headers; other clients send the " +
   "bearer header.";
@@ -145,9 +154,11 @@ export function corePaths(opts: PathOptions): Json {
       "Capture counters per interface (kernel drops, malformed by reason), flows, events by kind, uptime, RSS.",
       json(ref("Stats"), "Counters."),
     ),
-    "/flows": listing(
+    "/flows": withHistory(listing(
       "Flows in the flow table: filter, sort, page, JSON or CSV.",
-      "Sorted by bytes (default), packets, last_seen or first_seen.",
+      "Sorted by bytes (default), packets, last_seen or first_seen. With `since`, when the flow history " +
+        "is on (FLINTNET_FLOW_RETENTION), the answer comes from the per-minute history instead: the " +
+        "period's flows summed per 5-tuple (HistoryFlowsPage), sorted by bytes or packets, most first.",
       ["bytes", "packets", "last_seen", "first_seen"],
       "bytes",
       "FlowsPage",
@@ -157,7 +168,7 @@ export function corePaths(opts: PathOptions): Json {
           "matches www.example.com); any case.",
         str("host name", { examples: ["example.com"] }),
       )],
-    ),
+    )),
     "/anomalies": listing(
       "Recent anomalies: the same filters, cursor and CSV as /flows.",
       "Sorted by ts (default), bytes of the interval that tripped, or score; ties by id.",

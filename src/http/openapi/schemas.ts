@@ -9,6 +9,7 @@ import { ALERT_SCHEMAS } from "./alert_schemas.ts";
 import { EVENT_SCHEMAS } from "./events.ts";
 import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./kit.ts";
 import { TOPOLOGY_SCHEMAS } from "./topology.ts";
+import { ADVISORY_SCHEMAS } from "./advisory_doc.ts";
 
 /** ErrorCode in src/http/errors.ts. */
 const ERROR_CODES = [
@@ -227,6 +228,7 @@ export const SCHEMAS: Record<string, Json> = {
   ...ALERT_SCHEMAS,
   ...EVENT_SCHEMAS,
   ...TOPOLOGY_SCHEMAS,
+  ...ADVISORY_SCHEMAS,
   Stats: {
     type: "object",
     description: "The daemon's counters; components add their own members.",
@@ -252,6 +254,17 @@ export const SCHEMAS: Record<string, Json> = {
           "kernel_drops, and versions, domains, templates, sampling_override, last_seen).",
       },
       events_by_kind: { type: "object", additionalProperties: { type: "integer" } },
+      analysis: {
+        type: "object",
+        description: "The advisory engine: minutes analysed, raised, resolved, open, flows_not_kept, " +
+          "probes_not_logged, analyzer_failures.",
+      },
+      flow_history: {
+        type: ["object", "null"],
+        description:
+          "The flow history (null when off): minutes_written, rows_written, rows_pruned, pending, " +
+          "dropped, write_errors, last_error.",
+      },
       sse_clients: int("Clients on /stream."),
     },
   },

@@ -18,6 +18,7 @@ import {
 } from "../../flow/mod.ts";
 import { BadParameter } from "../errors.ts";
 import { CSV_CONTENT_TYPE, type FlatKeys, flattenRecord, toCsv } from "../csv.ts";
+import { type FlowHistorySource, historyFlows } from "./flow_history.ts";
 import {
   checkParameters,
   encodeCursor,
@@ -36,6 +37,8 @@ export interface FlowsDeps {
   table: FlowTable;
   /** Intervals after which a flow's baseline counts as mature (FLINTNET_ANOMALY_WARMUP_INTERVALS). */
   warmupIntervals: number;
+  /** The per-minute flow history: a request with `since` is answered from it (flow_history.ts). */
+  history?: FlowHistorySource;
 }
 
 /** Every parameter /flows accepts: the explorer's, and `name` (a server name, docs/visibility.md). */
@@ -183,6 +186,18 @@ export function flowsRoutes(deps: FlowsDeps): Hono {
     const filter = parseFilterParameters(p);
     const name = p.get("name");
     if (name !== undefined) filter.name = parseNameParameter(name);
+    // History: a period asked for with `since`, when the flow history is on.
+    if (deps.history && filter.sinceMs !== undefined) {
+      const csvWanted = wantsCsv("format", p.get("format"), c.req.header("accept"));
+      const h = await historyFlows(deps.history, filter, p, parsePageLimit(p), csvWanted, Date.now());
+      c.header("Vary", "Accept");
+      if (h.next !== null) {
+        c.header("Link", `<${nextPageLink(url, h.next)}>; rel="next"`);
+        c.header("X-Next-Cursor", h.next);
+      }
+      c.header("Content-Type", h.contentType);
+      return c.body(h.body, 200);
+    }
     const sort: FlowSort = parseChoice("sort", p.get("sort") ?? "bytes", FLOW_SORTS);
     const order: SortOrder = parseChoice("order", p.get("order") ?? "desc", ["desc", "asc"]);
     const limit = parsePageLimit(p);

@@ -1,0 +1,235 @@
+/**
+ * The analysis engine: a Detector the flow pipeline calls at every interval close. Each interval it adds
+ * what every active flow carried to the minute in progress (its flows by 5-tuple, host, subnet and
+ * exporter-interface sums, and the connection attempts that look like probes); ARP requests come from
+ * the batch rows. When a minute ends on the pipeline's clock (the capture's own in replay) it hands the
+ * minute to every analyzer, raises and resolves advisories through the book, and gives the minute's
+ * summary to the flow history. Everything per interval is per flow; nothing here runs per packet except
+ * the ARP-request check in onRows.
+ *
+ * It must run before the volume-anomaly detector, which starts each flow's next interval (its interval
+ * counters are what is read here).
+ */
+import { Subsystems } from "../base/mod.ts";
+import type { PacketBatch } from "../decode/mod.ts";
+import { RowKind } from "../decode/mod.ts";
+import type { CleartextSighting } from "../detect/mod.ts";
+import type { AdvisoryEvent, MinuteSummary } from "../events/mod.ts";
+import type { CidrWords, Detector, FlowTable } from "../flow/mod.ts";
+import { AdvisoryBook } from "./advisory_book.ts";
+import type { Analyzer } from "./analyzer.ts";
+import { MinuteAggregates } from "./minute_aggregates.ts";
+import { MinuteFlows } from "./minute_flows.ts";
+import { ProbeLog, PROTO_ARP } from "./probe_log.ts";
+
+const MINUTE_MS = 60_000;
+/** TCP SYN and ACK (RFC 9293 §3.1). */
+const SYN = 0x02, ACK = 0x10;
+/** ICMP echo and timestamp requests (RFC 792), ICMPv6 echo request (RFC 4443 §4.1). */
+const ICMP_ECHO = 8, ICMP_TIMESTAMP = 13, ICMP6_ECHO = 128;
+/** Empty minutes after a gap that are still analysed one by one (so drops and resolutions happen). */
+const MAX_EMPTY_MINUTES = 15;
+
+/** How the engine is built. */
+export interface AnalysisEngineOptions {
+  /** Local networks: their hosts and subnets are summed. */
+  localNetworks: readonly CidrWords[];
+  /** The analyzers, each run once a minute. */
+  analyzers: readonly Analyzer[];
+  /** Where advisory events go (the bus). */
+  publish: (e: AdvisoryEvent) => void;
+  /** Flows in a minute's summary (and history): the largest by octets of those followed. @default 20000 */
+  flowsPerMinute?: number;
+  /** Probes logged per minute. @default 131072 */
+  probesPerMinute?: number;
+  /** Cleartext sightings since the last minute (the packet-level watcher's take), when there is one. */
+  cleartext?: () => CleartextSighting[];
+  /** The closed minute, for the flow history. */
+  onMinute?: (s: MinuteSummary) => void;
+}
+
+/** Counters for /stats and replay totals. */
+export interface AnalysisStats {
+  /** Minutes analysed. */
+  minutes: number;
+  /** Advisories raised and resolved since start. */
+  raised: number;
+  resolved: number;
+  /** Advisories open now. */
+  open: number;
+  /** Flows past the per-minute bound in the last minute (still in the sums). */
+  flows_not_kept: number;
+  /** Probes past the per-minute bound in the last minute. */
+  probes_not_logged: number;
+  /** Analyzer runs that threw (each analyzer timed and counted under its name). */
+  analyzer_failures: number;
+}
+
+/** Minutes of flows into advisories. */
+export class AnalysisEngine implements Detector {
+  readonly name = "analysis";
+  readonly book: AdvisoryBook;
+  #t: FlowTable;
+  #o: AnalysisEngineOptions;
+  #flows: MinuteFlows;
+  #sums: MinuteAggregates;
+  #probes: ProbeLog;
+  #timing = new Subsystems("analyzer");
+  #minute = NaN; // start of the minute in progress
+  #lastEnd = NaN;
+  #scratch = new Uint32Array(8); // a reversed key for FlowTable.find
+  #revSrc = this.#scratch.subarray(0, 4);
+  #revDst = this.#scratch.subarray(4, 8);
+  #stats = { minutes: 0, flows_not_kept: 0, probes_not_logged: 0 };
+  #totals = { bytes: 0, packets: 0, flows: 0 };
+
+  constructor(table: FlowTable, o: AnalysisEngineOptions) {
+    this.#t = table;
+    this.#o = o;
+    this.book = new AdvisoryBook(o.publish);
+    // Four times as many followed as kept, so the ones kept are the largest of many, not the first seen.
+    this.#flows = new MinuteFlows(4 * (o.flowsPerMinute ?? 20_000));
+    this.#sums = new MinuteAggregates(o.localNetworks);
+    this.#probes = new ProbeLog(o.probesPerMinute ?? 131_072);
+  }
+
+  /** Sets the cleartext source once the packet detectors exist (the daemon builds them later). */
+  set cleartext(take: () => CleartextSighting[]) {
+    this.#o = { ...this.#o, cleartext: take };
+  }
+
+  /** ARP requests are host probes (how `nmap -sn` sweeps its own subnet). */
+  onRows(b: PacketBatch, from: number, to: number): void {
+    const kind = b.kind, op = b.arpOp, src = b.src, dst = b.dst;
+    for (let r = from; r < to; r++) {
+      if (kind[r] !== RowKind.Arp || op[r] !== 1) continue;
+      const a = r << 2;
+      // Gratuitous ARP (sender = target) and probes from 0.0.0.0 (RFC 5227) ask no other host.
+      if (src[a] === 0 || src[a] === dst[a]) continue;
+      if (Number.isNaN(this.#minute)) this.#minute = Math.floor(b.tsMs[r] / MINUTE_MS) * MINUTE_MS;
+      this.#probes.add(4, src, a, dst, a, PROTO_ARP, 0);
+    }
+  }
+
+  onInterval(startMs: number, endMs: number, emptyAfter: number): void {
+    if (Number.isNaN(this.#minute)) this.#minute = Math.floor(startMs / MINUTE_MS) * MINUTE_MS;
+    // An interval that starts after the minute in progress ended (a gap): close that minute first.
+    if (startMs >= this.#minute + MINUTE_MS) this.#closeUpTo(startMs);
+    this.#pass(startMs);
+    this.#lastEnd = endMs;
+    // The pipeline's clock is past the empty intervals that followed: a minute they finish is over now.
+    const clock = endMs + emptyAfter * (endMs - startMs);
+    if (clock >= this.#minute + MINUTE_MS) this.#closeUpTo(clock);
+  }
+
+  /** Closes the minute in progress where the capture ended (replay). */
+  finish(): void {
+    if (Number.isNaN(this.#minute) || Number.isNaN(this.#lastEnd) || this.#lastEnd <= this.#minute) return;
+    this.#close(Math.min(this.#lastEnd, this.#minute + MINUTE_MS));
+    this.#minute = NaN;
+  }
+
+  /** Counters since start. */
+  stats(): AnalysisStats {
+    const failures = this.#timing.stats().reduce((n, s) => n + s.failures, 0);
+    return {
+      ...this.#stats,
+      raised: this.book.raised,
+      resolved: this.book.resolved,
+      open: this.book.openCount,
+      analyzer_failures: failures,
+    };
+  }
+
+  /** Closes every minute that ended by `ms`: the one in progress, then empty ones after a gap. */
+  #closeUpTo(ms: number): void {
+    this.#close(this.#minute + MINUTE_MS);
+    const next = Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+    let empty = 0;
+    for (let m = this.#minute + MINUTE_MS; m < next && empty < MAX_EMPTY_MINUTES; m += MINUTE_MS, empty++) {
+      this.#minute = m;
+      this.#close(m + MINUTE_MS);
+    }
+    this.#minute = next;
+  }
+
+  /** Every flow that carried something in the interval, into the minute. */
+  #pass(startMs: number): void {
+    const t = this.#t, flows = this.#flows, sums = this.#sums, o = t.origins, totals = this.#totals;
+    for (let id = 0; id < t.highWater; id++) {
+      const fam = t.family[id];
+      if (fam === 0) continue;
+      const bytes = t.intervalBytes(id), packets = t.intervalPackets(id);
+      if (packets === 0) continue;
+      const a = id << 2, sp = t.srcPort[id], dp = t.dstPort[id], pr = t.proto[id];
+      flows.add(t, id, bytes, packets, Math.max(t.firstSeen(id), startMs), t.lastSeen(id));
+      totals.bytes += bytes;
+      totals.packets += packets;
+      sums.addFlow(fam, t.src, t.dst, a, dp, pr, bytes, packets);
+      if (o && o.exporter[id] !== 0) {
+        const e = o.exporter[id];
+        sums.addInterfaces(e, () => o.exporterAddress(e), o.inIf[id], o.outIf[id], bytes, packets);
+      }
+      this.#probe(id, fam, a, sp, dp, pr);
+    }
+  }
+
+  /** Logs flow `id` when it is a connection attempt: a SYN never followed by an ACK, an unanswered UDP datagram, a ping. */
+  #probe(id: number, fam: number, a: number, sp: number, dp: number, pr: number): void {
+    const t = this.#t;
+    if (pr === 6) {
+      const f = t.tcpFlags(id);
+      if ((f & SYN) !== 0 && (f & ACK) === 0) this.#probes.add(fam, t.src, a, t.dst, a, 6, dp);
+    } else if (pr === 17) {
+      const k = this.#scratch;
+      for (let w = 0; w < 4; w++) {
+        k[w] = t.dst[a + w];
+        k[4 + w] = t.src[a + w];
+      }
+      if (t.find(fam, this.#revSrc, this.#revDst, dp, sp, pr) < 0) {
+        this.#probes.add(fam, t.src, a, t.dst, a, 17, dp);
+      }
+    } else if (
+      (pr === 1 && (sp === ICMP_ECHO || sp === ICMP_TIMESTAMP)) || (pr === 58 && sp === ICMP6_ECHO)
+    ) this.#probes.add(fam, t.src, a, t.dst, a, pr, 0);
+  }
+
+  /** Analyses the minute in progress as ending at `endMs`, then starts a new one. */
+  #close(endMs: number): void {
+    const flows = this.#flows, o = this.#t.origins;
+    const exporterAddress = (n: number) => o?.exporterAddress(n) ?? "";
+    const top = flows.top(this.#o.flowsPerMinute ?? 20_000, exporterAddress);
+    const sums = this.#sums.take();
+    const summary: MinuteSummary = {
+      minuteMs: this.#minute,
+      flows: top.flows,
+      exporters: top.exporters,
+      ...sums,
+      totals: {
+        bytes: this.#totals.bytes,
+        packets: this.#totals.packets,
+        flows: flows.size + flows.notKept,
+        flows_not_kept: flows.size + flows.notKept - top.flows.count,
+      },
+    };
+    const input = {
+      summary,
+      endMs,
+      probes: this.#probes.close(1),
+      cleartext: this.#o.cleartext?.() ?? [],
+      asymmetric: flows.asymmetry(exporterAddress),
+    };
+    this.#stats.minutes++;
+    this.#stats.flows_not_kept = summary.totals.flows_not_kept;
+    this.#stats.probes_not_logged = this.#probes.notLogged;
+    for (const an of this.#o.analyzers) {
+      this.#timing.run(an.name, () => {
+        const findings = an.analyze(input);
+        this.book.run(an.types, findings, an.resolveAfterRuns, endMs);
+      });
+    }
+    flows.clear();
+    this.#totals = { bytes: 0, packets: 0, flows: 0 };
+    if (summary.totals.flows > 0 || summary.hosts.length > 0) this.#o.onMinute?.(summary);
+  }
+}

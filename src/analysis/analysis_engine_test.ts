@@ -1,0 +1,363 @@
+import assert from "node:assert/strict";
+import type { AdvisoryEvent, MinuteSummary } from "../events/mod.ts";
+import { type Detector, FlowPipeline, FlowTable } from "../flow/mod.ts";
+import { parseCidr, parseIp } from "../net/mod.ts";
+import { createFlowRecordBatch } from "../netflow/flow_record.ts";
+import type { AnalysisConfig } from "../config/mod.ts";
+import { createAnalysis } from "./create_analysis.ts";
+import { addIpRow, type IpRow } from "../../tests/helpers/batch_rows.ts";
+import { createPacketBatch } from "../decode/mod.ts";
+import { ScanWindow } from "./scan_window.ts";
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 0, 5, 9, 0);
+const SYN = 0x02, ACK = 0x10;
+
+const CFG: AnalysisConfig = {
+  scan: { ports: 500, hosts: 100 },
+  scanWindowMinutes: 15,
+  dnsQueriesPerMinute: 1000,
+  topTalkerShare: 0.5,
+  topTalkerMinBytes: 10_000_000,
+  changeMinBytes: 1_000_000,
+  flowRetentionS: 0,
+  historyFlowsPerMinute: 20_000,
+};
+
+/** The engine in a pipeline, as the daemon runs it: before a detector that starts each flow's next interval. */
+function harness(
+  cfg: AnalysisConfig = CFG,
+  interfaceName?: (exporter: string, ifIndex: number) => string | null,
+) {
+  const table = new FlowTable(1 << 16);
+  const events: AdvisoryEvent[] = [];
+  const minutes: MinuteSummary[] = [];
+  const engine = createAnalysis(
+    table,
+    cfg,
+    [parseCidr("10.0.0.0/8")],
+    (e) => events.push(e),
+    (s) => minutes.push(s),
+    [],
+    interfaceName,
+  );
+  const nextInterval: Detector = {
+    name: "interval",
+    onInterval() {
+      for (let id = 0; id < table.highWater; id++) if (table.family[id] !== 0) table.resetInterval(id);
+    },
+  };
+  const pipeline = new FlowPipeline(table, [engine, nextInterval], {
+    intervalMs: 10_000,
+    idleTimeoutMs: 120_000,
+    activeTimeoutMs: 1_800_000,
+  });
+  const send = (rows: IpRow[]) => {
+    for (let i = 0; i < rows.length; i += 1000) {
+      const b = createPacketBatch(1024);
+      for (const r of rows.slice(i, i + 1000)) addIpRow(b, r);
+      pipeline.consume(b);
+    }
+  };
+  return { table, engine, pipeline, events, minutes, send };
+}
+
+const syn = (src: string, dst: string, port: number, tsMs: number): IpRow => ({
+  src,
+  dst,
+  srcPort: 40000 + (port % 20000),
+  dstPort: port,
+  proto: 6,
+  ipBytes: 44,
+  tsMs,
+  tcpFlags: SYN,
+});
+
+Deno.test("a half-open SYN scan of one packet per port raises one port scan with the exact number of ports", () => {
+  const h = harness();
+  const rows: IpRow[] = [];
+  for (let p = 1; p <= 600; p++) rows.push(syn("10.0.0.66", "10.0.0.10", p, T0 + 1000 + p * 10));
+  // An ordinary connection (SYN, then ACK) from the same host is not a probe.
+  rows.push(syn("10.0.0.66", "10.0.0.11", 443, T0 + 9000));
+  rows.push({ ...syn("10.0.0.66", "10.0.0.11", 443, T0 + 9001), tcpFlags: ACK });
+  h.send(rows);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  const raised = h.events.filter((e) => e.phase === "raised");
+  assert.equal(raised.length, 1, JSON.stringify(raised.map((e) => e.summary)));
+  assert.equal(raised[0].type, "port_scan");
+  assert.equal(raised[0].evidence.ports, 600);
+  assert.equal(raised[0].evidence.hosts, 1);
+  assert.equal(raised[0].evidence.top_target, "10.0.0.10");
+  assert.equal(
+    raised[0].summary,
+    "10.0.0.66 contacted 600 unique ports on 10.0.0.10 in 60 s — likely a port scan.",
+  );
+  // Two quiet minutes later the window still holds it; it resolves once the window has slid past.
+  for (let m = 2; m <= 17; m++) h.pipeline.advanceTo(T0 + m * MINUTE + 1);
+  const resolved = h.events.filter((e) => e.phase === "resolved");
+  assert.equal(resolved.length, 1);
+  assert.equal(resolved[0].advisory_id, raised[0].advisory_id);
+});
+
+Deno.test("a slow scan of 40 ports a minute is caught by the sliding window, never by one minute", () => {
+  const h = harness();
+  const sent = new Set<number>();
+  let port = 1;
+  for (let m = 0; m < 15; m++) {
+    const rows: IpRow[] = [];
+    for (let i = 0; i < 40; i++, port++) {
+      sent.add(port);
+      rows.push(syn("10.0.0.77", "10.0.0.20", port, T0 + m * MINUTE + 500 + i * 1000));
+    }
+    h.send(rows);
+    h.pipeline.advanceTo(T0 + (m + 1) * MINUTE + 1);
+  }
+  const scan = h.events.find((e) => e.type === "port_scan" && e.phase === "raised");
+  assert.ok(scan, "raised");
+  assert.equal(scan.evidence.max_ports_in_a_minute, 40);
+  assert.match(scan.summary, /slow port scan/);
+  // The estimate is within 20 % of the ports the test sent until then.
+  const minutesIn = scan.evidence.active_minutes as number;
+  assert.ok(Math.abs((scan.evidence.ports_estimate as number) - minutesIn * 40) <= minutesIn * 40 * 0.2);
+  assert.ok(sent.size === 600);
+});
+
+Deno.test("scanWindow keeps memory bounded: past maxSources the quietest source is forgotten", () => {
+  const w = new ScanWindow(15, 100);
+  for (let s = 0; s < 1000; s++) w.add(`10.9.${s >> 8}.${s & 255}`, 1, [80], [s], 1, 1);
+  assert.equal(w.size, 100);
+  assert.equal(w.evicted, 900);
+  assert.deepEqual([...w.estimates(1)].map(([s]) => s).slice(0, 1), ["10.9.3.132"]);
+});
+
+Deno.test("pings to 150 hosts in a minute are a host sweep; the same from the appliance's own address are not", () => {
+  const cfg = { ...CFG };
+  const h = harness(cfg);
+  const rows: IpRow[] = [];
+  for (let i = 1; i <= 150; i++) {
+    rows.push({
+      src: "10.0.0.88",
+      dst: `10.0.1.${i}`,
+      srcPort: 8,
+      dstPort: 0,
+      proto: 1,
+      ipBytes: 84,
+      tsMs: T0 + i * 100,
+    });
+  }
+  h.send(rows);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  const sweep = h.events.find((e) => e.type === "host_sweep");
+  assert.ok(sweep);
+  assert.equal(sweep.evidence.hosts, 150);
+  assert.equal(sweep.ip, "10.0.0.88");
+
+  const table = new FlowTable(4096);
+  const events: AdvisoryEvent[] = [];
+  const own = createAnalysis(table, cfg, [], (e) => events.push(e), undefined, ["10.0.0.88"]);
+  const p = new FlowPipeline(table, [own], {
+    intervalMs: 60_000,
+    idleTimeoutMs: 120_000,
+    activeTimeoutMs: 1_800_000,
+  });
+  const b = createPacketBatch(1024);
+  for (const r of rows) addIpRow(b, r);
+  p.consume(b);
+  p.advanceTo(T0 + MINUTE + 1);
+  assert.deepEqual(events, []);
+});
+
+Deno.test("a subnet's traffic that stops after ten minutes is a drop, and resolves when it comes back", () => {
+  const h = harness();
+  const minute = (m: number, bytes: number) => {
+    if (bytes > 0) {
+      h.send([{
+        src: "10.1.2.3",
+        dst: "10.9.9.9",
+        srcPort: 5000,
+        dstPort: 80,
+        proto: 6,
+        ipBytes: bytes,
+        tsMs: T0 + m * MINUTE + 5000,
+      }]);
+    }
+    h.pipeline.advanceTo(T0 + (m + 1) * MINUTE + 1);
+  };
+  for (let m = 0; m < 12; m++) minute(m, 2_000_000);
+  assert.equal(h.events.length, 0, JSON.stringify(h.events));
+  minute(12, 0);
+  const drop = h.events.find((e) => e.type === "traffic_drop" && e.subject === "10.1.2.0/24");
+  assert.ok(drop, JSON.stringify(h.events.map((e) => e.summary)));
+  assert.match(drop.summary, /^The traffic of 10\.1\.2\.0\/24 dropped 100 % at 09:12 UTC/);
+  assert.equal(drop.evidence.bytes, 0);
+  minute(13, 2_000_000);
+  minute(14, 2_000_000);
+  assert.ok(h.events.some((e) => e.advisory_id === drop.advisory_id && e.phase === "resolved"));
+});
+
+Deno.test("a host with most of a busy minute's octets is a top talker, with its main service and peer network", () => {
+  const h = harness();
+  h.send([
+    {
+      src: "52.94.7.1",
+      dst: "10.0.1.50",
+      srcPort: 443,
+      dstPort: 50000,
+      proto: 6,
+      ipBytes: 30_000_000,
+      tsMs: T0 + 1000,
+    },
+    {
+      src: "52.94.8.2",
+      dst: "10.0.1.50",
+      srcPort: 443,
+      dstPort: 50001,
+      proto: 6,
+      ipBytes: 10_000_000,
+      tsMs: T0 + 2000,
+    },
+    {
+      src: "10.0.1.60",
+      dst: "93.184.216.34",
+      srcPort: 50002,
+      dstPort: 80,
+      proto: 6,
+      ipBytes: 8_000_000,
+      tsMs: T0 + 3000,
+    },
+  ]);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  const top = h.events.filter((e) => e.type === "top_talker");
+  assert.equal(top.length, 1);
+  assert.equal(
+    top[0].summary,
+    "10.0.1.50 is using 83 % of total bandwidth (40 MB of 48 MB in a minute), mostly HTTPS to 52.94.0.0/16.",
+  );
+  assert.equal(top[0].severity, "info");
+});
+
+Deno.test("a host sending 1,500 DNS queries in a minute is reported; a resolver that answers as much is not", () => {
+  const h = harness();
+  const rows: IpRow[] = [];
+  for (let i = 0; i < 1500; i++) {
+    rows.push({
+      src: "10.0.0.5",
+      dst: "10.0.0.53",
+      srcPort: 10000 + i,
+      dstPort: 53,
+      proto: 17,
+      ipBytes: 70,
+      tsMs: T0 + i * 30,
+    });
+    // 10.0.0.53 answers and forwards each upstream: it sends 1,500 queries too, and answers 1,500.
+    rows.push({
+      src: "10.0.0.53",
+      dst: "10.0.0.5",
+      srcPort: 53,
+      dstPort: 10000 + i,
+      proto: 17,
+      ipBytes: 90,
+      tsMs: T0 + i * 30 + 1,
+    });
+    rows.push({
+      src: "10.0.0.53",
+      dst: "9.9.9.9",
+      srcPort: 20000 + i,
+      dstPort: 53,
+      proto: 17,
+      ipBytes: 70,
+      tsMs: T0 + i * 30 + 2,
+    });
+  }
+  h.send(rows);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  const dns = h.events.filter((e) => e.type === "dns_volume");
+  assert.deepEqual(dns.map((e) => [e.ip, e.evidence.dns_queries]), [["10.0.0.5", 1500]]);
+  // The resolver's unanswered upstream queries are UDP probes of one port: not a scan.
+  assert.deepEqual(h.events.filter((e) => e.type !== "dns_volume"), []);
+});
+
+Deno.test("conversations whose directions two exporters report separately are flow asymmetry; one exporter seeing both is not", () => {
+  const h = harness();
+  const n = 12;
+  const b = createFlowRecordBatch(4 * n);
+  const rec = (i: number, src: string, dst: string, sp: number, dp: number, exporter: string) => {
+    const s = parseIp(src)!, d = parseIp(dst)!, e = parseIp(exporter)!;
+    b.family[i] = 4;
+    b.src.set(s.words, i << 2);
+    b.dst.set(d.words, i << 2);
+    b.exporter.set(e.words, i << 2);
+    b.exporterFamily[i] = 4;
+    b.srcPort[i] = sp;
+    b.dstPort[i] = dp;
+    b.proto[i] = 6;
+    b.tcpFlags[i] = SYN | ACK;
+    b.bytes[i] = 10_000;
+    b.packets[i] = 10;
+    b.tsMs[i] = T0 + 1000 + i;
+    b.inIf[i] = 1;
+    b.outIf[i] = 2;
+  };
+  let i = 0;
+  for (let c = 0; c < n; c++) {
+    rec(i++, "10.0.0.7", `198.51.100.${c}`, 40000 + c, 443, "10.0.0.1"); // out via router 1
+    rec(i++, `198.51.100.${c}`, "10.0.0.7", 443, 40000 + c, "10.0.0.2"); // back via router 2
+    rec(i++, "10.0.0.8", `203.0.113.${c}`, 40000 + c, 443, "10.0.0.1"); // both ways via router 1
+    rec(i++, `203.0.113.${c}`, "10.0.0.8", 443, 40000 + c, "10.0.0.1");
+  }
+  b.count = i;
+  h.pipeline.consumeRecords(b);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  const asym = h.events.filter((e) => e.type === "flow_asymmetry");
+  assert.equal(asym.length, 1, JSON.stringify(h.events.map((e) => e.summary)));
+  assert.equal(asym[0].subject, "10.0.0.1 and 10.0.0.2");
+  assert.equal(asym[0].evidence.conversations, n);
+  // The exporters' interfaces are in the minute's sums, and the flows remember their exporter.
+  const m = h.minutes[0];
+  assert.deepEqual(
+    m.interfaces.map((r) => `${r.exporter} ${r.if_index} in ${r.in_bytes} out ${r.out_bytes}`).sort(),
+    [
+      `10.0.0.1 1 in ${36 * 10_000} out 0`,
+      `10.0.0.1 2 in 0 out ${36 * 10_000}`,
+      `10.0.0.2 1 in ${12 * 10_000} out 0`,
+      `10.0.0.2 2 in 0 out ${12 * 10_000}`,
+    ],
+  );
+});
+
+Deno.test("an exporter interface carrying ten times its usual traffic is a spike, named as the exporter's poll names it", () => {
+  const h = harness(CFG, (exporter, ifIndex) => exporter === "10.0.0.1" && ifIndex === 3 ? "Gi0/3" : null);
+  const minute = (m: number, bytes: number) => {
+    const b = createFlowRecordBatch(1);
+    const s = parseIp("10.0.5.5")!, d = parseIp("198.51.100.7")!, e = parseIp("10.0.0.1")!;
+    b.family[0] = 4;
+    b.src.set(s.words, 0);
+    b.dst.set(d.words, 0);
+    b.exporter.set(e.words, 0);
+    b.exporterFamily[0] = 4;
+    b.srcPort[0] = 40000;
+    b.dstPort[0] = 443;
+    b.proto[0] = 6;
+    b.bytes[0] = bytes;
+    b.packets[0] = bytes / 1000;
+    b.tsMs[0] = T0 + m * MINUTE + 2000;
+    b.inIf[0] = 3;
+    b.outIf[0] = 0;
+    b.count = 1;
+    h.pipeline.consumeRecords(b);
+    h.pipeline.advanceTo(T0 + (m + 1) * MINUTE + 1);
+  };
+  for (let m = 0; m < 12; m++) minute(m, 2_000_000);
+  minute(12, 20_000_000);
+  const spikes = h.events.filter((e) => e.type === "traffic_spike");
+  // The subnet 10.0.5.0/24 spikes too; the interface is its own subject.
+  const iface = spikes.find((e) => e.subject_kind === "interface");
+  assert.ok(iface, JSON.stringify(h.events.map((e) => e.summary)));
+  assert.equal(iface.subject, "10.0.0.1 ifIndex 3 (Gi0/3)");
+  assert.equal(iface.ip, "10.0.0.1");
+  assert.equal(iface.evidence.bytes, 20_000_000);
+  assert.match(
+    iface.summary,
+    /^The traffic through 10\.0\.0\.1 ifIndex 3 \(Gi0\/3\) rose to 10 times its usual level/,
+  );
+});

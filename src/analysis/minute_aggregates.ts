@@ -1,0 +1,189 @@
+/**
+ * The minute's sums per local host, per local subnet (/24, /64) and per exporter interface, counted in
+ * the same per-interval pass that fills MinuteFlows, so flows past MinuteFlows' bound still count here.
+ * Keyed by the IPv4 address as a number (a string only for IPv6), bounded per minute: what does not fit
+ * is counted in `notKept`.
+ */
+import type { MinuteHostRow, MinuteInterfaceRow, MinuteSubnetRow } from "../events/mod.ts";
+import { type CidrWords, inNetwork } from "../flow/mod.ts";
+import { formatIp, formatIpv4 } from "../net/mod.ts";
+
+/** DNS (RFC 1035 §4.2), UDP and TCP. */
+const DNS_PORT = 53;
+
+/** Hosts, subnets and interfaces kept a minute, each. */
+export const MAX_AGGREGATES = 65_536;
+
+/** Sums for one minute. */
+export class MinuteAggregates {
+  #local: readonly CidrWords[];
+  #hosts = new Map<number | string, MinuteHostRow>();
+  #subnets = new Map<number | string, MinuteSubnetRow>();
+  #interfaces = new Map<number, MinuteInterfaceRow>();
+  /** Rows not kept this minute because their map was full. */
+  notKept = 0;
+
+  /** `local`: the networks whose hosts and subnets are summed. */
+  constructor(local: readonly CidrWords[]) {
+    this.#local = local;
+  }
+
+  /** Whether `w[a…]` of `family` is a local address. */
+  isLocal(family: number, w: ArrayLike<number>, a: number): boolean {
+    for (const n of this.#local) if (inNetwork(n, family, w, a)) return true;
+    return false;
+  }
+
+  /**
+   * What one flow carried in an interval: its source sent it, its destination received it; DNS queries
+   * are packets to port 53, answers packets from it.
+   */
+  addFlow(
+    family: number,
+    src: Uint32Array,
+    dst: Uint32Array,
+    a: number,
+    dstPort: number,
+    proto: number,
+    bytes: number,
+    packets: number,
+  ): void {
+    const dns = (proto === 17 || proto === 6) && dstPort === DNS_PORT;
+    let from: MinuteSubnetRow | undefined;
+    if (this.isLocal(family, src, a)) {
+      const h = this.#host(family, src, a);
+      if (h) {
+        h.sent_bytes += bytes;
+        h.sent_packets += packets;
+        h.flows++;
+        if (dns) h.dns_queries += packets;
+      }
+      const s = from = this.#subnet(family, src, a);
+      if (s) {
+        s.sent_bytes += bytes;
+        s.sent_packets += packets;
+        s.bytes += bytes;
+      }
+    }
+    if (this.isLocal(family, dst, a)) {
+      const h = this.#host(family, dst, a);
+      if (h) {
+        h.received_bytes += bytes;
+        h.received_packets += packets;
+        h.flows++;
+        if (dns) h.dns_served += packets;
+      }
+      const s = this.#subnet(family, dst, a);
+      if (s) {
+        s.received_bytes += bytes;
+        s.received_packets += packets;
+        // Traffic within the subnet is its traffic once, not sent plus received.
+        if (s !== from) s.bytes += bytes;
+      }
+    }
+  }
+
+  /** A flow's record entered exporter `exporter` (its address) by `inIf` and left by `outIf`. */
+  addInterfaces(
+    exporterId: number,
+    exporter: () => string,
+    inIf: number,
+    outIf: number,
+    bytes: number,
+    packets: number,
+  ) {
+    if (inIf !== 0) {
+      const r = this.#interface(exporterId, exporter, inIf);
+      if (r) {
+        r.in_bytes += bytes;
+        r.in_packets += packets;
+      }
+    }
+    if (outIf !== 0) {
+      const r = this.#interface(exporterId, exporter, outIf);
+      if (r) {
+        r.out_bytes += bytes;
+        r.out_packets += packets;
+      }
+    }
+  }
+
+  /** The minute's rows, and a new minute. */
+  take(): { hosts: MinuteHostRow[]; subnets: MinuteSubnetRow[]; interfaces: MinuteInterfaceRow[] } {
+    // IPv4 hosts are named here, once a minute, not as each is first met.
+    for (const [key, h] of this.#hosts) if (typeof key === "number") h.ip = formatIpv4(key);
+    const out = {
+      hosts: [...this.#hosts.values()],
+      subnets: [...this.#subnets.values()],
+      interfaces: [...this.#interfaces.values()],
+    };
+    this.#hosts.clear();
+    this.#subnets.clear();
+    this.#interfaces.clear();
+    this.notKept = 0;
+    return out;
+  }
+
+  #host(family: number, w: Uint32Array, a: number): MinuteHostRow | undefined {
+    const key = family === 4 ? w[a] : formatIp(family, w, a);
+    let h = this.#hosts.get(key);
+    if (h === undefined) {
+      if (this.#hosts.size >= MAX_AGGREGATES) return void this.notKept++;
+      this.#hosts.set(
+        key,
+        h = {
+          ip: family === 4 ? "" : key as string,
+          sent_bytes: 0,
+          received_bytes: 0,
+          sent_packets: 0,
+          received_packets: 0,
+          flows: 0,
+          dns_queries: 0,
+          dns_served: 0,
+        },
+      );
+    }
+    return h;
+  }
+
+  #subnet(family: number, w: Uint32Array, a: number): MinuteSubnetRow | undefined {
+    // /24 for IPv4, /64 for IPv6: the sizes a LAN's subnets usually have.
+    const key = family === 4 ? (w[a] & 0xffffff00) >>> 0 : `${formatIp(6, [w[a], w[a + 1], 0, 0], 0)}/64`;
+    let s = this.#subnets.get(key);
+    if (s === undefined) {
+      if (this.#subnets.size >= MAX_AGGREGATES) return void this.notKept++;
+      this.#subnets.set(
+        key,
+        s = {
+          cidr: family === 4 ? `${formatIpv4(key as number)}/24` : key as string,
+          bytes: 0,
+          sent_bytes: 0,
+          received_bytes: 0,
+          sent_packets: 0,
+          received_packets: 0,
+        },
+      );
+    }
+    return s;
+  }
+
+  #interface(exporterId: number, exporter: () => string, ifIndex: number): MinuteInterfaceRow | undefined {
+    const key = exporterId * 2 ** 32 + ifIndex;
+    let r = this.#interfaces.get(key);
+    if (r === undefined) {
+      if (this.#interfaces.size >= MAX_AGGREGATES) return void this.notKept++;
+      this.#interfaces.set(
+        key,
+        r = {
+          exporter: exporter(),
+          if_index: ifIndex,
+          in_bytes: 0,
+          out_bytes: 0,
+          in_packets: 0,
+          out_packets: 0,
+        },
+      );
+    }
+    return r;
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The flows of the minute in progress, per 5-tuple: what each carried in this minute, summed over the
+ * intervals the flow table closed, with its first and last packet and where its records came from. Keyed
+ * by the 5-tuple rather than by flow id, because the table reuses an id as soon as a flow ends.
+ *
+ * Open addressing over typed arrays, filled once per interval per active flow, emptied once a minute: no
+ * allocation per flow. Past `capacity` flows a minute, further new flows are not kept here (counted in
+ * `notKept`); the host and subnet sums, made elsewhere from the same pass, still count them.
+ */
+import type { MinuteFlowColumns } from "../events/mod.ts";
+import { type FlowTable, TopK } from "../flow/mod.ts";
+import { formatIp } from "../net/mod.ts";
+
+const EMPTY = -1;
+
+/** Columns of `n` rows. */
+export function createMinuteFlowColumns(n: number): MinuteFlowColumns {
+  return {
+    count: 0,
+    family: new Uint8Array(n),
+    src: new Uint32Array(n * 4),
+    dst: new Uint32Array(n * 4),
+    srcPort: new Uint16Array(n),
+    dstPort: new Uint16Array(n),
+    proto: new Uint8Array(n),
+    tcpFlags: new Uint8Array(n),
+    bytes: new Float64Array(n),
+    packets: new Float64Array(n),
+    firstMs: new Float64Array(n),
+    lastMs: new Float64Array(n),
+    exporter: new Uint16Array(n),
+    exporterMask: new Uint32Array(n),
+    inIf: new Uint32Array(n),
+    outIf: new Uint32Array(n),
+    srcAs: new Uint32Array(n),
+    dstAs: new Uint32Array(n),
+  };
+}
+
+/** The minute's flows by 5-tuple. */
+export class MinuteFlows {
+  readonly capacity: number;
+  #rows: MinuteFlowColumns;
+  #index: Int32Array;
+  #mask: number;
+  /** Distinct flows offered this minute that did not fit. */
+  notKept = 0;
+
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`capacity must be ≥ 1, got ${capacity}`);
+    }
+    this.capacity = capacity;
+    this.#rows = createMinuteFlowColumns(capacity);
+    let slots = 16;
+    while (slots < capacity * 2) slots *= 2;
+    this.#index = new Int32Array(slots).fill(EMPTY);
+    this.#mask = slots - 1;
+  }
+
+  /** Flows held. */
+  get size(): number {
+    return this.#rows.count;
+  }
+
+  /**
+   * Adds what flow `id` of `t` carried in an interval: `bytes`, `packets`, its packets between `firstMs`
+   * and `lastMs`, its TCP flags and (from the table's origins) its latest record's exporter and interfaces.
+   */
+  add(t: FlowTable, id: number, bytes: number, packets: number, firstMs: number, lastMs: number): void {
+    const rows = this.#rows, a = id << 2;
+    const fam = t.family[id], sp = t.srcPort[id], dp = t.dstPort[id], pr = t.proto[id];
+    const s = t.src, d = t.dst;
+    const slot = this.#slotOf(fam, s, a, d, a, sp, dp, pr);
+    let r = this.#index[slot];
+    if (r === EMPTY) {
+      if (rows.count === this.capacity) {
+        this.notKept++;
+        return;
+      }
+      r = rows.count++;
+      this.#index[slot] = r;
+      const k = r << 2;
+      for (let w = 0; w < 4; w++) {
+        rows.src[k + w] = s[a + w];
+        rows.dst[k + w] = d[a + w];
+      }
+      rows.family[r] = fam;
+      rows.srcPort[r] = sp;
+      rows.dstPort[r] = dp;
+      rows.proto[r] = pr;
+      rows.tcpFlags[r] = 0;
+      rows.bytes[r] = 0;
+      rows.packets[r] = 0;
+      rows.firstMs[r] = firstMs;
+      rows.lastMs[r] = lastMs;
+      rows.exporterMask[r] = 0;
+    }
+    rows.bytes[r] += bytes;
+    rows.packets[r] += packets;
+    rows.tcpFlags[r] |= t.tcpFlags(id);
+    if (firstMs < rows.firstMs[r]) rows.firstMs[r] = firstMs;
+    if (lastMs > rows.lastMs[r]) rows.lastMs[r] = lastMs;
+    const o = t.origins;
+    rows.exporter[r] = o ? o.exporter[id] : 0;
+    if (o) rows.exporterMask[r] |= o.exporterMask[id];
+    rows.inIf[r] = o ? o.inIf[id] : 0;
+    rows.outIf[r] = o ? o.outIf[id] : 0;
+    rows.srcAs[r] = o ? o.srcAs[id] : 0;
+    rows.dstAs[r] = o ? o.dstAs[id] : 0;
+  }
+
+  /**
+   * The `limit` flows with the most octets (ties: the earlier), as new columns, with their exporters
+   * numbered into `exporters` (1 + index; `exporterAddress` names the table's numbers).
+   */
+  top(
+    limit: number,
+    exporterAddress: (n: number) => string,
+  ): { flows: MinuteFlowColumns; exporters: string[] } {
+    const rows = this.#rows, n = rows.count;
+    const heap = new TopK(Math.max(1, Math.min(limit, n)));
+    for (let r = 0; r < n; r++) heap.offer(rows.bytes[r], -r, r);
+    const refs = n === 0 ? [] : heap.drain().refs;
+    const out = createMinuteFlowColumns(refs.length);
+    const exporters: string[] = [];
+    const numbered = new Map<number, number>();
+    refs.forEach((r, i) => {
+      const k = r << 2, o = i << 2;
+      for (let w = 0; w < 4; w++) {
+        out.src[o + w] = rows.src[k + w];
+        out.dst[o + w] = rows.dst[k + w];
+      }
+      out.family[i] = rows.family[r];
+      out.srcPort[i] = rows.srcPort[r];
+      out.dstPort[i] = rows.dstPort[r];
+      out.proto[i] = rows.proto[r];
+      out.tcpFlags[i] = rows.tcpFlags[r];
+      out.bytes[i] = rows.bytes[r];
+      out.packets[i] = rows.packets[r];
+      out.firstMs[i] = rows.firstMs[r];
+      out.lastMs[i] = rows.lastMs[r];
+      const e = rows.exporter[r];
+      if (e !== 0) {
+        let m = numbered.get(e);
+        if (m === undefined) {
+          exporters.push(exporterAddress(e));
+          numbered.set(e, m = exporters.length);
+        }
+        out.exporter[i] = m;
+      }
+      out.exporterMask[i] = rows.exporterMask[r];
+      out.inIf[i] = rows.inIf[r];
+      out.outIf[i] = rows.outIf[r];
+      out.srcAs[i] = rows.srcAs[r];
+      out.dstAs[i] = rows.dstAs[r];
+    });
+    out.count = refs.length;
+    return { flows: out, exporters };
+  }
+
+  /**
+   * Conversations seen in both directions whose directions were reported by exporters with none in
+   * common (out through one router, back through another), counted per exporter pair.
+   */
+  asymmetry(
+    exporterAddress: (n: number) => string,
+  ): Map<string, { conversations: number; bytes: number; sample: string[] }> {
+    const rows = this.#rows,
+      out = new Map<string, { conversations: number; bytes: number; sample: string[] }>();
+    for (let r = 0; r < rows.count; r++) {
+      const m = rows.exporterMask[r], k = r << 2;
+      if (m === 0) continue;
+      const slot = this.#slotOf(
+        rows.family[r],
+        rows.dst,
+        k,
+        rows.src,
+        k,
+        rows.dstPort[r],
+        rows.srcPort[r],
+        rows.proto[r],
+      );
+      const back = this.#index[slot];
+      // Each conversation once: from the row with the lower index.
+      if (
+        back === EMPTY || back < r || rows.exporterMask[back] === 0 || (rows.exporterMask[back] & m) !== 0
+      ) continue;
+      const a = exporterAddress(rows.exporter[r]), b = exporterAddress(rows.exporter[back]);
+      const pair = a < b ? `${a}|${b}` : `${b}|${a}`;
+      let p = out.get(pair);
+      if (p === undefined) out.set(pair, p = { conversations: 0, bytes: 0, sample: [] });
+      p.conversations++;
+      p.bytes += rows.bytes[r] + rows.bytes[back];
+      if (p.sample.length < 5) {
+        p.sample.push(
+          `${formatIp(rows.family[r], rows.src, k)}:${rows.srcPort[r]} ⇄ ${
+            formatIp(rows.family[r], rows.dst, k)
+          }:${rows.dstPort[r]} (out via ${a}, back via ${b})`,
+        );
+      }
+    }
+    return out;
+  }
+
+  /** The slot of a key: the row holding it, or the EMPTY slot where it would go. */
+  #slotOf(
+    fam: number,
+    s: Uint32Array,
+    a: number,
+    d: Uint32Array,
+    b: number,
+    sp: number,
+    dp: number,
+    pr: number,
+  ): number {
+    const rows = this.#rows;
+    let h = Math.imul(s[a] ^ fam, 0x9e3779b1) ^ Math.imul(d[b] ^ 0x7f4a7c15, 0x85ebca77) ^
+      Math.imul(((sp << 16) | dp) ^ (pr << 8), 0xcc9e2d51);
+    if (fam === 6) {
+      h ^= Math.imul(s[a + 1] ^ s[a + 2] ^ s[a + 3] ^ d[b + 1] ^ d[b + 2] ^ d[b + 3], 0x27d4eb2f);
+    }
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
+    for (let slot = h & this.#mask;; slot = (slot + 1) & this.#mask) {
+      const r = this.#index[slot];
+      if (r === EMPTY) return slot;
+      const k = r << 2;
+      if (
+        rows.family[r] === fam && rows.srcPort[r] === sp && rows.dstPort[r] === dp && rows.proto[r] === pr &&
+        rows.src[k] === s[a] && rows.dst[k] === d[b] && rows.src[k + 1] === s[a + 1] &&
+        rows.src[k + 2] === s[a + 2] && rows.src[k + 3] === s[a + 3] && rows.dst[k + 1] === d[b + 1] &&
+        rows.dst[k + 2] === d[b + 2] && rows.dst[k + 3] === d[b + 3]
+      ) return slot;
+    }
+  }
+
+  /** Forgets every flow: a new minute. */
+  clear(): void {
+    this.#rows.count = 0;
+    this.#index.fill(EMPTY);
+    this.notKept = 0;
+  }
+}

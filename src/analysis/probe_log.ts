@@ -1,0 +1,178 @@
+/**
+ * The connection attempts of the minute in progress, for the port-scan and host-sweep advisory: one row
+ * per (source, destination, protocol, port) that looked like a probe — a TCP flow with SYN and no ACK (a
+ * half-open or refused attempt: an `nmap -sS` probe is a one-packet flow), a UDP flow nobody answered, an
+ * ICMP echo or timestamp request, an ARP request. Kept exactly for the minute, so the 60-second counts in
+ * an advisory are counts, not estimates; at the minute's end {@link ProbeLog.close} counts per source and
+ * empties the log.
+ */
+import { formatIp } from "../net/mod.ts";
+
+/** The protocol column of an ARP request (no IP protocol has number 0 on the wire as a probe). */
+export const PROTO_ARP = 0;
+
+/** One source's minute. */
+export interface SourceProbes {
+  /** The source address. */
+  source: string;
+  /** 4 or 6. */
+  family: number;
+  /** Its address words (a copy). */
+  words: Uint32Array;
+  /** Distinct TCP and UDP destination ports it probed, over every destination. */
+  ports: number;
+  /** Distinct destinations it probed (any protocol, ARP included). */
+  hosts: number;
+  /** Distinct (destination, protocol, port) probes. */
+  probes: number;
+  /** The destination it probed the most distinct ports of, and how many. */
+  topTarget: string | null;
+  topTargetPorts: number;
+  /** A few of the ports (lowest first) and hosts, for the evidence. */
+  portSample: number[];
+  hostSample: string[];
+  /** Port keys (protocol << 16 | port) and host hashes of its probes, for the sliding window. */
+  portKeys: number[];
+  hostKeys: number[];
+}
+
+const SAMPLE = 20;
+
+/** The minute's probes. */
+export class ProbeLog {
+  readonly capacity: number;
+  #family: Uint8Array;
+  #src: Uint32Array;
+  #dst: Uint32Array;
+  #port: Uint16Array;
+  #proto: Uint8Array;
+  #count = 0;
+  #seen = new Uint16Array(2 << 16); // generation stamps of TCP and UDP port keys
+  #generation = 0;
+  /** Probes not logged this minute because the log was full. */
+  notLogged = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.#family = new Uint8Array(capacity);
+    this.#src = new Uint32Array(capacity * 4);
+    this.#dst = new Uint32Array(capacity * 4);
+    this.#port = new Uint16Array(capacity);
+    this.#proto = new Uint8Array(capacity);
+  }
+
+  /** Probes logged. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** Logs a probe from `src[a…]` to `dst[b…]` (`port` 0 for ICMP and ARP). No allocation. */
+  add(
+    family: number,
+    src: ArrayLike<number>,
+    a: number,
+    dst: ArrayLike<number>,
+    b: number,
+    proto: number,
+    port: number,
+  ) {
+    if (this.#count === this.capacity) {
+      this.notLogged++;
+      return;
+    }
+    const r = this.#count++, k = r << 2;
+    this.#family[r] = family;
+    for (let w = 0; w < 4; w++) {
+      this.#src[k + w] = src[a + w];
+      this.#dst[k + w] = dst[b + w];
+    }
+    this.#proto[r] = proto;
+    this.#port[r] = port;
+  }
+
+  /**
+   * Counts per source, keeping the sources with at least `minDistinct` distinct ports or hosts, and empties
+   * the log (what was not logged is reset too).
+   */
+  close(minDistinct: number): SourceProbes[] {
+    const n = this.#count, src = this.#src, dst = this.#dst, port = this.#port, proto = this.#proto;
+    const fam = this.#family;
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const cmpWords = (w: Uint32Array, x: number, y: number) => {
+      const a = x << 2, b = y << 2;
+      for (let i = 0; i < 4; i++) if (w[a + i] !== w[b + i]) return w[a + i] < w[b + i] ? -1 : 1;
+      return 0;
+    };
+    order.sort((x, y) =>
+      fam[x] - fam[y] || cmpWords(src, x, y) || cmpWords(dst, x, y) || proto[x] - proto[y] ||
+      port[x] - port[y]
+    );
+    const out: SourceProbes[] = [];
+    for (let i = 0; i < n;) {
+      let j = i;
+      while (j < n && fam[order[j]] === fam[order[i]] && cmpWords(src, order[j], order[i]) === 0) j++;
+      const s = this.#source(order, i, j);
+      if (s.ports >= minDistinct || s.hosts >= minDistinct) out.push(s);
+      i = j;
+    }
+    this.#count = 0;
+    this.notLogged = 0;
+    return out;
+  }
+
+  /** The counts of one source's probes, order[i … j-1] (sorted by destination, protocol, port). */
+  #source(order: Int32Array, i: number, j: number): SourceProbes {
+    const src = this.#src,
+      dst = this.#dst,
+      port = this.#port,
+      proto = this.#proto,
+      fam = this.#family[order[i]];
+    if (++this.#generation === 0x10000) {
+      this.#seen.fill(0);
+      this.#generation = 1;
+    }
+    const g = this.#generation, seen = this.#seen;
+    let ports = 0, hosts = 0, probes = 0, top = -1, topPorts = 0, targetPorts = 0;
+    const portKeys: number[] = [], hostKeys: number[] = [], hostSample: string[] = [];
+    let prev = -1;
+    for (let x = i; x < j; x++) {
+      const r = order[x], k = r << 2;
+      const newHost = prev < 0 || dst[k] !== dst[prev << 2] || dst[k + 1] !== dst[(prev << 2) + 1] ||
+        dst[k + 2] !== dst[(prev << 2) + 2] || dst[k + 3] !== dst[(prev << 2) + 3];
+      if (newHost) {
+        hosts++;
+        targetPorts = 0;
+        hostKeys.push((dst[k] ^ Math.imul(dst[k + 1] ^ dst[k + 2] ^ dst[k + 3], 0x9e3779b1)) >>> 0);
+        if (hostSample.length < SAMPLE) hostSample.push(formatIp(fam, dst, k));
+      }
+      const samePrev = !newHost && proto[r] === proto[prev] && port[r] === port[prev];
+      if (!samePrev) probes++;
+      if ((proto[r] === 6 || proto[r] === 17) && !samePrev) {
+        targetPorts++;
+        if (targetPorts > topPorts) [topPorts, top] = [targetPorts, r];
+        const key = (proto[r] === 6 ? 0 : 0x10000) | port[r];
+        if (seen[key] !== g) {
+          seen[key] = g;
+          ports++;
+          portKeys.push((proto[r] << 16) | port[r]);
+        }
+      }
+      prev = r;
+    }
+    const first = order[i] << 2;
+    return {
+      source: formatIp(fam, src, first),
+      family: fam,
+      words: src.slice(first, first + 4),
+      ports,
+      hosts,
+      probes,
+      topTarget: top < 0 ? null : formatIp(fam, dst, top << 2),
+      topTargetPorts: topPorts,
+      portSample: portKeys.map((k) => k & 0xffff).sort((a, b) => a - b).slice(0, SAMPLE),
+      hostSample,
+      portKeys,
+      hostKeys,
+    };
+  }
+}

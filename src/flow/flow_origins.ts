@@ -1,0 +1,154 @@
+/**
+ * Where a flow's NetFlow/IPFIX records came from: the exporter of its latest record (as a small number),
+ * the set of exporters that reported it (one bit per exporter, modulo 32), and the latest record's input
+ * and output ifIndex and source and destination AS. Columns beside the flow table's, indexed by flow id,
+ * allocated when the first record arrives: a capture-only daemon pays nothing for them.
+ *
+ * The exporter set is what tells asymmetric routing: a conversation whose two directions were reported
+ * by exporters with no bit in common went out through one router and came back through another. With
+ * more than 32 exporters two of them can share a bit, which can only hide such a pair, never invent one.
+ */
+import { formatIp } from "../net/mod.ts";
+
+/** The record columns that say where a record came from (FlowRecordBatch has them). */
+export interface RecordOriginColumns {
+  /** The exporter's address, 4 words a row. */
+  readonly exporter: Uint32Array;
+  /** 4 or 6: the exporter's family. */
+  readonly exporterFamily: Uint8Array;
+  /** Input ifIndex (0 = unknown). */
+  readonly inIf: Uint32Array;
+  /** Output ifIndex (0 = unknown). */
+  readonly outIf: Uint32Array;
+  /** Source AS (0 = unknown). */
+  readonly srcAs: Uint32Array;
+  /** Destination AS (0 = unknown). */
+  readonly dstAs: Uint32Array;
+}
+
+/** Exporters numbered at most: ids are 16-bit and never reused (history rows name them). */
+export const MAX_EXPORTER_IDS = 65_535;
+const EMPTY = 0;
+
+/** The origin columns of a flow table. */
+export class FlowOrigins {
+  /** 1 + the exporter number of the latest record; 0 = no record (captured) or past the bound. */
+  readonly exporter: Uint16Array;
+  /** Bit (number mod 32) of every exporter that reported the flow. */
+  readonly exporterMask: Uint32Array;
+  /** Input ifIndex of the latest record. */
+  readonly inIf: Uint32Array;
+  /** Output ifIndex of the latest record. */
+  readonly outIf: Uint32Array;
+  /** Source AS of the latest record. */
+  readonly srcAs: Uint32Array;
+  /** Destination AS of the latest record. */
+  readonly dstAs: Uint32Array;
+  /** Exporters that arrived after MAX_EXPORTER_IDS were numbered (their flows show exporter 0). */
+  unnumbered = 0;
+  #family: number[] = [0];
+  #words: number[] = [0, 0, 0, 0];
+  #text: (string | undefined)[] = [undefined];
+  #index = new Int32Array(1 << 12); // open addressing: exporter id or EMPTY, grown at half full
+  // The last exporter looked up: records come in datagrams, each from one exporter.
+  #lastWords = new Uint32Array(4);
+  #lastFamily = 0;
+  #lastId = 0;
+
+  constructor(capacity: number) {
+    this.exporter = new Uint16Array(capacity);
+    this.exporterMask = new Uint32Array(capacity);
+    this.inIf = new Uint32Array(capacity);
+    this.outIf = new Uint32Array(capacity);
+    this.srcAs = new Uint32Array(capacity);
+    this.dstAs = new Uint32Array(capacity);
+  }
+
+  /** Exporters numbered so far. */
+  get exporters(): number {
+    return this.#family.length - 1;
+  }
+
+  /** The address of exporter `id` (1 …), "" for 0. */
+  exporterAddress(id: number): string {
+    if (id <= 0 || id >= this.#family.length) return "";
+    return this.#text[id] ??= formatIp(this.#family[id], this.#words, id << 2);
+  }
+
+  /** A new flow at `id`: no origin yet. */
+  clear(id: number): void {
+    this.exporter[id] = 0;
+    this.exporterMask[id] = 0;
+    this.inIf[id] =
+      this.outIf[id] =
+      this.srcAs[id] =
+      this.dstAs[id] =
+        0;
+  }
+
+  /** Record `i` of `r` was counted into flow `id`. No allocation unless the exporter is new. */
+  note(id: number, r: RecordOriginColumns, i: number): void {
+    const e = this.#idOf(r.exporterFamily[i], r.exporter, i << 2);
+    this.exporter[id] = e;
+    if (e !== 0) this.exporterMask[id] |= 1 << ((e - 1) & 31);
+    this.inIf[id] = r.inIf[i];
+    this.outIf[id] = r.outIf[i];
+    this.srcAs[id] = r.srcAs[i];
+    this.dstAs[id] = r.dstAs[i];
+  }
+
+  #idOf(family: number, w: Uint32Array, a: number): number {
+    const last = this.#lastWords;
+    if (
+      family === this.#lastFamily && w[a] === last[0] && w[a + 1] === last[1] && w[a + 2] === last[2] &&
+      w[a + 3] === last[3]
+    ) return this.#lastId;
+    const id = this.#lookup(family, w, a);
+    this.#lastFamily = family;
+    last[0] = w[a], last[1] = w[a + 1], last[2] = w[a + 2], last[3] = w[a + 3];
+    this.#lastId = id;
+    return id;
+  }
+
+  #lookup(family: number, w: Uint32Array, a: number): number {
+    const mask = this.#index.length - 1;
+    let slot = exporterHash(family, w, a) & mask;
+    for (;; slot = (slot + 1) & mask) {
+      const id = this.#index[slot];
+      if (id === EMPTY) break;
+      const k = id << 2, ws = this.#words;
+      if (
+        this.#family[id] === family && ws[k] === w[a] && ws[k + 1] === w[a + 1] && ws[k + 2] === w[a + 2] &&
+        ws[k + 3] === w[a + 3]
+      ) return id;
+    }
+    if (this.#family.length > MAX_EXPORTER_IDS) {
+      this.unnumbered++;
+      return 0;
+    }
+    const id = this.#family.length;
+    this.#family.push(family);
+    this.#words.push(w[a], w[a + 1], w[a + 2], w[a + 3]);
+    this.#text.push(undefined);
+    this.#index[slot] = id;
+    if (id * 2 > this.#index.length) this.#grow();
+    return id;
+  }
+
+  #grow(): void {
+    const index = new Int32Array(this.#index.length * 2), mask = index.length - 1;
+    for (let id = 1; id < this.#family.length; id++) {
+      let slot = exporterHash(this.#family[id], this.#words, id << 2) & mask;
+      while (index[slot] !== EMPTY) slot = (slot + 1) & mask;
+      index[slot] = id;
+    }
+    this.#index = index;
+  }
+}
+
+/** Mixes an exporter's family and address words into an int32. */
+function exporterHash(family: number, w: ArrayLike<number>, a: number): number {
+  const h = Math.imul(w[a] ^ Math.imul(w[a + 1] ^ w[a + 3], 0x85ebca6b) ^ family, 0x9e3779b1) ^
+    Math.imul(w[a + 2], 0xc2b2ae35);
+  return h ^ (h >>> 15);
+}

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { FlowTable } from "./flow_table.ts";
+import { MAX_EXPORTER_IDS } from "./flow_origins.ts";
+import { createFlowRecordBatch, type FlowRecordBatch } from "../netflow/flow_record.ts";
+import { parseIp } from "../net/mod.ts";
+import { batchOf } from "../../tests/helpers/batch_rows.ts";
+
+interface Rec {
+  src: string;
+  dst: string;
+  exporter: string;
+  inIf?: number;
+  outIf?: number;
+  srcAs?: number;
+  dstAs?: number;
+}
+
+function records(rs: Rec[], tsMs = 1000): FlowRecordBatch {
+  const b = createFlowRecordBatch(Math.max(1, rs.length));
+  rs.forEach((r, i) => {
+    const s = parseIp(r.src)!, d = parseIp(r.dst)!, e = parseIp(r.exporter)!;
+    b.family[i] = s.family;
+    b.src.set(s.words, i << 2);
+    b.dst.set(d.words, i << 2);
+    b.exporter.set(e.words, i << 2);
+    b.exporterFamily[i] = e.family;
+    b.srcPort[i] = 40000;
+    b.dstPort[i] = 443;
+    b.proto[i] = 6;
+    b.bytes[i] = 1000;
+    b.packets[i] = 2;
+    b.tsMs[i] = tsMs;
+    b.inIf[i] = r.inIf ?? 0;
+    b.outIf[i] = r.outIf ?? 0;
+    b.srcAs[i] = r.srcAs ?? 0;
+    b.dstAs[i] = r.dstAs ?? 0;
+  });
+  b.count = rs.length;
+  return b;
+}
+
+const find = (t: FlowTable, src: string, dst: string) =>
+  t.find(4, parseIp(src)!.words, parseIp(dst)!.words, 40000, 443, 6);
+
+Deno.test("flowTable.addRecords() keeps the latest record's exporter, interfaces and AS beside the flow", () => {
+  const t = new FlowTable(16);
+  t.addRecords(
+    records([{
+      src: "10.0.0.1",
+      dst: "192.0.2.9",
+      exporter: "10.231.240.1",
+      inIf: 3,
+      outIf: 7,
+      srcAs: 0,
+      dstAs: 64500,
+    }]),
+    0,
+    1,
+  );
+  const id = find(t, "10.0.0.1", "192.0.2.9");
+  const o = t.origins!;
+  assert.equal(o.exporterAddress(o.exporter[id]), "10.231.240.1");
+  assert.deepEqual([o.inIf[id], o.outIf[id], o.srcAs[id], o.dstAs[id]], [3, 7, 0, 64500]);
+});
+
+Deno.test("flowTable.addRecords() collects every exporter that reported a flow in its exporter set", () => {
+  const t = new FlowTable(16);
+  const a = { src: "10.0.0.1", dst: "192.0.2.9" };
+  t.addRecords(
+    records([{ ...a, exporter: "10.231.240.1" }, { ...a, exporter: "2001:db8::1", inIf: 9 }]),
+    0,
+    2,
+  );
+  const id = find(t, a.src, a.dst), o = t.origins!;
+  assert.equal(o.exporterAddress(o.exporter[id]), "2001:db8::1", "the latest");
+  assert.equal(o.exporterMask[id], 0b11);
+  assert.equal(o.inIf[id], 9);
+  assert.equal(t.bytes(id), 2000);
+});
+
+Deno.test("flowTable: a new flow in a reused id starts without an origin, and captured flows have none", () => {
+  const t = new FlowTable(1);
+  t.addRecords(records([{ src: "10.0.0.1", dst: "192.0.2.9", exporter: "10.231.240.1", inIf: 4 }]), 0, 1);
+  t.update(
+    batchOf([{
+      src: "10.0.0.2",
+      dst: "192.0.2.9",
+      srcPort: 1,
+      dstPort: 2,
+      proto: 17,
+      ipBytes: 60,
+      tsMs: 2000,
+    }]),
+    0,
+    1,
+  );
+  assert.equal(t.size, 1);
+  const id = t.find(4, parseIp("10.0.0.2")!.words, parseIp("192.0.2.9")!.words, 1, 2, 17);
+  assert.deepEqual([t.origins!.exporter[id], t.origins!.exporterMask[id], t.origins!.inIf[id]], [0, 0, 0]);
+  const captured = new FlowTable(4);
+  captured.update(
+    batchOf([{ src: "10.0.0.2", dst: "192.0.2.9", srcPort: 1, dstPort: 2, proto: 17, ipBytes: 60, tsMs: 0 }]),
+    0,
+    1,
+  );
+  assert.equal(captured.origins, undefined, "no columns without records");
+});
+
+Deno.test("flowOrigins numbers at most MAX_EXPORTER_IDS exporters and counts the rest", () => {
+  const t = new FlowTable(4);
+  const n = MAX_EXPORTER_IDS + 10;
+  const b = records([{ src: "10.0.0.1", dst: "192.0.2.9", exporter: "10.0.0.0" }]);
+  for (let i = 0; i < n; i++) {
+    b.exporter[0] = 0x0a000000 + i; // 10.0.0.0 + i: a new exporter each time
+    t.addRecords(b, 0, 1);
+  }
+  const o = t.origins!;
+  assert.equal(o.exporters, MAX_EXPORTER_IDS);
+  assert.equal(o.unnumbered, 10);
+  assert.equal(o.exporterAddress(MAX_EXPORTER_IDS), "10.0.255.254");
+  assert.equal(o.exporterAddress(0), "");
+  const id = find(t, "10.0.0.1", "192.0.2.9");
+  assert.equal(o.exporter[id], 0, "the latest exporter had no number");
+  assert.equal(o.exporterMask[id], 0xffffffff);
+});

@@ -1,0 +1,370 @@
+/**
+ * Advisories from real tools, captured between network namespaces and replayed with `flintnet replay`:
+ * `nmap -sS` (a half-open SYN scan, every probe one packet) must give a port_scan advisory, `nmap -sn`
+ * over an empty subnet (ARP pings) a host_sweep, `curl -u` against a plain-HTTP server, `snmpget -v2c -c
+ * public` against snmpd, and the telnet and ftp clients against listeners on ports 23 and 21 must give
+ * insecure_protocol advisories. The numbers in the advisories are compared with what tshark reads from
+ * the same capture.
+ *
+ * Namespaces fan-scan (10.231.60.1, 10.231.61.1) and fan-tgt (10.231.60.2), one veth between them;
+ * tcpdump records in fan-scan.
+ */
+import assert from "node:assert/strict";
+import { NetnsLab } from "./helpers/netns_lab.ts";
+import { run } from "./helpers/netns.ts";
+import { type Snmpd, snmpdUnavailable, startSnmpd } from "./helpers/snmpd.ts";
+import { watchChild, type WatchedChild } from "./helpers/child_process.ts";
+import {
+  advisoryToolsMissing,
+  earlyInMinute,
+  replayAdvisories,
+  startTcpdump,
+  tshark,
+} from "./helpers/advisory_capture.ts";
+
+const CI = Deno.env.get("CI") === "true";
+const SCANNER = "10.231.60.1", TARGET = "10.231.60.2", SWEEPER = "10.231.61.1";
+
+const missing = await snmpdUnavailable() ?? await advisoryToolsMissing(
+  ["/usr/bin/tshark", "/usr/bin/tcpdump", "/usr/bin/nmap", "/usr/bin/curl", "/usr/bin/telnet"],
+  "tshark tcpdump nmap curl inetutils-telnet",
+);
+
+/** A TCP listener in `ns` on `port` that greets each client with `banner` and reads until it hangs up. */
+function bannerServer(ns: string, port: number, banner: string): WatchedChild {
+  const code = `
+import socket, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("${TARGET}", ${port})); s.listen(5); print("ready", flush=True)
+def serve(c):
+    c.sendall(${JSON.stringify(banner)}.encode())
+    while c.recv(4096): c.sendall(b"530 no\\r\\n")
+    c.close()
+while True:
+    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+`;
+  return watchChild(
+    new Deno.Command("ip", {
+      args: ["netns", "exec", ns, "/usr/bin/python3", "-u", "-c", code],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn(),
+  );
+}
+
+async function ready(child: WatchedChild, word: string): Promise<void> {
+  for (let i = 0; i < 100 && !child.output().includes(word); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(child.output().includes(word), `not ready: ${child.output()}`);
+}
+
+Deno.test({
+  name: "replay of nmap -sS and nmap -sn between namespaces raises a port scan and a host sweep with " +
+    "tshark's counts",
+  ignore: missing !== null && !CI,
+  async fn() {
+    if (missing) throw new Error(`advisory netns test cannot run: ${missing}`);
+    const lab = new NetnsLab();
+    const dir = await Deno.makeTempDir({ prefix: "flintnet-scan-" });
+    const pcap = `${dir}/scan.pcap`;
+    let dump: WatchedChild | undefined;
+    try {
+      await lab.namespace("fan-scan");
+      await lab.namespace("fan-tgt");
+      await lab.cable("fan-scan", "fanscan0", "fan-tgt", "fantgt0");
+      await lab.exec("fan-scan", ["ip", "addr", "add", `${SCANNER}/24`, "dev", "fanscan0"]);
+      await lab.exec("fan-scan", ["ip", "addr", "add", `${SWEEPER}/24`, "dev", "fanscan0"]);
+      await lab.exec("fan-tgt", ["ip", "addr", "add", `${TARGET}/24`, "dev", "fantgt0"]);
+      dump = await startTcpdump("fan-scan", "fanscan0", pcap);
+      await earlyInMinute();
+      await lab.exec("fan-scan", ["nmap", "-n", "-Pn", "-sS", "-T5", "-p", "1-1000", TARGET]);
+      await earlyInMinute();
+      await lab.exec("fan-scan", ["nmap", "-n", "-sn", "-T5", "-e", "fanscan0", "10.231.61.0/24"]);
+      await new Promise((r) => setTimeout(r, 300));
+      await dump.stop();
+
+      const advisories = await replayAdvisories(pcap);
+      const scan = advisories.find((a) => a.type === "port_scan" && a.phase === "raised");
+      assert.ok(scan, `no port_scan advisory in ${JSON.stringify(advisories, null, 1)}`);
+      assert.equal(scan.ip, SCANNER);
+      assert.equal(scan.severity, "warning");
+      // tshark: distinct destination ports of SYNs without ACK from the scanner, within the advisory's minute.
+      const from = Date.parse(scan.evidence.minute_start as string) / 1000;
+      const to = Date.parse(scan.evidence.minute_end as string) / 1000;
+      const syns = await tshark(
+        pcap,
+        `ip.src==${SCANNER} && tcp.flags.syn==1 && tcp.flags.ack==0 && frame.time_epoch >= ${from} && ` +
+          `frame.time_epoch < ${to}`,
+        ["tcp.dstport"],
+      );
+      const ports = new Set(syns.map(([p]) => p));
+      assert.equal(scan.evidence.ports, ports.size);
+      assert.ok(ports.size >= 500, `nmap probed ${ports.size} ports`);
+      assert.equal(scan.evidence.top_target, TARGET);
+      assert.match(
+        scan.summary,
+        new RegExp(`^${SCANNER.replaceAll(".", "\\.")} contacted [\\d,]+ unique ports`),
+      );
+
+      const sweep = advisories.find((a) => a.type === "host_sweep" && a.phase === "raised");
+      assert.ok(sweep, `no host_sweep advisory in ${JSON.stringify(advisories.map((a) => a.summary))}`);
+      assert.equal(sweep.ip, SWEEPER);
+      const sFrom = Date.parse(sweep.evidence.minute_start as string) / 1000;
+      const sTo = Date.parse(sweep.evidence.minute_end as string) / 1000;
+      // nmap also asks for its own address (sender = target): that asks no other host, and is not counted.
+      const asks = await tshark(
+        pcap,
+        `arp.opcode==1 && arp.src.proto_ipv4==${SWEEPER} && arp.dst.proto_ipv4!=${SWEEPER} && ` +
+          `frame.time_epoch >= ${sFrom} && ` +
+          `frame.time_epoch < ${sTo}`,
+        ["arp.dst.proto_ipv4"],
+      );
+      const hosts = new Set(asks.map(([h]) => h));
+      assert.equal(sweep.evidence.hosts, hosts.size);
+      assert.ok(hosts.size >= 100, `nmap asked for ${hosts.size} hosts`);
+    } catch (e) {
+      if (dump) console.error(dump.output());
+      throw e;
+    } finally {
+      await dump?.stop();
+      await lab.destroy();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "replay of curl basic auth over HTTP, snmpget v2c public, telnet and ftp raises one insecure-protocol " +
+    "advisory each, for the servers tshark sees",
+  ignore: missing !== null && !CI,
+  async fn() {
+    if (missing) throw new Error(`advisory netns test cannot run: ${missing}`);
+    const lab = new NetnsLab();
+    const dir = await Deno.makeTempDir({ prefix: "flintnet-insecure-" });
+    const pcap = `${dir}/insecure.pcap`;
+    const children: WatchedChild[] = [];
+    let agent: Snmpd | undefined;
+    try {
+      await lab.namespace("fan-cli");
+      await lab.namespace("fan-srv");
+      await lab.cable("fan-cli", "fancli0", "fan-srv", "fansrv0");
+      await lab.exec("fan-cli", ["ip", "addr", "add", `${SCANNER}/24`, "dev", "fancli0"]);
+      await lab.exec("fan-srv", ["ip", "addr", "add", `${TARGET}/24`, "dev", "fansrv0"]);
+      const http = watchChild(
+        new Deno.Command("ip", {
+          args: [
+            "netns",
+            "exec",
+            "fan-srv",
+            "/usr/bin/python3",
+            "-m",
+            "http.server",
+            "8080",
+            "--bind",
+            TARGET,
+          ],
+          stdout: "piped",
+          stderr: "piped",
+          cwd: dir,
+        }).spawn(),
+      );
+      children.push(http);
+      const telnetd = bannerServer("fan-srv", 23, "login: ");
+      const ftpd = bannerServer("fan-srv", 21, "220 ready\r\n");
+      children.push(telnetd, ftpd);
+      await ready(telnetd, "ready");
+      await ready(ftpd, "ready");
+      agent = await startSnmpd({
+        address: TARGET,
+        port: 161,
+        netns: "fan-srv",
+        config: "rocommunity public 10.231.60.0/24\nsysname fan-srv",
+      });
+      const dump = await startTcpdump("fan-cli", "fancli0", pcap);
+      children.push(dump);
+      let served = false;
+      for (let i = 0; i < 150 && !served; i++) {
+        const r = await run([
+          "ip",
+          "netns",
+          "exec",
+          "fan-cli",
+          "curl",
+          "-s",
+          "-o",
+          "/dev/null",
+          "-u",
+          "alice:secret",
+          `http://${TARGET}:8080/`,
+        ], false);
+        served = r.code === 0;
+        if (served) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(served, `the HTTP server never answered curl: ${http.output()}`);
+      await lab.exec("fan-cli", [
+        "snmpget",
+        "-v2c",
+        "-c",
+        "public",
+        "-t",
+        "2",
+        "-r",
+        "1",
+        `${TARGET}:161`,
+        "1.3.6.1.2.1.1.5.0",
+      ]);
+      // The real clients: telnet gets a login prompt, ftp a greeting; both are sent a user name.
+      await run([
+        "sh",
+        "-c",
+        `(sleep 0.5; echo alice; sleep 0.5) | ip netns exec fan-cli telnet ${TARGET} 23`,
+      ], false);
+      await run([
+        "sh",
+        "-c",
+        `(sleep 0.5; echo 'user alice'; sleep 0.5) | ip netns exec fan-cli ftp -n ${TARGET}`,
+      ], false);
+      await new Promise((r) => setTimeout(r, 300));
+      await dump.stop();
+
+      const advisories = (await replayAdvisories(pcap)).filter((a) => a.type === "insecure_protocol");
+      const protocols = new Map(advisories.map((a) => [a.evidence.protocol as string, a]));
+      // tshark sees the Authorization header, the community, and the two servers' greetings.
+      const auth = await tshark(pcap, "http.authorization", ["ip.dst", "tcp.dstport", "http.authorization"]);
+      assert.ok(auth.length >= 1 && auth[0][2].startsWith("Basic "), JSON.stringify(auth));
+      const basic = protocols.get("http_basic_auth");
+      assert.ok(basic, `no basic-auth advisory in ${JSON.stringify(advisories.map((a) => a.summary))}`);
+      assert.equal(basic.ip, auth[0][0]);
+      assert.equal(basic.evidence.port, Number(auth[0][1]));
+      assert.ok(
+        !JSON.stringify(basic).includes("secret") && !JSON.stringify(basic).includes("YWxpY2U6c2VjcmV0"),
+      );
+
+      const community = await tshark(pcap, 'snmp.community == "public"', [
+        "ip.src",
+        "ip.dst",
+        "snmp.community",
+      ]);
+      assert.ok(community.length >= 2, JSON.stringify(community)); // the get and its response
+      const snmp = protocols.get("snmp_v2c_public");
+      assert.ok(snmp, `no SNMP advisory in ${JSON.stringify(advisories.map((a) => a.summary))}`);
+      assert.equal(snmp.ip, community[0][1]);
+
+      for (const [name, port] of [["telnet", 23], ["FTP", 21]] as const) {
+        const synAcks = await tshark(pcap, `tcp.srcport==${port} && tcp.flags.syn==1 && tcp.flags.ack==1`, [
+          "ip.src",
+        ]);
+        assert.equal(synAcks[0]?.[0], TARGET, `tshark sees no ${name} handshake`);
+        const a = protocols.get(name);
+        assert.ok(a, `no ${name} advisory in ${JSON.stringify(advisories.map((a) => a.summary))}`);
+        assert.equal(a.ip, TARGET);
+        assert.equal(a.evidence.client, SCANNER);
+      }
+      assert.equal(advisories.length, 4, JSON.stringify(advisories.map((a) => a.summary)));
+    } catch (e) {
+      for (const c of children) console.error(c.output());
+      if (agent) console.error(agent.output());
+      throw e;
+    } finally {
+      for (const c of children) await c.stop();
+      await agent?.stop();
+      await lab.destroy();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "replay of a burst of dig queries against dnsmasq raises a DNS-volume advisory with tshark's count of queries",
+  ignore: missing !== null && !CI,
+  async fn() {
+    if (missing) throw new Error(`advisory netns test cannot run: ${missing}`);
+    const lab = new NetnsLab();
+    const dir = await Deno.makeTempDir({ prefix: "flintnet-dns-" });
+    const pcap = `${dir}/dns.pcap`;
+    const children: WatchedChild[] = [];
+    try {
+      await lab.namespace("fan-dcl");
+      await lab.namespace("fan-dns");
+      await lab.cable("fan-dcl", "fandcl0", "fan-dns", "fandns0");
+      await lab.exec("fan-dcl", ["ip", "addr", "add", "10.231.63.1/24", "dev", "fandcl0"]);
+      await lab.exec("fan-dns", ["ip", "addr", "add", "10.231.63.2/24", "dev", "fandns0"]);
+      // dnsmasq answers every name with one address, from its own config only.
+      const dnsmasq = watchChild(
+        new Deno.Command("ip", {
+          args: [
+            "netns",
+            "exec",
+            "fan-dns",
+            "dnsmasq",
+            "--no-daemon",
+            "--conf-file=/dev/null",
+            "--no-resolv",
+            "--no-hosts",
+            "--listen-address=10.231.63.2",
+            "--bind-interfaces",
+            "--address=/#/192.0.2.80",
+            "--log-facility=-",
+            "--pid-file=",
+          ],
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn(),
+      );
+      children.push(dnsmasq);
+      for (let i = 0; i < 100; i++) {
+        const r = await run([
+          "ip",
+          "netns",
+          "exec",
+          "fan-dcl",
+          "dig",
+          "+short",
+          "+time=1",
+          "+tries=1",
+          "@10.231.63.2",
+          "ready.test",
+        ], false);
+        if (r.stdout.includes("192.0.2.80")) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const names = Array.from({ length: 400 }, (_, i) => `host${i}.burst.test`).join("\n");
+      await Deno.writeTextFile(`${dir}/names.txt`, names + "\n");
+      const dump = await startTcpdump("fan-dcl", "fandcl0", pcap);
+      children.push(dump);
+      await earlyInMinute();
+      await lab.exec("fan-dcl", [
+        "dig",
+        "@10.231.63.2",
+        "+short",
+        "+time=1",
+        "+tries=1",
+        "-f",
+        `${dir}/names.txt`,
+      ]);
+      await new Promise((r) => setTimeout(r, 300));
+      await dump.stop();
+
+      const advisories = await replayAdvisories(pcap, { FLINTNET_DNS_QUERY_THRESHOLD: "300" });
+      const dns = advisories.filter((a) => a.type === "dns_volume" && a.phase === "raised");
+      assert.equal(dns.length, 1, JSON.stringify(advisories.map((a) => a.summary)));
+      assert.equal(dns[0].ip, "10.231.63.1");
+      const queries = await tshark(pcap, "ip.src==10.231.63.1 && udp.dstport==53 && dns.flags.response==0", [
+        "dns.qry.name",
+      ]);
+      assert.equal(dns[0].evidence.dns_queries, queries.length);
+      assert.ok(queries.length >= 400, `dig sent ${queries.length} queries`);
+      // The resolver answered: it is not a DNS-volume host itself, and no other advisory comes of it.
+      assert.deepEqual(advisories.filter((a) => a.type !== "dns_volume"), []);
+    } catch (e) {
+      for (const c of children) console.error(c.output());
+      throw e;
+    } finally {
+      for (const c of children) await c.stop();
+      await lab.destroy();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
