@@ -3,7 +3,8 @@
  * offer it, or whose certificate fails verification, gets nothing — not even the login); port 465 means
  * implicit TLS. Failures are reported in words a sysadmin can act on, never as a stack.
  */
-import nodemailer from "nodemailer";
+// nodemailer is imported on the first send (see SmtpMailer): loading it costs the daemon ~6 MB of
+// memory, which most installations, sending no mail, should not pay.
 
 /** One message to send. */
 export interface MailMessage {
@@ -139,34 +140,42 @@ export class SmtpMailer implements Mailer {
   readonly #o: SmtpOptions;
   // nodemailer ships no types; the transport is used through the two calls below.
   // deno-lint-ignore no-explicit-any
-  readonly #transport: any;
+  #transport: Promise<any> | undefined;
 
   constructor(o: SmtpOptions) {
     if (o.to.length === 0) throw new RangeError("SMTP needs at least one recipient");
     this.#o = o;
+  }
+
+  /** The nodemailer transport, made (and nodemailer loaded) on first use. */
+  // deno-lint-ignore no-explicit-any
+  #connect(): Promise<any> {
+    const o = this.#o;
     const t = o.timeoutMs ?? 10_000;
     const implicitTls = o.port === 465;
-    this.#transport = nodemailer.createTransport({
-      host: o.host,
-      port: o.port,
-      secure: implicitTls,
-      requireTLS: o.starttls && !implicitTls,
-      // Off means plain SMTP: no opportunistic STARTTLS that could then fail verification.
-      ignoreTLS: !o.starttls && !implicitTls,
-      auth: o.user ? { user: o.user, pass: o.pass ?? "" } : undefined,
-      tls: { rejectUnauthorized: o.tlsRejectUnauthorized },
-      connectionTimeout: t,
-      greetingTimeout: t,
-      socketTimeout: 3 * t,
-      disableFileAccess: true,
-      disableUrlAccess: true,
-    });
+    return this.#transport ??= import("nodemailer").then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        host: o.host,
+        port: o.port,
+        secure: implicitTls,
+        requireTLS: o.starttls && !implicitTls,
+        // Off means plain SMTP: no opportunistic STARTTLS that could then fail verification.
+        ignoreTLS: !o.starttls && !implicitTls,
+        auth: o.user ? { user: o.user, pass: o.pass ?? "" } : undefined,
+        tls: { rejectUnauthorized: o.tlsRejectUnauthorized },
+        connectionTimeout: t,
+        greetingTimeout: t,
+        socketTimeout: 3 * t,
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      })
+    );
   }
 
   /** Sends one message; rejects with a {@link MailError}. */
   async send(msg: MailMessage, messageId: string): Promise<void> {
     try {
-      await this.#transport.sendMail({
+      await (await this.#connect()).sendMail({
         from: this.#o.from,
         to: [...(msg.to ?? this.#o.to)],
         subject: msg.subject,
@@ -181,6 +190,6 @@ export class SmtpMailer implements Mailer {
 
   /** Closes the transport. */
   close(): void {
-    this.#transport.close();
+    void this.#transport?.then((t) => t.close(), () => undefined);
   }
 }

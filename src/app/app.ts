@@ -126,6 +126,7 @@ export function createApp(cfg: Config): App {
     new LiveCapture({
       iface,
       ringMb: cfg.ringMb,
+      ringStartMb: cfg.ringStartMb,
       snaplen: cfg.snaplen,
       filter: cfg.bpf,
       // Batches from every interface's Worker go straight into the pipeline, on the main thread.

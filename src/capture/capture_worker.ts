@@ -15,6 +15,8 @@ import { compileBpfForInterface, PcapActivateError, PcapStatus } from "./bpf.ts"
 import { useLibpcap } from "./libpcap_ffi.ts";
 import { Errno, errnoName, LibcError } from "../net/mod.ts";
 import { type RingStats, TpacketRing } from "./tpacket_ring.ts";
+import { RingSizer } from "./ring_sizer.ts";
+import { RingHandover } from "./ring_switch.ts";
 
 /** capturing: ring open; waiting: interface absent; down: interface down or not capturable. */
 export type CaptureState = "capturing" | "waiting" | "down";
@@ -27,8 +29,10 @@ export interface StartMessage {
   type: "start";
   /** Interface name. */
   iface: string;
-  /** Ring size in MiB. */
+  /** Largest ring size in MiB. */
   ringMb: number;
+  /** Ring size at open, MiB; it grows up to ringMb under load (ring_sizer.ts). @default ringMb */
+  ringStartMb?: number;
   /** Bytes kept per frame. */
   snaplen: number;
   /** BPF program compiled for Ethernet framing; used as is when no expression is given. */
@@ -84,6 +88,8 @@ const POLL_MS = 200;
 /** Pause between attempts to open a missing or down interface. */
 const RETRY_MS = 2000;
 const STATS_MS = 1000;
+/** Poll timeout while an old ring is being emptied after a resize, so it is closed on time. */
+const RETIRE_POLL_MS = 20;
 const POLLERR = 0x008, POLLHUP = 0x010, POLLNVAL = 0x020;
 
 /** The capture loop of one worker; exported for tests that drive it in-process. */
@@ -100,10 +106,20 @@ export class CaptureLoop {
   #wake: (() => void) | null = null;
   #lastProblem = "";
   #reported = false;
+  // ---- ring sizing (ring_sizer.ts, ring_switch.ts)
+  #sizer: RingSizer;
+  #handover: RingHandover;
+  /** Kernel drops of the current ring at the last look. */
+  #seenDrops = 0;
+  /** False once the kernel refused a fanout group: the ring is then opened at its largest size. */
+  #canSwitch = true;
+  // ----
 
   constructor(opts: StartMessage, post: Post) {
     this.#opts = opts;
     this.#post = post;
+    this.#sizer = new RingSizer({ startMb: opts.ringStartMb ?? opts.ringMb, maxMb: opts.ringMb });
+    this.#handover = new RingHandover(opts.retireTimeoutMs ?? 50, (s) => this.#addClosed(s));
     this.#decoder = new Decoder({
       consume(batch: PacketBatch): PacketBatch {
         post({ type: "batch", batch }, batchTransferList(batch));
@@ -123,12 +139,14 @@ export class CaptureLoop {
             continue;
           }
           const ring = this.#ring;
-          const revents = await ring.wait(POLL_MS);
-          ring.readReady(this.#decoder);
+          const revents = await ring.wait(this.#handover.retiring > 0 ? RETIRE_POLL_MS : POLL_MS);
+          this.#handover.readOld(this.#decoder, ring, Date.now());
+          const bytesBefore = ring.bytesRead;
+          const blocks = ring.readReady(this.#decoder);
           if (revents & (POLLERR | POLLHUP | POLLNVAL)) {
             this.#lost(ring, revents);
             await this.#sleep(RETRY_MS); // a link that flaps must not turn into a busy open/close loop
-          }
+          } else this.#resize(ring, blocks, ring.bytesRead - bytesBefore);
         } catch (e) {
           // Nothing here should throw; if something does, start over rather than die.
           this.#log("error", "capture loop failed; reopening", { iface: this.#opts.iface, error: e });
@@ -137,6 +155,7 @@ export class CaptureLoop {
           await this.#sleep(RETRY_MS);
         }
       }
+      this.#handover.readOld(this.#decoder, this.#ring, Date.now(), true);
       await this.#drain();
     } finally {
       clearInterval(timer);
@@ -152,23 +171,87 @@ export class CaptureLoop {
     this.#wake?.();
   }
 
+  /** Opens a ring of `ringMb` on the interface, in fanout group `group` (0: a new one) unless undefined. */
+  #openRing(ringMb: number, group: number | undefined): TpacketRing {
+    const o = this.#opts;
+    return TpacketRing.open(o.iface, {
+      ringMb,
+      snaplen: o.snaplen,
+      blockKb: o.blockKb,
+      promisc: o.promisc,
+      retireTimeoutMs: o.retireTimeoutMs,
+      fanoutGroup: group,
+      // From an expression, compile for this very interface so `vlan` tests the tag the kernel strips.
+      filter: (linkType) => {
+        if (o.filterExpr !== undefined) return compileBpfForInterface(o.filterExpr, o.snaplen, o.iface);
+        if (linkType === LinkType.Ethernet) return o.filter;
+        throw new Error(`the filter was compiled for Ethernet but ${o.iface} has link type ${linkType}`);
+      },
+    });
+  }
+
+  /**
+   * After a read: re-opens the ring at the size the sizer asks for (ring_switch.ts), keeping the
+   * current one when that is not possible (another switch finishing, no memory for a larger ring).
+   */
+  #resize(ring: TpacketRing, blocks: number, bytes: number): void {
+    if (!this.#canSwitch || this.#sizer.maxMb === this.#sizer.startMb) return;
+    const drops = ring.stats().drops;
+    const newDrops = drops - this.#seenDrops;
+    this.#seenDrops = drops;
+    const now = Date.now();
+    const fromMb = (ring.blockCount * ring.blockSize) / 1048576;
+    const mb = this.#sizer.afterRead(now, blocks, ring.blockCount, bytes, newDrops);
+    if (mb === 0) return;
+    let next: TpacketRing | null;
+    try {
+      next = this.#handover.switchFrom(ring, (group) => this.#openRing(mb, group), now);
+    } catch (e) {
+      this.#log("warn", "cannot re-open the capture ring; keeping its size", {
+        iface: this.#opts.iface,
+        from_mb: fromMb,
+        to_mb: mb,
+        error: e instanceof Error ? e.message : String(e),
+      });
+      next = null;
+    }
+    if (next === null) {
+      this.#sizer.keep(fromMb);
+      return;
+    }
+    this.#ring = next;
+    this.#seenDrops = 0;
+    this.#log("info", "capture ring re-opened", {
+      iface: this.#opts.iface,
+      from_mb: fromMb,
+      to_mb: mb,
+      blocks: next.blockCount,
+      reason: mb > fromMb ? (newDrops > 0 ? "drops" : "backlog") : "quiet",
+    });
+  }
+
   /** Opens the ring; on failure records the state, logs once per distinct problem, and returns false. */
   #tryOpen(): boolean {
     const o = this.#opts;
     try {
-      this.#ring = TpacketRing.open(o.iface, {
-        ringMb: o.ringMb,
-        snaplen: o.snaplen,
-        blockKb: o.blockKb,
-        promisc: o.promisc,
-        retireTimeoutMs: o.retireTimeoutMs,
-        // From an expression, compile for this very interface so `vlan` tests the tag the kernel strips.
-        filter: (linkType) => {
-          if (o.filterExpr !== undefined) return compileBpfForInterface(o.filterExpr, o.snaplen, o.iface);
-          if (linkType === LinkType.Ethernet) return o.filter;
-          throw new Error(`the filter was compiled for Ethernet but ${o.iface} has link type ${linkType}`);
-        },
-      });
+      this.#sizer.reset(Date.now());
+      this.#seenDrops = 0;
+      try {
+        this.#ring = this.#canSwitch
+          ? this.#openRing(this.#sizer.sizeMb, 0)
+          : this.#openRing(this.#sizer.maxMb, undefined);
+      } catch (e) {
+        if (
+          !(this.#canSwitch && e instanceof LibcError && e.message.startsWith("setsockopt(PACKET_FANOUT)"))
+        ) throw e;
+        // A kernel without fanout selectors (before 4.19): one ring at the largest size, as before.
+        this.#canSwitch = false;
+        this.#log("warn", "capture ring cannot be resized here; opening it at its largest size", {
+          iface: o.iface,
+          error: e.message,
+        });
+        this.#ring = this.#openRing(this.#sizer.maxMb, undefined);
+      }
     } catch (e) {
       const { state, level } = classify(e);
       const problem = e instanceof Error ? e.message : String(e);
@@ -223,11 +306,16 @@ export class CaptureLoop {
   }
 
   #closeRing(): void {
+    this.#handover.closeAll();
     const ring = this.#ring;
     if (!ring) return;
     this.#ring = null;
     ring.close();
-    const s = ring.stats();
+    this.#addClosed(ring.stats());
+  }
+
+  /** Adds a closed ring's final counters to the totals reported. */
+  #addClosed(s: RingStats): void {
     this.#closedTotals.packets += s.packets;
     this.#closedTotals.drops += s.drops;
     this.#closedTotals.freezes += s.freezes;

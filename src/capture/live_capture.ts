@@ -15,8 +15,10 @@ import type { RingStats } from "./tpacket_ring.ts";
 export interface LiveCaptureOptions {
   /** Interface name, e.g. "eth0". */
   iface: string;
-  /** Ring size in MiB. */
+  /** Largest ring size in MiB. */
   ringMb: number;
+  /** Ring size at open in MiB; grows up to ringMb when traffic fills it. @default ringMb (fixed size) */
+  ringStartMb?: number;
   /** Bytes kept per frame. */
   snaplen: number;
   /** A pcap-filter(7) expression ("" for everything), or a program compiled with compileBpf(). */
@@ -124,6 +126,7 @@ export class LiveCapture {
       type: "start",
       iface: o.iface,
       ringMb: o.ringMb,
+      ringStartMb: o.ringStartMb,
       snaplen: o.snaplen,
       filter,
       filterExpr: typeof o.filter === "string" ? o.filter : undefined,

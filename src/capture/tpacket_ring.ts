@@ -9,14 +9,16 @@
  */
 import { type FrameSink, LinkType } from "../decode/mod.ts";
 import { check, cString, Errno, libc, LibcError } from "../net/mod.ts";
+import { DROP_ALL, joinFanout, selectMember, setSocketFilter } from "./fanout.ts";
 
 // linux/socket.h, linux/if_ether.h, asm-generic/socket.h, linux/if_packet.h, asm-generic/mman-common.h
 const AF_PACKET = 17;
 const SOCK_RAW = 3;
+/** Closed on exec: a child process must not keep a ring's socket (and its fanout membership) alive. */
+const SOCK_CLOEXEC = 0o2000000;
 const ETH_P_ALL = 0x0003;
 const SOL_SOCKET = 1;
 const SO_ERROR = 4;
-const SO_ATTACH_FILTER = 26;
 const SOL_PACKET = 263;
 const PACKET_ADD_MEMBERSHIP = 1;
 const PACKET_MR_PROMISC = 1;
@@ -47,6 +49,7 @@ export const Arphrd = { Ether: 1, RawIp: 519, Loopback: 772, None: 0xfffe } as c
 const BD_STATUS = 8;
 const BD_NUM_PKTS = 12;
 const BD_FIRST = 16;
+const BD_LEN = 20;
 // struct tpacket3_hdr { __u32 tp_next_offset; __u32 tp_sec; __u32 tp_nsec; __u32 tp_snaplen; __u32 tp_len;
 //   __u32 tp_status; __u16 tp_mac; __u16 tp_net; struct tpacket_hdr_variant1 { __u32 tp_rxhash;
 //   __u32 tp_vlan_tci; __u16 tp_vlan_tpid; __u16 tp_padding; } hv1; __u8 tp_padding[8]; }  — 48 bytes,
@@ -69,6 +72,11 @@ export interface RingOptions {
   retireTimeoutMs?: number;
   /** Put a (non-loopback) interface in promiscuous mode while the socket is open. @default true */
   promisc?: boolean;
+  /**
+   * Join this PACKET_FANOUT selector group (fanout.ts): 0 makes a new group. A socket joining an
+   * existing group accepts nothing until it is a member, so no frame reaches two rings.
+   */
+  fanoutGroup?: number;
 }
 
 /** Kernel counters (struct tpacket_stats_v3), accumulated since the ring was opened. */
@@ -99,6 +107,8 @@ export class TpacketRing {
   readonly blockCount: number;
   /** Bytes per block. */
   readonly blockSize: number;
+  /** The fanout group joined, 0 for none. */
+  readonly fanoutGroup: number;
   #fd: number;
   #ring: Deno.PointerObject | null;
   #size: number;
@@ -106,6 +116,8 @@ export class TpacketRing {
   #u16: Uint16Array = new Uint16Array(EMPTY);
   #u32: Uint32Array = new Uint32Array(EMPTY);
   #current = 0;
+  /** Bytes of frame data (blk_len) in the blocks read so far: how full the ring's traffic keeps it. */
+  bytesRead = 0;
   #pollfd = new Uint8Array(8); // struct pollfd { int fd; short events; short revents; }
   #waiting = false;
   #closed = false;
@@ -121,8 +133,10 @@ export class TpacketRing {
     ring: Deno.PointerObject,
     blockSize: number,
     blockCount: number,
+    fanoutGroup: number,
   ) {
     this.iface = iface;
+    this.fanoutGroup = fanoutGroup;
     this.#fd = fd;
     this.ifindex = ifindex;
     this.hatype = hatype;
@@ -167,14 +181,17 @@ export class TpacketRing {
     const ifindex = c.if_nametoindex(cString(iface));
     if (ifindex === 0) throw new LibcError("if_nametoindex", Errno.ENODEV, iface);
     // Protocol 0: the socket receives nothing until the final bind, so no frame slips past the filter.
-    const fd = check(c.socket(AF_PACKET, SOCK_RAW, 0), "socket(AF_PACKET)", iface);
+    const fd = check(c.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), "socket(AF_PACKET)", iface);
     let ring: Deno.PointerObject | null = null;
     try {
       bind(fd, ifindex, 0, iface); // learn the interface's hardware type without receiving yet
       const hatype = hardwareType(fd, iface);
       const linkType = linkTypeOf(hatype);
       setInt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3, "PACKET_VERSION", iface);
-      attachFilter(fd, typeof opts.filter === "function" ? opts.filter(linkType) : opts.filter, iface);
+      const program = typeof opts.filter === "function" ? opts.filter(linkType) : opts.filter;
+      // Joining a group that already receives: accept nothing until this socket is one of its members.
+      const joining = opts.fanoutGroup !== undefined && opts.fanoutGroup !== 0;
+      setSocketFilter(fd, joining ? DROP_ALL : program, iface);
       // struct tpacket_req3 { tp_block_size, tp_block_nr, tp_frame_size, tp_frame_nr, tp_retire_blk_tov,
       //   tp_sizeof_priv, tp_feature_req_word } — seven unsigned ints
       const req = new Uint32Array([
@@ -201,6 +218,8 @@ export class TpacketRing {
       // bind() to a down interface succeeds but leaves ENETDOWN pending; report it now, not on first poll.
       const pending = getInt(fd, SOL_SOCKET, SO_ERROR, "SO_ERROR", iface);
       if (pending !== 0) throw new LibcError("bind", pending, iface);
+      const group = opts.fanoutGroup === undefined ? 0 : joinFanout(fd, opts.fanoutGroup, iface);
+      if (joining) setSocketFilter(fd, program, iface);
       if (hatype !== Arphrd.Loopback && opts.promisc !== false) {
         // struct packet_mreq { int mr_ifindex; unsigned short mr_type; unsigned short mr_alen; unsigned char mr_address[8]; }
         const mreq = new Uint8Array(16);
@@ -209,7 +228,16 @@ export class TpacketRing {
         mv.setUint16(4, PACKET_MR_PROMISC, true);
         check(c.setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, 16), "PACKET_ADD_MEMBERSHIP", iface);
       }
-      return new TpacketRing(iface, fd, ifindex, hatype, ring as Deno.PointerObject, blockSize, blockCount);
+      return new TpacketRing(
+        iface,
+        fd,
+        ifindex,
+        hatype,
+        ring as Deno.PointerObject,
+        blockSize,
+        blockCount,
+        group,
+      );
     } catch (e) {
       if (ring !== null) c.munmap(ring, BigInt(blockSize * blockCount));
       c.close(fd);
@@ -254,6 +282,7 @@ export class TpacketRing {
         h += next;
       }
       sink.flush();
+      this.bytesRead += u32[(base + BD_LEN) >> 2];
       u32[statusWord] = 0; // TP_STATUS_KERNEL: the block is the kernel's again
       this.#current = (this.#current + 1) % this.blockCount;
       blocks++;
@@ -275,6 +304,11 @@ export class TpacketRing {
       this.#waiting = false;
       if (this.#closed) this.#release(); // close() came while poll() still held the descriptor
     }
+  }
+
+  /** In a fanout group: sends every frame of the group to its member at `index` (joining order). */
+  selectFanoutMember(index: number): void {
+    if (!this.#closed && this.fanoutGroup !== 0) selectMember(this.#fd, index, this.iface);
   }
 
   /** The socket's pending error (SO_ERROR, cleared by reading): e.g. ENETDOWN after the link went away. */
@@ -368,28 +402,6 @@ function hardwareType(fd: number, iface: string): number {
   new DataView(len.buffer).setUint32(0, 20, true);
   check(libc().getsockname(fd, sll, len), "getsockname", iface);
   return new DataView(sll.buffer).getUint16(8, true);
-}
-
-/** SO_ATTACH_FILTER with struct sock_fprog { unsigned short len; struct sock_filter *filter; } (16 bytes). */
-function attachFilter(fd: number, program: Uint8Array, iface: string): void {
-  if (program.length === 0 || program.length % 8 !== 0) {
-    throw new RangeError(
-      `BPF program of ${program.length} bytes is not valid; accepted: whole 8-byte instructions`,
-    );
-  }
-  const fprog = new Uint8Array(16);
-  const v = new DataView(fprog.buffer);
-  v.setUint16(0, program.length / 8, true);
-  v.setBigUint64(
-    8,
-    BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(program as Uint8Array<ArrayBuffer>))),
-    true,
-  );
-  check(
-    libc().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16),
-    "setsockopt(SO_ATTACH_FILTER)",
-    iface,
-  );
 }
 
 function setInt(fd: number, level: number, opt: number, value: number, what: string, iface: string): void {

@@ -130,9 +130,17 @@ export const CORE_SETTINGS = {
   }),
   ringMb: setting({
     name: "FLINTNET_CAPTURE_RING_MB",
-    description: "AF_PACKET ring size per interface in MiB; bigger rides out bursts.",
+    description: "Largest AF_PACKET ring per interface in MiB; bigger rides out bursts.",
     parser: intRange(2, 2048),
     fallback: 64,
+  }),
+  ringStartMb: setting({
+    name: "FLINTNET_CAPTURE_RING_START_MB",
+    description: "AF_PACKET ring size at start in MiB; it is re-opened larger (×4, up to " +
+      "FLINTNET_CAPTURE_RING_MB, no frame lost) when traffic fills half of it, and shrinks back after 5 quiet " +
+      "minutes. Set it to FLINTNET_CAPTURE_RING_MB for a fixed ring.",
+    parser: intRange(2, 2048),
+    fallback: 4,
   }),
   flowIdleTimeoutS: setting({
     name: "FLINTNET_FLOW_IDLE_TIMEOUT",

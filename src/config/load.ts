@@ -103,8 +103,10 @@ export interface Config extends DetectorConfig {
   libpcap: string;
   /** Bytes captured per packet. */
   snaplen: number;
-  /** Size of the AF_PACKET ring per interface, in MiB. */
+  /** Largest size of the AF_PACKET ring per interface, in MiB. */
   ringMb: number;
+  /** Size the ring opens at, MiB (at most ringMb); it grows under load. */
+  ringStartMb: number;
   /** SNMP polling: credentials per network, timeouts, poll interval. */
   snmp: SnmpConfig;
   /** Discovery sweeps. */
@@ -392,6 +394,7 @@ export async function loadConfig(
     libpcap: value(S.libpcap, vars),
     snaplen: value(S.snaplen, vars),
     ringMb: value(S.ringMb, vars),
+    ringStartMb: Math.min(value(S.ringStartMb, vars), value(S.ringMb, vars)),
     ...detector,
     ...snmpSettings(vars),
     traps: trapSettings(vars),

@@ -66,6 +66,7 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
     libpcap: "libpcap.so.0.8",
     snaplen: 256,
     ringMb: 64,
+    ringStartMb: 4,
     flowIdleTimeoutS: 120,
     flowActiveTimeoutS: 1800,
     anomaly: {

@@ -65,6 +65,19 @@ export class OuiRegistry {
     return OuiRegistry.fromFiles(files, Object.keys(files).length === 0);
   }
 
+  /** {@link load}, synchronously: for a lookup that comes rarely and late (replay's first ARP alert). */
+  static loadSync(dir = "/usr/share/ieee-data"): OuiRegistry {
+    const files: Record<string, Uint8Array> = {};
+    for (const r of REGISTRIES) {
+      try {
+        files[r.file] = Deno.readFileSync(`${dir}/${r.file}`);
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory)) throw err;
+      }
+    }
+    return OuiRegistry.fromFiles(files, Object.keys(files).length === 0);
+  }
+
   /** A registry from CSV bytes keyed by file name (oui.csv, mam.csv, oui36.csv, iab.csv). */
   static fromFiles(files: Record<string, Uint8Array>, missing = false): OuiRegistry {
     const maps = { by36: new Map<number, string>(), by28: new Map<number, string>(), by24: new Map() };

@@ -2,7 +2,7 @@
  * The one JSON shape of a flow, used by replay, REST and SSE alike (the changelog's field names).
  */
 import { type BaselineJson, baselineJson } from "../events/mod.ts";
-import { communityId } from "./community_id.ts";
+import { communityIdCache } from "./community_id_cache.ts";
 import { formatIp } from "../net/mod.ts";
 import type { FlowTable } from "./flow_table.ts";
 import { type FlowVisibilityJson, flowVisibilityJson } from "./flow_visibility.ts";
@@ -62,16 +62,7 @@ export function flowToJson(table: FlowTable, id: number, warmup: number): FlowJs
       table.ewmaIntervals[id],
       table.ewmaIntervals[id] >= warmup,
     ),
-    community_id: communityId(
-      fam,
-      table.src,
-      a,
-      table.dst,
-      a,
-      table.proto[id],
-      table.srcPort[id],
-      table.dstPort[id],
-    ),
+    community_id: communityIdCache(table).get(table, id),
     ...flowVisibilityJson(table, id),
   };
 }

@@ -168,6 +168,11 @@ export class TopK {
     return this.#size;
   }
 
+  /** The smallest kept value once full (a candidate below it is refused), −Infinity before. */
+  get threshold(): number {
+    return this.#size === this.capacity ? this.#v[0] : -Infinity;
+  }
+
   /** Offers a candidate; kept when there is room or it beats the smallest kept pair. */
   offer(value: number, key: number, ref: number): void {
     // Small enough to be inlined into the caller's loop, where nearly every candidate stops here.

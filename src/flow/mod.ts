@@ -12,6 +12,7 @@ export {
   endpointsMatch,
   FLOW_SORTS,
   type FlowFilter,
+  type FlowPage,
   type FlowQuery,
   type FlowSort,
   type IpWords,
@@ -21,6 +22,7 @@ export {
   TopK,
 } from "./flow_query.ts";
 export { FlowTable } from "./flow_table.ts";
+export { queryFlowsMany } from "./flow_query_many.ts";
 export { localHosts } from "./local_hosts.ts";
 export { inNetwork } from "./flow_query.ts";
 export {

@@ -59,15 +59,17 @@ export function httpRows(
   flows: FlowsLatency | null,
   sse: SseFanout | null,
   verdict: (value: number, target: number, higher: boolean) => string,
+  distinct: FlowsLatency | null = null,
 ): { measure: string; flintnet: string; peer: string; target: string; result: string }[] {
   const rows = [];
-  if (flows) {
+  for (const [f, what] of [[flows, ""], [distinct, ", every query different"]] as const) {
+    if (!f) continue;
     rows.push({
-      measure: `/flows?limit=100 p99, ${flows.flows / 1000} k flows, ${flows.concurrency} conns`,
-      flintnet: `${flows.p99_ms.toFixed(1)} ms (p50 ${flows.p50_ms.toFixed(1)})`,
-      peer: `wrk: ${Math.round(flows.requests_per_s)} req/s, capture running`,
+      measure: `/flows?limit=100 p99, ${f.flows / 1000} k flows, ${f.concurrency} conns${what}`,
+      flintnet: `${f.p99_ms.toFixed(1)} ms (p50 ${f.p50_ms.toFixed(1)})`,
+      peer: `wrk: ${Math.round(f.requests_per_s)} req/s, capture running`,
       target: `≤ ${HTTP_TARGET.flowsP99Ms} ms`,
-      result: verdict(flows.p99_ms, HTTP_TARGET.flowsP99Ms, false),
+      result: verdict(f.p99_ms, HTTP_TARGET.flowsP99Ms, false),
     });
   }
   if (sse) {

@@ -150,6 +150,7 @@ export async function runLiveBench(file: string, tag = "flbench"): Promise<LiveR
     cap = new LiveCapture({
       iface: pair.hostIf,
       ringMb: cfg.ringMb,
+      ringStartMb: cfg.ringStartMb,
       snaplen: cfg.snaplen,
       filter,
       consumer,

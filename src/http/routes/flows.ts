@@ -9,11 +9,12 @@ import { Hono } from "hono";
 import {
   FLOW_SORTS,
   type FlowJson,
+  type FlowPage,
   type FlowQuery,
   type FlowSort,
   type FlowTable,
   flowToJson,
-  queryFlows,
+  queryFlowsMany,
   type SortOrder,
 } from "../../flow/mod.ts";
 import { BadParameter } from "../errors.ts";
@@ -120,15 +121,20 @@ interface Pending {
   waiters: { resolve(r: Rendered): void; reject(e: unknown): void }[];
 }
 
-/** Longest stretch the rounds keep the main thread before letting capture and I/O run, ms. */
-const SLICE_MS = 5;
+/** Most different queries answered by one pass over the table (flow_query_many.ts), then the thread is yielded. */
+const SHARED_PASS = 32;
 
 /**
  * Renders one page. `seen` holds the flows already rendered in this slice: the table cannot change
  * while the slice runs, so a flow on several pages is rendered once.
  */
-function render(deps: FlowsDeps, query: FlowQuery, csv: boolean, seen: Map<number, FlowJson>): Rendered {
-  const page = queryFlows(deps.table, query);
+function render(
+  deps: FlowsDeps,
+  query: FlowQuery,
+  page: FlowPage,
+  csv: boolean,
+  seen: Map<number, FlowJson>,
+): Rendered {
   const flows = page.ids.map((id) => {
     let f = seen.get(id);
     if (f === undefined) seen.set(id, f = flowToJson(deps.table, id, deps.warmupIntervals));
@@ -146,13 +152,14 @@ function render(deps: FlowsDeps, query: FlowQuery, csv: boolean, seen: Map<numbe
 /**
  * The /flows sub-app (paths relative to the root; authentication is the app's).
  *
- * A page costs a pass over the table (about 1 ms for 100 k flows here) and rendering its flows (about
- * 0.9 ms for 100, mostly the Community ID hashes), on the main thread the capture pipeline needs too.
- * So requests are answered in rounds: a request is checked at once (a bad one fails at once), then
- * waits for the next timer tick, where each distinct query waiting runs once and its answer goes to
- * every request that asked it. An answer is computed after its request arrived, so it is never older
- * than the request, and 64 dashboards polling the same page cost one pass, not 64. A round yields the
- * thread every SLICE_MS, so many different queries cannot hold capture up for long.
+ * A page costs a pass over the table (about 1 ms for 100 k flows here) and rendering its flows
+ * (Community IDs are cached per flow), on the main thread the capture pipeline needs too. So requests
+ * are answered in rounds: a request is checked at once (a bad one fails at once), then waits for the
+ * next timer tick, where the distinct queries waiting share one pass over the table (up to
+ * SHARED_PASS of them) and each answer goes to every request that asked it. An answer is computed
+ * after its request arrived, so it is never older than the request; 64 dashboards polling the same
+ * page cost one pass, and 32 different queries cost one pass too. Between rounds the thread is
+ * yielded, so many different queries cannot hold capture up for long.
  */
 export function flowsRoutes(deps: FlowsDeps): Hono {
   const waiting = new Map<string, Pending>();
@@ -160,22 +167,34 @@ export function flowsRoutes(deps: FlowsDeps): Hono {
 
   function runRound(): void {
     scheduled = false;
-    const started = performance.now();
     const seen = new Map<number, FlowJson>();
+    // Up to SHARED_PASS different queries share one pass over the table; the rest wait for the next
+    // round, after capture and I/O had the thread.
+    const round: Pending[] = [];
     for (const [key, p] of waiting) {
+      if (round.length === SHARED_PASS) break;
       waiting.delete(key);
+      round.push(p);
+    }
+    let pages: FlowPage[];
+    try {
+      pages = queryFlowsMany(deps.table, round.map((p) => p.query));
+    } catch (e) {
+      for (const p of round) for (const w of p.waiters) w.reject(e);
+      pages = [];
+    }
+    pages.forEach((page, i) => {
+      const p = round[i];
       try {
-        const r = render(deps, p.query, p.csv, seen);
+        const r = render(deps, p.query, page, p.csv, seen);
         for (const w of p.waiters) w.resolve(r);
       } catch (e) {
         for (const w of p.waiters) w.reject(e);
       }
-      // At least one query per slice, so a round always moves on.
-      if (waiting.size > 0 && performance.now() - started > SLICE_MS) {
-        scheduled = true;
-        setTimeout(runRound, 0);
-        return;
-      }
+    });
+    if (waiting.size > 0) {
+      scheduled = true;
+      setTimeout(runRound, 0);
     }
   }
 

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { createPacketBatch } from "../decode/packet_batch.ts";
+import { parseCidr } from "../net/mod.ts";
+import { FlowTable } from "./flow_table.ts";
+import { type FlowQuery, queryFlows } from "./flow_query.ts";
+import { queryFlowsMany } from "./flow_query_many.ts";
+import { addIpRow, addressWords } from "../../tests/helpers/batch_rows.ts";
+import { seededRng } from "../../tests/helpers/seeded_rng.ts";
+
+/** 3,000 flows (IPv4 and IPv6, TCP, UDP, ICMP), a tenth of them expired so ids have holes. */
+function table(): FlowTable {
+  const rand = seededRng(11);
+  const t = new FlowTable(5000);
+  const b = createPacketBatch(64);
+  for (let i = 0; i < 3000; i++) {
+    const v6 = i % 7 === 0;
+    const proto = [6, 17, 1][rand() % 3];
+    addIpRow(b, {
+      src: v6 ? `2001:db8::${(i % 300).toString(16)}` : `10.0.${i % 40}.${i % 250}`,
+      dst: v6 ? `2001:db8:1::${(i % 50).toString(16)}` : `192.0.2.${i % 90}`,
+      srcPort: 1024 + (rand() % 2000),
+      dstPort: [443, 53, 80, 22][rand() % 4],
+      proto,
+      ipBytes: 40 + (rand() % 20) * 70, // few distinct values: ties are common
+      tsMs: 1_000_000 + (i % 2 === 0 ? i * 10 : 50_000 - i),
+    });
+    if (b.count === b.capacity) {
+      t.update(b, 0, b.count);
+      b.count = 0;
+    }
+  }
+  t.update(b, 0, b.count);
+  t.expireIdle(1_000_300); // flows last seen before this go: holes among the ids
+  return t;
+}
+
+/** Every query in the test, run through one pass together. */
+const QUERIES: FlowQuery[] = [
+  { filter: {}, sort: "bytes", order: "desc", limit: 50 },
+  { filter: {}, sort: "bytes", order: "asc", limit: 50 },
+  { filter: { protocol: 17 }, sort: "packets", order: "desc", limit: 20 },
+  { filter: { port: 443 }, sort: "last_seen", order: "asc", limit: 33 },
+  { filter: { minBytes: 900, sinceMs: 1_010_000 }, sort: "first_seen", order: "desc", limit: 7 },
+  { filter: { untilMs: 1_005_000 }, sort: "last_seen", order: "desc", limit: 100 },
+  { filter: { cidr: parseCidr("10.0.3.0/24") }, sort: "bytes", order: "desc", limit: 5 },
+  { filter: { ip: addressWords("2001:db8:1::7") }, sort: "bytes", order: "asc", limit: 4 },
+  { filter: { srcIp: addressWords("10.0.5.5"), protocol: 6 }, sort: "bytes", order: "desc", limit: 3 },
+  { filter: {}, sort: "bytes", order: "desc", limit: 10_000 },
+];
+
+Deno.test("queryFlowsMany() gives every query the page queryFlows() gives it alone, cursors included", () => {
+  const t = table();
+  // Page 1 of each query, then the next page of each from its cursor, all in shared passes.
+  const first = queryFlowsMany(t, QUERIES);
+  assert.deepEqual(first, QUERIES.map((q) => queryFlows(t, q)));
+  const follow = QUERIES.map((q, i) => ({ ...q, after: first[i].next ?? undefined })).filter((q) => q.after);
+  assert.ok(follow.length >= 5, "most queries have a second page");
+  assert.deepEqual(queryFlowsMany(t, follow), follow.map((q) => queryFlows(t, q)));
+});
+
+Deno.test("queryFlowsMany() pages match a full sort of the filtered flows", () => {
+  const t = table();
+  const pages = queryFlowsMany(t, QUERIES);
+  QUERIES.forEach((q, i) => {
+    const all: number[] = [];
+    for (let id = 0; id < t.highWater; id++) {
+      if (t.family[id] === 0) continue;
+      const f = q.filter;
+      if (f.protocol !== undefined && t.proto[id] !== f.protocol) continue;
+      if (f.port !== undefined && !(t.srcPort[id] === f.port || t.dstPort[id] === f.port)) continue;
+      if (f.port !== undefined && t.proto[id] === 1) continue;
+      if (f.minBytes !== undefined && t.bytes(id) < f.minBytes) continue;
+      if (f.sinceMs !== undefined && t.lastSeen(id) < f.sinceMs) continue;
+      if (f.untilMs !== undefined && t.firstSeen(id) > f.untilMs) continue;
+      if (f.cidr || f.ip || f.srcIp) continue; // address filters: compared with queryFlows() above
+      all.push(id);
+    }
+    if (q.filter.cidr || q.filter.ip || q.filter.srcIp) return;
+    const value = (id: number) =>
+      q.sort === "bytes"
+        ? t.bytes(id)
+        : q.sort === "packets"
+        ? t.packets(id)
+        : q.sort === "last_seen"
+        ? t.lastSeen(id)
+        : t.firstSeen(id);
+    const s = q.order === "desc" ? 1 : -1;
+    all.sort((a, b) => s * (value(b) - value(a)) || s * (b - a));
+    assert.deepEqual(pages[i].ids, all.slice(0, q.limit), `query ${i}`);
+    assert.equal(pages[i].totalMatched, all.length, `query ${i} total`);
+    assert.equal(pages[i].next === null, all.length <= q.limit, `query ${i} next`);
+  });
+});

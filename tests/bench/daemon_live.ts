@@ -1,0 +1,272 @@
+/**
+ * The whole daemon, live: start-up, idle memory, kernel drops under trafgen streams beside tcpdump,
+ * and memory with 100 k and 1 M flows. Prints ONE JSON line (DaemonLiveResult) on stdout, progress on
+ * stderr.
+ *
+ *   deno run --allow-all tests/bench/daemon_live.ts
+ *
+ * A veth pair (namespace fpf-dmn, host end fpfdmn-h 10.231.82.1/24) carries the traffic; the daemon is
+ * `deno run -A main.ts` as `deno task start` runs it, with its defaults but for FLINTNET_INTERFACE,
+ * FLINTNET_CIDR, a temporary FLINTNET_STATE_DIR, FLINTNET_TRAP_LISTEN=off and the NetFlow listeners
+ * off. While streams run, an SSE client reads /stream and a client asks /flows?limit=100 every second.
+ * trafgen (Debian netsniff-ng) sends from the namespace: with `-b` (sendto, paced; it reaches about
+ * 0.4 M frames/s here) and with its TX ring on one and on two CPUs (as fast as it goes). The rate
+ * reported is the one the veth's receive counter saw. tcpdump -w /dev/null captures the same stream at
+ * the same time (libpcap's default 2 MiB buffer, as a user runs it). Needs root, iproute2, netsniff-ng,
+ * tcpdump.
+ */
+import { createVethPair } from "../helpers/netns.ts";
+
+/** One stream. */
+export interface StreamResult {
+  /** How trafgen was run. */
+  mode: string;
+  /** Frames sent (trafgen -n). */
+  frames: number;
+  /** Frames the host end received / trafgen's run time. */
+  rate_pps: number;
+  /** Kernel drops of the daemon's rings during the stream, and frames its rings counted. */
+  daemon_drops: number;
+  daemon_packets: number;
+  /** tcpdump's own "received by filter" and "dropped by kernel". */
+  tcpdump_received: number;
+  tcpdump_drops: number;
+  /** The daemon's ring size after the stream, MiB (from its log), and its RSS. */
+  ring_mb: number;
+  rss_bytes: number;
+}
+
+/** What one run reports. */
+export interface DaemonLiveResult {
+  /** Spawn → first 200 from /healthz, empty state dir, s. */
+  startup_s: number;
+  /** After 20 s idle: RSS, PSS, the ring's resident bytes, and the ring's size. */
+  idle: {
+    rss_bytes: number;
+    pss_bytes: number;
+    ring_rss_bytes: number;
+    anon_bytes: number;
+    file_bytes: number;
+  };
+  streams: StreamResult[];
+  /** RSS with that many active flows (as /stats says). */
+  flows: { target: number; active: number; rss_bytes: number; pss_bytes: number }[];
+  /** Ring re-opens the daemon logged. */
+  ring_log: Record<string, unknown>[];
+  loadavg: string;
+}
+
+const TRAFGEN = "/usr/sbin/trafgen";
+const PAIR = {
+  ns: "fpf-dmn",
+  hostIf: "fpfdmn-h",
+  nsIf: "fpfdmn-n",
+  hostAddr: "10.231.82.1/24",
+  nsAddr: "10.231.82.2/24",
+};
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+function progress(msg: string): void {
+  console.error(`daemon_live: ${msg}`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** RSS, PSS and the resident bytes of the ring (the packet socket's mapping) of `pid`. */
+function memoryOf(pid: number) {
+  let rss = 0, pss = 0, ring = 0, anon = 0, file = 0, socket = false, named = false;
+  for (const line of Deno.readTextFileSync(`/proc/${pid}/smaps`).split("\n")) {
+    const m = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m) {
+      socket = m[1].startsWith("socket:");
+      named = m[1] !== "" && !m[1].startsWith("[");
+      continue;
+    }
+    const kb = /^(Rss|Pss):\s+(\d+) kB/.exec(line);
+    if (!kb) continue;
+    const bytes = Number(kb[2]) * 1024;
+    if (kb[1] === "Pss") pss += bytes;
+    else {
+      rss += bytes;
+      if (socket) ring += bytes;
+      else if (named) file += bytes;
+      else anon += bytes;
+    }
+  }
+  return { rss_bytes: rss, pss_bytes: pss, ring_rss_bytes: ring, anon_bytes: anon, file_bytes: file };
+}
+
+async function main(): Promise<DaemonLiveResult> {
+  for (const tool of [TRAFGEN, "/usr/bin/tcpdump"]) {
+    await Deno.stat(tool).catch(() => {
+      throw new Error(`${tool} is missing (apt-get install -y netsniff-ng tcpdump)`);
+    });
+  }
+  const pair = await createVethPair(PAIR);
+  const stateDir = await Deno.makeTempDir({ prefix: "flintnet-daemon-live-" });
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const base = `http://127.0.0.1:${port}`;
+  const lines: string[] = [];
+  let child: Deno.ChildProcess | undefined;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  try {
+    const started = performance.now();
+    child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", MAIN],
+      env: {
+        FLINTNET_ENV_FILE: "/dev/null",
+        FLINTNET_INTERFACE: PAIR.hostIf,
+        FLINTNET_CIDR: "10.231.82.0/24",
+        FLINTNET_STATE_DIR: stateDir,
+        FLINTNET_TRAP_LISTEN: "off",
+        FLINTNET_NETFLOW_LISTEN: "off",
+        FLINTNET_IPFIX_LISTEN: "off",
+        FLINTNET_LISTEN: `127.0.0.1:${port}`,
+      },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const reading = (async () => {
+      let buf = "";
+      for await (const chunk of child!.stderr.pipeThrough(new TextDecoderStream())) {
+        buf += chunk;
+        const parts = buf.split("\n");
+        buf = parts.pop()!;
+        lines.push(...parts);
+      }
+    })().catch(() => {});
+    cleanups.push(() => reading);
+    let startup = NaN;
+    for (let i = 0; i < 3000; i++) {
+      const ok = await fetch(`${base}/healthz`).then((r) => (r.body?.cancel(), r.ok), () => false);
+      if (ok) {
+        startup = (performance.now() - started) / 1000;
+        break;
+      }
+      await sleep(10);
+    }
+    if (!Number.isFinite(startup)) {
+      throw new Error(`the daemon never answered /healthz:\n${lines.join("\n")}`);
+    }
+    progress(`started in ${startup.toFixed(3)} s; idle 20 s (the start-up discovery sweep included)…`);
+    const token = (await Deno.readTextFile(`${stateDir}/api-token`)).trim();
+    const auth = { Authorization: `Bearer ${token}` };
+    await sleep(20_000);
+    const idle = memoryOf(child.pid);
+
+    // Clients: SSE attached, /flows polled every second.
+    const sseAbort = new AbortController();
+    const sse = fetch(`${base}/stream`, { headers: auth, signal: sseAbort.signal })
+      .then(async (r) => {
+        for await (const _ of r.body!) { /* read and drop */ }
+      }).catch(() => {});
+    cleanups.push(async () => {
+      sseAbort.abort();
+      await sse;
+    });
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        await fetch(`${base}/flows?limit=100`, { headers: auth }).then((r) => r.text(), () => "");
+        await sleep(1000);
+      }
+    })();
+    cleanups.push(async () => {
+      polling = false;
+      await poller;
+    });
+
+    const stats = async () => {
+      const s = await (await fetch(`${base}/stats`, { headers: auth })).json();
+      return { kernel: s.capture[PAIR.hostIf].kernel, active: s.flows.active as number };
+    };
+    const ringMb = () => {
+      let mb = 4;
+      for (const l of lines) {
+        if (l.includes("capture ring re-opened")) mb = JSON.parse(l).to_mb;
+      }
+      return mb;
+    };
+
+    const streams: StreamResult[] = [];
+    const conf = await Deno.makeTempFile({ suffix: ".cfg" });
+    cleanups.push(() => Deno.remove(conf));
+    const send = async (udp: string, frames: number, args: string[]) => {
+      await Deno.writeTextFile(
+        conf,
+        `{ eth(da=02:00:00:00:82:01), ipv4(saddr=10.231.82.2, daddr=10.231.82.1, ttl=64), ${udp}, fill(0x00, 18) }`,
+      );
+      const rx = () => Number(Deno.readTextFileSync(`/sys/class/net/${PAIR.hostIf}/statistics/rx_packets`));
+      const before = rx(), t0 = performance.now();
+      await pair.exec([TRAFGEN, "-i", conf, "-o", PAIR.nsIf, "-n", String(frames), "-q", ...args]);
+      return (rx() - before) / ((performance.now() - t0) / 1000);
+    };
+    for (
+      const [mode, frames, args] of [
+        ["trafgen -b 500000pps (sendto)", 1_000_000, ["-b", "500000pps", "-P", "1"]],
+        ["trafgen TX ring, 1 CPU", 3_000_000, ["-P", "1"]],
+        ["trafgen TX ring, 2 CPUs", 4_000_000, ["-P", "2"]],
+      ] as const
+    ) {
+      const k0 = (await stats()).kernel;
+      const tcpdump = new Deno.Command("/usr/bin/tcpdump", {
+        args: ["-i", PAIR.hostIf, "-w", "/dev/null", "-n", "udp"],
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      await sleep(1000); // tcpdump is listening
+      progress(`${mode}: ${frames.toLocaleString("en-US")} frames of 20,000 flows…`);
+      const rate = await send("udp(sport=dinc(10000, 29999), dport=5000, len=26)", frames, [...args]);
+      await sleep(2000); // both catch up and report
+      tcpdump.kill("SIGINT");
+      const td = new TextDecoder().decode((await tcpdump.output()).stderr);
+      const k1 = (await stats()).kernel;
+      streams.push({
+        mode,
+        frames,
+        rate_pps: Math.round(rate),
+        daemon_drops: k1.drops - k0.drops,
+        daemon_packets: k1.packets - k0.packets,
+        tcpdump_received: Number(/(\d+) packets? received by filter/.exec(td)?.[1] ?? NaN),
+        tcpdump_drops: Number(/(\d+) packets? dropped by kernel/.exec(td)?.[1] ?? NaN),
+        ring_mb: ringMb(),
+        rss_bytes: memoryOf(child.pid).rss_bytes,
+      });
+      progress(`  ${JSON.stringify(streams.at(-1))}`);
+    }
+
+    const flows: DaemonLiveResult["flows"] = [];
+    for (const target of [100_000, 1_000_000]) {
+      progress(`${target.toLocaleString("en-US")} flows: one frame each…`);
+      // Frame i: source port i mod 65536, destination port 1024 + i mod 251: distinct for 16 M frames.
+      await send("udp(sport=dinc(0, 65535), dport=dinc(1024, 1274), len=26)", target, ["-P", "1"]);
+      let active = 0;
+      for (let i = 0; i < 60 && active < target; i++) {
+        await sleep(1000);
+        active = (await stats()).active;
+      }
+      await sleep(3000);
+      const m = memoryOf(child.pid);
+      flows.push({ target, active, rss_bytes: m.rss_bytes, pss_bytes: m.pss_bytes });
+      progress(`  ${JSON.stringify(flows.at(-1))}`);
+    }
+    const ringLog = lines.filter((l) => l.includes("capture ring")).map((l) => JSON.parse(l));
+    const loadavg = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+    return { startup_s: startup, idle, streams, flows, ring_log: ringLog, loadavg };
+  } finally {
+    if (child) {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* gone */ }
+      await child.status;
+    }
+    for (const c of cleanups.reverse()) await c();
+    await pair.destroy();
+    await Deno.remove(stateDir, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  console.log(JSON.stringify(await main()));
+}
