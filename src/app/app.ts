@@ -48,6 +48,11 @@ export interface App {
   readonly devices: DeviceSide | undefined;
   /** Alert history, policy and delivery, once started. */
   readonly alerts: AlertSide | undefined;
+  /**
+   * Re-reads the API token (SIGHUP, `flintnet token rotate`): `envToken` when FLINTNET_API_TOKEN is set,
+   * else the state directory's token file. Resolves true when the token changed.
+   */
+  reloadApiToken(envToken: string | undefined): Promise<boolean>;
 }
 
 /** How often the clock is advanced when no packet does it (a quiet network still closes intervals). */
@@ -141,6 +146,8 @@ export function createApp(cfg: Config): App {
   let topology: TopologySide | undefined;
   let alerts: AlertSide | undefined;
   let stopPolicy: (() => void) | undefined;
+  // The token the API accepts now: rotation (SIGHUP) replaces it without a restart.
+  let currentToken = "";
 
   const stats = () => ({
     version: VERSION,
@@ -178,6 +185,12 @@ export function createApp(cfg: Config): App {
     },
     get alerts() {
       return alerts;
+    },
+    async reloadApiToken(envToken) {
+      const next = (await apiToken({ apiToken: envToken, stateDir: cfg.stateDir })).token;
+      const changed = next !== currentToken;
+      currentToken = next;
+      return changed;
     },
     async start() {
       // In this order, so a failure a user can cause stops start-up with one line and nothing changed:
@@ -222,6 +235,7 @@ export function createApp(cfg: Config): App {
   /** Everything after the port is held: state, the device and alert sides, the API, capture. */
   async function startOnPort(bound: BoundHttpServer): Promise<void> {
     const token = await apiToken(cfg);
+    currentToken = token.token;
     anomalies.attach(bus);
     // The hub first: the first sweep's events are published while the device side starts.
     hub.start();
@@ -277,7 +291,7 @@ export function createApp(cfg: Config): App {
     timers.push(setInterval(() => pipeline.advanceTo(Date.now()), CLOCK_TICK_MS));
     timers.push(setInterval(() => log.info("stats", stats()), STATS_LOG_MS));
     const http = createHttpApp({
-      token: token.token,
+      token: () => currentToken,
       corsOrigins: cfg.corsOrigins,
       metricsPublic: cfg.metricsPublic,
       bus,

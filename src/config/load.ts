@@ -137,6 +137,8 @@ export interface SettingDescription {
   accepted: string;
   /** What the setting does. */
   description: string;
+  /** Its value is a secret: never echoed, never logged. */
+  secret: boolean;
 }
 
 const S = CORE_SETTINGS;
@@ -159,7 +161,13 @@ export function describeSettings(): SettingDescription[] {
     default: s.defaultText,
     accepted: s.parser.accepted,
     description: s.description,
+    secret: s.secret === true,
   }));
+}
+
+/** Every setting row, in `--help` order (for `flintnet config check`, which reads each on its own). */
+export function settingsTable(): readonly Setting<unknown>[] {
+  return SETTINGS;
 }
 
 /**

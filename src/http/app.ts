@@ -44,8 +44,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 /** What the HTTP surface reads. */
 export interface HttpAppDeps {
-  /** The API token (FLINTNET_API_TOKEN or the generated one). */
-  token: string;
+  /** The API token (FLINTNET_API_TOKEN or the generated one), or where to read the current one. */
+  token: string | (() => string);
   /** FLINTNET_CORS_ORIGINS. */
   corsOrigins: readonly string[];
   /** FLINTNET_METRICS_PUBLIC. */

@@ -37,6 +37,7 @@ export async function startDaemon(
   env: Record<string, string>,
   startMs = 20_000,
   netns?: string,
+  opts: { cwd?: string } = {},
 ): Promise<Daemon> {
   const deno = [Deno.execPath(), "run", "--allow-all", MAIN];
   const cmd = netns ? ["ip", "netns", "exec", netns, ...deno] : deno;
@@ -52,6 +53,8 @@ export async function startDaemon(
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    // The working directory a service manager gives it (/ under systemd), when the test says.
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
   }).spawn();
   const lines: string[] = [];
   const reading = (async () => {
