@@ -123,7 +123,7 @@ export class SettingsReloader {
         changed: report.changed,
         applied: report.applied,
         restart_needed: report.restartNeeded,
-        api_token_changed: report.tokenChanged,
+        new_api_credential: report.tokenChanged,
       },
     );
     if (report.restartNeeded.length > 0) {

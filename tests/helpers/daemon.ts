@@ -13,6 +13,8 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** A running daemon. */
 export interface Daemon {
+  /** The PID of the process started (the wrapper's, when there is one). */
+  readonly pid: number;
   /** Every line it wrote to stderr so far (its JSON log). */
   readonly lines: readonly string[];
   /** The log lines parsed, skipping any that are not JSON. */
@@ -37,10 +39,12 @@ export async function startDaemon(
   env: Record<string, string>,
   startMs = 20_000,
   netns?: string,
-  opts: { cwd?: string } = {},
+  opts: { cwd?: string; wrap?: (argv: string[]) => string[] } = {},
 ): Promise<Daemon> {
   const deno = [Deno.execPath(), "run", "--allow-all", MAIN];
-  const cmd = netns ? ["ip", "netns", "exec", netns, ...deno] : deno;
+  const plain = netns ? ["ip", "netns", "exec", netns, ...deno] : deno;
+  // A wrapper (strace, unshare …) that execs or traces the daemon; `pid` is then the wrapper's.
+  const cmd = opts.wrap ? opts.wrap(plain) : plain;
   const child = new Deno.Command(cmd[0], {
     args: cmd.slice(1),
     // The collector's well-known ports stay free unless a test asks for its own.
@@ -80,6 +84,7 @@ export async function startDaemon(
     return out;
   };
   const daemon: Daemon = {
+    pid: child.pid,
     lines,
     records,
     async waitForLog(pred, ms, what) {

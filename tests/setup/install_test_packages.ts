@@ -27,6 +27,9 @@ const PACKAGES: PackageTable = {
   "lldpd":
     "LLDP and CDP neighbours in network namespaces: LLDP-MIB through snmpd's AgentX, frames to capture",
   "chromium": "a real browser for the dashboard's end-to-end tests (driven by npm:playwright-core)",
+  // Production (issue 14):
+  "systemd": "systemd-analyze: the unit's security score, verify, and the system call groups of its filter",
+  "strace": "traces the system calls a running Flintnet makes, checked against the unit's filter",
 };
 
 Deno.exit(await ensurePackages(PACKAGES, "the tests"));
