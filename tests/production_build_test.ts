@@ -60,13 +60,18 @@ Deno.test("the compile step embeds the three Workers, the dashboard and the comm
 });
 
 Deno.test("the compile step names DENORT_BIN when the runtime cannot be had", async () => {
-  const r = await run(Deno.execPath(), ["run", "-A", "scripts/compile.ts", "--output", "/nonexistent/x"], {
-    cwd: REPO,
-    env: { DENORT_BIN: "/nonexistent/denort", NO_COLOR: "1" },
-  });
-  assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /DENORT_BIN/);
-  assert.match(r.stderr, /Could not find denort at '\/nonexistent\/denort'/);
+  const dir = await Deno.makeTempDir({ prefix: "flintnet-compile-" });
+  try {
+    const r = await run(Deno.execPath(), ["run", "-A", "scripts/compile.ts", "--output", `${dir}/flintnet`], {
+      cwd: REPO,
+      env: { DENORT_BIN: `${dir}/no-denort`, NO_COLOR: "1" },
+    });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /DENORT_BIN/);
+    assert.ok(r.stderr.includes(`Could not find denort at '${dir}/no-denort'`), r.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 function indexOf(hay: Uint8Array, needle: Uint8Array): number {
