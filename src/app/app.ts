@@ -23,7 +23,13 @@ import { StatsTicker } from "./stats_ticker.ts";
 import { apiToken, bindListener, checkInterfaces, ensureStateDir } from "./startup_checks.ts";
 import { acquireInstanceLock, type InstanceLock } from "./instance_lock.ts";
 import { healthProblems } from "./health.ts";
-import { checkStateSchema, migrateState, STATE_SCHEMA } from "./state_schema.ts";
+import {
+  checkStateSchema,
+  isFreshStateDir,
+  markStateSchema,
+  migrateState,
+  STATE_SCHEMA,
+} from "./state_schema.ts";
 import { TrapLog } from "./trap_log.ts";
 import { createLogger, VERSION } from "../base/mod.ts";
 import { loadTopologySide, passiveTopology, type TopologySide } from "./topology_side.ts";
@@ -147,7 +153,7 @@ export function createApp(cfg: Config): App {
   let topology: TopologySide | undefined;
   let alerts: AlertSide | undefined;
   let stopPolicy: (() => void) | undefined;
-  let stateSchema = 0;
+  let stateSchema = 0, freshState = false;
   // The token the API accepts now: rotation (SIGHUP) replaces it without a restart.
   let currentToken = "";
 
@@ -204,6 +210,7 @@ export function createApp(cfg: Config): App {
       try {
         // A state directory from a newer Flintnet (a downgrade) is refused before anything reads it.
         stateSchema = await checkStateSchema(cfg.stateDir);
+        freshState = await isFreshStateDir(cfg.stateDir);
         bound = bindListener(cfg);
       } catch (err) {
         lock.release();
@@ -238,12 +245,13 @@ export function createApp(cfg: Config): App {
 
   /** Everything after the port is held: state, the device and alert sides, the API, capture. */
   async function startOnPort(bound: BoundHttpServer): Promise<void> {
-    const migrated = await migrateState(cfg.stateDir, stateSchema);
-    if (migrated > 0) {
-      log.info("state directory migrated", { from_schema: stateSchema, to_schema: STATE_SCHEMA });
-    }
     const token = await apiToken(cfg);
     currentToken = token.token;
+    // After every check a user can fail: a refused start leaves the directory as it was.
+    if (freshState) await markStateSchema(cfg.stateDir);
+    else if (await migrateState(cfg.stateDir, stateSchema) > 0) {
+      log.info("state directory migrated", { from_schema: stateSchema, to_schema: STATE_SCHEMA });
+    }
     anomalies.attach(bus);
     // The hub first: the first sweep's events are published while the device side starts.
     hub.start();

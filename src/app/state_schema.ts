@@ -28,6 +28,22 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
 /** The schema this Flintnet reads and writes. */
 export const STATE_SCHEMA = STATE_MIGRATIONS.length;
 
+/** Entries a fresh state directory may hold before any state is written (the lock). */
+const NOT_STATE = new Set(["flintnet.lock"]);
+
+/** True when `stateDir` holds no state yet (a first start): it needs a marker, not a migration. */
+export async function isFreshStateDir(stateDir: string): Promise<boolean> {
+  for await (const e of Deno.readDir(stateDir)) {
+    if (!NOT_STATE.has(e.name) && !e.name.startsWith(".write-test-")) return false;
+  }
+  return true;
+}
+
+/** Records that `stateDir` is of the current schema (a first start). */
+export async function markStateSchema(stateDir: string): Promise<void> {
+  await writeMarker(stateDir, STATE_SCHEMA);
+}
+
 /** What the marker holds. */
 interface Marker {
   /** Schema of the directory. */
