@@ -49,7 +49,10 @@ async function main(args: string[]): Promise<number> {
     }
   }
   const commitFile = `${REPO}src/base/build_commit.txt`;
-  await Deno.writeTextFile(commitFile, `${(await gitCommit(REPO)) ?? "unknown"}\n`);
+  // FLINTNET_BUILD_COMMIT names it where there is no git checkout (a container build without .git).
+  const given = Deno.env.get("FLINTNET_BUILD_COMMIT");
+  const commit = given && /^[0-9a-f]{7,40}$/.test(given) ? given : (await gitCommit(REPO)) ?? "unknown";
+  await Deno.writeTextFile(commitFile, `${commit}\n`);
   try {
     const denort = Deno.env.get("DENORT_BIN");
     if (denort) console.error(`compile: using the denort runtime at ${denort} (DENORT_BIN)`);

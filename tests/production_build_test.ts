@@ -6,7 +6,7 @@
  * the unit, an env example, the README and the licence, and checksums that `sha256sum -c` accepts.
  */
 import assert from "node:assert/strict";
-import { startDaemon } from "./helpers/daemon.ts";
+import { loopbackEnv, startDaemon } from "./helpers/daemon.ts";
 import { writePcap } from "./helpers/capture_writer.ts";
 import { ethernet, ETHERTYPE_IPV4, ipv4, payload, PROTO, udp } from "./helpers/frames.ts";
 import { u16, u32, u8 } from "./helpers/netflow_datagrams.ts";
@@ -133,12 +133,7 @@ Deno.test("flintnet started from / serves the dashboard and runs its capture and
   const [http, netflow] = [freePort(), await freeUdpPort()];
   const daemon = await startDaemon(
     {
-      FLINTNET_INTERFACE: "lo",
-      FLINTNET_CIDR: "127.0.0.1/32",
-      FLINTNET_STATE_DIR: dir,
-      FLINTNET_TRAP_LISTEN: "off",
-      FLINTNET_DISCOVERY_INTERVAL: "0",
-      FLINTNET_LISTEN: `127.0.0.1:${http}`,
+      ...loopbackEnv(dir, http),
       FLINTNET_API_TOKEN: token,
       FLINTNET_NETFLOW_LISTEN: `127.0.0.1:${netflow}`,
     },

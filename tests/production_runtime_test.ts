@@ -4,7 +4,7 @@
  * run's log, and a stop within systemd's patience while an SMTP server and an event-stream client stall.
  */
 import assert from "node:assert/strict";
-import { startDaemon } from "./helpers/daemon.ts";
+import { loopbackEnv, startDaemon } from "./helpers/daemon.ts";
 import { freePort } from "./helpers/ports.ts";
 import { freeUdpPort } from "./helpers/nfcapd.ts";
 
@@ -32,24 +32,13 @@ async function status(url: string, token: string): Promise<number> {
   return r.status;
 }
 
-function base(dir: string, http: number): Record<string, string> {
-  return {
-    FLINTNET_INTERFACE: "lo",
-    FLINTNET_CIDR: "127.0.0.1/32",
-    FLINTNET_STATE_DIR: dir,
-    FLINTNET_TRAP_LISTEN: "off",
-    FLINTNET_DISCOVERY_INTERVAL: "0",
-    FLINTNET_LISTEN: `127.0.0.1:${http}`,
-  };
-}
-
 Deno.test("flintnet reload applies the token and log level, names what needs a restart, and refuses a bad file whole", async () => {
   const dir = await Deno.makeTempDir({ prefix: "flintnet-reload-" });
   const http = freePort();
   const [oldToken, newToken] = ["reload-old-token-0123456789abcdef", "reload-new-token-0123456789abcdef"];
   // As under systemd: the settings are in the environment (EnvironmentFile=), FLINTNET_ENV_FILE=/dev/null.
   const started = {
-    ...base(dir, http),
+    ...loopbackEnv(dir, http),
     FLINTNET_API_TOKEN: oldToken,
     FLINTNET_LOG_LEVEL: "info",
     FLINTNET_ANOMALY_K: "4",
@@ -105,12 +94,12 @@ Deno.test("flintnet reload applies the token and log level, names what needs a r
 Deno.test("flintnet token rotate: the running daemon accepts only the new token from the file", async () => {
   const dir = await Deno.makeTempDir({ prefix: "flintnet-rotate-" });
   const http = freePort();
-  const daemon = await startDaemon(base(dir, http));
+  const daemon = await startDaemon(loopbackEnv(dir, http));
   try {
     const url = `http://127.0.0.1:${http}/stats`;
     const old = (await Deno.readTextFile(`${dir}/api-token`)).trim();
     assert.equal(await status(url, old), 200);
-    const r = await flintnet(["token", "rotate"], base(dir, http));
+    const r = await flintnet(["token", "rotate"], loopbackEnv(dir, http));
     assert.equal(r.code, 0, r.stderr);
     const fresh = (await Deno.readTextFile(`${dir}/api-token`)).trim();
     assert.notEqual(fresh, old);
@@ -175,7 +164,7 @@ Deno.test({
     await Deno.writeTextFile(envFile, Object.entries(secrets).map(([k, v]) => `${k}=${v}\n`).join(""));
     const smtp = tarpit(smtpPort);
     const daemon = await startDaemon({
-      ...base(dir, http),
+      ...loopbackEnv(dir, http),
       FLINTNET_ENV_FILE: envFile,
       FLINTNET_LOG_LEVEL: "debug",
       FLINTNET_TRAP_LISTEN: `127.0.0.1:${trapPort}`,

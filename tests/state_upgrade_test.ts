@@ -5,7 +5,7 @@
  * 2 and one line, and left exactly as it was.
  */
 import assert from "node:assert/strict";
-import { startDaemon } from "./helpers/daemon.ts";
+import { loopbackEnv, startDaemon } from "./helpers/daemon.ts";
 import { runFlintnet } from "./helpers/flintnet_cli.ts";
 import { freePort } from "./helpers/ports.ts";
 
@@ -24,12 +24,7 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
 Deno.test("a state directory from before the schema marker is migrated; one from a newer Flintnet is refused untouched", async () => {
   const dir = await Deno.makeTempDir({ prefix: "flintnet-upgrade-" });
   const env = () => ({
-    FLINTNET_INTERFACE: "lo",
-    FLINTNET_CIDR: "127.0.0.1/32",
-    FLINTNET_STATE_DIR: dir,
-    FLINTNET_TRAP_LISTEN: "off",
-    FLINTNET_DISCOVERY_INTERVAL: "0",
-    FLINTNET_LISTEN: `127.0.0.1:${freePort()}`,
+    ...loopbackEnv(dir, freePort()),
   });
   try {
     // A real run leaves real state files; without its marker the directory is what 0.x left.

@@ -10,7 +10,7 @@
  *   the unit's two capabilities, and still captures and finds its default route.
  */
 import assert from "node:assert/strict";
-import { startDaemon } from "./helpers/daemon.ts";
+import { loopbackEnv, startDaemon } from "./helpers/daemon.ts";
 import { freePort } from "./helpers/ports.ts";
 
 const CI = Deno.env.get("CI") === "true";
@@ -114,12 +114,7 @@ t("every system call a traced Flintnet makes is allowed by the unit's SystemCall
   const token = "strace-test-token-0123456789abcdef";
   const daemon = await startDaemon(
     {
-      FLINTNET_INTERFACE: "lo",
-      FLINTNET_CIDR: "127.0.0.1/32",
-      FLINTNET_STATE_DIR: dir,
-      FLINTNET_TRAP_LISTEN: "off",
-      FLINTNET_DISCOVERY_INTERVAL: "0",
-      FLINTNET_LISTEN: `127.0.0.1:${http}`,
+      ...loopbackEnv(dir, http),
       FLINTNET_API_TOKEN: token,
       FLINTNET_NETFLOW_LISTEN: `127.0.0.1:${netflow}`,
     },
@@ -213,12 +208,7 @@ t(
     const token = "procsubset-token-0123456789abcdef";
     const daemon = await startDaemon(
       {
-        FLINTNET_INTERFACE: "lo",
-        FLINTNET_CIDR: "127.0.0.1/32",
-        FLINTNET_STATE_DIR: dir,
-        FLINTNET_TRAP_LISTEN: "off",
-        FLINTNET_DISCOVERY_INTERVAL: "0",
-        FLINTNET_LISTEN: `127.0.0.1:${http}`,
+        ...loopbackEnv(dir, http),
         FLINTNET_API_TOKEN: token,
       },
       60_000,

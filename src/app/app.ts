@@ -34,6 +34,7 @@ import { TrapLog } from "./trap_log.ts";
 import { createLogger, VERSION } from "../base/mod.ts";
 import { loadTopologySide, passiveTopology, type TopologySide } from "./topology_side.ts";
 import { createCollector, exporterOffers, recordsInto, startCollector } from "./collector_side.ts";
+import { type SinkSide, startSinks } from "../sinks/mod.ts";
 
 /** A running Flintnet. */
 export interface App {
@@ -154,6 +155,7 @@ export function createApp(cfg: Config): App {
   let alerts: AlertSide | undefined;
   let stopPolicy: (() => void) | undefined;
   let stateSchema = 0, freshState = false;
+  let sinks: SinkSide | undefined;
   // The token the API accepts now: rotation (SIGHUP) replaces it without a restart.
   let currentToken = "";
 
@@ -178,6 +180,7 @@ export function createApp(cfg: Config): App {
     topology: topology?.stats(),
     alerts: alerts?.stats(),
     http: server?.counters(),
+    sinks: sinks?.stats(),
   });
 
   return {
@@ -231,6 +234,8 @@ export function createApp(cfg: Config): App {
       // Sources before sinks: sweeps, polls and traps stop publishing before the stores close.
       await devices?.stop();
       await topology?.stop();
+      // The sinks get the minute in progress and one last send; what they cannot send waits on disk.
+      await sinks?.stop();
       // Streams end first, so the server's graceful shutdown has no long request to wait for.
       ticker.stop();
       await hub.stop();
@@ -293,6 +298,8 @@ export function createApp(cfg: Config): App {
     );
     pipeline.add(...devices.packetDetectors);
     topology = topologyStarter.start(devices, passive);
+    sinks = await startSinks(cfg, { bus, table, stats });
+    if (sinks.detector) pipeline.add(sinks.detector);
     const applyPolicy = (p: typeof policy) => {
       anomalyOptions.k = p.anomaly.k;
       anomalyOptions.ratio = p.anomaly.ratio;

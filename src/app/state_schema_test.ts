@@ -33,9 +33,8 @@ Deno.test("migrateState() runs each step once, in order, and records each in the
 Deno.test("migrateState() resumes after the last step done when a step fails", () =>
   withDir(async (dir) => {
     let fail = true;
-    const steps = [async () => {}, async () => {
-      if (fail) throw new Error("disk full");
-    }];
+    const steps = [() => Promise.resolve(), () =>
+      fail ? Promise.reject(new Error("disk full")) : Promise.resolve()];
     await assert.rejects(migrateState(dir, 0, steps), /disk full/);
     assert.equal(await checkStateSchema(dir, 2), 1);
     fail = false;

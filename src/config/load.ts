@@ -21,6 +21,7 @@ import type { LogLevel } from "../base/mod.ts";
 import { TOPOLOGY_SETTINGS, type TopologyConfig, topologySettings } from "./topology_settings.ts";
 import { NETFLOW_SETTINGS, type NetflowConfig, netflowSettings } from "./netflow_settings.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
+import { SINK_SETTINGS, type SinkConfig, sinkSettings } from "./sink_settings.ts";
 
 export { ConfigError, DEFAULT_ENV_FILE };
 export type { ListenAddress };
@@ -113,6 +114,8 @@ export interface Config extends DetectorConfig {
   topology: TopologyConfig;
   /** The NetFlow/IPFIX collector. */
   netflow: NetflowConfig;
+  /** The optional sinks (ClickHouse, InfluxDB) and the site label. */
+  sinks: SinkConfig;
   /** The env file that was read, if any. */
   envFile: string | undefined;
   /** FLINTNET_* variables that no setting knows (likely typos), sorted; the caller warns about them. */
@@ -151,6 +154,7 @@ const SETTINGS: readonly Setting<unknown>[] = [
   ...Object.values(ALERT_SETTINGS),
   ...Object.values(TOPOLOGY_SETTINGS),
   ...Object.values(NETFLOW_SETTINGS),
+  ...Object.values(SINK_SETTINGS),
 ] as Setting<unknown>[];
 const KNOWN = new Set(SETTINGS.map((s) => s.name));
 
@@ -396,6 +400,7 @@ export async function loadConfig(
     alerts: alertSettings(vars, Deno.hostname()),
     topology: topologySettings(vars),
     ...netflowSettings(vars),
+    sinks: sinkSettings(vars, Deno.hostname()),
     envFile,
     unknownVariables,
   };

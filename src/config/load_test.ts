@@ -105,6 +105,14 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       bufferMb: 32,
       sampling: [],
     },
+    // Sinks are off until a URL is set; the site label is the host name.
+    sinks: {
+      site: Deno.hostname().replace(/[^A-Za-z0-9._-]/g, "-"),
+      clickhouse: null,
+      influx: null,
+      intervalS: 10,
+      bufferBytes: 64 * 1024 * 1024,
+    },
     envFile: undefined,
     unknownVariables: [],
   });

@@ -23,5 +23,6 @@ export { type ApiTokenFile, loadOrCreateApiToken } from "./api_token.ts";
 export { checkSettings, type ConfigProblem } from "./config_check.ts";
 export { DEFAULT_ENV_FILE } from "./core_settings.ts";
 export { generateApiToken } from "./api_token.ts";
+export type { HttpSinkTarget, SinkConfig } from "./sink_settings.ts";
 export { envExample } from "./env_example.ts";
 export { defaultGateways, type DefaultRoute, defaultRoutes } from "./default_routes.ts";

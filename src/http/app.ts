@@ -30,6 +30,7 @@ import { flowsRoutes } from "./routes/flows.ts";
 import { type HealthSource, healthzRoutes } from "./routes/healthz.ts";
 import { metricsRoutes, registerCoreMetrics } from "./routes/metrics.ts";
 import { registerCollectorMetrics } from "./routes/collector_metrics.ts";
+import { registerSinkMetrics } from "./routes/sink_metrics.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -115,6 +116,7 @@ export function createHttpApp(d: HttpAppDeps): Hono {
   registerDeviceMetrics(registry, { devices: () => d.devices.list(), stats: d.stats });
   registerCollectorMetrics(registry, { stats: d.stats });
   registerLimitMetrics(registry, d.stats);
+  registerSinkMetrics(registry, d.stats);
   const tickets = d.tickets ?? new TicketStore();
   const app = new Hono();
   app.use("*", securityHeaders({ hsts: d.tls }));

@@ -191,3 +191,18 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
     },
   };
 }
+
+/**
+ * The settings every daemon a test starts needs (the rules of tests: loopback only, a state directory of
+ * the test's, no trap port, no sweeps beyond the first), listening on 127.0.0.1:`httpPort`.
+ */
+export function loopbackEnv(stateDir: string, httpPort: number): Record<string, string> {
+  return {
+    FLINTNET_INTERFACE: "lo",
+    FLINTNET_CIDR: "127.0.0.1/32",
+    FLINTNET_STATE_DIR: stateDir,
+    FLINTNET_TRAP_LISTEN: "off",
+    FLINTNET_DISCOVERY_INTERVAL: "0",
+    FLINTNET_LISTEN: `127.0.0.1:${httpPort}`,
+  };
+}
