@@ -112,6 +112,7 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       influx: null,
       intervalS: 10,
       bufferBytes: 64 * 1024 * 1024,
+      flowsPerMinute: 10_000,
     },
     envFile: undefined,
     unknownVariables: [],

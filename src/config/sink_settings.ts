@@ -30,6 +30,8 @@ export interface SinkConfig {
   intervalS: number;
   /** Bytes each sink may keep on disk while its server cannot be reached. */
   bufferBytes: number;
+  /** Flows per minute written to ClickHouse (the busiest); the rest are counted as left out. */
+  flowsPerMinute: number;
 }
 
 /** An http(s) URL without credentials in it (they go into their own, secret, settings). */
@@ -141,6 +143,13 @@ export const SINK_SETTINGS = {
     parser: duration(1, 3600),
     fallback: 10,
   }),
+  flowsPerMinute: setting({
+    name: "FLINTNET_SINK_FLOWS_PER_MINUTE",
+    description: "Flows per minute written to ClickHouse, the busiest by bytes first; the rest are counted " +
+      "(sinks.flows_left_out in /stats).",
+    parser: intRange(1, 1_000_000),
+    fallback: 10_000,
+  }),
   bufferMb: setting({
     name: "FLINTNET_SINK_BUFFER_MB",
     description: "MiB each sink keeps on disk (state dir, sinks/) while its server is unreachable; beyond, " +
@@ -170,5 +179,6 @@ export function sinkSettings(vars: Vars, hostname: string): SinkConfig {
     },
     intervalS: value(S.interval, vars),
     bufferBytes: value(S.bufferMb, vars) * 1024 * 1024,
+    flowsPerMinute: value(S.flowsPerMinute, vars),
   };
 }

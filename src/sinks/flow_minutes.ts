@@ -20,12 +20,6 @@ export interface FlowMinuteRow {
   packets: number;
 }
 
-interface Seen {
-  firstSeen: number;
-  bytes: number;
-  packets: number;
-}
-
 /** A flow's minute so far; its addresses are taken when it is first seen (its slot may be reused). */
 type Acc = FlowMinuteRow;
 
@@ -37,7 +31,11 @@ export class FlowMinutes implements Detector {
   readonly #t: FlowTable;
   readonly #emit: (rows: FlowMinuteRow[]) => void;
   readonly #maxRows: number;
-  #last = new Map<number, Seen>();
+  // What each flow id had counted at the last pass (first packet time tells a reused slot), grown with
+  // the table's high-water mark: no allocation per flow and interval.
+  #lastFirst = new Float64Array(0);
+  #lastBytes = new Float64Array(0);
+  #lastPackets = new Float64Array(0);
   #acc = new Map<number, Acc>();
   #minute = -1;
   /** Flows left out of a minute because it had more than maxRows. */
@@ -53,18 +51,22 @@ export class FlowMinutes implements Detector {
     const minute = Math.floor((endMs - 1) / MINUTE_MS) * MINUTE_MS;
     if (this.#minute >= 0 && minute !== this.#minute) this.#finish();
     this.#minute = minute;
-    const t = this.#t, next = new Map<number, Seen>();
-    for (let id = 0; id < t.highWater; id++) {
+    const t = this.#t, hw = t.highWater;
+    if (this.#lastFirst.length < hw) this.#grow(hw);
+    const lastFirst = this.#lastFirst, lastBytes = this.#lastBytes, lastPackets = this.#lastPackets;
+    for (let id = 0; id < hw; id++) {
       if (t.family[id] === 0) continue;
       const first = t.firstSeen(id), bytes = t.bytes(id), packets = t.packets(id);
-      const prev = this.#last.get(id);
       // A slot reused by another flow, or a record restarted (active timeout): all of it is new.
-      const fresh = prev === undefined || prev.firstSeen !== first || bytes < prev.bytes;
-      const db = fresh ? bytes : bytes - prev.bytes, dp = fresh ? packets : packets - prev.packets;
-      next.set(id, { firstSeen: first, bytes, packets });
+      const fresh = lastFirst[id] !== first || bytes < lastBytes[id];
+      const db = fresh ? bytes : bytes - lastBytes[id], dp = fresh ? packets : packets - lastPackets[id];
+      lastFirst[id] = first;
+      lastBytes[id] = bytes;
+      lastPackets[id] = packets;
       if (db <= 0 && dp <= 0) continue;
       const a = this.#acc.get(id);
-      if (a && !fresh) {
+      if (a && (!fresh || this.#sameFlow(a, id))) {
+        // The same flow (a restarted record keeps its 5-tuple): one row for the minute.
         a.bytes += db;
         a.packets += dp;
       } else {
@@ -72,7 +74,18 @@ export class FlowMinutes implements Detector {
         this.#acc.set(id, this.#row(id, db, dp));
       }
     }
-    this.#last = next;
+  }
+
+  #grow(hw: number): void {
+    const size = Math.max(1024, hw * 2);
+    const grown = (old: Float64Array) => {
+      const a = new Float64Array(size);
+      a.set(old);
+      return a;
+    };
+    this.#lastFirst = grown(this.#lastFirst);
+    this.#lastBytes = grown(this.#lastBytes);
+    this.#lastPackets = grown(this.#lastPackets);
   }
 
   /** Hands over the minute in progress now (at stop). */
@@ -81,6 +94,13 @@ export class FlowMinutes implements Detector {
   }
 
   #closed: FlowMinuteRow[] = [];
+
+  /** Whether slot `id` still holds the flow `a` was started for (rare: only when the slot looks fresh). */
+  #sameFlow(a: Acc, id: number): boolean {
+    const r = this.#row(id, 0, 0);
+    return r.src_ip === a.src_ip && r.dst_ip === a.dst_ip && r.src_port === a.src_port &&
+      r.dst_port === a.dst_port && r.protocol === a.protocol;
+  }
 
   #row(id: number, bytes: number, packets: number): FlowMinuteRow {
     const t = this.#t, w = id << 2, fam = t.family[id];

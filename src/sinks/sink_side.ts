@@ -16,8 +16,8 @@ import { Spool } from "./spool.ts";
 export interface SinkSide {
   /** The flow-minute Detector to add to the pipeline (absent when no sink wants flows). */
   readonly detector: Detector | undefined;
-  /** Counters per sink (`clickhouse_flows`, `clickhouse_events`, `influx`). */
-  stats(): Record<string, SinkStats>;
+  /** Counters per sink (`clickhouse_flows`, `clickhouse_events`, `influx`), and flows left out of minutes. */
+  stats(): Record<string, SinkStats | number>;
   /** Hands over the minute in progress, stops, and tries one last send within `budgetMs`. */
   stop(budgetMs?: number): Promise<void>;
 }
@@ -92,7 +92,7 @@ export async function startSinks(
       }
     }
   };
-  const minutes = chFlows || influx ? new FlowMinutes(deps.table, onMinute) : undefined;
+  const minutes = chFlows || influx ? new FlowMinutes(deps.table, onMinute, c.flowsPerMinute) : undefined;
 
   const sub = chEvents || influx
     ? deps.bus.subscribe((e: PublishedEvent) => {
@@ -153,7 +153,10 @@ export async function startSinks(
 
   return {
     detector: minutes,
-    stats: () => Object.fromEntries([...sinks].map(([name, s]) => [name, s.stats()])),
+    stats: () => ({
+      ...Object.fromEntries([...sinks].map(([name, s]) => [name, s.stats()])),
+      ...(minutes ? { flows_left_out: minutes.truncated } : {}),
+    }),
     async stop(budgetMs = 1_500) {
       if (timer !== undefined) clearInterval(timer);
       sub?.unsubscribe();

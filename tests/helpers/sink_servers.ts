@@ -115,7 +115,7 @@ export async function startClickhouse(
   );
   const url = `http://127.0.0.1:${httpPort}`;
   const query = async (sql: string) => {
-    const r = await fetch(`${url}/?query=${encodeURIComponent(sql)}`);
+    const r = await fetch(`${url}/?query=${encodeURIComponent(sql)}`, { method: "POST" });
     const text = await r.text();
     if (!r.ok) throw new Error(`ClickHouse: ${text}`);
     return text;

@@ -26,6 +26,7 @@ export function registerSinkMetrics(r: MetricsRegistry, stats: () => Obj): void 
   const batches = r.gauge("flintnet_sink_buffered_batches", "Batches waiting on disk.", ["sink"]);
   r.collect("sinks", () => {
     for (const [sink, v] of Object.entries(obj(stats().sinks))) {
+      if (typeof v !== "object") continue; // flows_left_out: in /stats only
       const s = obj(v) as Record<string, number>;
       rows.set(s.rows_sent ?? 0, { sink });
       failures.set(s.failures ?? 0, { sink });
