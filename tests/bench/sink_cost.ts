@@ -6,7 +6,7 @@
  * Prints one JSON document.
  */
 import { FlowTable, type RecordRows } from "../../src/flow/flow_table.ts";
-import { FlowMinutes, type FlowMinuteRow } from "../../src/sinks/flow_minutes.ts";
+import { type FlowMinuteRow, FlowMinutes } from "../../src/sinks/flow_minutes.ts";
 import { ClickhouseTransport } from "../../src/sinks/clickhouse.ts";
 import { line } from "../../src/sinks/influx.ts";
 import { startClickhouse } from "../helpers/sink_servers.ts";
@@ -57,11 +57,17 @@ const quietPassMs = performance.now() - q;
 minutes.flush();
 const b = performance.now();
 const json = emitted.map(({ minuteMs, ...r }) =>
-  JSON.stringify({ site: "site-a", minute: new Date(minuteMs).toISOString().slice(0, 19).replace("T", " "), ...r })
+  JSON.stringify({
+    site: "site-a",
+    minute: new Date(minuteMs).toISOString().slice(0, 19).replace("T", " "),
+    ...r,
+  })
 ).join("\n") + "\n";
 const sent = new Map<string, number>();
 for (const r of emitted) sent.set(r.src_ip, (sent.get(r.src_ip) ?? 0) + r.bytes);
-const lines = [...sent].slice(0, 500).map(([h, v]) => line("flintnet_host", { site: "site-a", host: h }, { bytes_sent: v }, t0))
+const lines = [...sent].slice(0, 500).map(([h, v]) =>
+  line("flintnet_host", { site: "site-a", host: h }, { bytes_sent: v }, t0)
+)
   .join("\n");
 const serializeMs = performance.now() - b;
 const body = new TextEncoder().encode(json);
