@@ -313,3 +313,22 @@ Deno.test("the release script refuses a binary of another version, and a missing
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("no file in src/ opens a path relative to the working directory or starts a Worker by a bare path", async () => {
+  const offenders: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(path);
+      else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) {
+        const text = await Deno.readTextFile(path);
+        // A string literal that is not absolute handed to a file or Worker API.
+        const re =
+          /(Deno\.(?:readTextFile|readFile|open|readDir|stat|lstat)(?:Sync)?|new Worker)\(\s*["'`](?![/]|\$\{)([^"'`]*)["'`]/g;
+        for (const m of text.matchAll(re)) offenders.push(`${path.slice(REPO.length)}: ${m[1]}("${m[2]}")`);
+      }
+    }
+  };
+  await walk(`${REPO}src`);
+  assert.deepEqual(offenders, []);
+});
