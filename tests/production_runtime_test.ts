@@ -114,6 +114,17 @@ Deno.test("flintnet token rotate: the running daemon accepts only the new token 
     assert.equal(await status(url, old), 401);
     assert.equal(await status(url, fresh), 200);
     assert.ok(!daemon.lines.some((l) => l.includes(fresh) || l.includes(old)), "neither token in the log");
+    // A token set as a setting is rotated where it is set: the command says so and changes nothing.
+    const fromSetting = await flintnet(["token", "rotate"], {
+      ...loopbackEnv(dir, http),
+      FLINTNET_API_TOKEN: "set-in-the-env-file-0123456789",
+    });
+    assert.equal(fromSetting.code, 2);
+    assert.match(
+      fromSetting.stderr,
+      /^flintnet: token rotate: the API token comes from FLINTNET_API_TOKEN; /,
+    );
+    assert.equal((await Deno.readTextFile(`${dir}/api-token`)).trim(), fresh);
     assert.equal((await daemon.terminate()).code, 0);
   } finally {
     await daemon.kill();
