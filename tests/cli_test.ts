@@ -25,13 +25,21 @@ function assertRefused(r: CliRun, ...needles: string[]): void {
   assert.deepEqual(r.stateEntries, [], "nothing written to the state directory");
 }
 
-Deno.test("flintnet version prints the version of deno.json", async () => {
+Deno.test("flintnet version prints the version of deno.json, the checkout's commit and Deno's version", async () => {
   const meta = JSON.parse(await Deno.readTextFile(CONFIG));
+  const git = await new Deno.Command("git", {
+    args: ["-C", new URL("../", import.meta.url).pathname, "rev-parse", "--short=12", "HEAD"],
+  }).output();
+  const head = new TextDecoder().decode(git.stdout).trim();
   const r = await flintnet(["version"]);
   assert.equal(r.code, 0);
   assert.match(
     r.stdout,
-    new RegExp(`^flintnet ${meta.version.replaceAll(".", "\\.")} \\(deno [0-9.]+\\)\\n$`),
+    new RegExp(
+      `^flintnet ${meta.version.replaceAll(".", "\\.")} \\(commit ${head}(-dirty)?, deno ${
+        Deno.version.deno.replaceAll(".", "\\.")
+      }\\)\\n$`,
+    ),
   );
   assert.equal(r.stderr, "");
 });

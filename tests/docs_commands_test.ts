@@ -37,6 +37,22 @@ const NOT_RUN: [prefix: string, why: string][] = [
   ["sudo mkdir -p /etc/flintnet", "writes to /etc: installation, not a test run"],
   ["sudo systemctl ", "needs systemd as PID 1"],
   ["journalctl ", "needs systemd's journal"],
+  // Production (issue 14):
+  ["flintnet version", "the installed binary: tests/cli_test.ts runs `version` from main.ts"],
+  [
+    "sudo flintnet ",
+    "the installed binary: tests/production_runtime_test.ts runs these commands from main.ts",
+  ],
+  [
+    "sha256sum -c flintnet-",
+    "a downloaded release: tests/production_build_test.ts checks one the script made",
+  ],
+  ["tar -xzf flintnet-", "a downloaded release: tests/production_build_test.ts unpacks one the script made"],
+  ["sudo rm ", "removes an installation"],
+  [
+    "docker ",
+    "needs a container engine: tests/container_files_test.ts checks the Dockerfile and compose.yaml",
+  ],
 ];
 
 /** The quick start's commands, run by readme_quickstart_test.ts (start) and .ci/run (test). */

@@ -23,11 +23,19 @@ import { StatsTicker } from "./stats_ticker.ts";
 import { apiToken, bindListener, checkInterfaces, ensureStateDir } from "./startup_checks.ts";
 import { acquireInstanceLock, type InstanceLock } from "./instance_lock.ts";
 import { healthProblems } from "./health.ts";
+import {
+  checkStateSchema,
+  isFreshStateDir,
+  markStateSchema,
+  migrateState,
+  STATE_SCHEMA,
+} from "./state_schema.ts";
 import { TrapLog } from "./trap_log.ts";
 import { createLogger, VERSION } from "../base/mod.ts";
 import { loadTopologySide, passiveTopology, type TopologySide } from "./topology_side.ts";
 import { createCollector, exporterOffers, recordsInto, startCollector } from "./collector_side.ts";
 import { createAnalysisSide } from "./analysis_side.ts";
+import { type SinkSide, startSinks } from "../sinks/mod.ts";
 
 /** A running Flintnet. */
 export interface App {
@@ -49,6 +57,11 @@ export interface App {
   readonly devices: DeviceSide | undefined;
   /** Alert history, policy and delivery, once started. */
   readonly alerts: AlertSide | undefined;
+  /**
+   * Re-reads the API token (SIGHUP, `flintnet token rotate`): `envToken` when FLINTNET_API_TOKEN is set,
+   * else the state directory's token file. Resolves true when the token changed.
+   */
+  reloadApiToken(envToken: string | undefined): Promise<boolean>;
 }
 
 /** How often the clock is advanced when no packet does it (a quiet network still closes intervals). */
@@ -155,6 +168,10 @@ export function createApp(cfg: Config): App {
   let topology: TopologySide | undefined;
   let alerts: AlertSide | undefined;
   let stopPolicy: (() => void) | undefined;
+  let stateSchema = 0, freshState = false;
+  let sinks: SinkSide | undefined;
+  // The token the API accepts now: rotation (SIGHUP) replaces it without a restart.
+  let currentToken = "";
 
   const stats = () => ({
     version: VERSION,
@@ -178,6 +195,7 @@ export function createApp(cfg: Config): App {
     alerts: alerts?.stats(),
     http: server?.counters(),
     ...analysis.stats(),
+    sinks: sinks?.stats(),
   });
 
   return {
@@ -194,6 +212,12 @@ export function createApp(cfg: Config): App {
     get alerts() {
       return alerts;
     },
+    async reloadApiToken(envToken) {
+      const next = (await apiToken({ apiToken: envToken, stateDir: cfg.stateDir })).token;
+      const changed = next !== currentToken;
+      currentToken = next;
+      return changed;
+    },
     async start() {
       // In this order, so a failure a user can cause stops start-up with one line and nothing changed:
       // the state dir (created when missing), then its lock (another Flintnet on it is named), then the
@@ -202,6 +226,9 @@ export function createApp(cfg: Config): App {
       lock = acquireInstanceLock(cfg.stateDir);
       let bound: BoundHttpServer;
       try {
+        // A state directory from a newer Flintnet (a downgrade) is refused before anything reads it.
+        stateSchema = await checkStateSchema(cfg.stateDir);
+        freshState = await isFreshStateDir(cfg.stateDir);
         bound = bindListener(cfg);
       } catch (err) {
         lock.release();
@@ -222,6 +249,8 @@ export function createApp(cfg: Config): App {
       // Sources before sinks: sweeps, polls and traps stop publishing before the stores close.
       await devices?.stop();
       await topology?.stop();
+      // The sinks get the minute in progress and one last send; what they cannot send waits on disk.
+      await sinks?.stop();
       // Streams end first, so the server's graceful shutdown has no long request to wait for.
       ticker.stop();
       await hub.stop();
@@ -238,6 +267,12 @@ export function createApp(cfg: Config): App {
   /** Everything after the port is held: state, the device and alert sides, the API, capture. */
   async function startOnPort(bound: BoundHttpServer): Promise<void> {
     const token = await apiToken(cfg);
+    currentToken = token.token;
+    // After every check a user can fail: a refused start leaves the directory as it was.
+    if (freshState) await markStateSchema(cfg.stateDir);
+    else if (await migrateState(cfg.stateDir, stateSchema) > 0) {
+      log.info("state directory migrated", { from_schema: stateSchema, to_schema: STATE_SCHEMA });
+    }
     anomalies.attach(bus);
     // The hub first: the first sweep's events are published while the device side starts.
     hub.start();
@@ -296,6 +331,8 @@ export function createApp(cfg: Config): App {
       registry.get(ip)?.interfaces.find((i) => i.index === ifIndex)?.name || null;
     await analysis.start();
     topology = topologyStarter.start(devices, passive);
+    sinks = await startSinks(cfg, { bus, table, stats });
+    if (sinks.detector) pipeline.add(sinks.detector);
     const applyPolicy = (p: typeof policy) => {
       anomalyOptions.k = p.anomaly.k;
       anomalyOptions.ratio = p.anomaly.ratio;
@@ -310,7 +347,7 @@ export function createApp(cfg: Config): App {
     timers.push(setInterval(() => pipeline.advanceTo(Date.now()), CLOCK_TICK_MS));
     timers.push(setInterval(() => log.info("stats", stats()), STATS_LOG_MS));
     const http = createHttpApp({
-      token: token.token,
+      token: () => currentToken,
       corsOrigins: cfg.corsOrigins,
       metricsPublic: cfg.metricsPublic,
       bus,

@@ -11,7 +11,9 @@ import {
   loadConfig,
   loadDetectorConfig,
 } from "../config/mod.ts";
-import { createLogger, setLogLevel, VERSION } from "../base/mod.ts";
+import { configCommand, reloadCommand, tokenCommand } from "./admin_commands.ts";
+import { SettingsReloader, STAGED_ENV_FILE, startVariables } from "./reload.ts";
+import { buildCommit, createLogger, setLogLevel, VERSION } from "../base/mod.ts";
 
 const USAGE = `Flintnet ${VERSION} — watches the LAN, notices what matters, tells someone.
 
@@ -20,7 +22,14 @@ Usage:
   flintnet replay FILE [--all-flows]
                                 run the whole pipeline over a pcap/pcapng file and print one JSON
                                 document: totals, flows (top 100 by bytes, or all), anomalies, events
-  flintnet version              print the version
+  flintnet config check [--env-file FILE]
+                                check settings without starting: one line per problem, exit 2 if any
+  flintnet config example       print an env file with every setting at its default
+  flintnet token rotate         write a new API token and make the running Flintnet use it
+  flintnet reload [--env-file FILE] [--pid PID]
+                                check FILE, hand it to the running Flintnet and tell it to reload
+                                (the systemd unit's ExecReload; SIGHUP alone re-reads FLINTNET_ENV_FILE)
+  flintnet version              print the version, the commit it was built from and Deno's version
   flintnet --help               this text
 
 Settings come from FLINTNET_* environment variables, or from the env file named by
@@ -35,11 +44,15 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     return 0;
   }
   if (command === "version" || command === "--version") {
-    await writeOut(`flintnet ${VERSION} (deno ${Deno.version.deno})\n`);
+    await writeOut(`flintnet ${VERSION} (commit ${await buildCommit()}, deno ${Deno.version.deno})\n`);
     return 0;
   }
   try {
     if (command === "replay") return await replayCommand(rest, env);
+    // Production commands (issue 14), in admin_commands.ts.
+    if (command === "config") return await configCommand(rest, env, writeOut, writeErr);
+    if (command === "token") return await tokenCommand(rest, env, writeOut, writeErr);
+    if (command === "reload") return await reloadCommand(rest, env, writeOut, writeErr);
     if (command === undefined || command === "run") return await daemonCommand(env);
   } catch (err) {
     if (
@@ -52,7 +65,8 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     throw err;
   }
   await writeErr(
-    `flintnet: unknown command "${command}"; accepted: replay, version, --help (none runs the daemon)\n`,
+    `flintnet: unknown command "${command}"; accepted: replay, config, token, reload, version, --help ` +
+      "(none runs the daemon)\n",
   );
   return 2;
 }
@@ -130,6 +144,19 @@ async function daemonCommand(env: Record<string, string | undefined>): Promise<n
   Deno.addSignalListener("SIGTERM", () => onSignal("SIGTERM"));
   Deno.addSignalListener("SIGINT", () => onSignal("SIGINT"));
   await app.start();
+  // SIGHUP: the settings that can change while running, and the API token (reload.ts says which).
+  const reloader = new SettingsReloader(
+    startVariables(env, cfg.envFile),
+    env,
+    () => [`${cfg.stateDir}/${STAGED_ENV_FILE}`, ...(cfg.envFile ? [cfg.envFile] : [])],
+    app,
+  );
+  let reloading = Promise.resolve();
+  Deno.addSignalListener("SIGHUP", () => {
+    reloading = reloading.then(() =>
+      reloader.reload().then(() => {}, (e) => log.error(`reload failed: ${e}`))
+    );
+  });
   await signal;
   const stopped = new Promise<void>((resolve) => {
     // systemd (TimeoutStopSec) and users expect an exit within 5 s, even if a peer's stalled socket

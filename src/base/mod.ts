@@ -9,6 +9,7 @@ export { createLogger, LOG_LEVELS, type Logger, type LogLevel, setLogLevel } fro
 export { RingBuffer } from "./ring_buffer.ts";
 export { moveAside, removeStaleTempFiles } from "./state_files.ts";
 export { VERSION } from "./version.ts";
+export { buildCommit } from "./build_info.ts";
 export { Subsystems, type SubsystemStats } from "./subsystems.ts";
 export { positive, positiveInteger } from "./checks.ts";
 export { MinuteBudget } from "./minute_budget.ts";

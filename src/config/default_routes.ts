@@ -29,7 +29,9 @@ export interface DefaultRoute {
 export function defaultRoutes(routeText?: string): DefaultRoute[] {
   if (routeText === undefined) {
     try {
-      routeText = Deno.readTextFileSync("/proc/net/route");
+      // /proc/self/net, not /proc/net: the unit mounts /proc with subset=pid (ProcSubset=pid), which
+      // hides the /proc/net link but not this process's own view of its network namespace.
+      routeText = Deno.readTextFileSync("/proc/self/net/route");
     } catch {
       return [];
     }

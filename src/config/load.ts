@@ -23,6 +23,7 @@ import { NETFLOW_SETTINGS, type NetflowConfig, netflowSettings } from "./netflow
 import { ANALYSIS_SETTINGS, type AnalysisConfig, analysisSettings } from "./analysis_settings.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
 import { VISIBILITY_SETTINGS, type VisibilityConfig, visibilitySettings } from "./visibility_settings.ts";
+import { SINK_SETTINGS, type SinkConfig, sinkSettings } from "./sink_settings.ts";
 
 export { ConfigError, DEFAULT_ENV_FILE };
 export type { ListenAddress };
@@ -121,6 +122,8 @@ export interface Config extends DetectorConfig {
   topology: TopologyConfig;
   /** The NetFlow/IPFIX collector. */
   netflow: NetflowConfig;
+  /** The optional sinks (ClickHouse, InfluxDB) and the site label. */
+  sinks: SinkConfig;
   /** The env file that was read, if any. */
   envFile: string | undefined;
   /** FLINTNET_* variables that no setting knows (likely typos), sorted; the caller warns about them. */
@@ -145,6 +148,8 @@ export interface SettingDescription {
   accepted: string;
   /** What the setting does. */
   description: string;
+  /** Its value is a secret: never echoed, never logged. */
+  secret: boolean;
 }
 
 const S = CORE_SETTINGS;
@@ -159,6 +164,7 @@ const SETTINGS: readonly Setting<unknown>[] = [
   ...Object.values(NETFLOW_SETTINGS),
   ...Object.values(VISIBILITY_SETTINGS),
   ...Object.values(ANALYSIS_SETTINGS),
+  ...Object.values(SINK_SETTINGS),
 ] as Setting<unknown>[];
 const KNOWN = new Set(SETTINGS.map((s) => s.name));
 
@@ -169,7 +175,13 @@ export function describeSettings(): SettingDescription[] {
     default: s.defaultText,
     accepted: s.parser.accepted,
     description: s.description,
+    secret: s.secret === true,
   }));
+}
+
+/** Every setting row, in `--help` order (for `flintnet config check`, which reads each on its own). */
+export function settingsTable(): readonly Setting<unknown>[] {
+  return SETTINGS;
 }
 
 /**
@@ -401,6 +413,7 @@ export async function loadConfig(
     alerts: alertSettings(vars, Deno.hostname()),
     topology: topologySettings(vars),
     ...netflowSettings(vars),
+    sinks: sinkSettings(vars, Deno.hostname()),
     envFile,
     unknownVariables,
   };

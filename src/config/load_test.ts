@@ -117,6 +117,15 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       flowRetentionS: 72 * 3600,
       historyFlowsPerMinute: 20_000,
     },
+    // Sinks are off until a URL is set; the site label is the host name.
+    sinks: {
+      site: Deno.hostname().replace(/[^A-Za-z0-9._-]/g, "-"),
+      clickhouse: null,
+      influx: null,
+      intervalS: 10,
+      bufferBytes: 64 * 1024 * 1024,
+      flowsPerMinute: 10_000,
+    },
     envFile: undefined,
     unknownVariables: [],
   });

@@ -19,6 +19,12 @@ export type { HttpLimitsConfig } from "./http_settings.ts";
 export type { TrapLimitsConfig } from "./trap_settings.ts";
 export { interfaceNames } from "./system_probe.ts";
 export { type ApiTokenFile, loadOrCreateApiToken } from "./api_token.ts";
+// Production commands (issue 14): config check, the example env file.
+export { checkSettings, type ConfigProblem } from "./config_check.ts";
+export { DEFAULT_ENV_FILE } from "./core_settings.ts";
+export { generateApiToken } from "./api_token.ts";
+export type { HttpSinkTarget, SinkConfig } from "./sink_settings.ts";
+export { envExample } from "./env_example.ts";
 export { defaultGateways, type DefaultRoute, defaultRoutes } from "./default_routes.ts";
 export { type VisibilityConfig, visibilitySettings } from "./visibility_settings.ts";
 export type { AnalysisConfig, ScanThreshold } from "./analysis_settings.ts";

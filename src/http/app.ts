@@ -32,6 +32,7 @@ import { advisoriesRoutes, type AdvisorySource } from "./routes/advisories.ts";
 import type { FlowHistorySource } from "./routes/flow_history.ts";
 import { metricsRoutes, registerCoreMetrics } from "./routes/metrics.ts";
 import { registerCollectorMetrics } from "./routes/collector_metrics.ts";
+import { registerSinkMetrics } from "./routes/sink_metrics.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -46,8 +47,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 /** What the HTTP surface reads. */
 export interface HttpAppDeps {
-  /** The API token (FLINTNET_API_TOKEN or the generated one). */
-  token: string;
+  /** The API token (FLINTNET_API_TOKEN or the generated one), or where to read the current one. */
+  token: string | (() => string);
   /** FLINTNET_CORS_ORIGINS. */
   corsOrigins: readonly string[];
   /** FLINTNET_METRICS_PUBLIC. */
@@ -121,6 +122,7 @@ export function createHttpApp(d: HttpAppDeps): Hono {
   registerDeviceMetrics(registry, { devices: () => d.devices.list(), stats: d.stats });
   registerCollectorMetrics(registry, { stats: d.stats });
   registerLimitMetrics(registry, d.stats);
+  registerSinkMetrics(registry, d.stats);
   const tickets = d.tickets ?? new TicketStore();
   const app = new Hono();
   app.use("*", securityHeaders({ hsts: d.tls }));

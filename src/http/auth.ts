@@ -16,8 +16,8 @@ export const WWW_AUTHENTICATE = 'Bearer realm="flintnet"';
 
 /** Options of {@link bearerAuth}. */
 export interface BearerAuthOptions {
-  /** The API token. */
-  token: string;
+  /** The API token, or where to read the current one (it changes on `flintnet token rotate`). */
+  token: string | (() => string);
   /** Where `POST /auth/ticket` keeps the tickets `GET /stream?ticket=` redeems. */
   tickets: TicketStore;
   /** Failed attempts per source address. */
@@ -84,8 +84,14 @@ function bearerToken(header: string | undefined): string | undefined {
  */
 export function bearerAuth(opts: BearerAuthOptions): MiddlewareHandler {
   const log = createLogger("http");
-  const expected = sha256(opts.token);
-  const tokenOk = (given: string) => timingSafeEqual(sha256(given), expected);
+  const current = typeof opts.token === "string" ? () => opts.token as string : opts.token;
+  // The hash of the current token, computed again only when the token changes (rotation).
+  let hashed = "", expected = sha256("");
+  const tokenOk = (given: string) => {
+    const token = current();
+    if (token !== hashed) [hashed, expected] = [token, sha256(token)];
+    return timingSafeEqual(sha256(given), expected);
+  };
 
   return async function bearerAuth(c, next) {
     if (opts.public(c.req.method, c.req.path)) return await next();

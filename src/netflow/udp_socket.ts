@@ -227,7 +227,8 @@ export async function waitReadable(
  */
 export function kernelDrops(inode: number): number {
   if (inode === 0) return 0;
-  for (const file of ["/proc/net/udp", "/proc/net/udp6"]) {
+  // /proc/self/net: the same tables, and still there under the unit's ProcSubset=pid.
+  for (const file of ["/proc/self/net/udp", "/proc/self/net/udp6"]) {
     let text: string;
     try {
       text = Deno.readTextFileSync(file);

@@ -13,6 +13,8 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** A running daemon. */
 export interface Daemon {
+  /** The PID of the process started (the wrapper's, when there is one). */
+  readonly pid: number;
   /** Every line it wrote to stderr so far (its JSON log). */
   readonly lines: readonly string[];
   /** The log lines parsed, skipping any that are not JSON. */
@@ -37,9 +39,12 @@ export async function startDaemon(
   env: Record<string, string>,
   startMs = 20_000,
   netns?: string,
+  opts: { cwd?: string; wrap?: (argv: string[]) => string[] } = {},
 ): Promise<Daemon> {
   const deno = [Deno.execPath(), "run", "--allow-all", MAIN];
-  const cmd = netns ? ["ip", "netns", "exec", netns, ...deno] : deno;
+  const plain = netns ? ["ip", "netns", "exec", netns, ...deno] : deno;
+  // A wrapper (strace, unshare …) that execs or traces the daemon; `pid` is then the wrapper's.
+  const cmd = opts.wrap ? opts.wrap(plain) : plain;
   const child = new Deno.Command(cmd[0], {
     args: cmd.slice(1),
     // The collector's well-known ports stay free unless a test asks for its own.
@@ -52,6 +57,8 @@ export async function startDaemon(
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    // The working directory a service manager gives it (/ under systemd), when the test says.
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
   }).spawn();
   const lines: string[] = [];
   const reading = (async () => {
@@ -77,6 +84,7 @@ export async function startDaemon(
     return out;
   };
   const daemon: Daemon = {
+    pid: child.pid,
     lines,
     records,
     async waitForLog(pred, ms, what) {
@@ -181,5 +189,20 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
       abort.abort();
       await done;
     },
+  };
+}
+
+/**
+ * The settings every daemon a test starts needs (the rules of tests: loopback only, a state directory of
+ * the test's, no trap port, no sweeps beyond the first), listening on 127.0.0.1:`httpPort`.
+ */
+export function loopbackEnv(stateDir: string, httpPort: number): Record<string, string> {
+  return {
+    FLINTNET_INTERFACE: "lo",
+    FLINTNET_CIDR: "127.0.0.1/32",
+    FLINTNET_STATE_DIR: stateDir,
+    FLINTNET_TRAP_LISTEN: "off",
+    FLINTNET_DISCOVERY_INTERVAL: "0",
+    FLINTNET_LISTEN: `127.0.0.1:${httpPort}`,
   };
 }

@@ -34,6 +34,13 @@ const PACKAGES: PackageTable = {
   "nftables": "random segment loss in a namespace for the TCP health test (the kernel has no sch_netem)",
   "ethtool": "turns segmentation offload off on a veth, so a ClientHello really spans two segments",
   "chromium": "a real browser for the dashboard's end-to-end tests (driven by npm:playwright-core)",
+  // Production (issue 14):
+  "systemd": "systemd-analyze: the unit's security score, verify, and the system call groups of its filter",
+  "strace": "traces the system calls a running Flintnet makes, checked against the unit's filter",
+  "docker-compose": "docker-compose config: validates compose.yaml (the only Compose CLI Debian packages)",
+  "clickhouse-server": "the ClickHouse the sink writes flows and events to, read back with SQL",
+  "influxdb": "the InfluxDB 1.x the sink writes line protocol to, read back with InfluxQL",
+  "prometheus": "scrapes /metrics with the API token as a bearer credential",
 };
 
 Deno.exit(await ensurePackages(PACKAGES, "the tests"));

@@ -270,6 +270,7 @@ export const SCHEMAS: Record<string, Json> = {
   },
   Version: obj({
     version: str("Flintnet version."),
+    commit: str("The commit it was built from (12 hex digits, -dirty for a changed checkout), or unknown."),
     deno: str("Deno runtime version."),
     started_at: isoTime(""),
   }),
