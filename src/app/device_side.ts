@@ -7,7 +7,13 @@
 import { join } from "node:path";
 import type { EventBus } from "../events/mod.ts";
 import { type Config, defaultGateways } from "../config/mod.ts";
-import { type ArpSecurityDetector, createPacketDetectors, type NameWatch } from "../detect/mod.ts";
+import {
+  type ArpSecurityDetector,
+  type BlocklistWatch,
+  createPacketDetectors,
+  type NameWatch,
+  ThreatLists,
+} from "../detect/mod.ts";
 import type { PollPart } from "../polling/mod.ts";
 import { type Detector, type FlowTable, localHosts } from "../flow/mod.ts";
 import { ArpHistory, ArpStateError, DeviceRegistry, Inventory, OuiRegistry } from "../devices/mod.ts";
@@ -34,6 +40,8 @@ export interface DeviceSide {
   readonly packetDetectors: readonly Detector[];
   /** Names on flows and each host's DNS history (docs/visibility.md). */
   readonly names: NameWatch;
+  /** Flows to or from block-listed addresses (FLINTNET_BLOCKLISTS). */
+  readonly blocklists: BlocklistWatch;
   /** Sweeps on demand and on time. */
   readonly discovery: DiscoveryScheduler;
   /** Polls and traps → registry. */
@@ -89,6 +97,9 @@ export async function startDeviceSide(
     });
   }
   const arpHistory = await loadArpHistory(join(cfg.stateDir, "arp-state.json"), log);
+  // Block lists are read before capture starts, then looked at on a timer (never per packet).
+  const threatLists = new ThreatLists(cfg.visibility.blocklists);
+  await threatLists.refresh();
   const packetDetectors = createPacketDetectors({
     arpHistory,
     publish: (e) => bus.publish(e),
@@ -100,6 +111,7 @@ export async function startDeviceSide(
     table,
     retransmissions: { rate: cfg.visibility.retransRate, minSegments: cfg.visibility.retransMinSegments },
     dns: { perHost: cfg.visibility.dnsHistory, hosts: cfg.visibility.dnsHosts },
+    blocklists: threatLists,
   });
   const arp = packetDetectors.arp;
   const credentials = new CredentialTable({
@@ -174,6 +186,9 @@ export async function startDeviceSide(
         log.error("ARP state could not be saved", { error: err });
       })), ARP_SAVE_MS),
   ];
+  if (threatLists.count > 0) {
+    timers.push(setInterval(() => void threatLists.refresh(), cfg.visibility.blocklistReloadS * 1000));
+  }
   discovery.sweepAtStart();
   return {
     registry,
@@ -181,6 +196,7 @@ export async function startDeviceSide(
     arp,
     packetDetectors: packetDetectors.all,
     names: packetDetectors.names,
+    blocklists: packetDetectors.blocklists,
     discovery,
     inventory,
     async acknowledge(id) {
@@ -200,6 +216,7 @@ export async function startDeviceSide(
       poll: inventory.lastCycle,
       pollers: inventory.pollerStats(),
       arp: arp.counters(),
+      blocklists: { lists: threatLists.status(), ...packetDetectors.blocklists.counters },
       traps: traps ? { listening: true, ...traps.counters() } : { listening: false, error: trapError },
     }),
     async stop() {

@@ -8,6 +8,7 @@ import {
   type AnomalyOptions,
   createPacketDetectors,
   type DnsQueryJson,
+  ThreatLists,
   VolumeAnomalyDetector,
 } from "../detect/mod.ts";
 import { ArpHistory, OuiRegistry } from "../devices/mod.ts";
@@ -59,6 +60,10 @@ const TOP_FLOWS = 100;
 /** Runs the pipeline over `path` and returns the document `replay` prints. */
 export async function replayFile(path: string, o: ReplayOptions): Promise<ReplayResult> {
   const log = createLogger("replay");
+  // Block lists are read once (a replay is over before a list would change), before the clock starts:
+  // packets_per_s measures the packets; the lists' load time is in totals.blocklists.
+  const lists = new ThreatLists((o.visibility ?? visibilitySettings({})).blocklists);
+  await lists.refresh();
   const started = performance.now();
   const warmup = o.anomaly.warmupIntervals;
   const finished: FlowJson[] = []; // flows that left the table (idle, full) or rolled over
@@ -91,6 +96,7 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
     table,
     retransmissions: { rate: vis.retransRate, minSegments: vis.retransMinSegments },
     dns: { perHost: vis.dnsHistory, hosts: vis.dnsHosts },
+    blocklists: lists,
   });
   const neighbours = new PassiveNeighbours(65_536);
   const passive = new PassiveDiscovery((o) => neighbours.observe(o));
@@ -144,6 +150,7 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
       arp: packet.arp.counters(),
       names: { ...packet.names.counters, dns: packet.names.book.counters, ...packet.names.book.sizes },
       tcp: packet.tcp.totals,
+      blocklists: { lists: lists.status(), ...packet.blocklists.counters },
     },
     flows,
     anomalies: events.filter((e): e is AnomalyEvent & { id: number } => e.kind === "anomaly"),

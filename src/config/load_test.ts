@@ -78,7 +78,14 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       storeSize: 10000,
     },
     arp: { learningPeriodS: 86400, allowMacs: [], windowS: 60 },
-    visibility: { retransRate: 0.05, retransMinSegments: 50, dnsHistory: 100, dnsHosts: 4096 },
+    visibility: {
+      retransRate: 0.05,
+      retransMinSegments: 50,
+      dnsHistory: 100,
+      dnsHosts: 4096,
+      blocklists: [],
+      blocklistReloadS: 60,
+    },
     snmp: {
       port: 161,
       timeoutMs: 1000,
@@ -416,7 +423,14 @@ Deno.test("loadDetectorConfig() reads only detector settings and never probes", 
       storeSize: 10000,
     },
     arp: { learningPeriodS: 90, allowMacs: [], windowS: 60 },
-    visibility: { retransRate: 0.05, retransMinSegments: 50, dnsHistory: 100, dnsHosts: 4096 },
+    visibility: {
+      retransRate: 0.05,
+      retransMinSegments: 50,
+      dnsHistory: 100,
+      dnsHosts: 4096,
+      blocklists: [],
+      blocklistReloadS: 60,
+    },
   });
   assert.throws(() => loadDetectorConfig({ FLINTNET_EWMA_ALPHA: "2" }, NO_FILE), ConfigError);
 });

@@ -2,8 +2,8 @@
  * The FLINTNET_* settings of deep visibility (docs/visibility.md): names on flows from DNS, TLS and HTTP,
  * and TCP health with its retransmission-rate rule.
  */
-import { intRange, numberRange } from "./parsers.ts";
-import { setting, value, type Vars } from "./setting.ts";
+import { absolutePath, duration, intRange, list, numberRange } from "./parsers.ts";
+import { read, setting, value, type Vars } from "./setting.ts";
 
 /** Resolved visibility settings. */
 export interface VisibilityConfig {
@@ -15,7 +15,17 @@ export interface VisibilityConfig {
   dnsHistory: number;
   /** Hosts whose DNS history is kept (the least recently active is forgotten first). */
   dnsHosts: number;
+  /** Block-list files (docs/visibility.md), absolute paths; empty when none. */
+  blocklists: string[];
+  /** Seconds between looks at the block lists' modification times. */
+  blocklistReloadS: number;
 }
+
+/** Comma-separated absolute paths of block-list files. */
+const pathList = list(
+  "comma-separated absolute paths of block-list files, each once",
+  (p) => absolutePath.parse(p),
+);
 
 /** The settings table rows of this file, in `--help` order. */
 export const VISIBILITY_SETTINGS = {
@@ -45,6 +55,20 @@ export const VISIBILITY_SETTINGS = {
     parser: intRange(1, 1_000_000),
     fallback: 4096,
   }),
+  blocklists: setting({
+    name: "FLINTNET_BLOCKLISTS",
+    description:
+      "Block-list files: one address, network (CIDR) or range a line, # and ; comments (Spamhaus DROP, " +
+      "FireHOL netsets). A flow to or from a listed address raises a security event and is flagged in /flows.",
+    parser: pathList,
+    defaultText: "none",
+  }),
+  blocklistReloadS: setting({
+    name: "FLINTNET_BLOCKLIST_RELOAD",
+    description: "How often the block-list files are looked at; a changed file is read again.",
+    parser: duration(1, 86_400),
+    fallback: 60,
+  }),
 };
 
 /** Reads the visibility settings. */
@@ -55,5 +79,7 @@ export function visibilitySettings(vars: Vars): VisibilityConfig {
     retransMinSegments: value(S.retransMinSegments, vars),
     dnsHistory: value(S.dnsHistory, vars),
     dnsHosts: value(S.dnsHosts, vars),
+    blocklists: read(S.blocklists, vars) ?? [],
+    blocklistReloadS: value(S.blocklistReloadS, vars),
   };
 }

@@ -13,3 +13,6 @@ export { createPacketDetectors } from "./packet_detectors.ts";
 export { type DnsQueryJson } from "./dns_book.ts";
 export { type NameWatch } from "./name_watch.ts";
 export { type TcpHealthDetector } from "./tcp_health.ts";
+export { type BlocklistWatch } from "./blocklist_watch.ts";
+export { type ThreatHit, ThreatLists, type ThreatListStatus } from "./threat_lists.ts";
+export { parseBlocklist, type ParsedList } from "./blocklist_file.ts";

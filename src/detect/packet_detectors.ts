@@ -16,6 +16,8 @@ import type { DnsBookLimits } from "./dns_book.ts";
 import { NameWatch } from "./name_watch.ts";
 import type { RetransmissionRuleOptions } from "./retransmission_rule.ts";
 import { TcpHealthDetector } from "./tcp_health.ts";
+import { BlocklistWatch } from "./blocklist_watch.ts";
+import { ThreatLists } from "./threat_lists.ts";
 
 /** What the packet-level detectors need. */
 export interface PacketDetectorOptions {
@@ -39,6 +41,8 @@ export interface PacketDetectorOptions {
   retransmissions: RetransmissionRuleOptions;
   /** Bounds of the DNS history. */
   dns?: DnsBookLimits;
+  /** The block lists flows are checked against (the caller loads and refreshes them). @default none */
+  blocklists?: ThreatLists;
 }
 
 /** The packet-level detectors, in the order the pipeline runs them. */
@@ -49,6 +53,8 @@ export interface PacketDetectors {
   readonly names: NameWatch;
   /** TCP health per flow. */
   readonly tcp: TcpHealthDetector;
+  /** Flows to or from block-listed addresses. */
+  readonly blocklists: BlocklistWatch;
   /** Every packet-level detector, for the flow pipeline. */
   readonly all: readonly Detector[];
 }
@@ -66,5 +72,6 @@ export function createPacketDetectors(o: PacketDetectorOptions): PacketDetectors
   });
   const names = new NameWatch(o.table, o.dns);
   const tcp = new TcpHealthDetector(o.table, o.publish, o.retransmissions);
-  return { arp, names, tcp, all: [arp, names, tcp] };
+  const blocklists = new BlocklistWatch(o.table, o.blocklists ?? new ThreatLists([]), o.publish, o.vendor);
+  return { arp, names, tcp, blocklists, all: [arp, names, tcp, blocklists] };
 }

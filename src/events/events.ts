@@ -208,8 +208,8 @@ export interface TrapEvent {
   held_back?: number;
 }
 
-/** What the ARP watcher can report. */
-export type SecurityEventType = "rogue_device" | "arp_spoof" | "mac_spoof" | "duplicate_ip";
+/** What the ARP watcher can report, and `blocklisted`: a flow to or from an address on a block list. */
+export type SecurityEventType = "rogue_device" | "arp_spoof" | "mac_spoof" | "duplicate_ip" | "blocklisted";
 
 /** Every security event type. */
 export const SECURITY_EVENT_TYPES: readonly SecurityEventType[] = [
@@ -217,6 +217,7 @@ export const SECURITY_EVENT_TYPES: readonly SecurityEventType[] = [
   "arp_spoof",
   "mac_spoof",
   "duplicate_ip",
+  "blocklisted",
 ];
 
 /** Something on the LAN that a person should look at: a new device, or ARP that lies. */

@@ -34,3 +34,12 @@ export {
   NameSource,
   visibilityOf,
 } from "./flow_visibility.ts";
+export {
+  ATTACK_SIGNALS,
+  AttackSignal,
+  attackSignalNames,
+  type BlocklistHitJson,
+  FlowThreats,
+  type FlowThreatsJson,
+  threatsOf,
+} from "./flow_threats.ts";

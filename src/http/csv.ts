@@ -33,7 +33,10 @@ export function csvRow(fields: readonly CsvValue[]): string {
 
 /** The names {@link flattenRecord} gives the members of `T`: a nested object's members as `outer_inner`. */
 export type FlatKeys<T> = {
-  [K in keyof T & string]: NonNullable<T[K]> extends object ? `${K}_${keyof NonNullable<T[K]> & string}` : K;
+  // arrays are one column (their items joined by spaces, as flattenRecord writes them)
+  [K in keyof T & string]: NonNullable<T[K]> extends readonly unknown[] ? K
+    : NonNullable<T[K]> extends object ? `${K}_${keyof NonNullable<T[K]> & string}`
+    : K;
 }[keyof T & string];
 
 /**

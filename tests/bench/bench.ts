@@ -1,14 +1,15 @@
 /**
  * `deno task bench`: Flintnet's figures beside peer tools measured in the same run, on the same file.
  *
- *   deno task bench [--only=replay,memory,live,http,snmp,discovery,anomaly,netflow] [--profile] [--dry-run]
+ *   deno task bench [--only=replay,memory,live,http,snmp,discovery,anomaly,netflow,threats] [--profile] [--dry-run]
  *
  * Sections: replay throughput (Flintnet replay ×5, tcpdump ×3, softflowd ×3, interleaved), flow-table
  * memory (tests/bench/flow_memory.ts at 100 k and 1 M flows), live capture drops (tests/bench/live_capture.ts),
  * HTTP, one SNMP poll cycle of 1,000 simulated agents (tests/bench/snmp_poll.ts) and a /22 discovery sweep
  * in a network namespace (tests/bench/discovery_sweep.ts), each beside Net-SNMP, the anomaly detector's
  * false alerts and detection delays on simulated days (tests/bench/anomaly_precision.ts) beside the old rule's,
- * and NetFlow ingest beside nfcapd (tests/bench/netflow_ingest.ts).
+ * NetFlow ingest beside nfcapd (tests/bench/netflow_ingest.ts), and block lists: a 1 M-entry list's load
+ * time and memory, and replay with it (tests/bench/threat_lists.ts).
  * Prints a table of measure | flintnet | peer | target | result, and writes it with every raw figure to
  * tests/bench/.cache/last.json. A figure that misses its target never fails the run; a tool or step that
  * cannot run does (exit 1). See docs/benchmarks.md for what each figure means.
@@ -24,6 +25,7 @@ import { type SnmpPollResult, snmpPollRows } from "./snmp_poll.ts";
 import { type AnomalyResult, anomalyRows } from "./anomaly_precision.ts";
 import type { NetflowIngestResult } from "./netflow_ingest.ts";
 import { netflowRows } from "./netflow_rows.ts";
+import { type ThreatBenchResult, threatRows } from "./threat_lists.ts";
 
 /** This directory: the helper scripts and the cache live beside the driver. */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -52,7 +54,16 @@ const TOOLS: Record<string, string> = {
   nfcapd: "nfdump",
 };
 
-type Section = "replay" | "memory" | "live" | "http" | "snmp" | "discovery" | "anomaly" | "netflow";
+type Section =
+  | "replay"
+  | "memory"
+  | "live"
+  | "http"
+  | "snmp"
+  | "discovery"
+  | "anomaly"
+  | "netflow"
+  | "threats";
 
 /** The external tools each section runs. */
 const SECTION_TOOLS: Record<Section, string[]> = {
@@ -64,6 +75,7 @@ const SECTION_TOOLS: Record<Section, string[]> = {
   discovery: ["snmpget", "snmpd", "ip"],
   anomaly: [],
   netflow: ["nfcapd"],
+  threats: [],
 };
 
 interface Timed {
@@ -435,6 +447,14 @@ function benchNetflow(): Promise<NetflowIngestResult | null> {
   return runSection<NetflowIngestResult>("netflow ingest", "netflow_ingest.ts", 600_000);
 }
 
+async function benchThreats(): Promise<ThreatBenchResult | null> {
+  console.log("threats: a 1 M-entry block list loaded, looked up, and replay with it (about 20 s)…");
+  const t = await timed([Deno.execPath(), "run", "-A", join(HERE, "threat_lists.ts"), PCAP], 300_000);
+  for (const l of t.stderr.trim().split("\n").filter((l) => l && !l.startsWith("{"))) console.log(`  ${l}`);
+  if (t.code !== 0) return failed("threat lists", describeFailure(t));
+  return JSON.parse(t.stdout.trim().split("\n").pop()!) as ThreatBenchResult;
+}
+
 function benchDiscovery(): Promise<DiscoveryResult | null> {
   console.log("discovery: /22 sweep in a namespace, then snmpget on a sample (about 95 s)…");
   return runSection<DiscoveryResult>("discovery sweep", "discovery_sweep.ts", 240_000);
@@ -675,7 +695,17 @@ function printDeviceDetails(snmp: SnmpPollResult | null, disc: DiscoveryResult |
 }
 
 function parseArgs(args: string[]): { sections: Set<Section>; profile: boolean; dryRun: boolean } {
-  const all: Section[] = ["replay", "memory", "live", "http", "snmp", "discovery", "anomaly", "netflow"];
+  const all: Section[] = [
+    "replay",
+    "memory",
+    "live",
+    "http",
+    "snmp",
+    "discovery",
+    "anomaly",
+    "netflow",
+    "threats",
+  ];
   let sections = new Set<Section>(all);
   let profile = false, dryRun = false;
   for (const a of args) {
@@ -732,7 +762,9 @@ async function main(): Promise<number> {
     console.log("  ! the machine is busy: figures will be slower and noisier than on an idle box");
   }
   // Only the replay and live sections read the capture file.
-  const input = opts.sections.has("replay") || opts.sections.has("live") ? await ensurePcap() : null;
+  const input = opts.sections.has("replay") || opts.sections.has("live") || opts.sections.has("threats")
+    ? await ensurePcap()
+    : null;
   const frames = input?.truth.packets ?? 0;
 
   const replay = opts.sections.has("replay") ? await benchReplay(frames) : null;
@@ -743,6 +775,7 @@ async function main(): Promise<number> {
   const discovery = opts.sections.has("discovery") ? await benchDiscovery() : null;
   const anomaly = opts.sections.has("anomaly") ? await benchAnomaly() : null;
   const netflow = opts.sections.has("netflow") ? await benchNetflow() : null;
+  const threats = opts.sections.has("threats") ? await benchThreats() : null;
   const replayMissed = (replay?.flintnet?.medianReportedPps ?? Infinity) < TARGET.pps;
   const profile = opts.profile || replayMissed ? await profileReplay() : null;
 
@@ -755,6 +788,7 @@ async function main(): Promise<number> {
     ...(discovery ? discoveryRows(discovery, verdict) : []),
     ...(anomaly ? anomalyRows(anomaly, verdict) : []),
     ...(netflow ? netflowRows(netflow, verdict) : []),
+    ...(threats ? threatRows(threats, verdict) : []),
   ];
   console.log("");
   printTable(rows);
@@ -775,6 +809,7 @@ async function main(): Promise<number> {
     discovery,
     anomaly,
     netflow,
+    threats,
     profile,
     failures,
     skipped,
