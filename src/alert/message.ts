@@ -46,6 +46,7 @@ const RULE_WORDS: Record<AnomalyEvent["rule"], string> = {
   spike: "spike (one or two intervals)",
   sustained: "sustained (the last minutes)",
   retransmissions: "TCP retransmissions (share of segments sent again)",
+  attack: "attack signals (SYN flood, tiny packets, low TTL, sequence gaps, volume)",
 };
 
 /** HTML-escapes text for element content and attribute values. */

@@ -8,7 +8,9 @@ import { join } from "node:path";
 import type { EventBus } from "../events/mod.ts";
 import { type Config, defaultGateways } from "../config/mod.ts";
 import {
+  ALLOWLIST_FILE,
   type ArpSecurityDetector,
+  AttackAllowlist,
   type BlocklistWatch,
   createPacketDetectors,
   type NameWatch,
@@ -25,6 +27,8 @@ import type { DeviceAckResult } from "../http/mod.ts";
 
 /** How long the traffic-derived host list is reused (one table scan serves a whole sweep). */
 const LOCAL_HOSTS_TTL_MS = 30_000;
+/** How often the attack allow list's modification time is looked at. */
+const ALLOWLIST_RELOAD_MS = 5_000;
 /** How often the ARP state is saved when it changed. */
 const ARP_SAVE_MS = 60_000;
 
@@ -100,6 +104,8 @@ export async function startDeviceSide(
   // Block lists are read before capture starts, then looked at on a timer (never per packet).
   const threatLists = new ThreatLists(cfg.visibility.blocklists);
   await threatLists.refresh();
+  const allowlist = new AttackAllowlist(join(cfg.stateDir, ALLOWLIST_FILE));
+  await allowlist.refresh();
   const packetDetectors = createPacketDetectors({
     arpHistory,
     publish: (e) => bus.publish(e),
@@ -112,6 +118,7 @@ export async function startDeviceSide(
     retransmissions: { rate: cfg.visibility.retransRate, minSegments: cfg.visibility.retransMinSegments },
     dns: { perHost: cfg.visibility.dnsHistory, hosts: cfg.visibility.dnsHosts },
     blocklists: threatLists,
+    attack: { threshold: cfg.visibility.attackScore, synMin: cfg.visibility.attackSynMin, allowlist },
   });
   const arp = packetDetectors.arp;
   const credentials = new CredentialTable({
@@ -186,6 +193,8 @@ export async function startDeviceSide(
         log.error("ARP state could not be saved", { error: err });
       })), ARP_SAVE_MS),
   ];
+  // the allow list is small: looked at every few seconds, so an edit takes effect before the next interval
+  timers.push(setInterval(() => void allowlist.refresh(), ALLOWLIST_RELOAD_MS));
   if (threatLists.count > 0) {
     timers.push(setInterval(() => void threatLists.refresh(), cfg.visibility.blocklistReloadS * 1000));
   }
@@ -217,6 +226,11 @@ export async function startDeviceSide(
       pollers: inventory.pollerStats(),
       arp: arp.counters(),
       blocklists: { lists: threatLists.status(), ...packetDetectors.blocklists.counters },
+      attack: {
+        ...packetDetectors.attack.counters,
+        open_episodes: packetDetectors.attack.openEpisodes,
+        allowlist_entries: allowlist.entries,
+      },
       traps: traps ? { listening: true, ...traps.counters() } : { listening: false, error: trapError },
     }),
     async stop() {

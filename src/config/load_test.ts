@@ -85,6 +85,8 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       dnsHosts: 4096,
       blocklists: [],
       blocklistReloadS: 60,
+      attackScore: 0.7,
+      attackSynMin: 100,
     },
     snmp: {
       port: 161,
@@ -430,6 +432,8 @@ Deno.test("loadDetectorConfig() reads only detector settings and never probes", 
       dnsHosts: 4096,
       blocklists: [],
       blocklistReloadS: 60,
+      attackScore: 0.7,
+      attackSynMin: 100,
     },
   });
   assert.throws(() => loadDetectorConfig({ FLINTNET_EWMA_ALPHA: "2" }, NO_FILE), ConfigError);

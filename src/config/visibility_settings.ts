@@ -19,6 +19,10 @@ export interface VisibilityConfig {
   blocklists: string[];
   /** Seconds between looks at the block lists' modification times. */
   blocklistReloadS: number;
+  /** Attack score (0–1) at which a source raises an anomaly with rule attack. */
+  attackScore: number;
+  /** Half-open TCP flows a source makes in an interval for a full-strength syn_flood signal. */
+  attackSynMin: number;
 }
 
 /** Comma-separated absolute paths of block-list files. */
@@ -69,6 +73,21 @@ export const VISIBILITY_SETTINGS = {
     parser: duration(1, 86_400),
     fallback: 60,
   }),
+  attackScore: setting({
+    name: "FLINTNET_ATTACK_SCORE",
+    description:
+      "Attack score (0–1, from SYNs without handshake, tiny packets, low TTL, sequence gaps and volume) at " +
+      "which a source raises an anomaly with rule attack. Known-good traffic: attack-allowlist.txt in the state directory.",
+    parser: numberRange(0.05, 1),
+    fallback: 0.7,
+  }),
+  attackSynMin: setting({
+    name: "FLINTNET_ATTACK_SYN_MIN",
+    description:
+      "TCP handshakes a source starts and never completes in an anomaly interval for a full-strength SYN-flood signal.",
+    parser: intRange(4, 10_000_000),
+    fallback: 100,
+  }),
 };
 
 /** Reads the visibility settings. */
@@ -81,5 +100,7 @@ export function visibilitySettings(vars: Vars): VisibilityConfig {
     dnsHosts: value(S.dnsHosts, vars),
     blocklists: read(S.blocklists, vars) ?? [],
     blocklistReloadS: value(S.blocklistReloadS, vars),
+    attackScore: value(S.attackScore, vars),
+    attackSynMin: value(S.attackSynMin, vars),
   };
 }

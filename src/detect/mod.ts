@@ -16,3 +16,5 @@ export { type TcpHealthDetector } from "./tcp_health.ts";
 export { type BlocklistWatch } from "./blocklist_watch.ts";
 export { type ThreatHit, ThreatLists, type ThreatListStatus } from "./threat_lists.ts";
 export { parseBlocklist, type ParsedList } from "./blocklist_file.ts";
+export { ALLOWLIST_FILE, AttackAllowlist } from "./attack_allowlist.ts";
+export { type AttackOptions, type AttackSignals } from "./attack_signals.ts";

@@ -18,6 +18,8 @@ import type { RetransmissionRuleOptions } from "./retransmission_rule.ts";
 import { TcpHealthDetector } from "./tcp_health.ts";
 import { BlocklistWatch } from "./blocklist_watch.ts";
 import { ThreatLists } from "./threat_lists.ts";
+import { AttackAllowlist } from "./attack_allowlist.ts";
+import { type AttackOptions, AttackSignals } from "./attack_signals.ts";
 
 /** What the packet-level detectors need. */
 export interface PacketDetectorOptions {
@@ -43,6 +45,8 @@ export interface PacketDetectorOptions {
   dns?: DnsBookLimits;
   /** The block lists flows are checked against (the caller loads and refreshes them). @default none */
   blocklists?: ThreatLists;
+  /** Attack-signal settings (the caller refreshes the allow list). @default score 0.7, 100 SYNs, nothing allowed */
+  attack?: AttackOptions;
 }
 
 /** The packet-level detectors, in the order the pipeline runs them. */
@@ -55,6 +59,8 @@ export interface PacketDetectors {
   readonly tcp: TcpHealthDetector;
   /** Flows to or from block-listed addresses. */
   readonly blocklists: BlocklistWatch;
+  /** Attack signals and scores. */
+  readonly attack: AttackSignals;
   /** Every packet-level detector, for the flow pipeline. */
   readonly all: readonly Detector[];
 }
@@ -73,5 +79,10 @@ export function createPacketDetectors(o: PacketDetectorOptions): PacketDetectors
   const names = new NameWatch(o.table, o.dns);
   const tcp = new TcpHealthDetector(o.table, o.publish, o.retransmissions);
   const blocklists = new BlocklistWatch(o.table, o.blocklists ?? new ThreatLists([]), o.publish, o.vendor);
-  return { arp, names, tcp, blocklists, all: [arp, names, tcp, blocklists] };
+  const attack = new AttackSignals(
+    o.table,
+    o.publish,
+    o.attack ?? { threshold: 0.7, synMin: 100, allowlist: new AttackAllowlist(null) },
+  );
+  return { arp, names, tcp, blocklists, attack, all: [arp, names, tcp, blocklists, attack] };
 }

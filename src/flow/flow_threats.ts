@@ -56,6 +56,12 @@ export class FlowThreats {
   readonly attackSignals: Uint8Array;
   /** TTL (hop limit) of the flow's first packet. */
   readonly firstTtl: Uint8Array;
+  /** The flow's octets, packets and sequence gaps when the attack signals last looked (per-interval deltas). */
+  readonly seenBytes: Float64Array;
+  /** See seenBytes. */
+  readonly seenPackets: Float64Array;
+  /** See seenBytes. */
+  readonly seenGaps: Uint32Array;
 
   constructor(table: FlowTable) {
     const n = table.capacity;
@@ -69,6 +75,9 @@ export class FlowThreats {
     this.attackScore = new Float32Array(n);
     this.attackSignals = new Uint8Array(n);
     this.firstTtl = new Uint8Array(n);
+    this.seenBytes = new Float64Array(n);
+    this.seenPackets = new Float64Array(n);
+    this.seenGaps = new Uint32Array(n);
   }
 
   /** Makes row `id` belong to the flow the table holds there now: true when it was just cleared. */
@@ -84,6 +93,9 @@ export class FlowThreats {
     this.attackScore[id] = 0;
     this.attackSignals[id] = 0;
     this.firstTtl[id] = 0;
+    this.seenBytes[id] = 0;
+    this.seenPackets[id] = 0;
+    this.seenGaps[id] = 0;
     return true;
   }
 }

@@ -49,7 +49,10 @@ export function flattenRecord(obj: Record<string, unknown>, prefix = ""): Record
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {
       Object.assign(out, flattenRecord(v as Record<string, unknown>, `${prefix}${k}_`));
     } else {
-      out[`${prefix}${k}`] = Array.isArray(v) ? v.join(" ") : v as CsvValue;
+      // a list is one cell, its items joined by spaces (an object item as its JSON)
+      out[`${prefix}${k}`] = Array.isArray(v)
+        ? v.map((x) => (x !== null && typeof x === "object" ? JSON.stringify(x) : x)).join(" ")
+        : v as CsvValue;
     }
   }
   return out;

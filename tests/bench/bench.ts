@@ -527,8 +527,11 @@ function buildRows(
     const f = replay.flintnet, d = replay.tcpdump, s = replay.softflowd;
     const reported = f?.medianReportedPps ?? NaN;
     rows.push({
-      // names on flows and TCP health always run in replay: this figure includes them (docs/visibility.md)
-      measure: `replay pkt/s with names + TCP health (median of ${f?.runs.length ?? 0}, as reported)`,
+      // names on flows, TCP health, block-list checks and attack signals always run in replay: this figure
+      // includes them (docs/visibility.md); the threats section adds a 1 M-entry block list
+      measure: `replay pkt/s with names, TCP health, attack signals (median of ${
+        f?.runs.length ?? 0
+      }, as reported)`,
       flintnet: fmt.pps(reported),
       peer: `tcpdump ${fmt.pps(d?.wallPps ?? NaN)} (by wall time)`,
       target: `≥ ${fmt.pps(TARGET.pps)}`,
