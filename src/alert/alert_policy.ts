@@ -85,6 +85,7 @@ export function defaultAlertPolicy(overrides: AlertPolicyDefaults = {}): AlertPo
       arp_spoof: ["email", "webhook"],
       mac_spoof: ["email", "webhook"],
       duplicate_ip: ["email", "webhook"],
+      blocklisted: ["email", "webhook"],
       anomaly: ["email", "webhook"],
       trap: [],
       advisory: ["email", "webhook"],

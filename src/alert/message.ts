@@ -36,6 +36,7 @@ const TITLES: Record<string, string> = {
   arp_spoof: "ARP spoofing: one MAC claims several IPs",
   mac_spoof: "MAC spoofing: one IP claimed by several MACs",
   duplicate_ip: "Duplicate IP address",
+  blocklisted: "Traffic with an address on a block list",
 };
 
 const PROTOCOLS: Record<number, string> = { 1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPv6", 132: "SCTP" };
@@ -45,6 +46,7 @@ const RULE_WORDS: Record<AnomalyEvent["rule"], string> = {
   spike: "spike (one or two intervals)",
   sustained: "sustained (the last minutes)",
   retransmissions: "TCP retransmissions (share of segments sent again)",
+  attack: "attack signals (SYN flood, tiny packets, low TTL, sequence gaps, volume)",
 };
 
 /** HTML-escapes text for element content and attribute values. */

@@ -101,6 +101,8 @@ async function replayCommand(args: string[], env: Record<string, string | undefi
       arp: cfg.arp,
       visibility: cfg.visibility,
       analysis: cfg.analysis,
+      // the daemon's allow list, when replay is pointed at its state directory
+      stateDir: env.FLINTNET_STATE_DIR || null,
     });
     await writeOut(JSON.stringify(result) + "\n");
     return 0;

@@ -8,10 +8,14 @@ import { join } from "node:path";
 import type { EventBus } from "../events/mod.ts";
 import { type Config, defaultGateways } from "../config/mod.ts";
 import {
+  ALLOWLIST_FILE,
   type ArpSecurityDetector,
+  AttackAllowlist,
+  type BlocklistWatch,
   type CleartextWatch,
   createPacketDetectors,
   type NameWatch,
+  ThreatLists,
 } from "../detect/mod.ts";
 import type { PollPart } from "../polling/mod.ts";
 import { type Detector, type FlowTable, localHosts } from "../flow/mod.ts";
@@ -24,6 +28,8 @@ import type { DeviceAckResult } from "../http/mod.ts";
 
 /** How long the traffic-derived host list is reused (one table scan serves a whole sweep). */
 const LOCAL_HOSTS_TTL_MS = 30_000;
+/** How often the attack allow list's modification time is looked at. */
+const ALLOWLIST_RELOAD_MS = 5_000;
 /** How often the ARP state is saved when it changed. */
 const ARP_SAVE_MS = 60_000;
 
@@ -41,6 +47,8 @@ export interface DeviceSide {
   readonly names: NameWatch;
   /** Cleartext protocols seen in payloads (one of the packet detectors), for the insecure-protocol advisory. */
   readonly cleartext: CleartextWatch;
+  /** Flows to or from block-listed addresses (FLINTNET_BLOCKLISTS). */
+  readonly blocklists: BlocklistWatch;
   /** Sweeps on demand and on time. */
   readonly discovery: DiscoveryScheduler;
   /** Polls and traps → registry. */
@@ -96,6 +104,11 @@ export async function startDeviceSide(
     });
   }
   const arpHistory = await loadArpHistory(join(cfg.stateDir, "arp-state.json"), log);
+  // Block lists are read before capture starts, then looked at on a timer (never per packet).
+  const threatLists = new ThreatLists(cfg.visibility.blocklists);
+  await threatLists.refresh();
+  const allowlist = new AttackAllowlist(join(cfg.stateDir, ALLOWLIST_FILE));
+  await allowlist.refresh();
   const packetDetectors = createPacketDetectors({
     arpHistory,
     publish: (e) => bus.publish(e),
@@ -107,6 +120,8 @@ export async function startDeviceSide(
     table,
     retransmissions: { rate: cfg.visibility.retransRate, minSegments: cfg.visibility.retransMinSegments },
     dns: { perHost: cfg.visibility.dnsHistory, hosts: cfg.visibility.dnsHosts },
+    blocklists: threatLists,
+    attack: { threshold: cfg.visibility.attackScore, synMin: cfg.visibility.attackSynMin, allowlist },
   });
   const arp = packetDetectors.arp;
   const credentials = new CredentialTable({
@@ -181,6 +196,11 @@ export async function startDeviceSide(
         log.error("ARP state could not be saved", { error: err });
       })), ARP_SAVE_MS),
   ];
+  // the allow list is small: looked at every few seconds, so an edit takes effect before the next interval
+  timers.push(setInterval(() => void allowlist.refresh(), ALLOWLIST_RELOAD_MS));
+  if (threatLists.count > 0) {
+    timers.push(setInterval(() => void threatLists.refresh(), cfg.visibility.blocklistReloadS * 1000));
+  }
   discovery.sweepAtStart();
   return {
     registry,
@@ -189,6 +209,7 @@ export async function startDeviceSide(
     packetDetectors: packetDetectors.all,
     names: packetDetectors.names,
     cleartext: packetDetectors.cleartext,
+    blocklists: packetDetectors.blocklists,
     discovery,
     inventory,
     async acknowledge(id) {
@@ -208,6 +229,12 @@ export async function startDeviceSide(
       poll: inventory.lastCycle,
       pollers: inventory.pollerStats(),
       arp: arp.counters(),
+      blocklists: { lists: threatLists.status(), ...packetDetectors.blocklists.counters },
+      attack: {
+        ...packetDetectors.attack.counters,
+        open_episodes: packetDetectors.attack.openEpisodes,
+        allowlist_entries: allowlist.entries,
+      },
       traps: traps ? { listening: true, ...traps.counters() } : { listening: false, error: trapError },
     }),
     async stop() {

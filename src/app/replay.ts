@@ -2,6 +2,7 @@
  * `flintnet replay FILE`: the whole pipeline over a capture file, as fast as it goes, with capture
  * timestamps as the clock, so the same file and settings always give the same document.
  */
+import { join } from "node:path";
 import { streamCaptureFile } from "../capture/mod.ts";
 import {
   type AnalysisConfig,
@@ -11,10 +12,13 @@ import {
 } from "../config/mod.ts";
 import { createAnalysis } from "../analysis/mod.ts";
 import {
+  ALLOWLIST_FILE,
   type AnomalyOptions,
+  AttackAllowlist,
   createPacketDetectors,
   type DnsQueryJson,
   PRIVATE_NETWORKS,
+  ThreatLists,
   VolumeAnomalyDetector,
 } from "../detect/mod.ts";
 import { parseCidr } from "../net/mod.ts";
@@ -42,6 +46,8 @@ export interface ReplayOptions {
   visibility?: VisibilityConfig;
   /** Advisory thresholds (the analysis runs each minute of the capture's clock). */
   analysis?: AnalysisConfig;
+  /** A state directory whose attack-allowlist.txt applies (nothing else in it is read or written). @default none */
+  stateDir?: string | null;
   /** MAC vendors for the events' wording; the IEEE registry of ieee-data by default. */
   oui?: OuiRegistry;
   /** Log progress on stderr for files larger than this many bytes (default 64 MiB). */
@@ -69,6 +75,12 @@ const TOP_FLOWS = 100;
 /** Runs the pipeline over `path` and returns the document `replay` prints. */
 export async function replayFile(path: string, o: ReplayOptions): Promise<ReplayResult> {
   const log = createLogger("replay");
+  // Block lists are read once (a replay is over before a list would change), before the clock starts:
+  // packets_per_s measures the packets; the lists' load time is in totals.blocklists.
+  const lists = new ThreatLists((o.visibility ?? visibilitySettings({})).blocklists);
+  await lists.refresh();
+  const allowlist = new AttackAllowlist(o.stateDir ? join(o.stateDir, ALLOWLIST_FILE) : null);
+  await allowlist.refresh();
   const started = performance.now();
   const warmup = o.anomaly.warmupIntervals;
   const finished: FlowJson[] = []; // flows that left the table (idle, full) or rolled over
@@ -103,6 +115,8 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
     table,
     retransmissions: { rate: vis.retransRate, minSegments: vis.retransMinSegments },
     dns: { perHost: vis.dnsHistory, hosts: vis.dnsHosts },
+    blocklists: lists,
+    attack: { threshold: vis.attackScore, synMin: vis.attackSynMin, allowlist },
   });
   const neighbours = new PassiveNeighbours(65_536);
   const passive = new PassiveDiscovery((o) => neighbours.observe(o));
@@ -168,6 +182,8 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
       names: { ...packet.names.counters, dns: packet.names.book.counters, ...packet.names.book.sizes },
       tcp: packet.tcp.totals,
       ...(analysis ? { analysis: analysis.stats() } : {}),
+      blocklists: { lists: lists.status(), ...packet.blocklists.counters },
+      attack: { ...packet.attack.counters, open_episodes: packet.attack.openEpisodes },
     },
     flows,
     anomalies: events.filter((e): e is AnomalyEvent & { id: number } => e.kind === "anomaly"),

@@ -2,8 +2,8 @@
  * The FLINTNET_* settings of deep visibility (docs/visibility.md): names on flows from DNS, TLS and HTTP,
  * and TCP health with its retransmission-rate rule.
  */
-import { intRange, numberRange } from "./parsers.ts";
-import { setting, value, type Vars } from "./setting.ts";
+import { absolutePath, duration, intRange, list, numberRange } from "./parsers.ts";
+import { read, setting, value, type Vars } from "./setting.ts";
 
 /** Resolved visibility settings. */
 export interface VisibilityConfig {
@@ -15,7 +15,21 @@ export interface VisibilityConfig {
   dnsHistory: number;
   /** Hosts whose DNS history is kept (the least recently active is forgotten first). */
   dnsHosts: number;
+  /** Block-list files (docs/visibility.md), absolute paths; empty when none. */
+  blocklists: string[];
+  /** Seconds between looks at the block lists' modification times. */
+  blocklistReloadS: number;
+  /** Attack score (0–1) at which a source raises an anomaly with rule attack. */
+  attackScore: number;
+  /** Half-open TCP flows a source makes in an interval for a full-strength syn_flood signal. */
+  attackSynMin: number;
 }
+
+/** Comma-separated absolute paths of block-list files. */
+const pathList = list(
+  "comma-separated absolute paths of block-list files, each once",
+  (p) => absolutePath.parse(p),
+);
 
 /** The settings table rows of this file, in `--help` order. */
 export const VISIBILITY_SETTINGS = {
@@ -45,6 +59,35 @@ export const VISIBILITY_SETTINGS = {
     parser: intRange(1, 1_000_000),
     fallback: 4096,
   }),
+  blocklists: setting({
+    name: "FLINTNET_BLOCKLISTS",
+    description:
+      "Block-list files: one address, network (CIDR) or range a line, # and ; comments (Spamhaus DROP, " +
+      "FireHOL netsets). A flow to or from a listed address raises a security event and is flagged in /flows.",
+    parser: pathList,
+    defaultText: "none",
+  }),
+  blocklistReloadS: setting({
+    name: "FLINTNET_BLOCKLIST_RELOAD",
+    description: "How often the block-list files are looked at; a changed file is read again.",
+    parser: duration(1, 86_400),
+    fallback: 60,
+  }),
+  attackScore: setting({
+    name: "FLINTNET_ATTACK_SCORE",
+    description:
+      "Attack score (0–1, from SYNs without handshake, tiny packets, low TTL, sequence gaps and volume) at " +
+      "which a source raises an anomaly with rule attack. Known-good traffic: attack-allowlist.txt in the state directory.",
+    parser: numberRange(0.05, 1),
+    fallback: 0.7,
+  }),
+  attackSynMin: setting({
+    name: "FLINTNET_ATTACK_SYN_MIN",
+    description:
+      "TCP handshakes a source starts and never completes in an anomaly interval for a full-strength SYN-flood signal.",
+    parser: intRange(4, 10_000_000),
+    fallback: 100,
+  }),
 };
 
 /** Reads the visibility settings. */
@@ -55,5 +98,9 @@ export function visibilitySettings(vars: Vars): VisibilityConfig {
     retransMinSegments: value(S.retransMinSegments, vars),
     dnsHistory: value(S.dnsHistory, vars),
     dnsHosts: value(S.dnsHosts, vars),
+    blocklists: read(S.blocklists, vars) ?? [],
+    blocklistReloadS: value(S.blocklistReloadS, vars),
+    attackScore: value(S.attackScore, vars),
+    attackSynMin: value(S.attackSynMin, vars),
   };
 }

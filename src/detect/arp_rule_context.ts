@@ -11,7 +11,7 @@ import {
   type Publish,
   SECURITY_EVENT_TYPES,
   type SecurityEvent,
-  type SecurityEventType,
+  type SecurityEventType as AnySecurityEventType,
 } from "../events/mod.ts";
 import type { ArpTableEntry } from "../snmp/mod.ts";
 import { type ArpSecurityCounters, zeroCounters } from "./arp_security_counters.ts";
@@ -33,6 +33,8 @@ export const SLOT_SPOOF = 1, SLOT_CONFLICT = 2, SLOT_SPOOF_CRITICAL = 3;
  * history rows. The next event of the type says how many went unreported.
  */
 const EVENTS_PER_MINUTE = 60;
+/** The security event types the ARP rules raise (block-list hits are blocklist_watch.ts's). */
+type SecurityEventType = Exclude<AnySecurityEventType, "blocklisted">;
 
 /** The fixed part of an {@link ArpRuleContext}; durations in ms. */
 export interface ArpRuleSettings {
@@ -84,7 +86,9 @@ export class ArpRuleContext {
     this.quietMs = s.quietMs;
     this.allow = s.allow;
     this.#vendor = s.vendor;
-    for (const t of SECURITY_EVENT_TYPES) this.#budgets[t] = new MinuteBudget(EVENTS_PER_MINUTE);
+    for (const t of SECURITY_EVENT_TYPES) {
+      if (t !== "blocklisted") this.#budgets[t] = new MinuteBudget(EVENTS_PER_MINUTE);
+    }
     this.traffic = new TrafficFacts(
       s.windowMs,
       (guess) => this.#learnRouter(guess),

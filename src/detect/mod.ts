@@ -16,3 +16,8 @@ export { type TcpHealthDetector } from "./tcp_health.ts";
 export { type CleartextKind, type CleartextSighting, CleartextWatch } from "./cleartext_watch.ts";
 export { AddressTable } from "./address_table.ts";
 export { type PacketDetectors } from "./packet_detectors.ts";
+export { type BlocklistWatch } from "./blocklist_watch.ts";
+export { type ThreatHit, ThreatLists, type ThreatListStatus } from "./threat_lists.ts";
+export { parseBlocklist, type ParsedList } from "./blocklist_file.ts";
+export { ALLOWLIST_FILE, AttackAllowlist } from "./attack_allowlist.ts";
+export { type AttackOptions, type AttackSignals } from "./attack_signals.ts";

@@ -17,6 +17,10 @@ import type { DnsBookLimits } from "./dns_book.ts";
 import { NameWatch } from "./name_watch.ts";
 import type { RetransmissionRuleOptions } from "./retransmission_rule.ts";
 import { TcpHealthDetector } from "./tcp_health.ts";
+import { BlocklistWatch } from "./blocklist_watch.ts";
+import { ThreatLists } from "./threat_lists.ts";
+import { AttackAllowlist } from "./attack_allowlist.ts";
+import { type AttackOptions, AttackSignals } from "./attack_signals.ts";
 
 /** What the packet-level detectors need. */
 export interface PacketDetectorOptions {
@@ -40,6 +44,10 @@ export interface PacketDetectorOptions {
   retransmissions: RetransmissionRuleOptions;
   /** Bounds of the DNS history. */
   dns?: DnsBookLimits;
+  /** The block lists flows are checked against (the caller loads and refreshes them). @default none */
+  blocklists?: ThreatLists;
+  /** Attack-signal settings (the caller refreshes the allow list). @default score 0.7, 100 SYNs, nothing allowed */
+  attack?: AttackOptions;
 }
 
 /** The packet-level detectors, in the order the pipeline runs them. */
@@ -52,6 +60,10 @@ export interface PacketDetectors {
   readonly tcp: TcpHealthDetector;
   /** Cleartext protocols seen in payloads, taken by the insecure-protocol advisory once a minute. */
   readonly cleartext: CleartextWatch;
+  /** Flows to or from block-listed addresses. */
+  readonly blocklists: BlocklistWatch;
+  /** Attack signals and scores. */
+  readonly attack: AttackSignals;
   /** Every packet-level detector, for the flow pipeline. */
   readonly all: readonly Detector[];
 }
@@ -69,6 +81,20 @@ export function createPacketDetectors(o: PacketDetectorOptions): PacketDetectors
   });
   const names = new NameWatch(o.table, o.dns);
   const tcp = new TcpHealthDetector(o.table, o.publish, o.retransmissions);
+  const blocklists = new BlocklistWatch(o.table, o.blocklists ?? new ThreatLists([]), o.publish, o.vendor);
+  const attack = new AttackSignals(
+    o.table,
+    o.publish,
+    o.attack ?? { threshold: 0.7, synMin: 100, allowlist: new AttackAllowlist(null) },
+  );
   const cleartext = new CleartextWatch();
-  return { arp, names, tcp, cleartext, all: [arp, names, tcp, cleartext] };
+  return {
+    arp,
+    names,
+    tcp,
+    blocklists,
+    attack,
+    cleartext,
+    all: [arp, names, tcp, blocklists, attack, cleartext],
+  };
 }

@@ -95,6 +95,8 @@ export class TcpHealthDetector implements Detector {
         }
       }
       const end = (seq + segLen) >>> 0;
+      // a segment starting past the next expected octet: the ones between were not seen (attack signals)
+      if ((st & SEQ_KNOWN) && seqBefore(next, seq) && !(flags & (SYN | RST))) v.seqGaps[id]++;
       if (!(st & SEQ_KNOWN) || seqBefore(next, end)) {
         nextSeq[id] = end;
         nextTs[id] = t;

@@ -11,6 +11,20 @@ import type { AdvisoryEvent } from "./advisory_event.ts";
 /** What an anomaly is about: one flow (a 5-tuple, one direction), one local host, or one local subnet. */
 export type AnomalyScope = "flow" | "host" | "subnet";
 
+/** One attack signal behind an `attack` anomaly (docs/visibility.md). */
+export interface AttackSignalJson {
+  /** syn_flood, tiny_packets, low_ttl, sequence_gaps or volume_deviation. */
+  name: string;
+  /** Its weight in the score. */
+  weight: number;
+  /**
+   * What it counted: syn_flood the TCP flows whose handshake never completed; tiny_packets the packets of
+   * tiny flows; low_ttl the flows with a low TTL; sequence_gaps the gaps; volume_deviation the flows far
+   * above their baseline.
+   */
+  count: number;
+}
+
 /**
  * An anomaly episode: a flow, host or subnet carrying far more than it normally does. Each episode gives
  * one `open` event when it starts (the alert) and one `closed` event when traffic is back to normal, with
@@ -55,9 +69,10 @@ export interface AnomalyEvent {
    * spike: one or two intervals far above the baseline (recent, and the hour of day's once learned);
    * sustained: the level of the last minutes far above what this hour of the day usually carries;
    * retransmissions: a TCP flow resent too many of its segments (ratio: the share, score: how many, packets:
-   * its segments in the interval; docs/visibility.md).
+   * its segments in the interval; docs/visibility.md); attack: a source whose packet-level attack signals
+   * scored at least FLINTNET_ATTACK_SCORE (score: the 0–1 score; signals: what contributed).
    */
-  rule: "spike" | "sustained" | "retransmissions";
+  rule: "spike" | "sustained" | "retransmissions" | "attack";
   /** IP-layer octets in the interval that opened the episode. */
   bytes: number;
   /** Packets in that interval. */
@@ -105,6 +120,8 @@ export interface AnomalyEvent {
   unreported_cap: number;
   /** One plain sentence (two when something was held back) for a person. */
   reason: string;
+  /** Rule attack: the signals behind the score, with what each counted (over the episode, when closed). */
+  signals?: AttackSignalJson[];
 }
 
 /** Periodic counters for dashboards (published by the daemon every few seconds). */
@@ -209,8 +226,8 @@ export interface TrapEvent {
   held_back?: number;
 }
 
-/** What the ARP watcher can report. */
-export type SecurityEventType = "rogue_device" | "arp_spoof" | "mac_spoof" | "duplicate_ip";
+/** What the ARP watcher can report, and `blocklisted`: a flow to or from an address on a block list. */
+export type SecurityEventType = "rogue_device" | "arp_spoof" | "mac_spoof" | "duplicate_ip" | "blocklisted";
 
 /** Every security event type. */
 export const SECURITY_EVENT_TYPES: readonly SecurityEventType[] = [
@@ -218,6 +235,7 @@ export const SECURITY_EVENT_TYPES: readonly SecurityEventType[] = [
   "arp_spoof",
   "mac_spoof",
   "duplicate_ip",
+  "blocklisted",
 ];
 
 /** Something on the LAN that a person should look at: a new device, or ARP that lies. */

@@ -6,9 +6,10 @@ import { communityIdCache } from "./community_id_cache.ts";
 import { formatIp } from "../net/mod.ts";
 import type { FlowTable } from "./flow_table.ts";
 import { type FlowVisibilityJson, flowVisibilityJson } from "./flow_visibility.ts";
+import { type FlowThreatsJson, flowThreatsJson } from "./flow_threats.ts";
 
 /** A flow as every output shows it (the visibility fields: docs/visibility.md). */
-export interface FlowJson extends FlowVisibilityJson {
+export interface FlowJson extends FlowVisibilityJson, FlowThreatsJson {
   /** Source address (IPv4 dotted quad or RFC 5952 IPv6). */
   src_ip: string;
   /** Destination address. */
@@ -42,9 +43,10 @@ export function flowToJson(table: FlowTable, id: number, warmup: number): FlowJs
   const a = id << 2;
   const fam = table.family[id];
   const first = table.firstSeen(id), last = table.lastSeen(id);
+  const src = formatIp(fam, table.src, a), dst = formatIp(fam, table.dst, a);
   return {
-    src_ip: formatIp(fam, table.src, a),
-    dst_ip: formatIp(fam, table.dst, a),
+    src_ip: src,
+    dst_ip: dst,
     src_port: table.srcPort[id],
     dst_port: table.dstPort[id],
     protocol: table.proto[id],
@@ -64,6 +66,7 @@ export function flowToJson(table: FlowTable, id: number, warmup: number): FlowJs
     ),
     community_id: communityIdCache(table).get(table, id),
     ...flowVisibilityJson(table, id),
+    ...flowThreatsJson(table, id, src, dst),
   };
 }
 

@@ -62,6 +62,10 @@ Deno.test("flowToJson() renders a flow with exactly the documented field names a
     out_of_order: 0,
     zero_windows: 0,
     rtt_ms: null,
+    // threats: no block list, no attack signal
+    blocklist: null,
+    attack_score: 0,
+    attack_signals: [],
   };
   assert.deepEqual(json, expected);
   // Nothing more, nothing less, once serialised (no undefined members, no extra keys).

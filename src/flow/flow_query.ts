@@ -11,6 +11,7 @@
 import type { Cidr as CidrWords, IpWords } from "../net/mod.ts";
 import type { FlowTable } from "./flow_table.ts";
 import { visibilityOf } from "./flow_visibility.ts";
+import { threatsOf } from "./flow_threats.ts";
 
 export type { CidrWords, IpWords };
 
@@ -36,6 +37,10 @@ export interface FlowFilter {
   untilMs?: number;
   /** The flow's server name is this name or a name under it, lower case ("example.com" takes "www.example.com"). */
   name?: string;
+  /** Only flows whose source or destination is on a block list (flow_threats.ts). */
+  blocklisted?: boolean;
+  /** Only flows whose attack score is at least this (0–1). */
+  minAttackScore?: number;
 }
 
 /** What a flow listing can be sorted by. */
@@ -239,6 +244,13 @@ export class TopK {
 }
 
 /** The flow's server name is `want` or ends in "." + `want` (per flow, only when a name is asked for). */
+/** The block-list and attack-score conditions of `f` against flow `id`. */
+function threatMatches(v: ReturnType<typeof threatsOf>, id: number, f: FlowFilter): boolean {
+  v.sync(id);
+  if (f.blocklisted !== undefined && (v.listName[id] !== null) !== f.blocklisted) return false;
+  return f.minAttackScore === undefined || v.attackScore[id] >= Math.fround(f.minAttackScore);
+}
+
 function nameMatches(table: FlowTable, id: number, want: string): boolean {
   const n = visibilityOf(table).nameOf(id)?.name;
   if (n === undefined) return false;
@@ -261,6 +273,7 @@ export function queryFlows(table: FlowTable, q: FlowQuery): FlowPage {
   const since = f.sinceMs ?? -Infinity, until = f.untilMs ?? Infinity;
   const timed = f.sinceMs !== undefined || f.untilMs !== undefined;
   const hasAfter = q.after !== undefined;
+  const threats = f.blocklisted !== undefined || f.minAttackScore !== undefined ? threatsOf(table) : null;
   // In heap space (sign-adjusted) a candidate comes after the cursor when it is strictly smaller.
   const afterV = hasAfter ? sign * q.after!.value : 0, afterK = hasAfter ? sign * q.after!.id : 0;
   const heap = new TopK(q.limit);
@@ -281,6 +294,7 @@ export function queryFlows(table: FlowTable, q: FlowQuery): FlowPage {
     if (timed && (table.lastSeen(id) < since || table.firstSeen(id) > until)) continue;
     if (addresses && !addressesMatch(f, fam, src, id << 2, dst, id << 2)) continue;
     if (f.name !== undefined && !nameMatches(table, id, f.name)) continue;
+    if (threats !== null && !threatMatches(threats, id, f)) continue;
     matched++;
     let v: number;
     switch (sortCode) {

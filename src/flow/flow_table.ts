@@ -95,6 +95,10 @@ export class FlowTable {
   readonly generation: Uint32Array;
   /** The flow id of each row of the last batch update() counted (-1 for rows that are not IP). */
   rowFlow: Int32Array = new Int32Array(0);
+  /** The rows of the last batch update() counted that started a new flow (the first newCount of them). */
+  newRows: Int32Array = new Int32Array(0);
+  /** How many of newRows are filled: detectors that work per new flow read these, not every row. */
+  newCount = 0;
   // ---- end of visibility ----
   /** Where flows' NetFlow/IPFIX records came from; made when the first record with an exporter arrives. */
   origins: FlowOrigins | undefined;
@@ -224,8 +228,12 @@ export class FlowTable {
     const kind = b.kind, src = b.src, dst = b.dst, srcPort = b.srcPort, dstPort = b.dstPort;
     const family = b.family, proto = b.proto, ipBytes = b.ipBytes, tsMs = b.tsMs, tcpFlags = b.tcpFlags;
     const u = this.#u, f = this.#f, flags = this.#flags;
-    if (this.rowFlow.length < b.capacity) this.rowFlow = new Int32Array(b.capacity); // once per batch size
+    if (this.rowFlow.length < b.capacity) { // once per batch size
+      this.rowFlow = new Int32Array(b.capacity);
+      this.newRows = new Int32Array(b.capacity);
+    }
     const rowFlow = this.rowFlow;
+    this.newCount = 0;
     for (let r = from; r < to; r++) {
       if (kind[r] !== RowKind.Ip) {
         rowFlow[r] = -1;
@@ -247,6 +255,7 @@ export class FlowTable {
         if (id === EMPTY) {
           id = this.#insert(slot, h, b, r, a);
           seen = 0;
+          this.newRows[this.newCount++] = r;
           break;
         }
         const k = id * R32;

@@ -45,6 +45,8 @@ export class FlowVisibility {
   readonly outOfOrder: Uint32Array;
   /** Segments advertising a zero receive window. */
   readonly zeroWindows: Uint32Array;
+  /** Segments that began beyond the next expected sequence number (Wireshark's "previous segment not captured"). */
+  readonly seqGaps: Uint32Array;
   /** Time of the SYN (ms), for the handshake RTT. */
   readonly synTs: Float64Array;
   /** Handshake RTT, SYN → ACK of SYN/ACK, ms; NaN when unknown. */
@@ -71,6 +73,7 @@ export class FlowVisibility {
     this.retransmissions = new Uint32Array(n);
     this.outOfOrder = new Uint32Array(n);
     this.zeroWindows = new Uint32Array(n);
+    this.seqGaps = new Uint32Array(n);
     this.synTs = new Float64Array(n);
     this.rttMs = new Float32Array(n).fill(NaN);
     this.synAckMs = new Float32Array(n);
@@ -95,6 +98,7 @@ export class FlowVisibility {
     this.retransmissions[id] = 0;
     this.outOfOrder[id] = 0;
     this.zeroWindows[id] = 0;
+    this.seqGaps[id] = 0;
     this.synTs[id] = 0;
     this.rttMs[id] = NaN;
     this.synAckMs[id] = 0;

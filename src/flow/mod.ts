@@ -38,3 +38,12 @@ export {
 } from "./flow_visibility.ts";
 export { FlowOrigins, MAX_EXPORTER_IDS, type RecordOriginColumns } from "./flow_origins.ts";
 export { type RecordRows } from "./flow_table.ts";
+export {
+  ATTACK_SIGNALS,
+  AttackSignal,
+  attackSignalNames,
+  type BlocklistHitJson,
+  FlowThreats,
+  type FlowThreatsJson,
+  threatsOf,
+} from "./flow_threats.ts";

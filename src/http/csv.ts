@@ -33,7 +33,10 @@ export function csvRow(fields: readonly CsvValue[]): string {
 
 /** The names {@link flattenRecord} gives the members of `T`: a nested object's members as `outer_inner`. */
 export type FlatKeys<T> = {
-  [K in keyof T & string]: NonNullable<T[K]> extends object ? `${K}_${keyof NonNullable<T[K]> & string}` : K;
+  // arrays are one column (their items joined by spaces, as flattenRecord writes them)
+  [K in keyof T & string]: NonNullable<T[K]> extends readonly unknown[] ? K
+    : NonNullable<T[K]> extends object ? `${K}_${keyof NonNullable<T[K]> & string}`
+    : K;
 }[keyof T & string];
 
 /**
@@ -46,7 +49,10 @@ export function flattenRecord(obj: Record<string, unknown>, prefix = ""): Record
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {
       Object.assign(out, flattenRecord(v as Record<string, unknown>, `${prefix}${k}_`));
     } else {
-      out[`${prefix}${k}`] = Array.isArray(v) ? v.join(" ") : v as CsvValue;
+      // a list is one cell, its items joined by spaces (an object item as its JSON)
+      out[`${prefix}${k}`] = Array.isArray(v)
+        ? v.map((x) => (x !== null && typeof x === "object" ? JSON.stringify(x) : x)).join(" ")
+        : v as CsvValue;
     }
   }
   return out;

@@ -22,6 +22,7 @@ export const ANOMALY_TYPES = {
   spike: "traffic_spike",
   sustained: "traffic_sustained",
   retransmissions: "tcp_retransmissions",
+  attack: "attack_signals",
 } as const;
 
 /** Traps that mean something stopped working (RFC 3418 / RFC 2863 generic traps) are warnings. */

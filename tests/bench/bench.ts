@@ -1,15 +1,16 @@
 /**
  * `deno task bench`: Flintnet's figures beside peer tools measured in the same run, on the same file.
  *
- *   deno task bench [--only=replay,memory,live,http,snmp,discovery,anomaly,netflow,history] [--profile] [--dry-run]
+ *   deno task bench [--only=replay,memory,live,http,snmp,discovery,anomaly,netflow,history,daemon,threats] [--profile] [--dry-run]
  *
  * Sections: replay throughput (Flintnet replay ×5, tcpdump ×3, softflowd ×3, interleaved), flow-table
  * memory (tests/bench/flow_memory.ts at 100 k and 1 M flows), live capture drops (tests/bench/live_capture.ts),
  * HTTP, one SNMP poll cycle of 1,000 simulated agents (tests/bench/snmp_poll.ts) and a /22 discovery sweep
  * in a network namespace (tests/bench/discovery_sweep.ts), each beside Net-SNMP, the anomaly detector's
  * false alerts and detection delays on simulated days (tests/bench/anomaly_precision.ts) beside the old rule's,
- * NetFlow ingest beside nfcapd (tests/bench/netflow_ingest.ts), and the flow history's top-N over an hour
- * at 10 k flows a minute with the analysis engine's minute (tests/bench/flow_history.ts).
+ * NetFlow ingest beside nfcapd (tests/bench/netflow_ingest.ts), the flow history's top-N over an hour
+ * at 10 k flows a minute with the analysis engine's minute (tests/bench/flow_history.ts), and block lists:
+ * a 1 M-entry list's load time and memory, and replay with it (tests/bench/threat_lists.ts).
  * Prints a table of measure | flintnet | peer | target | result, and writes it with every raw figure to
  * tests/bench/.cache/last.json. A figure that misses its target never fails the run; a tool or step that
  * cannot run does (exit 1). See docs/benchmarks.md for what each figure means.
@@ -28,6 +29,7 @@ import { netflowRows } from "./netflow_rows.ts";
 import { type FlowHistoryBenchResult, historyRows } from "./flow_history_rows.ts";
 import type { DaemonLiveResult } from "./daemon_live.ts";
 import { daemonRows } from "./daemon_rows.ts";
+import { type ThreatBenchResult, threatRows } from "./threat_lists.ts";
 
 /** This directory: the helper scripts and the cache live beside the driver. */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -67,7 +69,8 @@ type Section =
   | "anomaly"
   | "netflow"
   | "history"
-  | "daemon";
+  | "daemon"
+  | "threats";
 
 /** The external tools each section runs. */
 const SECTION_TOOLS: Record<Section, string[]> = {
@@ -81,6 +84,7 @@ const SECTION_TOOLS: Record<Section, string[]> = {
   netflow: ["nfcapd"],
   history: [],
   daemon: ["trafgen", "tcpdump", "ip"],
+  threats: [],
 };
 
 interface Timed {
@@ -471,6 +475,14 @@ function benchDaemon(): Promise<DaemonLiveResult | null> {
   return runSection<DaemonLiveResult>("daemon live", "daemon_live.ts", 600_000);
 }
 
+async function benchThreats(): Promise<ThreatBenchResult | null> {
+  console.log("threats: a 1 M-entry block list loaded, looked up, and replay with it (about 20 s)…");
+  const t = await timed([Deno.execPath(), "run", "-A", join(HERE, "threat_lists.ts"), PCAP], 300_000);
+  for (const l of t.stderr.trim().split("\n").filter((l) => l && !l.startsWith("{"))) console.log(`  ${l}`);
+  if (t.code !== 0) return failed("threat lists", describeFailure(t));
+  return JSON.parse(t.stdout.trim().split("\n").pop()!) as ThreatBenchResult;
+}
+
 function benchDiscovery(): Promise<DiscoveryResult | null> {
   console.log("discovery: /22 sweep in a namespace, then snmpget on a sample (about 95 s)…");
   return runSection<DiscoveryResult>("discovery sweep", "discovery_sweep.ts", 240_000);
@@ -543,8 +555,11 @@ function buildRows(
     const f = replay.flintnet, d = replay.tcpdump, s = replay.softflowd;
     const reported = f?.medianReportedPps ?? NaN;
     rows.push({
-      // names on flows and TCP health always run in replay: this figure includes them (docs/visibility.md)
-      measure: `replay pkt/s with names + TCP health (median of ${f?.runs.length ?? 0}, as reported)`,
+      // names on flows, TCP health, block-list checks and attack signals always run in replay: this figure
+      // includes them (docs/visibility.md); the threats section adds a 1 M-entry block list
+      measure: `replay pkt/s with names, TCP health, attack signals (median of ${
+        f?.runs.length ?? 0
+      }, as reported)`,
       flintnet: fmt.pps(reported),
       peer: `tcpdump ${fmt.pps(d?.wallPps ?? NaN)} (by wall time)`,
       target: `≥ ${fmt.pps(TARGET.pps)}`,
@@ -722,6 +737,7 @@ function parseArgs(args: string[]): { sections: Set<Section>; profile: boolean; 
     "netflow",
     "history",
     "daemon",
+    "threats",
   ];
   let sections = new Set<Section>(all);
   let profile = false, dryRun = false;
@@ -784,7 +800,9 @@ async function main(): Promise<number> {
     console.log("  ! the machine is busy: figures will be slower and noisier than on an idle box");
   }
   // Only the replay and live sections read the capture file.
-  const input = opts.sections.has("replay") || opts.sections.has("live") ? await ensurePcap() : null;
+  const input = opts.sections.has("replay") || opts.sections.has("live") || opts.sections.has("threats")
+    ? await ensurePcap()
+    : null;
   const frames = input?.truth.packets ?? 0;
 
   const replay = opts.sections.has("replay") ? await benchReplay(frames) : null;
@@ -797,6 +815,7 @@ async function main(): Promise<number> {
   const netflow = opts.sections.has("netflow") ? await benchNetflow() : null;
   const history = opts.sections.has("history") ? await benchHistory() : null;
   const daemon = opts.sections.has("daemon") ? await benchDaemon() : null;
+  const threats = opts.sections.has("threats") ? await benchThreats() : null;
   const replayMissed = (replay?.flintnet?.medianReportedPps ?? Infinity) < TARGET.pps;
   const profile = opts.profile || replayMissed ? await profileReplay() : null;
 
@@ -811,6 +830,7 @@ async function main(): Promise<number> {
     ...(anomaly ? anomalyRows(anomaly, verdict) : []),
     ...(netflow ? netflowRows(netflow, verdict) : []),
     ...(history ? historyRows(history, verdict) : []),
+    ...(threats ? threatRows(threats, verdict) : []),
   ];
   console.log("");
   printTable(rows);
@@ -833,6 +853,7 @@ async function main(): Promise<number> {
     netflow,
     history,
     daemon,
+    threats,
     profile,
     failures,
     skipped,

@@ -3,6 +3,7 @@
  * JSON as the `data:` line carries it, with the bus `id` that is also the message's `id:`.
  */
 import { SECURITY_EVENT_TYPES } from "../../events/mod.ts";
+import { ATTACK_SIGNALS } from "../../flow/mod.ts";
 import { TOPOLOGY_EVENT_SCHEMA } from "./topology.ts";
 import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./kit.ts";
 
@@ -10,58 +11,81 @@ const isoTime = (description: string) => str(description, { format: "date-time" 
 const ID = int("Bus event id: increasing, the SSE `id:`.");
 
 /** The component schemas of the stream's events, and of `gap`. */
+/** `schema` with the members `names` left out of `required` (members only some events carry). */
+function optional(schema: Json, names: readonly string[]): Json {
+  const s = schema as { required: string[] };
+  return { ...schema, required: s.required.filter((r) => !names.includes(r)) };
+}
+
 export const EVENT_SCHEMAS: Record<string, Json> = {
-  AnomalyEvent: obj({
-    id: ID,
-    kind: { const: "anomaly" },
-    phase: oneOf(["open", "closed"], "open: the episode began (the alert); closed: it ended (the summary)."),
-    episode_id: str("The episode: the same in its open and closed events."),
-    ts: isoTime("open: end of the interval that opened it; closed: end of the interval that closed it."),
-    started_at: isoTime("Start of the episode's first anomalous interval."),
-    ended_at: nullable(isoTime("closed: end of its last anomalous interval; null while open.")),
-    duration_s: num("How long it lasted (closed) or has lasted (open), seconds."),
-    scope: oneOf(["flow", "host", "subnet"], "What it is about: one flow, a local host, a local subnet."),
-    subject: str('The subject in words: "a:1 → b:2 (TCP)", "10.0.0.5", "10.0.0.0/24".'),
-    direction: oneOf(["sent", "received"], "The traffic measured (a flow: always sent)."),
-    src_ip: nullable(str("Flow: source; host: the host when it sent.")),
-    dst_ip: nullable(str("Flow: destination; host: the host when it received.")),
-    src_port: nullable(int("Flow: source port (ICMP type).")),
-    dst_port: nullable(int("Flow: destination port (ICMP code).")),
-    protocol: nullable(int("Flow: IP protocol number.")),
-    community_id: nullable(str("Flow: Community ID v1.")),
-    cidr: nullable(str("Subnet: the network.")),
-    rule: oneOf(
-      ["spike", "sustained", "retransmissions"],
-      "spike: one or two intervals far above the baseline; sustained: the level of the last minutes far above it; " +
-        "retransmissions: a TCP flow resent too many segments (ratio: the share; score: how many).",
-    ),
-    bytes: int("Octets in the interval that opened it."),
-    packets: int("Packets in that interval."),
-    flows: int("Flows that carried the subject's traffic in that interval."),
-    level_bytes: int("The subject's typical interval over the last minutes, octets."),
-    baseline: ref("Baseline"),
-    ratio: num("bytes (spike) or level_bytes (sustained) ÷ baseline.typical_bytes."),
-    score: num("Spreads (σ of log-volume) above the baseline."),
-    threshold_bytes: int("The smallest interval (spike) or level (sustained) that would have opened it."),
-    k: num("Spreads required (FLINTNET_ANOMALY_K)."),
-    ratio_min: num("Ratio required (FLINTNET_ANOMALY_RATIO; a sustained rise: its square root or itself)."),
-    min_bytes: int("The floor below which nothing is anomalous (FLINTNET_ANOMALY_MIN_BYTES)."),
-    interval_s: num("Interval length, seconds."),
-    peak_bytes: int("The episode's largest interval so far."),
-    total_bytes: int("Octets during the episode so far."),
-    excess_bytes: int("Of those, above the baseline."),
-    intervals: int("Intervals in the episode so far."),
-    close_reason: {
-      type: ["string", "null"],
-      enum: ["back_to_normal", "new_normal", "subject_gone", null],
-      description: "closed: why; null while open.",
-    },
-    flow_bytes: nullable(int("Flow: octets of the flow record so far.")),
-    flow_packets: nullable(int("Flow: packets of the flow record so far.")),
-    unreported_same: int("Episodes of this subject held back (rate limit) since its last reported one."),
-    unreported_cap: int("Episodes elsewhere held back over the run's cap since the last reported one."),
-    reason: str("One plain sentence for a person (two when something was held back)."),
-  }, "An anomaly episode of a flow, host or subnet: one open and one closed event (also GET /anomalies)."),
+  AnomalyEvent: optional(
+    obj({
+      id: ID,
+      kind: { const: "anomaly" },
+      phase: oneOf(
+        ["open", "closed"],
+        "open: the episode began (the alert); closed: it ended (the summary).",
+      ),
+      episode_id: str("The episode: the same in its open and closed events."),
+      ts: isoTime("open: end of the interval that opened it; closed: end of the interval that closed it."),
+      started_at: isoTime("Start of the episode's first anomalous interval."),
+      ended_at: nullable(isoTime("closed: end of its last anomalous interval; null while open.")),
+      duration_s: num("How long it lasted (closed) or has lasted (open), seconds."),
+      scope: oneOf(["flow", "host", "subnet"], "What it is about: one flow, a local host, a local subnet."),
+      subject: str('The subject in words: "a:1 → b:2 (TCP)", "10.0.0.5", "10.0.0.0/24".'),
+      direction: oneOf(["sent", "received"], "The traffic measured (a flow: always sent)."),
+      src_ip: nullable(str("Flow: source; host: the host when it sent.")),
+      dst_ip: nullable(str("Flow: destination; host: the host when it received.")),
+      src_port: nullable(int("Flow: source port (ICMP type).")),
+      dst_port: nullable(int("Flow: destination port (ICMP code).")),
+      protocol: nullable(int("Flow: IP protocol number.")),
+      community_id: nullable(str("Flow: Community ID v1.")),
+      cidr: nullable(str("Subnet: the network.")),
+      rule: oneOf(
+        ["spike", "sustained", "retransmissions", "attack"],
+        "spike: one or two intervals far above the baseline; sustained: the level of the last minutes far above it; " +
+          "retransmissions: a TCP flow resent too many segments (ratio: the share; score: how many); " +
+          "attack: a source's attack signals scored at least FLINTNET_ATTACK_SCORE (score: 0–1; signals).",
+      ),
+      bytes: int("Octets in the interval that opened it."),
+      packets: int("Packets in that interval."),
+      flows: int("Flows that carried the subject's traffic in that interval."),
+      level_bytes: int("The subject's typical interval over the last minutes, octets."),
+      baseline: ref("Baseline"),
+      ratio: num("bytes (spike) or level_bytes (sustained) ÷ baseline.typical_bytes."),
+      score: num("Spreads (σ of log-volume) above the baseline."),
+      threshold_bytes: int("The smallest interval (spike) or level (sustained) that would have opened it."),
+      k: num("Spreads required (FLINTNET_ANOMALY_K)."),
+      ratio_min: num("Ratio required (FLINTNET_ANOMALY_RATIO; a sustained rise: its square root or itself)."),
+      min_bytes: int("The floor below which nothing is anomalous (FLINTNET_ANOMALY_MIN_BYTES)."),
+      interval_s: num("Interval length, seconds."),
+      peak_bytes: int("The episode's largest interval so far."),
+      total_bytes: int("Octets during the episode so far."),
+      excess_bytes: int("Of those, above the baseline."),
+      intervals: int("Intervals in the episode so far."),
+      close_reason: {
+        type: ["string", "null"],
+        enum: ["back_to_normal", "new_normal", "subject_gone", null],
+        description: "closed: why; null while open.",
+      },
+      flow_bytes: nullable(int("Flow: octets of the flow record so far.")),
+      flow_packets: nullable(int("Flow: packets of the flow record so far.")),
+      unreported_same: int("Episodes of this subject held back (rate limit) since its last reported one."),
+      unreported_cap: int("Episodes elsewhere held back over the run's cap since the last reported one."),
+      reason: str("One plain sentence for a person (two when something was held back)."),
+      signals: array(
+        obj({
+          name: oneOf(ATTACK_SIGNALS, "The signal."),
+          weight: num("Its weight in the score."),
+          count: int("What it counted (docs/visibility.md)."),
+        }),
+        "Rule attack: the signals behind the score (totals over the episode when closed).",
+      ),
+    }, "An anomaly episode of a flow, host or subnet: one open and one closed event (also GET /anomalies)."),
+    [
+      "signals",
+    ],
+  ),
   Baseline: obj({
     source: oneOf(
       ["recent", "hour_of_day"],

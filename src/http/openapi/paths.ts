@@ -15,6 +15,7 @@ import {
   type Json,
   json,
   jsonOrCsv,
+  num,
   obj,
   oneOf,
   PAGE_HEADERS,
@@ -162,12 +163,25 @@ export function corePaths(opts: PathOptions): Json {
       ["bytes", "packets", "last_seen", "first_seen"],
       "bytes",
       "FlowsPage",
-      [query(
-        "name",
-        "The flow's server_name (SNI, HTTP Host or DNS) is this name or a name under it (example.com " +
-          "matches www.example.com); any case.",
-        str("host name", { examples: ["example.com"] }),
-      )],
+      [
+        query(
+          "name",
+          "The flow's server_name (SNI, HTTP Host or DNS) is this name or a name under it (example.com " +
+            "matches www.example.com); any case.",
+          str("host name", { examples: ["example.com"] }),
+        ),
+        query(
+          "blocklisted",
+          "1 or true: only flows whose source or destination is on a block list (FLINTNET_BLOCKLISTS); " +
+            "0 or false: only the others.",
+          oneOf(["1", "true", "0", "false"], "Block-listed or not."),
+        ),
+        query(
+          "min_attack_score",
+          "Only flows whose attack_score is at least this, 0–1.",
+          num("score", { minimum: 0, maximum: 1 }),
+        ),
+      ],
     )),
     "/anomalies": listing(
       "Recent anomalies: the same filters, cursor and CSV as /flows.",

@@ -5,6 +5,7 @@
  * real responses against them.
  */
 import { DEVICE_TYPES, type DeviceJson, INTERFACE_STATUSES, SNMP_STATUSES } from "../../events/mod.ts";
+import { ATTACK_SIGNALS } from "../../flow/mod.ts";
 import { ALERT_SCHEMAS } from "./alert_schemas.ts";
 import { EVENT_SCHEMAS } from "./events.ts";
 import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./kit.ts";
@@ -66,6 +67,21 @@ const FLOW = obj({
   zero_windows: int("TCP segments advertising a zero receive window."),
   rtt_ms: nullable(
     num("Handshake RTT seen from the capture point (SYN → ACK of the SYN/ACK), ms; null when not seen."),
+  ),
+  blocklist: nullable(obj({
+    list: str(
+      "The block list (FLINTNET_BLOCKLISTS) that holds the address: its file name without the extension.",
+    ),
+    entry: str("The list's entry holding it, address/prefix."),
+    listed_ip: str("The flow's address that is listed (its source or its destination)."),
+  }, "The block-list hit of the flow; null when neither address is listed.")),
+  attack_score: num("How much the flow looks like an attack, 0–1 (docs/visibility.md).", {
+    minimum: 0,
+    maximum: 1,
+  }),
+  attack_signals: array(
+    oneOf(ATTACK_SIGNALS, "A signal."),
+    "The signals behind attack_score: syn_flood, tiny_packets, low_ttl, sequence_gaps, volume_deviation.",
   ),
 }, "A flow (FlowJson).");
 

@@ -82,6 +82,7 @@ export const ANOMALY_CSV_COLUMNS = [
   "unreported_same",
   "unreported_cap",
   "reason",
+  "signals",
 ] as const satisfies readonly FlatKeys<StoredAnomaly>[];
 // A member added to AnomalyEvent without a CSV column fails to compile here.
 const _everyAnomalyColumn: [Exclude<FlatKeys<StoredAnomaly>, typeof ANOMALY_CSV_COLUMNS[number]>] extends

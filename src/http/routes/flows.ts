@@ -43,7 +43,35 @@ export interface FlowsDeps {
 }
 
 /** Every parameter /flows accepts: the explorer's, and `name` (a server name, docs/visibility.md). */
-export const FLOWS_PARAMETERS: readonly string[] = [...PAGE_PARAMETERS, "name"];
+export const FLOWS_PARAMETERS: readonly string[] = [
+  ...PAGE_PARAMETERS,
+  "name",
+  "blocklisted",
+  "min_attack_score",
+];
+
+/** `blocklisted`: 1/true for flows on a block list, 0/false for the others. */
+function parseBlocklisted(v: string): boolean {
+  if (v === "1" || v === "true") return true;
+  if (v === "0" || v === "false") return false;
+  throw new BadParameter(
+    "blocklisted",
+    `blocklisted=${JSON.stringify(v.slice(0, 16))} is not valid: expected 1 or true (flows to or from a ` +
+      "block-listed address), 0 or false (the others)",
+  );
+}
+
+/** `min_attack_score`: a number from 0 to 1. */
+function parseMinScore(v: string): number {
+  const n = /^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(v) ? Number(v) : NaN;
+  if (!(n >= 0 && n <= 1)) {
+    throw new BadParameter(
+      "min_attack_score",
+      `min_attack_score=${JSON.stringify(v.slice(0, 16))} is not valid: expected a number from 0 to 1`,
+    );
+  }
+  return n;
+}
 
 /** Longest server name accepted (RFC 1035 §2.3.4: 253 characters of text). */
 const MAX_NAME = 253;
@@ -89,6 +117,11 @@ export const FLOW_CSV_COLUMNS = [
   "out_of_order",
   "zero_windows",
   "rtt_ms",
+  "blocklist_list",
+  "blocklist_entry",
+  "blocklist_listed_ip",
+  "attack_score",
+  "attack_signals",
 ] as const satisfies readonly FlatKeys<FlowJson>[];
 // A member added to FlowJson without a CSV column fails to compile here.
 const _everyFlowColumn: [Exclude<FlatKeys<FlowJson>, typeof FLOW_CSV_COLUMNS[number]>] extends [never] ? true
@@ -205,6 +238,10 @@ export function flowsRoutes(deps: FlowsDeps): Hono {
     const filter = parseFilterParameters(p);
     const name = p.get("name");
     if (name !== undefined) filter.name = parseNameParameter(name);
+    const blocklisted = p.get("blocklisted");
+    if (blocklisted !== undefined) filter.blocklisted = parseBlocklisted(blocklisted);
+    const minScore = p.get("min_attack_score");
+    if (minScore !== undefined) filter.minAttackScore = parseMinScore(minScore);
     // History: a period asked for with `since`, when the flow history is on.
     if (deps.history && filter.sinceMs !== undefined) {
       const csvWanted = wantsCsv("format", p.get("format"), c.req.header("accept"));

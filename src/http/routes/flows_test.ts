@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { FlowTable } from "../../flow/flow_table.ts";
 import { flowToJson } from "../../flow/flow_json.ts";
+import { threatsOf } from "../../flow/flow_threats.ts";
 import { BadParameter, errorResponse } from "../errors.ts";
 import { flowsRoutes } from "./flows.ts";
 import { addIpRow, batchOf, findFlow, type IpRow } from "../../../tests/helpers/batch_rows.ts";
@@ -317,10 +318,16 @@ Deno.test("GET /flows walks 5,000 flows in pages of 37, in order, without skippi
 });
 
 /** A JSON flow as CSV would write it: baseline's members flattened, every value as text. */
+/** Members that are an object or null: a null one is its columns, empty. */
+const NULLABLE_OBJECTS: Record<string, string[]> = { blocklist: ["list", "entry", "listed_ip"] };
+
 function asCsvRecord(f: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(f)) {
-    if (v && typeof v === "object") {
+    if (v === null && NULLABLE_OBJECTS[k]) {
+      for (const k2 of NULLABLE_OBJECTS[k]) out[`${k}_${k2}`] = "";
+    } else if (Array.isArray(v)) out[k] = v.join(" "); // a list is one cell, its items joined by spaces
+    else if (v && typeof v === "object") {
       for (const [k2, v2] of Object.entries(v)) out[`${k}_${k2}`] = String(v2);
     } else out[k] = v === null ? "" : String(v); // CSV leaves a null cell empty
   }
@@ -513,4 +520,34 @@ Deno.test("GET /flows reads the table live: a packet between two requests shows 
   const body = await getJson(app, "/flows?ip=2001:db8::2");
   assert.equal(body.total_matched, 1);
   assert.equal(body.flows[0].bytes, 100);
+});
+
+Deno.test("GET /flows?blocklisted=1 lists the flagged flows, =0 the others, and min_attack_score filters by score", async () => {
+  const flows = makeFlows(40, 9);
+  const table = tableOf(flows);
+  const v = threatsOf(table);
+  const ids: number[] = [];
+  for (let id = 0; id < table.highWater; id++) if (table.family[id] !== 0) ids.push(id);
+  for (const id of ids.slice(0, 3)) {
+    v.sync(id);
+    v.listName[id] = "drop";
+    v.listEntry[id] = "192.0.2.0/24";
+    v.listedSide[id] = 2;
+  }
+  v.sync(ids[5]);
+  v.attackScore[ids[5]] = 0.75;
+  const app = testApp(table);
+  const on = await getJson(app, "/flows?blocklisted=1&limit=1000");
+  assert.equal(on.flows.length, 3);
+  assert.ok(on.flows.every((f) => (f.blocklist as { list: string } | null)?.list === "drop"));
+  const off = await getJson(app, "/flows?blocklisted=false&limit=1000");
+  assert.equal(off.flows.length, ids.length - 3);
+  assert.ok(off.flows.every((f) => f.blocklist === null));
+  const scored = await getJson(app, "/flows?min_attack_score=0.7&limit=1000");
+  assert.deepEqual(scored.flows.map((f) => f.attack_score), [0.75]);
+  for (const bad of ["blocklisted=yes", "min_attack_score=2", "min_attack_score=-0.1"]) {
+    const res = await app.request(`/flows?${bad}`);
+    assert.equal(res.status, 400, bad);
+    await res.body?.cancel();
+  }
 });

@@ -34,6 +34,7 @@ const FIELDS: readonly Field[] = [
       ["arp_spoof", "ARP spoofing"],
       ["mac_spoof", "MAC spoofing"],
       ["duplicate_ip", "duplicate IP"],
+      ["blocklisted", "block-listed address"],
       ["traffic_spike", "traffic spike"],
       ["linkDown", "link down"],
       ["linkUp", "link up"],

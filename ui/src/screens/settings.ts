@@ -21,6 +21,7 @@ const KIND_NAMES: Record<string, string> = {
   arp_spoof: "ARP spoofing",
   mac_spoof: "MAC spoofing",
   duplicate_ip: "Duplicate address",
+  blocklisted: "Block-listed address",
   anomaly: "Traffic anomaly",
   trap: "SNMP trap",
 };
