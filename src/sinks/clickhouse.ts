@@ -23,7 +23,7 @@ export function clickhouseDdl(database: string): string[] {
   bytes UInt64,
   packets UInt64
 ) ENGINE = MergeTree() PARTITION BY toYYYYMM(minute) ORDER BY (site, minute, src_ip, dst_ip)`,
-    // Anomalies, security events and traps as the event stream carries them (json: the whole event).
+    // Anomalies, security events, traps and advisories as the event stream carries them (json: the whole event).
     `CREATE TABLE IF NOT EXISTS ${database}.events (
   site String,
   ts DateTime('UTC'),

@@ -114,6 +114,8 @@ export async function startSinks(
         ? { type: e.type, severity: e.severity, subject: e.ip || e.mac, message: e.explanation }
         : e.kind === "trap"
         ? { type: e.name, severity: "info", subject: e.source_ip, message: e.reason }
+        : e.kind === "advisory"
+        ? { type: `${e.type}.${e.phase}`, severity: e.severity, subject: e.subject, message: e.summary }
         : undefined;
       if (row) {
         chEvents.add(
@@ -126,7 +128,7 @@ export async function startSinks(
           }),
         );
       }
-    }, { kinds: ["anomaly", "security", "trap", "interface"], name: "sinks" })
+    }, { kinds: ["anomaly", "security", "trap", "advisory", "interface"], name: "sinks" })
     : undefined;
 
   // Capture rates and the flow table as series: cumulative counters (derivative() in InfluxQL).
