@@ -371,7 +371,9 @@ Deno.test({
       const rows = new Collector();
       const cap = new LiveCapture({
         iface: pair.hostIf,
-        ringMb: 2,
+        // 8 blocks, not 2: with two, a Worker starved of CPU for two retire timeouts (a busy CI machine)
+        // leaves the kernel no free block, and the drops would be the scheduler's, not the capture's.
+        ringMb: 8,
         snaplen: 65535,
         filter: "udp",
         consumer: rows,
