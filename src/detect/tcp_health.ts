@@ -22,6 +22,8 @@ const SEQ_KNOWN = 1, SYN_SEEN = 2, RTT_KNOWN = 4, SYNACK_SEEN = 8;
 const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
 /** Wireshark's out-of-order threshold before the connection's RTT is known (3 ms). */
 const DEFAULT_OOO_MS = 3;
+/** How soon after the duplicate ACKs a segment is a fast retransmission (Wireshark: 20 ms). */
+const FAST_RETRANSMISSION_MS = 20;
 
 /** Sequence-space comparison (RFC 9293 §3.4): a before b, modulo 2^32. */
 function seqBefore(a: number, b: number): boolean {
@@ -67,14 +69,17 @@ export class TcpHealthDetector implements Detector {
       ) {
         this.#handshakeDone(b, r, id, t);
       }
-      if (b.tcpWindow[r] === 0 && !(flags & (SYN | FIN | RST))) {
+      const win = b.tcpWindow[r];
+      if (win === 0 && !(flags & (SYN | FIN | RST))) {
         v.zeroWindows[id]++;
         this.totals.zero_windows++;
       }
       const len = lenCol[r];
       const segLen = len + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0);
-      if (segLen === 0) continue;
       const seq = seqCol[r];
+      if (flags & ACK) this.#noteAck(b, r, id, t, segLen, seq, win, flags);
+      v.lastWindow[id] = win;
+      if (segLen === 0) continue;
       v.segments[id]++;
       v.ivSegments[id]++;
       this.totals.segments++;
@@ -84,7 +89,9 @@ export class TcpHealthDetector implements Detector {
         if (!keepAlive) {
           const rtt = v.synAckMs[id];
           const thr = rtt > 0 ? rtt : DEFAULT_OOO_MS;
-          if (t - nextTs[id] < thr && next !== ((seq + segLen) >>> 0)) {
+          if (
+            !this.#fastRetransmission(b, r, seq, t) && t - nextTs[id] < thr && next !== ((seq + segLen) >>> 0)
+          ) {
             v.outOfOrder[id]++;
             this.totals.out_of_order++;
           } else {
@@ -110,6 +117,43 @@ export class TcpHealthDetector implements Detector {
   /** Open retransmission episodes now. */
   get openEpisodes(): number {
     return this.#rule.open;
+  }
+
+  /**
+   * Wireshark's duplicate ACK: no data, the same ACK, window (non-zero) and next sequence number as this
+   * direction's previous segment, no SYN/FIN/RST. Any other ACK number starts the count again.
+   */
+  #noteAck(
+    b: PacketBatch,
+    r: number,
+    id: number,
+    t: number,
+    segLen: number,
+    seq: number,
+    win: number,
+    flags: number,
+  ) {
+    const v = this.#v, ack = b.tcpAck[r];
+    if (ack !== v.lastAck[id]) {
+      v.dupAcks[id] = 0;
+      v.lastAckTs[id] = t;
+    } else if (
+      segLen === 0 && win !== 0 && win === v.lastWindow[id] && !(flags & (SYN | FIN | RST)) &&
+      (v.tcpState[id] & SEQ_KNOWN) && seq === v.nextSeq[id]
+    ) v.dupAcks[id]++;
+    v.lastAck[id] = ack;
+  }
+
+  /**
+   * Wireshark's fast retransmission, checked before out-of-order: the segment the other side has asked for
+   * with at least two duplicate ACKs, within 20 ms of its last ACK. Counted as a retransmission (tshark
+   * marks it `tcp.analysis.retransmission` as well). Only for segments already behind the next sequence
+   * number, so the reverse lookup is off the common path.
+   */
+  #fastRetransmission(b: PacketBatch, r: number, seq: number, t: number): boolean {
+    const rev = this.#reverse(b, r), v = this.#v;
+    if (rev < 0 || v.sync(rev)) return false;
+    return v.dupAcks[rev] >= 2 && v.lastAck[rev] === seq && t - v.lastAckTs[rev] < FAST_RETRANSMISSION_MS;
   }
 
   /** The flow of the opposite direction of row `r`, or -1. */

@@ -51,6 +51,12 @@ export class FlowVisibility {
   readonly rttMs: Float32Array;
   /** SYN → SYN/ACK, ms (Wireshark's out-of-order threshold); 0 when unknown. */
   readonly synAckMs: Float32Array;
+  /** The last acknowledgement number this direction sent, its receive window, and when (ms). */
+  readonly lastAck: Uint32Array;
+  readonly lastWindow: Uint32Array;
+  readonly lastAckTs: Float64Array;
+  /** Duplicate ACKs in a row this direction sent (Wireshark's dupacknum). */
+  readonly dupAcks: Uint32Array;
   /** Segments and retransmissions in the open interval (for the rate rule). */
   readonly ivSegments: Uint32Array;
   /** Retransmissions in the open interval. */
@@ -74,6 +80,10 @@ export class FlowVisibility {
     this.synTs = new Float64Array(n);
     this.rttMs = new Float32Array(n).fill(NaN);
     this.synAckMs = new Float32Array(n);
+    this.lastAck = new Uint32Array(n);
+    this.lastWindow = new Uint32Array(n);
+    this.lastAckTs = new Float64Array(n);
+    this.dupAcks = new Uint32Array(n);
     this.ivSegments = new Uint32Array(n);
     this.ivRetransmissions = new Uint32Array(n);
   }
@@ -98,6 +108,10 @@ export class FlowVisibility {
     this.synTs[id] = 0;
     this.rttMs[id] = NaN;
     this.synAckMs[id] = 0;
+    this.lastAck[id] = 0;
+    this.lastWindow[id] = 0;
+    this.lastAckTs[id] = 0;
+    this.dupAcks[id] = 0;
     this.ivSegments[id] = 0;
     this.ivRetransmissions[id] = 0;
     return true;
