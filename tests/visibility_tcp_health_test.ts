@@ -1,11 +1,11 @@
 /**
- * TCP health from real stacks between two namespaces: the client uploads, losing 3 % of its segments on
- * the way out (nftables' random drop: the kernel here has no sch_netem, so `tc netem` is not available), to
- * a receiver that stops reading for a while (so its window closes), and
- * tcpdump records on the receiver's side. `flintnet replay` of that capture must count what tshark's
- * TCP analysis marks on the same file: `tcp.analysis.retransmission` (fast and spurious ones included)
- * and `tcp.analysis.out_of_order` per direction, `tcp.analysis.zero_window`, and the handshake's
- * `tcp.analysis.initial_rtt`; and with a low rate threshold the flow raises a `retransmissions` anomaly.
+ * TCP health from real stacks between two namespaces: the client uploads, losing 3 % of its segments
+ * just after the capture point (nftables' random drop on the server's prerouting hook: the kernel here has
+ * no sch_netem, so `tc netem` is not available), to a receiver that stops reading for a while (so its
+ * window closes), and tcpdump records on the receiver's side. `flintnet replay` of that capture must
+ * count what tshark's TCP analysis marks on the same file: `tcp.analysis.retransmission` (fast and
+ * spurious ones included) and `tcp.analysis.out_of_order` per direction, `tcp.analysis.zero_window`, and
+ * the handshake's `tcp.analysis.initial_rtt`; and with a low rate threshold the flow raises a `retransmissions` anomaly.
  */
 import assert from "node:assert/strict";
 import { netnsUnavailable } from "./helpers/netns.ts";
