@@ -33,7 +33,7 @@ const SYN_SEEN = 2, RTT_KNOWN = 4, PEER_SYN = 8, LAST_KEEP_ALIVE = 16;
 const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
 /** Wireshark's out-of-order threshold before the connection's RTT is known (3 ms), in µs. */
 const DEFAULT_OOO_US = 3000;
-/** How soon after the other direction's last segment a fast retransmission comes (Wireshark: 20 ms), in µs. */
+/** How soon after the other side's last segment a fast retransmission comes (Wireshark: 20 ms), in µs. */
 const FAST_RETRANSMISSION_US = 20_000;
 
 /** Sequence-space comparison (RFC 9293 §3.4): a before b, modulo 2^32 (Wireshark's LT_SEQ). */
@@ -89,10 +89,10 @@ export class TcpHealthDetector implements Detector {
         v.zeroWindows[id]++;
         this.totals.zero_windows++;
       }
-      // Wireshark's tcp_analyze_sequence_number (packet-tcp.c, 4.0), in its order. Its nextseq 0 means unknown.
+      // Wireshark's tcp_analyze_sequence_number (packet-tcp.c, 4.0), in its order; nextseq 0 is unknown.
       const len = lenCol[r], seq = seqCol[r], ack = b.tcpAck[r], next = nextSeq[id];
       const synFin = flags & (SYN | FIN) ? 1 : 0;
-      // A zero-window probe (one octet at nextseq into a closed window) is left alone and does not advance it.
+      // A zero-window probe (one octet at nextseq into a closed window) is skipped and does not advance it.
       const probe = len === 1 && seq === next && this.#peerWindowZero(b, r, id);
       const keepAlive = len <= 1 && seq === ((next - 1) >>> 0) && !(flags & (SYN | FIN | RST));
       if (!probe) this.#noteDupAck(b, r, id, len, seq, ack, win, flags);
