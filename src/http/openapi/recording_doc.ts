@@ -43,7 +43,11 @@ export const RECORDING_SCHEMAS: Record<string, Json> = {
     bytes: int("Octets of the pcap file: a download of a running recording gets this many.", { minimum: 24 }),
     packets: int("Frames in the file.", { minimum: 0 }),
     state: oneOf(["running", "stopped"], ""),
-    stop_reason: nullable(oneOf(STOP_REASONS, "Why it stopped; null while running.")),
+    stop_reason: {
+      type: ["string", "null"],
+      enum: [...STOP_REASONS, null],
+      description: "Why it stopped; null while running.",
+    },
   }, "A PCAP recording."),
   RecordingsPage: obj({
     recordings: array(ref("Recording"), "Oldest first."),
