@@ -16,3 +16,4 @@ export type { MuteJson } from "./routes/alerts_body.ts";
 export type { AnomaliesPage } from "./routes/anomalies.ts";
 export type { DevicesPage } from "./routes/devices.ts";
 export type { FlowsPage } from "./routes/flows.ts";
+export type { RecordingSource } from "./routes/recordings.ts";
