@@ -71,8 +71,8 @@ export class RetransmissionRule {
     for (let id = 0; id < t.highWater; id++) {
       if (t.family[id] === 0 || t.proto[id] !== 6) continue;
       v.sync(id);
-      const segs = v.ivSegments[id], re = v.ivRetransmissions[id];
-      v.ivSegments[id] = 0;
+      const segs = (v.segments[id] - v.segmentsAtInterval[id]) >>> 0, re = v.ivRetransmissions[id];
+      v.segmentsAtInterval[id] = v.segments[id];
       v.ivRetransmissions[id] = 0;
       const rate = segs > 0 ? re / segs : 0;
       const high = segs >= o.minSegments && rate >= o.rate;

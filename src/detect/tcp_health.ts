@@ -46,14 +46,17 @@ export class TcpHealthDetector implements Detector {
   }
 
   onRows(b: PacketBatch, from: number, to: number): void {
-    const v = this.#v, rowFlow = this.#table.rowFlow;
+    const v = this.#v, rowFlow = this.#table.rowFlow, generation = this.#table.generation, gen = v.gen;
     const proto = b.proto, flagsCol = b.tcpFlags, seqCol = b.tcpSeq, lenCol = b.payLen, ts = b.tsMs;
-    const state = v.tcpState, nextSeq = v.nextSeq, nextTs = v.nextSeqTs;
+    const windowCol = b.tcpWindow;
+    const state = v.tcpState, nextSeq = v.nextSeq, nextTs = v.nextSeqTs, segments = v.segments;
+    // Per batch, not per packet: the totals are counted in locals and added once at the end.
+    let segs = 0, retrans = 0, ooo = 0, zeroWin = 0;
     for (let r = from; r < to; r++) {
       if (proto[r] !== 6) continue;
       const id = rowFlow[r];
       if (id < 0) continue;
-      v.sync(id);
+      if (gen[id] !== generation[id]) v.sync(id); // inline: the call cost more than the compare
       const flags = flagsCol[r], t = ts[r];
       if (flags & SYN) {
         if (!(flags & ACK)) {
@@ -67,17 +70,16 @@ export class TcpHealthDetector implements Detector {
       ) {
         this.#handshakeDone(b, r, id, t);
       }
-      if (b.tcpWindow[r] === 0 && !(flags & (SYN | FIN | RST))) {
+      if (windowCol[r] === 0 && !(flags & (SYN | FIN | RST))) {
         v.zeroWindows[id]++;
-        this.totals.zero_windows++;
+        zeroWin++;
       }
       const len = lenCol[r];
       const segLen = len + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0);
       if (segLen === 0) continue;
       const seq = seqCol[r];
-      v.segments[id]++;
-      v.ivSegments[id]++;
-      this.totals.segments++;
+      segments[id]++; // the interval's count is this minus segmentsAtInterval (one counter a packet, not two)
+      segs++;
       const st = state[id], next = nextSeq[id];
       if ((st & SEQ_KNOWN) && seqBefore(seq, next)) {
         const keepAlive = len <= 1 && !(flags & (SYN | FIN)) && ((next - 1) >>> 0) === seq;
@@ -86,11 +88,11 @@ export class TcpHealthDetector implements Detector {
           const thr = rtt > 0 ? rtt : DEFAULT_OOO_MS;
           if (t - nextTs[id] < thr && next !== ((seq + segLen) >>> 0)) {
             v.outOfOrder[id]++;
-            this.totals.out_of_order++;
+            ooo++;
           } else {
             v.retransmissions[id]++;
             v.ivRetransmissions[id]++;
-            this.totals.retransmissions++;
+            retrans++;
           }
         }
       }
@@ -103,6 +105,11 @@ export class TcpHealthDetector implements Detector {
         state[id] = st | SEQ_KNOWN;
       }
     }
+    const totals = this.totals;
+    totals.segments += segs;
+    totals.retransmissions += retrans;
+    totals.out_of_order += ooo;
+    totals.zero_windows += zeroWin;
   }
 
   onInterval(startMs: number, endMs: number): void {

@@ -56,8 +56,11 @@ export class FlowVisibility {
   readonly rttMs: Float32Array;
   /** SYN → SYN/ACK, ms (Wireshark's out-of-order threshold); 0 when unknown. */
   readonly synAckMs: Float32Array;
-  /** Segments and retransmissions in the open interval (for the rate rule). */
-  readonly ivSegments: Uint32Array;
+  /**
+   * `segments` when the open interval began: the interval's segments are the difference (for the rate
+   * rule), so a packet bumps one counter, not two.
+   */
+  readonly segmentsAtInterval: Uint32Array;
   /** Retransmissions in the open interval. */
   readonly ivRetransmissions: Uint32Array;
   /** Fallback for flows that started before the DNS answer that names them. */
@@ -79,7 +82,7 @@ export class FlowVisibility {
     this.synTs = new Float64Array(n);
     this.rttMs = new Float32Array(n); // NaN from the row's first sync on (a fill here cost 17 ms a start)
     this.synAckMs = new Float32Array(n);
-    this.ivSegments = new Uint32Array(n);
+    this.segmentsAtInterval = new Uint32Array(n);
     this.ivRetransmissions = new Uint32Array(n);
   }
 
@@ -106,7 +109,7 @@ export class FlowVisibility {
     this.synTs[id] = 0;
     this.rttMs[id] = NaN;
     this.synAckMs[id] = 0;
-    this.ivSegments[id] = 0;
+    this.segmentsAtInterval[id] = 0;
     this.ivRetransmissions[id] = 0;
     return true;
   }
