@@ -39,7 +39,8 @@ export interface FileStream {
  * the ring (the Worker blocks when it is full) until run() consumes them.
  */
 export function openCaptureStream(path: string): FileStream {
-  const ring = new BatchRing({ slots: RING_SLOTS, capacity: DEFAULT_BATCH_ROWS });
+  // The Worker, once the ring is full, goes on when half of it is free: woken once per four batches.
+  const ring = new BatchRing({ slots: RING_SLOTS, capacity: DEFAULT_BATCH_ROWS, resume: RING_SLOTS / 2 });
   const worker = new Worker(new URL("./file_worker.ts", import.meta.url), {
     type: "module",
     name: "flintnet-replay",
