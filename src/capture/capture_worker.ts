@@ -10,7 +10,15 @@
  * `new Worker(new URL("./capture_worker.ts", import.meta.url), { type: "module", name })`.
  * When imported anywhere else (type checks, tests), this module does nothing.
  */
-import { batchTransferList, createPacketBatch, Decoder, LinkType, type PacketBatch } from "../decode/mod.ts";
+import {
+  batchBytes,
+  batchTransferList,
+  createPacketBatch,
+  Decoder,
+  DEFAULT_BATCH_ROWS,
+  LinkType,
+  type PacketBatch,
+} from "../decode/mod.ts";
 import { compileBpfForInterface, PcapActivateError, PcapStatus } from "./bpf.ts";
 import { useLibpcap } from "./libpcap_ffi.ts";
 import { Errno, errnoName, LibcError } from "../net/mod.ts";
@@ -57,8 +65,18 @@ export interface StopMessage {
   type: "stop";
 }
 
+// ---- batch recycling (perf2): buffers come back once the main thread consumed them
+/** main → worker: a batch's buffer the main thread is done with, for the decoder to fill again. */
+export interface RecycleMessage {
+  type: "recycle";
+  buffer: ArrayBuffer;
+}
+/** Buffers kept for reuse; more than a burst's worth in flight are left to the collector. */
+const MAX_SPARE_BATCHES = 16;
+// ----
+
 /** Messages the worker accepts. */
-export type ToWorker = StartMessage | StopMessage;
+export type ToWorker = StartMessage | StopMessage | RecycleMessage;
 
 /** The worker's periodic report. */
 export interface StatsMessage {
@@ -120,13 +138,26 @@ export class CaptureLoop {
     this.#post = post;
     this.#sizer = new RingSizer({ startMb: opts.ringStartMb ?? opts.ringMb, maxMb: opts.ringMb });
     this.#handover = new RingHandover(opts.retireTimeoutMs ?? 50, (s) => this.#addClosed(s));
+    const spare = this.#spare;
     this.#decoder = new Decoder({
       consume(batch: PacketBatch): PacketBatch {
         post({ type: "batch", batch }, batchTransferList(batch));
-        return createPacketBatch(batch.capacity);
+        return spare.pop() ?? createPacketBatch(batch.capacity);
       },
     });
   }
+
+  // ---- batch recycling (perf2)
+  /** Batches over buffers the main thread sent back: a new 400 KB buffer per batch made bursts cost RSS. */
+  readonly #spare: PacketBatch[] = [];
+
+  /** Takes back a batch buffer this worker posted (any other size is left alone). */
+  recycle(buffer: ArrayBuffer): void {
+    const capacity = DEFAULT_BATCH_ROWS;
+    if (this.#spare.length >= MAX_SPARE_BATCHES || buffer.byteLength !== batchBytes(capacity)) return;
+    this.#spare.push(createPacketBatch(capacity, { buffer, offset: 0 }));
+  }
+  // ----
 
   /** Runs until stop(); never rejects. */
   async run(): Promise<void> {
@@ -395,6 +426,8 @@ if (isWorkerScope()) {
       if (m.libpcap) useLibpcap(m.libpcap);
       loop = new CaptureLoop(m, post);
       void loop.run();
+    } else if (m.type === "recycle") {
+      loop?.recycle(m.buffer); // batch recycling (perf2)
     } else if (m.type === "stop") {
       if (loop) loop.stop();
       else post({ type: "stopped" });

@@ -99,13 +99,17 @@ export class AttackSignals implements Detector {
     this.#episodes = new AttackEpisodes(publish, o.threshold);
   }
 
-  /** The source columns with room for `n` sources, zeroed. */
+  /** The source columns with room for `n` sources (onInterval zeroes the ones it used). */
   #columns(n: number): Float64Array {
     if (this.#flowOf.length < n) {
+      // grown as sources come (a million flows may be one source): twice the room, what was summed kept
       const room = Math.max(n, this.#flowOf.length * 2, 1024);
-      this.#cols = new Float64Array(room * SOURCE_FIELDS);
-      this.#flowOf = new Int32Array(room);
-    } else this.#cols.fill(0, 0, n * SOURCE_FIELDS);
+      const cols = new Float64Array(room * SOURCE_FIELDS), flowOf = new Int32Array(room);
+      cols.set(this.#cols.subarray(0, Math.min(this.#cols.length, cols.length)));
+      flowOf.set(this.#flowOf);
+      this.#cols = cols;
+      this.#flowOf = flowOf;
+    }
     return this.#cols;
   }
 
@@ -127,8 +131,9 @@ export class AttackSignals implements Detector {
   onInterval(startMs: number, endMs: number): void {
     this.counters.intervals++;
     const t = this.#t, th = this.#th, v = this.#v, index = this.#sources;
+    this.#cols.fill(0, 0, index.size * SOURCE_FIELDS); // the last interval's sources
     index.clear();
-    const c = this.#columns(t.highWater), flowOf = this.#flowOf; // at most one source per flow
+    let c: Float64Array = this.#cols, flowOf: Int32Array = this.#flowOf;
     const active: number[] = [], dBytes: number[] = [], dPackets: number[] = [], dGaps: number[] = [];
     const srcOf: number[] = [];
     const allowlist = this.#o.allowlist;
@@ -153,6 +158,10 @@ export class AttackSignals implements Detector {
         continue;
       }
       const i = index.indexOf(fam, t.src, a), s = i * SOURCE_FIELDS;
+      if (i >= flowOf.length) {
+        c = this.#columns(i + 1);
+        flowOf = this.#flowOf;
+      }
       if (c[s + FLOWS] === 0) flowOf[i] = id; // first met
       c[s + PACKETS] += dp;
       c[s + BYTES] += db;
