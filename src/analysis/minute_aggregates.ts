@@ -5,7 +5,7 @@
  * is counted in `notKept`.
  */
 import type { MinuteHostRow, MinuteInterfaceRow, MinuteSubnetRow } from "../events/mod.ts";
-import { type CidrWords, inNetwork } from "../flow/mod.ts";
+import { AddressIndex, type CidrWords, inNetwork } from "../flow/mod.ts";
 import { formatIp, formatIpv4 } from "../net/mod.ts";
 
 /** DNS (RFC 1035 §4.2), UDP and TCP. */
@@ -14,10 +14,19 @@ const DNS_PORT = 53;
 /** Hosts, subnets and interfaces kept a minute, each. */
 export const MAX_AGGREGATES = 65_536;
 
+/** The host columns, HOST_FIELDS a host in one Float64Array, in MinuteHostRow's order. */
+const SENT_BYTES = 0, RECEIVED_BYTES = 1, SENT_PACKETS = 2, RECEIVED_PACKETS = 3, FLOWS = 4, DNS_QUERIES = 5;
+const DNS_SERVED = 6, HOST_FIELDS = 7;
+
 /** Sums for one minute. */
 export class MinuteAggregates {
   #local: readonly CidrWords[];
-  #hosts = new Map<number | string, MinuteHostRow>();
+  /**
+   * Hosts by address, in the order first met, with their sums in #sums: typed arrays, as a Map keyed by
+   * the address (boxed numbers, IPv6 text) cost a microsecond a flow in every interval's pass.
+   */
+  #hosts = new AddressIndex();
+  #sums = new Float64Array(1024 * HOST_FIELDS);
   #subnets = new Map<number | string, MinuteSubnetRow>();
   #interfaces = new Map<number, MinuteInterfaceRow>();
   /** Rows not kept this minute because their map was full. */
@@ -52,11 +61,12 @@ export class MinuteAggregates {
     let from: MinuteSubnetRow | undefined;
     if (this.isLocal(family, src, a)) {
       const h = this.#host(family, src, a);
-      if (h) {
-        h.sent_bytes += bytes;
-        h.sent_packets += packets;
-        h.flows++;
-        if (dns) h.dns_queries += packets;
+      if (h >= 0) {
+        const sums = this.#sums;
+        sums[h + SENT_BYTES] += bytes;
+        sums[h + SENT_PACKETS] += packets;
+        sums[h + FLOWS]++;
+        if (dns) sums[h + DNS_QUERIES] += packets;
       }
       const s = from = this.#subnet(family, src, a);
       if (s) {
@@ -67,11 +77,12 @@ export class MinuteAggregates {
     }
     if (this.isLocal(family, dst, a)) {
       const h = this.#host(family, dst, a);
-      if (h) {
-        h.received_bytes += bytes;
-        h.received_packets += packets;
-        h.flows++;
-        if (dns) h.dns_served += packets;
+      if (h >= 0) {
+        const sums = this.#sums;
+        sums[h + RECEIVED_BYTES] += bytes;
+        sums[h + RECEIVED_PACKETS] += packets;
+        sums[h + FLOWS]++;
+        if (dns) sums[h + DNS_SERVED] += packets;
       }
       const s = this.#subnet(family, dst, a);
       if (s) {
@@ -110,10 +121,26 @@ export class MinuteAggregates {
 
   /** The minute's rows, and a new minute. */
   take(): { hosts: MinuteHostRow[]; subnets: MinuteSubnetRow[]; interfaces: MinuteInterfaceRow[] } {
-    // IPv4 hosts are named here, once a minute, not as each is first met.
-    for (const [key, h] of this.#hosts) if (typeof key === "number") h.ip = formatIpv4(key);
+    // Hosts are named and made rows here, once a minute, not as each is first met.
+    const index = this.#hosts, sums = this.#sums, hosts: MinuteHostRow[] = [];
+    for (let i = 0; i < index.size; i++) {
+      const h = i * HOST_FIELDS;
+      hosts.push({
+        ip: index.family[i] === 4
+          ? formatIpv4(index.words[i << 2])
+          : formatIp(index.family[i], index.words, i << 2),
+        sent_bytes: sums[h + SENT_BYTES],
+        received_bytes: sums[h + RECEIVED_BYTES],
+        sent_packets: sums[h + SENT_PACKETS],
+        received_packets: sums[h + RECEIVED_PACKETS],
+        flows: sums[h + FLOWS],
+        dns_queries: sums[h + DNS_QUERIES],
+        dns_served: sums[h + DNS_SERVED],
+      });
+    }
+    sums.fill(0, 0, index.size * HOST_FIELDS);
     const out = {
-      hosts: [...this.#hosts.values()],
+      hosts,
       subnets: [...this.#subnets.values()],
       interfaces: [...this.#interfaces.values()],
     };
@@ -124,26 +151,21 @@ export class MinuteAggregates {
     return out;
   }
 
-  #host(family: number, w: Uint32Array, a: number): MinuteHostRow | undefined {
-    const key = family === 4 ? w[a] : formatIp(family, w, a);
-    let h = this.#hosts.get(key);
-    if (h === undefined) {
-      if (this.#hosts.size >= MAX_AGGREGATES) return void this.notKept++;
-      this.#hosts.set(
-        key,
-        h = {
-          ip: family === 4 ? "" : key as string,
-          sent_bytes: 0,
-          received_bytes: 0,
-          sent_packets: 0,
-          received_packets: 0,
-          flows: 0,
-          dns_queries: 0,
-          dns_served: 0,
-        },
-      );
+  /** Where the sums of host (family, w[a…]) start in #sums, or -1 when it is new and the minute is full. */
+  #host(family: number, w: Uint32Array, a: number): number {
+    const index = this.#hosts;
+    const i = index.indexOf(family, w, a, index.size < MAX_AGGREGATES);
+    if (i < 0) {
+      this.notKept++;
+      return -1;
     }
-    return h;
+    const at = i * HOST_FIELDS;
+    if (at + HOST_FIELDS > this.#sums.length) {
+      const grown = new Float64Array(this.#sums.length * 2); // zeroed: a new host's sums start at 0
+      grown.set(this.#sums);
+      this.#sums = grown;
+    }
+    return at;
   }
 
   #subnet(family: number, w: Uint32Array, a: number): MinuteSubnetRow | undefined {

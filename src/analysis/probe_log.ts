@@ -7,6 +7,7 @@
  * empties the log.
  */
 import { formatIp } from "../net/mod.ts";
+import { probeOrder } from "./probe_order.ts";
 
 /** The protocol column of an ARP request (no IP protocol has number 0 on the wire as a probe). */
 export const PROTO_ARP = 0;
@@ -97,20 +98,18 @@ export class ProbeLog {
   close(minDistinct: number): SourceProbes[] {
     const n = this.#count, src = this.#src, dst = this.#dst, port = this.#port, proto = this.#proto;
     const fam = this.#family;
-    const order = Int32Array.from({ length: n }, (_, i) => i);
-    const cmpWords = (w: Uint32Array, x: number, y: number) => {
+    // by family, source, destination, protocol, port (probe_order.ts)
+    const order = probeOrder(n, fam, src, dst, proto, port);
+    const sameSource = (x: number, y: number) => {
       const a = x << 2, b = y << 2;
-      for (let i = 0; i < 4; i++) if (w[a + i] !== w[b + i]) return w[a + i] < w[b + i] ? -1 : 1;
-      return 0;
+      return fam[x] === fam[y] && src[a] === src[b] && src[a + 1] === src[b + 1] &&
+        src[a + 2] === src[b + 2] &&
+        src[a + 3] === src[b + 3];
     };
-    order.sort((x, y) =>
-      fam[x] - fam[y] || cmpWords(src, x, y) || cmpWords(dst, x, y) || proto[x] - proto[y] ||
-      port[x] - port[y]
-    );
     const out: SourceProbes[] = [];
     for (let i = 0; i < n;) {
       let j = i;
-      while (j < n && fam[order[j]] === fam[order[i]] && cmpWords(src, order[j], order[i]) === 0) j++;
+      while (j < n && sameSource(order[j], order[i])) j++;
       const s = this.#source(order, i, j);
       if (s.ports >= minDistinct || s.hosts >= minDistinct) out.push(s);
       i = j;

@@ -3,7 +3,7 @@
  * timestamps as the clock, so the same file and settings always give the same document.
  */
 import { join } from "node:path";
-import { streamCaptureFile } from "../capture/mod.ts";
+import { type FileStream, openCaptureStream } from "../capture/mod.ts";
 import {
   type AnalysisConfig,
   type ArpWatchConfig,
@@ -74,7 +74,6 @@ const TOP_FLOWS = 100;
 
 /** Runs the pipeline over `path` and returns the document `replay` prints. */
 export async function replayFile(path: string, o: ReplayOptions): Promise<ReplayResult> {
-  const log = createLogger("replay");
   // Block lists are read once (a replay is over before a list would change), before the clock starts:
   // packets_per_s measures the packets; the lists' load time is in totals.blocklists.
   const lists = new ThreatLists((o.visibility ?? visibilitySettings({})).blocklists);
@@ -82,6 +81,25 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   const allowlist = new AttackAllowlist(o.stateDir ? join(o.stateDir, ALLOWLIST_FILE) : null);
   await allowlist.refresh();
   const started = performance.now();
+  // The reading Worker starts now, so its start-up overlaps building the table and the detectors.
+  const source = openCaptureStream(path);
+  try {
+    return await replayFrom(path, source, o, lists, allowlist, started);
+  } catch (err) {
+    source.cancel();
+    throw err;
+  }
+}
+
+async function replayFrom(
+  path: string,
+  source: FileStream,
+  o: ReplayOptions,
+  lists: ThreatLists,
+  allowlist: AttackAllowlist,
+  started: number,
+): Promise<ReplayResult> {
+  const log = createLogger("replay");
   const warmup = o.anomaly.warmupIntervals;
   const finished: FlowJson[] = []; // flows that left the table (idle, full) or rolled over
   const keepFinished = (json: FlowJson) => {
@@ -138,7 +156,7 @@ export async function replayFile(path: string, o: ReplayOptions): Promise<Replay
   let lastProgress = started;
   const progressAbove = o.progressAboveBytes ?? 64 * 1024 * 1024;
   // Reading and decoding run in a Worker, the flow table and detectors here: two cores, one pipeline.
-  const { stats, decode } = await streamCaptureFile(path, pipeline, {
+  const { stats, decode } = await source.run(pipeline, {
     onProgress(read, total) {
       const now = performance.now();
       if (total < progressAbove || now - lastProgress < 1000) return;

@@ -11,9 +11,11 @@
  * When imported anywhere else (type checks, tests), this module does nothing.
  */
 import {
+  batchBytes,
   batchTransferList,
   createPacketBatch,
   Decoder,
+  DEFAULT_BATCH_ROWS,
   type FrameSink,
   LinkType,
   type PacketBatch,
@@ -65,8 +67,18 @@ export interface StopMessage {
   type: "stop";
 }
 
+// ---- batch recycling (perf2): buffers come back once the main thread consumed them
+/** main → worker: a batch's buffer the main thread is done with, for the decoder to fill again. */
+export interface RecycleMessage {
+  type: "recycle";
+  buffer: ArrayBuffer;
+}
+/** Buffers kept for reuse; more than a burst's worth in flight are left to the collector. */
+const MAX_SPARE_BATCHES = 16;
+// ----
+
 /** Messages the worker accepts (TapMessage: what PCAP recording copies, frame_tap.ts). */
-export type ToWorker = StartMessage | StopMessage | TapMessage;
+export type ToWorker = StartMessage | StopMessage | TapMessage | RecycleMessage;
 
 /** The worker's periodic report. */
 export interface StatsMessage {
@@ -132,10 +144,11 @@ export class CaptureLoop {
     this.#post = post;
     this.#sizer = new RingSizer({ startMb: opts.ringStartMb ?? opts.ringMb, maxMb: opts.ringMb });
     this.#handover = new RingHandover(opts.retireTimeoutMs ?? 50, (s) => this.#addClosed(s));
+    const spare = this.#spare;
     this.#decoder = new Decoder({
       consume(batch: PacketBatch): PacketBatch {
         post({ type: "batch", batch }, batchTransferList(batch));
-        return createPacketBatch(batch.capacity);
+        return spare.pop() ?? createPacketBatch(batch.capacity);
       },
     });
     this.#tap = new FrameTap(this.#decoder);
@@ -147,6 +160,18 @@ export class CaptureLoop {
     this.#tap.configure(m);
     this.#sink = this.#tap.armed ? this.#tap : this.#decoder;
   }
+
+  // ---- batch recycling (perf2)
+  /** Batches over buffers the main thread sent back: a new 400 KB buffer per batch made bursts cost RSS. */
+  readonly #spare: PacketBatch[] = [];
+
+  /** Takes back a batch buffer this worker posted (any other size is left alone). */
+  recycle(buffer: ArrayBuffer): void {
+    const capacity = DEFAULT_BATCH_ROWS;
+    if (this.#spare.length >= MAX_SPARE_BATCHES || buffer.byteLength !== batchBytes(capacity)) return;
+    this.#spare.push(createPacketBatch(capacity, { buffer, offset: 0 }));
+  }
+  // ----
 
   /** Runs until stop(); never rejects. */
   async run(): Promise<void> {
@@ -417,6 +442,8 @@ if (isWorkerScope()) {
       void loop.run();
     } else if (m.type === "tap") {
       loop?.tap(m);
+    } else if (m.type === "recycle") {
+      loop?.recycle(m.buffer); // batch recycling (perf2)
     } else if (m.type === "stop") {
       if (loop) loop.stop();
       else post({ type: "stopped" });

@@ -18,6 +18,51 @@ export interface FileSourceResult {
   decode: DecodeCounters;
 }
 
+/** A capture file whose Worker is already starting: {@link FileStream.run} feeds its batches to a consumer. */
+export interface FileStream {
+  /**
+   * Feeds every decoded batch to `consumer` (synchronously, one at a time, in order) and resolves when the
+   * file is done. Call once.
+   * @throws CaptureFileError when the file is missing, unreadable or not a capture file
+   */
+  run(
+    consumer: BatchConsumer,
+    opts?: { onProgress?: (bytesRead: number, totalBytes: number) => void },
+  ): Promise<FileSourceResult>;
+  /** Stops the Worker without reading (the caller failed before run()). */
+  cancel(): void;
+}
+
+/**
+ * Starts the Worker that reads and decodes `path` now, so that its start-up (an isolate, its modules:
+ * about a tenth of a second) overlaps whatever the caller builds before it calls run(). Batches wait in
+ * the ring (the Worker blocks when it is full) until run() consumes them.
+ */
+export function openCaptureStream(path: string): FileStream {
+  // The Worker, once the ring is full, goes on when half of it is free: woken once per four batches.
+  const ring = new BatchRing({ slots: RING_SLOTS, capacity: DEFAULT_BATCH_ROWS, resume: RING_SLOTS / 2 });
+  const worker = new Worker(new URL("./file_worker.ts", import.meta.url), {
+    type: "module",
+    name: "flintnet-replay",
+  });
+  // What arrives before run() waits here (a few messages: the Worker blocks once the ring is full).
+  const early: Event[] = [];
+  worker.onmessage = (e) => void early.push(e);
+  worker.onerror = (e) => {
+    e.preventDefault();
+    early.push(e);
+  };
+  const start: FileStart = { type: "start", path, ring: ring.shape };
+  worker.postMessage(start);
+  return {
+    run: (consumer, opts = {}) => consumeStream(ring, worker, consumer, opts, early),
+    cancel() {
+      ring.close();
+      worker.terminate();
+    },
+  };
+}
+
 /**
  * Feeds every decoded batch of `path` to `consumer` (synchronously, one at a time, in order) and
  * resolves when the file is done.
@@ -28,18 +73,25 @@ export function streamCaptureFile(
   consumer: BatchConsumer,
   opts: { onProgress?: (bytesRead: number, totalBytes: number) => void } = {},
 ): Promise<FileSourceResult> {
-  const ring = new BatchRing({ slots: RING_SLOTS, capacity: DEFAULT_BATCH_ROWS });
-  const worker = new Worker(new URL("./file_worker.ts", import.meta.url), {
-    type: "module",
-    name: "flintnet-replay",
-  });
+  return openCaptureStream(path).run(consumer, opts);
+}
+
+function consumeStream(
+  ring: BatchRing,
+  worker: Worker,
+  consumer: BatchConsumer,
+  opts: { onProgress?: (bytesRead: number, totalBytes: number) => void },
+  early: Event[],
+): Promise<FileSourceResult> {
   return new Promise<FileSourceResult>((resolve, reject) => {
+    let settled = false;
     const fail = (err: Error) => {
+      settled = true;
       ring.close();
       worker.terminate();
       reject(err);
     };
-    worker.onmessage = (e: MessageEvent<FromFileWorker>) => {
+    const onMessage = (e: MessageEvent<FromFileWorker>) => {
       const m = e.data;
       switch (m.type) {
         case "batch": {
@@ -57,6 +109,7 @@ export function streamCaptureFile(
           opts.onProgress?.(m.bytesRead, m.totalBytes);
           break;
         case "done":
+          settled = true;
           worker.terminate();
           resolve({ stats: m.stats, decode: m.decode });
           break;
@@ -65,11 +118,16 @@ export function streamCaptureFile(
           break;
       }
     };
-    worker.onerror = (e) => {
+    const onError = (e: ErrorEvent) => {
       e.preventDefault();
       fail(new Error(`replay worker failed: ${e.message}`));
     };
-    const start: FileStart = { type: "start", path, ring: ring.shape };
-    worker.postMessage(start);
+    worker.onmessage = onMessage;
+    worker.onerror = onError;
+    for (const e of early.splice(0)) {
+      if (settled) break;
+      if (e instanceof ErrorEvent) onError(e);
+      else onMessage(e as MessageEvent<FromFileWorker>);
+    }
   });
 }

@@ -5,7 +5,7 @@ import { Decoder } from "../decode/decoder.ts";
 import type { PacketBatch } from "../decode/packet_batch.ts";
 import { BatchRing } from "./batch_ring.ts";
 import { CaptureFileError, readCaptureFile } from "./capture_file.ts";
-import { streamCaptureFile } from "./file_source.ts";
+import { openCaptureStream, streamCaptureFile } from "./file_source.ts";
 
 /** The rows of a batch as plain tuples, so two paths can be compared whole. */
 function rows(b: PacketBatch, out: unknown[]): void {
@@ -52,6 +52,38 @@ Deno.test("streamCaptureFile() delivers exactly the rows a Decoder on this threa
     assert.equal(decode.ipv4, 50_000);
     assert.equal(there.length, 50_000);
     assert.deepEqual(there, here);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("openCaptureStream() keeps what the Worker sent before run() and delivers every row, in order", async () => {
+  const path = await captureOf(50_000);
+  try {
+    const here: unknown[] = [];
+    const decoder = new Decoder({ consume: (b) => rows(b, here) });
+    await readCaptureFile(path, decoder);
+    decoder.flush();
+    const stream = openCaptureStream(path);
+    // The Worker starts, fills the ring and blocks; its messages arrive while nothing consumes them.
+    await new Promise((r) => setTimeout(r, 1500));
+    const there: unknown[] = [];
+    const { stats } = await stream.run({ consume: (b) => rows(b, there) });
+    assert.equal(stats.frames, 50_000);
+    assert.deepEqual(there, here);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("openCaptureStream() reports a missing file when run() is called late, and cancel() stops an unused one", async () => {
+  const late = openCaptureStream("/nonexistent/x.pcap");
+  await new Promise((r) => setTimeout(r, 500));
+  await assert.rejects(late.run({ consume() {} }), CaptureFileError);
+  const path = await captureOf(50_000);
+  try {
+    const unused = openCaptureStream(path);
+    unused.cancel(); // the test's sanitizer fails it if the Worker were left running
   } finally {
     await Deno.remove(path);
   }

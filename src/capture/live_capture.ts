@@ -5,10 +5,16 @@
  * decoded PacketBatches, handed to the consumer in order, plus a stats report every second and log
  * lines, which go out through the "capture" logger.
  */
-import type { BatchConsumer, PacketBatch } from "../decode/mod.ts";
+import { type BatchConsumer, batchTransferList, type PacketBatch } from "../decode/mod.ts";
 import { createLogger, type Logger } from "../base/mod.ts";
 import { compileBpf } from "./bpf.ts";
-import type { CaptureState, DecodeCounters, FromWorker, StartMessage } from "./capture_worker.ts";
+import type {
+  CaptureState,
+  DecodeCounters,
+  FromWorker,
+  RecycleMessage,
+  StartMessage,
+} from "./capture_worker.ts";
 import type { RingStats } from "./tpacket_ring.ts";
 import type { TapMessage } from "./frame_tap.ts";
 
@@ -225,6 +231,11 @@ export class LiveCapture {
     } catch (e) {
       this.#log.error("batch consumer failed", { iface: this.#opts.iface, error: e });
     }
+    // The consumer is done with the batch once consume() returns (BatchConsumer): its buffer goes back to
+    // the Worker to be filled again, instead of a new one per batch (bursts made the daemon's RSS grow).
+    const buffer = batchTransferList(batch)[0];
+    const recycle: RecycleMessage = { type: "recycle", buffer };
+    this.#worker?.postMessage(recycle, [buffer]);
   }
 
   #terminate(): void {

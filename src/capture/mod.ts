@@ -5,7 +5,7 @@
  * The only file other folders import.
  */
 export { BpfError, compileBpf } from "./bpf.ts";
-export { streamCaptureFile } from "./file_source.ts";
+export { type FileStream, openCaptureStream, streamCaptureFile } from "./file_source.ts";
 export { LibpcapLoadError, useLibpcap } from "./libpcap_ffi.ts";
 export { LiveCapture } from "./live_capture.ts";
 export { CaptureFileError } from "./capture_file.ts";

@@ -92,7 +92,7 @@ export class ArpRuleContext {
     this.traffic = new TrafficFacts(
       s.windowMs,
       (guess) => this.#learnRouter(guess),
-      (mac, ip) => this.history.mac(mac)?.ips.has(ip) ?? false,
+      (mac) => this.history.mac(mac)?.ips,
     );
   }
 

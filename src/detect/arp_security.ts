@@ -152,19 +152,23 @@ export class ArpSecurityDetector implements Detector {
   }
 
   onRows(batch: PacketBatch, from: number, to: number): void {
-    const kind = batch.kind, family = batch.family, traffic = this.#ctx.traffic;
+    const kind = batch.kind, traffic = this.#ctx.traffic;
+    traffic.forgetClaims(); // the history may have changed since the last batch (a polled ARP table, pruning)
+    // The IPv4 rows between two ARP rows in one call each: a few comparisons a row, nothing allocated (see
+    // arp_traffic.ts); the ARP rows in their place among them, as the history they change is read there.
+    let run = from;
     for (let i = from; i < to; i++) {
-      if (kind[i] !== RowKind.Arp) {
-        // Most rows: a few comparisons, nothing allocated (see arp_traffic.ts).
-        if (family[i] === 4) traffic.observe(batch, i);
-        continue;
-      }
+      if (kind[i] !== RowKind.Arp) continue;
+      if (run < i) traffic.observeRows(batch, run, i);
+      run = i + 1;
       try {
         this.#row(batch, i);
       } catch {
         this.#ctx.counters.errors++;
       }
+      traffic.forgetClaims();
     }
+    if (run < to) traffic.observeRows(batch, run, to);
     this.#prune();
   }
 

@@ -51,9 +51,11 @@ export class ArpSpoofRule {
     const ctx = this.#ctx, t = ctx.t, c = ctx.counters, since = t - ctx.windowMs;
     const rec = ctx.history.mac(mac);
     if (rec === undefined) return;
-    const live: ArpBinding[] = [];
-    for (const b of rec.ips.values()) if (b.last >= since) live.push(b);
-    if (live.length < 2) {
+    // Counted first, gathered only past the standing incident below: a MAC answering for many addresses
+    // comes here with every claim, and nearly every one only keeps its incident standing.
+    let liveCount = 0;
+    for (const b of rec.ips.values()) if (b.last >= since && ++liveCount === 2) break;
+    if (liveCount < 2) {
       if (previous >= 0 && previous !== ip) c.renumbered_silent++;
       return;
     }
@@ -72,6 +74,8 @@ export class ArpSpoofRule {
         return;
       }
     }
+    const live: ArpBinding[] = [];
+    for (const b of rec.ips.values()) if (b.last >= since) live.push(b);
     live.sort((a, b) => a.first - b.first || a.ip - b.ip);
     const addresses: SpoofAddress[] = live.map((b) => ({
       ip: b.ip,

@@ -12,14 +12,18 @@
  *   differs from its last two (a host with a secondary address alternating between the two scores
  *   nothing). A source address the MAC itself claims in ARP scores nothing either: a server or a
  *   namespace host with eight addresses of its own sends from all of them, and is not a router (it was
- *   taken for one, and every address it had was called a gateway). This check (two Map reads) runs only
- *   for a slotted MAC whose source differs from its last two. Scores halve every window of capture time,
+ *   taken for one, and every address it had was called a gateway). This check runs only for a slotted MAC
+ *   whose source differs from its last two, which on a router's traffic is nearly every row: the MAC's
+ *   claimed addresses (64 at most by default) are therefore copied once into a small open-addressing
+ *   table of 32-bit words and looked up in place (two Map reads keyed by numbers beyond the small-integer
+ *   range, boxed per call, were a tenth of a replay's time). The copy stays valid while the ARP history
+ *   does: the detector calls {@link TrafficFacts.forgetClaims} whenever it may have changed. Scores halve every window of capture time,
  *   so the slots follow the network. Replacement is Space-Saving's (the lowest score gives its slot up), so
  *   the MAC that routes most keeps its slot.
  *
  * Time is the rows' own (the halving happens at the first row of a new window, whatever the batches), so replay and live capture give the same answers for the same frames.
  */
-import type { PacketBatch } from "../decode/mod.ts";
+import { type PacketBatch, RowKind } from "../decode/mod.ts";
 
 /** DHCP client and server ports (RFC 2131 §4.1). */
 const DHCP_CLIENT_PORT = 68, DHCP_SERVER_PORT = 67;
@@ -31,6 +35,25 @@ const MAX_DHCP_MACS = 4096;
 const SLOTS = 8;
 /** Source-address changes (after halving) below which a MAC is not called a router. */
 export const MIN_ROUTER_SCORE = 8;
+
+/** A MAC's claimed addresses looked up in place up to this many (ArpHistory's default maxIpsPerMac); more are asked of its set. */
+const SMALL_CLAIMS = 64;
+/** Slots of the in-place table: a power of two, at most half full. */
+const CLAIM_SLOTS = 128;
+/** Its slot of address `ip` (Fibonacci hashing; 0 marks an empty slot, and no claimed address is 0). */
+function claimSlot(ip: number): number {
+  return Math.imul(ip, 0x9e3779b1) >>> 25;
+}
+
+/** The IPv4 addresses (32-bit numbers) one MAC has claimed in ARP: a Set, or the keys of a Map. */
+export interface ClaimedAddresses {
+  /** How many. */
+  readonly size: number;
+  /** Whether `ip` is one. */
+  has(ip: number): boolean;
+  /** Every one. */
+  keys(): Iterable<number>;
+}
 
 /** A MAC that forwards traffic from many source addresses. */
 export interface RouterGuess {
@@ -55,21 +78,32 @@ export class TrafficFacts {
   #prevSrc = 0;
   #nextDecay = -Infinity;
   readonly #onRouter: (guess: RouterGuess, atMs: number) => void;
-  readonly #claims: (mac: number, ip: number) => boolean;
+  readonly #claimedBy: (mac: number) => ClaimedAddresses | undefined;
+  /** The MAC whose claims are copied below, or -1 (none: MACs are 0 … 2^48 − 1). */
+  #claimMac = -1;
+  readonly #claimIps = new Uint32Array(CLAIM_SLOTS);
+  /** Its claims, when they are more than SMALL_CLAIMS. */
+  #claimMany: ClaimedAddresses | null = null;
 
   /**
    * @param windowMs scores halve once per window of capture time; DHCP sightings are kept two windows
    * @param onRouter told, once per window and before the halving, which MAC routes (if one does)
-   * @param claims whether `mac` has claimed `ip` (an IPv4 address as a 32-bit number) in ARP
+   * @param claimedBy the addresses `mac` has claimed in ARP, if any (read again after forgetClaims())
    */
   constructor(
     windowMs: number,
     onRouter: (guess: RouterGuess, atMs: number) => void = () => {},
-    claims: (mac: number, ip: number) => boolean = () => false,
+    claimedBy: (mac: number) => ClaimedAddresses | undefined = () => undefined,
   ) {
     this.#windowMs = Math.max(windowMs, 1);
     this.#onRouter = onRouter;
-    this.#claims = claims;
+    this.#claimedBy = claimedBy;
+  }
+
+  /** The ARP claims may have changed (an ARP row or a polled table applied, pruning): read them again. */
+  forgetClaims(): void {
+    this.#claimMac = -1;
+    this.#claimMany = null;
   }
 
   /** DHCP client messages seen so far. */
@@ -79,36 +113,69 @@ export class TrafficFacts {
 
   /** Row `i` of `b`, an IPv4 row (RowKind.Ip, family 4): notes DHCP and feeds the router slots. */
   observe(b: PacketBatch, i: number): void {
-    const eth = b.ethSrc[i];
-    if (eth === 0) return; // a link type without MACs (raw IP, some cooked captures)
-    const t = b.tsMs[i];
-    if (t >= this.#nextDecay) this.#decay(t);
-    const src = b.src[i << 2];
-    if (b.proto[i] === PROTO_UDP && b.srcPort[i] === DHCP_CLIENT_PORT && b.dstPort[i] === DHCP_SERVER_PORT) {
-      this.#noteDhcp(eth, t);
-    }
-    const prevEth = this.#prevEth, prevSrc = this.#prevSrc;
-    if (eth === prevEth && src === prevSrc) return; // the same sender again: nothing new
-    this.#prevEth = eth;
-    this.#prevSrc = src;
-    const macs = this.#mac;
-    for (let k = 0; k < SLOTS; k++) {
-      if (macs[k] !== eth) continue;
-      if (src !== this.#src1[k] && src !== this.#src2[k]) {
-        if (!this.#claims(eth, src)) this.#score[k]++;
-        this.#src2[k] = this.#src1[k];
-        this.#src1[k] = src;
+    this.observeRows(b, i, i + 1);
+  }
+
+  /**
+   * The IPv4 rows among rows `from … to-1` of `b`, in order (other rows are skipped): one call per run of
+   * rows, the columns and the previous sender in locals, nothing allocated.
+   */
+  observeRows(b: PacketBatch, from: number, to: number): void {
+    const kind = b.kind, family = b.family, ethCol = b.ethSrc, tsCol = b.tsMs, srcCol = b.src;
+    const proto = b.proto, srcPort = b.srcPort, dstPort = b.dstPort;
+    const macs = this.#mac, score = this.#score, src1 = this.#src1, src2 = this.#src2;
+    let prevEth = this.#prevEth, prevSrc = this.#prevSrc;
+    for (let i = from; i < to; i++) {
+      if (family[i] !== 4 || kind[i] !== RowKind.Ip) continue;
+      const eth = ethCol[i];
+      if (eth === 0) continue; // a link type without MACs (raw IP, some cooked captures)
+      const t = tsCol[i];
+      if (t >= this.#nextDecay) this.#decay(t);
+      const src = srcCol[i << 2];
+      if (proto[i] === PROTO_UDP && srcPort[i] === DHCP_CLIENT_PORT && dstPort[i] === DHCP_SERVER_PORT) {
+        this.#noteDhcp(eth, t);
       }
-      return;
+      if (eth === prevEth && src === prevSrc) continue; // the same sender again: nothing new
+      const lastEth = prevEth, lastSrc = prevSrc;
+      prevEth = eth;
+      prevSrc = src;
+      let k = 0;
+      while (k < SLOTS && macs[k] !== eth) k++;
+      if (k < SLOTS) {
+        if (src !== src1[k] && src !== src2[k]) {
+          // inline, not a call: a call would box the MAC and the address (see the module comment)
+          if (eth !== this.#claimMac) this.#loadClaims(eth);
+          let own = false;
+          const many = this.#claimMany;
+          if (many !== null) own = many.has(src);
+          else {
+            const ips = this.#claimIps;
+            for (let j = claimSlot(src);; j = (j + 1) & (CLAIM_SLOTS - 1)) {
+              const ip = ips[j];
+              if (ip === 0) break;
+              if (ip === src) {
+                own = true;
+                break;
+              }
+            }
+          }
+          if (!own) score[k]++;
+          src2[k] = src1[k];
+          src1[k] = src;
+        }
+        continue;
+      }
+      // Not in a slot: only a MAC just seen sending from two addresses in a row may take one.
+      if (eth !== lastEth) continue;
+      let low = 0;
+      for (let s = 1; s < SLOTS; s++) if (score[s] < score[low]) low = s;
+      macs[low] = eth;
+      if (!this.#claimedBy(eth)?.has(src)) score[low]++;
+      src1[low] = src;
+      src2[low] = lastSrc;
     }
-    // Not in a slot: only a MAC just seen sending from two addresses in a row may take one.
-    if (eth !== prevEth) return;
-    let low = 0;
-    for (let k = 1; k < SLOTS; k++) if (this.#score[k] < this.#score[low]) low = k;
-    macs[low] = eth;
-    if (!this.#claims(eth, src)) this.#score[low]++;
-    this.#src1[low] = src;
-    this.#src2[low] = prevSrc;
+    this.#prevEth = prevEth;
+    this.#prevSrc = prevSrc;
   }
 
   /** When `mac` was last seen doing DHCP at or after `sinceMs` (capture time, ms), or null. */
@@ -136,6 +203,26 @@ export class TrafficFacts {
   }
 
   /** Halves the scores and forgets DHCP sightings older than two windows. */
+  #loadClaims(mac: number): void {
+    this.#claimMac = mac;
+    this.#claimMany = null;
+    const ips = this.#claimIps;
+    ips.fill(0);
+    const claimed = this.#claimedBy(mac);
+    if (claimed === undefined) return;
+    if (claimed.size > SMALL_CLAIMS) {
+      this.#claimMany = claimed;
+      return;
+    }
+    for (const ip of claimed.keys()) {
+      // Rows' source addresses are unsigned 32-bit words and never 0: any other key could never match.
+      if (ip >>> 0 !== ip || ip === 0) continue;
+      let j = claimSlot(ip);
+      while (ips[j] !== 0 && ips[j] !== ip) j = (j + 1) & (CLAIM_SLOTS - 1);
+      ips[j] = ip;
+    }
+  }
+
   #decay(t: number): void {
     if (this.#nextDecay !== -Infinity) {
       const guess = this.router();

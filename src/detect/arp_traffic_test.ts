@@ -79,7 +79,7 @@ Deno.test("TrafficFacts does not take a host for a router: one address, or two i
 
 Deno.test("TrafficFacts does not take a host sending from eight addresses it claims in ARP for a router", () => {
   const own = new Set(Array.from({ length: 8 }, (_, i) => ipv4Number(`10.231.200.${10 + i}`)));
-  const f = new TrafficFacts(WINDOW, undefined, (mac, ip) => mac === macNumber(HOST) && own.has(ip));
+  const f = new TrafficFacts(WINDOW, undefined, (mac) => mac === macNumber(HOST) ? own : undefined);
   const rows: Row[] = [];
   for (let i = 0; i < 200; i++) {
     rows.push({ t: i * 10, eth: HOST, src: `10.231.200.${10 + (i % 8)}` });

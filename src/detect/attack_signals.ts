@@ -23,6 +23,7 @@
 import type { PacketBatch } from "../decode/mod.ts";
 import { type AttackSignalJson, logVolume, type Publish, sigmaOf } from "../events/mod.ts";
 import {
+  AddressIndex,
   AttackSignal,
   type Detector,
   type FlowTable,
@@ -57,24 +58,16 @@ const VOLUME_WARMUP = 5;
 /** TCP flags (RFC 9293 §3.1). */
 const SYN = 0x02, ACK = 0x10;
 
-/** One source's interval. */
-interface Source {
-  family: number;
-  /** Offset of its address in the flow table's src column (a flow of it). */
-  flow: number;
-  packets: number;
-  bytes: number;
-  flows: number;
-  tcpFlows: number;
-  halfOpen: number;
-  maxTtl: number;
-  /** Strengths of its own signals, by bit order; and what each counted. */
-  strength: number[];
-  count: number[];
-  /** Worst flow score and that flow's signal bits; the union of every flow's bits. */
-  worstFlow: number;
-  bits: number;
-}
+/**
+ * Each source's interval, by its index in the interval's AddressIndex: SOURCE_FIELDS numbers a source in
+ * one Float64Array reused from one interval to the next (an object and two arrays per source each interval
+ * cost more than the judging).
+ */
+const PACKETS = 0, BYTES = 1, FLOWS = 2, TCP_FLOWS = 3, HALF_OPEN = 4, MAX_TTL = 5;
+/** Strengths of its own signals (syn_flood, tiny_packets); its worst flow's score; every flow's bits. */
+const STRENGTH0 = 6, STRENGTH1 = 7, WORST_FLOW = 8, BITS = 9;
+/** What each signal counted, by bit order (5 fields). */
+const COUNT = 10, SOURCE_FIELDS = 15;
 
 const clamp = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
 
@@ -86,6 +79,12 @@ export class AttackSignals implements Detector {
   readonly #v: FlowVisibility;
   readonly #o: AttackOptions;
   readonly #episodes: AttackEpisodes;
+  /** The interval's sources, and what each sent. */
+  readonly #sources = new AddressIndex();
+  /** The sources' numbers (SOURCE_FIELDS each), and a flow of each (its address is that flow's src). */
+  #cols = new Float64Array(0);
+  #flowOf = new Int32Array(0);
+  readonly #str = [0, 0, 0, 0, 0];
   /** Interval passes made and flows scored above zero, since start. */
   readonly counters = { intervals: 0, flows_scored: 0, allowed_flows: 0 };
 
@@ -98,6 +97,20 @@ export class AttackSignals implements Detector {
     this.#v = visibilityOf(table);
     this.#o = o;
     this.#episodes = new AttackEpisodes(publish, o.threshold);
+  }
+
+  /** The source columns with room for `n` sources (onInterval zeroes the ones it used). */
+  #columns(n: number): Float64Array {
+    if (this.#flowOf.length < n) {
+      // grown as sources come (a million flows may be one source): twice the room, what was summed kept
+      const room = Math.max(n, this.#flowOf.length * 2, 1024);
+      const cols = new Float64Array(room * SOURCE_FIELDS), flowOf = new Int32Array(room);
+      cols.set(this.#cols.subarray(0, Math.min(this.#cols.length, cols.length)));
+      flowOf.set(this.#flowOf);
+      this.#cols = cols;
+      this.#flowOf = flowOf;
+    }
+    return this.#cols;
   }
 
   /** Open attack episodes. */
@@ -117,83 +130,76 @@ export class AttackSignals implements Detector {
 
   onInterval(startMs: number, endMs: number): void {
     this.counters.intervals++;
-    const t = this.#t, th = this.#th, v = this.#v;
-    const sources = new Map<number | string, Source>();
+    const t = this.#t, th = this.#th, v = this.#v, index = this.#sources;
+    this.#cols.fill(0, 0, index.size * SOURCE_FIELDS); // the last interval's sources
+    index.clear();
+    let c: Float64Array = this.#cols, flowOf: Int32Array = this.#flowOf;
     const active: number[] = [], dBytes: number[] = [], dPackets: number[] = [], dGaps: number[] = [];
-    const srcOf: Source[] = [];
+    const srcOf: number[] = [];
+    const allowlist = this.#o.allowlist;
     for (let id = 0; id < t.highWater; id++) {
       const fam = t.family[id];
       if (fam === 0) continue;
       th.sync(id);
       v.sync(id);
-      let db = t.bytes(id) - th.seenBytes[id], dp = t.packets(id) - th.seenPackets[id];
-      if (dp < 0) [db, dp] = [t.bytes(id), t.packets(id)]; // the record restarted (active timeout)
+      const bytes = t.bytes(id), packets = t.packets(id);
+      let db = bytes - th.seenBytes[id], dp = packets - th.seenPackets[id];
+      if (dp < 0) [db, dp] = [bytes, packets]; // the record restarted (active timeout)
       const dg = (v.seqGaps[id] - th.seenGaps[id]) >>> 0;
-      th.seenBytes[id] = t.bytes(id);
-      th.seenPackets[id] = t.packets(id);
+      th.seenBytes[id] = bytes;
+      th.seenPackets[id] = packets;
       th.seenGaps[id] = v.seqGaps[id];
       if (dp === 0) continue;
       const a = id << 2, proto = t.proto[id];
-      if (this.#o.allowlist.allows(fam, t.src, t.dst, a, proto, t.srcPort[id], t.dstPort[id])) {
+      if (allowlist.allows(fam, t.src, t.dst, a, proto, t.srcPort[id], t.dstPort[id])) {
         th.attackScore[id] = 0;
         th.attackSignals[id] = 0;
         this.counters.allowed_flows++;
         continue;
       }
-      const key = fam === 4 ? t.src[a] : formatIp(6, t.src, a);
-      let s = sources.get(key);
-      if (!s) {
-        s = {
-          family: fam,
-          flow: id,
-          packets: 0,
-          bytes: 0,
-          flows: 0,
-          tcpFlows: 0,
-          halfOpen: 0,
-          maxTtl: 0,
-          strength: [0, 0, 0, 0, 0],
-          count: [0, 0, 0, 0, 0],
-          worstFlow: 0,
-          bits: 0,
-        };
-        sources.set(key, s);
+      const i = index.indexOf(fam, t.src, a), s = i * SOURCE_FIELDS;
+      if (i >= flowOf.length) {
+        c = this.#columns(i + 1);
+        flowOf = this.#flowOf;
       }
-      s.packets += dp;
-      s.bytes += db;
-      s.flows++;
+      if (c[s + FLOWS] === 0) flowOf[i] = id; // first met
+      c[s + PACKETS] += dp;
+      c[s + BYTES] += db;
+      c[s + FLOWS]++;
       if (proto === 6) {
-        s.tcpFlows++;
-        if ((t.tcpFlags(id) & (SYN | ACK)) === SYN) s.halfOpen++;
+        c[s + TCP_FLOWS]++;
+        if ((t.tcpFlags(id) & (SYN | ACK)) === SYN) c[s + HALF_OPEN]++;
       }
-      if (th.firstTtl[id] > s.maxTtl) s.maxTtl = th.firstTtl[id];
+      if (th.firstTtl[id] > c[s + MAX_TTL]) c[s + MAX_TTL] = th.firstTtl[id];
       active.push(id);
       dBytes.push(db);
       dPackets.push(dp);
       dGaps.push(dg);
       srcOf.push(s);
     }
+    const sources = index.size, synMin = this.#o.synMin;
     // source-level signals
-    for (const s of sources.values()) {
-      if (s.halfOpen >= this.#o.synMin / 4 && s.halfOpen * 2 >= s.tcpFlows) {
-        s.strength[0] = clamp(s.halfOpen / this.#o.synMin);
-        s.count[0] = s.halfOpen;
+    for (let s = 0; s < sources * SOURCE_FIELDS; s += SOURCE_FIELDS) {
+      const halfOpen = c[s + HALF_OPEN], packets = c[s + PACKETS], bytes = c[s + BYTES];
+      if (halfOpen >= synMin / 4 && halfOpen * 2 >= c[s + TCP_FLOWS]) {
+        c[s + STRENGTH0] = clamp(halfOpen / synMin);
+        c[s + COUNT] = halfOpen;
       }
-      if (s.packets >= TINY_MIN_PACKETS && s.bytes / s.packets <= TINY_BYTES) {
-        s.strength[1] = clamp(1.5 - (s.bytes / s.packets) / TINY_BYTES);
+      if (packets >= TINY_MIN_PACKETS && bytes / packets <= TINY_BYTES) {
+        c[s + STRENGTH1] = clamp(1.5 - (bytes / packets) / TINY_BYTES);
       }
     }
     // flow-level signals, scores, and each source's worst flow
-    const str = [0, 0, 0, 0, 0];
+    const str = this.#str;
     for (let i = 0; i < active.length; i++) {
       const id = active[i], s = srcOf[i], dp = dPackets[i], db = dBytes[i];
       str.fill(0);
       const halfOpen = t.proto[id] === 6 && (t.tcpFlags(id) & (SYN | ACK)) === SYN;
-      if (halfOpen) str[0] = s.strength[0];
+      if (halfOpen) str[0] = c[s + STRENGTH0];
       // a source's many tiny packets count for the source; a flow is marked only for its own
       if (dp >= TINY_MIN_PACKETS && db / dp <= TINY_BYTES) str[1] = clamp(1.5 - (db / dp) / TINY_BYTES);
       const ttl = th.firstTtl[id];
-      if (ttl > 0 && (ttl <= LOW_TTL || (s.flows > 1 && s.maxTtl - ttl >= TTL_DROP))) str[2] = 1;
+      if (ttl > 0 && (ttl <= LOW_TTL || (c[s + FLOWS] > 1 && c[s + MAX_TTL] - ttl >= TTL_DROP))) str[2] = 1;
       if (dGaps[i] > 0) str[3] = clamp((dGaps[i] / dp) * 10);
       if (t.ewmaIntervals[id] >= VOLUME_WARMUP) {
         const z = (logVolume(db) - t.ewmaMean[id]) / Math.max(sigmaOf(t.ewmaVar[id]), 0.05);
@@ -209,34 +215,41 @@ export class AttackSignals implements Detector {
       th.attackScore[id] = score;
       th.attackSignals[id] = bits;
       if (score > 0) this.counters.flows_scored++;
-      if (bits & AttackSignal.LowTtl) s.count[2]++;
-      if (bits & AttackSignal.SequenceGaps) s.count[3] += dGaps[i];
-      if (bits & AttackSignal.TinyPackets) s.count[1] += dp;
-      if (bits & AttackSignal.SynFlood) s.count[0] = s.halfOpen;
-      if (bits & AttackSignal.VolumeDeviation) s.count[4]++;
-      s.bits |= bits;
-      if (score > s.worstFlow) s.worstFlow = score;
+      if (bits & AttackSignal.LowTtl) c[s + COUNT + 2]++;
+      if (bits & AttackSignal.SequenceGaps) c[s + COUNT + 3] += dGaps[i];
+      if (bits & AttackSignal.TinyPackets) c[s + COUNT + 1] += dp;
+      if (bits & AttackSignal.SynFlood) c[s + COUNT] = c[s + HALF_OPEN];
+      if (bits & AttackSignal.VolumeDeviation) c[s + COUNT + 4]++;
+      c[s + BITS] |= bits;
+      if (score > c[s + WORST_FLOW]) c[s + WORST_FLOW] = score;
     }
     const verdicts: SourceVerdict[] = [];
-    for (const [key, s] of sources) {
-      let keep = 1;
-      for (let k = 0; k < 2; k++) keep *= 1 - WEIGHT[k] * s.strength[k];
-      const score = Math.max(1 - keep, s.worstFlow);
+    const anyOpen = this.#episodes.open > 0;
+    for (let i = 0; i < sources; i++) {
+      const s = i * SOURCE_FIELDS;
+      const keep = (1 - WEIGHT[0] * c[s + STRENGTH0]) * (1 - WEIGHT[1] * c[s + STRENGTH1]);
+      const score = Math.max(1 - keep, c[s + WORST_FLOW]);
+      if (score < this.#o.threshold && !anyOpen) continue;
+      const fam = index.family[i];
+      // the episodes' key, as before: an IPv4 source by its address number, an IPv6 one by its text
+      const key = fam === 4 ? index.words[i << 2] : formatIp(6, index.words, i << 2);
       if (score < this.#o.threshold && !this.#episodes.isOpen(key)) continue;
       const signals: AttackSignalJson[] = [];
-      const bits = s.bits | (s.strength[0] > 0 ? 1 : 0) | (s.strength[1] > 0 ? 2 : 0);
+      const bits = c[s + BITS] | (c[s + STRENGTH0] > 0 ? 1 : 0) | (c[s + STRENGTH1] > 0 ? 2 : 0);
       for (let k = 0; k < 5; k++) {
-        if (bits & (1 << k)) signals.push({ name: SIGNAL_NAMES[k], weight: WEIGHT[k], count: s.count[k] });
+        if (bits & (1 << k)) {
+          signals.push({ name: SIGNAL_NAMES[k], weight: WEIGHT[k], count: c[s + COUNT + k] });
+        }
       }
       verdicts.push({
         key,
-        ip: formatIp(s.family, t.src, s.flow << 2),
+        ip: formatIp(fam, t.src, flowOf[i] << 2),
         score: Math.round(score * 1000) / 1000,
         signals,
-        packets: s.packets,
-        bytes: s.bytes,
-        flows: s.flows,
-        halfOpen: s.halfOpen,
+        packets: c[s + PACKETS],
+        bytes: c[s + BYTES],
+        flows: c[s + FLOWS],
+        halfOpen: c[s + HALF_OPEN],
       });
     }
     this.#episodes.judge(verdicts, startMs, endMs);

@@ -57,9 +57,10 @@ export class NameWatch implements Detector {
       if (n === 0) continue;
       const id = rowFlow[r];
       if (id < 0) continue;
-      const bytes = b.aside.subarray(b.payAt[r], b.payAt[r] + n);
-      if (b.srcPort[r] === DNS_PORT || b.dstPort[r] === DNS_PORT) this.#dns(b, r, bytes);
-      else if (b.proto[r] === 6) this.#tcp(b, r, id, bytes);
+      const at = b.payAt[r];
+      // DNS is parsed in place (most copied payloads, and most are not DNS at all); a view only for TCP
+      if (b.srcPort[r] === DNS_PORT || b.dstPort[r] === DNS_PORT) this.#dns(b, r, at, n);
+      else if (b.proto[r] === 6) this.#tcp(b, r, id, b.aside.subarray(at, at + n));
     }
   }
 
@@ -67,23 +68,26 @@ export class NameWatch implements Detector {
     for (const [id, g] of this.#gathering) if (endMs - g.sinceMs > PENDING_MS) this.#gathering.delete(id);
   }
 
-  #dns(b: PacketBatch, r: number, bytes: Uint8Array): void {
+  /** The DNS payload of row `r`: `n` octets of `b.aside` from `at`. */
+  #dns(b: PacketBatch, r: number, at: number, n: number): void {
+    const bytes = b.aside, end = at + n;
     if (b.proto[r] === 6) {
       // RFC 1035 §4.2.2: each message after a two-octet length; a segment may hold several
-      let p = 0;
-      while (p + 2 <= bytes.length) {
+      let p = at;
+      while (p + 2 <= end) {
         const len = (bytes[p] << 8) | bytes[p + 1];
         if (len === 0) return;
-        this.#dnsMessage(b, r, bytes.subarray(p + 2, Math.min(bytes.length, p + 2 + len)));
+        this.#dnsMessage(b, r, p + 2, Math.min(end, p + 2 + len) - (p + 2));
         p += 2 + len;
       }
       return;
     }
-    this.#dnsMessage(b, r, bytes);
+    this.#dnsMessage(b, r, at, n);
   }
 
-  #dnsMessage(b: PacketBatch, r: number, bytes: Uint8Array): void {
-    const m = parseDnsMessage(bytes, 0, bytes.length);
+  /** One DNS message: `len` octets of `b.aside` from `off` (its compression offsets count from there). */
+  #dnsMessage(b: PacketBatch, r: number, off: number, len: number): void {
+    const m = parseDnsMessage(b.aside, off, len);
     if (!m) {
       this.book.counters.malformed++;
       return;

@@ -3,6 +3,7 @@
  * intervals for the detectors it is given, flow JSON, Community ID, and queries over the live table.
  * The only file other folders import.
  */
+export { AddressIndex } from "./address_index.ts";
 export { communityId } from "./community_id.ts";
 export { type Detector } from "./detector.ts";
 export { type FlowJson, flowToJson, topFlowsByBytes } from "./flow_json.ts";

@@ -540,7 +540,11 @@ async function profileReplay(): Promise<{ fn: string; ms: number; pct: number }[
       PCAP,
     ]);
     if (t.code !== 0) return failed("replay --cpu-prof", describeFailure(t));
-    const file = [...Deno.readDirSync(dir)].find((e) => e.name.endsWith(".cpuprofile"));
+    // The main thread's profile (flow table, detectors): the reading Worker writes its own
+    // (CPU.….worker-1.cpuprofile), which is mostly waiting for the main thread.
+    const file = [...Deno.readDirSync(dir)].find((e) =>
+      e.name.endsWith(".cpuprofile") && !e.name.includes("worker")
+    );
     if (!file) return failed("replay --cpu-prof", "no .cpuprofile written");
     const top = topSelfTime(JSON.parse(await Deno.readTextFile(join(dir, file.name))));
     console.log("\nreplay self time (deno run --cpu-prof main.ts replay), top functions:");
