@@ -23,7 +23,7 @@ export function answersText(q: DnsQueryJson): string {
 }
 
 const DNS_COLUMNS = [
-  { title: "Time", width: "9.5rem", render: (q: DnsQueryJson) => formatTime(q.ts), hideBelow: 560 },
+  { title: "Time", width: "11rem", render: (q: DnsQueryJson) => formatTime(q.ts), hideBelow: 560 },
   {
     title: "Name",
     width: "minmax(8rem,1.2fr)",

@@ -46,12 +46,15 @@ export function advisoryParams(p: Record<string, string>): Params {
   return out;
 }
 
+/** An instant as the API writes it ("2024-01-15T09:00:00.000Z"): shown in local time like the rest. */
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
+
 /** The evidence as label/value pairs, as text (it comes from the network: never HTML). */
 export function evidenceRows(evidence: Record<string, unknown> | null | undefined): [string, string][] {
   if (evidence === undefined || evidence === null) return [];
   const text = (v: unknown): string =>
     typeof v === "string"
-      ? v
+      ? (ISO_TIME.test(v) ? formatTime(v) : v)
       : Array.isArray(v) && v.every((x) => typeof x !== "object" || x === null)
       ? v.join(", ")
       : JSON.stringify(v);

@@ -12,6 +12,8 @@ Deno.test("evidenceRows() shows members as text: lists of plain values joined, o
     ],
   );
   assert.deepEqual(evidenceRows(null), []);
+  const [[, when]] = evidenceRows({ minute_start: "2024-01-15T09:00:00.000Z" });
+  assert.match(when, /^2024-01-15 \d\d:00:00$/, "an instant in local time");
 });
 
 Deno.test("advisoryParams() passes the route's filters GET /advisories knows, and nothing else", () => {

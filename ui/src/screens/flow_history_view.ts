@@ -65,7 +65,7 @@ export function HistoryNote(props: { page: Record<string, unknown>; params: Reco
 export const HISTORY_COLUMNS = [
   {
     title: "Source",
-    width: "minmax(9rem,1.2fr)",
+    width: "minmax(10rem,1.2fr)",
     render: (f: HistoryFlowJson) =>
       html`<${Endpoint} ip=${f.src_ip} port=${f.src_port} protocol=${f.protocol} />`,
   },
@@ -98,7 +98,7 @@ export const HISTORY_COLUMNS = [
   },
   {
     title: "Last seen",
-    width: "9.5rem",
+    width: "11rem",
     className: "num",
     render: (f: HistoryFlowJson) => formatTime(f.last_seen),
     hideBelow: 1000,

@@ -64,6 +64,9 @@ const FIELDS: readonly Field[] = [
   },
 ];
 
+/** Columns left out while a flow's detail takes the right of the screen. */
+const SPLIT_HIDDEN = new Set(["Packets", "Duration", "Last seen", "Threat"]);
+
 /** Page size. */
 const PAGE = 200;
 
@@ -92,7 +95,11 @@ const COLUMNS = [
   {
     title: "Destination",
     width: "minmax(9rem,1.2fr)",
-    render: (f: FlowJson) => html`<${Endpoint} ip=${f.dst_ip} port=${f.dst_port} protocol=${f.protocol} />`,
+    // On a phone the Name column is hidden: the name goes under the destination instead.
+    render: (f: FlowJson) =>
+      html`<${Endpoint} ip=${f.dst_ip} port=${f.dst_port} protocol=${f.protocol} />${
+        f.server_name && html`<small class="name-inline">${f.server_name}</small>`
+      }`,
   },
   {
     title: "Name",
@@ -205,7 +212,11 @@ export function FlowsScreen() {
                 <${VirtualTable} label=${history
                   ? "Flows (history)"
                   : "Flows"} testId="flows-table" rows=${page
-                  .rows} columns=${history ? HISTORY_COLUMNS : COLUMNS} rowKey=${flowKey}
+                  .rows} columns=${history
+                  ? HISTORY_COLUMNS
+                  : selected
+                  ? COLUMNS.filter((c) => !SPLIT_HIDDEN.has(c.title))
+                  : COLUMNS} rowKey=${flowKey}
                   maxRows=${16} selectedKey=${selected && flowKey(selected)} onRowClick=${setSelected} />
               `}
             ${page.more &&
