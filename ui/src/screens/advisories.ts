@@ -82,11 +82,8 @@ function AdvisoryItem(props: { a: AdvisoryEvent }) {
           ? html`, resolved <span title=${formatTime(a.resolved_at)}>${formatAgo(a.resolved_at)}</span>${
             a.resolution ? `: ${a.resolution}` : ""
           }`
-          : ""}${a.ip
-          ? html`
-            · <a href=${formatHash(["flows"], { ip: a.ip })}>its flows</a>
-          `
-          : ""}</p>
+          : ""}${a.ip ? " · " : ""}${a.ip &&
+          html`<a href=${formatHash(["flows"], { ip: a.ip })}>its flows</a>`}</p>
         ${open && a.action && html`<p class="advisory-action"><strong>What to do:</strong> ${a.action}</p>`}
         ${evidence.length > 0 && html`
           <details class="evidence">

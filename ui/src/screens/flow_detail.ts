@@ -90,7 +90,7 @@ function Threats(props: { f: FlowJson }) {
     <dl class="kv" data-testid="flow-threats">
       ${row(
         "Attack score",
-        html`<span class=${tone ? `sev sev-${tone}` : ""}>${formatScore(f.attack_score)}</span>${
+        html`<span class=${tone ? `sev sev-${tone}` : ""}>${formatScore(f.attack_score)}</span>${" "}${
           f.attack_signals.length === 0
             ? html`
               <small>no attack signal</small>
