@@ -80,6 +80,7 @@ function expectedStatus(line: string): number[] {
   if (line.includes("NEXT_CURSOR") || line.includes("ALERT_ID")) return [400];
   if (line.includes("/devices/")) return [404];
   if (line.includes("-X POST $FN/mutes")) return [201];
+  if (/-X POST \$FN\/recordings(?!\/)/.test(line)) return [201];
   // 202 starts a sweep; 200 when the one started with the daemon still runs.
   if (line.includes("-X POST $FN/discovery")) return [200, 202];
   return [200];

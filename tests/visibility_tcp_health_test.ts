@@ -1,11 +1,11 @@
 /**
- * TCP health from real stacks between two namespaces: the client uploads, losing 3 % of its segments on
- * the way out (nftables' random drop: the kernel here has no sch_netem, so `tc netem` is not available), to
- * a receiver that stops reading for a while (so its window closes), and
- * tcpdump records on the receiver's side. `flintnet replay` of that capture must count what tshark's
- * TCP analysis marks on the same file: `tcp.analysis.retransmission` (fast and spurious ones included)
- * and `tcp.analysis.out_of_order` per direction, `tcp.analysis.zero_window`, and the handshake's
- * `tcp.analysis.initial_rtt`; and with a low rate threshold the flow raises a `retransmissions` anomaly.
+ * TCP health from real stacks between two namespaces: the client uploads, losing 3 % of its segments
+ * just after the capture point (nftables' random drop on the server's prerouting hook: the kernel here has
+ * no sch_netem, so `tc netem` is not available), to a receiver that stops reading for a while (so its
+ * window closes), and tcpdump records on the receiver's side. `flintnet replay` of that capture must
+ * count what tshark's TCP analysis marks on the same file: `tcp.analysis.retransmission` (fast and
+ * spurious ones included) and `tcp.analysis.out_of_order` per direction, `tcp.analysis.zero_window`, and
+ * the handshake's `tcp.analysis.initial_rtt`; and with a low rate threshold the flow raises a `retransmissions` anomaly.
  */
 import assert from "node:assert/strict";
 import { netnsUnavailable } from "./helpers/netns.ts";
@@ -57,11 +57,13 @@ Deno.test({
       await lab.start();
       const sink = lab.spawn(LAB.srv, ["/usr/bin/python3", "-c", SINK]);
       await lab.waitForOutput(sink, /listening/);
-      // Loss on the client's way out: this kernel has no sch_netem, so nftables drops 3 % of the upload's
-      // segments at random (numgen random), before they reach the cable the capture sees.
-      await lab.cli(["nft", "add", "table", "inet", "fvi"]);
-      await lab.cli(["nft", "add chain inet fvi out { type filter hook output priority 0; }"]);
-      await lab.cli(["nft", `add rule inet fvi out tcp dport ${SINK_PORT} numgen random mod 100 < 3 drop`]);
+      // Loss on the server's way in: this kernel has no sch_netem, so nftables drops 3 % of the upload's
+      // segments at random (numgen random) after the capture (on the server's interface) saw them, as a
+      // capture before a lossy link sees it. Not on the client's output hook: a segment dropped there is
+      // handed back to the client's TCP and sent again as if new, so the wire showed almost no loss.
+      await lab.srv(["nft", "add", "table", "inet", "fvi"]);
+      await lab.srv(["nft", "add chain inet fvi in { type filter hook prerouting priority -300; }"]);
+      await lab.srv(["nft", `add rule inet fvi in tcp dport ${SINK_PORT} numgen random mod 100 < 3 drop`]);
       const rec = await lab.record(pcap);
       await lab.cli([
         "bash",
@@ -121,7 +123,7 @@ Deno.test({
       // The retransmission rule (0.1 %, the lowest it takes): an anomaly opened for the upload.
       const retx = doc.events.filter((e) => e.kind === "anomaly" && e.rule === "retransmissions");
       const open = retx.find((e) => e.phase === "open" && e.src_port === clientPort);
-      assert.ok(open, JSON.stringify(retx));
+      assert.ok(open, JSON.stringify({ retx, up, kinds: doc.events.map((e) => e.kind + ":" + e.rule) }));
       assert.ok(open.score! > 0 && open.score! <= up.retransmissions);
     } catch (e) {
       console.error(lab.output());

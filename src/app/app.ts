@@ -36,6 +36,7 @@ import { loadTopologySide, passiveTopology, type TopologySide } from "./topology
 import { createCollector, exporterOffers, recordsInto, startCollector } from "./collector_side.ts";
 import { createAnalysisSide } from "./analysis_side.ts";
 import { type SinkSide, startSinks } from "../sinks/mod.ts";
+import { createRecordingSide } from "./recording_side.ts";
 
 /** A running Flintnet. */
 export interface App {
@@ -130,7 +131,10 @@ export function createApp(cfg: Config): App {
   const passive = passiveTopology();
   // Advisories: the engine reads each interval's counters, so it runs before the anomaly detector.
   const analysis = createAnalysisSide(cfg, table, bus);
-  const pipeline = new FlowPipeline(table, [analysis.engine, anomalyDetector, passive.detector], {
+  // PCAP recording: its bandwidth trigger reads each interval before the anomaly detector starts the next.
+  const recording = createRecordingSide(cfg, table, bus);
+  const early = recording.detector ? [recording.detector] : [];
+  const pipeline = new FlowPipeline(table, [analysis.engine, ...early, anomalyDetector, passive.detector], {
     intervalMs: cfg.anomaly.intervalS * 1000,
     idleTimeoutMs: cfg.flowIdleTimeoutS * 1000,
     activeTimeoutMs: cfg.flowActiveTimeoutS * 1000,
@@ -196,6 +200,7 @@ export function createApp(cfg: Config): App {
     http: server?.counters(),
     ...analysis.stats(),
     sinks: sinks?.stats(),
+    recordings: recording.stats(),
   });
 
   return {
@@ -243,6 +248,7 @@ export function createApp(cfg: Config): App {
     },
     async stop() {
       await Promise.all([...captures.map((c) => c.stop()), collector.stop()]);
+      await recording.stop();
       for (const t of timers) clearInterval(t);
       await baselines.stop();
       stopPolicy?.();
@@ -346,6 +352,7 @@ export function createApp(cfg: Config): App {
     baselines.start();
     timers.push(setInterval(() => pipeline.advanceTo(Date.now()), CLOCK_TICK_MS));
     timers.push(setInterval(() => log.info("stats", stats()), STATS_LOG_MS));
+    await recording.start(captures);
     const http = createHttpApp({
       token: () => currentToken,
       corsOrigins: cfg.corsOrigins,
@@ -367,6 +374,7 @@ export function createApp(cfg: Config): App {
       startedAt: new Date(started),
       health: { problems: () => healthProblems(captures.map((c) => c.stats()), devices?.stats()) },
       tls: cfg.tls !== undefined,
+      recordings: recording.source,
     });
     server = bound.start(http);
     await Promise.all(captures.map((c) => c.start()));

@@ -10,13 +10,21 @@
  * `new Worker(new URL("./capture_worker.ts", import.meta.url), { type: "module", name })`.
  * When imported anywhere else (type checks, tests), this module does nothing.
  */
-import { batchTransferList, createPacketBatch, Decoder, LinkType, type PacketBatch } from "../decode/mod.ts";
+import {
+  batchTransferList,
+  createPacketBatch,
+  Decoder,
+  type FrameSink,
+  LinkType,
+  type PacketBatch,
+} from "../decode/mod.ts";
 import { compileBpfForInterface, PcapActivateError, PcapStatus } from "./bpf.ts";
 import { useLibpcap } from "./libpcap_ffi.ts";
 import { Errno, errnoName, LibcError } from "../net/mod.ts";
 import { type RingStats, TpacketRing } from "./tpacket_ring.ts";
 import { RingSizer } from "./ring_sizer.ts";
 import { RingHandover } from "./ring_switch.ts";
+import { FrameTap, type TapMessage } from "./frame_tap.ts";
 
 /** capturing: ring open; waiting: interface absent; down: interface down or not capturable. */
 export type CaptureState = "capturing" | "waiting" | "down";
@@ -57,8 +65,8 @@ export interface StopMessage {
   type: "stop";
 }
 
-/** Messages the worker accepts. */
-export type ToWorker = StartMessage | StopMessage;
+/** Messages the worker accepts (TapMessage: what PCAP recording copies, frame_tap.ts). */
+export type ToWorker = StartMessage | StopMessage | TapMessage;
 
 /** The worker's periodic report. */
 export interface StatsMessage {
@@ -114,6 +122,10 @@ export class CaptureLoop {
   /** False once the kernel refused a fanout group: the ring is then opened at its largest size. */
   #canSwitch = true;
   // ----
+  // ---- PCAP recording (frame_tap.ts): the sink frames go to — the decoder, or the tap in front of it
+  #tap: FrameTap;
+  #sink: FrameSink & { vlanHint: number };
+  // ----
 
   constructor(opts: StartMessage, post: Post) {
     this.#opts = opts;
@@ -126,6 +138,14 @@ export class CaptureLoop {
         return createPacketBatch(batch.capacity);
       },
     });
+    this.#tap = new FrameTap(this.#decoder);
+    this.#sink = this.#decoder;
+  }
+
+  /** Arms, changes or disarms the frame tap; while it has nothing to do, frames skip it altogether. */
+  tap(m: TapMessage): void {
+    this.#tap.configure(m);
+    this.#sink = this.#tap.armed ? this.#tap : this.#decoder;
   }
 
   /** Runs until stop(); never rejects. */
@@ -140,9 +160,9 @@ export class CaptureLoop {
           }
           const ring = this.#ring;
           const revents = await ring.wait(this.#handover.retiring > 0 ? RETIRE_POLL_MS : POLL_MS);
-          this.#handover.readOld(this.#decoder, ring, Date.now());
+          this.#handover.readOld(this.#sink, ring, Date.now());
           const bytesBefore = ring.bytesRead;
-          const blocks = ring.readReady(this.#decoder);
+          const blocks = ring.readReady(this.#sink);
           if (revents & (POLLERR | POLLHUP | POLLNVAL)) {
             this.#lost(ring, revents);
             await this.#sleep(RETRY_MS); // a link that flaps must not turn into a busy open/close loop
@@ -155,7 +175,7 @@ export class CaptureLoop {
           await this.#sleep(RETRY_MS);
         }
       }
-      this.#handover.readOld(this.#decoder, this.#ring, Date.now(), true);
+      this.#handover.readOld(this.#sink, this.#ring, Date.now(), true);
       await this.#drain();
     } finally {
       clearInterval(timer);
@@ -299,7 +319,7 @@ export class CaptureLoop {
       const deadline = Date.now() + 3 * (this.#opts.retireTimeoutMs ?? 50);
       for (let left = deadline - Date.now(); left > 0 && !ring.closed; left = deadline - Date.now()) {
         await ring.wait(left);
-        ring.readReady(this.#decoder);
+        ring.readReady(this.#sink);
       }
     }
     this.#decoder.flush();
@@ -395,6 +415,8 @@ if (isWorkerScope()) {
       if (m.libpcap) useLibpcap(m.libpcap);
       loop = new CaptureLoop(m, post);
       void loop.run();
+    } else if (m.type === "tap") {
+      loop?.tap(m);
     } else if (m.type === "stop") {
       if (loop) loop.stop();
       else post({ type: "stopped" });

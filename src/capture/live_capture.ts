@@ -10,6 +10,7 @@ import { createLogger, type Logger } from "../base/mod.ts";
 import { compileBpf } from "./bpf.ts";
 import type { CaptureState, DecodeCounters, FromWorker, StartMessage } from "./capture_worker.ts";
 import type { RingStats } from "./tpacket_ring.ts";
+import type { TapMessage } from "./frame_tap.ts";
 
 /** Options of a {@link LiveCapture}. */
 export interface LiveCaptureOptions {
@@ -79,6 +80,8 @@ export class LiveCapture {
   #onReport: (() => void) | null = null;
   #onStopped: (() => void) | null = null;
   #onFailure: ((e: Error) => void) | null = null;
+  /** The last tap message, sent again to a Worker started after it. */
+  #tap: TapMessage | null = null;
 
   constructor(opts: LiveCaptureOptions) {
     this.#opts = opts;
@@ -136,6 +139,7 @@ export class LiveCapture {
       libpcap: o.libpcap,
     };
     worker.postMessage(msg);
+    if (this.#tap) worker.postMessage(this.#tap);
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => fail(new Error(`capture worker for ${o.iface} did not start`)),
@@ -176,6 +180,12 @@ export class LiveCapture {
     clearTimeout(timer);
     this.#onStopped = null;
     this.#terminate();
+  }
+
+  /** Tells the Worker's frame tap what to copy into its ring (PCAP recording); ignored when not started. */
+  setTap(m: TapMessage): void {
+    this.#tap = m;
+    this.#worker?.postMessage(m);
   }
 
   /** The last report from the worker, with what this side counted. */

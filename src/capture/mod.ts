@@ -10,3 +10,15 @@ export { LibpcapLoadError, useLibpcap } from "./libpcap_ffi.ts";
 export { LiveCapture } from "./live_capture.ts";
 export { CaptureFileError } from "./capture_file.ts";
 export { BatchRing, type BatchRingShape } from "./batch_ring.ts";
+export { type TapMessage } from "./frame_tap.ts";
+export {
+  ALL_RECORDS,
+  createTapRing,
+  TAP_RECORD_HEADER,
+  type TapRecord,
+  tapRingBytes,
+  TapRingReader,
+  type TapRingShape,
+} from "./tap_ring.ts";
+export { MAX_TAP_SUBJECTS, type TapSubject, TapSubjects } from "./tap_subjects.ts";
+export { PCAP_FILE_HEADER_LEN, PCAP_MAGIC_MICROS, PCAP_RECORD_HEADER_LEN } from "./pcap_format.ts";

@@ -23,6 +23,7 @@ import { NETFLOW_SETTINGS, type NetflowConfig, netflowSettings } from "./netflow
 import { ANALYSIS_SETTINGS, type AnalysisConfig, analysisSettings } from "./analysis_settings.ts";
 import { type SystemProbe, systemProbe } from "./system_probe.ts";
 import { VISIBILITY_SETTINGS, type VisibilityConfig, visibilitySettings } from "./visibility_settings.ts";
+import { RECORDING_SETTINGS, type RecordingConfig, recordingSettings } from "./recording_settings.ts";
 import { SINK_SETTINGS, type SinkConfig, sinkSettings } from "./sink_settings.ts";
 
 export { ConfigError, DEFAULT_ENV_FILE };
@@ -62,6 +63,8 @@ export interface DetectorConfig {
   arp: ArpWatchConfig;
   /** Names on flows, TCP health. */
   visibility: VisibilityConfig;
+  /** PCAP recording. */
+  recording: RecordingConfig;
   /** Advisories and flow history. */
   analysis: AnalysisConfig;
 }
@@ -163,6 +166,7 @@ const SETTINGS: readonly Setting<unknown>[] = [
   ...Object.values(TOPOLOGY_SETTINGS),
   ...Object.values(NETFLOW_SETTINGS),
   ...Object.values(VISIBILITY_SETTINGS),
+  ...Object.values(RECORDING_SETTINGS),
   ...Object.values(ANALYSIS_SETTINGS),
   ...Object.values(SINK_SETTINGS),
 ] as Setting<unknown>[];
@@ -352,6 +356,7 @@ function detectorSettings(vars: Vars): DetectorConfig {
       windowS: value(ALERT_SETTINGS.arpWindow, vars),
     },
     visibility: visibilitySettings(vars),
+    recording: recordingSettings(vars),
   };
 }
 

@@ -27,4 +27,5 @@ export type { HttpSinkTarget, SinkConfig } from "./sink_settings.ts";
 export { envExample } from "./env_example.ts";
 export { defaultGateways, type DefaultRoute, defaultRoutes } from "./default_routes.ts";
 export { type VisibilityConfig, visibilitySettings } from "./visibility_settings.ts";
+export { type RecordingConfig } from "./recording_settings.ts";
 export type { AnalysisConfig, ScanThreshold } from "./analysis_settings.ts";

@@ -35,7 +35,7 @@ export class FlowVisibility {
   readonly nextSeq: Uint32Array;
   /** When nextSeq last advanced (ms). */
   readonly nextSeqTs: Float64Array;
-  /** Bit 0: nextSeq is known. Bit 1: the SYN was seen. Bit 2: the handshake's RTT is known. */
+  /** Bits of detect/tcp_health.ts: the SYN seen, the handshake's RTT known, what the last segment was. */
   readonly tcpState: Uint8Array;
   /** Segments carrying data (or SYN/FIN), the retransmission rate's denominator. */
   readonly segments: Uint32Array;
@@ -47,12 +47,19 @@ export class FlowVisibility {
   readonly zeroWindows: Uint32Array;
   /** Segments that began beyond the next expected sequence number (Wireshark's "previous segment not captured"). */
   readonly seqGaps: Uint32Array;
-  /** Time of the SYN (ms), for the handshake RTT. */
+  /** Time of the latest SYN (ms), for the handshake RTT. */
   readonly synTs: Float64Array;
   /** Handshake RTT, SYN → ACK of SYN/ACK, ms; NaN when unknown. */
   readonly rttMs: Float32Array;
-  /** SYN → SYN/ACK, ms (Wireshark's out-of-order threshold); 0 when unknown. */
-  readonly synAckMs: Float32Array;
+  /** The flow of the other direction, -1 when not known yet; valid while its generation is peerGen. */
+  readonly peer: Int32Array;
+  readonly peerGen: Uint32Array;
+  /** The acknowledgement number and receive window of this direction's last segment, and when it was sent (ms). */
+  readonly lastAck: Uint32Array;
+  readonly lastWindow: Uint32Array;
+  readonly lastAckTs: Float64Array;
+  /** Duplicate ACKs in a row this direction sent (Wireshark's dupacknum). */
+  readonly dupAcks: Uint32Array;
   /** Segments and retransmissions in the open interval (for the rate rule). */
   readonly ivSegments: Uint32Array;
   /** Retransmissions in the open interval. */
@@ -76,7 +83,12 @@ export class FlowVisibility {
     this.seqGaps = new Uint32Array(n);
     this.synTs = new Float64Array(n);
     this.rttMs = new Float32Array(n).fill(NaN);
-    this.synAckMs = new Float32Array(n);
+    this.peer = new Int32Array(n).fill(-1);
+    this.peerGen = new Uint32Array(n);
+    this.lastAck = new Uint32Array(n);
+    this.lastWindow = new Uint32Array(n);
+    this.lastAckTs = new Float64Array(n);
+    this.dupAcks = new Uint32Array(n);
     this.ivSegments = new Uint32Array(n);
     this.ivRetransmissions = new Uint32Array(n);
   }
@@ -101,7 +113,12 @@ export class FlowVisibility {
     this.seqGaps[id] = 0;
     this.synTs[id] = 0;
     this.rttMs[id] = NaN;
-    this.synAckMs[id] = 0;
+    this.peer[id] = -1;
+    this.peerGen[id] = 0;
+    this.lastAck[id] = 0;
+    this.lastWindow[id] = 0xffffffff; // no segment yet: no window compares equal (Wireshark's G_MAXUINT32)
+    this.lastAckTs[id] = 0;
+    this.dupAcks[id] = 0;
     this.ivSegments[id] = 0;
     this.ivRetransmissions[id] = 0;
     return true;

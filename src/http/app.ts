@@ -38,6 +38,7 @@ import { statsRoutes } from "./routes/stats.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { EMPTY_TOPOLOGY, topologyRoutes, type TopologySource } from "./routes/topology.ts";
 import { uiRoutes } from "./routes/ui.ts";
+import { NO_RECORDINGS, type RecordingSource, recordingsRoutes } from "./routes/recordings.ts";
 import { versionRoutes } from "./routes/version.ts";
 import type { SseHub } from "./sse_hub.ts";
 import { TicketStore } from "./tickets.ts";
@@ -87,6 +88,8 @@ export interface HttpAppDeps {
   health?: HealthSource;
   /** With TLS on, responses carry Strict-Transport-Security. */
   tls?: boolean;
+  /** PCAP recordings: /recordings (none: an empty list, starts refused). */
+  recordings?: RecordingSource;
   /** Stream tickets (tests pass one with a fake clock); a new store by default. */
   tickets?: TicketStore;
 }
@@ -155,6 +158,7 @@ export function createHttpApp(d: HttpAppDeps): Hono {
   app.route("/", alertsRoutes(d.alerts));
   app.route("/", configAlertsRoutes({ policy: d.alertPolicy }));
   app.route("/", topologyRoutes({ topology: d.topology ?? EMPTY_TOPOLOGY }));
+  app.route("/", recordingsRoutes({ recordings: d.recordings ?? NO_RECORDINGS }));
   app.route("/", streamRoutes(d.hub));
   app.route("/", authTicketRoutes({ tickets }));
   app.route("/", metricsRoutes(registry));

@@ -18,3 +18,4 @@ export type { DevicesPage } from "./routes/devices.ts";
 export type { FlowsPage } from "./routes/flows.ts";
 export type { HistoryFlowsPage } from "./routes/flow_history.ts";
 export type { AdvisoriesPage } from "./routes/advisories.ts";
+export type { RecordingSource } from "./routes/recordings.ts";

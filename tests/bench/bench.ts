@@ -1,7 +1,7 @@
 /**
  * `deno task bench`: Flintnet's figures beside peer tools measured in the same run, on the same file.
  *
- *   deno task bench [--only=replay,memory,live,http,snmp,discovery,anomaly,netflow,history,daemon,threats] [--profile] [--dry-run]
+ *   deno task bench [--only=replay,memory,live,http,snmp,discovery,anomaly,netflow,history,daemon,threats,recording] [--profile] [--dry-run]
  *
  * Sections: replay throughput (Flintnet replay ×5, tcpdump ×3, softflowd ×3, interleaved), flow-table
  * memory (tests/bench/flow_memory.ts at 100 k and 1 M flows), live capture drops (tests/bench/live_capture.ts),
@@ -30,6 +30,7 @@ import { type FlowHistoryBenchResult, historyRows } from "./flow_history_rows.ts
 import type { DaemonLiveResult } from "./daemon_live.ts";
 import { daemonRows } from "./daemon_rows.ts";
 import { type ThreatBenchResult, threatRows } from "./threat_lists.ts";
+import { type RecordingBenchResult, recordingRows } from "./recording_tap.ts";
 
 /** This directory: the helper scripts and the cache live beside the driver. */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -70,7 +71,8 @@ type Section =
   | "netflow"
   | "history"
   | "daemon"
-  | "threats";
+  | "threats"
+  | "recording";
 
 /** The external tools each section runs. */
 const SECTION_TOOLS: Record<Section, string[]> = {
@@ -85,6 +87,7 @@ const SECTION_TOOLS: Record<Section, string[]> = {
   history: [],
   daemon: ["trafgen", "tcpdump", "ip"],
   threats: [],
+  recording: [],
 };
 
 interface Timed {
@@ -475,6 +478,13 @@ function benchDaemon(): Promise<DaemonLiveResult | null> {
   return runSection<DaemonLiveResult>("daemon live", "daemon_live.ts", 600_000);
 }
 
+async function benchRecording(): Promise<RecordingBenchResult | null> {
+  console.log("recording: decode behind the PCAP recording tap, four ways (about 30 s)…");
+  const t = await timed([Deno.execPath(), "run", "-A", join(HERE, "recording_tap.ts"), PCAP], 300_000);
+  if (t.code !== 0) return failed("recording tap", describeFailure(t));
+  return JSON.parse(t.stdout.trim().split("\n").pop()!) as RecordingBenchResult;
+}
+
 async function benchThreats(): Promise<ThreatBenchResult | null> {
   console.log("threats: a 1 M-entry block list loaded, looked up, and replay with it (about 20 s)…");
   const t = await timed([Deno.execPath(), "run", "-A", join(HERE, "threat_lists.ts"), PCAP], 300_000);
@@ -738,6 +748,7 @@ function parseArgs(args: string[]): { sections: Set<Section>; profile: boolean; 
     "history",
     "daemon",
     "threats",
+    "recording",
   ];
   let sections = new Set<Section>(all);
   let profile = false, dryRun = false;
@@ -800,7 +811,8 @@ async function main(): Promise<number> {
     console.log("  ! the machine is busy: figures will be slower and noisier than on an idle box");
   }
   // Only the replay and live sections read the capture file.
-  const input = opts.sections.has("replay") || opts.sections.has("live") || opts.sections.has("threats")
+  const input = opts.sections.has("replay") || opts.sections.has("live") || opts.sections.has("threats") ||
+      opts.sections.has("recording")
     ? await ensurePcap()
     : null;
   const frames = input?.truth.packets ?? 0;
@@ -816,6 +828,7 @@ async function main(): Promise<number> {
   const history = opts.sections.has("history") ? await benchHistory() : null;
   const daemon = opts.sections.has("daemon") ? await benchDaemon() : null;
   const threats = opts.sections.has("threats") ? await benchThreats() : null;
+  const recording = opts.sections.has("recording") ? await benchRecording() : null;
   const replayMissed = (replay?.flintnet?.medianReportedPps ?? Infinity) < TARGET.pps;
   const profile = opts.profile || replayMissed ? await profileReplay() : null;
 
@@ -831,6 +844,7 @@ async function main(): Promise<number> {
     ...(netflow ? netflowRows(netflow, verdict) : []),
     ...(history ? historyRows(history, verdict) : []),
     ...(threats ? threatRows(threats, verdict) : []),
+    ...(recording ? recordingRows(recording, verdict) : []),
   ];
   console.log("");
   printTable(rows);
@@ -854,6 +868,7 @@ async function main(): Promise<number> {
     history,
     daemon,
     threats,
+    recording,
     profile,
     failures,
     skipped,

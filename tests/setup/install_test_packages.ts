@@ -10,7 +10,9 @@ import { RUNTIME_PACKAGES } from "../../scripts/install_runtime_packages.ts";
 const PACKAGES: PackageTable = {
   ...RUNTIME_PACKAGES,
   "tshark": "independent oracle for decoding, per-flow bytes and Community ID",
-  "tcpdump": "benchmark peer",
+  "tcpdump": "benchmark peer; the parallel capture recordings are compared with",
+  "iputils-ping": "ping as a real traffic source in the PCAP recording tests",
+  "netcat-openbsd": "nc as a real UDP sender and listener in the PCAP recording tests",
   "softflowd": "pcap → NetFlow v5/v9/IPFIX: the exporter in collector tests, and a benchmark peer",
   "nfdump": "nfcapd/nfdump: the reference collector the NetFlow tests and bench compare Flintnet with",
   "tcpreplay": "pushes captures through veth pairs for live benchmarks",

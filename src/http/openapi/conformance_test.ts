@@ -523,3 +523,100 @@ Deno.test("advisory events, /advisories pages and /flows history pages validate 
     db.close();
   }
 });
+
+Deno.test("recording answers validate against the documented schemas, and the body schema refuses what the route refuses", async () => {
+  const { Recorder } = await import("../../recording/mod.ts");
+  const dir = await Deno.makeTempDir({ prefix: "flintnet-openapi-rec-" });
+  const recorder = new Recorder({
+    dir: `${dir}/recordings`,
+    maxFileBytes: 1 << 20,
+    maxTotalBytes: 4 << 20,
+    maxCount: 2,
+    snaplen: 256,
+    ringBytes: 1 << 20,
+    keepAll: false,
+  });
+  await recorder.start([]); // no capture: the files stay empty, the API is the same
+  const bus = new EventBus();
+  const hub = new SseHub(bus, { heartbeatMs: 60_000 });
+  const stores = (await import("../../../tests/helpers/http_stores.ts")).emptyStores();
+  const app = createHttpApp({
+    ...emptyFlowDeps(),
+    ...stores.deps,
+    token: TOKEN,
+    bus,
+    hub,
+    recordings: {
+      maxPreSeconds: 0,
+      list: () => recorder.index.list(),
+      start: (req) => recorder.begin({ ...req, trigger: "api", reason: null }),
+      stop: (id) => recorder.end(id),
+      remove: (id) => recorder.remove(id),
+      download: (id) => recorder.download(id),
+    },
+  });
+  const call = async (method: string, template: string, path: string, body?: unknown) => {
+    const res = await app.request(path, {
+      method,
+      headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const op = DOC.paths[template][method.toLowerCase()];
+    const documented = op.responses[String(res.status)];
+    const type = res.headers.get("Content-Type") ?? "";
+    const text = type.includes("json") ? await res.text() : "";
+    if (!type.includes("json")) await res.body?.cancel();
+    assert.ok(documented, `${method} ${path} answered ${res.status}, not documented: ${text}`);
+    const schema = documented.content?.["application/json"]?.schema ??
+      (documented.$ref ? { $ref: "#/components/schemas/Error" } : undefined);
+    const json = text === "" ? null : JSON.parse(text);
+    if (schema && json !== null) assertValid(json, schema, `${method} ${path} → ${res.status}`);
+    return { status: res.status, json, type };
+  };
+  try {
+    const made = await call("POST", "/recordings", "/recordings", { host: "192.0.2.7", duration_s: 60 });
+    assert.equal(made.status, 201);
+    const flow = {
+      flow: { src_ip: "192.0.2.7", dst_ip: "2001:db8::1", protocol: "tcp", src_port: 1, dst_port: 443 },
+    };
+    assert.equal((await call("POST", "/recordings", "/recordings", flow)).status, 201);
+    assert.equal(
+      (await call("POST", "/recordings", "/recordings", { filter: "net 10.0.0.0/8" })).status,
+      409,
+    );
+    for (
+      const bad of [{ filter: "host 1.2.3.4 or port 80" }, { host: "x" }, {}, {
+        host: "192.0.2.1",
+        pre_seconds: 5,
+      }]
+    ) {
+      assert.equal((await call("POST", "/recordings", "/recordings", bad)).status, 400, JSON.stringify(bad));
+    }
+    assert.equal((await call("GET", "/recordings", "/recordings")).json.count, 2);
+    const pcap = await call("GET", "/recordings/{id}/pcap", `/recordings/${made.json.id}/pcap`);
+    assert.equal(pcap.status, 200);
+    assert.equal(pcap.type, "application/vnd.tcpdump.pcap");
+    assert.equal(
+      (await call("POST", "/recordings/{id}/stop", `/recordings/${made.json.id}/stop`)).json.state,
+      "stopped",
+    );
+    assert.equal((await call("POST", "/recordings/{id}/stop", "/recordings/99/stop")).status, 404);
+    assert.equal((await call("GET", "/recordings/{id}/pcap", "/recordings/0/pcap")).status, 400);
+    assert.equal((await call("DELETE", "/recordings/{id}", `/recordings/${made.json.id}`)).status, 204);
+    assert.equal((await call("DELETE", "/recordings/{id}", `/recordings/${made.json.id}`)).status, 404);
+    const refuses = (body: unknown) =>
+      assert.notDeepEqual(
+        validate(body, { $ref: "#/components/schemas/NewRecording" }),
+        [],
+        JSON.stringify(body),
+      );
+    refuses({});
+    refuses({ host: "192.0.2.1", filter: "tcp" });
+    refuses({ host: "192.0.2.1", colour: "red" });
+  } finally {
+    await recorder.stop();
+    await hub.stop();
+    stores.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

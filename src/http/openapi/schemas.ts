@@ -11,6 +11,7 @@ import { EVENT_SCHEMAS } from "./events.ts";
 import { array, bool, int, type Json, nullable, num, obj, oneOf, ref, str } from "./kit.ts";
 import { TOPOLOGY_SCHEMAS } from "./topology.ts";
 import { ADVISORY_SCHEMAS } from "./advisory_doc.ts";
+import { RECORDING_SCHEMAS } from "./recording_doc.ts";
 
 /** ErrorCode in src/http/errors.ts. */
 const ERROR_CODES = [
@@ -245,6 +246,7 @@ export const SCHEMAS: Record<string, Json> = {
   ...EVENT_SCHEMAS,
   ...TOPOLOGY_SCHEMAS,
   ...ADVISORY_SCHEMAS,
+  ...RECORDING_SCHEMAS,
   Stats: {
     type: "object",
     description: "The daemon's counters; components add their own members.",

@@ -15,6 +15,7 @@ import { corePaths, type PathOptions } from "../openapi/paths.ts";
 import { SCHEMAS } from "../openapi/schemas.ts";
 import { topologyPaths } from "../openapi/topology.ts";
 import { advisoryPaths } from "../openapi/advisory_doc.ts";
+import { recordingPaths } from "../openapi/recording_doc.ts";
 
 /** Options of {@link buildOpenApi}. */
 export type OpenApiOptions = PathOptions;
@@ -38,7 +39,14 @@ export function buildOpenApi(opts: OpenApiOptions = {}): Json {
         "with the wrong method is a 405 with `Allow`; request bodies over 64 KiB are refused with 413.",
     },
     security: [{ bearer: [] }],
-    paths: { ...corePaths(opts), ...devicePaths(), ...topologyPaths(), ...alertPaths(), ...advisoryPaths() },
+    paths: {
+      ...corePaths(opts),
+      ...devicePaths(),
+      ...topologyPaths(),
+      ...alertPaths(),
+      ...advisoryPaths(),
+      ...recordingPaths(),
+    },
     components: {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "The API token." },
