@@ -16,4 +16,6 @@ export type { MuteJson } from "./routes/alerts_body.ts";
 export type { AnomaliesPage } from "./routes/anomalies.ts";
 export type { DevicesPage } from "./routes/devices.ts";
 export type { FlowsPage } from "./routes/flows.ts";
+export type { HistoryFlowsPage } from "./routes/flow_history.ts";
+export type { AdvisoriesPage } from "./routes/advisories.ts";
 export type { RecordingSource } from "./routes/recordings.ts";

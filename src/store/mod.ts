@@ -10,6 +10,7 @@ export {
   type AlertKind,
   alertSeverity,
   alertType,
+  ANOMALY_TYPES,
 } from "./alert_row.ts";
 export { type AlertFilter, type AlertRecord, type HistoryDb, openHistory } from "./history_db.ts";
 export { HistoryRecorder } from "./history_recorder.ts";

@@ -1,6 +1,7 @@
 /**
  * The app: the login screen without a session; with one, the shell around the screen the hash route
- * names, the live stream, and the first loads every screen shares (anomalies, devices, advisories).
+ * names, the live stream, and the first loads every screen shares (anomalies, devices; whether the
+ * agent has advisories).
  *
  * @module
  */
@@ -11,14 +12,12 @@ import { Shell } from "./components/shell.ts";
 import { html } from "./html.ts";
 import {
   addStatsSample,
-  advisories,
   advisoriesServed,
   applyEvents,
   devices,
   devicesLoaded,
   latestStats,
   MAX_RECENT,
-  mergeAdvisories,
   recentAnomalies,
   resetLiveState,
   revisions,
@@ -38,7 +37,7 @@ import { SettingsScreen } from "./screens/settings.ts";
 import { TopologyScreen } from "./screens/topology.ts";
 import { logout, type Session, session } from "./session.ts";
 import { LiveStream } from "./stream.ts";
-import type { Advisory, AnomaliesPage, DeviceJson } from "./types.ts";
+import type { AnomaliesPage, DeviceJson } from "./types.ts";
 
 /** What the shared lists start from; the stream keeps them current after. */
 async function loadShared(s: Session): Promise<void> {
@@ -49,11 +48,8 @@ async function loadShared(s: Session): Promise<void> {
     getJson<{ devices: DeviceJson[] }>(s, "/devices").catch(() => null),
     getJson<{ paths?: Record<string, unknown> }>(s, "/openapi.json").catch(() => null),
   ]);
-  // GET /advisories comes with the analysis issue: asked for only when the agent documents it.
+  // An agent older than the analysis has no GET /advisories: its OpenAPI document says so.
   const served = Boolean(openapi?.paths?.["/advisories"]);
-  const adv = served
-    ? await getJson<{ advisories?: Advisory[] } | Advisory[]>(s, "/advisories").catch(() => null)
-    : null;
   batch(() => {
     if (stats && latestStats.value === null) {
       latestStats.value = stats;
@@ -73,12 +69,7 @@ async function loadShared(s: Session): Promise<void> {
       devices.value = map;
       devicesLoaded.value = true;
     }
-    advisoriesServed.value = served;
-    if (adv) {
-      // The agent's list is newest first; those streamed meanwhile are newer still and stay first.
-      const loaded = Array.isArray(adv) ? adv : adv.advisories ?? [];
-      advisories.value = mergeAdvisories(loaded, advisories.value.slice().reverse());
-    }
+    if (openapi) advisoriesServed.value = served;
   });
 }
 

@@ -1,14 +1,14 @@
 /**
  * What the stream keeps current for every screen: the stats series of the last 15 minutes, recent
- * anomalies and security events, the device list, advisories, and revision counters that tell screens
- * showing API pages (alerts, topology) to fetch again. One batch of events (one animation frame) is one
+ * anomalies and security events, the device list, whether the agent has advisories, and revision
+ * counters that tell screens showing API pages (alerts, topology, advisories) to fetch again. One batch of events (one animation frame) is one
  * signal update, whatever its size.
  *
  * @module
  */
 import { batch, signal } from "@preact/signals";
 import type { StreamEvent } from "./stream.ts";
-import type { Advisory, DeviceJson, InterfaceJson, SecurityEvent, StoredAnomaly } from "./types.ts";
+import type { DeviceJson, InterfaceJson, SecurityEvent, StoredAnomaly } from "./types.ts";
 
 /** One point of the dashboard's charts. */
 export interface StatsSample {
@@ -44,15 +44,17 @@ export const recentSecurity = signal<(SecurityEvent & { id: number })[]>([]);
 export const devices = signal<ReadonlyMap<string, DeviceJson>>(new Map());
 /** Whether GET /devices has answered. */
 export const devicesLoaded = signal(false);
-/** Advisories, newest first. */
-export const advisories = signal<Advisory[]>([]);
-/** Whether this agent serves GET /advisories (its OpenAPI document lists it). */
-export const advisoriesServed = signal(false);
+/** Advisories raised on the stream since login (the menu's badge; the list is GET /advisories). */
+export const advisoriesRaised = signal(0);
+/** Whether this agent serves GET /advisories (its OpenAPI document lists it); null until known. */
+export const advisoriesServed = signal<boolean | null>(null);
 /** Bumped when something a screen fetched may have changed. */
 export const revisions = {
   alerts: signal(0),
   topology: signal(0),
   anomalies: signal(0),
+  /** An advisory was raised or resolved: GET /advisories has changed. */
+  advisories: signal(0),
 };
 
 /** Capture counters summed over interfaces: frames and their bytes, and kernel drops. */
@@ -113,8 +115,8 @@ export function resetLiveState(): void {
     recentSecurity.value = [];
     devices.value = new Map();
     devicesLoaded.value = false;
-    advisories.value = [];
-    advisoriesServed.value = false;
+    advisoriesServed.value = null;
+    advisoriesRaised.value = 0;
   });
 }
 
@@ -149,28 +151,12 @@ export function mergeAnomalies(
   return fresh.reverse().concat(out).slice(0, MAX_RECENT);
 }
 
-/**
- * `list` (newest first) with `newer` advisories (in arrival order) put first; one with an id already
- * listed replaces it (an advisory raised again, or a reload after a gap). At most {@link MAX_RECENT}.
- */
-export function mergeAdvisories(list: readonly Advisory[], newer: readonly Advisory[]): Advisory[] {
-  const ids = new Set(newer.flatMap((a) => a.id === undefined ? [] : [a.id]));
-  const seen = new Set<string | number>();
-  const fresh = newer.slice().reverse().filter((a) => {
-    if (a.id === undefined) return true;
-    if (seen.has(a.id)) return false;
-    seen.add(a.id);
-    return true;
-  });
-  return fresh.concat(list.filter((a) => a.id === undefined || !ids.has(a.id))).slice(0, MAX_RECENT);
-}
-
 /** Applies one frame's events. */
 export function applyEvents(events: readonly StreamEvent[]): void {
   let stats: { data: Record<string, unknown>; t: number }[] | null = null;
   const anomalies: StoredAnomaly[] = [];
   const security: (SecurityEvent & { id: number })[] = [];
-  const newAdvisories: Advisory[] = [];
+  let advisory = false, raised = 0;
   let devs: Map<string, DeviceJson> | null = null;
   let alerts = false, topology = false, gap = false;
   for (const e of events) {
@@ -207,7 +193,9 @@ export function applyEvents(events: readonly StreamEvent[]): void {
         topology = true;
         break;
       case "advisory":
-        newAdvisories.push(e.data as unknown as Advisory);
+        // Also an alert of kind advisory in GET /alerts.
+        advisory = alerts = true;
+        if (e.data.phase === "raised") raised++;
         break;
       case "gap":
         gap = true;
@@ -225,9 +213,8 @@ export function applyEvents(events: readonly StreamEvent[]): void {
     if (security.length) {
       recentSecurity.value = security.reverse().concat(recentSecurity.value).slice(0, MAX_RECENT);
     }
-    if (newAdvisories.length) {
-      advisories.value = mergeAdvisories(advisories.value, newAdvisories);
-    }
+    if (advisory || gap) revisions.advisories.value++;
+    if (raised) advisoriesRaised.value += raised;
     if (devs) devices.value = devs;
     if (alerts || gap) revisions.alerts.value++;
     if (topology || gap) revisions.topology.value++;

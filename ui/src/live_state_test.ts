@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { sampleAnomaly } from "../../tests/helpers/sample_events.ts";
-import { MAX_RECENT, mergeAdvisories, mergeAnomalies } from "./live_state.ts";
-import type { Advisory, StoredAnomaly } from "./types.ts";
+import { MAX_RECENT, mergeAnomalies } from "./live_state.ts";
+import type { StoredAnomaly } from "./types.ts";
 
 /** Episode `ep`'s open (or closed) event with bus id `id`. */
 function ep(episode: string, id: number, phase: "open" | "closed" = "open"): StoredAnomaly {
@@ -25,15 +25,4 @@ Deno.test("mergeAnomalies() keeps at most MAX_RECENT episodes, dropping the olde
   assert.equal(merged.length, MAX_RECENT);
   assert.equal(merged[0].episode_id, "new");
   assert.ok(!merged.some((a) => a.episode_id === "old-0"), "the oldest went");
-});
-
-Deno.test("mergeAdvisories() puts streamed advisories first and an id raised again replaces its old entry", () => {
-  const adv = (id: string | undefined, summary: string): Advisory => ({
-    id,
-    ts: "2024-01-15T09:00:00Z",
-    summary,
-  });
-  const list = [adv("x", "x old"), adv(undefined, "no id"), adv("y", "y")];
-  const merged = mergeAdvisories(list, [adv("z", "z"), adv("x", "x new")]);
-  assert.deepEqual(merged.map((a) => a.summary), ["x new", "z", "no id", "y"]);
 });

@@ -6,6 +6,10 @@
  * @module
  */
 export type {
+  AdvisoryEvent,
+  AdvisorySeverity,
+  AdvisorySubjectKind,
+  AdvisoryType,
   AnomalyEvent,
   BaselineJson,
   DeviceJson,
@@ -14,6 +18,7 @@ export type {
   NodeStatus,
   NodeType,
   SecurityEvent,
+  SecurityEventType,
   SnmpStatus,
   TopologyEdgeJson,
   TopologyJson,
@@ -21,14 +26,24 @@ export type {
   TrapEvent,
 } from "../../src/events/mod.ts";
 export type { AlertChannel, AlertPolicy, RouteKind, StoredAnomaly } from "../../src/alert/mod.ts";
-export type { FlowJson } from "../../src/flow/mod.ts";
+export type {
+  ATTACK_SIGNALS,
+  BlocklistHitJson,
+  FlowJson,
+  HostTcpHealthJson,
+  NAME_SOURCES,
+} from "../../src/flow/mod.ts";
+export type { DnsQueryJson } from "../../src/detect/mod.ts";
+export type { ANOMALY_TYPES, HistoryFlowJson } from "../../src/store/mod.ts";
 export type { ArpHistoryJson, IpClaimJson } from "../../src/devices/mod.ts";
 export type {
+  AdvisoriesPage,
   AlertJson,
   AlertsPage,
   AnomaliesPage,
   DevicesPage,
   FlowsPage,
+  HistoryFlowsPage,
   MuteJson,
 } from "../../src/http/mod.ts";
 
@@ -38,31 +53,4 @@ export interface Page {
   total_matched: number;
   /** The next page's cursor; null on the last. */
   next_cursor: string | null;
-}
-
-/**
- * An advisory (GET /advisories and `advisory` events, from the analysis side): one finding a person
- * should read. Every member but `ts` is optional so that an agent a version ahead or behind still shows.
- */
-export interface Advisory {
-  /** Its id. */
-  id?: string | number;
-  /** When, ISO 8601. */
-  ts: string;
-  /** info, warning, critical. */
-  severity?: string;
-  /** What it is about: an address, a subnet, a flow in words. */
-  subject?: string;
-  /** The finding in a sentence. */
-  summary?: string;
-  /** The same, as some analyzers name it. */
-  sentence?: string;
-  /** What to do about it. */
-  action?: string;
-  /** The facts behind it. */
-  evidence?: Record<string, unknown> | unknown[] | string;
-  /** Which analyzer: top_talkers, insecure_protocols … */
-  type?: string;
-  /** Short title, when the analyzer gives one. */
-  title?: string;
 }

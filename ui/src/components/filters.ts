@@ -21,6 +21,8 @@ export interface Field {
   options?: readonly [string, string][];
   /** Input type (text, number, datetime-local). */
   type?: string;
+  /** A number input's step ("0.05": fractions allowed). */
+  step?: string;
 }
 
 /** The form. `path` is the screen's route. */
@@ -48,7 +50,7 @@ export function FilterForm(
             ${f.options.map(([v, l]) => html`<option value=${v}>${l}</option>`)}</select>`
           : html`
             <input name=${f.name} type=${f.type ?? "text"} placeholder=${f.placeholder ??
-              ""} value=${draft[f.name] ?? ""}
+              ""} step=${f.step} value=${draft[f.name] ?? ""}
               onInput=${set(f.name)} />
           `
       }

@@ -21,6 +21,8 @@ export interface Paged<T> {
   loading: boolean;
   /** The last failure. */
   error: Error | undefined;
+  /** The last page's body, for what a listing says beside its rows (/flows history: source, oldest). */
+  last: Record<string, unknown> | null;
   /** Loads the next page. */
   loadMore: () => void;
   /** Starts again from the first page. */
@@ -31,6 +33,7 @@ export interface Paged<T> {
 export function usePaged<T>(path: string, params: Params, key: string, deps: unknown[] = []): Paged<T> {
   const [rows, setRows] = useState<T[]>([]);
   const [total, setTotal] = useState<number | null>(null);
+  const [last, setLast] = useState<Record<string, unknown> | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<Error | undefined>(undefined);
@@ -45,7 +48,9 @@ export function usePaged<T>(path: string, params: Params, key: string, deps: unk
       (page) => {
         const got = (page[key] ?? []) as T[];
         setRows((prev) => (append ? prev.concat(got) : got));
-        setTotal(page.total_matched);
+        // A history page of /flows counts no total (docs/advisories.md): null, as while loading.
+        setTotal(page.total_matched ?? null);
+        setLast(page);
         setCursor(page.next_cursor);
         setError(undefined);
         setLoading(false);
@@ -70,6 +75,7 @@ export function usePaged<T>(path: string, params: Params, key: string, deps: unk
     more: cursor !== null,
     loading,
     error,
+    last,
     loadMore: () => cursor && fetchPage(cursor, true),
     reload: () => setNonce((n) => n + 1),
   };

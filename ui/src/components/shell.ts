@@ -8,7 +8,7 @@ import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { formatClock, formatDuration } from "../format.ts";
 import { html } from "../html.ts";
-import { advisories, recentSecurity } from "../live_state.ts";
+import { advisoriesRaised, recentSecurity } from "../live_state.ts";
 import { route } from "../router.ts";
 import { session } from "../session.ts";
 import { connection } from "../stream.ts";
@@ -68,7 +68,7 @@ export function Shell(props: { children: ComponentChildren; onLogout: () => void
   const current = route.value.path[0] ?? "";
   const badges: Record<string, number> = {
     security: recentSecurity.value.length,
-    advisories: advisories.value.length,
+    advisories: advisoriesRaised.value,
   };
   return html`
     <div class="shell">

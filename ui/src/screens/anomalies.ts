@@ -7,10 +7,12 @@
  * @module
  */
 import { downloadCsv } from "../api.ts";
+import { anomalyFigures, AttackSignals } from "../components/anomaly_figures.ts";
 import { useThrottled } from "../components/hooks.ts";
+import { ANOMALY_RULE_LABELS, labelOf } from "../components/labels.ts";
 import { usePaged } from "../components/paged.ts";
 import { Empty, ErrorBox, Loading } from "../components/states.ts";
-import { formatAgo, formatBytes, formatCount, formatDuration, formatTime } from "../format.ts";
+import { formatAgo, formatCount, formatDuration, formatTime } from "../format.ts";
 import { html } from "../html.ts";
 import { revisions } from "../live_state.ts";
 import { formatHash, navigate, route } from "../router.ts";
@@ -57,37 +59,25 @@ function AnomalyItem(props: { a: StoredAnomaly; selected: boolean }) {
       <div class="anomaly-main">
         <p
           class="anomaly-reason"><span class=${`sev sev-${a.phase === "open" ? "warning" : "info"}`}>${a
-            .scope} · ${a.rule}</span> <strong>${a.subject}</strong>${reasonAfterSubject(a)}</p>
+            .scope} · ${labelOf(ANOMALY_RULE_LABELS, a.rule)}</span> <strong>${a
+            .subject}</strong>${reasonAfterSubject(a)}</p>
         <p class="anomaly-meta">
           <span title=${formatTime(a.started_at)}>${formatAgo(a.started_at)}</span>${" · "}${episodeState(
             a,
           )}${" · "}<a
             href=${flowLink(a)}>${a.scope === "flow" ? "see the flow" : "see its flows"}</a>
         </p>
+        <${AttackSignals} a=${a} />
       </div>
       <dl class="anomaly-figures">
-        <div>
-          <dt>score</dt>
-          <dd class="score">${a.score.toFixed(1)}</dd>
-        </div>
-        <div>
-          <dt>${a.rule === "sustained" ? "level" : "interval"}</dt>
-          <dd>${formatBytes(a.rule === "sustained" ? a.level_bytes : a.bytes)}</dd>
-        </div>
-        <div>
-          <dt>baseline</dt>
-          <dd title=${`${
-            a.baseline.source === "hour_of_day" ? "this hour of the day" : "recent"
-          }, ×/÷ ${a.baseline.spread_factor} spread`}>${formatBytes(a.baseline.typical_bytes)}</dd>
-        </div>
-        <div>
-          <dt>threshold</dt>
-          <dd>${formatBytes(a.threshold_bytes)}</dd>
-        </div>
-        <div>
-          <dt>peak</dt>
-          <dd>${formatBytes(a.peak_bytes)}</dd>
-        </div>
+        ${anomalyFigures(a).map(([k, v, title]) =>
+          html`
+            <div>
+              <dt>${k}</dt>
+              <dd class=${k === "score" ? "score" : ""} title=${title}>${v}</dd>
+            </div>
+          `
+        )}
       </dl>
     </li>
   `;

@@ -15,7 +15,7 @@ import { formatAgo, formatBps, formatBytes, formatCount, formatRate } from "../f
 import { html } from "../html.ts";
 import {
   activeFlows,
-  advisories,
+  advisoriesServed,
   captureTotals,
   latestStats,
   recentAnomalies,
@@ -25,7 +25,8 @@ import {
 } from "../live_state.ts";
 import { navigate } from "../router.ts";
 import { reasonAfterSubject } from "./anomalies.ts";
-import type { AlertsPage, AnomaliesPage, FlowJson, Page } from "../types.ts";
+import { alertTypeLabel } from "../components/labels.ts";
+import type { AdvisoriesPage, AlertsPage, AnomaliesPage, FlowJson, Page } from "../types.ts";
 
 /** One number with its label. */
 export function Stat(
@@ -95,6 +96,17 @@ export function DashboardScreen() {
     (s, signal) => getJson<AnomaliesPage>(s, "/anomalies", { limit: 1 }, signal),
     [alertsRevision],
   );
+  // Open advisories: the agent's count, read again when one is raised or resolved.
+  const advisoriesRevision = useThrottled(revisions.advisories.value, 1000);
+  const served = advisoriesServed.value;
+  const openAdvisories = useApi(
+    (s, signal) =>
+      served
+        ? getJson<AdvisoriesPage>(s, "/advisories", { state: "open", limit: 1 }, signal)
+        : Promise.resolve(null),
+    [advisoriesRevision, served],
+  );
+  const openAdv = openAdvisories.data?.total_matched;
   const anomalies = recentAnomalies.value;
   const security = latestSecurity.data?.alerts ?? [];
   return html`
@@ -121,9 +133,11 @@ export function DashboardScreen() {
         <${Stat} label="anomalies" testId="stat-anomalies" count=${anomalyTotal.data?.total_matched}
           value=${anomalyTotal.data ? formatCount(anomalyTotal.data.total_matched) : "–"}
           tone=${anomalies.some((a) => a.phase === "open") ? "warn" : ""} href="#/anomalies" />
-        <${Stat} label="advisories" testId="stat-advisories" count=${advisories.value
-          .length} value=${formatCount(advisories.value.length)}
-          href="#/advisories" />
+        <${Stat} label="open advisories" testId="stat-advisories" count=${openAdv} value=${openAdv ===
+            undefined
+          ? "–"
+          : formatCount(openAdv)}
+          href="#/advisories?state=open" tone=${openAdv ? "warn" : ""} />
       </div>
       <div class="grid-2">
         <${TimeChart} title="Packets per second" testId="chart-pps" points=${series.map((p) => ({
@@ -195,7 +209,9 @@ export function DashboardScreen() {
               <a href=${`#/security?${
                     e.mac ? `mac=${encodeURIComponent(e.mac)}&` : ""
                   }kind=security`}><span class="feed-time">${formatAgo(e.ts, now)}</span>
-              <span class="feed-text"><span class=${`sev sev-${e.severity}`}>${e.type}</span> ${e.summary}</span></a></li>`
+              <span class="feed-text"><span class=${`sev sev-${e.severity}`}>${
+                    alertTypeLabel(e.kind, e.type)
+                  }</span> ${e.summary}</span></a></li>`
                 )
               }</ul>`}
           </div>

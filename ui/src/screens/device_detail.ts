@@ -1,7 +1,8 @@
 /**
  * One device: identity and the classification rule that decided it, SNMP poll status, CPU and memory,
  * interfaces with utilisation in and out, error and discard rates, its ARP history and who else
- * claimed its address, its last 20 security alerts, and "this device is ours".
+ * claimed its address, its last 20 security alerts, its DNS history and TCP health
+ * (components/host_visibility.ts), and "this device is ours".
  *
  * @module
  */
@@ -9,6 +10,8 @@ import { useState } from "preact/hooks";
 import { getJson, sendJson } from "../api.ts";
 import { SeverityBadge, SnmpBadge } from "../components/badges.ts";
 import { useApi } from "../components/hooks.ts";
+import { DnsHistory, TcpHealth } from "../components/host_visibility.ts";
+import { alertTypeLabel } from "../components/labels.ts";
 import { TypeIcon, typeName } from "../components/icons.ts";
 import { ErrorBox, Loading } from "../components/states.ts";
 import { UtilBar } from "../components/util_bar.ts";
@@ -17,13 +20,23 @@ import { formatAgo, formatBps, formatDuration, formatRate, formatTime } from "..
 import { html } from "../html.ts";
 import { devices } from "../live_state.ts";
 import { session } from "../session.ts";
-import type { ArpHistoryJson, DeviceJson, InterfaceJson, IpClaimJson, SecurityEvent } from "../types.ts";
+import type {
+  ArpHistoryJson,
+  DeviceJson,
+  DnsQueryJson,
+  HostTcpHealthJson,
+  InterfaceJson,
+  IpClaimJson,
+  SecurityEvent,
+} from "../types.ts";
 
 /** GET /devices/:ip. */
 type DeviceDetail = DeviceJson & {
   arp?: ArpHistoryJson | null;
   ip_claims?: IpClaimJson[];
   alerts?: (SecurityEvent & { id: number })[];
+  dns_history?: DnsQueryJson[];
+  tcp_health?: HostTcpHealthJson | null;
 };
 
 const speed = (bps: number | null) => (bps === null ? "–" : formatBps(bps).replace("bit/s", "bit/s"));
@@ -241,11 +254,17 @@ export function DeviceDetailScreen(props: { ip: string }) {
           html`<li key=${a.id}>
               <span class="feed-time">${
             formatTime(a.ts)
-          }</span><span class="feed-text"><${SeverityBadge} severity=${a.severity} /> ${a.explanation}</span></li>`
+          }</span><span class="feed-text"><${SeverityBadge} severity=${a.severity} /> <strong>${
+            alertTypeLabel("security", a.type)
+          }</strong> ${a.explanation}</span></li>`
         )
       }</ul>`
   }
       </div>
+    </div>
+    <div class="grid-dns">
+      <${DnsHistory} queries=${d.dns_history} />
+      <${TcpHealth} health=${d.tcp_health} />
     </div>
   </section>`;
 }

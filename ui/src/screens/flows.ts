@@ -1,21 +1,26 @@
 /**
- * The flow explorer over `GET /flows`: filters (address, CIDR, port, protocol, size, time), sort, cursor
- * pages in a windowed table, CSV export, and one flow's detail (its baseline, Community ID, device names).
+ * The flow explorer over `GET /flows`: filters (address, CIDR, port, protocol, size, time, server name,
+ * block-listed, attack score), sort, cursor pages in a windowed table, CSV export, and one flow's detail
+ * (flow_detail.ts). With "Active since" the agent answers from its per-minute flow history: the screen
+ * says so and shows that answer's columns (flow_history_view.ts).
  *
  * @module
  */
 import { useState } from "preact/hooks";
 import { downloadCsv, type Params } from "../api.ts";
 import { type Field, FilterForm } from "../components/filters.ts";
-import { Endpoint, nameOf, Proto } from "../components/flow_cells.ts";
+import { Endpoint, Proto } from "../components/flow_cells.ts";
+import { labelOf, NAME_SOURCE_LABELS } from "../components/labels.ts";
 import { usePaged } from "../components/paged.ts";
 import { Empty, ErrorBox, Loading } from "../components/states.ts";
 import { VirtualTable } from "../components/vtable.ts";
-import { formatAgo, formatBytes, formatCount, formatDuration, formatTime, protocolName } from "../format.ts";
+import { formatAgo, formatBytes, formatCount, formatDuration } from "../format.ts";
 import { html } from "../html.ts";
 import { route } from "../router.ts";
 import { session } from "../session.ts";
-import type { FlowJson } from "../types.ts";
+import type { FlowJson, HistoryFlowJson } from "../types.ts";
+import { FlowDetail, formatScore, HistoryFlowDetail, scoreTone } from "./flow_detail.ts";
+import { HISTORY_COLUMNS, HistoryNote, historyParams, isHistory } from "./flow_history_view.ts";
 
 const FIELDS: readonly Field[] = [
   { name: "ip", label: "Address (either side)", placeholder: "192.168.1.20" },
@@ -29,6 +34,19 @@ const FIELDS: readonly Field[] = [
     options: [["", "any"], ["tcp", "TCP"], ["udp", "UDP"], ["icmp", "ICMP"], ["icmpv6", "ICMPv6"]],
   },
   { name: "min_bytes", label: "At least (bytes)", placeholder: "100000", type: "number" },
+  { name: "name", label: "Server name", placeholder: "example.com" },
+  {
+    name: "blocklisted",
+    label: "Block lists",
+    options: [["", "any"], ["1", "block-listed only"], ["0", "not block-listed"]],
+  },
+  {
+    name: "min_attack_score",
+    label: "Attack score at least",
+    placeholder: "0.5",
+    type: "number",
+    step: "0.05",
+  },
   { name: "since", label: "Active since", type: "datetime-local" },
   { name: "until", label: "Active until", type: "datetime-local" },
   {
@@ -46,6 +64,9 @@ const FIELDS: readonly Field[] = [
   },
 ];
 
+/** Columns left out while a flow's detail takes the right of the screen. */
+const SPLIT_HIDDEN = new Set(["Packets", "Duration", "Last seen", "Threat"]);
+
 /** Page size. */
 const PAGE = 200;
 
@@ -61,7 +82,7 @@ export function flowParams(p: Record<string, string>): Params {
 }
 
 /** A flow's identity within a page (the same 5-tuple cannot appear twice). */
-function flowKey(f: FlowJson): string {
+function flowKey(f: FlowJson | HistoryFlowJson): string {
   return `${f.protocol}|${f.src_ip}|${f.src_port}|${f.dst_ip}|${f.dst_port}`;
 }
 
@@ -74,16 +95,31 @@ const COLUMNS = [
   {
     title: "Destination",
     width: "minmax(9rem,1.2fr)",
-    render: (f: FlowJson) => html`<${Endpoint} ip=${f.dst_ip} port=${f.dst_port} protocol=${f.protocol} />`,
+    // On a phone the Name column is hidden: the name goes under the destination instead.
+    render: (f: FlowJson) =>
+      html`<${Endpoint} ip=${f.dst_ip} port=${f.dst_port} protocol=${f.protocol} />${
+        f.server_name && html`<small class="name-inline">${f.server_name}</small>`
+      }`,
   },
-  { title: "Proto", width: "4.5rem", render: (f: FlowJson) => html`<${Proto} ...${f} />`, hideBelow: 560 },
-  { title: "Bytes", width: "6rem", className: "num", render: (f: FlowJson) => formatBytes(f.bytes) },
+  {
+    title: "Name",
+    width: "minmax(7rem,1fr)",
+    hideBelow: 480,
+    render: (f: FlowJson) =>
+      f.server_name
+        ? html`<span class="flow-name" title=${`${f.server_name} — from the ${
+          labelOf(NAME_SOURCE_LABELS, f.name_source)
+        }`} data-source=${f.name_source}>${f.server_name}</span>`
+        : html`<span class="muted">–</span>`,
+  },
+  { title: "Proto", width: "4.5rem", render: (f: FlowJson) => html`<${Proto} ...${f} />`, hideBelow: 640 },
+  { title: "Bytes", width: "5.5rem", className: "num", render: (f: FlowJson) => formatBytes(f.bytes) },
   {
     title: "Packets",
-    width: "6rem",
+    width: "5.5rem",
     className: "num",
     render: (f: FlowJson) => formatCount(f.packets),
-    hideBelow: 720,
+    hideBelow: 760,
   },
   {
     title: "Duration",
@@ -99,63 +135,41 @@ const COLUMNS = [
     render: (f: FlowJson) => formatAgo(f.last_seen),
     hideBelow: 1000,
   },
+  {
+    title: "Threat",
+    width: "5rem",
+    hideBelow: 820,
+    render: (f: FlowJson) =>
+      html`${
+        f.blocklist &&
+        html`
+          <span class="sev sev-critical" title=${`${f.blocklist.listed_ip} is on ${f.blocklist.list}`}>listed</span>
+        `
+      }${
+        f.attack_score > 0 &&
+        html`<span class=${`sev sev-${scoreTone(f.attack_score) || "info"}`} title=${`attack score ${
+          formatScore(f.attack_score)
+        }: ${f.attack_signals.join(", ")}`}>${formatScore(f.attack_score)}</span>`
+      }`,
+  },
 ];
-
-function FlowDetail(props: { flow: FlowJson; onClose: () => void }) {
-  const f = props.flow;
-  const row = (k: string, v: unknown) =>
-    html`
-      <dt>${k}</dt>
-      <dd>${v}</dd>
-    `;
-  return html`
-    <aside class="panel detail" aria-label="Flow detail" data-testid="flow-detail">
-      <div class="panel-head"><h2>Flow</h2><button type="button" onClick=${props.onClose}>Close</button></div>
-      <dl class="kv">
-          ${row(
-            "Source",
-            html`${f.src_ip}:${f.src_port} ${nameOf(f.src_ip) && html`<small>(${nameOf(f.src_ip)})</small>`}`,
-          )}
-          ${row(
-            "Destination",
-            html`${f.dst_ip}:${f.dst_port} ${nameOf(f.dst_ip) && html`<small>(${nameOf(f.dst_ip)})</small>`}`,
-          )}
-          ${row("Protocol", `${protocolName(f.protocol)} (${f.protocol})`)}
-          ${row("Bytes / packets", `${formatBytes(f.bytes)} / ${formatCount(f.packets)}`)}
-          ${row("First / last seen", `${formatTime(f.first_seen)} – ${formatTime(f.last_seen)}`)}
-          ${row("Duration", formatDuration(f.duration_s))}
-          ${f.protocol === 6 ? row("TCP flags", `0x${f.tcp_flags.toString(16).padStart(2, "0")}`) : null}
-          ${row(
-            "Baseline",
-            f.baseline.intervals === 0
-              ? "none yet"
-              : `${
-                formatBytes(f.baseline.typical_bytes)
-              } per interval, ×/÷ ${f.baseline.spread_factor} spread`,
-          )}
-          ${row(
-            "Baseline state",
-            `${f.baseline.intervals} intervals, ${f.baseline.mature ? "mature: can alert" : "learning"}`,
-          )}
-          ${row("Community ID", html`<code class="wrap">${f.community_id}</code>`)}
-        </dl>
-    </aside>
-  `;
-}
 
 /** The screen. */
 export function FlowsScreen() {
   const params = route.value.params;
-  const query = flowParams(params);
-  const page = usePaged<FlowJson>("/flows", query, "flows");
-  const [selected, setSelected] = useState<FlowJson | null>(null);
+  const query = historyParams(flowParams(params));
+  const page = usePaged<FlowJson | HistoryFlowJson>("/flows", query, "flows");
+  const [selected, setSelected] = useState<FlowJson | HistoryFlowJson | null>(null);
   const [csvError, setCsvError] = useState<Error | null>(null);
+  const history = isHistory(page.last);
   const exportCsv = () => {
     const { limit: _limit, ...filters } = query;
     downloadCsv(session.value!, "/flows", { ...filters, limit: 1000 }, "flintnet-flows.csv").catch(
       setCsvError,
     );
   };
+  // A history page counts no total: the count is what is shown.
+  const count = history ? page.rows.length : page.total;
   return html`
     <section class="screen" aria-labelledby="flows-title">
       <h1 id="flows-title">Flows</h1>
@@ -163,11 +177,18 @@ export function FlowsScreen() {
           <button type="button" onClick=${exportCsv} data-testid="flows-csv">Export CSV</button>
         </${FilterForm}>
         ${csvError && html`<${ErrorBox} error=${csvError} />`}
+        ${history && !page.error && html`<${HistoryNote} page=${page.last!} params=${params} />`}
         <div class="list-head">
-          <p class="count" data-testid="flows-count" data-count=${page.total ?? undefined}>
-            ${page.total === null
+          <p class="count" data-testid="flows-count" data-count=${page.loading && page.rows.length === 0
+            ? undefined
+            : count ?? undefined} data-source=${history ? "history" : "live"}>
+            ${count === null || (page.loading && page.rows.length === 0)
               ? "…"
-              : `${formatCount(page.total)} flow${page.total === 1 ? "" : "s"} match; ${
+              : history
+              ? `${formatCount(count)} flow${count === 1 ? "" : "s"} of the history shown${
+                page.more ? " (more to load)" : ""
+              }`
+              : `${formatCount(count)} flow${count === 1 ? "" : "s"} match; ${
                 formatCount(page.rows.length)
               } shown`}
           </p>
@@ -181,18 +202,31 @@ export function FlowsScreen() {
               ? html`<${Loading} what="flows" />`
               : page.rows.length === 0
               ? html`
-                <${Empty}
-                  title="No flow matches">Change the filters, or wait for traffic: a flow appears with its first packet.</${Empty}>
+                <${Empty} title=${history
+                  ? "No flow in the history for this period"
+                  : "No flow matches"}>${history
+                  ? "The history holds whole minutes that have ended; widen the period, or show live flows."
+                  : "Change the filters, or wait for traffic: a flow appears with its first packet."}</${Empty}>
               `
               : html`
-                <${VirtualTable} label="Flows" testId="flows-table" rows=${page
-                  .rows} columns=${COLUMNS} rowKey=${flowKey}
+                <${VirtualTable} label=${history
+                  ? "Flows (history)"
+                  : "Flows"} testId="flows-table" rows=${page
+                  .rows} columns=${history
+                  ? HISTORY_COLUMNS
+                  : selected
+                  ? COLUMNS.filter((c) => !SPLIT_HIDDEN.has(c.title))
+                  : COLUMNS} rowKey=${flowKey}
                   maxRows=${16} selectedKey=${selected && flowKey(selected)} onRowClick=${setSelected} />
               `}
             ${page.more &&
               html`<button type="button" class="more" onClick=${page.loadMore} disabled=${page.loading}>Load ${PAGE} more</button>`}
           </div>
-          ${selected && html`<${FlowDetail} flow=${selected} onClose=${() => setSelected(null)} />`}
+          ${selected &&
+            (history || !("community_id" in selected)
+              ? html`<${HistoryFlowDetail} flow=${selected as HistoryFlowJson} onClose=${() =>
+                setSelected(null)} />`
+              : html`<${FlowDetail} flow=${selected as FlowJson} onClose=${() => setSelected(null)} />`)}
         </div>
       </section>
   `;

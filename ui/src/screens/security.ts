@@ -10,6 +10,7 @@ import { downloadCsv, getJson, type Params, sendJson } from "../api.ts";
 import { SeverityBadge } from "../components/badges.ts";
 import { type Field, FilterForm } from "../components/filters.ts";
 import { useApi, useThrottled } from "../components/hooks.ts";
+import { ALERT_KIND_LABELS, alertTypeLabel, alertTypeOptions } from "../components/labels.ts";
 import { usePaged } from "../components/paged.ts";
 import { Empty, ErrorBox, Loading } from "../components/states.ts";
 import { formatAgo, formatCount, formatTime } from "../format.ts";
@@ -23,24 +24,10 @@ const FIELDS: readonly Field[] = [
   {
     name: "kind",
     label: "Kind",
-    options: [["", "any"], ["security", "security"], ["anomaly", "anomaly"], ["trap", "trap"]],
+    options: [["", "any"], ...Object.entries(ALERT_KIND_LABELS)],
   },
-  {
-    name: "type",
-    label: "Type",
-    options: [
-      ["", "any"],
-      ["rogue_device", "rogue device"],
-      ["arp_spoof", "ARP spoofing"],
-      ["mac_spoof", "MAC spoofing"],
-      ["duplicate_ip", "duplicate IP"],
-      ["blocklisted", "block-listed address"],
-      ["traffic_spike", "traffic spike"],
-      ["linkDown", "link down"],
-      ["linkUp", "link up"],
-      ["coldStart", "cold start"],
-    ],
-  },
+  // Every type the daemon has, from the label tables keyed by its own type lists.
+  { name: "type", label: "Type", options: alertTypeOptions() },
   { name: "device", label: "Device (IP or MAC)", placeholder: "192.168.1.20" },
   { name: "acked", label: "Acknowledged", options: [["", "any"], ["false", "not yet"], ["true", "yes"]] },
   { name: "q", label: "Text", placeholder: "words in the summary" },
@@ -96,7 +83,9 @@ function AlertItem(props: { a: AlertJson; onChanged: () => void; onError: (e: Er
     a.acked_at ? " acked" : ""
   }`} data-testid="alert" data-id=${a.id} data-type=${a.type}>
     <div class="alert-main">
-      <p class="alert-line"><${SeverityBadge} severity=${a.severity} /> <strong>${a.type}</strong>
+      <p class="alert-line"><${SeverityBadge} severity=${a.severity} /> <strong title=${a.type}>${
+    alertTypeLabel(a.kind, a.type)
+  }</strong>
         <span class="muted">${a.kind} · <span title=${formatTime(a.ts)}>${formatAgo(a.ts)}</span>
         ${a.ip ? ` · ${a.ip}` : ""}${a.mac ? ` · ${a.mac}` : ""}${a.muted ? " · muted" : ""}</span></p>
       <p class="alert-summary">${a.summary}</p>
@@ -132,7 +121,7 @@ function AlertItem(props: { a: AlertJson; onChanged: () => void; onError: (e: Er
         <label>Mute <select value=${target} onChange=${(e: Event) =>
           setTarget((e.target as HTMLSelectElement).value as "device" | "type")}>
               ${(a.mac || a.ip) && html`<option value="device">this device (${a.mac ?? a.ip})</option>`}
-              <option value="type">every ${a.type} alert</option></select></label>
+              <option value="type">every “${alertTypeLabel(a.kind, a.type)}” alert</option></select></label>
         <label>for <select value=${span} onChange=${(e: Event) =>
           setSpan(Number((e.target as HTMLSelectElement).value))}>
               ${WINDOWS.map(([s, l]) => html`<option value=${s}>${l}</option>`)}</select></label>
@@ -201,8 +190,8 @@ export function SecurityScreen() {
           ? html`<${Loading} what="alerts" />`
           : page.rows.length === 0
           ? html`<${Empty} title="No alert matches">
-          Security events (new devices after the learning period, ARP and MAC spoofing, duplicate addresses), anomalies and SNMP traps
-          are kept here for 30 days.</${Empty}>`
+          Security events (new devices after the learning period, ARP and MAC spoofing, duplicate addresses, flows to
+          block-listed addresses), anomalies, advisories and SNMP traps are kept here for 30 days.</${Empty}>`
           : html`<ul class="alerts" data-testid="alerts">${
             page.rows.map((a) =>
               html`<${AlertItem} key=${a.id} a=${a} onChanged=${changed} onError=${setActionError} />`
