@@ -129,3 +129,17 @@ Deno.test("the layer check catches an upward import, a same-layer import and a b
     "reaches outside src/",
   ]);
 });
+
+Deno.test("the way of one packet in docs/architecture.md is at most eight files of src/, each once", () => {
+  const doc = Deno.readTextFileSync(join(REPO, "docs/architecture.md"));
+  const begin = doc.indexOf("<!-- packet-path:begin -->"), end = doc.indexOf("<!-- packet-path:end -->");
+  assert.ok(begin >= 0 && end > begin, "docs/architecture.md has the way of one packet between its markers");
+  // each numbered stop opens with the file it happens in
+  const stops = [...doc.slice(begin, end).matchAll(/^\d+\. `([a-z_]+\/[a-z_]+\.ts)`/gm)].map((m) => m[1]);
+  assert.ok(stops.length >= 6, `the stops are read (${stops.length})`);
+  assert.ok(stops.length <= 8, `a packet passes ${stops.length} files; at most 8`);
+  assert.equal(new Set(stops).size, stops.length, "no file is visited twice");
+  for (const f of stops) assert.ok(Deno.statSync(join(SRC, f)).isFile, `src/${f} exists`);
+  assert.equal(stops[0], "capture/tpacket_ring.ts", "it starts at the kernel's ring");
+  assert.equal(stops.at(-1), "http/sse_hub.ts", "it ends at the SSE clients");
+});

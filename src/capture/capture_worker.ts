@@ -2,7 +2,8 @@
  * The capture Worker: one per interface, so a busy ring never stalls the main thread's event loop.
  *
  * It owns a TpacketRing and a Decoder, polls the ring off-thread (nonblocking FFI), walks ready blocks
- * and posts each full (or per-block flushed) PacketBatch to the main thread by transferring its buffers.
+ * and hands each full (or per-block flushed) PacketBatch to its BatchSender (batch_handoff.ts), which posts
+ * it to the main thread by transferring its buffers.
  * An interface that is missing, down, or disappears is not an error to die of: the worker logs, closes
  * the ring, and retries every 2 s until it is back. It never writes to stderr; logs go to the main thread.
  *
@@ -10,16 +11,7 @@
  * `new Worker(new URL("./capture_worker.ts", import.meta.url), { type: "module", name })`.
  * When imported anywhere else (type checks, tests), this module does nothing.
  */
-import {
-  batchBytes,
-  batchTransferList,
-  createPacketBatch,
-  Decoder,
-  DEFAULT_BATCH_ROWS,
-  type FrameSink,
-  LinkType,
-  type PacketBatch,
-} from "../decode/mod.ts";
+import { Decoder, type FrameSink, LinkType } from "../decode/mod.ts";
 import { compileBpfForInterface, PcapActivateError, PcapStatus } from "./bpf.ts";
 import { useLibpcap } from "./libpcap_ffi.ts";
 import { Errno, errnoName, LibcError } from "../net/mod.ts";
@@ -27,6 +19,7 @@ import { type RingStats, TpacketRing } from "./tpacket_ring.ts";
 import { RingSizer } from "./ring_sizer.ts";
 import { RingHandover } from "./ring_switch.ts";
 import { FrameTap, type TapMessage } from "./frame_tap.ts";
+import { type BatchMessage, BatchSender, type RecycleMessage } from "./batch_handoff.ts";
 
 /** capturing: ring open; waiting: interface absent; down: interface down or not capturable. */
 export type CaptureState = "capturing" | "waiting" | "down";
@@ -67,16 +60,6 @@ export interface StopMessage {
   type: "stop";
 }
 
-// ---- batch recycling (perf2): buffers come back once the main thread consumed them
-/** main → worker: a batch's buffer the main thread is done with, for the decoder to fill again. */
-export interface RecycleMessage {
-  type: "recycle";
-  buffer: ArrayBuffer;
-}
-/** Buffers kept for reuse; more than a burst's worth in flight are left to the collector. */
-const MAX_SPARE_BATCHES = 16;
-// ----
-
 /** Messages the worker accepts (TapMessage: what PCAP recording copies, frame_tap.ts). */
 export type ToWorker = StartMessage | StopMessage | TapMessage | RecycleMessage;
 
@@ -95,7 +78,7 @@ export interface StatsMessage {
 
 /** Messages the worker sends. */
 export type FromWorker =
-  | { type: "batch"; batch: PacketBatch }
+  | BatchMessage
   | StatsMessage
   | { type: "log"; level: "debug" | "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> }
   | { type: "stopped" };
@@ -117,6 +100,8 @@ export class CaptureLoop {
   #opts: StartMessage;
   #post: Post;
   #decoder: Decoder;
+  /** Posts the decoder's full batches to the main thread and keeps the buffers it sends back. */
+  #sender: BatchSender;
   #ring: TpacketRing | null = null;
   #state: CaptureState = "waiting";
   #reopenCount = 0;
@@ -144,13 +129,8 @@ export class CaptureLoop {
     this.#post = post;
     this.#sizer = new RingSizer({ startMb: opts.ringStartMb ?? opts.ringMb, maxMb: opts.ringMb });
     this.#handover = new RingHandover(opts.retireTimeoutMs ?? 50, (s) => this.#addClosed(s));
-    const spare = this.#spare;
-    this.#decoder = new Decoder({
-      consume(batch: PacketBatch): PacketBatch {
-        post({ type: "batch", batch }, batchTransferList(batch));
-        return spare.pop() ?? createPacketBatch(batch.capacity);
-      },
-    });
+    this.#sender = new BatchSender(post);
+    this.#decoder = new Decoder(this.#sender);
     this.#tap = new FrameTap(this.#decoder);
     this.#sink = this.#decoder;
   }
@@ -161,17 +141,10 @@ export class CaptureLoop {
     this.#sink = this.#tap.armed ? this.#tap : this.#decoder;
   }
 
-  // ---- batch recycling (perf2)
-  /** Batches over buffers the main thread sent back: a new 400 KB buffer per batch made bursts cost RSS. */
-  readonly #spare: PacketBatch[] = [];
-
-  /** Takes back a batch buffer this worker posted (any other size is left alone). */
+  /** Takes back a batch buffer the main thread is done with (batch_handoff.ts). */
   recycle(buffer: ArrayBuffer): void {
-    const capacity = DEFAULT_BATCH_ROWS;
-    if (this.#spare.length >= MAX_SPARE_BATCHES || buffer.byteLength !== batchBytes(capacity)) return;
-    this.#spare.push(createPacketBatch(capacity, { buffer, offset: 0 }));
+    this.#sender.recycle(buffer);
   }
-  // ----
 
   /** Runs until stop(); never rejects. */
   async run(): Promise<void> {
@@ -443,7 +416,7 @@ if (isWorkerScope()) {
     } else if (m.type === "tap") {
       loop?.tap(m);
     } else if (m.type === "recycle") {
-      loop?.recycle(m.buffer); // batch recycling (perf2)
+      loop?.recycle(m.buffer);
     } else if (m.type === "stop") {
       if (loop) loop.stop();
       else post({ type: "stopped" });

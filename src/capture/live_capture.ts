@@ -5,16 +5,11 @@
  * decoded PacketBatches, handed to the consumer in order, plus a stats report every second and log
  * lines, which go out through the "capture" logger.
  */
-import { type BatchConsumer, batchTransferList, type PacketBatch } from "../decode/mod.ts";
+import type { BatchConsumer } from "../decode/mod.ts";
 import { createLogger, type Logger } from "../base/mod.ts";
 import { compileBpf } from "./bpf.ts";
-import type {
-  CaptureState,
-  DecodeCounters,
-  FromWorker,
-  RecycleMessage,
-  StartMessage,
-} from "./capture_worker.ts";
+import type { CaptureState, DecodeCounters, FromWorker, StartMessage } from "./capture_worker.ts";
+import { type BatchCounts, BatchReceiver } from "./batch_handoff.ts";
 import type { RingStats } from "./tpacket_ring.ts";
 import type { TapMessage } from "./frame_tap.ts";
 
@@ -45,7 +40,7 @@ export interface LiveCaptureOptions {
 }
 
 /** What a LiveCapture reports. */
-export interface LiveCaptureStats {
+export interface LiveCaptureStats extends BatchCounts {
   /** Interface name. */
   iface: string;
   /** The worker's state, or where the LiveCapture itself is in its life. */
@@ -56,26 +51,12 @@ export interface LiveCaptureStats {
   kernel: RingStats;
   /** Decoder counters; null until the worker's first report. */
   decode: DecodeCounters | null;
-  /** Batches received from the worker. */
-  batches: number;
-  /** Rows in those batches. */
-  rows: number;
-  /** Frame bytes on the wire of those rows (the dashboard's bits per second). */
-  bytes: number;
 }
 
 /** Longest wait for the worker's first report before start() gives up. */
 const START_TIMEOUT_MS = 10_000;
 /** Longest wait for the worker to finish after "stop" before it is terminated. */
 const STOP_TIMEOUT_MS = 2_000;
-
-/** Sum of the wire lengths of a batch's rows: one pass over a typed array, nothing allocated. */
-function frameBytes(batch: PacketBatch): number {
-  const len = batch.frameLen;
-  let sum = 0;
-  for (let i = 0; i < batch.count; i++) sum += len[i];
-  return sum;
-}
 
 /** One capture Worker and the bookkeeping around it. */
 export class LiveCapture {
@@ -88,10 +69,18 @@ export class LiveCapture {
   #onFailure: ((e: Error) => void) | null = null;
   /** The last tap message, sent again to a Worker started after it. */
   #tap: TapMessage | null = null;
+  /** Hands batches to the consumer and their buffers back to the Worker (batch_handoff.ts). */
+  #receiver: BatchReceiver;
 
   constructor(opts: LiveCaptureOptions) {
     this.#opts = opts;
     this.#log = opts.logger ?? createLogger("capture");
+    this.#receiver = new BatchReceiver(
+      opts.iface,
+      opts.consumer,
+      (m, transfer) => this.#worker?.postMessage(m, transfer),
+      (e) => this.#log.error("batch consumer failed", { iface: opts.iface, error: e }),
+    );
     this.#stats = {
       iface: opts.iface,
       state: "stopped",
@@ -203,10 +192,7 @@ export class LiveCapture {
   #receive(m: FromWorker): void {
     switch (m.type) {
       case "batch":
-        this.#stats.batches++;
-        this.#stats.rows += m.batch.count;
-        this.#stats.bytes += frameBytes(m.batch);
-        this.#deliver(m.batch);
+        this.#receiver.receive(m.batch, this.#stats);
         break;
       case "stats":
         this.#stats.state = m.state;
@@ -222,20 +208,6 @@ export class LiveCapture {
         this.#onStopped?.();
         break;
     }
-  }
-
-  #deliver(batch: PacketBatch): void {
-    batch.source = this.#opts.iface;
-    try {
-      this.#opts.consumer.consume(batch);
-    } catch (e) {
-      this.#log.error("batch consumer failed", { iface: this.#opts.iface, error: e });
-    }
-    // The consumer is done with the batch once consume() returns (BatchConsumer): its buffer goes back to
-    // the Worker to be filled again, instead of a new one per batch (bursts made the daemon's RSS grow).
-    const buffer = batchTransferList(batch)[0];
-    const recycle: RecycleMessage = { type: "recycle", buffer };
-    this.#worker?.postMessage(recycle, [buffer]);
   }
 
   #terminate(): void {
