@@ -170,6 +170,13 @@ Deno.test({
         "tcp.dstport",
       ])).stdout.trim().split("\n").filter((l) => l !== "");
       assert.equal(flows, new Set(pairs).size);
+      // Filters the history cannot apply (it keeps no names, block-list hits or scores) are refused, not ignored.
+      for (const live of ["name=example.com", "blocklisted=true", "min_attack_score=0.5"]) {
+        const r = await fetch(`${base}/flows?since=${startedAt}&${live}`, { headers: AUTH });
+        const err = await r.json();
+        assert.equal(r.status, 400, `${live}: ${JSON.stringify(err)}`);
+        assert.match(JSON.stringify(err), /filters live flows only/);
+      }
       const stats = await (await fetch(`${base}/stats`, { headers: AUTH })).json();
       assert.ok(stats.flow_history.minutes_written >= 1, JSON.stringify(stats.flow_history));
       assert.equal(stats.analysis.raised >= 1, true);

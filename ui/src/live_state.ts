@@ -55,7 +55,30 @@ export const revisions = {
   anomalies: signal(0),
   /** An advisory was raised or resolved: GET /advisories has changed. */
   advisories: signal(0),
+  /**
+   * A polled interface has new rates: the topology's link colours have changed. Bumped at most once per
+   * LINKS_REFRESH_MS (a site's switches send hundreds of interface events a minute).
+   */
+  links: signal(0),
 };
+
+/** Shortest time between two refetches of the topology for new link rates. */
+export const LINKS_REFRESH_MS = 10_000;
+let linksBumpedAt = -Infinity;
+let linksPending: ReturnType<typeof setTimeout> | null = null;
+
+/** Bumps revisions.links now, or once LINKS_REFRESH_MS has passed since the last bump (one trailing bump). */
+function bumpLinks(now: number): void {
+  if (linksPending !== null) return;
+  const wait = linksBumpedAt + LINKS_REFRESH_MS - now;
+  const bump = () => {
+    linksPending = null;
+    linksBumpedAt = Date.now();
+    revisions.links.value++;
+  };
+  if (wait <= 0) bump();
+  else linksPending = setTimeout(bump, wait);
+}
 
 /** Capture counters summed over interfaces: frames and their bytes, and kernel drops. */
 export function captureTotals(
@@ -158,7 +181,7 @@ export function applyEvents(events: readonly StreamEvent[]): void {
   const security: (SecurityEvent & { id: number })[] = [];
   let advisory = false, raised = 0;
   let devs: Map<string, DeviceJson> | null = null;
-  let alerts = false, topology = false, gap = false;
+  let alerts = false, topology = false, gap = false, links = false;
   for (const e of events) {
     switch (e.kind) {
       case "stats": {
@@ -187,6 +210,7 @@ export function applyEvents(events: readonly StreamEvent[]): void {
         const map = devs ??= new Map(devices.value);
         const d = map.get(ip);
         if (d) map.set(ip, patchInterface(d, e.data.interface as InterfaceJson));
+        links = true;
         break;
       }
       case "topology":
@@ -220,4 +244,5 @@ export function applyEvents(events: readonly StreamEvent[]): void {
     if (topology || gap) revisions.topology.value++;
     if (gap) revisions.anomalies.value++;
   });
+  if (links) bumpLinks(Date.now());
 }

@@ -77,6 +77,9 @@ function parseMinScore(v: string): number {
 const MAX_NAME = 253;
 
 /** `name`: a host name (letters, digits, "-", "_", "."), any case, a final dot ignored. */
+/** Filters the live table can apply and the flow history cannot (it keeps none of what they test). */
+const LIVE_ONLY_FILTERS = ["name", "blocklisted", "min_attack_score"] as const;
+
 function parseNameParameter(v: string): string {
   const n = v.toLowerCase().replace(/\.$/, "");
   if (n.length === 0 || n.length > MAX_NAME || !/^[a-z0-9_.-]+$/.test(n) || n.includes("..")) {
@@ -244,6 +247,17 @@ export function flowsRoutes(deps: FlowsDeps): Hono {
     if (minScore !== undefined) filter.minAttackScore = parseMinScore(minScore);
     // History: a period asked for with `since`, when the flow history is on.
     if (deps.history && filter.sinceMs !== undefined) {
+      // The history keeps per-minute sums of 5-tuples, without names, block-list hits or attack scores:
+      // refuse these filters rather than answer as if they had been applied.
+      for (const live of LIVE_ONLY_FILTERS) {
+        if (p.has(live)) {
+          throw new BadParameter(
+            live,
+            `${live} filters live flows only; the flow history (since=…) keeps no names, block-list hits or ` +
+              `attack scores: leave out ${live} or since`,
+          );
+        }
+      }
       const csvWanted = wantsCsv("format", p.get("format"), c.req.header("accept"));
       const h = await historyFlows(deps.history, filter, p, parsePageLimit(p), csvWanted, Date.now());
       c.header("Vary", "Accept");

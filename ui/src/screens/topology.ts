@@ -1,7 +1,8 @@
 /**
  * The network map from `GET /topology` (LLDP/CDP neighbours): drag, zoom and pan; node shape and colour
  * by device type, placeholders (neighbours not yet known as devices) dashed; port names at each end of
- * a link; link colour by utilisation; a click opens the device. `topology` events redraw it.
+ * a link; link colour by utilisation; a click opens the device. `topology` events redraw it, and
+ * `interface` events (new rates) recolour the links at most every 10 s.
  *
  * @module
  */
@@ -54,6 +55,7 @@ export function topologyGraph(doc: TopologyJson): { nodes: GraphNode[]; links: G
 export function TopologyScreen() {
   const q = useApi((s, signal) => getJson<TopologyJson>(s, "/topology", {}, signal), [
     revisions.topology.value,
+    revisions.links.value, // new interface rates: the links' colours (throttled in live_state.ts)
   ]);
   const byId = new Map((q.data?.nodes ?? []).map((n) => [n.id, n]));
   const graph = q.data ? topologyGraph(q.data) : null;
