@@ -42,6 +42,11 @@ export interface AnalysisEngineOptions {
   flowsPerMinute?: number;
   /** Probes logged per minute. @default 131072 */
   probesPerMinute?: number;
+  /**
+   * The fewest distinct ports or hosts a source's probes need to reach the analyzers (the scan analyzer's
+   * lowest bar): the minute's other sources are counted but never made into objects. @default 1 (all)
+   */
+  probeMinDistinct?: number;
   /** Cleartext sightings since the last minute (the packet-level watcher's take), when there is one. */
   cleartext?: () => CleartextSighting[];
   /** The closed minute, for the flow history. */
@@ -215,7 +220,7 @@ export class AnalysisEngine implements Detector {
     const input = {
       summary,
       endMs,
-      probes: this.#probes.close(1),
+      probes: this.#probes.close(this.#o.probeMinDistinct ?? 1),
       cleartext: this.#o.cleartext?.() ?? [],
       asymmetric: flows.asymmetry(exporterAddress),
     };

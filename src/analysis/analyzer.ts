@@ -36,7 +36,10 @@ export interface MinuteInput {
   summary: MinuteSummary;
   /** The end of the minute, ms since the epoch (capture clock). */
   endMs: number;
-  /** Per source: the connection attempts nobody answered in the minute (sources with at least one). */
+  /**
+   * Per source: the connection attempts nobody answered in the minute (sources with at least the engine's
+   * `probeMinDistinct` distinct ports or hosts; every source with one by default).
+   */
   probes: SourceProbes[];
   /** Servers seen speaking cleartext protocols in payloads during the minute. */
   cleartext: CleartextSighting[];

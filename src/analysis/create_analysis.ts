@@ -26,8 +26,15 @@ export function createAnalysis(
   ownAddresses: readonly string[] = [],
   interfaceName?: (exporter: string, ifIndex: number) => string | null,
 ): AnalysisEngine {
+  const scan = new ScanAnalyzer({
+    ports: cfg.scan.ports,
+    hosts: cfg.scan.hosts,
+    windowMinutes: cfg.scanWindowMinutes,
+    ignore: new Set(ownAddresses),
+  });
   return new AnalysisEngine(table, {
     localNetworks,
+    probeMinDistinct: scan.minProbeDistinct,
     publish,
     onMinute,
     flowsPerMinute: cfg.historyFlowsPerMinute,
@@ -41,12 +48,7 @@ export function createAnalysis(
         interfaceName,
       }),
       new InsecureProtocolAnalyzer(),
-      new ScanAnalyzer({
-        ports: cfg.scan.ports,
-        hosts: cfg.scan.hosts,
-        windowMinutes: cfg.scanWindowMinutes,
-        ignore: new Set(ownAddresses),
-      }),
+      scan,
       new DnsVolumeAnalyzer(cfg.dnsQueriesPerMinute),
       new FlowAsymmetryAnalyzer(),
     ],

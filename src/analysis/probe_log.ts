@@ -93,7 +93,8 @@ export class ProbeLog {
 
   /**
    * Counts per source, keeping the sources with at least `minDistinct` distinct ports or hosts, and empties
-   * the log (what was not logged is reset too).
+   * the log (what was not logged is reset too). A source below the bar is counted without allocating: most
+   * sources of a busy minute probe one port of one host, and their objects were most of this call's cost.
    */
   close(minDistinct: number): SourceProbes[] {
     const n = this.#count, src = this.#src, dst = this.#dst, port = this.#port, proto = this.#proto;
@@ -110,13 +111,46 @@ export class ProbeLog {
     for (let i = 0; i < n;) {
       let j = i;
       while (j < n && sameSource(order[j], order[i])) j++;
-      const s = this.#source(order, i, j);
-      if (s.ports >= minDistinct || s.hosts >= minDistinct) out.push(s);
+      if (this.#distinct(order, i, j, minDistinct)) out.push(this.#source(order, i, j));
       i = j;
     }
     this.#count = 0;
     this.notLogged = 0;
     return out;
+  }
+
+  /** Whether order[i … j-1] (one source's probes) has at least `min` distinct ports or hosts. No allocation. */
+  #distinct(order: Int32Array, i: number, j: number, min: number): boolean {
+    if (min <= 1) return true; // every source has a host
+    const dst = this.#dst, port = this.#port, proto = this.#proto, seen = this.#nextGeneration();
+    const g = this.#generation;
+    let ports = 0, hosts = 0, prev = -1;
+    for (let x = i; x < j; x++) {
+      const r = order[x], k = r << 2, p = prev << 2;
+      const newHost = prev < 0 || dst[k] !== dst[p] || dst[k + 1] !== dst[p + 1] ||
+        dst[k + 2] !== dst[p + 2] ||
+        dst[k + 3] !== dst[p + 3];
+      if (newHost && ++hosts >= min) return true;
+      const pr = proto[r];
+      if ((pr === 6 || pr === 17) && (newHost || pr !== proto[prev] || port[r] !== port[prev])) {
+        const key = (pr === 6 ? 0 : 0x10000) | port[r];
+        if (seen[key] !== g) {
+          seen[key] = g;
+          if (++ports >= min) return true;
+        }
+      }
+      prev = r;
+    }
+    return false;
+  }
+
+  /** The port stamps, with a generation no port key carries yet. */
+  #nextGeneration(): Uint16Array {
+    if (++this.#generation === 0x10000) {
+      this.#seen.fill(0);
+      this.#generation = 1;
+    }
+    return this.#seen;
   }
 
   /** The counts of one source's probes, order[i … j-1] (sorted by destination, protocol, port). */
@@ -126,11 +160,7 @@ export class ProbeLog {
       port = this.#port,
       proto = this.#proto,
       fam = this.#family[order[i]];
-    if (++this.#generation === 0x10000) {
-      this.#seen.fill(0);
-      this.#generation = 1;
-    }
-    const g = this.#generation, seen = this.#seen;
+    const seen = this.#nextGeneration(), g = this.#generation;
     let ports = 0, hosts = 0, probes = 0, top = -1, topPorts = 0, targetPorts = 0;
     const portKeys: number[] = [], hostKeys: number[] = [], hostSample: string[] = [];
     let prev = -1;

@@ -38,6 +38,23 @@ export class ScanAnalyzer implements Analyzer {
     this.window = new ScanWindow(Math.max(1, o.windowMinutes), o.maxSources ?? 4096);
   }
 
+  /**
+   * The fewest distinct ports or hosts of a source's minute that this analyzer does anything with (the
+   * window's bar or the threshold, whichever is lower): sources below it need not be handed in.
+   */
+  get minProbeDistinct(): number {
+    const n = this.window.minutes;
+    return Math.min(this.#minPorts(n), this.#minHosts(n), this.#o.ports, this.#o.hosts);
+  }
+
+  #minPorts(n: number): number {
+    return Math.max(2, Math.ceil(this.#o.ports / n / 2));
+  }
+
+  #minHosts(n: number): number {
+    return Math.max(2, Math.ceil(this.#o.hosts / n / 2));
+  }
+
   analyze(m: MinuteInput): Finding[] {
     const minute = Math.floor(m.summary.minuteMs / 60_000);
     const out: Finding[] = [];
@@ -50,8 +67,7 @@ export class ScanAnalyzer implements Analyzer {
     // A source probing fewer than half the ports (hosts) a minute that the window needs on average to
     // reach the threshold cannot be a slow scan worth the window's memory: it is not tracked.
     const n = this.window.minutes;
-    const minPorts = Math.max(2, Math.ceil(this.#o.ports / n / 2));
-    const minHosts = Math.max(2, Math.ceil(this.#o.hosts / n / 2));
+    const minPorts = this.#minPorts(n), minHosts = this.#minHosts(n);
     for (const s of m.probes) {
       if (this.#o.ignore?.has(s.source)) continue;
       if (s.ports >= minPorts || s.hosts >= minHosts) {

@@ -23,33 +23,53 @@ export class SubjectBaselines {
   /** HIGH_BEFORE | IN_EPISODE | NEW_SLOT. */
   readonly state: Uint8Array;
   /** The level: EWMA of log-volume over about five minutes, anomalies included. */
-  readonly level: Float32Array;
+  level: Float32Array;
   /** The last hour's level: EWMA of log-volume over about an hour, without anomalies or intervals near them. */
-  readonly slow: Float32Array;
+  slow: Float32Array;
   /** The slot's hour-of-day entry; -1 when none yet, -2 when another subject took it (not asked for again). */
-  readonly tod: Int32Array;
+  tod: Int32Array;
+  readonly #capacity: number;
 
+  /** `initial`: slots of level, slow and tod made now; {@link ensure} grows them up to `capacity`. */
   constructor(
     capacity: number,
     columns?: { mean: Float64Array; mad: Float64Array; count: Uint32Array; state: Uint8Array },
+    initial = capacity,
   ) {
+    this.#capacity = capacity;
     this.mean = columns?.mean ?? new Float64Array(capacity);
     this.mad = columns?.mad ?? new Float64Array(capacity);
     this.count = columns?.count ?? new Uint32Array(capacity);
     this.state = columns?.state ?? new Uint8Array(capacity);
-    this.level = new Float32Array(capacity);
-    this.slow = new Float32Array(capacity);
-    this.tod = new Int32Array(capacity).fill(-1);
+    this.level = new Float32Array(initial);
+    this.slow = new Float32Array(initial);
+    this.tod = new Int32Array(initial).fill(-1);
   }
 
-  /** The flow scope: over the table's baseline columns (which the table clears for a new flow). */
+  /**
+   * The flow scope: over the table's baseline columns (which the table clears for a new flow). Its own
+   * columns start small and grow with the flow ids in use ({@link ensure}): made for the table's bound (1 M
+   * flows by default) they cost 30 ms of every start.
+   */
   static overFlows(t: FlowTable): SubjectBaselines {
-    return new SubjectBaselines(t.capacity, {
-      mean: t.ewmaMean,
-      mad: t.ewmaVar,
-      count: t.ewmaIntervals,
-      state: t.anomalyActive,
-    });
+    const columns = { mean: t.ewmaMean, mad: t.ewmaVar, count: t.ewmaIntervals, state: t.anomalyActive };
+    return new SubjectBaselines(t.capacity, columns, Math.min(t.capacity, 1024));
+  }
+
+  /** Makes slots `0 … n-1` of level, slow and tod exist (new ones as a reset slot has them). */
+  ensure(n: number): void {
+    const have = this.level.length;
+    if (n <= have) return;
+    let size = have * 2;
+    while (size < n) size *= 2;
+    size = Math.min(Math.max(size, n), this.#capacity);
+    const level = new Float32Array(size), slow = new Float32Array(size), tod = new Int32Array(size).fill(-1);
+    level.set(this.level);
+    slow.set(this.slow);
+    tod.set(this.tod);
+    this.level = level;
+    this.slow = slow;
+    this.tod = tod;
   }
 
   /** Clears a slot for a new subject (hosts and subnets; the flow table clears its own). */

@@ -64,14 +64,17 @@ export class TcpHealthDetector implements Detector {
   }
 
   onRows(b: PacketBatch, from: number, to: number): void {
-    const v = this.#v, rowFlow = this.#table.rowFlow;
+    const v = this.#v, t0 = this.#table, rowFlow = t0.rowFlow, tableGen = t0.generation, rowGen = v.gen;
     const proto = b.proto, flagsCol = b.tcpFlags, seqCol = b.tcpSeq, lenCol = b.payLen, ts = b.tsMs;
-    const state = v.tcpState, nextSeq = v.nextSeq, nextTs = v.nextSeqTs;
+    const winCol = b.tcpWindow, ackCol = b.tcpAck;
+    const state = v.tcpState, nextSeq = v.nextSeq, nextTs = v.nextSeqTs, lastAck = v.lastAck;
+    const lastWindow = v.lastWindow, segments = v.segments, ivSegments = v.ivSegments;
+    let segs = 0, zeroWindows = 0; // into totals once a batch
     for (let r = from; r < to; r++) {
       if (proto[r] !== 6) continue;
       const id = rowFlow[r];
       if (id < 0) continue;
-      v.sync(id);
+      if (rowGen[id] !== tableGen[id]) v.sync(id); // inline: a call per packet for one compare cost 5 %
       const flags = flagsCol[r], t = ts[r];
       if (flags & SYN) {
         if (!(flags & ACK)) {
@@ -84,23 +87,24 @@ export class TcpHealthDetector implements Detector {
       } else if ((flags & ACK) && !(state[id] & RTT_KNOWN) && (state[id] & (SYN_SEEN | PEER_SYN))) {
         this.#handshakeDone(b, r, id, t);
       }
-      const win = b.tcpWindow[r];
+      const win = winCol[r];
       if (win === 0 && !(flags & (SYN | FIN | RST))) {
         v.zeroWindows[id]++;
-        this.totals.zero_windows++;
+        zeroWindows++;
       }
       // Wireshark's tcp_analyze_sequence_number (packet-tcp.c, 4.0), in its order; nextseq 0 is unknown.
-      const len = lenCol[r], seq = seqCol[r], ack = b.tcpAck[r], next = nextSeq[id];
+      const len = lenCol[r], seq = seqCol[r], ack = ackCol[r], next = nextSeq[id];
       const synFin = flags & (SYN | FIN) ? 1 : 0;
       // A zero-window probe (one octet at nextseq into a closed window) is skipped and does not advance it.
       const probe = len === 1 && seq === next && this.#peerWindowZero(b, r, id);
       const keepAlive = len <= 1 && seq === ((next - 1) >>> 0) && !(flags & (SYN | FIN | RST));
-      if (!probe) this.#noteDupAck(b, r, id, len, seq, ack, win, flags);
-      if (ack !== v.lastAck[id]) v.dupAcks[id] = 0;
+      // #noteDupAck's first test inline: most segments carry data or a new ACK
+      if (!probe && len === 0 && ack === lastAck[id]) this.#noteDupAck(b, r, id, len, seq, ack, win, flags);
+      if (ack !== lastAck[id]) v.dupAcks[id] = 0;
       if ((len > 0 || synFin) && !probe) {
-        v.segments[id]++;
-        v.ivSegments[id]++;
-        this.totals.segments++;
+        segments[id]++;
+        ivSegments[id]++;
+        segs++;
         if (!keepAlive) this.#classify(b, r, id, t, len, seq, synFin, next);
       }
       const end = (seq + len + synFin) >>> 0;
@@ -110,11 +114,13 @@ export class TcpHealthDetector implements Detector {
         nextSeq[id] = end;
         nextTs[id] = t;
       }
-      v.lastWindow[id] = win;
-      v.lastAck[id] = ack;
+      lastWindow[id] = win;
+      lastAck[id] = ack;
       v.lastAckTs[id] = t;
       state[id] = keepAlive ? state[id] | LAST_KEEP_ALIVE : state[id] & ~LAST_KEEP_ALIVE;
     }
+    this.totals.segments += segs;
+    this.totals.zero_windows += zeroWindows;
   }
 
   /**

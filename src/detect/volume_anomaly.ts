@@ -165,6 +165,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
     const t = this.#t, c = this.#cols[SCOPE_FLOW], rules = this.#rules, hosts = this.#hosts;
     const bytes = this.#bytes[0], packets = this.#packets[0], flows = this.#flows[0];
     const explained = this.#explained[0], renew = this.#renew[0];
+    c.ensure(t.highWater);
     for (let id = 0; id < t.highWater; id++) {
       const fam = t.family[id];
       if (fam === 0) continue;

@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { ProbeLog } from "./probe_log.ts";
+
+const v4 = (
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+) => [((a << 24) | (b << 16) | (c << 8) | d) >>> 0, 0, 0, 0];
+
+Deno.test("ProbeLog.close(min) hands out only sources with min distinct ports or hosts, counted as close(1) counts them", () => {
+  const fill = (log: ProbeLog) => {
+    const scanner = v4(10, 0, 0, 1), sweeper = v4(10, 0, 0, 2), lone = v4(10, 0, 0, 3);
+    for (const port of [22, 80, 443, 80]) log.add(4, scanner, 0, v4(10, 0, 0, 9), 0, 6, port);
+    for (const last of [20, 21, 22]) log.add(4, sweeper, 0, v4(10, 0, 0, last), 0, 1, 0);
+    log.add(4, lone, 0, v4(10, 0, 0, 9), 0, 17, 53);
+    log.add(4, lone, 0, v4(10, 0, 0, 9), 0, 17, 53);
+  };
+  const all = new ProbeLog(64), some = new ProbeLog(64);
+  fill(all);
+  fill(some);
+  const every = all.close(1);
+  assert.deepStrictEqual(every.map((s) => [s.source, s.ports, s.hosts, s.probes]), [
+    ["10.0.0.1", 3, 1, 3],
+    ["10.0.0.2", 0, 3, 3],
+    ["10.0.0.3", 1, 1, 1],
+  ]);
+  assert.deepStrictEqual(some.close(3), every.slice(0, 2));
+  assert.deepStrictEqual(some.size, 0);
+  fill(some);
+  assert.deepStrictEqual(some.close(4), []);
+});
