@@ -62,10 +62,17 @@ function snapshot(table: FlowTable): number {
 /** One page per query, in the order given, from a single pass over the live table (queryFlows() for one). */
 export function queryFlowsMany(table: FlowTable, queries: readonly FlowQuery[]): FlowPage[] {
   if (queries.length === 0) return [];
-  // One query alone reads the records directly: copying them first would only add a pass.
+  // One query alone reads the records directly: copying them first would only add a pass. So does a query
+  // on names, block lists or attack scores, which the columns do not hold.
   if (queries.length === 1) return [queryFlows(table, queries[0])];
-  const live = snapshot(table);
-  return queries.map((q) => runQuery(table, q, live));
+  const live = queries.every(needsRecords) ? 0 : snapshot(table);
+  return queries.map((q) => needsRecords(q) ? queryFlows(table, q) : runQuery(table, q, live));
+}
+
+/** A query that tests what only the records hold (names, block-list hits, attack scores). */
+function needsRecords(q: FlowQuery): boolean {
+  const f = q.filter;
+  return f.name !== undefined || f.blocklisted !== undefined || f.minAttackScore !== undefined;
 }
 
 /** One query over the first `live` rows of the columns. */

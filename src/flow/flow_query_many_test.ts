@@ -4,6 +4,8 @@ import { parseCidr } from "../net/mod.ts";
 import { FlowTable } from "./flow_table.ts";
 import { type FlowQuery, queryFlows } from "./flow_query.ts";
 import { queryFlowsMany } from "./flow_query_many.ts";
+import { visibilityOf } from "./flow_visibility.ts";
+import { threatsOf } from "./flow_threats.ts";
 import { addIpRow, addressWords } from "../../tests/helpers/batch_rows.ts";
 import { seededRng } from "../../tests/helpers/seeded_rng.ts";
 
@@ -90,4 +92,27 @@ Deno.test("queryFlowsMany() pages match a full sort of the filtered flows", () =
     assert.equal(pages[i].totalMatched, all.length, `query ${i} total`);
     assert.equal(pages[i].next === null, all.length <= q.limit, `query ${i} next`);
   });
+});
+
+Deno.test("queryFlowsMany() applies name, block-list and attack-score filters in a shared pass as queryFlows() does", () => {
+  const t = table();
+  // Names, list hits and scores on some flows: what the columns of the shared pass do not hold.
+  const names = visibilityOf(t), threats = threatsOf(t);
+  for (let id = 0; id < t.highWater; id++) {
+    if (t.family[id] === 0) continue;
+    if (id % 5 === 0) names.setName(id, id % 10 === 0 ? "www.example.com" : "example.org", 1);
+    threats.sync(id);
+    if (id % 7 === 0) threats.listName[id] = "feodo";
+    threats.attackScore[id] = (id % 10) / 10;
+  }
+  const queries: FlowQuery[] = [
+    { filter: { name: "example.com" }, sort: "bytes", order: "desc", limit: 20 },
+    { filter: { blocklisted: true }, sort: "last_seen", order: "asc", limit: 15 },
+    { filter: { minAttackScore: 0.8, protocol: 6 }, sort: "bytes", order: "desc", limit: 9 },
+    ...QUERIES.slice(0, 3),
+  ];
+  const alone = queries.map((q) => queryFlows(t, q));
+  assert.ok(alone[0].totalMatched > 0 && alone[1].totalMatched > 0 && alone[2].totalMatched > 0);
+  assert.ok(alone[0].totalMatched < alone[3].totalMatched, "the name filter keeps fewer flows than none");
+  assert.deepEqual(queryFlowsMany(t, queries), alone);
 });
