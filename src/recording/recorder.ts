@@ -12,7 +12,10 @@
  *
  * Bounds: FLINTNET_RECORDING_MAX_MB stops a file; FLINTNET_RECORDINGS_MAX_MB and FLINTNET_RECORDINGS_MAX
  * delete finished recordings, oldest first (counted and logged), and a start is refused when only
- * running ones are left to delete.
+ * running ones are left to delete. A record that would take the total over FLINTNET_RECORDINGS_MAX_MB when
+ * no finished recording is left to delete stops the recording it is for (`total_limit`), before it is
+ * written: the files never go over the total, so a recording stopped at it is never deleted to make room
+ * for itself.
  */
 import {
   ALL_RECORDS,
@@ -108,6 +111,8 @@ export class Recorder {
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Records left out because their link type differs from their file's. */
   otherLinkType = 0;
+  /** Octets the files may still grow by under FLINTNET_RECORDINGS_MAX_MB: measured at each drain, spent by appends. */
+  #room = Infinity;
 
   constructor(opts: RecorderOptions) {
     this.#o = opts;
@@ -254,6 +259,7 @@ export class Recorder {
       return;
     }
     const now = this.#now();
+    this.#room = this.#roomNow();
     for (let i = 0; i < this.#rings.length; i++) this.#drainRing(i);
     for (const r of [...this.#running.values()]) {
       r.file.flush();
@@ -264,7 +270,6 @@ export class Recorder {
         void this.index.save();
       }
     }
-    this.#enforceTotal();
   }
 
   #drainRing(i: number): void {
@@ -311,7 +316,25 @@ export class Recorder {
       void this.index.save();
       return;
     }
-    if (!r.file.append(rec)) this.otherLinkType++;
+    const need = 16 + rec.capLen;
+    if (need > this.#room) {
+      // Finished recordings go first, oldest first; with none left, this one stops at the total.
+      while (need > this.#room && this.index.deleteOldestFinished()) this.#room = this.#roomNow();
+      if (need > this.#room) {
+        this.#finish(r.json.id, "total_limit");
+        void this.index.save();
+        return;
+      }
+    }
+    if (r.file.append(rec)) this.#room -= need;
+    else this.otherLinkType++;
+  }
+
+  /** FLINTNET_RECORDINGS_MAX_MB less what the files take now (running ones by what they wrote so far). */
+  #roomNow(): number {
+    let used = 0;
+    for (const j of this.index.list()) used += this.#running.get(j.id)?.file.size ?? j.bytes;
+    return this.#o.maxTotalBytes - used;
   }
 
   #finish(id: number, reason: StopReason): void {
@@ -360,19 +383,6 @@ export class Recorder {
       this.index.totalBytes() + bytes > this.#o.maxTotalBytes
     ) {
       if (!this.index.deleteOldestFinished()) return;
-    }
-  }
-
-  /** Over the total: finished ones go first; if only running ones are left, the largest stops. */
-  #enforceTotal(): void {
-    if (this.index.totalBytes() <= this.#o.maxTotalBytes) return;
-    this.#makeRoom(0, 0);
-    if (this.index.totalBytes() <= this.#o.maxTotalBytes) return;
-    let largest: Running | undefined;
-    for (const r of this.#running.values()) if (!largest || r.file.size > largest.file.size) largest = r;
-    if (largest) {
-      this.#finish(largest.json.id, "total_limit");
-      void this.index.save();
     }
   }
 
