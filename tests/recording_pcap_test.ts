@@ -11,6 +11,7 @@ import { netnsUnavailable, run } from "./helpers/netns.ts";
 import { NetnsLab } from "./helpers/netns_lab.ts";
 import { watchChild, type WatchedChild } from "./helpers/child_process.ts";
 import { freePort } from "./helpers/ports.ts";
+import { tsharkFrames as frames } from "./helpers/pcap_oracle.ts";
 
 const CLI = "fpc-cli", SRV = "fpc-srv", CLI_IF = "fpc-c0", SRV_IF = "fpc-s0";
 const CLI_IP = "10.231.50.1", SRV_IP = "10.231.50.2", LISTED_IP = "10.231.51.2";
@@ -148,59 +149,6 @@ async function api(
   const status = Number(/^HTTP\/[\d.]+ (\d+)/.exec(headers)?.[1]);
   const rest = r.stdout.slice(split + 4).trim();
   return { status, json: rest && !opts.out ? JSON.parse(rest) : null, headers };
-}
-
-interface Frame {
-  /** Microseconds since the epoch. */
-  us: number;
-  len: number;
-  capLen: number;
-  md5: string;
-  src: string;
-  dst: string;
-}
-
-/** Every frame of `file` as tshark reads it. */
-async function frames(file: string, filter = ""): Promise<Frame[]> {
-  const r = await run([
-    "tshark",
-    "-r",
-    file,
-    "-n",
-    "-o",
-    "frame.generate_md5_hash:TRUE",
-    ...(filter ? ["-Y", filter] : []),
-    "-T",
-    "fields",
-    "-E",
-    "separator=\t",
-    "-E",
-    "occurrence=f",
-    "-e",
-    "frame.time_epoch",
-    "-e",
-    "frame.len",
-    "-e",
-    "frame.cap_len",
-    "-e",
-    "frame.md5_hash",
-    "-e",
-    "ip.src",
-    "-e",
-    "ip.dst",
-  ]); // deno-fmt-ignore
-  return r.stdout.split("\n").filter((l) => l.trim() !== "").map((l) => {
-    const [t, len, cap, md5, src, dst] = l.split("\t");
-    const [s, frac = ""] = t.split(".");
-    return {
-      us: Number(s) * 1e6 + Math.round(Number(`0.${frac}`) * 1e6),
-      len: Number(len),
-      capLen: Number(cap),
-      md5,
-      src,
-      dst,
-    };
-  });
 }
 
 function daemonEnv(state: string, port: number, extra: Record<string, string> = {}): Record<string, string> {

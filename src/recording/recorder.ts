@@ -77,6 +77,8 @@ interface Running {
   /** Per ring: where the look back starts (the ring's head at the request), and whether it is done. */
   startPos: number[];
   caughtUp: boolean[];
+  /** In the drain that looks back: where the main pass takes over for it (NaN otherwise). */
+  mainFrom: number;
   /** Frames before this (pcap seconds, µs) are not part of it (the look-back window). */
   fromMs: number;
   soft: TapSubjects;
@@ -189,6 +191,7 @@ export class Recorder {
       subject: req.subject.subject,
       startPos: this.#rings.map((r) => r.reader.head()),
       caughtUp: this.#rings.map(() => false),
+      mainFrom: NaN,
       // A frame the kernel stamped a little before the request may reach the ring after it: keep it.
       fromMs: req.preSeconds > 0 ? now - req.preSeconds * 1000 : -Infinity,
       soft,
@@ -275,8 +278,11 @@ export class Recorder {
       if (r.caughtUp[i] || gen.generation < r.generation) continue;
       r.caughtUp[i] = true;
       const bit = 1 << r.slot;
-      // Up to where the main pass takes over: it starts at ring.pos, and finds this slot's bit only from gen.head.
+      // Up to where the main pass takes over for it: gen.head, where the Worker was when it applied the latest
+      // subjects. This slot's bit may be set from an earlier point (its generation applied, then another before
+      // this drain), so the main pass must skip what lies before `end`: the look back has matched that.
       const end = ((gen.head - ring.pos) | 0) > 0 ? gen.head : ring.pos;
+      r.mainFrom = end;
       reader.read(r.startPos[i], end, ALL_RECORDS, (rec) => {
         if (rec.sec * 1000 + rec.usec / 1000 < r.fromMs) return;
         const before = ((rec.pos - gen.head) | 0) < 0;
@@ -299,9 +305,10 @@ export class Recorder {
         const slot = 31 - Math.clz32(m);
         m &= ~(1 << slot);
         const r = this.#bySlot[slot];
-        if (r) this.#append(r, rec);
+        if (r && !(((rec.pos - r.mainFrom) | 0) < 0)) this.#append(r, rec); // NaN: never before
       }
     });
+    for (const r of this.#running.values()) r.mainFrom = NaN;
   }
 
   #append(r: Running, rec: Parameters<PcapFile["append"]>[0]): void {
