@@ -12,12 +12,16 @@
  *
  * Bounds: FLINTNET_RECORDING_MAX_MB stops a file; FLINTNET_RECORDINGS_MAX_MB and FLINTNET_RECORDINGS_MAX
  * delete finished recordings, oldest first (counted and logged), and a start is refused when only
- * running ones are left to delete.
+ * running ones are left to delete. Both file bounds are checked before each record is written, so no file
+ * and no total ever passes them: a recording whose next frame finds no room stops (size_limit,
+ * total_limit) and is kept as it is.
  */
 import {
   ALL_RECORDS,
   createTapRing,
   MAX_TAP_SUBJECTS,
+  PCAP_FILE_HEADER_LEN,
+  PCAP_RECORD_HEADER_LEN,
   type TapMessage,
   TapRingReader,
   type TapRingShape,
@@ -108,6 +112,8 @@ export class Recorder {
   #slotFreeAt = new Array<number>(MAX_TAP_SUBJECTS).fill(0);
   #generation = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** Octets of every file during a drain, what is buffered included (kept up by #append). */
+  #total = 0;
   /** Records left out because their link type differs from their file's. */
   otherLinkType = 0;
 
@@ -155,11 +161,19 @@ export class Recorder {
   begin(req: StartRequest): RecordingJson {
     const slot = this.#freeSlot();
     if (slot < 0) throw new RecordingRefused(`${MAX_TAP_SUBJECTS} recordings are running; stop one first`);
-    this.#makeRoom(1, 0);
+    // Room for the file header and one whole frame, else the recording could hold nothing.
+    const need = PCAP_FILE_HEADER_LEN + PCAP_RECORD_HEADER_LEN + this.#o.snaplen;
+    this.#makeRoom(1, need);
     if (this.index.list().length >= this.#o.maxCount) {
       throw new RecordingRefused(
         `${this.index.list().length} recordings are kept and all are running (FLINTNET_RECORDINGS_MAX ` +
           `${this.#o.maxCount}); stop or delete one first`,
+      );
+    }
+    if (this.#totalNow() + need > this.#o.maxTotalBytes) {
+      throw new RecordingRefused(
+        `running recordings take FLINTNET_RECORDINGS_MAX_MB (${this.#o.maxTotalBytes / 1048576} MiB), ` +
+          `no room for another; stop or delete one first`,
       );
     }
     const now = this.#now();
@@ -257,6 +271,7 @@ export class Recorder {
       return;
     }
     const now = this.#now();
+    this.#total = this.#totalNow();
     for (let i = 0; i < this.#rings.length; i++) this.#drainRing(i);
     for (const r of [...this.#running.values()]) {
       r.file.flush();
@@ -267,7 +282,6 @@ export class Recorder {
         void this.index.save();
       }
     }
-    this.#enforceTotal();
   }
 
   #drainRing(i: number): void {
@@ -313,12 +327,23 @@ export class Recorder {
 
   #append(r: Running, rec: Parameters<PcapFile["append"]>[0]): void {
     if (r.json.state !== "running") return;
-    if (r.file.size + 16 + rec.capLen > this.#o.maxFileBytes) {
+    const need = PCAP_RECORD_HEADER_LEN + rec.capLen;
+    if (r.file.size + need > this.#o.maxFileBytes) {
       this.#finish(r.json.id, "size_limit");
       void this.index.save();
       return;
     }
-    if (!r.file.append(rec)) this.otherLinkType++;
+    if (this.#total + need > this.#o.maxTotalBytes) {
+      const room = this.#makeRoom(0, need);
+      this.#total = this.#totalNow();
+      if (!room) {
+        this.#finish(r.json.id, "total_limit");
+        void this.index.save();
+        return;
+      }
+    }
+    if (r.file.append(rec)) this.#total += need;
+    else this.otherLinkType++;
   }
 
   #finish(id: number, reason: StopReason): void {
@@ -360,27 +385,25 @@ export class Recorder {
     return -1;
   }
 
-  /** Deletes finished recordings, oldest first, until `count` more fit in the count and `bytes` in the total. */
-  #makeRoom(count: number, bytes: number): void {
+  /**
+   * Deletes finished recordings, oldest first, until `count` more fit in the count and `bytes` in the
+   * total; false when only running ones are left and they still do not fit.
+   */
+  #makeRoom(count: number, bytes: number): boolean {
     while (
       this.index.list().length + count > this.#o.maxCount ||
-      this.index.totalBytes() + bytes > this.#o.maxTotalBytes
+      this.#totalNow() + bytes > this.#o.maxTotalBytes
     ) {
-      if (!this.index.deleteOldestFinished()) return;
+      if (!this.index.deleteOldestFinished()) return false;
     }
+    return true;
   }
 
-  /** Over the total: finished ones go first; if only running ones are left, the largest stops. */
-  #enforceTotal(): void {
-    if (this.index.totalBytes() <= this.#o.maxTotalBytes) return;
-    this.#makeRoom(0, 0);
-    if (this.index.totalBytes() <= this.#o.maxTotalBytes) return;
-    let largest: Running | undefined;
-    for (const r of this.#running.values()) if (!largest || r.file.size > largest.file.size) largest = r;
-    if (largest) {
-      this.#finish(largest.json.id, "total_limit");
-      void this.index.save();
-    }
+  /** Octets of every file, with what is buffered for the running ones (the listing lags a drain behind). */
+  #totalNow(): number {
+    let n = this.index.totalBytes();
+    for (const r of this.#running.values()) n += r.file.size - r.json.bytes;
+    return n;
   }
 
   #sendTap(): void {

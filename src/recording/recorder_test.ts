@@ -97,6 +97,102 @@ Deno.test({
 });
 
 Deno.test({
+  name: "over the total bound the oldest finished recordings are deleted first, never a running one",
+  ignore: missing !== null,
+  async fn() {
+    const t = await setup({ maxTotalBytes: 50_000 });
+    try {
+      const a = t.begin(A);
+      t.send(A, 10);
+      t.recorder.end(a.id);
+      const b = t.begin(B);
+      const sentB = t.send(B, 10);
+      t.recorder.end(b.id);
+      const c = t.begin(C);
+      const sentC = t.send(C, 35); // 10,184 + 10,184 + 35,584 > 50,000: the oldest finished one goes
+      t.recorder.drain();
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [b.id, c.id]);
+      assert.equal(await t.exists(a.id), false, "its file is deleted too");
+      assert.equal(t.recorder.stats().deleted_for_space, 1);
+      assert.ok(t.recorder.index.totalBytes() <= 50_000);
+      assert.equal(c.state, "running");
+      assert.deepEqual(await readBack(t.recorder, b.id), sentB);
+      t.recorder.drain();
+      assert.deepEqual(await readBack(t.recorder, c.id), sentC);
+    } finally {
+      await t.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "when running recordings fill the total bound the one that reaches it stops (total_limit) and is kept whole",
+  ignore: missing !== null,
+  async fn() {
+    const max = HEADER * 2 + 20 * RECORD + 500;
+    const t = await setup({ maxTotalBytes: max });
+    try {
+      const a = t.begin(A);
+      const sentA = t.send(A, 14);
+      const b = t.begin(B);
+      const sentB = t.send(B, 14);
+      t.recorder.drain();
+      t.recorder.drain(); // a later drain must not take back what the bound kept
+      assert.equal(a.state, "running", "its frames all fit");
+      assert.equal(b.state, "stopped");
+      assert.equal(b.stop_reason, "total_limit");
+      assert.equal(b.packets, 6, "the frames that fit in the total");
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [a.id, b.id], "both kept");
+      assert.ok(t.recorder.index.totalBytes() <= max, `${t.recorder.index.totalBytes()} ≤ ${max}`);
+      assert.deepEqual(await readBack(t.recorder, b.id), sentB.slice(0, 6));
+      // B is finished now: the oldest finished recording makes room for the running one.
+      const more = t.send(A, 3);
+      t.recorder.drain();
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [a.id]);
+      assert.equal(await t.exists(b.id), false);
+      assert.equal(t.recorder.stats().deleted_for_space, 1);
+      // Nothing finished is left: A stops at the bound with what fitted, and stays.
+      const last = t.send(A, 10);
+      t.recorder.drain();
+      t.recorder.drain();
+      assert.equal(a.stop_reason, "total_limit");
+      assert.equal(a.packets, 20);
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [a.id]);
+      assert.ok(t.recorder.index.totalBytes() <= max);
+      assert.deepEqual(await readBack(t.recorder, a.id), [...sentA, ...more, ...last.slice(0, 3)]);
+    } finally {
+      await t.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "a start with the total bound taken by running recordings is refused naming the setting",
+  ignore: missing !== null,
+  async fn() {
+    const t = await setup({ maxTotalBytes: HEADER + 10 * RECORD });
+    try {
+      const a = t.begin(A);
+      t.send(A, 9);
+      t.recorder.drain();
+      assert.throws(() => t.begin(B), (e: Error) => {
+        assert.ok(e instanceof RecordingRefused);
+        assert.match(e.message, /FLINTNET_RECORDINGS_MAX_MB/);
+        return true;
+      });
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [a.id]);
+      t.recorder.end(a.id);
+      const b = t.begin(B); // now the finished one makes room
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [b.id]);
+      assert.equal(await t.exists(a.id), false);
+    } finally {
+      await t.cleanup();
+    }
+  },
+});
+
+Deno.test({
   name: "with the count bound kept and all running a start is refused; once one finishes it makes room",
   ignore: missing !== null,
   async fn() {
