@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { startDaemon } from "./helpers/daemon.ts";
 import { netnsUnavailable, run } from "./helpers/netns.ts";
-import { NetnsLab } from "./helpers/netns_lab.ts";
-import { watchChild, type WatchedChild } from "./helpers/child_process.ts";
+import { recordingApi, RecordingLab } from "./helpers/recording_lab.ts";
 import { freePort } from "./helpers/ports.ts";
+import { tsharkFrames as frames } from "./helpers/pcap_oracle.ts";
 
 const CLI = "fpc-cli", SRV = "fpc-srv", CLI_IF = "fpc-c0", SRV_IF = "fpc-s0";
 const CLI_IP = "10.231.50.1", SRV_IP = "10.231.50.2", LISTED_IP = "10.231.51.2";
@@ -27,181 +27,23 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** The lab: namespaces, a cable, a web server and a UDP listener on the server. */
-class Lab {
-  readonly lab = new NetnsLab();
-  readonly children: WatchedChild[] = [];
-  readonly dir = Deno.makeTempDirSync({ prefix: "flintnet-rec-" });
-
-  async start(): Promise<void> {
-    await this.lab.namespace(CLI);
-    await this.lab.namespace(SRV);
-    await this.lab.cable(CLI, CLI_IF, SRV, SRV_IF);
-    await this.lab.exec(CLI, ["ip", "addr", "add", `${CLI_IP}/24`, "dev", CLI_IF]);
-    await this.lab.exec(CLI, ["ip", "route", "add", "10.231.51.0/24", "dev", CLI_IF]);
-    await this.lab.exec(SRV, ["ip", "addr", "add", `${SRV_IP}/24`, "dev", SRV_IF]);
-    await this.lab.exec(SRV, ["ip", "addr", "add", `${LISTED_IP}/24`, "dev", SRV_IF]);
-    for (const [ns, dev] of [[CLI, CLI_IF], [SRV, SRV_IF]]) {
-      // one captured segment is one wire segment, ≤ 1514 octets
-      await this.lab.exec(ns, ["ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off"]);
-    }
-    await Deno.mkdir(`${this.dir}/www`);
-    await Deno.writeFile(`${this.dir}/www/big.bin`, crypto.getRandomValues(new Uint8Array(60_000)));
-    await Deno.writeTextFile(`${this.dir}/www/index.html`, "hello\n");
-    this.spawn(SRV, ["/usr/bin/python3", "-m", "http.server", "8080", "-d", `${this.dir}/www`]);
-    this.spawn(SRV, ["nc", "-u", "-l", "-k", "-p", "5353"]);
-    for (let i = 0; i < 50; i++) {
-      const r = await run(
-        ["ip", "netns", "exec", CLI, "curl", "-s", "-m", "2", `http://${SRV_IP}:8080/`],
-        false,
-      );
-      if (r.code === 0) return;
-      await sleep(100);
-    }
-    throw new Error(`the web server never answered:\n${this.output()}`);
-  }
-
-  spawn(ns: string, cmd: string[]): WatchedChild {
-    const child = new Deno.Command("ip", {
-      args: ["netns", "exec", ns, ...cmd],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const w = watchChild(child, { outputLimit: 20_000 });
-    this.children.push(w);
-    return w;
-  }
-
-  /** Traffic from the client: pings, a web page and a larger file, a UDP datagram. */
-  async traffic(pings = 3, bigFiles = 1): Promise<void> {
-    await this.lab.exec(CLI, ["ping", "-c", String(pings), "-i", "0.2", SRV_IP]);
-    await this.lab.exec(CLI, ["curl", "-s", "-o", "/dev/null", `http://${SRV_IP}:8080/`]);
-    for (let i = 0; i < bigFiles; i++) {
-      await this.lab.exec(CLI, ["curl", "-s", "-o", "/dev/null", `http://${SRV_IP}:8080/big.bin`]);
-    }
-    await this.lab.exec(CLI, ["sh", "-c", `echo hello | nc -u -w 1 ${SRV_IP} 5353`]);
-  }
-
-  /** tcpdump on the daemon's interface; stop() once the last packets are written. */
-  async tcpdump(file: string): Promise<{ stop(): Promise<void> }> {
-    const w = this.spawn(SRV, [
-      "tcpdump",
-      "-i",
-      SRV_IF,
-      "-s",
-      "0",
-      "-U",
-      "--immediate-mode",
-      "-n",
-      "-w",
-      file,
-    ]);
-    for (let i = 0; i < 100 && !/listening on/.test(w.output()); i++) await sleep(50);
-    if (!/listening on/.test(w.output())) throw new Error(`tcpdump did not start:\n${w.output()}`);
-    return {
-      stop: async () => {
-        await sleep(300);
-        await w.stop();
-      },
-    };
-  }
-
-  output(): string {
-    return this.children.map((c) => c.output()).join("\n----\n");
-  }
-
-  async destroy(): Promise<void> {
-    for (const c of this.children) await c.stop();
-    await this.lab.destroy();
-    await Deno.remove(this.dir, { recursive: true }).catch(() => {});
+class Lab extends RecordingLab {
+  constructor() {
+    super({
+      cli: CLI,
+      srv: SRV,
+      cliIf: CLI_IF,
+      srvIf: SRV_IF,
+      cliIp: CLI_IP,
+      srvIp: SRV_IP,
+      moreSrvIps: [LISTED_IP],
+    });
   }
 }
 
-/** The daemon's API from inside the server namespace: status and parsed body (or the raw file with `out`). */
-async function api(
-  port: number,
-  path: string,
-  opts: { method?: string; body?: unknown; token?: string | null; out?: string } = {},
-): Promise<{ status: number; json: Record<string, unknown> | null; headers: string }> {
-  const r = await run([
-    "ip",
-    "netns",
-    "exec",
-    SRV,
-    "curl",
-    "-sS",
-    "-m",
-    "10",
-    "-D",
-    "-",
-    "-X",
-    opts.method ?? "GET",
-    ...(opts.token === null ? [] : ["-H", `Authorization: Bearer ${opts.token ?? TOKEN}`]),
-    ...(opts.body === undefined
-      ? []
-      : ["-H", "Content-Type: application/json", "--data", JSON.stringify(opts.body)]),
-    ...(opts.out ? ["-o", opts.out] : []),
-    `http://127.0.0.1:${port}${path}`,
-  ]); // deno-fmt-ignore
-  const split = r.stdout.indexOf("\r\n\r\n");
-  const headers = r.stdout.slice(0, split);
-  const status = Number(/^HTTP\/[\d.]+ (\d+)/.exec(headers)?.[1]);
-  const rest = r.stdout.slice(split + 4).trim();
-  return { status, json: rest && !opts.out ? JSON.parse(rest) : null, headers };
-}
-
-interface Frame {
-  /** Microseconds since the epoch. */
-  us: number;
-  len: number;
-  capLen: number;
-  md5: string;
-  src: string;
-  dst: string;
-}
-
-/** Every frame of `file` as tshark reads it. */
-async function frames(file: string, filter = ""): Promise<Frame[]> {
-  const r = await run([
-    "tshark",
-    "-r",
-    file,
-    "-n",
-    "-o",
-    "frame.generate_md5_hash:TRUE",
-    ...(filter ? ["-Y", filter] : []),
-    "-T",
-    "fields",
-    "-E",
-    "separator=\t",
-    "-E",
-    "occurrence=f",
-    "-e",
-    "frame.time_epoch",
-    "-e",
-    "frame.len",
-    "-e",
-    "frame.cap_len",
-    "-e",
-    "frame.md5_hash",
-    "-e",
-    "ip.src",
-    "-e",
-    "ip.dst",
-  ]); // deno-fmt-ignore
-  return r.stdout.split("\n").filter((l) => l.trim() !== "").map((l) => {
-    const [t, len, cap, md5, src, dst] = l.split("\t");
-    const [s, frac = ""] = t.split(".");
-    return {
-      us: Number(s) * 1e6 + Math.round(Number(`0.${frac}`) * 1e6),
-      len: Number(len),
-      capLen: Number(cap),
-      md5,
-      src,
-      dst,
-    };
-  });
-}
+/** The daemon's API from inside the server namespace. */
+const api = (port: number, path: string, opts: Parameters<typeof recordingApi>[4] = {}) =>
+  recordingApi(SRV, TOKEN, port, path, opts);
 
 function daemonEnv(state: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
   return {

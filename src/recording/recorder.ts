@@ -12,15 +12,16 @@
  *
  * Bounds: FLINTNET_RECORDING_MAX_MB stops a file; FLINTNET_RECORDINGS_MAX_MB and FLINTNET_RECORDINGS_MAX
  * delete finished recordings, oldest first (counted and logged), and a start is refused when only
- * running ones are left to delete. A record that would take the total over FLINTNET_RECORDINGS_MAX_MB when
- * no finished recording is left to delete stops the recording it is for (`total_limit`), before it is
- * written: the files never go over the total, so a recording stopped at it is never deleted to make room
- * for itself.
+ * running ones are left to delete. Both file bounds are checked before each record is written, so no file
+ * and no total ever passes them: a recording whose next frame finds no room stops (size_limit,
+ * total_limit) and is kept as it is.
  */
 import {
   ALL_RECORDS,
   createTapRing,
   MAX_TAP_SUBJECTS,
+  PCAP_FILE_HEADER_LEN,
+  PCAP_RECORD_HEADER_LEN,
   type TapMessage,
   TapRingReader,
   type TapRingShape,
@@ -80,6 +81,8 @@ interface Running {
   /** Per ring: where the look back starts (the ring's head at the request), and whether it is done. */
   startPos: number[];
   caughtUp: boolean[];
+  /** In the drain that looks back: where the main pass takes over for it (NaN otherwise). */
+  mainFrom: number;
   /** Frames before this (pcap seconds, µs) are not part of it (the look-back window). */
   fromMs: number;
   soft: TapSubjects;
@@ -109,10 +112,10 @@ export class Recorder {
   #slotFreeAt = new Array<number>(MAX_TAP_SUBJECTS).fill(0);
   #generation = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** Octets of every file during a drain, what is buffered included (kept up by #append). */
+  #total = 0;
   /** Records left out because their link type differs from their file's. */
   otherLinkType = 0;
-  /** Octets the files may still grow by under FLINTNET_RECORDINGS_MAX_MB: measured at each drain, spent by appends. */
-  #room = Infinity;
 
   constructor(opts: RecorderOptions) {
     this.#o = opts;
@@ -158,11 +161,19 @@ export class Recorder {
   begin(req: StartRequest): RecordingJson {
     const slot = this.#freeSlot();
     if (slot < 0) throw new RecordingRefused(`${MAX_TAP_SUBJECTS} recordings are running; stop one first`);
-    this.#makeRoom(1, 0);
+    // Room for the file header and one whole frame, else the recording could hold nothing.
+    const need = PCAP_FILE_HEADER_LEN + PCAP_RECORD_HEADER_LEN + this.#o.snaplen;
+    this.#makeRoom(1, need);
     if (this.index.list().length >= this.#o.maxCount) {
       throw new RecordingRefused(
         `${this.index.list().length} recordings are kept and all are running (FLINTNET_RECORDINGS_MAX ` +
           `${this.#o.maxCount}); stop or delete one first`,
+      );
+    }
+    if (this.#totalNow() + need > this.#o.maxTotalBytes) {
+      throw new RecordingRefused(
+        `running recordings take FLINTNET_RECORDINGS_MAX_MB (${this.#o.maxTotalBytes / 1048576} MiB), ` +
+          `no room for another; stop or delete one first`,
       );
     }
     const now = this.#now();
@@ -194,6 +205,7 @@ export class Recorder {
       subject: req.subject.subject,
       startPos: this.#rings.map((r) => r.reader.head()),
       caughtUp: this.#rings.map(() => false),
+      mainFrom: NaN,
       // A frame the kernel stamped a little before the request may reach the ring after it: keep it.
       fromMs: req.preSeconds > 0 ? now - req.preSeconds * 1000 : -Infinity,
       soft,
@@ -259,7 +271,7 @@ export class Recorder {
       return;
     }
     const now = this.#now();
-    this.#room = this.#roomNow();
+    this.#total = this.#totalNow();
     for (let i = 0; i < this.#rings.length; i++) this.#drainRing(i);
     for (const r of [...this.#running.values()]) {
       r.file.flush();
@@ -280,8 +292,11 @@ export class Recorder {
       if (r.caughtUp[i] || gen.generation < r.generation) continue;
       r.caughtUp[i] = true;
       const bit = 1 << r.slot;
-      // Up to where the main pass takes over: it starts at ring.pos, and finds this slot's bit only from gen.head.
+      // Up to where the main pass takes over for it: gen.head, where the Worker was when it applied the latest
+      // subjects. This slot's bit may be set from an earlier point (its generation applied, then another before
+      // this drain), so the main pass must skip what lies before `end`: the look back has matched that.
       const end = ((gen.head - ring.pos) | 0) > 0 ? gen.head : ring.pos;
+      r.mainFrom = end;
       reader.read(r.startPos[i], end, ALL_RECORDS, (rec) => {
         if (rec.sec * 1000 + rec.usec / 1000 < r.fromMs) return;
         const before = ((rec.pos - gen.head) | 0) < 0;
@@ -304,37 +319,31 @@ export class Recorder {
         const slot = 31 - Math.clz32(m);
         m &= ~(1 << slot);
         const r = this.#bySlot[slot];
-        if (r) this.#append(r, rec);
+        if (r && !(((rec.pos - r.mainFrom) | 0) < 0)) this.#append(r, rec); // NaN: never before
       }
     });
+    for (const r of this.#running.values()) r.mainFrom = NaN;
   }
 
   #append(r: Running, rec: Parameters<PcapFile["append"]>[0]): void {
     if (r.json.state !== "running") return;
-    if (r.file.size + 16 + rec.capLen > this.#o.maxFileBytes) {
+    const need = PCAP_RECORD_HEADER_LEN + rec.capLen;
+    if (r.file.size + need > this.#o.maxFileBytes) {
       this.#finish(r.json.id, "size_limit");
       void this.index.save();
       return;
     }
-    const need = 16 + rec.capLen;
-    if (need > this.#room) {
-      // Finished recordings go first, oldest first; with none left, this one stops at the total.
-      while (need > this.#room && this.index.deleteOldestFinished()) this.#room = this.#roomNow();
-      if (need > this.#room) {
+    if (this.#total + need > this.#o.maxTotalBytes) {
+      const room = this.#makeRoom(0, need);
+      this.#total = this.#totalNow();
+      if (!room) {
         this.#finish(r.json.id, "total_limit");
         void this.index.save();
         return;
       }
     }
-    if (r.file.append(rec)) this.#room -= need;
+    if (r.file.append(rec)) this.#total += need;
     else this.otherLinkType++;
-  }
-
-  /** FLINTNET_RECORDINGS_MAX_MB less what the files take now (running ones by what they wrote so far). */
-  #roomNow(): number {
-    let used = 0;
-    for (const j of this.index.list()) used += this.#running.get(j.id)?.file.size ?? j.bytes;
-    return this.#o.maxTotalBytes - used;
   }
 
   #finish(id: number, reason: StopReason): void {
@@ -376,14 +385,25 @@ export class Recorder {
     return -1;
   }
 
-  /** Deletes finished recordings, oldest first, until `count` more fit in the count and `bytes` in the total. */
-  #makeRoom(count: number, bytes: number): void {
+  /**
+   * Deletes finished recordings, oldest first, until `count` more fit in the count and `bytes` in the
+   * total; false when only running ones are left and they still do not fit.
+   */
+  #makeRoom(count: number, bytes: number): boolean {
     while (
       this.index.list().length + count > this.#o.maxCount ||
-      this.index.totalBytes() + bytes > this.#o.maxTotalBytes
+      this.#totalNow() + bytes > this.#o.maxTotalBytes
     ) {
-      if (!this.index.deleteOldestFinished()) return;
+      if (!this.index.deleteOldestFinished()) return false;
     }
+    return true;
+  }
+
+  /** Octets of every file, with what is buffered for the running ones (the listing lags a drain behind). */
+  #totalNow(): number {
+    let n = this.index.totalBytes();
+    for (const r of this.#running.values()) n += r.file.size - r.json.bytes;
+    return n;
   }
 
   #sendTap(): void {

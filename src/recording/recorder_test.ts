@@ -1,237 +1,268 @@
 /**
- * The Recorder's bounds and its restart, fed as a capture Worker feeds it: a real FrameTap (the Worker's
- * side of the tap, frame_tap.ts) is the tap target, so frames go through the subject match and the shared
- * tap ring exactly as live, minus the thread. tshark is the oracle for every file written: it must read
- * each one whole, and find in it the frames sent, in order.
+ * The recorder's bounds, with real files in a temporary directory and the real tap ring fed by a real
+ * FrameTap (tests/helpers/tap_feeder.ts): what each limit does when reached, judged by tshark and capinfos
+ * reading the files back and by the frames the test sent.
  */
 import assert from "node:assert/strict";
-import { FrameTap } from "../capture/frame_tap.ts";
-import { LinkType } from "../decode/mod.ts";
-import { ethernet, ipv4, payload, udp } from "../../tests/helpers/frames.ts";
 import type { Logger } from "../base/mod.ts";
-import { Recorder, type RecorderOptions, RecordingRefused } from "./recorder.ts";
+import { Recorder, RecordingRefused } from "./recorder.ts";
 import { hostSubject } from "./recording_request.ts";
+import type { RecordingJson } from "./recordings_index.ts";
+import { TapFeeder, udpFrame } from "../../tests/helpers/tap_feeder.ts";
+import { capinfosPackets, md5Hex, pcapToolsMissing, tsharkFrames } from "../../tests/helpers/pcap_oracle.ts";
 
-const CI = Deno.env.get("CI") === "true";
-const TSHARK = "/usr/bin/tshark";
-const hasTshark = await Deno.stat(TSHARK).then(() => true, () => false);
-const ignore = !hasTshark && !CI; // with CI=true a missing tshark fails the tests instead
+const missing = await pcapToolsMissing();
+if (missing && Deno.env.get("CI") === "true") throw new Error(missing);
 
-/** A UDP frame of host 10.0.0.`host` to 192.0.2.1, source port `port`, `size` octets of payload. */
-function frame(host: number, port: number, size = 100): Uint8Array {
-  return ethernet(
-    { etherType: 0x0800 },
-    ipv4(
-      { src: `10.0.0.${host}`, dst: "192.0.2.1", proto: 17 },
-      udp({ srcPort: port, dstPort: 53 }, payload(size)),
-    ),
-  );
-}
+const A = "10.231.75.1", B = "10.231.75.2", C = "10.231.75.3", PEER = "10.231.76.9";
+/** Frames of 1000 octets: 1016 in the file with the record header; the file header is 24. */
+const SIZE = 1000, RECORD = 16 + SIZE, HEADER = 24;
 
-/** A Recorder in a temp dir whose one capture is a FrameTap in front of a sink that drops everything. */
-async function lab(opts: Partial<RecorderOptions> = {}, dir?: string) {
-  dir ??= await Deno.makeTempDir({ prefix: "flintnet_rec_" });
-  const tap = new FrameTap({ vlanHint: 0, frame() {}, flush() {} });
-  let now = 1_700_000_000_000;
+/** A recorder over one fed tap, in a fresh directory, with a clock the test moves. */
+async function setup(limits: { maxFileBytes?: number; maxTotalBytes?: number; maxCount?: number } = {}) {
+  const dir = await Deno.makeTempDir({ prefix: "flintnet-recorder-" });
+  const clock = { ms: 1_700_000_000_000 };
+  const logged: { msg: string; [k: string]: unknown }[] = [];
+  const keep = (msg: string, fields?: Record<string, unknown>) => logged.push({ ...fields, msg });
+  const log: Logger = { debug: keep, info: keep, warn: keep, error: keep };
   const recorder = new Recorder({
     dir,
-    maxFileBytes: 1 << 20,
-    maxTotalBytes: 1 << 24,
-    maxCount: 10,
-    snaplen: 262_144,
-    ringBytes: 1 << 20,
+    maxFileBytes: limits.maxFileBytes ?? 1 << 30,
+    maxTotalBytes: limits.maxTotalBytes ?? 1 << 30,
+    maxCount: limits.maxCount ?? 50,
+    snaplen: 2048,
+    ringBytes: 1 << 22,
     keepAll: false,
-    now: () => now,
-    log: QUIET,
-    ...opts,
+    now: () => clock.ms,
+    log,
   });
-  await recorder.start([{ setTap: (m) => tap.configure(m) }]);
-  return {
-    dir,
-    recorder,
-    /** Sends frames through the tap, one millisecond apart. */
-    send(frames: Uint8Array[]) {
-      for (const f of frames) tap.frame(f, 0, f.length, f.length, now++, LinkType.Ethernet);
-    },
-    advance(ms: number) {
-      now += ms;
-    },
+  const cap = new TapFeeder();
+  await recorder.start([cap]);
+  let seq = 0;
+  /** Sends `n` frames of `host` (to PEER), 1 ms apart; their MD5s in order. */
+  const send = (host: string, n: number): string[] => {
+    const sums: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const f = udpFrame(host, PEER, seq++, SIZE);
+      clock.ms += 1;
+      cap.send(f, clock.ms);
+      sums.push(md5Hex(f));
+    }
+    return sums;
   };
-}
-
-function hostRequest(host: number) {
-  return {
-    subject: hostSubject(`10.0.0.${host}`),
-    trigger: "api" as const,
-    reason: null,
-    durationS: null,
-    preSeconds: 0,
+  const begin = (host: string, durationS: number | null = null): RecordingJson =>
+    recorder.begin({ subject: hostSubject(host), trigger: "api", reason: null, durationS, preSeconds: 0 });
+  const exists = (id: number) => Deno.stat(recorder.index.pathOf(id)).then(() => true, () => false);
+  const cleanup = async () => {
+    await recorder.stop();
+    await Deno.remove(dir, { recursive: true });
   };
+  return { dir, clock, logged, recorder, cap, send, begin, exists, cleanup };
 }
 
-/** tshark's reading of a file: one "frame.len ip.src udp.srcport" line per frame; fails when it cannot read it whole. */
-async function tsharkRows(path: string): Promise<string[]> {
-  const out = await new Deno.Command(TSHARK, {
-    args: ["-r", path, "-T", "fields", "-e", "frame.len", "-e", "ip.src", "-e", "udp.srcport"],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const err = new TextDecoder().decode(out.stderr);
-  assert.ok(out.success && !/cut short|appears to be damaged/.test(err), `tshark: ${err}`);
-  const text = new TextDecoder().decode(out.stdout).trimEnd();
-  return text === "" ? [] : text.split("\n");
+/** The MD5s of the frames tshark reads in recording `id`'s file (which capinfos must find whole). */
+async function readBack(recorder: Recorder, id: number): Promise<string[]> {
+  const path = recorder.index.pathOf(id);
+  const frames = await tsharkFrames(path);
+  assert.equal(await capinfosPackets(path), frames.length);
+  assert.ok(frames.every((f) => f.len === SIZE && f.capLen === SIZE));
+  return frames.map((f) => f.md5);
 }
 
-const QUIET: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
-const row = (f: Uint8Array, host: number, port: number) => `${f.length}\t10.0.0.${host}\t${port}`;
-
 Deno.test({
   name:
-    "FLINTNET_RECORDING_MAX_MB: a recording stops at its size, and its file holds whole frames tshark reads",
-  ignore,
+    "a recording stops at its file bound (size_limit) holding every whole frame that fit, the file read to its end",
+  ignore: missing !== null,
   async fn() {
-    const one = frame(5, 1000).length;
-    // room for the file header and exactly six records (16-octet header each)
-    const { recorder, send } = await lab({ maxFileBytes: 24 + 6 * (16 + one) + 10 });
+    const t = await setup({ maxFileBytes: HEADER + 19 * RECORD + RECORD - 1 });
     try {
-      const r = recorder.begin(hostRequest(5));
-      const sent = Array.from({ length: 20 }, (_, i) => frame(5, 1000 + i));
-      send([frame(6, 9), ...sent]); // another host's frame is not part of it
-      recorder.drain();
-      const json = recorder.download(r.id)!.json;
-      assert.equal(json.state, "stopped");
-      assert.equal(json.stop_reason, "size_limit");
-      assert.equal(json.packets, 6);
-      assert.ok(json.bytes <= 24 + 6 * (16 + one) + 10);
-      assert.deepEqual(
-        await tsharkRows(recorder.index.pathOf(r.id)),
-        sent.slice(0, 6).map((f, i) => row(f, 5, 1000 + i)),
-      );
+      const a = t.begin(A), b = t.begin(B);
+      const sentA = t.send(A, 40);
+      const sentB = t.send(B, 5);
+      t.recorder.drain();
+      assert.equal(a.state, "stopped");
+      assert.equal(a.stop_reason, "size_limit");
+      assert.equal(a.packets, 19);
+      assert.equal(a.bytes, HEADER + 19 * RECORD);
+      assert.equal((await Deno.stat(t.recorder.index.pathOf(a.id))).size, a.bytes);
+      assert.deepEqual(await readBack(t.recorder, a.id), sentA.slice(0, 19), "the first 19 frames, in order");
+      assert.equal(b.state, "running", "another recording is not stopped by its neighbour's bound");
+      const more = t.send(B, 2);
+      t.recorder.drain();
+      assert.deepEqual(await readBack(t.recorder, b.id), [...sentB, ...more]);
     } finally {
-      await recorder.stop();
+      await t.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "over the total bound the oldest finished recordings are deleted first, never a running one",
+  ignore: missing !== null,
+  async fn() {
+    const t = await setup({ maxTotalBytes: 50_000 });
+    try {
+      const a = t.begin(A);
+      t.send(A, 10);
+      t.recorder.end(a.id);
+      const b = t.begin(B);
+      const sentB = t.send(B, 10);
+      t.recorder.end(b.id);
+      const c = t.begin(C);
+      const sentC = t.send(C, 35); // 10,184 + 10,184 + 35,584 > 50,000: the oldest finished one goes
+      t.recorder.drain();
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [b.id, c.id]);
+      assert.equal(await t.exists(a.id), false, "its file is deleted too");
+      assert.equal(t.recorder.stats().deleted_for_space, 1);
+      assert.ok(t.recorder.index.totalBytes() <= 50_000);
+      assert.equal(c.state, "running");
+      assert.deepEqual(await readBack(t.recorder, b.id), sentB);
+      t.recorder.drain();
+      assert.deepEqual(await readBack(t.recorder, c.id), sentC);
+    } finally {
+      await t.cleanup();
     }
   },
 });
 
 Deno.test({
   name:
-    "FLINTNET_RECORDINGS_MAX: a start is refused while every kept recording runs; a finished one then makes room",
-  ignore,
+    "when running recordings fill the total bound the one that reaches it stops (total_limit) and is kept whole",
+  ignore: missing !== null,
   async fn() {
-    const { recorder, send } = await lab({ maxCount: 2 });
+    const max = HEADER * 2 + 20 * RECORD + 500;
+    const t = await setup({ maxTotalBytes: max });
     try {
-      const a = recorder.begin(hostRequest(1));
-      const b = recorder.begin(hostRequest(2));
-      assert.throws(
-        () => recorder.begin(hostRequest(3)),
-        (e) => e instanceof RecordingRefused && /FLINTNET_RECORDINGS_MAX 2/.test(e.message),
-      );
-      send([frame(1, 10), frame(2, 20)]);
-      recorder.end(a.id);
-      const c = recorder.begin(hostRequest(3));
-      // a, the oldest finished, was deleted for c: its entry and its file
-      assert.deepEqual(recorder.index.list().map((r) => r.id), [b.id, c.id]);
-      assert.equal(recorder.stats().deleted_for_space, 1);
-      await assert.rejects(Deno.stat(recorder.index.pathOf(a.id)), Deno.errors.NotFound);
-      send([frame(2, 21), frame(3, 30)]);
-      recorder.drain();
-      assert.deepEqual(await tsharkRows(recorder.index.pathOf(b.id)), [
-        row(frame(2, 20), 2, 20),
-        row(frame(2, 21), 2, 21),
-      ]);
-      assert.deepEqual(await tsharkRows(recorder.index.pathOf(c.id)), [row(frame(3, 30), 3, 30)]);
+      const a = t.begin(A);
+      const sentA = t.send(A, 14);
+      const b = t.begin(B);
+      const sentB = t.send(B, 14);
+      t.recorder.drain();
+      t.recorder.drain(); // a later drain must not take back what the bound kept
+      assert.equal(a.state, "running", "its frames all fit");
+      assert.equal(b.state, "stopped");
+      assert.equal(b.stop_reason, "total_limit");
+      assert.equal(b.packets, 6, "the frames that fit in the total");
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [a.id, b.id], "both kept");
+      assert.ok(t.recorder.index.totalBytes() <= max, `${t.recorder.index.totalBytes()} ≤ ${max}`);
+      assert.deepEqual(await readBack(t.recorder, b.id), sentB.slice(0, 6));
+      // B is finished now: the oldest finished recording makes room for the running one.
+      const more = t.send(A, 3);
+      t.recorder.drain();
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [a.id]);
+      assert.equal(await t.exists(b.id), false);
+      assert.equal(t.recorder.stats().deleted_for_space, 1);
+      // Nothing finished is left: A stops at the bound with what fitted, and stays.
+      const last = t.send(A, 10);
+      t.recorder.drain();
+      t.recorder.drain();
+      assert.equal(a.stop_reason, "total_limit");
+      assert.equal(a.packets, 20);
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [a.id]);
+      assert.ok(t.recorder.index.totalBytes() <= max);
+      assert.deepEqual(await readBack(t.recorder, a.id), [...sentA, ...more, ...last.slice(0, 3)]);
     } finally {
-      await recorder.stop();
+      await t.cleanup();
     }
   },
 });
 
 Deno.test({
-  name:
-    "FLINTNET_RECORDINGS_MAX_MB: finished recordings are deleted first, oldest first; then the recording that would go over stops, and is kept",
-  ignore,
+  name: "a start with the total bound taken by running recordings is refused naming the setting",
+  ignore: missing !== null,
   async fn() {
-    const one = 16 + frame(1, 1, 1000).length;
-    const max = 24 * 3 + 10 * one;
-    const { recorder, send } = await lab({ maxTotalBytes: max });
+    const t = await setup({ maxTotalBytes: HEADER + 10 * RECORD });
     try {
-      const old = recorder.begin(hostRequest(1));
-      send(Array.from({ length: 4 }, (_, i) => frame(1, i, 1000)));
-      recorder.end(old.id);
-      const big = recorder.begin(hostRequest(2));
-      const small = recorder.begin(hostRequest(3));
-      send([frame(3, 1, 1000)]);
-      send(Array.from({ length: 5 }, (_, i) => frame(2, i, 1000)));
-      recorder.drain(); // 4 + 5 + 1 records and three headers: the total exactly
-      assert.equal(recorder.index.list().length, 3);
-      assert.equal(recorder.index.totalBytes(), max);
-      send([frame(2, 5, 1000)]);
-      recorder.drain(); // one more: the finished one goes, the running ones go on
-      assert.deepEqual(recorder.index.list().map((r) => [r.id, r.state]), [[big.id, "running"], [
-        small.id,
-        "running",
-      ]]);
-      assert.equal(recorder.stats().deleted_for_space, 1);
-      send(Array.from({ length: 6 }, (_, i) => frame(2, 6 + i, 1000)));
-      recorder.drain(); // room for 3 more; nothing finished left: the fourth stops the recording it was for
-      const bigNow = recorder.index.get(big.id)!;
-      assert.equal(bigNow.state, "stopped");
-      assert.equal(bigNow.stop_reason, "total_limit");
-      assert.equal(bigNow.packets, 9);
-      assert.equal(recorder.index.get(small.id)!.state, "running");
-      assert.ok(recorder.index.totalBytes() <= max, `${recorder.index.totalBytes()} > ${max}`);
-      // Later drains (the timer's) keep the stopped recording: it no longer grows, and the total holds.
-      await new Promise((r) => setTimeout(r, 250));
-      recorder.drain();
-      assert.equal(recorder.stats().deleted_for_space, 1);
-      assert.deepEqual(
-        await tsharkRows(recorder.index.pathOf(big.id)),
-        Array.from({ length: 9 }, (_, i) => row(frame(2, i, 1000), 2, i)),
-      );
+      const a = t.begin(A);
+      t.send(A, 9);
+      t.recorder.drain();
+      assert.throws(() => t.begin(B), (e: Error) => {
+        assert.ok(e instanceof RecordingRefused);
+        assert.match(e.message, /FLINTNET_RECORDINGS_MAX_MB/);
+        return true;
+      });
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [a.id]);
+      t.recorder.end(a.id);
+      const b = t.begin(B); // now the finished one makes room
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [b.id]);
+      assert.equal(await t.exists(a.id), false);
     } finally {
-      await recorder.stop();
+      await t.cleanup();
     }
   },
 });
 
 Deno.test({
-  name: "after a crash mid-record, the next start finishes the recording (restart) at its last whole frame",
-  ignore,
+  name: "with the count bound kept and all running a start is refused; once one finishes it makes room",
+  ignore: missing !== null,
   async fn() {
-    const first = await lab();
-    const crashed = await Deno.makeTempDir({ prefix: "flintnet_rec_crash_" });
-    let id = 0;
+    const t = await setup({ maxCount: 2 });
     try {
-      id = first.recorder.begin(hostRequest(7)).id;
-      first.send(Array.from({ length: 3 }, (_, i) => frame(7, 70 + i)));
-      first.recorder.drain();
-      await first.recorder.index.save();
-      // The state dir as a kill -9 leaves it: the index says running, the file ends in half a record.
-      for (const name of ["index.json", `rec-${id}.pcap`]) {
-        await Deno.copyFile(`${first.dir}/${name}`, `${crashed}/${name}`);
-      }
-      const f = await Deno.open(`${crashed}/rec-${id}.pcap`, { append: true });
-      await f.write(new Uint8Array(16 + 20).fill(0x11).map((v, i) => (i === 8 ? 200 : v))); // claims 200+ octets
-      f.close();
+      const a = t.begin(A), b = t.begin(B);
+      t.send(A, 2);
+      assert.throws(() => t.begin(C), (e: Error) => {
+        assert.ok(e instanceof RecordingRefused);
+        assert.match(e.message, /FLINTNET_RECORDINGS_MAX 2/);
+        return true;
+      });
+      t.recorder.end(a.id);
+      const c = t.begin(C);
+      const sentC = t.send(C, 3);
+      t.recorder.end(c.id);
+      assert.deepEqual(t.recorder.index.list().map((r) => r.id), [b.id, c.id]);
+      assert.equal(await t.exists(a.id), false);
+      assert.equal(t.recorder.stats().deleted_for_space, 1);
+      assert.deepEqual(await readBack(t.recorder, c.id), sentC);
     } finally {
-      await first.recorder.stop();
+      await t.cleanup();
     }
-    const again = await lab({}, crashed);
+  },
+});
+
+Deno.test({
+  name: "a recording with a duration stops by itself once its time is up",
+  ignore: missing !== null,
+  async fn() {
+    const t = await setup();
     try {
-      const r = again.recorder.index.get(id)!;
-      assert.equal(r.state, "stopped");
-      assert.equal(r.stop_reason, "restart");
-      assert.equal(r.packets, 3);
-      assert.equal((await Deno.stat(`${crashed}/rec-${id}.pcap`)).size, r.bytes);
-      assert.deepEqual(
-        await tsharkRows(`${crashed}/rec-${id}.pcap`),
-        [0, 1, 2].map((i) => row(frame(7, 70 + i), 7, 70 + i)),
-      );
-      // ids go on after the recovered one
-      assert.ok(again.recorder.begin(hostRequest(8)).id > id);
+      const a = t.begin(A, 5);
+      const sent = t.send(A, 3);
+      t.recorder.drain();
+      assert.equal(a.state, "running");
+      t.clock.ms += 5000;
+      t.recorder.drain();
+      assert.equal(a.state, "stopped");
+      assert.equal(a.stop_reason, "duration");
+      t.send(A, 2); // after it stopped
+      t.recorder.drain();
+      assert.deepEqual(await readBack(t.recorder, a.id), sent);
     } finally {
-      await again.recorder.stop();
+      await t.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "a recording started shortly before another holds each of its frames once",
+  ignore: missing !== null,
+  async fn() {
+    const t = await setup();
+    try {
+      // The Worker applies A's subjects, then B's, before the next drain: frames of A in between carry
+      // A's mark already and lie before where the Worker applied B.
+      const a = t.begin(A);
+      const first = t.send(A, 5);
+      const b = t.begin(B);
+      const then = t.send(A, 3);
+      t.send(B, 2);
+      t.recorder.drain();
+      t.recorder.end(a.id);
+      t.recorder.end(b.id);
+      assert.deepEqual(await readBack(t.recorder, a.id), [...first, ...then]);
+      assert.equal(a.packets, 8);
+      assert.equal(b.packets, 2);
+    } finally {
+      await t.cleanup();
     }
   },
 });

@@ -2,7 +2,8 @@
  * The recordings kept under `<state>/recordings/`: `rec-<id>.pcap` files and `index.json` describing them
  * (written atomically at each start, stop and delete). Read at start-up: a recording that was running when
  * the daemon stopped is finished ("restart"), its file cut after its last whole record; an entry whose file
- * is gone is dropped, and a pcap nobody lists is left alone.
+ * is gone is dropped, and a pcap nobody lists is left alone: new ids start above every `rec-<id>.pcap` in
+ * the directory, so an index lost or older than its files never makes a new recording replace one.
  */
 import { type Logger, writeFileAtomic } from "../base/mod.ts";
 import { scanPcapFile } from "./pcap_file.ts";
@@ -80,6 +81,14 @@ export class RecordingsIndex {
   /** Creates the directory and reads the index. */
   async load(): Promise<void> {
     await Deno.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.#read();
+    for await (const e of Deno.readDir(this.dir)) {
+      const m = /^rec-(\d{1,15})\.pcap$/.exec(e.name);
+      if (m) this.#nextId = Math.max(this.#nextId, Number(m[1]) + 1);
+    }
+  }
+
+  async #read(): Promise<void> {
     let doc: IndexFile;
     try {
       doc = JSON.parse(await Deno.readTextFile(`${this.dir}/index.json`));

@@ -113,7 +113,8 @@ export function recordingPaths(): Json {
           "201": json(ref("Recording"), "Started."),
           "400": BAD_PARAMETER,
           "409": errorResponse(
-            "No room: 32 recordings running, or FLINTNET_RECORDINGS_MAX kept and all running (code conflict).",
+            "No room: 32 recordings running, or FLINTNET_RECORDINGS_MAX kept and all running, or running " +
+              "recordings take FLINTNET_RECORDINGS_MAX_MB (code conflict).",
           ),
           "413": tooLarge(MAX_BODY_BYTES),
           ...AUTH_ERRORS,

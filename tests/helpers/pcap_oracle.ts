@@ -1,0 +1,98 @@
+/**
+ * Reading a pcap file back with Wireshark's tools, as the independent judge of files Flintnet writes:
+ * `capinfos` says whether the file is whole (exit 1 when it is cut short in the middle of a record) and
+ * how many packets it holds, `tshark` lists each frame (time, lengths, MD5 of the captured octets).
+ * Both fail the test on a file they cannot read to its end.
+ *
+ * @example
+ * const missing = await pcapToolsMissing();
+ * const frames = await tsharkFrames("/tmp/x.pcap", "ip.addr == 10.0.0.1");
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+
+/** One frame as tshark reads it. */
+export interface TsharkFrame {
+  /** Microseconds since the epoch. */
+  us: number;
+  /** Octets on the wire. */
+  len: number;
+  /** Octets captured. */
+  capLen: number;
+  /** MD5 of the captured octets, hex. */
+  md5: string;
+  /** IPv4 source and destination, "" when the frame has none. */
+  src: string;
+  dst: string;
+}
+
+/** A reason the tools are missing, or null when tshark and capinfos are both there. */
+export async function pcapToolsMissing(): Promise<string | null> {
+  for (const tool of ["tshark", "capinfos"]) {
+    const r = await new Deno.Command("which", { args: [tool], stdout: "null", stderr: "null" }).output();
+    if (r.code !== 0) return `${tool} is missing (Debian package tshark)`;
+  }
+  return null;
+}
+
+async function tool(cmd: string, args: string[]): Promise<string> {
+  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  const err = new TextDecoder().decode(r.stderr);
+  assert.equal(r.code, 0, `${cmd} ${args.join(" ")} failed (${r.code}): ${err}`);
+  return new TextDecoder().decode(r.stdout);
+}
+
+/** How many packets capinfos counts in `path`; fails when the file is not whole. */
+export async function capinfosPackets(path: string): Promise<number> {
+  const out = await tool("capinfos", ["-M", "-c", path]);
+  const m = /Number of packets:\s*(\d+)/.exec(out);
+  assert.ok(m, `capinfos said:\n${out}`);
+  return Number(m[1]);
+}
+
+/** Every frame of `path` (those matching the display `filter`) as tshark reads it; fails on a broken file. */
+export async function tsharkFrames(path: string, filter = ""): Promise<TsharkFrame[]> {
+  const out = await tool("tshark", [
+    "-r",
+    path,
+    "-n",
+    "-o",
+    "frame.generate_md5_hash:TRUE",
+    ...(filter ? ["-Y", filter] : []),
+    "-T",
+    "fields",
+    "-E",
+    "separator=\t",
+    "-E",
+    "occurrence=f",
+    "-e",
+    "frame.time_epoch",
+    "-e",
+    "frame.len",
+    "-e",
+    "frame.cap_len",
+    "-e",
+    "frame.md5_hash",
+    "-e",
+    "ip.src",
+    "-e",
+    "ip.dst",
+  ]); // deno-fmt-ignore
+  return out.split("\n").filter((l) => l.trim() !== "").map((l) => {
+    const [t, len, cap, md5, src = "", dst = ""] = l.split("\t");
+    const [s, frac = ""] = t.split(".");
+    return {
+      us: Number(s) * 1e6 + Math.round(Number(`0.${frac}`) * 1e6),
+      len: Number(len),
+      capLen: Number(cap),
+      md5,
+      src,
+      dst,
+    };
+  });
+}
+
+/** MD5 of `bytes`, hex: what tshark's frame.md5_hash says of the same captured octets. */
+export function md5Hex(bytes: Uint8Array): string {
+  return createHash("md5").update(bytes).digest("hex");
+}
