@@ -96,3 +96,28 @@ export async function tsharkFrames(path: string, filter = ""): Promise<TsharkFra
 export function md5Hex(bytes: Uint8Array): string {
   return createHash("md5").update(bytes).digest("hex");
 }
+
+/**
+ * Asserts that `got` (a recording) holds exactly the frames of `want` (tcpdump's capture of the same frames):
+ * one to one by MD5 and lengths, each within 1 ms of tcpdump's time for it, in tcpdump's order except among
+ * frames tcpdump saw within 1 ms of each other. Frames on a veth carry no timestamp: the kernel stamps each
+ * packet socket's copy as it hands it over, and a frame sent and one received within microseconds reach the
+ * two sockets by different paths, in either order (seen here: 2 of 80 frames swapped).
+ */
+export function assertSameFrames(got: TsharkFrame[], want: TsharkFrame[]): void {
+  assert.equal(got.length, want.length, "as many frames as tcpdump saw");
+  const left = new Map<string, number[]>(); // md5 → indexes into want not matched yet
+  want.forEach((w, j) => left.set(w.md5, [...(left.get(w.md5) ?? []), j]));
+  got.forEach((g, i) => {
+    const same = left.get(g.md5) ?? [];
+    const k = same.findIndex((j) =>
+      Math.abs(g.us - want[j].us) <= 1000 && want[j].len === g.len && want[j].capLen === g.capLen
+    );
+    assert.ok(k >= 0, `recorded frame ${i + 1} (${JSON.stringify(g)}) is one tcpdump saw, once`);
+    const j = same.splice(k, 1)[0];
+    assert.ok(
+      Math.abs(want[j].us - want[i].us) <= 1000,
+      `recorded frame ${i + 1} is tcpdump's frame ${j + 1}: out of order by more than 1 ms`,
+    );
+  });
+}
