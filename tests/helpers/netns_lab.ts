@@ -13,6 +13,7 @@
  * } finally { await lab.destroy(); }
  */
 import { run } from "./netns.ts";
+import { watchChild, type WatchedChild } from "./child_process.ts";
 
 const NAME = /^[a-z0-9-]{1,15}$/;
 
@@ -98,4 +99,54 @@ export class NetnsLab {
     this.#hostLinks.length = 0;
     this.#namespaces.length = 0;
   }
+}
+
+/** Starts `cmd` in namespace `ns`, watched (its output kept for a failing test); the caller stops it. */
+export function spawnInNamespace(ns: string, cmd: string[]): WatchedChild {
+  const child = new Deno.Command("ip", {
+    args: ["netns", "exec", ns, ...cmd],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  return watchChild(child, { outputLimit: 20_000 });
+}
+
+/**
+ * tcpdump writing every frame of `iface` in `ns` to `file`, resolved once it listens; stop() lets the last
+ * packets be written first. `spawn` starts it (a lab's own, so the lab stops it and shows its output).
+ */
+export async function startTcpdump(
+  spawn: (ns: string, cmd: string[]) => WatchedChild,
+  ns: string,
+  iface: string,
+  file: string,
+  opts: { bufferKib?: number } = {},
+): Promise<{ stop(): Promise<void> }> {
+  const buffer = opts.bufferKib ? ["-B", String(opts.bufferKib)] : [];
+  const w = spawn(ns, [
+    "tcpdump",
+    "-i",
+    iface,
+    "-s",
+    "0",
+    ...buffer,
+    "-U",
+    "--immediate-mode",
+    "-n",
+    "-w",
+    file,
+  ]);
+  for (let i = 0; i < 100 && !/listening on/.test(w.output()); i++) await pause(50);
+  if (!/listening on/.test(w.output())) throw new Error(`tcpdump did not start:\n${w.output()}`);
+  return {
+    stop: async () => {
+      await pause(300); // let the last packets be written
+      await w.stop();
+    },
+  };
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

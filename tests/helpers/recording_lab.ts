@@ -11,8 +11,8 @@
  * try { await lab.start(); … } finally { await lab.destroy(); }
  */
 import { run } from "./netns.ts";
-import { NetnsLab } from "./netns_lab.ts";
-import { watchChild, type WatchedChild } from "./child_process.ts";
+import { NetnsLab, spawnInNamespace, startTcpdump } from "./netns_lab.ts";
+import type { WatchedChild } from "./child_process.ts";
 
 /** Names and addresses of one lab. */
 export interface RecordingLabNames {
@@ -75,13 +75,7 @@ export class RecordingLab {
   }
 
   spawn(ns: string, cmd: string[]): WatchedChild {
-    const child = new Deno.Command("ip", {
-      args: ["netns", "exec", ns, ...cmd],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const w = watchChild(child, { outputLimit: 20_000 });
+    const w = spawnInNamespace(ns, cmd);
     this.children.push(w);
     return w;
   }
@@ -98,29 +92,11 @@ export class RecordingLab {
   }
 
   /** tcpdump on the daemon's interface; stop() once the last packets are written. */
-  async tcpdump(file: string): Promise<{ stop(): Promise<void> }> {
-    const w = this.spawn(this.n.srv, [
-      "tcpdump",
-      "-i",
-      this.n.srvIf,
-      "-s",
-      "0",
-      "-B",
-      "32768", // KiB: a burst on the veth outruns tcpdump's default 2 MiB buffer on a busy machine
-      "-U",
-      "--immediate-mode",
-      "-n",
-      "-w",
-      file,
-    ]);
-    for (let i = 0; i < 100 && !/listening on/.test(w.output()); i++) await sleep(50);
-    if (!/listening on/.test(w.output())) throw new Error(`tcpdump did not start:\n${w.output()}`);
-    return {
-      stop: async () => {
-        await sleep(300);
-        await w.stop();
-      },
-    };
+  tcpdump(file: string): Promise<{ stop(): Promise<void> }> {
+    // 32 MiB: a burst on the veth outruns tcpdump's default 2 MiB buffer on a busy machine
+    return startTcpdump((ns, cmd) => this.spawn(ns, cmd), this.n.srv, this.n.srvIf, file, {
+      bufferKib: 32768,
+    });
   }
 
   output(): string {

@@ -5,8 +5,8 @@
  * cable — where a daemon under test captures too, so tshark and Flintnet read the same packets. Started
  * children are watched (their output shown when a test fails) and stopped by destroy(), which never throws.
  */
-import { watchChild, type WatchedChild } from "./child_process.ts";
-import { NetnsLab } from "./netns_lab.ts";
+import type { WatchedChild } from "./child_process.ts";
+import { NetnsLab, spawnInNamespace, startTcpdump } from "./netns_lab.ts";
 
 /** Names and addresses of the lab. */
 export const THREAT_LAB = {
@@ -137,38 +137,13 @@ export class ThreatLab {
   }
 
   /** Starts tcpdump on the server's side of the cable; resolves once it listens. Stop it with the result. */
-  async record(file: string): Promise<{ stop(): Promise<void> }> {
-    const w = this.spawn(THREAT_LAB.srv, [
-      "tcpdump",
-      "-i",
-      THREAT_LAB.srvIf,
-      "-s",
-      "0",
-      "-U",
-      "--immediate-mode",
-      "-n",
-      "-w",
-      file,
-    ]);
-    for (let i = 0; i < 100 && !/listening on/.test(w.output()); i++) await sleep(50);
-    if (!/listening on/.test(w.output())) throw new Error(`tcpdump did not start:\n${w.output()}`);
-    return {
-      stop: async () => {
-        await sleep(300); // let the last packets be written
-        await w.stop();
-      },
-    };
+  record(file: string): Promise<{ stop(): Promise<void> }> {
+    return startTcpdump((ns, cmd) => this.spawn(ns, cmd), THREAT_LAB.srv, THREAT_LAB.srvIf, file);
   }
 
   /** Starts `cmd` in namespace `ns`, watched: its output is in output(), destroy() stops it. */
   spawn(ns: string, cmd: string[]): WatchedChild {
-    const child = new Deno.Command("ip", {
-      args: ["netns", "exec", ns, ...cmd],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const w = watchChild(child, { outputLimit: 20_000 });
+    const w = spawnInNamespace(ns, cmd);
     this.#children.push(w);
     return w;
   }

@@ -6,8 +6,8 @@
  * same packets. Every server is started through watchChild (its output shown when a test fails) and
  * stopped by destroy(), which never throws.
  */
-import { watchChild, type WatchedChild } from "./child_process.ts";
-import { NetnsLab } from "./netns_lab.ts";
+import type { WatchedChild } from "./child_process.ts";
+import { NetnsLab, spawnInNamespace, startTcpdump } from "./netns_lab.ts";
 import { run } from "./netns.ts";
 import { makeTestCert } from "./test_cert.ts";
 
@@ -143,36 +143,8 @@ export class VisibilityLab {
   }
 
   /** Starts tcpdump on the server's side of the cable; resolves once it listens. Stop it with the result. */
-  async record(file: string): Promise<{ stop(): Promise<void> }> {
-    const child = new Deno.Command("ip", {
-      args: [
-        "netns",
-        "exec",
-        LAB.srv,
-        "tcpdump",
-        "-i",
-        LAB.srvIf,
-        "-s",
-        "0",
-        "-U",
-        "--immediate-mode",
-        "-n",
-        "-w",
-        file,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const w = watchChild(child);
-    this.#children.push(w);
-    for (let i = 0; i < 100 && !/listening on/.test(w.output()); i++) await sleep(50);
-    if (!/listening on/.test(w.output())) throw new Error(`tcpdump did not start:\n${w.output()}`);
-    return {
-      stop: async () => {
-        await sleep(300); // let the last packets be written
-        await w.stop();
-      },
-    };
+  record(file: string): Promise<{ stop(): Promise<void> }> {
+    return startTcpdump((ns, cmd) => this.spawn(ns, cmd), LAB.srv, LAB.srvIf, file);
   }
 
   /** Everything the servers printed, for a failing test. */
@@ -189,13 +161,7 @@ export class VisibilityLab {
 
   /** Starts `cmd` in namespace `ns`, watched: its output is in output(), destroy() stops it. */
   spawn(ns: string, cmd: string[]): WatchedChild {
-    const child = new Deno.Command("ip", {
-      args: ["netns", "exec", ns, ...cmd],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const w = watchChild(child, { outputLimit: 20_000 });
+    const w = spawnInNamespace(ns, cmd);
     this.#children.push(w);
     return w;
   }
