@@ -7,7 +7,7 @@
  */
 import { createLogger, type Logger } from "../base/mod.ts";
 import type { AnomalyEvent, EventBus, PublishedEvent, SecurityEvent, Subscription } from "../events/mod.ts";
-import type { Detector, FlowTable } from "../flow/mod.ts";
+import { AddressIndex, type Detector, type FlowTable } from "../flow/mod.ts";
 import { type Cidr, cidrContainsWords, formatIp, parseIp } from "../net/mod.ts";
 import type { Recorder } from "./recorder.ts";
 import { hostSubject } from "./recording_request.ts";
@@ -128,6 +128,9 @@ export class BandwidthTrigger implements Detector {
   #table: FlowTable;
   #auto: AutoRecorder;
   #bps: number;
+  /** The interval's addresses (dense indexes, no string per flow) and the octets each carried. */
+  #index = new AddressIndex();
+  #octets = new Float64Array(1024);
 
   constructor(table: FlowTable, auto: AutoRecorder, bps: number) {
     this.#table = table;
@@ -138,25 +141,38 @@ export class BandwidthTrigger implements Detector {
   onInterval(startMs: number, endMs: number): void {
     const t = this.#table, seconds = (endMs - startMs) / 1000;
     if (seconds <= 0) return;
-    const bytes = new Map<string, number>();
+    this.#index.clear();
     for (let id = 0; id < t.highWater; id++) {
       const f = t.family[id];
       if (f === 0 || t.intervalPackets(id) === 0) continue;
       const n = t.intervalBytes(id);
-      for (const words of [t.src, t.dst]) {
-        const ip = formatIp(f, words, id * 4);
-        bytes.set(ip, (bytes.get(ip) ?? 0) + n);
-      }
+      this.#add(f, t.src, id * 4, n);
+      this.#add(f, t.dst, id * 4, n);
     }
-    const over = [...bytes].filter(([, n]) => (n * 8) / seconds > this.#bps)
-      .sort((a, b) => b[1] - a[1]).slice(0, MAX_PER_INTERVAL);
-    for (const [ip, n] of over) {
-      const rate = Math.round((n * 8) / seconds);
+    const index = this.#index, octets = this.#octets;
+    const over: number[] = []; // in the order the addresses were met, then the busiest first
+    for (let i = 0; i < index.size; i++) if ((octets[i] * 8) / seconds > this.#bps) over.push(i);
+    over.sort((a, b) => octets[b] - octets[a]);
+    for (const i of over.slice(0, MAX_PER_INTERVAL)) {
+      const ip = formatIp(index.family[i], index.words, i * 4);
+      const rate = Math.round((octets[i] * 8) / seconds);
       this.#auto.trigger(
         ip,
         "bandwidth",
         `${ip} carried ${rate} bit/s over ${seconds} s, above FLINTNET_RECORDING_BPS ${this.#bps}`,
       );
     }
+  }
+
+  /** Adds `n` octets to the address at words[o…o+3], counted from 0 when it is new in this pass. */
+  #add(family: number, words: Uint32Array, o: number, n: number): void {
+    const fresh = this.#index.size;
+    const i = this.#index.indexOf(family, words, o);
+    if (i >= this.#octets.length) {
+      const grown = new Float64Array(this.#octets.length * 2);
+      grown.set(this.#octets);
+      this.#octets = grown;
+    }
+    this.#octets[i] = (i === fresh ? 0 : this.#octets[i]) + n;
   }
 }
