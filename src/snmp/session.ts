@@ -4,7 +4,6 @@
  * message in words. What a peer sends can never throw out of the socket handler: a datagram net-snmp
  * cannot parse is remembered and reported as `malformed` when the request would otherwise time out.
  */
-import snmp from "net-snmp";
 import {
   SnmpError,
   type SnmpSession,
@@ -14,6 +13,7 @@ import {
 } from "./snmp_types.ts";
 import { compareOids, oidInSubtree } from "./snmp_oid.ts";
 import { ensureUsmPrivacy } from "./usm_privacy.ts";
+import { loadNetSnmp, netSnmp } from "./net_snmp.ts";
 
 /** Varbinds a walk keeps at most unless told otherwise, so a huge or hostile table stays bounded. */
 export const DEFAULT_MAX_ROWS = 100_000;
@@ -27,8 +27,10 @@ const MAX_REPETITIONS_FIELD = 2_147_483_647;
 /** An agent answered error-status tooBig (RFC 3416 §4.2.3) to a GETBULK that could ask for fewer. */
 const TOO_BIG = Symbol("tooBig");
 
-// net-snmp's ObjectType codes (RFC 2578 application types and RFC 3416 exceptions).
-const T = snmp.ObjectType as Record<string, number>;
+/** net-snmp's ObjectType codes (RFC 2578 application types and RFC 3416 exceptions). */
+function objectTypes(): Record<string, number> {
+  return netSnmp().ObjectType;
+}
 
 // USM statistics report names (RFC 3414 §5, usmStats*) as net-snmp words them → our words.
 const USM_WORDS: Record<string, string> = {
@@ -74,6 +76,11 @@ class NetSnmpSession implements SnmpSession {
 
   constructor(target: SnmpTarget) {
     this.target = target;
+  }
+
+  /** Opens net-snmp's session: on the first request, once net-snmp is loaded (see net_snmp.ts). */
+  #open(): void {
+    const snmp = netSnmp(), target = this.target;
     const options = {
       port: target.port,
       retries: target.retries,
@@ -180,7 +187,7 @@ class NetSnmpSession implements SnmpSession {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      this.#raw.close();
+      this.#raw?.close();
     } catch { /* already closed */ }
   }
 
@@ -191,7 +198,7 @@ class NetSnmpSession implements SnmpSession {
         if (err) {
           const status = (err as { name?: string; status?: number }).status;
           const tooBig = (err as { name?: string }).name === "RequestFailedError" &&
-            status === snmp.ErrorStatus.TooBig;
+            status === netSnmp().ErrorStatus.TooBig;
           return tooBig && reps > 1 ? done(null, TOO_BIG) : done(err);
         }
         done(null, Array.isArray(varbinds) ? varbinds : []);
@@ -205,6 +212,18 @@ class NetSnmpSession implements SnmpSession {
     oids: readonly string[],
   ): Promise<R> {
     if (this.#closed) return Promise.reject(new SnmpError("error", "the SNMP session is closed"));
+    if (this.#raw === undefined) {
+      return loadNetSnmp().then(() => {
+        if (this.#raw === undefined && !this.#closed) {
+          try {
+            this.#open();
+          } catch (e) {
+            throw this.#toSnmpError(e, oids);
+          }
+        }
+        return this.#request(start, oids);
+      });
+    }
     this.#garbage = null;
     return new Promise<R>((resolve, reject) => {
       let settled = false;
@@ -267,8 +286,9 @@ class NetSnmpSession implements SnmpSession {
       case "ResponseInvalidError":
         return responseInvalid(msg, err.code as number);
       case "RequestFailedError": {
-        const status = snmp.ErrorStatus[err.status ?? 5] as string | undefined ?? "GeneralError";
-        if (err.status === snmp.ErrorStatus.NoSuchName) {
+        const codes = netSnmp().ErrorStatus;
+        const status = codes[err.status ?? 5] as string | undefined ?? "GeneralError";
+        if (err.status === codes.NoSuchName) {
           return new SnmpError("no_such_object", `no such object ${oids.join(", ")}`);
         }
         return new SnmpError("error", `the agent answered error-status ${lowerFirst(status)} (${msg})`);
@@ -309,12 +329,13 @@ function rowMajor(groups: RawVarbind[][], n: number, reps: number): (SnmpVarbind
 }
 
 function isException(type: number): boolean {
+  const T = objectTypes();
   return type === T.NoSuchObject || type === T.NoSuchInstance || type === T.EndOfMibView;
 }
 
 /** net-snmp's value → {@link SnmpValue}; Buffers become plain Uint8Arrays, Counter64 a bigint. */
 function convertValue(vb: RawVarbind): SnmpValue {
-  const v = vb.value;
+  const v = vb.value, T = objectTypes();
   switch (vb.type) {
     case T.Counter64:
       return v instanceof Uint8Array ? bytesToBigint(v) : typeof v === "number" ? BigInt(v) : 0n;
@@ -342,7 +363,7 @@ export function bytesToBigint(bytes: Uint8Array): bigint {
 }
 
 function responseInvalid(msg: string, code: number): SnmpError {
-  const C = snmp.ResponseInvalidCode as Record<string, number>;
+  const C = netSnmp().ResponseInvalidCode as Record<string, number>;
   if (code === C.EAuthFailure) {
     const words = USM_WORDS[msg];
     if (words) return new SnmpError("auth_failure", `auth failure: ${words}`);
@@ -357,7 +378,7 @@ function responseInvalid(msg: string, code: number): SnmpError {
   }
   if (code === C.ENotInTimeWindow) return new SnmpError("auth_failure", "auth failure: not in time window");
   // Not the message itself: net-snmp puts the community of both sides into ECommunityNoMatch's.
-  const name = (snmp.ResponseInvalidCode[code] as string | undefined) ?? "EUnknown";
+  const name = (netSnmp().ResponseInvalidCode[code] as string | undefined) ?? "EUnknown";
   const words: Record<string, string> = {
     EIp4AddressSize: "an IpAddress that is not 4 bytes",
     EUnknownObjectType: "an unknown value type",

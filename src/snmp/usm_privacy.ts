@@ -11,14 +11,15 @@
  */
 import crypto from "node:crypto";
 import { Buffer } from "node:buffer";
-import snmp from "net-snmp";
+import { netSnmp } from "./net_snmp.ts";
 
 let installed = false;
 
-/** Makes net-snmp's AES and DES privacy work on this runtime. Idempotent. */
+/** Makes net-snmp's AES and DES privacy work on this runtime (net-snmp must be loaded). Idempotent. */
 export function ensureUsmPrivacy(): void {
   if (installed) return;
   installed = true;
+  const snmp = netSnmp();
   const have = new Set(crypto.getCiphers());
   const algorithms = snmp.Encryption.algorithms as Record<number, PrivAlgorithm>;
   const P = snmp.PrivProtocols as Record<string, number>;
@@ -67,10 +68,10 @@ function encryptAes(
   authProtocol: number,
   engine: Engine,
 ): { encryptedPdu: Buffer; msgPrivacyParameters: Buffer } {
-  const aes = (snmp.Encryption.algorithms as Record<number, PrivAlgorithm>)[privProtocol];
+  const aes = (netSnmp().Encryption.algorithms as Record<number, PrivAlgorithm>)[privProtocol];
   const key = aes.localizationAlgorithm(aes, authProtocol, privPassword, engine.engineID);
   const salt = crypto.randomBytes(8);
-  const iv = snmp.Encryption.generateIvAes(aes, engine.engineBoots, engine.engineTime, salt) as Buffer;
+  const iv = netSnmp().Encryption.generateIvAes(aes, engine.engineBoots, engine.engineTime, salt) as Buffer;
   return { encryptedPdu: Buffer.from(aesCfb128(key, iv, scopedPdu, true)), msgPrivacyParameters: salt };
 }
 
@@ -82,12 +83,12 @@ function decryptAes(
   authProtocol: number,
   engine: Engine,
 ): Buffer {
-  const aes = (snmp.Encryption.algorithms as Record<number, PrivAlgorithm>)[privProtocol];
+  const aes = (netSnmp().Encryption.algorithms as Record<number, PrivAlgorithm>)[privProtocol];
   const key = aes.localizationAlgorithm(aes, authProtocol, privPassword, engine.engineID);
   if (privParameters.length !== 8) {
     throw new Error(`AES privacy parameters are ${privParameters.length} bytes, not 8`);
   }
-  const iv = snmp.Encryption.generateIvAes(
+  const iv = netSnmp().Encryption.generateIvAes(
     aes,
     engine.engineBoots,
     engine.engineTime,
@@ -127,7 +128,7 @@ export function desCbc(key: Uint8Array, iv: Uint8Array, input: Uint8Array, encry
 
 /** RFC 3414 §8.1.1.1: key = first 8 bytes of the localized key, pre-IV = the next 8. */
 function desKeyAndPreIv(privPassword: string, authProtocol: number, engineId: Buffer): [Buffer, Buffer] {
-  const localized = snmp.Authentication.passwordToKey(authProtocol, privPassword, engineId) as Buffer;
+  const localized = netSnmp().Authentication.passwordToKey(authProtocol, privPassword, engineId) as Buffer;
   return [localized.subarray(0, 8), localized.subarray(8, 16)];
 }
 
