@@ -9,9 +9,8 @@
  *
  * Applied once, on the first v3 session with privacy, and only when the runtime lacks the ciphers.
  */
-import crypto from "node:crypto";
 import { Buffer } from "node:buffer";
-import { netSnmp } from "./net_snmp.ts";
+import { netSnmp, nodeCrypto } from "./net_snmp.ts";
 
 let installed = false;
 
@@ -20,7 +19,7 @@ export function ensureUsmPrivacy(): void {
   if (installed) return;
   installed = true;
   const snmp = netSnmp();
-  const have = new Set(crypto.getCiphers());
+  const have = new Set(nodeCrypto().getCiphers());
   const algorithms = snmp.Encryption.algorithms as Record<number, PrivAlgorithm>;
   const P = snmp.PrivProtocols as Record<string, number>;
   if (!have.has("aes-128-cfb") || !have.has("aes-256-cfb")) {
@@ -70,7 +69,7 @@ function encryptAes(
 ): { encryptedPdu: Buffer; msgPrivacyParameters: Buffer } {
   const aes = (netSnmp().Encryption.algorithms as Record<number, PrivAlgorithm>)[privProtocol];
   const key = aes.localizationAlgorithm(aes, authProtocol, privPassword, engine.engineID);
-  const salt = crypto.randomBytes(8);
+  const salt = nodeCrypto().randomBytes(8);
   const iv = netSnmp().Encryption.generateIvAes(aes, engine.engineBoots, engine.engineTime, salt) as Buffer;
   return { encryptedPdu: Buffer.from(aesCfb128(key, iv, scopedPdu, true)), msgPrivacyParameters: salt };
 }
@@ -102,7 +101,7 @@ function decryptAes(
  * encryption of the previous ciphertext block (the IV first); a short last block uses part of it.
  */
 export function aesCfb128(key: Uint8Array, iv: Uint8Array, input: Uint8Array, encrypt: boolean): Uint8Array {
-  const ecb = crypto.createCipheriv(key.length === 32 ? "aes-256-ecb" : "aes-128-ecb", key, null);
+  const ecb = nodeCrypto().createCipheriv(key.length === 32 ? "aes-256-ecb" : "aes-128-ecb", key, null);
   ecb.setAutoPadding(false);
   const out = new Uint8Array(input.length);
   let feedback: Uint8Array = iv;
@@ -120,8 +119,8 @@ export function desCbc(key: Uint8Array, iv: Uint8Array, input: Uint8Array, encry
   if (input.length % 8 !== 0) throw new Error(`DES input of ${input.length} bytes is not a multiple of 8`);
   const k = Buffer.concat([key.subarray(0, 8), key.subarray(0, 8), key.subarray(0, 8)]);
   const c = encrypt
-    ? crypto.createCipheriv("des-ede3-cbc", k, iv)
-    : crypto.createDecipheriv("des-ede3-cbc", k, iv);
+    ? nodeCrypto().createCipheriv("des-ede3-cbc", k, iv)
+    : nodeCrypto().createDecipheriv("des-ede3-cbc", k, iv);
   c.setAutoPadding(false);
   return Buffer.concat([c.update(input), c.final()]);
 }
@@ -141,7 +140,7 @@ function encryptDes(
 ): { encryptedPdu: Buffer; msgPrivacyParameters: Buffer } {
   const [key, preIv] = desKeyAndPreIv(privPassword, authProtocol, engine.engineID);
   // Salt: our engine boots (1: no persistent state, as net-snmp does) and 4 random bytes.
-  const salt = Buffer.concat([Buffer.from([0, 0, 0, 1]), crypto.randomBytes(4)]);
+  const salt = Buffer.concat([Buffer.from([0, 0, 0, 1]), nodeCrypto().randomBytes(4)]);
   const iv = Buffer.alloc(8);
   for (let i = 0; i < 8; i++) iv[i] = preIv[i] ^ salt[i];
   const padded = Buffer.alloc(Math.ceil(scopedPdu.length / 8) * 8);

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { aesCfb128, desCbc } from "./usm_privacy.ts";
+import { loadNetSnmp } from "./net_snmp.ts";
+
+await loadNetSnmp(); // the ciphers run on node:crypto, which it loads
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
