@@ -204,12 +204,17 @@ export class AnalysisEngine implements Detector {
     const flows = this.#flows, o = this.#t.origins;
     const exporterAddress = (n: number) => o?.exporterAddress(n) ?? "";
     const top = flows.top(this.#o.flowsPerMinute ?? 20_000, exporterAddress);
-    const sums = this.#sums.take();
+    const { hosts, subnets, interfaces } = this.#sums.take();
     const summary: MinuteSummary = {
       minuteMs: this.#minute,
       flows: top.flows,
       exporters: top.exporters,
-      ...sums,
+      // Rows only when read (the flow history): the analyzers read the columns.
+      get hosts() {
+        return hosts.rows();
+      },
+      subnets,
+      interfaces,
       totals: {
         bytes: this.#totals.bytes,
         packets: this.#totals.packets,
@@ -219,6 +224,7 @@ export class AnalysisEngine implements Detector {
     };
     const input = {
       summary,
+      hosts,
       endMs,
       probes: this.#probes.close(this.#o.probeMinDistinct ?? 1),
       cleartext: this.#o.cleartext?.() ?? [],
@@ -235,6 +241,6 @@ export class AnalysisEngine implements Detector {
     }
     flows.clear();
     this.#totals = { bytes: 0, packets: 0, flows: 0 };
-    if (summary.totals.flows > 0 || summary.hosts.length > 0) this.#o.onMinute?.(summary);
+    if (summary.totals.flows > 0 || hosts.count > 0) this.#o.onMinute?.(summary);
   }
 }

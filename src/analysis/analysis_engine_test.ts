@@ -361,3 +361,62 @@ Deno.test("an exporter interface carrying ten times its usual traffic is a spike
     /^The traffic through 10\.0\.0\.1 ifIndex 3 \(Gi0\/3\) rose to 10 times its usual level/,
   );
 });
+
+Deno.test("the minute handed to the flow history lists every local host's sums, also as the Worker receives it", () => {
+  const h = harness();
+  h.send([
+    {
+      src: "10.0.0.5",
+      dst: "10.0.0.53",
+      srcPort: 10000,
+      dstPort: 53,
+      proto: 17,
+      ipBytes: 70,
+      tsMs: T0 + 1000,
+    },
+    {
+      src: "10.0.0.53",
+      dst: "10.0.0.5",
+      srcPort: 53,
+      dstPort: 10000,
+      proto: 17,
+      ipBytes: 90,
+      tsMs: T0 + 1001,
+    },
+    {
+      src: "10.0.0.5",
+      dst: "1.1.1.1",
+      srcPort: 40000,
+      dstPort: 443,
+      proto: 6,
+      ipBytes: 500,
+      tsMs: T0 + 2000,
+    },
+  ]);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  assert.equal(h.minutes.length, 1);
+  const expected = [
+    {
+      ip: "10.0.0.5",
+      sent_bytes: 570,
+      received_bytes: 90,
+      sent_packets: 2,
+      received_packets: 1,
+      flows: 3,
+      dns_queries: 1,
+      dns_served: 0,
+    },
+    {
+      ip: "10.0.0.53",
+      sent_bytes: 90,
+      received_bytes: 70,
+      sent_packets: 1,
+      received_packets: 1,
+      flows: 2,
+      dns_queries: 0,
+      dns_served: 1,
+    },
+  ];
+  assert.deepEqual(h.minutes[0].hosts, expected);
+  assert.deepEqual(structuredClone(h.minutes[0]).hosts, expected);
+});

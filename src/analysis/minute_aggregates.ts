@@ -4,19 +4,26 @@
  * Keyed by the IPv4 address as a number (a string only for IPv6), bounded per minute: what does not fit
  * is counted in `notKept`.
  */
-import type { MinuteHostRow, MinuteInterfaceRow, MinuteSubnetRow } from "../events/mod.ts";
+import type { MinuteInterfaceRow, MinuteSubnetRow } from "../events/mod.ts";
 import { AddressIndex, type CidrWords, inNetwork } from "../flow/mod.ts";
 import { formatIp, formatIpv4 } from "../net/mod.ts";
+import {
+  DNS_QUERIES,
+  DNS_SERVED,
+  FLOWS,
+  HOST_FIELDS,
+  MinuteHosts,
+  RECEIVED_BYTES,
+  RECEIVED_PACKETS,
+  SENT_BYTES,
+  SENT_PACKETS,
+} from "./minute_hosts.ts";
 
 /** DNS (RFC 1035 §4.2), UDP and TCP. */
 const DNS_PORT = 53;
 
 /** Hosts, subnets and interfaces kept a minute, each. */
 export const MAX_AGGREGATES = 65_536;
-
-/** The host columns, HOST_FIELDS a host in one Float64Array, in MinuteHostRow's order. */
-const SENT_BYTES = 0, RECEIVED_BYTES = 1, SENT_PACKETS = 2, RECEIVED_PACKETS = 3, FLOWS = 4, DNS_QUERIES = 5;
-const DNS_SERVED = 6, HOST_FIELDS = 7;
 
 /** Sums for one minute. */
 export class MinuteAggregates {
@@ -119,25 +126,15 @@ export class MinuteAggregates {
     }
   }
 
-  /** The minute's rows, and a new minute. */
-  take(): { hosts: MinuteHostRow[]; subnets: MinuteSubnetRow[]; interfaces: MinuteInterfaceRow[] } {
-    // Hosts are named and made rows here, once a minute, not as each is first met.
-    const index = this.#hosts, sums = this.#sums, hosts: MinuteHostRow[] = [];
-    for (let i = 0; i < index.size; i++) {
-      const h = i * HOST_FIELDS;
-      hosts.push({
-        ip: index.family[i] === 4
-          ? formatIpv4(index.words[i << 2])
-          : formatIp(index.family[i], index.words, i << 2),
-        sent_bytes: sums[h + SENT_BYTES],
-        received_bytes: sums[h + RECEIVED_BYTES],
-        sent_packets: sums[h + SENT_PACKETS],
-        received_packets: sums[h + RECEIVED_PACKETS],
-        flows: sums[h + FLOWS],
-        dns_queries: sums[h + DNS_QUERIES],
-        dns_served: sums[h + DNS_SERVED],
-      });
-    }
+  /** The minute's hosts (columns), subnets and interfaces, and a new minute. */
+  take(): { hosts: MinuteHosts; subnets: MinuteSubnetRow[]; interfaces: MinuteInterfaceRow[] } {
+    const index = this.#hosts, sums = this.#sums, n = index.size;
+    const hosts = new MinuteHosts(
+      n,
+      index.family.slice(0, n),
+      index.words.slice(0, n << 2),
+      sums.slice(0, n * HOST_FIELDS),
+    );
     sums.fill(0, 0, index.size * HOST_FIELDS);
     const out = {
       hosts,
