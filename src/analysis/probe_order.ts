@@ -6,7 +6,10 @@
  * probes, this costs a few. Both sorts are stable over the same total order, so the result is the same.
  */
 
-/** Row indexes 0 … n-1 in probe order (see the module comment). No per-row allocation. */
+/**
+ * Row indexes 0 … n-1 in probe order, or only the rows in `rows` (ascending) when given. No per-row
+ * allocation.
+ */
 export function probeOrder(
   n: number,
   family: Uint8Array,
@@ -14,11 +17,15 @@ export function probeOrder(
   dst: Uint32Array,
   proto: Uint8Array,
   port: Uint16Array,
+  rows?: Int32Array,
 ): Int32Array {
-  let order = new Int32Array(n), spare = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
+  const digit = new Uint16Array(n);
+  let order = rows ? rows.slice() : new Int32Array(n);
+  if (!rows) { for (let i = 0; i < n; i++) order[i] = i; }
+  n = order.length;
+  let spare = new Int32Array(n);
   if (n < 2) return order;
-  const digit = new Uint16Array(n), count = new Int32Array(65537);
+  const count = new Int32Array(65537);
   /** One stable counting pass on `digit`; false when every row has the same digit (nothing moves). */
   const pass = (): boolean => {
     count.fill(0);
@@ -32,20 +39,20 @@ export function probeOrder(
     [order, spare] = [spare, order];
     return true;
   };
-  // least significant key first
-  for (let r = 0; r < n; r++) digit[r] = port[r];
+  // least significant key first; digits are set for the rows being ordered only
+  for (let k = 0; k < n; k++) digit[order[k]] = port[order[k]];
   pass();
-  for (let r = 0; r < n; r++) digit[r] = proto[r];
+  for (let k = 0; k < n; k++) digit[order[k]] = proto[order[k]];
   pass();
   for (const words of [dst, src]) {
     for (let w = 3; w >= 0; w--) {
-      for (let r = 0; r < n; r++) digit[r] = words[(r << 2) + w] & 0xffff;
+      for (let k = 0; k < n; k++) digit[order[k]] = words[(order[k] << 2) + w] & 0xffff;
       pass();
-      for (let r = 0; r < n; r++) digit[r] = words[(r << 2) + w] >>> 16;
+      for (let k = 0; k < n; k++) digit[order[k]] = words[(order[k] << 2) + w] >>> 16;
       pass();
     }
   }
-  for (let r = 0; r < n; r++) digit[r] = family[r];
+  for (let k = 0; k < n; k++) digit[order[k]] = family[order[k]];
   pass();
   return order;
 }
