@@ -24,7 +24,7 @@ function comparatorOrder(
 Deno.test("probeOrder() orders probes exactly as the comparator sort did, duplicates in logged order", () => {
   let x = 12345;
   const rnd = (m: number) => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) % m;
-  for (const n of [0, 1, 2, 7, 5_000]) {
+  for (const n of [0, 1, 2, 7, 5_000, 10_000]) { // 8-bit digits below 8,192 rows, 16-bit ones above
     const fam = new Uint8Array(n), src = new Uint32Array(n * 4), dst = new Uint32Array(n * 4);
     const proto = new Uint8Array(n), port = new Uint16Array(n);
     for (let r = 0; r < n; r++) {
