@@ -119,13 +119,12 @@ export class MinuteFlows {
     exporterAddress: (n: number) => string,
   ): { flows: MinuteFlowColumns; exporters: string[] } {
     const rows = this.#rows, n = rows.count;
-    const heap = new TopK(Math.max(1, Math.min(limit, n)));
-    for (let r = 0; r < n; r++) heap.offer(rows.bytes[r], -r, r);
-    const refs = n === 0 ? [] : heap.drain().refs;
+    const refs = this.#largest(Math.min(limit, n));
     const out = createMinuteFlowColumns(refs.length);
     const exporters: string[] = [];
     const numbered = new Map<number, number>();
-    refs.forEach((r, i) => {
+    for (let i = 0; i < refs.length; i++) {
+      const r = refs[i];
       const k = r << 2, o = i << 2;
       for (let w = 0; w < 4; w++) {
         out.src[o + w] = rows.src[k + w];
@@ -154,9 +153,38 @@ export class MinuteFlows {
       out.outIf[i] = rows.outIf[r];
       out.srcAs[i] = rows.srcAs[r];
       out.dstAs[i] = rows.dstAs[r];
-    });
+    }
     out.count = refs.length;
     return { flows: out, exporters };
+  }
+
+  /**
+   * The rows of the `k` flows with the most octets, most first (ties: the earlier row). Octets are whole
+   * numbers, so while the largest leaves room for the row number below 2^53 each row is one number,
+   * octets × 2^bits + the row number reversed, and a native sort of those does what a heap with a
+   * comparison per step did at a quarter of the cost; otherwise the heap.
+   */
+  #largest(k: number): Int32Array {
+    const rows = this.#rows, n = rows.count, bytes = rows.bytes, refs = new Int32Array(k);
+    if (k === 0) return refs;
+    const span = 2 ** (32 - Math.clz32(n)); // > every row number
+    let whole = true, max = 0;
+    for (let r = 0; r < n; r++) {
+      const b = bytes[r];
+      if (b > max) max = b;
+      if (!Number.isInteger(b) || b < 0) whole = false;
+    }
+    if (whole && max * span + span <= Number.MAX_SAFE_INTEGER) {
+      const keys = new Float64Array(n);
+      for (let r = 0; r < n; r++) keys[r] = bytes[r] * span + (span - 1 - r);
+      keys.sort();
+      for (let i = 0; i < k; i++) refs[i] = span - 1 - (keys[n - 1 - i] % span);
+      return refs;
+    }
+    const heap = new TopK(k);
+    for (let r = 0; r < n; r++) heap.offer(bytes[r], -r, r);
+    refs.set(heap.drain().refs);
+    return refs;
   }
 
   /**
