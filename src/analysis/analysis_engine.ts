@@ -106,8 +106,9 @@ export class AnalysisEngine implements Detector {
   /** ARP requests are host probes (how `nmap -sn` sweeps its own subnet). */
   onRows(b: PacketBatch, from: number, to: number): void {
     const kind = b.kind, op = b.arpOp, src = b.src, dst = b.dst;
-    for (let r = from; r < to; r++) {
-      if (kind[r] !== RowKind.Arp || op[r] !== 1) continue;
+    // The next ARP row by the native search (a batch of IP rows is one call), not a JS loop over every row.
+    for (let r = kind.indexOf(RowKind.Arp, from); r >= 0 && r < to; r = kind.indexOf(RowKind.Arp, r + 1)) {
+      if (op[r] !== 1) continue;
       const a = r << 2;
       // Gratuitous ARP (sender = target) and probes from 0.0.0.0 (RFC 5227) ask no other host.
       if (src[a] === 0 || src[a] === dst[a]) continue;

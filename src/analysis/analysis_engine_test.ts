@@ -7,6 +7,9 @@ import type { AnalysisConfig } from "../config/mod.ts";
 import { createAnalysis } from "./create_analysis.ts";
 import { addIpRow, type IpRow } from "../../tests/helpers/batch_rows.ts";
 import { createPacketBatch } from "../decode/mod.ts";
+import { decodeArp } from "../decode/arp.ts";
+import { OK } from "../decode/malformed.ts";
+import { arp } from "../../tests/helpers/frames.ts";
 import { ScanWindow } from "./scan_window.ts";
 
 const MINUTE = 60_000;
@@ -419,4 +422,34 @@ Deno.test("the minute handed to the flow history lists every local host's sums, 
   ];
   assert.deepEqual(h.minutes[0].hosts, expected);
   assert.deepEqual(structuredClone(h.minutes[0]).hosts, expected);
+});
+
+Deno.test("ARP requests to 120 hosts among IP rows are a host sweep; replies, gratuitous ARP and 0.0.0.0 probes are not", () => {
+  const h = harness();
+  const b = createPacketBatch(1024);
+  const arpRow = (op: number, spa: string, tpa: string, tsMs: number) => {
+    const body = arp({ op, sha: "02:00:00:00:00:01", spa, tpa });
+    const r = b.count++;
+    assert.equal(decodeArp(body, 0, body.length, b, r), OK);
+    b.tsMs[r] = tsMs;
+  };
+  for (let i = 0; i < 120; i++) {
+    addIpRow(b, {
+      src: "10.0.0.7",
+      dst: "10.0.0.8",
+      srcPort: 1,
+      dstPort: 2,
+      proto: 6,
+      ipBytes: 60,
+      tsMs: T0 + i,
+    });
+    arpRow(1, "10.0.0.66", `10.0.1.${i}`, T0 + i); // the sweep
+    arpRow(2, "10.0.0.67", `10.0.2.${i}`, T0 + i); // replies ask nothing
+    arpRow(1, "10.0.0.68", "10.0.0.68", T0 + i); // gratuitous
+    arpRow(1, "0.0.0.0", `10.0.3.${i}`, T0 + i); // address probe (RFC 5227)
+  }
+  h.pipeline.consume(b);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  const sweeps = h.events.filter((e) => e.type === "host_sweep");
+  assert.deepEqual(sweeps.map((e) => [e.ip, e.evidence.hosts]), [["10.0.0.66", 120]]);
 });
