@@ -12,6 +12,15 @@ import { type FlowTable, TopK } from "../flow/mod.ts";
 import { formatIp } from "../net/mod.ts";
 
 const EMPTY = -1;
+/** Rows allocated at first; doubled as needed up to the capacity. */
+const INITIAL_ROWS = 4096;
+
+/** Index slots for `rows` rows: a power of two, at least twice as many. */
+function slotsFor(rows: number): number {
+  let slots = 16;
+  while (slots < rows * 2) slots *= 2;
+  return slots;
+}
 
 /** Columns of `n` rows. */
 export function createMinuteFlowColumns(n: number): MinuteFlowColumns {
@@ -51,11 +60,11 @@ export class MinuteFlows {
       throw new RangeError(`capacity must be ≥ 1, got ${capacity}`);
     }
     this.capacity = capacity;
-    this.#rows = createMinuteFlowColumns(capacity);
-    let slots = 16;
-    while (slots < capacity * 2) slots *= 2;
-    this.#index = new Int32Array(slots).fill(EMPTY);
-    this.#mask = slots - 1;
+    // Rows as the minutes need them, up to capacity: 80,000 rows allocated up front were ~15 ms of a
+    // replay's start, for minutes that mostly hold fewer.
+    this.#rows = createMinuteFlowColumns(Math.min(capacity, INITIAL_ROWS));
+    this.#index = new Int32Array(slotsFor(this.#rows.family.length)).fill(EMPTY);
+    this.#mask = this.#index.length - 1;
   }
 
   /** Flows held. */
@@ -77,6 +86,10 @@ export class MinuteFlows {
       if (rows.count === this.capacity) {
         this.notKept++;
         return;
+      }
+      if (rows.count === rows.family.length) {
+        this.#grow();
+        return this.add(t, id, bytes, packets, firstMs, lastMs);
       }
       r = rows.count++;
       this.#index[slot] = r;
@@ -261,6 +274,35 @@ export class MinuteFlows {
         rows.src[k + 2] === s[a + 2] && rows.src[k + 3] === s[a + 3] && rows.dst[k + 1] === d[b + 1] &&
         rows.dst[k + 2] === d[b + 2] && rows.dst[k + 3] === d[b + 3]
       ) return slot;
+    }
+  }
+
+  /** Twice the rows (at most capacity), the index rebuilt. */
+  #grow(): void {
+    const old = this.#rows, n = old.count;
+    const rows = createMinuteFlowColumns(Math.min(this.capacity, old.family.length * 2));
+    // Called when full: every old row is in use, and each column is copied whole.
+    for (const key of Object.keys(rows) as (keyof MinuteFlowColumns)[]) {
+      const to = rows[key], from = old[key];
+      if (typeof to !== "number") (to as Uint32Array).set(from as Uint32Array);
+    }
+    rows.count = n;
+    this.#rows = rows;
+    this.#index = new Int32Array(slotsFor(rows.family.length)).fill(EMPTY);
+    this.#mask = this.#index.length - 1;
+    for (let r = 0; r < n; r++) {
+      const k = r << 2;
+      const slot = this.#slotOf(
+        rows.family[r],
+        rows.src,
+        k,
+        rows.dst,
+        k,
+        rows.srcPort[r],
+        rows.dstPort[r],
+        rows.proto[r],
+      );
+      this.#index[slot] = r;
     }
   }
 

@@ -6,8 +6,8 @@ import { MinuteFlows } from "./minute_flows.ts";
 const T0 = Date.UTC(2026, 0, 5, 9, 0);
 
 /** A minute of one record per flow, flow i from source port 1000 + i with `bytes[i]` octets. */
-function minuteOf(bytes: number[]): MinuteFlows {
-  const b = createFlowRecordBatch(bytes.length), table = new FlowTable(4096);
+function minuteOf(bytes: number[], capacity = Math.max(1, 4 * bytes.length)): MinuteFlows {
+  const b = createFlowRecordBatch(bytes.length), table = new FlowTable(16_384);
   bytes.forEach((octets, i) => {
     b.family[i] = 4;
     b.src[i << 2] = 0x0a000001;
@@ -21,7 +21,7 @@ function minuteOf(bytes: number[]): MinuteFlows {
   });
   b.count = bytes.length;
   table.addRecords(b, 0, b.count);
-  const flows = new MinuteFlows(Math.max(1, 4 * bytes.length));
+  const flows = new MinuteFlows(capacity);
   // Table ids in record order: the minute's rows follow them.
   for (let id = 0; id < table.highWater; id++) {
     flows.add(table, id, table.intervalBytes(id), table.intervalPackets(id), T0, T0);
@@ -60,4 +60,15 @@ Deno.test("MinuteFlows.top() orders octet counts past 2^40 and fractional ones (
   const sampled = [10.5, 10.25, 10.5, 99.9, 0.5, 10.5];
   assert.deepEqual([...minuteOf(sampled).top(6, () => "").flows.srcPort], expected(sampled, 6));
   assert.equal(minuteOf([]).top(10, () => "").flows.count, 0);
+});
+
+Deno.test("MinuteFlows grows its rows as a minute needs them, and past its capacity counts the flows it does not keep", () => {
+  const bytes = Array.from({ length: 10_000 }, (_, i) => (i * 7919) % 1000 + 1);
+  const grown = minuteOf(bytes);
+  assert.equal(grown.size, 10_000);
+  assert.deepEqual([...grown.top(10_000, () => "").flows.srcPort], expected(bytes, 10_000));
+  const bounded = minuteOf(bytes, 6_000);
+  assert.equal(bounded.size, 6_000);
+  assert.equal(bounded.notKept, 4_000);
+  assert.deepEqual([...bounded.top(100, () => "").flows.srcPort], expected(bytes.slice(0, 6_000), 100));
 });

@@ -39,6 +39,8 @@ export interface SourceProbes {
 }
 
 const SAMPLE = 20;
+/** Rows allocated at first; doubled as needed up to the capacity. */
+const INITIAL_ROWS = 4096;
 
 /** The minute's probes. */
 export class ProbeLog {
@@ -59,11 +61,13 @@ export class ProbeLog {
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.#family = new Uint8Array(capacity);
-    this.#src = new Uint32Array(capacity * 4);
-    this.#dst = new Uint32Array(capacity * 4);
-    this.#port = new Uint16Array(capacity);
-    this.#proto = new Uint8Array(capacity);
+    // Rows as the minutes need them, up to capacity (131,072 rows up front were a few ms of every start).
+    const n = Math.min(capacity, INITIAL_ROWS);
+    this.#family = new Uint8Array(n);
+    this.#src = new Uint32Array(n * 4);
+    this.#dst = new Uint32Array(n * 4);
+    this.#port = new Uint16Array(n);
+    this.#proto = new Uint8Array(n);
   }
 
   /** Probes logged. */
@@ -85,6 +89,7 @@ export class ProbeLog {
       this.notLogged++;
       return;
     }
+    if (this.#count === this.#family.length) this.#grow();
     const r = this.#count++, k = r << 2;
     this.#family[r] = family;
     for (let w = 0; w < 4; w++) {
@@ -93,6 +98,25 @@ export class ProbeLog {
     }
     this.#proto[r] = proto;
     this.#port[r] = port;
+  }
+
+  /** Twice the rows, at most capacity (called when full). */
+  #grow(): void {
+    const n = Math.min(this.capacity, this.#family.length * 2);
+    const grown = <T extends Uint8Array | Uint16Array | Uint32Array>(
+      a: T,
+      make: new (n: number) => T,
+      width: number,
+    ) => {
+      const b = new make(n * width);
+      b.set(a);
+      return b;
+    };
+    this.#family = grown(this.#family, Uint8Array, 1);
+    this.#src = grown(this.#src, Uint32Array, 4);
+    this.#dst = grown(this.#dst, Uint32Array, 4);
+    this.#port = grown(this.#port, Uint16Array, 1);
+    this.#proto = grown(this.#proto, Uint8Array, 1);
   }
 
   /**

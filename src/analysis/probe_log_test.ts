@@ -54,3 +54,13 @@ Deno.test("ProbeLog.close(min) over many sources equals close(1) less the source
     assert.deepStrictEqual(some.close(min), expected, `min ${min}`);
   }
 });
+
+Deno.test("ProbeLog grows as a minute needs it and past its capacity counts what it does not log", () => {
+  const log = new ProbeLog(10_000);
+  for (let i = 0; i < 12_000; i++) log.add(4, v4(10, 0, 0, 1), 0, v4(10, 1, i >> 8, i & 255), 0, 6, 80);
+  assert.equal(log.size, 10_000);
+  assert.equal(log.notLogged, 2_000);
+  const [s] = log.close(2);
+  assert.deepStrictEqual([s.source, s.hosts, s.ports, s.probes], ["10.0.0.1", 10_000, 1, 10_000]);
+  assert.deepStrictEqual(s.hostSample.slice(0, 2), ["10.1.0.0", "10.1.0.1"]);
+});
