@@ -162,6 +162,9 @@ export class AnalysisEngine implements Detector {
   /** Every flow that carried something in the interval, into the minute. */
   #pass(startMs: number): void {
     const t = this.#t, flows = this.#flows, sums = this.#sums, o = t.origins, totals = this.#totals;
+    // Room for as many flows (hosts: two a flow) as the table may hold now, in one step.
+    flows.reserve(t.highWater);
+    sums.reserve(2 * t.highWater);
     for (let id = 0; id < t.highWater; id++) {
       const fam = t.family[id];
       if (fam === 0) continue;

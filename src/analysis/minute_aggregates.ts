@@ -1,8 +1,8 @@
 /**
  * The minute's sums per local host, per local subnet (/24, /64) and per exporter interface, counted in
  * the same per-interval pass that fills MinuteFlows, so flows past MinuteFlows' bound still count here.
- * Keyed by the IPv4 address as a number (a string only for IPv6), bounded per minute: what does not fit
- * is counted in `notKept`.
+ * Hosts and subnets are keyed by address words (AddressIndex: no boxed number or string a flow, IPv6
+ * included), interfaces by number; bounded per minute: what does not fit is counted in `notKept`.
  */
 import type { MinuteInterfaceRow, MinuteSubnetRow } from "../events/mod.ts";
 import { AddressIndex, type CidrWords, inNetwork } from "../flow/mod.ts";
@@ -34,7 +34,10 @@ export class MinuteAggregates {
    */
   #hosts = new AddressIndex();
   #sums = new Float64Array(1024 * HOST_FIELDS);
-  #subnets = new Map<number | string, MinuteSubnetRow>();
+  /** Subnets by their network address (words 2 and 3 always 0), rows in the order first met. */
+  #subnetIndex = new AddressIndex(256);
+  #subnetRows: MinuteSubnetRow[] = [];
+  #subnetKey = new Uint32Array(4);
   #interfaces = new Map<number, MinuteInterfaceRow>();
   /** Rows not kept this minute because their map was full. */
   notKept = 0;
@@ -42,6 +45,14 @@ export class MinuteAggregates {
   /** `local`: the networks whose hosts and subnets are summed. */
   constructor(local: readonly CidrWords[]) {
     this.#local = local;
+  }
+
+  /** Room for `n` hosts (at most MAX_AGGREGATES) at once, when the minute has none yet. */
+  reserve(n: number): void {
+    n = Math.min(n, MAX_AGGREGATES);
+    if (this.#hosts.size > 0 || this.#hosts.family.length >= n) return;
+    this.#hosts = new AddressIndex(n);
+    if (this.#sums.length < n * HOST_FIELDS) this.#sums = new Float64Array(n * HOST_FIELDS);
   }
 
   /** Whether `w[a…]` of `family` is a local address. */
@@ -138,11 +149,12 @@ export class MinuteAggregates {
     sums.fill(0, 0, index.size * HOST_FIELDS);
     const out = {
       hosts,
-      subnets: [...this.#subnets.values()],
+      subnets: this.#subnetRows,
       interfaces: [...this.#interfaces.values()],
     };
     this.#hosts.clear();
-    this.#subnets.clear();
+    this.#subnetIndex.clear();
+    this.#subnetRows = [];
     this.#interfaces.clear();
     this.notKept = 0;
     return out;
@@ -167,22 +179,21 @@ export class MinuteAggregates {
 
   #subnet(family: number, w: Uint32Array, a: number): MinuteSubnetRow | undefined {
     // /24 for IPv4, /64 for IPv6: the sizes a LAN's subnets usually have.
-    const key = family === 4 ? (w[a] & 0xffffff00) >>> 0 : `${formatIp(6, [w[a], w[a + 1], 0, 0], 0)}/64`;
-    let s = this.#subnets.get(key);
-    if (s === undefined) {
-      if (this.#subnets.size >= MAX_AGGREGATES) return void this.notKept++;
-      this.#subnets.set(
-        key,
-        s = {
-          cidr: family === 4 ? `${formatIpv4(key as number)}/24` : key as string,
-          bytes: 0,
-          sent_bytes: 0,
-          received_bytes: 0,
-          sent_packets: 0,
-          received_packets: 0,
-        },
-      );
-    }
+    const k = this.#subnetKey, index = this.#subnetIndex, rows = this.#subnetRows;
+    k[0] = family === 4 ? w[a] & 0xffffff00 : w[a];
+    k[1] = family === 4 ? 0 : w[a + 1];
+    const i = index.indexOf(family, k, 0, index.size < MAX_AGGREGATES);
+    if (i < 0) return void this.notKept++;
+    if (i < rows.length) return rows[i];
+    const s: MinuteSubnetRow = {
+      cidr: family === 4 ? `${formatIpv4(k[0])}/24` : `${formatIp(6, k, 0)}/64`,
+      bytes: 0,
+      sent_bytes: 0,
+      received_bytes: 0,
+      sent_packets: 0,
+      received_packets: 0,
+    };
+    rows.push(s);
     return s;
   }
 

@@ -277,11 +277,15 @@ export class MinuteFlows {
     }
   }
 
-  /** Twice the rows (at most capacity), the index rebuilt. */
-  #grow(): void {
+  /** Room for `n` rows (at most capacity) at once, rather than by doubling as they come. */
+  reserve(n: number): void {
+    if (this.#rows.family.length < Math.min(n, this.capacity)) this.#grow(n);
+  }
+
+  /** Twice the rows or `atLeast` (at most capacity), the index rebuilt. */
+  #grow(atLeast = 0): void {
     const old = this.#rows, n = old.count;
-    const rows = createMinuteFlowColumns(Math.min(this.capacity, old.family.length * 2));
-    // Called when full: every old row is in use, and each column is copied whole.
+    const rows = createMinuteFlowColumns(Math.min(this.capacity, Math.max(old.family.length * 2, atLeast)));
     for (const key of Object.keys(rows) as (keyof MinuteFlowColumns)[]) {
       const to = rows[key], from = old[key];
       if (typeof to !== "number") (to as Uint32Array).set(from as Uint32Array);
