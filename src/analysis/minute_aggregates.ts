@@ -139,20 +139,17 @@ export class MinuteAggregates {
 
   /** The minute's hosts (columns), subnets and interfaces, and a new minute. */
   take(): { hosts: MinuteHosts; subnets: MinuteSubnetRow[]; interfaces: MinuteInterfaceRow[] } {
-    const index = this.#hosts, sums = this.#sums, n = index.size;
-    const hosts = new MinuteHosts(
-      n,
-      index.family.slice(0, n),
-      index.words.slice(0, n << 2),
-      sums.slice(0, n * HOST_FIELDS),
-    );
-    sums.fill(0, 0, index.size * HOST_FIELDS);
+    // The columns themselves go with the minute (no copy); the next minute starts small and is given
+    // room at its first pass (reserve).
+    const index = this.#hosts;
+    const hosts = new MinuteHosts(index.size, index.family, index.words, this.#sums);
+    this.#hosts = new AddressIndex();
+    this.#sums = new Float64Array(1024 * HOST_FIELDS);
     const out = {
       hosts,
       subnets: this.#subnetRows,
       interfaces: [...this.#interfaces.values()],
     };
-    this.#hosts.clear();
     this.#subnetIndex.clear();
     this.#subnetRows = [];
     this.#interfaces.clear();

@@ -12,7 +12,7 @@ import { formatIp } from "../net/mod.ts";
 export const SENT_BYTES = 0, RECEIVED_BYTES = 1, SENT_PACKETS = 2, RECEIVED_PACKETS = 3, FLOWS = 4;
 export const DNS_QUERIES = 5, DNS_SERVED = 6, HOST_FIELDS = 7;
 
-/** One minute's hosts (its own copies: the aggregates go on with the next minute). */
+/** One minute's hosts (columns of at least `count` rows, its own: the aggregates start new ones). */
 export class MinuteHosts {
   /** Hosts, in the order first met in the minute. */
   readonly count: number;
