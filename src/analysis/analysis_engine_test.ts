@@ -192,7 +192,14 @@ Deno.test("a subnet's traffic that stops after ten minutes is a drop, and resolv
   const drop = h.events.find((e) => e.type === "traffic_drop" && e.subject === "10.1.2.0/24");
   assert.ok(drop, JSON.stringify(h.events.map((e) => e.summary)));
   assert.match(drop.summary, /^The traffic of 10\.1\.2\.0\/24 dropped 100 % at 09:12 UTC/);
-  assert.equal(drop.evidence.bytes, 0);
+  // Twelve minutes of 2 MB: the baseline is 2 MB after them, whatever its weight.
+  assert.deepEqual(drop.evidence, {
+    minute_start: "2026-01-05T09:12:00.000Z",
+    bytes: 0,
+    baseline_bytes: 2_000_000,
+    baseline_minutes: 12,
+    ratio: 0,
+  });
   minute(13, 2_000_000);
   minute(14, 2_000_000);
   assert.ok(h.events.some((e) => e.advisory_id === drop.advisory_id && e.phase === "resolved"));
