@@ -460,3 +460,49 @@ Deno.test("ARP requests to 120 hosts among IP rows are a host sweep; replies, gr
   const sweeps = h.events.filter((e) => e.type === "host_sweep");
   assert.deepEqual(sweeps.map((e) => [e.ip, e.evidence.hosts]), [["10.0.0.66", 120]]);
 });
+
+Deno.test("a flow id the table gives to another flow within the minute is summed as that flow, and an old 5-tuple back in a new id as before", () => {
+  const table = new FlowTable(1 << 10);
+  const minutes: MinuteSummary[] = [];
+  const engine = createAnalysis(table, CFG, [parseCidr("10.0.0.0/8")], () => {}, (s) => minutes.push(s));
+  const nextInterval: Detector = {
+    name: "interval",
+    onInterval() {
+      for (let id = 0; id < table.highWater; id++) if (table.family[id] !== 0) table.resetInterval(id);
+    },
+  };
+  // Flows idle for 5 s leave the table at each 10 s interval's close, so their ids are given out again.
+  const pipeline = new FlowPipeline(table, [engine, nextInterval], {
+    intervalMs: 10_000,
+    idleTimeoutMs: 5_000,
+    activeTimeoutMs: 1_800_000,
+  });
+  const send = (src: string, dst: string, ipBytes: number, tsMs: number) => {
+    const b = createPacketBatch(4);
+    addIpRow(b, { src, dst, srcPort: 40000, dstPort: 80, proto: 6, ipBytes, tsMs });
+    pipeline.consume(b);
+  };
+  send("10.0.0.1", "10.0.0.2", 100, T0 + 1000); // A, id 0
+  send("10.0.0.1", "10.0.0.2", 100, T0 + 9000); // A again, same interval
+  send("10.0.0.3", "10.0.0.4", 7, T0 + 21_000); // A left at 10 s; B takes id 0
+  send("10.0.0.3", "10.0.0.4", 7, T0 + 31_000); // B, a later interval, still id 0
+  send("10.0.0.1", "10.0.0.2", 1000, T0 + 45_000); // B left; A's 5-tuple again, in id 0 once more
+  pipeline.advanceTo(T0 + MINUTE + 1);
+  assert.ok(table.generation[0] >= 3, `id 0 held three flows (generation ${table.generation[0]})`);
+  const m = minutes[0], f = m.flows;
+  assert.deepEqual(
+    Array.from(
+      { length: f.count },
+      (_, r) => [f.src[r << 2] & 0xff, f.dst[r << 2] & 0xff, f.bytes[r], f.packets[r]],
+    ),
+    [[1, 2, 1200, 3], [3, 4, 14, 2]],
+  );
+  // `flows` counts a flow once an interval it carried something in: A in two intervals, B in two.
+  assert.deepEqual(m.hosts.map((h) => [h.ip, h.sent_bytes, h.received_bytes, h.flows]), [
+    ["10.0.0.1", 1200, 0, 2],
+    ["10.0.0.2", 0, 1200, 2],
+    ["10.0.0.3", 14, 0, 2],
+    ["10.0.0.4", 0, 14, 2],
+  ]);
+  assert.deepEqual(m.subnets.map((s) => [s.cidr, s.bytes]), [["10.0.0.0/24", 1214]]);
+});
