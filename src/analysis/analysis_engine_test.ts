@@ -31,6 +31,7 @@ const CFG: AnalysisConfig = {
 function harness(
   cfg: AnalysisConfig = CFG,
   interfaceName?: (exporter: string, ifIndex: number) => string | null,
+  idleTimeoutMs = 120_000,
 ) {
   const table = new FlowTable(1 << 16);
   const events: AdvisoryEvent[] = [];
@@ -52,7 +53,7 @@ function harness(
   };
   const pipeline = new FlowPipeline(table, [engine, nextInterval], {
     intervalMs: 10_000,
-    idleTimeoutMs: 120_000,
+    idleTimeoutMs,
     activeTimeoutMs: 1_800_000,
   });
   const send = (rows: IpRow[]) => {
@@ -462,21 +463,8 @@ Deno.test("ARP requests to 120 hosts among IP rows are a host sweep; replies, gr
 });
 
 Deno.test("a flow id the table gives to another flow within the minute is summed as that flow, and an old 5-tuple back in a new id as before", () => {
-  const table = new FlowTable(1 << 10);
-  const minutes: MinuteSummary[] = [];
-  const engine = createAnalysis(table, CFG, [parseCidr("10.0.0.0/8")], () => {}, (s) => minutes.push(s));
-  const nextInterval: Detector = {
-    name: "interval",
-    onInterval() {
-      for (let id = 0; id < table.highWater; id++) if (table.family[id] !== 0) table.resetInterval(id);
-    },
-  };
   // Flows idle for 5 s leave the table at each 10 s interval's close, so their ids are given out again.
-  const pipeline = new FlowPipeline(table, [engine, nextInterval], {
-    intervalMs: 10_000,
-    idleTimeoutMs: 5_000,
-    activeTimeoutMs: 1_800_000,
-  });
+  const { table, pipeline, minutes } = harness(CFG, undefined, 5_000);
   const send = (src: string, dst: string, ipBytes: number, tsMs: number) => {
     const b = createPacketBatch(4);
     addIpRow(b, { src, dst, srcPort: 40000, dstPort: 80, proto: 6, ipBytes, tsMs });
