@@ -38,6 +38,8 @@ export class MinuteAggregates {
   #subnetIndex = new AddressIndex(256);
   #subnetRows: MinuteSubnetRow[] = [];
   #subnetKey = new Uint32Array(4);
+  /** By host index: its subnet's index in #subnetRows (-1: not kept), set as the host is first met. */
+  #hostNet = new Int32Array(1024);
   #interfaces = new Map<number, MinuteInterfaceRow>();
   /** Rows not kept this minute because their map was full. */
   notKept = 0;
@@ -86,7 +88,7 @@ export class MinuteAggregates {
         sums[h + FLOWS]++;
         if (dns) sums[h + DNS_QUERIES] += packets;
       }
-      const s = from = this.#subnet(family, src, a);
+      const s = from = this.#subnetOf(h, family, src, a);
       if (s) {
         s.sent_bytes += bytes;
         s.sent_packets += packets;
@@ -102,7 +104,7 @@ export class MinuteAggregates {
         sums[h + FLOWS]++;
         if (dns) sums[h + DNS_SERVED] += packets;
       }
-      const s = this.#subnet(family, dst, a);
+      const s = this.#subnetOf(h, family, dst, a);
       if (s) {
         s.received_bytes += bytes;
         s.received_packets += packets;
@@ -159,8 +161,8 @@ export class MinuteAggregates {
 
   /** Where the sums of host (family, w[a…]) start in #sums, or -1 when it is new and the minute is full. */
   #host(family: number, w: Uint32Array, a: number): number {
-    const index = this.#hosts;
-    const i = index.indexOf(family, w, a, index.size < MAX_AGGREGATES);
+    const index = this.#hosts, before = index.size;
+    const i = index.indexOf(family, w, a, before < MAX_AGGREGATES);
     if (i < 0) {
       this.notKept++;
       return -1;
@@ -171,27 +173,42 @@ export class MinuteAggregates {
       grown.set(this.#sums);
       this.#sums = grown;
     }
+    if (index.size > before) {
+      // A new host: its subnet, looked up once for the minute (a host's subnet never changes).
+      if (i >= this.#hostNet.length) {
+        const grown = new Int32Array(Math.max(i + 1, this.#hostNet.length * 2));
+        grown.set(this.#hostNet);
+        this.#hostNet = grown;
+      }
+      this.#hostNet[i] = this.#subnetAt(family, w, a);
+    }
     return at;
   }
 
-  #subnet(family: number, w: Uint32Array, a: number): MinuteSubnetRow | undefined {
+  /** The subnet row of local address (family, w[a…]) whose host's sums are at `h` (-1: host not kept). */
+  #subnetOf(h: number, family: number, w: Uint32Array, a: number): MinuteSubnetRow | undefined {
+    const i = h < 0 ? this.#subnetAt(family, w, a) : this.#hostNet[h / HOST_FIELDS];
+    if (i < 0) return void this.notKept++;
+    return this.#subnetRows[i];
+  }
+
+  /** The index in #subnetRows of the subnet of (family, w[a…]), -1 when it is new and the minute is full. */
+  #subnetAt(family: number, w: Uint32Array, a: number): number {
     // /24 for IPv4, /64 for IPv6: the sizes a LAN's subnets usually have.
     const k = this.#subnetKey, index = this.#subnetIndex, rows = this.#subnetRows;
     k[0] = family === 4 ? w[a] & 0xffffff00 : w[a];
     k[1] = family === 4 ? 0 : w[a + 1];
     const i = index.indexOf(family, k, 0, index.size < MAX_AGGREGATES);
-    if (i < 0) return void this.notKept++;
-    if (i < rows.length) return rows[i];
-    const s: MinuteSubnetRow = {
+    if (i < 0 || i < rows.length) return i;
+    rows.push({
       cidr: family === 4 ? `${formatIpv4(k[0])}/24` : `${formatIp(6, k, 0)}/64`,
       bytes: 0,
       sent_bytes: 0,
       received_bytes: 0,
       sent_packets: 0,
       received_packets: 0,
-    };
-    rows.push(s);
-    return s;
+    });
+    return i;
   }
 
   #interface(exporterId: number, exporter: () => string, ifIndex: number): MinuteInterfaceRow | undefined {
