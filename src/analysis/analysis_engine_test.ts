@@ -334,6 +334,15 @@ Deno.test("conversations whose directions two exporters report separately are fl
       `10.0.0.2 2 in 0 out ${12 * 10_000}`,
     ],
   );
+  const f = m.flows;
+  assert.equal(f.count, 4 * n);
+  assert.deepEqual([...m.exporters].sort(), ["10.0.0.1", "10.0.0.2"]);
+  for (let r = 0; r < f.count; r++) {
+    // Only the records from 198.51.100.x came through router 2.
+    const back = f.src[r << 2] >>> 24 === 198;
+    assert.equal(m.exporters[f.exporter[r] - 1], back ? "10.0.0.2" : "10.0.0.1", `flow ${r}`);
+    assert.deepEqual([f.inIf[r], f.outIf[r], f.bytes[r], f.packets[r]], [1, 2, 10_000, 10]);
+  }
 });
 
 Deno.test("an exporter interface carrying ten times its usual traffic is a spike, named as the exporter's poll names it", () => {

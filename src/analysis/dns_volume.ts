@@ -5,7 +5,7 @@
  */
 import type { AdvisoryType } from "../events/mod.ts";
 import type { Analyzer, Finding, MinuteInput } from "./analyzer.ts";
-import { DNS_QUERIES, DNS_SERVED, SENT_PACKETS } from "./minute_hosts.ts";
+import { DNS_QUERIES, DNS_SERVED, HOST_FIELDS, SENT_PACKETS } from "./minute_hosts.ts";
 import { count } from "./services.ts";
 
 /** Heavy DNS users. */
@@ -21,10 +21,12 @@ export class DnsVolumeAnalyzer implements Analyzer {
   }
 
   analyze(m: MinuteInput): Finding[] {
-    const out: Finding[] = [], hosts = m.hosts;
-    for (let i = 0; i < hosts.count; i++) {
-      const queries = hosts.get(i, DNS_QUERIES);
-      if (queries < this.#threshold || hosts.get(i, DNS_SERVED) * 2 >= queries) continue;
+    const out: Finding[] = [], hosts = m.hosts, sums = hosts.sums;
+    // The columns read directly: this loop over every host of the minute runs once a minute, mostly
+    // before the JIT has optimised it, where each call per host costs.
+    for (let i = 0, h = 0; i < hosts.count; i++, h += HOST_FIELDS) {
+      const queries = sums[h + DNS_QUERIES];
+      if (queries < this.#threshold || sums[h + DNS_SERVED] * 2 >= queries) continue;
       const ip = hosts.ip(i);
       out.push({
         type: "dns_volume",
