@@ -106,8 +106,9 @@ export class AnalysisEngine implements Detector {
   /** ARP requests are host probes (how `nmap -sn` sweeps its own subnet). */
   onRows(b: PacketBatch, from: number, to: number): void {
     const kind = b.kind, op = b.arpOp, src = b.src, dst = b.dst;
-    for (let r = from; r < to; r++) {
-      if (kind[r] !== RowKind.Arp || op[r] !== 1) continue;
+    // The next ARP row by the native search (a batch of IP rows is one call), not a JS loop over every row.
+    for (let r = kind.indexOf(RowKind.Arp, from); r >= 0 && r < to; r = kind.indexOf(RowKind.Arp, r + 1)) {
+      if (op[r] !== 1) continue;
       const a = r << 2;
       // Gratuitous ARP (sender = target) and probes from 0.0.0.0 (RFC 5227) ask no other host.
       if (src[a] === 0 || src[a] === dst[a]) continue;
@@ -161,6 +162,9 @@ export class AnalysisEngine implements Detector {
   /** Every flow that carried something in the interval, into the minute. */
   #pass(startMs: number): void {
     const t = this.#t, flows = this.#flows, sums = this.#sums, o = t.origins, totals = this.#totals;
+    // Room for as many flows (hosts: two a flow) as the table may hold now, in one step.
+    flows.reserve(t.highWater);
+    sums.reserve(2 * t.highWater);
     for (let id = 0; id < t.highWater; id++) {
       const fam = t.family[id];
       if (fam === 0) continue;
@@ -204,12 +208,17 @@ export class AnalysisEngine implements Detector {
     const flows = this.#flows, o = this.#t.origins;
     const exporterAddress = (n: number) => o?.exporterAddress(n) ?? "";
     const top = flows.top(this.#o.flowsPerMinute ?? 20_000, exporterAddress);
-    const sums = this.#sums.take();
+    const { hosts, subnets, interfaces } = this.#sums.take();
     const summary: MinuteSummary = {
       minuteMs: this.#minute,
       flows: top.flows,
       exporters: top.exporters,
-      ...sums,
+      // Rows only when read (the flow history): the analyzers read the columns.
+      get hosts() {
+        return hosts.rows();
+      },
+      subnets,
+      interfaces,
       totals: {
         bytes: this.#totals.bytes,
         packets: this.#totals.packets,
@@ -219,6 +228,7 @@ export class AnalysisEngine implements Detector {
     };
     const input = {
       summary,
+      hosts,
       endMs,
       probes: this.#probes.close(this.#o.probeMinDistinct ?? 1),
       cleartext: this.#o.cleartext?.() ?? [],
@@ -235,6 +245,6 @@ export class AnalysisEngine implements Detector {
     }
     flows.clear();
     this.#totals = { bytes: 0, packets: 0, flows: 0 };
-    if (summary.totals.flows > 0 || summary.hosts.length > 0) this.#o.onMinute?.(summary);
+    if (summary.totals.flows > 0 || hosts.count > 0) this.#o.onMinute?.(summary);
   }
 }

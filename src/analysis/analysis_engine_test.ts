@@ -7,6 +7,9 @@ import type { AnalysisConfig } from "../config/mod.ts";
 import { createAnalysis } from "./create_analysis.ts";
 import { addIpRow, type IpRow } from "../../tests/helpers/batch_rows.ts";
 import { createPacketBatch } from "../decode/mod.ts";
+import { decodeArp } from "../decode/arp.ts";
+import { OK } from "../decode/malformed.ts";
+import { arp } from "../../tests/helpers/frames.ts";
 import { ScanWindow } from "./scan_window.ts";
 
 const MINUTE = 60_000;
@@ -28,6 +31,7 @@ const CFG: AnalysisConfig = {
 function harness(
   cfg: AnalysisConfig = CFG,
   interfaceName?: (exporter: string, ifIndex: number) => string | null,
+  idleTimeoutMs = 120_000,
 ) {
   const table = new FlowTable(1 << 16);
   const events: AdvisoryEvent[] = [];
@@ -49,7 +53,7 @@ function harness(
   };
   const pipeline = new FlowPipeline(table, [engine, nextInterval], {
     intervalMs: 10_000,
-    idleTimeoutMs: 120_000,
+    idleTimeoutMs,
     activeTimeoutMs: 1_800_000,
   });
   const send = (rows: IpRow[]) => {
@@ -189,7 +193,14 @@ Deno.test("a subnet's traffic that stops after ten minutes is a drop, and resolv
   const drop = h.events.find((e) => e.type === "traffic_drop" && e.subject === "10.1.2.0/24");
   assert.ok(drop, JSON.stringify(h.events.map((e) => e.summary)));
   assert.match(drop.summary, /^The traffic of 10\.1\.2\.0\/24 dropped 100 % at 09:12 UTC/);
-  assert.equal(drop.evidence.bytes, 0);
+  // Twelve minutes of 2 MB: the baseline is 2 MB after them, whatever its weight.
+  assert.deepEqual(drop.evidence, {
+    minute_start: "2026-01-05T09:12:00.000Z",
+    bytes: 0,
+    baseline_bytes: 2_000_000,
+    baseline_minutes: 12,
+    ratio: 0,
+  });
   minute(13, 2_000_000);
   minute(14, 2_000_000);
   assert.ok(h.events.some((e) => e.advisory_id === drop.advisory_id && e.phase === "resolved"));
@@ -323,6 +334,15 @@ Deno.test("conversations whose directions two exporters report separately are fl
       `10.0.0.2 2 in 0 out ${12 * 10_000}`,
     ],
   );
+  const f = m.flows;
+  assert.equal(f.count, 4 * n);
+  assert.deepEqual([...m.exporters].sort(), ["10.0.0.1", "10.0.0.2"]);
+  for (let r = 0; r < f.count; r++) {
+    // Only the records from 198.51.100.x came through router 2.
+    const back = f.src[r << 2] >>> 24 === 198;
+    assert.equal(m.exporters[f.exporter[r] - 1], back ? "10.0.0.2" : "10.0.0.1", `flow ${r}`);
+    assert.deepEqual([f.inIf[r], f.outIf[r], f.bytes[r], f.packets[r]], [1, 2, 10_000, 10]);
+  }
 });
 
 Deno.test("an exporter interface carrying ten times its usual traffic is a spike, named as the exporter's poll names it", () => {
@@ -360,4 +380,126 @@ Deno.test("an exporter interface carrying ten times its usual traffic is a spike
     iface.summary,
     /^The traffic through 10\.0\.0\.1 ifIndex 3 \(Gi0\/3\) rose to 10 times its usual level/,
   );
+});
+
+Deno.test("the minute handed to the flow history lists every local host's sums, also as the Worker receives it", () => {
+  const h = harness();
+  h.send([
+    {
+      src: "10.0.0.5",
+      dst: "10.0.0.53",
+      srcPort: 10000,
+      dstPort: 53,
+      proto: 17,
+      ipBytes: 70,
+      tsMs: T0 + 1000,
+    },
+    {
+      src: "10.0.0.53",
+      dst: "10.0.0.5",
+      srcPort: 53,
+      dstPort: 10000,
+      proto: 17,
+      ipBytes: 90,
+      tsMs: T0 + 1001,
+    },
+    {
+      src: "10.0.0.5",
+      dst: "1.1.1.1",
+      srcPort: 40000,
+      dstPort: 443,
+      proto: 6,
+      ipBytes: 500,
+      tsMs: T0 + 2000,
+    },
+  ]);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  assert.equal(h.minutes.length, 1);
+  const expected = [
+    {
+      ip: "10.0.0.5",
+      sent_bytes: 570,
+      received_bytes: 90,
+      sent_packets: 2,
+      received_packets: 1,
+      flows: 3,
+      dns_queries: 1,
+      dns_served: 0,
+    },
+    {
+      ip: "10.0.0.53",
+      sent_bytes: 90,
+      received_bytes: 70,
+      sent_packets: 1,
+      received_packets: 1,
+      flows: 2,
+      dns_queries: 0,
+      dns_served: 1,
+    },
+  ];
+  assert.deepEqual(h.minutes[0].hosts, expected);
+  assert.deepEqual(structuredClone(h.minutes[0]).hosts, expected);
+});
+
+Deno.test("ARP requests to 120 hosts among IP rows are a host sweep; replies, gratuitous ARP and 0.0.0.0 probes are not", () => {
+  const h = harness();
+  const b = createPacketBatch(1024);
+  const arpRow = (op: number, spa: string, tpa: string, tsMs: number) => {
+    const body = arp({ op, sha: "02:00:00:00:00:01", spa, tpa });
+    const r = b.count++;
+    assert.equal(decodeArp(body, 0, body.length, b, r), OK);
+    b.tsMs[r] = tsMs;
+  };
+  for (let i = 0; i < 120; i++) {
+    addIpRow(b, {
+      src: "10.0.0.7",
+      dst: "10.0.0.8",
+      srcPort: 1,
+      dstPort: 2,
+      proto: 6,
+      ipBytes: 60,
+      tsMs: T0 + i,
+    });
+    arpRow(1, "10.0.0.66", `10.0.1.${i}`, T0 + i); // the sweep
+    arpRow(2, "10.0.0.67", `10.0.2.${i}`, T0 + i); // replies ask nothing
+    arpRow(1, "10.0.0.68", "10.0.0.68", T0 + i); // gratuitous
+    arpRow(1, "0.0.0.0", `10.0.3.${i}`, T0 + i); // address probe (RFC 5227)
+  }
+  h.pipeline.consume(b);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  const sweeps = h.events.filter((e) => e.type === "host_sweep");
+  assert.deepEqual(sweeps.map((e) => [e.ip, e.evidence.hosts]), [["10.0.0.66", 120]]);
+});
+
+Deno.test("a flow id the table gives to another flow within the minute is summed as that flow, and an old 5-tuple back in a new id as before", () => {
+  // Flows idle for 5 s leave the table at each 10 s interval's close, so their ids are given out again.
+  const { table, pipeline, minutes } = harness(CFG, undefined, 5_000);
+  const send = (src: string, dst: string, ipBytes: number, tsMs: number) => {
+    const b = createPacketBatch(4);
+    addIpRow(b, { src, dst, srcPort: 40000, dstPort: 80, proto: 6, ipBytes, tsMs });
+    pipeline.consume(b);
+  };
+  send("10.0.0.1", "10.0.0.2", 100, T0 + 1000); // A, id 0
+  send("10.0.0.1", "10.0.0.2", 100, T0 + 9000); // A again, same interval
+  send("10.0.0.3", "10.0.0.4", 7, T0 + 21_000); // A left at 10 s; B takes id 0
+  send("10.0.0.3", "10.0.0.4", 7, T0 + 31_000); // B, a later interval, still id 0
+  send("10.0.0.1", "10.0.0.2", 1000, T0 + 45_000); // B left; A's 5-tuple again, in id 0 once more
+  pipeline.advanceTo(T0 + MINUTE + 1);
+  assert.ok(table.generation[0] >= 3, `id 0 held three flows (generation ${table.generation[0]})`);
+  const m = minutes[0], f = m.flows;
+  assert.deepEqual(
+    Array.from(
+      { length: f.count },
+      (_, r) => [f.src[r << 2] & 0xff, f.dst[r << 2] & 0xff, f.bytes[r], f.packets[r]],
+    ),
+    [[1, 2, 1200, 3], [3, 4, 14, 2]],
+  );
+  // `flows` counts a flow once an interval it carried something in: A in two intervals, B in two.
+  assert.deepEqual(m.hosts.map((h) => [h.ip, h.sent_bytes, h.received_bytes, h.flows]), [
+    ["10.0.0.1", 1200, 0, 2],
+    ["10.0.0.2", 0, 1200, 2],
+    ["10.0.0.3", 14, 0, 2],
+    ["10.0.0.4", 0, 14, 2],
+  ]);
+  assert.deepEqual(m.subnets.map((s) => [s.cidr, s.bytes]), [["10.0.0.0/24", 1214]]);
 });

@@ -6,6 +6,7 @@
  */
 import type { AdvisorySeverity, AdvisorySubjectKind, AdvisoryType, MinuteSummary } from "../events/mod.ts";
 import type { CleartextSighting } from "../detect/mod.ts";
+import type { MinuteHosts } from "./minute_hosts.ts";
 import type { SourceProbes } from "./probe_log.ts";
 
 /** A condition an analyzer sees in the minute just closed. */
@@ -34,6 +35,8 @@ export interface Finding {
 export interface MinuteInput {
   /** The minute: flows (the largest), hosts, subnets, exporter interfaces, totals. */
   summary: MinuteSummary;
+  /** The minute's local hosts as columns (the same as `summary.hosts`, without an object per host). */
+  hosts: MinuteHosts;
   /** The end of the minute, ms since the epoch (capture clock). */
   endMs: number;
   /**

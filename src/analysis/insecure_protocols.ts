@@ -57,41 +57,46 @@ export class InsecureProtocolAnalyzer implements Analyzer {
   readonly name = "insecure_protocols";
   readonly types: readonly AdvisoryType[] = ["insecure_protocol"];
   readonly resolveAfterRuns = 60;
+  /** 1 + the BY_PORT entry of a TCP source port (UDP destination port), 0 for none: a flow's entry in one read. */
+  #tcpServer = new Uint8Array(65536);
+  #udpServer = new Uint8Array(65536);
+
+  constructor() {
+    BY_PORT.forEach((p, i) => (p.proto === 6 ? this.#tcpServer : this.#udpServer)[p.port] = i + 1);
+  }
 
   analyze(m: MinuteInput): Finding[] {
     const found = new Map<string, Finding>();
-    const f = m.summary.flows;
+    const f = m.summary.flows, tcpServer = this.#tcpServer, udpServer = this.#udpServer;
     for (let r = 0; r < f.count; r++) {
-      for (const p of BY_PORT) {
-        if (f.proto[r] !== p.proto) continue;
-        const k = r << 2, fam = f.family[r];
-        let server: string, client: string;
-        if (
-          p.proto === 6 && f.srcPort[r] === p.port && (f.tcpFlags[r] & SYN_ACK) === SYN_ACK &&
-          f.packets[r] >= 3
-        ) {
-          server = formatIp(fam, f.src, k);
-          client = formatIp(fam, f.dst, k);
-        } else if (p.proto === 17 && f.dstPort[r] === p.port) {
-          server = formatIp(fam, f.dst, k);
-          client = formatIp(fam, f.src, k);
-        } else continue;
-        this.#add(
-          found,
-          `${p.name}|${server}`,
-          server,
-          {
-            protocol: p.name,
-            port: p.port,
-            client,
-            bytes: f.bytes[r],
-            packets: f.packets[r],
-          },
-          `${p.name} (port ${p.port}) is in use on ${server}, by ${client}: it sends everything, passwords ` +
-            "included, in cleartext.",
-          `Replace ${p.name} with ${p.instead}, and disable it on ${server}.`,
-        );
-      }
+      // At most one entry can match a flow: TCP ones by the source port (the server's), UDP by the destination.
+      const pr = f.proto[r];
+      const e = pr === 6 ? tcpServer[f.srcPort[r]] : pr === 17 ? udpServer[f.dstPort[r]] : 0;
+      if (e === 0) continue;
+      const p = BY_PORT[e - 1], k = r << 2, fam = f.family[r];
+      let server: string, client: string;
+      if (p.proto === 6 && (f.tcpFlags[r] & SYN_ACK) === SYN_ACK && f.packets[r] >= 3) {
+        server = formatIp(fam, f.src, k);
+        client = formatIp(fam, f.dst, k);
+      } else if (p.proto === 17) {
+        server = formatIp(fam, f.dst, k);
+        client = formatIp(fam, f.src, k);
+      } else continue;
+      this.#add(
+        found,
+        `${p.name}|${server}`,
+        server,
+        {
+          protocol: p.name,
+          port: p.port,
+          client,
+          bytes: f.bytes[r],
+          packets: f.packets[r],
+        },
+        `${p.name} (port ${p.port}) is in use on ${server}, by ${client}: it sends everything, passwords ` +
+          "included, in cleartext.",
+        `Replace ${p.name} with ${p.instead}, and disable it on ${server}.`,
+      );
     }
     for (const s of m.cleartext) {
       const what = BY_PAYLOAD[s.what];

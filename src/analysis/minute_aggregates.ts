@@ -1,22 +1,29 @@
 /**
  * The minute's sums per local host, per local subnet (/24, /64) and per exporter interface, counted in
  * the same per-interval pass that fills MinuteFlows, so flows past MinuteFlows' bound still count here.
- * Keyed by the IPv4 address as a number (a string only for IPv6), bounded per minute: what does not fit
- * is counted in `notKept`.
+ * Hosts and subnets are keyed by address words (AddressIndex: no boxed number or string a flow, IPv6
+ * included), interfaces by number; bounded per minute: what does not fit is counted in `notKept`.
  */
-import type { MinuteHostRow, MinuteInterfaceRow, MinuteSubnetRow } from "../events/mod.ts";
+import type { MinuteInterfaceRow, MinuteSubnetRow } from "../events/mod.ts";
 import { AddressIndex, type CidrWords, inNetwork } from "../flow/mod.ts";
 import { formatIp, formatIpv4 } from "../net/mod.ts";
+import {
+  DNS_QUERIES,
+  DNS_SERVED,
+  FLOWS,
+  HOST_FIELDS,
+  MinuteHosts,
+  RECEIVED_BYTES,
+  RECEIVED_PACKETS,
+  SENT_BYTES,
+  SENT_PACKETS,
+} from "./minute_hosts.ts";
 
 /** DNS (RFC 1035 §4.2), UDP and TCP. */
 const DNS_PORT = 53;
 
 /** Hosts, subnets and interfaces kept a minute, each. */
 export const MAX_AGGREGATES = 65_536;
-
-/** The host columns, HOST_FIELDS a host in one Float64Array, in MinuteHostRow's order. */
-const SENT_BYTES = 0, RECEIVED_BYTES = 1, SENT_PACKETS = 2, RECEIVED_PACKETS = 3, FLOWS = 4, DNS_QUERIES = 5;
-const DNS_SERVED = 6, HOST_FIELDS = 7;
 
 /** Sums for one minute. */
 export class MinuteAggregates {
@@ -27,7 +34,12 @@ export class MinuteAggregates {
    */
   #hosts = new AddressIndex();
   #sums = new Float64Array(1024 * HOST_FIELDS);
-  #subnets = new Map<number | string, MinuteSubnetRow>();
+  /** Subnets by their network address (words 2 and 3 always 0), rows in the order first met. */
+  #subnetIndex = new AddressIndex(256);
+  #subnetRows: MinuteSubnetRow[] = [];
+  #subnetKey = new Uint32Array(4);
+  /** By host index: its subnet's index in #subnetRows (-1: not kept), set as the host is first met. */
+  #hostNet = new Int32Array(1024);
   #interfaces = new Map<number, MinuteInterfaceRow>();
   /** Rows not kept this minute because their map was full. */
   notKept = 0;
@@ -35,6 +47,14 @@ export class MinuteAggregates {
   /** `local`: the networks whose hosts and subnets are summed. */
   constructor(local: readonly CidrWords[]) {
     this.#local = local;
+  }
+
+  /** Room for `n` hosts (at most MAX_AGGREGATES) at once, when the minute has none yet. */
+  reserve(n: number): void {
+    n = Math.min(n, MAX_AGGREGATES);
+    if (this.#hosts.size > 0 || this.#hosts.family.length >= n) return;
+    this.#hosts = new AddressIndex(n);
+    if (this.#sums.length < n * HOST_FIELDS) this.#sums = new Float64Array(n * HOST_FIELDS);
   }
 
   /** Whether `w[a…]` of `family` is a local address. */
@@ -68,7 +88,7 @@ export class MinuteAggregates {
         sums[h + FLOWS]++;
         if (dns) sums[h + DNS_QUERIES] += packets;
       }
-      const s = from = this.#subnet(family, src, a);
+      const s = from = this.#subnetOf(h, family, src, a);
       if (s) {
         s.sent_bytes += bytes;
         s.sent_packets += packets;
@@ -84,7 +104,7 @@ export class MinuteAggregates {
         sums[h + FLOWS]++;
         if (dns) sums[h + DNS_SERVED] += packets;
       }
-      const s = this.#subnet(family, dst, a);
+      const s = this.#subnetOf(h, family, dst, a);
       if (s) {
         s.received_bytes += bytes;
         s.received_packets += packets;
@@ -119,33 +139,21 @@ export class MinuteAggregates {
     }
   }
 
-  /** The minute's rows, and a new minute. */
-  take(): { hosts: MinuteHostRow[]; subnets: MinuteSubnetRow[]; interfaces: MinuteInterfaceRow[] } {
-    // Hosts are named and made rows here, once a minute, not as each is first met.
-    const index = this.#hosts, sums = this.#sums, hosts: MinuteHostRow[] = [];
-    for (let i = 0; i < index.size; i++) {
-      const h = i * HOST_FIELDS;
-      hosts.push({
-        ip: index.family[i] === 4
-          ? formatIpv4(index.words[i << 2])
-          : formatIp(index.family[i], index.words, i << 2),
-        sent_bytes: sums[h + SENT_BYTES],
-        received_bytes: sums[h + RECEIVED_BYTES],
-        sent_packets: sums[h + SENT_PACKETS],
-        received_packets: sums[h + RECEIVED_PACKETS],
-        flows: sums[h + FLOWS],
-        dns_queries: sums[h + DNS_QUERIES],
-        dns_served: sums[h + DNS_SERVED],
-      });
-    }
-    sums.fill(0, 0, index.size * HOST_FIELDS);
+  /** The minute's hosts (columns), subnets and interfaces, and a new minute. */
+  take(): { hosts: MinuteHosts; subnets: MinuteSubnetRow[]; interfaces: MinuteInterfaceRow[] } {
+    // The columns themselves go with the minute (no copy); the next minute starts small and is given
+    // room at its first pass (reserve).
+    const index = this.#hosts;
+    const hosts = new MinuteHosts(index.size, index.family, index.words, this.#sums);
+    this.#hosts = new AddressIndex();
+    this.#sums = new Float64Array(1024 * HOST_FIELDS);
     const out = {
       hosts,
-      subnets: [...this.#subnets.values()],
+      subnets: this.#subnetRows,
       interfaces: [...this.#interfaces.values()],
     };
-    this.#hosts.clear();
-    this.#subnets.clear();
+    this.#subnetIndex.clear();
+    this.#subnetRows = [];
     this.#interfaces.clear();
     this.notKept = 0;
     return out;
@@ -153,8 +161,8 @@ export class MinuteAggregates {
 
   /** Where the sums of host (family, w[a…]) start in #sums, or -1 when it is new and the minute is full. */
   #host(family: number, w: Uint32Array, a: number): number {
-    const index = this.#hosts;
-    const i = index.indexOf(family, w, a, index.size < MAX_AGGREGATES);
+    const index = this.#hosts, before = index.size;
+    const i = index.indexOf(family, w, a, before < MAX_AGGREGATES);
     if (i < 0) {
       this.notKept++;
       return -1;
@@ -165,28 +173,42 @@ export class MinuteAggregates {
       grown.set(this.#sums);
       this.#sums = grown;
     }
+    if (index.size > before) {
+      // A new host: its subnet, looked up once for the minute (a host's subnet never changes).
+      if (i >= this.#hostNet.length) {
+        const grown = new Int32Array(Math.max(i + 1, this.#hostNet.length * 2));
+        grown.set(this.#hostNet);
+        this.#hostNet = grown;
+      }
+      this.#hostNet[i] = this.#subnetAt(family, w, a);
+    }
     return at;
   }
 
-  #subnet(family: number, w: Uint32Array, a: number): MinuteSubnetRow | undefined {
+  /** The subnet row of local address (family, w[a…]) whose host's sums are at `h` (-1: host not kept). */
+  #subnetOf(h: number, family: number, w: Uint32Array, a: number): MinuteSubnetRow | undefined {
+    const i = h < 0 ? this.#subnetAt(family, w, a) : this.#hostNet[h / HOST_FIELDS];
+    if (i < 0) return void this.notKept++;
+    return this.#subnetRows[i];
+  }
+
+  /** The index in #subnetRows of the subnet of (family, w[a…]), -1 when it is new and the minute is full. */
+  #subnetAt(family: number, w: Uint32Array, a: number): number {
     // /24 for IPv4, /64 for IPv6: the sizes a LAN's subnets usually have.
-    const key = family === 4 ? (w[a] & 0xffffff00) >>> 0 : `${formatIp(6, [w[a], w[a + 1], 0, 0], 0)}/64`;
-    let s = this.#subnets.get(key);
-    if (s === undefined) {
-      if (this.#subnets.size >= MAX_AGGREGATES) return void this.notKept++;
-      this.#subnets.set(
-        key,
-        s = {
-          cidr: family === 4 ? `${formatIpv4(key as number)}/24` : key as string,
-          bytes: 0,
-          sent_bytes: 0,
-          received_bytes: 0,
-          sent_packets: 0,
-          received_packets: 0,
-        },
-      );
-    }
-    return s;
+    const k = this.#subnetKey, index = this.#subnetIndex, rows = this.#subnetRows;
+    k[0] = family === 4 ? w[a] & 0xffffff00 : w[a];
+    k[1] = family === 4 ? 0 : w[a + 1];
+    const i = index.indexOf(family, k, 0, index.size < MAX_AGGREGATES);
+    if (i < 0 || i < rows.length) return i;
+    rows.push({
+      cidr: family === 4 ? `${formatIpv4(k[0])}/24` : `${formatIp(6, k, 0)}/64`,
+      bytes: 0,
+      sent_bytes: 0,
+      received_bytes: 0,
+      sent_packets: 0,
+      received_packets: 0,
+    });
+    return i;
   }
 
   #interface(exporterId: number, exporter: () => string, ifIndex: number): MinuteInterfaceRow | undefined {

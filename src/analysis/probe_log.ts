@@ -6,6 +6,7 @@
  * an advisory are counts, not estimates; at the minute's end {@link ProbeLog.close} counts per source and
  * empties the log.
  */
+import { AddressIndex } from "../flow/mod.ts";
 import { formatIp } from "../net/mod.ts";
 import { probeOrder } from "./probe_order.ts";
 
@@ -38,6 +39,8 @@ export interface SourceProbes {
 }
 
 const SAMPLE = 20;
+/** Rows allocated at first; doubled as needed up to the capacity. */
+const INITIAL_ROWS = 4096;
 
 /** The minute's probes. */
 export class ProbeLog {
@@ -50,16 +53,21 @@ export class ProbeLog {
   #count = 0;
   #seen = new Uint16Array(2 << 16); // generation stamps of TCP and UDP port keys
   #generation = 0;
+  /** Sources of the minute (for #busy), and their probe counts. */
+  #sources = new AddressIndex();
+  #perSource = new Int32Array(1024);
   /** Probes not logged this minute because the log was full. */
   notLogged = 0;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.#family = new Uint8Array(capacity);
-    this.#src = new Uint32Array(capacity * 4);
-    this.#dst = new Uint32Array(capacity * 4);
-    this.#port = new Uint16Array(capacity);
-    this.#proto = new Uint8Array(capacity);
+    // Rows as the minutes need them, up to capacity (131,072 rows up front were a few ms of every start).
+    const n = Math.min(capacity, INITIAL_ROWS);
+    this.#family = new Uint8Array(n);
+    this.#src = new Uint32Array(n * 4);
+    this.#dst = new Uint32Array(n * 4);
+    this.#port = new Uint16Array(n);
+    this.#proto = new Uint8Array(n);
   }
 
   /** Probes logged. */
@@ -81,6 +89,7 @@ export class ProbeLog {
       this.notLogged++;
       return;
     }
+    if (this.#count === this.#family.length) this.#grow();
     const r = this.#count++, k = r << 2;
     this.#family[r] = family;
     for (let w = 0; w < 4; w++) {
@@ -91,6 +100,25 @@ export class ProbeLog {
     this.#port[r] = port;
   }
 
+  /** Twice the rows, at most capacity (called when full). */
+  #grow(): void {
+    const n = Math.min(this.capacity, this.#family.length * 2);
+    const grown = <T extends Uint8Array | Uint16Array | Uint32Array>(
+      a: T,
+      make: new (n: number) => T,
+      width: number,
+    ) => {
+      const b = new make(n * width);
+      b.set(a);
+      return b;
+    };
+    this.#family = grown(this.#family, Uint8Array, 1);
+    this.#src = grown(this.#src, Uint32Array, 4);
+    this.#dst = grown(this.#dst, Uint32Array, 4);
+    this.#port = grown(this.#port, Uint16Array, 1);
+    this.#proto = grown(this.#proto, Uint8Array, 1);
+  }
+
   /**
    * Counts per source, keeping the sources with at least `minDistinct` distinct ports or hosts, and empties
    * the log (what was not logged is reset too). A source below the bar is counted without allocating: most
@@ -99,24 +127,57 @@ export class ProbeLog {
   close(minDistinct: number): SourceProbes[] {
     const n = this.#count, src = this.#src, dst = this.#dst, port = this.#port, proto = this.#proto;
     const fam = this.#family;
-    // by family, source, destination, protocol, port (probe_order.ts)
-    const order = probeOrder(n, fam, src, dst, proto, port);
+    // by family, source, destination, protocol, port (probe_order.ts); only the probes of sources that
+    // made at least minDistinct, as fewer cannot reach minDistinct distinct ports or hosts
+    const order = probeOrder(
+      n,
+      fam,
+      src,
+      dst,
+      proto,
+      port,
+      minDistinct > 1 ? this.#busy(minDistinct) : undefined,
+    );
     const sameSource = (x: number, y: number) => {
       const a = x << 2, b = y << 2;
       return fam[x] === fam[y] && src[a] === src[b] && src[a + 1] === src[b + 1] &&
         src[a + 2] === src[b + 2] &&
         src[a + 3] === src[b + 3];
     };
-    const out: SourceProbes[] = [];
-    for (let i = 0; i < n;) {
+    const out: SourceProbes[] = [], m = order.length;
+    for (let i = 0; i < m;) {
       let j = i;
-      while (j < n && sameSource(order[j], order[i])) j++;
+      while (j < m && sameSource(order[j], order[i])) j++;
       if (this.#distinct(order, i, j, minDistinct)) out.push(this.#source(order, i, j));
       i = j;
     }
     this.#count = 0;
     this.notLogged = 0;
     return out;
+  }
+
+  /** The rows (ascending) whose source logged at least `min` probes. */
+  #busy(min: number): Int32Array {
+    const n = this.#count, fam = this.#family, src = this.#src, sources = this.#sources;
+    const of = new Int32Array(n);
+    let perSource = this.#perSource;
+    sources.clear();
+    for (let r = 0; r < n; r++) {
+      const i = of[r] = sources.indexOf(fam[r], src, r << 2);
+      if (i === perSource.length) {
+        const grown = new Int32Array(perSource.length * 2);
+        grown.set(perSource);
+        perSource = this.#perSource = grown;
+      }
+      perSource[i]++;
+    }
+    let m = 0;
+    for (let r = 0; r < n; r++) if (perSource[of[r]] >= min) m++;
+    const rows = new Int32Array(m);
+    m = 0;
+    for (let r = 0; r < n; r++) if (perSource[of[r]] >= min) rows[m++] = r;
+    perSource.fill(0, 0, sources.size);
+    return rows;
   }
 
   /** Whether order[i … j-1] (one source's probes) has at least `min` distinct ports or hosts. No allocation. */

@@ -24,7 +24,7 @@ function comparatorOrder(
 Deno.test("probeOrder() orders probes exactly as the comparator sort did, duplicates in logged order", () => {
   let x = 12345;
   const rnd = (m: number) => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) % m;
-  for (const n of [0, 1, 2, 7, 5_000]) {
+  for (const n of [0, 1, 2, 7, 5_000, 10_000]) { // 8-bit digits below 8,192 rows, 16-bit ones above
     const fam = new Uint8Array(n), src = new Uint32Array(n * 4), dst = new Uint32Array(n * 4);
     const proto = new Uint8Array(n), port = new Uint16Array(n);
     for (let r = 0; r < n; r++) {
@@ -48,4 +48,25 @@ Deno.test("probeOrder() orders probes exactly as the comparator sort did, duplic
       `n = ${n}`,
     );
   }
+});
+
+Deno.test("probeOrder() of some rows orders those rows as the comparator sort orders them", () => {
+  let x = 777;
+  const rnd = (m: number) => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) % m;
+  const n = 3_000;
+  const fam = new Uint8Array(n), src = new Uint32Array(n * 4), dst = new Uint32Array(n * 4);
+  const proto = new Uint8Array(n), port = new Uint16Array(n);
+  for (let r = 0; r < n; r++) {
+    fam[r] = rnd(4) === 0 ? 6 : 4;
+    src[r * 4] = [0x0a000001, 0xc0a80001, 0xfffffffe][rnd(3)];
+    src[r * 4 + 3] = fam[r] === 6 ? rnd(2) : 0;
+    dst[r * 4] = 0x80000000 + rnd(5);
+    proto[r] = [1, 6, 17][rnd(3)];
+    port[r] = rnd(4) * 20000;
+  }
+  const rows = Int32Array.from({ length: n }, (_, r) => r).filter(() => rnd(3) === 0);
+  const all = comparatorOrder(n, fam, src, dst, proto, port);
+  const kept = new Set(rows);
+  assert.deepEqual([...probeOrder(n, fam, src, dst, proto, port, rows)], [...all].filter((r) => kept.has(r)));
+  assert.deepEqual([...probeOrder(n, fam, src, dst, proto, port, new Int32Array(0))], []);
 });

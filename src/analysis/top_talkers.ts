@@ -6,6 +6,7 @@
 import type { AdvisoryType } from "../events/mod.ts";
 import { formatIp } from "../net/mod.ts";
 import type { Analyzer, Finding, MinuteInput } from "./analyzer.ts";
+import { HOST_FIELDS, RECEIVED_BYTES, SENT_BYTES } from "./minute_hosts.ts";
 import { bytesText, serviceOf } from "./services.ts";
 
 /** Thresholds. */
@@ -30,31 +31,34 @@ export class TopTalkerAnalyzer implements Analyzer {
   analyze(m: MinuteInput): Finding[] {
     const total = m.summary.totals.bytes;
     if (total < this.#o.minTotalBytes || total === 0) return [];
-    const out: Finding[] = [];
-    for (const h of m.summary.hosts) {
-      const bytes = h.sent_bytes + h.received_bytes;
+    const out: Finding[] = [], hosts = m.hosts, sums = hosts.sums;
+    // The columns read directly (see dns_volume.ts).
+    for (let i = 0, h = 0; i < hosts.count; i++, h += HOST_FIELDS) {
+      const sent = sums[h + SENT_BYTES], received = sums[h + RECEIVED_BYTES];
+      const bytes = sent + received;
       const share = bytes / total;
       if (share < this.#o.share) continue;
-      const peers = this.#peers(m, h.ip);
+      const ip = hosts.ip(i);
+      const peers = this.#peers(m, i);
       const main = peers[0];
       const pct = Math.round(share * 100);
       out.push({
         type: "top_talker",
-        key: h.ip,
+        key: ip,
         severity: "info",
-        subject: h.ip,
+        subject: ip,
         subject_kind: "host",
-        ip: h.ip,
-        summary: `${h.ip} is using ${pct} % of total bandwidth (${bytesText(bytes)} of ${bytesText(total)} ` +
+        ip,
+        summary: `${ip} is using ${pct} % of total bandwidth (${bytesText(bytes)} of ${bytesText(total)} ` +
           `in a minute)${main ? `, mostly ${main.service} to ${main.peer}` : ""}.`,
-        action: `If ${h.ip} is not expected to use this much (a backup, an update server), find the ` +
+        action: `If ${ip} is not expected to use this much (a backup, an update server), find the ` +
           "program behind it; consider a bandwidth limit for it on the router.",
         evidence: {
           share: Math.round(share * 1000) / 1000,
           bytes,
           total_bytes: total,
-          sent_bytes: h.sent_bytes,
-          received_bytes: h.received_bytes,
+          sent_bytes: sent,
+          received_bytes: received,
           top_peers: peers.slice(0, 5),
         },
       });
@@ -62,14 +66,15 @@ export class TopTalkerAnalyzer implements Analyzer {
     return out;
   }
 
-  /** The host's octets by (service, peer network), most first, from the minute's kept flows. */
-  #peers(m: MinuteInput, ip: string): { peer: string; service: string; bytes: number }[] {
-    const f = m.summary.flows, by = new Map<string, { peer: string; service: string; bytes: number }>();
+  /** Host `i`'s octets by (service, peer network), most first, from the minute's kept flows. */
+  #peers(m: MinuteInput, i: number): { peer: string; service: string; bytes: number }[] {
+    const f = m.summary.flows, hosts = m.hosts;
+    const by = new Map<string, { peer: string; service: string; bytes: number }>();
     for (let r = 0; r < f.count; r++) {
       const k = r << 2, fam = f.family[r];
-      const src = formatIp(fam, f.src, k), dst = formatIp(fam, f.dst, k);
-      if (src !== ip && dst !== ip) continue;
-      const words = src === ip ? f.dst : f.src;
+      const isSrc = hosts.is(i, fam, f.src, k);
+      if (!isSrc && !hosts.is(i, fam, f.dst, k)) continue;
+      const words = isSrc ? f.dst : f.src;
       const peer = fam === 4
         ? `${formatIp(4, [(words[k] & 0xffff0000) >>> 0], 0)}/16`
         : `${formatIp(6, [words[k], words[k + 1], words[k + 2], 0], 0)}/48`;

@@ -67,7 +67,7 @@ export class TrafficChangeAnalyzer implements Analyzer {
         ifIndex: i.if_index,
       });
     }
-    const at = new Date(m.summary.minuteMs).toISOString().slice(11, 16);
+    const minuteStart = new Date(m.summary.minuteMs).toISOString(), at = minuteStart.slice(11, 16);
     const out: Finding[] = [];
     for (const [subject, cur] of now) {
       if (!this.#subjects.has(subject)) {
@@ -91,13 +91,14 @@ export class TrafficChangeAnalyzer implements Analyzer {
       const mature = b.minutes >= this.#o.warmupMinutes && b.mean >= this.#o.minBytes;
       const what = b.kind === "subnet" ? `traffic of ${subject}` : `traffic through ${subject}`;
       let flagged = false;
-      const evidence = {
-        minute_start: new Date(m.summary.minuteMs).toISOString(),
+      // Made only for a subject that reports (the minute's hundreds of subjects mostly do not).
+      const evidence = () => ({
+        minute_start: minuteStart,
         bytes,
         baseline_bytes: Math.round(b.mean),
         baseline_minutes: b.minutes,
         ratio: b.mean > 0 ? Math.round((bytes / b.mean) * 100) / 100 : null,
-      };
+      });
       if (mature && bytes >= b.mean * this.#o.spikeRatio) {
         flagged = true;
         out.push({
@@ -111,7 +112,7 @@ export class TrafficChangeAnalyzer implements Analyzer {
             `(${bytesText(bytes)} in a minute, usually ${bytesText(b.mean)}).`,
           action: "See the top talkers and flows of the subject for what carried it; a backup or an update " +
             "explains it, an unknown host sending out does not.",
-          evidence,
+          evidence: evidence(),
         });
       } else if (mature && bytes <= b.mean * this.#o.dropRatio) {
         flagged = true;
@@ -126,7 +127,7 @@ export class TrafficChangeAnalyzer implements Analyzer {
             `(${bytesText(bytes)} in a minute, usually ${bytesText(b.mean)}) — possible link failure.`,
           action:
             "Check the link, switch port or router interface of the subject, and whether its hosts are up.",
-          evidence,
+          evidence: evidence(),
         });
       }
       // A minute that reports moves the baseline ten times slower: a dead link stays a drop for hours,
