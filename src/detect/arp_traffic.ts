@@ -38,11 +38,15 @@ export const MIN_ROUTER_SCORE = 8;
 
 /** A MAC's claimed addresses looked up in place up to this many (ArpHistory's default maxIpsPerMac); more are asked of its set. */
 const SMALL_CLAIMS = 64;
-/** Slots of the in-place table: a power of two, at most half full. */
-const CLAIM_SLOTS = 128;
+/**
+ * Slots of the in-place table: a power of two, at most 1/16 full, so that looking up an address that is
+ * not there (a router's traffic: nearly every row) nearly always ends at the first slot. At 128 slots
+ * (half full with a MAC's 64 claims) the probing was half of the time spent on the bench capture's rows.
+ */
+const CLAIM_SLOTS = 1024;
 /** Its slot of address `ip` (Fibonacci hashing; 0 marks an empty slot, and no claimed address is 0). */
 function claimSlot(ip: number): number {
-  return Math.imul(ip, 0x9e3779b1) >>> 25;
+  return Math.imul(ip, 0x9e3779b1) >>> 22;
 }
 
 /** The IPv4 addresses (32-bit numbers) one MAC has claimed in ARP: a Set, or the keys of a Map. */
@@ -82,6 +86,9 @@ export class TrafficFacts {
   /** The MAC whose claims are copied below, or -1 (none: MACs are 0 … 2^48 − 1). */
   #claimMac = -1;
   readonly #claimIps = new Uint32Array(CLAIM_SLOTS);
+  /** The slots of #claimIps in use (#claimUsed of them), cleared one by one instead of the whole table. */
+  readonly #claimSlots = new Uint16Array(SMALL_CLAIMS);
+  #claimUsed = 0;
   /** Its claims, when they are more than SMALL_CLAIMS. */
   #claimMany: ClaimedAddresses | null = null;
 
@@ -123,33 +130,49 @@ export class TrafficFacts {
   observeRows(b: PacketBatch, from: number, to: number): void {
     const kind = b.kind, family = b.family, ethCol = b.ethSrc, tsCol = b.tsMs, srcCol = b.src;
     const proto = b.proto, srcPort = b.srcPort, dstPort = b.dstPort;
-    const macs = this.#mac, score = this.#score, src1 = this.#src1, src2 = this.#src2;
-    let prevEth = this.#prevEth, prevSrc = this.#prevSrc;
+    const macs = this.#mac, score = this.#score, src1 = this.#src1, src2 = this.#src2, ips = this.#claimIps;
+    let prevEth = this.#prevEth, prevSrc = this.#prevSrc, nextDecay = this.#nextDecay;
+    // The fields a row reads, in locals (reloaded after the calls that change them): the previous sender's
+    // slot (-1: none; a slot changes hands only below), and the MAC whose claims are in `ips`.
+    let prevSlot = prevEth === 0 ? -1 : macs.indexOf(prevEth),
+      claimMac = this.#claimMac,
+      many = this.#claimMany;
     for (let i = from; i < to; i++) {
       if (family[i] !== 4 || kind[i] !== RowKind.Ip) continue;
       const eth = ethCol[i];
       if (eth === 0) continue; // a link type without MACs (raw IP, some cooked captures)
       const t = tsCol[i];
-      if (t >= this.#nextDecay) this.#decay(t);
+      if (t >= nextDecay) {
+        this.#decay(t);
+        nextDecay = this.#nextDecay;
+      }
       const src = srcCol[i << 2];
-      if (proto[i] === PROTO_UDP && srcPort[i] === DHCP_CLIENT_PORT && dstPort[i] === DHCP_SERVER_PORT) {
+      // the port first: the protocol alone (UDP or not) would be a branch mispredicted on mixed traffic
+      if (srcPort[i] === DHCP_CLIENT_PORT && dstPort[i] === DHCP_SERVER_PORT && proto[i] === PROTO_UDP) {
         this.#noteDhcp(eth, t);
       }
-      if (eth === prevEth && src === prevSrc) continue; // the same sender again: nothing new
+      if (eth === prevEth) {
+        if (src === prevSrc) continue; // the same sender again: nothing new
+      } else {
+        prevSlot = 0;
+        while (prevSlot < SLOTS && macs[prevSlot] !== eth) prevSlot++;
+        if (prevSlot === SLOTS) prevSlot = -1;
+      }
       const lastEth = prevEth, lastSrc = prevSrc;
       prevEth = eth;
       prevSrc = src;
-      let k = 0;
-      while (k < SLOTS && macs[k] !== eth) k++;
-      if (k < SLOTS) {
+      const k = prevSlot;
+      if (k >= 0) {
         if (src !== src1[k] && src !== src2[k]) {
           // inline, not a call: a call would box the MAC and the address (see the module comment)
-          if (eth !== this.#claimMac) this.#loadClaims(eth);
+          if (eth !== claimMac) {
+            this.#loadClaims(eth);
+            claimMac = eth;
+            many = this.#claimMany;
+          }
           let own = false;
-          const many = this.#claimMany;
           if (many !== null) own = many.has(src);
           else {
-            const ips = this.#claimIps;
             for (let j = claimSlot(src);; j = (j + 1) & (CLAIM_SLOTS - 1)) {
               const ip = ips[j];
               if (ip === 0) break;
@@ -173,6 +196,7 @@ export class TrafficFacts {
       if (!this.#claimedBy(eth)?.has(src)) score[low]++;
       src1[low] = src;
       src2[low] = lastSrc;
+      prevSlot = low;
     }
     this.#prevEth = prevEth;
     this.#prevSrc = prevSrc;
@@ -202,12 +226,13 @@ export class TrafficFacts {
     this.#dhcp.set(mac, t);
   }
 
-  /** Halves the scores and forgets DHCP sightings older than two windows. */
+  /** Copies the addresses `mac` claims into #claimIps (or keeps their set, when there are many). */
   #loadClaims(mac: number): void {
     this.#claimMac = mac;
     this.#claimMany = null;
-    const ips = this.#claimIps;
-    ips.fill(0);
+    const ips = this.#claimIps, used = this.#claimSlots;
+    for (let k = 0; k < this.#claimUsed; k++) ips[used[k]] = 0;
+    this.#claimUsed = 0;
     const claimed = this.#claimedBy(mac);
     if (claimed === undefined) return;
     if (claimed.size > SMALL_CLAIMS) {
@@ -219,10 +244,12 @@ export class TrafficFacts {
       if (ip >>> 0 !== ip || ip === 0) continue;
       let j = claimSlot(ip);
       while (ips[j] !== 0 && ips[j] !== ip) j = (j + 1) & (CLAIM_SLOTS - 1);
+      if (ips[j] === 0) used[this.#claimUsed++] = j;
       ips[j] = ip;
     }
   }
 
+  /** Halves the scores and forgets DHCP sightings older than two windows. */
   #decay(t: number): void {
     if (this.#nextDecay !== -Infinity) {
       const guess = this.router();

@@ -69,6 +69,15 @@ const STRENGTH0 = 6, STRENGTH1 = 7, WORST_FLOW = 8, BITS = 9;
 /** What each signal counted, by bit order (5 fields). */
 const COUNT = 10, SOURCE_FIELDS = 15;
 
+/** onInterval's per-flow columns: flow id, source (index, then column offset), bytes, packets, gaps. */
+interface FlowColumns {
+  active: Int32Array;
+  srcOf: Int32Array;
+  dBytes: Float64Array;
+  dPackets: Float64Array;
+  dGaps: Float64Array;
+}
+
 const clamp = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
 
 /** The attack-signal detector. */
@@ -84,6 +93,14 @@ export class AttackSignals implements Detector {
   /** The sources' numbers (SOURCE_FIELDS each), and a flow of each (its address is that flow's src). */
   #cols = new Float64Array(0);
   #flowOf = new Int32Array(0);
+  /** Each interval's flows with packets, what they sent and their source's column offset. */
+  #flows: FlowColumns = {
+    active: new Int32Array(0),
+    srcOf: new Int32Array(0),
+    dBytes: new Float64Array(0),
+    dPackets: new Float64Array(0),
+    dGaps: new Float64Array(0),
+  };
   readonly #str = [0, 0, 0, 0, 0];
   /** Interval passes made and flows scored above zero, since start. */
   readonly counters = { intervals: 0, flows_scored: 0, allowed_flows: 0 };
@@ -113,6 +130,21 @@ export class AttackSignals implements Detector {
     return this.#cols;
   }
 
+  /** The per-flow columns of onInterval with room for `n` flows (grown to the table's high water once). */
+  #flowColumns(n: number): FlowColumns {
+    if (this.#flows.active.length < n) {
+      const room = Math.max(n, this.#flows.active.length * 2, 1024);
+      this.#flows = {
+        active: new Int32Array(room),
+        srcOf: new Int32Array(room),
+        dBytes: new Float64Array(room),
+        dPackets: new Float64Array(room),
+        dGaps: new Float64Array(room),
+      };
+    }
+    return this.#flows;
+  }
+
   /** Open attack episodes. */
   get openEpisodes(): number {
     return this.#episodes.open;
@@ -133,10 +165,13 @@ export class AttackSignals implements Detector {
     const t = this.#t, th = this.#th, v = this.#v, index = this.#sources;
     this.#cols.fill(0, 0, index.size * SOURCE_FIELDS); // the last interval's sources
     index.clear();
-    let c: Float64Array = this.#cols, flowOf: Int32Array = this.#flowOf;
-    const active: number[] = [], dBytes: number[] = [], dPackets: number[] = [], dGaps: number[] = [];
-    const srcOf: number[] = [];
+    // First pass: each flow's interval and its source's number, into columns reused from one interval to
+    // the next; the source columns are then sized once for all sources (grown source by source, doubling,
+    // they were reallocated five times in the bench capture's first interval, half of this detector's time).
+    const fl = this.#flowColumns(t.highWater);
+    const active = fl.active, srcOf = fl.srcOf, dBytes = fl.dBytes, dPackets = fl.dPackets, dGaps = fl.dGaps;
     const allowlist = this.#o.allowlist;
+    let n = 0;
     for (let id = 0; id < t.highWater; id++) {
       const fam = t.family[id];
       if (fam === 0) continue;
@@ -157,25 +192,26 @@ export class AttackSignals implements Detector {
         this.counters.allowed_flows++;
         continue;
       }
-      const i = index.indexOf(fam, t.src, a), s = i * SOURCE_FIELDS;
-      if (i >= flowOf.length) {
-        c = this.#columns(i + 1);
-        flowOf = this.#flowOf;
-      }
+      active[n] = id;
+      srcOf[n] = index.indexOf(fam, t.src, a);
+      dBytes[n] = db;
+      dPackets[n] = dp;
+      dGaps[n] = dg;
+      n++;
+    }
+    const c = this.#columns(index.size), flowOf = this.#flowOf;
+    for (let k = 0; k < n; k++) {
+      const id = active[k], i = srcOf[k], s = i * SOURCE_FIELDS;
+      srcOf[k] = s;
       if (c[s + FLOWS] === 0) flowOf[i] = id; // first met
-      c[s + PACKETS] += dp;
-      c[s + BYTES] += db;
+      c[s + PACKETS] += dPackets[k];
+      c[s + BYTES] += dBytes[k];
       c[s + FLOWS]++;
-      if (proto === 6) {
+      if (t.proto[id] === 6) {
         c[s + TCP_FLOWS]++;
         if ((t.tcpFlags(id) & (SYN | ACK)) === SYN) c[s + HALF_OPEN]++;
       }
       if (th.firstTtl[id] > c[s + MAX_TTL]) c[s + MAX_TTL] = th.firstTtl[id];
-      active.push(id);
-      dBytes.push(db);
-      dPackets.push(dp);
-      dGaps.push(dg);
-      srcOf.push(s);
     }
     const sources = index.size, synMin = this.#o.synMin;
     // source-level signals
@@ -191,7 +227,7 @@ export class AttackSignals implements Detector {
     }
     // flow-level signals, scores, and each source's worst flow
     const str = this.#str;
-    for (let i = 0; i < active.length; i++) {
+    for (let i = 0; i < n; i++) {
       const id = active[i], s = srcOf[i], dp = dPackets[i], db = dBytes[i];
       str.fill(0);
       const halfOpen = t.proto[id] === 6 && (t.tcpFlags(id) & (SYN | ACK)) === SYN;

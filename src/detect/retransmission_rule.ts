@@ -42,6 +42,12 @@ export class RetransmissionRule {
   readonly #o: Required<RetransmissionRuleOptions>;
   readonly #open = new Map<number, Episode>();
   #seq = 0;
+  /**
+   * Each flow's segment count at the last close, and the table generation it was taken for: the interval's
+   * segments are the difference, so the per-packet path increments one counter, not two.
+   */
+  readonly #seenSegments: Uint32Array;
+  readonly #seenGen: Uint32Array;
   /** Episodes not opened because maxOpen were open. */
   notOpened = 0;
 
@@ -51,6 +57,8 @@ export class RetransmissionRule {
     }
     this.#t = t;
     this.#v = v;
+    this.#seenSegments = new Uint32Array(t.capacity);
+    this.#seenGen = new Uint32Array(t.capacity);
     this.#publish = publish;
     this.#o = { maxOpen: 1000, ...o };
   }
@@ -71,8 +79,14 @@ export class RetransmissionRule {
     for (let id = 0; id < t.highWater; id++) {
       if (t.family[id] === 0 || t.proto[id] !== 6) continue;
       v.sync(id);
-      const segs = v.ivSegments[id], re = v.ivRetransmissions[id];
-      v.ivSegments[id] = 0;
+      if (this.#seenGen[id] !== t.generation[id]) {
+        this.#seenGen[id] = t.generation[id];
+        this.#seenSegments[id] = 0;
+      }
+      const total = v.segments[id],
+        segs = (total - this.#seenSegments[id]) >>> 0,
+        re = v.ivRetransmissions[id];
+      this.#seenSegments[id] = total;
       v.ivRetransmissions[id] = 0;
       const rate = segs > 0 ? re / segs : 0;
       const high = segs >= o.minSegments && rate >= o.rate;

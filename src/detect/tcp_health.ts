@@ -29,6 +29,12 @@ import { RetransmissionRule, type RetransmissionRuleOptions } from "./retransmis
 /** tcpState bits: the SYN seen (on the client's flow) or the SYN/ACK (on the server's), the handshake's RTT
  * known, and what this direction's last segment was (Wireshark's lastsegmentflags, for keep-alive ACKs). */
 const SYN_SEEN = 2, RTT_KNOWN = 4, PEER_SYN = 8, LAST_KEEP_ALIVE = 16;
+/**
+ * More tcpState bits, so that a packet reads one byte of a small column where it read three lines of
+ * separate columns (each a cache miss at a random flow): the other direction was linked (the peer columns
+ * are worth reading), and the duplicate ACKs in a row, counted up to 3 (only "two or more" is asked).
+ */
+const PEER_LINKED = 1, DUP_ACK_ONE = 32, DUP_ACKS = 96;
 /** TCP flags (RFC 9293 §3.1). */
 const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
 /** Wireshark's out-of-order threshold before the connection's RTT is known (3 ms), in µs. */
@@ -39,6 +45,14 @@ const FAST_RETRANSMISSION_US = 20_000;
 /** Sequence-space comparison (RFC 9293 §3.4): a before b, modulo 2^32 (Wireshark's LT_SEQ). */
 function seqBefore(a: number, b: number): boolean {
   return ((a - b) | 0) < 0;
+}
+
+/**
+ * Whether a segment is behind nextseq (0: not known yet); one octet below it with more than one octet is
+ * new data after a zero-window probe, not behind.
+ */
+function behindNext(seq: number, len: number, next: number): boolean {
+  return next !== 0 && seqBefore(seq, next) && !(len > 1 && ((next - 1) >>> 0) === seq);
 }
 
 /** b − a in whole µs: timestamps are ms floats, exact to the µs of a pcap but not below. */
@@ -68,7 +82,7 @@ export class TcpHealthDetector implements Detector {
     const proto = b.proto, flagsCol = b.tcpFlags, seqCol = b.tcpSeq, lenCol = b.payLen, ts = b.tsMs;
     const winCol = b.tcpWindow, ackCol = b.tcpAck;
     const state = v.tcpState, nextSeq = v.nextSeq, nextTs = v.nextSeqTs, lastAck = v.lastAck;
-    const lastWindow = v.lastWindow, segments = v.segments, ivSegments = v.ivSegments;
+    const lastWindow = v.lastWindow, segments = v.segments;
     let segs = 0, zeroWindows = 0; // into totals once a batch
     for (let r = from; r < to; r++) {
       if (proto[r] !== 6) continue;
@@ -100,12 +114,16 @@ export class TcpHealthDetector implements Detector {
       const keepAlive = len <= 1 && seq === ((next - 1) >>> 0) && !(flags & (SYN | FIN | RST));
       // #noteDupAck's first test inline: most segments carry data or a new ACK
       if (!probe && len === 0 && ack === lastAck[id]) this.#noteDupAck(b, r, id, len, seq, ack, win, flags);
-      if (ack !== lastAck[id]) v.dupAcks[id] = 0;
+      if (ack !== lastAck[id]) state[id] &= ~DUP_ACKS;
       if ((len > 0 || synFin) && !probe) {
-        segments[id]++;
-        ivSegments[id]++;
+        segments[id]++; // the rate rule takes the interval's share as a difference (a line less a packet)
         segs++;
-        if (!keepAlive) this.#classify(b, r, id, t, len, seq, synFin, next);
+        // #classify only when it can find something: the segment is behind nextseq, or the other direction
+        // is linked (its ACK may cover the segment); in order with no linked peer, the common case, it
+        // cannot, and the call (not inlined) was a sixth of this loop
+        if (!keepAlive && ((state[id] & PEER_LINKED) || behindNext(seq, len, next))) {
+          this.#classify(b, r, id, t, len, seq, synFin, next);
+        }
       }
       const end = (seq + len + synFin) >>> 0;
       // a segment starting past the next expected octet: the ones between were not seen (attack signals)
@@ -142,13 +160,12 @@ export class TcpHealthDetector implements Detector {
     next: number,
   ): void {
     const v = this.#v;
-    // one octet below nextseq with more than one octet: new data after a probe, not behind
-    const behind = next !== 0 && seqBefore(seq, next) && !(len > 1 && ((next - 1) >>> 0) === seq);
+    const behind = behindNext(seq, len, next);
     const rev = this.#peer(b, r, id, behind);
     const revAck = rev < 0 ? 0 : v.lastAck[rev];
     let retransmission = len > 0 && revAck !== 0 && ((seq + len - revAck) | 0) <= 0;
     if (!retransmission && behind) {
-      const fast = rev >= 0 && v.dupAcks[rev] >= 2 && revAck === seq &&
+      const fast = rev >= 0 && (v.tcpState[rev] & DUP_ACKS) >= 2 * DUP_ACK_ONE && revAck === seq &&
         usBetween(v.lastAckTs[rev], t) < FAST_RETRANSMISSION_US;
       if (!fast) {
         const rtt = v.rttMs[id];
@@ -198,7 +215,7 @@ export class TcpHealthDetector implements Detector {
     ) return;
     const rev = this.#peer(b, r, id, true);
     if (rev >= 0 && (v.tcpState[rev] & LAST_KEEP_ALIVE)) return;
-    v.dupAcks[id]++;
+    if ((v.tcpState[id] & DUP_ACKS) !== DUP_ACKS) v.tcpState[id] += DUP_ACK_ONE;
   }
 
   /** Whether the other direction's last segment advertised a zero window (unknown: no). */
@@ -213,7 +230,7 @@ export class TcpHealthDetector implements Detector {
    * and linked; else -1.
    */
   #peer(b: PacketBatch, r: number, id: number, lookup: boolean): number {
-    const v = this.#v, p = v.peer[id];
+    const v = this.#v, p = v.tcpState[id] & PEER_LINKED ? v.peer[id] : -1;
     if (p >= 0 && this.#table.generation[p] === v.peerGen[id]) {
       v.sync(p);
       return p;
@@ -229,6 +246,8 @@ export class TcpHealthDetector implements Detector {
     const gen = this.#table.generation;
     v.sync(q);
     v.peer[id] = q;
+    v.tcpState[id] |= PEER_LINKED;
+    v.tcpState[q] |= PEER_LINKED;
     v.peerGen[id] = gen[q];
     v.peer[q] = id;
     v.peerGen[q] = gen[id];
