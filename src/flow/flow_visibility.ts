@@ -61,10 +61,6 @@ export class FlowVisibility {
   readonly lastAck: Uint32Array;
   readonly lastWindow: Uint32Array;
   readonly lastAckTs: Float64Array;
-  /** Duplicate ACKs in a row this direction sent (Wireshark's dupacknum). */
-  readonly dupAcks: Uint32Array;
-  /** Segments and retransmissions in the open interval (for the rate rule). */
-  readonly ivSegments: Uint32Array;
   /** Retransmissions in the open interval. */
   readonly ivRetransmissions: Uint32Array;
   /** Fallback for flows that started before the DNS answer that names them. */
@@ -90,8 +86,6 @@ export class FlowVisibility {
     this.lastAck = new Uint32Array(n);
     this.lastWindow = new Uint32Array(n);
     this.lastAckTs = new Float64Array(n);
-    this.dupAcks = new Uint32Array(n);
-    this.ivSegments = new Uint32Array(n);
     this.ivRetransmissions = new Uint32Array(n);
   }
 
@@ -122,8 +116,6 @@ export class FlowVisibility {
     this.lastAck[id] = 0;
     this.lastWindow[id] = 0xffffffff; // no segment yet: no window compares equal (Wireshark's G_MAXUINT32)
     this.lastAckTs[id] = 0;
-    this.dupAcks[id] = 0;
-    this.ivSegments[id] = 0;
     this.ivRetransmissions[id] = 0;
     return true;
   }
