@@ -141,14 +141,15 @@ export class AttackSignals implements Detector {
       const fam = t.family[id];
       if (fam === 0) continue;
       th.sync(id);
-      v.sync(id);
+      // TCP columns exist for TCP flows only (flow_visibility.ts): any other flow has no gaps
+      const gaps = t.proto[id] === 6 ? (v.syncTcp(id), v.seqGaps[id]) : 0;
       const bytes = t.bytes(id), packets = t.packets(id);
       let db = bytes - th.seenBytes[id], dp = packets - th.seenPackets[id];
       if (dp < 0) [db, dp] = [bytes, packets]; // the record restarted (active timeout)
-      const dg = (v.seqGaps[id] - th.seenGaps[id]) >>> 0;
+      const dg = (gaps - th.seenGaps[id]) >>> 0;
       th.seenBytes[id] = bytes;
       th.seenPackets[id] = packets;
-      th.seenGaps[id] = v.seqGaps[id];
+      th.seenGaps[id] = gaps;
       if (dp === 0) continue;
       const a = id << 2, proto = t.proto[id];
       if (allowlist.allows(fam, t.src, t.dst, a, proto, t.srcPort[id], t.dstPort[id])) {

@@ -70,7 +70,7 @@ export class RetransmissionRule {
     }
     for (let id = 0; id < t.highWater; id++) {
       if (t.family[id] === 0 || t.proto[id] !== 6) continue;
-      v.sync(id);
+      v.syncTcp(id);
       const segs = v.ivSegments[id], re = v.ivRetransmissions[id];
       v.ivSegments[id] = 0;
       v.ivRetransmissions[id] = 0;
