@@ -84,6 +84,8 @@ export class AttackSignals implements Detector {
   /** The sources' numbers (SOURCE_FIELDS each), and a flow of each (its address is that flow's src). */
   #cols = new Float64Array(0);
   #flowOf = new Int32Array(0);
+  /** Per flow id: its source's offset in #cols between the two passes of an interval, else -1. */
+  #srcOf: Int32Array | undefined;
   readonly #str = [0, 0, 0, 0, 0];
   /** Interval passes made and flows scored above zero, since start. */
   readonly counters = { intervals: 0, flows_scored: 0, allowed_flows: 0 };
@@ -134,25 +136,32 @@ export class AttackSignals implements Detector {
     this.#cols.fill(0, 0, index.size * SOURCE_FIELDS); // the last interval's sources
     index.clear();
     let c: Float64Array = this.#cols, flowOf: Int32Array = this.#flowOf;
-    const active: number[] = [], dBytes: number[] = [], dPackets: number[] = [], dGaps: number[] = [];
-    const srcOf: number[] = [];
+    // Each flow's source (its offset in c) this interval, -1 when it sent nothing or is allowed: the second
+    // pass below finds the flows to score by it. Five arrays with an entry per active flow cost 150 MB of
+    // garbage an interval at 1 M flows; this column is 4 bytes a flow, written for live flows only.
+    const srcOf = this.#srcOf ??= new Int32Array(t.capacity);
     const allowlist = this.#o.allowlist;
     for (let id = 0; id < t.highWater; id++) {
       const fam = t.family[id];
       if (fam === 0) continue;
+      srcOf[id] = -1;
       th.sync(id);
       // TCP columns exist for TCP flows only (flow_visibility.ts): any other flow has no gaps
       const gaps = t.proto[id] === 6 ? (v.syncTcp(id), v.seqGaps[id]) : 0;
       const bytes = t.bytes(id), packets = t.packets(id);
       let db = bytes - th.seenBytes[id], dp = packets - th.seenPackets[id];
       if (dp < 0) [db, dp] = [bytes, packets]; // the record restarted (active timeout)
-      const dg = (gaps - th.seenGaps[id]) >>> 0;
-      th.seenBytes[id] = bytes;
-      th.seenPackets[id] = packets;
-      th.seenGaps[id] = gaps;
-      if (dp === 0) continue;
+      if (dp === 0) {
+        th.seenBytes[id] = bytes;
+        th.seenPackets[id] = packets;
+        th.seenGaps[id] = gaps;
+        continue;
+      }
       const a = id << 2, proto = t.proto[id];
       if (allowlist.allows(fam, t.src, t.dst, a, proto, t.srcPort[id], t.dstPort[id])) {
+        th.seenBytes[id] = bytes;
+        th.seenPackets[id] = packets;
+        th.seenGaps[id] = gaps;
         th.attackScore[id] = 0;
         th.attackSignals[id] = 0;
         this.counters.allowed_flows++;
@@ -172,11 +181,7 @@ export class AttackSignals implements Detector {
         if ((t.tcpFlags(id) & (SYN | ACK)) === SYN) c[s + HALF_OPEN]++;
       }
       if (th.firstTtl[id] > c[s + MAX_TTL]) c[s + MAX_TTL] = th.firstTtl[id];
-      active.push(id);
-      dBytes.push(db);
-      dPackets.push(dp);
-      dGaps.push(dg);
-      srcOf.push(s);
+      srcOf[id] = s; // its deltas are taken again, and its seen* moved on, in the second pass
     }
     const sources = index.size, synMin = this.#o.synMin;
     // source-level signals
@@ -192,8 +197,17 @@ export class AttackSignals implements Detector {
     }
     // flow-level signals, scores, and each source's worst flow
     const str = this.#str;
-    for (let i = 0; i < active.length; i++) {
-      const id = active[i], s = srcOf[i], dp = dPackets[i], db = dBytes[i];
+    for (let id = 0; id < t.highWater; id++) {
+      const s = srcOf[id];
+      if (s < 0 || t.family[id] === 0) continue;
+      const gaps = t.proto[id] === 6 ? v.seqGaps[id] : 0;
+      const bytes = t.bytes(id), packets = t.packets(id);
+      let db = bytes - th.seenBytes[id], dp = packets - th.seenPackets[id];
+      if (dp < 0) [db, dp] = [bytes, packets]; // the record restarted (active timeout)
+      const dg = (gaps - th.seenGaps[id]) >>> 0;
+      th.seenBytes[id] = bytes;
+      th.seenPackets[id] = packets;
+      th.seenGaps[id] = gaps;
       str.fill(0);
       const halfOpen = t.proto[id] === 6 && (t.tcpFlags(id) & (SYN | ACK)) === SYN;
       if (halfOpen) str[0] = c[s + STRENGTH0];
@@ -201,7 +215,7 @@ export class AttackSignals implements Detector {
       if (dp >= TINY_MIN_PACKETS && db / dp <= TINY_BYTES) str[1] = clamp(1.5 - (db / dp) / TINY_BYTES);
       const ttl = th.firstTtl[id];
       if (ttl > 0 && (ttl <= LOW_TTL || (c[s + FLOWS] > 1 && c[s + MAX_TTL] - ttl >= TTL_DROP))) str[2] = 1;
-      if (dGaps[i] > 0) str[3] = clamp((dGaps[i] / dp) * 10);
+      if (dg > 0) str[3] = clamp((dg / dp) * 10);
       if (t.ewmaIntervals[id] >= VOLUME_WARMUP) {
         const z = (logVolume(db) - t.ewmaMean[id]) / Math.max(sigmaOf(t.ewmaVar[id]), 0.05);
         str[4] = clamp((z - 3) / 3);
@@ -217,7 +231,7 @@ export class AttackSignals implements Detector {
       th.attackSignals[id] = bits;
       if (score > 0) this.counters.flows_scored++;
       if (bits & AttackSignal.LowTtl) c[s + COUNT + 2]++;
-      if (bits & AttackSignal.SequenceGaps) c[s + COUNT + 3] += dGaps[i];
+      if (bits & AttackSignal.SequenceGaps) c[s + COUNT + 3] += dg;
       if (bits & AttackSignal.TinyPackets) c[s + COUNT + 1] += dp;
       if (bits & AttackSignal.SynFlood) c[s + COUNT] = c[s + HALF_OPEN];
       if (bits & AttackSignal.VolumeDeviation) c[s + COUNT + 4]++;
