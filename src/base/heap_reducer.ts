@@ -32,7 +32,7 @@ export interface HeapSize {
 
 /** Options of {@link HeapReducer}. */
 export interface HeapReducerOptions {
-  /** How often to look, ms. @default 10_000 */
+  /** How often to look, ms. @default 5_000 */
   everyMs?: number;
   /** Heap held beyond what is in use that is worth a full collection, bytes. @default 1 MiB */
   minSlackBytes?: number;
@@ -64,7 +64,7 @@ export class HeapReducer {
   #freedBytes = 0;
 
   constructor(opts: HeapReducerOptions = {}) {
-    this.everyMs = opts.everyMs ?? 10_000;
+    this.everyMs = opts.everyMs ?? 5_000;
     this.minSlackBytes = opts.minSlackBytes ?? 1024 * 1024;
     this.quietBytesPerS = opts.quietBytesPerS ?? 4_000_000;
     this.#heap = opts.heap ?? v8Heap;
