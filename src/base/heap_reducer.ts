@@ -16,6 +16,10 @@
  * sooner (the 1 MiB semi-space's slower `/flows`). Measured: the idle daemon's threads allocate about
  * 1–1.4 MB/s each, `/flows` under load hundreds of MB/s.
  *
+ * Not used in the capture Worker: it reads the ring without allocating, so it looks quiet at a million
+ * frames a second, and a full collection there stops the reads (its heap is 6–9 MB; the ring is what must
+ * not wait).
+ *
  * The collector is reached through `--expose-gc`, set at run time (node:v8) and picked up by a new context
  * (node:vm): Deno has no other way to ask for a collection, and the daemon is started as `deno run main.ts`
  * without V8 flags.

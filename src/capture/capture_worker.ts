@@ -15,7 +15,6 @@ import { Decoder, type FrameSink, LinkType } from "../decode/mod.ts";
 import { compileBpfForInterface, PcapActivateError, PcapStatus } from "./bpf.ts";
 import { useLibpcap } from "./libpcap_ffi.ts";
 import { Errno, errnoName, LibcError } from "../net/mod.ts";
-import { HeapReducer } from "../base/mod.ts";
 import { type RingStats, TpacketRing } from "./tpacket_ring.ts";
 import { RingSizer } from "./ring_sizer.ts";
 import { RingHandover } from "./ring_switch.ts";
@@ -408,21 +407,17 @@ if (isWorkerScope()) {
   const scope = globalThis as unknown as WorkerScope;
   const post: Post = (msg, transfer) => scope.postMessage(msg, transfer ?? []);
   let loop: CaptureLoop | null = null;
-  // The Worker's own heap, grown by start-up and bursts, goes back once it is quiet (base/heap_reducer.ts).
-  const heapReducer = new HeapReducer();
   scope.onmessage = (e) => {
     const m = e.data;
     if (m.type === "start" && !loop) {
       if (m.libpcap) useLibpcap(m.libpcap);
       loop = new CaptureLoop(m, post);
       void loop.run();
-      heapReducer.start();
     } else if (m.type === "tap") {
       loop?.tap(m);
     } else if (m.type === "recycle") {
       loop?.recycle(m.buffer);
     } else if (m.type === "stop") {
-      heapReducer.stop();
       if (loop) loop.stop();
       else post({ type: "stopped" });
     }
