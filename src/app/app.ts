@@ -31,7 +31,7 @@ import {
   STATE_SCHEMA,
 } from "./state_schema.ts";
 import { TrapLog } from "./trap_log.ts";
-import { createLogger, VERSION } from "../base/mod.ts";
+import { createLogger, HeapReducer, VERSION } from "../base/mod.ts";
 import { loadTopologySide, passiveTopology, type TopologySide } from "./topology_side.ts";
 import { createCollector, exporterOffers, recordsInto, startCollector } from "./collector_side.ts";
 import { createAnalysisSide } from "./analysis_side.ts";
@@ -163,6 +163,8 @@ export function createApp(cfg: Config): App {
   let server: HttpServer | undefined;
   let lock: InstanceLock | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
+  // Gives back the heap start-up and bursts grew once the main thread is quiet (base/heap_reducer.ts).
+  const heapReducer = new HeapReducer();
   const anomalyLog = createLogger("anomaly");
   const securityLog = createLogger("security");
   const trapLog = new TrapLog(createLogger("trap"));
@@ -250,6 +252,7 @@ export function createApp(cfg: Config): App {
       await Promise.all([...captures.map((c) => c.stop()), collector.stop()]);
       await recording.stop();
       for (const t of timers) clearInterval(t);
+      heapReducer.stop();
       await baselines.stop();
       stopPolicy?.();
       // Sources before sinks: sweeps, polls and traps stop publishing before the stores close.
@@ -386,6 +389,7 @@ export function createApp(cfg: Config): App {
       state_dir: cfg.stateDir,
       dashboard: `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${server.addr.port}/`,
     });
+    heapReducer.start();
     if (token.created) {
       // Said once, on the first start. The token itself never goes to the journal: it stays in the
       // file (mode 0600), and this line says how to read it.

@@ -13,3 +13,4 @@ export { buildCommit } from "./build_info.ts";
 export { Subsystems, type SubsystemStats } from "./subsystems.ts";
 export { positive, positiveInteger } from "./checks.ts";
 export { MinuteBudget } from "./minute_budget.ts";
+export { HeapReducer, type HeapReducerOptions, type HeapSize } from "./heap_reducer.ts";

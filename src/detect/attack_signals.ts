@@ -69,13 +69,10 @@ const STRENGTH0 = 6, STRENGTH1 = 7, WORST_FLOW = 8, BITS = 9;
 /** What each signal counted, by bit order (5 fields). */
 const COUNT = 10, SOURCE_FIELDS = 15;
 
-/** onInterval's per-flow columns: flow id, source (index, then column offset), bytes, packets, gaps. */
+/** An interval's flows with packets, and each one's source number: 8 bytes a flow, reused between intervals. */
 interface FlowColumns {
   active: Int32Array;
   srcOf: Int32Array;
-  dBytes: Float64Array;
-  dPackets: Float64Array;
-  dGaps: Float64Array;
 }
 
 const clamp = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
@@ -93,14 +90,8 @@ export class AttackSignals implements Detector {
   /** The sources' numbers (SOURCE_FIELDS each), and a flow of each (its address is that flow's src). */
   #cols = new Float64Array(0);
   #flowOf = new Int32Array(0);
-  /** Each interval's flows with packets, what they sent and their source's column offset. */
-  #flows: FlowColumns = {
-    active: new Int32Array(0),
-    srcOf: new Int32Array(0),
-    dBytes: new Float64Array(0),
-    dPackets: new Float64Array(0),
-    dGaps: new Float64Array(0),
-  };
+  /** Each interval's flows with packets, and their source's column offset. */
+  #flows: FlowColumns = { active: new Int32Array(0), srcOf: new Int32Array(0) };
   readonly #str = [0, 0, 0, 0, 0];
   /** Interval passes made and flows scored above zero, since start. */
   readonly counters = { intervals: 0, flows_scored: 0, allowed_flows: 0 };
@@ -134,13 +125,7 @@ export class AttackSignals implements Detector {
   #flowColumns(n: number): FlowColumns {
     if (this.#flows.active.length < n) {
       const room = Math.max(n, this.#flows.active.length * 2, 1024);
-      this.#flows = {
-        active: new Int32Array(room),
-        srcOf: new Int32Array(room),
-        dBytes: new Float64Array(room),
-        dPackets: new Float64Array(room),
-        dGaps: new Float64Array(room),
-      };
+      this.#flows = { active: new Int32Array(room), srcOf: new Int32Array(room) };
     }
     return this.#flows;
   }
@@ -165,47 +150,50 @@ export class AttackSignals implements Detector {
     const t = this.#t, th = this.#th, v = this.#v, index = this.#sources;
     this.#cols.fill(0, 0, index.size * SOURCE_FIELDS); // the last interval's sources
     index.clear();
-    // First pass: each flow's interval and its source's number, into columns reused from one interval to
-    // the next; the source columns are then sized once for all sources (grown source by source, doubling,
-    // they were reallocated five times in the bench capture's first interval, half of this detector's time).
+    // First pass: the flows that sent something and their source's number, into columns reused from one
+    // interval to the next; the source columns are then sized once for all sources (grown source by source,
+    // doubling, they were reallocated five times in the bench capture's first interval, half of this
+    // detector's time). What each flow sent is taken from the counters again below (seen* move on in the
+    // scoring pass): three numbers a flow kept here were 24 MB at a million flows.
     const fl = this.#flowColumns(t.highWater);
-    const active = fl.active, srcOf = fl.srcOf, dBytes = fl.dBytes, dPackets = fl.dPackets, dGaps = fl.dGaps;
+    const active = fl.active, srcOf = fl.srcOf;
     const allowlist = this.#o.allowlist;
     let n = 0;
     for (let id = 0; id < t.highWater; id++) {
       const fam = t.family[id];
       if (fam === 0) continue;
       th.sync(id);
-      v.sync(id);
+      // TCP columns exist for TCP flows only (flow_visibility.ts): any other flow has no gaps
+      const gaps = t.proto[id] === 6 ? (v.syncTcp(id), v.seqGaps[id]) : 0;
       const bytes = t.bytes(id), packets = t.packets(id);
-      let db = bytes - th.seenBytes[id], dp = packets - th.seenPackets[id];
-      if (dp < 0) [db, dp] = [bytes, packets]; // the record restarted (active timeout)
-      const dg = (v.seqGaps[id] - th.seenGaps[id]) >>> 0;
-      th.seenBytes[id] = bytes;
-      th.seenPackets[id] = packets;
-      th.seenGaps[id] = v.seqGaps[id];
-      if (dp === 0) continue;
-      const a = id << 2, proto = t.proto[id];
-      if (allowlist.allows(fam, t.src, t.dst, a, proto, t.srcPort[id], t.dstPort[id])) {
-        th.attackScore[id] = 0;
-        th.attackSignals[id] = 0;
-        this.counters.allowed_flows++;
+      let dp = packets - th.seenPackets[id];
+      if (dp < 0) dp = packets; // the record restarted (active timeout)
+      const a = id << 2;
+      if (dp === 0 || allowlist.allows(fam, t.src, t.dst, a, t.proto[id], t.srcPort[id], t.dstPort[id])) {
+        if (dp !== 0) {
+          th.attackScore[id] = 0;
+          th.attackSignals[id] = 0;
+          this.counters.allowed_flows++;
+        }
+        th.seenBytes[id] = bytes;
+        th.seenPackets[id] = packets;
+        th.seenGaps[id] = gaps;
         continue;
       }
       active[n] = id;
       srcOf[n] = index.indexOf(fam, t.src, a);
-      dBytes[n] = db;
-      dPackets[n] = dp;
-      dGaps[n] = dg;
       n++;
     }
     const c = this.#columns(index.size), flowOf = this.#flowOf;
     for (let k = 0; k < n; k++) {
       const id = active[k], i = srcOf[k], s = i * SOURCE_FIELDS;
       srcOf[k] = s;
+      const bytes = t.bytes(id), packets = t.packets(id);
+      let db = bytes - th.seenBytes[id], dp = packets - th.seenPackets[id];
+      if (dp < 0) [db, dp] = [bytes, packets]; // the record restarted (active timeout)
       if (c[s + FLOWS] === 0) flowOf[i] = id; // first met
-      c[s + PACKETS] += dPackets[k];
-      c[s + BYTES] += dBytes[k];
+      c[s + PACKETS] += dp;
+      c[s + BYTES] += db;
       c[s + FLOWS]++;
       if (t.proto[id] === 6) {
         c[s + TCP_FLOWS]++;
@@ -228,7 +216,15 @@ export class AttackSignals implements Detector {
     // flow-level signals, scores, and each source's worst flow
     const str = this.#str;
     for (let i = 0; i < n; i++) {
-      const id = active[i], s = srcOf[i], dp = dPackets[i], db = dBytes[i];
+      const id = active[i], s = srcOf[i];
+      const gaps = t.proto[id] === 6 ? v.seqGaps[id] : 0;
+      const bytes = t.bytes(id), packets = t.packets(id);
+      let db = bytes - th.seenBytes[id], dp = packets - th.seenPackets[id];
+      if (dp < 0) [db, dp] = [bytes, packets]; // the record restarted (active timeout)
+      const dg = (gaps - th.seenGaps[id]) >>> 0;
+      th.seenBytes[id] = bytes;
+      th.seenPackets[id] = packets;
+      th.seenGaps[id] = gaps;
       str.fill(0);
       const halfOpen = t.proto[id] === 6 && (t.tcpFlags(id) & (SYN | ACK)) === SYN;
       if (halfOpen) str[0] = c[s + STRENGTH0];
@@ -236,7 +232,7 @@ export class AttackSignals implements Detector {
       if (dp >= TINY_MIN_PACKETS && db / dp <= TINY_BYTES) str[1] = clamp(1.5 - (db / dp) / TINY_BYTES);
       const ttl = th.firstTtl[id];
       if (ttl > 0 && (ttl <= LOW_TTL || (c[s + FLOWS] > 1 && c[s + MAX_TTL] - ttl >= TTL_DROP))) str[2] = 1;
-      if (dGaps[i] > 0) str[3] = clamp((dGaps[i] / dp) * 10);
+      if (dg > 0) str[3] = clamp((dg / dp) * 10);
       if (t.ewmaIntervals[id] >= VOLUME_WARMUP) {
         const z = (logVolume(db) - t.ewmaMean[id]) / Math.max(sigmaOf(t.ewmaVar[id]), 0.05);
         str[4] = clamp((z - 3) / 3);
@@ -252,7 +248,7 @@ export class AttackSignals implements Detector {
       th.attackSignals[id] = bits;
       if (score > 0) this.counters.flows_scored++;
       if (bits & AttackSignal.LowTtl) c[s + COUNT + 2]++;
-      if (bits & AttackSignal.SequenceGaps) c[s + COUNT + 3] += dGaps[i];
+      if (bits & AttackSignal.SequenceGaps) c[s + COUNT + 3] += dg;
       if (bits & AttackSignal.TinyPackets) c[s + COUNT + 1] += dp;
       if (bits & AttackSignal.SynFlood) c[s + COUNT] = c[s + HALF_OPEN];
       if (bits & AttackSignal.VolumeDeviation) c[s + COUNT + 4]++;

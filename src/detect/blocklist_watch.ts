@@ -88,9 +88,8 @@ export class BlocklistWatch implements Detector {
         if (v.listBits[id] & bit) continue; // told when the flow was checked before
         v.listBits[id] |= bit;
         const hit = lists.hitAt(i, fam, w, a);
-        if (v.listName[id] === null) {
-          v.listName[id] = hit.list;
-          v.listEntry[id] = hit.entry;
+        if (!v.listed.has(id)) {
+          v.listed.set(id, { list: hit.list, entry: hit.entry });
           v.listedSide[id] = side;
           this.counters.flagged++;
         }

@@ -78,7 +78,7 @@ export class RetransmissionRule {
     }
     for (let id = 0; id < t.highWater; id++) {
       if (t.family[id] === 0 || t.proto[id] !== 6) continue;
-      v.sync(id);
+      v.syncTcp(id);
       if (this.#seenGen[id] !== t.generation[id]) {
         this.#seenGen[id] = t.generation[id];
         this.#seenSegments[id] = 0;

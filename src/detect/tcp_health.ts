@@ -78,7 +78,7 @@ export class TcpHealthDetector implements Detector {
   }
 
   onRows(b: PacketBatch, from: number, to: number): void {
-    const v = this.#v, t0 = this.#table, rowFlow = t0.rowFlow, tableGen = t0.generation, rowGen = v.gen;
+    const v = this.#v, t0 = this.#table, rowFlow = t0.rowFlow, tableGen = t0.generation, rowGen = v.tcpGen;
     const proto = b.proto, flagsCol = b.tcpFlags, seqCol = b.tcpSeq, lenCol = b.payLen, ts = b.tsMs;
     const winCol = b.tcpWindow, ackCol = b.tcpAck;
     const state = v.tcpState, nextSeq = v.nextSeq, nextTs = v.nextSeqTs, lastAck = v.lastAck;
@@ -88,7 +88,7 @@ export class TcpHealthDetector implements Detector {
       if (proto[r] !== 6) continue;
       const id = rowFlow[r];
       if (id < 0) continue;
-      if (rowGen[id] !== tableGen[id]) v.sync(id); // inline: a call per packet for one compare cost 5 %
+      if (rowGen[id] !== tableGen[id]) v.syncTcp(id); // inline: a call per packet for one compare cost 5 %
       const flags = flagsCol[r], t = ts[r];
       if (flags & SYN) {
         if (!(flags & ACK)) {
@@ -232,7 +232,7 @@ export class TcpHealthDetector implements Detector {
   #peer(b: PacketBatch, r: number, id: number, lookup: boolean): number {
     const v = this.#v, p = v.tcpState[id] & PEER_LINKED ? v.peer[id] : -1;
     if (p >= 0 && this.#table.generation[p] === v.peerGen[id]) {
-      v.sync(p);
+      v.syncTcp(p);
       return p;
     }
     if (!lookup) return -1;
@@ -244,7 +244,7 @@ export class TcpHealthDetector implements Detector {
     const q = this.#table.find(b.family[r], s, d, b.dstPort[r], b.srcPort[r], 6);
     if (q < 0) return -1;
     const gen = this.#table.generation;
-    v.sync(q);
+    v.syncTcp(q);
     v.peer[id] = q;
     v.tcpState[id] |= PEER_LINKED;
     v.tcpState[q] |= PEER_LINKED;

@@ -247,7 +247,7 @@ export class TopK {
 /** The block-list and attack-score conditions of `f` against flow `id`. */
 function threatMatches(v: ReturnType<typeof threatsOf>, id: number, f: FlowFilter): boolean {
   v.sync(id);
-  if (f.blocklisted !== undefined && (v.listName[id] != null) !== f.blocklisted) return false;
+  if (f.blocklisted !== undefined && v.listed.has(id) !== f.blocklisted) return false;
   return f.minAttackScore === undefined || v.attackScore[id] >= Math.fround(f.minAttackScore);
 }
 

@@ -102,7 +102,7 @@ Deno.test("queryFlowsMany() applies name, block-list and attack-score filters in
     if (t.family[id] === 0) continue;
     if (id % 5 === 0) names.setName(id, id % 10 === 0 ? "www.example.com" : "example.org", 1);
     threats.sync(id);
-    if (id % 7 === 0) threats.listName[id] = "feodo";
+    if (id % 7 === 0) threats.listed.set(id, { list: "feodo", entry: "192.0.2.0/24" });
     threats.attackScore[id] = (id % 10) / 10;
   }
   const queries: FlowQuery[] = [

@@ -33,7 +33,9 @@ export class FlowVisibility {
   readonly serverName: (string | null)[] = [];
   /** NameSource of serverName. */
   readonly nameSource: Uint8Array;
-  // TCP health (detect/tcp_health.ts)
+  // TCP health (detect/tcp_health.ts), for TCP flows only
+  /** The table generation each row's TCP columns were cleared for. */
+  readonly tcpGen: Uint32Array;
   /** Highest sequence number + length seen (the next one expected). */
   readonly nextSeq: Uint32Array;
   /** When nextSeq last advanced (ms). */
@@ -71,6 +73,7 @@ export class FlowVisibility {
     this.table = table;
     this.gen = new Uint32Array(n);
     this.nameSource = new Uint8Array(n);
+    this.tcpGen = new Uint32Array(n);
     this.nextSeq = new Uint32Array(n);
     this.nextSeqTs = new Float64Array(n);
     this.tcpState = new Uint8Array(n);
@@ -90,8 +93,9 @@ export class FlowVisibility {
   }
 
   /**
-   * Makes row `id` belong to the flow the table holds there now: true when it was just cleared (the flow
-   * is new to these columns). Called per packet by the detectors: one compare when nothing changed.
+   * Makes row `id`'s name columns belong to the flow the table holds there now: true when they were just
+   * cleared (the flow is new to these columns). Called per packet by the detectors: one compare when
+   * nothing changed. The TCP columns have their own, {@link syncTcp}.
    */
   sync(id: number): boolean {
     const g = this.table.generation[id];
@@ -101,6 +105,19 @@ export class FlowVisibility {
     while (names.length <= id) names.push(null); // ids come from 0 up, so this keeps the array dense
     names[id] = null;
     this.nameSource[id] = 0;
+    return true;
+  }
+
+  /**
+   * Makes row `id`'s TCP columns belong to the flow the table holds there now: true when they were just
+   * cleared. Called for TCP flows only, so the 85 bytes of TCP columns of every other flow are never
+   * written and their pages never become resident (1 M UDP flows held 85 MB of them); a reader of those
+   * columns treats a flow of another protocol as all zeros (see {@link flowVisibilityJson}).
+   */
+  syncTcp(id: number): boolean {
+    const g = this.table.generation[id];
+    if (this.tcpGen[id] === g) return false;
+    this.tcpGen[id] = g;
     this.nextSeq[id] = 0;
     this.nextSeqTs[id] = 0;
     this.tcpState[id] = 0;
@@ -173,13 +190,15 @@ export interface FlowVisibilityJson {
 export function flowVisibilityJson(table: FlowTable, id: number): FlowVisibilityJson {
   const v = visibilityOf(table);
   const n = v.nameOf(id);
-  const rtt = v.rttMs[id];
+  const tcp = table.proto[id] === 6;
+  if (tcp) v.syncTcp(id);
+  const rtt = tcp ? v.rttMs[id] : NaN;
   return {
     server_name: n?.name ?? null,
     name_source: n ? NAME_SOURCES[n.source] : null,
-    retransmissions: v.retransmissions[id],
-    out_of_order: v.outOfOrder[id],
-    zero_windows: v.zeroWindows[id],
+    retransmissions: tcp ? v.retransmissions[id] : 0,
+    out_of_order: tcp ? v.outOfOrder[id] : 0,
+    zero_windows: tcp ? v.zeroWindows[id] : 0,
     rtt_ms: Number.isNaN(rtt) ? null : Math.round(rtt * 1000) / 1000,
   };
 }
@@ -222,7 +241,7 @@ export function hostTcpHealth(table: FlowTable, family: number, words: ArrayLike
     if (table.family[id] !== family || table.proto[id] !== 6) continue;
     const a = id << 2;
     if (!same(table.src, a) && !same(table.dst, a)) continue;
-    v.sync(id);
+    v.syncTcp(id);
     out.flows++;
     out.segments += v.segments[id];
     out.retransmissions += v.retransmissions[id];

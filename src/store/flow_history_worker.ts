@@ -9,6 +9,7 @@
  */
 import type { MinuteSummary } from "../events/mod.ts";
 import { FlowHistoryDb, type FlowHistoryQuery, type HistoryPage } from "./flow_history_db.ts";
+import { HeapReducer } from "../base/mod.ts";
 
 /** Messages to the Worker. */
 export type ToHistoryWorker =
@@ -36,6 +37,8 @@ const scope = self as unknown as WorkerScope;
 let db: FlowHistoryDb | undefined;
 let retentionMs = 0;
 let prunedAt = 0;
+// What each minute's write leaves in the Worker's heap goes back while it waits for the next (base/heap_reducer.ts).
+const heapReducer = new HeapReducer();
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -50,6 +53,7 @@ scope.onmessage = (e) => {
         retentionMs = m.retentionMs;
         db.prune(Date.now() - retentionMs);
         prunedAt = Date.now();
+        heapReducer.start();
         scope.postMessage({ type: "opened", error: null });
       } catch (err) {
         scope.postMessage({ type: "opened", error: message(err) });
@@ -79,6 +83,7 @@ scope.onmessage = (e) => {
     case "close":
       db?.close();
       db = undefined;
+      heapReducer.stop();
       scope.postMessage({ type: "closed" });
       scope.close();
       break;

@@ -530,8 +530,7 @@ Deno.test("GET /flows?blocklisted=1 lists the flagged flows, =0 the others, and 
   for (let id = 0; id < table.highWater; id++) if (table.family[id] !== 0) ids.push(id);
   for (const id of ids.slice(0, 3)) {
     v.sync(id);
-    v.listName[id] = "drop";
-    v.listEntry[id] = "192.0.2.0/24";
+    v.listed.set(id, { list: "drop", entry: "192.0.2.0/24" });
     v.listedSide[id] = 2;
   }
   v.sync(ids[5]);
