@@ -22,10 +22,10 @@
  *
  * The collector is reached through `--expose-gc`, set at run time (node:v8) and picked up by a new context
  * (node:vm): Deno has no other way to ask for a collection, and the daemon is started as `deno run main.ts`
- * without V8 flags.
+ * without V8 flags. node:vm is imported by start() (or {@link loadHeapCollector}), not with this module: it
+ * costs about 14 ms, which replay, the CLI commands and every test that imports base/ would pay for nothing.
  */
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 
 /** What a reducer reads of the heap: bytes V8 holds for it, bytes in use, bytes ever allocated. */
 export interface HeapSize {
@@ -44,8 +44,8 @@ export interface HeapReducerOptions {
   quietBytesPerS?: number;
   /** The heap's size; V8's statistics unless a test says otherwise. */
   heap?: () => HeapSize;
-  /** Runs one full collection; V8's unless a test says otherwise. */
-  collect?: () => void;
+  /** Runs one full collection (false: it could not run yet); V8's unless a test says otherwise. */
+  collect?: () => unknown;
   /** The clock, ms; `performance.now()` unless a test says otherwise. */
   now?: () => number;
 }
@@ -56,7 +56,7 @@ export class HeapReducer {
   readonly minSlackBytes: number;
   readonly quietBytesPerS: number;
   readonly #heap: () => HeapSize;
-  readonly #collect: () => void;
+  readonly #collect: () => unknown;
   readonly #now: () => number;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Bytes allocated and the clock at the last look. */
@@ -94,6 +94,7 @@ export class HeapReducer {
    */
   start(): void {
     if (this.#timer !== undefined) return;
+    if (this.#collect === v8Collect) void loadHeapCollector();
     this.#allocated = this.#heap().allocated;
     this.#lookedAt = this.#now();
     this.#timer = setInterval(() => this.check(), this.everyMs);
@@ -114,7 +115,7 @@ export class HeapReducer {
     this.#lookedAt = now;
     const slack = before.total - Math.max(before.used, this.#floor);
     if (slack < this.minSlackBytes || !(rate < this.quietBytesPerS)) return false;
-    this.#collect();
+    if (this.#collect() === false) return false;
     this.#collections++;
     const after = this.#heap();
     this.#freedBytes += Math.max(0, before.total - after.total);
@@ -132,11 +133,21 @@ function v8Heap(): HeapSize {
 }
 
 let gc: ((opts: { type: "major"; execution: "sync" }) => void) | undefined;
+let runInNewContext: typeof import("node:vm").runInNewContext | undefined;
+let loading: Promise<void> | undefined;
 
-function v8Collect(): void {
+/** Imports node:vm, which V8's collector is reached through; start() calls it. Idempotent. */
+export function loadHeapCollector(): Promise<void> {
+  return loading ??= import("node:vm").then((vm) => void (runInNewContext = vm.runInNewContext));
+}
+
+/** One full collection; false while node:vm is still being imported. */
+function v8Collect(): boolean {
   if (!gc) {
+    if (!runInNewContext) return false;
     setFlagsFromString("--expose-gc");
     gc = runInNewContext("gc");
   }
   gc!({ type: "major", execution: "sync" });
+  return true;
 }
