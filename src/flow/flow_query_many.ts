@@ -6,6 +6,14 @@
  * records about 7 ns a flow, against about 1–2 ns over columns). The columns are scratch memory kept
  * between passes, so a pass allocates only the heaps and the pages.
  *
+ * The rows go in blocks of {@link BLOCK_ROWS}, every query over one block before the next, so a block's
+ * columns stay in the cache for all the queries of the pass. Each block also has the least and greatest
+ * value of each column: a query skips a block none of whose rows can match, and counts without reading
+ * it a block whose rows all match and all sort below what its page already holds. Sorted by time, or
+ * with a since/until window (times grow with the id), nearly every block is settled from its summary;
+ * sorted by bytes that are random over the ids (the benchmark's worst case), about half of them are still
+ * read (measured: 221 of 391 blocks a query at 100 k flows).
+ *
  * Results are exactly those of running each query alone (flow_query.ts describes the order and
  * paging).
  */
@@ -14,6 +22,12 @@ import type { FlowTable } from "./flow_table.ts";
 
 const SORT_CODE = { bytes: 0, packets: 1, last_seen: 2, first_seen: 3 } as const;
 
+/**
+ * Rows per block: 256 rows' columns are about 11 KB, which the cache keeps for every query of the pass;
+ * the smaller a block, the likelier its best row sorts below a full page (and the more summaries to test).
+ */
+const BLOCK_ROWS = 256;
+
 /** Scratch columns, grown as the table grows and reused by every pass (passes never overlap). */
 let cap = 0;
 let colId = new Int32Array(0);
@@ -21,6 +35,9 @@ let colBytes = new Float64Array(0), colPackets = new Float64Array(0);
 let colLast = new Float64Array(0), colFirst = new Float64Array(0);
 let colProto = new Uint8Array(0);
 let colSp = new Uint16Array(0), colDp = new Uint16Array(0);
+/** Per block: the least and greatest bytes, packets, last and first seen (index 2·block, 2·block + 1). */
+let blockBytes = new Float64Array(0), blockPackets = new Float64Array(0);
+let blockLast = new Float64Array(0), blockFirst = new Float64Array(0);
 
 function ensure(n: number): void {
   if (n <= cap) return;
@@ -33,6 +50,26 @@ function ensure(n: number): void {
   colProto = new Uint8Array(cap);
   colSp = new Uint16Array(cap);
   colDp = new Uint16Array(cap);
+  const blocks = Math.ceil(cap / BLOCK_ROWS) * 2;
+  blockBytes = new Float64Array(blocks);
+  blockPackets = new Float64Array(blocks);
+  blockLast = new Float64Array(blocks);
+  blockFirst = new Float64Array(blocks);
+}
+
+/** The least and greatest of `col` over each block of the first `n` rows, into `out`. */
+function summarise(col: Float64Array, n: number, out: Float64Array): void {
+  for (let lo = 0, b = 0; lo < n; lo += BLOCK_ROWS, b += 2) {
+    const hi = Math.min(n, lo + BLOCK_ROWS);
+    let min = col[lo], max = min;
+    for (let j = lo + 1; j < hi; j++) {
+      const v = col[j];
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    out[b] = min;
+    out[b + 1] = max;
+  }
 }
 
 /** Copies the live flows' tested fields into the columns, ids ascending; returns how many. */
@@ -56,6 +93,10 @@ function snapshot(table: FlowTable): number {
     dp[n] = dstPort[id];
     n++;
   }
+  summarise(bytes, n, blockBytes);
+  summarise(packets, n, blockPackets);
+  summarise(last, n, blockLast);
+  summarise(first, n, blockFirst);
   return n;
 }
 
@@ -66,7 +107,20 @@ export function queryFlowsMany(table: FlowTable, queries: readonly FlowQuery[]):
   // on names, block lists or attack scores, which the columns do not hold.
   if (queries.length === 1) return [queryFlows(table, queries[0])];
   const live = queries.every(needsRecords) ? 0 : snapshot(table);
-  return queries.map((q) => needsRecords(q) ? queryFlows(table, q) : runQuery(table, q, live));
+  const pages: (FlowPage | null)[] = queries.map((q) => needsRecords(q) ? queryFlows(table, q) : null);
+  const scans = queries.map((q, i) => pages[i] === null ? new ColumnScan(table, q) : null);
+  const down = scans.filter((s): s is ColumnScan => s !== null && s.descending);
+  const up = scans.filter((s): s is ColumnScan => s !== null && !s.descending);
+  // Each scan sees the rows in the order it would alone: descending ones from the last row down, ascending
+  // ones from the first up (see ColumnScan), one block at a time.
+  const blocks = Math.ceil(live / BLOCK_ROWS);
+  for (let b = blocks - 1; b >= 0 && down.length > 0; b--) {
+    for (const s of down) s.block(b, b * BLOCK_ROWS, Math.min(live, (b + 1) * BLOCK_ROWS));
+  }
+  for (let b = 0; b < blocks && up.length > 0; b++) {
+    for (const s of up) s.block(b, b * BLOCK_ROWS, Math.min(live, (b + 1) * BLOCK_ROWS));
+  }
+  return pages.map((p, i) => p ?? scans[i]!.page());
 }
 
 /** A query that tests what only the records hold (names, block-list hits, attack scores). */
@@ -75,58 +129,139 @@ function needsRecords(q: FlowQuery): boolean {
   return f.name !== undefined || f.blocklisted !== undefined || f.minAttackScore !== undefined;
 }
 
-/** One query over the first `live` rows of the columns. */
-function runQuery(table: FlowTable, q: FlowQuery, live: number): FlowPage {
-  const f = q.filter;
-  const sign = q.order === "desc" ? 1 : -1;
-  const code = SORT_CODE[q.sort];
-  const col = code === 0 ? colBytes : code === 1 ? colPackets : code === 2 ? colLast : colFirst;
-  const wantProto = f.protocol ?? -1, wantPort = f.port ?? -1;
-  const minBytes = f.minBytes ?? 0;
-  const since = f.sinceMs ?? -Infinity, until = f.untilMs ?? Infinity;
-  const addresses = f.ip !== undefined || f.srcIp !== undefined || f.dstIp !== undefined ||
-    f.cidr !== undefined;
-  const hasAfter = q.after !== undefined;
-  // In heap space (sign-adjusted) a candidate comes after the cursor when it is strictly smaller.
-  const afterV = hasAfter ? sign * q.after!.value : 0, afterK = hasAfter ? sign * q.after!.id : 0;
-  const heap = new TopK(q.limit);
-  const family = table.family, src = table.src, dst = table.dst;
-  const ids = colId,
-    bytes = colBytes,
-    last = colLast,
-    first = colFirst,
-    pr = colProto,
-    sp = colSp,
-    dp = colDp;
-  let threshold = -Infinity, matched = 0, pending = 0;
-  // Ids are handed out in arrival order, so times (and often counters) grow with the id: walking from
-  // the end the order favours meets the best flows first, and nearly every later candidate is
-  // refused by one comparison instead of entering the heap.
-  const step = sign > 0 ? -1 : 1, end = sign > 0 ? -1 : live;
-  for (let j = sign > 0 ? live - 1 : 0; j !== end; j += step) {
-    if (wantProto >= 0 && pr[j] !== wantProto) continue;
-    if (wantPort >= 0 && !(hasPorts(pr[j]) && (sp[j] === wantPort || dp[j] === wantPort))) {
-      continue;
-    }
-    if (bytes[j] < minBytes || last[j] < since || first[j] > until) continue;
-    if (addresses) {
-      const id = ids[j];
-      if (!addressesMatch(f, family[id], src, id << 2, dst, id << 2)) continue;
-    }
-    matched++;
-    const v = sign * col[j];
-    if (v < threshold) {
-      // The heap is full and this is below its smallest (so after the cursor too): the common case.
-      pending++;
-      continue;
-    }
-    const id = ids[j], k = sign * id;
-    if (hasAfter && !(v < afterV || (v === afterV && k < afterK))) continue;
-    pending++;
-    heap.offer(v, k, id);
-    threshold = heap.threshold;
+/** One query over the snapshot's columns, fed a block of rows at a time. */
+class ColumnScan {
+  /** Walks rows from the last down (descending order), else from the first up. */
+  readonly descending: boolean;
+  readonly #table: FlowTable;
+  readonly #f: FlowQuery["filter"];
+  readonly #sign: number;
+  readonly #sortCode: number;
+  readonly #heap: TopK;
+  readonly #after: boolean;
+  readonly #afterV: number;
+  readonly #afterK: number;
+  /** The query tests values only (bytes, times), not protocol, ports or addresses. */
+  readonly #valuesOnly: boolean;
+  #threshold = -Infinity;
+  #matched = 0;
+  #pending = 0;
+
+  constructor(table: FlowTable, q: FlowQuery) {
+    this.#table = table;
+    this.#f = q.filter;
+    this.#sign = q.order === "desc" ? 1 : -1;
+    this.descending = this.#sign > 0;
+    this.#sortCode = SORT_CODE[q.sort];
+    this.#heap = new TopK(q.limit);
+    this.#after = q.after !== undefined;
+    // In heap space (sign-adjusted) a candidate comes after the cursor when it is strictly smaller.
+    this.#afterV = this.#after ? this.#sign * q.after!.value : 0;
+    this.#afterK = this.#after ? this.#sign * q.after!.id : 0;
+    const f = q.filter;
+    this.#valuesOnly = f.protocol === undefined && f.port === undefined && f.ip === undefined &&
+      f.srcIp === undefined && f.dstIp === undefined && f.cidr === undefined;
   }
-  const { refs, lastValue, lastKey } = heap.drain();
-  const next = pending > refs.length ? { value: sign * lastValue, id: sign * lastKey } : null;
-  return { ids: refs, totalMatched: matched, next };
+
+  /**
+   * Block `b`, rows `lo … hi-1`, in this scan's direction; from its least and greatest values alone when
+   * they settle it (see the module comment).
+   */
+  block(b: number, lo: number, hi: number): void {
+    const f = this.#f,
+      minBytes = f.minBytes ?? 0,
+      since = f.sinceMs ?? -Infinity,
+      until = f.untilMs ?? Infinity;
+    const i = 2 * b;
+    // No row can match: every condition on a value holds for a row only if it holds for the block's best.
+    if (blockBytes[i + 1] < minBytes || blockLast[i + 1] < since || blockFirst[i] > until) return;
+    if (
+      this.#valuesOnly && blockBytes[i] >= minBytes && blockLast[i] >= since && blockFirst[i + 1] <= until
+    ) {
+      // Every row matches; none enters the page when even the block's best sorts below its smallest.
+      const col = this.#sortCode === 0
+        ? blockBytes
+        : this.#sortCode === 1
+        ? blockPackets
+        : this.#sortCode === 2
+        ? blockLast
+        : blockFirst;
+      const best = this.descending ? col[i + 1] : -col[i];
+      if (best < this.#threshold) {
+        this.#matched += hi - lo;
+        this.#pending += hi - lo;
+        return;
+      }
+    }
+    if (this.descending) this.scan(hi - 1, lo - 1);
+    else this.scan(lo, hi);
+  }
+
+  /**
+   * Rows `from`, `from ± 1` … up to (not including) `end`, stepping towards `end`. Ids are handed out in
+   * arrival order, so times (and often counters) grow with the id: walking from the end the order favours
+   * meets the best flows first, and nearly every later candidate is refused by one comparison instead of
+   * entering the heap.
+   */
+  scan(from: number, end: number): void {
+    const f = this.#f, sign = this.#sign, heap = this.#heap, code = this.#sortCode;
+    const col = code === 0 ? colBytes : code === 1 ? colPackets : code === 2 ? colLast : colFirst;
+    const wantProto = f.protocol ?? -1, wantPort = f.port ?? -1;
+    // Only the columns a condition needs are read: an absent one costs neither a load nor a cache line.
+    const minBytes = f.minBytes ?? 0, testBytes = minBytes > 0;
+    const since = f.sinceMs ?? -Infinity, testSince = since !== -Infinity;
+    const until = f.untilMs ?? Infinity, testUntil = until !== Infinity;
+    const addresses = f.ip !== undefined || f.srcIp !== undefined || f.dstIp !== undefined ||
+      f.cidr !== undefined;
+    const hasAfter = this.#after, afterV = this.#afterV, afterK = this.#afterK;
+    const table = this.#table, family = table.family, src = table.src, dst = table.dst;
+    const ids = colId,
+      bytes = colBytes,
+      last = colLast,
+      first = colFirst,
+      pr = colProto,
+      sp = colSp,
+      dp = colDp;
+    let threshold = this.#threshold, matched = this.#matched, pending = this.#pending;
+    const step = from < end ? 1 : -1;
+    for (let j = from; j !== end; j += step) {
+      if (wantProto >= 0 && pr[j] !== wantProto) continue;
+      if (wantPort >= 0 && !(hasPorts(pr[j]) && (sp[j] === wantPort || dp[j] === wantPort))) {
+        continue;
+      }
+      if (
+        (testBytes && bytes[j] < minBytes) || (testSince && last[j] < since) ||
+        (testUntil && first[j] > until)
+      ) {
+        continue;
+      }
+      if (addresses) {
+        const id = ids[j];
+        if (!addressesMatch(f, family[id], src, id << 2, dst, id << 2)) continue;
+      }
+      matched++;
+      const v = sign * col[j];
+      if (v < threshold) {
+        // The heap is full and this is below its smallest (so after the cursor too): the common case.
+        pending++;
+        continue;
+      }
+      const id = ids[j], k = sign * id;
+      if (hasAfter && !(v < afterV || (v === afterV && k < afterK))) continue;
+      pending++;
+      heap.offer(v, k, id);
+      threshold = heap.threshold;
+    }
+    this.#threshold = threshold;
+    this.#matched = matched;
+    this.#pending = pending;
+  }
+
+  /** The page, once every row was scanned. */
+  page(): FlowPage {
+    const sign = this.#sign;
+    const { refs, lastValue, lastKey } = this.#heap.drain();
+    const next = this.#pending > refs.length ? { value: sign * lastValue, id: sign * lastKey } : null;
+    return { ids: refs, totalMatched: this.#matched, next };
+  }
 }
