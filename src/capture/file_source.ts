@@ -7,6 +7,9 @@ import { BatchRing } from "./batch_ring.ts";
 import { CaptureFileError, type CaptureFileStats } from "./capture_file.ts";
 import type { FileStart, FromFileWorker } from "./file_worker.ts";
 
+/** The longest the thread is held taking batches before it is yielded to messages and timers, ms. */
+const YIELD_MS = 250;
+
 /** Slots in flight: enough that neither side waits for the other on a jitter, few enough to stay in cache. */
 const RING_SLOTS = 8;
 
@@ -91,24 +94,41 @@ function consumeStream(
       worker.terminate();
       reject(err);
     };
+    // Every batch in the ring, in order, until it is empty (the Worker announces the next one then); the
+    // thread is yielded every YIELD_MS so that progress messages and timers run during a long file.
+    let draining = false;
+    const drain = (toEnd = false): boolean => {
+      if (settled || draining) return !settled;
+      draining = true;
+      try {
+        const until = toEnd ? Infinity : performance.now() + YIELD_MS;
+        for (let b = ring.takeOrArm(); b !== undefined; b = ring.takeOrArm()) {
+          consumer.consume(b);
+          ring.release();
+          if (performance.now() > until) {
+            setTimeout(() => drain(), 0);
+            break;
+          }
+        }
+      } catch (err) {
+        fail(err as Error);
+      } finally {
+        draining = false;
+      }
+      return !settled;
+    };
     const onMessage = (e: MessageEvent<FromFileWorker>) => {
       const m = e.data;
       switch (m.type) {
-        case "batch": {
-          const b = ring.batch(m.slot);
-          b.count = m.count;
-          try {
-            consumer.consume(b);
-          } catch (err) {
-            return fail(err as Error);
-          }
-          ring.release();
+        case "batch":
+          drain();
           break;
-        }
         case "progress":
           opts.onProgress?.(m.bytesRead, m.totalBytes);
           break;
         case "done":
+          // Every batch was published before this message: take what is left, then finish.
+          if (!drain(true)) break;
           settled = true;
           worker.terminate();
           resolve({ stats: m.stats, decode: m.decode });
@@ -124,6 +144,8 @@ function consumeStream(
     };
     worker.onmessage = onMessage;
     worker.onerror = onError;
+    // Batches published before now were not announced (nobody waited): take them first.
+    drain();
     for (const e of early.splice(0)) {
       if (settled) break;
       if (e instanceof ErrorEvent) onError(e);

@@ -1,7 +1,8 @@
 /**
  * The replay Worker: reads and decodes a capture file off the main thread, into a BatchRing, so that on
  * two cores decoding and the flow table run side by side. Messages: main → worker `FileStart`;
- * worker → main `FileBatch` per filled slot (in order), `FileProgress`, then `FileDone` or `FileFailed`.
+ * worker → main `FileBatch` when the main thread waits for batches, `FileProgress`, then `FileDone` (after
+ * every batch was published) or `FileFailed`.
  * When imported anywhere else (type checks, tests), this module does nothing.
  */
 import { type DecodeCounters, Decoder, type PacketBatch } from "../decode/mod.ts";
@@ -14,11 +15,12 @@ export interface FileStart {
   path: string;
   ring: BatchRingShape;
 }
-/** worker → main: slot `slot` holds `count` rows. */
+/**
+ * worker → main: batches are waiting in the ring (their counts are in it). Sent only when the main thread
+ * had found the ring empty (BatchRing.publishCounted), not once a batch.
+ */
 export interface FileBatch {
   type: "batch";
-  slot: number;
-  count: number;
 }
 /** worker → main: how far the read is. */
 export interface FileProgress {
@@ -54,8 +56,7 @@ async function run(scope: WorkerScope, start: FileStart): Promise<void> {
   if (!first) return;
   const decoder = new Decoder({
     consume(b: PacketBatch): PacketBatch | void {
-      const slot = ring.publish();
-      scope.postMessage({ type: "batch", slot, count: b.count });
+      if (ring.publishCounted(b.count)) scope.postMessage({ type: "batch" });
       // Blocks while every slot is unread; undefined once main gave up: decode into a scratch batch.
       return ring.acquire() ?? b;
     },
