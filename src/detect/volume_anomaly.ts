@@ -182,7 +182,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
       for (let dir = SENT; dir <= RECEIVED; dir++) {
         const words = dir === SENT ? t.src : t.dst; // the source sent it, the destination received it
         if (!local.has(fam, words, a)) continue;
-        const h = hosts.slotOf(fam, words, a, 128, dir);
+        const h = hosts.addressSlot(fam, words, a, dir);
         if (hosts.fresh) this.#fresh(SCOPE_HOST, h);
         bytes[h] += x;
         packets[h] += p;
