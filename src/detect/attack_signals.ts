@@ -133,15 +133,25 @@ export class AttackSignals implements Detector {
 
   onInterval(startMs: number, endMs: number): void {
     this.counters.intervals++;
-    const t = this.#t, th = this.#th, v = this.#v, sums = this.#sums;
-    sums.clear(this.#sources.size); // the last interval's sources
+    this.#sums.clear(this.#sources.size); // the last interval's sources
     this.#sources.clear();
-    // First pass: the flows that sent something, into columns reused from one interval to the next; then
-    // their sources, numbered in flow order, and the source columns sized once for all of them. What each
-    // flow sent is taken from the counters again below (seen* move on in the scoring pass): three numbers
-    // a flow kept here were 24 MB at a million flows.
-    const fl = this.#flowColumns(t.highWater);
-    const active = fl.active, srcOf = fl.srcOf;
+    // One method a pass: each loop runs once an interval, so mostly before V8 has optimized it, and a
+    // small function is compiled (on stack replacement) sooner than the one that held them all.
+    const n = this.#collect();
+    this.#number(n);
+    this.#sumSources(n);
+    this.#scoreFlows(n);
+    this.#episodes.judge(this.#verdicts(), startMs, endMs);
+  }
+
+  /**
+   * First pass: the flows that sent something, into columns reused from one interval to the next; what
+   * each flow sent is taken from the counters again below (seen* move on in the scoring pass): three
+   * numbers a flow kept here were 24 MB at a million flows. Returns how many.
+   */
+  #collect(): number {
+    const t = this.#t, th = this.#th, v = this.#v;
+    const active = this.#flowColumns(t.highWater).active;
     const allowlist = this.#o.allowlist;
     const family = t.family, proto = t.proto, src = t.src;
     let n = 0;
@@ -167,12 +177,22 @@ export class AttackSignals implements Detector {
       }
       active[n++] = id;
     }
+    return n;
+  }
+
+  /** The sources of the `n` flows collected, numbered in flow order; the source columns sized for all. */
+  #number(n: number): void {
+    const t = this.#t, family = t.family, src = t.src, { active, srcOf } = this.#flows;
     // there are at most as many sources as flows: 8 bytes of slots a flow, against the table's hundreds
     if (this.#sources.family.length < n) this.#sources = new AddressIndex(n);
     const index = this.#sources;
     for (let k = 0; k < n; k++) srcOf[k] = index.indexOf(family[active[k]], src, active[k] << 2);
-    const sources = index.size, synMin = this.#o.synMin;
-    sums.ensure(sources);
+    this.#sums.ensure(index.size);
+  }
+
+  /** What each source sent in the interval, over how many flows (TCP, half-open), its highest first TTL. */
+  #sumSources(n: number): void {
+    const t = this.#t, th = this.#th, sums = this.#sums, proto = t.proto, { active, srcOf } = this.#flows;
     const flowOf = sums.flowOf, flows = sums.flows, tcpFlows = sums.tcpFlows, halfOpen = sums.halfOpen;
     const sPackets = sums.packets, sBytes = sums.bytes, maxTtl = sums.maxTtl, firstTtl = th.firstTtl;
     for (let k = 0; k < n; k++) {
@@ -190,10 +210,18 @@ export class AttackSignals implements Detector {
       }
       if (firstTtl[id] > maxTtl[i]) maxTtl[i] = firstTtl[id];
     }
-    // flow-level signals, scores, and each source's worst flow
+  }
+
+  /** Flow-level signals and scores, and what they add to their source: counts, bits, its worst flow. */
+  #scoreFlows(n: number): void {
+    const t = this.#t, th = this.#th, sums = this.#sums, synMin = this.#o.synMin, proto = t.proto;
+    const { active, srcOf } = this.#flows;
+    const flows = sums.flows, tcpFlows = sums.tcpFlows, halfOpen = sums.halfOpen;
+    const maxTtl = sums.maxTtl, firstTtl = th.firstTtl;
     const worst = sums.worstFlow, bitsOf = sums.bits, tiny = sums.tinyPackets, gapsOf = sums.gaps;
     const lowTtlFlows = sums.lowTtlFlows, volumeFlows = sums.volumeFlows;
-    const seqGaps = v.seqGaps, ewmaIntervals = t.ewmaIntervals, ewmaMean = t.ewmaMean, ewmaVar = t.ewmaVar;
+    const seqGaps = this.#v.seqGaps, ewmaIntervals = t.ewmaIntervals;
+    const ewmaMean = t.ewmaMean, ewmaVar = t.ewmaVar;
     for (let k = 0; k < n; k++) {
       const id = active[k], i = srcOf[k];
       const tcp = proto[id] === 6;
@@ -235,6 +263,21 @@ export class AttackSignals implements Detector {
       bitsOf[i] |= bits;
       if (score > worst[i]) worst[i] = score;
     }
+  }
+
+  /** The sources that score at or above the threshold, or have an episode open. */
+  #verdicts(): SourceVerdict[] {
+    const t = this.#t,
+      sums = this.#sums,
+      index = this.#sources,
+      sources = index.size,
+      synMin = this.#o.synMin;
+    const flowOf = sums.flowOf, flows = sums.flows, tcpFlows = sums.tcpFlows, halfOpen = sums.halfOpen;
+    const sPackets = sums.packets, sBytes = sums.bytes, worst = sums.worstFlow, bitsOf = sums.bits;
+    const tiny = sums.tinyPackets,
+      gapsOf = sums.gaps,
+      lowTtlFlows = sums.lowTtlFlows,
+      volumeFlows = sums.volumeFlows;
     const verdicts: SourceVerdict[] = [];
     const anyOpen = this.#episodes.open > 0;
     for (let i = 0; i < sources; i++) {
@@ -264,6 +307,6 @@ export class AttackSignals implements Detector {
         halfOpen: halfOpen[i],
       });
     }
-    this.#episodes.judge(verdicts, startMs, endMs);
+    return verdicts;
   }
 }
