@@ -36,6 +36,7 @@ import { formatIp } from "../net/mod.ts";
 import type { AttackAllowlist } from "./attack_allowlist.ts";
 import { AttackEpisodes, type SourceVerdict } from "./attack_events.ts";
 import { AttackSources } from "./attack_sources.ts";
+import { clamp, synStrength, tinyStrength } from "./attack_strength.ts";
 
 /** Settings. */
 export interface AttackOptions {
@@ -50,8 +51,6 @@ export interface AttackOptions {
 /** Weights of the signals, by AttackSignal bit order. */
 const WEIGHT = [0.9, 0.5, 0.4, 0.4, 0.5];
 const SIGNAL_NAMES = ["syn_flood", "tiny_packets", "low_ttl", "sequence_gaps", "volume_deviation"] as const;
-/** Packets in an interval before tiny_packets is judged, and the mean size (IP octets) at or under which it counts. */
-const TINY_MIN_PACKETS = 100, TINY_BYTES = 64;
 /** A first TTL this low is low anywhere; this far under the source's highest is low for that source. */
 const LOW_TTL = 5, TTL_DROP = 16;
 /** Intervals of baseline before volume_deviation is judged. */
@@ -63,20 +62,6 @@ const SYN = 0x02, ACK = 0x10;
 interface FlowColumns {
   active: Int32Array;
   srcOf: Int32Array;
-}
-
-const clamp = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
-
-/** A source's syn_flood strength: its half-open TCP flows, when they are most of its TCP flows; else 0. */
-function synStrength(halfOpen: number, tcpFlows: number, synMin: number): number {
-  return halfOpen >= synMin / 4 && halfOpen * 2 >= tcpFlows ? clamp(halfOpen / synMin) : 0;
-}
-
-/** A source's (or flow's) tiny_packets strength: many packets averaging a few octets; else 0. */
-function tinyStrength(packets: number, bytes: number): number {
-  return packets >= TINY_MIN_PACKETS && bytes / packets <= TINY_BYTES
-    ? clamp(1.5 - (bytes / packets) / TINY_BYTES)
-    : 0;
 }
 
 /** The attack-signal detector. */
