@@ -68,45 +68,63 @@ export class AddressTable {
   slotOf(family: number, words: ArrayLike<number>, o: number, prefix: number, tag: number): number {
     const w0 = mask(words[o], prefix), w1 = mask(words[o + 1], prefix - 32);
     const w2 = mask(words[o + 2], prefix - 64), w3 = mask(words[o + 3], prefix - 96);
+    return this.#slot(family, tag, w0, w1, w2, w3);
+  }
+
+  /**
+   * As {@link slotOf} with the whole address (prefix 128). A code path of its own: the per-flow pass asks
+   * for 40 k host addresses an interval, and sharing slotOf's masking with the subnets made V8 drop its
+   * optimized code each time the other kind came.
+   */
+  addressSlot(family: number, words: ArrayLike<number>, o: number, tag: number): number {
+    const w0 = words[o] >>> 0, w1 = words[o + 1] >>> 0, w2 = words[o + 2] >>> 0, w3 = words[o + 3] >>> 0;
+    return this.#slot(family, tag, w0, w1, w2, w3);
+  }
+
+  #slot(family: number, tag: number, w0: number, w1: number, w2: number, w3: number): number {
     let h = Math.imul(w0 ^ (tag << 24) ^ family, 0x9e3779b1) ^ Math.imul(w1 ^ 0x7f4a7c15, 0x85ebca77);
     h ^= Math.imul(w2 ^ w3 ^ (w3 >>> 7), 0xcc9e2d51);
     h ^= h >>> 15;
     h = Math.imul(h, 0x2c1b3c6d);
     h ^= h >>> 12;
-    for (let i = h & this.#mask;; i = (i + 1) & this.#mask) {
-      const s = this.#index[i];
+    const index = this.#index, m = this.#mask, hash = this.#hash, held = this.words;
+    for (let i = h & m;; i = (i + 1) & m) {
+      const s = index[i];
       if (s === EMPTY) break;
       const k = s << 2;
       if (
-        this.#hash[s] === h && this.family[s] === family && this.tag[s] === tag && this.words[k] === w0 &&
-        this.words[k + 1] === w1 && this.words[k + 2] === w2 && this.words[k + 3] === w3
+        hash[s] === h && this.family[s] === family && this.tag[s] === tag && held[k] === w0 &&
+        held[k + 1] === w1 && held[k + 2] === w2 && held[k + 3] === w3
       ) {
         this.#referenced[s] = 1;
         this.fresh = false;
         return s;
       }
     }
-    let s: number;
-    if (this.#count === this.capacity) {
-      s = this.#victim();
-      this.#onEvict(s);
-      this.#remove(s);
-      this.evicted++;
-    } else s = this.#highWater++; // a slot is only ever freed to be reused at once
-    const k = s << 2;
+    const s = this.#claim(), k = s << 2;
     this.family[s] = family;
     this.tag[s] = tag;
-    this.words[k] = w0;
-    this.words[k + 1] = w1;
-    this.words[k + 2] = w2;
-    this.words[k + 3] = w3;
-    this.#hash[s] = h;
+    held[k] = w0;
+    held[k + 1] = w1;
+    held[k + 2] = w2;
+    held[k + 3] = w3;
+    hash[s] = h;
     this.#referenced[s] = 1;
-    let i = h & this.#mask;
-    while (this.#index[i] !== EMPTY) i = (i + 1) & this.#mask;
-    this.#index[i] = s;
+    let i = h & m;
+    while (index[i] !== EMPTY) i = (i + 1) & m;
+    index[i] = s;
     this.#count++;
     this.fresh = true;
+    return s;
+  }
+
+  /** A slot for a new address: the next unused one, or (full) one reused by CLOCK, its owner told first. */
+  #claim(): number {
+    if (this.#count < this.capacity) return this.#highWater++; // a slot is only ever freed to be reused at once
+    const s = this.#victim();
+    this.#onEvict(s);
+    this.#remove(s);
+    this.evicted++;
     return s;
   }
 

@@ -75,3 +75,28 @@ Deno.test("AddressTable agrees with a Map over 20,000 random lookups with evicti
   }
   assert.ok(t.evicted > 1000, `evictions exercised: ${t.evicted}`);
 });
+
+Deno.test("AddressTable.addressSlot() is slotOf() with the whole address: same slots, fresh flags and evictions", () => {
+  const rand = seededRng(11);
+  const evictedA: number[] = [], evictedB: number[] = [];
+  const a = new AddressTable(300, (slot) => evictedA.push(slot));
+  const b = new AddressTable(300, (slot) => evictedB.push(slot));
+  const w = new Uint32Array(4);
+  for (let i = 0; i < 20_000; i++) {
+    const v6 = rand() % 3 === 0;
+    w[0] = v6 ? 0x20010db8 : 0x0a000000 | (rand() % 2000);
+    w[1] = v6 ? rand() % 4 : 0;
+    w[2] = v6 ? rand() : 0;
+    w[3] = v6 ? rand() % 300 : 0;
+    const fam = v6 ? 6 : 4, tag = rand() % 2;
+    if (rand() % 4 === 0) {
+      // networks share the table (and its code) with whole addresses
+      const prefix = v6 ? 64 : 24;
+      assert.equal(a.slotOf(fam, w, 0, prefix, tag), b.slotOf(fam, w, 0, prefix, tag));
+    } else assert.equal(a.addressSlot(fam, w, 0, tag), b.slotOf(fam, w, 0, 128, tag));
+    assert.equal(a.fresh, b.fresh);
+  }
+  assert.deepEqual(evictedA, evictedB);
+  assert.ok(a.evicted > 1000 && a.evicted === b.evicted, `evictions exercised: ${a.evicted}`);
+  assert.deepEqual([a.family, a.tag, a.words], [b.family, b.tag, b.words]);
+});

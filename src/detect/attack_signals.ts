@@ -35,6 +35,8 @@ import {
 import { formatIp } from "../net/mod.ts";
 import type { AttackAllowlist } from "./attack_allowlist.ts";
 import { AttackEpisodes, type SourceVerdict } from "./attack_events.ts";
+import { AttackSources } from "./attack_sources.ts";
+import { clamp, synStrength, tinyStrength } from "./attack_strength.ts";
 
 /** Settings. */
 export interface AttackOptions {
@@ -49,8 +51,6 @@ export interface AttackOptions {
 /** Weights of the signals, by AttackSignal bit order. */
 const WEIGHT = [0.9, 0.5, 0.4, 0.4, 0.5];
 const SIGNAL_NAMES = ["syn_flood", "tiny_packets", "low_ttl", "sequence_gaps", "volume_deviation"] as const;
-/** Packets in an interval before tiny_packets is judged, and the mean size (IP octets) at or under which it counts. */
-const TINY_MIN_PACKETS = 100, TINY_BYTES = 64;
 /** A first TTL this low is low anywhere; this far under the source's highest is low for that source. */
 const LOW_TTL = 5, TTL_DROP = 16;
 /** Intervals of baseline before volume_deviation is judged. */
@@ -58,24 +58,11 @@ const VOLUME_WARMUP = 5;
 /** TCP flags (RFC 9293 §3.1). */
 const SYN = 0x02, ACK = 0x10;
 
-/**
- * Each source's interval, by its index in the interval's AddressIndex: SOURCE_FIELDS numbers a source in
- * one Float64Array reused from one interval to the next (an object and two arrays per source each interval
- * cost more than the judging).
- */
-const PACKETS = 0, BYTES = 1, FLOWS = 2, TCP_FLOWS = 3, HALF_OPEN = 4, MAX_TTL = 5;
-/** Strengths of its own signals (syn_flood, tiny_packets); its worst flow's score; every flow's bits. */
-const STRENGTH0 = 6, STRENGTH1 = 7, WORST_FLOW = 8, BITS = 9;
-/** What each signal counted, by bit order (5 fields). */
-const COUNT = 10, SOURCE_FIELDS = 15;
-
 /** An interval's flows with packets, and each one's source number: 8 bytes a flow, reused between intervals. */
 interface FlowColumns {
   active: Int32Array;
   srcOf: Int32Array;
 }
-
-const clamp = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
 
 /** The attack-signal detector. */
 export class AttackSignals implements Detector {
@@ -85,14 +72,12 @@ export class AttackSignals implements Detector {
   readonly #v: FlowVisibility;
   readonly #o: AttackOptions;
   readonly #episodes: AttackEpisodes;
-  /** The interval's sources, and what each sent. */
-  readonly #sources = new AddressIndex();
-  /** The sources' numbers (SOURCE_FIELDS each), and a flow of each (its address is that flow's src). */
-  #cols = new Float64Array(0);
-  #flowOf = new Int32Array(0);
-  /** Each interval's flows with packets, and their source's column offset. */
+  /** The interval's sources (made for the first interval's flows at once: grown source by source, its
+   * copies and fresh pages cost ~3 ms of the bench capture's first interval), and what each sent. */
+  #sources = new AddressIndex();
+  readonly #sums = new AttackSources();
+  /** Each interval's flows with packets, and their source's number. */
   #flows: FlowColumns = { active: new Int32Array(0), srcOf: new Int32Array(0) };
-  readonly #str = [0, 0, 0, 0, 0];
   /** Interval passes made and flows scored above zero, since start. */
   readonly counters = { intervals: 0, flows_scored: 0, allowed_flows: 0 };
 
@@ -105,20 +90,6 @@ export class AttackSignals implements Detector {
     this.#v = visibilityOf(table);
     this.#o = o;
     this.#episodes = new AttackEpisodes(publish, o.threshold);
-  }
-
-  /** The source columns with room for `n` sources (onInterval zeroes the ones it used). */
-  #columns(n: number): Float64Array {
-    if (this.#flowOf.length < n) {
-      // grown as sources come (a million flows may be one source): twice the room, what was summed kept
-      const room = Math.max(n, this.#flowOf.length * 2, 1024);
-      const cols = new Float64Array(room * SOURCE_FIELDS), flowOf = new Int32Array(room);
-      cols.set(this.#cols.subarray(0, Math.min(this.#cols.length, cols.length)));
-      flowOf.set(this.#flowOf);
-      this.#cols = cols;
-      this.#flowOf = flowOf;
-    }
-    return this.#cols;
   }
 
   /** The per-flow columns of onInterval with room for `n` flows (grown to the table's high water once). */
@@ -147,29 +118,38 @@ export class AttackSignals implements Detector {
 
   onInterval(startMs: number, endMs: number): void {
     this.counters.intervals++;
-    const t = this.#t, th = this.#th, v = this.#v, index = this.#sources;
-    this.#cols.fill(0, 0, index.size * SOURCE_FIELDS); // the last interval's sources
-    index.clear();
-    // First pass: the flows that sent something and their source's number, into columns reused from one
-    // interval to the next; the source columns are then sized once for all sources (grown source by source,
-    // doubling, they were reallocated five times in the bench capture's first interval, half of this
-    // detector's time). What each flow sent is taken from the counters again below (seen* move on in the
-    // scoring pass): three numbers a flow kept here were 24 MB at a million flows.
-    const fl = this.#flowColumns(t.highWater);
-    const active = fl.active, srcOf = fl.srcOf;
+    this.#sums.clear(this.#sources.size); // the last interval's sources
+    this.#sources.clear();
+    // One method a pass: each loop runs once an interval, so mostly before V8 has optimized it, and a
+    // small function is compiled (on stack replacement) sooner than the one that held them all.
+    const n = this.#collect();
+    this.#number(n);
+    this.#sumSources(n);
+    this.#scoreFlows(n);
+    this.#episodes.judge(this.#verdicts(), startMs, endMs);
+  }
+
+  /**
+   * First pass: the flows that sent something, into columns reused from one interval to the next; what
+   * each flow sent is taken from the counters again below (seen* move on in the scoring pass): three
+   * numbers a flow kept here were 24 MB at a million flows. Returns how many.
+   */
+  #collect(): number {
+    const t = this.#t, th = this.#th, v = this.#v;
+    const active = this.#flowColumns(t.highWater).active;
     const allowlist = this.#o.allowlist;
+    const family = t.family, proto = t.proto, src = t.src;
     let n = 0;
     for (let id = 0; id < t.highWater; id++) {
-      const fam = t.family[id];
+      const fam = family[id];
       if (fam === 0) continue;
       th.sync(id);
       // TCP columns exist for TCP flows only (flow_visibility.ts): any other flow has no gaps
-      const gaps = t.proto[id] === 6 ? (v.syncTcp(id), v.seqGaps[id]) : 0;
+      const gaps = proto[id] === 6 ? (v.syncTcp(id), v.seqGaps[id]) : 0;
       const bytes = t.bytes(id), packets = t.packets(id);
       let dp = packets - th.seenPackets[id];
       if (dp < 0) dp = packets; // the record restarted (active timeout)
-      const a = id << 2;
-      if (dp === 0 || allowlist.allows(fam, t.src, t.dst, a, t.proto[id], t.srcPort[id], t.dstPort[id])) {
+      if (dp === 0 || allowlist.allows(fam, src, t.dst, id << 2, proto[id], t.srcPort[id], t.dstPort[id])) {
         if (dp !== 0) {
           th.attackScore[id] = 0;
           th.attackSignals[id] = 0;
@@ -180,44 +160,57 @@ export class AttackSignals implements Detector {
         th.seenGaps[id] = gaps;
         continue;
       }
-      active[n] = id;
-      srcOf[n] = index.indexOf(fam, t.src, a);
-      n++;
+      active[n++] = id;
     }
-    const c = this.#columns(index.size), flowOf = this.#flowOf;
+    return n;
+  }
+
+  /** The sources of the `n` flows collected, numbered in flow order; the source columns sized for all. */
+  #number(n: number): void {
+    const t = this.#t, family = t.family, src = t.src, { active, srcOf } = this.#flows;
+    // there are at most as many sources as flows: 8 bytes of slots a flow, against the table's hundreds
+    if (this.#sources.family.length < n) this.#sources = new AddressIndex(n);
+    const index = this.#sources;
+    for (let k = 0; k < n; k++) srcOf[k] = index.indexOf(family[active[k]], src, active[k] << 2);
+    this.#sums.ensure(index.size);
+  }
+
+  /** What each source sent in the interval, over how many flows (TCP, half-open), its highest first TTL. */
+  #sumSources(n: number): void {
+    const t = this.#t, th = this.#th, sums = this.#sums, proto = t.proto, { active, srcOf } = this.#flows;
+    const flowOf = sums.flowOf, flows = sums.flows, tcpFlows = sums.tcpFlows, halfOpen = sums.halfOpen;
+    const sPackets = sums.packets, sBytes = sums.bytes, maxTtl = sums.maxTtl, firstTtl = th.firstTtl;
     for (let k = 0; k < n; k++) {
-      const id = active[k], i = srcOf[k], s = i * SOURCE_FIELDS;
-      srcOf[k] = s;
+      const id = active[k], i = srcOf[k];
       const bytes = t.bytes(id), packets = t.packets(id);
       let db = bytes - th.seenBytes[id], dp = packets - th.seenPackets[id];
       if (dp < 0) [db, dp] = [bytes, packets]; // the record restarted (active timeout)
-      if (c[s + FLOWS] === 0) flowOf[i] = id; // first met
-      c[s + PACKETS] += dp;
-      c[s + BYTES] += db;
-      c[s + FLOWS]++;
-      if (t.proto[id] === 6) {
-        c[s + TCP_FLOWS]++;
-        if ((t.tcpFlags(id) & (SYN | ACK)) === SYN) c[s + HALF_OPEN]++;
+      if (flows[i] === 0) flowOf[i] = id; // first met
+      sPackets[i] += dp;
+      sBytes[i] += db;
+      flows[i]++;
+      if (proto[id] === 6) {
+        tcpFlows[i]++;
+        if ((t.tcpFlags(id) & (SYN | ACK)) === SYN) halfOpen[i]++;
       }
-      if (th.firstTtl[id] > c[s + MAX_TTL]) c[s + MAX_TTL] = th.firstTtl[id];
+      if (firstTtl[id] > maxTtl[i]) maxTtl[i] = firstTtl[id];
     }
-    const sources = index.size, synMin = this.#o.synMin;
-    // source-level signals
-    for (let s = 0; s < sources * SOURCE_FIELDS; s += SOURCE_FIELDS) {
-      const halfOpen = c[s + HALF_OPEN], packets = c[s + PACKETS], bytes = c[s + BYTES];
-      if (halfOpen >= synMin / 4 && halfOpen * 2 >= c[s + TCP_FLOWS]) {
-        c[s + STRENGTH0] = clamp(halfOpen / synMin);
-        c[s + COUNT] = halfOpen;
-      }
-      if (packets >= TINY_MIN_PACKETS && bytes / packets <= TINY_BYTES) {
-        c[s + STRENGTH1] = clamp(1.5 - (bytes / packets) / TINY_BYTES);
-      }
-    }
-    // flow-level signals, scores, and each source's worst flow
-    const str = this.#str;
-    for (let i = 0; i < n; i++) {
-      const id = active[i], s = srcOf[i];
-      const gaps = t.proto[id] === 6 ? v.seqGaps[id] : 0;
+  }
+
+  /** Flow-level signals and scores, and what they add to their source: counts, bits, its worst flow. */
+  #scoreFlows(n: number): void {
+    const t = this.#t, th = this.#th, sums = this.#sums, synMin = this.#o.synMin, proto = t.proto;
+    const { active, srcOf } = this.#flows;
+    const flows = sums.flows, tcpFlows = sums.tcpFlows, halfOpen = sums.halfOpen;
+    const maxTtl = sums.maxTtl, firstTtl = th.firstTtl;
+    const worst = sums.worstFlow, bitsOf = sums.bits, tiny = sums.tinyPackets, gapsOf = sums.gaps;
+    const lowTtlFlows = sums.lowTtlFlows, volumeFlows = sums.volumeFlows;
+    const seqGaps = this.#v.seqGaps, ewmaIntervals = t.ewmaIntervals;
+    const ewmaMean = t.ewmaMean, ewmaVar = t.ewmaVar;
+    for (let k = 0; k < n; k++) {
+      const id = active[k], i = srcOf[k];
+      const tcp = proto[id] === 6;
+      const gaps = tcp ? seqGaps[id] : 0;
       const bytes = t.bytes(id), packets = t.packets(id);
       let db = bytes - th.seenBytes[id], dp = packets - th.seenPackets[id];
       if (dp < 0) [db, dp] = [bytes, packets]; // the record restarted (active timeout)
@@ -225,65 +218,80 @@ export class AttackSignals implements Detector {
       th.seenBytes[id] = bytes;
       th.seenPackets[id] = packets;
       th.seenGaps[id] = gaps;
-      str.fill(0);
-      const halfOpen = t.proto[id] === 6 && (t.tcpFlags(id) & (SYN | ACK)) === SYN;
-      if (halfOpen) str[0] = c[s + STRENGTH0];
+      // the strengths in AttackSignal bit order: syn_flood, tiny_packets, low_ttl, sequence_gaps, volume
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+      if (tcp && (t.tcpFlags(id) & (SYN | ACK)) === SYN) s0 = synStrength(halfOpen[i], tcpFlows[i], synMin);
       // a source's many tiny packets count for the source; a flow is marked only for its own
-      if (dp >= TINY_MIN_PACKETS && db / dp <= TINY_BYTES) str[1] = clamp(1.5 - (db / dp) / TINY_BYTES);
-      const ttl = th.firstTtl[id];
-      if (ttl > 0 && (ttl <= LOW_TTL || (c[s + FLOWS] > 1 && c[s + MAX_TTL] - ttl >= TTL_DROP))) str[2] = 1;
-      if (dg > 0) str[3] = clamp((dg / dp) * 10);
-      if (t.ewmaIntervals[id] >= VOLUME_WARMUP) {
-        const z = (logVolume(db) - t.ewmaMean[id]) / Math.max(sigmaOf(t.ewmaVar[id]), 0.05);
-        str[4] = clamp((z - 3) / 3);
+      s1 = tinyStrength(dp, db);
+      const ttl = firstTtl[id];
+      if (ttl > 0 && (ttl <= LOW_TTL || (flows[i] > 1 && maxTtl[i] - ttl >= TTL_DROP))) s2 = 1;
+      if (dg > 0) s3 = clamp((dg / dp) * 10);
+      if (ewmaIntervals[id] >= VOLUME_WARMUP) {
+        const z = (logVolume(db) - ewmaMean[id]) / Math.max(sigmaOf(ewmaVar[id]), 0.05);
+        s4 = clamp((z - 3) / 3);
       }
+      // 1 − Π(1 − w·s) over the signals present, in bit order (a NaN strength counts, as it always did)
       let keep = 1, bits = 0;
-      for (let k = 0; k < 5; k++) {
-        if (str[k] <= 0) continue;
-        keep *= 1 - WEIGHT[k] * str[k];
-        bits |= 1 << k;
-      }
+      if (!(s0 <= 0)) (keep *= 1 - WEIGHT[0] * s0), (bits |= 1);
+      if (!(s1 <= 0)) (keep *= 1 - WEIGHT[1] * s1), (bits |= 2);
+      if (!(s2 <= 0)) (keep *= 1 - WEIGHT[2] * s2), (bits |= 4);
+      if (!(s3 <= 0)) (keep *= 1 - WEIGHT[3] * s3), (bits |= 8);
+      if (!(s4 <= 0)) (keep *= 1 - WEIGHT[4] * s4), (bits |= 16);
       const score = 1 - keep;
       th.attackScore[id] = score;
       th.attackSignals[id] = bits;
       if (score > 0) this.counters.flows_scored++;
-      if (bits & AttackSignal.LowTtl) c[s + COUNT + 2]++;
-      if (bits & AttackSignal.SequenceGaps) c[s + COUNT + 3] += dg;
-      if (bits & AttackSignal.TinyPackets) c[s + COUNT + 1] += dp;
-      if (bits & AttackSignal.SynFlood) c[s + COUNT] = c[s + HALF_OPEN];
-      if (bits & AttackSignal.VolumeDeviation) c[s + COUNT + 4]++;
-      c[s + BITS] |= bits;
-      if (score > c[s + WORST_FLOW]) c[s + WORST_FLOW] = score;
+      if (bits & AttackSignal.LowTtl) lowTtlFlows[i]++;
+      if (bits & AttackSignal.SequenceGaps) gapsOf[i] += dg;
+      if (bits & AttackSignal.TinyPackets) tiny[i] += dp;
+      if (bits & AttackSignal.VolumeDeviation) volumeFlows[i]++;
+      bitsOf[i] |= bits;
+      if (score > worst[i]) worst[i] = score;
     }
+  }
+
+  /** The sources that score at or above the threshold, or have an episode open. */
+  #verdicts(): SourceVerdict[] {
+    const t = this.#t,
+      sums = this.#sums,
+      index = this.#sources,
+      sources = index.size,
+      synMin = this.#o.synMin;
+    const flowOf = sums.flowOf, flows = sums.flows, tcpFlows = sums.tcpFlows, halfOpen = sums.halfOpen;
+    const sPackets = sums.packets, sBytes = sums.bytes, worst = sums.worstFlow, bitsOf = sums.bits;
+    const tiny = sums.tinyPackets,
+      gapsOf = sums.gaps,
+      lowTtlFlows = sums.lowTtlFlows,
+      volumeFlows = sums.volumeFlows;
     const verdicts: SourceVerdict[] = [];
     const anyOpen = this.#episodes.open > 0;
     for (let i = 0; i < sources; i++) {
-      const s = i * SOURCE_FIELDS;
-      const keep = (1 - WEIGHT[0] * c[s + STRENGTH0]) * (1 - WEIGHT[1] * c[s + STRENGTH1]);
-      const score = Math.max(1 - keep, c[s + WORST_FLOW]);
+      // the source's own signals: syn_flood (counting its half-open flows) and tiny_packets
+      const st0 = synStrength(halfOpen[i], tcpFlows[i], synMin), st1 = tinyStrength(sPackets[i], sBytes[i]);
+      const keep = (1 - WEIGHT[0] * st0) * (1 - WEIGHT[1] * st1);
+      const score = Math.max(1 - keep, worst[i]);
       if (score < this.#o.threshold && !anyOpen) continue;
       const fam = index.family[i];
       // the episodes' key, as before: an IPv4 source by its address number, an IPv6 one by its text
       const key = fam === 4 ? index.words[i << 2] : formatIp(6, index.words, i << 2);
       if (score < this.#o.threshold && !this.#episodes.isOpen(key)) continue;
       const signals: AttackSignalJson[] = [];
-      const bits = c[s + BITS] | (c[s + STRENGTH0] > 0 ? 1 : 0) | (c[s + STRENGTH1] > 0 ? 2 : 0);
+      const bits = bitsOf[i] | (st0 > 0 ? 1 : 0) | (st1 > 0 ? 2 : 0);
+      const counts = [halfOpen[i], tiny[i], lowTtlFlows[i], gapsOf[i], volumeFlows[i]];
       for (let k = 0; k < 5; k++) {
-        if (bits & (1 << k)) {
-          signals.push({ name: SIGNAL_NAMES[k], weight: WEIGHT[k], count: c[s + COUNT + k] });
-        }
+        if (bits & (1 << k)) signals.push({ name: SIGNAL_NAMES[k], weight: WEIGHT[k], count: counts[k] });
       }
       verdicts.push({
         key,
         ip: formatIp(fam, t.src, flowOf[i] << 2),
         score: Math.round(score * 1000) / 1000,
         signals,
-        packets: c[s + PACKETS],
-        bytes: c[s + BYTES],
-        flows: c[s + FLOWS],
-        halfOpen: c[s + HALF_OPEN],
+        packets: sPackets[i],
+        bytes: sBytes[i],
+        flows: flows[i],
+        halfOpen: halfOpen[i],
       });
     }
-    this.#episodes.judge(verdicts, startMs, endMs);
+    return verdicts;
   }
 }

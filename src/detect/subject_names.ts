@@ -30,7 +30,8 @@ export class SubjectNames {
 
   /** Drops the cached key of a host or subnet slot (it now holds another address). */
   forget(scope: number, slot: number): void {
-    this.#keys[scope][slot] = undefined;
+    const keys = this.#keys[scope];
+    if (slot < keys.length) keys[slot] = undefined; // (not growing an array of undefined for slots never named)
   }
 
   /** "f|src|dst|sport|dport|proto", "h|s|10.0.0.5" (s: sent, r: received), "n|r|10.0.0.0/24". */

@@ -9,7 +9,7 @@
  * Per packet nothing happens here; per interval one pass over the flow table, with the hosts and subnets
  * in fixed-size open-addressing tables (typed arrays), so the pass allocates nothing per flow.
  */
-import { type CidrWords, type Detector, type FlowTable, inNetwork } from "../flow/mod.ts";
+import type { CidrWords, Detector, FlowTable } from "../flow/mod.ts";
 import type { Publish } from "../events/mod.ts";
 import { AddressTable } from "./address_table.ts";
 import type { EpisodeSubject } from "./anomaly_episode.ts";
@@ -24,6 +24,7 @@ import {
   type SubjectDirectory,
 } from "./anomaly_rules.ts";
 import { HourOfDayBaselines } from "./hour_of_day.ts";
+import { LocalNetworks } from "./local_networks.ts";
 import { SubjectBaselines } from "./subject_baselines.ts";
 import { RECEIVED, SENT, SubjectNames, SUBNET_PREFIX } from "./subject_names.ts";
 import { tryParseCidr } from "../net/mod.ts";
@@ -74,7 +75,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
   #o: AnomalyOptions;
   #rules: AnomalyRules;
   #limiter: AnomalyLimiter;
-  #local: readonly CidrWords[];
+  #local: LocalNetworks;
   #hourOf: (ms: number) => number;
   #cols: SubjectBaselines[];
   #hosts: AddressTable;
@@ -91,7 +92,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
   constructor(table: FlowTable, options: AnomalyOptions, publish: Publish, setup: VolumeAnomalySetup = {}) {
     this.#t = table;
     this.#o = options;
-    this.#local = setup.localNetworks ?? PRIVATE_NETWORKS.map((n) => tryParseCidr(n)!);
+    this.#local = new LocalNetworks(setup.localNetworks ?? PRIVATE_NETWORKS.map((n) => tryParseCidr(n)!));
     this.#hourOf = setup.hourOf ?? ((ms) => new Date(ms).getHours());
     const hostCap = setup.hostCapacity ?? 16384, subnetCap = setup.subnetCapacity ?? 2048;
     this.#cols = [
@@ -164,7 +165,7 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
   #flowPass(startMs: number): void {
     const t = this.#t, c = this.#cols[SCOPE_FLOW], rules = this.#rules, hosts = this.#hosts;
     const bytes = this.#bytes[0], packets = this.#packets[0], flows = this.#flows[0];
-    const explained = this.#explained[0], renew = this.#renew[0];
+    const explained = this.#explained[0], renew = this.#renew[0], local = this.#local;
     c.ensure(t.highWater);
     for (let id = 0; id < t.highWater; id++) {
       const fam = t.family[id];
@@ -180,8 +181,8 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
       const a = id << 2;
       for (let dir = SENT; dir <= RECEIVED; dir++) {
         const words = dir === SENT ? t.src : t.dst; // the source sent it, the destination received it
-        if (!this.#isLocal(fam, words, a)) continue;
-        const h = hosts.slotOf(fam, words, a, 128, dir);
+        if (!local.has(fam, words, a)) continue;
+        const h = hosts.addressSlot(fam, words, a, dir);
         if (hosts.fresh) this.#fresh(SCOPE_HOST, h);
         bytes[h] += x;
         packets[h] += p;
@@ -220,11 +221,6 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
     }
   }
 
-  #isLocal(family: number, words: Uint32Array, o: number): boolean {
-    for (const n of this.#local) if (inNetwork(n, family, words, o)) return true;
-    return false;
-  }
-
   /** A host or subnet slot just (re)assigned to an address. */
   #fresh(scope: number, slot: number): void {
     this.#cols[scope].reset(slot);
@@ -233,7 +229,8 @@ export class VolumeAnomalyDetector implements Detector, SubjectDirectory {
 
   /** A host or subnet slot about to hold another address: its episode ends, its hour-of-day entry is kept. */
   #evict(scope: number, slot: number): void {
-    const ep = this.#rules.episodes(scope).get(slot);
+    const open = this.#rules.episodes(scope);
+    const ep = open.size === 0 ? undefined : open.get(slot);
     if (ep !== undefined) this.#rules.close(scope, this.#cols[scope], ep, "subject_gone");
     const e = this.#cols[scope].tod[slot];
     if (e >= 0) this.hourOfDay.detach(e);
