@@ -8,7 +8,7 @@
  * event already has the open/closed episode shape, the alert path and the SSE stream.
  */
 import { type AnomalyEvent, baselineJson, type Publish } from "../events/mod.ts";
-import { communityId, type FlowTable, type FlowVisibility, TCP_U32, TcpField } from "../flow/mod.ts";
+import { communityId, type FlowTable, type FlowVisibility } from "../flow/mod.ts";
 import { formatIp } from "../net/mod.ts";
 
 /** Settings of the rule. */
@@ -83,12 +83,11 @@ export class RetransmissionRule {
         this.#seenGen[id] = t.generation[id];
         this.#seenSegments[id] = 0;
       }
-      const rec = id * TCP_U32;
-      const total = v.tcpU32[rec + TcpField.Segments],
+      const total = v.segments[id],
         segs = (total - this.#seenSegments[id]) >>> 0,
-        re = v.tcpU32[rec + TcpField.IvRetransmissions];
+        re = v.ivRetransmissions[id];
       this.#seenSegments[id] = total;
-      v.tcpU32[rec + TcpField.IvRetransmissions] = 0;
+      v.ivRetransmissions[id] = 0;
       const rate = segs > 0 ? re / segs : 0;
       const high = segs >= o.minSegments && rate >= o.rate;
       const ep = this.#open.get(id);

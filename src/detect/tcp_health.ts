@@ -22,16 +22,7 @@
  * one-octet segment at nextseq).
  */
 import type { PacketBatch } from "../decode/mod.ts";
-import {
-  type Detector,
-  type FlowTable,
-  type FlowVisibility,
-  TCP_F64,
-  TCP_U32,
-  TcpField,
-  TcpTime,
-  visibilityOf,
-} from "../flow/mod.ts";
+import { type Detector, type FlowTable, type FlowVisibility, visibilityOf } from "../flow/mod.ts";
 import type { Publish } from "../events/mod.ts";
 import { RetransmissionRule, type RetransmissionRuleOptions } from "./retransmission_rule.ts";
 
@@ -87,55 +78,50 @@ export class TcpHealthDetector implements Detector {
   }
 
   onRows(b: PacketBatch, from: number, to: number): void {
-    const v = this.#v, t0 = this.#table, rowFlow = t0.rowFlow, tableGen = t0.generation;
+    const v = this.#v, t0 = this.#table, rowFlow = t0.rowFlow, tableGen = t0.generation, rowGen = v.tcpGen;
     const proto = b.proto, flagsCol = b.tcpFlags, seqCol = b.tcpSeq, lenCol = b.payLen, ts = b.tsMs;
     const winCol = b.tcpWindow, ackCol = b.tcpAck;
-    // The flow's TCP record (one cache line): u32 words at o, f64 words at of
-    const u = v.tcpU32, f = v.tcpF64;
+    const state = v.tcpState, nextSeq = v.nextSeq, nextTs = v.nextSeqTs, lastAck = v.lastAck;
+    const lastWindow = v.lastWindow, segments = v.segments;
     let segs = 0, zeroWindows = 0; // into totals once a batch
     for (let r = from; r < to; r++) {
       if (proto[r] !== 6) continue;
       const id = rowFlow[r];
       if (id < 0) continue;
-      const o = id * TCP_U32, of = id * TCP_F64;
-      if (u[o + TcpField.Gen] !== tableGen[id]) v.syncTcp(id); // inline: a call per packet for one compare cost 5 %
+      if (rowGen[id] !== tableGen[id]) v.syncTcp(id); // inline: a call per packet for one compare cost 5 %
       const flags = flagsCol[r], t = ts[r];
       if (flags & SYN) {
         if (!(flags & ACK)) {
           // Wireshark's ts_mru_syn: the latest SYN (a retransmitted one too) starts the RTT
-          if (!(u[o + TcpField.State] & RTT_KNOWN)) {
-            u[o + TcpField.State] |= SYN_SEEN;
-            f[of + TcpTime.Syn] = t;
+          if (!(state[id] & RTT_KNOWN)) {
+            state[id] |= SYN_SEEN;
+            v.synTs[id] = t;
           }
         } else this.#synAck(b, r, id);
-      } else if (
-        (flags & ACK) && !(u[o + TcpField.State] & RTT_KNOWN) &&
-        (u[o + TcpField.State] & (SYN_SEEN | PEER_SYN))
-      ) {
+      } else if ((flags & ACK) && !(state[id] & RTT_KNOWN) && (state[id] & (SYN_SEEN | PEER_SYN))) {
         this.#handshakeDone(b, r, id, t);
       }
       const win = winCol[r];
       if (win === 0 && !(flags & (SYN | FIN | RST))) {
-        u[o + TcpField.ZeroWindows]++;
+        v.zeroWindows[id]++;
         zeroWindows++;
       }
       // Wireshark's tcp_analyze_sequence_number (packet-tcp.c, 4.0), in its order; nextseq 0 is unknown.
-      const len = lenCol[r], seq = seqCol[r], ack = ackCol[r], next = u[o + TcpField.NextSeq];
+      const len = lenCol[r], seq = seqCol[r], ack = ackCol[r], next = nextSeq[id];
       const synFin = flags & (SYN | FIN) ? 1 : 0;
       // A zero-window probe (one octet at nextseq into a closed window) is skipped and does not advance it.
       const probe = len === 1 && seq === next && this.#peerWindowZero(b, r, id);
       const keepAlive = len <= 1 && seq === ((next - 1) >>> 0) && !(flags & (SYN | FIN | RST));
       // #noteDupAck's first test inline: most segments carry data or a new ACK
-      const lastAck = u[o + TcpField.LastAck];
-      if (!probe && len === 0 && ack === lastAck) this.#noteDupAck(b, r, id, len, seq, ack, win, flags);
-      if (ack !== lastAck) u[o + TcpField.State] &= ~DUP_ACKS;
+      if (!probe && len === 0 && ack === lastAck[id]) this.#noteDupAck(b, r, id, len, seq, ack, win, flags);
+      if (ack !== lastAck[id]) state[id] &= ~DUP_ACKS;
       if ((len > 0 || synFin) && !probe) {
-        u[o + TcpField.Segments]++; // the rate rule takes the interval's share as a difference (a line less a packet)
+        segments[id]++; // the rate rule takes the interval's share as a difference (a line less a packet)
         segs++;
         // #classify only when it can find something: the segment is behind nextseq, or the other direction
         // is linked (its ACK may cover the segment); in order with no linked peer, the common case, it
         // cannot, and the call (not inlined) was a sixth of this loop
-        if (!keepAlive && ((u[o + TcpField.State] & PEER_LINKED) || behindNext(seq, len, next))) {
+        if (!keepAlive && ((state[id] & PEER_LINKED) || behindNext(seq, len, next))) {
           this.#classify(b, r, id, t, len, seq, synFin, next);
         }
       }
@@ -143,15 +129,13 @@ export class TcpHealthDetector implements Detector {
       // a segment starting past the next expected octet: the ones between were not seen (attack signals)
       if (next !== 0 && seqBefore(next, seq) && !(flags & (SYN | RST))) v.seqGaps[id]++;
       if ((next === 0 || seqBefore(next, end)) && !probe) {
-        u[o + TcpField.NextSeq] = end;
-        f[of + TcpTime.NextSeq] = t;
+        nextSeq[id] = end;
+        nextTs[id] = t;
       }
-      u[o + TcpField.LastWindow] = win;
-      u[o + TcpField.LastAck] = ack;
-      f[of + TcpTime.LastAck] = t;
-      u[o + TcpField.State] = keepAlive
-        ? u[o + TcpField.State] | LAST_KEEP_ALIVE
-        : u[o + TcpField.State] & ~LAST_KEEP_ALIVE;
+      lastWindow[id] = win;
+      lastAck[id] = ack;
+      v.lastAckTs[id] = t;
+      state[id] = keepAlive ? state[id] | LAST_KEEP_ALIVE : state[id] & ~LAST_KEEP_ALIVE;
     }
     this.totals.segments += segs;
     this.totals.zero_windows += zeroWindows;
@@ -178,20 +162,16 @@ export class TcpHealthDetector implements Detector {
     const v = this.#v;
     const behind = behindNext(seq, len, next);
     const rev = this.#peer(b, r, id, behind);
-    const revAck = rev < 0 ? 0 : v.tcpU32[rev * TCP_U32 + TcpField.LastAck];
+    const revAck = rev < 0 ? 0 : v.lastAck[rev];
     let retransmission = len > 0 && revAck !== 0 && ((seq + len - revAck) | 0) <= 0;
     if (!retransmission && behind) {
-      const fast = rev >= 0 && (v.tcpU32[rev * TCP_U32 + TcpField.State] & DUP_ACKS) >= 2 * DUP_ACK_ONE &&
-        revAck === seq &&
-        usBetween(v.tcpF64[rev * TCP_F64 + TcpTime.LastAck], t) < FAST_RETRANSMISSION_US;
+      const fast = rev >= 0 && (v.tcpState[rev] & DUP_ACKS) >= 2 * DUP_ACK_ONE && revAck === seq &&
+        usBetween(v.lastAckTs[rev], t) < FAST_RETRANSMISSION_US;
       if (!fast) {
         const rtt = v.rttMs[id];
         const thr = Number.isNaN(rtt) ? DEFAULT_OOO_US : Math.round(rtt * 1000);
-        if (
-          usBetween(v.tcpF64[id * TCP_F64 + TcpTime.NextSeq], t) < thr &&
-          next !== ((seq + len + synFin) >>> 0)
-        ) {
-          v.tcpU32[id * TCP_U32 + TcpField.OutOfOrder]++;
+        if (usBetween(v.nextSeqTs[id], t) < thr && next !== ((seq + len + synFin) >>> 0)) {
+          v.outOfOrder[id]++;
           this.totals.out_of_order++;
           return;
         }
@@ -199,8 +179,8 @@ export class TcpHealthDetector implements Detector {
       retransmission = true;
     }
     if (!retransmission) return;
-    v.tcpU32[id * TCP_U32 + TcpField.Retransmissions]++;
-    v.tcpU32[id * TCP_U32 + TcpField.IvRetransmissions]++;
+    v.retransmissions[id]++;
+    v.ivRetransmissions[id]++;
     this.totals.retransmissions++;
   }
 
@@ -230,22 +210,18 @@ export class TcpHealthDetector implements Detector {
   ) {
     const v = this.#v;
     if (
-      len !== 0 || win === 0 || win !== v.tcpU32[id * TCP_U32 + TcpField.LastWindow] ||
-      seq !== v.tcpU32[id * TCP_U32 + TcpField.NextSeq] ||
-      ack !== v.tcpU32[id * TCP_U32 + TcpField.LastAck] ||
+      len !== 0 || win === 0 || win !== v.lastWindow[id] || seq !== v.nextSeq[id] || ack !== v.lastAck[id] ||
       (flags & (SYN | FIN | RST))
     ) return;
     const rev = this.#peer(b, r, id, true);
-    if (rev >= 0 && (v.tcpU32[rev * TCP_U32 + TcpField.State] & LAST_KEEP_ALIVE)) return;
-    if ((v.tcpU32[id * TCP_U32 + TcpField.State] & DUP_ACKS) !== DUP_ACKS) {
-      v.tcpU32[id * TCP_U32 + TcpField.State] += DUP_ACK_ONE;
-    }
+    if (rev >= 0 && (v.tcpState[rev] & LAST_KEEP_ALIVE)) return;
+    if ((v.tcpState[id] & DUP_ACKS) !== DUP_ACKS) v.tcpState[id] += DUP_ACK_ONE;
   }
 
   /** Whether the other direction's last segment advertised a zero window (unknown: no). */
   #peerWindowZero(b: PacketBatch, r: number, id: number): boolean {
     const rev = this.#peer(b, r, id, true);
-    return rev >= 0 && this.#v.tcpU32[rev * TCP_U32 + TcpField.LastWindow] === 0;
+    return rev >= 0 && this.#v.lastWindow[rev] === 0;
   }
 
   /**
@@ -254,7 +230,7 @@ export class TcpHealthDetector implements Detector {
    * and linked; else -1.
    */
   #peer(b: PacketBatch, r: number, id: number, lookup: boolean): number {
-    const v = this.#v, p = v.tcpU32[id * TCP_U32 + TcpField.State] & PEER_LINKED ? v.peer[id] : -1;
+    const v = this.#v, p = v.tcpState[id] & PEER_LINKED ? v.peer[id] : -1;
     if (p >= 0 && this.#table.generation[p] === v.peerGen[id]) {
       v.syncTcp(p);
       return p;
@@ -270,8 +246,8 @@ export class TcpHealthDetector implements Detector {
     const gen = this.#table.generation;
     v.syncTcp(q);
     v.peer[id] = q;
-    v.tcpU32[id * TCP_U32 + TcpField.State] |= PEER_LINKED;
-    v.tcpU32[q * TCP_U32 + TcpField.State] |= PEER_LINKED;
+    v.tcpState[id] |= PEER_LINKED;
+    v.tcpState[q] |= PEER_LINKED;
     v.peerGen[id] = gen[q];
     v.peer[q] = id;
     v.peerGen[q] = gen[id];
@@ -281,9 +257,7 @@ export class TcpHealthDetector implements Detector {
   /** The server's SYN/ACK: links the two directions; the server's flow can end the handshake too. */
   #synAck(b: PacketBatch, r: number, id: number): void {
     const c = this.#peer(b, r, id, true), v = this.#v;
-    if (c >= 0 && (v.tcpU32[c * TCP_U32 + TcpField.State] & SYN_SEEN)) {
-      v.tcpU32[id * TCP_U32 + TcpField.State] |= PEER_SYN;
-    }
+    if (c >= 0 && (v.tcpState[c] & SYN_SEEN)) v.tcpState[id] |= PEER_SYN;
   }
 
   /**
@@ -293,15 +267,15 @@ export class TcpHealthDetector implements Detector {
    */
   #handshakeDone(b: PacketBatch, r: number, id: number, t: number): void {
     const v = this.#v;
-    const c = v.tcpU32[id * TCP_U32 + TcpField.State] & SYN_SEEN ? id : this.#peer(b, r, id, false);
-    if (c < 0 || usBetween(v.tcpF64[c * TCP_F64 + TcpTime.Syn], t) === 0) return;
-    const rtt = t - v.tcpF64[c * TCP_F64 + TcpTime.Syn];
-    v.tcpU32[id * TCP_U32 + TcpField.State] |= RTT_KNOWN;
+    const c = v.tcpState[id] & SYN_SEEN ? id : this.#peer(b, r, id, false);
+    if (c < 0 || usBetween(v.synTs[c], t) === 0) return;
+    const rtt = t - v.synTs[c];
+    v.tcpState[id] |= RTT_KNOWN;
     v.rttMs[id] = rtt;
     this.totals.handshakes++;
     const p = c === id ? this.#peer(b, r, id, true) : c;
     if (p < 0) return;
-    v.tcpU32[p * TCP_U32 + TcpField.State] |= RTT_KNOWN;
+    v.tcpState[p] |= RTT_KNOWN;
     v.rttMs[p] = rtt;
   }
 }

@@ -12,41 +12,6 @@ export const NameSource = { None: 0, Sni: 1, HttpHost: 2, Dns: 3 } as const;
 /** Names of {@link NameSource} values as the API shows them. */
 export const NAME_SOURCES = [null, "sni", "http_host", "dns"] as const;
 
-/** u32 words (and f64 words) in a flow's TCP record: 64 bytes, one cache line. */
-export const TCP_U32 = 16, TCP_F64 = 8;
-/** u32 words of the TCP record (words 10–15 are the TcpTime doubles). */
-export const TcpField = {
-  /** The table generation the record was cleared for. */
-  Gen: 0,
-  /** Highest sequence number + length seen (the next one expected); 0: not known yet. */
-  NextSeq: 1,
-  /** The acknowledgement number of this direction's last segment. */
-  LastAck: 2,
-  /** The receive window of this direction's last segment. */
-  LastWindow: 3,
-  /** Segments carrying data (or SYN/FIN). */
-  Segments: 4,
-  /** Bits of detect/tcp_health.ts: the SYN seen, the handshake's RTT known, what the last segment was. */
-  State: 5,
-  /** Retransmitted segments. */
-  Retransmissions: 6,
-  /** Segments that arrived out of order. */
-  OutOfOrder: 7,
-  /** Segments advertising a zero window. */
-  ZeroWindows: 8,
-  /** Retransmissions in the open interval. */
-  IvRetransmissions: 9,
-} as const;
-/** f64 words of the TCP record, times in ms. */
-export const TcpTime = {
-  /** When NextSeq last advanced. */
-  NextSeq: 5,
-  /** When this direction's last segment was sent. */
-  LastAck: 6,
-  /** The latest SYN, for the handshake RTT. */
-  Syn: 7,
-} as const;
-
 /** Resolves an address (4 words at `o`) to a name a DNS answer gave it, valid at `atMs`, or null. */
 export type AddressNamer = (
   family: number,
@@ -69,21 +34,37 @@ export class FlowVisibility {
   /** NameSource of serverName. */
   readonly nameSource: Uint8Array;
   // TCP health (detect/tcp_health.ts), for TCP flows only
-  /**
-   * One 64-byte record a flow of what every TCP segment reads or writes ({@link TCP_U32} u32 = 8 f64, fields
-   * at the TcpField offsets): as separate columns a segment touched nine cache lines at a random flow, each
-   * a miss once 20 k flows outgrow the caches.
-   */
-  readonly tcpU32: Uint32Array;
-  /** The same records as f64 (TcpTime offsets). */
-  readonly tcpF64: Float64Array;
+  /** The table generation each row's TCP columns were cleared for. */
+  readonly tcpGen: Uint32Array;
+  /** Highest sequence number + length seen (the next one expected). */
+  readonly nextSeq: Uint32Array;
+  /** When nextSeq last advanced (ms). */
+  readonly nextSeqTs: Float64Array;
+  /** Bits of detect/tcp_health.ts: the SYN seen, the handshake's RTT known, what the last segment was. */
+  readonly tcpState: Uint8Array;
+  /** Segments carrying data (or SYN/FIN), the retransmission rate's denominator. */
+  readonly segments: Uint32Array;
+  /** Retransmitted segments. */
+  readonly retransmissions: Uint32Array;
+  /** Segments that arrived out of order. */
+  readonly outOfOrder: Uint32Array;
+  /** Segments advertising a zero receive window. */
+  readonly zeroWindows: Uint32Array;
   /** Segments that began beyond the next expected sequence number (Wireshark's "previous segment not captured"). */
   readonly seqGaps: Uint32Array;
+  /** Time of the latest SYN (ms), for the handshake RTT. */
+  readonly synTs: Float64Array;
   /** Handshake RTT, SYN → ACK of SYN/ACK, ms; NaN when unknown. */
   readonly rttMs: Float32Array;
   /** The flow of the other direction, -1 when not known yet; valid while its generation is peerGen. */
   readonly peer: Int32Array;
   readonly peerGen: Uint32Array;
+  /** The acknowledgement number and receive window of this direction's last segment, and when it was sent (ms). */
+  readonly lastAck: Uint32Array;
+  readonly lastWindow: Uint32Array;
+  readonly lastAckTs: Float64Array;
+  /** Retransmissions in the open interval. */
+  readonly ivRetransmissions: Uint32Array;
   /** Fallback for flows that started before the DNS answer that names them. */
   namer: AddressNamer | null = null;
 
@@ -92,13 +73,23 @@ export class FlowVisibility {
     this.table = table;
     this.gen = new Uint32Array(n);
     this.nameSource = new Uint8Array(n);
-    const records = new ArrayBuffer(n * TCP_U32 * 4);
-    this.tcpU32 = new Uint32Array(records);
-    this.tcpF64 = new Float64Array(records);
+    this.tcpGen = new Uint32Array(n);
+    this.nextSeq = new Uint32Array(n);
+    this.nextSeqTs = new Float64Array(n);
+    this.tcpState = new Uint8Array(n);
+    this.segments = new Uint32Array(n);
+    this.retransmissions = new Uint32Array(n);
+    this.outOfOrder = new Uint32Array(n);
+    this.zeroWindows = new Uint32Array(n);
     this.seqGaps = new Uint32Array(n);
+    this.synTs = new Float64Array(n);
     this.rttMs = new Float32Array(n); // NaN from the row's first sync on (a fill here cost 17 ms a start)
     this.peer = new Int32Array(n); // -1 from the row's first sync on (a fill here kept 4 MB resident from start)
     this.peerGen = new Uint32Array(n);
+    this.lastAck = new Uint32Array(n);
+    this.lastWindow = new Uint32Array(n);
+    this.lastAckTs = new Float64Array(n);
+    this.ivRetransmissions = new Uint32Array(n);
   }
 
   /**
@@ -118,47 +109,32 @@ export class FlowVisibility {
   }
 
   /**
-   * Makes row `id`'s TCP record and columns belong to the flow the table holds there now: true when they were
-   * just cleared. Called for TCP flows only, so the 80 bytes of TCP state of every other flow are never
+   * Makes row `id`'s TCP columns belong to the flow the table holds there now: true when they were just
+   * cleared. Called for TCP flows only, so the 85 bytes of TCP columns of every other flow are never
    * written and their pages never become resident (1 M UDP flows held 85 MB of them); a reader of those
    * columns treats a flow of another protocol as all zeros (see {@link flowVisibilityJson}).
    */
   syncTcp(id: number): boolean {
-    const g = this.table.generation[id], u = this.tcpU32, o = id * TCP_U32;
-    if (u[o + TcpField.Gen] === g) return false;
-    u.fill(0, o, o + TCP_U32);
-    u[o + TcpField.Gen] = g;
-    u[o + TcpField.LastWindow] = 0xffffffff; // no segment yet: no window compares equal (Wireshark's G_MAXUINT32)
+    const g = this.table.generation[id];
+    if (this.tcpGen[id] === g) return false;
+    this.tcpGen[id] = g;
+    this.nextSeq[id] = 0;
+    this.nextSeqTs[id] = 0;
+    this.tcpState[id] = 0;
+    this.segments[id] = 0;
+    this.retransmissions[id] = 0;
+    this.outOfOrder[id] = 0;
+    this.zeroWindows[id] = 0;
     this.seqGaps[id] = 0;
+    this.synTs[id] = 0;
     this.rttMs[id] = NaN;
     this.peer[id] = -1;
     this.peerGen[id] = 0;
+    this.lastAck[id] = 0;
+    this.lastWindow[id] = 0xffffffff; // no segment yet: no window compares equal (Wireshark's G_MAXUINT32)
+    this.lastAckTs[id] = 0;
+    this.ivRetransmissions[id] = 0;
     return true;
-  }
-
-  /** The table generation the flow's TCP record was cleared for (0: never written). */
-  tcpGen(id: number): number {
-    return this.tcpU32[id * TCP_U32 + TcpField.Gen];
-  }
-  /** Segments carrying data (or SYN/FIN), the retransmission rate's denominator. */
-  segments(id: number): number {
-    return this.tcpU32[id * TCP_U32 + TcpField.Segments];
-  }
-  /** Retransmitted segments. */
-  retransmissions(id: number): number {
-    return this.tcpU32[id * TCP_U32 + TcpField.Retransmissions];
-  }
-  /** Segments that arrived out of order. */
-  outOfOrder(id: number): number {
-    return this.tcpU32[id * TCP_U32 + TcpField.OutOfOrder];
-  }
-  /** Segments advertising a zero receive window. */
-  zeroWindows(id: number): number {
-    return this.tcpU32[id * TCP_U32 + TcpField.ZeroWindows];
-  }
-  /** Time of the latest SYN (ms), 0 when none. */
-  synTs(id: number): number {
-    return this.tcpF64[id * TCP_F64 + TcpTime.Syn];
   }
 
   /** Sets the flow's server name unless a better source already named it (SNI, then Host, then DNS). */
@@ -220,9 +196,9 @@ export function flowVisibilityJson(table: FlowTable, id: number): FlowVisibility
   return {
     server_name: n?.name ?? null,
     name_source: n ? NAME_SOURCES[n.source] : null,
-    retransmissions: tcp ? v.retransmissions(id) : 0,
-    out_of_order: tcp ? v.outOfOrder(id) : 0,
-    zero_windows: tcp ? v.zeroWindows(id) : 0,
+    retransmissions: tcp ? v.retransmissions[id] : 0,
+    out_of_order: tcp ? v.outOfOrder[id] : 0,
+    zero_windows: tcp ? v.zeroWindows[id] : 0,
     rtt_ms: Number.isNaN(rtt) ? null : Math.round(rtt * 1000) / 1000,
   };
 }
@@ -267,12 +243,12 @@ export function hostTcpHealth(table: FlowTable, family: number, words: ArrayLike
     if (!same(table.src, a) && !same(table.dst, a)) continue;
     v.syncTcp(id);
     out.flows++;
-    out.segments += v.segments(id);
-    out.retransmissions += v.retransmissions(id);
-    out.out_of_order += v.outOfOrder(id);
-    out.zero_windows += v.zeroWindows(id);
+    out.segments += v.segments[id];
+    out.retransmissions += v.retransmissions[id];
+    out.out_of_order += v.outOfOrder[id];
+    out.zero_windows += v.zeroWindows[id];
     // a connection's RTT is on both directions: count it once, on the flow that sent the SYN
-    if (!Number.isNaN(v.rttMs[id]) && v.synTs(id) > 0) rtts.push(v.rttMs[id]);
+    if (!Number.isNaN(v.rttMs[id]) && v.synTs[id] > 0) rtts.push(v.rttMs[id]);
   }
   if (out.segments > 0) {
     out.retransmission_rate = Math.round((out.retransmissions / out.segments) * 10000) / 10000;

@@ -10,7 +10,7 @@ import { Decoder } from "../decode/mod.ts";
 import { TcpHealthDetector } from "../detect/tcp_health.ts";
 import { FlowPipeline } from "./flow_pipeline.ts";
 import { FlowTable } from "./flow_table.ts";
-import { flowVisibilityJson, TCP_U32, TcpField, visibilityOf } from "./flow_visibility.ts";
+import { flowVisibilityJson, visibilityOf } from "./flow_visibility.ts";
 import { type CaptureFrame, writePcap } from "../../tests/helpers/capture_writer.ts";
 import { ethernet, ETHERTYPE_IPV4, ipv4, PROTO, tcp, udp } from "../../tests/helpers/frames.ts";
 
@@ -76,10 +76,10 @@ Deno.test("TCP health columns: written for the TCP flows, never for a UDP flow, 
   assert.equal(udpIds.length, 1);
   const u = udpIds[0];
   // untouched: the fill values of a cleared row (NaN RTT, -1 peer, all-ones window) were never written
-  assert.equal(v.tcpGen(u), 0);
+  assert.equal(v.tcpGen[u], 0);
   assert.equal(v.rttMs[u], 0);
   assert.equal(v.peer[u], 0);
-  assert.equal(v.tcpU32[u * TCP_U32 + TcpField.LastWindow], 0);
+  assert.equal(v.lastWindow[u], 0);
   assert.deepEqual(
     { ...flowVisibilityJson(table, u), server_name: null, name_source: null },
     {
@@ -107,14 +107,14 @@ Deno.test("TCP health columns: a UDP flow on an id a TCP connection held shows n
   ]);
   const v = visibilityOf(table);
   assert.deepEqual(idsOf(table, 6), [], "the connection expired");
-  const reused = idsOf(table, 17).filter((id) => v.tcpGen(id) !== 0);
+  const reused = idsOf(table, 17).filter((id) => v.tcpGen[id] !== 0);
   assert.ok(reused.length > 0, "a UDP flow took an id whose TCP columns were written");
   for (const id of reused) {
     const j = flowVisibilityJson(table, id);
     assert.deepEqual([j.retransmissions, j.out_of_order, j.zero_windows, j.rtt_ms], [0, 0, 0, null]);
   }
   assert.ok(
-    reused.some((id) => v.retransmissions(id) > 0 || !Number.isNaN(v.rttMs[id])),
+    reused.some((id) => v.retransmissions[id] > 0 || !Number.isNaN(v.rttMs[id])),
     "old values were there",
   );
 });

@@ -35,10 +35,6 @@ export {
   type HostTcpHealthJson,
   NAME_SOURCES,
   NameSource,
-  TCP_F64,
-  TCP_U32,
-  TcpField,
-  TcpTime,
   visibilityOf,
 } from "./flow_visibility.ts";
 export { FlowOrigins, MAX_EXPORTER_IDS, type RecordOriginColumns } from "./flow_origins.ts";
