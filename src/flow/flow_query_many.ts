@@ -93,10 +93,6 @@ function snapshot(table: FlowTable): number {
     dp[n] = dstPort[id];
     n++;
   }
-  summarise(bytes, n, blockBytes);
-  summarise(packets, n, blockPackets);
-  summarise(last, n, blockLast);
-  summarise(first, n, blockFirst);
   return n;
 }
 
@@ -109,18 +105,36 @@ export function queryFlowsMany(table: FlowTable, queries: readonly FlowQuery[]):
   const live = queries.every(needsRecords) ? 0 : snapshot(table);
   const pages: (FlowPage | null)[] = queries.map((q) => needsRecords(q) ? queryFlows(table, q) : null);
   const scans = queries.map((q, i) => pages[i] === null ? new ColumnScan(table, q) : null);
-  const down = scans.filter((s): s is ColumnScan => s !== null && s.descending);
-  const up = scans.filter((s): s is ColumnScan => s !== null && !s.descending);
-  // Each scan sees the rows in the order it would alone: descending ones from the last row down, ascending
-  // ones from the first up (see ColumnScan), one block at a time.
+  const active = scans.filter((s): s is ColumnScan => s !== null);
+  // Only the summaries some query reads: its sort column, and the columns its conditions test.
+  const summaries = [blockBytes, blockPackets, blockLast, blockFirst];
+  const columns = [colBytes, colPackets, colLast, colFirst];
+  const needed = [false, false, false, false];
+  for (const s of active) for (const c of s.summariesRead()) needed[c] = true;
+  needed.forEach((need, c) => need && summarise(columns[c], live, summaries[c]));
+  // A page does not depend on the order its rows are offered in (the order is total, flow ids are unique,
+  // and every count is a count of rows): the queries sorted alike take the blocks best first, so their pages
+  // fill with their final rows early and most later blocks are settled from their summaries.
   const blocks = Math.ceil(live / BLOCK_ROWS);
-  for (let b = blocks - 1; b >= 0 && down.length > 0; b--) {
-    for (const s of down) s.block(b, b * BLOCK_ROWS, Math.min(live, (b + 1) * BLOCK_ROWS));
-  }
-  for (let b = 0; b < blocks && up.length > 0; b++) {
-    for (const s of up) s.block(b, b * BLOCK_ROWS, Math.min(live, (b + 1) * BLOCK_ROWS));
+  for (let group = 0; group < 8; group++) {
+    const sortCode = group >> 1, descending = (group & 1) === 1;
+    const members = active.filter((s) => s.sortCode === sortCode && s.descending === descending);
+    if (members.length === 0) continue;
+    for (const b of blocksBestFirst(blocks, summaries[sortCode], descending)) {
+      const lo = b * BLOCK_ROWS, hi = Math.min(live, lo + BLOCK_ROWS);
+      for (const s of members) s.block(b, lo, hi);
+    }
   }
   return pages.map((p, i) => p ?? scans[i]!.page());
+}
+
+/** Block numbers by their best value of a column (the greatest when descending, else the least), best first. */
+function blocksBestFirst(blocks: number, summary: Float64Array, descending: boolean): Int32Array {
+  const order = new Int32Array(blocks);
+  for (let b = 0; b < blocks; b++) order[b] = b;
+  return descending
+    ? order.sort((x, y) => summary[2 * y + 1] - summary[2 * x + 1])
+    : order.sort((x, y) => summary[2 * x] - summary[2 * y]);
 }
 
 /** A query that tests what only the records hold (names, block-list hits, attack scores). */
@@ -136,7 +150,8 @@ class ColumnScan {
   readonly #table: FlowTable;
   readonly #f: FlowQuery["filter"];
   readonly #sign: number;
-  readonly #sortCode: number;
+  /** SORT_CODE of the sort column. */
+  readonly sortCode: number;
   readonly #heap: TopK;
   readonly #after: boolean;
   readonly #afterV: number;
@@ -152,7 +167,7 @@ class ColumnScan {
     this.#f = q.filter;
     this.#sign = q.order === "desc" ? 1 : -1;
     this.descending = this.#sign > 0;
-    this.#sortCode = SORT_CODE[q.sort];
+    this.sortCode = SORT_CODE[q.sort];
     this.#heap = new TopK(q.limit);
     this.#after = q.after !== undefined;
     // In heap space (sign-adjusted) a candidate comes after the cursor when it is strictly smaller.
@@ -163,29 +178,34 @@ class ColumnScan {
       f.srcIp === undefined && f.dstIp === undefined && f.cidr === undefined;
   }
 
+  /** The SORT_CODEs of the columns whose block summaries {@link block} reads for this query. */
+  summariesRead(): number[] {
+    const f = this.#f, read = [this.sortCode];
+    if ((f.minBytes ?? 0) > 0) read.push(SORT_CODE.bytes);
+    if (f.sinceMs !== undefined) read.push(SORT_CODE.last_seen);
+    if (f.untilMs !== undefined) read.push(SORT_CODE.first_seen);
+    return read;
+  }
+
   /**
    * Block `b`, rows `lo … hi-1`, in this scan's direction; from its least and greatest values alone when
    * they settle it (see the module comment).
    */
   block(b: number, lo: number, hi: number): void {
-    const f = this.#f,
-      minBytes = f.minBytes ?? 0,
-      since = f.sinceMs ?? -Infinity,
-      until = f.untilMs ?? Infinity;
+    const f = this.#f, minBytes = f.minBytes ?? 0, since = f.sinceMs, until = f.untilMs;
     const i = 2 * b;
     // No row can match: every condition on a value holds for a row only if it holds for the block's best.
-    if (blockBytes[i + 1] < minBytes || blockLast[i + 1] < since || blockFirst[i] > until) return;
     if (
-      this.#valuesOnly && blockBytes[i] >= minBytes && blockLast[i] >= since && blockFirst[i + 1] <= until
+      (minBytes > 0 && blockBytes[i + 1] < minBytes) || (since !== undefined && blockLast[i + 1] < since) ||
+      (until !== undefined && blockFirst[i] > until)
+    ) return;
+    if (
+      this.#valuesOnly && (minBytes <= 0 || blockBytes[i] >= minBytes) &&
+      (since === undefined || blockLast[i] >= since) && (until === undefined || blockFirst[i + 1] <= until)
     ) {
       // Every row matches; none enters the page when even the block's best sorts below its smallest.
-      const col = this.#sortCode === 0
-        ? blockBytes
-        : this.#sortCode === 1
-        ? blockPackets
-        : this.#sortCode === 2
-        ? blockLast
-        : blockFirst;
+      const code = this.sortCode;
+      const col = code === 0 ? blockBytes : code === 1 ? blockPackets : code === 2 ? blockLast : blockFirst;
       const best = this.descending ? col[i + 1] : -col[i];
       if (best < this.#threshold) {
         this.#matched += hi - lo;
@@ -204,7 +224,7 @@ class ColumnScan {
    * entering the heap.
    */
   scan(from: number, end: number): void {
-    const f = this.#f, sign = this.#sign, heap = this.#heap, code = this.#sortCode;
+    const f = this.#f, sign = this.#sign, heap = this.#heap, code = this.sortCode;
     const col = code === 0 ? colBytes : code === 1 ? colPackets : code === 2 ? colLast : colFirst;
     const wantProto = f.protocol ?? -1, wantPort = f.port ?? -1;
     // Only the columns a condition needs are read: an absent one costs neither a load nor a cache line.

@@ -160,28 +160,47 @@ interface Pending {
 /** Most different queries answered by one pass over the table (flow_query_many.ts), then the thread is yielded. */
 const SHARED_PASS = 32;
 
+/** Flows already rendered in one round: the table cannot change while the round runs. */
+interface RenderedFlows {
+  /** As objects (for CSV). */
+  json: Map<number, FlowJson>;
+  /** As JSON text: different queries of a round mostly show the same flows (the top ones). */
+  text: Map<number, string>;
+}
+
 /**
- * Renders one page. `seen` holds the flows already rendered in this slice: the table cannot change
- * while the slice runs, so a flow on several pages is rendered once.
+ * Renders one page; a flow on several pages of the round is rendered (and serialised) once. The JSON body
+ * is the text JSON.stringify gives for the whole page, put together from each flow's text.
  */
 function render(
   deps: FlowsDeps,
   query: FlowQuery,
   page: FlowPage,
   csv: boolean,
-  seen: Map<number, FlowJson>,
+  seen: RenderedFlows,
 ): Rendered {
-  const flows = page.ids.map((id) => {
-    let f = seen.get(id);
-    if (f === undefined) seen.set(id, f = flowToJson(deps.table, id, deps.warmupIntervals));
+  const flowJson = (id: number) => {
+    let f = seen.json.get(id);
+    if (f === undefined) seen.json.set(id, f = flowToJson(deps.table, id, deps.warmupIntervals));
     return f;
-  });
+  };
   const next = page.next ? encodeCursor({ sort: query.sort, order: query.order, ...page.next }) : null;
-  const body = csv
-    ? toCsv(FLOW_CSV_COLUMNS, flows.map((f) => flattenRecord(f as unknown as Record<string, unknown>)))
-    : JSON.stringify(
-      { flows, count: flows.length, total_matched: page.totalMatched, next_cursor: next } satisfies FlowsPage,
+  if (csv) {
+    const flows = page.ids.map(flowJson);
+    const body = toCsv(
+      FLOW_CSV_COLUMNS,
+      flows.map((f) => flattenRecord(f as unknown as Record<string, unknown>)),
     );
+    return { body, csv, next, totalMatched: page.totalMatched };
+  }
+  const texts = page.ids.map((id) => {
+    let t = seen.text.get(id);
+    if (t === undefined) seen.text.set(id, t = JSON.stringify(flowJson(id)));
+    return t;
+  });
+  // The members in FlowsPage's order, as JSON.stringify writes them.
+  const body = `{"flows":[${texts.join(",")}],"count":${texts.length},"total_matched":${page.totalMatched},` +
+    `"next_cursor":${JSON.stringify(next)}}`;
   return { body, csv, next, totalMatched: page.totalMatched };
 }
 
@@ -203,7 +222,7 @@ export function flowsRoutes(deps: FlowsDeps): Hono {
 
   function runRound(): void {
     scheduled = false;
-    const seen = new Map<number, FlowJson>();
+    const seen: RenderedFlows = { json: new Map(), text: new Map() };
     // Up to SHARED_PASS different queries share one pass over the table; the rest wait for the next
     // round, after capture and I/O had the thread.
     const round: Pending[] = [];
