@@ -29,7 +29,7 @@ Deno.test("takeOrArm() hands out published batches in order with their counts, a
   consumer.release();
 });
 
-Deno.test("publishCounted() wraps around the slots and blocks no more than acquire() does", () => {
+Deno.test("publishCounted() and takeOrArm() wrap around the slots, each batch with its own count", () => {
   const producer = new BatchRing({ slots: 2, capacity: 4 });
   const consumer = new BatchRing(producer.shape);
   const seen: number[] = [];

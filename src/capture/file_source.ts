@@ -96,10 +96,8 @@ function consumeStream(
     };
     // Every batch in the ring, in order, until it is empty (the Worker announces the next one then); the
     // thread is yielded every YIELD_MS so that progress messages and timers run during a long file.
-    let draining = false;
     const drain = (toEnd = false): boolean => {
-      if (settled || draining) return !settled;
-      draining = true;
+      if (settled) return false;
       try {
         const until = toEnd ? Infinity : performance.now() + YIELD_MS;
         for (let b = ring.takeOrArm(); b !== undefined; b = ring.takeOrArm()) {
@@ -112,8 +110,6 @@ function consumeStream(
         }
       } catch (err) {
         fail(err as Error);
-      } finally {
-        draining = false;
       }
       return !settled;
     };
