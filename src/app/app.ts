@@ -283,7 +283,7 @@ export function createApp(cfg: Config): App {
       log.info("state directory migrated", { from_schema: stateSchema, to_schema: STATE_SCHEMA });
     }
     anomalies.attach(bus);
-    // The hub first: the first sweep's events are published while the device side starts.
+    // The hub first: events published while the sides start (a corrupt state file, say) reach SSE clients.
     hub.start();
     ticker.start();
     logSub = bus.subscribe((e) => {
@@ -382,6 +382,9 @@ export function createApp(cfg: Config): App {
     server = bound.start(http);
     await Promise.all(captures.map((c) => c.start()));
     await startCollector(cfg, collector);
+    // Last: /healthz answers once the state is loaded, and the sweep (every known device probed) does
+    // not slow that down; its events still reach SSE clients (the hub runs since the start).
+    devices.discovery.sweepAtStart();
     log.info("Flintnet started", {
       version: VERSION,
       interfaces: cfg.interfaces,

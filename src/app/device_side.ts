@@ -201,7 +201,8 @@ export async function startDeviceSide(
   if (threatLists.count > 0) {
     timers.push(setInterval(() => void threatLists.refresh(), cfg.visibility.blocklistReloadS * 1000));
   }
-  discovery.sweepAtStart();
+  // The first sweep is started by the caller once the API answers (app.ts): with a large registry it
+  // probes every known device, work that would otherwise compete with loading the rest of the state.
   return {
     registry,
     arpHistory,

@@ -140,8 +140,18 @@ export class DeviceRegistry {
    * result and the log). Devices already observed are kept as they are.
    */
   async load(): Promise<RegistryLoadResult> {
-    const result = await loadRegistryFile(this.#opts.path, this.#opts.now);
+    const room = this.#opts.maxDevices - this.#byIp.size;
+    const result = await loadRegistryFile(this.#opts.path, this.#opts.now, Math.max(room, 0));
     if (result.problem) log.warn(result.problem, { moved_aside: result.movedAside ?? null });
+    this.#refused += result.beyondMax;
+    if (result.beyondMax > 0) {
+      log.warn(
+        `devices.json holds more devices than the registry keeps: the first ${this.#opts.maxDevices} were loaded`,
+        {
+          not_loaded: result.beyondMax,
+        },
+      );
+    }
     for (const device of result.devices) {
       if (this.#byIp.has(device.ip)) continue;
       if (this.#byIp.size >= this.#opts.maxDevices) {

@@ -55,7 +55,71 @@ Deno.test("saveRegistryFile() then loadRegistryFile() gives back the same device
     assert.equal(doc.saved_at, "2026-01-03T00:00:00.000Z");
     assert.equal(((await Deno.stat(path)).mode ?? 0) & 0o777, 0o600);
     const loaded = await loadRegistryFile(path);
-    assert.deepEqual(loaded, { devices: [FULL, v6], skipped: 0, staleTempFiles: 0 });
+    assert.deepEqual(loaded, { devices: [FULL, v6], skipped: 0, beyondMax: 0, staleTempFiles: 0 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("saveRegistryFile() leaves out null members, empty lists and a bare not-polled SNMP status", async () => {
+  const { dir, path } = await tempPath();
+  try {
+    const host = sampleDevice({ ip: "192.0.2.9", mac: "02:00:00:00:00:09", sources: ["arp_sweep"] });
+    const down = { ...ETH0, index: 2, in_util_pct: null, in_bps: null, counters: null };
+    const sw = { ...FULL, ip: "192.0.2.2", interfaces: [ETH0, down] };
+    await saveRegistryFile(path, [host, sw], Date.UTC(2026, 0, 3));
+    const text = await Deno.readTextFile(path);
+    const doc = JSON.parse(text);
+    assert.ok(!text.includes("null"), text);
+    assert.deepEqual(Object.keys(doc.devices[0]).sort(), [
+      "first_seen",
+      "ip",
+      "last_seen",
+      "mac",
+      "sources",
+      "type",
+    ]);
+    assert.deepEqual(doc.devices[1].snmp, {
+      status: "ok",
+      last_success: "2026-01-02T00:00:00.000Z",
+      poll_ms: 40,
+    });
+    assert.deepEqual(
+      Object.keys(doc.devices[1].interfaces[1]).sort(),
+      Object.keys(ETH0).filter((k) => !["in_util_pct", "in_bps", "counters"].includes(k)).sort(),
+    );
+    const loaded = await loadRegistryFile(path);
+    assert.deepEqual(loaded.devices, [host, sw], "read back as they were");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadRegistryFile() reads the first max good devices and counts the rest without checking them", async () => {
+  const { dir, path } = await tempPath();
+  try {
+    const devices = [1, 2, 3, 4, 5].map((i) => ({ ...FULL, ip: `198.51.100.${i}` }));
+    const bad = { ip: "not an address" };
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({ schema: 1, devices: [devices[0], bad, ...devices.slice(1)] }),
+    );
+    const r = await loadRegistryFile(path, Date.now, 3);
+    assert.deepEqual(r.devices.map((d) => d.ip), ["198.51.100.1", "198.51.100.2", "198.51.100.3"]);
+    assert.equal(r.skipped, 1, "a bad device before the bound is still reported");
+    assert.equal(r.beyondMax, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadRegistryFile() keeps a U+FFFD the file really holds (the fast decoder's mark for a bad byte)", async () => {
+  const { dir, path } = await tempPath();
+  try {
+    await Deno.writeTextFile(path, JSON.stringify({ schema: 1, devices: [{ ...FULL, name: "gw \uFFFD" }] }));
+    const r = await loadRegistryFile(path);
+    assert.equal(r.movedAside, undefined);
+    assert.equal(r.devices[0].name, "gw \uFFFD");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -64,7 +128,12 @@ Deno.test("saveRegistryFile() then loadRegistryFile() gives back the same device
 Deno.test("loadRegistryFile() of a missing file is an empty registry, nothing moved", async () => {
   const { dir, path } = await tempPath();
   try {
-    assert.deepEqual(await loadRegistryFile(path), { devices: [], skipped: 0, staleTempFiles: 0 });
+    assert.deepEqual(await loadRegistryFile(path), {
+      devices: [],
+      skipped: 0,
+      beyondMax: 0,
+      staleTempFiles: 0,
+    });
     assert.deepEqual([...Deno.readDirSync(dir)], []);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -190,6 +190,17 @@ Deno.test("observe() keeps at most maxDevices, refusing and counting new ones be
   }, { maxDevices: 3 });
 });
 
+Deno.test("load() of a file with more devices than maxDevices keeps the first ones and counts the rest refused", async () => {
+  await withRegistry(async (r, _events, path) => {
+    const full = new DeviceRegistry({ path, publish: () => {}, maxDevices: 5 });
+    for (let i = 1; i <= 5; i++) full.observe({ ip: `198.51.100.${i}`, source: "arp_sweep", seenAt: T0 });
+    await full.stop();
+    await r.load();
+    assert.deepEqual(r.list().map((d) => d.ip).sort(), ["198.51.100.1", "198.51.100.2", "198.51.100.3"]);
+    assert.equal(r.refused, 2);
+  }, { maxDevices: 3 });
+});
+
 Deno.test("observe() clips text a hostile agent makes huge, and keeps a bounded interface list", async () => {
   await withRegistry((r) => {
     const many = Array.from({ length: 50 }, (_, i) => itf(50 - i, `if${50 - i}`));

@@ -96,17 +96,32 @@ export function parseIp(text: string): IpWords | undefined {
   return { family: 6, words };
 }
 
-/** "a.b.c.d" → unsigned 32-bit number, or undefined. */
+/**
+ * "a.b.c.d" (each part 0–255, no leading zero) → unsigned 32-bit number, or undefined. Character by
+ * character, not a regular expression: a start reads every device's address through here (65,536 took
+ * 75 ms with the expression's match arrays).
+ */
 export function parseIpv4(text: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  let w = 0;
-  for (let i = 1; i <= 4; i++) {
-    const o = Number(m[i]);
-    if (o > 255 || (m[i].length > 1 && m[i][0] === "0")) return undefined;
-    w = w * 256 + o;
+  const n = text.length;
+  if (n < 7 || n > 15) return undefined;
+  let w = 0, part = 0, digits = 0, dots = 0, leadingZero = false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) { // "."
+      if (digits === 0 || dots === 3) return undefined;
+      w = w * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (leadingZero && digits === 1) return undefined; // "01", "00"
+      if (digits === 0) leadingZero = c === 0x30;
+      part = part * 10 + (c - 0x30);
+      if (++digits > 3 || part > 255) return undefined;
+    } else return undefined;
   }
-  return w >>> 0;
+  if (dots !== 3 || digits === 0) return undefined;
+  return (w * 256 + part) >>> 0;
 }
 
 /** A key that sorts addresses numerically as text: IPv4 before IPv6, then by value. */

@@ -151,6 +151,55 @@ Deno.test("parseIpv4() and formatIpv4() agree on dotted quads", () => {
   assert.equal(formatIpv4(0), "0.0.0.0");
 });
 
+Deno.test("parseIpv4() accepts exactly what the dotted-quad grammar does (against a regular expression)", () => {
+  // The grammar written once more, independently: four 1–3 digit parts, each ≤ 255, no leading zero.
+  const reference = (text: string): number | undefined => {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+    if (!m || m.slice(1).some((p) => Number(p) > 255 || (p.length > 1 && p[0] === "0"))) return undefined;
+    return m.slice(1).reduce((w, p) => w * 256 + Number(p), 0);
+  };
+  const edges = [
+    "",
+    "1.2.3",
+    "1.2.3.4.",
+    ".1.2.3.4",
+    "1..2.3",
+    "01.2.3.4",
+    "1.2.3.04",
+    "0.0.0.0",
+    "255.255.255.255",
+    "256.1.1.1",
+    "1.2.3.4 ",
+    " 1.2.3.4",
+    "1.2.3.4\n",
+    "1.2.3.1000",
+    "1.2.3.٣",
+    "1.2.3.-4",
+    "100.200.250.255",
+    "000.1.1.1",
+    "1.2.3.4.5",
+    "1e2.1.1.1",
+  ];
+  let seed = 7;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  const alphabet = "0123456789.....25a ";
+  const random = Array.from({ length: 20_000 }, () => {
+    let t = "";
+    for (let k = next() % 17; k > 0; k--) t += alphabet[next() % alphabet.length];
+    return t;
+  });
+  // Near-misses of the grammar: four parts of 1–3 digits, some over 255 or zero-padded.
+  const quads = Array.from({ length: 20_000 }, () =>
+    Array.from({ length: 4 }, () => {
+      const digits = 1 + next() % 3;
+      return String(next() % 10 ** digits).padStart(next() % 4 === 0 ? digits : 1, "0");
+    }).join("."));
+  assert.ok(quads.filter((t) => reference(t) !== undefined).length > 5_000, "many are addresses");
+  for (const t of [...edges, ...random, ...quads]) {
+    assert.equal(parseIpv4(t), reference(t), JSON.stringify(t));
+  }
+});
+
 Deno.test("formatMac() writes six lower-case, zero-padded hex pairs", () => {
   assert.equal(formatMac(0x020000000001), "02:00:00:00:00:01");
   assert.equal(formatMac(0x0a1b2c3d4e5f), "0a:1b:2c:3d:4e:5f");

@@ -4,7 +4,13 @@
  * so the map after a restart is the map before it. Written with writeFileAtomic like devices.json; an
  * unreadable file is moved aside and reported, never overwritten; one bad entry costs that entry only.
  */
-import { moveAside, removeStaleTempFiles, writeFileAtomic } from "../base/mod.ts";
+import {
+  decodeUtf8Strict,
+  moveAside,
+  readWholeFile,
+  removeStaleTempFiles,
+  writeFileAtomic,
+} from "../base/mod.ts";
 import type { FdbEntry } from "./fdb_hosts.ts";
 import type { NeighbourReport, PortRef, RemoteSystem } from "./neighbour.ts";
 import type { PassiveNeighbour } from "./passive_neighbours.ts";
@@ -60,7 +66,7 @@ export async function loadTopologyFile(path: string, now: () => number = Date.no
   const empty = (): TopologyLoad => ({ polled: new Map(), passive: [], skipped: 0 });
   let doc: Record<string, unknown>;
   try {
-    const parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(await Deno.readFile(path)));
+    const parsed = JSON.parse(decodeUtf8Strict(await readWholeFile(path)));
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw new Error("not an object");
     }
