@@ -28,7 +28,8 @@ import type { NetflowIngestResult } from "./netflow_ingest.ts";
 import { netflowRows } from "./netflow_rows.ts";
 import { type FlowHistoryBenchResult, historyRows } from "./flow_history_rows.ts";
 import type { DaemonLiveResult } from "./daemon_live.ts";
-import { daemonRows } from "./daemon_rows.ts";
+import { daemonRows, startupStateRows } from "./daemon_rows.ts";
+import type { StartupStateResult } from "./startup_state.ts";
 import { type ThreatBenchResult, threatRows } from "./threat_lists.ts";
 import { type RecordingBenchResult, recordingRows } from "./recording_tap.ts";
 
@@ -471,6 +472,13 @@ function benchHistory(): Promise<FlowHistoryBenchResult | null> {
   return runSection<FlowHistoryBenchResult>("flow history", "flow_history.ts", 300_000);
 }
 
+function benchStartupState(): Promise<StartupStateResult | null> {
+  console.log(
+    "daemon: start-up with 100 k devices and a 1 GB alert history, warm and cold (about 40 s; the state is made once, about a minute)…",
+  );
+  return runSection<StartupStateResult>("start-up with state", "startup_state.ts", 600_000);
+}
+
 function benchDaemon(): Promise<DaemonLiveResult | null> {
   console.log(
     "daemon: start-up, idle memory, trafgen streams beside tcpdump, 100 k and 1 M flows (about 90 s)…",
@@ -831,6 +839,7 @@ async function main(): Promise<number> {
   const netflow = opts.sections.has("netflow") ? await benchNetflow() : null;
   const history = opts.sections.has("history") ? await benchHistory() : null;
   const daemon = opts.sections.has("daemon") ? await benchDaemon() : null;
+  const startupState = opts.sections.has("daemon") ? await benchStartupState() : null;
   const threats = opts.sections.has("threats") ? await benchThreats() : null;
   const recording = opts.sections.has("recording") ? await benchRecording() : null;
   const replayMissed = (replay?.flintnet?.medianReportedPps ?? Infinity) < TARGET.pps;
@@ -841,6 +850,7 @@ async function main(): Promise<number> {
   const rows = [
     ...buildRows(replay, memory, live),
     ...(daemon ? daemonRows(daemon, verdict) : []),
+    ...(startupState ? startupStateRows(startupState, verdict) : []),
     ...httpRows(http?.flows ?? null, http?.sse ?? null, verdict, http?.distinct ?? null),
     ...(snmp ? snmpPollRows(snmp, verdict) : []),
     ...(discovery ? discoveryRows(discovery, verdict) : []),
@@ -871,6 +881,7 @@ async function main(): Promise<number> {
     netflow,
     history,
     daemon,
+    startup_state: startupState,
     threats,
     recording,
     profile,

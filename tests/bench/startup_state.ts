@@ -1,0 +1,339 @@
+/**
+ * Start-up with a full state directory (issue 16, goal 5): spawn → first 200 from /healthz with a
+ * devices.json of 100 k devices and a 1 GB history.db, beside the same daemon started on an empty state
+ * directory in the same run. Prints ONE JSON line (StartupStateResult) on stdout, progress on stderr.
+ *
+ *   deno run --allow-all tests/bench/startup_state.ts
+ *
+ * /healthz answers only once the state is loaded (app.ts starts the HTTP server after the alert, device
+ * and analysis sides), so the time to its first 200 is the time to a usable daemon.
+ *
+ * The state is made once with Flintnet's own writers (DeviceRegistry, openHistory) and kept in
+ * tests/bench/.cache/startup-state-v2/; each run copies it into a new state directory. Devices are
+ * 100,000 addresses in 10.64.0.0/14 (2 % of them SNMP switches with 24 interfaces, the rest hosts seen by
+ * the sweep); the registry keeps 65,536 of them (its bound) and counts the rest as refused. The history
+ * holds alerts of the last 25 days (inside the default 30-day retention) until the file's pages in use
+ * reach 1,000,000,000 bytes; the daemon runs with FLINTNET_HISTORY_MAX_MB=2000, as a site that keeps that
+ * much history must set it.
+ *
+ * The daemon runs in a network namespace of its own with only loopback up: the registry's addresses are
+ * unreachable from there, so the poller and the sweep send nothing anywhere. This script re-runs itself
+ * inside that namespace (`--inside`). Needs root and iproute2.
+ */
+import { join } from "node:path";
+import { DeviceRegistry } from "../../src/devices/mod.ts";
+import { openHistory } from "../../src/store/mod.ts";
+import { markStateSchema } from "../../src/app/state_schema.ts";
+import type { InterfaceJson } from "../../src/events/mod.ts";
+import { run } from "../helpers/netns.ts";
+
+/** One start. */
+export interface StartupRun {
+  /** Spawn → first 200 from /healthz, s. */
+  startup_s: number;
+  /** Devices /stats reports held, and refused (over the registry's bound). */
+  devices: number;
+  refused: number;
+  /** Alerts in the history, as /stats reports them. */
+  alerts: number;
+}
+
+/** What one run reports. */
+export interface StartupStateResult {
+  /** Started again right after another start (the page cache holds the binary and the state). */
+  empty: StartupRun;
+  loaded: StartupRun & { devices_in_file: number; history_bytes: number; devices_json_bytes: number };
+  /** The same two with the page cache dropped first, as after a boot; null when it cannot be (not root). */
+  cold: { empty: StartupRun; loaded: StartupRun } | null;
+  loadavg: string;
+}
+
+const HERE = new URL(".", import.meta.url).pathname;
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const CACHE = join(HERE, ".cache", "startup-state-v2");
+const NS = "fpf-start";
+const DEVICES = 100_000;
+const HISTORY_BYTES = 1_000_000_000;
+const DAY_MS = 86_400_000;
+
+function progress(msg: string): void {
+  console.error(`startup_state: ${msg}`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
+
+/** 10.64.0.0/14, host `i` (1-based): 10.64.0.1 … */
+function addressOf(i: number): string {
+  return `10.${64 + (i >>> 16)}.${(i >>> 8) & 255}.${i & 255}`;
+}
+
+function itf(index: number): InterfaceJson {
+  return {
+    index,
+    name: `Gi1/0/${index}`,
+    alias: index % 4 === 0 ? `uplink ${index}` : "",
+    type: "ethernetCsmacd",
+    speed_bps: 1e9,
+    oper_status: index % 5 === 0 ? "down" : "up",
+    admin_status: "up",
+    in_util_pct: 3.5,
+    out_util_pct: 1.25,
+    in_bps: 35_000_000,
+    out_bps: 12_500_000,
+    in_errors_per_s: 0,
+    out_errors_per_s: 0,
+    in_discards_per_s: 0,
+    counters: "hc64",
+  };
+}
+
+/** devices.json with DEVICES devices, written by the registry itself. */
+async function makeDevices(path: string, now: number): Promise<void> {
+  const registry = new DeviceRegistry({ path, publish: () => {}, maxDevices: DEVICES, now: () => now });
+  for (let i = 1; i <= DEVICES; i++) {
+    const ip = addressOf(i);
+    const mac = `02:10:${((i >>> 16) & 255).toString(16).padStart(2, "0")}:${
+      ((i >>> 8) & 255).toString(16).padStart(2, "0")
+    }:${(i & 255).toString(16).padStart(2, "0")}:01`;
+    const seenAt = now - (i % 1440) * 60_000;
+    registry.observe({ ip, mac, source: "arp_sweep", seenAt });
+    if (i % 50 !== 0) continue;
+    registry.observe({
+      ip,
+      source: "snmp",
+      seenAt,
+      system: {
+        sysDescr: "Cisco IOS Software, C2960 Software (C2960-LANBASEK9-M), Version 15.0(2)SE11",
+        sysObjectId: "1.3.6.1.4.1.9.1.1208",
+        sysName: `sw-${i}`,
+        sysServices: 2,
+        sysUpTimeCs: 123_456_789,
+      },
+      classification: {
+        type: "switch",
+        rule: "bridge-mib",
+        vendor: "Cisco",
+        model: "WS-C2960X-48TS-L",
+        osVersion: "15.0(2)SE11",
+      },
+      snmp: { status: "ok", last_success: new Date(seenAt).toISOString(), last_error: null, poll_ms: 180 },
+      interfaces: Array.from({ length: 24 }, (_, k) => itf(k + 1)),
+      cpuPct: 7,
+      memoryPct: 41,
+    });
+  }
+  await registry.stop();
+}
+
+/** history.db of alerts over the last 25 days until its pages in use reach HISTORY_BYTES. */
+function makeHistory(path: string, now: number): number {
+  const history = openHistory(path);
+  const db = history.sqlite;
+  const insert = db.prepare(
+    "INSERT INTO alerts (ts, kind, type, severity, mac, ip, peer_ip, device_ip, summary, event, muted) " +
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+  );
+  const types = [["security", "arp_spoof", "critical"], ["anomaly", "volume", "warning"], [
+    "security",
+    "rogue_device",
+    "warning",
+  ], ["trap", "linkDown", "info"]];
+  const used = () => {
+    const get = (p: string) => Object.values(db.prepare(`PRAGMA ${p}`).get() ?? {})[0] as number;
+    return (get("page_count") - get("freelist_count")) * get("page_size");
+  };
+  let n = 0;
+  while (used() < HISTORY_BYTES) {
+    db.exec("BEGIN");
+    for (let k = 0; k < 50_000; k++, n++) {
+      const [kind, type, severity] = types[n % types.length];
+      const ts = now - 25 * DAY_MS + Math.floor((n * 7919) % (25 * DAY_MS));
+      const ip = addressOf(1 + (n % DEVICES)), peer = addressOf(1 + ((n * 31) % DEVICES));
+      const mac = `02:10:00:${((n >>> 8) & 255).toString(16).padStart(2, "0")}:${
+        (n & 255).toString(16).padStart(2, "0")
+      }:01`;
+      const summary = `${type} on ${ip}: ${mac} answered for ${peer} (alert ${n})`;
+      const event = JSON.stringify({
+        kind,
+        type,
+        severity,
+        ts: new Date(ts).toISOString(),
+        mac,
+        ip,
+        peer_ip: peer,
+        explanation: `${summary}; seen ${n % 97} times in the last window, first at ${
+          new Date(ts).toISOString()
+        }`,
+        evidence: Array.from({ length: 6 }, (_, j) => ({ at: ts - j * 1000, mac, ip: peer, op: "reply" })),
+      });
+      insert.run(ts, kind, type, severity, mac, ip, peer, kind === "trap" ? ip : null, summary, event);
+    }
+    db.exec("COMMIT");
+    if (n % 200_000 === 0) {
+      progress(`history: ${n.toLocaleString("en-US")} alerts, ${(used() / 1e6).toFixed(0)} MB`);
+    }
+  }
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  history.close();
+  return n;
+}
+
+/** The cached state, made when missing. */
+async function cachedState(): Promise<void> {
+  if (await exists(join(CACHE, "complete"))) return;
+  await Deno.remove(CACHE, { recursive: true }).catch(() => {});
+  await Deno.mkdir(CACHE, { recursive: true });
+  const now = Date.now();
+  progress(`making ${DEVICES.toLocaleString("en-US")} devices (once; kept in ${CACHE})…`);
+  await makeDevices(join(CACHE, "devices.json"), now);
+  progress("making a 1 GB alert history (once, about a minute)…");
+  const alerts = makeHistory(join(CACHE, "history.db"), now);
+  await markStateSchema(CACHE);
+  await Deno.writeTextFile(
+    join(CACHE, "complete"),
+    JSON.stringify({ made_at: new Date(now).toISOString(), alerts }),
+  );
+}
+
+/** One daemon start on `stateDir`: spawn → /healthz 200, then what /stats says it loaded. */
+async function startOnce(stateDir: string): Promise<StartupRun> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const base = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", MAIN],
+    env: {
+      FLINTNET_ENV_FILE: "/dev/null",
+      FLINTNET_INTERFACE: "lo",
+      FLINTNET_CIDR: "127.0.0.0/30",
+      FLINTNET_STATE_DIR: stateDir,
+      FLINTNET_TRAP_LISTEN: "off",
+      FLINTNET_NETFLOW_LISTEN: "off",
+      FLINTNET_IPFIX_LISTEN: "off",
+      FLINTNET_LISTEN: `127.0.0.1:${port}`,
+      FLINTNET_HISTORY_MAX_MB: "2000",
+    },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const log: string[] = [];
+  const reading = (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) log.push(chunk);
+  })().catch(() => {});
+  try {
+    let startup = NaN;
+    for (let i = 0; i < 6000; i++) {
+      const ok = await fetch(`${base}/healthz`).then((r) => (r.body?.cancel(), r.ok), () => false);
+      if (ok) {
+        startup = (performance.now() - started) / 1000;
+        break;
+      }
+      await sleep(10);
+    }
+    if (!Number.isFinite(startup)) throw new Error(`the daemon never answered /healthz:\n${log.join("")}`);
+    const token = (await Deno.readTextFile(join(stateDir, "api-token"))).trim();
+    const stats = await (await fetch(`${base}/stats`, { headers: { Authorization: `Bearer ${token}` } }))
+      .json();
+    return {
+      startup_s: startup,
+      devices: stats.devices,
+      refused: stats.devices_refused,
+      alerts: stats.alerts.history.alerts,
+    };
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await reading;
+  }
+}
+
+/** Drops the page cache (root only): the next start reads the binary and the state from the disk. */
+async function dropPageCache(): Promise<boolean> {
+  try {
+    await run(["sync"]);
+    await Deno.writeTextFile("/proc/sys/vm/drop_caches", "3");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function inside(): Promise<StartupStateResult> {
+  await run(["ip", "link", "set", "lo", "up"]);
+  const dirs: string[] = [];
+  const stateDir = async (full: boolean) => {
+    const dir = await Deno.makeTempDir({ prefix: "flintnet-startup-" });
+    dirs.push(dir);
+    if (full) {
+      for (const f of ["devices.json", "history.db", "state-version.json"]) {
+        await Deno.copyFile(join(CACHE, f), join(dir, f));
+      }
+    }
+    return dir;
+  };
+  try {
+    progress("warm-up start, empty state dir (Deno's transpile cache)…");
+    await startOnce(await stateDir(false));
+    progress("start, empty state dir…");
+    const empty = await startOnce(await stateDir(false));
+    const full = await stateDir(true);
+    progress(`start, ${DEVICES.toLocaleString("en-US")} devices and a 1 GB history…`);
+    const loaded = await startOnce(full);
+    let cold: StartupStateResult["cold"] = null;
+    const [emptyCold, fullCold] = [await stateDir(false), await stateDir(true)];
+    if (await dropPageCache()) {
+      progress("the same two with the page cache dropped first…");
+      const e = await startOnce(emptyCold);
+      await dropPageCache();
+      cold = { empty: e, loaded: await startOnce(fullCold) };
+    }
+    return {
+      empty,
+      loaded: {
+        ...loaded,
+        devices_in_file: DEVICES,
+        history_bytes: (await Deno.stat(join(CACHE, "history.db"))).size,
+        devices_json_bytes: (await Deno.stat(join(CACHE, "devices.json"))).size,
+      },
+      cold,
+      loadavg: Deno.loadavg().map((x) => x.toFixed(2)).join(" "),
+    };
+  } finally {
+    for (const d of dirs) await Deno.remove(d, { recursive: true }).catch(() => {});
+  }
+}
+
+async function main(): Promise<void> {
+  if (Deno.args.includes("--inside")) {
+    console.log(JSON.stringify(await inside()));
+    return;
+  }
+  await cachedState();
+  await run(["ip", "netns", "del", NS], false);
+  await run(["ip", "netns", "add", NS]);
+  try {
+    const out = await new Deno.Command("ip", {
+      args: [
+        "netns",
+        "exec",
+        NS,
+        Deno.execPath(),
+        "run",
+        "--allow-all",
+        new URL(import.meta.url).pathname,
+        "--inside",
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    if (!out.success) throw new Error("the start-up run inside the namespace failed (see above)");
+    Deno.stdout.writeSync(out.stdout);
+  } finally {
+    await run(["ip", "netns", "del", NS], false);
+  }
+}
+
+if (import.meta.main) await main();
