@@ -10,7 +10,7 @@ import { type DeviceSide, startDeviceSide } from "./device_side.ts";
 import { EventBus } from "../events/mod.ts";
 import { compileBpf, LiveCapture, useLibpcap } from "../capture/mod.ts";
 import { BaselineKeeper, VolumeAnomalyDetector } from "../detect/mod.ts";
-import { parseCidr, parseIp } from "../net/mod.ts";
+import { parseCidr, parseIp, trimMalloc } from "../net/mod.ts";
 import { FlowPipeline, FlowTable, hostTcpHealth, type HostTcpHealthJson } from "../flow/mod.ts";
 import {
   type BoundHttpServer,
@@ -163,8 +163,9 @@ export function createApp(cfg: Config): App {
   let server: HttpServer | undefined;
   let lock: InstanceLock | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
-  // Gives back the heap start-up and bursts grew once the main thread is quiet (base/heap_reducer.ts).
-  const heapReducer = new HeapReducer();
+  // Gives back the heap start-up and bursts grew once the main thread is quiet (base/heap_reducer.ts),
+  // and what the runtime's threads freed in the C heap with it (net/libc_ffi.ts trimMalloc).
+  const heapReducer = new HeapReducer({ afterCollect: () => void trimMalloc() });
   const anomalyLog = createLogger("anomaly");
   const securityLog = createLogger("security");
   const trapLog = new TrapLog(createLogger("trap"));

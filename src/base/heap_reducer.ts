@@ -48,6 +48,11 @@ export interface HeapReducerOptions {
   collect?: () => unknown;
   /** The clock, ms; `performance.now()` unless a test says otherwise. */
   now?: () => number;
+  /**
+   * Runs after each collection: the daemon gives the C heap's free memory back to the system there
+   * (glibc's malloc_trim), which a collection alone leaves in malloc's arenas.
+   */
+  afterCollect?: () => void;
 }
 
 /** See the module comment. */
@@ -58,6 +63,7 @@ export class HeapReducer {
   readonly #heap: () => HeapSize;
   readonly #collect: () => unknown;
   readonly #now: () => number;
+  readonly #afterCollect: (() => void) | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Bytes allocated and the clock at the last look. */
   #allocated: number;
@@ -74,6 +80,7 @@ export class HeapReducer {
     this.#heap = opts.heap ?? v8Heap;
     this.#collect = opts.collect ?? v8Collect;
     this.#now = opts.now ?? (() => performance.now());
+    this.#afterCollect = opts.afterCollect;
     this.#allocated = this.#heap().allocated;
     this.#lookedAt = this.#now();
   }
@@ -121,6 +128,7 @@ export class HeapReducer {
     this.#freedBytes += Math.max(0, before.total - after.total);
     this.#floor = after.total;
     this.#allocated = after.allocated; // what the collection itself allocated is not the isolate's doing
+    this.#afterCollect?.();
     return true;
   }
 }

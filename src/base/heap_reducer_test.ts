@@ -41,6 +41,29 @@ Deno.test("HeapReducer collects when the slack reaches the minimum and the isola
   assert.equal(r.check(), false, "nothing left to give back");
 });
 
+Deno.test("HeapReducer runs afterCollect once after each collection it makes, and never otherwise", () => {
+  const f = fakeHeap();
+  const seen: number[] = [];
+  const r = new HeapReducer({
+    minSlackBytes: 4 * MB,
+    quietBytesPerS: 1e6,
+    ...f,
+    afterCollect: () => seen.push(f.h.collected),
+  });
+  f.h.total = f.h.used + 3 * MB;
+  pass(f.h, 10, 1e5);
+  r.check();
+  assert.deepEqual(seen, [], "no collection, no hook");
+  f.h.total = f.h.used + 8 * MB;
+  pass(f.h, 10, 1e5);
+  r.check();
+  assert.deepEqual(seen, [1], "after the collection, not before");
+  f.h.total = f.h.used + 8 * MB;
+  pass(f.h, 10, 1e8);
+  r.check();
+  assert.deepEqual(seen, [1], "a busy isolate: neither");
+});
+
 Deno.test("HeapReducer does not repeat a collection that gave nothing back until the heap grows again", () => {
   const f = fakeHeap();
   const r = new HeapReducer({ minSlackBytes: MB, quietBytesPerS: 1e6, ...f, collect: () => f.h.collected++ });

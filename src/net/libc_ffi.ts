@@ -63,6 +63,28 @@ export function libc(): LibcSymbols {
   return lib.symbols;
 }
 
+let trim: Deno.DynamicLibrary<{ malloc_trim: { parameters: ["usize"]; result: "i32" } }> | null | undefined;
+
+/**
+ * Gives the memory free in the C heap back to the system (glibc's malloc_trim(0)); false when this libc has
+ * no malloc_trim (it is opened apart from the capture's symbols so that such a libc still captures).
+ * Why: what the runtime's threads freed (sockets and buffers of a discovery sweep, say) stays in malloc's
+ * arenas, resident, after V8's collection. Measured on the idle daemon 18 s after start on a veth /24:
+ * RSS 135 → 124 MB, in 3 ms.
+ */
+export function trimMalloc(): boolean {
+  if (trim === undefined) {
+    try {
+      trim = Deno.dlopen("libc.so.6", { malloc_trim: { parameters: ["usize"], result: "i32" } } as const);
+    } catch {
+      trim = null;
+    }
+  }
+  if (trim === null) return false;
+  trim.symbols.malloc_trim(0n);
+  return true;
+}
+
 /** Linux errno numbers Flintnet reports by name (asm-generic/errno-base.h, asm-generic/errno.h). */
 export const Errno = {
   EPERM: 1,

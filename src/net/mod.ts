@@ -26,7 +26,7 @@ export {
   parseCidr,
   tryParseCidr,
 } from "./cidr.ts";
-export { check, cString, Errno, errnoName, lastErrno, libc, LibcError } from "./libc_ffi.ts";
+export { check, cString, Errno, errnoName, lastErrno, libc, LibcError, trimMalloc } from "./libc_ffi.ts";
 export { isLocallyAdministered, isMulticast, macHexFragment, normalizeMac, parseMac } from "./mac.ts";
 export { shutdownTcpSocket } from "./socket_shutdown.ts";
 export { IpRangeSet, IpRangeSetBuilder } from "./ip_ranges.ts";
