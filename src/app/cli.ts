@@ -86,7 +86,7 @@ async function replayCommand(args: string[], env: Record<string, string | undefi
   }
   const cfg = await loadDetectorConfig(env);
   setLogLevel(cfg.logLevel);
-  const { replayFile } = await import("./replay.ts");
+  const { replayFile, replayJson } = await import("./replay.ts");
   const { CaptureFileError } = await import("../capture/mod.ts");
   try {
     // `deno task replay FILE` runs in the repository's directory; a relative FILE means the one the user
@@ -104,7 +104,7 @@ async function replayCommand(args: string[], env: Record<string, string | undefi
       // the daemon's allow list, when replay is pointed at its state directory
       stateDir: env.FLINTNET_STATE_DIR || null,
     });
-    await writeOut(JSON.stringify(result) + "\n");
+    await writeOut(replayJson(result) + "\n");
     return 0;
   } catch (err) {
     if (

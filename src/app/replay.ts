@@ -216,6 +216,28 @@ async function replayFrom(
 }
 
 /**
+ * The document as `JSON.stringify(result)` writes it, byte for byte, with each anomaly serialised once: the
+ * same objects are in `anomalies` and in `events`, and a capture with a thousand of them spent about 40 ms
+ * (of a 1.1 s replay) writing them twice.
+ */
+export function replayJson(result: ReplayResult): string {
+  const written = new Map<object, string>();
+  const list = (items: readonly object[]) => {
+    const parts = items.map((e) => {
+      let text = written.get(e);
+      if (text === undefined) written.set(e, text = JSON.stringify(e));
+      return text;
+    });
+    return `[${parts.join(",")}]`;
+  };
+  // a member whose value is undefined is left out, as JSON.stringify leaves it out
+  const members = Object.entries(result).filter(([, value]) => value !== undefined).map(([key, value]) =>
+    `${JSON.stringify(key)}:${key === "anomalies" || key === "events" ? list(value) : JSON.stringify(value)}`
+  );
+  return `{${members.join(",")}}`;
+}
+
+/**
  * Events by kind, security events also by type ("security.arp_spoof") and advisories by type and phase
  * ("advisory.port_scan.raised"), for `totals.events`.
  */
