@@ -105,12 +105,42 @@ Deno.test("a history reopened over its bound is brought within it at the next wr
     for (const a of alerts(500)) first.insert(a);
     first.close();
     const again = openHistory(`${dir}/history.db`, { maxAlerts: 200 });
-    assert.equal(again.stats().alerts, 500, "counted at open");
+    assert.equal(again.stats().alerts, 500, "counted when first asked");
     for (const a of alerts(1, 0, 500)) again.insert(a);
     again.flush();
     assert.ok(again.stats().alerts <= 200);
     again.close();
     assert.equal(onDisk(`${dir}/history.db`).rows, again.stats().alerts);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a history counts its alerts when first needed, not at open, and the count is exact either way", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "flintnet-bounds-" });
+  const path = `${dir}/history.db`;
+  try {
+    const first = openHistory(path);
+    for (const a of alerts(300)) first.insert(a);
+    first.close();
+    // Opened, then written to before anything asked for the count: the count made at the bound's first
+    // check must include both, and the bound must hold on disk.
+    const again = openHistory(path, { maxAlerts: 200 });
+    for (const a of alerts(10, 0, 300)) again.insert(a);
+    again.flush();
+    assert.equal(again.stats().alerts, onDisk(path).rows);
+    assert.ok(onDisk(path).rows <= 200, `${onDisk(path).rows} alerts on disk`);
+    again.close();
+    // Opened with no count bound, rows added by another connection before the first stats(): counted then.
+    const third = openHistory(path);
+    const other = new DatabaseSync(path);
+    other.exec(
+      "INSERT INTO alerts (ts, kind, type, severity, summary, event) " +
+        "SELECT ts + 1, kind, type, severity, summary, event FROM alerts LIMIT 5",
+    );
+    other.close();
+    assert.equal(third.stats().alerts, onDisk(path).rows);
+    third.close();
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
