@@ -89,8 +89,8 @@ export async function startDeviceSide(
   pollParts: readonly PollPart[] = [],
 ): Promise<DeviceSide> {
   const log = createLogger("devices");
-  const oui = await OuiRegistry.load();
-  if (oui.missing) log.warn("no IEEE OUI registry: vendors stay unknown; install the ieee-data package");
+  const { lookup: oui, missing } = await OuiRegistry.lazy();
+  if (missing) log.warn("no IEEE OUI registry: vendors stay unknown; install the ieee-data package");
   const registry = new DeviceRegistry({
     path: join(cfg.stateDir, "devices.json"),
     publish: (e) => bus.publish(e),

@@ -2,7 +2,7 @@
  * MAC address → manufacturer, from the IEEE Registration Authority's public listings as Debian's
  * `ieee-data` package ships them (https://standards-oui.ieee.org/): MA-L (oui.csv, 24-bit prefixes),
  * MA-M (mam.csv, 28-bit), MA-S (oui36.csv, 36-bit) and the retired IAB blocks (iab.csv, 36-bit, still on
- * old equipment). Read once at start; never a hand-written table.
+ * old equipment). Read once (the daemon reads them at the first lookup); never a hand-written table.
  */
 import { parseMac } from "../net/mod.ts";
 
@@ -26,8 +26,14 @@ export interface OuiCounts {
   skipped: number;
 }
 
+/** What needs a MAC's manufacturer sees of the registry. */
+export interface VendorLookup {
+  /** The organisation the address's prefix is assigned to, or null. */
+  vendor(mac: string): string | null;
+}
+
 /** The IEEE MAC address registries, looked up by longest prefix. */
-export class OuiRegistry {
+export class OuiRegistry implements VendorLookup {
   /** True when none of the registry files could be read (ieee-data is not installed). */
   readonly missing: boolean;
   /** Assignments read, per registry. */
@@ -63,6 +69,24 @@ export class OuiRegistry {
       }
     }
     return OuiRegistry.fromFiles(files, Object.keys(files).length === 0);
+  }
+
+  /**
+   * A lookup that reads the registries (loadSync) at its first call, and whether any registry file is
+   * there to read. For the daemon: parsing them takes about 170 ms of main-thread time, which the start
+   * would otherwise spend before the API answers; the first vendor is wanted only when a sweep or the
+   * capture meets its first device.
+   */
+  static async lazy(dir = "/usr/share/ieee-data"): Promise<{ lookup: VendorLookup; missing: boolean }> {
+    let present = false;
+    for (const r of REGISTRIES) {
+      present ||= await Deno.stat(`${dir}/${r.file}`).then((s) => s.isFile, () => false);
+    }
+    let registry: OuiRegistry | undefined;
+    return {
+      lookup: { vendor: (mac) => (registry ??= OuiRegistry.loadSync(dir)).vendor(mac) },
+      missing: !present,
+    };
   }
 
   /** {@link load}, synchronously: for a lookup that comes rarely and late (replay's first ARP alert). */

@@ -149,3 +149,22 @@ Deno.test("OuiRegistry.fromFiles() reads quoted fields, doubled quotes, line bre
   assert.equal(reg.vendor("00:aa:bd:10:00:00"), null);
   assert.equal(reg.vendor("not a mac"), null);
 });
+
+Deno.test("OuiRegistry.lazy() says at once whether registries are there, and reads them at the first lookup", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "flintnet-oui-lazy-" });
+  try {
+    const empty = await OuiRegistry.lazy(`${dir}/none`);
+    assert.equal(empty.missing, true);
+    assert.equal(empty.lookup.vendor("00:00:0c:01:02:03"), null);
+    const header = "Registry,Assignment,Organization Name,Organization Address\n";
+    await Deno.writeTextFile(`${dir}/oui.csv`, header + "MA-L,00000C,First Name,somewhere\n");
+    const lazy = await OuiRegistry.lazy(dir);
+    assert.equal(lazy.missing, false);
+    // Changed after lazy() returned: the lookup reads the file as it is at the first call.
+    await Deno.writeTextFile(`${dir}/oui.csv`, header + "MA-L,00000C,Cisco Systems,somewhere\n");
+    assert.equal(lazy.lookup.vendor("00:00:0c:01:02:03"), "Cisco Systems");
+    assert.equal(lazy.lookup.vendor("00:00:0d:01:02:03"), null);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -27,7 +27,7 @@ import {
 } from "../net/mod.ts";
 import { createLogger } from "../base/mod.ts";
 import type { SystemInfo } from "../snmp/mod.ts";
-import type { OuiRegistry } from "./oui.ts";
+import type { VendorLookup } from "./oui.ts";
 import { loadRegistryFile, type RegistryLoadResult, saveRegistryFile } from "./registry_file.ts";
 
 /** Where an observation came from. */
@@ -72,7 +72,7 @@ export interface DeviceRegistryOptions {
   /** Where `found` and `updated` events go. */
   publish: (e: DeviceEvent) => void;
   /** MAC vendors, for devices SNMP names no vendor for. */
-  oui?: OuiRegistry;
+  oui?: VendorLookup;
   /** Clock, ms since the epoch. @default Date.now */
   now?: () => number;
   /** Delay before saving a change that published an event, ms. @default 2000 */
@@ -99,7 +99,7 @@ const log = createLogger("devices");
 
 /** The device registry. */
 export class DeviceRegistry {
-  #opts: Required<Omit<DeviceRegistryOptions, "oui">> & { oui?: OuiRegistry };
+  #opts: Required<Omit<DeviceRegistryOptions, "oui">> & { oui?: VendorLookup };
   #byIp = new Map<string, Entry>();
   #refused = 0;
   #dirty = false;
