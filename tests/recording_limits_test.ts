@@ -56,6 +56,10 @@ Deno.test({
       const body = new Uint8Array(2_000_000);
       for (let o = 0; o < body.length; o += 65536) crypto.getRandomValues(body.subarray(o, o + 65536));
       await Deno.writeFile(`${lab.dir}/www/burst.bin`, body);
+      // tcpdump before the daemon: the look-back window reaches back to the daemon's start (its first
+      // sweep ARPs the client), and the reference must hold every frame the daemon could have seen.
+      const ref = `${lab.dir}/tcpdump.pcap`;
+      const dump = await lab.tcpdump(ref);
       const port = await freePort();
       daemon = await startDaemon(
         {
@@ -78,8 +82,6 @@ Deno.test({
         30_000,
         SRV,
       );
-      const ref = `${lab.dir}/tcpdump.pcap`;
-      const dump = await lab.tcpdump(ref);
       const burst = () =>
         lab.lab.exec(CLI, [
           "curl",

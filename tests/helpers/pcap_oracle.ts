@@ -105,7 +105,30 @@ export function md5Hex(bytes: Uint8Array): string {
  * two sockets by different paths, in either order (seen here: 2 of 80 frames swapped).
  */
 export function assertSameFrames(got: TsharkFrame[], want: TsharkFrame[]): void {
-  assert.equal(got.length, want.length, "as many frames as tcpdump saw");
+  if (got.length !== want.length) {
+    const seen = new Map<string, number>();
+    for (const w of want) seen.set(w.md5, (seen.get(w.md5) ?? 0) + 1);
+    const extra: TsharkFrame[] = [];
+    for (const g of got) {
+      const n = seen.get(g.md5) ?? 0;
+      if (n > 0) seen.set(g.md5, n - 1);
+      else extra.push(g);
+    }
+    const left = new Map<string, number>();
+    for (const g of got) left.set(g.md5, (left.get(g.md5) ?? 0) + 1);
+    const missing = want.filter((w) => {
+      const n = left.get(w.md5) ?? 0;
+      if (n > 0) left.set(w.md5, n - 1);
+      return n === 0;
+    });
+    assert.fail(
+      `${got.length} frames recorded, tcpdump saw ${want.length}; recorded only: ${
+        JSON.stringify(extra.slice(0, 5))
+      }; tcpdump only: ${JSON.stringify(missing.slice(0, 5))}; first and last recorded: ${
+        JSON.stringify([got[0], got.at(-1)])
+      }; first and last tcpdump: ${JSON.stringify([want[0], want.at(-1)])}`,
+    );
+  }
   const left = new Map<string, number[]>(); // md5 → indexes into want not matched yet
   want.forEach((w, j) => left.set(w.md5, [...(left.get(w.md5) ?? []), j]));
   got.forEach((g, i) => {
