@@ -16,6 +16,9 @@ const PACKAGES: PackageTable = {
   "softflowd": "pcap → NetFlow v5/v9/IPFIX: the exporter in collector tests, and a benchmark peer",
   "nfdump": "nfcapd/nfdump: the reference collector the NetFlow tests and bench compare Flintnet with",
   "tcpreplay": "pushes captures through veth pairs for live benchmarks",
+  "netsniff-ng":
+    "trafgen: a sender with a TX ring, for the capture ring's resize test and the live benchmarks",
+  "hping3": "bounded SYN floods and low-TTL datagrams between namespaces for the attack-signal test",
   "iproute2": "network namespaces and veth pairs as test hosts; ss names the PID behind a port",
   "util-linux": "unshare: a read-only state directory in a mount namespace of the daemon's own",
   "python3-scapy": "crafted packets from inside network namespaces",
