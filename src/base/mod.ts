@@ -14,3 +14,4 @@ export { Subsystems, type SubsystemStats } from "./subsystems.ts";
 export { positive, positiveInteger } from "./checks.ts";
 export { MinuteBudget } from "./minute_budget.ts";
 export { HeapReducer, type HeapReducerOptions, type HeapSize } from "./heap_reducer.ts";
+export { isoTime } from "./iso_time.ts";

@@ -2,6 +2,7 @@
  * The one JSON shape of a flow, used by replay, REST and SSE alike (the changelog's field names).
  */
 import { type BaselineJson, baselineJson } from "../events/mod.ts";
+import { isoTime } from "../base/mod.ts";
 import { communityIdCache } from "./community_id_cache.ts";
 import { formatIp } from "../net/mod.ts";
 import type { FlowTable } from "./flow_table.ts";
@@ -44,6 +45,7 @@ export function flowToJson(table: FlowTable, id: number, warmup: number): FlowJs
   const fam = table.family[id];
   const first = table.firstSeen(id), last = table.lastSeen(id);
   const src = formatIp(fam, table.src, a), dst = formatIp(fam, table.dst, a);
+  const vis = flowVisibilityJson(table, id), threats = flowThreatsJson(table, id, src, dst);
   return {
     src_ip: src,
     dst_ip: dst,
@@ -52,8 +54,8 @@ export function flowToJson(table: FlowTable, id: number, warmup: number): FlowJs
     protocol: table.proto[id],
     bytes: table.bytes(id),
     packets: table.packets(id),
-    first_seen: new Date(first).toISOString(),
-    last_seen: new Date(last).toISOString(),
+    first_seen: isoTime(first),
+    last_seen: isoTime(last),
     duration_s: Math.round(last - first) / 1000,
     tcp_flags: table.tcpFlags(id),
     // The table's baseline columns hold the detector's log-volume centre and mean absolute deviation.
@@ -65,8 +67,17 @@ export function flowToJson(table: FlowTable, id: number, warmup: number): FlowJs
       table.ewmaIntervals[id] >= warmup,
     ),
     community_id: communityIdCache(table).get(table, id),
-    ...flowVisibilityJson(table, id),
-    ...flowThreatsJson(table, id, src, dst),
+    // One object literal, its members named: spreading the parts in made an object JSON.stringify serialised
+    // three times slower (about 3 µs a flow; /flows renders thousands a second).
+    server_name: vis.server_name,
+    name_source: vis.name_source,
+    retransmissions: vis.retransmissions,
+    out_of_order: vis.out_of_order,
+    zero_windows: vis.zero_windows,
+    rtt_ms: vis.rtt_ms,
+    blocklist: threats.blocklist,
+    attack_score: threats.attack_score,
+    attack_signals: threats.attack_signals,
   };
 }
 

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { createPacketBatch } from "../decode/packet_batch.ts";
 import { FlowTable } from "./flow_table.ts";
 import { type FlowJson, flowToJson, topFlowsByBytes } from "./flow_json.ts";
+import { flowVisibilityJson, visibilityOf } from "./flow_visibility.ts";
+import { flowThreatsJson, threatsOf } from "./flow_threats.ts";
 import { addIpRow, findFlow, type FlowKeyText } from "../../tests/helpers/batch_rows.ts";
+import { seededRng } from "../../tests/helpers/seeded_rng.ts";
 
 /** 2023-11-14T22:13:20.000Z */
 const T0 = 1_700_000_000_000;
@@ -137,4 +140,69 @@ Deno.test("topFlowsByBytes() orders flows by bytes, largest first, ties by id, a
 
 Deno.test("topFlowsByBytes() of an empty table is empty", () => {
   assert.deepEqual(topFlowsByBytes(new FlowTable(4), 5), []);
+});
+
+Deno.test("flowToJson() holds its visibility and threat parts whole and in order, for every kind of flow", () => {
+  const rand = seededRng(7);
+  const table = new FlowTable(4096);
+  const b = createPacketBatch(4096);
+  for (let i = 0; i < 3000; i++) {
+    const v6 = i % 5 === 0;
+    addIpRow(b, {
+      src: v6 ? `2001:db8::${(i % 900).toString(16)}` : `10.1.${i % 200}.${i % 250}`,
+      dst: v6 ? `2001:db8:1::${(i % 70).toString(16)}` : `198.51.100.${i % 90}`,
+      srcPort: 1024 + (rand() % 60000),
+      dstPort: [443, 53, 80, 0][rand() % 4],
+      proto: [6, 17, v6 ? 58 : 1, 132][rand() % 4],
+      ipBytes: 40 + (rand() % 1461),
+      tsMs: T0 + rand() % 3_600_000 + (rand() % 1000) / 7, // fractions of a millisecond too
+      tcpFlags: rand() % 256,
+    });
+  }
+  table.update(b, 0, b.count);
+  const names = visibilityOf(table), threats = threatsOf(table);
+  const odd = ['a"quoted"\\name.example', "ünïcode.example", "tab\there.example", "x".repeat(253)];
+  let checked = 0;
+  for (let id = 0; id < table.highWater; id++) {
+    if (table.family[id] === 0) continue;
+    // Baselines: none yet, learning, mature, and values no real flow has (NaN, huge).
+    const kind = rand() % 5;
+    table.ewmaIntervals[id] = kind === 0 ? 0 : rand() % 10;
+    table.ewmaMean[id] = kind === 3 ? NaN : kind === 4 ? 1e6 : Math.log(1500 + rand() % 1e7);
+    table.ewmaVar[id] = kind === 4 ? 1e6 : (rand() % 2000) / 1000;
+    if (id % 3 === 0) names.setName(id, odd[id % odd.length], 1 + (id % 3));
+    if (table.proto[id] === 6) {
+      names.syncTcp(id);
+      names.retransmissions[id] = rand() % 50;
+      names.outOfOrder[id] = rand() % 9;
+      names.zeroWindows[id] = rand() % 3;
+      names.rttMs[id] = id % 4 === 0 ? NaN : (rand() % 100_000) / 997;
+    }
+    threats.sync(id);
+    if (id % 11 === 0) {
+      threats.listed.set(id, { list: id % 2 ? "feodo" : 'my "list"', entry: "198.51.100.0/24" });
+      threats.listedSide[id] = id % 4 === 1 ? 1 : 2;
+    }
+    threats.attackScore[id] = (rand() % 1000) / 997;
+    threats.attackSignals[id] = rand() % 32;
+    // The parts as their own renderers give them, after the flow's own members: the same text.
+    const json = flowToJson(table, id, 3);
+    const src = json.src_ip, dst = json.dst_ip;
+    const {
+      server_name: _n,
+      name_source: _s,
+      retransmissions: _r,
+      out_of_order: _o,
+      zero_windows: _z,
+      rtt_ms: _t,
+      blocklist: _b,
+      attack_score: _a,
+      attack_signals: _g,
+      ...own
+    } = json; // deno-fmt-ignore
+    const parts = { ...own, ...flowVisibilityJson(table, id), ...flowThreatsJson(table, id, src, dst) };
+    assert.equal(JSON.stringify(json), JSON.stringify(parts), `flow ${id}`);
+    checked++;
+  }
+  assert.ok(checked > 2500, `${checked} flows compared`);
 });

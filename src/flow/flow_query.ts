@@ -178,6 +178,11 @@ export class TopK {
     return this.#size === this.capacity ? this.#v[0] : -Infinity;
   }
 
+  /** The key of the smallest kept pair once full (a candidate equal to the threshold needs a greater key). */
+  get thresholdKey(): number {
+    return this.#size === this.capacity ? this.#k[0] : -Infinity;
+  }
+
   /** Offers a candidate; kept when there is room or it beats the smallest kept pair. */
   offer(value: number, key: number, ref: number): void {
     // Small enough to be inlined into the caller's loop, where nearly every candidate stops here.

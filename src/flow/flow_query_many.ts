@@ -14,6 +14,14 @@
  * their summaries (a pass of 32 different queries over 100 k flows with random byte counts: 395 → 130 µs a
  * query, measured).
  *
+ * The conditions on a row's protocol, ports, addresses and least bytes are evaluated once a pass for each
+ * different set of them among the queries (a mask over the rows, and a count a block), not once a query. A
+ * block whose rows all meet a query's conditions on times then adds the block's count of rows meeting its
+ * other conditions to the query's count, and is walked in chunks of {@link CHUNK_ROWS}: a chunk whose best
+ * row cannot reach the page is passed over with one comparison, and in the others one comparison refuses
+ * a row below the page's smallest (a pass of 32 queries mixing the four sorts, both orders, protocol, port
+ * and byte-floor filters over 100 k flows: 17.7 → 6.1 ms, measured).
+ *
  * Results are exactly those of running each query alone (flow_query.ts describes the order and
  * paging).
  */
@@ -28,6 +36,14 @@ const SORT_CODE = { bytes: 0, packets: 1, last_seen: 2, first_seen: 3 } as const
  */
 const BLOCK_ROWS = 256;
 
+/**
+ * Rows per chunk, the finer grain of the summaries: a block whose best row can reach a page is walked chunk
+ * by chunk, and a chunk whose best row cannot is passed over with one comparison. With counters spread
+ * evenly over the blocks (every block has a flow near the top) this is what keeps the walk from reading
+ * every row: 96 % of the chunks are passed over once the page is full.
+ */
+const CHUNK_ROWS = 32;
+
 /** Scratch columns, grown as the table grows and reused by every pass (passes never overlap). */
 let cap = 0;
 let colId = new Int32Array(0);
@@ -38,6 +54,9 @@ let colSp = new Uint16Array(0), colDp = new Uint16Array(0);
 /** Per block: the least and greatest bytes, packets, last and first seen (index 2·block, 2·block + 1). */
 let blockBytes = new Float64Array(0), blockPackets = new Float64Array(0);
 let blockLast = new Float64Array(0), blockFirst = new Float64Array(0);
+/** Per chunk: the least and greatest of each sortable column (index 2·chunk, 2·chunk + 1). */
+let chunkBytes = new Float64Array(0), chunkPackets = new Float64Array(0);
+let chunkLast = new Float64Array(0), chunkFirst = new Float64Array(0);
 
 function ensure(n: number): void {
   if (n <= cap) return;
@@ -55,6 +74,81 @@ function ensure(n: number): void {
   blockPackets = new Float64Array(blocks);
   blockLast = new Float64Array(blocks);
   blockFirst = new Float64Array(blocks);
+  const chunks = Math.ceil(cap / CHUNK_ROWS) * 2;
+  chunkBytes = new Float64Array(chunks);
+  chunkPackets = new Float64Array(chunks);
+  chunkLast = new Float64Array(chunks);
+  chunkFirst = new Float64Array(chunks);
+}
+
+/**
+ * The rows meeting one set of conditions on protocol, ports and addresses: a mask over the snapshot's rows
+ * (1: meets them) and, per block, how many do.
+ */
+interface RowConditions {
+  mask: Uint8Array;
+  counts: Int32Array;
+}
+
+/** Scratch masks, reused by every pass: the i-th different set of conditions of a pass takes the i-th. */
+const conditionScratch: RowConditions[] = [];
+
+function conditionsScratch(i: number): RowConditions {
+  const blocks = Math.ceil(cap / BLOCK_ROWS);
+  let c = conditionScratch[i];
+  if (c === undefined || c.mask.length < cap) {
+    c = { mask: new Uint8Array(cap), counts: new Int32Array(blocks) };
+    conditionScratch[i] = c;
+  }
+  return c;
+}
+
+/** The query tests a row's protocol, ports, addresses or least bytes. */
+function hasRowConditions(f: FlowQuery["filter"]): boolean {
+  return f.protocol !== undefined || f.port !== undefined || f.ip !== undefined || f.srcIp !== undefined ||
+    f.dstIp !== undefined || f.cidr !== undefined || (f.minBytes ?? 0) > 0;
+}
+
+/** Equal for queries whose conditions on protocol, ports, addresses and least bytes are the same. */
+function rowConditionsKey(f: FlowQuery["filter"]): string {
+  const words = (w: Uint32Array | undefined) => w === undefined ? "" : w.join(".");
+  return `${f.protocol ?? ""}|${f.port ?? ""}|${f.minBytes ?? 0}|${f.ip?.family ?? ""}:${
+    words(f.ip?.words)
+  }|` +
+    `${f.srcIp?.family ?? ""}:${words(f.srcIp?.words)}|${f.dstIp?.family ?? ""}:${words(f.dstIp?.words)}|` +
+    `${f.cidr?.family ?? ""}:${f.cidr?.prefix ?? ""}:${words(f.cidr?.network)}`;
+}
+
+/** Fills `out` for the first `live` rows of the snapshot: which meet `f`'s conditions other than on times. */
+function evaluateRowConditions(
+  table: FlowTable,
+  f: FlowQuery["filter"],
+  live: number,
+  out: RowConditions,
+): void {
+  const wantProto = f.protocol ?? -1, wantPort = f.port ?? -1, minBytes = f.minBytes ?? 0;
+  const addresses = f.ip !== undefined || f.srcIp !== undefined || f.dstIp !== undefined ||
+    f.cidr !== undefined;
+  const family = table.family, src = table.src, dst = table.dst;
+  const ids = colId, pr = colProto, sp = colSp, dp = colDp, bytes = colBytes;
+  const mask = out.mask, counts = out.counts;
+  for (let lo = 0, b = 0; lo < live; lo += BLOCK_ROWS, b++) {
+    const hi = Math.min(live, lo + BLOCK_ROWS);
+    let n = 0;
+    for (let j = lo; j < hi; j++) {
+      let ok = 1;
+      if (wantProto >= 0 && pr[j] !== wantProto) ok = 0;
+      else if (wantPort >= 0 && !(hasPorts(pr[j]) && (sp[j] === wantPort || dp[j] === wantPort))) ok = 0;
+      else if (minBytes > 0 && bytes[j] < minBytes) ok = 0;
+      else if (addresses) {
+        const id = ids[j];
+        if (!addressesMatch(f, family[id], src, id << 2, dst, id << 2)) ok = 0;
+      }
+      mask[j] = ok;
+      n += ok;
+    }
+    counts[b] = n;
+  }
 }
 
 /** The snapshot column of a SORT_CODE. */
@@ -67,18 +161,34 @@ function summaryOf(code: number): Float64Array {
   return code === 0 ? blockBytes : code === 1 ? blockPackets : code === 2 ? blockLast : blockFirst;
 }
 
-/** The least and greatest of `col` over each block of the first `n` rows, into `out`. */
-function summarise(col: Float64Array, n: number, out: Float64Array): void {
-  for (let lo = 0, b = 0; lo < n; lo += BLOCK_ROWS, b += 2) {
-    const hi = Math.min(n, lo + BLOCK_ROWS);
+/** The chunk summaries of a SORT_CODE's column. */
+function chunksOf(code: number): Float64Array {
+  return code === 0 ? chunkBytes : code === 1 ? chunkPackets : code === 2 ? chunkLast : chunkFirst;
+}
+
+/** The least and greatest of `col` over each chunk, then each block, of the first `n` rows. */
+function summarise(col: Float64Array, n: number, chunks: Float64Array, blocks: Float64Array): void {
+  for (let lo = 0, c = 0; lo < n; lo += CHUNK_ROWS, c += 2) {
+    const hi = Math.min(n, lo + CHUNK_ROWS);
     let min = col[lo], max = min;
     for (let j = lo + 1; j < hi; j++) {
       const v = col[j];
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    out[b] = min;
-    out[b + 1] = max;
+    chunks[c] = min;
+    chunks[c + 1] = max;
+  }
+  const perBlock = (BLOCK_ROWS / CHUNK_ROWS) * 2, end = Math.ceil(n / CHUNK_ROWS) * 2;
+  for (let c0 = 0, b = 0; c0 < end; c0 += perBlock, b += 2) {
+    const c1 = Math.min(end, c0 + perBlock);
+    let min = chunks[c0], max = chunks[c0 + 1];
+    for (let c = c0 + 2; c < c1; c += 2) {
+      if (chunks[c] < min) min = chunks[c];
+      if (chunks[c + 1] > max) max = chunks[c + 1];
+    }
+    blocks[b] = min;
+    blocks[b + 1] = max;
   }
 }
 
@@ -114,12 +224,24 @@ export function queryFlowsMany(table: FlowTable, queries: readonly FlowQuery[]):
   if (queries.length === 1) return [queryFlows(table, queries[0])];
   const live = queries.every(needsRecords) ? 0 : snapshot(table);
   const pages: (FlowPage | null)[] = queries.map((q) => needsRecords(q) ? queryFlows(table, q) : null);
-  const scans = queries.map((q, i) => pages[i] === null ? new ColumnScan(table, q) : null);
+  const scans = queries.map((q, i) => pages[i] === null ? new ColumnScan(q) : null);
   const active = scans.filter((s): s is ColumnScan => s !== null);
+  const conditions = new Map<string, RowConditions>();
+  for (const s of active) {
+    if (!hasRowConditions(s.filter)) continue;
+    const key = rowConditionsKey(s.filter);
+    let c = conditions.get(key);
+    if (c === undefined) {
+      c = conditionsScratch(conditions.size);
+      evaluateRowConditions(table, s.filter, live, c);
+      conditions.set(key, c);
+    }
+    s.rows = c;
+  }
   // Only the summaries some query reads: its sort column, and the columns its conditions test.
   const needed = new Set<number>();
   for (const s of active) for (const c of s.summariesRead()) needed.add(c);
-  for (const c of needed) summarise(columnOf(c), live, summaryOf(c));
+  for (const c of needed) summarise(columnOf(c), live, chunksOf(c), summaryOf(c));
   // A page does not depend on the order its rows are offered in (the order is total, flow ids are unique,
   // and every count is a count of rows): the queries sorted alike take the blocks best first, so their pages
   // fill with their final rows early and most later blocks are settled from their summaries.
@@ -140,9 +262,11 @@ export function queryFlowsMany(table: FlowTable, queries: readonly FlowQuery[]):
 function blocksBestFirst(blocks: number, summary: Float64Array, descending: boolean): Int32Array {
   const order = new Int32Array(blocks);
   for (let b = 0; b < blocks; b++) order[b] = b;
+  // Ties go to the block whose ids win ties (the greater when descending): flows last seen in the same
+  // millisecond are common, and offered in that order most of them are refused by one comparison.
   return descending
-    ? order.sort((x, y) => summary[2 * y + 1] - summary[2 * x + 1])
-    : order.sort((x, y) => summary[2 * x] - summary[2 * y]);
+    ? order.sort((x, y) => summary[2 * y + 1] - summary[2 * x + 1] || y - x)
+    : order.sort((x, y) => summary[2 * x] - summary[2 * y] || x - y);
 }
 
 /** A query that tests what only the records hold (names, block-list hits, attack scores). */
@@ -155,8 +279,9 @@ function needsRecords(q: FlowQuery): boolean {
 class ColumnScan {
   /** Walks rows from the last down (descending order), else from the first up. */
   readonly descending: boolean;
-  readonly #table: FlowTable;
-  readonly #f: FlowQuery["filter"];
+  readonly filter: FlowQuery["filter"];
+  /** The rows meeting its conditions on protocol, ports and addresses; null when it has none. */
+  rows: RowConditions | null = null;
   readonly #sign: number;
   /** SORT_CODE of the sort column. */
   readonly sortCode: number;
@@ -164,15 +289,13 @@ class ColumnScan {
   readonly #after: boolean;
   readonly #afterV: number;
   readonly #afterK: number;
-  /** The query tests values only (bytes, times), not protocol, ports or addresses. */
-  readonly #valuesOnly: boolean;
   #threshold = -Infinity;
   #matched = 0;
+  /** Matching rows after the cursor: more of them than the page holds means there is a next page. */
   #pending = 0;
 
-  constructor(table: FlowTable, q: FlowQuery) {
-    this.#table = table;
-    this.#f = q.filter;
+  constructor(q: FlowQuery) {
+    this.filter = q.filter;
     this.#sign = q.order === "desc" ? 1 : -1;
     this.descending = this.#sign > 0;
     this.sortCode = SORT_CODE[q.sort];
@@ -181,15 +304,11 @@ class ColumnScan {
     // In heap space (sign-adjusted) a candidate comes after the cursor when it is strictly smaller.
     this.#afterV = this.#after ? this.#sign * q.after!.value : 0;
     this.#afterK = this.#after ? this.#sign * q.after!.id : 0;
-    const f = q.filter;
-    this.#valuesOnly = f.protocol === undefined && f.port === undefined && f.ip === undefined &&
-      f.srcIp === undefined && f.dstIp === undefined && f.cidr === undefined;
   }
 
   /** The SORT_CODEs of the columns whose block summaries {@link block} reads for this query. */
   summariesRead(): number[] {
-    const f = this.#f, read = [this.sortCode];
-    if ((f.minBytes ?? 0) > 0) read.push(SORT_CODE.bytes);
+    const f = this.filter, read = [this.sortCode];
     if (f.sinceMs !== undefined) read.push(SORT_CODE.last_seen);
     if (f.untilMs !== undefined) read.push(SORT_CODE.first_seen);
     return read;
@@ -200,28 +319,75 @@ class ColumnScan {
    * they settle it (see the module comment).
    */
   block(b: number, lo: number, hi: number): void {
-    const f = this.#f, minBytes = f.minBytes ?? 0, since = f.sinceMs, until = f.untilMs;
+    const f = this.filter, since = f.sinceMs, until = f.untilMs;
     const i = 2 * b;
-    // No row can match: every condition on a value holds for a row only if it holds for the block's best.
+    // No row can match: a condition on times holds for a row only if it holds for the block's best.
+    if ((since !== undefined && blockLast[i + 1] < since) || (until !== undefined && blockFirst[i] > until)) {
+      return;
+    }
     if (
-      (minBytes > 0 && blockBytes[i + 1] < minBytes) || (since !== undefined && blockLast[i + 1] < since) ||
-      (until !== undefined && blockFirst[i] > until)
-    ) return;
-    if (
-      this.#valuesOnly && (minBytes <= 0 || blockBytes[i] >= minBytes) &&
       (since === undefined || blockLast[i] >= since) && (until === undefined || blockFirst[i + 1] <= until)
     ) {
-      // Every row matches; none enters the page when even the block's best sorts below its smallest.
+      // Every row meets the conditions on times: the block's count says how many match.
+      const count = this.rows === null ? hi - lo : this.rows.counts[b];
+      if (count === 0) return;
+      this.#matched += count;
+      // None enters the page when even the block's best sorts below its smallest.
       const col = summaryOf(this.sortCode);
       const best = this.descending ? col[i + 1] : -col[i];
-      if (best < this.#threshold) {
-        this.#matched += hi - lo;
-        this.#pending += hi - lo;
-        return;
-      }
+      const beforeCursor = best < this.#threshold ? 0 : this.offerTop(lo, hi);
+      this.#pending += count - beforeCursor;
+      return;
     }
     if (this.descending) this.scan(hi - 1, lo - 1);
     else this.scan(lo, hi);
+  }
+
+  /**
+   * Rows `lo … hi-1` (a block whose rows all meet the conditions on times; the caller counted them), chunk by
+   * chunk in this scan's direction: offers the page the matching rows that sort above its smallest, passing
+   * over a chunk whose best row does not, and returns how many matching rows it passed over for being at or
+   * before the cursor.
+   */
+  offerTop(lo: number, hi: number): number {
+    const sign = this.#sign, heap = this.#heap, col = columnOf(this.sortCode), ids = colId;
+    const chunks = chunksOf(this.sortCode), descending = this.descending;
+    const mask = this.rows === null ? null : this.rows.mask;
+    const hasAfter = this.#after, afterV = this.#afterV, afterK = this.#afterK;
+    let threshold = this.#threshold, thresholdKey = heap.thresholdKey, beforeCursor = 0;
+    const first = lo / CHUNK_ROWS, last = Math.ceil(hi / CHUNK_ROWS) - 1; // lo is a multiple of CHUNK_ROWS
+    const chunkStep = descending ? -1 : 1, chunkEnd = descending ? first - 1 : last + 1;
+    for (let c = descending ? last : first; c !== chunkEnd; c += chunkStep) {
+      // In the page's terms (sign-adjusted) the chunk's best is its greatest when descending, else its least;
+      // a tie with the page's smallest needs a greater key than it, and the chunk's greatest key is that of
+      // its last row when descending (ids ascend in the snapshot), else of its first.
+      const best = descending ? chunks[2 * c + 1] : -chunks[2 * c];
+      const cLo = c * CHUNK_ROWS, cHi = Math.min(hi, cLo + CHUNK_ROWS);
+      if (
+        best < threshold || (best === threshold && sign * ids[descending ? cHi - 1 : cLo] <= thresholdKey)
+      ) {
+        continue;
+      }
+      const from = descending ? cHi - 1 : cLo, end = descending ? cLo - 1 : cHi;
+      for (let j = from; j !== end; j += chunkStep) {
+        const v = sign * col[j];
+        if (v < threshold) continue; // the common case: one comparison
+        const id = ids[j], k = sign * id;
+        // A tie with the smallest kept pair and a smaller key (common when sorting by packets) neither enters
+        // the page nor, being after that pair, can be at or before the cursor.
+        if (v === threshold && k <= thresholdKey) continue;
+        if (mask !== null && mask[j] === 0) continue;
+        if (hasAfter && !(v < afterV || (v === afterV && k < afterK))) {
+          beforeCursor++;
+          continue;
+        }
+        heap.offer(v, k, id);
+        threshold = heap.threshold;
+        thresholdKey = heap.thresholdKey;
+      }
+    }
+    this.#threshold = threshold;
+    return beforeCursor;
   }
 
   /**
@@ -231,40 +397,19 @@ class ColumnScan {
    * entering the heap.
    */
   scan(from: number, end: number): void {
-    const f = this.#f, sign = this.#sign, heap = this.#heap, col = columnOf(this.sortCode);
-    const wantProto = f.protocol ?? -1, wantPort = f.port ?? -1;
+    const f = this.filter, sign = this.#sign, heap = this.#heap, col = columnOf(this.sortCode);
+    const mask = this.rows === null ? null : this.rows.mask;
     // Only the columns a condition needs are read: an absent one costs neither a load nor a cache line.
-    const minBytes = f.minBytes ?? 0, testBytes = minBytes > 0;
     const since = f.sinceMs ?? -Infinity, testSince = since !== -Infinity;
     const until = f.untilMs ?? Infinity, testUntil = until !== Infinity;
-    const addresses = f.ip !== undefined || f.srcIp !== undefined || f.dstIp !== undefined ||
-      f.cidr !== undefined;
     const hasAfter = this.#after, afterV = this.#afterV, afterK = this.#afterK;
-    const table = this.#table, family = table.family, src = table.src, dst = table.dst;
-    const ids = colId,
-      bytes = colBytes,
-      last = colLast,
-      first = colFirst,
-      pr = colProto,
-      sp = colSp,
-      dp = colDp;
-    let threshold = this.#threshold, matched = this.#matched, pending = this.#pending;
+    const ids = colId, last = colLast, first = colFirst;
+    let threshold = this.#threshold, thresholdKey = heap.thresholdKey;
+    let matched = this.#matched, pending = this.#pending;
     const step = from < end ? 1 : -1;
     for (let j = from; j !== end; j += step) {
-      if (wantProto >= 0 && pr[j] !== wantProto) continue;
-      if (wantPort >= 0 && !(hasPorts(pr[j]) && (sp[j] === wantPort || dp[j] === wantPort))) {
-        continue;
-      }
-      if (
-        (testBytes && bytes[j] < minBytes) || (testSince && last[j] < since) ||
-        (testUntil && first[j] > until)
-      ) {
-        continue;
-      }
-      if (addresses) {
-        const id = ids[j];
-        if (!addressesMatch(f, family[id], src, id << 2, dst, id << 2)) continue;
-      }
+      if (mask !== null && mask[j] === 0) continue;
+      if ((testSince && last[j] < since) || (testUntil && first[j] > until)) continue;
       matched++;
       const v = sign * col[j];
       if (v < threshold) {
@@ -273,10 +418,15 @@ class ColumnScan {
         continue;
       }
       const id = ids[j], k = sign * id;
+      if (v === threshold && k <= thresholdKey) {
+        pending++; // a tie after the smallest kept pair: the same
+        continue;
+      }
       if (hasAfter && !(v < afterV || (v === afterV && k < afterK))) continue;
       pending++;
       heap.offer(v, k, id);
       threshold = heap.threshold;
+      thresholdKey = heap.thresholdKey;
     }
     this.#threshold = threshold;
     this.#matched = matched;

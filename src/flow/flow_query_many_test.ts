@@ -146,6 +146,14 @@ Deno.test("queryFlowsMany() over several thousand flows (many blocks of rows) pa
     { filter: { sinceMs: 2_020_000, port: 53 }, sort: "last_seen", order: "asc", limit: 500 },
     { filter: { untilMs: 2_080_000, minBytes: 700 }, sort: "packets", order: "desc", limit: 1000 },
     { filter: { cidr: parseCidr("10.1.0.0/16") }, sort: "first_seen", order: "asc", limit: 250 },
+    // Blocks settled by their summaries, rows tested by the pass's shared masks, chunks passed over: one
+    // packet a flow makes every packets sort a run of ties, decided by the flow id.
+    { filter: { protocol: 17 }, sort: "packets", order: "asc", limit: 100 },
+    { filter: { protocol: 6, sinceMs: 0 }, sort: "packets", order: "desc", limit: 120 },
+    { filter: { port: 443, minBytes: 500 }, sort: "bytes", order: "asc", limit: 100 },
+    { filter: { sinceMs: 1 }, sort: "last_seen", order: "desc", limit: 300 },
+    { filter: { protocol: 6 }, sort: "first_seen", order: "desc", limit: 101 },
+    { filter: { minBytes: 1000 }, sort: "bytes", order: "desc", limit: 100 },
   ];
   for (let round = 0; queries.length > 0; round++) {
     const many = queryFlowsMany(t, queries);

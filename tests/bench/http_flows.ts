@@ -12,8 +12,10 @@
  * connections for S seconds with `--latency`; its latency distribution is parsed.
  *
  * Identical requests that arrive together share one pass over the table (see routes/flows.ts), and
- * wrk sends one URL over and over: the best case. `--distinct` appends `&since=<a number per request>`
- * (every flow still matches) so almost no two requests are alike: the worst case, one pass each.
+ * wrk sends one URL over and over: the best case. `--distinct` makes every request a different query: it
+ * cycles through the four sorts, both orders and five filters (none, protocol 6 or 17, min_bytes=1000,
+ * port=443: 40 different pages) and appends `&since=<a number per request>` (every flow still matches
+ * that), so no two requests are alike: the worst case, one pass and one page rendered each.
  *
  * Prints ONE JSON line on stdout: { p50_ms, p99_ms, requests_per_s, flows, concurrency, … } and a
  * human summary on stderr. Exit 1 when wrk is missing or the server answered anything but 200.
@@ -202,9 +204,14 @@ function wrkScript(token: boolean, distinct: boolean): string {
       "local threads = 0",
       'function setup(thread) threads = threads + 1; thread:set("id", threads) end',
       "local n = 0",
+      'local sorts = {"bytes", "packets", "last_seen", "first_seen"}',
+      'local orders = {"desc", "asc"}',
+      'local filters = {"", "&protocol=6", "&protocol=17", "&min_bytes=1000", "&port=443"}',
       "request = function()",
       "  n = n + 1",
-      `  return wrk.format(nil, wrk.path .. "&since=" .. (id * 100000000 + n))`,
+      '  local q = wrk.path .. "&sort=" .. sorts[n % 4 + 1] .. "&order=" .. orders[math.floor(n / 4) % 2 + 1]',
+      '    .. filters[math.floor(n / 8) % 5 + 1] .. "&since=" .. (id * 100000000 + n)',
+      "  return wrk.format(nil, q)",
       "end",
     );
   }
@@ -318,7 +325,7 @@ async function main(o: Options): Promise<HttpFlowsResult> {
     console.error(text.trimEnd());
     console.error(
       `\nGET ${o.path}${
-        o.distinct ? "&since=<distinct>" : ""
+        o.distinct ? "&sort=…&order=…&<filter>&since=<distinct>" : ""
       }: ${result.requests_per_s} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms ` +
         `(target ≤ 50 ms) at ${o.connections} connections; ${result.flows.toLocaleString("en-US")} flows, ` +
         `capture ${result.capture_packets_per_s.toLocaleString("en-US")} packets/s on the same thread`,
