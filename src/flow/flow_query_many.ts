@@ -90,6 +90,13 @@ interface RowConditions {
   counts: Int32Array;
 }
 
+/**
+ * Different sets of conditions one pass evaluates at most; a query with yet another set runs alone. The
+ * masks are kept between passes (a byte a flow each: 1 MB with 1 M flows), so their number is bounded
+ * whatever queries arrive; dashboards ask a few sets at a time.
+ */
+const MAX_CONDITION_MASKS = 8;
+
 /** Scratch masks, reused by every pass: the i-th different set of conditions of a pass takes the i-th. */
 const conditionScratch: RowConditions[] = [];
 
@@ -224,20 +231,26 @@ export function queryFlowsMany(table: FlowTable, queries: readonly FlowQuery[]):
   if (queries.length === 1) return [queryFlows(table, queries[0])];
   const live = queries.every(needsRecords) ? 0 : snapshot(table);
   const pages: (FlowPage | null)[] = queries.map((q) => needsRecords(q) ? queryFlows(table, q) : null);
-  const scans = queries.map((q, i) => pages[i] === null ? new ColumnScan(q) : null);
-  const active = scans.filter((s): s is ColumnScan => s !== null);
   const conditions = new Map<string, RowConditions>();
-  for (const s of active) {
-    if (!hasRowConditions(s.filter)) continue;
-    const key = rowConditionsKey(s.filter);
+  const scans = queries.map((q, i) => {
+    if (pages[i] !== null) return null;
+    const scan = new ColumnScan(q);
+    if (!hasRowConditions(q.filter)) return scan;
+    const key = rowConditionsKey(q.filter);
     let c = conditions.get(key);
     if (c === undefined) {
+      if (conditions.size === MAX_CONDITION_MASKS) {
+        pages[i] = queryFlows(table, q); // alone, as a single query is: the masks stay bounded
+        return null;
+      }
       c = conditionsScratch(conditions.size);
-      evaluateRowConditions(table, s.filter, live, c);
+      evaluateRowConditions(table, q.filter, live, c);
       conditions.set(key, c);
     }
-    s.rows = c;
-  }
+    scan.rows = c;
+    return scan;
+  });
+  const active = scans.filter((s): s is ColumnScan => s !== null);
   // Only the summaries some query reads: its sort column, and the columns its conditions test.
   const needed = new Set<number>();
   for (const s of active) for (const c of s.summariesRead()) needed.add(c);

@@ -162,3 +162,18 @@ Deno.test("queryFlowsMany() over several thousand flows (many blocks of rows) pa
     assert.ok(round < 100, "pages end");
   }
 });
+
+Deno.test("queryFlowsMany() answers a pass with more different filters than it keeps masks for as queryFlows() does", () => {
+  const t = table();
+  // Twelve different ports and protocols: past the masks one pass keeps, the rest run alone.
+  const queries: FlowQuery[] = [443, 53, 80, 22].flatMap((port, i) =>
+    [
+      { filter: { port }, sort: "bytes", order: "desc", limit: 10 },
+      { filter: { port, protocol: 6 }, sort: "packets", order: "asc", limit: 7 },
+      { filter: { port, minBytes: 300 + i }, sort: "last_seen", order: "desc", limit: 5 },
+    ] as FlowQuery[]
+  );
+  const many = queryFlowsMany(t, queries);
+  assert.deepEqual(many, queries.map((q) => queryFlows(t, q)));
+  assert.ok(many.every((p) => p.totalMatched > 0), "every filter matches some flows");
+});
