@@ -199,7 +199,7 @@ Deno.test("flowToJson() holds its visibility and threat parts whole and in order
       attack_score: _a,
       attack_signals: _g,
       ...own
-    } = json; // deno-fmt-ignore
+    } = json;
     const parts = { ...own, ...flowVisibilityJson(table, id), ...flowThreatsJson(table, id, src, dst) };
     assert.equal(JSON.stringify(json), JSON.stringify(parts), `flow ${id}`);
     checked++;

@@ -25,7 +25,7 @@
  * Results are exactly those of running each query alone (flow_query.ts describes the order and
  * paging).
  */
-import { addressesMatch, type FlowPage, type FlowQuery, hasPorts, queryFlows, TopK } from "./flow_query.ts";
+import { endpointsMatch, type FlowPage, type FlowQuery, queryFlows, TopK } from "./flow_query.ts";
 import type { FlowTable } from "./flow_table.ts";
 
 const SORT_CODE = { bytes: 0, packets: 1, last_seen: 2, first_seen: 3 } as const;
@@ -82,8 +82,8 @@ function ensure(n: number): void {
 }
 
 /**
- * The rows meeting one set of conditions on protocol, ports and addresses: a mask over the snapshot's rows
- * (1: meets them) and, per block, how many do.
+ * The rows meeting one set of conditions on protocol, ports, addresses and least bytes: a mask over the
+ * snapshot's rows (1: meets them) and, per block, how many do.
  */
 interface RowConditions {
   mask: Uint8Array;
@@ -133,9 +133,7 @@ function evaluateRowConditions(
   live: number,
   out: RowConditions,
 ): void {
-  const wantProto = f.protocol ?? -1, wantPort = f.port ?? -1, minBytes = f.minBytes ?? 0;
-  const addresses = f.ip !== undefined || f.srcIp !== undefined || f.dstIp !== undefined ||
-    f.cidr !== undefined;
+  const minBytes = f.minBytes ?? 0;
   const family = table.family, src = table.src, dst = table.dst;
   const ids = colId, pr = colProto, sp = colSp, dp = colDp, bytes = colBytes;
   const mask = out.mask, counts = out.counts;
@@ -143,14 +141,11 @@ function evaluateRowConditions(
     const hi = Math.min(live, lo + BLOCK_ROWS);
     let n = 0;
     for (let j = lo; j < hi; j++) {
-      let ok = 1;
-      if (wantProto >= 0 && pr[j] !== wantProto) ok = 0;
-      else if (wantPort >= 0 && !(hasPorts(pr[j]) && (sp[j] === wantPort || dp[j] === wantPort))) ok = 0;
-      else if (minBytes > 0 && bytes[j] < minBytes) ok = 0;
-      else if (addresses) {
-        const id = ids[j];
-        if (!addressesMatch(f, family[id], src, id << 2, dst, id << 2)) ok = 0;
-      }
+      const id = ids[j];
+      const ok = (minBytes <= 0 || bytes[j] >= minBytes) &&
+          endpointsMatch(f, family[id], src, id << 2, dst, id << 2, sp[j], dp[j], pr[j])
+        ? 1
+        : 0;
       mask[j] = ok;
       n += ok;
     }
@@ -293,7 +288,7 @@ class ColumnScan {
   /** Walks rows from the last down (descending order), else from the first up. */
   readonly descending: boolean;
   readonly filter: FlowQuery["filter"];
-  /** The rows meeting its conditions on protocol, ports and addresses; null when it has none. */
+  /** The rows meeting its conditions other than on times; null when it has none. */
   rows: RowConditions | null = null;
   readonly #sign: number;
   /** SORT_CODE of the sort column. */
