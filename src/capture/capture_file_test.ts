@@ -317,6 +317,26 @@ for (const format of ["pcap", "pcapng"] as const) {
   });
 }
 
+Deno.test("readCaptureFile() starts with a small read and doubles it up to the chunk, losing no frame", async () => {
+  // About 3 MiB of frames with odd lengths: reads of 256 KiB, 512 KiB, 1 MiB … end inside records.
+  const frames: CaptureFrame[] = [];
+  for (let i = 0, size = 0; size < 3 * 1024 * 1024; i++) {
+    const len = 60 + ((i * 97) % 1400);
+    frames.push({ data: bytes(i, len), tsMs: T0 + i * 0.001 });
+    size += 16 + len;
+  }
+  const progress: number[] = [];
+  const { stats, sink } = await read(writePcap(frames), { onProgress: (n) => progress.push(n) });
+  assert.equal(stats.truncatedTail, false);
+  assertFrames(sink.seen, frames, frames.map(() => 1));
+  const reads = progress.map((n, i) => n - (progress[i - 1] ?? 0));
+  assert.equal(reads[0], 256 * 1024, "the first read");
+  // each later read fills the buffer to twice the last size, less the straddling record carried over
+  for (let i = 1; i < reads.length - 1; i++) {
+    assert.ok(reads[i] > reads[i - 1] && reads[i] <= 2 * 2 ** i * 256 * 1024, `read ${i}: ${reads}`);
+  }
+});
+
 // --- the oracle: tshark must read the same frames from the same bytes ---
 
 const CI = Deno.env.get("CI") === "true";
