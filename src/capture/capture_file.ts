@@ -22,8 +22,13 @@ import {
 } from "./pcap_format.ts";
 import { BLOCK_SHB, PcapngWalker, shbLittleEndian, shbVersion } from "./pcapng_format.ts";
 
-/** Default read size: large enough to amortise each read and walk, small enough to stay friendly. */
-export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
+/**
+ * Default read size: large enough to amortise each read and walk, small enough that the frames are still in
+ * the CPU's cache when the walker reaches them and the buffer's pages are faulted in once. Replay's reading
+ * Worker kept the flow table waiting for batches 88 ms (median of six runs) with 8 MiB reads, 65 ms with
+ * 2 MiB ones, and the replay took 2–6 % less time (alternating runs; 1 MiB was no better than 2).
+ */
+export const DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
 /**
  * The first read's size; each read after it is twice the last, up to the chunk size. Replay's flow table
  * waits for the reading Worker's first batch, and one 8 MiB read into a fresh buffer (its pages faulted in

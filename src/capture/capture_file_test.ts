@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { CaptureFileError, type CaptureFileStats, readCaptureFile } from "./capture_file.ts";
+import {
+  CaptureFileError,
+  type CaptureFileStats,
+  DEFAULT_CHUNK_BYTES,
+  readCaptureFile,
+} from "./capture_file.ts";
 import { type FrameSink, LinkType } from "../decode/frame_sink.ts";
 import {
   type CaptureFrame,
@@ -318,9 +323,9 @@ for (const format of ["pcap", "pcapng"] as const) {
 }
 
 Deno.test("readCaptureFile() starts with a small read and doubles it up to the chunk, losing no frame", async () => {
-  // About 3 MiB of frames with odd lengths: reads of 256 KiB, 512 KiB, 1 MiB … end inside records.
+  // About 6 MiB of frames with odd lengths: reads of 256 KiB, 512 KiB, 1 MiB … end inside records.
   const frames: CaptureFrame[] = [];
-  for (let i = 0, size = 0; size < 3 * 1024 * 1024; i++) {
+  for (let i = 0, size = 0; size < 6 * 1024 * 1024; i++) {
     const len = 60 + ((i * 97) % 1400);
     frames.push({ data: bytes(i, len), tsMs: T0 + i * 0.001 });
     size += 16 + len;
@@ -331,10 +336,15 @@ Deno.test("readCaptureFile() starts with a small read and doubles it up to the c
   assertFrames(sink.seen, frames, frames.map(() => 1));
   const reads = progress.map((n, i) => n - (progress[i - 1] ?? 0));
   assert.equal(reads[0], 256 * 1024, "the first read");
-  // each later read fills the buffer to twice the last size, less the straddling record carried over
+  // each later read fills the buffer to twice the last size (at most the chunk), less the record carried over
   for (let i = 1; i < reads.length - 1; i++) {
-    assert.ok(reads[i] > reads[i - 1] && reads[i] <= 2 * 2 ** i * 256 * 1024, `read ${i}: ${reads}`);
+    const fill = Math.min(2 ** i * 256 * 1024, DEFAULT_CHUNK_BYTES);
+    assert.ok(reads[i] <= fill && reads[i] > fill - 1500, `read ${i}: ${reads}`);
   }
+  assert.ok(
+    reads.length > 4 && reads.slice(-2)[0] > DEFAULT_CHUNK_BYTES - 1500,
+    `the reads reach the chunk: ${reads}`,
+  );
 });
 
 // --- the oracle: tshark must read the same frames from the same bytes ---
