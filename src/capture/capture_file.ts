@@ -60,7 +60,7 @@ export class CaptureFileError extends Error {
 
 /** Options of readCaptureFile(). */
 export interface ReadCaptureFileOptions {
-  /** Size of the read buffer in bytes, 64 B to 16 MiB; it grows for a single larger record. @default 8 MiB */
+  /** Size of the read buffer in bytes, 64 B to 16 MiB; it grows for a single larger record. @default 2 MiB */
   chunkBytes?: number;
   /** Called after each chunk is walked with the bytes read so far and the file's size. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;

@@ -44,11 +44,13 @@ export interface FileStream {
 /**
  * Starts the Worker that reads and decodes `path` now, so that its start-up (an isolate, its modules:
  * about a tenth of a second) overlaps whatever the caller builds before it calls run(). Batches wait in
- * the ring (the Worker blocks when it is full) until run() consumes them.
+ * the ring (the Worker blocks when it is full) until run() consumes them. `ringSlots`: batches in flight
+ * (default RING_SLOTS; the tests take a few, so that a small file makes the ring wrap and the Worker block).
  */
-export function openCaptureStream(path: string): FileStream {
+export function openCaptureStream(path: string, opts: { ringSlots?: number } = {}): FileStream {
   // The Worker, once the ring is full, goes on when half of it is free: woken once per sixteen batches.
-  const ring = new BatchRing({ slots: RING_SLOTS, capacity: DEFAULT_BATCH_ROWS, resume: RING_SLOTS / 2 });
+  const slots = opts.ringSlots ?? RING_SLOTS;
+  const ring = new BatchRing({ slots, capacity: DEFAULT_BATCH_ROWS, resume: Math.max(1, slots >> 1) });
   const worker = new Worker(new URL("./file_worker.ts", import.meta.url), {
     type: "module",
     name: "flintnet-replay",
@@ -79,9 +81,9 @@ export function openCaptureStream(path: string): FileStream {
 export function streamCaptureFile(
   path: string,
   consumer: BatchConsumer,
-  opts: { onProgress?: (bytesRead: number, totalBytes: number) => void } = {},
+  opts: { onProgress?: (bytesRead: number, totalBytes: number) => void; ringSlots?: number } = {},
 ): Promise<FileSourceResult> {
-  return openCaptureStream(path).run(consumer, opts);
+  return openCaptureStream(path, opts).run(consumer, opts);
 }
 
 function consumeStream(

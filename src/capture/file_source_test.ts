@@ -40,14 +40,16 @@ async function captureOf(n: number): Promise<string> {
 }
 
 Deno.test("streamCaptureFile() delivers exactly the rows a Decoder on this thread makes, in file order", async () => {
-  const path = await captureOf(50_000); // ~13 batches: more than the ring's 8 slots, so it wraps
+  const path = await captureOf(50_000); // ~15 batches: more than a 4-slot ring, so it wraps
   try {
     const here: unknown[] = [];
     const decoder = new Decoder({ consume: (b) => rows(b, here) });
     await readCaptureFile(path, decoder);
     decoder.flush();
     const there: unknown[] = [];
-    const { stats, decode } = await streamCaptureFile(path, { consume: (b) => rows(b, there) });
+    const { stats, decode } = await streamCaptureFile(path, { consume: (b) => rows(b, there) }, {
+      ringSlots: 4,
+    });
     assert.equal(stats.frames, 50_000);
     assert.equal(decode.ipv4, 50_000);
     assert.equal(there.length, 50_000);
@@ -64,7 +66,7 @@ Deno.test("openCaptureStream() keeps what the Worker sent before run() and deliv
     const decoder = new Decoder({ consume: (b) => rows(b, here) });
     await readCaptureFile(path, decoder);
     decoder.flush();
-    const stream = openCaptureStream(path);
+    const stream = openCaptureStream(path, { ringSlots: 4 });
     // The Worker starts, fills the ring and blocks; its messages arrive while nothing consumes them.
     await new Promise((r) => setTimeout(r, 1500));
     const there: unknown[] = [];
