@@ -113,6 +113,11 @@ Deno.test({
     const k = cap.stats().kernel;
     const reopened = log.filter((l) => l.msg === "capture ring re-opened");
     assert.ok(reopened.length >= 1, `the ring grew; the capture said: ${JSON.stringify(log)}`);
+    // how long the capture thread spent opening the new ring (nothing reads the old one meanwhile)
+    for (const l of reopened) {
+      const ms = l.fields?.open_ms;
+      assert.ok(typeof ms === "number" && ms >= 0, JSON.stringify(l));
+    }
     assert.equal(twice, 0, "no frame was delivered twice");
     assert.equal(foreign, 0, "only trafgen's frames passed the filter");
     assert.equal(

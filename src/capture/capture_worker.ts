@@ -222,6 +222,9 @@ export class CaptureLoop {
     const mb = this.#sizer.afterRead(now, blocks, ring.blockCount, bytes, newDrops);
     if (mb === 0) return;
     let next: TpacketRing | null;
+    // Timed: nothing reads the old ring while the new one is opened (the kernel allocates its blocks), and
+    // a slow open is when a burst can overflow it.
+    const opening = performance.now();
     try {
       next = this.#handover.switchFrom(ring, (group) => this.#openRing(mb, group), now);
     } catch (e) {
@@ -245,6 +248,7 @@ export class CaptureLoop {
       to_mb: mb,
       blocks: next.blockCount,
       reason: mb > fromMb ? (newDrops > 0 ? "drops" : "backlog") : "quiet",
+      open_ms: Math.round((performance.now() - opening) * 10) / 10,
     });
   }
 
