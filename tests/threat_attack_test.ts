@@ -7,13 +7,11 @@
  * flooding source; with an allow list naming the port in the state directory, none of it.
  */
 import assert from "node:assert/strict";
-import { netnsUnavailable, run } from "./helpers/netns.ts";
 import { runFlintnet } from "./helpers/flintnet_cli.ts";
 import { tsharkFields } from "./helpers/visibility_lab.ts";
-import { THREAT_LAB as L, ThreatLab } from "./helpers/threat_lab.ts";
+import { THREAT_LAB as L, ThreatLab, threatLabUnavailable } from "./helpers/threat_lab.ts";
 
-const skip = await netnsUnavailable() ??
-  ((await run(["which", "hping3"], false)).code !== 0 ? "hping3 is missing (Debian package hping3)" : null);
+const skip = await threatLabUnavailable();
 if (skip && Deno.env.get("CI") === "true") throw new Error(`CI=true and ${skip}`);
 
 const SYNS = 600;

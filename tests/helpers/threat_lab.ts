@@ -6,7 +6,14 @@
  * children are watched (their output shown when a test fails) and stopped by destroy(), which never throws.
  */
 import type { WatchedChild } from "./child_process.ts";
+import { netnsUnavailable, run } from "./netns.ts";
 import { NetnsLab, spawnInNamespace, startTcpdump } from "./netns_lab.ts";
+
+/** Why the lab cannot run here (no namespaces, no hping3, which its tests send with), or null. */
+export async function threatLabUnavailable(): Promise<string | null> {
+  return await netnsUnavailable() ??
+    ((await run(["which", "hping3"], false)).code !== 0 ? "hping3 is missing (Debian package hping3)" : null);
+}
 
 /** Names and addresses of the lab. */
 export const THREAT_LAB = {
