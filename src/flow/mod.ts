@@ -7,6 +7,7 @@ export { AddressIndex } from "./address_index.ts";
 export { communityId } from "./community_id.ts";
 export { type Detector } from "./detector.ts";
 export { type FlowJson, flowToJson, topFlowsByBytes } from "./flow_json.ts";
+export { FlowTextCache, type FlowTextCacheOptions } from "./flow_text_cache.ts";
 export { FlowPipeline } from "./flow_pipeline.ts";
 export {
   type CidrWords,

@@ -13,6 +13,7 @@ import {
   type FlowQuery,
   type FlowSort,
   type FlowTable,
+  FlowTextCache,
   flowToJson,
   queryFlowsMany,
   type SortOrder,
@@ -166,17 +167,12 @@ interface Pending {
  */
 const SHARED_PASS = 64;
 
-/** Flows already rendered in one round: the table cannot change while the round runs. */
-interface RenderedFlows {
-  /** As objects (for CSV). */
-  json: Map<number, FlowJson>;
-  /** As JSON text: different queries of a round mostly show the same flows (the top ones). */
-  text: Map<number, string>;
-}
+/** Flows already made into objects in one round (for CSV): the table cannot change while the round runs. */
+type RenderedFlows = Map<number, FlowJson>;
 
 /**
- * Renders one page; a flow on several pages of the round is rendered (and serialised) once. The JSON body
- * is the text JSON.stringify gives for the whole page, put together from each flow's text.
+ * Renders one page. JSON pages are put together from each flow's text, which `texts` reuses while the
+ * flow is unchanged (flow_text_cache.ts); the body is the text JSON.stringify gives for the whole page.
  */
 function render(
   deps: FlowsDeps,
@@ -184,28 +180,25 @@ function render(
   page: FlowPage,
   csv: boolean,
   seen: RenderedFlows,
+  texts: FlowTextCache,
+  nowMs: number,
 ): Rendered {
-  const flowJson = (id: number) => {
-    let f = seen.json.get(id);
-    if (f === undefined) seen.json.set(id, f = flowToJson(deps.table, id, deps.warmupIntervals));
-    return f;
-  };
   const next = page.next ? encodeCursor({ sort: query.sort, order: query.order, ...page.next }) : null;
   if (csv) {
-    const flows = page.ids.map(flowJson);
+    const flows = page.ids.map((id) => {
+      let f = seen.get(id);
+      if (f === undefined) seen.set(id, f = flowToJson(deps.table, id, deps.warmupIntervals));
+      return f;
+    });
     const body = toCsv(
       FLOW_CSV_COLUMNS,
       flows.map((f) => flattenRecord(f as unknown as Record<string, unknown>)),
     );
     return { body, csv, next, totalMatched: page.totalMatched };
   }
-  const texts = page.ids.map((id) => {
-    let t = seen.text.get(id);
-    if (t === undefined) seen.text.set(id, t = JSON.stringify(flowJson(id)));
-    return t;
-  });
+  const flows = page.ids.map((id) => texts.text(id, deps.warmupIntervals, nowMs));
   // The members in FlowsPage's order, as JSON.stringify writes them.
-  const body = `{"flows":[${texts.join(",")}],"count":${texts.length},"total_matched":${page.totalMatched},` +
+  const body = `{"flows":[${flows.join(",")}],"count":${flows.length},"total_matched":${page.totalMatched},` +
     `"next_cursor":${JSON.stringify(next)}}`;
   return { body, csv, next, totalMatched: page.totalMatched };
 }
@@ -218,17 +211,20 @@ function render(
  * are answered in rounds: a request is checked at once (a bad one fails at once), then waits for the
  * next timer tick, where the distinct queries waiting share one pass over the table (up to
  * SHARED_PASS of them) and each answer goes to every request that asked it. An answer is computed
- * after its request arrived, so it is never older than the request; 64 dashboards polling the same
- * page cost one pass, and 64 different queries cost one pass too. Between rounds the thread is
- * yielded, so many different queries cannot hold capture up for long.
+ * after its request arrived: which flows it lists, their counters and times are never older than the
+ * request; a flow's other fields (name, TCP health, threats) may be up to a second older, as its text
+ * is reused while its counters stand still (flow_text_cache.ts). 64 dashboards polling the same page
+ * cost one pass, and 64 different queries cost one pass too. Between rounds the thread is yielded, so
+ * many different queries cannot hold capture up for long.
  */
 export function flowsRoutes(deps: FlowsDeps): Hono {
   const waiting = new Map<string, Pending>();
+  const texts = new FlowTextCache(deps.table);
   let scheduled = false;
 
   function runRound(): void {
     scheduled = false;
-    const seen: RenderedFlows = { json: new Map(), text: new Map() };
+    const seen: RenderedFlows = new Map(), nowMs = performance.now();
     // Up to SHARED_PASS different queries share one pass over the table; the rest wait for the next
     // round, after capture and I/O had the thread.
     const round: Pending[] = [];
@@ -247,7 +243,7 @@ export function flowsRoutes(deps: FlowsDeps): Hono {
     pages.forEach((page, i) => {
       const p = round[i];
       try {
-        const r = render(deps, p.query, page, p.csv, seen);
+        const r = render(deps, p.query, page, p.csv, seen, texts, nowMs);
         for (const w of p.waiters) w.resolve(r);
       } catch (e) {
         for (const w of p.waiters) w.reject(e);
