@@ -25,7 +25,7 @@
  * Results are exactly those of running each query alone (flow_query.ts describes the order and
  * paging).
  */
-import { endpointsMatch, type FlowPage, type FlowQuery, queryFlows, TopK } from "./flow_query.ts";
+import { endpointsMatch, type FlowPage, type FlowQuery, hasPorts, queryFlows, TopK } from "./flow_query.ts";
 import type { FlowTable } from "./flow_table.ts";
 
 const SORT_CODE = { bytes: 0, packets: 1, last_seen: 2, first_seen: 3 } as const;
@@ -137,6 +137,26 @@ function evaluateRowConditions(
   const family = table.family, src = table.src, dst = table.dst;
   const ids = colId, pr = colProto, sp = colSp, dp = colDp, bytes = colBytes;
   const mask = out.mask, counts = out.counts;
+  if (f.ip === undefined && f.srcIp === undefined && f.dstIp === undefined && f.cidr === undefined) {
+    // No address to compare (what dashboards mostly ask): the snapshot's columns alone decide, in one loop
+    // over them (this pass ran 5 ns a row through endpointsMatch, four sets of conditions a round).
+    const proto = f.protocol ?? -1, port = f.port ?? -1;
+    for (let lo = 0, b = 0; lo < live; lo += BLOCK_ROWS, b++) {
+      const hi = Math.min(live, lo + BLOCK_ROWS);
+      let n = 0;
+      for (let j = lo; j < hi; j++) {
+        const p = pr[j];
+        const ok = (minBytes <= 0 || bytes[j] >= minBytes) && (proto < 0 || p === proto) &&
+            (port < 0 || (hasPorts(p) && (sp[j] === port || dp[j] === port)))
+          ? 1
+          : 0;
+        mask[j] = ok;
+        n += ok;
+      }
+      counts[b] = n;
+    }
+    return;
+  }
   for (let lo = 0, b = 0; lo < live; lo += BLOCK_ROWS, b++) {
     const hi = Math.min(live, lo + BLOCK_ROWS);
     let n = 0;

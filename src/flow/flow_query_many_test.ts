@@ -17,11 +17,13 @@ function table(): FlowTable {
   for (let i = 0; i < 3000; i++) {
     const v6 = i % 7 === 0;
     const proto = [6, 17, 1][rand() % 3];
+    // A fifth are answers: the service's port is their source port (a port filter matches either side).
+    const client = 1024 + (rand() % 2000), service = [443, 53, 80, 22][rand() % 4], answer = i % 5 === 0;
     addIpRow(b, {
       src: v6 ? `2001:db8::${(i % 300).toString(16)}` : `10.0.${i % 40}.${i % 250}`,
       dst: v6 ? `2001:db8:1::${(i % 50).toString(16)}` : `192.0.2.${i % 90}`,
-      srcPort: 1024 + (rand() % 2000),
-      dstPort: [443, 53, 80, 22][rand() % 4],
+      srcPort: answer ? service : client,
+      dstPort: answer ? client : service,
       proto,
       ipBytes: 40 + (rand() % 20) * 70, // few distinct values: ties are common
       tsMs: 1_000_000 + (i % 2 === 0 ? i * 10 : 50_000 - i),
