@@ -247,7 +247,7 @@ export class CaptureLoop {
       from_mb: fromMb,
       to_mb: mb,
       blocks: next.blockCount,
-      reason: mb > fromMb ? (newDrops > 0 ? "drops" : "backlog") : "quiet",
+      reason: this.#sizer.reason,
       open_ms: Math.round((performance.now() - opening) * 10) / 10,
     });
   }
