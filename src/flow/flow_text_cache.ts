@@ -9,7 +9,7 @@
  * packets, bytes, last packet and baseline intervals, so counters and times are always current. What
  * changes without the flow's counters (a name learned later from DNS, a block list reloaded, the attack
  * score of the interval just closed) shows at most `maxAgeMs` late: after that the text is rendered again.
- * Bounded: at most `maxEntries` texts; when full, the oldest quarter goes.
+ * Bounded: at most `maxEntries` texts; when full, the oldest quarter goes; prune() forgets the old ones.
  */
 import { flowToJson } from "./flow_json.ts";
 import type { FlowTable } from "./flow_table.ts";
@@ -72,6 +72,18 @@ export class FlowTextCache {
     } else if (this.#entries.size >= this.maxEntries) this.#evictOldest();
     this.#entries.set(id, { text, generation, packets, bytes, lastSeen, intervals, renderedAt: nowMs });
     return text;
+  }
+
+  /**
+   * Forgets the texts rendered `maxAgeMs` or more before `nowMs`: they would be rendered again anyway, and a
+   * dashboard that stopped asking should not leave thousands behind. The Map holds texts in the order they
+   * were rendered, so this stops at the first one still young.
+   */
+  prune(nowMs: number): void {
+    for (const [id, e] of this.#entries) {
+      if (nowMs - e.renderedAt < this.maxAgeMs) break;
+      this.#entries.delete(id);
+    }
   }
 
   /** Drops the oldest quarter of the texts (at least one). */

@@ -73,3 +73,22 @@ Deno.test("FlowTextCache holds at most maxEntries texts, the oldest going first"
   c.text(0, 5, 1); // the oldest went
   assert.equal(c.misses, misses + 1);
 });
+
+Deno.test("FlowTextCache.prune() forgets the texts rendered maxAgeMs ago or more and keeps the younger", () => {
+  const t = new FlowTable(100), c = new FlowTextCache(t, { maxAgeMs: 1000 });
+  send(t, Array.from({ length: 3 }, (_, i) => ({ ...TCP, srcPort: 40000 + i, ipBytes: 60, tsMs: 1000 })));
+  c.text(0, 5, 0);
+  c.text(1, 5, 100);
+  c.text(2, 5, 600);
+  c.text(0, 5, 700); // reused: a text asked again is not younger for it
+  c.prune(1050);
+  assert.equal(c.size, 2, "the text rendered at 0 ms went");
+  const misses = c.misses;
+  c.text(1, 5, 1060);
+  c.text(2, 5, 1060);
+  assert.equal(c.misses, misses, "those of 100 and 600 ms are kept");
+  c.text(0, 5, 1060);
+  assert.equal(c.misses, misses + 1);
+  c.prune(5000);
+  assert.equal(c.size, 0);
+});

@@ -225,6 +225,7 @@ export function flowsRoutes(deps: FlowsDeps): Hono {
   function runRound(): void {
     scheduled = false;
     const seen: RenderedFlows = new Map(), nowMs = performance.now();
+    texts.prune(nowMs);
     // Up to SHARED_PASS different queries share one pass over the table; the rest wait for the next
     // round, after capture and I/O had the thread.
     const round: Pending[] = [];
