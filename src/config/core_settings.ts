@@ -138,7 +138,8 @@ export const CORE_SETTINGS = {
     name: "FLINTNET_CAPTURE_RING_START_MB",
     description: "AF_PACKET ring size at start in MiB; it is re-opened larger (×4, up to " +
       "FLINTNET_CAPTURE_RING_MB, no frame lost) as soon as it holds less than 2 s of traffic, and " +
-      "again whenever it fills half-way; it shrinks back after 5 quiet minutes. Set it to FLINTNET_CAPTURE_RING_MB for a fixed ring.",
+      "again whenever it fills half-way; it shrinks back after 5 quiet minutes. " +
+      "Set it to FLINTNET_CAPTURE_RING_MB for a fixed ring.",
     parser: intRange(2, 2048),
     fallback: 4,
   }),

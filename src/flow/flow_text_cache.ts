@@ -26,6 +26,8 @@ interface Entry {
 
 /** Options of a {@link FlowTextCache}. */
 export interface FlowTextCacheOptions {
+  /** Intervals after which a baseline counts as mature (flowToJson's `warmup`). @default 5 */
+  warmupIntervals?: number;
   /** Texts kept at most. @default 8192 */
   maxEntries?: number;
   /** How long a text is reused when the flow's counters have not changed, ms. @default 1000 */
@@ -36,6 +38,7 @@ export interface FlowTextCacheOptions {
 export class FlowTextCache {
   readonly maxEntries: number;
   readonly maxAgeMs: number;
+  readonly warmupIntervals: number;
   #entries = new Map<number, Entry>();
   /** Texts reused. */
   hits = 0;
@@ -45,6 +48,7 @@ export class FlowTextCache {
   constructor(readonly table: FlowTable, opts: FlowTextCacheOptions = {}) {
     this.maxEntries = Math.max(1, opts.maxEntries ?? 8192);
     this.maxAgeMs = opts.maxAgeMs ?? 1000;
+    this.warmupIntervals = opts.warmupIntervals ?? 5;
   }
 
   /** Texts held. */
@@ -52,8 +56,8 @@ export class FlowTextCache {
     return this.#entries.size;
   }
 
-  /** `JSON.stringify(flowToJson(table, id, warmup))`, reused when still current at `nowMs`. */
-  text(id: number, warmup: number, nowMs: number): string {
+  /** `JSON.stringify(flowToJson(table, id, warmupIntervals))`, reused when still current at `nowMs`. */
+  text(id: number, nowMs: number): string {
     const t = this.table, e = this.#entries.get(id);
     const generation = t.generation[id], packets = t.packets(id), bytes = t.bytes(id);
     const lastSeen = t.lastSeen(id), intervals = t.ewmaIntervals[id];
@@ -65,7 +69,7 @@ export class FlowTextCache {
       return e.text;
     }
     this.misses++;
-    const text = JSON.stringify(flowToJson(t, id, warmup));
+    const text = JSON.stringify(flowToJson(t, id, this.warmupIntervals));
     if (e !== undefined) {
       // Re-inserted, so the Map's order stays the order of rendering (the oldest go first when full).
       this.#entries.delete(id);

@@ -196,7 +196,7 @@ function render(
     );
     return { body, csv, next, totalMatched: page.totalMatched };
   }
-  const flows = page.ids.map((id) => texts.text(id, deps.warmupIntervals, nowMs));
+  const flows = page.ids.map((id) => texts.text(id, nowMs));
   // The members in FlowsPage's order, as JSON.stringify writes them.
   const body = `{"flows":[${flows.join(",")}],"count":${flows.length},"total_matched":${page.totalMatched},` +
     `"next_cursor":${JSON.stringify(next)}}`;
@@ -219,7 +219,7 @@ function render(
  */
 export function flowsRoutes(deps: FlowsDeps): Hono {
   const waiting = new Map<string, Pending>();
-  const texts = new FlowTextCache(deps.table);
+  const texts = new FlowTextCache(deps.table, { warmupIntervals: deps.warmupIntervals });
   let scheduled = false;
 
   function runRound(): void {
