@@ -27,7 +27,7 @@ export interface LiveCaptureOptions {
   filter: string | Uint8Array;
   /** Receives every decoded batch, on the main thread. */
   consumer: BatchConsumer;
-  /** Ring block size in KiB. @default 1024 */
+  /** Ring block size in KiB. @default 32 KiB, more when the snaplen needs it (tpacket_ring.ts blockKbFor) */
   blockKb?: number;
   /** Promiscuous mode. @default true */
   promisc?: boolean;

@@ -62,7 +62,7 @@ const H_PKTTYPE = 48 + 10;
 export interface RingOptions {
   /** Ring size in MiB (rounded down to whole blocks, at least 2 blocks). */
   ringMb: number;
-  /** Block size in KiB, a multiple of the page size. @default 1024 */
+  /** Block size in KiB, a multiple of the page size. @default {@link blockKbFor}(snaplen) */
   blockKb?: number;
   /** Bytes kept per frame; also what the attached filter returns for "accept". */
   snaplen: number;
@@ -77,6 +77,21 @@ export interface RingOptions {
    * existing group accepts nothing until it is a member, so no frame reaches two rings.
    */
   fanoutGroup?: number;
+}
+
+/**
+ * The block size for `snaplen`: 32 KiB when a frame of it fits (with the 512 bytes of headers allowed for
+ * below), else the next power of two that holds one. Why small: the kernel allocates each block as one
+ * physically contiguous piece, and 32 KiB (8 pages) is the largest it hands out without reclaiming or
+ * compacting memory first. A 64 MiB ring opened on a machine that had sat a while took 125 ms in 1 MiB
+ * blocks, 63–100 ms in 256 KiB ones and 11 ms in 32 KiB ones (docs/benchmarks.md), and the capture reads
+ * nothing while a re-opened ring is being allocated: the 16 → 64 MiB re-opens of 124–309 ms were when the
+ * live streams dropped frames.
+ */
+export function blockKbFor(snaplen: number): number {
+  let kb = 32;
+  while (kb * 1024 < snaplen + 512) kb *= 2;
+  return kb;
 }
 
 /** Kernel counters (struct tpacket_stats_v3), accumulated since the ring was opened. */
@@ -161,7 +176,7 @@ export class TpacketRing {
    *   CAP_NET_RAW), RangeError for bad options, Error for a link type the decoder cannot read
    */
   static open(iface: string, opts: RingOptions): TpacketRing {
-    const blockSize = (opts.blockKb ?? 1024) * 1024;
+    const blockSize = (opts.blockKb ?? blockKbFor(opts.snaplen)) * 1024;
     const page = libc().getpagesize();
     if (!Number.isInteger(blockSize) || blockSize < page || blockSize % page !== 0) {
       throw new RangeError(
@@ -246,8 +261,9 @@ export class TpacketRing {
   }
 
   /**
-   * Hands every frame of every ready block, from the current one on, to `sink`, flushing it after each
-   * block and returning each block to the kernel. A VLAN tag the kernel stripped is passed as
+   * Hands every frame of every ready block, from the current one on, to `sink`, returning each block to the
+   * kernel once walked (the sink copies what it keeps), and flushes the sink once at the end: a flush a
+   * block would hand the main thread a batch of a few hundred rows per 32 KiB block. A VLAN tag the kernel stripped is passed as
    * `sink.vlanHint` (set before every frame, 0 when untagged) and its 4 bytes are added to wireLen. Frames whose data would run past their block are not
    * trusted and end the block's walk.
    * @returns blocks consumed
@@ -281,12 +297,12 @@ export class TpacketRing {
         if (next === 0) break;
         h += next;
       }
-      sink.flush();
       this.bytesRead += u32[(base + BD_LEN) >> 2];
       u32[statusWord] = 0; // TP_STATUS_KERNEL: the block is the kernel's again
       this.#current = (this.#current + 1) % this.blockCount;
       blocks++;
     }
+    if (blocks > 0) sink.flush();
     return blocks;
   }
 
