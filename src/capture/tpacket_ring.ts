@@ -263,9 +263,9 @@ export class TpacketRing {
   /**
    * Hands every frame of every ready block, from the current one on, to `sink`, returning each block to the
    * kernel once walked (the sink copies what it keeps), and flushes the sink once at the end: a flush a
-   * block would hand the main thread a batch of a few hundred rows per 32 KiB block. A VLAN tag the kernel stripped is passed as
-   * `sink.vlanHint` (set before every frame, 0 when untagged) and its 4 bytes are added to wireLen. Frames whose data would run past their block are not
-   * trusted and end the block's walk.
+   * block would hand the main thread a batch of a few hundred rows per 32 KiB block. A VLAN tag the kernel
+   * stripped is passed as `sink.vlanHint` (set before every frame, 0 when untagged) and its 4 bytes are
+   * added to wireLen. Frames whose data would run past their block are not trusted and end the block's walk.
    * @returns blocks consumed
    */
   readReady(sink: FrameSink & { vlanHint: number }): number {
