@@ -63,7 +63,15 @@ export interface PassiveNeighbourJson {
 /** The set of neighbours seen in capture. */
 export class PassiveNeighbours {
   readonly #max: number;
+  /** In the order first seen (list(), replay's output). */
   readonly #entries = new Map<string, PassiveNeighbour>();
+  /**
+   * The same entries in the order of their latest frame, the oldest first: the one to evict is the first,
+   * found without a scan (a scan per new sender made a flood of forged LLDP frames cost O(max) each).
+   * Rebuilt by sorting when entries were restored since (their saved times, not the order restored).
+   */
+  #byLast = new Map<string, PassiveNeighbour>();
+  #byLastStale = false;
   /** Entries evicted because the set was full. */
   evicted = 0;
 
@@ -79,15 +87,19 @@ export class PassiveNeighbours {
     const r = o.report.remote;
     const key = [o.iface, o.report.protocol, o.srcMac, r.chassisId ?? r.name ?? "", r.port.name].join("|");
     const known = this.#entries.get(key);
-    if (o.ttlS === 0) return this.#entries.delete(key); // a shutdown LLDPDU (802.1AB §9.2.7.7.1)
+    if (o.ttlS === 0) return this.#delete(key); // a shutdown LLDPDU (802.1AB §9.2.7.7.1)
     if (known) {
       const changed = JSON.stringify(known.last.report) !== JSON.stringify(o.report);
       known.last = o;
       known.frames++;
+      this.#byLast.delete(key);
+      this.#byLast.set(key, known);
       return changed;
     }
     if (this.#entries.size >= this.#max) this.#evictOldest();
-    this.#entries.set(key, { key, last: o, firstSeenMs: o.tsMs, frames: 1 });
+    const e = { key, last: o, firstSeenMs: o.tsMs, frames: 1 };
+    this.#entries.set(key, e);
+    this.#byLast.set(key, e);
     return true;
   }
 
@@ -96,7 +108,7 @@ export class PassiveNeighbours {
     let gone = false;
     for (const [key, e] of this.#entries) {
       if (e.last.tsMs + e.last.ttlS * 1000 < nowMs) {
-        this.#entries.delete(key);
+        this.#delete(key);
         gone = true;
       }
     }
@@ -107,6 +119,8 @@ export class PassiveNeighbours {
   restore(e: PassiveNeighbour): void {
     if (this.#entries.size >= this.#max) this.#evictOldest();
     this.#entries.set(e.key, e);
+    this.#byLast.set(e.key, e);
+    this.#byLastStale = true;
   }
 
   /** Every entry, in the order first seen. */
@@ -146,12 +160,21 @@ export class PassiveNeighbours {
     });
   }
 
+  #delete(key: string): boolean {
+    this.#byLast.delete(key);
+    return this.#entries.delete(key);
+  }
+
+  /** Evicts the entry whose latest frame is the oldest. */
   #evictOldest(): void {
-    let oldest: PassiveNeighbour | undefined;
-    for (const e of this.#entries.values()) if (!oldest || e.last.tsMs < oldest.last.tsMs) oldest = e;
-    if (oldest) {
-      this.#entries.delete(oldest.key);
-      this.evicted++;
+    if (this.#byLastStale) {
+      const sorted = [...this.#entries.values()].sort((a, b) => a.last.tsMs - b.last.tsMs);
+      this.#byLast = new Map(sorted.map((e) => [e.key, e]));
+      this.#byLastStale = false;
     }
+    const oldest = this.#byLast.keys().next();
+    if (oldest.done) return;
+    this.#delete(oldest.value);
+    this.evicted++;
   }
 }
