@@ -5,6 +5,7 @@ const capture = (iface: string, state: "capturing" | "waiting" | "down") => ({
   iface,
   state,
   reopenCount: 0,
+  waitsForMain: 0,
   kernel: { packets: 0, drops: 0, freezes: 0 },
   decode: null,
   batches: 0,

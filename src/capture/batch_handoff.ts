@@ -8,6 +8,12 @@
  *   pipeline) and, once consume() returns, sends the buffer back to the Worker to be filled again. A new
  *   400 KB buffer per batch made the daemon's RSS grow with every burst.
  *
+ * The sender counts the batches posted and not yet sent back: at {@link MAX_WAITING_BATCHES} the capture
+ * Worker stops reading the kernel's ring (mid-read, at the next block) until the main thread catches up, so a
+ * main thread that cannot keep up (a flood of ARP claims of ever new addresses, each judged by the ARP
+ * watcher) leaves the frames in the ring, where an overflow is counted as kernel drops, instead of in a queue
+ * of posted batches: unbounded, that queue took the daemon to 701 MB during 3 M such frames at 0.6 M/s.
+ *
  * capture_worker.ts and live_capture.ts only route the messages to these two.
  */
 import {
@@ -34,24 +40,48 @@ export interface RecycleMessage {
 /** Buffers kept for reuse; more than a burst's worth in flight are left to the collector. */
 const MAX_SPARE_BATCHES = 16;
 
+/**
+ * Batches posted and not yet sent back at which the Worker stops reading: 4,096 rows each, 262 k frames in
+ * ~26 MB, a quarter of a second at a million frames/s; the kernel's ring (up to 64 MiB) holds more.
+ */
+export const MAX_WAITING_BATCHES = 64;
+
 /** The Worker's end: the decoder's consumer. */
 export class BatchSender implements BatchConsumer {
   readonly #post: (m: BatchMessage, transfer: Transferable[]) => void;
   /** Batches over buffers the main thread sent back. */
   readonly #spare: PacketBatch[] = [];
+  #waiting = 0;
+  /** Called when the main thread catches up below MAX_WAITING_BATCHES. */
+  readonly #caughtUp: () => void;
 
-  constructor(post: (m: BatchMessage, transfer: Transferable[]) => void) {
+  constructor(post: (m: BatchMessage, transfer: Transferable[]) => void, caughtUp: () => void = () => {}) {
     this.#post = post;
+    this.#caughtUp = caughtUp;
+  }
+
+  /** Batches posted that the main thread has not sent back yet. */
+  get waiting(): number {
+    return this.#waiting;
+  }
+
+  /** Whether the main thread is MAX_WAITING_BATCHES behind: read no more frames until it catches up. */
+  get behind(): boolean {
+    return this.#waiting >= MAX_WAITING_BATCHES;
   }
 
   /** Posts the batch away with its buffers; the decoder fills a returned one (or a new one) next. */
   consume(batch: PacketBatch): PacketBatch {
     this.#post({ type: "batch", batch }, batchTransferList(batch));
+    this.#waiting++;
     return this.#spare.pop() ?? createPacketBatch(batch.capacity);
   }
 
-  /** Takes back a buffer this end posted (any other size is left alone). */
+  /** Takes back a buffer this end posted (one of another size is counted but not kept). */
   recycle(buffer: ArrayBuffer): void {
+    const wasBehind = this.behind;
+    if (this.#waiting > 0) this.#waiting--;
+    if (wasBehind && !this.behind) this.#caughtUp();
     const capacity = DEFAULT_BATCH_ROWS;
     if (this.#spare.length >= MAX_SPARE_BATCHES || buffer.byteLength !== batchBytes(capacity)) return;
     this.#spare.push(createPacketBatch(capacity, { buffer, offset: 0 }));

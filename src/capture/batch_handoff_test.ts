@@ -5,6 +5,7 @@ import {
   type BatchMessage,
   BatchReceiver,
   BatchSender,
+  MAX_WAITING_BATCHES,
   type RecycleMessage,
 } from "./batch_handoff.ts";
 
@@ -59,6 +60,30 @@ Deno.test("BatchSender keeps no buffer of another size, and at most 16 spares", 
   const handed = new Set<ArrayBufferLike>();
   for (let i = 0; i < 20; i++) handed.add(batchTransferList(sender.consume(createPacketBatch()))[0]);
   assert.deepEqual(buffers.filter((b) => handed.has(b)).length, 16);
+});
+
+Deno.test("BatchSender is behind with MAX_WAITING_BATCHES batches not sent back, and says once when it caught up", () => {
+  let caughtUp = 0;
+  const posted: ArrayBuffer[] = [];
+  const sender = new BatchSender(
+    (_m, transfer) => void posted.push(transfer[0] as ArrayBuffer),
+    () => caughtUp++,
+  );
+  let batch = createPacketBatch();
+  for (let i = 0; i < MAX_WAITING_BATCHES - 1; i++) batch = sender.consume(batch);
+  assert.equal(sender.behind, false);
+  batch = sender.consume(batch);
+  assert.equal(sender.waiting, MAX_WAITING_BATCHES);
+  assert.equal(sender.behind, true);
+  // a buffer sent back, kept or not (another size is not), is one batch fewer waiting
+  sender.recycle(new ArrayBuffer(8));
+  assert.equal(sender.behind, false);
+  assert.equal(caughtUp, 1);
+  for (const b of posted.slice(0, 10)) sender.recycle(b);
+  assert.equal(sender.waiting, MAX_WAITING_BATCHES - 11);
+  assert.equal(caughtUp, 1); // said once, as the count went below the mark
+  batch = sender.consume(batch);
+  assert.equal(sender.waiting, MAX_WAITING_BATCHES - 10);
 });
 
 Deno.test("BatchReceiver counts, stamps the interface, consumes, then sends the buffer back; a throwing consumer costs only its batch", () => {

@@ -74,6 +74,11 @@ export interface StatsMessage {
   state: CaptureState;
   /** Times the ring was opened again after the interface came back. */
   reopenCount: number;
+  /**
+   * Times the Worker stopped reading the ring because the main thread had MAX_WAITING_BATCHES batches still
+   * to consume (batch_handoff.ts); meanwhile frames wait in the kernel's ring, which counts what overflows.
+   */
+  waitsForMain: number;
 }
 
 /** Messages the worker sends. */
@@ -112,6 +117,9 @@ export class CaptureLoop {
   #ring: TpacketRing | null = null;
   #state: CaptureState = "waiting";
   #reopenCount = 0;
+  #waitsForMain = 0;
+  /** Whether the main thread is too far behind to read more now (a read stops at the block it happens). */
+  readonly #behind = () => this.#sender.behind;
   #everOpened = false;
   #closedTotals: RingStats = { packets: 0, drops: 0, freezes: 0 };
   #stopping = false;
@@ -136,7 +144,7 @@ export class CaptureLoop {
     this.#post = post;
     this.#sizer = new RingSizer({ startMb: opts.ringStartMb ?? opts.ringMb, maxMb: opts.ringMb });
     this.#handover = new RingHandover(opts.retireTimeoutMs ?? 50, (s) => this.#addClosed(s));
-    this.#sender = new BatchSender(post);
+    this.#sender = new BatchSender(post, () => this.#wake?.());
     this.#decoder = new Decoder(this.#sender);
     this.#tap = new FrameTap(this.#decoder);
     this.#sink = this.#decoder;
@@ -164,10 +172,19 @@ export class CaptureLoop {
             continue;
           }
           const ring = this.#ring;
+          if (this.#sender.behind) {
+            // The main thread is behind: its batches stay bounded and the frames wait in the kernel's ring
+            // (an old one being retired is still read, so that closing it loses nothing). recycle() wakes
+            // this as soon as the main thread catches up.
+            this.#waitsForMain++;
+            this.#handover.readOld(this.#sink, ring, Date.now());
+            await this.#sleep(this.#handover.retiring > 0 ? RETIRE_POLL_MS : POLL_MS);
+            continue;
+          }
           const revents = await ring.wait(this.#handover.retiring > 0 ? RETIRE_POLL_MS : POLL_MS);
           this.#handover.readOld(this.#sink, ring, Date.now());
           const bytesBefore = ring.bytesRead;
-          const blocks = ring.readReady(this.#sink);
+          const blocks = ring.readReady(this.#sink, this.#behind);
           if (revents & (POLLERR | POLLHUP | POLLNVAL)) {
             this.#lost(ring, revents);
             await this.#sleep(RETRY_MS); // a link that flaps must not turn into a busy open/close loop
@@ -370,6 +387,7 @@ export class CaptureLoop {
       decode: this.#decoder.counters(),
       state: this.#state,
       reopenCount: this.#reopenCount,
+      waitsForMain: this.#waitsForMain,
     });
   }
 

@@ -47,6 +47,11 @@ export interface LiveCaptureStats extends BatchCounts {
   state: CaptureState | "starting" | "stopped";
   /** Times the worker reopened the interface after losing it. */
   reopenCount: number;
+  /**
+   * Times the worker stopped reading the ring because this thread had 64 batches still to consume (it is
+   * behind: frames wait in the kernel's ring, and what overflows it is counted in kernel.drops).
+   */
+  waitsForMain: number;
   /** Kernel ring counters. */
   kernel: RingStats;
   /** Decoder counters; null until the worker's first report. */
@@ -85,6 +90,7 @@ export class LiveCapture {
       iface: opts.iface,
       state: "stopped",
       reopenCount: 0,
+      waitsForMain: 0,
       kernel: { packets: 0, drops: 0, freezes: 0 },
       decode: null,
       batches: 0,
@@ -199,6 +205,7 @@ export class LiveCapture {
         this.#stats.kernel = m.kernel;
         this.#stats.decode = m.decode;
         this.#stats.reopenCount = m.reopenCount;
+        this.#stats.waitsForMain = m.waitsForMain;
         this.#onReport?.();
         break;
       case "log":

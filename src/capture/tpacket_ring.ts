@@ -266,9 +266,10 @@ export class TpacketRing {
    * block would hand the main thread a batch of a few hundred rows per 32 KiB block. A VLAN tag the kernel
    * stripped is passed as `sink.vlanHint` (set before every frame, 0 when untagged) and its 4 bytes are
    * added to wireLen. Frames whose data would run past their block are not trusted and end the block's walk.
+   * `enough`, asked after each block, ends the read early (the rest stays in the ring for the next one).
    * @returns blocks consumed
    */
-  readReady(sink: FrameSink & { vlanHint: number }): number {
+  readReady(sink: FrameSink & { vlanHint: number }, enough?: () => boolean): number {
     const u8 = this.#u8, u16 = this.#u16, u32 = this.#u32;
     const blockSize = this.blockSize, linkType = this.linkType, loopback = this.loopback;
     let blocks = 0;
@@ -301,6 +302,7 @@ export class TpacketRing {
       u32[statusWord] = 0; // TP_STATUS_KERNEL: the block is the kernel's again
       this.#current = (this.#current + 1) % this.blockCount;
       blocks++;
+      if (enough?.()) break;
     }
     if (blocks > 0) sink.flush();
     return blocks;

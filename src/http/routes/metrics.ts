@@ -40,7 +40,7 @@ function num(v: unknown): number | undefined {
 
 /**
  * Registers the daemon's own metrics on `registry`: per-interface capture counters (kernel packets,
- * drops, ring freezes, reopens, decoded frames), malformed frames by reason, the flow table, events
+ * drops, ring freezes, reopens, decoded frames, waits for the main thread), malformed frames by reason, the flow table, events
  * by kind, detectors' time and failures, SSE clients, RSS and uptime. Values are read from `src` at each
  * scrape, by collectors named after what they read.
  */
@@ -75,6 +75,11 @@ export function registerCoreMetrics(registry: MetricsRegistry, src: CoreMetricsS
       iface,
     ),
     frames: r.counter("flintnet_capture_decoded_frames_total", "Frames offered to the decoder.", iface),
+    waits: r.counter(
+      "flintnet_capture_waits_for_main_total",
+      "Times the capture Worker stopped reading the ring because the main thread was 64 batches behind.",
+      iface,
+    ),
   };
   const malformed = r.counter(
     "flintnet_decode_malformed_total",
@@ -125,6 +130,7 @@ export function registerCoreMetrics(registry: MetricsRegistry, src: CoreMetricsS
         [capture.freezes, kernel.freezes],
         [capture.reopens, c.reopenCount],
         [capture.frames, decode.frames],
+        [capture.waits, c.waitsForMain],
       ];
       for (const [metric, v] of pairs) {
         const n = num(v);
