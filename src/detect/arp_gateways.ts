@@ -70,6 +70,16 @@ export class GatewayBook {
     this.#traffic.set(ip, { mac, score });
   }
 
+  /** Whether the routing MAC's ownership of `ip` was learned (facts(ip).traffic is set), without allocating. */
+  learnedFromTraffic(ip: number): boolean {
+    return this.#traffic.has(ip);
+  }
+
+  /** Whether anything says `ip` is a gateway (facts(ip) is not null), without allocating. */
+  isKnown(ip: number): boolean {
+    return this.#route.has(ip) || this.#hops.has(ip) || this.#traffic.has(ip);
+  }
+
   /** What is known about `ip` as a gateway; null when nothing says it is one. */
   facts(ip: number): GatewayFacts | null {
     const route = this.#route.has(ip), polled = this.#hops.has(ip);

@@ -4,7 +4,7 @@
  * is known beyond ARP (which addresses are gateways, which MACs did DHCP; arp_gateways.ts,
  * arp_traffic.ts). The detector (arp_security.ts) sets the claim; the rules decide and emit.
  */
-import type { ArpHistory } from "../devices/mod.ts";
+import type { ArpBinding, ArpHistory } from "../devices/mod.ts";
 import { MinuteBudget } from "../base/mod.ts";
 import { formatIpv4, formatMac, isLocallyAdministered } from "../net/mod.ts";
 import {
@@ -144,9 +144,11 @@ export class ArpRuleContext {
     return start === null ? Infinity : start + this.learningMs;
   }
 
-  /** A hold since `first` is established at `t`: stable long enough, or learned before learning ended. */
-  established(first: number, t: number): boolean {
-    const end = this.learningEnd();
+  /**
+   * A hold since `first` is established at `t`: stable long enough, or learned before learning ended (`end`:
+   * learningEnd(), passed by a caller asking for many holds).
+   */
+  established(first: number, t: number, end = this.learningEnd()): boolean {
     return first <= t - this.stableMs || (first < end && t >= end);
   }
 
@@ -164,21 +166,44 @@ export class ArpRuleContext {
   }
 
   /**
+   * `gatewayOf(ip) !== null`, learning what gatewayOf learns, without allocating: a claim is judged on every
+   * address its MAC holds, and a MAC answering for many addresses comes with every claim.
+   */
+  isGateway(ip: number): boolean {
+    const g = this.gateways;
+    if (g.learnedFromTraffic(ip)) return true;
+    const router = this.traffic.routerMac();
+    if (router < 0 || !this.#firstClaimer(router, ip)) return g.isKnown(ip);
+    const guess = this.traffic.router()!;
+    g.noteTraffic(ip, guess.mac, guess.score);
+    return true;
+  }
+
+  /**
    * `mac` owns `ip`: it held it first (no other MAC claimed it earlier) and long enough to be established.
    * A router answering for its own address is not spoofing it.
    */
   owns(mac: number, ip: number, t: number): boolean {
     const mine = this.history.mac(mac)?.ips.get(ip);
-    return mine !== undefined && this.established(mine.first, t) && this.#firstClaimer(mac, ip);
+    return mine !== undefined && this.ownsBinding(mine, t);
+  }
+
+  /** {@link owns} for a binding in hand: its MAC owns its address (`end`: as for {@link established}). */
+  ownsBinding(mine: ArpBinding, t: number, end = this.learningEnd()): boolean {
+    return this.established(mine.first, t, end) && this.#claimedFirst(mine);
   }
 
   /** No MAC but `mac` claimed `ip` before `mac` did (and `mac` did). */
   #firstClaimer(mac: number, ip: number): boolean {
     const mine = this.history.mac(mac)?.ips.get(ip);
-    if (mine === undefined) return false;
-    for (const b of this.history.ipRecord(ip)?.claims ?? []) {
-      if (b.mac !== mac && b.first < mine.first) return false;
-    }
+    return mine !== undefined && this.#claimedFirst(mine);
+  }
+
+  /** No other MAC claimed the binding's address before its MAC did. */
+  #claimedFirst(mine: ArpBinding): boolean {
+    const claims = this.history.ipRecord(mine.ip)?.claims;
+    if (claims === undefined) return true;
+    for (const b of claims) if (b.mac !== mine.mac && b.first < mine.first) return false;
     return true;
   }
 

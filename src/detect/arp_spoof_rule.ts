@@ -65,7 +65,7 @@ export class ArpSpoofRule {
     if (h.standing(SLOT_SPOOF, mac, 0, t, ctx.quietMs)) {
       // Reported already: the incident goes on (a MAC answering for many addresses keeps it standing at
       // the cost of this), and only its turning critical, judged by the claim now, is news.
-      const critical = asked >= 0 || (!ctx.owns(mac, ip, t) && ctx.gatewayOf(ip) !== null);
+      const critical = asked >= 0 || (!ctx.owns(mac, ip, t) && ctx.isGateway(ip));
       if (!critical || h.standing(SLOT_SPOOF_CRITICAL, mac, 0, t, ctx.quietMs)) {
         h.raise(SLOT_SPOOF, mac, 0, t, ctx.quietMs);
         if (critical) h.raise(SLOT_SPOOF_CRITICAL, mac, 0, t, ctx.quietMs);
@@ -74,23 +74,22 @@ export class ArpSpoofRule {
         return;
       }
     }
-    const live: ArpBinding[] = [];
-    for (const b of rec.ips.values()) if (b.last >= since) live.push(b);
-    live.sort((a, b) => a.first - b.first || a.ip - b.ip);
-    const addresses: SpoofAddress[] = live.map((b) => ({
-      ip: b.ip,
-      first: b.first,
-      last: b.last,
-      gateway: ctx.owns(mac, b.ip, t) ? null : ctx.gatewayOf(b.ip),
-      others: this.#others(mac, b.ip, since),
-    }));
-    const critical = asked >= 0 || addresses.some((a) => a.gateway !== null);
+    // Judged address by address without allocating: nearly every claim that comes here ends as a host's
+    // secondaries or a repeat, and gathering the incident (its addresses, their gateways and rivals) for each
+    // made a flood of claims cost ~200 objects a frame. Gathered below only for an event.
+    let critical = asked >= 0, contested = false, established = true;
+    const learned = ctx.learningEnd();
+    for (const b of rec.ips.values()) {
+      if (b.last < since) continue;
+      if (!ctx.ownsBinding(b, t, learned) && ctx.isGateway(b.ip)) critical = true; // learns as gatewayOf would
+      if (!contested && this.#contested(mac, b.ip, since)) contested = true;
+      if (established && !ctx.established(b.first, t, learned)) established = false;
+    }
     // A host's secondaries: all its own (no other MAC claims them), held long or learned. During learning
     // they are being learned: only a critical claim or one another MAC also makes is news.
-    const contested = addresses.some((a) => a.others.length > 0);
-    if (
-      !critical && !contested && (t < ctx.learningEnd() || live.every((b) => ctx.established(b.first, t)))
-    ) return void c.secondaries_suppressed++;
+    if (!critical && !contested && (t < learned || established)) {
+      return void c.secondaries_suppressed++;
+    }
     const dhcpAt = ctx.traffic.dhcpSince(mac, since);
     if (dhcpAt !== null && !critical && !contested) {
       return void c.renumbered_dhcp++;
@@ -106,6 +105,16 @@ export class ArpSpoofRule {
     const escalated = critical && !firstReport;
     if (escalated) c.escalations++;
     if (!ctx.allowed("arp_spoof")) return;
+    const live: ArpBinding[] = [];
+    for (const b of rec.ips.values()) if (b.last >= since) live.push(b);
+    live.sort((a, b) => a.first - b.first || a.ip - b.ip);
+    const addresses: SpoofAddress[] = live.map((b) => ({
+      ip: b.ip,
+      first: b.first,
+      last: b.last,
+      gateway: ctx.owns(mac, b.ip, t) ? null : ctx.gatewayOf(b.ip),
+      others: this.#others(mac, b.ip, since),
+    }));
     const text = spoofIncident({
       mac,
       vendor: ctx.vendorOf(mac),
@@ -117,6 +126,14 @@ export class ArpSpoofRule {
       party: (p) => ctx.party(p),
     });
     ctx.emit("arp_spoof", critical ? "critical" : "warning", mac, subject(addresses, asked), text);
+  }
+
+  /** Whether another MAC claimed `ip` within the window ({@link #others} is not empty). */
+  #contested(mac: number, ip: number, since: number): boolean {
+    const claims = this.#ctx.history.ipRecord(ip)?.claims;
+    if (claims === undefined) return false;
+    for (const b of claims) if (b.mac !== mac && b.last >= since) return true;
+    return false;
   }
 
   /** The other MACs that claimed `ip` within the window. */

@@ -210,13 +210,23 @@ export class TrafficFacts {
 
   /** The MAC that forwards from the most source addresses, if it scores at least {@link MIN_ROUTER_SCORE}. */
   router(): RouterGuess | null {
+    const k = this.#routerSlot();
+    return k < 0 ? null : { mac: this.#mac[k], score: this.#score[k] };
+  }
+
+  /** {@link router}'s MAC, or -1 when none routes: nothing allocated (asked for every address an ARP claim judges). */
+  routerMac(): number {
+    const k = this.#routerSlot();
+    return k < 0 ? -1 : this.#mac[k];
+  }
+
+  /** The slot of the MAC {@link router} names, or -1. */
+  #routerSlot(): number {
     let best = -1;
     for (let k = 0; k < SLOTS; k++) {
       if (this.#mac[k] !== 0 && (best < 0 || this.#score[k] > this.#score[best])) best = k;
     }
-    return best >= 0 && this.#score[best] >= MIN_ROUTER_SCORE
-      ? { mac: this.#mac[best], score: this.#score[best] }
-      : null;
+    return best >= 0 && this.#score[best] >= MIN_ROUTER_SCORE ? best : -1;
   }
 
   #noteDhcp(mac: number, t: number): void {
