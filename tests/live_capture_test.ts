@@ -659,3 +659,43 @@ for _ in range(${sent}):
     }
   },
 });
+
+Deno.test({
+  name:
+    "TpacketRing.readyBlocks counts the blocks a read would take, and a read stops at the block where it is told it has enough",
+  ignore,
+  async fn() {
+    requireTools();
+    const pair = await createVethPair({
+      ...vethNames("fnready"),
+      hostAddr: "10.231.144.1/24",
+      nsAddr: "10.231.144.2/24",
+    });
+    const ring = TpacketRing.open(pair.hostIf, {
+      ringMb: 1,
+      blockKb: 32,
+      snaplen: 2048,
+      retireTimeoutMs: 10,
+      filter: compileBpf("udp and dst port 5009", 2048),
+    });
+    try {
+      // 200 datagrams of 1,000 bytes: about 28 a 32 KiB block, so several blocks, all retired 10 ms later
+      const sizes = Array.from({ length: 200 }, () => 1000);
+      await send([{ proto: "udp", sport: 40010, dst: pair.hostIp, dport: 5009, sizes }], pair);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      let frames = 0;
+      const sink = { vlanHint: 0, frame: () => void frames++, flush() {} };
+      const ready = ring.readyBlocks();
+      assert.ok(ready >= 2, `${ready} blocks ready`);
+      assert.equal(ring.readReady(sink, () => true), 1, "one block, then enough");
+      assert.ok(frames > 0 && frames < sizes.length, `${frames} frames in the first block`);
+      assert.equal(ring.readyBlocks(), ready - 1);
+      assert.equal(ring.readReady(sink), ready - 1);
+      assert.equal(ring.readyBlocks(), 0);
+      assert.equal(frames, sizes.length, "every datagram once");
+    } finally {
+      ring.close();
+      await pair.destroy();
+    }
+  },
+});

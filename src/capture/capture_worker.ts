@@ -173,11 +173,13 @@ export class CaptureLoop {
           }
           const ring = this.#ring;
           if (this.#sender.behind) {
-            // The main thread is behind: its batches stay bounded and the frames wait in the kernel's ring
-            // (an old one being retired is still read, so that closing it loses nothing). recycle() wakes
-            // this as soon as the main thread catches up.
+            // The main thread is behind: its batches stay bounded and the frames wait in the kernel's ring,
+            // which grows as a read finding them would have it grow (else it could only drop). An old ring
+            // being retired is still read, so that closing it loses nothing. recycle() wakes this as soon
+            // as the main thread catches up.
             this.#waitsForMain++;
             this.#handover.readOld(this.#sink, ring, Date.now());
+            this.#resize(ring, ring.readyBlocks(), 0);
             await this.#sleep(this.#handover.retiring > 0 ? RETIRE_POLL_MS : POLL_MS);
             continue;
           }

@@ -260,6 +260,18 @@ export class TpacketRing {
     }
   }
 
+  /** Blocks the kernel has filled and nobody read yet, from the current one on (read nothing). */
+  readyBlocks(): number {
+    const u32 = this.#u32, blockSize = this.blockSize;
+    let n = 0;
+    while (!this.#closed && n < this.blockCount) {
+      const base = ((this.#current + n) % this.blockCount) * blockSize;
+      if ((u32[(base + BD_STATUS) >> 2] & TP_STATUS_USER) === 0) break;
+      n++;
+    }
+    return n;
+  }
+
   /**
    * Hands every frame of every ready block, from the current one on, to `sink`, returning each block to the
    * kernel once walked (the sink copies what it keeps), and flushes the sink once at the end: a flush a
