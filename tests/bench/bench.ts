@@ -481,7 +481,7 @@ function benchStartupState(): Promise<StartupStateResult | null> {
 
 function benchDaemon(): Promise<DaemonLiveResult | null> {
   console.log(
-    "daemon: start-up, idle memory, trafgen streams beside tcpdump, 100 k and 1 M flows (about 90 s)…",
+    "daemon: start-up, idle memory, trafgen streams beside tcpdump, an ARP flood, 100 k and 1 M flows (about 2 min)…",
   );
   return runSection<DaemonLiveResult>("daemon live", "daemon_live.ts", 600_000);
 }

@@ -1,6 +1,6 @@
 /**
- * The whole daemon, live: start-up, idle memory, kernel drops under trafgen streams beside tcpdump,
- * and memory with 100 k and 1 M flows. Prints ONE JSON line (DaemonLiveResult) on stdout, progress on
+ * The whole daemon, live: start-up, idle memory, kernel drops under trafgen streams beside tcpdump, peak
+ * memory under an ARP flood it cannot keep up with, and memory with 100 k and 1 M flows. Prints ONE JSON line (DaemonLiveResult) on stdout, progress on
  * stderr.
  *
  *   deno run --allow-all tests/bench/daemon_live.ts
@@ -34,6 +34,8 @@ export interface StreamResult {
   /** The daemon's ring size after the stream, MiB (from its log), and its RSS. */
   ring_mb: number;
   rss_bytes: number;
+  /** Times the capture Worker waited for the main thread during the stream (/stats waitsForMain). */
+  waits_for_main: number;
 }
 
 /** What one run reports. */
@@ -49,6 +51,21 @@ export interface DaemonLiveResult {
     file_bytes: number;
   };
   streams: StreamResult[];
+  /**
+   * A flood the daemon cannot keep up with: one MAC claiming ever new addresses in ARP requests, as fast as
+   * trafgen sends. Memory must stay bounded (frames wait in the kernel's ring, which counts what overflows).
+   */
+  arp_flood: {
+    frames: number;
+    rate_pps: number;
+    daemon_drops: number;
+    daemon_packets: number;
+    tcpdump_drops: number;
+    /** Highest RSS sampled every 100 ms from the first frame until 3 s after the last. */
+    peak_rss_bytes: number;
+    /** Times the capture Worker waited for the main thread (/stats waitsForMain). */
+    waits_for_main: number;
+  } | null;
   /** RSS with that many active flows (as /stats says). */
   flows: { target: number; active: number; rss_bytes: number; pss_bytes: number }[];
   /** Ring re-opens the daemon logged. */
@@ -110,50 +127,48 @@ async function main(): Promise<DaemonLiveResult> {
   let child: Deno.ChildProcess | undefined;
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
-    const started = performance.now();
-    child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", MAIN],
-      env: {
-        FLINTNET_ENV_FILE: "/dev/null",
-        FLINTNET_INTERFACE: PAIR.hostIf,
-        FLINTNET_CIDR: "10.231.82.0/24",
-        FLINTNET_STATE_DIR: stateDir,
-        FLINTNET_TRAP_LISTEN: "off",
-        FLINTNET_NETFLOW_LISTEN: "off",
-        FLINTNET_IPFIX_LISTEN: "off",
-        FLINTNET_LISTEN: `127.0.0.1:${port}`,
-      },
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    const reading = (async () => {
-      let buf = "";
-      for await (const chunk of child!.stderr.pipeThrough(new TextDecoderStream())) {
-        buf += chunk;
-        const parts = buf.split("\n");
-        buf = parts.pop()!;
-        lines.push(...parts);
+    /** Spawns the daemon on the veth (the state dir, and so the token, kept across starts); s to /healthz. */
+    const startDaemon = async (): Promise<number> => {
+      const started = performance.now();
+      const proc = child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-all", MAIN],
+        env: {
+          FLINTNET_ENV_FILE: "/dev/null",
+          FLINTNET_INTERFACE: PAIR.hostIf,
+          FLINTNET_CIDR: "10.231.82.0/24",
+          FLINTNET_STATE_DIR: stateDir,
+          FLINTNET_TRAP_LISTEN: "off",
+          FLINTNET_NETFLOW_LISTEN: "off",
+          FLINTNET_IPFIX_LISTEN: "off",
+          FLINTNET_LISTEN: `127.0.0.1:${port}`,
+        },
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const reading = (async () => {
+        let buf = "";
+        for await (const chunk of proc.stderr.pipeThrough(new TextDecoderStream())) {
+          buf += chunk;
+          const parts = buf.split("\n");
+          buf = parts.pop()!;
+          lines.push(...parts);
+        }
+      })().catch(() => {});
+      cleanups.push(() => reading);
+      for (let i = 0; i < 3000; i++) {
+        const ok = await fetch(`${base}/healthz`).then((r) => (r.body?.cancel(), r.ok), () => false);
+        if (ok) return (performance.now() - started) / 1000;
+        await sleep(10);
       }
-    })().catch(() => {});
-    cleanups.push(() => reading);
-    let startup = NaN;
-    for (let i = 0; i < 3000; i++) {
-      const ok = await fetch(`${base}/healthz`).then((r) => (r.body?.cancel(), r.ok), () => false);
-      if (ok) {
-        startup = (performance.now() - started) / 1000;
-        break;
-      }
-      await sleep(10);
-    }
-    if (!Number.isFinite(startup)) {
       throw new Error(`the daemon never answered /healthz:\n${lines.join("\n")}`);
-    }
+    };
+    const startup = await startDaemon();
     progress(`started in ${startup.toFixed(3)} s; idle 20 s (the start-up discovery sweep included)…`);
     const token = (await Deno.readTextFile(`${stateDir}/api-token`)).trim();
     const auth = { Authorization: `Bearer ${token}` };
     await sleep(20_000);
-    const idle = memoryOf(child.pid);
+    const idle = memoryOf(child!.pid);
 
     // Clients: SSE attached, /flows polled every second.
     const sseAbort = new AbortController();
@@ -179,7 +194,8 @@ async function main(): Promise<DaemonLiveResult> {
 
     const stats = async () => {
       const s = await (await fetch(`${base}/stats`, { headers: auth })).json();
-      return { kernel: s.capture[PAIR.hostIf].kernel, active: s.flows.active as number };
+      const c = s.capture[PAIR.hostIf];
+      return { kernel: c.kernel, active: s.flows.active as number, waits: c.waitsForMain as number };
     };
     const ringMb = () => {
       let mb = 4;
@@ -192,10 +208,11 @@ async function main(): Promise<DaemonLiveResult> {
     const streams: StreamResult[] = [];
     const conf = await Deno.makeTempFile({ suffix: ".cfg" });
     cleanups.push(() => Deno.remove(conf));
-    const send = async (udp: string, frames: number, args: string[]) => {
+    const send = async (udp: string, frames: number, args: string[], packet?: string) => {
       await Deno.writeTextFile(
         conf,
-        `{ eth(da=02:00:00:00:82:01), ipv4(saddr=10.231.82.2, daddr=10.231.82.1, ttl=64), ${udp}, fill(0x00, 18) }`,
+        packet ??
+          `{ eth(da=02:00:00:00:82:01), ipv4(saddr=10.231.82.2, daddr=10.231.82.1, ttl=64), ${udp}, fill(0x00, 18) }`,
       );
       const rx = () => Number(Deno.readTextFileSync(`/sys/class/net/${PAIR.hostIf}/statistics/rx_packets`));
       const before = rx(), t0 = performance.now();
@@ -209,7 +226,7 @@ async function main(): Promise<DaemonLiveResult> {
         ["trafgen TX ring, 2 CPUs", 4_000_000, ["-P", "2"]],
       ] as const
     ) {
-      const k0 = (await stats()).kernel;
+      const s0 = await stats(), k0 = s0.kernel;
       const tcpdump = new Deno.Command("/usr/bin/tcpdump", {
         args: ["-i", PAIR.hostIf, "-w", "/dev/null", "-n", "udp"],
         stdout: "null",
@@ -221,7 +238,7 @@ async function main(): Promise<DaemonLiveResult> {
       await sleep(2000); // both catch up and report
       tcpdump.kill("SIGINT");
       const td = new TextDecoder().decode((await tcpdump.output()).stderr);
-      const k1 = (await stats()).kernel;
+      const s1 = await stats(), k1 = s1.kernel;
       streams.push({
         mode,
         frames,
@@ -231,7 +248,8 @@ async function main(): Promise<DaemonLiveResult> {
         tcpdump_received: Number(/(\d+) packets? received by filter/.exec(td)?.[1] ?? NaN),
         tcpdump_drops: Number(/(\d+) packets? dropped by kernel/.exec(td)?.[1] ?? NaN),
         ring_mb: ringMb(),
-        rss_bytes: memoryOf(child.pid).rss_bytes,
+        rss_bytes: memoryOf(child!.pid).rss_bytes,
+        waits_for_main: s1.waits - s0.waits,
       });
       progress(`  ${JSON.stringify(streams.at(-1))}`);
     }
@@ -247,13 +265,65 @@ async function main(): Promise<DaemonLiveResult> {
         active = (await stats()).active;
       }
       await sleep(3000);
-      const m = memoryOf(child.pid);
+      const m = memoryOf(child!.pid);
       flows.push({ target, active, rss_bytes: m.rss_bytes, pss_bytes: m.pss_bytes });
       progress(`  ${JSON.stringify(flows.at(-1))}`);
     }
+    // ARP requests from one MAC, each claiming a random address of 10.0.0.0/8 and asking for one nobody
+    // has (so the host's kernel does not answer): the ARP watcher judges every claim, slower than they come.
+    // In a daemon started again: what the flows above left in memory is not the flood's.
+    child!.kill("SIGTERM");
+    await child!.status;
+    await startDaemon();
+    await sleep(5000);
+    const arpFrames = 3_000_000;
+    progress(
+      `ARP flood: ${arpFrames.toLocaleString("en-US")} claims of new addresses, as fast as trafgen goes…`,
+    );
+    const a0 = await stats();
+    const arpDump = new Deno.Command("/usr/bin/tcpdump", {
+      args: ["-i", PAIR.hostIf, "-w", "/dev/null", "-n", "arp"],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    await sleep(1000);
+    let peak = 0, sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, memoryOf(child!.pid).rss_bytes);
+        await sleep(100);
+      }
+    })();
+    const arpRate = await send(
+      "",
+      arpFrames,
+      ["-P", "1"],
+      [
+        "{ eth(da=ff:ff:ff:ff:ff:ff, sa=02:00:00:00:00:09, type=0x0806), const16(1), const16(0x0800), const8(6),",
+        "const8(4), const16(1), 0x02, 0x00, 0x00, 0x00, 0x00, 0x09, 10, drnd(), drnd(), drnd(),",
+        "0, 0, 0, 0, 0, 0, 10, 231, 82, 200, fill(0x00, 18) }",
+      ].join(" "),
+    );
+    await sleep(3000);
+    sampling = false;
+    await sampler;
+    arpDump.kill("SIGINT");
+    const arpTd = new TextDecoder().decode((await arpDump.output()).stderr);
+    const a1 = await stats();
+    const arpFlood: DaemonLiveResult["arp_flood"] = {
+      frames: arpFrames,
+      rate_pps: Math.round(arpRate),
+      daemon_drops: a1.kernel.drops - a0.kernel.drops,
+      daemon_packets: a1.kernel.packets - a0.kernel.packets,
+      tcpdump_drops: Number(/(\d+) packets? dropped by kernel/.exec(arpTd)?.[1] ?? NaN),
+      peak_rss_bytes: peak,
+      waits_for_main: a1.waits - a0.waits,
+    };
+    progress(`  ${JSON.stringify(arpFlood)}`);
+
     const ringLog = lines.filter((l) => l.includes("capture ring")).map((l) => JSON.parse(l));
     const loadavg = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-    return { startup_s: startup, idle, streams, flows, ring_log: ringLog, loadavg };
+    return { startup_s: startup, idle, streams, arp_flood: arpFlood, flows, ring_log: ringLog, loadavg };
   } finally {
     if (child) {
       try {

@@ -1,6 +1,7 @@
 /**
  * Table rows of the `daemon` section of `deno task bench` (tests/bench/daemon_live.ts): start-up,
- * idle memory, kernel drops beside tcpdump on the same trafgen streams, memory with 100 k and 1 M flows.
+ * idle memory, kernel drops beside tcpdump on the same trafgen streams, peak memory under an ARP flood it
+ * cannot keep up with, memory with 100 k and 1 M flows.
  */
 import type { DaemonLiveResult } from "./daemon_live.ts";
 import type { StartupStateResult } from "./startup_state.ts";
@@ -44,12 +45,24 @@ export function daemonRows(
     rows.push({
       measure: `live drops, ${s.mode}, ${(s.rate_pps / 1e6).toFixed(2)} M frames/s`,
       flintnet: `${s.daemon_drops.toLocaleString("en-US")} of ${s.daemon_packets.toLocaleString("en-US")} ` +
-        `(ring ${s.ring_mb} MiB)`,
+        `(ring ${s.ring_mb} MiB${s.waits_for_main > 0 ? `, ${s.waits_for_main} waits for main` : ""})`,
       peer: `tcpdump ${s.tcpdump_drops.toLocaleString("en-US")} of ${
         s.tcpdump_received.toLocaleString("en-US")
       }`,
       target: "0, ≤ tcpdump",
       result: ok && s.daemon_drops <= s.tcpdump_drops ? "PASS" : `MISS (${s.daemon_drops} dropped)`,
+    });
+  }
+  const a = r.arp_flood;
+  if (a) {
+    rows.push({
+      measure: `daemon peak RSS, ARP flood of new claims, ${(a.rate_pps / 1e6).toFixed(2)} M frames/s`,
+      flintnet: `${mb(a.peak_rss_bytes)}; ${a.daemon_drops.toLocaleString("en-US")} of ` +
+        `${a.daemon_packets.toLocaleString("en-US")} dropped`,
+      peer: `tcpdump ${a.tcpdump_drops.toLocaleString("en-US")} dropped; the Worker waited ` +
+        `${a.waits_for_main.toLocaleString("en-US")} times`,
+      target: `≤ ${mb(DAEMON_TARGET.rss1m)}`,
+      result: verdict(a.peak_rss_bytes, DAEMON_TARGET.rss1m, false),
     });
   }
   for (const f of r.flows) {
