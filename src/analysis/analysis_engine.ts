@@ -83,6 +83,15 @@ export class AnalysisEngine implements Detector {
   #minute = NaN; // start of the minute in progress
   #lastEnd = NaN;
   #scratch = new Uint32Array(8); // a reversed key for FlowTable.find
+  /**
+   * Per flow id: the table's generation of the flow #probe judged in the minute in progress (0: none), so a
+   * flow is judged at the first interval it is active in each minute and not again at the next ones. The
+   * log counts distinct (source, destination, protocol, port) a minute, so judging again only logged the same
+   * probe again: a UDP flow's reverse lookup (two cache misses in a large table) at every interval, and as
+   * many duplicate rows in the log's bounded space. Made at the first pass; cleared up to the table's high
+   * water mark as each minute closes.
+   */
+  #judged: Uint32Array | null = null;
   #revSrc = this.#scratch.subarray(0, 4);
   #revDst = this.#scratch.subarray(4, 8);
   #stats = { minutes: 0, flows_not_kept: 0, probes_not_logged: 0 };
@@ -165,6 +174,7 @@ export class AnalysisEngine implements Detector {
     // Room for as many flows (hosts: two a flow) as the table may hold now, in one step.
     flows.reserve(t.highWater);
     sums.reserve(2 * t.highWater);
+    const judged = this.#judged ??= new Uint32Array(t.capacity), generation = t.generation;
     for (let id = 0; id < t.highWater; id++) {
       const fam = t.family[id];
       if (fam === 0) continue;
@@ -179,7 +189,10 @@ export class AnalysisEngine implements Detector {
         const e = o.exporter[id];
         sums.addInterfaces(e, () => o.exporterAddress(e), o.inIf[id], o.outIf[id], bytes, packets);
       }
-      this.#probe(id, fam, a, sp, dp, pr);
+      if (judged[id] !== generation[id]) {
+        judged[id] = generation[id];
+        this.#probe(id, fam, a, sp, dp, pr);
+      }
     }
   }
 
@@ -244,6 +257,7 @@ export class AnalysisEngine implements Detector {
       });
     }
     flows.clear();
+    this.#judged?.fill(0, 0, this.#t.highWater);
     this.#totals = { bytes: 0, packets: 0, flows: 0 };
     if (summary.totals.flows > 0 || hosts.count > 0) this.#o.onMinute?.(summary);
   }

@@ -503,3 +503,34 @@ Deno.test("a flow id the table gives to another flow within the minute is summed
   ]);
   assert.deepEqual(m.subnets.map((s) => [s.cidr, s.bytes]), [["10.0.0.0/24", 1214]]);
 });
+
+Deno.test("UDP to 150 hosts is a host sweep only when unanswered, also in flow ids that held answered flows earlier in the minute", () => {
+  // Flows idle for 5 s leave the table at each 10 s interval's close, so the unanswered flows at 30 s take
+  // the ids of the answered ones judged at 10 s: what was judged belongs to the flow, not to its id.
+  const h = harness(CFG, undefined, 5_000);
+  const udp = (src: string, dst: string, sp: number, dp: number, tsMs: number): IpRow => ({
+    src,
+    dst,
+    srcPort: sp,
+    dstPort: dp,
+    proto: 17,
+    ipBytes: 60,
+    tsMs,
+  });
+  const answered: IpRow[] = [];
+  for (let i = 1; i <= 150; i++) {
+    answered.push(udp("10.0.0.77", `10.0.1.${i}`, 40000 + i, 161, T0 + i * 10));
+    answered.push(udp(`10.0.1.${i}`, "10.0.0.77", 161, 40000 + i, T0 + i * 10 + 1));
+  }
+  h.send(answered);
+  // The interval closes at 10 s (every flow judged answered) and at 20 s (they leave the table).
+  h.send([udp("10.0.0.1", "10.0.0.2", 1, 2, T0 + 15_000), udp("10.0.0.1", "10.0.0.2", 1, 2, T0 + 25_000)]);
+  assert.equal(h.table.size, 1, "the answered flows left the table");
+  const unanswered: IpRow[] = [];
+  for (let i = 1; i <= 150; i++) {
+    unanswered.push(udp("10.0.0.88", `10.0.2.${i}`, 50000 + i, 161, T0 + 30_000 + i * 10));
+  }
+  h.send(unanswered);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  assert.deepEqual(h.events.map((e) => [e.type, e.ip, e.evidence.hosts]), [["host_sweep", "10.0.0.88", 150]]);
+});

@@ -22,6 +22,11 @@ function slotsFor(rows: number): number {
   return slots;
 }
 
+/** An empty index of `slots` slots: pairs of (row or EMPTY, the key's hash). */
+function newIndex(slots: number): Int32Array {
+  return new Int32Array(slots * 2).fill(EMPTY);
+}
+
 /** to[i] = from[refs[i]] for i < n. */
 function gather<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(
   to: T,
@@ -71,8 +76,15 @@ export function createMinuteFlowColumns(n: number): MinuteFlowColumns {
 export class MinuteFlows {
   readonly capacity: number;
   #rows: MinuteFlowColumns;
+  /**
+   * Pairs of (row or EMPTY, its key's hash): a probe compares the hash beside the row first, so a key that
+   * only shares the slot costs no read of the row's columns (each a cache miss once the minute holds tens of
+   * thousands of flows, and past the capacity every flow not kept probes to an empty slot).
+   */
   #index: Int32Array;
   #mask: number;
+  /** The hash of the key #slotOf looked up last, stored with the row when it is added there. */
+  #hash = 0;
   /** Distinct flows offered this minute that did not fit. */
   notKept = 0;
 
@@ -84,8 +96,9 @@ export class MinuteFlows {
     // Rows as the minutes need them, up to capacity: 80,000 rows allocated up front were ~15 ms of a
     // replay's start, for minutes that mostly hold fewer.
     this.#rows = createMinuteFlowColumns(Math.min(capacity, INITIAL_ROWS));
-    this.#index = new Int32Array(slotsFor(this.#rows.family.length)).fill(EMPTY);
-    this.#mask = this.#index.length - 1;
+    const slots = slotsFor(this.#rows.family.length);
+    this.#index = newIndex(slots);
+    this.#mask = slots - 1;
   }
 
   /** Flows held. */
@@ -102,7 +115,7 @@ export class MinuteFlows {
     const fam = t.family[id], sp = t.srcPort[id], dp = t.dstPort[id], pr = t.proto[id];
     const s = t.src, d = t.dst;
     const slot = this.#slotOf(fam, s, a, d, a, sp, dp, pr);
-    let r = this.#index[slot];
+    let r = this.#index[slot << 1];
     if (r === EMPTY) {
       if (rows.count === this.capacity) {
         this.notKept++;
@@ -113,7 +126,8 @@ export class MinuteFlows {
         return this.add(t, id, bytes, packets, firstMs, lastMs);
       }
       r = rows.count++;
-      this.#index[slot] = r;
+      this.#index[slot << 1] = r;
+      this.#index[(slot << 1) + 1] = this.#hash;
       const k = r << 2;
       for (let w = 0; w < 4; w++) {
         rows.src[k + w] = s[a + w];
@@ -241,7 +255,7 @@ export class MinuteFlows {
         rows.srcPort[r],
         rows.proto[r],
       );
-      const back = this.#index[slot];
+      const back = this.#index[slot << 1];
       // Each conversation once: from the row with the lower index.
       if (
         back === EMPTY || back < r || rows.exporterMask[back] === 0 || (rows.exporterMask[back] & m) !== 0
@@ -283,9 +297,11 @@ export class MinuteFlows {
     h ^= h >>> 15;
     h = Math.imul(h, 0x2c1b3c6d);
     h ^= h >>> 12;
+    this.#hash = h;
     for (let slot = h & this.#mask;; slot = (slot + 1) & this.#mask) {
-      const r = this.#index[slot];
+      const r = this.#index[slot << 1];
       if (r === EMPTY) return slot;
+      if (this.#index[(slot << 1) + 1] !== h) continue;
       const k = r << 2;
       if (
         rows.family[r] === fam && rows.srcPort[r] === sp && rows.dstPort[r] === dp && rows.proto[r] === pr &&
@@ -311,8 +327,9 @@ export class MinuteFlows {
     }
     rows.count = n;
     this.#rows = rows;
-    this.#index = new Int32Array(slotsFor(rows.family.length)).fill(EMPTY);
-    this.#mask = this.#index.length - 1;
+    const slots = slotsFor(rows.family.length);
+    this.#index = newIndex(slots);
+    this.#mask = slots - 1;
     for (let r = 0; r < n; r++) {
       const k = r << 2;
       const slot = this.#slotOf(
@@ -325,7 +342,8 @@ export class MinuteFlows {
         rows.dstPort[r],
         rows.proto[r],
       );
-      this.#index[slot] = r;
+      this.#index[slot << 1] = r;
+      this.#index[(slot << 1) + 1] = this.#hash;
     }
   }
 

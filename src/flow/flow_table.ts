@@ -374,9 +374,13 @@ export class FlowTable {
     const ports = (srcPort << 16) | dstPort, pf = proto | (family << 8);
     let h = hashKey(s[0] | 0, d[0] | 0, ports, pf);
     if (family === 6) h = hashV6(h, s, d, 0);
+    // The key hash beside each id in the index is compared first, as in update(): the record of a flow that
+    // only shares the slot is not read. A key that is absent (what the analysis's reverse lookups mostly
+    // ask) then costs the index's cache line alone, not one record line per occupied slot on its way.
     for (let slot = h & this.#mask;; slot = (slot + 1) & this.#mask) {
       const id = this.#index[slot << 1];
       if (id === EMPTY) return -1;
+      if (this.#index[(slot << 1) + 1] !== h) continue;
       const k = id * R32;
       if (
         this.#u[k + K_SRC] === s[0] && this.#u[k + K_DST] === d[0] && (this.#u[k + K_PORTS] | 0) === ports &&
