@@ -88,8 +88,9 @@ export class AnalysisEngine implements Detector {
    * flow is judged at the first interval it is active in each minute and not again at the next ones. The
    * log counts distinct (source, destination, protocol, port) a minute, so judging again only logged the same
    * probe again: a UDP flow's reverse lookup (two cache misses in a large table) at every interval, and as
-   * many duplicate rows in the log's bounded space. Made at the first pass; cleared up to the table's high
-   * water mark as each minute closes.
+   * many duplicate rows in the log's bounded space. It also tells the minute's flows that a flow that did
+   * not fit was counted already. Made at the first pass; cleared up to the table's high water mark as each
+   * minute closes.
    */
   #judged: Uint32Array | null = null;
   #revSrc = this.#scratch.subarray(0, 4);
@@ -181,7 +182,8 @@ export class AnalysisEngine implements Detector {
       const bytes = t.intervalBytes(id), packets = t.intervalPackets(id);
       if (packets === 0) continue;
       const a = id << 2, sp = t.srcPort[id], dp = t.dstPort[id], pr = t.proto[id];
-      flows.add(t, id, bytes, packets, Math.max(t.firstSeen(id), startMs), t.lastSeen(id));
+      const seen = judged[id] === generation[id]; // active at an earlier interval of this minute
+      flows.add(t, id, bytes, packets, Math.max(t.firstSeen(id), startMs), t.lastSeen(id), seen);
       totals.bytes += bytes;
       totals.packets += packets;
       sums.addFlow(fam, t.src, t.dst, a, dp, pr, bytes, packets);
@@ -189,7 +191,7 @@ export class AnalysisEngine implements Detector {
         const e = o.exporter[id];
         sums.addInterfaces(e, () => o.exporterAddress(e), o.inIf[id], o.outIf[id], bytes, packets);
       }
-      if (judged[id] !== generation[id]) {
+      if (!seen) {
         judged[id] = generation[id];
         this.#probe(id, fam, a, sp, dp, pr);
       }

@@ -534,3 +534,30 @@ Deno.test("UDP to 150 hosts is a host sweep only when unanswered, also in flow i
   h.pipeline.advanceTo(T0 + MINUTE + 1);
   assert.deepEqual(h.events.map((e) => [e.type, e.ip, e.evidence.hosts]), [["host_sweep", "10.0.0.88", 150]]);
 });
+
+Deno.test("a minute with more flows than it keeps counts each flow once, however many intervals it is active in", () => {
+  // 10 flows a minute in the summary, 40 followed: 100 flows active in all six intervals of the minute.
+  const h = harness({ ...CFG, historyFlowsPerMinute: 10 });
+  for (let iv = 0; iv < 6; iv++) {
+    const rows: IpRow[] = [];
+    for (let i = 0; i < 100; i++) {
+      rows.push({
+        src: "10.0.0.5",
+        dst: `10.0.3.${i + 1}`,
+        srcPort: 40000 + i,
+        dstPort: 443,
+        proto: 6,
+        ipBytes: 1000 + i,
+        tsMs: T0 + iv * 10_000 + i * 10,
+        tcpFlags: SYN | ACK,
+      });
+    }
+    h.send(rows);
+  }
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  const totals = h.minutes[0].totals;
+  assert.deepEqual([totals.flows, totals.flows_not_kept, h.minutes[0].flows.count], [100, 90, 10]);
+  assert.equal(totals.bytes, 6 * (100 * 1000 + (99 * 100) / 2));
+  // The ten kept are the largest of the 40 followed (the first offered), with all six intervals' octets.
+  assert.deepEqual(Array.from(h.minutes[0].flows.bytes.slice(0, 3)), [6 * 1039, 6 * 1038, 6 * 1037]);
+});

@@ -109,8 +109,18 @@ export class MinuteFlows {
   /**
    * Adds what flow `id` of `t` carried in an interval: `bytes`, `packets`, its packets between `firstMs`
    * and `lastMs`, its TCP flags and (from the table's origins) its latest record's exporter and interfaces.
+   * `offeredBefore`: the flow was offered at an earlier interval of this minute (if it did not fit then, it
+   * is already counted in {@link notKept}).
    */
-  add(t: FlowTable, id: number, bytes: number, packets: number, firstMs: number, lastMs: number): void {
+  add(
+    t: FlowTable,
+    id: number,
+    bytes: number,
+    packets: number,
+    firstMs: number,
+    lastMs: number,
+    offeredBefore = false,
+  ): void {
     const rows = this.#rows, a = id << 2;
     const fam = t.family[id], sp = t.srcPort[id], dp = t.dstPort[id], pr = t.proto[id];
     const s = t.src, d = t.dst;
@@ -118,12 +128,12 @@ export class MinuteFlows {
     let r = this.#index[slot << 1];
     if (r === EMPTY) {
       if (rows.count === this.capacity) {
-        this.notKept++;
+        if (!offeredBefore) this.notKept++;
         return;
       }
       if (rows.count === rows.family.length) {
         this.#grow();
-        return this.add(t, id, bytes, packets, firstMs, lastMs);
+        return this.add(t, id, bytes, packets, firstMs, lastMs, offeredBefore);
       }
       r = rows.count++;
       this.#index[slot << 1] = r;
