@@ -168,8 +168,8 @@ export class AttackSignals implements Detector {
   /** The sources of the `n` flows collected, numbered in flow order; the source columns sized for all. */
   #number(n: number): void {
     const t = this.#t, family = t.family, src = t.src, { active, srcOf } = this.#flows;
-    // there are at most as many sources as flows: 8 bytes of slots a flow, against the table's hundreds
-    if (this.#sources.family.length < n) this.#sources = new AddressIndex(n);
+    // The index grows with the sources met, not sized for the flows up front: a million flows from a few
+    // thousand sources looked each source up at random in 8 MB of slots, a cache miss a flow.
     const index = this.#sources;
     for (let k = 0; k < n; k++) srcOf[k] = index.indexOf(family[active[k]], src, active[k] << 2);
     this.#sums.ensure(index.size);
