@@ -167,12 +167,12 @@ export class ArpRuleContext {
 
   /**
    * `gatewayOf(ip) !== null`, learning what gatewayOf learns, without allocating: a claim is judged on every
-   * address its MAC holds, and a MAC answering for many addresses comes with every claim.
+   * address its MAC holds, and a MAC answering for many addresses comes with every claim. `router`: the
+   * routing MAC (`traffic.routerMac()`, which a caller asking for many addresses reads once), or -1.
    */
-  isGateway(ip: number): boolean {
+  isGateway(ip: number, router = this.traffic.routerMac()): boolean {
     const g = this.gateways;
     if (g.learnedFromTraffic(ip)) return true;
-    const router = this.traffic.routerMac();
     if (router < 0 || !this.#firstClaimer(router, ip)) return g.isKnown(ip);
     const guess = this.traffic.router()!;
     g.noteTraffic(ip, guess.mac, guess.score);
@@ -201,9 +201,7 @@ export class ArpRuleContext {
 
   /** No other MAC claimed the binding's address before its MAC did. */
   #claimedFirst(mine: ArpBinding): boolean {
-    const claims = this.history.ipRecord(mine.ip)?.claims;
-    if (claims === undefined) return true;
-    for (const b of claims) if (b.mac !== mine.mac && b.first < mine.first) return false;
+    for (const b of mine.ipRec.claims) if (b.mac !== mine.mac && b.first < mine.first) return false;
     return true;
   }
 

@@ -78,11 +78,11 @@ export class ArpSpoofRule {
     // secondaries or a repeat, and gathering the incident (its addresses, their gateways and rivals) for each
     // made a flood of claims cost ~200 objects a frame. Gathered below only for an event.
     let critical = asked >= 0, contested = false, established = true;
-    const learned = ctx.learningEnd();
+    const learned = ctx.learningEnd(), router = ctx.traffic.routerMac();
     for (const b of rec.ips.values()) {
       if (b.last < since) continue;
-      if (!ctx.ownsBinding(b, t, learned) && ctx.isGateway(b.ip)) critical = true; // learns as gatewayOf would
-      if (!contested && this.#contested(mac, b.ip, since)) contested = true;
+      if (!ctx.ownsBinding(b, t, learned) && ctx.isGateway(b.ip, router)) critical = true; // learns as gatewayOf would
+      if (!contested && this.#contested(b, since)) contested = true;
       if (established && !ctx.established(b.first, t, learned)) established = false;
     }
     // A host's secondaries: all its own (no other MAC claims them), held long or learned. During learning
@@ -128,11 +128,9 @@ export class ArpSpoofRule {
     ctx.emit("arp_spoof", critical ? "critical" : "warning", mac, subject(addresses, asked), text);
   }
 
-  /** Whether another MAC claimed `ip` within the window ({@link #others} is not empty). */
-  #contested(mac: number, ip: number, since: number): boolean {
-    const claims = this.#ctx.history.ipRecord(ip)?.claims;
-    if (claims === undefined) return false;
-    for (const b of claims) if (b.mac !== mac && b.last >= since) return true;
+  /** Whether another MAC claimed the address of `mine` within the window ({@link #others} is not empty). */
+  #contested(mine: ArpBinding, since: number): boolean {
+    for (const b of mine.ipRec.claims) if (b.mac !== mine.mac && b.last >= since) return true;
     return false;
   }
 

@@ -22,6 +22,8 @@ export interface ArpBinding {
   readonly first: number;
   /** Latest claim, ms since the epoch. */
   readonly last: number;
+  /** Every MAC's claim of its address, this one among them (what `ipRecord(ip)` returns while it is held). */
+  readonly ipRec: IpRecord;
 }
 
 /** What is known about one MAC. */
