@@ -22,6 +22,11 @@ export class AddressTable {
   /** The caller's tag (direction, prefix). */
   readonly tag: Uint8Array;
   #hash: Int32Array;
+  /**
+   * Pairs of (slot or EMPTY, its key's hash): a probe compares the hash beside the slot first, so a key that
+   * only shares the index position costs no read of another slot's columns (each a cache miss once the
+   * table holds tens of thousands of hosts).
+   */
   #index: Int32Array;
   #mask: number;
   #referenced: Uint8Array;
@@ -46,7 +51,7 @@ export class AddressTable {
     this.#referenced = new Uint8Array(capacity);
     let slots = 16;
     while (slots < capacity * 2) slots *= 2;
-    this.#index = new Int32Array(slots).fill(EMPTY);
+    this.#index = new Int32Array(slots * 2).fill(EMPTY);
     this.#mask = slots - 1;
     this.#onEvict = onEvict;
   }
@@ -89,12 +94,13 @@ export class AddressTable {
     h ^= h >>> 12;
     const index = this.#index, m = this.#mask, hash = this.#hash, held = this.words;
     for (let i = h & m;; i = (i + 1) & m) {
-      const s = index[i];
+      const s = index[i << 1];
       if (s === EMPTY) break;
+      if (index[(i << 1) + 1] !== h) continue;
       const k = s << 2;
       if (
-        hash[s] === h && this.family[s] === family && this.tag[s] === tag && held[k] === w0 &&
-        held[k + 1] === w1 && held[k + 2] === w2 && held[k + 3] === w3
+        this.family[s] === family && this.tag[s] === tag && held[k] === w0 && held[k + 1] === w1 &&
+        held[k + 2] === w2 && held[k + 3] === w3
       ) {
         this.#referenced[s] = 1;
         this.fresh = false;
@@ -111,8 +117,9 @@ export class AddressTable {
     hash[s] = h;
     this.#referenced[s] = 1;
     let i = h & m;
-    while (index[i] !== EMPTY) i = (i + 1) & m;
-    index[i] = s;
+    while (index[i << 1] !== EMPTY) i = (i + 1) & m;
+    index[i << 1] = s;
+    index[(i << 1) + 1] = h;
     this.#count++;
     this.fresh = true;
     return s;
@@ -141,17 +148,18 @@ export class AddressTable {
   #remove(s: number): void {
     const mask = this.#mask, index = this.#index;
     let i = this.#hash[s] & mask;
-    while (index[i] !== s) i = (i + 1) & mask;
+    while (index[i << 1] !== s) i = (i + 1) & mask;
     for (let j = (i + 1) & mask;; j = (j + 1) & mask) {
-      const other = index[j];
+      const other = index[j << 1];
       if (other === EMPTY) break;
-      const home = this.#hash[other] & mask;
+      const home = index[(j << 1) + 1] & mask;
       const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
       if (inRange) continue;
-      index[i] = other;
+      index[i << 1] = other;
+      index[(i << 1) + 1] = index[(j << 1) + 1];
       i = j;
     }
-    index[i] = EMPTY;
+    index[i << 1] = EMPTY;
     this.family[s] = 0;
     this.#count--;
   }

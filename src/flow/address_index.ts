@@ -15,6 +15,11 @@ export class AddressIndex {
   /** The address words, 4 per index (IPv4 in word 0, the others 0). */
   words: Uint32Array;
   #hash: Int32Array;
+  /**
+   * Pairs of (index or EMPTY, its address's hash): a probe compares the hash beside the index first, so an
+   * address that only shares the slot costs no read of another's words (a cache miss each once the index
+   * holds tens of thousands of hosts), and a match reads the words once.
+   */
   #slots: Int32Array;
   #mask: number;
   #count = 0;
@@ -27,7 +32,7 @@ export class AddressIndex {
     this.#hash = new Int32Array(n);
     let slots = 32;
     while (slots < n * 2) slots *= 2;
-    this.#slots = new Int32Array(slots).fill(EMPTY);
+    this.#slots = new Int32Array(slots * 2).fill(EMPTY);
     this.#mask = slots - 1;
   }
 
@@ -47,12 +52,13 @@ export class AddressIndex {
     const words = this.words, mask = this.#mask, slots = this.#slots;
     let i = h & mask;
     for (;; i = (i + 1) & mask) {
-      const s = slots[i];
+      const s = slots[i << 1];
       if (s === EMPTY) break;
+      if (slots[(i << 1) + 1] !== h) continue;
       const k = s << 2;
       if (
-        this.#hash[s] === h && this.family[s] === family && words[k] === w0 && words[k + 1] === w1 &&
-        words[k + 2] === w2 && words[k + 3] === w3
+        this.family[s] === family && words[k] === w0 && words[k + 1] === w1 && words[k + 2] === w2 &&
+        words[k + 3] === w3
       ) return s;
     }
     if (!add) return EMPTY;
@@ -67,7 +73,8 @@ export class AddressIndex {
     this.words[k + 2] = w2;
     this.words[k + 3] = w3;
     this.#hash[s] = h;
-    slots[i] = s;
+    slots[i << 1] = s;
+    slots[(i << 1) + 1] = h;
     return s;
   }
 
@@ -88,11 +95,12 @@ export class AddressIndex {
     this.family = family;
     this.words = words;
     this.#hash = hash;
-    const slots = new Int32Array(n * 2).fill(EMPTY), mask = n * 2 - 1;
+    const slots = new Int32Array(n * 4).fill(EMPTY), mask = n * 2 - 1;
     for (let s = 0; s < this.#count; s++) {
       let i = hash[s] & mask;
-      while (slots[i] !== EMPTY) i = (i + 1) & mask;
-      slots[i] = s;
+      while (slots[i << 1] !== EMPTY) i = (i + 1) & mask;
+      slots[i << 1] = s;
+      slots[(i << 1) + 1] = hash[s];
     }
     this.#slots = slots;
     this.#mask = mask;
