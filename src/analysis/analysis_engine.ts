@@ -93,6 +93,12 @@ export class AnalysisEngine implements Detector {
    * minute closes.
    */
   #judged: Uint32Array | null = null;
+  /**
+   * Per flow id, read only while #judged says the flow was judged this minute: 1 when the minute's flows
+   * could not keep it (they were full, and stay full until the minute ends), so its later intervals skip
+   * the lookup that can only miss (most of the flows of a table much larger than the minute keeps).
+   */
+  #unfollowed: Uint8Array | null = null;
   #revSrc = this.#scratch.subarray(0, 4);
   #revDst = this.#scratch.subarray(4, 8);
   #stats = { minutes: 0, flows_not_kept: 0, probes_not_logged: 0 };
@@ -176,6 +182,7 @@ export class AnalysisEngine implements Detector {
     flows.reserve(t.highWater);
     sums.reserve(2 * t.highWater);
     const judged = this.#judged ??= new Uint32Array(t.capacity), generation = t.generation;
+    const unfollowed = this.#unfollowed ??= new Uint8Array(t.capacity);
     for (let id = 0; id < t.highWater; id++) {
       const fam = t.family[id];
       if (fam === 0) continue;
@@ -183,7 +190,12 @@ export class AnalysisEngine implements Detector {
       if (packets === 0) continue;
       const a = id << 2, sp = t.srcPort[id], dp = t.dstPort[id], pr = t.proto[id];
       const seen = judged[id] === generation[id]; // active at an earlier interval of this minute
-      flows.add(t, id, bytes, packets, Math.max(t.firstSeen(id), startMs), t.lastSeen(id), seen);
+      if (!seen) {
+        const kept = flows.add(t, id, bytes, packets, Math.max(t.firstSeen(id), startMs), t.lastSeen(id));
+        unfollowed[id] = kept ? 0 : 1;
+      } else if (unfollowed[id] === 0) {
+        flows.add(t, id, bytes, packets, Math.max(t.firstSeen(id), startMs), t.lastSeen(id), true);
+      }
       totals.bytes += bytes;
       totals.packets += packets;
       sums.addFlow(fam, t.src, t.dst, a, dp, pr, bytes, packets);

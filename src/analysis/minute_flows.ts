@@ -110,7 +110,8 @@ export class MinuteFlows {
    * Adds what flow `id` of `t` carried in an interval: `bytes`, `packets`, its packets between `firstMs`
    * and `lastMs`, its TCP flags and (from the table's origins) its latest record's exporter and interfaces.
    * `offeredBefore`: the flow was offered at an earlier interval of this minute (if it did not fit then, it
-   * is already counted in {@link notKept}).
+   * is already counted in {@link notKept}). Returns false when the flow is not kept: the minute is full, and
+   * stays so until {@link clear}.
    */
   add(
     t: FlowTable,
@@ -120,7 +121,7 @@ export class MinuteFlows {
     firstMs: number,
     lastMs: number,
     offeredBefore = false,
-  ): void {
+  ): boolean {
     const rows = this.#rows, a = id << 2;
     const fam = t.family[id], sp = t.srcPort[id], dp = t.dstPort[id], pr = t.proto[id];
     const s = t.src, d = t.dst;
@@ -129,7 +130,7 @@ export class MinuteFlows {
     if (r === EMPTY) {
       if (rows.count === this.capacity) {
         if (!offeredBefore) this.notKept++;
-        return;
+        return false;
       }
       if (rows.count === rows.family.length) {
         this.#grow();
@@ -166,6 +167,7 @@ export class MinuteFlows {
     rows.outIf[r] = o ? o.outIf[id] : 0;
     rows.srcAs[r] = o ? o.srcAs[id] : 0;
     rows.dstAs[r] = o ? o.dstAs[id] : 0;
+    return true;
   }
 
   /**
