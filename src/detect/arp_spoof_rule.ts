@@ -81,7 +81,8 @@ export class ArpSpoofRule {
     const learned = ctx.learningEnd(), router = ctx.traffic.routerMac();
     for (const b of rec.ips.values()) {
       if (b.last < since) continue;
-      if (!ctx.ownsBinding(b, t, learned) && ctx.isGateway(b.ip, router)) critical = true; // learns as gatewayOf would
+      // isGateway learns what gatewayOf would
+      if (!ctx.ownsBinding(b, t, learned) && ctx.isGateway(b.ip, router)) critical = true;
       if (!contested && this.#contested(b, since)) contested = true;
       if (established && !ctx.established(b.first, t, learned)) established = false;
     }
