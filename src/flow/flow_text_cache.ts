@@ -6,13 +6,16 @@
  * 64 different queries a round over 100 k flows, 1,700 different flows were rendered each round.
  *
  * A text is reused only while the flow in that row is the same flow (its generation) with the same
- * packets, bytes, last packet and baseline intervals, so counters and times are always current. What
- * changes without the flow's counters (a name learned later from DNS, a block list reloaded, the attack
- * score of the interval just closed) shows at most `maxAgeMs` late: after that the text is rendered again.
+ * packets, bytes, last packet and baseline intervals, so counters and times are always current, and the same
+ * block-list hit: `/flows?blocklisted=` filters on the hit as it is now, and a page of listed flows must not
+ * show one as unlisted because its text was rendered before a reloaded list named it. What else changes
+ * without the flow's counters (a name learned later from DNS, the attack score of the interval just closed)
+ * shows at most `maxAgeMs` late: after that the text is rendered again.
  * Bounded: at most `maxEntries` texts; when full, the oldest quarter goes; prune() forgets the old ones.
  */
 import { flowToJson } from "./flow_json.ts";
 import type { FlowTable } from "./flow_table.ts";
+import { threatsOf } from "./flow_threats.ts";
 
 interface Entry {
   text: string;
@@ -21,6 +24,8 @@ interface Entry {
   bytes: number;
   lastSeen: number;
   intervals: number;
+  /** The block-list hit the text shows (undefined: none). */
+  listed: unknown;
   renderedAt: number;
 }
 
@@ -61,9 +66,13 @@ export class FlowTextCache {
     const t = this.table, e = this.#entries.get(id);
     const generation = t.generation[id], packets = t.packets(id), bytes = t.bytes(id);
     const lastSeen = t.lastSeen(id), intervals = t.ewmaIntervals[id];
+    const threats = threatsOf(t);
+    threats.sync(id);
+    const listed = threats.listed.get(id);
     if (
       e !== undefined && e.generation === generation && e.packets === packets && e.bytes === bytes &&
-      e.lastSeen === lastSeen && e.intervals === intervals && nowMs - e.renderedAt < this.maxAgeMs
+      e.lastSeen === lastSeen && e.intervals === intervals && e.listed === listed &&
+      nowMs - e.renderedAt < this.maxAgeMs
     ) {
       this.hits++;
       return e.text;
@@ -74,7 +83,16 @@ export class FlowTextCache {
       // Re-inserted, so the Map's order stays the order of rendering (the oldest go first when full).
       this.#entries.delete(id);
     } else if (this.#entries.size >= this.maxEntries) this.#evictOldest();
-    this.#entries.set(id, { text, generation, packets, bytes, lastSeen, intervals, renderedAt: nowMs });
+    this.#entries.set(id, {
+      text,
+      generation,
+      packets,
+      bytes,
+      lastSeen,
+      intervals,
+      listed,
+      renderedAt: nowMs,
+    });
     return text;
   }
 

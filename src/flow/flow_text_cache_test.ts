@@ -5,6 +5,7 @@ import { flowToJson } from "./flow_json.ts";
 import { FlowTable } from "./flow_table.ts";
 import { FlowTextCache } from "./flow_text_cache.ts";
 import { visibilityOf } from "./flow_visibility.ts";
+import { threatsOf } from "./flow_threats.ts";
 
 const PORTS = { srcPort: 40000, dstPort: 443, proto: 6 };
 const TCP = { src: "10.0.0.1", dst: "10.0.0.2", ...PORTS };
@@ -91,4 +92,24 @@ Deno.test("FlowTextCache.prune() forgets the texts rendered maxAgeMs ago or more
   assert.equal(c.misses, misses + 1);
   c.prune(5000);
   assert.equal(c.size, 0);
+});
+
+Deno.test("FlowTextCache shows a block-list hit at once, as /flows?blocklisted= filters on it", () => {
+  const t = new FlowTable(100), c = new FlowTextCache(t, { maxAgeMs: 1000 });
+  send(t, [{ ...TCP, ipBytes: 60, tsMs: 1000 }]);
+  assert.equal(JSON.parse(c.text(0, 0)).blocklist, null);
+  // A reloaded list names the flow's destination: no packet of the flow came since.
+  const threats = threatsOf(t);
+  threats.sync(0);
+  threats.listed.set(0, { list: "watch", entry: "10.0.0.2/32" });
+  threats.listedSide[0] = 2;
+  assert.deepEqual(JSON.parse(c.text(0, 1)).blocklist, {
+    list: "watch",
+    entry: "10.0.0.2/32",
+    listed_ip: "10.0.0.2",
+  });
+  threats.listed.delete(0); // and a list that drops it
+  threats.listedSide[0] = 0;
+  assert.equal(JSON.parse(c.text(0, 2)).blocklist, null);
+  assert.equal(c.text(0, 3), JSON.stringify(flowToJson(t, 0, 5)));
 });
