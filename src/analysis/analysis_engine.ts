@@ -83,6 +83,8 @@ export class AnalysisEngine implements Detector {
   #minute = NaN; // start of the minute in progress
   #lastEnd = NaN;
   #scratch = new Uint32Array(8); // a reversed key for FlowTable.find
+  #revSrc = this.#scratch.subarray(0, 4);
+  #revDst = this.#scratch.subarray(4, 8);
   /**
    * Per flow id: the table's generation of the flow #probe judged in the minute in progress (0: none), so a
    * flow is judged at the first interval it is active in each minute and not again at the next ones. The
@@ -99,8 +101,6 @@ export class AnalysisEngine implements Detector {
    * the lookup that can only miss (most of the flows of a table much larger than the minute keeps).
    */
   #unfollowed: Uint8Array | null = null;
-  #revSrc = this.#scratch.subarray(0, 4);
-  #revDst = this.#scratch.subarray(4, 8);
   #stats = { minutes: 0, flows_not_kept: 0, probes_not_logged: 0 };
   #totals = { bytes: 0, packets: 0, flows: 0 };
 

@@ -114,7 +114,7 @@ export class ArpSpoofRule {
       first: b.first,
       last: b.last,
       gateway: ctx.owns(mac, b.ip, t) ? null : ctx.gatewayOf(b.ip),
-      others: this.#others(mac, b.ip, since),
+      others: this.#others(b, since),
     }));
     const text = spoofIncident({
       mac,
@@ -135,11 +135,11 @@ export class ArpSpoofRule {
     return false;
   }
 
-  /** The other MACs that claimed `ip` within the window. */
-  #others(mac: number, ip: number, since: number): Party[] {
+  /** The other MACs that claimed the address of `mine` within the window. */
+  #others(mine: ArpBinding, since: number): Party[] {
     const out: Party[] = [];
-    for (const b of this.#ctx.history.ipRecord(ip)?.claims ?? []) {
-      if (b.mac !== mac && b.last >= since) out.push({ mac: b.mac, first: b.first, last: b.last });
+    for (const b of mine.ipRec.claims) {
+      if (b.mac !== mine.mac && b.last >= since) out.push({ mac: b.mac, first: b.first, last: b.last });
     }
     return out;
   }

@@ -25,7 +25,7 @@ interface Entry {
   lastSeen: number;
   intervals: number;
   /** The block-list hit the text shows (undefined: none). */
-  listed: unknown;
+  listed: { readonly list: string; readonly entry: string } | undefined;
   renderedAt: number;
 }
 

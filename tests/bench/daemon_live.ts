@@ -15,6 +15,7 @@
  * the same time (libpcap's default 2 MiB buffer, as a user runs it). Needs root, iproute2, netsniff-ng,
  * tcpdump.
  */
+import { type Daemon, startDaemon as spawnDaemon } from "../helpers/daemon.ts";
 import { createVethPair } from "../helpers/netns.ts";
 
 /** One stream. */
@@ -81,7 +82,6 @@ const PAIR = {
   hostAddr: "10.231.82.1/24",
   nsAddr: "10.231.82.2/24",
 };
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 function progress(msg: string): void {
   console.error(`daemon_live: ${msg}`);
@@ -123,52 +123,36 @@ async function main(): Promise<DaemonLiveResult> {
   const stateDir = await Deno.makeTempDir({ prefix: "flintnet-daemon-live-" });
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const base = `http://127.0.0.1:${port}`;
-  const lines: string[] = [];
-  let child: Deno.ChildProcess | undefined;
+  /** The log lines of each start, in order. */
+  const logs: (readonly string[])[] = [];
+  const lines = () => logs.flat();
+  let daemon: Daemon | undefined;
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
-    /** Spawns the daemon on the veth (the state dir, and so the token, kept across starts); s to /healthz. */
+    /** Starts the daemon on the veth (the state dir, and so the token, kept across starts); s to /healthz. */
     const startDaemon = async (): Promise<number> => {
       const started = performance.now();
-      const proc = child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "--allow-all", MAIN],
-        env: {
-          FLINTNET_ENV_FILE: "/dev/null",
-          FLINTNET_INTERFACE: PAIR.hostIf,
-          FLINTNET_CIDR: "10.231.82.0/24",
-          FLINTNET_STATE_DIR: stateDir,
-          FLINTNET_TRAP_LISTEN: "off",
-          FLINTNET_NETFLOW_LISTEN: "off",
-          FLINTNET_IPFIX_LISTEN: "off",
-          FLINTNET_LISTEN: `127.0.0.1:${port}`,
-        },
-        stdin: "null",
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
-      const reading = (async () => {
-        let buf = "";
-        for await (const chunk of proc.stderr.pipeThrough(new TextDecoderStream())) {
-          buf += chunk;
-          const parts = buf.split("\n");
-          buf = parts.pop()!;
-          lines.push(...parts);
-        }
-      })().catch(() => {});
-      cleanups.push(() => reading);
+      daemon = await spawnDaemon({
+        FLINTNET_INTERFACE: PAIR.hostIf,
+        FLINTNET_CIDR: "10.231.82.0/24",
+        FLINTNET_STATE_DIR: stateDir,
+        FLINTNET_TRAP_LISTEN: "off",
+        FLINTNET_LISTEN: `127.0.0.1:${port}`,
+      }, 30_000);
+      logs.push(daemon.lines);
       for (let i = 0; i < 3000; i++) {
         const ok = await fetch(`${base}/healthz`).then((r) => (r.body?.cancel(), r.ok), () => false);
         if (ok) return (performance.now() - started) / 1000;
         await sleep(10);
       }
-      throw new Error(`the daemon never answered /healthz:\n${lines.join("\n")}`);
+      throw new Error(`the daemon never answered /healthz:\n${daemon.lines.join("\n")}`);
     };
     const startup = await startDaemon();
     progress(`started in ${startup.toFixed(3)} s; idle 20 s (the start-up discovery sweep included)…`);
     const token = (await Deno.readTextFile(`${stateDir}/api-token`)).trim();
     const auth = { Authorization: `Bearer ${token}` };
     await sleep(20_000);
-    const idle = memoryOf(child!.pid);
+    const idle = memoryOf(daemon!.pid);
 
     // Clients: SSE attached, /flows polled every second.
     const sseAbort = new AbortController();
@@ -199,7 +183,7 @@ async function main(): Promise<DaemonLiveResult> {
     };
     const ringMb = () => {
       let mb = 4;
-      for (const l of lines) {
+      for (const l of daemon!.lines) {
         if (l.includes("capture ring re-opened")) mb = JSON.parse(l).to_mb;
       }
       return mb;
@@ -248,7 +232,7 @@ async function main(): Promise<DaemonLiveResult> {
         tcpdump_received: Number(/(\d+) packets? received by filter/.exec(td)?.[1] ?? NaN),
         tcpdump_drops: Number(/(\d+) packets? dropped by kernel/.exec(td)?.[1] ?? NaN),
         ring_mb: ringMb(),
-        rss_bytes: memoryOf(child!.pid).rss_bytes,
+        rss_bytes: memoryOf(daemon!.pid).rss_bytes,
         waits_for_main: s1.waits - s0.waits,
       });
       progress(`  ${JSON.stringify(streams.at(-1))}`);
@@ -265,15 +249,14 @@ async function main(): Promise<DaemonLiveResult> {
         active = (await stats()).active;
       }
       await sleep(3000);
-      const m = memoryOf(child!.pid);
+      const m = memoryOf(daemon!.pid);
       flows.push({ target, active, rss_bytes: m.rss_bytes, pss_bytes: m.pss_bytes });
       progress(`  ${JSON.stringify(flows.at(-1))}`);
     }
     // ARP requests from one MAC, each claiming a random address of 10.0.0.0/8 and asking for one nobody
     // has (so the host's kernel does not answer): the ARP watcher judges every claim, slower than they come.
     // In a daemon started again: what the flows above left in memory is not the flood's.
-    child!.kill("SIGTERM");
-    await child!.status;
+    await daemon!.terminate();
     await startDaemon();
     await sleep(5000);
     const arpFrames = 3_000_000;
@@ -290,7 +273,7 @@ async function main(): Promise<DaemonLiveResult> {
     let peak = 0, sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        peak = Math.max(peak, memoryOf(child!.pid).rss_bytes);
+        peak = Math.max(peak, memoryOf(daemon!.pid).rss_bytes);
         await sleep(100);
       }
     })();
@@ -321,16 +304,11 @@ async function main(): Promise<DaemonLiveResult> {
     };
     progress(`  ${JSON.stringify(arpFlood)}`);
 
-    const ringLog = lines.filter((l) => l.includes("capture ring")).map((l) => JSON.parse(l));
+    const ringLog = lines().filter((l) => l.includes("capture ring")).map((l) => JSON.parse(l));
     const loadavg = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
     return { startup_s: startup, idle, streams, arp_flood: arpFlood, flows, ring_log: ringLog, loadavg };
   } finally {
-    if (child) {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* gone */ }
-      await child.status;
-    }
+    await daemon?.kill();
     for (const c of cleanups.reverse()) await c();
     await pair.destroy();
     await Deno.remove(stateDir, { recursive: true }).catch(() => {});

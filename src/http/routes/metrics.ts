@@ -40,9 +40,9 @@ function num(v: unknown): number | undefined {
 
 /**
  * Registers the daemon's own metrics on `registry`: per-interface capture counters (kernel packets,
- * drops, ring freezes, reopens, decoded frames, waits for the main thread), malformed frames by reason, the flow table, events
- * by kind, detectors' time and failures, SSE clients, RSS and uptime. Values are read from `src` at each
- * scrape, by collectors named after what they read.
+ * drops, ring freezes, reopens, decoded frames, waits for the main thread), malformed frames by reason,
+ * the flow table, events by kind, detectors' time and failures, SSE clients, RSS and uptime. Values are
+ * read from `src` at each scrape, by collectors named after what they read.
  */
 export function registerCoreMetrics(registry: MetricsRegistry, src: CoreMetricsSource): void {
   const r = registry;
