@@ -82,9 +82,6 @@ export class AnalysisEngine implements Detector {
   #timing = new Subsystems("analyzer");
   #minute = NaN; // start of the minute in progress
   #lastEnd = NaN;
-  #scratch = new Uint32Array(8); // a reversed key for FlowTable.find
-  #revSrc = this.#scratch.subarray(0, 4);
-  #revDst = this.#scratch.subarray(4, 8);
   /**
    * Per flow id: the table's generation of the flow #probe judged in the minute in progress (0: none), so a
    * flow is judged at the first interval it is active in each minute and not again at the next ones. The
@@ -217,14 +214,7 @@ export class AnalysisEngine implements Detector {
       const f = t.tcpFlags(id);
       if ((f & SYN) !== 0 && (f & ACK) === 0) this.#probes.add(fam, t.src, a, t.dst, a, 6, dp);
     } else if (pr === 17) {
-      const k = this.#scratch;
-      for (let w = 0; w < 4; w++) {
-        k[w] = t.dst[a + w];
-        k[4 + w] = t.src[a + w];
-      }
-      if (t.find(fam, this.#revSrc, this.#revDst, dp, sp, pr) < 0) {
-        this.#probes.add(fam, t.src, a, t.dst, a, 17, dp);
-      }
+      if (!t.answered(id)) this.#probes.add(fam, t.src, a, t.dst, a, 17, dp);
     } else if (
       (pr === 1 && (sp === ICMP_ECHO || sp === ICMP_TIMESTAMP)) || (pr === 58 && sp === ICMP6_ECHO)
     ) this.#probes.add(fam, t.src, a, t.dst, a, pr, 0);

@@ -5,7 +5,7 @@ import { parseCidr, parseIp } from "../net/mod.ts";
 import { createFlowRecordBatch } from "../netflow/flow_record.ts";
 import type { AnalysisConfig } from "../config/mod.ts";
 import { createAnalysis } from "./create_analysis.ts";
-import { addIpRow, type IpRow } from "../../tests/helpers/batch_rows.ts";
+import { addIpRow, findFlow, type IpRow } from "../../tests/helpers/batch_rows.ts";
 import { createPacketBatch } from "../decode/mod.ts";
 import { decodeArp } from "../decode/arp.ts";
 import { OK } from "../decode/malformed.ts";
@@ -32,8 +32,9 @@ function harness(
   cfg: AnalysisConfig = CFG,
   interfaceName?: (exporter: string, ifIndex: number) => string | null,
   idleTimeoutMs = 120_000,
+  capacity = 1 << 16,
 ) {
-  const table = new FlowTable(1 << 16);
+  const table = new FlowTable(capacity);
   const events: AdvisoryEvent[] = [];
   const minutes: MinuteSummary[] = [];
   const engine = createAnalysis(
@@ -75,6 +76,16 @@ const syn = (src: string, dst: string, port: number, tsMs: number): IpRow => ({
   ipBytes: 44,
   tsMs,
   tcpFlags: SYN,
+});
+
+const udp = (src: string, dst: string, sp: number, dp: number, tsMs: number): IpRow => ({
+  src,
+  dst,
+  srcPort: sp,
+  dstPort: dp,
+  proto: 17,
+  ipBytes: 60,
+  tsMs,
 });
 
 Deno.test("a half-open SYN scan of one packet per port raises one port scan with the exact number of ports", () => {
@@ -508,15 +519,6 @@ Deno.test("UDP to 150 hosts is a host sweep only when unanswered, also in flow i
   // Flows idle for 5 s leave the table at each 10 s interval's close, so the unanswered flows at 30 s take
   // the ids of the answered ones judged at 10 s: what was judged belongs to the flow, not to its id.
   const h = harness(CFG, undefined, 5_000);
-  const udp = (src: string, dst: string, sp: number, dp: number, tsMs: number): IpRow => ({
-    src,
-    dst,
-    srcPort: sp,
-    dstPort: dp,
-    proto: 17,
-    ipBytes: 60,
-    tsMs,
-  });
   const answered: IpRow[] = [];
   for (let i = 1; i <= 150; i++) {
     answered.push(udp("10.0.0.77", `10.0.1.${i}`, 40000 + i, 161, T0 + i * 10));
@@ -533,6 +535,25 @@ Deno.test("UDP to 150 hosts is a host sweep only when unanswered, also in flow i
   h.send(unanswered);
   h.pipeline.advanceTo(T0 + MINUTE + 1);
   assert.deepEqual(h.events.map((e) => [e.type, e.ip, e.evidence.hosts]), [["host_sweep", "10.0.0.88", 150]]);
+});
+
+Deno.test("UDP to 150 hosts that answered is no host sweep, also when the answers left a full table before the interval closed", () => {
+  // A table of 400 flows: 150 questions (two packets each, so CLOCK passes them over once) and their 150
+  // answers (one packet each), then 250 flows of others, each evicting the least recently used: the answers.
+  const h = harness(CFG, undefined, 120_000, 400);
+  const rows: IpRow[] = [];
+  for (let i = 1; i <= 150; i++) {
+    rows.push(udp("10.0.0.77", `10.0.1.${i}`, 40000 + i, 161, T0 + i * 10));
+    rows.push(udp(`10.0.1.${i}`, "10.0.0.77", 161, 40000 + i, T0 + i * 10 + 1));
+    rows.push(udp("10.0.0.77", `10.0.1.${i}`, 40000 + i, 161, T0 + i * 10 + 2));
+  }
+  for (let i = 0; i < 250; i++) rows.push(udp("10.0.5.1", "10.0.5.2", 1000 + i, 9, T0 + 2_000 + i));
+  h.send(rows);
+  const gone = Array.from({ length: 150 }, (_, k) => k + 1)
+    .filter((i) => findFlow(h.table, udp(`10.0.1.${i}`, "10.0.0.77", 161, 40000 + i, 0)) < 0);
+  assert.ok(gone.length >= 100, `answers evicted before the close: ${gone.length}`);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  assert.deepEqual(h.events.map((e) => [e.type, e.ip]), []);
 });
 
 Deno.test("a minute with more flows than it keeps counts each flow once, however many intervals it is active in", () => {

@@ -58,6 +58,10 @@ const K_SRC = 0, K_DST = 1, K_PORTS = 2, K_PF = 3;
 const F_BYTES = 2, F_PACKETS = 3, F_IV_BYTES = 4, F_IV_PACKETS = 5, F_FIRST = 6, F_LAST = 7;
 /** In the flags column: the low byte is the OR of TCP flags, this bit the CLOCK reference bit. */
 const REFERENCED = 0x100;
+/** In the flags column: a UDP flow whose other direction has been in the table (see FlowTable.answered). */
+const ANSWERED = 0x200;
+/** UDP (IANA protocol number). */
+const UDP = 17;
 
 function newIndex(slots: number): Int32Array {
   return new Int32Array(slots * 2).fill(EMPTY);
@@ -105,7 +109,7 @@ export class FlowTable {
 
   #u: Uint32Array; // records, as u32
   #f: Float64Array; // the same records, as f64
-  #flags: Uint16Array; // TCP flags OR | REFERENCED
+  #flags: Uint16Array; // TCP flags OR | REFERENCED | ANSWERED
   #hash: Int32Array;
   /** Open-addressing index: pairs of (flow id or EMPTY, key hash), so a probe touches one cache line. */
   #index: Int32Array;
@@ -216,7 +220,17 @@ export class FlowTable {
     this.#f[o + F_BYTES] = 0;
     this.#f[o + F_PACKETS] = 0;
     this.#f[o + F_FIRST] = this.#f[o + F_LAST];
-    this.#flags[id] &= REFERENCED;
+    this.#flags[id] &= REFERENCED | ANSWERED;
+  }
+
+  /**
+   * A UDP flow whose other direction (the reverse key) has been in the table while it was: an answered
+   * datagram, not a probe. Set on both flows as the second of them is created, so judging it costs no lookup
+   * (at a million flows, the reverse lookups of an interval's pass were a tenth of a second of it); an answer
+   * that has left the table since still counts. Always false for other protocols.
+   */
+  answered(id: number): boolean {
+    return (this.#flags[id] & ANSWERED) !== 0;
   }
 
   /**
@@ -389,6 +403,35 @@ export class FlowTable {
     }
   }
 
+  /**
+   * New UDP flow `id` from row `r`: when the other direction is in the table, both are answered. One probe of
+   * the index per new UDP flow (the hash beside each slot compared first, as in find()).
+   */
+  #linkAnswer(id: number, b: PacketBatch, r: number, a: number): void {
+    const src = b.dst, dst = b.src, fam = b.family[r]; // the reverse key
+    const s0 = src[a] | 0,
+      d0 = dst[a] | 0,
+      ports = (b.dstPort[r] << 16) | b.srcPort[r],
+      pf = UDP | (fam << 8);
+    let h = hashKey(s0, d0, ports, pf);
+    if (fam === 6) h = hashV6(h, src, dst, a);
+    const index = this.#index, mask = this.#mask, u = this.#u;
+    for (let slot = h & mask;; slot = (slot + 1) & mask) {
+      const other = index[slot << 1];
+      if (other === EMPTY) return;
+      if (index[(slot << 1) + 1] !== h || other === id) continue;
+      const k = other * R32;
+      if (
+        (u[k + K_SRC] | 0) === s0 && (u[k + K_DST] | 0) === d0 && (u[k + K_PORTS] | 0) === ports &&
+        u[k + K_PF] === pf && (fam === 4 || this.#sameV6Tail(other, src, dst, a))
+      ) {
+        this.#flags[id] |= ANSWERED;
+        this.#flags[other] |= ANSWERED;
+        return;
+      }
+    }
+  }
+
   #sameV6Tail(id: number, src: Uint32Array, dst: Uint32Array, a: number): boolean {
     const k = id << 2;
     return this.src[k + 1] === src[a + 1] && this.src[k + 2] === src[a + 2] &&
@@ -438,6 +481,7 @@ export class FlowTable {
     this.#f[o + F_FIRST] = b.tsMs[r];
     this.#f[o + F_LAST] = b.tsMs[r];
     this.#flags[id] = 0;
+    if (b.proto[r] === UDP) this.#linkAnswer(id, b, r, a);
     this.ewmaMean[id] = 0;
     this.ewmaVar[id] = 0;
     this.ewmaIntervals[id] = 0;

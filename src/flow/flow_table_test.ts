@@ -211,6 +211,80 @@ Deno.test("FlowTable reuses the ids of removed flows before using new ones", () 
   assert.equal(flowCounters(t, id1).firstSeen, T0 + 30);
 });
 
+/** The key of the other direction. */
+function reverse(k: FlowKeyText): FlowKeyText {
+  return { src: k.dst, dst: k.src, srcPort: k.dstPort, dstPort: k.srcPort, proto: k.proto };
+}
+
+Deno.test("FlowTable.answered(): a UDP flow whose other direction comes is answered, both ways, and stays so", () => {
+  const t = new FlowTable(16);
+  const q: FlowKeyText = { src: "10.0.0.5", dst: "10.0.0.53", srcPort: 40001, dstPort: 53, proto: 17 };
+  const q6: FlowKeyText = { src: "2001:db8::5", dst: "2001:db8::53", srcPort: 40002, dstPort: 53, proto: 17 };
+  const tcp: FlowKeyText = { ...q, proto: 6 };
+  // its own reverse (same address and port at both ends): not an answer to itself
+  const self: FlowKeyText = { src: "10.0.0.9", dst: "10.0.0.9", srcPort: 7, dstPort: 7, proto: 17 };
+  // the same ports the other way, from another host: not the reverse key
+  const other: FlowKeyText = { src: "10.0.0.53", dst: "10.0.0.6", srcPort: 53, dstPort: 40001, proto: 17 };
+  t.update(batchOf([pkt(q, T0), pkt(q6, T0), pkt(tcp, T0), pkt(self, T0), pkt(other, T0)]), 0, 5);
+  for (const k of [q, q6, tcp, self, other]) {
+    assert.equal(t.answered(findFlow(t, k)), false, `${k.src} alone`);
+  }
+  const answers = batchOf([pkt(reverse(q), T0 + 1), pkt(reverse(q6), T0 + 1), pkt(reverse(tcp), T0 + 1)]);
+  t.update(answers, 0, answers.count);
+  for (const k of [q, reverse(q), q6, reverse(q6)]) assert.equal(t.answered(findFlow(t, k)), true, k.src);
+  assert.equal(t.answered(findFlow(t, tcp)), false, "TCP is judged by its flags, not marked");
+  assert.equal(t.answered(findFlow(t, other)), false);
+  // The answers leave; the questions stay answered. A new flow in a freed id starts unanswered.
+  t.update(batchOf([pkt(q, T0 + 100), pkt(q6, T0 + 100)]), 0, 2);
+  t.expireIdle(T0 + 50);
+  assert.equal(findFlow(t, reverse(q)), -1);
+  assert.equal(t.answered(findFlow(t, q)), true, "an answer that left the table still counts");
+  assert.equal(t.answered(findFlow(t, q6)), true);
+  const fresh: FlowKeyText = { ...q, srcPort: 40099 };
+  t.update(batchOf([pkt(fresh, T0 + 101)]), 0, 1);
+  assert.equal(t.answered(findFlow(t, fresh)), false, "a new flow in a freed id");
+  t.restartRecord(findFlow(t, q));
+  assert.equal(t.answered(findFlow(t, q)), true, "a new record of the same flow (active timeout)");
+});
+
+Deno.test("FlowTable.answered() matches a model of UDP directions over random updates, expiries and evictions", () => {
+  const rand = mulberry32(0xa5);
+  // 40 UDP conversations (half IPv6) and their answers, in a table that holds 24: evictions and expiries.
+  const keys: FlowKeyText[] = [];
+  for (let i = 0; i < 40; i++) {
+    const k: FlowKeyText = i % 2 === 0
+      ? { src: `10.0.0.${i}`, dst: "10.0.9.1", srcPort: 30000 + i, dstPort: 53, proto: 17 }
+      : { src: `2001:db8::${i}`, dst: "2001:db8::9", srcPort: 30000 + i, dstPort: 123, proto: 17 };
+    keys.push(k, reverse(k));
+  }
+  const partner = (i: number) => i ^ 1;
+  const present = new Set<number>(), answered = new Set<number>();
+  const t: FlowTable = new FlowTable(24, (id) => {
+    const i = keys.findIndex((k) => findFlow(t, k) === id);
+    present.delete(i);
+    answered.delete(i);
+  });
+  let now = T0;
+  for (let op = 0; op < 20_000; op++) {
+    now += 1 + Math.floor(rand() * 3);
+    if (rand() < 0.05) t.expireIdle(now - Math.floor(rand() * 60));
+    else {
+      const i = Math.floor(rand() * keys.length);
+      t.update(batchOf([pkt(keys[i], now)]), 0, 1);
+      if (!present.has(i)) {
+        present.add(i);
+        if (present.has(partner(i))) answered.add(i).add(partner(i));
+      }
+    }
+    for (let i = 0; i < keys.length; i++) {
+      const id = findFlow(t, keys[i]);
+      assert.equal(id >= 0, present.has(i), `op ${op}: key ${i} in the table`);
+      if (id >= 0) assert.equal(t.answered(id), answered.has(i), `op ${op}: key ${i} answered`);
+    }
+  }
+  assert.ok(t.evictedFull > 0 && t.expiredIdle > 0, "both removal paths were exercised");
+});
+
 /** Deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
