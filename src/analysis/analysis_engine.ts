@@ -86,17 +86,18 @@ export class AnalysisEngine implements Detector {
    * Per flow id: the table's generation of the flow #probe judged in the minute in progress (0: none), so a
    * flow is judged at the first interval it is active in each minute and not again at the next ones. The
    * log counts distinct (source, destination, protocol, port) a minute, so judging again only logged the same
-   * probe again, as many duplicate rows in the log's bounded space. It also says that the flow was offered
-   * to the minute's flows already (see #minuteRow). Made at the first pass; cleared up to the table's high
-   * water mark as each minute closes.
+   * probe again: a UDP flow's reverse lookup (two cache misses in a large table) at every interval, and as
+   * many duplicate rows in the log's bounded space. It also tells the minute's flows that a flow that did
+   * not fit was counted already. Made at the first pass; cleared up to the table's high water mark as each
+   * minute closes.
    */
   #judged: Uint32Array | null = null;
   /**
-   * Per flow id, read only while #judged says the flow was offered this minute: its row in the minute's flows,
-   * where its later intervals are added without looking its 5-tuple up again, or -1 when the minute could
-   * not keep it (it was full, and stays full until the minute ends; the flow is counted as not kept once).
+   * Per flow id, read only while #judged says the flow was judged this minute: 1 when the minute's flows
+   * could not keep it (they were full, and stay full until the minute ends), so its later intervals skip
+   * the lookup that can only miss (most of the flows of a table much larger than the minute keeps).
    */
-  #minuteRow: Int32Array | null = null;
+  #unfollowed: Uint8Array | null = null;
   #stats = { minutes: 0, flows_not_kept: 0, probes_not_logged: 0 };
   #totals = { bytes: 0, packets: 0, flows: 0 };
 
@@ -178,7 +179,7 @@ export class AnalysisEngine implements Detector {
     flows.reserve(t.highWater);
     sums.reserve(2 * t.highWater);
     const judged = this.#judged ??= new Uint32Array(t.capacity), generation = t.generation;
-    const minuteRow = this.#minuteRow ??= new Int32Array(t.capacity);
+    const unfollowed = this.#unfollowed ??= new Uint8Array(t.capacity);
     for (let id = 0; id < t.highWater; id++) {
       const fam = t.family[id];
       if (fam === 0) continue;
@@ -186,9 +187,12 @@ export class AnalysisEngine implements Detector {
       if (packets === 0) continue;
       const a = id << 2, sp = t.srcPort[id], dp = t.dstPort[id], pr = t.proto[id];
       const seen = judged[id] === generation[id]; // active at an earlier interval of this minute
-      const firstMs = Math.max(t.firstSeen(id), startMs), lastMs = t.lastSeen(id);
-      if (!seen) minuteRow[id] = flows.add(t, id, bytes, packets, firstMs, lastMs);
-      else if (minuteRow[id] >= 0) flows.addToRow(minuteRow[id], t, id, bytes, packets, firstMs, lastMs);
+      if (!seen) {
+        const kept = flows.add(t, id, bytes, packets, Math.max(t.firstSeen(id), startMs), t.lastSeen(id));
+        unfollowed[id] = kept ? 0 : 1;
+      } else if (unfollowed[id] === 0) {
+        flows.add(t, id, bytes, packets, Math.max(t.firstSeen(id), startMs), t.lastSeen(id), true);
+      }
       totals.bytes += bytes;
       totals.packets += packets;
       sums.addFlow(fam, t.src, t.dst, a, dp, pr, bytes, packets);

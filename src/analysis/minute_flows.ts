@@ -109,11 +109,19 @@ export class MinuteFlows {
   /**
    * Adds what flow `id` of `t` carried in an interval: `bytes`, `packets`, its packets between `firstMs`
    * and `lastMs`, its TCP flags and (from the table's origins) its latest record's exporter and interfaces.
-   * Returns the flow's row, which stays its row until {@link clear} (the caller may add the flow's later
-   * intervals there with {@link addToRow}), or -1 when the flow is not kept: the minute is full, and stays so
-   * until {@link clear}; such a flow is counted in {@link notKept} (once: offer it once a minute).
+   * `offeredBefore`: the flow was offered at an earlier interval of this minute (if it did not fit then, it
+   * is already counted in {@link notKept}). Returns false when the flow is not kept: the minute is full, and
+   * stays so until {@link clear}.
    */
-  add(t: FlowTable, id: number, bytes: number, packets: number, firstMs: number, lastMs: number): number {
+  add(
+    t: FlowTable,
+    id: number,
+    bytes: number,
+    packets: number,
+    firstMs: number,
+    lastMs: number,
+    offeredBefore = false,
+  ): boolean {
     const rows = this.#rows, a = id << 2;
     const fam = t.family[id], sp = t.srcPort[id], dp = t.dstPort[id], pr = t.proto[id];
     const s = t.src, d = t.dst;
@@ -121,12 +129,12 @@ export class MinuteFlows {
     let r = this.#index[slot << 1];
     if (r === EMPTY) {
       if (rows.count === this.capacity) {
-        this.notKept++;
-        return -1;
+        if (!offeredBefore) this.notKept++;
+        return false;
       }
       if (rows.count === rows.family.length) {
         this.#grow();
-        return this.add(t, id, bytes, packets, firstMs, lastMs);
+        return this.add(t, id, bytes, packets, firstMs, lastMs, offeredBefore);
       }
       r = rows.count++;
       this.#index[slot << 1] = r;
@@ -147,24 +155,6 @@ export class MinuteFlows {
       rows.lastMs[r] = lastMs;
       rows.exporterMask[r] = 0;
     }
-    this.addToRow(r, t, id, bytes, packets, firstMs, lastMs);
-    return r;
-  }
-
-  /**
-   * {@link add} for a flow whose row an earlier add() of this minute returned: no lookup of its 5-tuple (at a
-   * million flows, the hashing and the probe of a large index were a fifth of an interval's pass).
-   */
-  addToRow(
-    r: number,
-    t: FlowTable,
-    id: number,
-    bytes: number,
-    packets: number,
-    firstMs: number,
-    lastMs: number,
-  ): void {
-    const rows = this.#rows;
     rows.bytes[r] += bytes;
     rows.packets[r] += packets;
     rows.tcpFlags[r] |= t.tcpFlags(id);
@@ -177,6 +167,7 @@ export class MinuteFlows {
     rows.outIf[r] = o ? o.outIf[id] : 0;
     rows.srcAs[r] = o ? o.srcAs[id] : 0;
     rows.dstAs[r] = o ? o.dstAs[id] : 0;
+    return true;
   }
 
   /**
