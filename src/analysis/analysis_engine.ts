@@ -86,10 +86,9 @@ export class AnalysisEngine implements Detector {
    * Per flow id: the table's generation of the flow #probe judged in the minute in progress (0: none), so a
    * flow is judged at the first interval it is active in each minute and not again at the next ones. The
    * log counts distinct (source, destination, protocol, port) a minute, so judging again only logged the same
-   * probe again: a UDP flow's reverse lookup (two cache misses in a large table) at every interval, and as
-   * many duplicate rows in the log's bounded space. It also tells the minute's flows that a flow that did
-   * not fit was counted already. Made at the first pass; cleared up to the table's high water mark as each
-   * minute closes.
+   * probe again, as many duplicate rows in the log's bounded space. It also tells the minute's flows that a
+   * flow that did not fit was counted already. Made at the first pass; cleared up to the table's high water
+   * mark as each minute closes.
    */
   #judged: Uint32Array | null = null;
   /**
