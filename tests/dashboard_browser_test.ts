@@ -233,6 +233,28 @@ function screens(deviceIp: string): [string, string][] {
   ];
 }
 
+/**
+ * The columns of the screen's tables whose header ends past the table's right edge ("table: column"): the
+ * tables clip what does not fit (they do not scroll sideways), so such a column cannot be read.
+ */
+function clippedColumns(tab: Tab): Promise<string[]> {
+  return tab.page.evaluate(() => {
+    const out: string[] = [];
+    for (const table of document.querySelectorAll(".vtable")) {
+      const edge = table.getBoundingClientRect().right;
+      for (const th of table.querySelectorAll(".vhead [role=columnheader]")) {
+        const r = th.getBoundingClientRect();
+        if (r.width > 0 && r.right > edge + 1) {
+          out.push(
+            `${table.getAttribute("aria-label")}: ${th.textContent} (${Math.round(r.right - edge)} px)`,
+          );
+        }
+      }
+    }
+    return out;
+  });
+}
+
 /** Lets a screen settle: nothing loading, graphs laid out. */
 async function settle(tab: Tab): Promise<void> {
   await tab.page.waitForFunction(() => !document.querySelector(".loading"), undefined, { timeout: 15_000 });
@@ -597,11 +619,15 @@ Deno.test({
               await tab.page.waitForSelector("[data-testid=login-form]");
               await page.screenshot(`login-${scheme}-${label}`);
               await page.login(TOKEN);
+              const clipped: string[] = [];
               for (const [route, name] of screens(CORE.ip)) {
                 await page.goto(route);
                 await settle(tab);
                 await page.screenshot(`${name}-${scheme}-${label}`);
+                for (const c of await clippedColumns(tab)) clipped.push(`${name}: ${c}`);
               }
+              // A column cut off at a table's edge is a column nobody on that screen can read.
+              assert.deepEqual(clipped, [], `columns outside their table (${scheme}, ${label})`);
               assert.deepEqual(
                 tab.errors,
                 [],

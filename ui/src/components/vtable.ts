@@ -21,10 +21,25 @@ export interface Column<T> {
   className?: string;
   /** Hide below this viewport width in px (phones). */
   hideBelow?: number;
+  /** Show only below this viewport width in px: a phone's column in place of wider ones it hides. */
+  showBelow?: number;
 }
 
 /** Rows rendered above and below the visible ones. */
 const OVERSCAN = 6;
+
+/** Viewports narrower than this are phones: flexible columns shrink below their minimum width. */
+export const PHONE_WIDTH = 480;
+
+/**
+ * A column's grid track at viewport `width`. On a phone, "minmax(9rem,1.2fr)" becomes "minmax(0,1.2fr)": two
+ * address columns at their desktop minimum pushed the Bytes column past the table's edge, where the table
+ * (which clips, it does not scroll sideways) cut it off. Now the flexible columns give way and their text is
+ * cut instead; every column stays in view.
+ */
+export function gridTrack(track: string, width: number): string {
+  return width < PHONE_WIDTH ? track.replace(/^minmax\([^,]+,/, "minmax(0,") : track;
+}
 
 /** Which rows to render for a scroll position: [first, end). */
 export function visibleRange(
@@ -59,8 +74,10 @@ export function VirtualTable<T>(props: {
     addEventListener("resize", onResize);
     return () => removeEventListener("resize", onResize);
   }, []);
-  const cols = props.columns.filter((c) => !c.hideBelow || width >= c.hideBelow);
-  const grid = { gridTemplateColumns: cols.map((c) => c.width).join(" ") };
+  const cols = props.columns.filter((c) =>
+    (!c.hideBelow || width >= c.hideBelow) && (!c.showBelow || width < c.showBelow)
+  );
+  const grid = { gridTemplateColumns: cols.map((c) => gridTrack(c.width, width)).join(" ") };
   const viewport = Math.min(props.rows.length, props.maxRows ?? 14) * rowHeight;
   const [first, end] = visibleRange(scrollTop, viewport, rowHeight, props.rows.length);
   const rows = [];

@@ -6,11 +6,11 @@
  * @module
  */
 import { getJson } from "../api.ts";
-import { Endpoint, Proto } from "../components/flow_cells.ts";
+import { Endpoint, flowPairColumn, Proto } from "../components/flow_cells.ts";
 import { ScoreChart, TimeChart } from "../components/charts.ts";
 import { useApi, useNow, useThrottled } from "../components/hooks.ts";
 import { Empty, ErrorBox, Loading } from "../components/states.ts";
-import { VirtualTable } from "../components/vtable.ts";
+import { PHONE_WIDTH, VirtualTable } from "../components/vtable.ts";
 import { formatAgo, formatBps, formatBytes, formatCount, formatRate } from "../format.ts";
 import { html } from "../html.ts";
 import {
@@ -40,14 +40,17 @@ export function Stat(
 }
 
 const FLOW_COLUMNS = [
+  flowPairColumn<FlowJson>(),
   {
     title: "Source",
     width: "minmax(9rem,1.3fr)",
+    hideBelow: PHONE_WIDTH,
     render: (f: FlowJson) => html`<${Endpoint} ip=${f.src_ip} port=${f.src_port} protocol=${f.protocol} />`,
   },
   {
     title: "Destination",
     width: "minmax(9rem,1.3fr)",
+    hideBelow: PHONE_WIDTH,
     render: (f: FlowJson) => html`<${Endpoint} ip=${f.dst_ip} port=${f.dst_port} protocol=${f.protocol} />`,
   },
   { title: "Proto", width: "4.5rem", render: (f: FlowJson) => html`<${Proto} ...${f} />`, hideBelow: 560 },

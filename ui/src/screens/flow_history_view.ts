@@ -8,7 +8,8 @@
  * @module
  */
 import type { Params } from "../api.ts";
-import { Endpoint, Proto } from "../components/flow_cells.ts";
+import { Endpoint, flowPairColumn, Proto } from "../components/flow_cells.ts";
+import { PHONE_WIDTH } from "../components/vtable.ts";
 import { formatBytes, formatCount, formatTime } from "../format.ts";
 import { html } from "../html.ts";
 import { navigate } from "../router.ts";
@@ -63,15 +64,18 @@ export function HistoryNote(props: { page: Record<string, unknown>; params: Reco
 
 /** The history's columns. */
 export const HISTORY_COLUMNS = [
+  flowPairColumn<HistoryFlowJson>(),
   {
     title: "Source",
     width: "minmax(10rem,1.2fr)",
+    hideBelow: PHONE_WIDTH,
     render: (f: HistoryFlowJson) =>
       html`<${Endpoint} ip=${f.src_ip} port=${f.src_port} protocol=${f.protocol} />`,
   },
   {
     title: "Destination",
     width: "minmax(9rem,1.2fr)",
+    hideBelow: PHONE_WIDTH,
     render: (f: HistoryFlowJson) =>
       html`<${Endpoint} ip=${f.dst_ip} port=${f.dst_port} protocol=${f.protocol} />`,
   },

@@ -9,11 +9,11 @@
 import { useState } from "preact/hooks";
 import { downloadCsv, type Params } from "../api.ts";
 import { type Field, FilterForm } from "../components/filters.ts";
-import { Endpoint, Proto } from "../components/flow_cells.ts";
+import { Endpoint, flowPairColumn, Proto } from "../components/flow_cells.ts";
 import { labelOf, NAME_SOURCE_LABELS } from "../components/labels.ts";
 import { usePaged } from "../components/paged.ts";
 import { Empty, ErrorBox, Loading } from "../components/states.ts";
-import { VirtualTable } from "../components/vtable.ts";
+import { PHONE_WIDTH, VirtualTable } from "../components/vtable.ts";
 import { formatAgo, formatBytes, formatCount, formatDuration } from "../format.ts";
 import { html } from "../html.ts";
 import { route } from "../router.ts";
@@ -87,24 +87,24 @@ function flowKey(f: FlowJson | HistoryFlowJson): string {
 }
 
 const COLUMNS = [
+  flowPairColumn<FlowJson>((f) => f.server_name),
   {
     title: "Source",
     width: "minmax(9rem,1.2fr)",
+    hideBelow: PHONE_WIDTH,
     render: (f: FlowJson) => html`<${Endpoint} ip=${f.src_ip} port=${f.src_port} protocol=${f.protocol} />`,
   },
   {
     title: "Destination",
     width: "minmax(9rem,1.2fr)",
-    // On a phone the Name column is hidden: the name goes under the destination instead.
-    render: (f: FlowJson) =>
-      html`<${Endpoint} ip=${f.dst_ip} port=${f.dst_port} protocol=${f.protocol} />${
-        f.server_name && html`<small class="name-inline">${f.server_name}</small>`
-      }`,
+    hideBelow: PHONE_WIDTH,
+    render: (f: FlowJson) => html`<${Endpoint} ip=${f.dst_ip} port=${f.dst_port} protocol=${f.protocol} />`,
   },
   {
+    // On a phone the name follows the destination in the Flow column.
     title: "Name",
     width: "minmax(7rem,1fr)",
-    hideBelow: 480,
+    hideBelow: PHONE_WIDTH,
     render: (f: FlowJson) =>
       f.server_name
         ? html`<span class="flow-name" title=${`${f.server_name} — from the ${
