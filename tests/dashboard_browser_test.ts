@@ -255,6 +255,24 @@ function clippedColumns(tab: Tab): Promise<string[]> {
   });
 }
 
+/**
+ * The anomalies whose figures (score, baseline, threshold…) are laid out in fewer than three columns (or fewer
+ * than they number): "anomaly n: k columns for m figures".
+ */
+function stackedFigures(tab: Tab): Promise<string[]> {
+  return tab.page.evaluate(() => {
+    const out: string[] = [];
+    document.querySelectorAll(".anomaly-figures").forEach((dl: any, n: number) => {
+      const figures = [...dl.children];
+      const columns = new Set(figures.map((f: any) => Math.round(f.getBoundingClientRect().left))).size;
+      if (columns < Math.min(3, figures.length)) {
+        out.push(`anomaly ${n}: ${columns} columns for ${figures.length} figures`);
+      }
+    });
+    return out;
+  });
+}
+
 /** Lets a screen settle: nothing loading, graphs laid out. */
 async function settle(tab: Tab): Promise<void> {
   await tab.page.waitForFunction(() => !document.querySelector(".loading"), undefined, { timeout: 15_000 });
@@ -625,9 +643,15 @@ Deno.test({
                 await settle(tab);
                 await page.screenshot(`${name}-${scheme}-${label}`);
                 for (const c of await clippedColumns(tab)) clipped.push(`${name}: ${c}`);
+                for (const f of await stackedFigures(tab)) clipped.push(`${name}: ${f}`);
               }
-              // A column cut off at a table's edge is a column nobody on that screen can read.
-              assert.deepEqual(clipped, [], `columns outside their table (${scheme}, ${label})`);
+              // A column cut off at a table's edge is a column nobody on that screen can read; an anomaly's
+              // figures stacked one per line make each anomaly a screen high.
+              assert.deepEqual(
+                clipped,
+                [],
+                `columns outside their table, figures in one column (${scheme}, ${label})`,
+              );
               assert.deepEqual(
                 tab.errors,
                 [],
