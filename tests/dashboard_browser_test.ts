@@ -262,13 +262,16 @@ function clippedColumns(tab: Tab): Promise<string[]> {
 function stackedFigures(tab: Tab): Promise<string[]> {
   return tab.page.evaluate(() => {
     const out: string[] = [];
-    document.querySelectorAll(".anomaly-figures").forEach((dl: any, n: number) => {
-      const figures = [...dl.children];
-      const columns = new Set(figures.map((f: any) => Math.round(f.getBoundingClientRect().left))).size;
-      if (columns < Math.min(3, figures.length)) {
-        out.push(`anomaly ${n}: ${columns} columns for ${figures.length} figures`);
+    let n = 0;
+    for (const dl of document.querySelectorAll(".anomaly-figures")) {
+      const lefts: number[] = [];
+      for (const f of dl.children) lefts.push(Math.round(f.getBoundingClientRect().left));
+      const columns = new Set(lefts).size;
+      if (columns < Math.min(3, lefts.length)) {
+        out.push(`anomaly ${n}: ${columns} columns for ${lefts.length} figures`);
       }
-    });
+      n++;
+    }
     return out;
   });
 }

@@ -385,27 +385,44 @@ export class FlowTable {
       s[i] = src[i] ?? 0;
       d[i] = dst[i] ?? 0;
     }
-    const ports = (srcPort << 16) | dstPort, pf = proto | (family << 8);
-    let h = hashKey(s[0] | 0, d[0] | 0, ports, pf);
+    const s0 = s[0] | 0, d0 = d[0] | 0, ports = (srcPort << 16) | dstPort, pf = proto | (family << 8);
+    let h = hashKey(s0, d0, ports, pf);
     if (family === 6) h = hashV6(h, s, d, 0);
-    // The key hash beside each id in the index is compared first, as in update(): the record of a flow that
-    // only shares the slot is not read. A key that is absent (what the analysis's reverse lookups mostly
-    // ask) then costs the index's cache line alone, not one record line per occupied slot on its way.
-    for (let slot = h & this.#mask;; slot = (slot + 1) & this.#mask) {
-      const id = this.#index[slot << 1];
+    return this.#lookup(h, s0, d0, ports, pf, s, d, 0);
+  }
+
+  /**
+   * The id of the flow whose key is (s0/src[a…], d0/dst[a…], ports, pf) and whose key hash is `h`, or -1. The
+   * hash beside each id in the index is compared first, as in update(): the record of a flow that only shares
+   * the slot is not read, so a key that is absent (a reverse key, mostly) costs the index's cache line alone.
+   */
+  #lookup(
+    h: number,
+    s0: number,
+    d0: number,
+    ports: number,
+    pf: number,
+    src: Uint32Array,
+    dst: Uint32Array,
+    a: number,
+  ): number {
+    const index = this.#index, mask = this.#mask, u = this.#u;
+    for (let slot = h & mask;; slot = (slot + 1) & mask) {
+      const id = index[slot << 1];
       if (id === EMPTY) return -1;
-      if (this.#index[(slot << 1) + 1] !== h) continue;
+      if (index[(slot << 1) + 1] !== h) continue;
       const k = id * R32;
       if (
-        this.#u[k + K_SRC] === s[0] && this.#u[k + K_DST] === d[0] && (this.#u[k + K_PORTS] | 0) === ports &&
-        this.#u[k + K_PF] === pf && (family === 4 || this.#sameV6Tail(id, s, d, 0))
+        (u[k + K_SRC] | 0) === s0 && (u[k + K_DST] | 0) === d0 && (u[k + K_PORTS] | 0) === ports &&
+        u[k + K_PF] === pf && ((pf >> 8) === 4 || this.#sameV6Tail(id, src, dst, a))
       ) return id;
     }
   }
 
   /**
    * New UDP flow `id` from row `r`: when the other direction is in the table, both are answered. One probe of
-   * the index per new UDP flow (the hash beside each slot compared first, as in find()).
+   * the index per new UDP flow. A flow that is its own reverse (the same address and port at both ends) finds
+   * itself, and is not its own answer.
    */
   #linkAnswer(id: number, b: PacketBatch, r: number, a: number): void {
     const src = b.dst, dst = b.src, fam = b.family[r]; // the reverse key
@@ -415,21 +432,10 @@ export class FlowTable {
       pf = UDP | (fam << 8);
     let h = hashKey(s0, d0, ports, pf);
     if (fam === 6) h = hashV6(h, src, dst, a);
-    const index = this.#index, mask = this.#mask, u = this.#u;
-    for (let slot = h & mask;; slot = (slot + 1) & mask) {
-      const other = index[slot << 1];
-      if (other === EMPTY) return;
-      if (index[(slot << 1) + 1] !== h || other === id) continue;
-      const k = other * R32;
-      if (
-        (u[k + K_SRC] | 0) === s0 && (u[k + K_DST] | 0) === d0 && (u[k + K_PORTS] | 0) === ports &&
-        u[k + K_PF] === pf && (fam === 4 || this.#sameV6Tail(other, src, dst, a))
-      ) {
-        this.#flags[id] |= ANSWERED;
-        this.#flags[other] |= ANSWERED;
-        return;
-      }
-    }
+    const other = this.#lookup(h, s0, d0, ports, pf, src, dst, a);
+    if (other < 0 || other === id) return;
+    this.#flags[id] |= ANSWERED;
+    this.#flags[other] |= ANSWERED;
   }
 
   #sameV6Tail(id: number, src: Uint32Array, dst: Uint32Array, a: number): boolean {

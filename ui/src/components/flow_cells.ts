@@ -53,7 +53,7 @@ export function FlowPair(props: FlowEnds & { extra?: string }) {
   }`;
   const title = `${nameOf(props.src_ip) ?? props.src_ip} → ${nameOf(props.dst_ip) ?? props.dst_ip}`;
   return html`
-    <span class="ep pair"
+    <span class="ep"
       title=${title}><span class="ep-text">${from}</span><span class="ep-text">${to}</span></span>
   `;
 }
