@@ -89,7 +89,13 @@ export class Subsystems {
 
   /** Every part seen so far, in the order they first ran. */
   stats(): SubsystemStats[] {
-    return [...this.#entries.values()].map(({ loggedAt: _l, unlogged: _u, ...s }) => ({ ...s }));
+    // to the microsecond: the sums of performance.now() differences carry float noise in the 17th digit
+    const us = (s: number) => Math.round(s * 1e6) / 1e6;
+    return [...this.#entries.values()].map(({ loggedAt: _l, unlogged: _u, ...s }) => ({
+      ...s,
+      seconds_total: us(s.seconds_total),
+      last_seconds: us(s.last_seconds),
+    }));
   }
 
   #entry(name: string): Entry {

@@ -37,7 +37,7 @@ export interface SnmpPollStatus {
   last_success: string | null;
   /** The last failure in words ("timeout after 1000 ms × 2 tries", "auth failure: unknown user"), null if none. */
   last_error: string | null;
-  /** How long the last poll took, in milliseconds; null before the first. */
+  /** How long the last poll took, in milliseconds to a tenth; null before the first. */
   poll_ms: number | null;
 }
 
@@ -78,15 +78,15 @@ export interface InterfaceJson {
   oper_status: InterfaceStatus;
   /** ifAdminStatus. */
   admin_status: InterfaceStatus;
-  /** Inbound utilisation over the last poll interval, 0–100; null until two polls or without a speed. */
+  /** Inbound utilisation over the last poll interval, 0–100 to a thousandth; null until two polls or without a speed. */
   in_util_pct: number | null;
   /** Outbound utilisation, as above. */
   out_util_pct: number | null;
-  /** Inbound bits per second over the last interval; null until two polls. */
+  /** Inbound bits per second over the last interval, a whole number; null until two polls. */
   in_bps: number | null;
   /** Outbound bits per second. */
   out_bps: number | null;
-  /** ifInErrors per second over the last interval. */
+  /** ifInErrors per second over the last interval, to a thousandth. */
   in_errors_per_s: number | null;
   /** ifOutErrors per second. */
   out_errors_per_s: number | null;
@@ -127,9 +127,9 @@ export interface DeviceJson {
   snmp: SnmpPollStatus;
   /** Interfaces from IF-MIB, by ifIndex. */
   interfaces: InterfaceJson[];
-  /** Average hrProcessorLoad over all processors, 0–100; null when the agent has no HOST-RESOURCES-MIB. */
+  /** Average hrProcessorLoad over all processors, 0–100 to a tenth; null when the agent has no HOST-RESOURCES-MIB. */
   cpu_pct: number | null;
-  /** Used / size of the hrStorageRam entries, 0–100; null when absent. */
+  /** Used / size of the hrStorageRam entries, 0–100 to a tenth; null when absent. */
   memory_pct: number | null;
   /** How the device was learned: "arp_sweep", "snmp", "traffic", "arp_table", "trap". */
   sources: string[];

@@ -36,15 +36,15 @@ export interface CounterSample {
 
 /** Rates over the interval between two samples; null where there is no rate (first poll, reset, absent). */
 export interface InterfaceRates {
-  /** Inbound bits per second (octets × 8). */
+  /** Inbound bits per second (octets × 8), a whole number. */
   in_bps: number | null;
   /** Outbound bits per second. */
   out_bps: number | null;
-  /** Inbound utilisation, 0–100; null without a speed. */
+  /** Inbound utilisation, 0–100 to a thousandth; null without a speed. */
   in_util_pct: number | null;
   /** Outbound utilisation, 0–100. */
   out_util_pct: number | null;
-  /** ifInErrors per second. */
+  /** ifInErrors per second, to a thousandth. */
   in_errors_per_s: number | null;
   /** ifOutErrors per second. */
   out_errors_per_s: number | null;
@@ -95,8 +95,10 @@ export function interfaceRates(
     inDelta = plausible32(counter32Delta(prev.inOctets, cur.inOctets), seconds, speedBps);
     outDelta = plausible32(counter32Delta(prev.outOctets, cur.outOctets), seconds, speedBps);
   }
-  const perS = (d: number | null) => d === null ? null : d / seconds;
-  const bitsPerS = (d: number | null) => d === null ? null : (d * 8) / seconds;
+  // Rounded where they are made, for every output alike (API, CSV, metrics, sinks): a whole bit per second, a
+  // thousandth of an error per second (one error in a 5-minute poll still shows)
+  const perS = (d: number | null) => d === null ? null : Math.round((d / seconds) * 1000) / 1000;
+  const bitsPerS = (d: number | null) => d === null ? null : Math.round((d * 8) / seconds);
   const inBps = bitsPerS(inDelta);
   const outBps = bitsPerS(outDelta);
   return {
@@ -142,8 +144,8 @@ export function agentRestarted(prevUptimeCs: number, curUptimeCs: number, elapse
   return advancedS + Math.max(10, elapsedS / 4) < elapsedS;
 }
 
-/** bits/s as a percentage of `speedBps`, clamped to 0–100; null without a speed. */
+/** bits/s as a percentage of `speedBps` to a thousandth, clamped to 0–100; null without a speed. */
 export function utilisationPct(bitsPerS: number, speedBps: number | null): number | null {
   if (speedBps === null || !(speedBps > 0)) return null;
-  return Math.min(100, Math.max(0, (bitsPerS * 100) / speedBps));
+  return Math.min(100, Math.max(0, Math.round((bitsPerS * 100_000) / speedBps) / 1000));
 }

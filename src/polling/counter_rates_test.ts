@@ -119,7 +119,25 @@ Deno.test("interfaceRates() treats a Counter32 'wrap' faster than the line as a 
   const r = interfaceRates(a, b, 10_000_000);
   assert.equal(r.in_bps, null);
   assert.equal(r.in_util_pct, null);
-  assert.equal(r.out_bps, (10 * 8) / 60);
+  assert.equal(r.out_bps, 1); // 10 octets in 60 s: 1.33 bit/s, to a whole bit
+});
+
+Deno.test("interfaceRates() rounds: whole bits per second, utilisation and errors per second to a thousandth", () => {
+  // 1,227 octets and one error in 60 s on a 10 Gb/s port: 163.6 bit/s, 1.6e-6 % of the line, 0.0167 errors/s
+  const a = sample({ atMs: 0, sysUpTimeCs: 0, hcInOctets: 0n, hcOutOctets: 0n, inErrors: 0 });
+  const b = sample({
+    atMs: 60_000,
+    sysUpTimeCs: 6000,
+    hcInOctets: 1227n,
+    hcOutOctets: 6_250_000_000n, // 833.3 Mbit/s: 8.333… %
+    inErrors: 1,
+  });
+  const r = interfaceRates(a, b, 10_000_000_000);
+  assert.equal(r.in_bps, 164);
+  assert.equal(r.in_util_pct, 0);
+  assert.equal(r.out_bps, 833_333_333);
+  assert.equal(r.out_util_pct, 8.333);
+  assert.equal(r.in_errors_per_s, 0.017);
 });
 
 Deno.test("interfaceRates() gives no rate for a Counter64 that went down (a reset)", () => {

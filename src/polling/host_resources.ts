@@ -60,14 +60,14 @@ function loadsOf(rows: TableRows): SnmpValue[] {
   return out;
 }
 
-/** The mean of the loads that are numbers in 0–100; null when there are none. */
+/** The mean of the loads that are numbers in 0–100, to a tenth; null when there are none. */
 export function averageLoad(values: readonly SnmpValue[]): number | null {
   const loads = values.filter((v): v is number => typeof v === "number" && v >= 0 && v <= 100);
   if (loads.length === 0) return null;
-  return loads.reduce((a, b) => a + b, 0) / loads.length;
+  return Math.round((loads.reduce((a, b) => a + b, 0) / loads.length) * 10) / 10;
 }
 
-/** Σ used × units / Σ size × units over the hrStorageRam rows with a positive size; null when there are none. */
+/** Σ used × units / Σ size × units over the hrStorageRam rows with a positive size, in % to a tenth; null when there are none. */
 export function ramUsedPct(rows: TableRows): number | null {
   let used = 0;
   let size = 0;
@@ -81,5 +81,5 @@ export function ramUsedPct(rows: TableRows): number | null {
     size += s * units;
     used += Math.min(u, s) * units;
   }
-  return size > 0 ? (used * 100) / size : null;
+  return size > 0 ? Math.round((used * 1000) / size) / 10 : null;
 }

@@ -43,6 +43,20 @@ Deno.test("pollHostResources() weights several RAM rows by their allocation unit
   assert.deepEqual(await pollHostResources(s), { cpuPct: null, memoryPct: 20 });
 });
 
+Deno.test("pollHostResources() gives CPU and memory to a tenth of a percent", async () => {
+  const s = new TableSession([
+    [`${HR_PROCESSOR_LOAD}.196608`, 33],
+    [`${HR_PROCESSOR_LOAD}.196609`, 34],
+    [`${HR_PROCESSOR_LOAD}.196610`, 34],
+    [`${HR_STORAGE_ENTRY}.2.1`, HR_STORAGE_RAM],
+    [`${HR_STORAGE_ENTRY}.4.1`, 1024],
+    [`${HR_STORAGE_ENTRY}.5.1`, 3],
+    [`${HR_STORAGE_ENTRY}.6.1`, 1],
+  ]);
+  // 101 / 3 = 33.666… %; 1 of 3 = 33.333… %
+  assert.deepEqual(await pollHostResources(s), { cpuPct: 33.7, memoryPct: 33.3 });
+});
+
 Deno.test("pollHostResources() gives nulls for an agent without HOST-RESOURCES-MIB", async () => {
   assert.deepEqual(await pollHostResources(new TableSession([])), { cpuPct: null, memoryPct: null });
 });

@@ -42,7 +42,7 @@ export interface DevicePoll {
    * poll (that part failed, or the agent has no route table and this is not a recheck poll).
    */
   defaultGateway: string | null | undefined;
-  /** How long the poll took, ms. */
+  /** How long the poll took, ms to a tenth. */
   pollMs: number;
   /** Optional parts that failed, in words ("host resources: timeout after 1000 ms × 2 tries"). */
   warnings: string[];
@@ -141,7 +141,7 @@ export async function pollDevice(
     arp,
     parts,
     defaultGateway,
-    pollMs: performance.now() - started,
+    pollMs: Math.round((performance.now() - started) * 10) / 10,
     warnings,
   };
 }
