@@ -67,7 +67,11 @@ function commands(): DocCommand[] {
       lines.push(...block[1].split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter(Boolean));
     }
     const setup = lines.filter((l) => l.startsWith("export FN") || l.startsWith("auth=("));
-    for (const line of lines) out.push({ file, line, setup });
+    // `npx --yes deno@<this Deno> task …` is `deno task …` as a reader without Deno installed types it
+    const npx = `npx --yes deno@${Deno.version.deno} task `;
+    for (const line of lines) {
+      out.push({ file, line: line.startsWith(npx) ? `deno task ${line.slice(npx.length)}` : line, setup });
+    }
   }
   // A page that shows requests without setting them up relies on the README's setup, as its reader does.
   const readme = out.find((c) => c.file === "README.md" && c.setup.length)?.setup ?? [];
