@@ -235,7 +235,8 @@ function screens(deviceIp: string): [string, string][] {
 
 /**
  * The columns of the screen's tables whose header ends past the table's right edge ("table: column"): the
- * tables clip what does not fit (they do not scroll sideways), so such a column cannot be read.
+ * tables clip what does not fit (they do not scroll sideways), so such a column cannot be read. Also the
+ * headers inside the table whose title is cut short: the column's width does not hold its own name.
  */
 function clippedColumns(tab: Tab): Promise<string[]> {
   return tab.page.evaluate(() => {
@@ -248,6 +249,9 @@ function clippedColumns(tab: Tab): Promise<string[]> {
           out.push(
             `${table.getAttribute("aria-label")}: ${th.textContent} (${Math.round(r.right - edge)} px)`,
           );
+        } else if (r.width > 0 && th.scrollWidth > th.clientWidth + 1) {
+          // inside the table, but its title cut short ("ERRORS/S IN · …")
+          out.push(`${table.getAttribute("aria-label")}: "${th.textContent}" cut to ${th.clientWidth} px`);
         }
       }
     }
@@ -653,7 +657,7 @@ Deno.test({
               assert.deepEqual(
                 clipped,
                 [],
-                `columns outside their table, figures in one column (${scheme}, ${label})`,
+                `columns outside their table or with their title cut, figures in one column (${scheme}, ${label})`,
               );
               assert.deepEqual(
                 tab.errors,

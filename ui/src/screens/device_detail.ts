@@ -39,8 +39,6 @@ type DeviceDetail = DeviceJson & {
   tcp_health?: HostTcpHealthJson | null;
 };
 
-const speed = (bps: number | null) => (bps === null ? "–" : formatBps(bps).replace("bit/s", "bit/s"));
-
 const IF_COLUMNS = [
   {
     title: "Interface",
@@ -60,7 +58,7 @@ const IF_COLUMNS = [
     title: "Speed",
     width: "6.5rem",
     className: "num",
-    render: (i: InterfaceJson) => speed(i.speed_bps),
+    render: (i: InterfaceJson) => formatBps(i.speed_bps),
     hideBelow: 700,
   },
   {
@@ -77,7 +75,7 @@ const IF_COLUMNS = [
   },
   {
     title: "Errors/s in · out",
-    width: "8rem",
+    width: "10rem", // the title's width: at 8rem it read "ERRORS/S IN · …"
     className: "num",
     hideBelow: 900,
     render: (i: InterfaceJson) =>
