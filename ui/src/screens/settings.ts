@@ -16,7 +16,8 @@ import type { AlertChannel, AlertPolicy, RouteKind } from "../types.ts";
 
 const CHANNELS: readonly AlertChannel[] = ["email", "webhook"];
 
-const KIND_NAMES: Record<string, string> = {
+/** Every kind the policy routes, by name: a kind added to the agent without one here does not type-check. */
+const KIND_NAMES: Record<RouteKind, string> = {
   rogue_device: "New (rogue) device",
   arp_spoof: "ARP spoofing",
   mac_spoof: "MAC spoofing",
@@ -24,6 +25,7 @@ const KIND_NAMES: Record<string, string> = {
   blocklisted: "Block-listed address",
   anomaly: "Traffic anomaly",
   trap: "SNMP trap",
+  advisory: "Advisory",
 };
 
 function NumberField(
@@ -69,7 +71,7 @@ function PolicyForm(props: { policy: AlertPolicy; onSaved: (p: AlertPolicy) => v
       <${NumberField} name="k" label="Anomaly threshold (k)" step="0.1" value=${p.anomaly.k} onInput=${
     anomaly("k")
   }
-        hint="Standard deviations above a flow's baseline that count as an anomaly." />
+        hint="How many spreads (a flow's usual variation) above its baseline an interval must be to be an anomaly." />
       <${NumberField} name="warmup_intervals" label="Warm-up (intervals)" value=${p.anomaly.warmup_intervals} onInput=${
     anomaly("warmup_intervals")
   }
