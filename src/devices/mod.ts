@@ -8,5 +8,5 @@ export { type ArpBinding, ArpHistory, ArpStateError } from "./arp_history.ts";
 export { type DeviceFilter, matchDevice } from "./device_filter.ts";
 export { Inventory } from "./inventory.ts";
 export { OuiRegistry } from "./oui.ts";
-export { DeviceRegistry } from "./registry.ts";
+export { DeviceRegistry, type DeviceSourceKind } from "./registry.ts";
 export { type ArpHistoryJson, type IpClaimJson } from "./arp_history_views.ts";

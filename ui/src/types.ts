@@ -35,7 +35,7 @@ export type {
 } from "../../src/flow/mod.ts";
 export type { DnsQueryJson } from "../../src/detect/mod.ts";
 export type { ANOMALY_TYPES, HistoryFlowJson } from "../../src/store/mod.ts";
-export type { ArpHistoryJson, IpClaimJson } from "../../src/devices/mod.ts";
+export type { ArpHistoryJson, DeviceSourceKind, IpClaimJson } from "../../src/devices/mod.ts";
 export type {
   AdvisoriesPage,
   AlertJson,

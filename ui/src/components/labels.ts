@@ -12,6 +12,7 @@ import type {
   ANOMALY_TYPES,
   AnomalyEvent,
   ATTACK_SIGNALS,
+  DeviceSourceKind,
   NAME_SOURCES,
   SecurityEventType,
 } from "../types.ts";
@@ -70,6 +71,16 @@ export const NAME_SOURCE_LABELS: Record<NonNullable<(typeof NAME_SOURCES)[number
   sni: "TLS server name (SNI)",
   http_host: "HTTP Host header",
   dns: "DNS answer",
+};
+
+/** How a device was learned (DeviceJson.sources). */
+export const DEVICE_SOURCE_LABELS: Record<DeviceSourceKind, string> = {
+  arp_sweep: "ARP sweep",
+  snmp: "SNMP",
+  traffic: "captured traffic",
+  arp_table: "a polled device's ARP table",
+  trap: "SNMP trap",
+  netflow: "NetFlow/IPFIX",
 };
 
 /** Alert kinds (ALERT_KINDS). */

@@ -11,7 +11,7 @@ import { getJson, sendJson } from "../api.ts";
 import { SeverityBadge, SnmpBadge } from "../components/badges.ts";
 import { useApi } from "../components/hooks.ts";
 import { DnsHistory, TcpHealth } from "../components/host_visibility.ts";
-import { alertTypeLabel } from "../components/labels.ts";
+import { alertTypeLabel, DEVICE_SOURCE_LABELS, labelOf } from "../components/labels.ts";
 import { TypeIcon, typeName } from "../components/icons.ts";
 import { ErrorBox, Loading } from "../components/states.ts";
 import { UtilBar } from "../components/util_bar.ts";
@@ -170,7 +170,7 @@ export function DeviceDetailScreen(props: { ip: string }) {
           ${row("Description", d.sys_descr && html`<span class="wrap">${d.sys_descr}</span>`)}
           ${row("sysObjectID", d.sys_object_id)}
           ${row("Uptime", d.uptime_s === null ? null : formatDuration(d.uptime_s))}
-          ${row("Learned from", d.sources.join(", "))}
+          ${row("Learned from", d.sources.map((s) => labelOf(DEVICE_SOURCE_LABELS, s)).join(", "))}
           ${row("First seen", formatTime(d.first_seen))}
           ${row("Last seen", `${formatTime(d.last_seen)} (${formatAgo(d.last_seen)})`)}
         </dl>

@@ -8,6 +8,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { getJson, sendJson } from "../api.ts";
 import { useApi } from "../components/hooks.ts";
+import { SECURITY_LABELS } from "../components/labels.ts";
 import { ErrorBox, Loading } from "../components/states.ts";
 import { DEFAULT_THRESHOLDS, saveThresholds, thresholds } from "../components/util_bar.ts";
 import { html } from "../html.ts";
@@ -16,13 +17,12 @@ import type { AlertChannel, AlertPolicy, RouteKind } from "../types.ts";
 
 const CHANNELS: readonly AlertChannel[] = ["email", "webhook"];
 
-/** Every kind the policy routes, by name: a kind added to the agent without one here does not type-check. */
+/**
+ * Every kind the policy routes, by name, in the words the Security screen uses: a kind added to the agent
+ * without one does not type-check.
+ */
 const KIND_NAMES: Record<RouteKind, string> = {
-  rogue_device: "New (rogue) device",
-  arp_spoof: "ARP spoofing",
-  mac_spoof: "MAC spoofing",
-  duplicate_ip: "Duplicate address",
-  blocklisted: "Block-listed address",
+  ...SECURITY_LABELS,
   anomaly: "Traffic anomaly",
   trap: "SNMP trap",
   advisory: "Advisory",
