@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
 import { type Daemon, loopbackEnv, startDaemon } from "./helpers/daemon.ts";
 import { freePort } from "./helpers/ports.ts";
+import type { InterfaceEvent } from "../src/events/mod.ts";
+import { InfluxTransport, interfaceLine } from "../src/sinks/influx.ts";
 import { freeUdpPort } from "./helpers/nfcapd.ts";
 import {
   sinkServersUnavailable,
@@ -221,6 +223,67 @@ t(
       await bad.stop();
       await daemon.kill();
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+t(
+  "an interface's series keep their field types in InfluxDB whatever the figures: 12.5 %, an idle 0 %, then 0.001 %",
+  async () => {
+    const influx = await startInfluxdb(freePort(), freePort());
+    try {
+      await influx.query("", "CREATE DATABASE flintnet");
+      const transport = new InfluxTransport({
+        url: influx.url,
+        database: "flintnet",
+        user: null,
+        secret: null,
+      });
+      const polls: [string, number, number][] = [
+        ["2026-01-01T00:00:00Z", 125_000_000, 12.5],
+        ["2026-01-01T00:01:00Z", 0, 0], // written "0i" before: a field type conflict, and the batch refused
+        ["2026-01-01T00:02:00Z", 10_000, 0.001],
+      ];
+      for (const [ts, bps, pct] of polls) {
+        const event: InterfaceEvent = {
+          kind: "interface",
+          ts,
+          device_ip: "192.0.2.1",
+          device_name: "sw-core",
+          change: "poll",
+          interface: {
+            index: 1,
+            name: "Gi0/1",
+            alias: "",
+            type: "ethernetCsmacd",
+            speed_bps: 1_000_000_000,
+            oper_status: "up",
+            admin_status: "up",
+            in_util_pct: pct,
+            out_util_pct: pct,
+            in_bps: bps,
+            out_bps: bps,
+            in_errors_per_s: 0,
+            out_errors_per_s: 0,
+            in_discards_per_s: 0,
+            counters: "hc64",
+          },
+        };
+        const body = new TextEncoder().encode(`${interfaceLine("test-site", event)}\n`);
+        await transport.send(body, AbortSignal.timeout(10_000)); // throws RefusedBatch on a 400
+      }
+      const r = await influx.query(
+        "flintnet",
+        `SELECT in_bps, in_util_pct FROM flintnet_interface WHERE site='test-site' AND interface='Gi0/1'`,
+      );
+      const values = (r as { results: { series?: { values: [string, number, number][] }[] }[] }).results[0]
+        .series?.[0].values;
+      assert.deepEqual(values?.map(([, bps, pct]) => [bps, pct]), polls.map(([, bps, pct]) => [bps, pct]));
+    } catch (err) {
+      console.error(`--- influxd ---\n${influx.output()}`);
+      throw err;
+    } finally {
+      await influx.stop();
     }
   },
 );

@@ -5,6 +5,7 @@
  * spaces get a backslash; string field values are quoted with `"` and `\` escaped.
  */
 import type { HttpSinkTarget } from "../config/mod.ts";
+import type { InterfaceEvent } from "../events/mod.ts";
 import { RefusedBatch, type SinkTransport } from "./batching_sink.ts";
 
 /** A tag key or value, escaped. */
@@ -12,19 +13,47 @@ export function escapeTag(text: string): string {
   return text.replace(/[,= \\]/g, (c) => `\\${c}`).replace(/\n/g, "\\n");
 }
 
-/** One line: measurement, tags (sorted, empty ones left out), numeric fields, time in ms. */
+const NO_FLOATS: ReadonlySet<string> = new Set();
+
+/**
+ * One line: measurement, tags (sorted, empty ones left out), numeric fields, time in ms. The fields named in
+ * `floats` are written as floats, every other as an integer (rounded). A field's type is the caller's to say,
+ * not the value's: InfluxDB refuses a point whose field changes type (`in_util_pct=12.5`, later
+ * `in_util_pct=0i`, "field type conflict"), and with it the whole batch it came in.
+ */
 export function line(
   measurement: string,
   tags: Record<string, string>,
   fields: Record<string, number>,
   timeMs: number,
+  floats: ReadonlySet<string> = NO_FLOATS,
 ): string | undefined {
   const f = Object.entries(fields).filter(([, v]) => Number.isFinite(v));
   if (f.length === 0) return undefined;
   const t = Object.entries(tags).filter(([, v]) => v !== "").sort(([a], [b]) => (a < b ? -1 : 1));
   const tagText = t.map(([k, v]) => `,${escapeTag(k)}=${escapeTag(v)}`).join("");
-  const fieldText = f.map(([k, v]) => `${escapeTag(k)}=${Number.isInteger(v) ? `${v}i` : v}`).join(",");
+  const fieldText = f.map(([k, v]) => `${escapeTag(k)}=${floats.has(k) ? v : `${Math.round(v)}i`}`).join(",");
   return `${measurement.replace(/[, ]/g, (c) => `\\${c}`)}${tagText} ${fieldText} ${Math.round(timeMs)}`;
+}
+
+/** flintnet_interface's float fields (utilisation, 0–100 to a thousandth); its rates are whole bits/s. */
+const INTERFACE_FLOATS: ReadonlySet<string> = new Set(["in_util_pct", "out_util_pct"]);
+
+/** The flintnet_interface point of an interface event (its rates and utilisation), or undefined without any. */
+export function interfaceLine(site: string, e: InterfaceEvent): string | undefined {
+  const i = e.interface;
+  return line(
+    "flintnet_interface",
+    { site, device: e.device_ip, interface: i.name },
+    {
+      ...(i.in_bps === null ? {} : { in_bps: i.in_bps }),
+      ...(i.out_bps === null ? {} : { out_bps: i.out_bps }),
+      ...(i.in_util_pct === null ? {} : { in_util_pct: i.in_util_pct }),
+      ...(i.out_util_pct === null ? {} : { out_util_pct: i.out_util_pct }),
+    },
+    Date.parse(e.ts),
+    INTERFACE_FLOATS,
+  );
 }
 
 /** Sends line-protocol batches to InfluxDB. */

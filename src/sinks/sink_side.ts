@@ -9,7 +9,7 @@ import type { Detector, FlowTable } from "../flow/mod.ts";
 import { BatchingSink, type SinkStats } from "./batching_sink.ts";
 import { ClickhouseTransport } from "./clickhouse.ts";
 import { type FlowMinuteRow, FlowMinutes } from "./flow_minutes.ts";
-import { InfluxTransport, line } from "./influx.ts";
+import { InfluxTransport, interfaceLine, line } from "./influx.ts";
 import { Spool } from "./spool.ts";
 
 /** What the daemon holds of the sinks. */
@@ -97,13 +97,7 @@ export async function startSinks(
   const sub = chEvents || influx
     ? deps.bus.subscribe((e: PublishedEvent) => {
       if (e.kind === "interface" && influx) {
-        const i = e.interface;
-        const l = line("flintnet_interface", { site, device: e.device_ip, interface: i.name }, {
-          ...(i.in_bps === null ? {} : { in_bps: i.in_bps }),
-          ...(i.out_bps === null ? {} : { out_bps: i.out_bps }),
-          ...(i.in_util_pct === null ? {} : { in_util_pct: i.in_util_pct }),
-          ...(i.out_util_pct === null ? {} : { out_util_pct: i.out_util_pct }),
-        }, Date.parse(e.ts));
+        const l = interfaceLine(site, e);
         if (l) influx.add(l);
         return;
       }
