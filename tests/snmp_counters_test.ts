@@ -91,8 +91,9 @@ Deno.test({
     assert.equal(first[0].in_bps, null, "one sample has no rate");
     // 2: 60 s later the counter wrapped: 296 octets to the top, then 704 → 1,000 octets in 60 s.
     const second = await withAgent(snmprec(106_000, () => 704), () => poll(poller, t0 + 60_000));
-    assert.equal(second[0].in_bps, (1000 * 8) / 60);
-    assert.equal(second[0].in_util_pct, ((1000 * 8) / 60 / 100_000_000) * 100);
+    // 133.3 bit/s, to a whole bit; 0.000133 % of the 100 Mb/s port, to a thousandth of a percent
+    assert.equal(second[0].in_bps, Math.round((1000 * 8) / 60));
+    assert.equal(second[0].in_util_pct, Math.round(((1000 * 8) / 60 / 100_000_000) * 100 * 1000) / 1000);
     // 3: the agent restarted (sysUpTime 5 s): the counter is small again, and that is no rate at all.
     const third = await withAgent(snmprec(500, () => 10), () => poll(poller, t0 + 120_000));
     assert.equal(third[0].in_bps, null);
