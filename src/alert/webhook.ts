@@ -75,8 +75,9 @@ export function webhookBody(
   }
   const link = `<${slackEscape(r.link)}|Open the device in the dashboard>`;
   return {
-    // The notification text and the fallback for clients without blocks.
-    text: cut(`${r.subject}\n${r.summary}`, 3000),
+    // The notification text and the fallback for clients without blocks: mrkdwn too, so escaped as well (a
+    // device or DNS name from the network could otherwise write <!channel> or a link of its own into it).
+    text: cut(slackEscape(`${r.subject}\n${r.summary}`), 3000),
     blocks: [
       {
         type: "section",

@@ -50,6 +50,9 @@ Deno.test("webhookBody() is Slack's {text, blocks} with mrkdwn escaped", () => {
     blocks: { type: string; text?: { text: string }; elements?: { text: string }[] }[];
   };
   assert.ok(b.text.includes("A device never seen before joined"));
+  // the notification text is mrkdwn as well: what came from the network is escaped there too
+  assert.ok(b.text.includes("&lt;new&gt; &amp; unknown"), b.text);
+  assert.ok(!/[<>]/.test(b.text), b.text);
   assert.ok(b.blocks[0].text!.text.includes("&lt;new&gt; &amp; unknown"));
   assert.equal(
     b.blocks[2].elements![0].text,
