@@ -623,7 +623,7 @@ Deno.test({
       );
 
       await t.step(
-        "every screen, light and dark, desktop and phone: screenshots and no console error",
+        "every screen, light and dark, desktop, tablet and phone: screenshots and no console error",
         async () => {
           for (let i = 0; i < 8; i++) {
             await pair.exec(["ip", "addr", "add", `${NET}.${10 + i}/24`, "dev", pair.nsIf]);
@@ -631,12 +631,12 @@ Deno.test({
           const traffic = pair.exec([PYTHON, "-c", BACKGROUND, pair.hostIp, "60"]);
           for (const scheme of ["light", "dark"] as const) {
             for (
-              const [width, height, mobile, label] of [[1280, 860, false, "desktop"], [
-                390,
-                844,
-                true,
-                "phone",
-              ]] as const
+              // a laptop or NOC screen, a tablet upright, a phone
+              const [width, height, mobile, label] of [
+                [1280, 860, false, "desktop"],
+                [820, 1180, true, "tablet"],
+                [390, 844, true, "phone"],
+              ] as const
             ) {
               const tab = await browser!.open({ width, height, colorScheme: scheme, mobile });
               const page = new DashboardPage(tab.page, BASE);

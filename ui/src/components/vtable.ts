@@ -13,7 +13,10 @@ import { html } from "../html.ts";
 export interface Column<T> {
   /** Header text. */
   title: string;
-  /** CSS grid track, e.g. "1fr" or "8rem". */
+  /**
+   * CSS grid track, e.g. "1fr", "8rem" or "minmax(9rem,1.2fr)": a flexible track's minimum is the width it
+   * wants, and it gives way below it where the table has no room (see {@link gridTrack}).
+   */
   width: string;
   /** The cell's content (text is escaped by Preact). */
   render: (row: T) => ComponentChildren;
@@ -28,17 +31,18 @@ export interface Column<T> {
 /** Rows rendered above and below the visible ones. */
 const OVERSCAN = 6;
 
-/** Viewports narrower than this are phones: flexible columns shrink below their minimum width. */
+/** Viewports narrower than this are phones: tables show their phone columns (Column.showBelow). */
 export const PHONE_WIDTH = 480;
 
 /**
- * A column's grid track at viewport `width`. On a phone, "minmax(9rem,1.2fr)" becomes "minmax(0,1.2fr)": two
- * address columns at their desktop minimum pushed the Bytes column past the table's edge, where the table
- * (which clips, it does not scroll sideways) cut it off. Now the flexible columns give way and their text is
- * cut instead; every column stays in view.
+ * A column's grid track: "minmax(9rem,1.2fr)" becomes "minmax(0,1.2fr)". Where the table is wider than its
+ * columns' minimums nothing changes (the flexible columns share the room by their fr); where it is narrower —
+ * a phone, a tablet, half a screen — they give way and their text is cut, instead of the table (which clips,
+ * it does not scroll sideways) cutting off the last columns at its edge: two address columns at their
+ * minimum pushed Bytes off a phone's Flows table, and Threat off a tablet's (820 px).
  */
-export function gridTrack(track: string, width: number): string {
-  return width < PHONE_WIDTH ? track.replace(/^minmax\([^,]+,/, "minmax(0,") : track;
+export function gridTrack(track: string): string {
+  return track.replace(/^minmax\([^,]+,/, "minmax(0,");
 }
 
 /** Which rows to render for a scroll position: [first, end). */
@@ -77,7 +81,7 @@ export function VirtualTable<T>(props: {
   const cols = props.columns.filter((c) =>
     (!c.hideBelow || width >= c.hideBelow) && (!c.showBelow || width < c.showBelow)
   );
-  const grid = { gridTemplateColumns: cols.map((c) => gridTrack(c.width, width)).join(" ") };
+  const grid = { gridTemplateColumns: cols.map((c) => gridTrack(c.width)).join(" ") };
   const viewport = Math.min(props.rows.length, props.maxRows ?? 14) * rowHeight;
   const [first, end] = visibleRange(scrollTop, viewport, rowHeight, props.rows.length);
   const rows = [];

@@ -119,21 +119,22 @@ const COLUMNS = [
     width: "5.5rem",
     className: "num",
     render: (f: FlowJson) => formatCount(f.packets),
-    hideBelow: 760,
+    // below these widths the addresses (source port included) need the room more than these columns do
+    hideBelow: 900,
   },
   {
     title: "Duration",
     width: "6.5rem",
     className: "num",
     render: (f: FlowJson) => formatDuration(f.duration_s),
-    hideBelow: 900,
+    hideBelow: 1000,
   },
   {
     title: "Last seen",
     width: "7.5rem",
     className: "num",
     render: (f: FlowJson) => formatAgo(f.last_seen),
-    hideBelow: 1000,
+    hideBelow: 1100,
   },
   {
     title: "Threat",
