@@ -116,6 +116,8 @@ declare const document: any;
 declare const location: any;
 // deno-lint-ignore no-explicit-any
 declare const localStorage: any;
+// deno-lint-ignore no-explicit-any
+declare const getComputedStyle: (el: any) => any;
 
 /**
  * Advisories in the daemon's own shape (typed by it), for one tab: text that could come from the network
@@ -252,6 +254,32 @@ function clippedColumns(tab: Tab): Promise<string[]> {
         } else if (r.width > 0 && th.scrollWidth > th.clientWidth + 1) {
           // inside the table, but its title cut short ("ERRORS/S IN · …")
           out.push(`${table.getAttribute("aria-label")}: "${th.textContent}" cut to ${th.clientWidth} px`);
+        }
+      }
+    }
+    return out;
+  });
+}
+
+/**
+ * The select boxes (filter forms, settings) with a choice too wide for the box: a closed select shows its
+ * choice cut short ("largest / newest fir"), so the box must hold its widest. The text is measured in the
+ * select's own font; Chromium draws the drop-down arrow inside the box, about 16 px beside the padding.
+ */
+function cutSelects(tab: Tab): Promise<string[]> {
+  return tab.page.evaluate(() => {
+    const ARROW_PX = 16;
+    const out: string[] = [];
+    const ctx = document.createElement("canvas").getContext("2d")!;
+    for (const sel of document.querySelectorAll("select")) {
+      if (sel.getBoundingClientRect().width === 0) continue;
+      const cs = getComputedStyle(sel);
+      ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+      const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - ARROW_PX;
+      for (const o of sel.options) {
+        const w = ctx.measureText(o.text).width;
+        if (w > room) {
+          out.push(`select ${sel.name}: "${o.text}" needs ${Math.ceil(w)} px, has ${Math.floor(room)}`);
         }
       }
     }
@@ -651,13 +679,15 @@ Deno.test({
                 await page.screenshot(`${name}-${scheme}-${label}`);
                 for (const c of await clippedColumns(tab)) clipped.push(`${name}: ${c}`);
                 for (const f of await stackedFigures(tab)) clipped.push(`${name}: ${f}`);
+                for (const c of await cutSelects(tab)) clipped.push(`${name}: ${c}`);
               }
               // A column cut off at a table's edge is a column nobody on that screen can read; an anomaly's
-              // figures stacked one per line make each anomaly a screen high.
+              // figures stacked one per line make each anomaly a screen high; a choice cut short in a closed
+              // select box reads as something else.
               assert.deepEqual(
                 clipped,
                 [],
-                `columns outside their table or with their title cut, figures in one column (${scheme}, ${label})`,
+                `columns outside their table or with their title cut, figures in one column, select choices cut (${scheme}, ${label})`,
               );
               assert.deepEqual(
                 tab.errors,

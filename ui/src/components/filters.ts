@@ -17,12 +17,17 @@ export interface Field {
   label: string;
   /** Input placeholder. */
   placeholder?: string;
-  /** Choices for a select ([value, label]); a text input without. */
-  options?: readonly [string, string][];
+  /**
+   * Choices for a select ([value, label]); a text input without. A function gets the form's current
+   * values: choices whose words depend on another field (the order's on the sort key).
+   */
+  options?: readonly [string, string][] | ((values: Record<string, string>) => readonly [string, string][]);
   /** Input type (text, number, datetime-local). */
   type?: string;
   /** A number input's step ("0.05": fractions allowed). */
   step?: string;
+  /** A row of its own on a phone: choices too long for half of one ("Traffic spike (anomaly or advisory)"). */
+  wide?: boolean;
 }
 
 /** The form. `path` is the screen's route. */
@@ -43,11 +48,15 @@ export function FilterForm(
   return html`<form class="filters" onSubmit=${apply} data-testid=${props.testId} aria-label="Filters">
     ${
     props.fields.map((f) =>
-      html`<label class="field"><span>${f.label}</span>
+      html`<label class=${f.wide ? "field wide" : "field"}><span>${f.label}</span>
       ${
         f.options
           ? html`<select name=${f.name} value=${draft[f.name] ?? ""} onChange=${set(f.name)}>
-            ${f.options.map(([v, l]) => html`<option value=${v}>${l}</option>`)}</select>`
+            ${
+            (typeof f.options === "function" ? f.options(draft) : f.options).map(([v, l]) =>
+              html`<option value=${v}>${l}</option>`
+            )
+          }</select>`
           : html`
             <input name=${f.name} type=${f.type ?? "text"} placeholder=${f.placeholder ??
               ""} step=${f.step} value=${draft[f.name] ?? ""}

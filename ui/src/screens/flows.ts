@@ -22,6 +22,16 @@ import type { FlowJson, HistoryFlowJson } from "../types.ts";
 import { FlowDetail, formatScore, HistoryFlowDetail, scoreTone } from "./flow_detail.ts";
 import { HISTORY_COLUMNS, HistoryNote, historyParams, isHistory } from "./flow_history_view.ts";
 
+/**
+ * The order's choices in the sort key's words ("largest / newest first" for both did not fit a phone's
+ * half-width select); the values are GET /flows's `order`, descending unless "asc".
+ */
+export function orderOptions(values: Record<string, string>): [string, string][] {
+  return values.sort === "last_seen" || values.sort === "first_seen"
+    ? [["", "newest first"], ["asc", "oldest first"]]
+    : [["", "largest first"], ["asc", "smallest first"]];
+}
+
 const FIELDS: readonly Field[] = [
   { name: "ip", label: "Address (either side)", placeholder: "192.168.1.20" },
   { name: "src_ip", label: "Source", placeholder: "any" },
@@ -60,7 +70,7 @@ const FIELDS: readonly Field[] = [
   {
     name: "order",
     label: "Order",
-    options: [["", "largest / newest first"], ["asc", "smallest / oldest first"]],
+    options: orderOptions,
   },
 ];
 

@@ -27,7 +27,7 @@ const FIELDS: readonly Field[] = [
     options: [["", "any"], ...Object.entries(ALERT_KIND_LABELS)],
   },
   // Every type the daemon has, from the label tables keyed by its own type lists.
-  { name: "type", label: "Type", options: alertTypeOptions() },
+  { name: "type", label: "Type", options: alertTypeOptions(), wide: true },
   { name: "device", label: "Device (IP or MAC)", placeholder: "192.168.1.20" },
   { name: "acked", label: "Acknowledged", options: [["", "any"], ["false", "not yet"], ["true", "yes"]] },
   { name: "q", label: "Text", placeholder: "words in the summary" },
