@@ -39,14 +39,28 @@ export class GatewayBook {
   #hops = new Map<number, number>();
   /** Gateway address → the routing MAC that owns it, and its score when learned. */
   #traffic = new Map<number, { mac: number; score: number }>();
+  #version = 0;
+
+  /**
+   * Changes whenever an address becomes or stops being a gateway: what was judged against the gateways
+   * known (arp_spoof_rule.ts) holds until it changes.
+   */
+  get version(): number {
+    return this.#version;
+  }
 
   /** Replaces this appliance's default gateways. */
   setRoute(ips: readonly number[]): void {
-    this.#route = new Set(ips);
+    const next = new Set(ips);
+    if (next.size === this.#route.size && ips.every((ip) => this.#route.has(ip))) return;
+    this.#route = next;
+    this.#version++;
   }
 
   /** The default route of polled `device` goes through `nextHop` (null: it has none, or no longer). */
   notePolled(device: string, nextHop: number | null): void {
+    const hop = nextHop === null || nextHop === 0 ? undefined : nextHop;
+    if (this.#polled.get(device) !== hop) this.#version++;
     this.#forget(device);
     if (nextHop === null || nextHop === 0) return;
     if (this.#polled.size >= MAX_POLLED) this.#forget(this.#polled.keys().next().value!);
@@ -65,6 +79,7 @@ export class GatewayBook {
 
   /** `ip` belongs to `mac`, which forwards traffic from many source addresses (score: see arp_traffic.ts). */
   noteTraffic(ip: number, mac: number, score: number): void {
+    if (this.#traffic.get(ip)?.mac !== mac) this.#version++;
     this.#traffic.delete(ip);
     if (this.#traffic.size >= MAX_TRAFFIC) this.#traffic.delete(this.#traffic.keys().next().value!);
     this.#traffic.set(ip, { mac, score });

@@ -49,3 +49,29 @@ Deno.test("GatewayBook keeps at most 4096 polled devices and 16 traffic gateways
   assert.equal(g.facts(GW), null);
   assert.ok(g.facts(GW + 39)?.traffic);
 });
+
+Deno.test("GatewayBook.version moves when an address becomes or stops being a gateway, not when the same is said again", () => {
+  const g = new GatewayBook();
+  let v = g.version;
+  const moved = () => {
+    const m = g.version !== v;
+    v = g.version;
+    return m;
+  };
+  g.setRoute([0x0a000001]);
+  assert.equal(moved(), true, "a new default gateway");
+  g.setRoute([0x0a000001]);
+  assert.equal(moved(), false, "the routes read again, unchanged (every window)");
+  g.notePolled("10.0.0.5", 0x0a000002);
+  assert.equal(moved(), true);
+  g.notePolled("10.0.0.5", 0x0a000002);
+  assert.equal(moved(), false, "polled again, the same next hop");
+  g.notePolled("10.0.0.5", null);
+  assert.equal(moved(), true, "its default route gone");
+  g.noteTraffic(0x0a000003, 0x020000000001, 9);
+  assert.equal(moved(), true);
+  g.noteTraffic(0x0a000003, 0x020000000001, 12);
+  assert.equal(moved(), false, "the same routing MAC, a new score");
+  g.setRoute([]);
+  assert.equal(moved(), true);
+});

@@ -32,6 +32,20 @@ import { isVirtualRouterMac } from "./virtual_macs.ts";
 /** See the module comment. */
 export class ArpSpoofRule {
   readonly #ctx: ArpRuleContext;
+  /**
+   * The last MAC whose addresses were all judged unremarkable (neither a gateway it does not own nor
+   * claimed by another MAC; established, once learning is over), and what that judgment read: the time,
+   * the end of learning, the routing MAC, the shared-claims epoch and the gateways' version. While none of
+   * them changed, its next claim needs only its new address judged: time only establishes a hold, and
+   * claims only leave unless the epoch moves. A MAC answering for many addresses (an ARP flood, during
+   * learning or over established secondaries) otherwise walked all of them with every claim.
+   */
+  #quietMac = -1;
+  #quietAt = 0;
+  #quietLearned = 0;
+  #quietRouter = -1;
+  #quietShared = 0;
+  #quietGateways = 0;
 
   constructor(ctx: ArpRuleContext) {
     this.#ctx = ctx;
@@ -77,8 +91,11 @@ export class ArpSpoofRule {
     // Judged address by address without allocating: nearly every claim that comes here ends as a host's
     // secondaries or a repeat, and gathering the incident (its addresses, their gateways and rivals) for each
     // made a flood of claims cost ~200 objects a frame. Gathered below only for an event.
-    let critical = asked >= 0, contested = false, established = true;
     const learned = ctx.learningEnd(), router = ctx.traffic.routerMac();
+    if (asked < 0 && this.#stillQuiet(mac, ip, since, learned, router)) {
+      return void c.secondaries_suppressed++;
+    }
+    let critical = asked >= 0, contested = false, established = true;
     for (const b of rec.ips.values()) {
       if (b.last < since) continue;
       // isGateway learns what gatewayOf would
@@ -89,8 +106,15 @@ export class ArpSpoofRule {
     // A host's secondaries: all its own (no other MAC claims them), held long or learned. During learning
     // they are being learned: only a critical claim or one another MAC also makes is news.
     if (!critical && !contested && (t < learned || established)) {
+      this.#quietMac = mac;
+      this.#quietAt = t;
+      this.#quietLearned = learned;
+      this.#quietRouter = router;
+      this.#quietShared = h.sharedClaimsEpoch;
+      this.#quietGateways = ctx.gateways.version;
       return void c.secondaries_suppressed++;
     }
+    this.#quietMac = -1;
     const dhcpAt = ctx.traffic.dhcpSince(mac, since);
     if (dhcpAt !== null && !critical && !contested) {
       return void c.renumbered_dhcp++;
@@ -127,6 +151,27 @@ export class ArpSpoofRule {
       party: (p) => ctx.party(p),
     });
     ctx.emit("arp_spoof", critical ? "critical" : "warning", mac, subject(addresses, asked), text);
+  }
+
+  /**
+   * Whether `mac`, judged unremarkable last (see #quietMac) with nothing read since changed, stays so with
+   * its claim of `ip`: that one binding judged as the walk over all of them would.
+   */
+  #stillQuiet(mac: number, ip: number, since: number, learned: number, router: number): boolean {
+    const ctx = this.#ctx, t = ctx.t, h = ctx.history;
+    if (
+      mac !== this.#quietMac || t < this.#quietAt || learned !== this.#quietLearned ||
+      router !== this.#quietRouter || h.sharedClaimsEpoch !== this.#quietShared ||
+      ctx.gateways.version !== this.#quietGateways
+    ) return false;
+    const b = h.mac(mac)?.ips.get(ip);
+    if (b === undefined || b.last < since || this.#contested(b, since)) return false;
+    if (t >= learned && !ctx.established(b.first, t, learned)) return false;
+    // isGateway may learn a gateway (the gateways' version moves): then the walk below runs once more.
+    if (!ctx.ownsBinding(b, t, learned) && ctx.isGateway(ip, router)) return false;
+    if (ctx.gateways.version !== this.#quietGateways) return false;
+    this.#quietAt = t;
+    return true;
   }
 
   /** Whether another MAC claimed the address of `mine` within the window ({@link #others} is not empty). */

@@ -308,3 +308,46 @@ Deno.test("arp_spoof: an incident reported before a restart is not reported agai
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("arp_spoof: a MAC learned quietly with many addresses is reported once another MAC claims an old one of them, or one becomes a gateway", () => {
+  // The walk over a MAC's addresses is skipped while nothing it read changed (arp_spoof_rule.ts #stillQuiet):
+  // a change to an address other than the one claimed now must still be seen at the next claim.
+  const FLOOD = "02:00:00:00:00:09";
+  const flood = (from: number, n: number, first = 100): Row[] =>
+    Array.from({ length: n }, (_, i) => ({
+      t: from + i * 10,
+      op: 1,
+      sha: FLOOD,
+      spa: `192.168.7.${first + i}`,
+      tpa: GW,
+    }));
+  const contested = setup();
+  learnNetwork(contested.feed);
+  contested.feed(...flood(T0 + 70 * S, 20));
+  assert.deepEqual(brief(contested.events), [], "during learning, its own addresses are learned quietly");
+  const quiet = contested.det.counters().secondaries_suppressed;
+  assert.ok(quiet >= 18, `suppressed ${quiet}`);
+  // The victim, its own address silent for longer than the window, claims the flooder's third address
+  // (renumbered, for the victim: one address within the window); the flooder's next claim is of a new one.
+  contested.feed({ t: T0 + 71 * S, op: 2, sha: VICTIM, spa: "192.168.7.102", tpa: GW });
+  contested.feed(...flood(T0 + 71 * S + 100, 1, 150));
+  assert.deepEqual(
+    brief(contested.events.filter((e) => e.mac === FLOOD)),
+    [`arp_spoof warning ${FLOOD} 192.168.7.150`],
+  );
+  const reported = contested.events.find((e) => e.mac === FLOOD)!;
+  assert.ok(ips(reported).includes("192.168.7.102"), "the contested address in the evidence");
+
+  // The appliance's default route turns out to go through the flooder's first address.
+  let routes: string[] = [];
+  const gateway = setup({ routeGateways: () => routes });
+  learnNetwork(gateway.feed);
+  gateway.feed(...flood(T0 + 10 * S, 20));
+  assert.deepEqual(brief(gateway.events), []);
+  routes = ["192.168.7.100"];
+  // The routes are read again after a batch once a window of capture time has passed since the last read
+  // (after the first batch, at T0 + 3 s); the flood's addresses are still within the window at T0 + 65 s.
+  gateway.feed({ t: T0 + 64 * S, op: 1, sha: HOST, spa: HOST_IP, tpa: GW });
+  gateway.feed(...flood(T0 + 65 * S, 1, 160));
+  assert.deepEqual(brief(gateway.events), [`arp_spoof critical ${FLOOD} 192.168.7.100`]);
+});

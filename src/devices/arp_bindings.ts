@@ -90,6 +90,7 @@ export class ArpBindings {
   #bindings = 0;
   #evicted = 0;
   #changed = false;
+  #sharedEpoch = 0;
 
   constructor(limits: ArpBindingLimits) {
     this.#lim = limits;
@@ -108,6 +109,15 @@ export class ArpBindings {
   /** MACs held. */
   get size(): number {
     return this.#macs.size;
+  }
+
+  /**
+   * Changes whenever an address is claimed (anew or again) while another MAC also holds a claim on it, and
+   * when saved state is restored: what a judgment of one MAC's addresses found uncontested stays so until
+   * it changes (claims only ever leave otherwise).
+   */
+  get sharedClaimsEpoch(): number {
+    return this.#sharedEpoch;
   }
 
   /** Sizes and the MACs evicted so far. */
@@ -144,6 +154,7 @@ export class ArpBindings {
     if (cur == null || cur.ip !== ip || cur.ipRec.lastMac !== mac) return false;
     this.#sighted(rec!, atMs);
     if (atMs > cur.last) cur.last = atMs;
+    if (cur.ipRec.claims.length > 1) this.#sharedEpoch++;
     return true;
   }
 
@@ -176,6 +187,7 @@ export class ArpBindings {
     if (logIt) this.#log(rec, { at: atMs, ip, previousIp: cur?.ip ?? -1, previousMac });
     rec.current = b;
     b.ipRec.lastMac = mac;
+    if (b.ipRec.claims.length > 1) this.#sharedEpoch++;
     this.#changed = true;
     return b;
   }
@@ -196,6 +208,7 @@ export class ArpBindings {
   restore(macs: readonly MacState[], evictedMacs: number): void {
     const lim = this.#lim;
     this.#evicted = evictedMacs;
+    this.#sharedEpoch++;
     for (const m of macs) {
       if (this.#macs.has(m.mac)) continue;
       if (this.#macs.size >= lim.maxMacs) break;

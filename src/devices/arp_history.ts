@@ -100,6 +100,11 @@ export class ArpHistory {
     return this.#b.ipRecord(ip);
   }
 
+  /** See ArpBindings.sharedClaimsEpoch. */
+  get sharedClaimsEpoch(): number {
+    return this.#b.sharedClaimsEpoch;
+  }
+
   /** Records that `mac` was seen at `atMs` without claiming an address (an ARP probe, say). */
   touch(mac: number, atMs: number): MacRecord {
     return this.#b.touch(mac, atMs);
