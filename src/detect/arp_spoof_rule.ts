@@ -164,8 +164,9 @@ export class ArpSpoofRule {
       router !== this.#quietRouter || h.sharedClaimsEpoch !== this.#quietShared ||
       ctx.gateways.version !== this.#quietGateways
     ) return false;
+    // The claim was just recorded: its binding is within the window.
     const b = h.mac(mac)?.ips.get(ip);
-    if (b === undefined || b.last < since || this.#contested(b, since)) return false;
+    if (b === undefined || this.#contested(b, since)) return false;
     if (t >= learned && !ctx.established(b.first, t, learned)) return false;
     // isGateway may learn a gateway (the gateways' version moves): then the walk below runs once more.
     if (!ctx.ownsBinding(b, t, learned) && ctx.isGateway(ip, router)) return false;
