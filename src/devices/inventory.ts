@@ -344,9 +344,9 @@ export class Inventory {
     before: readonly InterfaceJson[],
     now: readonly InterfaceJson[],
   ): void {
-    const old = new Map(before.map((i) => [i.index, i.oper_status]));
+    const old = new Map(before.map((i) => [i.index, i]));
     for (const i of now) {
-      const was = old.get(i.index);
+      const prev = old.get(i.index), was = prev?.oper_status;
       const change = was === undefined || was === i.oper_status
         ? "poll"
         : i.oper_status === "up"
@@ -354,8 +354,10 @@ export class Inventory {
         : was === "up"
         ? "link_down"
         : "poll";
-      // Interfaces without rates yet (first poll) say nothing new unless their state changed.
-      if (change === "poll" && i.in_bps === null && i.in_errors_per_s === null) continue;
+      // Interfaces without rates (a first poll) say nothing new unless their state changed — or unless they
+      // had rates at the poll before (the agent restarted, a counter was reset): the rates a client shows,
+      // and the link colours on the topology, are no longer current, and only this event says so.
+      if (change === "poll" && !hasRates(i) && !(prev !== undefined && hasRates(prev))) continue;
       this.#publishInterface(device.name, device.ip, i, change);
     }
   }
@@ -379,4 +381,9 @@ export class Inventory {
   #now(): number {
     return (this.#o.now ?? Date.now)();
   }
+}
+
+/** Whether a poll measured any rate on the interface (octets or errors): the first poll of one has none. */
+function hasRates(i: InterfaceJson): boolean {
+  return i.in_bps !== null || i.in_errors_per_s !== null;
 }

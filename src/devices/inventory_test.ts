@@ -108,6 +108,36 @@ Deno.test("Inventory.pollOne() classifies the device, keeps its interfaces and p
   }
 });
 
+Deno.test("Inventory.pollOne() says so when an interface that had rates has none (the agent restarted), so the old ones are not shown as current", async () => {
+  const clock = { now: Date.UTC(2026, 10, 22, 8, 0, 0) };
+  const t = await setup([
+    new TableSession(agent(1_000n, 100_000)),
+    new TableSession(agent(12_501_000n, 101_000)), // 10 Mbit/s
+    new TableSession(agent(5_000n, 500)), // sysUpTime went back: restarted, counters from zero, no rate
+    new TableSession(agent(12_505_000n, 1_500)), // 10 Mbit/s again
+    new TableSession(agent(12_505_000n, 2_500)), // 0 bit/s
+  ], clock);
+  try {
+    t.registry.observe({ ip: "192.0.2.10", source: "snmp" });
+    for (let poll = 0; poll < 5; poll++) {
+      if (poll > 0) clock.now += 10_000;
+      assert.equal(await t.inventory.pollOne("192.0.2.10"), true);
+    }
+    await t.settle();
+    const rates = t.events
+      .filter((e): e is InterfaceEvent & { id: number } => e.kind === "interface")
+      .map((e) => [e.change, e.interface.in_bps, e.interface.in_util_pct]);
+    assert.deepEqual(rates, [["poll", 10_000_000, 1], ["poll", null, null], ["poll", 10_000_000, 1], [
+      "poll",
+      0,
+      0,
+    ]]);
+    assert.equal(t.registry.get("192.0.2.10")!.interfaces[0].in_bps, 0);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("Inventory.pollOne() hands on the default route's next hop each poll reads it, and its loss", async () => {
   const clock = { now: Date.UTC(2026, 10, 22, 8, 0, 0) };
   // ipRouteNextHop.0.0.0.0 (RFC 1213): the default route of the polled host.

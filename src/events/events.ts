@@ -182,7 +182,10 @@ export interface InterfaceEvent {
   device_name: string | null;
   /** The interface as it now is. */
   interface: InterfaceJson;
-  /** poll: new rates; link_down / link_up: the operational state changed (trap or poll). */
+  /**
+   * poll: new rates (null when this poll could not measure what the one before did, as after an agent
+   * restart); link_down / link_up: the operational state changed (trap or poll).
+   */
   change: "poll" | "link_down" | "link_up";
 }
 

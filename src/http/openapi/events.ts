@@ -122,7 +122,8 @@ export const EVENT_SCHEMAS: Record<string, Json> = {
     interface: ref("Interface"),
     change: oneOf(
       ["poll", "link_down", "link_up"],
-      "poll: new rates; link_down / link_up: the operational state changed (trap or poll).",
+      "poll: new rates (null when this poll could not measure what the one before did, as after an agent " +
+        "restart); link_down / link_up: the operational state changed (trap or poll).",
     ),
   }, "An interface after a poll, or after a linkDown / linkUp trap."),
   TrapEvent: obj(
