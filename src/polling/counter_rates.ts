@@ -6,8 +6,10 @@
  *   a Counter32 in 3.4 s, so 32-bit rates are only a fallback.
  * - A Counter32 that went down wrapped once (RFC 2578 §7.1.6): delta = new + 2³² − old. A Counter64
  *   that went down was reset (it does not wrap in practice): no rate.
- * - When sysUpTime went backwards, or advanced far less than the wall clock, the agent restarted and
- *   its counters started again from zero: that interval has no rate at all rather than a huge one.
+ * - When sysUpTime went backwards, or is shorter than the time since the last poll, the agent restarted
+ *   and its counters started again from zero: that interval has no rate at all rather than a huge one. An
+ *   uptime that merely advanced less than the clock (an agent that updates it seldom, or never) is no
+ *   restart: the counters still count, and the rate is over the poller's clock.
  */
 
 const TWO_32 = 4294967296;
@@ -134,14 +136,16 @@ function plausible32(delta: number | null, seconds: number, speedBps: number | n
 }
 
 /**
- * True when the agent restarted between two polls `elapsedMs` apart: its sysUpTime went backwards, or
- * advanced by far less than the wall clock (less than the interval minus 10 s and minus a quarter of it).
+ * True when the agent restarted between two polls `elapsedMs` apart: its sysUpTime went backwards, or it
+ * has been up for less than the time since the last poll (by more than 10 s or a quarter of that time, for
+ * the moments within each poll at which uptime and counters were read). Not when the uptime only advanced
+ * less than the clock while being longer than the interval: that agent was up all along.
  */
 export function agentRestarted(prevUptimeCs: number, curUptimeCs: number, elapsedMs: number): boolean {
   if (curUptimeCs < prevUptimeCs) return true;
-  const advancedS = (curUptimeCs - prevUptimeCs) / 100;
+  const upS = curUptimeCs / 100;
   const elapsedS = elapsedMs / 1000;
-  return advancedS + Math.max(10, elapsedS / 4) < elapsedS;
+  return upS + Math.max(10, elapsedS / 4) < elapsedS;
 }
 
 /** bits/s as a percentage of `speedBps` to a thousandth, clamped to 0–100; null without a speed. */

@@ -175,11 +175,25 @@ Deno.test("interfaceRates() has null rates and counters when the agent has no oc
   assert.equal(r.in_errors_per_s, 3);
 });
 
-Deno.test("agentRestarted() sees uptime going backwards, or advancing far less than the clock", () => {
+Deno.test("agentRestarted() sees uptime going backwards, or shorter than the time since the last poll", () => {
   assert.equal(agentRestarted(1000, 999, 0), true);
   assert.equal(agentRestarted(1000, 7000, 60_000), false); // 60 s up in 60 s
   assert.equal(agentRestarted(1000, 6000, 60_000), false); // 50 s in 60 s: within tolerance
-  assert.equal(agentRestarted(100_000, 102_000, 300_000), true); // 20 s up in 5 min: restarted
+  // Up 10 s at the last poll, 30 s now, 5 min later: it restarted in between, though its uptime grew.
+  assert.equal(agentRestarted(1_000, 3_000, 300_000), true);
+  // Up 1,000 s at the last poll, 1,020 s now, 5 min later: its uptime lags the clock, but it has been up for
+  // longer than 5 min, so it did not restart (an agent that updates sysUpTime seldom).
+  assert.equal(agentRestarted(100_000, 102_000, 300_000), false);
+  // An uptime that stands still at a day: never a restart.
+  assert.equal(agentRestarted(8_640_000, 8_640_000, 60_000), false);
+});
+
+Deno.test("interfaceRates() measures over the poller's clock when the agent's sysUpTime stands still", () => {
+  const a = sample({ atMs: 0, sysUpTimeCs: 8_640_000, hcInOctets: 0n, hcOutOctets: 0n });
+  const b = sample({ atMs: 60_000, sysUpTimeCs: 8_640_000, hcInOctets: 7_500_000n, hcOutOctets: 0n });
+  const r = interfaceRates(a, b, 1e9);
+  assert.equal(r.in_bps, 1_000_000); // 7.5 MB in 60 s
+  assert.equal(r.in_util_pct, 0.1);
 });
 
 Deno.test("counter32Delta() and counter64Delta() handle wrap, reset and absence", () => {
