@@ -137,9 +137,9 @@ function plausible32(delta: number | null, seconds: number, speedBps: number | n
 
 /**
  * True when the agent restarted between two polls `elapsedMs` apart: its sysUpTime went backwards, or it
- * has been up for less than the time since the last poll (by more than 10 s or a quarter of that time, for
- * the moments within each poll at which uptime and counters were read). Not when the uptime only advanced
- * less than the clock while being longer than the interval: that agent was up all along.
+ * has been up for less than the time since the last poll, by more than the larger of 10 s and a quarter of
+ * that time (room for the moments within each poll at which uptime and counters were read). Not when the
+ * uptime only advanced less than the clock while being longer than the interval: that agent was up all along.
  */
 export function agentRestarted(prevUptimeCs: number, curUptimeCs: number, elapsedMs: number): boolean {
   if (curUptimeCs < prevUptimeCs) return true;
