@@ -3,7 +3,8 @@
  * server's inbox): one daemon, started as a user starts it, watching the host end of a veth pair whose
  * other end is a "Linux server" in a network namespace running Debian's snmpd.
  *
- * 1. discovery sweeps the /24, finds and classifies the server, polls its interfaces;
+ * 1. discovery sweeps the /24, finds and classifies the server, polls its interfaces; when its snmpd
+ *    restarts, the next poll publishes the interface without rates, the one after with rates again;
  * 2. SNMP traps: a linkDown from the server marks its interface down, one from 127.0.0.1 is only an
  *    alert, and one with a wrong community is dropped;
  * 3. ARP security: the namespace forges ARP replies claiming the host's address → one arp_spoof event,
@@ -20,7 +21,7 @@ import type { DeviceEvent, DeviceJson, InterfaceEvent, SecurityEvent, TrapEvent 
 import { forgeHostIpClaim, scapyUnavailable } from "./helpers/arp_forger.ts";
 import { type Daemon, openSse, type SseEvent, type SseReader, startDaemon } from "./helpers/daemon.ts";
 import { createVethPair, netnsUnavailable, run, vethNames, type VethPair } from "./helpers/netns.ts";
-import { type Snmpd, snmpdUnavailable, startSnmpd } from "./helpers/snmpd.ts";
+import { type Snmpd, type SnmpdOptions, snmpdUnavailable, startSnmpd } from "./helpers/snmpd.ts";
 import { type SmtpServer, smtpServerUnavailable, startSmtpServer } from "./helpers/smtp_server.ts";
 
 const CI = Deno.env.get("CI") === "true";
@@ -99,6 +100,22 @@ function linkTrap(target: string, community: string, trapOid: string, ifIndex: n
   ];
 }
 
+/** The namespace's snmpd: a Debian file server, as its snmpd.conf says. */
+function agentOptions(pair: VethPair): SnmpdOptions {
+  return {
+    address: pair.nsIp,
+    port: AGENT_PORT,
+    netns: pair.ns,
+    config: [
+      `rocommunity ${COMMUNITY} 10.231.43.0/24`,
+      `sysname ${SYS_NAME}`,
+      `sysdescr ${SYS_DESCR}`,
+      `sysobjectid .${SYS_OBJECT_ID}`,
+      "sysservices 72",
+    ].join("\n"),
+  };
+}
+
 function daemonEnv(pair: VethPair, stateDir: string): Record<string, string> {
   return {
     FLINTNET_STATE_DIR: stateDir,
@@ -142,18 +159,7 @@ Deno.test({
     let daemon: Daemon | undefined;
     let stream: SseReader | undefined;
     try {
-      agent = await startSnmpd({
-        address: pair.nsIp,
-        port: AGENT_PORT,
-        netns: pair.ns,
-        config: [
-          `rocommunity ${COMMUNITY} 10.231.43.0/24`,
-          `sysname ${SYS_NAME}`,
-          `sysdescr ${SYS_DESCR}`,
-          `sysobjectid .${SYS_OBJECT_ID}`,
-          "sysservices 72",
-        ].join("\n"),
-      });
+      agent = await startSnmpd(agentOptions(pair));
       smtp = await startSmtpServer({ address: "127.0.0.1", port: SMTP_PORT });
       daemon = await startDaemon(daemonEnv(pair, stateDir));
       // From the first event the hub kept: the start sweep began before the API could be reached.
@@ -241,6 +247,38 @@ Deno.test({
           assert.ok(servers.devices.some((x) => x.ip === pair.nsIp), "GET /devices?type=server lists it");
           const routers = await getJson<{ devices: DeviceJson[] }>("/devices?type=router");
           assert.ok(!routers.devices.some((x) => x.ip === pair.nsIp));
+        },
+      );
+
+      await step(
+        t,
+        "snmpd restarts: the poll after it publishes the interface without rates, the next one with rates again",
+        async () => {
+          const ofLink = (e: SseEvent) =>
+            e.event === "interface" && data<InterfaceEvent>(e).device_ip === pair.nsIp &&
+            data<InterfaceEvent>(e).interface.index === nsLink.ifindex;
+          // Until now every event of the link had rates (a first poll has none and says nothing).
+          assert.ok(!ev.events.some((e) => ofLink(e) && data<InterfaceEvent>(e).interface.in_bps === null));
+          await agent!.stop();
+          agent = await startSnmpd(agentOptions(pair));
+          // Its sysUpTime starts again from zero: no rate for that interval, and the stream says so.
+          const lost = await ev.waitFor(
+            (e) => ofLink(e) && data<InterfaceEvent>(e).interface.in_bps === null,
+            25_000,
+            "the link without rates after the restart",
+          );
+          assert.equal(data<InterfaceEvent>(lost).change, "poll");
+          assert.equal(data<InterfaceEvent>(lost).interface.in_util_pct, null);
+          const lostAt = ev.events.indexOf(lost);
+          await ev.waitFor(
+            (e) =>
+              ev.events.indexOf(e) > lostAt && ofLink(e) && data<InterfaceEvent>(e).interface.in_bps !== null,
+            25_000,
+            "the link with rates again",
+          );
+          const veth = (await getJson<DeviceJson>(`/devices/${pair.nsIp}`)).interfaces
+            .find((i) => i.index === nsLink.ifindex)!;
+          assert.equal(typeof veth.in_bps, "number");
         },
       );
 
