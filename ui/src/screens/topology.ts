@@ -88,7 +88,7 @@ export function TopologyScreen() {
             <li><span class="lg lg-ok"></span>link below the amber threshold</li>
             <li><span class="lg lg-warn"></span>amber</li>
             <li><span class="lg lg-crit"></span>red</li>
-            <li><span class="lg lg-none"></span>not polled</li>
+            <li><span class="lg lg-none"></span>utilisation unknown</li>
             <li><span class="lg lg-dashed"></span>neighbour not yet known</li>
           </ul>
         </div>
