@@ -568,6 +568,8 @@ Deno.test({
             }
             return { page, want };
           };
+          // The agents' recorded sysUpTime stands still: before counter_rates.ts stopped taking that for a
+          // restart, every poll over 10 s after the last had no rate, and the colours changed at each poll.
           let classes = await edgeClasses();
           for (let i = 0; i < 80 && classes.page.join() !== classes.want.join(); i++) {
             await new Promise((r) => setTimeout(r, 500));
