@@ -5,7 +5,9 @@
  * so the number of devices polled at once bounds the load on the network and the agents. Everything after
  * the interfaces is optional: an agent that times out or errs on it still gives a successful poll, with
  * the reason in `warnings`. Tables the agent lacked are remembered in the state and asked for again only
- * every {@link DEFAULT_RECHECK_EVERY}th poll. Every part is timed under its name.
+ * every {@link DEFAULT_RECHECK_EVERY}th poll — except while the agent is in its first
+ * {@link FILLING_IN_UPTIME_CS} of uptime, when its tables may still be filling in. Every part is timed under
+ * its name.
  */
 import type { InterfaceJson } from "../events/mod.ts";
 import {
@@ -22,6 +24,12 @@ import { DEFAULT_MAX_ARP_ROWS, walkArpTable } from "./arp_table.ts";
 import { Subsystems } from "../base/mod.ts";
 import type { PartResult, PollPart } from "./poll_part.ts";
 import { readDefaultRoute } from "./default_route.ts";
+
+/**
+ * sysUpTime (centiseconds) below which every table is asked for on every poll: 10 minutes, well past
+ * Net-SNMP's first processor-load sample (a minute) and a few LLDP announcement intervals (30 s each).
+ */
+const FILLING_IN_UPTIME_CS = 10 * 60 * 100;
 
 /** What a poll learned about a device. */
 export interface DevicePoll {
@@ -90,9 +98,9 @@ export async function pollDevice(
 ): Promise<DevicePoll> {
   const started = performance.now();
   const t = o.timing ?? UNWATCHED;
-  state.tables?.beginPoll();
   // A device that does not answer is routine: its status says so; the poller counts it, without a log line.
   const system = await t.timeAsync("system", () => getSystemInfo(s), false);
+  state.tables?.beginPoll(system.sysUpTimeCs < FILLING_IN_UPTIME_CS);
   const interfaces = await t.timeAsync(
     "interfaces",
     () => state.interfaces.poll(s, system.sysUpTimeCs, nowMs, state.tables),

@@ -67,11 +67,17 @@ const HOST_RESOURCES = "1.3.6.1.2.1.25";
 const ARP_TABLES = ["1.3.6.1.2.1.4.22", "1.3.6.1.2.1.4.35"];
 const IFX_TABLE = "1.3.6.1.2.1.31.1.1";
 
-/** A switch agent without HOST-RESOURCES-MIB, ARP tables or ifXTable; the engine objects follow, as on real agents. */
-function bareSwitch(extra: [string, SnmpValue][] = []): TableSession {
+/** sysUpTime of an agent up for a day, in centiseconds: long past the first minutes in which tables fill in. */
+const UP_A_DAY_CS = 8_640_000;
+
+/**
+ * A switch agent without HOST-RESOURCES-MIB, ARP tables or ifXTable; the engine objects follow, as on real
+ * agents. Up for a day unless `upTimeCs` says otherwise.
+ */
+function bareSwitch(extra: [string, SnmpValue][] = [], upTimeCs = UP_A_DAY_CS): TableSession {
   return new TableSession([
     ["1.3.6.1.2.1.1.1.0", octets("ExampleCo ES-8 switch")],
-    ["1.3.6.1.2.1.1.3.0", 4200],
+    ["1.3.6.1.2.1.1.3.0", upTimeCs],
     ["1.3.6.1.2.1.1.5.0", octets("sw8")],
     ...Array.from(
       { length: 8 },
@@ -107,6 +113,30 @@ Deno.test("pollDevice() reads a table that appeared at the recheck poll, and on 
     cpu.push(p.cpuPct);
   }
   assert.deepEqual(cpu, [null, null, null, null, null, null, null, null, null, null, 35, 35, 35]);
+});
+
+Deno.test("pollDevice() asks an agent up for under 10 minutes for every table, so what fills in after a start is read at once", async () => {
+  // Net-SNMP lists its processors from the start but has their hrProcessorLoad only after a minute; a switch's
+  // forwarding table and LLDP neighbours fill in as traffic and announcements come. Polls a minute apart from
+  // an agent started 6 s before the first; the load appears at the second poll.
+  const state = createDevicePollState();
+  const load: [string, SnmpValue] = ["1.3.6.1.2.1.25.3.3.1.2.1", 35];
+  const cpu: (number | null)[] = [];
+  const askedHr: boolean[] = [];
+  for (let poll = 1; poll <= 3; poll++) {
+    const s = bareSwitch(poll >= 2 ? [load] : [], 600 + (poll - 1) * 6000);
+    cpu.push((await pollDevice(s, state, poll * 60_000)).cpuPct);
+    askedHr.push(asked(s, HOST_RESOURCES));
+  }
+  assert.deepEqual(cpu, [null, 35, 35]);
+  // Past its first 10 minutes, a table the agent still lacks is looked for only every 10th poll again.
+  const later = createDevicePollState();
+  for (const upTimeCs of [59_000, 65_000, 71_000]) {
+    const s = bareSwitch([], upTimeCs);
+    await pollDevice(s, later, upTimeCs * 10);
+    askedHr.push(asked(s, HOST_RESOURCES));
+  }
+  assert.deepEqual(askedHr, [true, true, true, true, false, false]);
 });
 
 Deno.test("pollDevice() without remembered state asks for every table on every poll", async () => {

@@ -2,7 +2,9 @@
  * What one agent lacks. Asking for a table an agent does not have costs a full request every poll (and
  * the agent walks past its end to find the next object); most agents never grow a HOST-RESOURCES-MIB or
  * an ipNetToPhysicalTable. So a table found absent is skipped on the following polls and looked for
- * again every `recheckEvery`th poll, in case the agent was upgraded or a table filled in.
+ * again every `recheckEvery`th poll, in case the agent was upgraded or a table filled in. A poll of an agent
+ * that has just started asks for every table: what an agent lacks in its first minutes is often a table not
+ * filled in yet, not one it does not have (see beginPoll).
  */
 
 /** Polls between two looks at a table the agent lacked. */
@@ -12,6 +14,8 @@ export const DEFAULT_RECHECK_EVERY = 10;
 export class TablePresence {
   readonly #recheckEvery: number;
   #poll = 0;
+  /** This poll asks for every table (the agent has just started). */
+  #askAll = false;
   /** Table name → the poll number at which it was first found absent. */
   readonly #absentSince = new Map<string, number>();
   /** Tables the last look found rows in. */
@@ -24,13 +28,23 @@ export class TablePresence {
     this.#recheckEvery = recheckEvery;
   }
 
-  /** Starts a poll: every table asks and records at most once between two calls. */
-  beginPoll(): void {
+  /**
+   * Starts a poll: every table asks and records at most once between two calls. With `askEveryTable` (the
+   * agent has just started), tables found absent are asked for too: Net-SNMP lists its processors at once but
+   * has their hrProcessorLoad only after a minute, and a switch's forwarding table and LLDP neighbours fill
+   * in as traffic and announcements come; skipping them for 10 polls would hide them for 10 minutes.
+   */
+  beginPoll(askEveryTable = false): void {
     this.#poll++;
+    this.#askAll = askEveryTable;
   }
 
-  /** Whether this poll should ask for `table`: always, unless it was absent and this is not a recheck poll. */
+  /**
+   * Whether this poll should ask for `table`: always, unless it was absent, this is not a recheck poll and
+   * the poll was not begun asking for every table.
+   */
   shouldAsk(table: string): boolean {
+    if (this.#askAll) return true;
     const since = this.#absentSince.get(table);
     return since === undefined || (this.#poll - since) % this.#recheckEvery === 0;
   }

@@ -45,3 +45,15 @@ Deno.test("new TablePresence() rejects a recheck interval below 1", () => {
   assert.throws(() => new TablePresence(0), RangeError);
   assert.throws(() => new TablePresence(2.5), RangeError);
 });
+
+Deno.test("TablePresence asks for an absent table at every poll begun asking for every table, then keeps its rhythm", () => {
+  const p = new TablePresence(10);
+  const asked: number[] = [];
+  for (let poll = 1; poll <= 12; poll++) {
+    p.beginPoll(poll <= 3); // an agent in its first minutes for three polls
+    if (!p.shouldAsk("t")) continue;
+    asked.push(poll);
+    p.record("t", false);
+  }
+  assert.deepEqual(asked, [1, 2, 3, 11]);
+});
