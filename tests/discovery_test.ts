@@ -1,7 +1,8 @@
 /**
  * A discovery sweep against real agents: three Debian snmpd on 127.0.30.1–3, each with a sysName the
  * test wrote into its snmpd.conf, swept as 127.0.30.0/28 with the real SNMP session as the probe.
- * The oracle is the configuration the test wrote. Skipped without snmpd unless CI=true.
+ * The oracle is the configuration the test wrote: those three are found, every other address is unanswered.
+ * Skipped without snmpd unless CI=true.
  */
 import assert from "node:assert/strict";
 import type { SweepProgress } from "../src/events/mod.ts";
@@ -64,11 +65,13 @@ Deno.test({
       }
       const found: FoundHost[] = [];
       const reports: { p: SweepProgress; phase: SweepPhase }[] = [];
+      const unanswered: string[] = [];
       const sweeper = new DiscoverySweeper({
         concurrency: 16,
         snmpProbe: probe,
         onProgress: (p, phase) => reports.push({ p, phase }),
         onFound: (f) => found.push(f),
+        onUnanswered: (ip) => unanswered.push(ip),
       });
       const final = await sweeper.sweep({
         cidrs: ["127.0.30.0/28"],
@@ -85,6 +88,9 @@ Deno.test({
         { total: final.total, scanned: final.scanned, found: final.found, snmp: final.snmp },
         { total: 14, scanned: 14, found: 3, snmp: 3 },
       );
+      // Every other host address of the /28 was asked and is told as unanswered, each once.
+      const hosts = Array.from({ length: 14 }, (_, i) => `127.0.30.${i + 1}`);
+      assert.deepEqual(unanswered.sort(), hosts.filter((ip) => !AGENTS.has(ip)).sort());
       assert.deepEqual(reports[0].phase, "started");
       assert.equal(reports[0].p.total, 14);
       assert.deepEqual(reports.at(-1), { p: final, phase: "finished" });

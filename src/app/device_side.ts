@@ -151,6 +151,7 @@ export async function startDeviceSide(
     snmpProbe: (ip) => inventory.probe(ip),
     onProgress: (p, phase) => publishSweepProgress(bus, p, phase),
     onFound: (f) => inventory.found(f),
+    onUnanswered: (ip) => inventory.unanswered(ip),
   });
   const discovery = new DiscoveryScheduler({
     sweeper,

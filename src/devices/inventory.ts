@@ -93,6 +93,9 @@ interface PolledDevice {
   capabilitiesAt: number;
 }
 
+/** The last error of a device that a discovery probe asked over SNMP and that did not answer. */
+const NO_PROBE_ANSWER = "no SNMP answer to the discovery probe";
+
 /** Maps a trap's name to the interface state it announces. */
 const LINK_TRAPS: Record<string, "down" | "up"> = { linkDown: "down", linkUp: "up" };
 
@@ -146,7 +149,18 @@ export class Inventory {
     const device = this.#o.registry.observe({ ip: f.ip, mac: f.mac, source: "arp_sweep", seenAt });
     // A device that answered SNMP before keeps its classification; the poller decides its status.
     if (device === null || known?.snmp.last_success) return;
-    this.#classifyWithoutSnmp(device, "arp_sweep", seenAt, "no SNMP answer to the discovery probe");
+    this.#classifyWithoutSnmp(device, "arp_sweep", seenAt, NO_PROBE_ANSWER);
+  }
+
+  /**
+   * An address a sweep asked that answered neither ARP nor SNMP. A device known otherwise (a router's ARP
+   * table, traffic: off the attached segments, or Flintnet's own address) that has never answered SNMP now
+   * says `no_response` rather than `not_polled`, which reads "not asked yet" — it was asked, at every sweep.
+   */
+  unanswered(ip: string): void {
+    const known = this.#o.registry.get(ip);
+    if (known?.snmp.status !== "not_polled") return;
+    this.#o.registry.setSnmpStatus(ip, { status: "no_response", last_error: NO_PROBE_ANSWER });
   }
 
   /**

@@ -280,6 +280,47 @@ Deno.test("Inventory.fromArpTable() makes a router's neighbours devices, classif
   }
 });
 
+Deno.test("Inventory.unanswered() says no_response for a known host a sweep asked in vain, once, and leaves others", async () => {
+  const t = await setup([], { now: Date.now() });
+  try {
+    const at = Date.UTC(2026, 10, 22);
+    // Known only from a router's ARP table (behind it, or Flintnet's own address): no sweep ARP answer.
+    t.inventory.fromArpTable([{
+      device: "192.0.2.1",
+      ifIndex: 2,
+      ip: "192.0.2.30",
+      mac: "02:00:00:00:00:30",
+      type: "dynamic",
+    }], at);
+    await t.settle();
+    const before = t.registry.get("192.0.2.30")!;
+    assert.equal(before.snmp.status, "not_polled");
+    const updates = () => t.events.filter((e) => e.kind === "device" && e.action === "updated").length;
+    const updatesBefore = updates();
+    t.inventory.unanswered("192.0.2.30");
+    t.inventory.unanswered("192.0.2.30"); // the next sweep: nothing changes
+    t.inventory.unanswered("192.0.2.99"); // an empty address makes no device
+    await t.settle();
+    const after = t.registry.get("192.0.2.30")!;
+    assert.equal(after.snmp.status, "no_response");
+    assert.equal(after.snmp.last_error, "no SNMP answer to the discovery probe");
+    assert.deepEqual(after.sources, before.sources, "silence is no sighting: no source added");
+    assert.equal(after.last_seen, before.last_seen);
+    assert.equal(updates() - updatesBefore, 1, "one 'updated' event, for the status change");
+    assert.equal(t.registry.get("192.0.2.99"), undefined);
+    // A device that answered SNMP before is the poller's to judge: a silent sweep does not touch it.
+    t.registry.observe({
+      ip: "192.0.2.31",
+      source: "snmp",
+      snmp: { status: "ok", last_success: "2026-11-22T00:00:00.000Z" },
+    });
+    t.inventory.unanswered("192.0.2.31");
+    assert.equal(t.registry.get("192.0.2.31")!.snmp.status, "ok");
+  } finally {
+    await t.close();
+  }
+});
+
 /** A switch that says it bridges only through BRIDGE-MIB (sysServices claims layers 4 and 7). */
 /** The type_rule bridgeAgent() earns: BRIDGE-MIB, with the evidence classification quotes. */
 const BRIDGE_RULE = "capability:bridge-mib (dot1dBaseNumPorts 8, ipForwarding not forwarding)";

@@ -233,10 +233,28 @@ export class DeviceRegistry {
     if (seenIso > next.last_seen) next.last_seen = seenIso;
     if (seenIso < next.first_seen) next.first_seen = seenIso;
 
+    if (isNew) this.#byIp.set(ip, entry);
+    return this.#commit(entry, cur, next, isNew);
+  }
+
+  /**
+   * Changes a device's poll status alone — a probe nobody answered: no source is added and last_seen stays,
+   * for silence is no sighting. Publishes `updated` when the status changes. Returns the device as it now
+   * is, or undefined when it is not known.
+   */
+  setSnmpStatus(ip: string, snmp: Partial<SnmpPollStatus>): DeviceJson | undefined {
+    const key = canonicalIp(ip);
+    const entry = key === undefined ? undefined : this.#byIp.get(key);
+    if (entry === undefined) return undefined;
+    const cur = entry.device;
+    return this.#commit(entry, cur, { ...cur, snmp: { ...cur.snmp, ...definedOnly(snmp) } }, false);
+  }
+
+  /** Keeps `next` in place of `cur` when anything changed; publishes `found` or `updated` for a change people watch. */
+  #commit(entry: Entry, cur: DeviceJson, next: DeviceJson, isNew: boolean): DeviceJson {
     const notable = isNew || notableChange(cur, next);
     if (!notable && !anyChange(cur, next)) return cur;
     entry.device = next;
-    if (isNew) this.#byIp.set(ip, entry);
     if (notable) {
       this.#opts.publish({
         kind: "device",

@@ -53,6 +53,8 @@ export interface DiscoverySweeperOptions {
   onProgress: (p: SweepProgress, phase: SweepPhase) => void;
   /** Each host that answered, once per sweep. */
   onFound: (f: FoundHost) => void;
+  /** Each address that answered neither ARP nor SNMP, once per sweep: it was asked. */
+  onUnanswered?: (ip: string) => void;
   /** Clock in milliseconds. @default Date.now */
   now?: () => number;
   /** Largest network swept address by address. @default 65_534 (a /16) */
@@ -93,7 +95,9 @@ interface Running {
 
 /** Runs one discovery sweep at a time. */
 export class DiscoverySweeper {
-  #opts: Required<Omit<DiscoverySweeperOptions, "arpSweep">> & Pick<DiscoverySweeperOptions, "arpSweep">;
+  #opts:
+    & Required<Omit<DiscoverySweeperOptions, "arpSweep" | "onUnanswered">>
+    & Pick<DiscoverySweeperOptions, "arpSweep" | "onUnanswered">;
   #log: Logger;
   #running: Running | null = null;
   #lastId = 0;
@@ -232,6 +236,8 @@ export class DiscoverySweeper {
       } else if (mac !== null) {
         progress.found++;
         this.#found({ ip, mac, system: null, via: "arp_sweep" });
+      } else if (this.#opts.onUnanswered) {
+        this.#handle("onUnanswered", ip, this.#opts.onUnanswered, ip);
       }
       const now = this.#opts.now();
       if (now - lastReport >= this.#opts.progressIntervalMs && progress.scanned < progress.total) {
@@ -277,10 +283,15 @@ export class DiscoverySweeper {
   }
 
   #found(f: FoundHost): void {
+    this.#handle("onFound", f.ip, this.#opts.onFound, f);
+  }
+
+  /** Runs a handler of the caller's; one that throws is logged and the sweep goes on. */
+  #handle<T>(name: string, ip: string, handler: (arg: T) => void, arg: T): void {
     try {
-      this.#opts.onFound(f);
+      handler(arg);
     } catch (e) {
-      this.#log.error("discovery onFound handler threw", { ip: f.ip, error: e });
+      this.#log.error(`discovery ${name} handler threw`, { ip, error: e });
     }
   }
 

@@ -128,7 +128,12 @@ Deno.test("a host answering ARP but not SNMP is found with system null; one answ
         : new Map([["10.9.3.3", "02:00:00:00:00:99"]]),
     );
   };
-  const h = harness({ arpSweep, answer: (ip) => ip === "10.9.3.3" || ip === "10.9.3.5" });
+  const unanswered: string[] = [];
+  const h = harness({
+    arpSweep,
+    answer: (ip) => ip === "10.9.3.3" || ip === "10.9.3.5",
+    onUnanswered: (ip) => unanswered.push(ip),
+  });
   const final = await h.sweeper.sweep({
     cidrs: ["10.9.3.0/29"],
     interfaces: ["eth0", "eth1"],
@@ -157,6 +162,8 @@ Deno.test("a host answering ARP but not SNMP is found with system null; one answ
   assert.equal(byIp.get("10.9.3.5")?.mac, null);
   assert.equal(h.found.length, 3);
   assert.deepEqual([final.found, final.snmp, final.total], [3, 2, 7]);
+  // Every other address asked answered nothing, and is told once.
+  assert.deepEqual(unanswered.sort(), ["10.9.3.1", "10.9.3.4", "10.9.3.6", "2001:db8::7"]);
 });
 
 Deno.test("an ARP sweep failing on one interface leaves the others and SNMP going", async () => {
