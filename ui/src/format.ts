@@ -90,9 +90,15 @@ export function formatClock(t: string | number): string {
     : `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** Seconds as "3 s", "4 min 5 s", "2 h 10 min", "3 d 4 h". */
+/**
+ * Seconds as "3 s", "4 min 5 s", "2 h 10 min", "3 d 4 h"; under a second in milliseconds ("38 ms", "< 1 ms"),
+ * since most flows of a request and its answer last that long and "0 s" would hide how long.
+ */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "–";
+  if (seconds > 0 && seconds < 0.9995) {
+    return seconds < 0.0005 ? "< 1 ms" : `${Math.round(seconds * 1000)} ms`;
+  }
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;

@@ -35,6 +35,10 @@ Deno.test("formatCount() separates thousands and formatPct() keeps one decimal o
 
 Deno.test("formatDuration() and formatAgo() use the two largest units", () => {
   assert.equal(formatDuration(3), "3 s");
+  assert.equal(formatDuration(0), "0 s");
+  assert.equal(formatDuration(0.038), "38 ms");
+  assert.equal(formatDuration(0.0002), "< 1 ms");
+  assert.equal(formatDuration(0.9996), "1 s");
   assert.equal(formatDuration(245), "4 min 5 s");
   assert.equal(formatDuration(7800), "2 h 10 min");
   assert.equal(formatDuration(273600), "3 d 4 h");

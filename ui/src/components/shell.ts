@@ -35,7 +35,7 @@ function ConnectionIndicator() {
     : c.status === "connecting"
     ? "Connecting…"
     : c.status === "down"
-    ? `Offline ${formatDuration((Date.now() - c.since) / 1000)}`
+    ? `Offline ${formatDuration(Math.floor((Date.now() - c.since) / 1000))}` // whole seconds: it ticks each second
     : "Off";
   return html`
     <span class=${`conn conn-${c.status}`} role="status" data-testid="connection" data-status=${c.status}
@@ -53,7 +53,7 @@ function StaleBanner(props: { onRetry: () => void }) {
   return html`
     <div class="banner" role="alert" data-testid="stale-banner">
       <span>Live updates stopped at <strong>${formatClock(c.since)}</strong> (${formatDuration(
-        (now - c.since) / 1000,
+        Math.floor((now - c.since) / 1000),
       )} ago):${" "}what you see may be out of date. ${wait > 0
         ? `Reconnecting in ${wait} s.`
         : "Reconnecting…"}</span>
