@@ -55,7 +55,11 @@ export function createAnalysisSide(cfg: Config, table: FlowTable, bus: EventBus)
       if (cfg.analysis.flowRetentionS === 0) return;
       const path = join(cfg.stateDir, "flows.sqlite");
       try {
-        history = await FlowHistory.open(path, cfg.analysis.flowRetentionS * 1000);
+        history = await FlowHistory.open(
+          path,
+          cfg.analysis.flowRetentionS * 1000,
+          cfg.analysis.historyMaxMb * 1024 * 1024,
+        );
       } catch (err) {
         // Advisories and the live table work without it; say so once.
         log.error("flow history could not be opened: GET /flows?since= reads the live table only", {

@@ -32,6 +32,8 @@ export interface AnalysisConfig {
   flowRetentionS: number;
   /** Flows kept per minute in the history (the largest by octets). */
   historyFlowsPerMinute: number;
+  /** MiB the flow history's file may hold at most; the oldest minutes go first. */
+  historyMaxMb: number;
 }
 
 /** `PORTS/HOSTS`, or PORTS alone (hosts stay 100). */
@@ -100,6 +102,13 @@ export const ANALYSIS_SETTINGS = {
     parser: intRange(100, 1_000_000),
     fallback: 20_000,
   }),
+  historyMaxMb: setting({
+    name: "FLINTNET_FLOW_HISTORY_MAX_MB",
+    description: "MiB of the state dir the flow history may fill at most; above it the oldest minutes are " +
+      "removed before the retention would (a minute of 20000 flows takes 3 to 5 MiB).",
+    parser: intRange(16, 1_000_000),
+    fallback: 2048,
+  }),
 };
 
 /** Reads the analysis settings. */
@@ -116,6 +125,7 @@ export function analysisSettings(vars: Vars): { analysis: AnalysisConfig } {
       changeMinBytes: value(S.changeMinBytes, vars),
       flowRetentionS: value(S.flowRetentionS, vars),
       historyFlowsPerMinute: value(S.historyFlowsPerMinute, vars),
+      historyMaxMb: value(S.historyMaxMb, vars),
     },
   };
 }

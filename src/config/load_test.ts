@@ -136,6 +136,7 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
       changeMinBytes: 1_000_000,
       flowRetentionS: 72 * 3600,
       historyFlowsPerMinute: 20_000,
+      historyMaxMb: 2048,
     },
     // Sinks are off until a URL is set; the site label is the host name.
     sinks: {
@@ -486,6 +487,7 @@ Deno.test("loadDetectorConfig() reads only detector settings and never probes", 
       changeMinBytes: 1_000_000,
       flowRetentionS: 72 * 3600,
       historyFlowsPerMinute: 20_000,
+      historyMaxMb: 2048,
     },
   });
   assert.throws(() => loadDetectorConfig({ FLINTNET_EWMA_ALPHA: "2" }, NO_FILE), ConfigError);

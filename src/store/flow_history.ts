@@ -2,11 +2,16 @@
  * The flow history as the rest of the daemon sees it: `write()` hands a closed minute to the history's
  * Worker (flow_history_worker.ts) and returns at once, `query()` answers a GET /flows?since=… from it.
  * Minutes waiting for the Worker are bounded: when SQLite falls that far behind, the newest minute is
- * dropped and counted rather than memory growing.
+ * dropped and counted rather than memory growing. The file is bounded too: by age (the retention) and by
+ * size (the oldest minutes go first), so a busy network cannot fill the disk.
  */
+import { createLogger } from "../base/mod.ts";
 import type { MinuteSummary } from "../events/mod.ts";
 import type { FlowHistoryQuery, HistoryPage } from "./flow_history_db.ts";
 import type { FromHistoryWorker, ToHistoryWorker } from "./flow_history_worker.ts";
+
+/** The size bound's log line is written again only after this long. */
+const SAY_SIZE_BOUND_EVERY_MS = 3_600_000;
 
 /** Minutes handed to the Worker and not yet written, at most. */
 const MAX_PENDING = 30;
@@ -19,6 +24,8 @@ export interface FlowHistoryStats {
   rows_written: number;
   /** Flow rows deleted by the retention. */
   rows_pruned: number;
+  /** Flow rows deleted, oldest minutes first, to keep the file within its size bound. */
+  rows_pruned_size: number;
   /** Minutes waiting for the Worker. */
   pending: number;
   /** Minutes lost: the Worker was MAX_PENDING behind. */
@@ -35,11 +42,15 @@ export class FlowHistory {
   #queries = new Map<number, { resolve(p: HistoryPage): void; reject(e: Error): void }>();
   #nextId = 1;
   #closed: Promise<void> | undefined;
+  #log = createLogger("flow_history");
+  #sizeSaidAt = -Infinity;
+  #unsaidSizePruned = 0;
   #onClosed: (() => void) | undefined;
   #stats: FlowHistoryStats = {
     minutes_written: 0,
     rows_written: 0,
     rows_pruned: 0,
+    rows_pruned_size: 0,
     pending: 0,
     dropped: 0,
     write_errors: 0,
@@ -50,8 +61,11 @@ export class FlowHistory {
     this.#worker = worker;
   }
 
-  /** Opens (creating) the history at `path`, keeping `retentionMs` of it. Rejects when SQLite cannot open it. */
-  static open(path: string, retentionMs: number): Promise<FlowHistory> {
+  /**
+   * Opens (creating) the history at `path`, keeping `retentionMs` of it in at most `maxBytes` of file (the
+   * oldest minutes go first). Rejects when SQLite cannot open it.
+   */
+  static open(path: string, retentionMs: number, maxBytes = Infinity): Promise<FlowHistory> {
     const worker = new Worker(new URL("./flow_history_worker.ts", import.meta.url), {
       type: "module",
       name: "flintnet-flow-history",
@@ -71,7 +85,7 @@ export class FlowHistory {
         e.preventDefault();
         reject(new Error(`flow history worker failed: ${e.message}`));
       };
-      h.#post({ type: "open", path, retentionMs });
+      h.#post({ type: "open", path, retentionMs, maxBytes });
     });
   }
 
@@ -136,6 +150,20 @@ export class FlowHistory {
     return this.#closed;
   }
 
+  /** Says once an hour at most that the size bound, not the retention, decides how far back the history goes. */
+  #saySizeBound(rows: number): void {
+    this.#unsaidSizePruned += rows;
+    const now = Date.now();
+    if (now - this.#sizeSaidAt < SAY_SIZE_BOUND_EVERY_MS) return;
+    this.#log.warn(
+      "flow history at its size bound: the oldest minutes were removed before FLINTNET_FLOW_RETENTION " +
+        "(raise FLINTNET_FLOW_HISTORY_MAX_MB, or lower FLINTNET_FLOW_HISTORY_FLOWS, to keep more time)",
+      { rows_removed: this.#unsaidSizePruned },
+    );
+    this.#sizeSaidAt = now;
+    this.#unsaidSizePruned = 0;
+  }
+
   #post(m: ToHistoryWorker): void {
     this.#worker.postMessage(m);
   }
@@ -151,6 +179,8 @@ export class FlowHistory {
           this.#stats.minutes_written++;
           this.#stats.rows_written += m.rows;
           this.#stats.rows_pruned += m.pruned;
+          this.#stats.rows_pruned_size += m.sizePruned;
+          if (m.sizePruned > 0) this.#saySizeBound(m.sizePruned);
         }
         break;
       case "result": {

@@ -1,7 +1,8 @@
 /**
  * Warm flow history: one row per flow per minute (the minute's largest flows, by 5-tuple), and the
  * minute's sums per local host, per local subnet, per exporter interface and in total, in an embedded
- * SQLite file (node:sqlite, WAL) of its own, pruned by age. A minute is written in one transaction.
+ * SQLite file (node:sqlite, WAL) of its own, pruned by age and kept within a size (enforceSize). A minute is
+ * written in one transaction.
  *
  * Each flow row carries a 53-bit hash of its 5-tuple (`key`), so "the top flows over an hour" groups
  * by one integer instead of five columns: that is what keeps a top-N over 600,000 rows (an hour at
@@ -12,6 +13,7 @@ import type { MinuteSummary } from "../events/mod.ts";
 import { formatIp } from "../net/mod.ts";
 import { FLOW_HISTORY_SCHEMA } from "./flow_history_schema.ts";
 import { flowKey } from "./flow_key.ts";
+import { sqliteUsedBytes } from "./sqlite_size.ts";
 
 /** Which flows a history query returns; every member given must hold. */
 export interface FlowHistoryQuery {
@@ -208,6 +210,31 @@ export class FlowHistoryDb {
       if (table === "flow_minutes") n = Number(r.changes);
     }
     return n;
+  }
+
+  /** Bytes of the file in use (its pages, less the free ones). */
+  usedBytes(): number {
+    return sqliteUsedBytes(this.#db);
+  }
+
+  /**
+   * While the file holds more than `maxBytes`, deletes the oldest minutes: the share of them that is over,
+   * down to 90 % of the bound (one delete a busy minute, not one every minute), measured again up to a few
+   * times since minutes differ in size. The newest minute always stays. Returns the flow rows deleted.
+   */
+  enforceSize(maxBytes: number): number {
+    let deleted = 0;
+    for (let round = 0; round < 8; round++) {
+      const used = this.usedBytes();
+      if (used <= maxBytes) break;
+      const span = this.#db.prepare("SELECT min(minute) AS first, max(minute) AS last FROM minute_totals")
+        .get() as { first: number | null; last: number | null };
+      if (span.first === null || span.last === null || span.first === span.last) break;
+      const minutes = (span.last - span.first) / MINUTE_MS + 1;
+      const drop = Math.min(minutes - 1, Math.max(1, Math.ceil(minutes * (1 - (maxBytes * 0.9) / used))));
+      deleted += this.prune(span.first + drop * MINUTE_MS);
+    }
+    return deleted;
   }
 
   /** The flows of the period, grouped by 5-tuple, most octets (or packets) first. */

@@ -168,3 +168,72 @@ Deno.test("flowHistoryDb.prune() deletes the minutes before the cutoff and keeps
     db.close();
   }
 });
+
+/** `n` distinct flows of one minute (a busy network's minute). */
+function busyMinute(minuteMs: number, n: number): MinuteSummary {
+  return minute(
+    minuteMs,
+    Array.from({ length: n }, (_, i) => ({
+      src: ip("10.0.0.0") + i,
+      dst: ip("192.0.2.1"),
+      sp: 1024 + (i % 60000),
+      dp: 443,
+      proto: 6,
+      bytes: 1000 + i,
+    })),
+  );
+}
+
+Deno.test("flowHistoryDb.enforceSize() removes the oldest minutes down to under the bound and keeps the newest", () => {
+  const db = new FlowHistoryDb(":memory:");
+  try {
+    for (let m = 0; m < 30; m++) db.write(busyMinute(BASE + m * MINUTE, 500));
+    const full = db.usedBytes();
+    const bound = Math.floor(full / 3);
+    assert.equal(db.enforceSize(full + 1), 0, "under its bound nothing goes");
+    const deleted = db.enforceSize(bound);
+    assert.ok(db.usedBytes() <= bound, `${db.usedBytes()} bytes in use over a bound of ${bound}`);
+    assert.equal(db.rows() + deleted, 30 * 500);
+    assert.equal(db.rows() % 500, 0, "whole minutes go");
+    // The oldest went, the newest stayed: what is left is the last minutes, without a gap.
+    const page = db.query({ sinceMs: 0, untilMs: BASE + 60 * MINUTE, sort: "bytes", offset: 0, limit: 1 });
+    assert.equal(page.oldestMs, BASE + (30 - db.rows() / 500) * MINUTE);
+    // A bound below one minute keeps that minute (the newest) rather than an empty history.
+    db.enforceSize(1);
+    assert.equal(db.rows(), 500);
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("FlowHistory keeps its file within FLINTNET_FLOW_HISTORY_MAX_MB as minutes keep coming, and counts what went", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "flintnet-history-size-" });
+  const path = `${dir}/flows.sqlite`;
+  const bound = 2 * 1024 * 1024;
+  const h = await FlowHistory.open(path, 72 * 3_600_000, bound);
+  try {
+    // 40 minutes of 2,000 flows: several times what 2 MiB holds.
+    for (let m = 0; m < 40; m++) {
+      h.write(busyMinute(BASE - 40 * MINUTE + m * MINUTE, 2000));
+      while (h.stats().pending > 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    const s = h.stats();
+    assert.equal(s.rows_written, 80_000);
+    assert.ok(s.rows_pruned_size > 0, "minutes went for size");
+    assert.equal(s.write_errors, 0);
+    await h.close();
+    // The file as the filesystem sees it (after close, which checkpoints the WAL into it): about the bound,
+    // not the ~10 MiB 80,000 rows take.
+    const size = (await Deno.stat(path)).size;
+    assert.ok(size <= bound * 1.25, `flows.sqlite is ${size} bytes for a bound of ${bound}`);
+    const db = new FlowHistoryDb(path);
+    try {
+      assert.equal(db.rows(), 80_000 - s.rows_pruned_size, "every row is written or counted as pruned");
+    } finally {
+      db.close();
+    }
+  } finally {
+    await h.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,7 +1,8 @@
 /**
  * The flow history's Worker: the only holder of its SQLite file. Minutes arrive as messages (their flow
  * columns transferred, not copied) and are written one transaction each; queries are answered in
- * turn; every hour the minutes past the retention are deleted. SQLite's time (about 50 ms a minute of
+ * turn; every hour the minutes past the retention are deleted, and after every minute the oldest ones while
+ * the file is over its size bound. SQLite's time (about 50 ms a minute of
  * 10,000 flows, most of a second for a top-N over an hour) is spent here, never on the thread that runs
  * the flow pipeline.
  *
@@ -13,7 +14,7 @@ import { HeapReducer } from "../base/mod.ts";
 
 /** Messages to the Worker. */
 export type ToHistoryWorker =
-  | { type: "open"; path: string; retentionMs: number }
+  | { type: "open"; path: string; retentionMs: number; maxBytes: number }
   | { type: "write"; summary: MinuteSummary }
   | { type: "query"; id: number; query: FlowHistoryQuery }
   | { type: "close" };
@@ -21,7 +22,7 @@ export type ToHistoryWorker =
 /** Messages from the Worker. */
 export type FromHistoryWorker =
   | { type: "opened"; error: string | null }
-  | { type: "written"; rows: number; pruned: number; error: string | null }
+  | { type: "written"; rows: number; pruned: number; sizePruned: number; error: string | null }
   | { type: "result"; id: number; page: HistoryPage | null; error: string | null }
   | { type: "closed" };
 
@@ -36,6 +37,7 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 let db: FlowHistoryDb | undefined;
 let retentionMs = 0;
+let maxBytes = Infinity;
 let prunedAt = 0;
 // What each minute's write leaves in the Worker's heap goes back while it waits for the next (base/heap_reducer.ts).
 const heapReducer = new HeapReducer();
@@ -51,8 +53,11 @@ scope.onmessage = (e) => {
       try {
         db = new FlowHistoryDb(m.path);
         retentionMs = m.retentionMs;
+        maxBytes = m.maxBytes;
         db.prune(Date.now() - retentionMs);
         prunedAt = Date.now();
+        // A file written under a larger bound (or none) is brought within this one before the first minute.
+        if (Number.isFinite(maxBytes)) db.enforceSize(maxBytes);
         heapReducer.start();
         scope.postMessage({ type: "opened", error: null });
       } catch (err) {
@@ -60,17 +65,19 @@ scope.onmessage = (e) => {
       }
       break;
     case "write": {
-      let rows = 0, pruned = 0, error: string | null = null;
+      let rows = 0, pruned = 0, sizePruned = 0, error: string | null = null;
       try {
         rows = db!.write(m.summary);
         if (Date.now() - prunedAt >= PRUNE_EVERY_MS) {
           pruned = db!.prune(Date.now() - retentionMs);
           prunedAt = Date.now();
         }
+        // Every minute: two pragmas when under the bound; a busy network fills it long before the retention.
+        if (Number.isFinite(maxBytes)) sizePruned = db!.enforceSize(maxBytes);
       } catch (err) {
         error = message(err);
       }
-      scope.postMessage({ type: "written", rows, pruned, error });
+      scope.postMessage({ type: "written", rows, pruned, sizePruned, error });
       break;
     }
     case "query":

@@ -4,12 +4,12 @@
  * queries. Over a bound the oldest alerts are removed first, down to 90 % of it (one delete per flood, not
  * one per batch), counted, and said in the log once a minute at most.
  *
- * Bytes are the file's pages in use ((page_count − freelist_count) × page_size,
- * https://www.sqlite.org/pragma.html#pragma_page_count): rows and indexes together, read in two cheap
- * pragmas. Pages freed by a delete are reused, so the file stops growing at about the bound.
+ * Bytes are the file's pages in use (sqlite_size.ts): rows and indexes together. Pages freed by a delete
+ * are reused, so the file stops growing at about the bound.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Logger } from "../base/mod.ts";
+import { sqliteUsedBytes } from "./sqlite_size.ts";
 
 /** Bounds of {@link HistoryBounds}. */
 export interface HistoryBoundsOptions {
@@ -71,9 +71,7 @@ export class HistoryBounds {
 
   /** Bytes of the file in use (its pages, less the free ones). */
   usedBytes(): number {
-    const get = (pragma: string) =>
-      Object.values(this.#db.prepare(`PRAGMA ${pragma}`).get() ?? {})[0] as number;
-    return (get("page_count") - get("freelist_count")) * get("page_size");
+    return sqliteUsedBytes(this.#db);
   }
 
   /** Counts rows written or deleted elsewhere (inserts, retention). */

@@ -284,8 +284,9 @@ export const SCHEMAS: Record<string, Json> = {
       flow_history: {
         type: ["object", "null"],
         description:
-          "The flow history (null when off): minutes_written, rows_written, rows_pruned, pending, " +
-          "dropped, write_errors, last_error.",
+          "The flow history (null when off): minutes_written, rows_written, rows_pruned (by the " +
+          "retention), rows_pruned_size (by FLINTNET_FLOW_HISTORY_MAX_MB), pending, dropped, write_errors, " +
+          "last_error.",
       },
       sse_clients: int("Clients on /stream."),
     },
