@@ -283,8 +283,7 @@ export const SCHEMAS: Record<string, Json> = {
       },
       flow_history: {
         type: ["object", "null"],
-        description:
-          "The flow history (null when off): minutes_written, rows_written, rows_pruned (by the " +
+        description: "The flow history (null when off): minutes_written, rows_written, rows_pruned (by the " +
           "retention), rows_pruned_size (by FLINTNET_FLOW_HISTORY_MAX_MB), pending, dropped, write_errors, " +
           "last_error.",
       },
