@@ -232,6 +232,19 @@ Deno.test("FlowHistory keeps its file within FLINTNET_FLOW_HISTORY_MAX_MB as min
     } finally {
       db.close();
     }
+    // Opened again with a smaller bound (a setting lowered): the file is brought within it before any minute.
+    const smaller = await FlowHistory.open(path, 72 * 3_600_000, bound / 2);
+    await smaller.close();
+    const again = new FlowHistoryDb(path);
+    try {
+      assert.ok(
+        again.usedBytes() <= bound / 2,
+        `${again.usedBytes()} bytes in use for a bound of ${bound / 2}`,
+      );
+      assert.ok(again.rows() > 0);
+    } finally {
+      again.close();
+    }
   } finally {
     await h.close();
     await Deno.remove(dir, { recursive: true });

@@ -56,13 +56,18 @@ scope.onmessage = (e) => {
         maxBytes = m.maxBytes;
         db.prune(Date.now() - retentionMs);
         prunedAt = Date.now();
-        // A file written under a larger bound (or none) is brought within this one before the first minute.
-        if (Number.isFinite(maxBytes)) db.enforceSize(maxBytes);
         heapReducer.start();
         scope.postMessage({ type: "opened", error: null });
       } catch (err) {
         scope.postMessage({ type: "opened", error: message(err) });
+        break;
       }
+      // A file written under a larger bound (or none) is brought within this one before the first minute,
+      // after saying it is open: deleting gigabytes of rows must not hold up the daemon's start. A failure
+      // here is met again after the first minute's write, which reports it.
+      try {
+        if (Number.isFinite(maxBytes)) db.enforceSize(maxBytes);
+      } catch { /* see above */ }
       break;
     case "write": {
       let rows = 0, pruned = 0, sizePruned = 0, error: string | null = null;
