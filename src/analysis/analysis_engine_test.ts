@@ -25,6 +25,7 @@ const CFG: AnalysisConfig = {
   changeMinBytes: 1_000_000,
   flowRetentionS: 0,
   historyFlowsPerMinute: 20_000,
+  historyMaxMb: 2048,
 };
 
 /** The engine in a pipeline, as the daemon runs it: before a detector that starts each flow's next interval. */

@@ -149,6 +149,7 @@ function analysisFigure(): number {
     changeMinBytes: 1_000_000,
     flowRetentionS: 0,
     historyFlowsPerMinute: 20_000,
+    historyMaxMb: 2048,
   };
   const table = new FlowTable(1 << 17);
   const engine = createAnalysis(table, cfg, [parseCidr("10.0.0.0/8")], () => {});
