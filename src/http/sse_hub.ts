@@ -3,7 +3,9 @@
  *
  * Each bus event is framed once (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)
  * into bytes shared by every client, kept in a replay ring for `Last-Event-ID` resumes, and handed to
- * each client's own bounded queue. Events arriving within `flushMs` of the previous hand-out go out
+ * each client's own bounded queue. `stats` snapshots (6 KB every 2 s) have a short ring of their own, as
+ * many as the dashboard's charts show: in the one ring they were nearly all of its bytes — 16 MiB held an
+ * hour and a half of them on a quiet network, crowding out the events a resume is for. Events arriving within `flushMs` of the previous hand-out go out
  * together as one chunk, so a busy bus costs each client one write per `flushMs`, not one per event.
  *
  * A client's queue only grows while the socket under it is full (the runtime takes chunks as fast as
@@ -43,6 +45,11 @@ export interface SseHubOptions {
    * interfaces), so a count alone would not bound the memory. @default 16 MiB
    */
   replayBytes?: number;
+  /**
+   * `stats` events kept for resumes, apart from the others: the newest, enough to refill the dashboard's
+   * 15-minute charts at the 2-s ticker. @default 450
+   */
+  replayStats?: number;
   /** Events a client may have waiting before it is dropped. @default 1000 */
   clientQueue?: number;
   /** Interval of the `: hb` comment that keeps proxies from closing idle streams, ms. @default 15000 */
@@ -126,6 +133,10 @@ export class SseHub {
   readonly #replay: RingBuffer<Framed>;
   readonly #replayMaxBytes: number;
   #replayBytes = 0;
+  /** The newest `stats` events, for resumes (they are not in #replay). */
+  readonly #replayStats: RingBuffer<Framed>;
+  /** Every event but `stats` from this id on is in #replay: a resume from before it has missed some. */
+  #replayComplete = 1;
   readonly #clientQueue: number;
   readonly #heartbeatMs: number;
   readonly #flushMs: number;
@@ -151,6 +162,7 @@ export class SseHub {
     this.#bus = bus;
     this.#replay = new RingBuffer(positiveInteger("replay", opts.replay ?? 10_000));
     this.#replayMaxBytes = positiveInteger("replayBytes", opts.replayBytes ?? 16 * 1024 * 1024);
+    this.#replayStats = new RingBuffer(positiveInteger("replayStats", opts.replayStats ?? 450));
     this.#clientQueue = positiveInteger("clientQueue", opts.clientQueue ?? 1000);
     this.#heartbeatMs = positive("heartbeatMs", opts.heartbeatMs ?? 15_000);
     this.#flushMs = opts.flushMs ?? DEFAULT_FLUSH_MS;
@@ -164,6 +176,7 @@ export class SseHub {
     if (this.#started || this.#stopped) return;
     this.#started = true;
     this.#lastSeen = this.#flushedId = this.#bus.lastId;
+    this.#replayComplete = this.#lastSeen + 1;
     this.#subscription = this.#bus.subscribe((e) => this.#receive(e), {
       name: "sse",
       capacity: Math.max(this.#replay.capacity, 10_000),
@@ -190,6 +203,7 @@ export class SseHub {
     for (const c of clients) c.cut();
     this.#clients.clear();
     this.#replay.clear();
+    this.#replayStats.clear();
     this.#replayBytes = 0;
   }
 
@@ -236,8 +250,9 @@ export class SseHub {
   }
 
   #resume(client: SseClient, after: number): void {
-    const buffered = this.#replay.toArray();
-    const first = buffered.length > 0 ? buffered[0].id : this.#lastSeen + 1;
+    const buffered = mergeById(this.#replay.toArray(), this.#replayStats.toArray());
+    // Stats snapshots older than their ring are not a gap: the next one says everything they said.
+    const first = this.#replayComplete;
     // An id beyond anything seen comes from an earlier run of the daemon (ids restart at 1).
     const restarted = after > this.#lastSeen;
     if (restarted) after = 0;
@@ -263,10 +278,8 @@ export class SseHub {
       kind: e.kind,
       bytes: this.#encoder.encode(formatSseMessage({ event: e.kind, data, id: e.id })),
     };
-    this.#replayBytes += framed.bytes.length - (this.#replay.push(framed)?.bytes.length ?? 0);
-    while (this.#replayBytes > this.#replayMaxBytes && this.#replay.length > 1) {
-      this.#replayBytes -= this.#replay.shift()!.bytes.length;
-    }
+    if (framed.kind === "stats") this.#replayStats.push(framed);
+    else this.#keepForReplay(framed);
     this.#pending.push(framed);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
@@ -274,6 +287,18 @@ export class SseHub {
     // After a quiet spell the batch is whatever this bus delivery carries (a microtask later).
     if (wait <= 0) queueMicrotask(() => this.#flush());
     else this.#flushTimer = setTimeout(() => this.#flush(), wait);
+  }
+
+  /** Keeps an event for resumes within the count and byte bounds, the oldest going first. */
+  #keepForReplay(framed: Framed): void {
+    const pushedOut = this.#replay.push(framed);
+    if (pushedOut) this.#replayComplete = pushedOut.id + 1;
+    this.#replayBytes += framed.bytes.length - (pushedOut?.bytes.length ?? 0);
+    while (this.#replayBytes > this.#replayMaxBytes && this.#replay.length > 1) {
+      const gone = this.#replay.shift()!;
+      this.#replayBytes -= gone.bytes.length;
+      this.#replayComplete = gone.id + 1;
+    }
   }
 
   #flush(): void {
@@ -328,4 +353,14 @@ function join(framed: Framed[]): { bytes: Uint8Array; events: number } {
     at += f.bytes.byteLength;
   }
   return { bytes, events: framed.length };
+}
+
+/** Two lists of events, each in id order, as one in id order. */
+function mergeById(a: readonly Framed[], b: readonly Framed[]): Framed[] {
+  const out: Framed[] = [];
+  let i = 0, j = 0;
+  while (i < a.length || j < b.length) {
+    out.push(j >= b.length || (i < a.length && a[i].id < b[j].id) ? a[i++] : b[j++]);
+  }
+  return out;
 }

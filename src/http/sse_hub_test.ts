@@ -254,7 +254,7 @@ Deno.test("SseHub resume honours types= in the replay too", async () => {
 
 Deno.test("SseHub tells a client resuming from before its buffer which events it missed (gap)", async () => {
   await withHub({ replay: 3 }, async (bus, hub) => {
-    for (let i = 1; i <= 10; i++) bus.publish(sampleStats(i));
+    for (let i = 1; i <= 10; i++) bus.publish(sampleAnomaly(i, "r"));
     await settle(20);
     const r = new StreamReader(hub.connect({ lastEventId: "2" }));
     const [gap, ...rest] = await r.events(4);
@@ -267,18 +267,49 @@ Deno.test("SseHub tells a client resuming from before its buffer which events it
 });
 
 Deno.test("SseHub keeps only as many events for resumes as fit in replayBytes, the newest", async () => {
-  // Each stats event frames to the same size; the byte bound must keep exactly the last three.
+  // Each of these anomaly events frames to the same size; the byte bound must keep exactly the last three.
   const frame = new TextEncoder().encode(
-    formatSseMessage({ event: "stats", data: JSON.stringify({ ...sampleStats(1), id: 1 }), id: 1 }),
+    formatSseMessage({ event: "anomaly", data: JSON.stringify({ ...sampleAnomaly(1, "r"), id: 1 }), id: 1 }),
   ).length;
   await withHub({ replay: 1000, replayBytes: frame * 3 + 2 }, async (bus, hub) => {
-    for (let i = 1; i <= 9; i++) bus.publish(sampleStats(1));
+    for (let i = 1; i <= 9; i++) bus.publish(sampleAnomaly(1, "r"));
     await settle(20);
     const r = new StreamReader(hub.connect({ lastEventId: "1" }));
     const [gap, ...rest] = await r.events(4);
     assert.equal(gap.event, "gap");
     assert.deepEqual(JSON.parse(gap.data), { missed_from: 2, resumed_at: 7 });
     assert.deepEqual(rest.map((e) => e.id), ["7", "8", "9"]);
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub keeps the newest replayStats stats snapshots for resumes; older ones missed are no gap", async () => {
+  await withHub({ replayStats: 3 }, async (bus, hub) => {
+    for (let i = 1; i <= 10; i++) bus.publish(sampleStats(i));
+    await settle(20);
+    const r = new StreamReader(hub.connect({ lastEventId: "2" }));
+    // A snapshot says all an older one said: the resume gets the newest three, and no gap notice.
+    assert.deepEqual((await r.events(3)).map((e) => [e.event, e.id]), [["stats", "8"], ["stats", "9"], [
+      "stats",
+      "10",
+    ]]);
+    await r.reader.cancel();
+  });
+});
+
+Deno.test("SseHub does not let stats snapshots crowd other events out of the replay", async () => {
+  // Room for two anomaly events' bytes; a thousand snapshots in between do not push the first one out.
+  const frame = new TextEncoder().encode(
+    formatSseMessage({ event: "anomaly", data: JSON.stringify({ ...sampleAnomaly(1, "r"), id: 1 }), id: 1 }),
+  ).length;
+  await withHub({ replayBytes: frame * 2 + 10, replayStats: 2 }, async (bus, hub) => {
+    bus.publish(sampleAnomaly(1, "r"));
+    for (let i = 0; i < 1000; i++) bus.publish(sampleStats(i));
+    bus.publish(sampleAnomaly(2, "r"));
+    await settle(20);
+    const r = new StreamReader(hub.connect({ lastEventId: "0" }));
+    const got = (await r.events(4)).map((e) => [e.event, e.id]);
+    assert.deepEqual(got, [["anomaly", "1"], ["stats", "1000"], ["stats", "1001"], ["anomaly", "1002"]]);
     await r.reader.cancel();
   });
 });
