@@ -5,8 +5,10 @@
  * into bytes shared by every client, kept in a replay ring for `Last-Event-ID` resumes, and handed to
  * each client's own bounded queue. `stats` snapshots (6 KB every 2 s) have a short ring of their own, as
  * many as the dashboard's charts show: in the one ring they were nearly all of its bytes — 16 MiB held an
- * hour and a half of them on a quiet network, crowding out the events a resume is for. Events arriving within `flushMs` of the previous hand-out go out
- * together as one chunk, so a busy bus costs each client one write per `flushMs`, not one per event.
+ * hour and a half of them on a quiet network, crowding out the events a resume is for.
+ *
+ * Events arriving within `flushMs` of the previous hand-out go out together as one chunk, so a busy bus
+ * costs each client one write per `flushMs`, not one per event.
  *
  * A client's queue only grows while the socket under it is full (the runtime takes chunks as fast as
  * the kernel accepts them). When it holds `clientQueue` events the client is dropped: its queue is
