@@ -74,6 +74,10 @@ export interface HistoryPage {
 }
 
 const MINUTE_MS = 60_000;
+/** Over the size bound, minutes are removed down to this share of it (as the alert history's bound does). */
+const SIZE_LOW_WATER = 0.9;
+/** Deletes, each measured again, that one enforceSize() makes at most. */
+const SIZE_ROUNDS = 8;
 
 /** The flow history file. Every method is synchronous: the Worker of flow_history.ts calls them. */
 export class FlowHistoryDb {
@@ -224,14 +228,17 @@ export class FlowHistoryDb {
    */
   enforceSize(maxBytes: number): number {
     let deleted = 0;
-    for (let round = 0; round < 8; round++) {
+    for (let round = 0; round < SIZE_ROUNDS; round++) {
       const used = this.usedBytes();
       if (used <= maxBytes) break;
       const span = this.#db.prepare("SELECT min(minute) AS first, max(minute) AS last FROM minute_totals")
         .get() as { first: number | null; last: number | null };
       if (span.first === null || span.last === null || span.first === span.last) break;
       const minutes = (span.last - span.first) / MINUTE_MS + 1;
-      const drop = Math.min(minutes - 1, Math.max(1, Math.ceil(minutes * (1 - (maxBytes * 0.9) / used))));
+      const drop = Math.min(
+        minutes - 1,
+        Math.max(1, Math.ceil(minutes * (1 - (maxBytes * SIZE_LOW_WATER) / used))),
+      );
       deleted += this.prune(span.first + drop * MINUTE_MS);
     }
     return deleted;

@@ -77,7 +77,7 @@ scope.onmessage = (e) => {
           pruned = db!.prune(Date.now() - retentionMs);
           prunedAt = Date.now();
         }
-        // Every minute: two pragmas when under the bound; a busy network fills it long before the retention.
+        // Every minute: three pragmas when under the bound; a busy network fills it long before the retention.
         if (Number.isFinite(maxBytes)) sizePruned = db!.enforceSize(maxBytes);
       } catch (err) {
         error = message(err);
