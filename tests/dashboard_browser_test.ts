@@ -23,6 +23,8 @@ import { DashboardPage } from "./helpers/dashboard_page.ts";
 import { createVethPair, netnsUnavailable, type VethPair } from "./helpers/netns.ts";
 import { freePort } from "./helpers/ports.ts";
 import { OFFICE_FLOWS, officeCapture, SWITCH_NAME } from "./helpers/office_capture.ts";
+import { type CaptureFrame, writePcap } from "./helpers/capture_writer.ts";
+import { ethernet, ETHERTYPE_IPV6, ipv6, payload, PROTO, tcp } from "./helpers/frames.ts";
 import { type Snmpsim, snmpsimUnavailable, startSnmpsim } from "./helpers/snmpsim.ts";
 import type { AdvisoryEvent, TopologyJson } from "../src/events/mod.ts";
 
@@ -308,6 +310,60 @@ function stackedFigures(tab: Tab): Promise<string[]> {
   });
 }
 
+/**
+ * Twelve hosts with SLAAC addresses ("2001:db8:4c1:7a2b:5054:ff:fe12:3401", 140 px under a node) sending a few
+ * HTTPS segments to one server: the flow graph's longest names, side by side around one node.
+ */
+function ipv6Clients(): Uint8Array {
+  const server = "2001:db8:4c1:7a2b::443";
+  const frames: CaptureFrame[] = [];
+  for (let i = 1; i <= 12; i++) {
+    const host = `2001:db8:4c1:7a2b:5054:ff:fe12:${(0x3400 + i).toString(16)}`;
+    for (let k = 0; k < 3; k++) {
+      const segment = tcp(
+        { srcPort: 50_000 + i, dstPort: 443, seq: 1 + k * 100 * i, flags: 0x18 },
+        payload(100 * i),
+      );
+      frames.push({
+        data: ethernet(
+          { etherType: ETHERTYPE_IPV6 },
+          ipv6({ src: host, dst: server, proto: PROTO.TCP }, segment),
+        ),
+      });
+    }
+  }
+  return writePcap(frames);
+}
+
+/**
+ * The names drawn under a graph's nodes that run into another drawn name ('"a" over "b"') or past the graph's
+ * edge once it is framed ('"a" cut at the edge'): a name written over another can be read as neither.
+ */
+function overlappingNames(tab: Tab): Promise<string[]> {
+  return tab.page.evaluate(() => {
+    const out: string[] = [];
+    for (const graph of document.querySelectorAll(".graph")) {
+      const edge = graph.getBoundingClientRect();
+      const names = [...graph.querySelectorAll(".node text")]
+        .map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }))
+        .filter((n) => n.r.width > 0);
+      for (let i = 0; i < names.length; i++) {
+        const a = names[i].r;
+        if (a.left < edge.left || a.right > edge.right || a.top < edge.top || a.bottom > edge.bottom) {
+          out.push(`"${names[i].text}" cut at the edge`);
+        }
+        for (let j = i + 1; j < names.length; j++) {
+          const b = names[j].r;
+          const x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+          const y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          if (x > 1 && y > 1) out.push(`"${names[i].text}" over "${names[j].text}"`);
+        }
+      }
+    }
+    return out;
+  });
+}
+
 /** Lets a screen settle: nothing loading, graphs laid out. */
 async function settle(tab: Tab): Promise<void> {
   await tab.page.waitForFunction(() => !document.querySelector(".loading"), undefined, { timeout: 15_000 });
@@ -442,6 +498,20 @@ Deno.test({
       });
 
       await t.step("the flow graph draws one node per address the largest flows join", async () => {
+        // IPv6 clients too: their long names must not run into each other (checked on every screen size below)
+        const clients = `${stateDir}/ipv6-clients.pcap`;
+        await Deno.writeFile(clients, ipv6Clients());
+        const replayed = await pair.exec(["tcpreplay", "-q", "-t", "-i", pair.nsIf, clients]);
+        assert.equal(replayed.code, 0, `tcpreplay: ${replayed.stderr}`);
+        for (
+          let i = 0;
+          (await api<{ total_matched: number }>("/flows?port=443&ip=2001:db8:4c1:7a2b::443")).total_matched <
+            12;
+          i++
+        ) {
+          if (i > 50) assert.fail("the IPv6 clients' flows did not arrive");
+          await new Promise((r) => setTimeout(r, 100));
+        }
         await dash.goto("graph");
         const flows = (await api<{ flows: { src_ip: string; dst_ip: string }[] }>("/flows?limit=300")).flows;
         const ips = new Set(flows.flatMap((f) => [f.src_ip, f.dst_ip]));
@@ -675,14 +745,16 @@ Deno.test({
                 for (const c of await clippedColumns(tab)) clipped.push(`${name}: ${c}`);
                 for (const f of await stackedFigures(tab)) clipped.push(`${name}: ${f}`);
                 for (const c of await cutSelects(tab)) clipped.push(`${name}: ${c}`);
+                for (const o of await overlappingNames(tab)) clipped.push(`${name}: ${o}`);
               }
               // A column cut off at a table's edge is a column nobody on that screen can read; an anomaly's
               // figures stacked one per line make each anomaly a screen high; a choice cut short in a closed
-              // select box reads as something else.
+              // select box reads as something else; a name drawn over another or cut at
+              // a graph's edge names nothing.
               assert.deepEqual(
                 clipped,
                 [],
-                `columns outside their table or with their title cut, figures in one column, select choices cut (${scheme}, ${label})`,
+                `columns outside their table or with their title cut, figures in one column, select choices cut, graph names over each other or cut (${scheme}, ${label})`,
               );
               assert.deepEqual(
                 tab.errors,

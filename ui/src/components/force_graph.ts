@@ -25,6 +25,7 @@ import {
 import { useEffect, useRef, useState } from "preact/hooks";
 import { html } from "../html.ts";
 import { nodeShape } from "./icons.ts";
+import { forceLabelBoxes, type NodeBox } from "./label_boxes.ts";
 
 /** A node as the screen describes it. */
 export interface GraphNode {
@@ -42,6 +43,8 @@ export interface GraphNode {
   cls?: string;
   /** Radius. @default 12 */
   r?: number;
+  /** The name is drawn only while the node is hovered or focused (a dense graph names its biggest nodes). */
+  quiet?: boolean;
 }
 
 /** A link as the screen describes it. */
@@ -76,6 +79,8 @@ interface View {
 }
 
 const MIN_ZOOM = 0.2, MAX_ZOOM = 4;
+/** A name's baseline sits 14 px under its node's edge; with its descenders it ends 17 px under it. */
+const LABEL_BASELINE = 14, LABEL_BELOW = 17;
 
 /** The graph. `onNodeClick` gets a node's id on click (not after a drag) or Enter. */
 export function ForceGraph(props: {
@@ -95,6 +100,8 @@ export function ForceGraph(props: {
   const sim = useRef<Simulation<SimNode, SimLink> | null>(null);
   const view = useRef<View>({ x: 0, y: 0, k: 1 });
   const fitted = useRef(false);
+  /** Each node's shape and name, measured at the last layout. */
+  const boxes = useRef(new Map<string, NodeBox>());
   /** The size the last layout was made for: a new size lays out and frames again. */
   const laidOutFor = useRef("");
   const [size, setSize] = useState({ w: 800, h: 520 });
@@ -117,12 +124,14 @@ export function ForceGraph(props: {
   const fit = () => {
     const nodes = [...positions.current.values()];
     if (nodes.length === 0) return;
+    // Framed by the nodes' boxes, names included, so that no name is cut at an edge.
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (const n of nodes) {
-      x0 = Math.min(x0, n.x ?? 0), y0 = Math.min(y0, n.y ?? 0);
-      x1 = Math.max(x1, n.x ?? 0), y1 = Math.max(y1, n.y ?? 0);
+      const b = boxes.current.get(n.id) ?? { halfWidth: 12, above: 12, below: 12 + LABEL_BELOW };
+      x0 = Math.min(x0, (n.x ?? 0) - b.halfWidth), y0 = Math.min(y0, (n.y ?? 0) - b.above);
+      x1 = Math.max(x1, (n.x ?? 0) + b.halfWidth), y1 = Math.max(y1, (n.y ?? 0) + b.below);
     }
-    const pad = 70;
+    const pad = 30;
     const k = Math.max(MIN_ZOOM, Math.min(2, size.w / (x1 - x0 + 2 * pad), size.h / (y1 - y0 + 2 * pad)));
     view.current = { k, x: size.w / 2 - ((x0 + x1) / 2) * k, y: size.h / 2 - ((y0 + y1) / 2) * k };
     applyView();
@@ -151,6 +160,17 @@ export function ForceGraph(props: {
     const nodeEls = new Map<string, Element>();
     svg.querySelectorAll("[data-node-id]").forEach((el) => nodeEls.set(el.getAttribute("data-node-id")!, el));
     const linkEls = [...svg.querySelectorAll("[data-edge-id]")];
+    // Each node's shape and the name under it, as wide as the browser draws the name.
+    boxes.current = new Map();
+    for (const n of props.nodes) {
+      const r = n.r ?? 12;
+      const name = nodeEls.get(n.id)?.querySelector("text") as SVGTextElement | null | undefined;
+      boxes.current.set(n.id, {
+        halfWidth: n.quiet ? r : Math.max(r, (name?.getComputedTextLength() ?? 0) / 2),
+        above: r,
+        below: n.quiet ? r : r + LABEL_BELOW,
+      });
+    }
     const ends = new Map(simLinks.map((l) => [l.id, l]));
     const draw = () => {
       for (const n of simNodes) {
@@ -182,8 +202,12 @@ export function ForceGraph(props: {
       .force("center", forceCenter(size.w / 2, size.h / 2))
       // Room for a node and its name under it.
       .force("collide", forceCollide(props.charge !== undefined && props.charge < -320 ? 44 : 28))
-      .force("x", forceX(size.w / 2).strength(0.04))
-      .force("y", forceY(size.h / 2).strength(0.04))
+      // Names are wider than that circle: their boxes are kept apart too.
+      .force("names", forceLabelBoxes<SimNode>((n) => boxes.current.get(n.id)!, 4, 2))
+      // Pulled to the middle less along the longer side, so that separate groups spread the way the
+      // screen is long (side by side on a wide screen) and the graph is framed larger.
+      .force("x", forceX(size.w / 2).strength(0.04 * Math.min(1, size.h / size.w)))
+      .force("y", forceY(size.h / 2).strength(0.04 * Math.min(1, size.w / size.h)))
       .on("tick", draw)
       .on("end", () => {
         if (!fitted.current) {
@@ -299,7 +323,9 @@ export function ForceGraph(props: {
           <g class="nodes">
               ${props.nodes.map((n) =>
                 html`
-                  <g key=${n.id} class=${`node t-${n.type} ${n.dashed ? "dashed" : ""} ${n.cls ?? ""}`}
+                  <g key=${n.id} class=${`node t-${n.type} ${n.dashed ? "dashed" : ""} ${
+                    n.quiet ? "quiet" : ""
+                  } ${n.cls ?? ""}`}
                     data-node-id=${n.id} data-label=${n.label} tabindex="0" role="button" aria-label=${n
                       .title}
                     onKeyDown=${(e: KeyboardEvent) => {
@@ -308,7 +334,7 @@ export function ForceGraph(props: {
                     <title>${n.title}</title>
                     <path class="node-bg" d=${nodeShape(n.type, n.r ?? 12)} />
                     <path d=${nodeShape(n.type, n.r ?? 12)} />
-                    <text y=${(n.r ?? 12) + 14} text-anchor="middle">${n.label}</text>
+                    <text y=${(n.r ?? 12) + LABEL_BASELINE} text-anchor="middle">${n.label}</text>
                   </g>
                 `
               )}

@@ -17,6 +17,11 @@ import type { FlowJson, Page } from "../types.ts";
 
 /** Flows drawn: the largest by bytes. */
 const MAX_FLOWS = 300;
+/**
+ * Addresses named under their node: the busiest. More names than this do not fit a 560-px graph without
+ * running into each other (an IPv6 address is 140 px wide); the others name themselves on hover or focus.
+ */
+const NAMED_NODES = 40;
 /** How often the graph is read again. */
 const REFRESH_MS = 5000;
 
@@ -35,6 +40,7 @@ export function flowGraph(flows: readonly FlowJson[]): { nodes: GraphNode[]; lin
     pairs.set(key, p);
   }
   const known = devices.value;
+  const named = new Set([...bytesByIp].sort((a, b) => b[1] - a[1]).slice(0, NAMED_NODES).map(([ip]) => ip));
   const nodes = [...bytesByIp].map(([ip, bytes]): GraphNode => {
     const name = known.get(ip)?.name;
     return {
@@ -43,6 +49,7 @@ export function flowGraph(flows: readonly FlowJson[]): { nodes: GraphNode[]; lin
       type: known.get(ip)?.type ?? "host",
       title: `${name ? `${name} (${ip})` : ip}: ${formatBytes(bytes)} in the flows shown`,
       r: 7 + Math.min(10, Math.log10(1 + bytes)),
+      quiet: !named.has(ip),
     };
   });
   const links = [...pairs.values()].map((p): GraphLink => ({
@@ -73,8 +80,8 @@ export function FlowGraphScreen() {
     <h1 id="graph-title">Flow graph</h1>
     <p class="lead">The ${MAX_FLOWS} largest active flows, refreshed every ${
     REFRESH_MS / 1000
-  } s. Drag to move, scroll or use the buttons
-      to zoom; click an address to see its flows.</p>
+  } s, the ${NAMED_NODES} busiest addresses named. Drag to move, scroll or use the
+      buttons to zoom; point at an address for its name, click it to see its flows.</p>
     ${
     q.error && !q.data
       ? html`<${ErrorBox} error=${q.error} onRetry=${q.reload} />`
