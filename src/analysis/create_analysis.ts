@@ -15,7 +15,8 @@ import { TrafficChangeAnalyzer } from "./traffic_change.ts";
 
 /**
  * Builds the engine over `table`: advisories go to `publish`, each closed minute to `onMinute`. Scans from
- * `ownAddresses` (the appliance's, whose discovery sweeps the networks) are not reported.
+ * `ownAddresses` (the appliance's, whose discovery sweeps the networks) are not reported, and a default
+ * SNMP community they sent is said to be the appliance's own poll.
  */
 export function createAnalysis(
   table: FlowTable,
@@ -47,7 +48,7 @@ export function createAnalysis(
         warmupMinutes: 10,
         interfaceName,
       }),
-      new InsecureProtocolAnalyzer(),
+      new InsecureProtocolAnalyzer(ownAddresses),
       scan,
       new DnsVolumeAnalyzer(cfg.dnsQueriesPerMinute),
       new FlowAsymmetryAnalyzer(),

@@ -4,6 +4,10 @@
  * packet-level cleartext watcher): HTTP basic authentication over plain HTTP, SMBv1, SNMPv1/v2c with
  * the default community "public" or "private". One advisory per (protocol, server), resolved after an
  * hour without it: such use is sporadic, and one sighting is enough to act on.
+ *
+ * An agent that answers Flintnet's own poll with "public" (Flintnet's default community) is reported like
+ * any other: anyone can read it. The advisory says that the client is this Flintnet, and that it needs the
+ * new community once the agent's is changed, or its polling of the device stops.
  */
 import type { CleartextKind } from "../detect/mod.ts";
 import type { AdvisoryType } from "../events/mod.ts";
@@ -12,6 +16,8 @@ import type { Analyzer, Finding, MinuteInput } from "./analyzer.ts";
 
 /** TCP SYN+ACK: the server accepted the connection (RFC 9293 §3.5). */
 const SYN_ACK = 0x12;
+/** Where SNMP agents answer polls (RFC 3417 §4). */
+const SNMP_PORT = 161;
 
 /** Port-identified protocols: IANA port, protocol, name, what to use instead. */
 const BY_PORT: readonly { port: number; proto: number; name: string; instead: string }[] = [
@@ -52,6 +58,10 @@ const BY_PAYLOAD: Record<CleartextKind, { name: string; action: string }> = {
   },
 };
 
+/** Said after the action when the community was Flintnet's own poll's. */
+const OWN_POLL_ACTION = "Then give Flintnet the new community or SNMPv3 user (FLINTNET_SNMP_COMMUNITIES, " +
+  "FLINTNET_SNMP_V3), or it can no longer poll the device.";
+
 /** Insecure protocols, by port and by payload. */
 export class InsecureProtocolAnalyzer implements Analyzer {
   readonly name = "insecure_protocols";
@@ -61,7 +71,11 @@ export class InsecureProtocolAnalyzer implements Analyzer {
   #tcpServer = new Uint8Array(65536);
   #udpServer = new Uint8Array(65536);
 
-  constructor() {
+  /** The appliance's own addresses: a community it sent is its own poll's. */
+  #own: ReadonlySet<string>;
+
+  constructor(ownAddresses: readonly string[] = []) {
+    this.#own = new Set(ownAddresses);
     BY_PORT.forEach((p, i) => (p.proto === 6 ? this.#tcpServer : this.#udpServer)[p.port] = i + 1);
   }
 
@@ -101,6 +115,8 @@ export class InsecureProtocolAnalyzer implements Analyzer {
     for (const s of m.cleartext) {
       const what = BY_PAYLOAD[s.what];
       if (!what) continue;
+      // An agent's answer (from port 161) to this appliance; a trap it sent here is not a poll.
+      const ownPoll = s.what.startsWith("snmp_") && s.port === SNMP_PORT && this.#own.has(s.client);
       this.#add(
         found,
         `${s.what}|${s.server}`,
@@ -109,12 +125,15 @@ export class InsecureProtocolAnalyzer implements Analyzer {
           protocol: s.what,
           port: s.port,
           client: s.client,
+          ...(ownPoll ? { client_is_flintnet: true } : {}),
           packets: s.packets,
           first_seen: new Date(s.firstMs).toISOString(),
           last_seen: new Date(s.lastMs).toISOString(),
         },
-        `${what.name} is in use on ${s.server} port ${s.port} (last seen from ${s.client}).`,
-        what.action,
+        `${what.name} is in use on ${s.server} port ${s.port} (last seen from ${s.client}${
+          ownPoll ? ", this Flintnet, whose poll the agent answered" : ""
+        }).`,
+        ownPoll ? `${what.action} ${OWN_POLL_ACTION}` : what.action,
       );
     }
     return [...found.values()];

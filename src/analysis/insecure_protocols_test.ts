@@ -88,3 +88,33 @@ Deno.test("TFTP is a UDP request to port 69; a reply from port 69 or TCP on 69 i
     ["TFTP|10.0.0.69", "10.0.0.5", 69, 1],
   ]);
 });
+
+Deno.test("an agent answering this Flintnet's poll with \"public\" is reported, saying the poll was Flintnet's and what it needs next", () => {
+  const OWN = "10.0.0.2";
+  const sighting = (server: string, client: string, port: number) => ({
+    what: "snmp_v2c_public" as const,
+    server,
+    port,
+    client,
+    packets: 2,
+    firstMs: T0,
+    lastMs: T0 + 1000,
+  });
+  const m = minute([]);
+  m.cleartext = [
+    sighting("10.0.0.10", OWN, 161), // answered Flintnet's poll
+    sighting("10.0.0.11", "10.0.0.99", 161), // answered another manager
+    sighting("10.0.0.12", OWN, 40_162), // a trap sent to Flintnet (from the agent's port)
+  ];
+  const found = new Map(new InsecureProtocolAnalyzer([OWN, "fe80::1"]).analyze(m).map((f) => [f.ip, f]));
+  const ours = found.get("10.0.0.10")!;
+  assert.equal(ours.evidence.client_is_flintnet, true);
+  assert.match(ours.summary, /last seen from 10\.0\.0\.2, this Flintnet, whose poll the agent answered\)\.$/);
+  assert.match(ours.action, /FLINTNET_SNMP_COMMUNITIES/);
+  for (const ip of ["10.0.0.11", "10.0.0.12"]) {
+    const other = found.get(ip)!;
+    assert.equal(other.evidence.client_is_flintnet, undefined, ip);
+    assert.doesNotMatch(other.summary, /Flintnet/, ip);
+    assert.doesNotMatch(other.action, /FLINTNET_/, ip);
+  }
+});
