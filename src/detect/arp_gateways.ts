@@ -95,6 +95,14 @@ export class GatewayBook {
     return this.#route.has(ip) || this.#hops.has(ip) || this.#traffic.has(ip);
   }
 
+  /**
+   * Whether something says `ip` is a gateway other than that it belongs to `mac` as the routing MAC (a route,
+   * a polled device's default route, or traffic through another MAC), without allocating.
+   */
+  isKnownApartFrom(ip: number, mac: number): boolean {
+    return this.#route.has(ip) || this.#hops.has(ip) || (this.#traffic.get(ip)?.mac ?? mac) !== mac;
+  }
+
   /** What is known about `ip` as a gateway; null when nothing says it is one. */
   facts(ip: number): GatewayFacts | null {
     const route = this.#route.has(ip), polled = this.#hops.has(ip);

@@ -180,6 +180,21 @@ export class ArpRuleContext {
   }
 
   /**
+   * {@link isGateway} for a claim of `ip` by `mac`, unless all that makes `ip` a gateway is that it is the
+   * address of `mac` itself as the routing MAC: a router answering for its own address claims no gateway,
+   * also before it has held the address long enough to own it (the first hour after Flintnet starts).
+   */
+  isGatewayAgainst(mac: number, ip: number, router = this.traffic.routerMac()): boolean {
+    return this.isGateway(ip, router) && this.gateways.isKnownApartFrom(ip, mac);
+  }
+
+  /** {@link gatewayOf} for a claim of `ip` by `mac`, null as {@link isGatewayAgainst} is false. */
+  gatewayAgainst(mac: number, ip: number): GatewayFacts | null {
+    const f = this.gatewayOf(ip);
+    return f !== null && (f.route || f.polledBy.length > 0 || f.traffic?.mac !== mac) ? f : null;
+  }
+
+  /**
    * `mac` owns `ip`: it held it first (no other MAC claimed it earlier) and long enough to be established.
    * A router answering for its own address is not spoofing it.
    */

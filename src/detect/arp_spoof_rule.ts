@@ -12,7 +12,8 @@
  * by another MAC, which no DHCP server hands out.
  *
  * **critical** when one of the addresses is a gateway the MAC does not own (arp_gateways.ts: this
- * appliance's route, a polled device's default route, the MAC that routes traffic), or when the MAC asks
+ * appliance's route, a polled device's default route, the MAC that routes traffic — unless that MAC is the
+ * claimer itself, whose own address that is), or when the MAC asks
  * who has an address it claimed itself within the window (a poisoner looking up the real owner, so that
  * it can forward what it steals); **warning** otherwise.
  *
@@ -79,7 +80,7 @@ export class ArpSpoofRule {
     if (h.standing(SLOT_SPOOF, mac, 0, t, ctx.quietMs)) {
       // Reported already: the incident goes on (a MAC answering for many addresses keeps it standing at
       // the cost of this), and only its turning critical, judged by the claim now, is news.
-      const critical = asked >= 0 || (!ctx.owns(mac, ip, t) && ctx.isGateway(ip));
+      const critical = asked >= 0 || (!ctx.owns(mac, ip, t) && ctx.isGatewayAgainst(mac, ip));
       if (!critical || h.standing(SLOT_SPOOF_CRITICAL, mac, 0, t, ctx.quietMs)) {
         h.raise(SLOT_SPOOF, mac, 0, t, ctx.quietMs);
         if (critical) h.raise(SLOT_SPOOF_CRITICAL, mac, 0, t, ctx.quietMs);
@@ -99,7 +100,7 @@ export class ArpSpoofRule {
     for (const b of rec.ips.values()) {
       if (b.last < since) continue;
       // isGateway learns what gatewayOf would
-      if (!ctx.ownsBinding(b, t, learned) && ctx.isGateway(b.ip, router)) critical = true;
+      if (!ctx.ownsBinding(b, t, learned) && ctx.isGatewayAgainst(mac, b.ip, router)) critical = true;
       if (!contested && this.#contested(b, since)) contested = true;
       if (established && !ctx.established(b.first, t, learned)) established = false;
     }
@@ -137,7 +138,7 @@ export class ArpSpoofRule {
       ip: b.ip,
       first: b.first,
       last: b.last,
-      gateway: ctx.owns(mac, b.ip, t) ? null : ctx.gatewayOf(b.ip),
+      gateway: ctx.owns(mac, b.ip, t) ? null : ctx.gatewayAgainst(mac, b.ip),
       others: this.#others(b, since),
     }));
     const text = spoofIncident({
@@ -169,7 +170,7 @@ export class ArpSpoofRule {
     if (b === undefined || this.#contested(b, since)) return false;
     if (t >= learned && !ctx.established(b.first, t, learned)) return false;
     // isGateway may learn a gateway (the gateways' version moves): then the walk below runs once more.
-    if (!ctx.ownsBinding(b, t, learned) && ctx.isGateway(ip, router)) return false;
+    if (!ctx.ownsBinding(b, t, learned) && ctx.isGatewayAgainst(mac, ip, router)) return false;
     if (ctx.gateways.version !== this.#quietGateways) return false;
     this.#quietAt = t;
     return true;

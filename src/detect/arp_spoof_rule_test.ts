@@ -249,6 +249,29 @@ Deno.test("arp_spoof: a router answering for its own gateway address and a new o
   assert.match(events[0].explanation, /^00:00:0c:12:34:01 \(Cisco Systems, Inc\) claimed 2 IPv4 addresses/);
 });
 
+Deno.test("arp_spoof: the routing MAC answering for another host's address in Flintnet's first hour claims no gateway of its own", () => {
+  // Seen on a lab LAN: traffic from outside arrives through ROUTER, whose address GW is therefore a gateway;
+  // within the hour that makes GW ROUTER's own, ROUTER also claims the victim's address.
+  const { events, feed } = setup({ learningPeriodS: 24 * 3600 });
+  learnNetwork(feed);
+  feed(...internetThrough(ROUTER, T0 + 5 * S));
+  feed({ t: T0 + 20 * S, op: 2, sha: ROUTER, spa: VICTIM_IP, tpa: HOST_IP, tha: HOST });
+  // Reported (another MAC holds that address), as a warning: GW is ROUTER's own, not a gateway it took.
+  assert.deepEqual(brief(events), [`arp_spoof warning ${ROUTER} ${VICTIM_IP}`]);
+  assert.equal(events[0].evidence.gateway, null);
+  assert.deepEqual(
+    (events[0].evidence.ips as { ip: string; gateway: boolean }[]).map((x) => [x.ip, x.gateway]),
+    [
+      [GW, false],
+      [VICTIM_IP, false],
+    ],
+  );
+  assert.doesNotMatch(events[0].explanation, /is a gateway/);
+  // Another MAC claiming GW in that hour is still the critical claim of a gateway.
+  feed({ t: T0 + 30 * S, op: 2, sha: MALLORY, spa: GW, tpa: HOST_IP, tha: HOST });
+  assert.deepEqual(brief(events).slice(1), [`arp_spoof critical ${MALLORY} ${GW}`]);
+});
+
 Deno.test("arp_spoof: a VRRP virtual MAC answering for two addresses is not spoofing", () => {
   const { det, events, feed } = setup({ routeGateways: () => [GW] });
   learnNetwork(feed);
