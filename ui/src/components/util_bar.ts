@@ -50,8 +50,11 @@ export function utilLevel(pct: number | null | undefined, t: UtilThresholds = th
   return pct >= t.crit ? "crit" : pct >= t.warn ? "warn" : "ok";
 }
 
-/** One bar: label, fill, value. */
-export function UtilBar(props: { label: string; pct: number | null | undefined }) {
+/**
+ * One bar: label, fill, value. `name`: what a screen reader calls the bar when the label is left empty
+ * (a table's column or a list's term already says it). @default label
+ */
+export function UtilBar(props: { label: string; pct: number | null | undefined; name?: string }) {
   const pct = props.pct;
   const level = utilLevel(pct);
   const width = pct === null || pct === undefined ? 0 : Math.max(0, Math.min(100, pct));
@@ -60,7 +63,7 @@ export function UtilBar(props: { label: string; pct: number | null | undefined }
       <span class="util-label">${props.label}</span>
       <span class="util-track" role="meter" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${pct ??
         undefined}
-        aria-label=${`${props.label} utilisation`}>
+        aria-label=${`${props.name ?? props.label} utilisation`}>
         <span class=${`util-fill ${level}`} style=${{ width: `${width}%` }}></span>
       </span>
       <span class="util-value">${formatPct(pct)}</span>

@@ -65,13 +65,17 @@ const IF_COLUMNS = [
     title: "In",
     width: "minmax(6rem,1fr)",
     render: (i: InterfaceJson) =>
-      html`<${UtilBar} label="" pct=${i.in_util_pct} /><small class="rate">${formatBps(i.in_bps)}</small>`,
+      html`<${UtilBar} label="" name=${`${i.name} in`} pct=${i.in_util_pct} /><small class="rate">${
+        formatBps(i.in_bps)
+      }</small>`,
   },
   {
     title: "Out",
     width: "minmax(6rem,1fr)",
     render: (i: InterfaceJson) =>
-      html`<${UtilBar} label="" pct=${i.out_util_pct} /><small class="rate">${formatBps(i.out_bps)}</small>`,
+      html`<${UtilBar} label="" name=${`${i.name} out`} pct=${i.out_util_pct} /><small class="rate">${
+        formatBps(i.out_bps)
+      }</small>`,
   },
   {
     title: "Errors/s in · out",
@@ -90,8 +94,9 @@ const IF_COLUMNS = [
   },
 ];
 
-function Meter(props: { label: string; pct: number | null }) {
-  return props.pct === null ? null : html`<${UtilBar} label=${props.label} pct=${props.pct} />`;
+/** A CPU or memory figure as a bar, for the SNMP card's list (its term names it). */
+function meter(name: string, pct: number | null) {
+  return pct === null ? null : html`<${UtilBar} label="" name=${name} pct=${pct} />`;
 }
 
 /** The screen for `ip`. */
@@ -189,9 +194,9 @@ export function DeviceDetailScreen(props: { ip: string }) {
   }
           ${row("Last error", d.snmp.last_error)}
           ${row("Poll took", d.snmp.poll_ms === null ? null : `${Math.round(d.snmp.poll_ms)} ms`)}
+          ${row("CPU", meter("CPU", d.cpu_pct))}
+          ${row("Memory", meter("Memory", d.memory_pct))}
         </dl>
-        <${Meter} label="CPU" pct=${d.cpu_pct} />
-        <${Meter} label="Memory" pct=${d.memory_pct} />
         ${
     d.cpu_pct === null && d.memory_pct === null &&
     html`<p class="muted">No CPU or memory figures (the agent has no HOST-RESOURCES-MIB, or is not polled).</p>`
