@@ -192,6 +192,7 @@ export function createApp(cfg: Config): App {
       expired_idle: table.expiredIdle,
       evicted_full: table.evictedFull,
       rolled_over: pipeline.rolledOver,
+      records_seen_twice: table.recordsSeenTwice,
     },
     detectors: pipeline.detectorStats(),
     collector: collector.stats(),

@@ -193,6 +193,7 @@ async function replayFrom(
       flows_active: table.size,
       flows_expired_idle: table.expiredIdle,
       flows_evicted_full: table.evictedFull,
+      flows_records_seen_twice: table.recordsSeenTwice,
       flows_rolled_over: pipeline.rolledOver,
       intervals: pipeline.intervalsClosed,
       anomalies: anomalyDetector.raised,

@@ -86,11 +86,23 @@ export class FlowOrigins {
         0;
   }
 
-  /** Record `i` of `r` was counted into flow `id`. No allocation unless the exporter is new. */
-  note(id: number, r: RecordOriginColumns, i: number): void {
-    const e = this.#idOf(r.exporterFamily[i], r.exporter, i << 2);
-    this.exporter[id] = e;
+  /** The number of record `i`'s exporter (0: past the bound). No allocation unless the exporter is new. */
+  exporterOf(r: RecordOriginColumns, i: number): number {
+    return this.#idOf(r.exporterFamily[i], r.exporter, i << 2);
+  }
+
+  /**
+   * Record `i` of `r`, from exporter `e` ({@link exporterOf}), reported flow `id`: its exporter joins the
+   * flow's set. Not counted (another observer counts the flow): nothing else changes.
+   */
+  noteSeen(id: number, e: number): void {
     if (e !== 0) this.exporterMask[id] |= 1 << ((e - 1) & 31);
+  }
+
+  /** Record `i` of `r`, from exporter `e` ({@link exporterOf}), was counted into flow `id`. */
+  note(id: number, r: RecordOriginColumns, i: number, e: number): void {
+    this.exporter[id] = e;
+    this.noteSeen(id, e);
     this.inIf[id] = r.inIf[i];
     this.outIf[id] = r.outIf[i];
     this.srcAs[id] = r.srcAs[i];

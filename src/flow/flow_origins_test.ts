@@ -63,19 +63,23 @@ Deno.test("flowTable.addRecords() keeps the latest record's exporter, interfaces
   assert.deepEqual([o.inIf[id], o.outIf[id], o.srcAs[id], o.dstAs[id]], [3, 7, 0, 64500]);
 });
 
-Deno.test("flowTable.addRecords() collects every exporter that reported a flow in its exporter set", () => {
+Deno.test("flowTable.addRecords() collects every exporter that reported a flow in its exporter set, counting the first", () => {
   const t = new FlowTable(16);
   const a = { src: "10.0.0.1", dst: "192.0.2.9" };
   t.addRecords(
-    records([{ ...a, exporter: "10.231.240.1" }, { ...a, exporter: "2001:db8::1", inIf: 9 }]),
+    records([
+      { ...a, exporter: "10.231.240.1", inIf: 4 },
+      { ...a, exporter: "2001:db8::1", inIf: 9 }, // the same traffic, seen by a second router
+      { ...a, exporter: "10.231.240.1", inIf: 5 },
+    ]),
     0,
-    2,
+    3,
   );
   const id = find(t, a.src, a.dst), o = t.origins!;
-  assert.equal(o.exporterAddress(o.exporter[id]), "2001:db8::1", "the latest");
+  assert.equal(o.exporterAddress(o.exporter[id]), "10.231.240.1", "the exporter counted");
   assert.equal(o.exporterMask[id], 0b11);
-  assert.equal(o.inIf[id], 9);
-  assert.equal(t.bytes(id), 2000);
+  assert.equal(o.inIf[id], 5, "its latest record's");
+  assert.deepEqual([t.bytes(id), t.recordsSeenTwice], [2000, 1]);
 });
 
 Deno.test("flowTable: a new flow in a reused id starts without an origin, and captured flows have none", () => {

@@ -1,7 +1,7 @@
 /**
  * Flow records (NetFlow, IPFIX) into the flow table and the pipeline: each record's own counts, the
- * same flow as a captured packet of the same 5-tuple, the same eviction, and intervals closed by the
- * records' arrival times.
+ * same flow as a captured packet of the same 5-tuple (counted once), the same eviction, and intervals
+ * closed by the records' arrival times.
  */
 import assert from "node:assert/strict";
 import { createFlowRecordBatch, type FlowRecordBatch } from "../netflow/flow_record.ts";
@@ -58,17 +58,29 @@ Deno.test("flowTable.addRecords() adds each record's counts to its flow, created
   assert.deepEqual([a.intervalBytes, a.intervalPackets], [50000, 40]);
 });
 
-Deno.test("flowTable: a record and a captured packet of the same 5-tuple are one flow", () => {
+Deno.test("flowTable: a record of a captured flow is the same traffic seen again, not counted twice", () => {
   const t = new FlowTable(16);
   t.update(batchOf([{ ...A, tsMs: T0, ipBytes: 60 }]), 0, 1);
   const b = createFlowRecordBatch(8);
   addRecord(b, A, T0 + 1, 3, 300);
   t.addRecords(b, 0, 1);
   assert.equal(t.size, 1);
-  assert.deepEqual([flowCounters(t, findFlow(t, A)).packets, flowCounters(t, findFlow(t, A)).bytes], [
-    4,
-    360,
-  ]);
+  const c = flowCounters(t, findFlow(t, A));
+  assert.deepEqual([c.packets, c.bytes, t.recordsSeenTwice], [1, 60, 1]);
+});
+
+Deno.test("flowTable: a flow reported first is counted from its records until it is captured, then from the capture", () => {
+  const t = new FlowTable(16);
+  const b = createFlowRecordBatch(8);
+  addRecord(b, A, T0, 3, 300);
+  addRecord(b, A, T0 + 1, 2, 200); // the same exporter's next record
+  t.addRecords(b, 0, b.count);
+  t.update(batchOf([{ ...A, tsMs: T0 + 2, ipBytes: 60 }]), 0, 1);
+  const later = createFlowRecordBatch(8);
+  addRecord(later, A, T0 + 3, 1, 100);
+  t.addRecords(later, 0, later.count);
+  const c = flowCounters(t, findFlow(t, A));
+  assert.deepEqual([c.packets, c.bytes, t.recordsSeenTwice], [6, 560, 1]);
 });
 
 Deno.test("flowTable.addRecords() evicts as packets do when the table is full", () => {

@@ -60,6 +60,11 @@ const F_BYTES = 2, F_PACKETS = 3, F_IV_BYTES = 4, F_IV_PACKETS = 5, F_FIRST = 6,
 const REFERENCED = 0x100;
 /** In the flags column: a UDP flow whose other direction has been in the table (see FlowTable.answered). */
 const ANSWERED = 0x200;
+/**
+ * In the flags column: a packet of the flow was captured. NetFlow/IPFIX records of a captured flow are the
+ * same traffic seen again (a router exporting what the mirror port also shows): not counted.
+ */
+const CAPTURED = 0x400;
 /** UDP (IANA protocol number). */
 const UDP = 17;
 
@@ -109,7 +114,7 @@ export class FlowTable {
 
   #u: Uint32Array; // records, as u32
   #f: Float64Array; // the same records, as f64
-  #flags: Uint16Array; // TCP flags OR | REFERENCED | ANSWERED
+  #flags: Uint16Array; // TCP flags OR | REFERENCED | ANSWERED | CAPTURED
   #hash: Int32Array;
   /** Open-addressing index: pairs of (flow id or EMPTY, key hash), so a probe touches one cache line. */
   #index: Int32Array;
@@ -131,6 +136,11 @@ export class FlowTable {
   expiredIdle = 0;
   /** Flows evicted because the table was full. */
   evictedFull = 0;
+  /**
+   * NetFlow/IPFIX records not counted: their flow was captured, or first reported by another exporter (the
+   * same traffic seen at a second place; counting it again would double its bytes).
+   */
+  recordsSeenTwice = 0;
 
   constructor(capacity: number, onExpire?: ExpiryHandler) {
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -220,7 +230,7 @@ export class FlowTable {
     this.#f[o + F_BYTES] = 0;
     this.#f[o + F_PACKETS] = 0;
     this.#f[o + F_FIRST] = this.#f[o + F_LAST];
-    this.#flags[id] &= REFERENCED | ANSWERED;
+    this.#flags[id] &= REFERENCED | ANSWERED | CAPTURED;
   }
 
   /**
@@ -263,12 +273,12 @@ export class FlowTable {
       const index = this.#index, mask = this.#mask;
       let slot = h & mask;
       let id: number;
-      let seen = REFERENCED; // a flow's first packet does not set its reference bit
+      let seen = REFERENCED | CAPTURED; // a flow's first packet does not set its reference bit
       for (;;) {
         id = index[slot << 1];
         if (id === EMPTY) {
           id = this.#insert(slot, h, b, r, a);
-          seen = 0;
+          seen = CAPTURED;
           this.newRows[this.newCount++] = r;
           break;
         }
@@ -331,6 +341,13 @@ export class FlowTable {
         ) break;
         slot = (slot + 1) & this.#mask;
       }
+      // Counted by its first observer only: the capture, else the exporter that reported it first.
+      const e = origins ? origins.exporterOf(origin!, i) : 0;
+      if (seen !== 0 && ((flags[id] & CAPTURED) !== 0 || (e !== 0 && e !== origins!.exporter[id]))) {
+        if (origins) origins.noteSeen(id, e); // still one of the exporters that saw it (asymmetry)
+        this.recordsSeenTwice++;
+        continue;
+      }
       const n = bytes[i], o = id * R64;
       f[o + F_BYTES] += n;
       f[o + F_PACKETS] += packets[i];
@@ -339,7 +356,7 @@ export class FlowTable {
       const ts = tsMs[i];
       if (ts > f[o + F_LAST]) f[o + F_LAST] = ts;
       flags[id] |= tcpFlags[i] | seen;
-      if (origins) origins.note(id, origin!, i);
+      if (origins) origins.note(id, origin!, i, e);
     }
   }
 

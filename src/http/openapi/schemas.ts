@@ -264,7 +264,11 @@ export const SCHEMAS: Record<string, Json> = {
           "malformed by reason, batches, rows (frames decoded) and bytes (their wire bytes).",
         additionalProperties: { type: "object" },
       },
-      flows: { type: "object", description: "active, capacity, created, expired_idle, evicted_full…" },
+      flows: {
+        type: "object",
+        description:
+          "active, capacity, created, expired_idle, evicted_full, rolled_over, records_seen_twice (NetFlow/IPFIX records of a flow already counted from capture or another exporter)",
+      },
       collector: {
         type: "object",
         description:
