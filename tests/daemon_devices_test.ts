@@ -315,6 +315,12 @@ Deno.test({
           [[pair.nsIp, "linkDown", ifIndex, "v2c"], ["127.0.0.1", "linkDown", ifIndex, "v2c"]],
           "the linkUp with the wrong community is not published",
         );
+        // The polled device's trap names its interface as the kernel in the namespace does; 127.0.0.1 is
+        // not a polled device, so its trap has only the number.
+        assert.deepEqual(traps().map((x) => [x.if_name, x.reason]), [
+          [nsLink.ifname, `linkDown from ${pair.nsIp}: interface ${ifIndex} (${nsLink.ifname}) went down`],
+          [null, `linkDown from 127.0.0.1: interface ${ifIndex} went down`],
+        ]);
         const dropped = await d.waitForLog(
           (r) => /community not accepted/.test(String(r.msg)),
           2_000,

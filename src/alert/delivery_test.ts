@@ -46,6 +46,7 @@ const TRAP: TrapEvent = {
   trap_oid: "1.3.6.1.6.3.1.1.5.1",
   uptime_cs: 1,
   if_index: null,
+  if_name: null,
   varbinds: [],
   reason: "The agent restarted.",
 };

@@ -144,6 +144,7 @@ function trapFacts(e: TrapEvent): Facts {
     ["PDU", `${e.version} ${e.pdu}`],
     ["Agent uptime (s)", Math.floor(e.uptime_cs / 100)],
     ...(e.if_index === null ? [] : [["ifIndex", e.if_index] as [string, unknown]]),
+    ...(e.if_name ? [["Interface", e.if_name] as [string, unknown]] : []),
     ...e.varbinds.map((v): [string, unknown] => [v.oid, `${v.value} (${v.type})`]),
     ["When", e.ts],
   ];

@@ -118,12 +118,14 @@ Deno.test("renderAlert() lists a trap's varbinds", () => {
     trap_oid: "1.3.6.1.6.3.1.1.5.3",
     uptime_cs: 12345,
     if_index: 2,
+    if_name: "Gi1/0/2",
     varbinds: [{ oid: "1.3.6.1.2.1.2.2.1.1.2", type: "Integer", value: "2" }],
     reason: "Interface 2 went down.",
   };
   const r = renderAlert(t, { dashboardUrl: "http://x" });
   assert.equal(r.link, "http://x/#/devices/2001:db8::7");
   assert.ok(r.text.includes("1.3.6.1.2.1.2.2.1.1.2"));
+  assert.match(r.text, /Interface: +Gi1\/0\/2/);
   assert.ok(r.subject.includes("linkDown"));
   // The history files a linkDown as a warning (alert_row.ts); the mail says the same.
   assert.ok(r.subject.startsWith("[Flintnet] WARNING: "), r.subject);

@@ -33,6 +33,7 @@ function trap(source: string, name = "linkDown"): TrapEvent {
     trap_oid: "1.3.6.1.6.3.1.1.5.3",
     uptime_cs: 100,
     if_index: 2,
+    if_name: null,
     varbinds: [],
     reason: `${source} reports interface 2 down.`,
   };

@@ -176,6 +176,8 @@ export async function startDeviceSide(
       maxVarbinds: cfg.traps.maxVarbinds,
       maxValueBytes: cfg.traps.maxValueBytes,
       rateLimit: { perSource: cfg.traps.perSourcePerMinute, total: cfg.traps.totalPerMinute },
+      interfaceName: (ip, ifIndex) =>
+        registry.get(ip)?.interfaces.find((i) => i.index === ifIndex)?.name ?? null,
     });
     try {
       await receiver.start();

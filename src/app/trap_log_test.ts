@@ -15,6 +15,7 @@ function trap(id: number, source_ip: string): TrapEvent & { id: number } {
     trap_oid: "1.3.6.1.6.3.1.1.5.3",
     uptime_cs: 0,
     if_index: 1,
+    if_name: null,
     varbinds: [],
     reason: `linkDown from ${source_ip}`,
   };

@@ -231,6 +231,7 @@ Deno.test("Inventory applies a linkDown trap to the interface it names and publi
       trap_oid: "1.3.6.1.6.3.1.1.5.3",
       uptime_cs: 100_100,
       if_index: 2,
+      if_name: null,
       varbinds: [],
       reason: "linkDown from 192.0.2.10: interface 2 went down",
     });

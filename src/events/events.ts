@@ -218,6 +218,8 @@ export interface TrapEvent {
   uptime_cs: number;
   /** ifIndex, for linkDown/linkUp. */
   if_index: number | null;
+  /** That interface's name (ifName, else ifDescr) as the device's last poll saw it; null when not known. */
+  if_name: string | null;
   /** Every varbind, in order. */
   varbinds: TrapVarbind[];
   /** One plain sentence for a person. */

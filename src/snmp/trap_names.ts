@@ -53,9 +53,16 @@ export function trapName(trapOid: string): string {
   return NAME_BY_OID.get(trapOid) ?? "enterpriseSpecific";
 }
 
-/** What a standard notification means, for the sentence after "linkDown from 10.0.0.1: ". */
-export function trapMeaning(name: string, ifIndex: number | null): string | null {
-  const iface = ifIndex === null ? "an interface" : `interface ${ifIndex}`;
+/**
+ * What a standard notification means, for the sentence after "linkDown from 10.0.0.1: ". `ifName`: the
+ * interface's name where the device's poll gave it ("interface 2 (Gi1/0/2) went down").
+ */
+export function trapMeaning(
+  name: string,
+  ifIndex: number | null,
+  ifName: string | null = null,
+): string | null {
+  const iface = ifIndex === null ? "an interface" : `interface ${ifIndex}${ifName ? ` (${ifName})` : ""}`;
   switch (name) {
     case "coldStart":
       return "the agent restarted and its configuration may have changed";

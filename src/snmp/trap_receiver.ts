@@ -40,6 +40,11 @@ export interface TrapReceiverOptions {
   now?: () => Date;
   /** Traps a minute published per UDP source and in all; the rest are held back. @default 60 and 600 */
   rateLimit?: TrapLimiterOptions;
+  /**
+   * The name of interface `ifIndex` of the device at `ip` as its last poll saw it, for linkDown/linkUp
+   * ("interface 2 (Gi1/0/2) went down"); null when unknown. @default none known
+   */
+  interfaceName?: (ip: string, ifIndex: number) => string | null;
 }
 
 /** Why a datagram was not published. */
@@ -163,7 +168,7 @@ export class TrapReceiver {
     }
     const decoded = decodeTrapPdu(env, this.#maxVarbinds, this.#maxValueBytes);
     const now = this.#opts.now?.() ?? new Date();
-    const event = buildTrapEvent(decoded, udpSource, now.toISOString());
+    const event = buildTrapEvent(decoded, udpSource, now.toISOString(), this.#opts.interfaceName);
     // An inform held back is still acknowledged: its sender would only send it again.
     if (decoded.pdu === "inform" && decoded.requestIdTlv) {
       this.#acknowledge(
@@ -208,10 +213,16 @@ export class TrapReceiver {
 
 /**
  * The `trap` event for a decoded PDU: the standard name, the v2 trap OID (v1 mapped per RFC 3584 §3.1),
- * the sender's uptime, ifIndex for linkDown/linkUp, and a sentence for a person.
+ * the sender's uptime, ifIndex (and the interface's name, from `interfaceName`) for linkDown/linkUp, and a
+ * sentence for a person.
  * Throws {@link MalformedPdu} when the PDU lacks what every notification must carry.
  */
-export function buildTrapEvent(d: DecodedTrap, udpSource: string, ts: string): TrapEvent {
+export function buildTrapEvent(
+  d: DecodedTrap,
+  udpSource: string,
+  ts: string,
+  interfaceName?: (ip: string, ifIndex: number) => string | null,
+): TrapEvent {
   let trapOid: string;
   let uptimeCs: number;
   let sourceIp = udpSource;
@@ -231,7 +242,8 @@ export function buildTrapEvent(d: DecodedTrap, udpSource: string, ts: string): T
   }
   const name = trapName(trapOid);
   const ifIndex = name === "linkDown" || name === "linkUp" ? findIfIndex(d.varbinds) : null;
-  const meaning = trapMeaning(name, ifIndex);
+  const ifName = ifIndex === null ? null : interfaceName?.(sourceIp, ifIndex) || null;
+  const meaning = trapMeaning(name, ifIndex, ifName);
   const what = d.pdu === "inform" ? "inform" : "trap";
   let reason: string;
   if (meaning !== null) {
@@ -254,6 +266,7 @@ export function buildTrapEvent(d: DecodedTrap, udpSource: string, ts: string): T
     trap_oid: trapOid,
     uptime_cs: uptimeCs,
     if_index: ifIndex,
+    if_name: ifName,
     varbinds: d.varbinds,
     reason,
   };

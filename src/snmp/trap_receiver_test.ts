@@ -165,6 +165,16 @@ Deno.test("buildTrapEvent() names a v2c linkDown and takes ifIndex from its varb
   assert.equal(e.version, "v2c");
   assert.equal(e.pdu, "trap");
   assert.equal(e.reason, "linkDown from 127.0.0.5: interface 3 went down");
+  assert.equal(e.if_name, null);
+  // With the device's polled interfaces: the name, asked for the agent's own interface.
+  const asked: [string, number][] = [];
+  const named = buildTrapEvent(decode(msg), "127.0.0.5", "t", (ip, ifIndex) => {
+    asked.push([ip, ifIndex]);
+    return ifIndex === 3 ? "Gi1/0/3" : null;
+  });
+  assert.deepEqual(asked, [["127.0.0.5", 3]]);
+  assert.equal(named.if_name, "Gi1/0/3");
+  assert.equal(named.reason, "linkDown from 127.0.0.5: interface 3 (Gi1/0/3) went down");
 });
 
 Deno.test("buildTrapEvent() uses a v1 agent-addr as the source, and the UDP source when it is 0.0.0.0", () => {

@@ -31,6 +31,7 @@ const TRAP: TrapEvent = {
   trap_oid: "1.3.6.1.6.3.1.1.5.3",
   uptime_cs: 4200,
   if_index: 3,
+  if_name: null,
   varbinds: [{ oid: "1.3.6.1.2.1.2.2.1.1.3", type: "Integer", value: "3" }],
   reason: "192.0.2.254 reports interface 3 down.",
 };

@@ -141,6 +141,7 @@ const TRAP: TrapEvent = {
   trap_oid: "1.3.6.1.6.3.1.1.5.3",
   uptime_cs: 12345,
   if_index: 1,
+  if_name: "eth0",
   varbinds: [{ oid: "1.3.6.1.2.1.2.2.1.1.1", type: "Integer", value: "1" }],
   reason: "Interface 1 of 192.0.2.1 went down.",
 };

@@ -140,6 +140,9 @@ export const EVENT_SCHEMAS: Record<string, Json> = {
       trap_oid: str("snmpTrapOID, dotted (v1 traps mapped as RFC 3584 §3.1 says)."),
       uptime_cs: int("The sender's sysUpTime, hundredths of a second."),
       if_index: nullable(int("ifIndex, for linkDown / linkUp.")),
+      if_name: nullable(
+        str("That interface's name (ifName, else ifDescr) from the device's last poll; null when unknown."),
+      ),
       varbinds: array(
         obj({
           oid: str("Dotted OID."),
@@ -168,6 +171,7 @@ export const EVENT_SCHEMAS: Record<string, Json> = {
       "trap_oid",
       "uptime_cs",
       "if_index",
+      "if_name",
       "varbinds",
       "reason",
     ],
