@@ -364,6 +364,31 @@ function overlappingNames(tab: Tab): Promise<string[]> {
   });
 }
 
+/**
+ * Single-line text that runs out of its own box ('"18 min 35 s ago" runs 12 px out of span.feed-time'): text
+ * that may not wrap or be cut with an ellipsis, in a box narrower than it, is drawn over whatever is beside it.
+ */
+function overrunningText(tab: Tab): Promise<string[]> {
+  return tab.page.evaluate(() => {
+    const out: string[] = [];
+    for (const el of document.querySelectorAll("main *")) {
+      if (el.namespaceURI !== "http://www.w3.org/1999/xhtml") continue; // SVG text has no box to run out of
+      const cs = getComputedStyle(el);
+      if (cs.whiteSpace !== "nowrap" || cs.overflowX !== "visible" || el.clientWidth === 0) continue;
+      if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== "")) continue;
+      const over = el.scrollWidth - el.clientWidth;
+      if (over > 1) {
+        out.push(
+          `"${el.textContent.trim().slice(0, 40)}" runs ${over} px out of ${el.tagName.toLowerCase()}.${
+            [...el.classList].join(".")
+          }`,
+        );
+      }
+    }
+    return out;
+  });
+}
+
 /** Lets a screen settle: nothing loading, graphs laid out. */
 async function settle(tab: Tab): Promise<void> {
   await tab.page.waitForFunction(() => !document.querySelector(".loading"), undefined, { timeout: 15_000 });
@@ -746,15 +771,16 @@ Deno.test({
                 for (const f of await stackedFigures(tab)) clipped.push(`${name}: ${f}`);
                 for (const c of await cutSelects(tab)) clipped.push(`${name}: ${c}`);
                 for (const o of await overlappingNames(tab)) clipped.push(`${name}: ${o}`);
+                for (const o of await overrunningText(tab)) clipped.push(`${name}: ${o}`);
               }
               // A column cut off at a table's edge is a column nobody on that screen can read; an anomaly's
               // figures stacked one per line make each anomaly a screen high; a choice cut short in a closed
               // select box reads as something else; a name drawn over another or cut at
-              // a graph's edge names nothing.
+              // a graph's edge names nothing; a line of text wider than its box is drawn over its neighbour.
               assert.deepEqual(
                 clipped,
                 [],
-                `columns outside their table or with their title cut, figures in one column, select choices cut, graph names over each other or cut (${scheme}, ${label})`,
+                `columns outside their table or with their title cut, figures in one column, select choices cut, graph names over each other or cut, text out of its box (${scheme}, ${label})`,
               );
               assert.deepEqual(
                 tab.errors,
