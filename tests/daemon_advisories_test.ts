@@ -3,7 +3,8 @@
  * `nmap -sS` scans that end from a namespace. Within the minute after the scan the port_scan advisory
  * must be on /stream, on GET /advisories (JSON and CSV), in the alert history (GET /alerts?kind=advisory)
  * and posted to a webhook; GET /flows?since= must list the scan's flows from the history, as many as
- * tshark counts distinct probes in tcpdump's capture of the same interface.
+ * tshark counts distinct probes in tcpdump's capture of the same interface. After a restart and the
+ * same scan again, the advisory is still open under its id and is not raised or posted again.
  *
  * Namespace fan-atk (10.231.62.2), host end fanh0 (10.231.62.1); HTTP and the webhook on free loopback ports.
  */
@@ -61,7 +62,7 @@ Deno.test({
 
       const port = freePort();
       const base = `http://127.0.0.1:${port}`;
-      daemon = await startDaemon({
+      const env = {
         FLINTNET_STATE_DIR: dir,
         FLINTNET_INTERFACE: HOST_IF,
         FLINTNET_CIDR: "10.231.62.0/24",
@@ -72,7 +73,8 @@ Deno.test({
         FLINTNET_LEARNING_PERIOD: "1h",
         FLINTNET_WEBHOOK_URLS: `http://127.0.0.1:${hook.addr.port}/hook`,
         FLINTNET_SCAN_THRESHOLD: "200/100",
-      });
+      };
+      daemon = await startDaemon(env);
       stream = await openSse(`${base}/stream?types=advisory`, AUTH);
       dump = watchChild(
         new Deno.Command("tcpdump", {
@@ -184,6 +186,45 @@ Deno.test({
       const stop = await daemon.terminate();
       assert.equal(stop.code, 0);
       assert.ok((await Deno.stat(`${dir}/flows.sqlite`)).isFile);
+
+      // A restart (an upgrade, a reboot), and the same scan again: the advisory is still open under its id,
+      // and the minute that finds the scan again updates it instead of raising (and posting) it a second time.
+      const saved = JSON.parse(await Deno.readTextFile(`${dir}/advisories.json`));
+      assert.deepEqual(saved.open.map((o: { event: AdvisoryEvent }) => o.event.advisory_id), [
+        raised.advisory_id,
+      ]);
+      const postedBefore = posted.length;
+      await stream.close();
+      daemon = await startDaemon(env);
+      stream = await openSse(`${base}/stream?types=advisory`, AUTH);
+      const open = async () =>
+        (await (await fetch(`${base}/advisories?state=open`, { headers: AUTH })).json())
+          .advisories as AdvisoryEvent[];
+      assert.deepEqual((await open()).map((a) => [a.advisory_id, a.phase]), [[raised.advisory_id, "raised"]]);
+      const again = new Date().getUTCSeconds();
+      if (again >= 40) await new Promise((r) => setTimeout(r, (61 - again) * 1000));
+      const rescanAt = Date.now();
+      await run(["ip", "netns", "exec", NS, "nmap", "-n", "-Pn", "-sS", "-T5", "-p", "1-400", HOST_IP]);
+      let seenAgain: AdvisoryEvent | undefined;
+      for (let i = 0; i < 90 && !seenAgain; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        seenAgain = (await open()).find((a) =>
+          a.advisory_id === raised.advisory_id && Date.parse(a.ts) > rescanAt
+        );
+      }
+      assert.ok(seenAgain, "the minute with the second scan updated the advisory restored from the file");
+      const analysis = (await (await fetch(`${base}/stats`, { headers: AUTH })).json()).analysis;
+      assert.deepEqual([analysis.raised, analysis.restored, analysis.open], [0, 1, 1]);
+      const raisedAgain = stream.events.filter((e) =>
+        e.event === "advisory" && JSON.parse(e.data).phase === "raised"
+      );
+      assert.deepEqual(raisedAgain, [], "nothing raised again on the stream");
+      assert.deepEqual(
+        posted.slice(postedBefore).filter((p) => (p.event as AdvisoryEvent)?.phase === "raised"),
+        [],
+        "nothing posted again as raised",
+      );
+      assert.equal((await daemon.terminate()).code, 0);
     } catch (e) {
       if (daemon) console.error(daemon.lines.join("\n"));
       if (dump) console.error(dump.output());

@@ -6,6 +6,7 @@
  * recent advisories, open and resolved, for the API: bounded, the oldest resolved forgotten first.
  */
 import type { AdvisoryEvent } from "../events/mod.ts";
+import type { SavedAdvisory } from "./advisory_file.ts";
 import type { Finding } from "./analyzer.ts";
 
 /** Advisories kept for the API, open and resolved together. */
@@ -115,6 +116,39 @@ export class AdvisoryBook {
   /** Advisories open now. */
   get openCount(): number {
     return this.#open.size;
+  }
+
+  /** Changes whenever an advisory opens or closes (what advisories.json holds). */
+  get version(): number {
+    return this.raised + this.resolved + this.restored;
+  }
+
+  /** Advisories reopened from an earlier run's advisories.json. */
+  restored = 0;
+
+  /** The advisories open now, as advisories.json keeps them. */
+  openEntries(): SavedAdvisory[] {
+    return [...this.#open].map(([key, o]) => ({
+      key,
+      event: { ...o.event },
+      missed: o.missed,
+      resolveAfter: o.resolveAfter,
+    }));
+  }
+
+  /**
+   * Reopens the advisories an earlier run left open (advisories.json), without raising them again: the
+   * condition they name is judged from the next run on, as if the daemon had not stopped (found: stays
+   * open; missing for its analyzer's runs: resolved). A condition open already is kept as it is.
+   */
+  restore(saved: readonly SavedAdvisory[]): void {
+    for (const s of saved) {
+      if (this.#open.has(s.key) || this.#open.size >= MAX_OPEN) continue;
+      const event = { ...s.event };
+      this.#open.set(s.key, { event, missed: s.missed, resolveAfter: s.resolveAfter });
+      this.#remember(event);
+      this.restored++;
+    }
   }
 
   /** The advisories kept, newest raised first (each in its latest state). */

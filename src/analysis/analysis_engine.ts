@@ -14,7 +14,7 @@ import { Subsystems } from "../base/mod.ts";
 import type { PacketBatch } from "../decode/mod.ts";
 import { RowKind } from "../decode/mod.ts";
 import type { CleartextSighting } from "../detect/mod.ts";
-import type { AdvisoryEvent, MinuteSummary } from "../events/mod.ts";
+import type { AdvisoryEvent, AdvisoryType, MinuteSummary } from "../events/mod.ts";
 import type { CidrWords, Detector, FlowTable } from "../flow/mod.ts";
 import { AdvisoryBook } from "./advisory_book.ts";
 import type { Analyzer } from "./analyzer.ts";
@@ -62,6 +62,8 @@ export interface AnalysisStats {
   resolved: number;
   /** Advisories open now. */
   open: number;
+  /** Advisories reopened at start from what the last run left open (advisories.json). */
+  restored: number;
   /** Flows past the per-minute bound in the last minute (still in the sums). */
   flows_not_kept: number;
   /** Probes past the per-minute bound in the last minute. */
@@ -74,6 +76,8 @@ export interface AnalysisStats {
 export class AnalysisEngine implements Detector {
   readonly name = "analysis";
   readonly book: AdvisoryBook;
+  /** The advisory types the analyzers raise. */
+  readonly types: ReadonlySet<AdvisoryType>;
   #t: FlowTable;
   #o: AnalysisEngineOptions;
   #flows: MinuteFlows;
@@ -104,6 +108,7 @@ export class AnalysisEngine implements Detector {
     this.#t = table;
     this.#o = o;
     this.book = new AdvisoryBook(o.publish);
+    this.types = new Set(o.analyzers.flatMap((a) => a.types));
     // Four times as many followed as kept, so the ones kept are the largest of many, not the first seen.
     this.#flows = new MinuteFlows(4 * (o.flowsPerMinute ?? 20_000));
     this.#sums = new MinuteAggregates(o.localNetworks);
@@ -155,6 +160,7 @@ export class AnalysisEngine implements Detector {
       raised: this.book.raised,
       resolved: this.book.resolved,
       open: this.book.openCount,
+      restored: this.book.restored,
       analyzer_failures: failures,
     };
   }

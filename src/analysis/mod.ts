@@ -6,5 +6,12 @@
  */
 export { AnalysisEngine, type AnalysisStats } from "./analysis_engine.ts";
 export { AdvisoryBook } from "./advisory_book.ts";
+export {
+  ADVISORY_FILE,
+  AdvisoryFileError,
+  advisoryFileText,
+  parseAdvisoryFile,
+  type SavedAdvisory,
+} from "./advisory_file.ts";
 export { createAnalysis } from "./create_analysis.ts";
 export type { Analyzer, Finding, MinuteInput } from "./analyzer.ts";

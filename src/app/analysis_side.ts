@@ -1,7 +1,8 @@
 /**
  * The advisory half of the daemon: the analysis engine over the flow table (one minute at a time, on the
- * pipeline's clock) and the flow history its minutes go to (`flows.sqlite` in the state directory, in
- * its own Worker), from the configuration.
+ * pipeline's clock), the advisories it leaves open across a restart (`advisories.json`), and the flow
+ * history its minutes go to (`flows.sqlite` in the state directory, in its own Worker), from the
+ * configuration.
  */
 import { join } from "node:path";
 import { type AnalysisEngine, type AnalysisStats, createAnalysis } from "../analysis/mod.ts";
@@ -12,6 +13,7 @@ import type { EventBus } from "../events/mod.ts";
 import type { FlowTable } from "../flow/mod.ts";
 import { parseCidr } from "../net/mod.ts";
 import { FlowHistory, type FlowHistoryStats } from "../store/mod.ts";
+import { AdvisoryKeeper } from "./advisory_keeper.ts";
 
 /** The analysis engine and the flow history. */
 export interface AnalysisSide {
@@ -45,6 +47,8 @@ export function createAnalysisSide(cfg: Config, table: FlowTable, bus: EventBus)
     own,
     (exporter, ifIndex) => side.interfaceNames?.(exporter, ifIndex) ?? null,
   );
+  // The advisories open when Flintnet last stopped stay open rather than being raised (and mailed) again.
+  const advisories = new AdvisoryKeeper(cfg.stateDir, engine);
   const side: AnalysisSide = {
     engine,
     interfaceNames: undefined,
@@ -52,6 +56,8 @@ export function createAnalysisSide(cfg: Config, table: FlowTable, bus: EventBus)
       return history;
     },
     async start() {
+      await advisories.load();
+      advisories.start();
       if (cfg.analysis.flowRetentionS === 0) return;
       const path = join(cfg.stateDir, "flows.sqlite");
       try {
@@ -69,6 +75,7 @@ export function createAnalysisSide(cfg: Config, table: FlowTable, bus: EventBus)
       }
     },
     async stop() {
+      await advisories.stop();
       await history?.close();
     },
     stats: () => ({ analysis: engine.stats(), flow_history: history?.stats() ?? null }),

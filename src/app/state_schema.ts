@@ -1,7 +1,7 @@
 /**
  * The state directory's schema version, in `state-version.json` beside the files it covers
- * (devices.json, arp-state.json, baselines, alert-policy.json, topology, history.db, outbox.db,
- * api-token). An older directory is migrated at start, step by step; a newer one — a downgrade — is
+ * (devices.json, arp-state.json, baselines, alert-policy.json, topology, advisories.json, history.db,
+ * outbox.db, api-token). An older directory is migrated at start, step by step; a newer one — a downgrade — is
  * refused before anything reads or writes it, with one line saying which version wrote it.
  *
  * Bump {@link STATE_SCHEMA} and append a step to {@link STATE_MIGRATIONS} whenever any state file

@@ -7,7 +7,13 @@ export { forEachBounded, Limiter } from "./async_pool.ts";
 export { writeFileAtomic } from "./atomic_write.ts";
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel, setLogLevel } from "./log.ts";
 export { RingBuffer } from "./ring_buffer.ts";
-export { decodeUtf8Strict, moveAside, readWholeFile, removeStaleTempFiles } from "./state_files.ts";
+export {
+  decodeUtf8Strict,
+  loadStateFile,
+  moveAside,
+  readWholeFile,
+  removeStaleTempFiles,
+} from "./state_files.ts";
 export { VERSION } from "./version.ts";
 export { buildCommit } from "./build_info.ts";
 export { Subsystems, type SubsystemStats } from "./subsystems.ts";

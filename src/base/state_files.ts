@@ -28,6 +28,35 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
+ * Loads a state file written with writeFileAtomic: clears the temporary files of saves killed mid-write,
+ * reads the text and hands it to `restore`. When `restore` throws an error of class `Unusable` (the content
+ * is wrong, not the disk), the file is moved aside and `onUnusable` told where, with the reason; any other
+ * error is thrown. Returns false when there is no file (a first start).
+ */
+export async function loadStateFile(
+  path: string,
+  restore: (text: string) => void,
+  Unusable: new (...args: never[]) => Error,
+  onUnusable: (movedTo: string, reason: string) => void,
+): Promise<boolean> {
+  await removeStaleTempFiles(path);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+  try {
+    restore(text);
+  } catch (err) {
+    if (!(err instanceof Unusable)) throw err;
+    onUnusable(await moveAside(path), err.message);
+  }
+  return true;
+}
+
+/**
  * Removes the `.<name>.<pid>.<random>.tmp` files writeFileAtomic left beside `path` when a save was
  * killed mid-write. Only other processes' files: this one's own saves may be in flight. Returns how
  * many were removed.

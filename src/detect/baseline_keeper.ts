@@ -4,7 +4,7 @@
  * `saveEveryMs` and at stop. Replay never builds one: it writes no state.
  */
 import { join } from "node:path";
-import { createLogger, type Logger, moveAside, removeStaleTempFiles } from "../base/mod.ts";
+import { createLogger, loadStateFile, type Logger } from "../base/mod.ts";
 import { BASELINE_FILE, BaselineFileError, restoreBaselines, saveBaselines } from "./baseline_file.ts";
 import type { HourOfDayBaselines } from "./hour_of_day.ts";
 
@@ -38,36 +38,31 @@ export class BaselineKeeper {
 
   /** Restores what the last run saved; never throws for the file's content. */
   async load(): Promise<void> {
-    await removeStaleTempFiles(this.path);
-    let text: string;
-    try {
-      text = await Deno.readTextFile(this.path);
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return;
-      throw err;
-    }
-    try {
-      const r = restoreBaselines(text, this.#o.bank, this.#o.intervalS);
-      if (r.otherInterval !== undefined) {
-        this.#log.warn("saved baselines were learned at another interval and are not used", {
+    await loadStateFile(
+      this.path,
+      (text) => {
+        const r = restoreBaselines(text, this.#o.bank, this.#o.intervalS);
+        if (r.otherInterval !== undefined) {
+          this.#log.warn("saved baselines were learned at another interval and are not used", {
+            path: this.path,
+            saved_interval_s: r.otherInterval,
+            interval_s: this.#o.intervalS,
+          });
+        } else {this.#log.info("baselines restored", {
+            path: this.path,
+            subjects: r.restored,
+            skipped: r.skipped,
+          });}
+      },
+      BaselineFileError,
+      (movedTo, reason) => {
+        this.#log.error("baselines file is unusable: moved aside, baselines start afresh", {
           path: this.path,
-          saved_interval_s: r.otherInterval,
-          interval_s: this.#o.intervalS,
+          moved_to: movedTo,
+          reason,
         });
-      } else {this.#log.info("baselines restored", {
-          path: this.path,
-          subjects: r.restored,
-          skipped: r.skipped,
-        });}
-    } catch (err) {
-      if (!(err instanceof BaselineFileError)) throw err;
-      const movedTo = await moveAside(this.path);
-      this.#log.error("baselines file is unusable: moved aside, baselines start afresh", {
-        path: this.path,
-        moved_to: movedTo,
-        reason: err.message,
-      });
-    }
+      },
+    );
   }
 
   /** Saves every `saveEveryMs` from now on. */
