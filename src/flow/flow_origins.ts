@@ -92,8 +92,8 @@ export class FlowOrigins {
   }
 
   /**
-   * Record `i` of `r`, from exporter `e` ({@link exporterOf}), reported flow `id`: its exporter joins the
-   * flow's set. Not counted (another observer counts the flow): nothing else changes.
+   * Exporter `e` ({@link exporterOf}) also reported flow `id`, in a record not counted (another observer
+   * counts the flow): it joins the flow's exporter set; nothing else changes.
    */
   noteSeen(id: number, e: number): void {
     if (e !== 0) this.exporterMask[id] |= 1 << ((e - 1) & 31);
