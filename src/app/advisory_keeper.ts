@@ -58,18 +58,21 @@ export class AdvisoryKeeper {
     this.#timer ??= setInterval(() => void this.save(), CHECK_MS);
   }
 
-  /** Stops the timer and saves what changed. */
+  /** Stops the timer and writes the open advisories as they are now (their latest miss counts too). */
   async stop(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.save();
+    await this.save(true);
   }
 
-  /** Writes the open advisories if any opened or closed since the last write (one write at a time). */
-  save(): Promise<void> {
+  /**
+   * Writes the open advisories if any opened or closed since the last write, or `always` (one write at a
+   * time). Between those, only their latest numbers and miss counts change: not worth a write a minute.
+   */
+  save(always = false): Promise<void> {
     this.#saving = this.#saving.then(async () => {
       const book = this.#engine.book, version = book.version;
-      if (version === this.#savedVersion) return;
+      if (version === this.#savedVersion && !always) return;
       try {
         await writeFileAtomic(this.path, advisoryFileText(book.openEntries()));
         this.#savedVersion = version;
