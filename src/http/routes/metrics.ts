@@ -96,6 +96,10 @@ export function registerCoreMetrics(registry: MetricsRegistry, src: CoreMetricsS
       "flintnet_flows_rolled_over_total",
       "Long-lived flows cut into a new record by the active timeout.",
     ),
+    seenTwice: r.counter(
+      "flintnet_flow_records_seen_twice_total",
+      "NetFlow/IPFIX records not counted: their flow is counted from the capture or another exporter.",
+    ),
   };
   const events = r.counter("flintnet_events_total", "Events published on the bus, by kind.", ["kind"]);
   const sse = r.gauge("flintnet_sse_clients", "Clients connected to GET /stream.");
@@ -151,6 +155,7 @@ export function registerCoreMetrics(registry: MetricsRegistry, src: CoreMetricsS
       [flows.expired, f.expired_idle],
       [flows.evicted, f.evicted_full],
       [flows.rolledOver, f.rolled_over],
+      [flows.seenTwice, f.records_seen_twice],
     ];
     for (const [metric, v] of fields) {
       const n = num(v);

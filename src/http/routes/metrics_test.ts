@@ -38,7 +38,15 @@ function fakeStats(active: number) {
         rows: 0,
       },
     },
-    flows: { active, capacity: 1000, created: 50, expired_idle: 5, evicted_full: 3, rolled_over: 2 },
+    flows: {
+      active,
+      capacity: 1000,
+      created: 50,
+      expired_idle: 5,
+      evicted_full: 3,
+      rolled_over: 2,
+      records_seen_twice: 7,
+    },
     events: {},
   };
 }
@@ -83,6 +91,7 @@ Deno.test("registerCoreMetrics() exposes capture, decode, flows, events, SSE and
       "flintnet_flows_expired_total 5",
       "flintnet_flows_evicted_total 3",
       "flintnet_flows_rolled_over_total 2",
+      "flintnet_flow_records_seen_twice_total 7",
       'flintnet_events_total{kind="anomaly"} 2',
       'flintnet_events_total{kind="stats"} 1',
       "flintnet_sse_clients 3",
