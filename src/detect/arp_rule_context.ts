@@ -185,12 +185,16 @@ export class ArpRuleContext {
    * also before it has held the address long enough to own it (the first hour after Flintnet starts).
    */
   isGatewayAgainst(mac: number, ip: number, router = this.traffic.routerMac()): boolean {
+    // The routing MAC's own claims: its traffic would only make them its own, so only the other evidence
+    // counts, and nothing is learned. (Learning here made every claim of a router answering for thousands
+    // of addresses learn one more gateway, so the next claim walked them all again: 0.2 s a replay.)
+    if (mac === router) return this.gateways.isKnownApartFrom(ip, mac);
     return this.isGateway(ip, router) && this.gateways.isKnownApartFrom(ip, mac);
   }
 
   /** {@link gatewayOf} for a claim of `ip` by `mac`, null as {@link isGatewayAgainst} is false. */
   gatewayAgainst(mac: number, ip: number): GatewayFacts | null {
-    const f = this.gatewayOf(ip);
+    const f = mac === this.traffic.routerMac() ? this.gateways.facts(ip) : this.gatewayOf(ip);
     return f !== null && (f.route || f.polledBy.length > 0 || f.traffic?.mac !== mac) ? f : null;
   }
 
