@@ -33,6 +33,8 @@ export class AdvisoryBook {
   resolved = 0;
   /** Conditions not raised because MAX_OPEN advisories were open. */
   notRaised = 0;
+  /** Advisories reopened from an earlier run's advisories.json. */
+  restored = 0;
 
   constructor(publish: (e: AdvisoryEvent) => void, keep = DEFAULT_KEPT) {
     this.#publish = publish;
@@ -122,9 +124,6 @@ export class AdvisoryBook {
   get version(): number {
     return this.raised + this.resolved + this.restored;
   }
-
-  /** Advisories reopened from an earlier run's advisories.json. */
-  restored = 0;
 
   /** The advisories open now, as advisories.json keeps them. */
   openEntries(): SavedAdvisory[] {
