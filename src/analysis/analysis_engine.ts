@@ -210,6 +210,12 @@ export class AnalysisEngine implements Detector {
         this.#probe(id, fam, a, sp, dp, pr);
       }
     }
+    // Records a flow did not count (another observer counts it) still crossed their exporter's interfaces.
+    o?.takeSeen((e, ifIndex, inBytes, inPackets, outBytes, outPackets) => {
+      const address = () => o.exporterAddress(e);
+      if (inBytes > 0 || inPackets > 0) sums.addInterfaces(e, address, ifIndex, 0, inBytes, inPackets);
+      if (outBytes > 0 || outPackets > 0) sums.addInterfaces(e, address, 0, ifIndex, outBytes, outPackets);
+    });
   }
 
   /** Logs flow `id` when it is a connection attempt: a SYN never followed by an ACK, an unanswered UDP datagram, a ping. */

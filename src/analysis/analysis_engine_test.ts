@@ -583,3 +583,45 @@ Deno.test("a minute with more flows than it keeps counts each flow once, however
   // The ten kept are the largest of the 40 followed (the first offered), with all six intervals' octets.
   assert.deepEqual(Array.from(h.minutes[0].flows.bytes.slice(0, 3)), [6 * 1039, 6 * 1038, 6 * 1037]);
 });
+
+Deno.test("a record of a captured flow is not counted into the flow, but still into its exporter's interfaces", () => {
+  const h = harness();
+  // The capture sees the flow: 3 packets of 500 octets.
+  h.send([0, 1, 2].map((k) => ({
+    src: "10.0.0.7",
+    dst: "198.51.100.9",
+    srcPort: 40000,
+    dstPort: 443,
+    proto: 6,
+    ipBytes: 500,
+    tsMs: T0 + 1000 + k,
+    tcpFlags: ACK,
+  })));
+  // The router exports the same flow: in on ifIndex 3, out on 5.
+  const b = createFlowRecordBatch(1);
+  const s = parseIp("10.0.0.7")!, d = parseIp("198.51.100.9")!, e = parseIp("10.0.0.1")!;
+  b.family[0] = 4;
+  b.src.set(s.words, 0);
+  b.dst.set(d.words, 0);
+  b.exporter.set(e.words, 0);
+  b.exporterFamily[0] = 4;
+  b.srcPort[0] = 40000;
+  b.dstPort[0] = 443;
+  b.proto[0] = 6;
+  b.bytes[0] = 1500;
+  b.packets[0] = 3;
+  b.tsMs[0] = T0 + 2000;
+  b.inIf[0] = 3;
+  b.outIf[0] = 5;
+  b.count = 1;
+  h.pipeline.consumeRecords(b);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  const m = h.minutes[0];
+  assert.equal(m.totals.bytes, 1500, "the flow counted once");
+  assert.equal(h.table.recordsSeenTwice, 1);
+  assert.deepEqual(
+    m.interfaces.map((r) => `${r.exporter} ${r.if_index} in ${r.in_bytes}/${r.in_packets} out ${r.out_bytes}`)
+      .sort(),
+    ["10.0.0.1 3 in 1500/3 out 0", "10.0.0.1 5 in 0/0 out 1500"],
+  );
+});

@@ -26,6 +26,13 @@ export interface RecordOriginColumns {
   readonly dstAs: Uint32Array;
 }
 
+/** (exporter, ifIndex) pairs whose records seen twice are summed at most between two takes. */
+const MAX_SEEN_INTERFACES = 65_536;
+/** 2³²: an (exporter, ifIndex) pair as one exact number (exporter × 2³² + ifIndex, below 2⁴⁸). */
+const IF_SPAN = 4_294_967_296;
+/** Columns of a summed pair: exporter, ifIndex, in octets, in packets, out octets, out packets. */
+const SEEN_COLUMNS = 6;
+
 /** Exporters numbered at most: ids are 16-bit and never reused (history rows name them). */
 export const MAX_EXPORTER_IDS = 65_535;
 const EMPTY = 0;
@@ -46,6 +53,14 @@ export class FlowOrigins {
   readonly dstAs: Uint32Array;
   /** Exporters that arrived after MAX_EXPORTER_IDS were numbered (their flows show exporter 0). */
   unnumbered = 0;
+  /** Records seen twice whose interfaces could not be summed (more than MAX_SEEN_INTERFACES pairs). */
+  seenNotSummed = 0;
+  /**
+   * Records not counted into their flow (seen twice) still crossed their exporter's interfaces: summed here
+   * by (exporter, ifIndex) until the analysis takes them, each interval. Slots in #seen, by pair.
+   */
+  #seenSlot = new Map<number, number>();
+  #seen = new Float64Array(SEEN_COLUMNS * 64);
   #family: number[] = [0];
   #words: number[] = [0, 0, 0, 0];
   #text: (string | undefined)[] = [undefined];
@@ -97,6 +112,57 @@ export class FlowOrigins {
    */
   noteSeen(id: number, e: number): void {
     if (e !== 0) this.exporterMask[id] |= 1 << ((e - 1) & 31);
+  }
+
+  /**
+   * Record `i` of `r`, from exporter `e`, was not counted into its flow (seen twice): its `bytes` and
+   * `packets` are still summed on its input and output interfaces. No allocation but a new pair's slot.
+   */
+  sumSeen(e: number, r: RecordOriginColumns, i: number, bytes: number, packets: number): void {
+    if (e === 0) return;
+    const inIf = r.inIf[i], outIf = r.outIf[i];
+    if (inIf !== 0) this.#addSeen(e, inIf, 2, bytes, packets);
+    if (outIf !== 0) this.#addSeen(e, outIf, 4, bytes, packets);
+  }
+
+  #addSeen(e: number, ifIndex: number, column: number, bytes: number, packets: number): void {
+    const key = e * IF_SPAN + ifIndex;
+    let slot = this.#seenSlot.get(key);
+    if (slot === undefined) {
+      slot = this.#seenSlot.size;
+      if (slot >= MAX_SEEN_INTERFACES) return void this.seenNotSummed++;
+      if ((slot + 1) * SEEN_COLUMNS > this.#seen.length) {
+        const grown = new Float64Array(this.#seen.length * 2);
+        grown.set(this.#seen);
+        this.#seen = grown;
+      }
+      this.#seenSlot.set(key, slot);
+      this.#seen.fill(0, slot * SEEN_COLUMNS, (slot + 1) * SEEN_COLUMNS);
+      this.#seen[slot * SEEN_COLUMNS] = e;
+      this.#seen[slot * SEEN_COLUMNS + 1] = ifIndex;
+    }
+    const o = slot * SEEN_COLUMNS + column;
+    this.#seen[o] += bytes;
+    this.#seen[o + 1] += packets;
+  }
+
+  /** Hands over what {@link sumSeen} summed since the last take, one call per (exporter, ifIndex). */
+  takeSeen(
+    visit: (
+      e: number,
+      ifIndex: number,
+      inBytes: number,
+      inPackets: number,
+      outBytes: number,
+      outPackets: number,
+    ) => void,
+  ): void {
+    const v = this.#seen;
+    for (let slot = 0; slot < this.#seenSlot.size; slot++) {
+      const o = slot * SEEN_COLUMNS;
+      visit(v[o], v[o + 1], v[o + 2], v[o + 3], v[o + 4], v[o + 5]);
+    }
+    this.#seenSlot.clear();
   }
 
   /** Record `i` of `r`, from exporter `e` ({@link exporterOf}), was counted into flow `id`. */

@@ -344,7 +344,10 @@ export class FlowTable {
       // Counted by its first observer only: the capture, else the exporter that reported it first.
       const e = origins ? origins.exporterOf(origin!, i) : 0;
       if (seen !== 0 && ((flags[id] & CAPTURED) !== 0 || (e !== 0 && e !== origins!.exporter[id]))) {
-        if (origins) origins.noteSeen(id, e); // still one of the exporters that saw it (asymmetry)
+        if (origins) {
+          origins.noteSeen(id, e); // still one of the exporters that saw it (asymmetry)
+          origins.sumSeen(e, origin!, i, bytes[i], packets[i]); // and its interfaces carried it
+        }
         this.recordsSeenTwice++;
         continue;
       }
