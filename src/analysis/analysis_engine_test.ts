@@ -28,6 +28,40 @@ const CFG: AnalysisConfig = {
   historyMaxMb: 2048,
 };
 
+/** Writes record `i` of `b`: an IPv4 TCP flow (SYN|ACK seen) from `exporter`, in on `inIf` and out on `outIf`. */
+function putRecord(
+  b: ReturnType<typeof createFlowRecordBatch>,
+  i: number,
+  r: {
+    src: string;
+    dst: string;
+    sp: number;
+    dp: number;
+    exporter: string;
+    bytes: number;
+    packets: number;
+    tsMs: number;
+    inIf: number;
+    outIf: number;
+  },
+): void {
+  const s = parseIp(r.src)!, d = parseIp(r.dst)!, e = parseIp(r.exporter)!;
+  b.family[i] = 4;
+  b.src.set(s.words, i << 2);
+  b.dst.set(d.words, i << 2);
+  b.exporter.set(e.words, i << 2);
+  b.exporterFamily[i] = 4;
+  b.srcPort[i] = r.sp;
+  b.dstPort[i] = r.dp;
+  b.proto[i] = 6;
+  b.tcpFlags[i] = SYN | ACK;
+  b.bytes[i] = r.bytes;
+  b.packets[i] = r.packets;
+  b.tsMs[i] = r.tsMs;
+  b.inIf[i] = r.inIf;
+  b.outIf[i] = r.outIf;
+}
+
 /** The engine in a pipeline, as the daemon runs it: before a detector that starts each flow's next interval. */
 function harness(
   cfg: AnalysisConfig = CFG,
@@ -304,23 +338,19 @@ Deno.test("conversations whose directions two exporters report separately are fl
   const h = harness();
   const n = 12;
   const b = createFlowRecordBatch(4 * n);
-  const rec = (i: number, src: string, dst: string, sp: number, dp: number, exporter: string) => {
-    const s = parseIp(src)!, d = parseIp(dst)!, e = parseIp(exporter)!;
-    b.family[i] = 4;
-    b.src.set(s.words, i << 2);
-    b.dst.set(d.words, i << 2);
-    b.exporter.set(e.words, i << 2);
-    b.exporterFamily[i] = 4;
-    b.srcPort[i] = sp;
-    b.dstPort[i] = dp;
-    b.proto[i] = 6;
-    b.tcpFlags[i] = SYN | ACK;
-    b.bytes[i] = 10_000;
-    b.packets[i] = 10;
-    b.tsMs[i] = T0 + 1000 + i;
-    b.inIf[i] = 1;
-    b.outIf[i] = 2;
-  };
+  const rec = (i: number, src: string, dst: string, sp: number, dp: number, exporter: string) =>
+    putRecord(b, i, {
+      src,
+      dst,
+      sp,
+      dp,
+      exporter,
+      bytes: 10_000,
+      packets: 10,
+      tsMs: T0 + 1000 + i,
+      inIf: 1,
+      outIf: 2,
+    });
   let i = 0;
   for (let c = 0; c < n; c++) {
     rec(i++, "10.0.0.7", `198.51.100.${c}`, 40000 + c, 443, "10.0.0.1"); // out via router 1
@@ -599,20 +629,18 @@ Deno.test("a record of a captured flow is not counted into the flow, but still i
   })));
   // The router exports the same flow: in on ifIndex 3, out on 5.
   const b = createFlowRecordBatch(1);
-  const s = parseIp("10.0.0.7")!, d = parseIp("198.51.100.9")!, e = parseIp("10.0.0.1")!;
-  b.family[0] = 4;
-  b.src.set(s.words, 0);
-  b.dst.set(d.words, 0);
-  b.exporter.set(e.words, 0);
-  b.exporterFamily[0] = 4;
-  b.srcPort[0] = 40000;
-  b.dstPort[0] = 443;
-  b.proto[0] = 6;
-  b.bytes[0] = 1500;
-  b.packets[0] = 3;
-  b.tsMs[0] = T0 + 2000;
-  b.inIf[0] = 3;
-  b.outIf[0] = 5;
+  putRecord(b, 0, {
+    src: "10.0.0.7",
+    dst: "198.51.100.9",
+    sp: 40000,
+    dp: 443,
+    exporter: "10.0.0.1",
+    bytes: 1500,
+    packets: 3,
+    tsMs: T0 + 2000,
+    inIf: 3,
+    outIf: 5,
+  });
   b.count = 1;
   h.pipeline.consumeRecords(b);
   h.pipeline.advanceTo(T0 + MINUTE + 1);
