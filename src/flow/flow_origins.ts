@@ -31,7 +31,7 @@ const MAX_SEEN_INTERFACES = 65_536;
 /** 2³²: an (exporter, ifIndex) pair as one exact number (exporter × 2³² + ifIndex, below 2⁴⁸). */
 const IF_SPAN = 4_294_967_296;
 /** Columns of a summed pair: exporter, ifIndex, in octets, in packets, out octets, out packets. */
-const SEEN_COLUMNS = 6;
+const SEEN_COLUMNS = 6, SEEN_IN = 2, SEEN_OUT = 4;
 
 /** Exporters numbered at most: ids are 16-bit and never reused (history rows name them). */
 export const MAX_EXPORTER_IDS = 65_535;
@@ -121,8 +121,8 @@ export class FlowOrigins {
   sumSeen(e: number, r: RecordOriginColumns, i: number, bytes: number, packets: number): void {
     if (e === 0) return;
     const inIf = r.inIf[i], outIf = r.outIf[i];
-    if (inIf !== 0) this.#addSeen(e, inIf, 2, bytes, packets);
-    if (outIf !== 0) this.#addSeen(e, outIf, 4, bytes, packets);
+    if (inIf !== 0) this.#addSeen(e, inIf, SEEN_IN, bytes, packets);
+    if (outIf !== 0) this.#addSeen(e, outIf, SEEN_OUT, bytes, packets);
   }
 
   #addSeen(e: number, ifIndex: number, column: number, bytes: number, packets: number): void {
@@ -160,7 +160,7 @@ export class FlowOrigins {
     const v = this.#seen;
     for (let slot = 0; slot < this.#seenSlot.size; slot++) {
       const o = slot * SEEN_COLUMNS;
-      visit(v[o], v[o + 1], v[o + 2], v[o + 3], v[o + 4], v[o + 5]);
+      visit(v[o], v[o + 1], v[o + SEEN_IN], v[o + SEEN_IN + 1], v[o + SEEN_OUT], v[o + SEEN_OUT + 1]);
     }
     this.#seenSlot.clear();
   }
