@@ -195,7 +195,7 @@ export class ArpRuleContext {
   /** {@link gatewayOf} for a claim of `ip` by `mac`, null as {@link isGatewayAgainst} is false. */
   gatewayAgainst(mac: number, ip: number): GatewayFacts | null {
     const f = mac === this.traffic.routerMac() ? this.gateways.facts(ip) : this.gatewayOf(ip);
-    return f !== null && (f.route || f.polledBy.length > 0 || f.traffic?.mac !== mac) ? f : null;
+    return f !== null && this.gateways.isKnownApartFrom(ip, mac) ? f : null;
   }
 
   /**
