@@ -16,6 +16,11 @@ const missing = await Deno.stat(SOFTFLOWD).then(
   () => null,
   () => "softflowd is missing: apt-get install softflowd",
 );
+const PMACCTD = "/usr/sbin/pmacctd";
+const pmacctMissing = await Deno.stat(PMACCTD).then(
+  () => null,
+  () => "pmacctd is missing: apt-get install pmacct",
+);
 const TOKEN = "e2e-netflow-token-0123456789abcdef";
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 
@@ -63,26 +68,69 @@ async function json(url: string): Promise<Record<string, unknown>> {
   return await r.json();
 }
 
+/**
+ * Runs `body` against the daemon as a user starts it, on lo, with the collector's listeners on the ports given
+ * ("off": none); its log is printed when `body` fails, and it is stopped and its state removed after.
+ */
+async function withCollectorDaemon(
+  prefix: string,
+  netflowPort: number | "off",
+  ipfixPort: number | "off",
+  body: (dir: string, base: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix });
+  const httpPort = freeTcpPort();
+  const listen = (port: number | "off") => port === "off" ? "off" : `127.0.0.1:${port}`;
+  const daemon = await startDaemon({
+    FLINTNET_INTERFACE: "lo",
+    FLINTNET_CIDR: "127.0.0.1/32",
+    FLINTNET_STATE_DIR: dir,
+    FLINTNET_TRAP_LISTEN: "off",
+    FLINTNET_DISCOVERY_INTERVAL: "0",
+    FLINTNET_LISTEN: `127.0.0.1:${httpPort}`,
+    FLINTNET_API_TOKEN: TOKEN,
+    FLINTNET_NETFLOW_LISTEN: listen(netflowPort),
+    FLINTNET_IPFIX_LISTEN: listen(ipfixPort),
+  });
+  try {
+    await body(dir, `http://127.0.0.1:${httpPort}`);
+  } catch (e) {
+    console.error(daemon.lines.join("\n"));
+    throw e;
+  } finally {
+    await daemon.kill();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The flows of `GET /flows` in `cidr`, keyed and counted as capture() writes its truth, sorted by key. */
+async function flowsAsTruth(base: string, cidr: string): Promise<Truth[]> {
+  const page = await json(`${base}/flows?cidr=${cidr}&limit=500`);
+  const flows = page.flows as {
+    src_ip: string;
+    dst_ip: string;
+    src_port: number;
+    dst_port: number;
+    protocol: number;
+    packets: number;
+    bytes: number;
+  }[];
+  return flows.map((f) => ({
+    key: `${f.protocol} ${f.src_ip}:${f.src_port} > ${f.dst_ip}:${f.dst_port}`,
+    packets: f.packets,
+    bytes: f.bytes,
+  })).sort(byKey);
+}
+
+const byKey = (x: Truth, y: Truth) => x.key < y.key ? -1 : 1;
+
 Deno.test({
   name: "daemon: softflowd's NetFlow v5 and IPFIX exports show in /flows, /stats, /metrics and /devices",
   ignore: missing !== null && !CI,
   async fn() {
     if (missing) throw new Error(missing);
-    const dir = await Deno.makeTempDir({ prefix: "flintnet-e2e-netflow-" });
-    const [netflowPort, ipfixPort, httpPort] = [await freeUdpPort(), await freeUdpPort(), freeTcpPort()];
-    const base = `http://127.0.0.1:${httpPort}`;
-    const daemon = await startDaemon({
-      FLINTNET_INTERFACE: "lo",
-      FLINTNET_CIDR: "127.0.0.1/32",
-      FLINTNET_STATE_DIR: dir,
-      FLINTNET_TRAP_LISTEN: "off",
-      FLINTNET_DISCOVERY_INTERVAL: "0",
-      FLINTNET_LISTEN: `127.0.0.1:${httpPort}`,
-      FLINTNET_API_TOKEN: TOKEN,
-      FLINTNET_NETFLOW_LISTEN: `127.0.0.1:${netflowPort}`,
-      FLINTNET_IPFIX_LISTEN: `127.0.0.1:${ipfixPort}`,
-    });
-    try {
+    const [netflowPort, ipfixPort] = [await freeUdpPort(), await freeUdpPort()];
+    await withCollectorDaemon("flintnet-e2e-netflow-", netflowPort, ipfixPort, async (dir, base) => {
       const a = capture(132, 30), b = capture(134, 40);
       await Deno.writeFile(`${dir}/a.pcap`, a.pcap);
       await Deno.writeFile(`${dir}/b.pcap`, b.pcap);
@@ -118,23 +166,7 @@ Deno.test({
       assert.deepEqual([exporter.versions, exporter.records], [["netflow_v5", "ipfix"], truth.length]);
 
       // Every flow of both captures in the live table, as the capture holds it.
-      const page = await json(`${base}/flows?cidr=10.231.132.0/22&limit=500`);
-      const flows = page.flows as {
-        src_ip: string;
-        dst_ip: string;
-        src_port: number;
-        dst_port: number;
-        protocol: number;
-        packets: number;
-        bytes: number;
-      }[];
-      const got = flows.map((f) => ({
-        key: `${f.protocol} ${f.src_ip}:${f.src_port} > ${f.dst_ip}:${f.dst_port}`,
-        packets: f.packets,
-        bytes: f.bytes,
-      }));
-      const byKey = (x: Truth, y: Truth) => x.key < y.key ? -1 : 1;
-      assert.deepEqual(got.sort(byKey), truth.sort(byKey));
+      assert.deepEqual(await flowsAsTruth(base, "10.231.132.0/22"), truth.sort(byKey));
 
       const metrics = await (await fetch(`${base}/metrics`, { headers: AUTH })).text();
       assert.match(metrics, new RegExp(`^flintnet_collector_records_total ${truth.length}$`, "m"));
@@ -149,12 +181,61 @@ Deno.test({
 
       const device = await json(`${base}/devices/127.0.0.1`);
       assert.ok((device.sources as string[]).includes("netflow"), JSON.stringify(device));
-    } catch (e) {
-      console.error(daemon.lines.join("\n"));
-      throw e;
-    } finally {
-      await daemon.kill();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "daemon: a router's ingress and egress IPFIX records of the same flows (two pmacctd probes) count each flow once",
+  ignore: pmacctMissing !== null && !CI,
+  async fn() {
+    if (pmacctMissing) throw new Error(pmacctMissing);
+    const ipfixPort = await freeUdpPort();
+    await withCollectorDaemon("flintnet-e2e-direction-", "off", ipfixPort, async (dir, base) => {
+      const { pcap, truth } = capture(136, 25);
+      await Deno.writeFile(`${dir}/c.pcap`, pcap);
+      // One router, one address, one observation domain: its probe on the way in and its probe on the way
+      // out each export every flow of the capture, as NetFlow ingress and egress on a router's interfaces do.
+      for (const direction of ["in", "out"]) {
+        await Deno.writeTextFile(
+          `${dir}/${direction}.conf`,
+          [
+            "daemonize: false",
+            `pcap_savefile: ${dir}/c.pcap`,
+            // pmacct 1.7 applies nfprobe_direction to a named plugin only (unnamed, every record says ingress)
+            "plugins: nfprobe[router]",
+            `nfprobe_receiver[router]: 127.0.0.1:${ipfixPort}`,
+            "nfprobe_version[router]: 10",
+            "nfprobe_engine[router]: 7",
+            `nfprobe_direction[router]: ${direction}`,
+          ].join("\n") + "\n",
+        );
+        const out = await new Deno.Command(PMACCTD, {
+          args: ["-f", `${dir}/${direction}.conf`],
+          cwd: dir,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        assert.equal(
+          out.code,
+          0,
+          new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout),
+        );
+      }
+      let stats: Record<string, unknown> = {};
+      for (const until = Date.now() + 10_000; Date.now() < until;) {
+        stats = await json(`${base}/stats`);
+        if ((stats.collector as { records: number }).records >= 2 * truth.length) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const collector = stats.collector as { records: number; packets: number };
+      // Both probes exported every flow: the collector received each twice.
+      assert.equal(collector.records, 2 * truth.length, JSON.stringify(collector));
+      assert.equal(collector.packets, 2 * truth.reduce((n, t) => n + t.packets, 0));
+      assert.equal((stats.flows as { records_seen_twice: number }).records_seen_twice, truth.length);
+      const got = await flowsAsTruth(base, "10.231.136.0/23");
+      assert.deepEqual(got, truth.sort(byKey), "each flow as the capture holds it, once");
+    });
   },
 });

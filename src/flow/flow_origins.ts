@@ -7,8 +7,26 @@
  * The exporter set is what tells asymmetric routing: a conversation whose two directions were reported
  * by exporters with no bit in common went out through one router and came back through another. With
  * more than 32 exporters two of them can share a bit, which can only hide such a pair, never invent one.
+ *
+ * The direction of the records counted into a flow is kept too: a router with NetFlow on both ends of a
+ * flow's path through it (ingress on the interface it enters by, egress on the one it leaves by) reports
+ * the flow twice, as an ingress and as an egress record with the same interfaces. The second direction's
+ * records are the same traffic: {@link FlowOrigins.otherDirection} tells the flow table not to count them.
  */
 import { formatIp } from "../net/mod.ts";
+
+/**
+ * A record's flowDirection (IPFIX IE 61, NetFlow v9 DIRECTION: 0 ingress, 1 egress on the wire) where its
+ * exporter counted it; numbered from Unknown = 0 here, so a zeroed column says nothing.
+ */
+export const RecordDirection = {
+  /** The record does not say (NetFlow v5, a template without the field). */
+  Unknown: 0,
+  /** Counted as it entered the exporter's interface. */
+  Ingress: 1,
+  /** Counted as it left the exporter's interface. */
+  Egress: 2,
+} as const;
 
 /** The record columns that say where a record came from (FlowRecordBatch has them). */
 export interface RecordOriginColumns {
@@ -24,6 +42,8 @@ export interface RecordOriginColumns {
   readonly srcAs: Uint32Array;
   /** Destination AS (0 = unknown). */
   readonly dstAs: Uint32Array;
+  /** RecordDirection of each record; absent: every record's is unknown. */
+  readonly direction?: Uint8Array;
 }
 
 /** (exporter, ifIndex) pairs whose records seen twice are summed at most between two takes. */
@@ -51,6 +71,8 @@ export class FlowOrigins {
   readonly srcAs: Uint32Array;
   /** Destination AS of the latest record. */
   readonly dstAs: Uint32Array;
+  /** The RecordDirection of the records counted into the flow, once one said (Unknown: none did yet). */
+  readonly countedDirection: Uint8Array;
   /** Exporters that arrived after MAX_EXPORTER_IDS were numbered (their flows show exporter 0). */
   unnumbered = 0;
   /** Records seen twice whose interfaces could not be summed (more than MAX_SEEN_INTERFACES pairs). */
@@ -77,6 +99,7 @@ export class FlowOrigins {
     this.outIf = new Uint32Array(capacity);
     this.srcAs = new Uint32Array(capacity);
     this.dstAs = new Uint32Array(capacity);
+    this.countedDirection = new Uint8Array(capacity);
   }
 
   /** Exporters numbered so far. */
@@ -98,6 +121,7 @@ export class FlowOrigins {
       this.outIf[id] =
       this.srcAs[id] =
       this.dstAs[id] =
+      this.countedDirection[id] =
         0;
   }
 
@@ -165,8 +189,22 @@ export class FlowOrigins {
     this.#seenSlot.clear();
   }
 
+  /**
+   * Whether record `i` of `r`, from exporter `e`, is flow `id` counted a second time by the exporter that
+   * counts it: it says the other direction than the records counted (an egress record of a flow whose
+   * ingress records are counted, or the reverse). Records that do not say are never this.
+   */
+  otherDirection(id: number, r: RecordOriginColumns, i: number, e: number): boolean {
+    const d = r.direction === undefined ? RecordDirection.Unknown : r.direction[i];
+    const counted = this.countedDirection[id];
+    return e !== 0 && e === this.exporter[id] && d !== RecordDirection.Unknown &&
+      counted !== RecordDirection.Unknown && counted !== d;
+  }
+
   /** Record `i` of `r`, from exporter `e` ({@link exporterOf}), was counted into flow `id`. */
   note(id: number, r: RecordOriginColumns, i: number, e: number): void {
+    const d = r.direction === undefined ? RecordDirection.Unknown : r.direction[i];
+    if (d !== RecordDirection.Unknown) this.countedDirection[id] = d;
     this.exporter[id] = e;
     this.noteSeen(id, e);
     this.inIf[id] = r.inIf[i];

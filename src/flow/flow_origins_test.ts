@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FlowTable } from "./flow_table.ts";
-import { MAX_EXPORTER_IDS } from "./flow_origins.ts";
+import { MAX_EXPORTER_IDS, RecordDirection } from "./flow_origins.ts";
 import { createFlowRecordBatch, type FlowRecordBatch } from "../netflow/flow_record.ts";
 import { parseIp } from "../net/mod.ts";
 import { batchOf } from "../../tests/helpers/batch_rows.ts";
@@ -13,6 +13,7 @@ interface Rec {
   outIf?: number;
   srcAs?: number;
   dstAs?: number;
+  direction?: number;
 }
 
 function records(rs: Rec[], tsMs = 1000): FlowRecordBatch {
@@ -34,6 +35,7 @@ function records(rs: Rec[], tsMs = 1000): FlowRecordBatch {
     b.outIf[i] = r.outIf ?? 0;
     b.srcAs[i] = r.srcAs ?? 0;
     b.dstAs[i] = r.dstAs ?? 0;
+    b.direction[i] = r.direction ?? RecordDirection.Unknown;
   });
   b.count = rs.length;
   return b;
@@ -126,4 +128,47 @@ Deno.test("flowOrigins numbers at most MAX_EXPORTER_IDS exporters and counts the
   const id = find(t, "10.0.0.1", "192.0.2.9");
   assert.equal(o.exporter[id], 0, "the latest exporter had no number");
   assert.equal(o.exporterMask[id], 0xffffffff);
+});
+
+Deno.test("flowTable.addRecords(): a router's egress record of a flow its ingress records count is not counted again", () => {
+  const t = new FlowTable(16);
+  const a = { src: "10.0.0.1", dst: "192.0.2.9", exporter: "10.231.240.1", inIf: 4, outIf: 9 };
+  const { Ingress, Egress, Unknown } = RecordDirection;
+  // One export cycle of a router with NetFlow ingress and egress on both interfaces the flow crosses.
+  t.addRecords(records([{ ...a, direction: Ingress }, { ...a, direction: Egress }]), 0, 2);
+  const id = find(t, a.src, a.dst), o = t.origins!;
+  assert.deepEqual([t.bytes(id), t.packets(id), t.recordsSeenTwice], [1000, 2, 1]);
+  const summed: number[][] = [];
+  o.takeSeen((...row) => void summed.push(row));
+  assert.deepEqual(summed, [], "the same interfaces: not summed on them a second time");
+  // The next cycle (an active timeout): the ingress record counts again, the egress one does not.
+  t.addRecords(records([{ ...a, direction: Egress }, { ...a, direction: Ingress }], 61_000), 0, 2);
+  assert.deepEqual([t.bytes(id), t.recordsSeenTwice], [2000, 2]);
+  // Records that do not say their direction are all counted, as before.
+  const u = new FlowTable(16);
+  u.addRecords(
+    records([{ ...a, direction: Unknown }, { ...a, direction: Egress }, { ...a, direction: Unknown }]),
+    0,
+    3,
+  );
+  const uid = find(u, a.src, a.dst);
+  assert.deepEqual([u.bytes(uid), u.recordsSeenTwice], [3000, 0], "the first record said nothing: counted");
+  u.addRecords(records([{ ...a, direction: Ingress }]), 0, 1);
+  assert.deepEqual(
+    [u.bytes(uid), u.recordsSeenTwice],
+    [3000, 1],
+    "once one said egress, ingress is the other",
+  );
+  // Another exporter's record of the other direction is another router's: the first-exporter rule decides.
+  const v = new FlowTable(16);
+  v.addRecords(
+    records([{ ...a, direction: Ingress }, { ...a, exporter: "10.231.240.2", direction: Egress }]),
+    0,
+    2,
+  );
+  const vid = find(v, a.src, a.dst);
+  assert.deepEqual([v.bytes(vid), v.recordsSeenTwice], [1000, 1]);
+  const other: number[][] = [];
+  v.origins!.takeSeen((...row) => void other.push(row));
+  assert.equal(other.length, 2, "a second router's interfaces carried it: summed on them");
 });

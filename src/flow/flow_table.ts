@@ -137,8 +137,9 @@ export class FlowTable {
   /** Flows evicted because the table was full. */
   evictedFull = 0;
   /**
-   * NetFlow/IPFIX records not counted: their flow was captured, or first reported by another exporter (the
-   * same traffic seen at a second place; counting it again would double its bytes).
+   * NetFlow/IPFIX records not counted: their flow was captured, or first reported by another exporter, or
+   * counted in the other direction by its exporter (the same traffic seen at a second place, or at the other
+   * end of a router; counting it again would double its bytes).
    */
   recordsSeenTwice = 0;
 
@@ -348,6 +349,12 @@ export class FlowTable {
           origins.noteSeen(id, e); // still one of the exporters that saw it (asymmetry)
           origins.sumSeen(e, origin!, i, bytes[i], packets[i]); // and its interfaces carried it
         }
+        this.recordsSeenTwice++;
+        continue;
+      }
+      // The counting exporter's record of the other direction (ingress and egress NetFlow both on): the same
+      // traffic through the same interfaces, not summed on them again either.
+      if (seen !== 0 && origins && origins.otherDirection(id, origin!, i, e)) {
         this.recordsSeenTwice++;
         continue;
       }

@@ -38,7 +38,7 @@ export {
   NameSource,
   visibilityOf,
 } from "./flow_visibility.ts";
-export { FlowOrigins, MAX_EXPORTER_IDS, type RecordOriginColumns } from "./flow_origins.ts";
+export { FlowOrigins, MAX_EXPORTER_IDS, RecordDirection, type RecordOriginColumns } from "./flow_origins.ts";
 export { type RecordRows } from "./flow_table.ts";
 export {
   ATTACK_SIGNALS,

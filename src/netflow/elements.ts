@@ -54,6 +54,8 @@ export const Action = {
   SamplingSize: 34,
   SamplingPopulation: 35,
   SystemInitMillis: 36,
+  /** flowDirection: 0 ingress, 1 egress (what the record counts at its interface). */
+  Direction: 37,
 } as const;
 
 /** IANA IPFIX element ids (= NetFlow v9 field types below 128) and the action each gets. */
@@ -80,6 +82,7 @@ const ELEMENTS: ReadonlyArray<readonly [number, number]> = [
   [48, Action.SamplerId], // samplerId / FLOW_SAMPLER_ID
   [50, Action.SamplingInterval], // samplerRandomInterval / FLOW_SAMPLER_RANDOM_INTERVAL (options)
   [58, Action.Vlan], // vlanId / SRC_VLAN
+  [61, Action.Direction], // flowDirection / DIRECTION
   [139, Action.IcmpTypeCode], // icmpTypeCodeIPv6
   [150, Action.StartSeconds], // flowStartSeconds
   [151, Action.EndSeconds], // flowEndSeconds

@@ -80,10 +80,12 @@ export interface FlowRecordBatch {
   readonly tos: Uint8Array;
   /** SourceKind. */
   readonly kind: Uint8Array;
+  /** RecordDirection: ingress or egress at the exporter's interface, Unknown when the record does not say. */
+  readonly direction: Uint8Array;
 }
 
-/** Bytes per row: 6 f64, 17 u32 (three 4-word addresses + 5), 3 u16, 6 u8. */
-const ROW_BYTES = 6 * 8 + 17 * 4 + 3 * 2 + 6;
+/** Bytes per row: 6 f64, 17 u32 (three 4-word addresses + 5), 3 u16, 7 u8. */
+const ROW_BYTES = 6 * 8 + 17 * 4 + 3 * 2 + 7;
 
 /** Bytes a batch of `capacity` rows occupies (a multiple of 8, so batches can sit side by side). */
 export function recordBatchBytes(capacity: number): number {
@@ -136,6 +138,7 @@ export function createFlowRecordBatch(
     tcpFlags: u8(capacity),
     tos: u8(capacity),
     kind: u8(capacity),
+    direction: u8(capacity),
   };
 }
 
@@ -192,6 +195,8 @@ export interface FlowRecord {
   domain: number;
   /** SourceKind. */
   kind: number;
+  /** RecordDirection. */
+  direction: number;
 }
 
 /** Row `i` of `b` as an object (copies the address words). */
@@ -222,5 +227,6 @@ export function recordAt(b: FlowRecordBatch, i: number): FlowRecord {
     exporter: b.exporter.slice(a, a + 4),
     domain: b.domain[i],
     kind: b.kind[i],
+    direction: b.direction[i],
   };
 }

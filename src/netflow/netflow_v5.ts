@@ -8,6 +8,7 @@
  *           28 last   32 srcport   34 dstport   36 pad   37 tcp_flags   38 prot   39 tos   40 src_as
  *           42 dst_as   44 src_mask   45 dst_mask   46 pad
  */
+import { RecordDirection } from "../flow/mod.ts";
 import { u16, u32 } from "../net/mod.ts";
 import { type DecodeContext, finishRow, type RecordSink } from "./record_decoder.ts";
 import { NetflowMalformed as M } from "./malformed.ts";
@@ -58,6 +59,7 @@ export function decodeV5Records(b: Uint8Array, count: number, c: DecodeContext, 
     batch.outIf[r] = u16(b, p + 14);
     batch.srcAs[r] = u16(b, p + 40);
     batch.dstAs[r] = u16(b, p + 42);
+    batch.direction[r] = RecordDirection.Unknown; // v5 has no direction: every record counts what entered
     finishRow(batch, r, c);
     sumBytes += bytes;
     sumPackets += packets;

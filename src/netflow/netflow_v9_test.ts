@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { ip4, ip6, set, TestCollector, u16, u32, u8, v9 } from "../../tests/helpers/netflow_datagrams.ts";
 import { formatIp } from "../net/address.ts";
+import { RecordDirection } from "../flow/mod.ts";
 
 const SECS = 1_700_000_000; // header UNIX seconds
 const UP = 3_600_000; // header sysUptime: one hour, ms
@@ -190,4 +191,25 @@ Deno.test("v9: IPv6 flows and an IPv6 exporter", () => {
   ]);
   assert.deepEqual([r.exporterFamily, formatIp(6, r.exporter, 0)], [6, "2001:db8::99"]);
   assert.ok(t.stats().exporters["2001:db8::99"]);
+});
+
+Deno.test("v9: DIRECTION says ingress (0) or egress (1); another value, or no field, says nothing", () => {
+  const t = new TestCollector();
+  t.feed(v9(
+    head(0),
+    set(0, u16(330), u16(3), [...u16(8), ...u16(4)], [...u16(12), ...u16(4)], [...u16(61), ...u16(1)]), // src, dst, DIRECTION
+    set(
+      330,
+      [...ip4("10.231.121.1"), ...ip4("10.231.121.2"), ...u8(0)], // ingress
+      [...ip4("10.231.121.1"), ...ip4("10.231.121.2"), ...u8(1)], // egress
+      [...ip4("10.231.121.1"), ...ip4("10.231.121.2"), ...u8(7)], // not a direction
+    ),
+  ));
+  t.feed(v9(head(1), TEMPLATE, set(300, rec("10.231.121.1", "10.231.121.2", 6, 1, 2, UP)))); // no DIRECTION field
+  assert.deepEqual(t.records.map((r) => r.direction), [
+    RecordDirection.Ingress,
+    RecordDirection.Egress,
+    RecordDirection.Unknown,
+    RecordDirection.Unknown,
+  ]);
 });

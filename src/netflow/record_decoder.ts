@@ -7,6 +7,7 @@
  * functions then return −1 − (records before it), which are kept, and the caller counts the datagram
  * malformed.
  */
+import { RecordDirection } from "../flow/mod.ts";
 import { Action, VARIABLE_LENGTH } from "./elements.ts";
 import type { DomainState, ExporterState } from "./exporter_state.ts";
 import type { FlowRecordBatch } from "./flow_record.ts";
@@ -151,7 +152,7 @@ export function decodeFlowSet(
     }
     let v4 = 0, v6 = 0, s4 = 0, d4 = 0, bytes = 0, packets = 0, sport = 0, dport = 0, proto = 0;
     let flags = 0, tos = 0, vlan = 0, inIf = 0, outIf = 0, srcAs = 0, dstAs = 0;
-    let icmp = -1, icmpType = -1, icmpCode = -1, sampler = -1;
+    let icmp = -1, icmpType = -1, icmpCode = -1, sampler = -1, direction: number = RecordDirection.Unknown;
     let startAbs = NaN, endAbs = NaN, startUp = -1, endUp = -1;
     let p = pos;
     // A record of fixed length was bounds-checked whole by the loop condition: no per-field check.
@@ -264,6 +265,15 @@ export function decodeFlowSet(
         case Action.SamplerId:
           sampler = uint(b, p, len);
           break;
+        case Action.Direction: {
+          const d = b[p + len - 1]; // 0 ingress, 1 egress; anything else is not a direction
+          direction = d === 0
+            ? RecordDirection.Ingress
+            : d === 1
+            ? RecordDirection.Egress
+            : RecordDirection.Unknown;
+          break;
+        }
         default: // options-only elements in a data template: nothing to do
           break;
       }
@@ -324,6 +334,7 @@ export function decodeFlowSet(
     batch.outIf[r] = outIf;
     batch.srcAs[r] = srcAs;
     batch.dstAs[r] = dstAs;
+    batch.direction[r] = direction;
     finishRow(batch, r, c);
     records++;
     sumBytes += bytes;

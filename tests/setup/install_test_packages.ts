@@ -15,6 +15,7 @@ const PACKAGES: PackageTable = {
   "netcat-openbsd": "nc as a real UDP sender and listener in the PCAP recording tests",
   "softflowd": "pcap → NetFlow v5/v9/IPFIX: the exporter in collector tests, and a benchmark peer",
   "nfdump": "nfcapd/nfdump: the reference collector the NetFlow tests and bench compare Flintnet with",
+  "pmacct": "pmacctd's nfprobe: IPFIX records that say their direction, as a router with NetFlow both ways",
   "tcpreplay": "pushes captures through veth pairs for live benchmarks",
   "netsniff-ng":
     "trafgen: a sender with a TX ring, for the capture ring's resize test and the live benchmarks",

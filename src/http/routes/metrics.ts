@@ -98,7 +98,7 @@ export function registerCoreMetrics(registry: MetricsRegistry, src: CoreMetricsS
     ),
     seenTwice: r.counter(
       "flintnet_flow_records_seen_twice_total",
-      "NetFlow/IPFIX records not counted: their flow is counted from the capture or another exporter.",
+      "NetFlow/IPFIX records not counted: their flow is counted from the capture, another exporter, or its exporter's other direction.",
     ),
   };
   const events = r.counter("flintnet_events_total", "Events published on the bus, by kind.", ["kind"]);
