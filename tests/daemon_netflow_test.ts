@@ -233,7 +233,13 @@ Deno.test({
       // Both probes exported every flow: the collector received each twice.
       assert.equal(collector.records, 2 * truth.length, JSON.stringify(collector));
       assert.equal(collector.packets, 2 * truth.reduce((n, t) => n + t.packets, 0));
-      assert.equal((stats.flows as { records_seen_twice: number }).records_seen_twice, truth.length);
+      assert.deepEqual(
+        [
+          (stats.flows as { records_seen_twice: number }).records_seen_twice,
+          (stats.flows as { records_seen_unsummed: number }).records_seen_unsummed,
+        ],
+        [truth.length, 0],
+      );
       const got = await flowsAsTruth(base, "10.231.136.0/23");
       assert.deepEqual(got, truth.sort(byKey), "each flow as the capture holds it, once");
     });

@@ -193,6 +193,7 @@ export function createApp(cfg: Config): App {
       evicted_full: table.evictedFull,
       rolled_over: pipeline.rolledOver,
       records_seen_twice: table.recordsSeenTwice,
+      records_seen_unsummed: table.origins?.seenNotSummed ?? 0,
     },
     detectors: pipeline.detectorStats(),
     collector: collector.stats(),
