@@ -30,6 +30,17 @@ const missing = await snmpdUnavailable() ?? await advisoryToolsMissing(
   "tshark tcpdump nmap curl inetutils-telnet",
 );
 
+/** Debian's python3 running `code` in namespace `ns`, its output watched. */
+function pythonIn(ns: string, code: string): WatchedChild {
+  return watchChild(
+    new Deno.Command("ip", {
+      args: ["netns", "exec", ns, "/usr/bin/python3", "-u", "-c", code],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn(),
+  );
+}
+
 /** A TCP listener in `ns` on `port` that greets each client with `banner` and reads until it hangs up. */
 function bannerServer(ns: string, port: number, banner: string): WatchedChild {
   const code = `
@@ -43,19 +54,113 @@ def serve(c):
 while True:
     c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
 `;
-  return watchChild(
-    new Deno.Command("ip", {
-      args: ["netns", "exec", ns, "/usr/bin/python3", "-u", "-c", code],
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn(),
-  );
+  return pythonIn(ns, code);
 }
 
 async function ready(child: WatchedChild, word: string): Promise<void> {
   for (let i = 0; i < 100 && !child.output().includes(word); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(child.output().includes(word), `not ready: ${child.output()}`);
 }
+
+/** A UDP echo server in `ns` on each of `addresses`, answering from the address asked (so each flow is answered). */
+function udpEcho(ns: string, addresses: string[], port: number): WatchedChild {
+  const code = `
+import selectors, socket
+sel = selectors.DefaultSelector()
+for a in ${JSON.stringify(addresses)}:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((a, ${port})); sel.register(s, selectors.EVENT_READ)
+print("ready", flush=True)
+while True:
+    for key, _ in sel.select():
+        data, peer = key.fileobj.recvfrom(2048); key.fileobj.sendto(data, peer)
+`;
+  return pythonIn(ns, code);
+}
+
+/** One datagram to each of `addresses` on `port` from `ns`, waiting for each answer: how many came back. */
+async function askEach(lab: NetnsLab, ns: string, addresses: string[], port: number): Promise<number> {
+  const code = `
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2); n = 0
+for a in ${JSON.stringify(addresses)}:
+    s.sendto(b"hello", (a, ${port}))
+    try: s.recvfrom(2048); n += 1
+    except socket.timeout: pass
+print(n)
+`;
+  return Number((await lab.exec(ns, ["/usr/bin/python3", "-c", code])).trim());
+}
+
+Deno.test({
+  name: "a host that finds 110 neighbours by broadcast ARP is a host sweep; its kernel re-checking them by " +
+    "unicast ARP is not",
+  ignore: missing !== null && !CI,
+  async fn() {
+    if (missing) throw new Error(`advisory netns test cannot run: ${missing}`);
+    const lab = new NetnsLab();
+    const dir = await Deno.makeTempDir({ prefix: "flintnet-recheck-" });
+    const ROUTER = "10.231.62.1";
+    const neighbours = Array.from({ length: 110 }, (_, i) => `10.231.62.${10 + i}`);
+    let echo: WatchedChild | undefined, dump: WatchedChild | undefined;
+    try {
+      await lab.namespace("fan-rtr");
+      await lab.namespace("fan-lan");
+      await lab.cable("fan-rtr", "fanrtr0", "fan-lan", "fanlan0");
+      await lab.exec("fan-rtr", ["ip", "addr", "add", `${ROUTER}/24`, "dev", "fanrtr0"]);
+      for (const a of neighbours) {
+        await lab.exec("fan-lan", ["ip", "addr", "add", `${a}/24`, "dev", "fanlan0"]);
+      }
+      // The kernel's neighbour timers shortened (defaults 30 s and 5 s): an entry is stale after about a second
+      // and, used again, re-checked one second later, by unicast to the MAC it holds (RFC 1122 §2.3.2.1).
+      await lab.exec("fan-rtr", [
+        "sysctl",
+        "-q",
+        "-w",
+        "net.ipv4.neigh.fanrtr0.base_reachable_time_ms=1000",
+        "net.ipv4.neigh.fanrtr0.delay_first_probe_time=1",
+      ]);
+      echo = udpEcho("fan-lan", neighbours, 7000);
+      await ready(echo, "ready");
+
+      // First the router finds its 110 neighbours (every datagram answered: the ARP requests are the probes)…
+      await earlyInMinute();
+      const found = `${dir}/found.pcap`, rechecked = `${dir}/rechecked.pcap`;
+      dump = await startTcpdump("fan-rtr", "fanrtr0", found);
+      assert.equal(await askEach(lab, "fan-rtr", neighbours, 7000), neighbours.length);
+      await new Promise((r) => setTimeout(r, 300));
+      await dump.stop();
+      // …then, the entries stale, talks to them again: the kernel re-checks each.
+      await new Promise((r) => setTimeout(r, 3000));
+      await earlyInMinute();
+      dump = await startTcpdump("fan-rtr", "fanrtr0", rechecked);
+      assert.equal(await askEach(lab, "fan-rtr", neighbours, 7000), neighbours.length);
+      await new Promise((r) => setTimeout(r, 3000));
+      await dump.stop();
+
+      const requests = (file: string, to: string) =>
+        tshark(file, `arp.opcode==1 && arp.src.proto_ipv4==${ROUTER} && ${to}`, ["arp.dst.proto_ipv4"])
+          .then((rows) => new Set(rows.map(([ip]) => ip)).size);
+      const BROADCAST = "eth.dst==ff:ff:ff:ff:ff:ff", UNICAST = "eth.dst!=ff:ff:ff:ff:ff:ff";
+      assert.deepEqual([await requests(found, BROADCAST), await requests(found, UNICAST)], [110, 0]);
+      const again = [await requests(rechecked, BROADCAST), await requests(rechecked, UNICAST)];
+      assert.ok(again[0] < 100 && again[1] >= 100, `re-checks by broadcast, unicast: ${again}`);
+
+      const first = (await replayAdvisories(found)).filter((a) => a.type === "host_sweep");
+      assert.deepEqual(first.map((a) => [a.phase, a.ip, a.evidence.hosts]), [["raised", ROUTER, 110]]);
+      const second = (await replayAdvisories(rechecked)).filter((a) => a.type === "host_sweep");
+      assert.deepEqual(second, [], "re-checking known neighbours is no sweep");
+    } catch (e) {
+      if (dump) console.error(dump.output());
+      if (echo) console.error(echo.output());
+      throw e;
+    } finally {
+      await dump?.stop();
+      await echo?.stop();
+      await lab.destroy();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
 
 Deno.test({
   name: "replay of nmap -sS and nmap -sn between namespaces raises a port scan and a host sweep with " +
@@ -113,9 +218,8 @@ Deno.test({
       // nmap also asks for its own address (sender = target): that asks no other host, and is not counted.
       const asks = await tshark(
         pcap,
-        `arp.opcode==1 && arp.src.proto_ipv4==${SWEEPER} && arp.dst.proto_ipv4!=${SWEEPER} && ` +
-          `frame.time_epoch >= ${sFrom} && ` +
-          `frame.time_epoch < ${sTo}`,
+        `arp.opcode==1 && eth.dst==ff:ff:ff:ff:ff:ff && arp.src.proto_ipv4==${SWEEPER} && ` +
+          `arp.dst.proto_ipv4!=${SWEEPER} && frame.time_epoch >= ${sFrom} && frame.time_epoch < ${sTo}`,
         ["arp.dst.proto_ipv4"],
       );
       const hosts = new Set(asks.map(([h]) => h));

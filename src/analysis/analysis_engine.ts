@@ -120,12 +120,16 @@ export class AnalysisEngine implements Detector {
     this.#o = { ...this.#o, cleartext: take };
   }
 
-  /** ARP requests are host probes (how `nmap -sn` sweeps its own subnet). */
+  /**
+   * ARP requests are host probes (how `nmap -sn` sweeps its own subnet) — the broadcast ones: a request sent
+   * to one MAC re-checks a neighbour the sender already knows (how a router keeps its ARP cache fresh), it
+   * looks for no one.
+   */
   onRows(b: PacketBatch, from: number, to: number): void {
-    const kind = b.kind, op = b.arpOp, src = b.src, dst = b.dst;
+    const kind = b.kind, op = b.arpOp, unicast = b.arpUnicast, src = b.src, dst = b.dst;
     // The next ARP row by the native search (a batch of IP rows is one call), not a JS loop over every row.
     for (let r = kind.indexOf(RowKind.Arp, from); r >= 0 && r < to; r = kind.indexOf(RowKind.Arp, r + 1)) {
-      if (op[r] !== 1) continue;
+      if (op[r] !== 1 || unicast[r] === 1) continue;
       const a = r << 2;
       // Gratuitous ARP (sender = target) and probes from 0.0.0.0 (RFC 5227) ask no other host.
       if (src[a] === 0 || src[a] === dst[a]) continue;

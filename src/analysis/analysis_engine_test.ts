@@ -483,14 +483,15 @@ Deno.test("the minute handed to the flow history lists every local host's sums, 
   assert.deepEqual(structuredClone(h.minutes[0]).hosts, expected);
 });
 
-Deno.test("ARP requests to 120 hosts among IP rows are a host sweep; replies, gratuitous ARP and 0.0.0.0 probes are not", () => {
+Deno.test("ARP requests to 120 hosts among IP rows are a host sweep; replies, gratuitous ARP, 0.0.0.0 probes and unicast requests are not", () => {
   const h = harness();
   const b = createPacketBatch(1024);
-  const arpRow = (op: number, spa: string, tpa: string, tsMs: number) => {
+  const arpRow = (op: number, spa: string, tpa: string, tsMs: number, unicast = 0) => {
     const body = arp({ op, sha: "02:00:00:00:00:01", spa, tpa });
     const r = b.count++;
     assert.equal(decodeArp(body, 0, body.length, b, r), OK);
     b.tsMs[r] = tsMs;
+    b.arpUnicast[r] = unicast; // what the decoder reads off the frame's destination
   };
   for (let i = 0; i < 120; i++) {
     addIpRow(b, {
@@ -506,6 +507,7 @@ Deno.test("ARP requests to 120 hosts among IP rows are a host sweep; replies, gr
     arpRow(2, "10.0.0.67", `10.0.2.${i}`, T0 + i); // replies ask nothing
     arpRow(1, "10.0.0.68", "10.0.0.68", T0 + i); // gratuitous
     arpRow(1, "0.0.0.0", `10.0.3.${i}`, T0 + i); // address probe (RFC 5227)
+    arpRow(1, "10.0.0.1", `10.0.4.${i}`, T0 + i, 1); // a router re-checking the neighbours it knows
   }
   h.pipeline.consume(b);
   h.pipeline.advanceTo(T0 + MINUTE + 1);

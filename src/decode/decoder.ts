@@ -163,6 +163,7 @@ export class Decoder implements FrameSink {
       if (r === OK) this.#ipv6++;
     } else if (etype === EtherType.Arp) {
       r = decodeArp(b, p, end, batch, row);
+      batch.arpUnicast[row] = linkUnicast(b, off, linkType);
       if (r === OK) this.#arp++;
     } else if (etype === EtherType.Lldp) {
       return this.#setAside(RowKind.Lldp, validateLldp(b, p, end), b, p, end, wireLen, tsMs, vlan, ethSrc);
@@ -283,4 +284,26 @@ export class Decoder implements FrameSink {
     this.#batch.count = 0;
     this.#batch.asideUse.fill(0); // every AsideUse counter, Payloads and Hints included
   }
+}
+
+/**
+ * 1 when the frame at `off` was sent to one station at the link layer, 0 for a broadcast or multicast, or
+ * when the link type does not say (raw IP; a cooked capture's outgoing frames). Read for ARP frames only.
+ */
+function linkUnicast(b: Uint8Array, off: number, linkType: number): number {
+  switch (linkType) {
+    case LinkType.Ethernet:
+      return (b[off] & 1) === 0 ? 1 : 0; // the I/G bit of the destination MAC
+    case LinkType.LinuxSll:
+      return cookedUnicast(u16(b, off));
+    case LinkType.LinuxSll2:
+      return cookedUnicast(b[off + 10]);
+    default:
+      return 0;
+  }
+}
+
+/** A cooked capture's packet type: PACKET_HOST (0) and PACKET_OTHERHOST (3) were sent to one station. */
+function cookedUnicast(packetType: number): number {
+  return packetType === 0 || packetType === 3 ? 1 : 0;
 }

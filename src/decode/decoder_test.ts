@@ -27,6 +27,7 @@ interface Row {
   arpOp: number;
   arpSha: number;
   arpTha: number;
+  arpUnicast: number;
 }
 
 /** Copies every row of every batch it is given. */
@@ -54,6 +55,7 @@ class CopyingConsumer implements BatchConsumer {
         arpOp: b.arpOp[r],
         arpSha: b.arpSha[r],
         arpTha: b.arpTha[r],
+        arpUnicast: b.arpUnicast[r],
       });
     }
   }
@@ -244,6 +246,7 @@ Deno.test("Decoder decodes Ethernet II IPv4 TCP: addresses, ports, flags, IP byt
     arpOp: 0,
     arpSha: 0,
     arpTha: 0,
+    arpUnicast: 0,
   }]);
   assertCounters(counters, { frames: 1, ipv4: 1 });
 });
@@ -704,7 +707,17 @@ Deno.test("Decoder fills the ARP columns of a request and a reply", () => {
     0xc0, 0xa8, 0x00, 0x0a, // target IP 192.168.0.10
   ];
   const { rows, counters } = decode([{ bytes: request }, { bytes: reply }]);
-  const arpCols = { kind: 0, arpOp: 0, arpSha: 0, src: 0, arpTha: 0, dst: 0, ethSrc: 0, frameLen: 0 };
+  const arpCols = {
+    kind: 0,
+    arpOp: 0,
+    arpSha: 0,
+    src: 0,
+    arpTha: 0,
+    dst: 0,
+    ethSrc: 0,
+    frameLen: 0,
+    arpUnicast: 0,
+  };
   assert.deepEqual(rows.map((r) => pick(r, arpCols)), [
     {
       kind: RowKind.Arp,
@@ -715,6 +728,7 @@ Deno.test("Decoder fills the ARP columns of a request and a reply", () => {
       dst: [v4(192, 168, 0, 1), 0, 0, 0],
       ethSrc: 0x020000000001,
       frameLen: 60,
+      arpUnicast: 0, // to ff:ff:ff:ff:ff:ff: looking for 192.168.0.1
     },
     {
       kind: RowKind.Arp,
@@ -725,12 +739,57 @@ Deno.test("Decoder fills the ARP columns of a request and a reply", () => {
       dst: [v4(192, 168, 0, 10), 0, 0, 0],
       ethSrc: 0x0a1b2c3d4e5f,
       frameLen: 42,
+      arpUnicast: 1, // to 02:00:00:00:00:01 alone
     },
   ]);
   assertCounters(counters, { frames: 2, arp: 2 });
 });
 
 // ---------------------------------------------------------------- other link types
+
+Deno.test("Decoder: an ARP frame says whether it went to one station, by MAC or by a cooked capture's packet type", () => {
+  // deno-fmt-ignore
+  const body = [
+    0x08, 0x06, // protocol ARP (Ethernet: the EtherType; cooked: the protocol field, written below)
+    0x00, 0x01, 0x08, 0x00, 0x06, 0x04, // Ethernet, IPv4, lengths 6 and 4
+    0x00, 0x01, // operation 1 (request)
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x01, // sender MAC 02:00:00:00:00:01
+    0xc0, 0xa8, 0x00, 0x0a, // sender IP 192.168.0.10
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // target MAC (unknown: Linux leaves it zero in both kinds)
+    0xc0, 0xa8, 0x00, 0x01, // target IP 192.168.0.1
+  ];
+  const arpBody = body.slice(2);
+  const ether = (dst: number[]) => [...dst, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, ...body];
+  // SLL: packet type (2) | ARPHRD_ETHER | address length 6 | sender's MAC + 2 unused | protocol ARP
+  const sll = (type: number) => [0, type, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x06, ...arpBody];
+  // SLL2: protocol ARP | reserved | ifindex 3 | ARPHRD_ETHER | packet type | address length 6 | address
+  const sll2 = (
+    type: number,
+  ) => [0x08, 0x06, 0, 0, 0, 0, 0, 3, 0, 1, type, 6, 2, 0, 0, 0, 0, 1, 0, 0, ...arpBody];
+  const { rows, counters } = decode([
+    { bytes: ether([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]) }, // broadcast: looking for someone
+    { bytes: ether([0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f]) }, // unicast: re-checking a known neighbour
+    { bytes: ether([0x01, 0x00, 0x5e, 0x00, 0x00, 0x01]) }, // multicast: not one station
+    { bytes: sll(0), linkType: LinkType.LinuxSll }, // PACKET_HOST
+    { bytes: sll(1), linkType: LinkType.LinuxSll }, // PACKET_BROADCAST
+    { bytes: sll(3), linkType: LinkType.LinuxSll }, // PACKET_OTHERHOST
+    { bytes: sll(4), linkType: LinkType.LinuxSll }, // PACKET_OUTGOING: the capture does not say to whom
+    { bytes: sll2(0), linkType: LinkType.LinuxSll2 },
+    { bytes: sll2(1), linkType: LinkType.LinuxSll2 },
+  ]);
+  assert.deepEqual(rows.map((r) => [r.kind, r.arpOp, r.arpUnicast]), [
+    [RowKind.Arp, 1, 0],
+    [RowKind.Arp, 1, 1],
+    [RowKind.Arp, 1, 0],
+    [RowKind.Arp, 1, 1],
+    [RowKind.Arp, 1, 0],
+    [RowKind.Arp, 1, 1],
+    [RowKind.Arp, 1, 0],
+    [RowKind.Arp, 1, 1],
+    [RowKind.Arp, 1, 0],
+  ]);
+  assertCounters(counters, { frames: 9, arp: 9 });
+});
 
 Deno.test("Decoder reads Linux cooked captures v1 (SLL) and v2 (SLL2)", () => {
   // deno-fmt-ignore

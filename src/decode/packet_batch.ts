@@ -85,6 +85,13 @@ export interface PacketBatch {
   readonly arpSha: Float64Array;
   /** ARP target hardware address (48-bit integer). */
   readonly arpTha: Float64Array;
+  /**
+   * For an ARP row, 1 when its frame was sent to one station at the link layer (an Ethernet unicast
+   * destination, or a cooked capture's "to us" / "to another host"): a request that asks a host known at
+   * that MAC whether it is still there (RFC 1122 §2.3.2.1), not one that looks for an unknown host. 0 for a
+   * broadcast, or when the capture does not say.
+   */
+  readonly arpUnicast: Uint8Array;
   /** The bytes of set-aside frames (RowKind.Lldp, RowKind.Cdp), {@link ASIDE_BYTES} of them. */
   readonly aside: Uint8Array;
   /** How much of `aside` is in use, see {@link AsideUse}; in the batch's memory so it crosses threads with it. */
@@ -116,7 +123,7 @@ export interface PacketBatch {
 const VISIBILITY_ROW_BYTES = 2 * 4 + 4 * 2 + 1;
 
 /** Bytes per row, all columns together (addresses count 4 words each). */
-const ROW_BYTES = 4 * 8 + (1 + 4 + 4 + 1) * 4 + 3 * 2 + 6 * 1 + VISIBILITY_ROW_BYTES;
+const ROW_BYTES = 4 * 8 + (1 + 4 + 4 + 1) * 4 + 3 * 2 + 7 * 1 + VISIBILITY_ROW_BYTES;
 /** The u32 counters of {@link AsideUse}. */
 const ASIDE_USE_WORDS = 4;
 
@@ -185,6 +192,7 @@ export function createPacketBatch(
     tcpFlags: u8(capacity),
     hint: u8(capacity),
     arpOp: u8(capacity),
+    arpUnicast: u8(capacity),
     ttl: u8(capacity),
     aside: u8(ASIDE_BYTES),
   };
