@@ -332,3 +332,26 @@ Deno.test("no file in src/ opens a path relative to the working directory or sta
   await walk(`${REPO}src`);
   assert.deepEqual(offenders, []);
 });
+
+Deno.test("deno task start transpiles main.ts and every Worker the program starts before the daemon runs", () => {
+  const tasks = JSON.parse(Deno.readTextFileSync(`${REPO}deno.json`)).tasks;
+  assert.ok(tasks.start.dependencies.includes("cache"), "start depends on cache");
+  const cached = tasks.cache.command.split(/\s+/).slice(2); // after "deno cache"
+  // Every Worker src/ starts, by the URL it gives, relative to the file that starts it.
+  const workers = new Set<string>();
+  const walk = (dir: string) => {
+    for (const e of Deno.readDirSync(`${REPO}${dir}`)) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory) walk(path);
+      else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) {
+        const text = Deno.readTextFileSync(`${REPO}${path}`);
+        for (const m of text.matchAll(/new Worker\(new URL\("\.\/([^"]+)", import\.meta\.url\)/g)) {
+          workers.add(`${dir}/${m[1]}`);
+        }
+      }
+    }
+  };
+  walk("src");
+  assert.ok(workers.size >= 4, `${[...workers]}: the Workers found`);
+  assert.deepEqual(cached.sort(), ["main.ts", ...workers].sort());
+});
