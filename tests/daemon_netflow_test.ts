@@ -233,12 +233,14 @@ Deno.test({
       // Both probes exported every flow: the collector received each twice.
       assert.equal(collector.records, 2 * truth.length, JSON.stringify(collector));
       assert.equal(collector.packets, 2 * truth.reduce((n, t) => n + t.packets, 0));
+      const flows = stats.flows as {
+        records_seen_twice: number;
+        records_seen_unsummed: number;
+        records_seen_twice_by_exporter: Record<string, number>;
+      };
       assert.deepEqual(
-        [
-          (stats.flows as { records_seen_twice: number }).records_seen_twice,
-          (stats.flows as { records_seen_unsummed: number }).records_seen_unsummed,
-        ],
-        [truth.length, 0],
+        [flows.records_seen_twice, flows.records_seen_unsummed, flows.records_seen_twice_by_exporter],
+        [truth.length, 0, { "127.0.0.1": truth.length }],
       );
       const got = await flowsAsTruth(base, "10.231.136.0/23");
       assert.deepEqual(got, truth.sort(byKey), "each flow as the capture holds it, once");

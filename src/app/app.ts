@@ -194,6 +194,7 @@ export function createApp(cfg: Config): App {
       rolled_over: pipeline.rolledOver,
       records_seen_twice: table.recordsSeenTwice,
       records_seen_unsummed: table.origins?.seenNotSummed ?? 0,
+      records_seen_twice_by_exporter: table.origins?.seenTwiceByExporter() ?? {},
     },
     detectors: pipeline.detectorStats(),
     collector: collector.stats(),

@@ -84,6 +84,8 @@ export class FlowOrigins {
   #seenSlot = new Map<number, number>();
   #seen = new Float64Array(SEEN_COLUMNS * 64);
   #family: number[] = [0];
+  /** Records not counted into their flow (seen twice), by exporter number; 0 counts those past the bound. */
+  #seenTwice: number[] = [0];
   #words: number[] = [0, 0, 0, 0];
   #text: (string | undefined)[] = [undefined];
   #index = new Int32Array(1 << 12); // open addressing: exporter id or EMPTY, grown at half full
@@ -170,6 +172,24 @@ export class FlowOrigins {
     this.#seen[o + 1] += packets;
   }
 
+  /** A record of exporter `e` ({@link exporterOf}) was not counted into its flow: seen twice. */
+  noteSeenTwice(e: number): void {
+    this.#seenTwice[e]++;
+  }
+
+  /**
+   * Records not counted into their flow since start, by exporter address, for the exporters that had any
+   * (those numbered past MAX_EXPORTER_IDS under "other"): which router's records are the traffic again.
+   */
+  seenTwiceByExporter(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let id = 1; id < this.#seenTwice.length; id++) {
+      if (this.#seenTwice[id] > 0) out[this.exporterAddress(id)] = this.#seenTwice[id];
+    }
+    if (this.#seenTwice[0] > 0) out.other = this.#seenTwice[0];
+    return out;
+  }
+
   /** Hands over what {@link sumSeen} summed since the last take, one call per (exporter, ifIndex). */
   takeSeen(
     visit: (
@@ -246,6 +266,7 @@ export class FlowOrigins {
     this.#family.push(family);
     this.#words.push(w[a], w[a + 1], w[a + 2], w[a + 3]);
     this.#text.push(undefined);
+    this.#seenTwice.push(0);
     this.#index[slot] = id;
     if (id * 2 > this.#index.length) this.#grow();
     return id;

@@ -172,3 +172,22 @@ Deno.test("flowTable.addRecords(): a router's egress record of a flow its ingres
   v.origins!.takeSeen((...row) => void other.push(row));
   assert.equal(other.length, 2, "a second router's interfaces carried it: summed on them");
 });
+
+Deno.test("flowOrigins.seenTwiceByExporter() names the exporters whose records were the traffic again", () => {
+  const t = new FlowTable(16);
+  const a = { src: "10.0.0.1", dst: "192.0.2.9", inIf: 4, outIf: 9 };
+  const { Ingress, Egress } = RecordDirection;
+  t.addRecords(
+    records([
+      { ...a, exporter: "10.231.240.1", direction: Ingress }, // counted
+      { ...a, exporter: "10.231.240.1", direction: Egress }, // its other direction
+      { ...a, exporter: "10.231.240.2" }, // a second router on the path
+      { ...a, exporter: "10.231.240.2" },
+      { ...a, exporter: "10.231.240.3", src: "10.0.0.2" }, // another flow, counted
+    ]),
+    0,
+    5,
+  );
+  assert.equal(t.recordsSeenTwice, 3);
+  assert.deepEqual(t.origins!.seenTwiceByExporter(), { "10.231.240.1": 1, "10.231.240.2": 2 });
+});

@@ -348,6 +348,7 @@ export class FlowTable {
         if (origins) {
           origins.noteSeen(id, e); // still one of the exporters that saw it (asymmetry)
           origins.sumSeen(e, origin!, i, bytes[i], packets[i]); // and its interfaces carried it
+          origins.noteSeenTwice(e);
         }
         this.recordsSeenTwice++;
         continue;
@@ -355,6 +356,7 @@ export class FlowTable {
       // The counting exporter's record of the other direction (ingress and egress NetFlow both on): the same
       // traffic through the same interfaces, not summed on them again either.
       if (seen !== 0 && origins && origins.otherDirection(id, origin!, i, e)) {
+        origins.noteSeenTwice(e);
         this.recordsSeenTwice++;
         continue;
       }
