@@ -215,15 +215,14 @@ export class FlowOrigins {
    * ingress records are counted, or the reverse). Records that do not say are never this.
    */
   otherDirection(id: number, r: RecordOriginColumns, i: number, e: number): boolean {
-    const d = r.direction === undefined ? RecordDirection.Unknown : r.direction[i];
-    const counted = this.countedDirection[id];
+    const d = directionOf(r, i), counted = this.countedDirection[id];
     return e !== 0 && e === this.exporter[id] && d !== RecordDirection.Unknown &&
       counted !== RecordDirection.Unknown && counted !== d;
   }
 
   /** Record `i` of `r`, from exporter `e` ({@link exporterOf}), was counted into flow `id`. */
   note(id: number, r: RecordOriginColumns, i: number, e: number): void {
-    const d = r.direction === undefined ? RecordDirection.Unknown : r.direction[i];
+    const d = directionOf(r, i);
     if (d !== RecordDirection.Unknown) this.countedDirection[id] = d;
     this.exporter[id] = e;
     this.noteSeen(id, e);
@@ -281,6 +280,11 @@ export class FlowOrigins {
     }
     this.#index = index;
   }
+}
+
+/** The RecordDirection of record `i` of `r` (Unknown when the records carry none). */
+function directionOf(r: RecordOriginColumns, i: number): number {
+  return r.direction === undefined ? RecordDirection.Unknown : r.direction[i];
 }
 
 /** Mixes an exporter's family and address words into an int32. */
