@@ -49,6 +49,12 @@ export interface AnalysisEngineOptions {
   probeMinDistinct?: number;
   /** Cleartext sightings since the last minute (the packet-level watcher's take), when there is one. */
   cleartext?: () => CleartextSighting[];
+  /**
+   * Whether ARP row `row` of the batch {@link AnalysisEngine.arpProbes} is given is a gateway finding a
+   * neighbour the network knows (the ARP watcher's judgment of that row, detect/arp_security.ts
+   * `neighbourRequests`): then it is no probe. @default never
+   */
+  gatewayRequest?: (row: number) => boolean;
   /** The closed minute, for the flow history. */
   onMinute?: (s: MinuteSummary) => void;
 }
@@ -68,6 +74,8 @@ export interface AnalysisStats {
   flows_not_kept: number;
   /** Probes past the per-minute bound in the last minute. */
   probes_not_logged: number;
+  /** Broadcast ARP requests since start that were no probe: a gateway finding a neighbour the network knows. */
+  gateway_arp_requests: number;
   /** Analyzer runs that threw (each analyzer timed and counted under its name). */
   analyzer_failures: number;
 }
@@ -101,7 +109,7 @@ export class AnalysisEngine implements Detector {
    * the lookup that can only miss (most of the flows of a table much larger than the minute keeps).
    */
   #unfollowed: Uint8Array | null = null;
-  #stats = { minutes: 0, flows_not_kept: 0, probes_not_logged: 0 };
+  #stats = { minutes: 0, flows_not_kept: 0, probes_not_logged: 0, gateway_arp_requests: 0 };
   #totals = { bytes: 0, packets: 0, flows: 0 };
 
   constructor(table: FlowTable, o: AnalysisEngineOptions) {
@@ -120,19 +128,40 @@ export class AnalysisEngine implements Detector {
     this.#o = { ...this.#o, cleartext: take };
   }
 
+  /** Sets the gateway judgment once the ARP watcher exists (see AnalysisEngineOptions.gatewayRequest). */
+  set gatewayRequest(judged: (row: number) => boolean) {
+    this.#o = { ...this.#o, gatewayRequest: judged };
+  }
+
+  /**
+   * The engine's part of the rows: ARP requests into the probe log. A detector of its own because it must run
+   * after the ARP watcher (which judges each request as it comes), while the engine's interval close must run
+   * before the anomaly detector's; the daemon and replay put it after the packet detectors.
+   */
+  readonly arpProbes: Detector = {
+    name: "analysis_arp",
+    onRows: (b, from, to) => this.#arpRows(b, from, to),
+  };
+
   /**
    * ARP requests are host probes (how `nmap -sn` sweeps its own subnet) — the broadcast ones: a request sent
    * to one MAC re-checks a neighbour the sender already knows (how a router keeps its ARP cache fresh), it
-   * looks for no one.
+   * looks for no one; and neither does a gateway asking by broadcast for a host that has claimed its address
+   * in ARP (a router whose neighbour cache dropped the entry, see `gatewayRequest`).
    */
-  onRows(b: PacketBatch, from: number, to: number): void {
+  #arpRows(b: PacketBatch, from: number, to: number): void {
     const kind = b.kind, op = b.arpOp, unicast = b.arpUnicast, src = b.src, dst = b.dst;
+    const gatewayRequest = this.#o.gatewayRequest;
     // The next ARP row by the native search (a batch of IP rows is one call), not a JS loop over every row.
     for (let r = kind.indexOf(RowKind.Arp, from); r >= 0 && r < to; r = kind.indexOf(RowKind.Arp, r + 1)) {
       if (op[r] !== 1 || unicast[r] === 1) continue;
       const a = r << 2;
       // Gratuitous ARP (sender = target) and probes from 0.0.0.0 (RFC 5227) ask no other host.
       if (src[a] === 0 || src[a] === dst[a]) continue;
+      if (gatewayRequest?.(r)) {
+        this.#stats.gateway_arp_requests++;
+        continue;
+      }
       if (Number.isNaN(this.#minute)) this.#minute = Math.floor(b.tsMs[r] / MINUTE_MS) * MINUTE_MS;
       this.#probes.add(4, src, a, dst, a, PROTO_ARP, 0);
     }

@@ -87,7 +87,7 @@ function harness(
       for (let id = 0; id < table.highWater; id++) if (table.family[id] !== 0) table.resetInterval(id);
     },
   };
-  const pipeline = new FlowPipeline(table, [engine, nextInterval], {
+  const pipeline = new FlowPipeline(table, [engine, nextInterval, engine.arpProbes], {
     intervalMs: 10_000,
     idleTimeoutMs,
     activeTimeoutMs: 1_800_000,
@@ -513,6 +513,29 @@ Deno.test("ARP requests to 120 hosts among IP rows are a host sweep; replies, gr
   h.pipeline.advanceTo(T0 + MINUTE + 1);
   const sweeps = h.events.filter((e) => e.type === "host_sweep");
   assert.deepEqual(sweeps.map((e) => [e.ip, e.evidence.hosts]), [["10.0.0.66", 120]]);
+});
+
+Deno.test("broadcast ARP requests the ARP watcher judged a gateway finding known neighbours probe no one; the rest do", () => {
+  const h = harness();
+  const b = createPacketBatch(1024);
+  const judged = new Uint8Array(1024); // the ARP watcher's column (detect/arp_security.ts neighbourRequests)
+  h.engine.gatewayRequest = (row) => judged[row] === 1;
+  const arpRow = (sha: string, spa: string, tpa: string, tsMs: number, gateway: boolean) => {
+    const body = arp({ op: 1, sha, spa, tpa });
+    const r = b.count++;
+    assert.equal(decodeArp(body, 0, body.length, b, r), OK);
+    b.tsMs[r] = tsMs;
+    judged[r] = gateway ? 1 : 0;
+  };
+  for (let i = 0; i < 120; i++) {
+    arpRow("02:00:00:00:00:01", "10.0.0.1", `10.0.4.${i}`, T0 + i, i < 100); // 20 for hosts nobody claimed
+    arpRow("02:00:00:00:00:66", "10.0.0.66", `10.0.4.${i}`, T0 + i, false); // a host asking for the same
+  }
+  h.pipeline.consume(b);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  const sweeps = h.events.filter((e) => e.type === "host_sweep");
+  assert.deepEqual(sweeps.map((e) => [e.ip, e.evidence.hosts]), [["10.0.0.66", 120]]);
+  assert.equal(h.engine.stats().gateway_arp_requests, 100);
 });
 
 Deno.test("a flow id the table gives to another flow within the minute is summed as that flow, and an old 5-tuple back in a new id as before", () => {

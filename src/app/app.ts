@@ -336,9 +336,12 @@ export function createApp(cfg: Config): App {
       policy.learning_period_s,
       [topologyStarter.pollPart],
     );
-    pipeline.add(...devices.packetDetectors);
+    // The engine's ARP probes after the ARP watcher, whose judgment of each request they read.
+    pipeline.add(...devices.packetDetectors, analysis.engine.arpProbes);
     const cleartext = devices.cleartext;
     analysis.engine.cleartext = () => cleartext.take();
+    const arp = devices.arp;
+    analysis.engine.gatewayRequest = (row) => arp.neighbourRequests[row] === 1;
     const registry = devices.registry;
     analysis.interfaceNames = (ip, ifIndex) =>
       registry.get(ip)?.interfaces.find((i) => i.index === ifIndex)?.name || null;

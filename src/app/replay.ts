@@ -142,11 +142,15 @@ async function replayFrom(
   const analysis = o.analysis
     ? createAnalysis(table, o.analysis, PRIVATE_NETWORKS.map(parseCidr), (e) => bus.publish(e))
     : undefined;
-  if (analysis) analysis.cleartext = () => packet.cleartext.take();
+  if (analysis) {
+    analysis.cleartext = () => packet.cleartext.take();
+    analysis.gatewayRequest = (row) => packet.arp.neighbourRequests[row] === 1;
+  }
   const pipeline = new FlowPipeline(table, [
     ...(analysis ? [analysis] : []),
     anomalyDetector,
     ...packet.all,
+    ...(analysis ? [analysis.arpProbes] : []), // after the ARP watcher, whose judgment of each request it reads
     passive,
   ], {
     intervalMs: o.anomaly.intervalS * 1000,

@@ -213,6 +213,16 @@ export class ArpRuleContext {
   }
 
   /** No MAC but `mac` claimed `ip` before `mac` did (and `mac` did). */
+  /**
+   * Whether `mac`, sending from `ip`, is a gateway — `ip` is one by any evidence and `mac` holds it now, or
+   * `mac` routes and claimed `ip` first — learning nothing: for readers outside the ARP rules, whose asking
+   * must not change what the rules find.
+   */
+  isGatewaySender(mac: number, ip: number): boolean {
+    if (this.gateways.isKnown(ip)) return this.history.ipRecord(ip)?.lastMac === mac;
+    return mac === this.traffic.routerMac() && this.#firstClaimer(mac, ip);
+  }
+
   #firstClaimer(mac: number, ip: number): boolean {
     const mine = this.history.mac(mac)?.ips.get(ip);
     return mine !== undefined && this.#claimedFirst(mine);

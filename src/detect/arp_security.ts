@@ -66,6 +66,13 @@ const BROADCAST = 0xffffffffffff;
 /** See the module comment. */
 export class ArpSecurityDetector implements Detector {
   readonly name = "arp_security";
+  /**
+   * Per row of the batch onRows saw last: 1 for an ARP request that is a gateway finding a neighbour the
+   * network knows ({@link gatewayAsksKnownNeighbour}, judged as the row came, before its own claim), else 0.
+   * The host-sweep count reads it after this detector (AnalysisEngine.arpProbes), so a judgment never
+   * depends on where a batch ends.
+   */
+  neighbourRequests: Uint8Array = new Uint8Array(0);
   readonly #ctx: ArpRuleContext;
   readonly #conflicts: ArpConflictRule;
   readonly #spoof: ArpSpoofRule;
@@ -151,8 +158,26 @@ export class ArpSecurityDetector implements Detector {
     this.#ctx.gateways.notePolled(device, nextHop === null ? null : parseIpv4(nextHop) ?? null);
   }
 
+  /**
+   * Whether an ARP request from `mac` at `senderIp` for `targetIp` is a gateway finding again a neighbour the
+   * network knows: the sender is a gateway ({@link ArpRuleContext.isGatewaySender}) and another MAC has claimed
+   * the target in ARP. A Linux router whose neighbour cache is past gc_thresh1 (128 entries) drops each entry
+   * left stale for a minute and asks for the host by broadcast when traffic for it arrives; on a LAN of a
+   * few hundred hosts that is a steady stream of broadcast requests for hosts that are there. Learns nothing.
+   */
+  gatewayAsksKnownNeighbour(mac: number, senderIp: number, targetIp: number): boolean {
+    const ctx = this.#ctx;
+    const target = ctx.history.ipRecord(targetIp);
+    if (target === undefined || !ctx.isGatewaySender(mac, senderIp)) return false;
+    for (const b of target.claims) if (b.mac !== mac) return true;
+    return false;
+  }
+
   onRows(batch: PacketBatch, from: number, to: number): void {
     const kind = batch.kind, traffic = this.#ctx.traffic;
+    if (this.neighbourRequests.length < batch.capacity) {
+      this.neighbourRequests = new Uint8Array(batch.capacity);
+    }
     traffic.forgetClaims(); // the history may have changed since the last batch (a polled ARP table, pruning)
     // The IPv4 rows between two ARP rows in one call each: a few comparisons a row, nothing allocated (see
     // arp_traffic.ts); the ARP rows in their place among them, as the history they change is read there.
@@ -161,6 +186,7 @@ export class ArpSecurityDetector implements Detector {
       if (kind[i] !== RowKind.Arp) continue;
       if (run < i) traffic.observeRows(batch, run, i);
       run = i + 1;
+      this.neighbourRequests[i] = 0;
       try {
         this.#row(batch, i);
       } catch {
@@ -230,6 +256,10 @@ export class ArpSecurityDetector implements Detector {
     } else if (spa !== 0) {
       // Asking who has an address it claimed itself: the poisoner looking up the real owner.
       const asked = kind === Kind.Request && this.#spoof.claimedRecently(sha, tpa) ? tpa : -1;
+      // judged as the request comes, before its own claim counts
+      if (kind === Kind.Request && this.gatewayAsksKnownNeighbour(sha, spa, tpa)) {
+        this.neighbourRequests[i] = 1;
+      }
       this.#claim(sha, spa, asked);
     } else {
       sightMac(ctx, sha, tpa);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ArpHistory } from "../devices/arp_history.ts";
 import type { ArpRow } from "../../tests/helpers/arp_rows.ts";
 import { arpWatcher, brief } from "../../tests/helpers/arp_watcher.ts";
-import type { ArpSecurityOptions } from "./arp_security.ts";
+import type { ArpSecurityDetector, ArpSecurityOptions } from "./arp_security.ts";
 
 const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
 const S = 1000;
@@ -379,4 +379,50 @@ Deno.test("ArpSecurityDetector does not re-alert a standing condition after a re
 Deno.test("ArpSecurityDetector refuses a malformed allow-list MAC and a negative window", () => {
   assert.throws(() => setup({ allowMacs: ["00:11:22"] }), /allow-listed MAC "00:11:22" is not valid/);
   assert.throws(() => setup({ conflictWindowS: -1 }), /conflictWindowS must be ≥ 0/);
+});
+
+Deno.test("ArpSecurityDetector.gatewayAsksKnownNeighbour: a gateway at its own MAC asking for a host that claimed its address, and nothing else; asking learns nothing", () => {
+  const mac = (m: string) => parseInt(m.replaceAll(":", ""), 16);
+  const ip = (a: string) => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+  const NEW_IP = "192.168.1.20";
+  // By this appliance's route: the gateway is 192.168.1.1 and the router holds it.
+  const byRoute = setup({ routeGateways: () => [GW] });
+  learnNetwork(byRoute.feed);
+  const asks = (w: { det: ArpSecurityDetector }, sha: string, spa: string, tpa: string) =>
+    w.det.gatewayAsksKnownNeighbour(mac(sha), ip(spa), ip(tpa));
+  assert.equal(
+    asks(byRoute, ROUTER, GW, HOST_IP),
+    true,
+    "the gateway asks for a host that claimed its address",
+  );
+  assert.equal(asks(byRoute, ROUTER, GW, NEW_IP), false, "an address nobody claimed");
+  assert.equal(asks(byRoute, MALLORY, GW, HOST_IP), false, "another MAC asking from the gateway's address");
+  assert.equal(asks(byRoute, MALLORY, MALLORY_IP, HOST_IP), false, "a host that is no gateway");
+  assert.equal(asks(byRoute, ROUTER, GW, GW), false, "its own address, claimed by no other MAC");
+  // By traffic: no route, but the router forwards from many sources; nothing learned by asking.
+  const byTraffic = arpWatcher();
+  learnNetwork(byTraffic.feed);
+  assert.equal(asks(byTraffic, ROUTER, GW, HOST_IP), false, "not routing yet");
+  for (let i = 0; i < 40; i++) {
+    byTraffic.feed({ t: T0 + 10 * S + i, eth: ROUTER, src: `203.0.113.${i}`, dst: HOST_IP });
+  }
+  const gateways = byTraffic.det.counters().gateways;
+  assert.equal(
+    asks(byTraffic, ROUTER, GW, HOST_IP),
+    true,
+    "the MAC that routes, at the address it claimed first",
+  );
+  assert.equal(asks(byTraffic, ROUTER, GW, NEW_IP), false);
+  assert.deepEqual(byTraffic.det.counters().gateways, gateways, "asking learned no gateway");
+  // The column the host-sweep count reads: each request judged as it came, before the rows after it in the
+  // batch (here the new host's answer, which makes it known only for the next request).
+  byRoute.feed(
+    { t: AFTER, op: 1, sha: ROUTER, spa: GW, tpa: HOST_IP },
+    { t: AFTER + 1, op: 1, sha: ROUTER, spa: GW, tpa: NEW_IP },
+    { t: AFTER + 2, op: 2, sha: NEWBIE, spa: NEW_IP, tpa: GW },
+    { t: AFTER + 3, op: 1, sha: ROUTER, spa: GW, tpa: NEW_IP },
+    { t: AFTER + 4, op: 1, sha: MALLORY, spa: MALLORY_IP, tpa: HOST_IP },
+  );
+  // row 0 is the IP row setup() puts first
+  assert.deepEqual([...byRoute.det.neighbourRequests.subarray(1, 6)], [1, 0, 0, 1, 0]);
 });

@@ -150,3 +150,74 @@ export async function startTcpdump(
 function pause(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** A UDP echo server in `ns` on each of `addresses`, answering from the address asked; wait for "ready". */
+export function udpEchoIn(ns: string, addresses: readonly string[], port: number): WatchedChild {
+  const code = `
+import selectors, socket
+sel = selectors.DefaultSelector()
+for a in ${JSON.stringify(addresses)}:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((a, ${port})); sel.register(s, selectors.EVENT_READ)
+print("ready", flush=True)
+while True:
+    for key, _ in sel.select():
+        data, peer = key.fileobj.recvfrom(2048); key.fileobj.sendto(data, peer)
+`;
+  return spawnInNamespace(ns, ["/usr/bin/python3", "-u", "-c", code]);
+}
+
+/**
+ * Each of `addresses` (on `iface` in `ns`) asks for `gateway` by broadcast ARP, as a host does when it first
+ * needs its gateway: each claims its address on the LAN. Written with scapy (Debian's python3-scapy).
+ */
+export async function askForGateway(
+  lab: NetnsLab,
+  ns: string,
+  iface: string,
+  addresses: readonly string[],
+  gateway: string,
+): Promise<void> {
+  await lab.exec(ns, [
+    "/usr/bin/python3",
+    "-c",
+    `
+from scapy.all import ARP, Ether, get_if_hwaddr, sendp
+mac = get_if_hwaddr("${iface}")
+sendp([Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=mac, psrc=a, pdst="${gateway}")
+       for a in ${JSON.stringify(addresses)}], iface="${iface}", inter=0.002, verbose=False)
+`,
+  ]);
+}
+
+/**
+ * From `ns`, datagram i goes from `sources[i % sources.length]` to `targets[i]` on `port`; each waits for its
+ * answer (2 s at most), or with `burst` all are sent first and the answers collected after. Resolves to how
+ * many were answered.
+ */
+export async function udpRoundTrips(
+  lab: NetnsLab,
+  ns: string,
+  sources: readonly string[],
+  targets: readonly string[],
+  port: number,
+  opts: { burst?: boolean } = {},
+): Promise<number> {
+  const code = `
+import socket
+socks = []
+for a in ${JSON.stringify(sources)}:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((a, 0)); s.settimeout(2); socks.append(s)
+def answered(s):
+    try: s.recvfrom(2048); return 1
+    except socket.timeout: return 0
+n = 0
+sent = []
+for i, t in enumerate(${JSON.stringify(targets)}):
+    s = socks[i % len(socks)]; s.sendto(b"hello", (t, ${port}))
+    if ${opts.burst ? "True" : "False"}: sent.append(s)
+    else: n += answered(s)
+for s in sent: n += answered(s)
+print(n)
+`;
+  return Number((await lab.exec(ns, ["/usr/bin/python3", "-c", code])).trim());
+}
