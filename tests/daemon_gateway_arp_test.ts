@@ -123,6 +123,8 @@ Deno.test({
       children.push(dump);
       // The appliance talks through its gateway once (the router's answer is its claim of its address), and
       // each host asks for the gateway.
+      // (its kernel may have found the router already, before the capture ran: it is made to ask again)
+      await lab.exec("fan-dmon", ["ip", "neigh", "flush", "dev", "fandmon0"]);
       await lab.exec("fan-dmon", ["ping", "-c", "1", "-W", "2", GATEWAY]);
       await askForGateway(lab, "fan-dhost", "fandhost0", HOSTS, GATEWAY);
       await lab.exec("fan-dgw", ["ip", "neigh", "flush", "dev", "fandbr0"]);
@@ -156,6 +158,12 @@ Deno.test({
 
       const byRouter = (await asked(`arp.src.proto_ipv4==${GATEWAY}`)).filter((ip) => HOSTS.includes(ip));
       assert.equal(new Set(byRouter).size, HOSTS.length, "the router asked for every host again");
+      // The router's answer to the appliance (its claim of its address) came before it asked for the hosts.
+      const first = async (filter: string) => Number((await tshark(pcap, filter, ["frame.number"]))[0]?.[0]);
+      assert.ok(
+        await first(`arp.opcode==2 && arp.src.proto_ipv4==${GATEWAY}`) <
+          await first(`arp.opcode==1 && arp.src.proto_ipv4==${GATEWAY}`),
+      );
       assert.equal((await stats()).analysis.gateway_arp_requests, byRouter.length);
     } catch (e) {
       for (const c of children) console.error(c.output());
