@@ -95,6 +95,14 @@ export class GatewayBook {
     return this.#route.has(ip) || this.#hops.has(ip) || this.#traffic.has(ip);
   }
 
+  /** Whether `pred` holds for some gateway address (each source's addresses in turn: a network has few). */
+  someAddress(pred: (ip: number) => boolean): boolean {
+    for (const ip of this.#route) if (pred(ip)) return true;
+    for (const ip of this.#hops.keys()) if (pred(ip)) return true;
+    for (const ip of this.#traffic.keys()) if (pred(ip)) return true;
+    return false;
+  }
+
   /**
    * Whether something says `ip` is a gateway other than that it belongs to `mac` as the routing MAC (a route,
    * a polled device's default route, or traffic through another MAC), without allocating.

@@ -212,17 +212,20 @@ export class ArpRuleContext {
     return this.established(mine.first, t, end) && this.#claimedFirst(mine);
   }
 
-  /** No MAC but `mac` claimed `ip` before `mac` did (and `mac` did). */
   /**
-   * Whether `mac`, sending from `ip`, is a gateway — `ip` is one by any evidence and `mac` holds it now, or
-   * `mac` routes and claimed `ip` first — learning nothing: for readers outside the ARP rules, whose asking
-   * must not change what the rules find.
+   * Whether `mac`, sending from `ip`, is a gateway, learning nothing (for readers outside the ARP rules, whose
+   * asking must not change what the rules find): `mac` routes and claimed `ip` first, or `mac` holds `ip` now
+   * and holds a gateway's address — `ip` itself or another (a router asks from its own address on the LAN, and
+   * the default gateway may be a second address of it: a VRRP address answered with its own MAC, say).
    */
   isGatewaySender(mac: number, ip: number): boolean {
-    if (this.gateways.isKnown(ip)) return this.history.ipRecord(ip)?.lastMac === mac;
-    return mac === this.traffic.routerMac() && this.#firstClaimer(mac, ip);
+    if (mac === this.traffic.routerMac() && this.#firstClaimer(mac, ip)) return true;
+    const h = this.history;
+    if (h.ipRecord(ip)?.lastMac !== mac) return false;
+    return this.gateways.isKnown(ip) || this.gateways.someAddress((gw) => h.ipRecord(gw)?.lastMac === mac);
   }
 
+  /** No MAC but `mac` claimed `ip` before `mac` did (and `mac` did). */
   #firstClaimer(mac: number, ip: number): boolean {
     const mine = this.history.mac(mac)?.ips.get(ip);
     return mine !== undefined && this.#claimedFirst(mine);

@@ -399,6 +399,14 @@ Deno.test("ArpSecurityDetector.gatewayAsksKnownNeighbour: a gateway at its own M
   assert.equal(asks(byRoute, MALLORY, GW, HOST_IP), false, "another MAC asking from the gateway's address");
   assert.equal(asks(byRoute, MALLORY, MALLORY_IP, HOST_IP), false, "a host that is no gateway");
   assert.equal(asks(byRoute, ROUTER, GW, GW), false, "its own address, claimed by no other MAC");
+  // The route's gateway is a second address of the router (a VRRP address it answers with its own MAC): its
+  // requests from its own address are a gateway's too.
+  const vip = setup({ routeGateways: () => ["192.168.1.254"] });
+  learnNetwork(vip.feed);
+  assert.equal(asks(vip, ROUTER, GW, HOST_IP), false, "before the router holds the gateway's address");
+  vip.feed({ t: T0 + 3 * S, op: 1, sha: ROUTER, spa: "192.168.1.254", tpa: "192.168.1.254" });
+  assert.equal(asks(vip, ROUTER, GW, HOST_IP), true, "the MAC holding the gateway's address, from another");
+  assert.equal(asks(vip, MALLORY, MALLORY_IP, HOST_IP), false, "a MAC that holds no gateway's address");
   // By traffic: no route, but the router forwards from many sources; nothing learned by asking.
   const byTraffic = arpWatcher();
   learnNetwork(byTraffic.feed);
