@@ -447,18 +447,15 @@ Deno.test({
   ignore: missing !== null && !CI,
   async fn() {
     if (missing) throw new Error(`advisory netns test cannot run: ${missing}`);
-    const lab = new NetnsLab();
-    const dir = await Deno.makeTempDir({ prefix: "flintnet-dns-" });
-    const pcap = `${dir}/dns.pcap`;
-    const children: WatchedChild[] = [];
-    try {
+    await inLab("flintnet-dns-", async (lab, dir, watch) => {
+      const pcap = `${dir}/dns.pcap`;
       await lab.namespace("fan-dcl");
       await lab.namespace("fan-dns");
       await lab.cable("fan-dcl", "fandcl0", "fan-dns", "fandns0");
       await lab.exec("fan-dcl", ["ip", "addr", "add", "10.231.63.1/24", "dev", "fandcl0"]);
       await lab.exec("fan-dns", ["ip", "addr", "add", "10.231.63.2/24", "dev", "fandns0"]);
       // dnsmasq answers every name with one address, from its own config only.
-      const dnsmasq = watchChild(
+      watch(watchChild(
         new Deno.Command("ip", {
           args: [
             "netns",
@@ -478,8 +475,7 @@ Deno.test({
           stdout: "piped",
           stderr: "piped",
         }).spawn(),
-      );
-      children.push(dnsmasq);
+      ));
       for (let i = 0; i < 100; i++) {
         const r = await run([
           "ip",
@@ -498,8 +494,7 @@ Deno.test({
       }
       const names = Array.from({ length: 400 }, (_, i) => `host${i}.burst.test`).join("\n");
       await Deno.writeTextFile(`${dir}/names.txt`, names + "\n");
-      const dump = await startTcpdump("fan-dcl", "fandcl0", pcap);
-      children.push(dump);
+      const dump = watch(await startTcpdump("fan-dcl", "fandcl0", pcap));
       await earlyInMinute();
       await lab.exec("fan-dcl", [
         "dig",
@@ -524,13 +519,6 @@ Deno.test({
       assert.ok(queries.length >= 400, `dig sent ${queries.length} queries`);
       // The resolver answered: it is not a DNS-volume host itself, and no other advisory comes of it.
       assert.deepEqual(advisories.filter((a) => a.type !== "dns_volume"), []);
-    } catch (e) {
-      for (const c of children) console.error(c.output());
-      throw e;
-    } finally {
-      for (const c of children) await c.stop();
-      await lab.destroy();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
