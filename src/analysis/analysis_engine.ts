@@ -287,6 +287,8 @@ export class AnalysisEngine implements Detector {
         flows_not_kept: flows.size + flows.notKept - top.flows.count,
       },
     };
+    // read before close() empties the log and its count
+    this.#stats.probes_not_logged = this.#probes.notLogged;
     const input = {
       summary,
       hosts,
@@ -297,7 +299,6 @@ export class AnalysisEngine implements Detector {
     };
     this.#stats.minutes++;
     this.#stats.flows_not_kept = summary.totals.flows_not_kept;
-    this.#stats.probes_not_logged = this.#probes.notLogged;
     for (const an of this.#o.analyzers) {
       this.#timing.run(an.name, () => {
         const findings = an.analyze(input);

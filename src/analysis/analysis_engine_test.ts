@@ -11,6 +11,7 @@ import { decodeArp } from "../decode/arp.ts";
 import { OK } from "../decode/malformed.ts";
 import { arp } from "../../tests/helpers/frames.ts";
 import { ScanWindow } from "./scan_window.ts";
+import { AnalysisEngine } from "./analysis_engine.ts";
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 9, 0);
@@ -536,6 +537,32 @@ Deno.test("broadcast ARP requests the ARP watcher judged a gateway finding known
   const sweeps = h.events.filter((e) => e.type === "host_sweep");
   assert.deepEqual(sweeps.map((e) => [e.ip, e.evidence.hosts]), [["10.0.0.66", 120]]);
   assert.equal(h.engine.stats().gateway_arp_requests, 100);
+});
+
+Deno.test("probes past the log's bound are counted in the minute's stats, ARP requests with the rest", () => {
+  const table = new FlowTable(1024);
+  const engine = new AnalysisEngine(table, {
+    localNetworks: [parseCidr("10.0.0.0/8")],
+    analyzers: [],
+    publish: () => {},
+    probesPerMinute: 20,
+  });
+  const pipeline = new FlowPipeline(table, [engine, engine.arpProbes], {
+    intervalMs: 10_000,
+    idleTimeoutMs: 120_000,
+    activeTimeoutMs: 1_800_000,
+  });
+  const b = createPacketBatch(64);
+  for (let p = 1; p <= 15; p++) addIpRow(b, syn("10.0.0.66", "10.0.0.10", p, T0 + p));
+  for (let i = 0; i < 10; i++) {
+    const body = arp({ op: 1, sha: "02:00:00:00:00:66", spa: "10.0.0.66", tpa: `10.0.9.${i}` });
+    const r = b.count++;
+    assert.equal(decodeArp(body, 0, body.length, b, r), OK);
+    b.tsMs[r] = T0 + 20 + i;
+  }
+  pipeline.consume(b);
+  pipeline.advanceTo(T0 + MINUTE + 1);
+  assert.equal(engine.stats().probes_not_logged, 5); // 25 probes, 20 logged
 });
 
 Deno.test("a flow id the table gives to another flow within the minute is summed as that flow, and an old 5-tuple back in a new id as before", () => {
