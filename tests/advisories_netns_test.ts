@@ -18,6 +18,7 @@ import {
   advisoryToolsMissing,
   earlyInMinute,
   replayAdvisories,
+  replayAnalysis,
   startTcpdump,
   tshark,
 } from "./helpers/advisory_capture.ts";
@@ -220,6 +221,76 @@ Deno.test({
       const threshold = { FLINTNET_SCAN_THRESHOLD: "500/50" };
       const sweeps = (await replayAdvisories(pcap, threshold)).filter((a) => a.type === "host_sweep");
       assert.deepEqual(sweeps.map((a) => [a.phase, a.ip, a.evidence.hosts]), []);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "a server asking by broadcast ARP for 60 clients that had each sent it a query, to answer them, sweeps no " +
+    "one; its nmap -sn of empty addresses in the same minute is a host sweep of those alone",
+  ignore: missing !== null && !CI,
+  async fn() {
+    if (missing) throw new Error(`advisory netns test cannot run: ${missing}`);
+    const SERVER = "10.231.67.2";
+    // The clients share their namespace's one MAC: fewer than the 64 addresses the ARP history keeps a MAC.
+    const clients = Array.from({ length: 60 }, (_, i) => `10.231.67.${10 + i}`);
+    await inLab("flintnet-answer-", async (lab, dir, watch) => {
+      await lab.namespace("fan-fs");
+      await lab.namespace("fan-cl");
+      await lab.cable("fan-fs", "fanfs0", "fan-cl", "fancl0");
+      await lab.exec("fan-fs", ["ip", "addr", "add", `${SERVER}/24`, "dev", "fanfs0"]);
+      for (const a of clients) await lab.exec("fan-cl", ["ip", "addr", "add", `${a}/24`, "dev", "fancl0"]);
+      await ready(watch(udpEchoIn("fan-fs", [SERVER], 7000)), "ready");
+
+      await earlyInMinute();
+      const pcap = `${dir}/answer.pcap`;
+      // On the server's own port: what a mirror of it shows.
+      const dump = watch(await startTcpdump("fan-fs", "fanfs0", pcap));
+      // Each client sends the server a datagram; to answer, the server asks for the client by broadcast (all
+      // but the one whose own request for the server it saw). Then its neighbour cache loses them, as Linux
+      // past gc_thresh1 (128 entries) drops entries left stale a minute, and the next datagrams make it ask
+      // for every one again.
+      const toServer = clients.map(() => SERVER);
+      assert.equal(await udpRoundTrips(lab, "fan-cl", clients, toServer, 7000), clients.length);
+      await lab.exec("fan-fs", ["ip", "neigh", "flush", "dev", "fanfs0"]);
+      assert.equal(await udpRoundTrips(lab, "fan-cl", clients, toServer, 7000), clients.length);
+      // A sweep from the same server: the empty upper half of its subnet.
+      await lab.exec("fan-fs", ["nmap", "-n", "-sn", "-T5", "-e", "fanfs0", "10.231.67.128/25"]);
+      await new Promise((r) => setTimeout(r, 300));
+      await dump.stop();
+
+      // tshark: the server's broadcast requests, for clients and for the addresses nmap tried.
+      const asked = await tshark(
+        pcap,
+        `arp.opcode==1 && arp.src.proto_ipv4==${SERVER} && eth.dst==ff:ff:ff:ff:ff:ff && ` +
+          `arp.dst.proto_ipv4!=${SERVER}`,
+        ["frame.time_epoch", "arp.dst.proto_ipv4"],
+      );
+      const isClient = new Set(clients);
+      const forClients = asked.filter(([, ip]) => isClient.has(ip));
+      assert.ok(new Set(forClients.map(([, ip]) => ip)).size >= clients.length, JSON.stringify(forClients));
+      // each client's first datagram to the server came before the server's first request for it
+      const firstSent = new Map<string, number>();
+      for (const [t, ip] of await tshark(pcap, `udp && ip.dst==${SERVER}`, ["frame.time_epoch", "ip.src"])) {
+        if (!firstSent.has(ip)) firstSent.set(ip, Number(t));
+      }
+      for (const [t, ip] of forClients) assert.ok(firstSent.get(ip)! < Number(t), `${ip} asked for first`);
+
+      const { advisories, analysis } = await replayAnalysis(pcap);
+      const sweeps = advisories.filter((a) => a.type === "host_sweep" && a.phase === "raised");
+      assert.equal(sweeps.length, 1, JSON.stringify(advisories.map((a) => a.summary)));
+      assert.equal(sweeps[0].ip, SERVER);
+      const from = Date.parse(sweeps[0].evidence.minute_start as string) / 1000;
+      const to = Date.parse(sweeps[0].evidence.minute_end as string) / 1000;
+      const swept = new Set(
+        asked.filter(([t, ip]) => !isClient.has(ip) && Number(t) >= from && Number(t) < to).map(([, ip]) =>
+          ip
+        ),
+      );
+      assert.equal(sweeps[0].evidence.hosts, swept.size);
+      assert.ok(swept.size >= 100, `nmap asked for ${swept.size} hosts`);
+      assert.equal(analysis.answering_arp_requests, forClients.length);
     });
   },
 });

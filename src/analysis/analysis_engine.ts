@@ -20,7 +20,8 @@ import { AdvisoryBook } from "./advisory_book.ts";
 import type { Analyzer } from "./analyzer.ts";
 import { MinuteAggregates } from "./minute_aggregates.ts";
 import { MinuteFlows } from "./minute_flows.ts";
-import { ProbeLog, PROTO_ARP } from "./probe_log.ts";
+import { ProbeLog } from "./probe_log.ts";
+import { ArpRequests } from "./arp_requests.ts";
 
 const MINUTE_MS = 60_000;
 /** TCP SYN and ACK (RFC 9293 §3.1). */
@@ -76,6 +77,11 @@ export interface AnalysisStats {
   probes_not_logged: number;
   /** Broadcast ARP requests since start that were no probe: a gateway finding a neighbour the network knows. */
   gateway_arp_requests: number;
+  /**
+   * Broadcast ARP requests since start that were no probe: the host asked for had sent the one asking traffic
+   * before (a server whose neighbour cache dropped a client, finding it to answer it).
+   */
+  answering_arp_requests: number;
   /** Analyzer runs that threw (each analyzer timed and counted under its name). */
   analyzer_failures: number;
 }
@@ -91,6 +97,8 @@ export class AnalysisEngine implements Detector {
   #flows: MinuteFlows;
   #sums: MinuteAggregates;
   #probes: ProbeLog;
+  /** The minute's broadcast ARP requests, judged against the flows when it ends (arp_requests.ts). */
+  #arpRequests: ArpRequests;
   #timing = new Subsystems("analyzer");
   #minute = NaN; // start of the minute in progress
   #lastEnd = NaN;
@@ -109,7 +117,13 @@ export class AnalysisEngine implements Detector {
    * the lookup that can only miss (most of the flows of a table much larger than the minute keeps).
    */
   #unfollowed: Uint8Array | null = null;
-  #stats = { minutes: 0, flows_not_kept: 0, probes_not_logged: 0, gateway_arp_requests: 0 };
+  #stats = {
+    minutes: 0,
+    flows_not_kept: 0,
+    probes_not_logged: 0,
+    gateway_arp_requests: 0,
+    answering_arp_requests: 0,
+  };
   #totals = { bytes: 0, packets: 0, flows: 0 };
 
   constructor(table: FlowTable, o: AnalysisEngineOptions) {
@@ -121,6 +135,7 @@ export class AnalysisEngine implements Detector {
     this.#flows = new MinuteFlows(4 * (o.flowsPerMinute ?? 20_000));
     this.#sums = new MinuteAggregates(o.localNetworks);
     this.#probes = new ProbeLog(o.probesPerMinute ?? 131_072);
+    this.#arpRequests = new ArpRequests(o.probesPerMinute ?? 131_072);
   }
 
   /** Sets the cleartext source once the packet detectors exist (the daemon builds them later). */
@@ -134,9 +149,10 @@ export class AnalysisEngine implements Detector {
   }
 
   /**
-   * The engine's part of the rows: ARP requests into the probe log. A detector of its own because it must run
-   * after the ARP watcher (which judges each request as it comes), while the engine's interval close must run
-   * before the anomaly detector's; the daemon and replay put it after the packet detectors.
+   * The engine's part of the rows: ARP requests, into the probe log when the minute ends. A detector of its
+   * own because it must run after the ARP watcher (which judges each request as it comes), while the engine's
+   * interval close must run before the anomaly detector's; the daemon and replay put it after the packet
+   * detectors.
    */
   readonly arpProbes: Detector = {
     name: "analysis_arp",
@@ -147,7 +163,8 @@ export class AnalysisEngine implements Detector {
    * ARP requests are host probes (how `nmap -sn` sweeps its own subnet) — the broadcast ones: a request sent
    * to one MAC re-checks a neighbour the sender already knows (how a router keeps its ARP cache fresh), it
    * looks for no one; and neither does a gateway asking by broadcast for a host that has claimed its address
-   * in ARP (a router whose neighbour cache dropped the entry, see `gatewayRequest`).
+   * in ARP (a router whose neighbour cache dropped the entry, see `gatewayRequest`), nor, judged when the
+   * minute ends, a host asking for one that had sent it traffic first (arp_requests.ts).
    */
   #arpRows(b: PacketBatch, from: number, to: number): void {
     const kind = b.kind, op = b.arpOp, unicast = b.arpUnicast, src = b.src, dst = b.dst;
@@ -163,7 +180,7 @@ export class AnalysisEngine implements Detector {
         continue;
       }
       if (Number.isNaN(this.#minute)) this.#minute = Math.floor(b.tsMs[r] / MINUTE_MS) * MINUTE_MS;
-      this.#probes.add(4, src, a, dst, a, PROTO_ARP, 0);
+      this.#arpRequests.add(src[a], dst[a], b.tsMs[r]);
     }
   }
 
@@ -287,7 +304,9 @@ export class AnalysisEngine implements Detector {
         flows_not_kept: flows.size + flows.notKept - top.flows.count,
       },
     };
-    // read before close() empties the log and its count
+    // The minute's ARP requests into the log, but those of a host finding a neighbour to answer it.
+    this.#stats.answering_arp_requests += this.#arpRequests.drainInto(this.#t, this.#probes);
+    // (read before close() empties the log and its count)
     this.#stats.probes_not_logged = this.#probes.notLogged;
     const input = {
       summary,

@@ -539,6 +539,37 @@ Deno.test("broadcast ARP requests the ARP watcher judged a gateway finding known
   assert.equal(h.engine.stats().gateway_arp_requests, 100);
 });
 
+Deno.test("a host asking by broadcast for hosts that had sent it traffic first is answering them: no probe; hosts that send to it only after, or to another host, are", () => {
+  const h = harness();
+  const b = createPacketBatch(1024);
+  const arpRow = (sha: string, spa: string, tpa: string, tsMs: number) => {
+    const body = arp({ op: 1, sha, spa, tpa });
+    const r = b.count++;
+    assert.equal(decodeArp(body, 0, body.length, b, r), OK);
+    b.tsMs[r] = tsMs;
+  };
+  const SERVER = "10.0.0.5", SERVER_MAC = "02:00:00:00:00:05", SWEEPER = "10.0.0.66";
+  for (let i = 0; i < 120; i++) {
+    const t = T0 + i * 100;
+    // a client's query, then the server asking for the client to answer it (its neighbour cache dropped it)
+    addIpRow(b, udp(`10.0.5.${i}`, SERVER, 40000 + i, 53, t));
+    arpRow(SERVER_MAC, SERVER, `10.0.5.${i}`, t + 1);
+    // the server asking for hosts that only talked to someone else
+    addIpRow(b, udp(`10.0.7.${i}`, "10.0.0.9", 40000 + i, 53, t + 2));
+    arpRow(SERVER_MAC, SERVER, `10.0.7.${i}`, t + 3);
+    // a sweep: each host it asks for answers it only afterwards (as nmap -sS's targets do)
+    arpRow("02:00:00:00:00:66", SWEEPER, `10.0.6.${i}`, t + 4);
+    addIpRow(b, udp(`10.0.6.${i}`, SWEEPER, 22, 40000 + i, t + 5));
+  }
+  h.pipeline.consume(b);
+  h.pipeline.advanceTo(T0 + MINUTE + 1);
+  const sweeps = h.events.filter((e) => e.type === "host_sweep");
+  assert.deepEqual(sweeps.map((e) => [e.ip, e.evidence.hosts]).sort(), [[SERVER, 120], [SWEEPER, 120]]);
+  const sample = sweeps.find((e) => e.ip === SERVER)!.evidence.host_sample as string[];
+  assert.ok(sample.every((ip) => ip.startsWith("10.0.7.")), JSON.stringify(sample));
+  assert.equal(h.engine.stats().answering_arp_requests, 120);
+});
+
 Deno.test("probes past the log's bound are counted in the minute's stats, ARP requests with the rest", () => {
   const table = new FlowTable(1024);
   const engine = new AnalysisEngine(table, {

@@ -41,11 +41,19 @@ export async function tshark(path: string, filter: string, fields: string[]): Pr
   return r.stdout.trim().split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
 }
 
-/** `main.ts replay FILE` as a user runs it (with `env` settings): the advisory events. */
-export async function replayAdvisories(
+/** What the advisory tests read of a replay's document. */
+export interface ReplayedAdvisories {
+  /** The advisory events, in order. */
+  advisories: AdvisoryEvent[];
+  /** The analysis engine's counters (`totals.analysis`). */
+  analysis: Record<string, number>;
+}
+
+/** `main.ts replay FILE` as a user runs it (with `env` settings): its advisories and the engine's counters. */
+export async function replayAnalysis(
   path: string,
   env: Record<string, string> = {},
-): Promise<AdvisoryEvent[]> {
+): Promise<ReplayedAdvisories> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--config", CONFIG, MAIN, "replay", path],
     env: { FLINTNET_ENV_FILE: "/dev/null", NO_COLOR: "1", ...env },
@@ -54,7 +62,18 @@ export async function replayAdvisories(
   }).output();
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   const doc = JSON.parse(new TextDecoder().decode(out.stdout));
-  return (doc.events as { kind: string }[]).filter((e): e is AdvisoryEvent => e.kind === "advisory");
+  return {
+    advisories: (doc.events as { kind: string }[]).filter((e): e is AdvisoryEvent => e.kind === "advisory"),
+    analysis: doc.totals.analysis,
+  };
+}
+
+/** `main.ts replay FILE` as a user runs it (with `env` settings): the advisory events. */
+export async function replayAdvisories(
+  path: string,
+  env: Record<string, string> = {},
+): Promise<AdvisoryEvent[]> {
+  return (await replayAnalysis(path, env)).advisories;
 }
 
 /** Waits until the wall clock is early in a minute, so a burst of a few seconds stays inside one. */

@@ -284,7 +284,8 @@ export const SCHEMAS: Record<string, Json> = {
         type: "object",
         description: "The advisory engine: minutes analysed, raised, resolved, open, flows_not_kept, " +
           "probes_not_logged, gateway_arp_requests (broadcast ARP requests not counted as probes: a gateway " +
-          "finding a neighbour that has claimed its address in ARP), analyzer_failures.",
+          "finding a neighbour that has claimed its address in ARP), answering_arp_requests (neither: a host " +
+          "finding one that had sent it traffic first), analyzer_failures.",
       },
       flow_history: {
         type: ["object", "null"],
