@@ -7,6 +7,7 @@
 export { type ArpBinding, ArpHistory, ArpStateError } from "./arp_history.ts";
 export { type DeviceFilter, matchDevice } from "./device_filter.ts";
 export { Inventory } from "./inventory.ts";
-export { OuiRegistry } from "./oui.ts";
+export { OuiRegistry, type VendorLookup } from "./oui.ts";
+export { OuiSearch } from "./oui_search.ts";
 export { DeviceRegistry, type DeviceSourceKind } from "./registry.ts";
 export { type ArpHistoryJson, type IpClaimJson } from "./arp_history_views.ts";

@@ -5,9 +5,10 @@
  * old equipment). Read once (the daemon reads them at the first lookup); never a hand-written table.
  */
 import { parseMac } from "../net/mod.ts";
+import { CsvCursor } from "./csv_cursor.ts";
 
 /** Which file holds which registry, and how many bits of the address its assignments fix. */
-const REGISTRIES = [
+export const REGISTRIES = [
   { file: "oui36.csv", registry: "MA-S", bits: 36 },
   { file: "iab.csv", registry: "IAB", bits: 36 },
   { file: "mam.csv", registry: "MA-M", bits: 28 },
@@ -60,14 +61,7 @@ export class OuiRegistry implements VendorLookup {
    * empty (or partial) and `missing` says so when nothing could be read.
    */
   static async load(dir = "/usr/share/ieee-data"): Promise<OuiRegistry> {
-    const files: Record<string, Uint8Array> = {};
-    for (const r of REGISTRIES) {
-      try {
-        files[r.file] = await Deno.readFile(`${dir}/${r.file}`);
-      } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory)) throw err;
-      }
-    }
+    const files = await readRegistryFiles(dir);
     return OuiRegistry.fromFiles(files, Object.keys(files).length === 0);
   }
 
@@ -89,20 +83,16 @@ export class OuiRegistry implements VendorLookup {
     };
   }
 
-  /** {@link load}, synchronously: for a lookup that comes rarely and late (replay's first ARP alert). */
+  /** {@link load}, synchronously: for the daemon's first vendor lookup ({@link lazy}). */
   static loadSync(dir = "/usr/share/ieee-data"): OuiRegistry {
-    const files: Record<string, Uint8Array> = {};
-    for (const r of REGISTRIES) {
-      try {
-        files[r.file] = Deno.readFileSync(`${dir}/${r.file}`);
-      } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory)) throw err;
-      }
-    }
+    const files = readRegistryFilesSync(dir);
     return OuiRegistry.fromFiles(files, Object.keys(files).length === 0);
   }
 
-  /** A registry from CSV bytes keyed by file name (oui.csv, mam.csv, oui36.csv, iab.csv). */
+  /**
+   * A registry from CSV bytes keyed by file name (oui.csv, mam.csv, oui36.csv, iab.csv), read in one pass:
+   * a string is made only for an organisation's name (csv_cursor.ts).
+   */
   static fromFiles(files: Record<string, Uint8Array>, missing = false): OuiRegistry {
     const maps = { by36: new Map<number, string>(), by28: new Map<number, string>(), by24: new Map() };
     const counts: OuiCounts = { mal: 0, mam: 0, mas: 0, skipped: 0 };
@@ -112,29 +102,21 @@ export class OuiRegistry implements VendorLookup {
       const bytes = files[r.file];
       if (bytes === undefined) continue;
       const map = r.bits === 36 ? maps.by36 : r.bits === 28 ? maps.by28 : maps.by24;
-      const digits = r.bits / 4;
-      let header = true;
-      for (const fields of csvRecords(bytes)) {
-        if (header) {
-          header = false;
-          continue;
-        }
-        if (fields.length < 3) {
+      const digits = r.bits / 4, registry = new TextEncoder().encode(r.registry);
+      const row = new CsvCursor(bytes);
+      row.next(); // the header
+      while (row.next()) {
+        if (row.count < 3) {
           // A blank line is one empty field; anything else short is a broken row.
-          if (!(fields.length === 1 && fields[0][0] === fields[0][1])) counts.skipped++;
+          if (!(row.count === 1 && row.start[0] === row.end[0])) counts.skipped++;
           continue;
         }
-        const registry = decode(decoder, bytes, fields[0]);
-        const assignment = decode(decoder, bytes, fields[1]);
-        const org = decode(decoder, bytes, fields[2]).trim();
-        if (
-          registry !== r.registry || !/^[0-9A-Fa-f]+$/.test(assignment) || assignment.length !== digits ||
-          org === ""
-        ) {
+        const prefix = row.hex(1, digits);
+        const org = row.equals(0, registry) && prefix >= 0 ? row.text(2, decoder).trim() : "";
+        if (org === "") {
           counts.skipped++;
           continue;
         }
-        const prefix = parseInt(assignment, 16);
         // The IEEE lists a few legacy MA-L prefixes twice; the first listing stands.
         if (map.has(prefix)) continue;
         let name = names.get(org);
@@ -170,56 +152,33 @@ export class OuiRegistry implements VendorLookup {
   }
 }
 
-/** A field as [start, end) byte offsets, plus whether it had doubled quotes to undo. */
-type Field = [start: number, end: number, escaped: boolean];
-
-const QUOTE = 0x22, COMMA = 0x2c, CR = 0x0d, LF = 0x0a;
-
-/**
- * RFC 4180 records over bytes: quoted fields may hold commas, doubled quotes and line breaks (the
- * registry's addresses do). Working on bytes keeps the 3 MB file from living on inside sliced strings.
- */
-function* csvRecords(b: Uint8Array): Generator<Field[]> {
-  let i = 0;
-  const n = b.length;
-  while (i < n) {
-    const fields: Field[] = [];
-    for (;;) {
-      let start = i, end: number, escaped = false;
-      if (b[i] === QUOTE) {
-        start = ++i;
-        while (i < n) {
-          if (b[i] === QUOTE) {
-            if (b[i + 1] === QUOTE) {
-              escaped = true;
-              i += 2;
-              continue;
-            }
-            break;
-          }
-          i++;
-        }
-        end = i;
-        i++; // the closing quote (or past the end of an unterminated field)
-        while (i < n && b[i] !== COMMA && b[i] !== CR && b[i] !== LF) i++; // junk after the quote
-      } else {
-        while (i < n && b[i] !== COMMA && b[i] !== CR && b[i] !== LF) i++;
-        end = i;
-      }
-      fields.push([start, Math.min(end, n), escaped]);
-      if (i < n && b[i] === COMMA) {
-        i++;
-        continue;
-      }
-      break;
+/** The registry files there are in `dir`, by name; a missing directory or file is left out. */
+export function readRegistryFilesSync(dir: string): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {};
+  for (const r of REGISTRIES) {
+    try {
+      files[r.file] = Deno.readFileSync(`${dir}/${r.file}`);
+    } catch (err) {
+      if (!absent(err)) throw err;
     }
-    if (b[i] === CR) i++;
-    if (b[i] === LF) i++;
-    yield fields;
   }
+  return files;
 }
 
-function decode(decoder: TextDecoder, b: Uint8Array, f: Field): string {
-  const text = decoder.decode(b.subarray(f[0], f[1]));
-  return f[2] ? text.replaceAll('""', '"') : text;
+/** {@link readRegistryFilesSync}, reading off the calling thread. */
+export async function readRegistryFiles(dir: string): Promise<Record<string, Uint8Array>> {
+  const files: Record<string, Uint8Array> = {};
+  for (const r of REGISTRIES) {
+    try {
+      files[r.file] = await Deno.readFile(`${dir}/${r.file}`);
+    } catch (err) {
+      if (!absent(err)) throw err;
+    }
+  }
+  return files;
+}
+
+/** Whether a read failed because the file or its directory is not there (ieee-data not installed). */
+function absent(err: unknown): boolean {
+  return err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { OuiRegistry } from "./oui.ts";
+import { OuiSearch } from "./oui_search.ts";
 import { seededRng } from "../../tests/helpers/seeded_rng.ts";
 
 const IEEE_DIR = "/usr/share/ieee-data";
@@ -65,44 +66,87 @@ Deno.test({
   },
 });
 
+/** Python's reading of the registries: the blocks by size, and the owner of an address (12 hex digits). */
+async function pythonOwners() {
+  const rows = await pythonAssignments();
+  // First listing of a prefix stands (the IEEE lists a few legacy MA-L prefixes twice).
+  const byBits = new Map<number, Map<string, string>>([[36, new Map()], [28, new Map()], [24, new Map()]]);
+  for (const r of rows) {
+    const m = byBits.get(r.bits)!;
+    const key = r.prefix.toLowerCase();
+    if (!m.has(key)) m.set(key, r.org);
+  }
+  const expected = (hex12: string) =>
+    byBits.get(36)!.get(hex12.slice(0, 9)) ?? byBits.get(28)!.get(hex12.slice(0, 7)) ??
+      byBits.get(24)!.get(hex12.slice(0, 6)) ?? null;
+  return { rows, byBits, expected };
+}
+
+/**
+ * Checks `vendor` against Python's reading: `perSize` addresses inside listed blocks of each size (random host
+ * parts) and `random` entirely random addresses (mostly unlisted, which must be null).
+ */
+function agreesWithPython(
+  vendor: (mac: string) => string | null,
+  owners: Awaited<ReturnType<typeof pythonOwners>>,
+  perSize: number,
+  random: number,
+): void {
+  for (const [bits, map] of owners.byBits) {
+    const prefixes = [...map.keys()];
+    for (let i = 0; i < perSize; i++) {
+      const p = prefixes[rng() % prefixes.length];
+      const mac = colons(p + randomHex(12 - bits / 4));
+      assert.equal(vendor(mac), owners.expected(mac.replaceAll(":", "")), `${mac} (${bits}-bit block ${p})`);
+    }
+  }
+  let listed = 0;
+  for (let i = 0; i < random; i++) {
+    const hex = randomHex(12);
+    const want = owners.expected(hex);
+    if (want !== null) listed++;
+    assert.equal(vendor(colons(hex).toUpperCase()), want, hex);
+  }
+  assert.ok(listed < random);
+}
+
 Deno.test({
   name: "OuiRegistry.vendor() agrees with Python's csv reader on every registry, longest prefix first",
   ignore: ignoreReal,
   async fn() {
     const reg = await OuiRegistry.load(IEEE_DIR);
-    const rows = await pythonAssignments();
-    // First listing of a prefix stands (the IEEE lists a few legacy MA-L prefixes twice).
-    const byBits = new Map<number, Map<string, string>>([[36, new Map()], [28, new Map()], [24, new Map()]]);
-    for (const r of rows) {
-      const m = byBits.get(r.bits)!;
-      const key = r.prefix.toLowerCase();
-      if (!m.has(key)) m.set(key, r.org);
-    }
-    assert.equal(reg.counts.mas, byBits.get(36)!.size);
-    assert.equal(reg.counts.mam, byBits.get(28)!.size);
-    assert.equal(reg.counts.mal, byBits.get(24)!.size);
-    const expected = (hex12: string) =>
-      byBits.get(36)!.get(hex12.slice(0, 9)) ?? byBits.get(28)!.get(hex12.slice(0, 7)) ??
-        byBits.get(24)!.get(hex12.slice(0, 6)) ?? null;
+    const owners = await pythonOwners();
+    assert.equal(reg.counts.mas, owners.byBits.get(36)!.size);
+    assert.equal(reg.counts.mam, owners.byBits.get(28)!.size);
+    assert.equal(reg.counts.mal, owners.byBits.get(24)!.size);
+    agreesWithPython((mac) => reg.vendor(mac), owners, 300, 2000);
+  },
+});
 
-    // Addresses inside listed blocks of each size, with random host parts.
-    for (const [bits, map] of byBits) {
-      const prefixes = [...map.keys()];
-      for (let i = 0; i < 300; i++) {
-        const p = prefixes[rng() % prefixes.length];
-        const mac = colons(p + randomHex(12 - bits / 4));
-        assert.equal(reg.vendor(mac), expected(mac.replaceAll(":", "")), `${mac} (${bits}-bit block ${p})`);
-      }
-    }
-    // Entirely random addresses: mostly unlisted, which must be null.
-    let listed = 0;
-    for (let i = 0; i < 2000; i++) {
-      const hex = randomHex(12);
-      const want = expected(hex);
-      if (want !== null) listed++;
-      assert.equal(reg.vendor(colons(hex).toUpperCase()), want, hex);
-    }
-    assert.ok(listed < 2000);
+Deno.test({
+  name:
+    "OuiSearch.vendor() agrees with Python's csv reader searching the files, and after it parsed them whole",
+  ignore: ignoreReal,
+  async fn() {
+    const owners = await pythonOwners();
+    // every answer searched for
+    const searching = new OuiSearch(IEEE_DIR, { searches: Infinity });
+    agreesWithPython((mac) => searching.vendor(mac), owners, 60, 200);
+    // the default: 32 searched, then the whole registry parsed
+    const mixed = new OuiSearch(IEEE_DIR);
+    agreesWithPython((mac) => mixed.vendor(mac), owners, 60, 200);
+    // an MA-S block inside an MA-L block names the MA-S owner, searched as parsed
+    const mal = owners.byBits.get(24)!;
+    const nested = owners.rows.find((r) => r.bits === 36 && mal.has(r.prefix.slice(0, 6).toLowerCase()))!;
+    assert.equal(new OuiSearch(IEEE_DIR).vendor(colons(nested.prefix.toLowerCase() + "abc")), nested.org);
+    assert.equal(new OuiSearch(`${IEEE_DIR}/none`).vendor("00:00:0c:12:34:56"), null);
+    // the files read ahead, off this thread: asked before and after they arrive
+    const early = new OuiSearch(IEEE_DIR, { prefetch: true });
+    agreesWithPython((mac) => early.vendor(mac), owners, 5, 10);
+    const ahead = new OuiSearch(IEEE_DIR, { prefetch: true, searches: Infinity });
+    await new Promise((r) => setTimeout(r, 300));
+    agreesWithPython((mac) => ahead.vendor(mac), owners, 20, 50);
+    assert.equal(new OuiSearch(`${IEEE_DIR}/none`, { prefetch: true }).vendor("00:00:0c:12:34:56"), null);
   },
 });
 
