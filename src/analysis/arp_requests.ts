@@ -5,12 +5,14 @@
  * neighbour cache is past `gc_thresh1` (128 entries): it drops entries left stale for a minute, and when a
  * client it dropped sends it the next query it asks for the client again by broadcast — on a LAN of a few
  * hundred hosts a steady stream of requests for its clients, which the slow-scan window added up to a host
- * sweep of the file server or the DNS server. A sweep (`nmap -sn`, arp-scan, netdiscover) asks for hosts
- * that sent it nothing. The evidence is only there where the capture sees the clients' unicast traffic (a
- * mirror port, or the server's own port); on an access port every such request still counts.
+ * sweep of the file server or the DNS server. A host must find a neighbour before it can send to it, so
+ * traffic from the target before the request means the target started the conversation; a sweep (`nmap -sn`,
+ * arp-scan, netdiscover) asks for hosts that sent it nothing. The evidence is only there where the capture
+ * sees the clients' unicast traffic (a mirror port, or the server's own port); on an access port every such
+ * request still counts.
  *
  * The flow table is scanned once a minute, only when requests are pending; a flow costs one probe of a small
- * open-addressing index of the pending (requester, target) pairs, nothing allocated.
+ * open-addressing index of the pending (requester, target) pairs, made once for the minute.
  */
 import type { FlowTable } from "../flow/mod.ts";
 import { type ProbeLog, PROTO_ARP } from "./probe_log.ts";
