@@ -117,10 +117,10 @@ async function replayFrom(
   bus.subscribe((e) => events.push(e), { name: "replay", capacity: Number.MAX_SAFE_INTEGER });
   // Hosts of private networks get baselines (replay has no FLINTNET_CIDR); nothing is saved.
   const anomalyDetector = new VolumeAnomalyDetector(table, o.anomaly, (e) => bus.publish(e));
-  // Parsed only if many alerts need vendor names (most captures raise none): the few asked for are searched
-  // for in the files, read meanwhile off this thread. Parsed whole at the first alert, they took 0.13 s of a
-  // replay that takes 0.75 s.
-  const oui = o.oui ?? new OuiSearch(undefined, { prefetch: true });
+  // The IEEE registries are read only if an alert needs a vendor name (most captures raise none), and parsed
+  // only if many do: the few asked for are searched for in the files. Parsed whole at the first alert, they
+  // took 0.13 s of a replay that takes 0.75 s. (Reading them ahead on Deno's threads cost every replay 12 ms.)
+  const oui = o.oui ?? new OuiSearch();
   // The same packet-level detectors as the daemon, with a history that lives only as long as the run:
   // replay never writes the daemon's state files.
   const vis = o.visibility ?? visibilitySettings({});

@@ -11,13 +11,7 @@
  * parsing them.
  */
 import { parseMac } from "../net/mod.ts";
-import {
-  OuiRegistry,
-  readRegistryFiles,
-  readRegistryFilesSync,
-  REGISTRIES,
-  type VendorLookup,
-} from "./oui.ts";
+import { OuiRegistry, readRegistryFilesSync, REGISTRIES, type VendorLookup } from "./oui.ts";
 import { CsvCursor } from "./csv_cursor.ts";
 
 /** Distinct addresses answered by search before the full parse is cheaper. */
@@ -27,11 +21,6 @@ const SEARCHES = 32;
 export interface OuiSearchOptions {
   /** Distinct addresses searched for before the registries are parsed whole. @default 32 */
   searches?: number;
-  /**
-   * Read the files now, off this thread (Deno's file reads run on its runtime's threads), so that the first
-   * question finds them read: reading 4 MB on the thread that asks took 25–45 ms here. @default false
-   */
-  prefetch?: boolean;
 }
 
 interface SearchedFile {
@@ -53,15 +42,9 @@ export class OuiSearch implements VendorLookup {
   readonly #answers = new Map<string, string | null>();
   readonly #decoder = new TextDecoder();
 
-  /** The files read ahead ({@link OuiSearchOptions.prefetch}), once they are. */
-  #prefetched: Record<string, Uint8Array> | undefined;
-
   constructor(dir = "/usr/share/ieee-data", o: OuiSearchOptions = {}) {
     this.#dir = dir;
     this.#searches = o.searches ?? SEARCHES;
-    if (o.prefetch) {
-      readRegistryFiles(dir).then((files) => this.#prefetched = files, () => {}); // else read when asked
-    }
   }
 
   vendor(mac: string): string | null {
@@ -80,8 +63,7 @@ export class OuiSearch implements VendorLookup {
   }
 
   #read(): SearchedFile[] {
-    const read = this.#prefetched ?? readRegistryFilesSync(this.#dir), encoder = new TextEncoder();
-    this.#prefetched = undefined;
+    const read = readRegistryFilesSync(this.#dir), encoder = new TextEncoder();
     return REGISTRIES.filter((r) => read[r.file] !== undefined).map((r) => ({
       file: r.file,
       bits: r.bits,
