@@ -60,9 +60,9 @@ export class OuiRegistry implements VendorLookup {
    * Reads the registries from `dir`. A missing directory or file is not an error: the registry is
    * empty (or partial) and `missing` says so when nothing could be read.
    */
-  static async load(dir = "/usr/share/ieee-data"): Promise<OuiRegistry> {
-    const files = await readRegistryFiles(dir);
-    return OuiRegistry.fromFiles(files, Object.keys(files).length === 0);
+  static load(dir = "/usr/share/ieee-data"): Promise<OuiRegistry> {
+    // Read in one go (parsing them holds the thread far longer anyway, see lazy); an error rejects.
+    return new Promise((resolve) => resolve(OuiRegistry.loadSync(dir)));
   }
 
   /**
@@ -158,19 +158,6 @@ export function readRegistryFilesSync(dir: string): Record<string, Uint8Array> {
   for (const r of REGISTRIES) {
     try {
       files[r.file] = Deno.readFileSync(`${dir}/${r.file}`);
-    } catch (err) {
-      if (!absent(err)) throw err;
-    }
-  }
-  return files;
-}
-
-/** {@link readRegistryFilesSync}, reading off the calling thread. */
-export async function readRegistryFiles(dir: string): Promise<Record<string, Uint8Array>> {
-  const files: Record<string, Uint8Array> = {};
-  for (const r of REGISTRIES) {
-    try {
-      files[r.file] = await Deno.readFile(`${dir}/${r.file}`);
     } catch (err) {
       if (!absent(err)) throw err;
     }

@@ -32,6 +32,7 @@ interface SearchedFile {
 }
 
 const LF = 0x0a, COMMA = 0x2c;
+const ENCODER = new TextEncoder();
 
 /** See the module comment. */
 export class OuiSearch implements VendorLookup {
@@ -63,12 +64,12 @@ export class OuiSearch implements VendorLookup {
   }
 
   #read(): SearchedFile[] {
-    const read = readRegistryFilesSync(this.#dir), encoder = new TextEncoder();
+    const read = readRegistryFilesSync(this.#dir);
     return REGISTRIES.filter((r) => read[r.file] !== undefined).map((r) => ({
       file: r.file,
       bits: r.bits,
       bytes: read[r.file],
-      lead: encoder.encode(`${r.registry},`),
+      lead: ENCODER.encode(`${r.registry},`),
     }));
   }
 
@@ -78,7 +79,7 @@ export class OuiSearch implements VendorLookup {
     if (m === undefined) return null;
     for (const bits of [36, 28, 24]) {
       const block = Math.floor(m / 2 ** (48 - bits));
-      const prefix = new TextEncoder().encode(block.toString(16).padStart(bits / 4, "0")); // lower case
+      const prefix = ENCODER.encode(block.toString(16).padStart(bits / 4, "0")); // lower case
       // the registries of one length in the parse's order: the first listing stands
       for (const f of files) {
         if (f.bits !== bits) continue;
