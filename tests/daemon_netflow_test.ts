@@ -185,18 +185,22 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name:
-    "daemon: a router's ingress and egress IPFIX records of the same flows (two pmacctd probes) count each flow once",
-  ignore: pmacctMissing !== null && !CI,
-  async fn() {
-    if (pmacctMissing) throw new Error(pmacctMissing);
-    const ipfixPort = await freeUdpPort();
-    await withCollectorDaemon("flintnet-e2e-direction-", "off", ipfixPort, async (dir, base) => {
-      const { pcap, truth } = capture(136, 25);
+/**
+ * One router, one address, one observation domain: its probe on the way in and its probe on the way out each
+ * export every flow of a capture, as NetFlow ingress and egress on a router's interfaces do. IPFIX records say
+ * their direction; NetFlow v5 records cannot, and arrive as twins.
+ */
+async function ingressAndEgress(version: 5 | 10, net: number): Promise<void> {
+  if (pmacctMissing) throw new Error(pmacctMissing);
+  const port = await freeUdpPort();
+  const [netflowPort, ipfixPort] = version === 5 ? [port, "off" as const] : ["off" as const, port];
+  await withCollectorDaemon(
+    `flintnet-e2e-direction-v${version}-`,
+    netflowPort,
+    ipfixPort,
+    async (dir, base) => {
+      const { pcap, truth } = capture(net, 25);
       await Deno.writeFile(`${dir}/c.pcap`, pcap);
-      // One router, one address, one observation domain: its probe on the way in and its probe on the way
-      // out each export every flow of the capture, as NetFlow ingress and egress on a router's interfaces do.
       for (const direction of ["in", "out"]) {
         await Deno.writeTextFile(
           `${dir}/${direction}.conf`,
@@ -205,9 +209,10 @@ Deno.test({
             `pcap_savefile: ${dir}/c.pcap`,
             // pmacct 1.7 applies nfprobe_direction to a named plugin only (unnamed, every record says ingress)
             "plugins: nfprobe[router]",
-            `nfprobe_receiver[router]: 127.0.0.1:${ipfixPort}`,
-            "nfprobe_version[router]: 10",
-            "nfprobe_engine[router]: 7",
+            `nfprobe_receiver[router]: 127.0.0.1:${port}`,
+            `nfprobe_version[router]: ${version}`,
+            // v5 has an engine type and id, v9 and IPFIX a source id
+            `nfprobe_engine[router]: ${version === 5 ? "7:1" : "7"}`,
             `nfprobe_direction[router]: ${direction}`,
           ].join("\n") + "\n",
         );
@@ -242,8 +247,22 @@ Deno.test({
         [flows.records_seen_twice, flows.records_seen_unsummed, flows.records_seen_twice_by_exporter],
         [truth.length, 0, { "127.0.0.1": truth.length }],
       );
-      const got = await flowsAsTruth(base, "10.231.136.0/23");
+      const got = await flowsAsTruth(base, `10.231.${net}.0/23`);
       assert.deepEqual(got, truth.sort(byKey), "each flow as the capture holds it, once");
-    });
-  },
+    },
+  );
+}
+
+Deno.test({
+  name:
+    "daemon: a router's ingress and egress IPFIX records of the same flows (two pmacctd probes) count each flow once",
+  ignore: pmacctMissing !== null && !CI,
+  fn: () => ingressAndEgress(10, 136),
+});
+
+Deno.test({
+  name:
+    "daemon: a router's ingress and egress NetFlow v5 records (twins without a direction, two pmacctd probes) count each flow once",
+  ignore: pmacctMissing !== null && !CI,
+  fn: () => ingressAndEgress(5, 138),
 });

@@ -12,6 +12,10 @@
  * flow's path through it (ingress on the interface it enters by, egress on the one it leaves by) reports
  * the flow twice, as an ingress and as an egress record with the same interfaces. The second direction's
  * records are the same traffic: {@link FlowOrigins.otherDirection} tells the flow table not to count them.
+ * Records that do not say their direction (NetFlow v5, templates without the field) are told by their
+ * content instead: the ingress and the egress record of one export are twins — the same flow times, counts
+ * and interfaces — while a long flow's next record starts where the last one ended.
+ * {@link FlowOrigins.sameAsCounted} tells the table not to count the twin of the record it counted last.
  */
 import { formatIp } from "../net/mod.ts";
 
@@ -44,6 +48,10 @@ export interface RecordOriginColumns {
   readonly dstAs: Uint32Array;
   /** RecordDirection of each record; absent: every record's is unknown. */
   readonly direction?: Uint8Array;
+  /** The exporter's start of each record's flow, ms since the epoch; absent: no record is taken for a twin. */
+  readonly startMs?: Float64Array;
+  /** The exporter's end of each record's flow, ms since the epoch. */
+  readonly endMs?: Float64Array;
 }
 
 /** (exporter, ifIndex) pairs whose records seen twice are summed at most between two takes. */
@@ -52,6 +60,14 @@ const MAX_SEEN_INTERFACES = 65_536;
 const IF_SPAN = 4_294_967_296;
 /** Columns of a summed pair: exporter, ifIndex, in octets, in packets, out octets, out packets. */
 const SEEN_COLUMNS = 6, SEEN_IN = 2, SEEN_OUT = 4;
+
+/**
+ * How far apart two twins' start times may be, ms. NetFlow v5 and v9 give times as the exporter's uptime;
+ * Flintnet places them on the calendar by each datagram's header, whose clock reading is truncated to the
+ * millisecond, so the same uptime can land 1 ms apart in two datagrams. A long flow's next record starts at
+ * least an active timeout (seconds) after the last one did.
+ */
+const TWIN_START_SLACK_MS = 2;
 
 /** Exporters numbered at most: ids are 16-bit and never reused (history rows name them). */
 export const MAX_EXPORTER_IDS = 65_535;
@@ -73,6 +89,12 @@ export class FlowOrigins {
   readonly dstAs: Uint32Array;
   /** The RecordDirection of the records counted into the flow, once one said (Unknown: none did yet). */
   readonly countedDirection: Uint8Array;
+  /**
+   * The last record counted into the flow: its start (ms modulo 2³²) and a fingerprint of its duration,
+   * counts and interfaces (0: none with times yet). What {@link sameAsCounted} compares a record with.
+   */
+  readonly countedStart: Uint32Array;
+  readonly countedPrint: Uint32Array;
   /** Exporters that arrived after MAX_EXPORTER_IDS were numbered (their flows show exporter 0). */
   unnumbered = 0;
   /** Records seen twice whose interfaces could not be summed (more than MAX_SEEN_INTERFACES pairs). */
@@ -102,6 +124,8 @@ export class FlowOrigins {
     this.srcAs = new Uint32Array(capacity);
     this.dstAs = new Uint32Array(capacity);
     this.countedDirection = new Uint8Array(capacity);
+    this.countedStart = new Uint32Array(capacity);
+    this.countedPrint = new Uint32Array(capacity);
   }
 
   /** Exporters numbered so far. */
@@ -124,6 +148,8 @@ export class FlowOrigins {
       this.srcAs[id] =
       this.dstAs[id] =
       this.countedDirection[id] =
+      this.countedStart[id] =
+      this.countedPrint[id] =
         0;
   }
 
@@ -220,10 +246,41 @@ export class FlowOrigins {
       counted !== RecordDirection.Unknown && counted !== d;
   }
 
-  /** Record `i` of `r`, from exporter `e` ({@link exporterOf}), was counted into flow `id`. */
-  note(id: number, r: RecordOriginColumns, i: number, e: number): void {
+  /**
+   * Whether record `i` of `r`, from exporter `e`, is the twin of the last record counted into flow `id` by
+   * the same exporter: the same start (within {@link TWIN_START_SLACK_MS}), duration, packets, octets and
+   * interfaces. That is the same traffic reported again — ingress and egress NetFlow on one router without a
+   * direction in the records, or a datagram the network delivered twice — not the flow's next record, which
+   * starts later. Records without times (no columns, or an end of 0) are never twins.
+   */
+  sameAsCounted(
+    id: number,
+    r: RecordOriginColumns,
+    i: number,
+    e: number,
+    bytes: number,
+    packets: number,
+  ): boolean {
+    const print = this.countedPrint[id];
+    if (
+      print === 0 || e === 0 || e !== this.exporter[id] || r.startMs === undefined || r.endMs === undefined
+    ) {
+      return false;
+    }
+    const start = r.startMs[i];
+    return r.endMs[i] > 0 && Math.abs((start >>> 0) - this.countedStart[id] | 0) <= TWIN_START_SLACK_MS &&
+      recordPrint(r, i, start, r.endMs[i], bytes, packets) === print;
+  }
+
+  /** Record `i` of `r`, from exporter `e` ({@link exporterOf}), was counted into flow `id` with these counts. */
+  note(id: number, r: RecordOriginColumns, i: number, e: number, bytes: number, packets: number): void {
     const d = directionOf(r, i);
     if (d !== RecordDirection.Unknown) this.countedDirection[id] = d;
+    if (r.startMs !== undefined && r.endMs !== undefined) {
+      const start = r.startMs[i];
+      this.countedStart[id] = start >>> 0;
+      this.countedPrint[id] = recordPrint(r, i, start, r.endMs[i], bytes, packets);
+    }
     this.exporter[id] = e;
     this.noteSeen(id, e);
     this.inIf[id] = r.inIf[i];
@@ -285,6 +342,27 @@ export class FlowOrigins {
 /** The RecordDirection of record `i` of `r` (Unknown when the records carry none). */
 function directionOf(r: RecordOriginColumns, i: number): number {
   return r.direction === undefined ? RecordDirection.Unknown : r.direction[i];
+}
+
+/**
+ * A record's duration, counts and interfaces mixed into a non-zero 32-bit number. The duration is exact in
+ * both twins (two uptimes of one clock); octets beyond 2³² enter by their high word too.
+ */
+function recordPrint(
+  r: RecordOriginColumns,
+  i: number,
+  startMs: number,
+  endMs: number,
+  bytes: number,
+  packets: number,
+): number {
+  let h = Math.imul(Math.round(endMs - startMs) ^ 0x27d4eb2f, 0x9e3779b1);
+  h = Math.imul(h ^ (bytes >>> 0), 0x85ebca6b);
+  h = Math.imul(h ^ ((bytes / 4_294_967_296) >>> 0), 0xc2b2ae35);
+  h = Math.imul(h ^ (packets >>> 0), 0x9e3779b1);
+  h = Math.imul(h ^ r.inIf[i], 0x85ebca6b);
+  h = Math.imul(h ^ r.outIf[i], 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0 || 1;
 }
 
 /** Mixes an exporter's family and address words into an int32. */

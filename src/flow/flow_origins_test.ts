@@ -14,6 +14,11 @@ interface Rec {
   srcAs?: number;
   dstAs?: number;
   direction?: number;
+  /** The exporter's times of the flow; by default each record ends when it arrives and lasted 500 ms. */
+  startMs?: number;
+  endMs?: number;
+  bytes?: number;
+  packets?: number;
 }
 
 function records(rs: Rec[], tsMs = 1000): FlowRecordBatch {
@@ -28,9 +33,11 @@ function records(rs: Rec[], tsMs = 1000): FlowRecordBatch {
     b.srcPort[i] = 40000;
     b.dstPort[i] = 443;
     b.proto[i] = 6;
-    b.bytes[i] = 1000;
-    b.packets[i] = 2;
+    b.bytes[i] = r.bytes ?? 1000;
+    b.packets[i] = r.packets ?? 2;
     b.tsMs[i] = tsMs;
+    b.endMs[i] = r.endMs ?? tsMs;
+    b.startMs[i] = r.startMs ?? b.endMs[i] - 500;
     b.inIf[i] = r.inIf ?? 0;
     b.outIf[i] = r.outIf ?? 0;
     b.srcAs[i] = r.srcAs ?? 0;
@@ -144,16 +151,20 @@ Deno.test("flowTable.addRecords(): a router's egress record of a flow its ingres
   // The next cycle (an active timeout): the ingress record counts again, the egress one does not.
   t.addRecords(records([{ ...a, direction: Egress }, { ...a, direction: Ingress }], 61_000), 0, 2);
   assert.deepEqual([t.bytes(id), t.recordsSeenTwice], [2000, 2]);
-  // Records that do not say their direction are all counted, as before.
+  // Records that do not say their direction are all counted when they are not twins (a long flow's next ones).
   const u = new FlowTable(16);
   u.addRecords(
-    records([{ ...a, direction: Unknown }, { ...a, direction: Egress }, { ...a, direction: Unknown }]),
+    records([
+      { ...a, direction: Unknown, startMs: 0, endMs: 100 },
+      { ...a, direction: Egress, startMs: 60_000, endMs: 60_100 },
+      { ...a, direction: Unknown, startMs: 120_000, endMs: 120_100 },
+    ]),
     0,
     3,
   );
   const uid = find(u, a.src, a.dst);
   assert.deepEqual([u.bytes(uid), u.recordsSeenTwice], [3000, 0], "the first record said nothing: counted");
-  u.addRecords(records([{ ...a, direction: Ingress }]), 0, 1);
+  u.addRecords(records([{ ...a, direction: Ingress, startMs: 180_000 }]), 0, 1);
   assert.deepEqual(
     [u.bytes(uid), u.recordsSeenTwice],
     [3000, 1],
@@ -171,6 +182,52 @@ Deno.test("flowTable.addRecords(): a router's egress record of a flow its ingres
   const other: number[][] = [];
   v.origins!.takeSeen((...row) => void other.push(row));
   assert.equal(other.length, 2, "a second router's interfaces carried it: summed on them");
+});
+
+Deno.test("flowTable.addRecords(): the twin of the record counted last (ingress and egress v5) is not counted again", () => {
+  const t = new FlowTable(16);
+  const a = { src: "10.0.0.1", dst: "192.0.2.9", exporter: "10.231.240.1", inIf: 4, outIf: 9 };
+  const first = { ...a, startMs: 1_796_600_000_000, endMs: 1_796_600_004_321, bytes: 6_000, packets: 5 };
+  // One export of a router with ingress and egress on, in NetFlow v5: the same record twice, the second
+  // placed on the calendar 1 ms later by its datagram's header.
+  t.addRecords(records([first, { ...first, startMs: first.startMs + 1, endMs: first.endMs + 1 }]), 0, 2);
+  const id = find(t, a.src, a.dst), o = t.origins!;
+  assert.deepEqual([t.bytes(id), t.packets(id), t.recordsSeenTwice], [6_000, 5, 1]);
+  const summed: number[][] = [];
+  o.takeSeen((...row) => void summed.push(row));
+  assert.deepEqual(summed, [], "the same interfaces: not summed on them a second time");
+  // The flow's next records (an active timeout later) with the same counts, as a constant-rate stream has:
+  // counted, and their twin is not.
+  const next = { ...first, startMs: first.endMs + 55_679, endMs: first.endMs + 115_679 };
+  t.addRecords(records([next, next, { ...next, startMs: next.endMs + 1, endMs: next.endMs + 60_001 }]), 0, 3);
+  assert.deepEqual([t.bytes(id), t.recordsSeenTwice], [18_000, 2]);
+  // Not twins: another duration, other counts, other interfaces, a start 3 ms off, another exporter.
+  const last = { ...next, startMs: next.endMs + 60_001, endMs: next.endMs + 120_001 };
+  const u = new FlowTable(16);
+  u.addRecords(
+    records([
+      last,
+      { ...last, endMs: last.endMs + 1 },
+      { ...last, bytes: 6_001 },
+      { ...last, packets: 6 },
+      { ...last, inIf: 5 },
+      { ...last, outIf: 8 },
+      { ...last, startMs: last.startMs + 3, endMs: last.endMs + 3 },
+    ]),
+    0,
+    7,
+  );
+  const uid = find(u, a.src, a.dst);
+  assert.deepEqual([u.bytes(uid), u.recordsSeenTwice], [42_001, 0]);
+  // Octets past 2³² are compared whole: a record 2³² octets larger is no twin; the same again is.
+  const big = { ...last, bytes: 2 ** 33 + 7 };
+  const v = new FlowTable(16);
+  v.addRecords(
+    records([big, { ...big, bytes: big.bytes + 2 ** 32 }, { ...big, bytes: big.bytes + 2 ** 32 }]),
+    0,
+    3,
+  );
+  assert.deepEqual([v.bytes(find(v, a.src, a.dst)), v.recordsSeenTwice], [2 * big.bytes + 2 ** 32, 1]);
 });
 
 Deno.test("flowOrigins.seenTwiceByExporter() names the exporters whose records were the traffic again", () => {

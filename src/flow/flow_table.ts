@@ -355,7 +355,12 @@ export class FlowTable {
       }
       // The counting exporter's record of the other direction (ingress and egress NetFlow both on): the same
       // traffic through the same interfaces, not summed on them again either.
-      if (seen !== 0 && origins && origins.otherDirection(id, origin!, i, e)) {
+      // Or its twin (the same times, counts and interfaces), when the records do not say their direction.
+      if (
+        seen !== 0 && origins &&
+        (origins.otherDirection(id, origin!, i, e) ||
+          origins.sameAsCounted(id, origin!, i, e, bytes[i], packets[i]))
+      ) {
         origins.noteSeenTwice(e);
         this.recordsSeenTwice++;
         continue;
@@ -368,7 +373,7 @@ export class FlowTable {
       const ts = tsMs[i];
       if (ts > f[o + F_LAST]) f[o + F_LAST] = ts;
       flags[id] |= tcpFlags[i] | seen;
-      if (origins) origins.note(id, origin!, i, e);
+      if (origins) origins.note(id, origin!, i, e, n, packets[i]);
     }
   }
 

@@ -267,7 +267,7 @@ export const SCHEMAS: Record<string, Json> = {
       flows: {
         type: "object",
         description:
-          "active, capacity, created, expired_idle, evicted_full, rolled_over, records_seen_twice (NetFlow/IPFIX records of a flow already counted from capture, another exporter or the other direction of its exporter), records_seen_unsummed (of those, records whose interfaces could not be summed: more than 65,536 exporter interfaces in one interval), records_seen_twice_by_exporter (the same records by exporter address, for the exporters that sent any)",
+          "active, capacity, created, expired_idle, evicted_full, rolled_over, records_seen_twice (NetFlow/IPFIX records of a flow already counted from capture, another exporter, the other direction of its exporter, or a twin of the record its exporter sent last), records_seen_unsummed (of those, records whose interfaces could not be summed: more than 65,536 exporter interfaces in one interval), records_seen_twice_by_exporter (the same records by exporter address, for the exporters that sent any)",
       },
       collector: {
         type: "object",

@@ -98,7 +98,7 @@ export function registerCoreMetrics(registry: MetricsRegistry, src: CoreMetricsS
     ),
     seenTwice: r.counter(
       "flintnet_flow_records_seen_twice_total",
-      "NetFlow/IPFIX records not counted: their flow is counted from the capture, another exporter, or its exporter's other direction.",
+      "NetFlow/IPFIX records not counted: their flow is counted from the capture, another exporter, its exporter's other direction, or the record is a twin of the one counted last.",
     ),
   };
   const events = r.counter("flintnet_events_total", "Events published on the bus, by kind.", ["kind"]);
