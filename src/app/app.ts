@@ -10,7 +10,7 @@ import { type DeviceSide, startDeviceSide } from "./device_side.ts";
 import { EventBus } from "../events/mod.ts";
 import { compileBpf, LiveCapture, useLibpcap } from "../capture/mod.ts";
 import { BaselineKeeper, VolumeAnomalyDetector } from "../detect/mod.ts";
-import { parseCidr, parseIp, trimMalloc } from "../net/mod.ts";
+import { parseCidr, parseIp, releaseExecutablePages, trimMalloc } from "../net/mod.ts";
 import { FlowPipeline, FlowTable, hostTcpHealth, type HostTcpHealthJson } from "../flow/mod.ts";
 import {
   type BoundHttpServer,
@@ -69,6 +69,11 @@ export interface App {
 const CLOCK_TICK_MS = 1000;
 /** How often a summary line is logged. */
 const STATS_LOG_MS = 60_000;
+/**
+ * Least time between two releases of the executable's pages: each reads /proc/self/smaps (milliseconds) and
+ * makes the loop's own code fault back in (a few thousand faults served from the page cache).
+ */
+const EXECUTABLE_PAGES_EVERY_MS = 10 * 60_000;
 
 /** The address a person on the LAN would type: the listen address, or the capture interface's. */
 function dashboardHost(cfg: Config): string {
@@ -164,8 +169,22 @@ export function createApp(cfg: Config): App {
   let lock: InstanceLock | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
   // Gives back the heap start-up and bursts grew once the main thread is quiet (base/heap_reducer.ts),
-  // and what the runtime's threads freed in the C heap with it (net/libc_ffi.ts trimMalloc).
-  const heapReducer = new HeapReducer({ afterCollect: () => void trimMalloc() });
+  // what the runtime's threads freed in the C heap with it (net/libc_ffi.ts trimMalloc), and the pages of
+  // the executable that start-up ran and the loop does not (net/executable_pages.ts): at the first quiet
+  // collection, and at most every EXECUTABLE_PAGES_EVERY_MS after, so that code a rare task ran goes too.
+  let pagesReleasedAt = -Infinity;
+  const heapReducer = new HeapReducer({
+    afterCollect: () => {
+      trimMalloc();
+      const now = performance.now();
+      if (now - pagesReleasedAt < EXECUTABLE_PAGES_EVERY_MS) return;
+      pagesReleasedAt = now;
+      const released = releaseExecutablePages();
+      if (released) {
+        log.debug("executable pages released", { mappings: released.ranges, bytes: released.bytes });
+      }
+    },
+  });
   const anomalyLog = createLogger("anomaly");
   const securityLog = createLogger("security");
   const trapLog = new TrapLog(createLogger("trap"));

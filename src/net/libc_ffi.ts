@@ -23,6 +23,8 @@ const SYMBOLS = {
   mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
   /** int munmap(void *addr, size_t length); */
   munmap: { parameters: ["pointer", "usize"], result: "i32" },
+  /** int madvise(void *addr, size_t length, int advice); */
+  madvise: { parameters: ["pointer", "usize", "i32"], result: "i32" },
   /**
    * int poll(struct pollfd *fds, nfds_t nfds, int timeout);
    * Runs on a Deno worker thread so the isolate's event loop (stop messages, stats timer) keeps running.
@@ -83,6 +85,19 @@ export function trimMalloc(): boolean {
   if (trim === null) return false;
   trim.symbols.malloc_trim(0n);
   return true;
+}
+
+/** MADV_DONTNEED (asm-generic/mman-common.h). */
+const MADV_DONTNEED = 4;
+
+/**
+ * madvise(start, length, MADV_DONTNEED): the pages of that range are unmapped from the process, and read
+ * again from their file (a private file mapping never written) or zero-filled (anonymous memory) when next
+ * touched. For net/executable_pages.ts, which chooses ranges where that gives the same bytes back. False
+ * when the call failed.
+ */
+export function adviseDontNeed(start: bigint, length: bigint): boolean {
+  return libc().madvise(Deno.UnsafePointer.create(start), length, MADV_DONTNEED) === 0;
 }
 
 /** Linux errno numbers Flintnet reports by name (asm-generic/errno-base.h, asm-generic/errno.h). */

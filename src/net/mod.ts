@@ -27,6 +27,7 @@ export {
   tryParseCidr,
 } from "./cidr.ts";
 export { check, cString, Errno, errnoName, lastErrno, libc, LibcError, trimMalloc } from "./libc_ffi.ts";
+export { releaseExecutablePages } from "./executable_pages.ts";
 export { isLocallyAdministered, isMulticast, macHexFragment, normalizeMac, parseMac } from "./mac.ts";
 export { shutdownTcpSocket } from "./socket_shutdown.ts";
 export { IpRangeSet, IpRangeSetBuilder } from "./ip_ranges.ts";

@@ -67,8 +67,11 @@ export interface DaemonLiveResult {
     /** Times the capture Worker waited for the main thread (/stats waitsForMain). */
     waits_for_main: number;
   } | null;
-  /** RSS with that many active flows (as /stats says). */
-  flows: { target: number; active: number; rss_bytes: number; pss_bytes: number }[];
+  /**
+   * RSS with that many active flows (as /stats says), and the frames of those flows the daemon's ring
+   * dropped (a flow not made is memory not measured).
+   */
+  flows: { target: number; active: number; daemon_drops: number; rss_bytes: number; pss_bytes: number }[];
   /** Ring re-opens the daemon logged. */
   ring_log: Record<string, unknown>[];
   loadavg: string;
@@ -242,15 +245,17 @@ async function main(): Promise<DaemonLiveResult> {
     for (const target of [100_000, 1_000_000]) {
       progress(`${target.toLocaleString("en-US")} flows: one frame each…`);
       // Frame i: source port i mod 65536, destination port 1024 + i mod 251: distinct for 16 M frames.
+      const dropsBefore = (await stats()).kernel.drops;
       await send("udp(sport=dinc(0, 65535), dport=dinc(1024, 1274), len=26)", target, ["-P", "1"]);
-      let active = 0;
-      for (let i = 0; i < 60 && active < target; i++) {
+      let s = await stats();
+      for (let i = 0; i < 60 && s.active < target; i++) {
         await sleep(1000);
-        active = (await stats()).active;
+        s = await stats();
       }
       await sleep(3000);
       const m = memoryOf(daemon!.pid);
-      flows.push({ target, active, rss_bytes: m.rss_bytes, pss_bytes: m.pss_bytes });
+      const daemon_drops = s.kernel.drops - dropsBefore;
+      flows.push({ target, active: s.active, daemon_drops, rss_bytes: m.rss_bytes, pss_bytes: m.pss_bytes });
       progress(`  ${JSON.stringify(flows.at(-1))}`);
     }
     // ARP requests from one MAC, each claiming a random address of 10.0.0.0/8 and asking for one nobody
