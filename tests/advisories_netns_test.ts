@@ -16,6 +16,7 @@ import { type Snmpd, snmpdUnavailable, startSnmpd } from "./helpers/snmpd.ts";
 import { watchChild, type WatchedChild } from "./helpers/child_process.ts";
 import {
   advisoryToolsMissing,
+  broadcastRequestsFrom,
   earlyInMinute,
   replayAdvisories,
   replayAnalysis,
@@ -261,12 +262,7 @@ Deno.test({
       await dump.stop();
 
       // tshark: the server's broadcast requests, for clients and for the addresses nmap tried.
-      const asked = await tshark(
-        pcap,
-        `arp.opcode==1 && arp.src.proto_ipv4==${SERVER} && eth.dst==ff:ff:ff:ff:ff:ff && ` +
-          `arp.dst.proto_ipv4!=${SERVER}`,
-        ["frame.time_epoch", "arp.dst.proto_ipv4"],
-      );
+      const asked = await broadcastRequestsFrom(pcap, SERVER);
       const isClient = new Set(clients);
       const forClients = asked.filter(([, ip]) => isClient.has(ip));
       assert.ok(new Set(forClients.map(([, ip]) => ip)).size >= clients.length, JSON.stringify(forClients));
@@ -275,7 +271,7 @@ Deno.test({
       for (const [t, ip] of await tshark(pcap, `udp && ip.dst==${SERVER}`, ["frame.time_epoch", "ip.src"])) {
         if (!firstSent.has(ip)) firstSent.set(ip, Number(t));
       }
-      for (const [t, ip] of forClients) assert.ok(firstSent.get(ip)! < Number(t), `${ip} asked for first`);
+      for (const [t, ip] of forClients) assert.ok(firstSent.get(ip)! < t, `${ip} asked for first`);
 
       const { advisories, analysis } = await replayAnalysis(pcap);
       const sweeps = advisories.filter((a) => a.type === "host_sweep" && a.phase === "raised");
@@ -284,9 +280,7 @@ Deno.test({
       const from = Date.parse(sweeps[0].evidence.minute_start as string) / 1000;
       const to = Date.parse(sweeps[0].evidence.minute_end as string) / 1000;
       const swept = new Set(
-        asked.filter(([t, ip]) => !isClient.has(ip) && Number(t) >= from && Number(t) < to).map(([, ip]) =>
-          ip
-        ),
+        asked.filter(([t, ip]) => !isClient.has(ip) && t >= from && t < to).map(([, ip]) => ip),
       );
       assert.equal(sweeps[0].evidence.hosts, swept.size);
       assert.ok(swept.size >= 100, `nmap asked for ${swept.size} hosts`);

@@ -41,6 +41,19 @@ export async function tshark(path: string, filter: string, fields: string[]): Pr
   return r.stdout.trim().split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
 }
 
+/**
+ * The broadcast ARP requests `asker` sent in `path` for addresses other than its own, as tshark reads them:
+ * [time in seconds, the address asked for], in file order.
+ */
+export async function broadcastRequestsFrom(path: string, asker: string): Promise<[number, string][]> {
+  const rows = await tshark(
+    path,
+    `arp.opcode==1 && arp.src.proto_ipv4==${asker} && eth.dst==ff:ff:ff:ff:ff:ff && arp.dst.proto_ipv4!=${asker}`,
+    ["frame.time_epoch", "arp.dst.proto_ipv4"],
+  );
+  return rows.map(([t, ip]) => [Number(t), ip]);
+}
+
 /** What the advisory tests read of a replay's document. */
 export interface ReplayedAdvisories {
   /** The advisory events, in order. */
