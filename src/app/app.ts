@@ -74,6 +74,8 @@ const STATS_LOG_MS = 60_000;
  * makes the loop's own code fault back in (a few thousand faults served from the page cache).
  */
 const EXECUTABLE_PAGES_EVERY_MS = 10 * 60_000;
+/** When the executable's pages are given back at the latest, if the main thread was never quiet before. */
+const EXECUTABLE_PAGES_FIRST_MS = 60_000;
 
 /** The address a person on the LAN would type: the listen address, or the capture interface's. */
 function dashboardHost(cfg: Config): string {
@@ -168,21 +170,25 @@ export function createApp(cfg: Config): App {
   let server: HttpServer | undefined;
   let lock: InstanceLock | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
-  // Gives back the heap start-up and bursts grew once the main thread is quiet (base/heap_reducer.ts),
-  // what the runtime's threads freed in the C heap with it (net/libc_ffi.ts trimMalloc), and the pages of
-  // the executable that start-up ran and the loop does not (net/executable_pages.ts): at the first quiet
-  // collection, and at most every EXECUTABLE_PAGES_EVERY_MS after, so that code a rare task ran goes too.
+  // Gives back the pages of the executable that start-up ran and the loop does not (net/executable_pages.ts):
+  // at the first quiet collection below, or EXECUTABLE_PAGES_FIRST_MS after start on a network too busy for
+  // one, and at most every EXECUTABLE_PAGES_EVERY_MS after, so that code a rare task ran goes too.
   let pagesReleasedAt = -Infinity;
+  const releaseExecutableCode = () => {
+    const now = performance.now();
+    if (now - pagesReleasedAt < EXECUTABLE_PAGES_EVERY_MS) return;
+    pagesReleasedAt = now;
+    const released = releaseExecutablePages();
+    if (released) {
+      log.debug("executable pages released", { mappings: released.ranges, bytes: released.bytes });
+    }
+  };
+  // Gives back the heap start-up and bursts grew once the main thread is quiet (base/heap_reducer.ts), and
+  // what the runtime's threads freed in the C heap with it (net/libc_ffi.ts trimMalloc).
   const heapReducer = new HeapReducer({
     afterCollect: () => {
       trimMalloc();
-      const now = performance.now();
-      if (now - pagesReleasedAt < EXECUTABLE_PAGES_EVERY_MS) return;
-      pagesReleasedAt = now;
-      const released = releaseExecutablePages();
-      if (released) {
-        log.debug("executable pages released", { mappings: released.ranges, bytes: released.bytes });
-      }
+      releaseExecutableCode();
     },
   });
   const anomalyLog = createLogger("anomaly");
@@ -419,6 +425,9 @@ export function createApp(cfg: Config): App {
       dashboard: `${cfg.tls ? "https" : "http"}://${dashboardHost(cfg)}:${server.addr.port}/`,
     });
     heapReducer.start();
+    const firstRelease = setTimeout(releaseExecutableCode, EXECUTABLE_PAGES_FIRST_MS);
+    Deno.unrefTimer(firstRelease);
+    timers.push(firstRelease);
     if (token.created) {
       // Said once, on the first start. The token itself never goes to the journal: it stays in the
       // file (mode 0600), and this line says how to read it.
