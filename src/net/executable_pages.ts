@@ -7,7 +7,8 @@
  * daemon's 110 MB on `lo`, though its event loop runs a small part of it. `MADV_DONTNEED` on a private file
  * mapping unmaps those pages from the process; the file's pages stay in the page cache (shared with any other
  * process running the same file, and freeable by the kernel like any cache), and a page the daemon runs again
- * faults back in from there without reading the disk. Measured on the idle daemon on `lo`: 111 → 90 MB, and
+ * faults back in from there (from the disk only if the kernel has since reclaimed it, as it may with any
+ * clean page of a running program). Measured on the idle daemon on `lo`: 111 → 90 MB, and
  * 91 MB 45 s later (what its loop runs came back within a second, and the rest stayed out).
  *
  * Which pages: only mappings of the executable that are not writable and hold no page the process wrote
