@@ -71,7 +71,7 @@ export function daemonRows(
       measure: `daemon RSS, ${f.target / 1000} k flows sent (after the streams)`,
       flintnet: mb(f.rss_bytes),
       peer: `PSS ${mb(f.pss_bytes)}; ${f.active.toLocaleString("en-US")} active, ${
-        (f.daemon_drops ?? NaN).toLocaleString("en-US")
+        f.daemon_drops.toLocaleString("en-US")
       } frames dropped`,
       target: `≤ ${mb(target)}`,
       result: verdict(f.rss_bytes, target, false),
