@@ -1,5 +1,5 @@
 /**
- * One million corrupted NetFlow v5, v9 and IPFIX datagrams through the collector: random bytes,
+ * One million corrupted NetFlow v5, v9, IPFIX and sFlow v5 datagrams through the collector: random bytes,
  * truncations, bit flips, boundary values in length fields (set lengths, field counts, variable-length
  * prefixes), spliced slices of valid messages, from four exporters so templates and waiting data build
  * up between datagrams. Nothing may throw; every datagram is counted once, as decoded or as malformed
@@ -12,7 +12,21 @@ import { NetflowCollector } from "../src/netflow/collector.ts";
 import { createFlowRecordBatch, type FlowRecordBatch } from "../src/netflow/flow_record.ts";
 import { NETFLOW_MALFORMED_NAMES } from "../src/netflow/malformed.ts";
 import { mutateDatagram, seededRandom } from "./helpers/datagram_mutator.ts";
-import { ip4, ip6, ipfix, set, u16, u32, u64, v9 } from "./helpers/netflow_datagrams.ts";
+import {
+  ip4,
+  ip6,
+  ipfix,
+  set,
+  sflowDatagram,
+  sflowFlowSample,
+  sflowItem,
+  sflowSampledHeader,
+  u16,
+  u32,
+  u64,
+  v9,
+} from "./helpers/netflow_datagrams.ts";
+import { ethernet, ETHERTYPE_IPV6, ipv6, PROTO, udp } from "./helpers/frames.ts";
 
 const TOTAL = 1_000_000;
 const SEED = 0x0f10_3713;
@@ -82,8 +96,26 @@ function seeds(): Uint8Array[] {
     0,
     1,
   ]);
+  // sFlow: a tagged IPv6 frame's header, a counter sample, a sampled IPv4 record
+  const frame = ethernet(
+    { etherType: ETHERTYPE_IPV6, vlans: [10, 20] },
+    ipv6({ src: "2001:db8::5", dst: "2001:db8::6", proto: PROTO.UDP }, udp({ srcPort: 1, dstPort: 2 })),
+  );
+  const sampledIpv4 = sflowItem(3, [
+    ...[...u32(40), ...u32(6), ...ip4("10.231.127.7"), ...ip4("10.231.127.8")],
+    ...[...u32(80), ...u32(443), ...u32(0x12), ...u32(0)],
+  ]);
+  const sflow = sflowDatagram(9, [
+    sflowFlowSample(256, [
+      sflowItem(1001, [...u32(10), ...u32(0), ...u32(20), ...u32(0)]),
+      sflowSampledHeader(frame),
+    ]),
+    sflowItem(2, [...u32(1), ...u32(3), ...u32(0)]),
+    sflowFlowSample(16, [sampledIpv4]),
+  ]);
   return [
     v5,
+    Uint8Array.from(sflow),
     v9(head9(0), v9Template, v9Data),
     v9(head9(1), v9Options, v9Data, set(0, u16(301), u16(0))),
     v9(head9(2), v9Data),

@@ -1,5 +1,5 @@
 /**
- * The NetFlow v5 / v9 / IPFIX collector, without sockets: datagrams in, FlowRecordBatches out, and
+ * The NetFlow v5 / v9 / IPFIX and sFlow v5 collector, without sockets: datagrams in, FlowRecordBatches out, and
  * counters. It keeps per exporter its domains, templates, sequence numbers and sampling rates, and
  * data that came before its template; all of it bounded (exporters, domains, templates, waiting
  * data). Nothing a peer sends can make it throw: a malformed datagram is counted by reason.
@@ -18,6 +18,7 @@ import {
 import { createFlowRecordBatch, type FlowRecordBatch, SourceKind } from "./flow_record.ts";
 import { NetflowMalformed as M, NetflowRefused } from "./malformed.ts";
 import { decodeV5Records, v5Count } from "./netflow_v5.ts";
+import { decodeSflowSamples, SFLOW_VERSION } from "./sflow.ts";
 import { type PendingSet, PendingSets } from "./pending_sets.ts";
 import {
   countRecords,
@@ -179,6 +180,7 @@ export class NetflowCollector implements RecordSink, SetHost {
     else if (version === 5) this.#v5(b, length);
     else if (version === 9) this.#v9(b, length);
     else if (version === 10) this.#ipfix(b, length);
+    else if (version === 0) this.#sflow(b, length); // sFlow's version is a 32-bit word: 0, 5
     else this.problem(M.UnknownVersion);
     if (this.#problem >= 0) {
       exporter.counters.malformed++;
@@ -340,6 +342,28 @@ export class NetflowCollector implements RecordSink, SetHost {
     if (interval > 1) d.samplingRate = interval;
     this.#sequence(d, u32(b, 16), u32(b, 16) + count); // flow_sequence counts flows
     decodeV5Records(b, count, c, this);
+  }
+
+  #sflow(b: Uint8Array, length: number): void {
+    // sFlow v5: version, agent address type (1 IPv4, 2 IPv6), agent address, sub-agent id, sequence
+    // number, uptime (ms), sample count; 28 or 40 octets. The exporter is the UDP source, as for NetFlow.
+    if (length < 8) return this.problem(M.TruncatedHeader);
+    if (u32(b, 0) !== SFLOW_VERSION) return this.problem(M.UnknownVersion);
+    const addressType = u32(b, 4);
+    if (addressType !== 1 && addressType !== 2) return this.problem(M.BadLength);
+    const h = addressType === 1 ? 12 : 24;
+    if (length < h + 16) return this.problem(M.TruncatedHeader);
+    const d = this.#domain(SourceKind.Sflow, u32(b, h)); // a sub-agent is a domain
+    if (!d) return;
+    const c = this.ctx;
+    c.exporter.versions |= 1 << SourceKind.Sflow;
+    c.domain = d;
+    c.kind = SourceKind.Sflow;
+    c.exportMs = c.receivedMs; // sFlow datagrams carry no wall-clock time
+    c.uptimeBaseMs = c.receivedMs - u32(b, h + 8);
+    const seq = u32(b, h + 4);
+    decodeSflowSamples(b, h + 16, length, u32(b, h + 12), c, this);
+    this.#sequence(d, seq, seq + 1); // counts datagrams, per sub-agent
   }
 
   #v9(b: Uint8Array, length: number): void {

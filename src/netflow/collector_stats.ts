@@ -60,7 +60,7 @@ export interface CollectorStatsInput {
   pendingBytes: number;
 }
 
-const VERSIONS = [5, 9, 10] as const;
+const VERSIONS = [5, 9, 10, 16] as const;
 /**
  * Exporters listed by name, busiest first: /stats is also the SSE stream's `stats` event every 2 s, so
  * thousands of (perhaps spoofed) exporters must not make it megabytes; the totals count every one.

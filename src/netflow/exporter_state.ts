@@ -92,7 +92,7 @@ export class ExporterState {
   readonly samplingOverride: number;
   /** Last datagram, ms since the epoch. */
   lastSeenMs = 0;
-  /** Protocol versions seen (bit 5, 9, 10). */
+  /** Protocol versions seen (bit 5, 9, 10; 16 for sFlow, SourceKind). */
   versions = 0;
   /** Bytes of data sets waiting for their template. */
   pendingBytes = 0;

@@ -1,5 +1,5 @@
 /**
- * The one flow record of every source (NetFlow v5, v9, IPFIX), in struct-of-arrays form like the
+ * The one flow record of every source (NetFlow v5, v9, IPFIX, sFlow), in struct-of-arrays form like the
  * capture's PacketBatch: numbers only, so decoding writes no object or string per record, and a batch
  * can sit in shared memory between the collector Worker and the main thread.
  *
@@ -18,11 +18,21 @@ export const SourceKind = {
   NetflowV9: 9,
   /** IPFIX (RFC 7011), version 10 on the wire. */
   Ipfix: 10,
+  /** sFlow version 5 samples (16: its version on the wire, 5, is NetFlow v5's number here). */
+  Sflow: 16,
 } as const;
 
 /** The name of a source kind as the API shows it. */
 export function sourceKindName(kind: number): string {
-  return kind === 5 ? "netflow_v5" : kind === 9 ? "netflow_v9" : kind === 10 ? "ipfix" : `unknown_${kind}`;
+  return kind === 5
+    ? "netflow_v5"
+    : kind === 9
+    ? "netflow_v9"
+    : kind === 10
+    ? "ipfix"
+    : kind === 16
+    ? "sflow_v5"
+    : `unknown_${kind}`;
 }
 
 /** Rows a record batch holds by default. */
@@ -36,9 +46,9 @@ export interface FlowRecordBatch {
   count: number;
   /** When Flintnet received the record, ms since the epoch. */
   readonly tsMs: Float64Array;
-  /** The flow's first packet by the exporter's clock, ms since the epoch (tsMs when it gives none). */
+  /** The flow's first packet by the exporter's clock, ms since the epoch (0 for an sFlow sample, which has none). */
   readonly startMs: Float64Array;
-  /** The flow's last packet by the exporter's clock, ms since the epoch (tsMs when it gives none). */
+  /** The flow's last packet by the exporter's clock, ms since the epoch (0 for an sFlow sample). */
   readonly endMs: Float64Array;
   /** Octets at the IP layer, multiplied by the sampling rate. */
   readonly bytes: Float64Array;

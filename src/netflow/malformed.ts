@@ -5,9 +5,12 @@
 export const NetflowMalformed = {
   /** Shorter than its version's header. */
   TruncatedHeader: 0,
-  /** Version is not 5, 9 or 10. */
+  /** Version is not 5, 9 or 10 (nor sFlow's 32-bit 5). */
   UnknownVersion: 1,
-  /** v5: count 0 or records past the datagram; IPFIX: the Length field differs from the datagram's. */
+  /**
+   * v5: count 0 or records past the datagram; IPFIX: the Length field differs from the datagram's; sFlow: an
+   * agent address type that is neither IPv4 nor IPv6.
+   */
   BadLength: 2,
   /** A set (flowset) shorter than its 4-octet header or reaching past the message: the rest is lost. */
   BadSetLength: 3,
@@ -17,7 +20,7 @@ export const NetflowMalformed = {
   TemplateTooLarge: 5,
   /** A v9 template with no fields (IPFIX uses that for withdrawal; v9 has no such thing). */
   EmptyTemplate: 6,
-  /** A data record (or a variable-length field's length) reaching past its set. */
+  /** A data record (or a variable-length field's length) reaching past its set; an sFlow sample or record past its datagram or sample. */
   RecordOverrun: 7,
   /** A set ID reserved by the protocol (v9 2–255, IPFIX 0, 1, 4–255): skipped. */
   ReservedSetId: 8,

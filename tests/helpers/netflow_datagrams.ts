@@ -84,6 +84,60 @@ export function v9(h: V9Header, ...sets: number[][]): Uint8Array {
   ]);
 }
 
+// ---- sFlow v5 (sflow.org, sflow_version_5.txt): XDR, 32-bit words ----
+
+/** XDR opaque data: the length, the bytes, zeros to a multiple of four. */
+export function sflowOpaque(bytes: Uint8Array): number[] {
+  return [...u32(bytes.length), ...bytes, ...new Array((4 - (bytes.length % 4)) % 4).fill(0)];
+}
+
+/** A sample or flow record: data format (enterprise 0), length, body. */
+export function sflowItem(format: number, body: number[]): number[] {
+  return [...u32(format), ...u32(body.length), ...body];
+}
+
+/** Flow record 0:1, sampled header, of `packet` (header protocol 1 Ethernet, 11 IPv4, 12 IPv6). */
+export function sflowSampledHeader(packet: Uint8Array, protocol = 1): number[] {
+  return sflowItem(1, [
+    ...u32(protocol), // header_protocol
+    ...u32(packet.length + 4), // frame_length: the packet and its FCS
+    ...u32(4), // stripped: the FCS
+    ...sflowOpaque(packet), // header
+  ]);
+}
+
+/** Flow sample 0:1 with ifIndex `inIf` → `outIf` (format 0), 1 packet in `rate`. */
+export function sflowFlowSample(rate: number, records: number[][], inIf = 3, outIf = 4): number[] {
+  return sflowItem(1, [
+    ...u32(7), // sequence_number
+    ...u32(inIf), // source_id: type 0 (ifIndex) << 24 | index
+    ...u32(rate), // sampling_rate
+    ...u32(rate * 10), // sample_pool
+    ...u32(0), // drops
+    ...u32(inIf), // input: format 0 (ifIndex) << 30 | value
+    ...u32(outIf), // output
+    ...u32(records.length), // flow records
+    ...records.flat(),
+  ]);
+}
+
+/** An sFlow v5 datagram: agent 192.0.2.10 (or an IPv6 agent), sub-agent `subAgent`, sequence `seq`. */
+export function sflowDatagram(
+  seq: number,
+  samples: number[][],
+  o: { subAgent?: number; ipv6Agent?: boolean } = {},
+): number[] {
+  return [
+    ...u32(5), // version
+    ...(o.ipv6Agent ? [...u32(2), ...ip6("2001:db8::a")] : [...u32(1), ...ip4("192.0.2.10")]), // agent address
+    ...u32(o.subAgent ?? 0), // sub_agent_id
+    ...u32(seq), // sequence_number
+    ...u32(60_000), // uptime, ms
+    ...u32(samples.length), // samples
+    ...samples.flat(),
+  ];
+}
+
 /** A collector keeping every record it decodes, fed datagrams from one exporter address or another. */
 export class TestCollector {
   readonly records: FlowRecord[] = [];
