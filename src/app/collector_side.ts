@@ -1,5 +1,5 @@
 /**
- * The flow collector half of the daemon: NetFlow v5/v9 and IPFIX listeners whose records go into the
+ * The flow collector half of the daemon: NetFlow v5/v9, IPFIX and sFlow listeners whose records go into the
  * same flow pipeline as captured packets (flow table, EWMA baselines), and whose exporters are offered
  * to the device side: each becomes a device, and one that answers SNMP is polled, so the ifIndex
  * values in its records have interface names.
@@ -10,12 +10,13 @@ import type { Config } from "../config/mod.ts";
 import type { FlowPipeline } from "../flow/mod.ts";
 import { CollectorService, type FlowRecordBatch, type ListenerConfig } from "../netflow/mod.ts";
 
-/** The listeners the settings ask for (none when both are off). */
+/** The listeners the settings ask for (none when all are off). */
 function listeners(cfg: Config): ListenerConfig[] {
   const out: ListenerConfig[] = [];
-  const { netflowListen, ipfixListen } = cfg.netflow;
+  const { netflowListen, ipfixListen, sflowListen } = cfg.netflow;
   if (netflowListen) out.push({ name: "netflow", ...netflowListen });
   if (ipfixListen) out.push({ name: "ipfix", ...ipfixListen });
+  if (sflowListen) out.push({ name: "sflow", ...sflowListen });
   return out;
 }
 

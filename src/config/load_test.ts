@@ -124,6 +124,7 @@ Deno.test("loadConfig() with an empty environment uses the documented defaults a
     netflow: {
       netflowListen: { hostname: "0.0.0.0", port: 2055 },
       ipfixListen: { hostname: "0.0.0.0", port: 4739 },
+      sflowListen: { hostname: "0.0.0.0", port: 6343 },
       bufferMb: 32,
       sampling: [],
     },

@@ -25,6 +25,8 @@ export interface NetflowConfig {
   netflowListen: ListenAddress | null;
   /** IPFIX listener; null = off. */
   ipfixListen: ListenAddress | null;
+  /** sFlow v5 listener; null = off. */
+  sflowListen: ListenAddress | null;
   /** Receive buffer per socket, MiB. */
   bufferMb: number;
   /** Per-exporter sampling rates. */
@@ -78,6 +80,13 @@ export const NETFLOW_SETTINGS = {
     parser: hostPortOrOff,
     fallback: { hostname: "0.0.0.0", port: 4739 },
   }),
+  sflowListen: setting({
+    name: "FLINTNET_SFLOW_LISTEN",
+    description:
+      "UDP address for sFlow v5 from switches (their sampled packets become flow records), or off.",
+    parser: hostPortOrOff,
+    fallback: { hostname: "0.0.0.0", port: 6343 },
+  }),
   bufferMb: setting({
     name: "FLINTNET_NETFLOW_BUFFER_MB",
     description: "Receive buffer of each flow socket in MiB: what a burst can fill while Flintnet is busy " +
@@ -102,6 +111,7 @@ export function netflowSettings(vars: Vars): { netflow: NetflowConfig } {
     netflow: {
       netflowListen: value(S.netflowListen, vars),
       ipfixListen: value(S.ipfixListen, vars),
+      sflowListen: value(S.sflowListen, vars),
       bufferMb: value(S.bufferMb, vars),
       sampling: read(S.sampling, vars) ?? [],
     },

@@ -24,15 +24,21 @@ Deno.test("loadConfig() listens for NetFlow on 2055 and IPFIX on 4739 by default
   assert.deepEqual((await load({})).netflow, {
     netflowListen: { hostname: "0.0.0.0", port: 2055 },
     ipfixListen: { hostname: "0.0.0.0", port: 4739 },
+    sflowListen: { hostname: "0.0.0.0", port: 6343 },
     bufferMb: 32,
     sampling: [],
   });
 });
 
 Deno.test("loadConfig() turns each flow listener off with off, and moves it with host:port", async () => {
-  const cfg = await load({ FLINTNET_NETFLOW_LISTEN: "OFF", FLINTNET_IPFIX_LISTEN: "[::1]:14739" });
+  const cfg = await load({
+    FLINTNET_NETFLOW_LISTEN: "OFF",
+    FLINTNET_IPFIX_LISTEN: "[::1]:14739",
+    FLINTNET_SFLOW_LISTEN: "off",
+  });
   assert.equal(cfg.netflow.netflowListen, null);
   assert.deepEqual(cfg.netflow.ipfixListen, { hostname: "::1", port: 14739 });
+  assert.equal(cfg.netflow.sflowListen, null);
   await refused({ FLINTNET_IPFIX_LISTEN: "4739x" }, "FLINTNET_IPFIX_LISTEN", "off, or host:port");
   await refused({ FLINTNET_NETFLOW_BUFFER_MB: "0" }, "FLINTNET_NETFLOW_BUFFER_MB", "from 1 to 1024");
 });

@@ -1,5 +1,5 @@
 /**
- * The collector's receive loop: opens the NetFlow and IPFIX sockets, polls them off-thread, drains them
+ * The collector's receive loop: opens the NetFlow, IPFIX and sFlow sockets, polls them off-thread, drains them
  * with recvmmsg, decodes every datagram with a NetflowCollector and hands full batches on; once a
  * second it reports its counters. A listener that cannot bind is reported and left off; the other
  * keeps working. It runs in the collector Worker, or in-process (see CollectorService).
@@ -12,7 +12,7 @@ import { DatagramBatch, kernelDrops, type UdpBind, UdpSocket, waitReadable } fro
 
 /** One socket to open. */
 export interface ListenerSpec extends UdpBind {
-  /** "netflow" or "ipfix": what the setting calls it. */
+  /** "netflow", "ipfix" or "sflow": what the setting calls it. */
   name: string;
   /** host:port as configured, for messages. */
   address: string;
@@ -38,7 +38,7 @@ export interface BatchHandOff {
 
 /** How one listener is doing. */
 export interface ListenerStatus {
-  /** "netflow" or "ipfix". */
+  /** "netflow", "ipfix" or "sflow". */
   name: string;
   /** host:port as configured. */
   address: string;

@@ -31,7 +31,7 @@ import {
 
 /** One listener as configured. */
 export interface ListenerConfig {
-  /** "netflow" (v5 and v9) or "ipfix"; each port decodes every version it receives. */
+  /** "netflow" (v5 and v9), "ipfix" or "sflow"; each port decodes every version it receives. */
   name: string;
   /** IP address or host name to bind. */
   hostname: string;
@@ -68,6 +68,9 @@ export interface CollectorServiceStats extends CollectorStats {
   /** Each socket. */
   listeners: ListenerStatus[];
 }
+
+/** What each listener receives, as the log says it (the setting is FLINTNET_<NAME>_LISTEN). */
+const LISTENER_WHAT: Record<string, string> = { netflow: "NetFlow v5/v9", ipfix: "IPFIX", sflow: "sFlow" };
 
 const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 2_000;
@@ -138,7 +141,7 @@ export class CollectorService {
       await listening;
     }
     for (const l of this.#listeners) {
-      const what = l.name === "ipfix" ? "IPFIX" : "NetFlow v5/v9";
+      const what = LISTENER_WHAT[l.name] ?? l.name;
       if (l.listening) {
         this.#log.info(`listening for ${what}`, {
           address: l.address,
@@ -146,7 +149,7 @@ export class CollectorService {
           rcvbuf_bytes: l.rcvbuf_bytes,
         });
       } else {
-        const setting = l.name === "ipfix" ? "FLINTNET_IPFIX_LISTEN" : "FLINTNET_NETFLOW_LISTEN";
+        const setting = `FLINTNET_${l.name.toUpperCase()}_LISTEN`;
         this.#log.error(`${what} is not received: ${l.error}; set ${setting} to a free address (or off)`, {
           address: l.address,
         });

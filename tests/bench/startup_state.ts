@@ -213,6 +213,7 @@ async function startOnce(stateDir: string): Promise<StartupRun> {
       FLINTNET_TRAP_LISTEN: "off",
       FLINTNET_NETFLOW_LISTEN: "off",
       FLINTNET_IPFIX_LISTEN: "off",
+      FLINTNET_SFLOW_LISTEN: "off",
       FLINTNET_LISTEN: `127.0.0.1:${port}`,
       FLINTNET_HISTORY_MAX_MB: "2000",
     },

@@ -52,6 +52,7 @@ export async function startDaemon(
       FLINTNET_ENV_FILE: "/dev/null",
       FLINTNET_NETFLOW_LISTEN: "off",
       FLINTNET_IPFIX_LISTEN: "off",
+      FLINTNET_SFLOW_LISTEN: "off",
       ...env,
     },
     stdin: "null",

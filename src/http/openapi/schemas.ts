@@ -272,12 +272,13 @@ export const SCHEMAS: Record<string, Json> = {
       collector: {
         type: "object",
         description:
-          "The NetFlow/IPFIX collector (docs/netflow.md): totals datagrams, records, packets and " +
+          "The NetFlow/IPFIX/sFlow collector (docs/netflow.md): totals datagrams, records, packets and " +
           "bytes (after sampling), sequence_gaps, template_misses, malformed, kernel_drops; " +
           "malformed_by_reason, refused, refused_by_reason, options_records, other_records, exporter_count, " +
           "templates, templates_evicted, pending_sets, pending_bytes; listeners (name, address, listening, " +
           "error, port, rcvbuf_bytes, datagrams, kernel_drops); exporters by address (the same counters but " +
-          "kernel_drops, and versions, domains, templates, sampling_override, last_seen).",
+          "kernel_drops, and versions — netflow_v5, netflow_v9, ipfix, sflow_v5 — domains, templates, " +
+          "sampling_override, last_seen).",
       },
       events_by_kind: { type: "object", additionalProperties: { type: "integer" } },
       analysis: {
