@@ -5,9 +5,15 @@
  * /stats and /metrics count the records under `collector`, and the exporter becomes a device.
  */
 import assert from "node:assert/strict";
-import { startDaemon } from "./helpers/daemon.ts";
-import { writePcap } from "./helpers/capture_writer.ts";
-import { ethernet, ETHERTYPE_IPV4, ipv4, payload, PROTO, tcp, udp } from "./helpers/frames.ts";
+import {
+  AUTH,
+  byKey,
+  capture,
+  flowsAsTruth,
+  json,
+  statsWhen,
+  withCollectorDaemon,
+} from "./helpers/collector_daemon.ts";
 import { freeUdpPort } from "./helpers/nfcapd.ts";
 
 const CI = Deno.env.get("CI") === "true";
@@ -21,108 +27,6 @@ const pmacctMissing = await Deno.stat(PMACCTD).then(
   () => null,
   () => "pmacctd is missing: apt-get install pmacct",
 );
-const TOKEN = "e2e-netflow-token-0123456789abcdef";
-const AUTH = { Authorization: `Bearer ${TOKEN}` };
-
-/** A free TCP port on 127.0.0.1 just now. */
-function freeTcpPort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-interface Truth {
-  key: string;
-  packets: number;
-  bytes: number;
-}
-
-/** A capture of `flows` flows from 10.231.`net`.x, and what each flow holds (packets, IPv4 total lengths). */
-function capture(net: number, flows: number): { pcap: Uint8Array; truth: Truth[] } {
-  const frames: { data: Uint8Array; tsMs: number }[] = [];
-  const truth: Truth[] = [];
-  const start = Date.now() - 30_000;
-  for (let f = 0; f < flows; f++) {
-    const src = `10.231.${net}.${f + 1}`, dst = `10.231.${net + 1}.1`, packets = 2 + (f % 7);
-    const proto = f % 2 ? PROTO.UDP : PROTO.TCP, sport = 20000 + f, dport = f % 2 ? 53 : 443;
-    let bytes = 0;
-    for (let p = 0; p < packets; p++) {
-      const body = payload(50 + 10 * p + f);
-      const l4 = proto === PROTO.UDP
-        ? udp({ srcPort: sport, dstPort: dport }, body)
-        : tcp({ srcPort: sport, dstPort: dport, flags: p === 0 ? 0x02 : 0x18 }, body);
-      const ip = ipv4({ src, dst, proto }, l4);
-      bytes += ip.length;
-      frames.push({ data: ethernet({ etherType: ETHERTYPE_IPV4 }, ip), tsMs: start + f * 10 + p });
-    }
-    truth.push({ key: `${proto} ${src}:${sport} > ${dst}:${dport}`, packets, bytes });
-  }
-  frames.sort((a, b) => a.tsMs - b.tsMs);
-  return { pcap: writePcap(frames), truth };
-}
-
-async function json(url: string): Promise<Record<string, unknown>> {
-  const r = await fetch(url, { headers: AUTH });
-  assert.equal(r.status, 200, `${url}: ${r.status}`);
-  return await r.json();
-}
-
-/**
- * Runs `body` against the daemon as a user starts it, on lo, with the collector's listeners on the ports given
- * ("off": none); its log is printed when `body` fails, and it is stopped and its state removed after.
- */
-async function withCollectorDaemon(
-  prefix: string,
-  netflowPort: number | "off",
-  ipfixPort: number | "off",
-  body: (dir: string, base: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix });
-  const httpPort = freeTcpPort();
-  const listen = (port: number | "off") => port === "off" ? "off" : `127.0.0.1:${port}`;
-  const daemon = await startDaemon({
-    FLINTNET_INTERFACE: "lo",
-    FLINTNET_CIDR: "127.0.0.1/32",
-    FLINTNET_STATE_DIR: dir,
-    FLINTNET_TRAP_LISTEN: "off",
-    FLINTNET_DISCOVERY_INTERVAL: "0",
-    FLINTNET_LISTEN: `127.0.0.1:${httpPort}`,
-    FLINTNET_API_TOKEN: TOKEN,
-    FLINTNET_NETFLOW_LISTEN: listen(netflowPort),
-    FLINTNET_IPFIX_LISTEN: listen(ipfixPort),
-  });
-  try {
-    await body(dir, `http://127.0.0.1:${httpPort}`);
-  } catch (e) {
-    console.error(daemon.lines.join("\n"));
-    throw e;
-  } finally {
-    await daemon.kill();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** The flows of `GET /flows` in `cidr`, keyed and counted as capture() writes its truth, sorted by key. */
-async function flowsAsTruth(base: string, cidr: string): Promise<Truth[]> {
-  const page = await json(`${base}/flows?cidr=${cidr}&limit=500`);
-  const flows = page.flows as {
-    src_ip: string;
-    dst_ip: string;
-    src_port: number;
-    dst_port: number;
-    protocol: number;
-    packets: number;
-    bytes: number;
-  }[];
-  return flows.map((f) => ({
-    key: `${f.protocol} ${f.src_ip}:${f.src_port} > ${f.dst_ip}:${f.dst_port}`,
-    packets: f.packets,
-    bytes: f.bytes,
-  })).sort(byKey);
-}
-
-const byKey = (x: Truth, y: Truth) => x.key < y.key ? -1 : 1;
 
 Deno.test({
   name: "daemon: softflowd's NetFlow v5 and IPFIX exports show in /flows, /stats, /metrics and /devices",
@@ -130,58 +34,59 @@ Deno.test({
   async fn() {
     if (missing) throw new Error(missing);
     const [netflowPort, ipfixPort] = [await freeUdpPort(), await freeUdpPort()];
-    await withCollectorDaemon("flintnet-e2e-netflow-", netflowPort, ipfixPort, async (dir, base) => {
-      const a = capture(132, 30), b = capture(134, 40);
-      await Deno.writeFile(`${dir}/a.pcap`, a.pcap);
-      await Deno.writeFile(`${dir}/b.pcap`, b.pcap);
-      for (const [file, port, version] of [["a", netflowPort, "5"], ["b", ipfixPort, "10"]] as const) {
-        const out = await new Deno.Command(SOFTFLOWD, {
-          args: ["-r", `${dir}/${file}.pcap`, "-n", `127.0.0.1:${port}`, "-v", version, "-d", "-c", "none"]
-            .concat(["-p", `${dir}/softflowd.pid`]),
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      }
-      const truth = [...a.truth, ...b.truth];
-      let stats: Record<string, unknown> = {};
-      let collector: Record<string, unknown> = {};
-      for (const until = Date.now() + 10_000; Date.now() < until;) {
-        stats = await json(`${base}/stats`);
-        collector = stats.collector as Record<string, unknown>;
-        if (collector.records === truth.length) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      assert.equal(collector.records, truth.length, JSON.stringify(collector));
-      assert.equal(collector.packets, truth.reduce((n, t) => n + t.packets, 0));
-      assert.equal(collector.bytes, truth.reduce((n, t) => n + t.bytes, 0));
-      assert.deepEqual([collector.malformed, collector.template_misses, collector.kernel_drops], [0, 0, 0]);
-      const listeners = collector.listeners as { name: string; listening: boolean; port: number }[];
-      assert.deepEqual(listeners.map((l) => [l.name, l.listening, l.port]), [
-        ["netflow", true, netflowPort],
-        ["ipfix", true, ipfixPort],
-      ]);
-      const exporter =
-        (collector.exporters as Record<string, { versions: string[]; records: number }>)["127.0.0.1"];
-      assert.deepEqual([exporter.versions, exporter.records], [["netflow_v5", "ipfix"], truth.length]);
+    await withCollectorDaemon(
+      "flintnet-e2e-netflow-",
+      { netflow: netflowPort, ipfix: ipfixPort },
+      async (dir, base) => {
+        const a = capture(132, 30), b = capture(134, 40);
+        await Deno.writeFile(`${dir}/a.pcap`, a.pcap);
+        await Deno.writeFile(`${dir}/b.pcap`, b.pcap);
+        for (const [file, port, version] of [["a", netflowPort, "5"], ["b", ipfixPort, "10"]] as const) {
+          const out = await new Deno.Command(SOFTFLOWD, {
+            args: ["-r", `${dir}/${file}.pcap`, "-n", `127.0.0.1:${port}`, "-v", version, "-d", "-c", "none"]
+              .concat(["-p", `${dir}/softflowd.pid`]),
+            stdout: "piped",
+            stderr: "piped",
+          }).output();
+          assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+        }
+        const truth = [...a.truth, ...b.truth];
+        const stats = await statsWhen(
+          base,
+          (s) => (s.collector as Record<string, unknown>).records === truth.length,
+        );
+        const collector = stats.collector as Record<string, unknown>;
+        assert.equal(collector.records, truth.length, JSON.stringify(collector));
+        assert.equal(collector.packets, truth.reduce((n, t) => n + t.packets, 0));
+        assert.equal(collector.bytes, truth.reduce((n, t) => n + t.bytes, 0));
+        assert.deepEqual([collector.malformed, collector.template_misses, collector.kernel_drops], [0, 0, 0]);
+        const listeners = collector.listeners as { name: string; listening: boolean; port: number }[];
+        assert.deepEqual(listeners.map((l) => [l.name, l.listening, l.port]), [
+          ["netflow", true, netflowPort],
+          ["ipfix", true, ipfixPort],
+        ]);
+        const exporter =
+          (collector.exporters as Record<string, { versions: string[]; records: number }>)["127.0.0.1"];
+        assert.deepEqual([exporter.versions, exporter.records], [["netflow_v5", "ipfix"], truth.length]);
 
-      // Every flow of both captures in the live table, as the capture holds it.
-      assert.deepEqual(await flowsAsTruth(base, "10.231.132.0/22"), truth.sort(byKey));
+        // Every flow of both captures in the live table, as the capture holds it.
+        assert.deepEqual(await flowsAsTruth(base, "10.231.132.0/22"), truth.sort(byKey));
 
-      const metrics = await (await fetch(`${base}/metrics`, { headers: AUTH })).text();
-      assert.match(metrics, new RegExp(`^flintnet_collector_records_total ${truth.length}$`, "m"));
-      assert.match(
-        metrics,
-        new RegExp(
-          `^flintnet_collector_exporter_records_total\\{exporter="127.0.0.1"\\} ${truth.length}$`,
-          "m",
-        ),
-      );
-      assert.match(metrics, /^flintnet_collector_listening\{listener="ipfix"\} 1$/m);
+        const metrics = await (await fetch(`${base}/metrics`, { headers: AUTH })).text();
+        assert.match(metrics, new RegExp(`^flintnet_collector_records_total ${truth.length}$`, "m"));
+        assert.match(
+          metrics,
+          new RegExp(
+            `^flintnet_collector_exporter_records_total\\{exporter="127.0.0.1"\\} ${truth.length}$`,
+            "m",
+          ),
+        );
+        assert.match(metrics, /^flintnet_collector_listening\{listener="ipfix"\} 1$/m);
 
-      const device = await json(`${base}/devices/127.0.0.1`);
-      assert.ok((device.sources as string[]).includes("netflow"), JSON.stringify(device));
-    });
+        const device = await json(`${base}/devices/127.0.0.1`);
+        assert.ok((device.sources as string[]).includes("netflow"), JSON.stringify(device));
+      },
+    );
   },
 });
 
@@ -193,11 +98,9 @@ Deno.test({
 async function ingressAndEgress(version: 5 | 10, net: number): Promise<void> {
   if (pmacctMissing) throw new Error(pmacctMissing);
   const port = await freeUdpPort();
-  const [netflowPort, ipfixPort] = version === 5 ? [port, "off" as const] : ["off" as const, port];
   await withCollectorDaemon(
     `flintnet-e2e-direction-v${version}-`,
-    netflowPort,
-    ipfixPort,
+    version === 5 ? { netflow: port } : { ipfix: port },
     async (dir, base) => {
       const { pcap, truth } = capture(net, 25);
       await Deno.writeFile(`${dir}/c.pcap`, pcap);
@@ -228,12 +131,10 @@ async function ingressAndEgress(version: 5 | 10, net: number): Promise<void> {
           new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout),
         );
       }
-      let stats: Record<string, unknown> = {};
-      for (const until = Date.now() + 10_000; Date.now() < until;) {
-        stats = await json(`${base}/stats`);
-        if ((stats.collector as { records: number }).records >= 2 * truth.length) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const stats = await statsWhen(
+        base,
+        (s) => (s.collector as { records: number }).records >= 2 * truth.length,
+      );
       const collector = stats.collector as { records: number; packets: number };
       // Both probes exported every flow: the collector received each twice.
       assert.equal(collector.records, 2 * truth.length, JSON.stringify(collector));
