@@ -80,7 +80,7 @@ export const DEVICE_SOURCE_LABELS: Record<DeviceSourceKind, string> = {
   traffic: "captured traffic",
   arp_table: "a polled device's ARP table",
   trap: "SNMP trap",
-  netflow: "NetFlow/IPFIX",
+  netflow: "NetFlow/IPFIX/sFlow",
 };
 
 /** Alert kinds (ALERT_KINDS). */
