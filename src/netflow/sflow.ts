@@ -44,7 +44,7 @@ export interface SflowHost extends RecordSink {
 }
 
 /** Standard (enterprise 0) sample and record formats read here. */
-const FLOW_SAMPLE = 1, COUNTER_SAMPLE = 2, EXPANDED_FLOW_SAMPLE = 3, EXPANDED_COUNTER_SAMPLE = 4;
+const FLOW_SAMPLE = 1, EXPANDED_FLOW_SAMPLE = 3;
 const SAMPLED_HEADER = 1, SAMPLED_IPV4 = 3, SAMPLED_IPV6 = 4;
 /** An interface value for "internal, or not known" (sFlow v5, "interface"). */
 const IF_UNKNOWN = 0x3fffffff;
@@ -72,8 +72,7 @@ export function decodeSflowSamples(
     if (format === FLOW_SAMPLE || format === EXPANDED_FLOW_SAMPLE) {
       const ok = flowSample(b, body, pos, format === EXPANDED_FLOW_SAMPLE, c, host);
       if (!ok) return host.problem(M.RecordOverrun);
-    } else if (format === COUNTER_SAMPLE || format === EXPANDED_COUNTER_SAMPLE) host.otherRecords++;
-    else host.otherRecords++; // an enterprise's own sample: skipped whole
+    } else host.otherRecords++; // counter samples (0:2, 0:4) and enterprises' own: counted, not read
   }
 }
 
