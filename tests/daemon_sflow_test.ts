@@ -11,7 +11,7 @@ import {
   byKey,
   capture,
   flowsAsTruth,
-  statsWhen,
+  json,
   type Truth,
   withCollectorDaemon,
 } from "./helpers/collector_daemon.ts";
@@ -38,7 +38,10 @@ function tcpdumpOnLo(path: string): Promise<{ stop(): Promise<void> }> {
  * each field once per occurrence: the datagram's own IP and UDP header first, then each sampled packet's, in
  * the order of the flow samples and their sampling rates.
  */
-async function tsharkFlows(path: string, port: number): Promise<{ truth: Truth[]; samples: number }> {
+async function tsharkFlows(
+  path: string,
+  port: number,
+): Promise<{ truth: Truth[]; samples: number }> {
   const fields = [
     "sflow.flow_sample.sampling_rate",
     "ip.src",
@@ -57,7 +60,7 @@ async function tsharkFlows(path: string, port: number): Promise<{ truth: Truth[]
     "-d",
     `udp.port==${port},sflow`,
     "-Y",
-    `sflow && udp.dstport==${port}`,
+    `sflow && udp.dstport==${port} && !icmp`,
     "-T",
     "fields",
     "-E",
@@ -66,8 +69,15 @@ async function tsharkFlows(path: string, port: number): Promise<{ truth: Truth[]
   ]);
   const flows = new Map<string, Truth>();
   let samples = 0;
-  for (const line of out.stdout.trim().split("\n").filter((l) => l !== "")) {
-    const [rates, src, dst, len, proto, tsp, tdp, usp, udp] = line.split("\t").map((c) => c.split("|"));
+  const lines = out.stdout.trim().split("\n").filter((l) => l !== "");
+  for (const line of lines) {
+    // (a datagram of counter samples alone has no rate, and no IP header but its own)
+    const [rates, src, dst, len, proto, tsp, tdp, usp, udp] = line.split("\t").map((c) =>
+      c === "" ? [] : c.split("|")
+    );
+    if (proto.length !== rates.length + 1 || proto.slice(1).some((p) => p !== "6" && p !== "17")) {
+      throw new Error(`a frame tshark reads otherwise than one IP packet a sample: ${line}`);
+    }
     const ports = { "6": [tsp, tdp, 0], "17": [usp, udp, 1] } as Record<string, [string[], string[], number]>;
     rates.forEach((rateText, i) => {
       const ip = i + 1; // the datagram's own IP header is the first
@@ -83,6 +93,19 @@ async function tsharkFlows(path: string, port: number): Promise<{ truth: Truth[]
     });
   }
   return { truth: [...flows.values()].sort(byKey), samples };
+}
+
+/** The collector's part of /stats once its datagram count has stopped growing (10 s at most). */
+async function settledCollector(base: string): Promise<Record<string, unknown>> {
+  let last = -1, same = 0, collector: Record<string, unknown> = {};
+  for (const until = Date.now() + 10_000; Date.now() < until && same < 3;) {
+    await new Promise((r) => setTimeout(r, 500));
+    collector = (await json(`${base}/stats`)).collector as Record<string, unknown>;
+    const n = collector.datagrams as number;
+    same = n > 0 && n === last ? same + 1 : 0;
+    last = n;
+  }
+  return collector;
 }
 
 /** pmacctd's sfprobe sampling 1 in `rate` packets of a capture of 10.231.`net`.x; checked as the file says. */
@@ -112,15 +135,19 @@ async function sflowOfCapture(net: number, rate: number): Promise<void> {
         stderr: "piped",
       }).output();
       assert.equal(out.code, 0, new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout));
+      // sfprobe's plugin process may send its last datagrams after pmacctd exits: tcpdump keeps listening
+      // until the daemon has received nothing new for two of its once-a-second reports.
+      await settledCollector(base);
     } finally {
       await dump.stop();
     }
+    // Read again now that tcpdump has stopped: a datagram that came between is in neither or in both (the
+    // plugin's periodic counter samples can come late; they hold no flow).
+    const collector = await settledCollector(base);
     const wire = await tsharkFlows(`${dir}/sflow.pcap`, port);
     const packets = truth.reduce((n, t) => n + t.packets, 0);
     // Not vacuous: at rate 1 pmacctd samples (nearly) every packet; at 4, about a quarter of them.
     assert.ok(wire.samples >= (packets / rate) * 0.5, `${wire.samples} samples of ${packets} packets`);
-    const stats = await statsWhen(base, (s) => (s.collector as { records: number }).records >= wire.samples);
-    const collector = stats.collector as Record<string, unknown>;
     assert.equal(collector.records, wire.samples, JSON.stringify(collector));
     assert.equal(collector.malformed, 0);
     const exporter = (collector.exporters as Record<string, { versions: string[] }>)["127.0.0.1"];
