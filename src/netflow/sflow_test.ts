@@ -128,6 +128,56 @@ Deno.test("sFlow: expanded flow samples, IPv6 headers and agents, sampled IPv4 r
   );
 });
 
+Deno.test("sFlow: IPv6 extension headers are walked to the ports; a later fragment counts without them", () => {
+  const c = new TestCollector();
+  const withOptions = ipv6(
+    {
+      src: "2001:db8:81::1",
+      dst: "2001:db8:81::2",
+      proto: PROTO.TCP,
+      extensions: [{ type: 0, len8: 1 }, { type: 60 }],
+    },
+    tcp({ srcPort: 40002, dstPort: 22, flags: 0x18 }, payload(20)),
+  );
+  const firstFragment = ipv6(
+    {
+      src: "2001:db8:81::3",
+      dst: "2001:db8:81::4",
+      proto: PROTO.UDP,
+      extensions: [{ type: 44, more: true }],
+    },
+    udp({ srcPort: 5000, dstPort: 6000 }, payload(40)),
+  );
+  const laterFragment = ipv6(
+    {
+      src: "2001:db8:81::3",
+      dst: "2001:db8:81::4",
+      proto: PROTO.UDP,
+      extensions: [{ type: 44, offset: 48 }],
+    },
+    payload(40),
+  );
+  const later4 = ipv4(
+    { src: "10.231.81.5", dst: "10.231.81.6", proto: PROTO.UDP, fragOffset: 1480 },
+    payload(60),
+  );
+  c.feed(datagram(1, [
+    flowSample(1, [sampledHeader(withOptions, 12)]),
+    flowSample(1, [sampledHeader(firstFragment, 12)]),
+    flowSample(1, [sampledHeader(laterFragment, 12)]),
+    flowSample(1, [sampledHeader(later4, 11)]),
+  ]));
+  assert.deepEqual(
+    c.records.map((r) => [r.proto, r.srcPort, r.dstPort, r.tcpFlags, r.bytes]),
+    [
+      [PROTO.TCP, 40002, 22, 0x18, withOptions.length],
+      [PROTO.UDP, 5000, 6000, 0, firstFragment.length],
+      [PROTO.UDP, 0, 0, 0, laterFragment.length],
+      [PROTO.UDP, 0, 0, 0, later4.length],
+    ],
+  );
+});
+
 Deno.test("sFlow: counter samples and samples of packets that are not IP are no flows, and are counted", () => {
   const c = new TestCollector();
   const counters = item(2, [...u32(1), ...u32(3), ...u32(0)]); // sequence, source id, no counter records
