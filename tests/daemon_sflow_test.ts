@@ -11,13 +11,14 @@ import {
   byKey,
   capture,
   flowsAsTruth,
-  json,
+  statsWhen,
   type Truth,
   withCollectorDaemon,
 } from "./helpers/collector_daemon.ts";
 import { watchChild } from "./helpers/child_process.ts";
 import { startTcpdump } from "./helpers/netns_lab.ts";
 import { run } from "./helpers/netns.ts";
+import { tshark } from "./helpers/advisory_capture.ts";
 import { freeUdpPort } from "./helpers/nfcapd.ts";
 
 const PMACCTD = "/usr/sbin/pmacctd";
@@ -53,30 +54,19 @@ async function tsharkFlows(
     "udp.srcport",
     "udp.dstport",
   ];
-  const out = await run([
-    "tshark",
-    "-r",
+  const rows = await tshark(
     path,
-    "-d",
-    `udp.port==${port},sflow`,
-    "-Y",
     `sflow && udp.dstport==${port} && !icmp`,
-    "-T",
-    "fields",
-    "-E",
-    "aggregator=|",
-    ...fields.flatMap((f) => ["-e", f]),
-  ]);
+    fields,
+    `udp.port==${port},sflow`,
+  );
   const flows = new Map<string, Truth>();
   let samples = 0;
-  const lines = out.stdout.trim().split("\n").filter((l) => l !== "");
-  for (const line of lines) {
+  for (const row of rows) {
     // (a datagram of counter samples alone has no rate, and no IP header but its own)
-    const [rates, src, dst, len, proto, tsp, tdp, usp, udp] = line.split("\t").map((c) =>
-      c === "" ? [] : c.split("|")
-    );
+    const [rates, src, dst, len, proto, tsp, tdp, usp, udp] = row.map((c) => c === "" ? [] : c.split(","));
     if (proto.length !== rates.length + 1 || proto.slice(1).some((p) => p !== "6" && p !== "17")) {
-      throw new Error(`a frame tshark reads otherwise than one IP packet a sample: ${line}`);
+      throw new Error(`a frame tshark reads otherwise than one IP packet a sample: ${row.join("\t")}`);
     }
     const ports = { "6": [tsp, tdp, 0], "17": [usp, udp, 1] } as Record<string, [string[], string[], number]>;
     rates.forEach((rateText, i) => {
@@ -95,17 +85,15 @@ async function tsharkFlows(
   return { truth: [...flows.values()].sort(byKey), samples };
 }
 
-/** The collector's part of /stats once its datagram count has stopped growing (10 s at most). */
+/** The collector's part of /stats once its datagram count has not grown for 1.5 s (10 s at most). */
 async function settledCollector(base: string): Promise<Record<string, unknown>> {
-  let last = -1, same = 0, collector: Record<string, unknown> = {};
-  for (const until = Date.now() + 10_000; Date.now() < until && same < 3;) {
-    await new Promise((r) => setTimeout(r, 500));
-    collector = (await json(`${base}/stats`)).collector as Record<string, unknown>;
-    const n = collector.datagrams as number;
-    same = n > 0 && n === last ? same + 1 : 0;
-    last = n;
-  }
-  return collector;
+  let last = -1, since = 0;
+  const stats = await statsWhen(base, (s) => {
+    const n = (s.collector as { datagrams: number }).datagrams;
+    if (n !== last) [last, since] = [n, Date.now()];
+    return n > 0 && Date.now() - since >= 1500;
+  });
+  return stats.collector as Record<string, unknown>;
 }
 
 /** pmacctd's sfprobe sampling 1 in `rate` packets of a capture of 10.231.`net`.x; checked as the file says. */

@@ -1,6 +1,6 @@
 /**
- * The NetFlow v5 / v9 / IPFIX and sFlow v5 collector, without sockets: datagrams in, FlowRecordBatches out, and
- * counters. It keeps per exporter its domains, templates, sequence numbers and sampling rates, and
+ * The NetFlow v5 / v9 / IPFIX and sFlow v5 collector, without sockets: datagrams in, FlowRecordBatches
+ * out, and counters. It keeps per exporter its domains, templates, sequence numbers and sampling rates, and
  * data that came before its template; all of it bounded (exporters, domains, templates, waiting
  * data). Nothing a peer sends can make it throw: a malformed datagram is counted by reason.
  *

@@ -26,19 +26,29 @@ export async function startTcpdump(ns: string, iface: string, path: string): Pro
   return child;
 }
 
-/** tshark's fields of the frames `filter` selects, one array per frame. */
-export async function tshark(path: string, filter: string, fields: string[]): Promise<string[][]> {
+/**
+ * tshark's fields of the frames `filter` selects, one array per frame (a field found more than once in a frame
+ * has its values joined by commas). `decodeAs`: a `-d` rule, e.g. `udp.port==6343,sflow`.
+ */
+export async function tshark(
+  path: string,
+  filter: string,
+  fields: string[],
+  decodeAs?: string,
+): Promise<string[][]> {
   const r = await run([
     "tshark",
     "-r",
     path,
+    ...(decodeAs ? ["-d", decodeAs] : []),
     "-Y",
     filter,
     "-T",
     "fields",
     ...fields.flatMap((f) => ["-e", f]),
   ]);
-  return r.stdout.trim().split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
+  // split on newlines only: a trim would eat the tab before an empty first field
+  return r.stdout.split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
 }
 
 /**
