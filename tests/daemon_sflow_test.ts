@@ -136,7 +136,11 @@ async function sflowOfCapture(net: number, rate: number): Promise<void> {
     const packets = truth.reduce((n, t) => n + t.packets, 0);
     // Not vacuous: at rate 1 pmacctd samples (nearly) every packet; at 4, about a quarter of them.
     assert.ok(wire.samples >= (packets / rate) * 0.5, `${wire.samples} samples of ${packets} packets`);
-    assert.equal(collector.records, wire.samples, JSON.stringify(collector));
+    assert.equal(
+      collector.records,
+      wire.samples,
+      `tshark read ${wire.samples} samples; ${JSON.stringify(collector)}`,
+    );
     assert.equal(collector.malformed, 0);
     const exporter = (collector.exporters as Record<string, { versions: string[] }>)["127.0.0.1"];
     assert.deepEqual(exporter.versions, ["sflow_v5"]);

@@ -115,6 +115,10 @@ export function spawnInNamespace(ns: string, cmd: string[]): WatchedChild {
 /**
  * tcpdump writing every frame of `iface` in `ns` to `file`, resolved once it listens; stop() lets the last
  * packets be written first. `spawn` starts it (a lab's own, so the lab stops it and shows its output).
+ *
+ * Its buffer is 32 MiB unless `bufferKib` says otherwise: in immediate mode libpcap gives each frame a slot
+ * of the snapshot length (256 KiB with `-s 0`), so tcpdump's default 2 MiB held 8 frames, and a burst of
+ * more while it waited for a CPU (sfprobe's datagrams on a busy machine) was dropped by the kernel.
  */
 export async function startTcpdump(
   spawn: (ns: string, cmd: string[]) => WatchedChild,
@@ -123,7 +127,7 @@ export async function startTcpdump(
   file: string,
   opts: { bufferKib?: number } = {},
 ): Promise<{ stop(): Promise<void> }> {
-  const buffer = opts.bufferKib ? ["-B", String(opts.bufferKib)] : [];
+  const buffer = ["-B", String(opts.bufferKib ?? 32 * 1024)];
   const w = spawn(ns, [
     "tcpdump",
     "-i",
