@@ -6,6 +6,7 @@
  */
 export * from "./events.ts";
 export * from "./device_json.ts";
+export type { PortCounters } from "./port_counters.ts";
 export * from "./topology_json.ts";
 export * from "./baseline_json.ts";
 export { EventBus, type SubscribeOptions, type Subscription } from "./bus.ts";

@@ -19,6 +19,7 @@ import { createFlowRecordBatch, type FlowRecordBatch, SourceKind } from "./flow_
 import { NetflowMalformed as M, NetflowRefused } from "./malformed.ts";
 import { decodeV5Records, v5Count } from "./netflow_v5.ts";
 import { decodeSflowSamples, SFLOW_VERSION } from "./sflow.ts";
+import type { SflowInterfaceCounters } from "./sflow_counters.ts";
 import { type PendingSet, PendingSets } from "./pending_sets.ts";
 import {
   countRecords,
@@ -61,6 +62,12 @@ export interface CollectorLimits {
   pendingTtlMs: number;
   /** An exporter silent this long is forgotten (its templates too), ms. @default 1 h */
   exporterIdleMs: number;
+  /**
+   * sFlow interface counters handed on per tick (about a second), all exporters; more are dropped and
+   * counted. A switch sends one a port every 20–30 s: 5,000 a second is a hundred 48-port switches polled
+   * every second; a flood of forged counter samples must not keep the main thread busy. @default 5000
+   */
+  interfaceCountersPerTick: number;
 }
 
 /** The defaults of {@link CollectorLimits}. */
@@ -74,6 +81,7 @@ export const DEFAULT_COLLECTOR_LIMITS: CollectorLimits = {
   pendingBytesPerExporter: 256 << 10,
   pendingTtlMs: 5 * 60_000,
   exporterIdleMs: 60 * 60_000,
+  interfaceCountersPerTick: 5000,
 };
 
 /** A per-exporter sampling rate that wins over what the exporter announces. */
@@ -92,6 +100,8 @@ export interface CollectorOptions {
   onBatch: (batch: FlowRecordBatch) => FlowRecordBatch;
   /** Called once when an exporter is first seen (or seen again after it was forgotten). */
   onExporter?: (exporter: ExporterState) => void;
+  /** Called with each port's counters from an sFlow counter sample. */
+  onInterfaceCounters?: (counters: SflowInterfaceCounters) => void;
   /** FLINTNET_NETFLOW_SAMPLING. */
   sampling?: readonly SamplingOverride[];
   /** Bounds (each defaults to DEFAULT_COLLECTOR_LIMITS'). */
@@ -126,6 +136,9 @@ export class NetflowCollector implements RecordSink, SetHost {
   optionsRecords = 0;
   /** Data records of templates that describe no flow (no address pair). */
   otherRecords = 0;
+  /** sFlow interface counters not handed on: past interfaceCountersPerTick. */
+  interfaceCountersDropped = 0;
+  #interfaceCountersLeft: number;
 
   constructor(o: CollectorOptions) {
     this.#o = o;
@@ -138,6 +151,7 @@ export class NetflowCollector implements RecordSink, SetHost {
       bytesPerExporter: l.pendingBytesPerExporter,
       ttlMs: l.pendingTtlMs,
     });
+    this.#interfaceCountersLeft = l.interfaceCountersPerTick;
     for (const s of o.sampling ?? []) this.#overrides.set(exporterKey(s.family, s.words, 0), s.rate);
     this.batch = o.batch ?? createFlowRecordBatch();
     this.batch.count = 0;
@@ -199,6 +213,7 @@ export class NetflowCollector implements RecordSink, SetHost {
 
   /** Expires data that waited too long for its template and forgets idle exporters. Call about once a second. */
   tick(nowMs: number): void {
+    this.#interfaceCountersLeft = this.#limits.interfaceCountersPerTick;
     const idle = nowMs - this.#limits.exporterIdleMs;
     const gone = (d: DomainState) => d.exporter.lastSeenMs < idle;
     for (const s of this.#pending.expire(nowMs, gone)) this.#miss(s);
@@ -219,6 +234,7 @@ export class NetflowCollector implements RecordSink, SetHost {
       refusedByReason: this.refusedByReason,
       optionsRecords: this.optionsRecords,
       otherRecords: this.otherRecords,
+      interfaceCountersDropped: this.interfaceCountersDropped,
       templates: this.templates.size,
       templatesEvicted: this.templates.evicted,
       pendingSets: this.#pending.size,
@@ -229,6 +245,16 @@ export class NetflowCollector implements RecordSink, SetHost {
   /** The exporters tracked now. */
   exporters(): IterableIterator<ExporterState> {
     return this.#exporters.values();
+  }
+
+  interfaceCounters(counters: SflowInterfaceCounters): void {
+    if (this.#interfaceCountersLeft <= 0) {
+      this.interfaceCountersDropped++;
+      return;
+    }
+    this.#interfaceCountersLeft--;
+    this.ctx.exporter.counters.interface_counters++;
+    this.#o.onInterfaceCounters?.(counters);
   }
 
   refusedTemplate(): void {

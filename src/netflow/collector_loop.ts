@@ -8,6 +8,7 @@ import { LibcError } from "../net/mod.ts";
 import { type CollectorLimits, NetflowCollector, type SamplingOverride } from "./collector.ts";
 import type { CollectorStats } from "./collector_stats.ts";
 import type { FlowRecordBatch } from "./flow_record.ts";
+import type { SflowInterfaceCounters } from "./sflow_counters.ts";
 import { DatagramBatch, kernelDrops, type UdpBind, UdpSocket, waitReadable } from "./udp_socket.ts";
 
 /** One socket to open. */
@@ -60,6 +61,7 @@ export interface ListenerStatus {
 export type FromCollector =
   | { type: "listening"; listeners: ListenerStatus[] }
   | { type: "exporter"; address: string }
+  | { type: "interfaces"; counters: SflowInterfaceCounters[] }
   | { type: "stats"; collector: CollectorStats; listeners: ListenerStatus[] }
   | { type: "log"; level: "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> }
   | { type: "stopped" };
@@ -84,6 +86,8 @@ export class CollectorLoop {
   /** For each open socket: its status entry and its inode (for /proc/net/udp). */
   readonly #bound: { status: ListenerStatus; inode: number }[] = [];
   readonly #pollfds = new Uint8Array(8 * 4);
+  /** sFlow interface counters decoded since the last post (bounded by the collector, per tick). */
+  #counters: SflowInterfaceCounters[] = [];
   #stopping = false;
 
   constructor(o: LoopOptions, post: PostCollector, handOff: BatchHandOff) {
@@ -95,6 +99,7 @@ export class CollectorLoop {
       limits: o.limits,
       onBatch: (b) => handOff.next(b),
       onExporter: (e) => post({ type: "exporter", address: e.address }),
+      onInterfaceCounters: (c) => void this.#counters.push(c),
     });
   }
 
@@ -112,6 +117,7 @@ export class CollectorLoop {
         const ready = await waitReadable(this.#sockets, this.#pollfds, POLL_MS);
         for (let i = 0; i < this.#sockets.length; i++) if (ready & (1 << i)) this.#drain(i);
         this.#collector.flush();
+        this.#postCounters();
       }
     } catch (e) {
       this.#post({
@@ -123,6 +129,7 @@ export class CollectorLoop {
     } finally {
       clearInterval(timer);
       this.#collector.flush();
+      this.#postCounters();
       this.#report();
       for (const s of this.#sockets) s.close();
       this.#post({ type: "stopped" });
@@ -175,6 +182,12 @@ export class CollectorLoop {
       st.datagrams += n;
       if (n < d.length.length) return; // the socket is empty
     }
+  }
+
+  #postCounters(): void {
+    if (this.#counters.length === 0) return;
+    this.#post({ type: "interfaces", counters: this.#counters });
+    this.#counters = [];
   }
 
   #report(): void {

@@ -21,6 +21,7 @@ import {
 } from "./collector_loop.ts";
 import type { CollectorStart, FromCollectorWorker } from "./collector_worker.ts";
 import { zeroCounters } from "./exporter_state.ts";
+import type { SflowInterfaceCounters } from "./sflow_counters.ts";
 import { BatchRing } from "../capture/mod.ts";
 import {
   createFlowRecordBatch,
@@ -51,6 +52,8 @@ export interface CollectorServiceOptions {
   onRecords: (batch: FlowRecordBatch) => void;
   /** Called with a new exporter's address. */
   onExporter?: (address: string) => void;
+  /** Called with the ports' counters sFlow agents sent (a few at a time, in the order they arrived). */
+  onInterfaceCounters?: (counters: SflowInterfaceCounters[]) => void;
   /** Bounds of the collector's state. */
   limits?: Partial<CollectorLimits>;
   /** Receive and decode in a Worker. @default false */
@@ -111,6 +114,7 @@ export class CollectorService {
       refusedByReason: [],
       optionsRecords: 0,
       otherRecords: 0,
+      interfaceCountersDropped: 0,
       templates: 0,
       templatesEvicted: 0,
       pendingSets: 0,
@@ -281,6 +285,13 @@ export class CollectorService {
           this.#o.onExporter?.(m.address);
         } catch (e) {
           this.#log.error("exporter consumer failed", { exporter: m.address, error: e });
+        }
+        break;
+      case "interfaces":
+        try {
+          this.#o.onInterfaceCounters?.(m.counters);
+        } catch (e) {
+          this.#log.error("interface counters consumer failed", { error: e });
         }
         break;
       case "stats":

@@ -33,6 +33,8 @@ export interface CollectorStats extends ExporterCounters {
   options_records: number;
   /** Data records of templates that describe no flow (no address pair), skipped. */
   other_records: number;
+  /** sFlow interface counters dropped because more arrived in a second than the collector hands on. */
+  interface_counters_dropped: number;
   /** Exporters tracked now. */
   exporter_count: number;
   /** Templates held now, all exporters. */
@@ -54,6 +56,7 @@ export interface CollectorStatsInput {
   refusedByReason: readonly number[];
   optionsRecords: number;
   otherRecords: number;
+  interfaceCountersDropped: number;
   templates: number;
   templatesEvicted: number;
   pendingSets: number;
@@ -104,6 +107,7 @@ export function collectorStats(i: CollectorStatsInput): CollectorStats {
     ),
     options_records: i.optionsRecords,
     other_records: i.otherRecords,
+    interface_counters_dropped: i.interfaceCountersDropped,
     exporter_count: i.exporters.length,
     templates: i.templates,
     templates_evicted: i.templatesEvicted,

@@ -24,6 +24,8 @@ export interface ExporterCounters {
   template_misses: number;
   /** Datagrams with a malformation (see malformed_by_reason). */
   malformed: number;
+  /** Interface counters read from sFlow counter samples (one a port and sample). */
+  interface_counters: number;
 }
 
 /** Zeroed counters. */
@@ -36,6 +38,7 @@ export function zeroCounters(): ExporterCounters {
     sequence_gaps: 0,
     template_misses: 0,
     malformed: 0,
+    interface_counters: 0,
   };
 }
 

@@ -10,7 +10,8 @@
  *                             record count, flow records
  *   0:3 expanded flow sample  sequence, source id type, source id index, sampling rate, sample pool, drops,
  *                             input format, input, output format, output, record count, flow records
- *   0:2, 0:4 counter samples  interface and other counters: counted under other_records, not read
+ *   0:2, 0:4 counter samples  each port's interface counters (sflow_counters.ts), handed to the host;
+ *                             counted under other_records too (they describe no flow)
  *   flow record  data format, length, body; read: 0:1 sampled header (header protocol, frame length,
  *             stripped, header length, header), 0:3 sampled IPv4, 0:4 sampled IPv6 (length, protocol,
  *             addresses, ports, TCP flags, ToS/priority); others (extended switch, router, gateway …) skipped
@@ -25,6 +26,12 @@ import { u32 } from "../net/mod.ts";
 import { NetflowMalformed as M } from "./malformed.ts";
 import { type DecodeContext, finishRow, type RecordSink } from "./record_decoder.ts";
 import {
+  COUNTER_SAMPLE,
+  EXPANDED_COUNTER_SAMPLE,
+  type InterfaceCountersSink,
+  readCounterSample,
+} from "./sflow_counters.ts";
+import {
   readSampledHeader,
   type SampledKey,
   sampledKey,
@@ -36,7 +43,7 @@ import {
 export const SFLOW_VERSION = 5;
 
 /** Where the collector hears of what it cannot decode. */
-export interface SflowHost extends RecordSink {
+export interface SflowHost extends RecordSink, InterfaceCountersSink {
   /** The first problem of the datagram (a NetflowMalformed reason). */
   problem(reason: number): void;
   /** Samples and records that describe no IP flow (counter samples, a sampled ARP frame …). */
@@ -72,7 +79,19 @@ export function decodeSflowSamples(
     if (format === FLOW_SAMPLE || format === EXPANDED_FLOW_SAMPLE) {
       const ok = flowSample(b, body, pos, format === EXPANDED_FLOW_SAMPLE, c, host);
       if (!ok) return host.problem(M.RecordOverrun);
-    } else host.otherRecords++; // counter samples (0:2, 0:4) and enterprises' own: counted, not read
+      continue;
+    }
+    host.otherRecords++; // counter samples describe no flow; enterprises' own samples are not read
+    if (format === COUNTER_SAMPLE || format === EXPANDED_COUNTER_SAMPLE) {
+      const expanded = format === EXPANDED_COUNTER_SAMPLE;
+      const at = {
+        exporter: c.exporter.address,
+        receivedMs: c.receivedMs,
+        uptimeMs: c.receivedMs - c.uptimeBaseMs,
+      };
+      const ok = readCounterSample(b, body, pos, expanded, at, host);
+      if (!ok) return host.problem(M.RecordOverrun);
+    }
   }
 }
 

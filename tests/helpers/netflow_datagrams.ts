@@ -121,18 +121,71 @@ export function sflowFlowSample(rate: number, records: number[][], inIf = 3, out
   ]);
 }
 
+/** A port's generic interface counters (counter record 0:1, if_counters): every field as given. */
+export interface SflowIfCounters {
+  ifIndex: number;
+  ifType: number;
+  speed: number;
+  /** bit 0 admin up, bit 1 oper up */
+  status: number;
+  inOctets: number;
+  inDiscards: number;
+  inErrors: number;
+  outOctets: number;
+  outErrors: number;
+}
+
+/** Counter record 0:1 (if_counters, 88 octets); the counters not in `c` are distinct small numbers. */
+export function sflowIfCounters(c: SflowIfCounters): number[] {
+  return sflowItem(1, [
+    ...u32(c.ifIndex),
+    ...u32(c.ifType),
+    ...u64(c.speed), // ifSpeed
+    ...u32(1), // ifDirection: full duplex
+    ...u32(c.status), // ifStatus
+    ...u64(c.inOctets),
+    ...u32(101), // ifInUcastPkts
+    ...u32(102), // ifInMulticastPkts
+    ...u32(103), // ifInBroadcastPkts
+    ...u32(c.inDiscards),
+    ...u32(c.inErrors),
+    ...u32(104), // ifInUnknownProtos
+    ...u64(c.outOctets),
+    ...u32(105), // ifOutUcastPkts
+    ...u32(106), // ifOutMulticastPkts
+    ...u32(107), // ifOutBroadcastPkts
+    ...u32(108), // ifOutDiscards
+    ...u32(c.outErrors),
+    ...u32(0), // ifPromiscuousMode
+  ]);
+}
+
+/** Counter sample 0:2 (or expanded, 0:4) of `records`, source ifIndex `source`. */
+export function sflowCounterSample(
+  records: number[][],
+  o: { expanded?: boolean; source?: number } = {},
+): number[] {
+  const source = o.source ?? 3;
+  return sflowItem(o.expanded ? 4 : 2, [
+    ...u32(9), // sequence_number
+    ...(o.expanded ? [...u32(0), ...u32(source)] : u32(source)), // source id: type 0 (ifIndex), index
+    ...u32(records.length), // counter records
+    ...records.flat(),
+  ]);
+}
+
 /** An sFlow v5 datagram: agent 192.0.2.10 (or an IPv6 agent), sub-agent `subAgent`, sequence `seq`. */
 export function sflowDatagram(
   seq: number,
   samples: number[][],
-  o: { subAgent?: number; ipv6Agent?: boolean } = {},
+  o: { subAgent?: number; ipv6Agent?: boolean; uptimeMs?: number } = {},
 ): number[] {
   return [
     ...u32(5), // version
     ...(o.ipv6Agent ? [...u32(2), ...ip6("2001:db8::a")] : [...u32(1), ...ip4("192.0.2.10")]), // agent address
     ...u32(o.subAgent ?? 0), // sub_agent_id
     ...u32(seq), // sequence_number
-    ...u32(60_000), // uptime, ms
+    ...u32(o.uptimeMs ?? 60_000), // uptime, ms
     ...u32(samples.length), // samples
     ...samples.flat(),
   ];
