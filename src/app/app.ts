@@ -158,11 +158,13 @@ export function createApp(cfg: Config): App {
       libpcap: cfg.libpcap,
     })
   );
-  // NetFlow/IPFIX records feed the same pipeline; exporters become devices once the device side runs.
+  // NetFlow/IPFIX records feed the same pipeline; exporters become devices once the device side runs, and
+  // the port counters sFlow agents send become their interfaces.
   const collector = createCollector(
     cfg,
     recordsInto(pipeline),
     exporterOffers(() => devices, cfg.discovery.concurrency),
+    (counters) => devices?.inventory.fromPortCounters(counters),
   );
   const started = Date.now();
   const hub = new SseHub(bus);

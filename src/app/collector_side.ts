@@ -2,13 +2,19 @@
  * The flow collector half of the daemon: NetFlow v5/v9, IPFIX and sFlow listeners whose records go into the
  * same flow pipeline as captured packets (flow table, EWMA baselines), and whose exporters are offered
  * to the device side: each becomes a device, and one that answers SNMP is polled, so the ifIndex
- * values in its records have interface names.
+ * values in its records have interface names; an sFlow agent's port counters are the interfaces of one
+ * that does not.
  */
 import type { DeviceSide } from "./device_side.ts";
 import { createLogger, Limiter } from "../base/mod.ts";
 import type { Config } from "../config/mod.ts";
 import type { FlowPipeline } from "../flow/mod.ts";
-import { CollectorService, type FlowRecordBatch, type ListenerConfig } from "../netflow/mod.ts";
+import {
+  CollectorService,
+  type FlowRecordBatch,
+  type ListenerConfig,
+  type SflowInterfaceCounters,
+} from "../netflow/mod.ts";
 
 /** The listeners the settings ask for (none when all are off). */
 function listeners(cfg: Config): ListenerConfig[] {
@@ -44,12 +50,14 @@ export function exporterOffers(
 
 /**
  * The collector, built from the settings; `records` receives every batch (the pipeline, and later the
- * flow history), `exporter` every new exporter's address. Not started: call start().
+ * flow history), `exporter` every new exporter's address, `interfaces` the port counters sFlow agents
+ * send. Not started: call start().
  */
 export function createCollector(
   cfg: Config,
   records: (b: FlowRecordBatch) => void,
   exporter: (ip: string) => void,
+  interfaces?: (counters: SflowInterfaceCounters[]) => void,
 ): CollectorService {
   return new CollectorService({
     listeners: listeners(cfg),
@@ -57,6 +65,7 @@ export function createCollector(
     sampling: cfg.netflow.sampling,
     onRecords: records,
     onExporter: exporter,
+    onInterfaceCounters: interfaces,
   });
 }
 

@@ -3,7 +3,8 @@
  * device (classified from its OUI and the services seen in traffic when it has no SNMP); every device
  * that answered SNMP is polled each interval (system group, capabilities, interfaces, CPU/memory, ARP
  * table), classified, and its interfaces published as `interface` events; linkDown/linkUp traps update
- * the interface state. Data flows one way: sources → registry → bus.
+ * the interface state; ports an sFlow agent pushes counters for become the interfaces of a device that
+ * does not answer SNMP. Data flows one way: sources → registry → bus.
  */
 import { createLogger, Limiter, Subsystems, type SubsystemStats } from "../base/mod.ts";
 import type {
@@ -11,6 +12,7 @@ import type {
   EventBus,
   InterfaceEvent,
   InterfaceJson,
+  PortCounters,
   SnmpStatus,
   TrapEvent,
 } from "../events/mod.ts";
@@ -20,6 +22,7 @@ import {
   type DevicePollState,
   pollDevice,
   type PollPart,
+  PortCounterBook,
   probeCapabilities,
 } from "../polling/mod.ts";
 import { classify } from "../classify/mod.ts";
@@ -112,6 +115,8 @@ export class Inventory {
   #trapSub: { unsubscribe(): void } | undefined;
   /** Every part of every device's poll, timed and counted by name. */
   readonly #pollers = new Subsystems("poller");
+  /** Ports whose counters sFlow agents push, with their last sample. */
+  readonly #pushed = new PortCounterBook();
 
   constructor(opts: InventoryOptions) {
     this.#o = opts;
@@ -173,6 +178,34 @@ export class Inventory {
       const known = this.#o.registry.get(e.ip);
       const device = this.#o.registry.observe({ ip: e.ip, mac: e.mac, source: "arp_table", seenAt: atMs });
       if (device !== null && known === undefined) this.#classifyWithoutSnmp(device, "arp_table", atMs, null);
+    }
+  }
+
+  /**
+   * Ports' counters an sFlow agent pushed (in arrival order): the interfaces, with rates from one sample of
+   * a port to its next, of a device that has never answered SNMP. One that has is described by its polls,
+   * which name its interfaces; its pushed counters are not used (nor kept).
+   */
+  fromPortCounters(counters: readonly PortCounters[]): void {
+    const updated = new Map<string, InterfaceJson[]>(); // by device: its ports these counters changed
+    for (const c of counters) {
+      const known = this.#o.registry.get(c.exporter);
+      if (known?.snmp.last_success) {
+        this.#pushed.forget(c.exporter);
+        continue;
+      }
+      const itf = this.#pushed.add(c);
+      if (itf === null) continue;
+      const list = updated.get(c.exporter);
+      if (list) list.push(itf);
+      else updated.set(c.exporter, [itf]);
+    }
+    const seenAt = this.#now();
+    for (const [ip, ports] of updated) {
+      const before = this.#o.registry.get(ip)?.interfaces ?? [];
+      const interfaces = this.#pushed.interfaces(ip);
+      const device = this.#o.registry.observe({ ip, source: "netflow", interfaces, seenAt });
+      if (device) this.#publishInterfaces(device, before, ports);
     }
   }
 

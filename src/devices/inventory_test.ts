@@ -428,3 +428,54 @@ Deno.test("Inventory polls at most `concurrency` devices at once, counting the p
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Inventory.fromPortCounters() makes an sFlow agent's ports the interfaces of a device without SNMP, and publishes what changed", async () => {
+  const clock = { now: Date.UTC(2026, 10, 22, 8, 0, 0) };
+  const t = await setup([new TableSession(agent(1_000n, 100_000))], clock);
+  try {
+    const port = (ifIndex: number, uptimeMs: number, inOctets: bigint, operUp = true) => ({
+      exporter: "192.0.2.30",
+      uptimeMs,
+      ifIndex,
+      ifType: 6,
+      speedBps: 100_000_000,
+      adminUp: true,
+      operUp,
+      inOctets,
+      outOctets: 0n,
+      inErrors: 0,
+      outErrors: 0,
+      inDiscards: 0,
+    });
+    t.registry.observe({ ip: "192.0.2.30", source: "netflow" }); // the exporter, as the collector offers it
+    t.inventory.fromPortCounters([port(1, 60_000, 0n), port(2, 60_000, 0n)]);
+    let d = t.registry.get("192.0.2.30")!;
+    assert.deepEqual(d.interfaces.map((i) => [i.index, i.name, i.in_bps]), [[1, "ifIndex 1", null], [
+      2,
+      "ifIndex 2",
+      null,
+    ]]);
+    // 20 s on the agent's clock: port 1 carried 2,500,000 octets (1 Mb/s, 1 % of 100 Mb/s); port 2 went down
+    t.inventory.fromPortCounters([port(1, 80_000, 2_500_000n)]);
+    t.inventory.fromPortCounters([port(2, 80_000, 0n, false)]);
+    d = t.registry.get("192.0.2.30")!;
+    assert.deepEqual(
+      d.interfaces.map((i) => [i.index, i.in_bps, i.in_util_pct, i.oper_status]),
+      [[1, 1_000_000, 1, "up"], [2, 0, 0, "down"]],
+    );
+    assert.deepEqual(d.sources, ["netflow"]);
+    await t.settle();
+    const changes = t.events.filter((e): e is InterfaceEvent & { id: number } => e.kind === "interface")
+      .map((e) => [e.device_ip, e.interface.index, e.change, e.interface.in_bps]);
+    // first samples have no rates and say nothing; then one event a port, for the port that changed
+    assert.deepEqual(changes, [["192.0.2.30", 1, "poll", 1_000_000], ["192.0.2.30", 2, "link_down", 0]]);
+
+    // A device that answers SNMP is described by its polls: its pushed counters are not used.
+    t.registry.observe({ ip: "192.0.2.10", source: "snmp" });
+    assert.equal(await t.inventory.pollOne("192.0.2.10"), true);
+    t.inventory.fromPortCounters([{ ...port(7, 60_000, 0n), exporter: "192.0.2.10" }]);
+    assert.deepEqual(t.registry.get("192.0.2.10")!.interfaces.map((i) => [i.index, i.name]), [[2, "eth0"]]);
+  } finally {
+    await t.close();
+  }
+});

@@ -7,3 +7,4 @@
 export { type Capabilities, type LldpCapability, probeCapabilities } from "./capabilities.ts";
 export { createDevicePollState, type DevicePollState, pollDevice } from "./poll_device.ts";
 export type { PartResult, PollContext, PollPart } from "./poll_part.ts";
+export { PortCounterBook } from "./port_counters.ts";
