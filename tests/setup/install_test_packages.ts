@@ -16,6 +16,8 @@ const PACKAGES: PackageTable = {
   "softflowd": "pcap → NetFlow v5/v9/IPFIX: the exporter in collector tests, and a benchmark peer",
   "nfdump": "nfcapd/nfdump: the reference collector the NetFlow tests and bench compare Flintnet with",
   "pmacct": "pmacctd's nfprobe: IPFIX records that say their direction, as a router with NetFlow both ways",
+  "openvswitch-switch":
+    "Open vSwitch: a real switch between namespaces sending sFlow with each port's counters",
   "tcpreplay": "pushes captures through veth pairs for live benchmarks",
   "netsniff-ng":
     "trafgen: a sender with a TX ring, for the capture ring's resize test and the live benchmarks",
