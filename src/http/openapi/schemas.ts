@@ -274,7 +274,8 @@ export const SCHEMAS: Record<string, Json> = {
         description:
           "The NetFlow/IPFIX/sFlow collector (docs/netflow.md): totals datagrams, records, packets and " +
           "bytes (after sampling), sequence_gaps, template_misses, malformed, kernel_drops; " +
-          "malformed_by_reason, refused, refused_by_reason, options_records, other_records, exporter_count, " +
+          "malformed_by_reason, refused, refused_by_reason, options_records, other_records, interface_counters " +
+          "(sFlow port counters read), interface_counters_dropped, exporter_count, " +
           "templates, templates_evicted, pending_sets, pending_bytes; listeners (name, address, listening, " +
           "error, port, rcvbuf_bytes, datagrams, kernel_drops); exporters by address (the same counters but " +
           "kernel_drops, and versions — netflow_v5, netflow_v9, ipfix, sflow_v5 — domains, templates, " +
