@@ -17,8 +17,10 @@ import {
   ip6,
   ipfix,
   set,
+  sflowCounterSample,
   sflowDatagram,
   sflowFlowSample,
+  sflowIfCounters,
   sflowItem,
   sflowSampledHeader,
   u16,
@@ -96,7 +98,7 @@ function seeds(): Uint8Array[] {
     0,
     1,
   ]);
-  // sFlow: a tagged IPv6 frame's header, a counter sample, a sampled IPv4 record
+  // sFlow: a tagged IPv6 frame's header, a counter sample (Ethernet and interface counters), a sampled IPv4 record
   const frame = ethernet(
     { etherType: ETHERTYPE_IPV6, vlans: [10, 20] },
     ipv6({ src: "2001:db8::5", dst: "2001:db8::6", proto: PROTO.UDP }, udp({ srcPort: 1, dstPort: 2 })),
@@ -110,7 +112,20 @@ function seeds(): Uint8Array[] {
       sflowItem(1001, [...u32(10), ...u32(0), ...u32(20), ...u32(0)]),
       sflowSampledHeader(frame),
     ]),
-    sflowItem(2, [...u32(1), ...u32(3), ...u32(0)]),
+    sflowCounterSample([
+      sflowItem(2, new Array(52).fill(0)),
+      sflowIfCounters({
+        ifIndex: 3,
+        ifType: 6,
+        speed: 1e9,
+        status: 3,
+        inOctets: 2 ** 40,
+        inDiscards: 1,
+        inErrors: 2,
+        outOctets: 2 ** 33,
+        outErrors: 3,
+      }),
+    ]),
     sflowFlowSample(16, [sampledIpv4]),
   ]);
   return [
@@ -159,7 +174,22 @@ Deno.test(`collector: ${TOTAL.toLocaleString("en-US")} corrupted datagrams, each
     b.count = 0;
     return b;
   };
-  const c = new NetflowCollector({ onBatch: check, batch: createFlowRecordBatch(64) });
+  let counters = 0;
+  const c = new NetflowCollector({
+    onBatch: check,
+    batch: createFlowRecordBatch(64),
+    // every port's counters that come out are sane (none dropped here: the bound is per second of ticks)
+    limits: { interfaceCountersPerTick: Number.MAX_SAFE_INTEGER },
+    onInterfaceCounters(k) {
+      counters++;
+      for (
+        const v of [k.ifIndex, k.ifType, k.uptimeMs, k.speedBps ?? 0, k.inErrors ?? 0, k.inDiscards ?? 0]
+      ) {
+        assert.ok(Number.isFinite(v) && v >= 0, `a sane counter, not ${v}`);
+      }
+      for (const o of [k.inOctets, k.outOctets]) assert.ok(o === null || o >= 0n, `octets ${o}`);
+    },
+  });
   const exporters = [0x0ae77f01, 0x0ae77f02, 0x0ae77f03, 0x0ae77f04].map((w) => Uint32Array.of(w, 0, 0, 0));
   const counted = () => {
     let datagrams = 0, malformed = 0;
@@ -194,6 +224,8 @@ Deno.test(`collector: ${TOTAL.toLocaleString("en-US")} corrupted datagrams, each
     "one reason each",
   );
   assert.equal(s.records, records, "every record decoded reached the batch");
+  assert.ok(counters > 1000, `ports' counters came out (${counters})`);
+  assert.equal(s.interface_counters, counters, "every port's counters read were handed on");
   const reasons = NETFLOW_MALFORMED_NAMES.filter((r) => s.malformed_by_reason[r] > 0);
   assert.ok(reasons.length >= 8, `the corruptions reach most checks: ${reasons.join(", ")}`);
   assert.ok(s.templates <= 16384 && s.pending_bytes <= 4 << 20, "state within its bounds");
@@ -202,6 +234,6 @@ Deno.test(`collector: ${TOTAL.toLocaleString("en-US")} corrupted datagrams, each
       Object.entries(s.malformed_by_reason).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(", ")
     }), ${
       s.records.toLocaleString("en-US")
-    } records, ${s.template_misses} template misses, ${s.templates} templates`,
+    } records, ${counters} ports' counters, ${s.template_misses} template misses, ${s.templates} templates`,
   );
 });
