@@ -30,6 +30,22 @@ import type {
   SecurityEvent,
 } from "../types.ts";
 
+/**
+ * Where a device's interfaces come from, in words for the Interfaces panel: a device that has never answered
+ * SNMP and sends sFlow has the ports it sends counters for (named by ifIndex: sFlow has no names).
+ */
+export function interfacesNote(d: Pick<DeviceJson, "interfaces" | "snmp" | "sources">): string | null {
+  const pushed = d.snmp.last_success === null && d.sources.includes("netflow");
+  if (d.interfaces.length === 0) {
+    return pushed
+      ? "No interface yet: the device does not answer SNMP, and its flow exports have carried no sFlow port counters."
+      : "No interface: the device is not polled over SNMP.";
+  }
+  return pushed
+    ? "From the port counters the device sends in sFlow (it does not answer SNMP); sFlow carries no interface names, so ports are named by their ifIndex."
+    : null;
+}
+
 /** GET /devices/:ip. */
 type DeviceDetail = DeviceJson & {
   arp?: ArpHistoryJson | null;
@@ -205,14 +221,13 @@ export function DeviceDetailScreen(props: { ip: string }) {
     </div>
     <div class="panel">
       <h2>Interfaces <small>(${d.interfaces.length})</small></h2>
+      ${interfacesNote(d) && html`<p class="muted" data-testid="interfaces-note">${interfacesNote(d)}</p>`}
       ${
-    d.interfaces.length === 0
-      ? html`<p class="muted">No interface: the device is not polled over SNMP.</p>`
-      : html`
-        <${VirtualTable} label="Interfaces" testId="interfaces" rows=${d
-          .interfaces} columns=${IF_COLUMNS} rowKey=${(i: InterfaceJson) => i.index}
-          rowHeight=${44} />
-      `
+    d.interfaces.length === 0 ? null : html`
+      <${VirtualTable} label="Interfaces" testId="interfaces" rows=${d
+        .interfaces} columns=${IF_COLUMNS} rowKey=${(i: InterfaceJson) => i.index}
+        rowHeight=${44} />
+    `
   }
     </div>
     <div class="grid-2">
