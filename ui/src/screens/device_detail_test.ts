@@ -1,23 +1,8 @@
 import assert from "node:assert/strict";
+import { sampleInterface } from "../../../tests/helpers/sample_devices.ts";
 import { interfacesNote } from "./device_detail.ts";
 
-const itf = {
-  index: 3,
-  name: "ifIndex 3",
-  alias: "",
-  type: "ethernetCsmacd",
-  speed_bps: 1e9,
-  oper_status: "up" as const,
-  admin_status: "up" as const,
-  in_util_pct: null,
-  out_util_pct: null,
-  in_bps: null,
-  out_bps: null,
-  in_errors_per_s: null,
-  out_errors_per_s: null,
-  in_discards_per_s: null,
-  counters: "hc64" as const,
-};
+const itf = sampleInterface(3, "ifIndex 3");
 const snmp = (last: string | null) => ({
   status: "no_response" as const,
   last_success: last,
