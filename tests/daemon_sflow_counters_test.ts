@@ -163,7 +163,12 @@ Deno.test({
         };
         assert.equal(collector.malformed, 0);
         assert.deepEqual(collector.exporters["127.0.0.1"].versions, ["sflow_v5"]);
-        assert.ok(collector.exporters["127.0.0.1"].interface_counters >= 2 * 8, JSON.stringify(collector));
+        const read = collector.exporters["127.0.0.1"].interface_counters;
+        assert.ok(read >= 2 * 8, JSON.stringify(collector));
+        const metrics = await (await fetch(`${base}/metrics`, { headers: AUTH })).text();
+        const m = /^flintnet_collector_exporter_interface_counters_total\{exporter="127\.0\.0\.1"\} (\d+)$/m
+          .exec(metrics);
+        assert.ok(m && Number(m[1]) >= read, `/metrics: ${m?.[0]}; /stats before it: ${read}`);
       } catch (e) {
         console.error(sw.output());
         throw e;

@@ -1,5 +1,5 @@
 /**
- * The NetFlow/IPFIX collector in /metrics: totals, per exporter and per listener, read from
+ * The NetFlow/IPFIX/sFlow collector in /metrics: totals, per exporter and per listener, read from
  * `stats().collector` (src/app.ts) at each scrape. Per-exporter series follow the exporters the
  * collector lists (an exporter that goes away takes its series with it).
  */
@@ -24,6 +24,7 @@ const COUNTERS: readonly [string, string][] = [
   ["sequence_gaps", "Messages whose sequence number was not the one expected"],
   ["template_misses", "Data sets dropped because their template never arrived"],
   ["malformed", "Malformed datagrams"],
+  ["interface_counters", "sFlow port counters read (a port's counters in one counter sample)"],
 ];
 
 /** Registers the collector metrics. */
