@@ -7,9 +7,9 @@
  * its counters, so network delay does not bend the rates, and an uptime that went back is an agent restart
  * (no rate for that interval). sFlow carries no interface names: a port is named by its ifIndex.
  *
- * Bounded: at most `perDevice` ports a device (further ifIndexes are not kept, as the registry keeps the
- * first 16,384), and `maxPorts` over all devices, past which the device updated longest ago is forgotten: a
- * flood of forged exporters or ifIndexes costs memory only up to the bounds.
+ * Bounded: at most `perDevice` ports a device (the first met; the registry shows no more than that a device
+ * either), and `maxPorts` over all devices, past which the device updated longest ago is forgotten: a flood
+ * of forged exporters or ifIndexes costs memory only up to the bounds.
  */
 import type { InterfaceJson, PortCounters } from "../events/mod.ts";
 import { type CounterSample, interfaceRates } from "./counter_rates.ts";
