@@ -9,12 +9,8 @@ import type { DeviceSide } from "./device_side.ts";
 import { createLogger, Limiter } from "../base/mod.ts";
 import type { Config } from "../config/mod.ts";
 import type { FlowPipeline } from "../flow/mod.ts";
-import {
-  CollectorService,
-  type FlowRecordBatch,
-  type ListenerConfig,
-  type SflowInterfaceCounters,
-} from "../netflow/mod.ts";
+import type { PortCounters } from "../events/mod.ts";
+import { CollectorService, type FlowRecordBatch, type ListenerConfig } from "../netflow/mod.ts";
 
 /** The listeners the settings ask for (none when all are off). */
 function listeners(cfg: Config): ListenerConfig[] {
@@ -57,7 +53,7 @@ export function createCollector(
   cfg: Config,
   records: (b: FlowRecordBatch) => void,
   exporter: (ip: string) => void,
-  interfaces?: (counters: SflowInterfaceCounters[]) => void,
+  interfaces?: (counters: PortCounters[]) => void,
 ): CollectorService {
   return new CollectorService({
     listeners: listeners(cfg),

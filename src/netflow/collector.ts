@@ -1,11 +1,12 @@
 /**
  * The NetFlow v5 / v9 / IPFIX and sFlow v5 collector, without sockets: datagrams in, FlowRecordBatches
- * out, and counters. It keeps per exporter its domains, templates, sequence numbers and sampling rates, and
- * data that came before its template; all of it bounded (exporters, domains, templates, waiting
- * data). Nothing a peer sends can make it throw: a malformed datagram is counted by reason.
+ * out (and sFlow agents' port counters), and counters. It keeps per exporter its domains, templates,
+ * sequence numbers and sampling rates, and data that came before its template; all of it bounded
+ * (exporters, domains, templates, waiting data). Nothing a peer sends can make it throw: a malformed
+ * datagram is counted by reason.
  *
- * Pure: it imports nothing of Flintnet but byte and address helpers, so a Worker, the bench and tests
- * drive the very same code.
+ * Pure: it imports nothing of Flintnet but byte and address helpers (and the type of the port counters it
+ * hands on), so a Worker, the bench and tests drive the very same code.
  */
 import { u16, u32 } from "../net/mod.ts";
 import {
@@ -19,7 +20,7 @@ import { createFlowRecordBatch, type FlowRecordBatch, SourceKind } from "./flow_
 import { NetflowMalformed as M, NetflowRefused } from "./malformed.ts";
 import { decodeV5Records, v5Count } from "./netflow_v5.ts";
 import { decodeSflowSamples, SFLOW_VERSION } from "./sflow.ts";
-import type { SflowInterfaceCounters } from "./sflow_counters.ts";
+import type { PortCounters } from "../events/mod.ts";
 import { type PendingSet, PendingSets } from "./pending_sets.ts";
 import {
   countRecords,
@@ -101,7 +102,7 @@ export interface CollectorOptions {
   /** Called once when an exporter is first seen (or seen again after it was forgotten). */
   onExporter?: (exporter: ExporterState) => void;
   /** Called with each port's counters from an sFlow counter sample. */
-  onInterfaceCounters?: (counters: SflowInterfaceCounters) => void;
+  onInterfaceCounters?: (counters: PortCounters) => void;
   /** FLINTNET_NETFLOW_SAMPLING. */
   sampling?: readonly SamplingOverride[];
   /** Bounds (each defaults to DEFAULT_COLLECTOR_LIMITS'). */
@@ -247,7 +248,7 @@ export class NetflowCollector implements RecordSink, SetHost {
     return this.#exporters.values();
   }
 
-  interfaceCounters(counters: SflowInterfaceCounters): void {
+  interfaceCounters(counters: PortCounters): void {
     if (this.#interfaceCountersLeft <= 0) {
       this.interfaceCountersDropped++;
       return;

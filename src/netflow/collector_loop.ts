@@ -8,7 +8,7 @@ import { LibcError } from "../net/mod.ts";
 import { type CollectorLimits, NetflowCollector, type SamplingOverride } from "./collector.ts";
 import type { CollectorStats } from "./collector_stats.ts";
 import type { FlowRecordBatch } from "./flow_record.ts";
-import type { SflowInterfaceCounters } from "./sflow_counters.ts";
+import type { PortCounters } from "../events/mod.ts";
 import { DatagramBatch, kernelDrops, type UdpBind, UdpSocket, waitReadable } from "./udp_socket.ts";
 
 /** One socket to open. */
@@ -61,7 +61,7 @@ export interface ListenerStatus {
 export type FromCollector =
   | { type: "listening"; listeners: ListenerStatus[] }
   | { type: "exporter"; address: string }
-  | { type: "interfaces"; counters: SflowInterfaceCounters[] }
+  | { type: "interfaces"; counters: PortCounters[] }
   | { type: "stats"; collector: CollectorStats; listeners: ListenerStatus[] }
   | { type: "log"; level: "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> }
   | { type: "stopped" };
@@ -87,7 +87,7 @@ export class CollectorLoop {
   readonly #bound: { status: ListenerStatus; inode: number }[] = [];
   readonly #pollfds = new Uint8Array(8 * 4);
   /** sFlow interface counters decoded since the last post (bounded by the collector, per tick). */
-  #counters: SflowInterfaceCounters[] = [];
+  #counters: PortCounters[] = [];
   #stopping = false;
 
   constructor(o: LoopOptions, post: PostCollector, handOff: BatchHandOff) {

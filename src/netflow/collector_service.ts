@@ -21,7 +21,7 @@ import {
 } from "./collector_loop.ts";
 import type { CollectorStart, FromCollectorWorker } from "./collector_worker.ts";
 import { zeroCounters } from "./exporter_state.ts";
-import type { SflowInterfaceCounters } from "./sflow_counters.ts";
+import type { PortCounters } from "../events/mod.ts";
 import { BatchRing } from "../capture/mod.ts";
 import {
   createFlowRecordBatch,
@@ -53,7 +53,7 @@ export interface CollectorServiceOptions {
   /** Called with a new exporter's address. */
   onExporter?: (address: string) => void;
   /** Called with the ports' counters sFlow agents sent (a few at a time, in the order they arrived). */
-  onInterfaceCounters?: (counters: SflowInterfaceCounters[]) => void;
+  onInterfaceCounters?: (counters: PortCounters[]) => void;
   /** Bounds of the collector's state. */
   limits?: Partial<CollectorLimits>;
   /** Receive and decode in a Worker. @default false */

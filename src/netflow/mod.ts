@@ -6,4 +6,3 @@
  */
 export { CollectorService, type ListenerConfig } from "./collector_service.ts";
 export { type FlowRecordBatch } from "./flow_record.ts";
-export type { SflowInterfaceCounters } from "./sflow_counters.ts";

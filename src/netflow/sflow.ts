@@ -84,11 +84,7 @@ export function decodeSflowSamples(
     host.otherRecords++; // counter samples describe no flow; enterprises' own samples are not read
     if (format === COUNTER_SAMPLE || format === EXPANDED_COUNTER_SAMPLE) {
       const expanded = format === EXPANDED_COUNTER_SAMPLE;
-      const at = {
-        exporter: c.exporter.address,
-        receivedMs: c.receivedMs,
-        uptimeMs: c.receivedMs - c.uptimeBaseMs,
-      };
+      const at = { exporter: c.exporter.address, uptimeMs: c.receivedMs - c.uptimeBaseMs };
       const ok = readCounterSample(b, body, pos, expanded, at, host);
       if (!ok) return host.problem(M.RecordOverrun);
     }

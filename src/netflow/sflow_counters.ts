@@ -18,26 +18,23 @@
 import type { PortCounters } from "../events/mod.ts";
 import { u32 } from "../net/mod.ts";
 
-/** One port's generic interface counters, as its agent sent them, and when they arrived. */
-export interface SflowInterfaceCounters extends PortCounters {
-  /** When the datagram arrived, ms since the epoch. */
-  receivedMs: number;
-}
-
 /** Standard (enterprise 0) counter sample formats and the record read. */
 export const COUNTER_SAMPLE = 2, EXPANDED_COUNTER_SAMPLE = 4;
 const IF_COUNTERS = 1, IF_COUNTERS_LENGTH = 88;
 const ALL_ONES_32 = 0xffffffff;
 const ALL_ONES_64 = 0xffffffffffffffffn;
 
+/** What a port's counters take from their datagram: the exporter and the agent's uptime. */
+export type CountersDatagram = Pick<PortCounters, "exporter" | "uptimeMs">;
+
 /** Where the interface counters a counter sample holds go. */
 export interface InterfaceCountersSink {
-  interfaceCounters(c: SflowInterfaceCounters): void;
+  interfaceCounters(c: PortCounters): void;
 }
 
 /**
  * Reads the counter sample `b[p, end)` (`expanded`: format 0:4), handing `sink` each generic interface
- * counters record; `exporter`, `receivedMs` and `uptimeMs` are the datagram's. False when its records run
+ * counters record; `exporter` and `uptimeMs` are the datagram's. False when its records run
  * past it (nothing after the record that does is read).
  */
 export function readCounterSample(
@@ -45,7 +42,7 @@ export function readCounterSample(
   p: number,
   end: number,
   expanded: boolean,
-  datagram: { exporter: string; receivedMs: number; uptimeMs: number },
+  datagram: CountersDatagram,
   sink: InterfaceCountersSink,
 ): boolean {
   const fixed = expanded ? 16 : 12;
@@ -67,13 +64,12 @@ export function readCounterSample(
 function ifCounters(
   b: Uint8Array,
   p: number,
-  d: { exporter: string; receivedMs: number; uptimeMs: number },
-): SflowInterfaceCounters {
+  d: CountersDatagram,
+): PortCounters {
   const status = u32(b, p + 20);
   const speed = u64(b, p + 8);
   return {
     exporter: d.exporter,
-    receivedMs: d.receivedMs,
     uptimeMs: d.uptimeMs,
     ifIndex: u32(b, p),
     ifType: u32(b, p + 4),

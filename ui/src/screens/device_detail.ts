@@ -153,6 +153,7 @@ export function DeviceDetailScreen(props: { ip: string }) {
       );
   };
   const known = d.arp?.acknowledged || ack !== null;
+  const note = interfacesNote(d);
   const row = (k: string, v: unknown) =>
     v === null || v === undefined || v === "" ? null : html`
       <dt>${k}</dt>
@@ -221,7 +222,7 @@ export function DeviceDetailScreen(props: { ip: string }) {
     </div>
     <div class="panel">
       <h2>Interfaces <small>(${d.interfaces.length})</small></h2>
-      ${interfacesNote(d) && html`<p class="muted" data-testid="interfaces-note">${interfacesNote(d)}</p>`}
+      ${note && html`<p class="muted" data-testid="interfaces-note">${note}</p>`}
       ${
     d.interfaces.length === 0 ? null : html`
       <${VirtualTable} label="Interfaces" testId="interfaces" rows=${d
