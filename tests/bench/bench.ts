@@ -3,10 +3,11 @@
  *
  *   deno task bench [--only=replay,memory,live,http,snmp,discovery,anomaly,netflow,history,daemon,threats,recording] [--profile] [--dry-run]
  *
- * Sections: replay throughput (Flintnet replay ×5, tcpdump ×3, softflowd ×3, interleaved), flow-table
- * memory (tests/bench/flow_memory.ts at 100 k and 1 M flows), live capture drops (tests/bench/live_capture.ts),
- * HTTP, one SNMP poll cycle of 1,000 simulated agents (tests/bench/snmp_poll.ts) and a /22 discovery sweep
- * in a network namespace (tests/bench/discovery_sweep.ts), each beside Net-SNMP, the anomaly detector's
+ * Sections: replay throughput (Flintnet replay ×5, tcpdump ×3, the replay floor ×3 (tests/bench/replay_floor.ts),
+ * softflowd ×3, interleaved), flow-table memory (tests/bench/flow_memory.ts at 100 k and 1 M flows), live
+ * capture drops (tests/bench/live_capture.ts), HTTP, one SNMP poll cycle of 1,000 simulated agents
+ * (tests/bench/snmp_poll.ts) and a /22 discovery sweep in a network namespace
+ * (tests/bench/discovery_sweep.ts), each beside Net-SNMP, the anomaly detector's
  * false alerts and detection delays on simulated days (tests/bench/anomaly_precision.ts) beside the old rule's,
  * NetFlow ingest beside nfcapd (tests/bench/netflow_ingest.ts), the flow history's top-N over an hour
  * at 10 k flows a minute with the analysis engine's minute (tests/bench/flow_history.ts), and block lists:
@@ -283,6 +284,8 @@ async function ensurePcap(): Promise<{ sha256: string; generator: string; truth:
 interface ReplayFigures {
   flintnet: (ToolSummary & { reportedPps: number[]; medianReportedPps: number; frames: number }) | null;
   tcpdump: ToolSummary | null;
+  /** replay_floor.ts: reading and decoding only (no flow table, no detector). */
+  floor: ToolSummary | null;
   softflowd: (ToolSummary & { processed: number; exported: string; datagramsReceived: number }) | null;
 }
 
@@ -323,7 +326,8 @@ async function benchReplay(frames: number): Promise<ReplayFigures> {
     console.log("replay: warm-up run (page cache, Deno's transpile cache)…");
     const warm = await timed(replayCmd);
     if (warm.code !== 0) failed("flintnet replay (warm-up)", describeFailure(warm));
-    const fl: Timed[] = [], reported: number[] = [], td: Timed[] = [], sf: Timed[] = [];
+    const floorCmd = [Deno.execPath(), "run", "-A", join(HERE, "replay_floor.ts"), PCAP];
+    const fl: Timed[] = [], reported: number[] = [], td: Timed[] = [], sf: Timed[] = [], floor: Timed[] = [];
     let sfReceived = 0;
     // Interleaved, so a change in machine load during the run hits every tool alike.
     for (let round = 0; round < FLINTNET_RUNS; round++) {
@@ -347,6 +351,16 @@ async function benchReplay(frames: number): Promise<ReplayFigures> {
           td.push(d);
           line.push(`tcpdump ${fmt.s(d.wallS)}`);
         }
+        const r = await timed(floorCmd, 60_000);
+        if (r.code !== 0) failed(`replay floor (round ${round + 1})`, describeFailure(r));
+        else if (JSON.parse(r.stdout).rows !== frames) {
+          console.log(
+            `  ! the replay floor decoded ${JSON.parse(r.stdout).rows} rows; the generator wrote ${frames}`,
+          );
+        } else {
+          floor.push(r);
+          line.push(`floor ${fmt.s(r.wallS)}`);
+        }
         const s = await runSoftflowd(tmp);
         if (s.t.code !== 0) failed(`softflowd (round ${round + 1})`, describeFailure(s.t));
         else {
@@ -363,6 +377,7 @@ async function benchReplay(frames: number): Promise<ReplayFigures> {
         ? { ...summarise(fl, frames), reportedPps: reported, medianReportedPps: median(reported), frames }
         : null,
       tcpdump: td.length ? summarise(td, frames) : null,
+      floor: floor.length ? summarise(floor, frames) : null,
       softflowd: sf.length
         ? {
           ...summarise(sf, frames),
@@ -602,6 +617,15 @@ function buildRows(
       peer: `tcpdump ${fmt.s(d?.medianWallS ?? NaN)}`,
       target: `≤ ${TARGET.vsTcpdump}×`,
       result: verdict(slower, TARGET.vsTcpdump, false),
+    });
+    // What the runtime costs before any flow is counted: Deno's start, the reading Worker, the decoder.
+    const fw = replay.floor?.medianWallS ?? NaN;
+    rows.push({
+      measure: "replay floor: read and decode only, no flow table or detector (median wall time)",
+      flintnet: `${fmt.s(fw)} = ${fmt.x(fw / (d?.medianWallS ?? NaN))} tcpdump`,
+      peer: `tcpdump ${fmt.s(d?.medianWallS ?? NaN)}; replay ${fmt.s(f?.medianWallS ?? NaN)}`,
+      target: "(diagnostic)",
+      result: "—",
     });
   }
   if (memory) {
