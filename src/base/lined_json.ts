@@ -25,13 +25,27 @@ export function stringifyLined(
   return lines.length === 0 ? `${open}\n]}\n` : `${open}\n${lines.join(",\n")}\n]}\n`;
 }
 
+/** A document's list, an element at a time: a {@link LinedReader}, or a parsed list ({@link elementsOf}). */
+export interface Elements {
+  /** The next element, or undefined after the last (JSON has no undefined). */
+  next(): unknown;
+  /** How many elements are left. */
+  rest(): number;
+}
+
+/** The elements of a list already parsed, read as a {@link LinedReader}'s are. */
+export function elementsOf(list: readonly unknown[]): Elements {
+  let i = 0;
+  return { next: () => i < list.length ? list[i++] : undefined, rest: () => list.length - i };
+}
+
 /**
  * The elements of a document in the layout {@link stringifyLined} writes, parsed one at a time. Found by
  * {@link readLined}; a line that is not one JSON value followed by a comma (none after the last) makes
  * {@link LinedReader.next} throw a SyntaxError, and the caller reads the document whole instead, which
  * says where it is broken.
  */
-export class LinedReader {
+export class LinedReader implements Elements {
   /** The members before the list, and the list itself as `[]`. */
   readonly head: Record<string, unknown>;
   readonly #text: string;

@@ -10,6 +10,8 @@
  */
 import {
   decodeUtf8Strict,
+  type Elements,
+  elementsOf,
   moveAside,
   readLined,
   readWholeFile,
@@ -154,17 +156,8 @@ export async function loadRegistryFile(
     return { ...await moveUnreadable(path, "not a JSON object", now), staleTempFiles };
   }
   const list = (doc as Record<string, unknown>).devices;
-  let i = 0;
-  const elements = Array.isArray(list)
-    ? { next: () => i < list.length ? list[i++] : undefined, rest: () => list.length - i }
-    : null;
+  const elements = Array.isArray(list) ? elementsOf(list) : null;
   return await readDocument(path, doc as Record<string, unknown>, elements, now, max, staleTempFiles);
-}
-
-/** The devices of a document, one at a time: undefined after the last; rest() counts those not read. */
-interface DeviceElements {
-  next(): unknown;
-  rest(): number;
 }
 
 /**
@@ -175,7 +168,7 @@ interface DeviceElements {
 async function readDocument(
   path: string,
   top: Record<string, unknown>,
-  elements: DeviceElements | null,
+  elements: Elements | null,
   now: () => number,
   max: number,
   staleTempFiles: number,
