@@ -13,15 +13,23 @@
  * 65,536 devices the registry keeps 570 → 370 ms; of a file of exactly 65,536, 430–500 → 350–375 ms.
  */
 
-/** The document: the members of `head` (in their order), then `member` holding `elements`, one a line. */
+/**
+ * The document: the members of `head` (in their order), then `member` holding `elements`, one a line — the
+ * value JSON.stringify gives for `{ ...head, [member]: elements }`.
+ * @throws TypeError when `head` has a member of that name: the list must come last
+ */
 export function stringifyLined(
   head: Record<string, unknown>,
   member: string,
   elements: readonly unknown[],
 ): string {
+  if (Object.hasOwn(head, member)) {
+    throw new TypeError(`"${member}" is the list, not one of the head's members`);
+  }
   const whole = JSON.stringify({ ...head, [member]: [] }); // …,"member":[]}
   const open = whole.slice(0, -2); // …,"member":[
-  const lines = elements.map((e) => JSON.stringify(e));
+  // as in an array JSON.stringify writes, what has no JSON form (undefined, a function) is null
+  const lines = elements.map((e) => JSON.stringify(e) ?? "null");
   return lines.length === 0 ? `${open}\n]}\n` : `${open}\n${lines.join(",\n")}\n]}\n`;
 }
 

@@ -34,6 +34,13 @@ Deno.test("stringifyLined() writes one JSON document, the head's members first a
   assert.deepEqual(lines.slice(-2), ["]}", ""], "the closing line, then the file's last newline");
   const empty = stringifyLined(head, "devices", []);
   assert.deepEqual(JSON.parse(empty), { ...head, devices: [] });
+  // what JSON.stringify writes for the whole, also for elements without a JSON form
+  const odd = [undefined, () => 1, { a: undefined }];
+  assert.deepEqual(
+    JSON.parse(stringifyLined(head, "devices", odd)),
+    JSON.parse(JSON.stringify({ ...head, devices: odd })),
+  );
+  assert.throws(() => stringifyLined({ devices: 1 }, "devices", []), TypeError, "the list must come last");
 });
 
 Deno.test("readLined() gives back each element in order, its head, and counts what is not read", () => {
