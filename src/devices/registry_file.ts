@@ -111,8 +111,9 @@ function withoutNulls(o: object): Record<string, unknown> {
  * Reads the registry file. A missing file is an empty registry. A file that is not JSON, not UTF-8,
  * not an object with `devices`, or of another schema is moved aside and reported in `problem`. A file
  * that cannot be read at all (permissions, a directory in its place) throws: starting empty would
- * overwrite it on the next save. Devices after the first `max` good ones are counted, not checked: the
- * registry could not hold them (checking costs about 5 µs a device, 0.2 s of a start with 100 k).
+ * overwrite it on the next save. Devices after the first `max` good ones are counted, not checked (nor, in
+ * the layout saves write, parsed): the registry could not hold them (checking costs about 5 µs a device, 0.2 s
+ * of a start with 100 k).
  */
 export async function loadRegistryFile(
   path: string,

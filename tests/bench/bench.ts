@@ -352,11 +352,10 @@ async function benchReplay(frames: number): Promise<ReplayFigures> {
           line.push(`tcpdump ${fmt.s(d.wallS)}`);
         }
         const r = await timed(floorCmd, 60_000);
+        const decoded = r.code === 0 ? JSON.parse(r.stdout).rows : NaN;
         if (r.code !== 0) failed(`replay floor (round ${round + 1})`, describeFailure(r));
-        else if (JSON.parse(r.stdout).rows !== frames) {
-          console.log(
-            `  ! the replay floor decoded ${JSON.parse(r.stdout).rows} rows; the generator wrote ${frames}`,
-          );
+        else if (decoded !== frames) {
+          console.log(`  ! the replay floor decoded ${decoded} rows; the generator wrote ${frames}`);
         } else {
           floor.push(r);
           line.push(`floor ${fmt.s(r.wallS)}`);

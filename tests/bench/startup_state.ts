@@ -9,9 +9,9 @@
  * and analysis sides), so the time to its first 200 is the time to a usable daemon.
  *
  * The state is made once with Flintnet's own writers (DeviceRegistry, openHistory) and kept in
- * tests/bench/.cache/startup-state-v3/; each run copies it into a new state directory. Devices are
- * 100,000 addresses in 10.64.0.0/14 (2 % of them SNMP switches with 24 interfaces, the rest hosts seen by
- * the sweep); the registry keeps 65,536 of them (its bound) and counts the rest as refused. The history
+ * tests/bench/.cache/startup-state-v3/ (v3: devices.json a device a line, as the registry now writes it);
+ * each run copies it into a new state directory. Devices are 100,000 addresses in 10.64.0.0/14 (2 % of them
+ * SNMP switches with 24 interfaces, the rest hosts seen by the sweep); the registry keeps 65,536 of them (its bound) and counts the rest as refused. The history
  * holds alerts of the last 25 days (inside the default 30-day retention) until the file's pages in use
  * reach 1,000,000,000 bytes; the daemon runs with FLINTNET_HISTORY_MAX_MB=2000, as a site that keeps that
  * much history must set it.
