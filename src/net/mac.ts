@@ -18,12 +18,38 @@ const FIRST_OCTET = 2 ** 40;
  * `001a.2b3c.4d5e` and twelve bare hex digits.
  */
 export function parseMac(text: string): number | undefined {
+  if (text.length === 17) return separatedMac(text);
   let hex: string;
   if (COLONS_OR_DASHES.test(text)) hex = text.replace(/[:-]/g, "");
   else if (CISCO_DOTTED.test(text)) hex = text.replaceAll(".", "");
   else if (BARE.test(text)) hex = text;
   else return undefined;
   return parseInt(hex, 16);
+}
+
+/**
+ * `00:1a:2b:3c:4d:5e` or `00-1A-…` (one separator throughout), character by character: the form every state
+ * file writes, read for each MAC at a start (65,536 of them through the expressions and replace() took 50–100
+ * ms of one).
+ */
+function separatedMac(text: string): number | undefined {
+  const sep = text.charCodeAt(2);
+  if (sep !== 0x3a && sep !== 0x2d) return undefined; // ":" or "-"
+  let mac = 0;
+  for (let i = 0; i < 17; i += 3) {
+    if (i > 0 && text.charCodeAt(i - 1) !== sep) return undefined;
+    const hi = hexDigit(text.charCodeAt(i)), lo = hexDigit(text.charCodeAt(i + 1));
+    if (hi < 0 || lo < 0) return undefined;
+    mac = mac * 256 + hi * 16 + lo;
+  }
+  return mac;
+}
+
+/** The value of a hex digit's character code, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20; // lower case
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
 }
 
 /** A MAC address in the one form Flintnet shows (lower case, colons), or null when it is not one. */

@@ -39,6 +39,27 @@ Deno.test("parseMac() refuses short, long, mixed-separator, unpadded and non-hex
   }
 });
 
+Deno.test("parseMac() reads every separated spelling as its octets say, and refuses each byte out of place", () => {
+  // The octets are written here with toString(16), independently of the parser's digit arithmetic.
+  let seed = 7;
+  const byte = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256;
+  for (let n = 0; n < 2000; n++) {
+    const octets = Array.from({ length: 6 }, byte);
+    const value = octets.reduce((v, o) => v * 256 + o, 0);
+    const sep = n % 2 === 0 ? ":" : "-";
+    const text = octets.map((o) => o.toString(16).padStart(2, "0")).join(sep);
+    assert.equal(parseMac(n % 3 === 0 ? text.toUpperCase() : text), value, text);
+    // One character replaced by another that does not belong there (the other separator, a hex digit's
+    // neighbours in ASCII, a space): refused wherever it is.
+    const at = n % 17;
+    for (const c of ["g", "G", "@", "`", "/", ":", "-", " ", "\u00e9"]) {
+      if (c === text[at]) continue;
+      const broken = text.slice(0, at) + c + text.slice(at + 1);
+      assert.equal(parseMac(broken), undefined, broken);
+    }
+  }
+});
+
 Deno.test("isLocallyAdministered() and isMulticast() read the U/L and I/G bits of the first octet", () => {
   for (let first = 0; first < 256; first++) {
     const mac = first * 2 ** 40 + 0x123456789a;
