@@ -488,7 +488,7 @@ function benchHistory(): Promise<FlowHistoryBenchResult | null> {
 
 function benchStartupState(): Promise<StartupStateResult | null> {
   console.log(
-    "daemon: start-up with 100 k devices and a 1 GB alert history, warm and cold (about 40 s; the state is made once, about a minute)…",
+    "daemon: start-up with 100 k devices and a 1 GB alert history, warm and cold, and with an ARP history at its bound (about 50 s; the state is made once, about a minute)…",
   );
   return runSection<StartupStateResult>("start-up with state", "startup_state.ts", 600_000);
 }

@@ -96,6 +96,16 @@ export function startupStateRows(
     target: `≤ ${DAEMON_TARGET.startupLoadedS} s`,
     result: verdict(l.startup_s, DAEMON_TARGET.startupLoadedS, false),
   }];
+  const a = r.loaded_arp;
+  rows.push({
+    measure: `start-up to /healthz, the same state and an ARP history at its bound (${
+      a.macs.toLocaleString("en-US")
+    } MACs, ${mb(a.arp_state_bytes)})`,
+    flintnet: `${a.startup_s.toFixed(2)} s`,
+    peer: `without it ${l.startup_s.toFixed(2)} s`,
+    target: "(diagnostic)",
+    result: "—",
+  });
   if (r.cold) {
     rows.push({
       measure: "start-up to /healthz, the same state, page cache dropped (as after a boot)",

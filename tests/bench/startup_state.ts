@@ -16,12 +16,17 @@
  * reach 1,000,000,000 bytes; the daemon runs with FLINTNET_HISTORY_MAX_MB=2000, as a site that keeps that
  * much history must set it.
  *
+ * A third configuration adds an ARP history at its bound (arp-state.json with 65,536 MACs, the registry's
+ * hosts, a third of them with a second address), as a site that large, or one an ARP flood filled, has: a
+ * diagnostic beside the issue's state, made once into the same cache (arp-state-bound.json).
+ *
  * The daemon runs in a network namespace of its own with only loopback up: the registry's addresses are
  * unreachable from there, so the poller and the sweep send nothing anywhere. This script re-runs itself
  * inside that namespace (`--inside`). Needs root and iproute2.
  */
 import { join } from "node:path";
 import { DeviceRegistry } from "../../src/devices/mod.ts";
+import { ArpHistory } from "../../src/devices/arp_history.ts";
 import { openHistory } from "../../src/store/mod.ts";
 import { markStateSchema } from "../../src/app/state_schema.ts";
 import type { InterfaceJson } from "../../src/events/mod.ts";
@@ -37,6 +42,8 @@ export interface StartupRun {
   refused: number;
   /** Alerts in the history, as /stats reports them. */
   alerts: number;
+  /** MACs that claimed the address of the registry's 50th host, as /devices/:ip reports them (ARP history). */
+  arp_claims: number;
 }
 
 /** What one run reports. */
@@ -44,6 +51,8 @@ export interface StartupStateResult {
   /** Started again right after another start (the page cache holds the binary and the state). */
   empty: StartupRun;
   loaded: StartupRun & { devices_in_file: number; history_bytes: number; devices_json_bytes: number };
+  /** The same state with the ARP history at its bound. */
+  loaded_arp: StartupRun & { macs: number; arp_state_bytes: number };
   /** The same two with the page cache dropped first, as after a boot; null when it cannot be (not root). */
   cold: { empty: StartupRun; loaded: StartupRun } | null;
   loadavg: string;
@@ -54,6 +63,9 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const CACHE = join(HERE, ".cache", "startup-state-v3");
 const NS = "fpf-start";
 const DEVICES = 100_000;
+/** MACs in the ARP history: its bound (ArpHistory's maxMacs default). */
+const ARP_MACS = 65_536;
+const ARP_CACHE = join(CACHE, "arp-state-bound.json");
 const HISTORY_BYTES = 1_000_000_000;
 const DAY_MS = 86_400_000;
 
@@ -95,11 +107,8 @@ async function makeDevices(path: string, now: number): Promise<void> {
   const registry = new DeviceRegistry({ path, publish: () => {}, maxDevices: DEVICES, now: () => now });
   for (let i = 1; i <= DEVICES; i++) {
     const ip = addressOf(i);
-    const mac = `02:10:${((i >>> 16) & 255).toString(16).padStart(2, "0")}:${
-      ((i >>> 8) & 255).toString(16).padStart(2, "0")
-    }:${(i & 255).toString(16).padStart(2, "0")}:01`;
     const seenAt = now - (i % 1440) * 60_000;
-    registry.observe({ ip, mac, source: "arp_sweep", seenAt });
+    registry.observe({ ip, mac: macOf(i), source: "arp_sweep", seenAt });
     if (i % 50 !== 0) continue;
     registry.observe({
       ip,
@@ -181,8 +190,39 @@ function makeHistory(path: string, now: number): number {
   return n;
 }
 
+/** The MAC of the registry's host `i`. */
+function macOf(i: number): string {
+  const hex = (n: number) => (n & 255).toString(16).padStart(2, "0");
+  return `02:10:${hex(i >>> 16)}:${hex(i >>> 8)}:${hex(i)}:01`;
+}
+
+/**
+ * arp-state.json with ARP_MACS MACs, written by the ARP history itself: the registry's hosts, learned (known),
+ * seen over the last day, every third one having moved to a second address since.
+ */
+async function makeArpState(path: string, now: number): Promise<void> {
+  const h = new ArpHistory({ path: `${path}.tmp` });
+  h.learningStartMs = now - 30 * DAY_MS;
+  for (let i = 1; i <= ARP_MACS; i++) {
+    const mac = parseInt(macOf(i).replaceAll(":", ""), 16), seen = now - (ARP_MACS - i) * 1000;
+    const [a, b, c, d] = addressOf(i).split(".").map(Number);
+    h.claim(mac, ((a << 24) | (b << 16) | (c << 8) | d) >>> 0, seen - DAY_MS);
+    if (i % 3 === 0) h.claim(mac, ((a << 24) | ((b + 2) << 16) | (c << 8) | d) >>> 0, seen);
+    h.markKnown(mac);
+  }
+  await h.save();
+  await Deno.rename(`${path}.tmp`, path);
+}
+
 /** The cached state, made when missing. */
 async function cachedState(): Promise<void> {
+  await cachedCoreState();
+  if (await exists(ARP_CACHE)) return;
+  progress(`making an ARP history of ${ARP_MACS.toLocaleString("en-US")} MACs (once)…`);
+  await makeArpState(ARP_CACHE, Date.now());
+}
+
+async function cachedCoreState(): Promise<void> {
   if (await exists(join(CACHE, "complete"))) return;
   await Deno.remove(CACHE, { recursive: true }).catch(() => {});
   await Deno.mkdir(CACHE, { recursive: true });
@@ -237,13 +277,15 @@ async function startOnce(stateDir: string): Promise<StartupRun> {
     }
     if (!Number.isFinite(startup)) throw new Error(`the daemon never answered /healthz:\n${log.join("")}`);
     const token = (await Deno.readTextFile(join(stateDir, "api-token"))).trim();
-    const stats = await (await fetch(`${base}/stats`, { headers: { Authorization: `Bearer ${token}` } }))
-      .json();
+    const headers = { Authorization: `Bearer ${token}` };
+    const stats = await (await fetch(`${base}/stats`, { headers })).json();
+    const device = await (await fetch(`${base}/devices/${addressOf(50)}`, { headers })).json();
     return {
       startup_s: startup,
       devices: stats.devices,
       refused: stats.devices_refused,
       alerts: stats.alerts.history.alerts,
+      arp_claims: device.ip_claims?.length ?? 0,
     };
   } finally {
     child.kill("SIGTERM");
@@ -267,7 +309,11 @@ async function dropPageCache(): Promise<boolean> {
 const RUNS = 3;
 
 /** RUNS starts, each on a state dir of its own (a start changes the files), the median one with all times. */
-async function medianStart(full: boolean, cold: boolean): Promise<StartupRun & { runs_s: number[] }> {
+async function medianStart(
+  full: boolean,
+  cold: boolean,
+  arp = false,
+): Promise<StartupRun & { runs_s: number[] }> {
   const runs: StartupRun[] = [];
   for (let i = 0; i < RUNS; i++) {
     const dir = await Deno.makeTempDir({ prefix: "flintnet-startup-" });
@@ -277,6 +323,7 @@ async function medianStart(full: boolean, cold: boolean): Promise<StartupRun & {
           await Deno.copyFile(join(CACHE, f), join(dir, f));
         }
       }
+      if (arp) await Deno.copyFile(ARP_CACHE, join(dir, "arp-state.json"));
       // The copy's dirty pages are written out first, not while the daemon starts.
       await run(["sync"]);
       if (cold) await dropPageCache();
@@ -300,6 +347,13 @@ async function inside(): Promise<StartupStateResult> {
   );
   const empty = await medianStart(false, false);
   const loaded = await medianStart(true, false);
+  progress(
+    `${RUNS} starts with the same state and an ARP history of ${ARP_MACS.toLocaleString("en-US")} MACs…`,
+  );
+  const loadedArp = await medianStart(true, false, true);
+  if (loadedArp.arp_claims === 0) {
+    throw new Error(`the daemon did not restore the ARP history: /devices/${addressOf(50)} lists no claims`);
+  }
   let cold: StartupStateResult["cold"] = null;
   if (await dropPageCache()) {
     progress("the same with the page cache dropped before each start…");
@@ -313,6 +367,7 @@ async function inside(): Promise<StartupStateResult> {
       history_bytes: (await Deno.stat(join(CACHE, "history.db"))).size,
       devices_json_bytes: (await Deno.stat(join(CACHE, "devices.json"))).size,
     },
+    loaded_arp: { ...loadedArp, macs: ARP_MACS, arp_state_bytes: (await Deno.stat(ARP_CACHE)).size },
     cold,
     loadavg: Deno.loadavg().map((x) => x.toFixed(2)).join(" "),
   };
