@@ -6,6 +6,7 @@ import {
   formatIpv4,
   formatIpv6,
   formatMac,
+  ipSortKey,
   parseIp,
   parseIpv4,
   sortByIp,
@@ -206,6 +207,34 @@ Deno.test("formatMac() writes six lower-case, zero-padded hex pairs", () => {
   assert.equal(formatMac(0xffffffffffff), "ff:ff:ff:ff:ff:ff");
   assert.equal(formatMac(0), "00:00:00:00:00:00");
   assert.equal(formatMac(0x800000000000), "80:00:00:00:00:00");
+});
+
+Deno.test("sortByIp() gives the order of ipSortKey with ties kept in place, whatever the mix of addresses", () => {
+  const rng = seededRng(0x0bad_cafe);
+  const pool = [
+    ...Array.from({ length: 40 }, () => [rng() >>> 24, rng() & 255, rng() & 255, rng() & 255].join(".")),
+    "0.0.0.0",
+    "255.255.255.255",
+    "10.0.0.1",
+    "::1",
+    "2001:db8::1",
+    "fe80::1",
+    "::ffff:10.0.0.1",
+    "not an address",
+    "010.0.0.1", // a leading zero: not an address here
+    "",
+  ];
+  for (let round = 0; round < 50; round++) {
+    // Repeats of one address are common (several things on one host): the tag tells them apart.
+    const devices = Array.from(
+      { length: 1 + (rng() % 120) },
+      (_, tag) => ({ ip: pool[rng() % pool.length], tag }),
+    );
+    const expected = devices.map((d, i) => ({ k: ipSortKey(d.ip), i, d }))
+      .sort((a, b) => a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i)
+      .map((x) => x.d);
+    assert.deepEqual(sortByIp(devices), expected, `round ${round}`);
+  }
 });
 
 Deno.test("sortByIp() orders random IPv4 addresses as their 32-bit values, IPv6 after them", () => {
