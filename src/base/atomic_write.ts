@@ -21,14 +21,18 @@ export interface AtomicWriteOptions {
 }
 
 /**
- * Replaces `path` with `data` atomically.
+ * Replaces `path` with `data` atomically. `data` may also be the text in pieces, in order: each piece is
+ * asked for only after the one before was written, and each write is awaited, so a large state file is
+ * made a slice at a time while the thread runs other work between slices, instead of the thread stopping
+ * until the whole text is built (the device registry and the ARP history at their bounds held it
+ * 0.3–0.6 s a save).
  *
- * On failure the target is untouched, the temporary file is removed and the
- * error is rethrown.
+ * On failure — of a write, or of the pieces themselves (an exception while making one) — the target is
+ * untouched, the temporary file is removed and the error is rethrown.
  */
 export async function writeFileAtomic(
   path: string,
-  data: string | Uint8Array,
+  data: string | Uint8Array | Iterable<string>,
   opts: AtomicWriteOptions = {},
 ): Promise<void> {
   const slash = path.lastIndexOf("/");
@@ -38,15 +42,20 @@ export async function writeFileAtomic(
   // A dot name keeps it out of globs; pid + random keeps two writers apart.
   const tmp = `${dir === "/" ? "" : dir}/.${base}.${Deno.pid}.${rand}.tmp`;
   const mode = opts.mode ?? await existingMode(path);
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  // A string is iterable too (by characters): it is one piece.
+  const pieces = typeof data === "string" || data instanceof Uint8Array ? [data] : data;
+  const encoder = new TextEncoder();
 
   let file: Deno.FsFile | undefined;
   try {
     file = await Deno.open(tmp, { write: true, createNew: true, mode: mode ?? 0o666 });
     // open(2) applies the umask; an explicit mode must hold exactly.
     if (mode !== undefined) await Deno.chmod(tmp, mode);
-    let off = 0;
-    while (off < bytes.length) off += await file.write(bytes.subarray(off));
+    for (const piece of pieces) {
+      const bytes = typeof piece === "string" ? encoder.encode(piece) : piece;
+      let off = 0;
+      while (off < bytes.length) off += await file.write(bytes.subarray(off));
+    }
     await file.sync();
     file.close();
     file = undefined;

@@ -111,3 +111,44 @@ Deno.test({
     });
   },
 });
+
+Deno.test("writeFileAtomic() writes pieces in order, each before the next is asked for", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/arp-state.json`;
+    await Deno.writeTextFile(path, "old");
+    const pieces = ['{"a":[', "1,2", ",3", "]}\n"];
+    const writtenBefore: number[] = [];
+    // When the next piece is asked for, how much of the temporary file is written (read synchronously: the
+    // writer is waiting for this piece).
+    const tempSize = () => {
+      const tmp = [...Deno.readDirSync(dir)].find((e) => e.name.endsWith(".tmp"));
+      return tmp === undefined ? -1 : Deno.statSync(`${dir}/${tmp.name}`).size;
+    };
+    function* iterable() {
+      for (const p of pieces) {
+        writtenBefore.push(tempSize());
+        yield p;
+      }
+    }
+    await writeFileAtomic(path, iterable());
+    assert.equal(await Deno.readTextFile(path), pieces.join(""));
+    assert.deepEqual(await names(dir), ["arp-state.json"]);
+    // The temporary file held exactly the pieces before each one was asked for.
+    const expected = pieces.map((_, i) => new TextEncoder().encode(pieces.slice(0, i).join("")).length);
+    assert.deepEqual(writtenBefore, expected);
+  });
+});
+
+Deno.test("writeFileAtomic() leaves the target as it was when making a piece throws", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/devices.json`;
+    await Deno.writeTextFile(path, "the old registry");
+    function* pieces() {
+      yield '{"devices":[\n';
+      throw new Error("a device could not be written");
+    }
+    await assert.rejects(writeFileAtomic(path, pieces()), /a device could not be written/);
+    assert.equal(await Deno.readTextFile(path), "the old registry");
+    assert.deepEqual(await names(dir), ["devices.json"]);
+  });
+});

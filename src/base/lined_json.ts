@@ -21,16 +21,42 @@
 export function stringifyLined(
   head: Record<string, unknown>,
   member: string,
-  elements: readonly unknown[],
+  elements: Iterable<unknown>,
 ): string {
+  return [...stringifyLinedSlices(head, member, elements)].join("");
+}
+
+/** Elements a slice of {@link stringifyLinedSlices} holds at most by default. */
+const SLICE_ELEMENTS = 1024;
+
+/**
+ * The text of {@link stringifyLined} in slices of up to `perSlice` elements, each made when it is asked for
+ * (writeFileAtomic asks for the next once the last is written): the thread is not held while every element
+ * is turned into text at once, nor is the whole text in memory.
+ * @throws TypeError when `head` has a member of that name: the list must come last
+ */
+export function* stringifyLinedSlices(
+  head: Record<string, unknown>,
+  member: string,
+  elements: Iterable<unknown>,
+  perSlice = SLICE_ELEMENTS,
+): Generator<string> {
   if (Object.hasOwn(head, member)) {
     throw new TypeError(`"${member}" is the list, not one of the head's members`);
   }
   const whole = JSON.stringify({ ...head, [member]: [] }); // …,"member":[]}
-  const open = whole.slice(0, -2); // …,"member":[
-  // as in an array JSON.stringify writes, what has no JSON form (undefined, a function) is null
-  const lines = elements.map((e) => JSON.stringify(e) ?? "null");
-  return lines.length === 0 ? `${open}\n]}\n` : `${open}\n${lines.join(",\n")}\n]}\n`;
+  yield `${whole.slice(0, -2)}\n`; // …,"member":[
+  let lines: string[] = [], any = false;
+  for (const e of elements) {
+    // as in an array JSON.stringify writes, what has no JSON form (undefined, a function) is null
+    lines.push(JSON.stringify(e) ?? "null");
+    if (lines.length < perSlice) continue;
+    yield `${any ? ",\n" : ""}${lines.join(",\n")}`;
+    lines = [];
+    any = true;
+  }
+  if (lines.length > 0) yield `${any ? ",\n" : ""}${lines.join(",\n")}`;
+  yield any || lines.length > 0 ? "\n]}\n" : "]}\n";
 }
 
 /** A document's list, an element at a time: a {@link LinedReader}, or a parsed list ({@link elementsOf}). */

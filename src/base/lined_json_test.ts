@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readLined, stringifyLined } from "./lined_json.ts";
+import { readLined, stringifyLined, stringifyLinedSlices } from "./lined_json.ts";
 
 /** Elements JSON must escape or nest: newlines and quotes in strings, non-ASCII, lists, null. */
 const ELEMENTS: unknown[] = [
@@ -41,6 +41,41 @@ Deno.test("stringifyLined() writes one JSON document, the head's members first a
     JSON.parse(JSON.stringify({ ...head, devices: odd })),
   );
   assert.throws(() => stringifyLined({ devices: 1 }, "devices", []), TypeError, "the list must come last");
+});
+
+Deno.test("stringifyLinedSlices() gives the same document in slices of at most the elements asked for", () => {
+  const head = { schema: 1 };
+  for (const perSlice of [1, 2, 4]) {
+    for (let n = 0; n <= 9; n++) {
+      const elements = Array.from({ length: n }, (_, i) => ({ i, s: `x${i}\n]}` }));
+      const slices = [...stringifyLinedSlices(head, "devices", elements, perSlice)];
+      // the document, as the layout writes it: written out here, not by the function under test
+      const lines = elements.map((e) => JSON.stringify(e));
+      const whole = n === 0
+        ? '{"schema":1,"devices":[\n]}\n'
+        : `{"schema":1,"devices":[\n${lines.join(",\n")}\n]}\n`;
+      assert.equal(slices.join(""), whole, `${n} elements, ${perSlice} a slice`);
+      // the opening, a slice per perSlice elements, the closing
+      assert.equal(slices.length, 2 + Math.ceil(n / perSlice), `${n} elements, ${perSlice} a slice`);
+    }
+  }
+});
+
+Deno.test("stringifyLinedSlices() reads each element only when its slice is asked for", () => {
+  const read: number[] = [];
+  function* elements() {
+    for (let i = 0; i < 6; i++) {
+      read.push(i);
+      yield { i };
+    }
+  }
+  const slices = stringifyLinedSlices({ schema: 1 }, "devices", elements(), 2);
+  slices.next(); // the opening
+  assert.deepEqual(read, []);
+  slices.next();
+  assert.deepEqual(read, [0, 1]);
+  slices.next();
+  assert.deepEqual(read, [0, 1, 2, 3]);
 });
 
 Deno.test("readLined() gives back each element in order, its head, and counts what is not read", () => {

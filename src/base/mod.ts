@@ -7,7 +7,14 @@ export { forEachBounded, Limiter } from "./async_pool.ts";
 export { writeFileAtomic } from "./atomic_write.ts";
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel, setLogLevel } from "./log.ts";
 export { RingBuffer } from "./ring_buffer.ts";
-export { type Elements, elementsOf, type LinedReader, readLined, stringifyLined } from "./lined_json.ts";
+export {
+  type Elements,
+  elementsOf,
+  type LinedReader,
+  readLined,
+  stringifyLined,
+  stringifyLinedSlices,
+} from "./lined_json.ts";
 export {
   decodeUtf8Strict,
   loadStateFile,

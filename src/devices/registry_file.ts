@@ -16,7 +16,7 @@ import {
   readLined,
   readWholeFile,
   removeStaleTempFiles,
-  stringifyLined,
+  stringifyLinedSlices,
   writeFileAtomic,
 } from "../base/mod.ts";
 import { formatIp, normalizeMac, parseIp, parseIpv4 } from "../net/mod.ts";
@@ -76,8 +76,12 @@ export async function saveRegistryFile(
     schema: REGISTRY_SCHEMA,
     saved_at: new Date(savedAtMs).toISOString(),
   };
-  // A device a line (base/lined_json.ts): read back a device at a time, without the whole file's tree.
-  await writeFileAtomic(path, stringifyLined(head, "devices", devices.map(compactDevice)), { mode: 0o600 });
+  // A device a line (base/lined_json.ts): read back a device at a time, without the whole file's tree; and
+  // written a slice of devices at a time, the thread free between slices.
+  const compact = function* () {
+    for (const d of devices) yield compactDevice(d);
+  };
+  await writeFileAtomic(path, stringifyLinedSlices(head, "devices", compact()), { mode: 0o600 });
 }
 
 /**
