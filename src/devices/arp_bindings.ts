@@ -194,16 +194,27 @@ export class ArpBindings {
     return b;
   }
 
-  /** Every MAC as saved (see arp_history_file.ts), least recently seen first. */
-  snapshot(): MacState[] {
-    return [...this.#macs.values()].map((r) => ({
-      mac: r.mac,
-      first: r.first,
-      last: r.last,
-      current: r.current === null ? null : r.current.ip,
-      ips: [...r.ips.values()].map((b) => ({ ip: b.ip, first: b.first, last: b.last })),
-      changes: [...r.changes],
-    }));
+  /**
+   * Every MAC held now, as saved (see arp_history_file.ts), least recently seen first; each is read when the
+   * iteration reaches it. A save writes them in slices with the thread free between them, so the history
+   * may change meanwhile: a MAC is written as it is when reached, one gone by then is left out, and one
+   * added after the start is not written (it makes the history changed again, for the next save). The
+   * MACs are taken first because a record seen again moves to the end of the Map: iterating the Map
+   * itself would meet it twice.
+   */
+  *snapshot(): Generator<MacState> {
+    for (const mac of [...this.#macs.keys()]) {
+      const r = this.#macs.get(mac);
+      if (r === undefined) continue;
+      yield {
+        mac: r.mac,
+        first: r.first,
+        last: r.last,
+        current: r.current === null ? null : r.current.ip,
+        ips: [...r.ips.values()].map((b) => ({ ip: b.ip, first: b.first, last: b.last })),
+        changes: [...r.changes],
+      };
+    }
   }
 
   /** Takes back saved MACs, within the bounds (what does not fit is left out); leaves {@link changed} false. */

@@ -200,3 +200,30 @@ Deno.test("ArpHistory.load() skips malformed entries instead of failing", async 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("save() of more MACs than one slice of the file holds reads back every MAC as it was", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "flintnet-arp-history-" });
+  try {
+    const path = `${dir}/arp-state.json`;
+    const h = new ArpHistory({ path });
+    const macs: string[] = [];
+    for (let i = 0; i < 2500; i++) {
+      const m = `02:00:00:00:${(i >> 8).toString(16).padStart(2, "0")}:${
+        (i & 255).toString(16).padStart(2, "0")
+      }`;
+      macs.push(m);
+      h.claim(mac(m), ip(`10.1.${i >> 8}.${i & 255}`), T0 + i);
+      if (i % 3 === 0) h.claim(mac(m), ip(`10.2.${i >> 8}.${i & 255}`), T0 + 5000 + i);
+      if (i % 7 === 0) h.markKnown(mac(m));
+    }
+    await h.save();
+    const doc = JSON.parse(await Deno.readTextFile(path));
+    assert.equal(doc.macs.length, 2500);
+    assert.equal(doc.known.length, Math.ceil(2500 / 7));
+    const g = await ArpHistory.load(path);
+    for (const m of macs) assert.deepEqual(g.toJson(m), h.toJson(m), m);
+    assert.equal(g.counters().known, h.counters().known);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -49,8 +49,11 @@ export interface ArpStateData {
   known: number[];
   /** Acknowledged MACs (also known). */
   acknowledged: number[];
-  /** Per MAC, least recently seen first. */
-  macs: MacState[];
+  /**
+   * Per MAC, least recently seen first. Saving, each is made as the file's text reaches it
+   * (ArpBindings.snapshot), not all of them before the first is written.
+   */
+  macs: Iterable<MacState>;
   /** Standing conditions. */
   conditions: ConditionState[];
 }
