@@ -29,7 +29,8 @@ import type { NetflowIngestResult } from "./netflow_ingest.ts";
 import { netflowRows } from "./netflow_rows.ts";
 import { type FlowHistoryBenchResult, historyRows } from "./flow_history_rows.ts";
 import type { DaemonLiveResult } from "./daemon_live.ts";
-import { daemonRows, startupStateRows } from "./daemon_rows.ts";
+import { daemonRows, startupStateRows, stateSaveRows } from "./daemon_rows.ts";
+import type { StateSavesResult } from "./state_saves.ts";
 import type { StartupStateResult } from "./startup_state.ts";
 import { type ThreatBenchResult, threatRows } from "./threat_lists.ts";
 import { type RecordingBenchResult, recordingRows } from "./recording_tap.ts";
@@ -493,6 +494,13 @@ function benchStartupState(): Promise<StartupStateResult | null> {
   return runSection<StartupStateResult>("start-up with state", "startup_state.ts", 600_000);
 }
 
+function benchStateSaves(): Promise<StateSavesResult | null> {
+  console.log(
+    "daemon: how long saving the registry and the ARP history at their bounds holds the thread (about 20 s)…",
+  );
+  return runSection<StateSavesResult>("state saves", "state_saves.ts", 300_000);
+}
+
 function benchDaemon(): Promise<DaemonLiveResult | null> {
   console.log(
     "daemon: start-up, idle memory, trafgen streams beside tcpdump, an ARP flood, 100 k and 1 M flows (about 2 min)…",
@@ -863,6 +871,7 @@ async function main(): Promise<number> {
   const history = opts.sections.has("history") ? await benchHistory() : null;
   const daemon = opts.sections.has("daemon") ? await benchDaemon() : null;
   const startupState = opts.sections.has("daemon") ? await benchStartupState() : null;
+  const stateSaves = opts.sections.has("daemon") ? await benchStateSaves() : null;
   const threats = opts.sections.has("threats") ? await benchThreats() : null;
   const recording = opts.sections.has("recording") ? await benchRecording() : null;
   const replayMissed = (replay?.flintnet?.medianReportedPps ?? Infinity) < TARGET.pps;
@@ -874,6 +883,7 @@ async function main(): Promise<number> {
     ...buildRows(replay, memory, live),
     ...(daemon ? daemonRows(daemon, verdict) : []),
     ...(startupState ? startupStateRows(startupState, verdict) : []),
+    ...(stateSaves ? stateSaveRows(stateSaves) : []),
     ...httpRows(http?.flows ?? null, http?.sse ?? null, verdict, http?.distinct ?? null),
     ...(snmp ? snmpPollRows(snmp, verdict) : []),
     ...(discovery ? discoveryRows(discovery, verdict) : []),
@@ -905,6 +915,7 @@ async function main(): Promise<number> {
     history,
     daemon,
     startup_state: startupState,
+    state_saves: stateSaves,
     threats,
     recording,
     profile,

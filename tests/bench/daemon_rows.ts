@@ -5,6 +5,7 @@
  */
 import type { DaemonLiveResult } from "./daemon_live.ts";
 import type { StartupStateResult } from "./startup_state.ts";
+import type { SaveFigures, StateSavesResult } from "./state_saves.ts";
 
 const MB = 1_000_000;
 
@@ -20,6 +21,23 @@ export const DAEMON_TARGET = {
 type Row = { measure: string; flintnet: string; peer: string; target: string; result: string };
 
 const mb = (n: number) => `${(n / MB).toFixed(1)} MB`;
+
+/** Rows for one state_saves.ts result: how long a save of each large state file holds the main thread. */
+export function stateSaveRows(r: StateSavesResult): Row[] {
+  const row = (file: string, what: string, f: SaveFigures): Row => {
+    const stalls = [...f.stalls_ms].sort((a, b) => a - b);
+    return {
+      measure: `longest main-thread stall while saving ${file} at its bound (${
+        f.entries.toLocaleString("en-US")
+      } ${what}, ${mb(f.bytes)}; median of ${stalls.length} saves)`,
+      flintnet: `${stalls[stalls.length >> 1]} ms`,
+      peer: `each save ${f.stalls_ms.join(", ")} ms held, ${f.saves_ms.join(", ")} ms to the file in place`,
+      target: "(diagnostic)",
+      result: "—",
+    };
+  };
+  return [row("devices.json", "devices", r.registry), row("arp-state.json", "MACs", r.arp)];
+}
 
 /** Rows for one daemon_live.ts result. */
 export function daemonRows(

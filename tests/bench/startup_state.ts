@@ -60,12 +60,12 @@ export interface StartupStateResult {
 
 const HERE = new URL(".", import.meta.url).pathname;
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const CACHE = join(HERE, ".cache", "startup-state-v3");
+export const CACHE = join(HERE, ".cache", "startup-state-v3");
 const NS = "fpf-start";
 const DEVICES = 100_000;
 /** MACs in the ARP history: its bound (ArpHistory's maxMacs default). */
 const ARP_MACS = 65_536;
-const ARP_CACHE = join(CACHE, "arp-state-bound.json");
+export const ARP_CACHE = join(CACHE, "arp-state-bound.json");
 const HISTORY_BYTES = 1_000_000_000;
 const DAY_MS = 86_400_000;
 
@@ -214,8 +214,8 @@ async function makeArpState(path: string, now: number): Promise<void> {
   await Deno.rename(`${path}.tmp`, path);
 }
 
-/** The cached state, made when missing. */
-async function cachedState(): Promise<void> {
+/** The cached state, made when missing (state_saves.ts reads it too). */
+export async function cachedState(): Promise<void> {
   await cachedCoreState();
   if (await exists(ARP_CACHE)) return;
   progress(`making an ARP history of ${ARP_MACS.toLocaleString("en-US")} MACs (once)…`);
