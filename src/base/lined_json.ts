@@ -28,11 +28,14 @@ export function stringifyLined(
 
 /** Elements a slice of {@link stringifyLinedSlices} holds at most by default. */
 const SLICE_ELEMENTS = 1024;
+/** Characters after which a slice ends, whatever its count (elements differ in size: a switch's forwarding table). */
+const SLICE_CHARS = 1 << 20;
 
 /**
- * The text of {@link stringifyLined} in slices of up to `perSlice` elements, each made when it is asked for
- * (writeFileAtomic asks for the next once the last is written): the thread is not held while every element
- * is turned into text at once, nor is the whole text in memory.
+ * The text of {@link stringifyLined} in slices of up to `perSlice` elements or about `sliceChars` characters
+ * (a slice ends with the element that reaches it), each made when it is asked for (writeFileAtomic asks for
+ * the next once the last is written): the thread is not held while every element is turned into text at
+ * once, nor is the whole text in memory.
  * @throws TypeError when `head` has a member of that name: the list must come last
  */
 export function* stringifyLinedSlices(
@@ -40,19 +43,23 @@ export function* stringifyLinedSlices(
   member: string,
   elements: Iterable<unknown>,
   perSlice = SLICE_ELEMENTS,
+  sliceChars = SLICE_CHARS,
 ): Generator<string> {
   if (Object.hasOwn(head, member)) {
     throw new TypeError(`"${member}" is the list, not one of the head's members`);
   }
   const whole = JSON.stringify({ ...head, [member]: [] }); // …,"member":[]}
   yield `${whole.slice(0, -2)}\n`; // …,"member":[
-  let lines: string[] = [], any = false;
+  let lines: string[] = [], chars = 0, any = false;
   for (const e of elements) {
     // as in an array JSON.stringify writes, what has no JSON form (undefined, a function) is null
-    lines.push(JSON.stringify(e) ?? "null");
-    if (lines.length < perSlice) continue;
+    const line = JSON.stringify(e) ?? "null";
+    lines.push(line);
+    chars += line.length;
+    if (lines.length < perSlice && chars < sliceChars) continue;
     yield `${any ? ",\n" : ""}${lines.join(",\n")}`;
     lines = [];
+    chars = 0;
     any = true;
   }
   if (lines.length > 0) yield `${any ? ",\n" : ""}${lines.join(",\n")}`;

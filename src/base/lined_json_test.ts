@@ -61,6 +61,19 @@ Deno.test("stringifyLinedSlices() gives the same document in slices of at most t
   }
 });
 
+Deno.test("stringifyLinedSlices() ends a slice at the element that reaches its size, whatever the count", () => {
+  // 100 characters a line: a slice of 250 characters ends with its third element.
+  const elements = Array.from({ length: 7 }, (_, i) => ({ i, pad: "x".repeat(100 - 16) }));
+  assert.ok(elements.every((e) => JSON.stringify(e).length === 100));
+  const slices = [...stringifyLinedSlices({ schema: 1 }, "devices", elements, 1000, 250)];
+  assert.deepEqual(slices.slice(1, -1).map((t) => t.split("\n").filter((l) => l.startsWith("{")).length), [
+    3,
+    3,
+    1,
+  ]);
+  assert.deepEqual(JSON.parse(slices.join("")), { schema: 1, devices: elements });
+});
+
 Deno.test("stringifyLinedSlices() reads each element only when its slice is asked for", () => {
   const read: number[] = [];
   function* elements() {
