@@ -30,7 +30,7 @@ function report(localPort: string, remoteIp: string, remotePort: string): Neighb
   };
 }
 
-function world(o: { agePolls?: number; devices?: DeviceJson[] } = {}) {
+function world(o: { agePolls?: number; devices?: DeviceJson[]; monotonic?: () => number } = {}) {
   const events: TopologyEvent[] = [];
   const offered: string[] = [];
   let now = Date.parse("2026-03-01T00:00:00Z");
@@ -42,6 +42,7 @@ function world(o: { agePolls?: number; devices?: DeviceJson[] } = {}) {
     agePolls: o.agePolls ?? 2,
     offerAddress: (ip) => offered.push(ip),
     now: () => now,
+    monotonic: o.monotonic,
   });
   return {
     store,
@@ -86,6 +87,39 @@ Deno.test("an edge not reported for N polls ages out, and each change is an even
     "node_removed 10.0.0.1",
     "node_removed 10.0.0.2",
   ]);
+});
+
+Deno.test("after a slow build, changes wait for one build 20 of its durations later; a read builds at once", async () => {
+  // A clock that says each build took 10 ms (it moves 10 ms from one reading to the next): a slow build.
+  let t = 0;
+  const w = world({ agePolls: 2, monotonic: () => (t += 10) });
+  w.store.rebuild();
+  const poll = (remote: string) =>
+    w.store.observePoll("10.0.0.1", {
+      chassisIds: [],
+      names: [],
+      reports: [report("p1", remote, "q1")],
+      fdb: null,
+    });
+  poll("10.0.0.2");
+  assert.deepEqual(w.events, [], "within 200 ms of the last build: nothing built yet");
+  assert.equal(w.store.rebuildWaiting, true);
+  poll("10.0.0.3"); // a second change joins the build that waits
+  // A read builds what waits, and the events of both changes come with that build.
+  assert.deepEqual(w.store.snapshot().edges.map((e) => e.target), ["10.0.0.3"]);
+  assert.deepEqual(summary(w.events), [
+    "node_added 10.0.0.1",
+    "node_added 10.0.0.3",
+    "edge_added 10.0.0.1[p1]-10.0.0.3[q1]",
+  ]);
+  assert.equal(w.store.rebuildWaiting, false);
+  // Without a read, the waiting build runs by itself (here about 190 ms later).
+  w.events.length = 0;
+  poll("10.0.0.2");
+  assert.deepEqual(w.events, []);
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(w.store.rebuildWaiting, false);
+  assert.ok(summary(w.events).includes("edge_added 10.0.0.1[p1]-10.0.0.2[q1]"), summary(w.events).join("; "));
 });
 
 Deno.test("a report seen again before it aged out starts counting afresh", () => {
