@@ -56,7 +56,8 @@ export function baselineDocument(bank: HourOfDayBaselines, intervalS: number, no
 /**
  * {@link baselineDocument} an entry a line, a slice at a time (base/lined_json.ts): each entry is read when
  * its slice is made, so a save does not hold the thread while 8,192 of them (about 6 MB of text) are made at
- * once (205–312 ms with 8,192; about 20 ms a slice). An entry reused for another subject between two slices is written as that subject.
+ * once (205–312 ms; about 20 ms a slice). An entry reused for another subject between two slices is written
+ * as that subject.
  */
 function baselineSlices(bank: HourOfDayBaselines, intervalS: number, nowMs: number): Generator<string> {
   const head = { version: VERSION, interval_s: intervalS, saved_at: new Date(nowMs).toISOString() };
