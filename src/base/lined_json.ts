@@ -28,7 +28,10 @@ export function stringifyLined(
 
 /** Elements a slice of {@link stringifyLinedSlices} holds at most by default. */
 const SLICE_ELEMENTS = 1024;
-/** Characters after which a slice ends, whatever its count (elements differ in size: a switch's forwarding table). */
+/**
+ * Characters after which a slice ends, whatever its count: elements differ in size (a switch's forwarding
+ * table makes a line of up to about 250 KB).
+ */
 const SLICE_CHARS = 1 << 20;
 
 /**
@@ -50,20 +53,39 @@ export function* stringifyLinedSlices(
   }
   const whole = JSON.stringify({ ...head, [member]: [] }); // …,"member":[]}
   yield `${whole.slice(0, -2)}\n`; // …,"member":[
+  let any = false;
+  for (const slice of jsonListSlices(elements, ",\n", undefined, perSlice, sliceChars)) {
+    any = true;
+    yield slice;
+  }
+  yield any ? "\n]}\n" : "]}\n";
+}
+
+/**
+ * The JSON text of each item (of `toJson(item)` when given), joined by `separator`, in slices of up to
+ * `perSlice` items or about `sliceChars` characters, without the brackets: the inside of a JSON array, made a
+ * slice at a time as it is asked for.
+ */
+export function* jsonListSlices<T>(
+  items: Iterable<T>,
+  separator: string,
+  toJson?: (item: T) => unknown,
+  perSlice = SLICE_ELEMENTS,
+  sliceChars = SLICE_CHARS,
+): Generator<string> {
   let lines: string[] = [], chars = 0, any = false;
-  for (const e of elements) {
+  for (const item of items) {
     // as in an array JSON.stringify writes, what has no JSON form (undefined, a function) is null
-    const line = JSON.stringify(e) ?? "null";
+    const line = JSON.stringify(toJson === undefined ? item : toJson(item)) ?? "null";
     lines.push(line);
     chars += line.length;
     if (lines.length < perSlice && chars < sliceChars) continue;
-    yield `${any ? ",\n" : ""}${lines.join(",\n")}`;
+    yield `${any ? separator : ""}${lines.join(separator)}`;
     lines = [];
     chars = 0;
     any = true;
   }
-  if (lines.length > 0) yield `${any ? ",\n" : ""}${lines.join(",\n")}`;
-  yield any || lines.length > 0 ? "\n]}\n" : "]}\n";
+  if (lines.length > 0) yield `${any ? separator : ""}${lines.join(separator)}`;
 }
 
 /** A document's list, an element at a time: a {@link LinedReader}, or a parsed list ({@link elementsOf}). */

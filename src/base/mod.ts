@@ -10,6 +10,7 @@ export { RingBuffer } from "./ring_buffer.ts";
 export {
   type Elements,
   elementsOf,
+  jsonListSlices,
   type LinedReader,
   readLined,
   stringifyLined,

@@ -6,7 +6,7 @@
  * Reading is forgiving inside a valid file (an entry that does not parse is skipped) and strict about
  * the file itself (not JSON, or not a version {@link STATE_VERSION} state file: ArpStateError).
  */
-import { writeFileAtomic } from "../base/mod.ts";
+import { jsonListSlices, writeFileAtomic } from "../base/mod.ts";
 import { formatIpv4, formatMac, parseIpv4, parseMac } from "../net/mod.ts";
 import type { ArpStateData, ConditionState, IpChange, MacState } from "./arp_state.ts";
 
@@ -23,9 +23,6 @@ export class ArpStateError extends Error {
   }
 }
 
-/** Entries a slice of the file's text holds at most (1,024 MACs: about 10 ms of a save at the history's bound). */
-const SLICE = 1024;
-
 /**
  * `data` as the text of arp-state.json, in slices made as they are asked for (writeFileAtomic writes each
  * before asking for the next): one JSON document, what JSON.stringify gives for the whole state.
@@ -36,12 +33,13 @@ function* encodeArpState(data: ArpStateData): Generator<string> {
     learning_started_ms: data.learningStartMs,
     evicted_macs: data.evictedMacs,
   });
+  // A slice is 1,024 entries (base/lined_json.ts): about 10 ms of a save at the history's bound.
   yield `${head.slice(0, -1)},"known":[`;
-  yield* listSlices(data.known, formatMac);
+  yield* jsonListSlices(data.known, ",", formatMac);
   yield '],"acknowledged":[';
-  yield* listSlices(data.acknowledged, formatMac);
+  yield* jsonListSlices(data.acknowledged, ",", formatMac);
   yield '],"macs":[';
-  yield* listSlices(data.macs, macJson);
+  yield* jsonListSlices(data.macs, ",", macJson);
   const conditions = data.conditions.map((c) => ({
     slot: c.slot,
     mac: formatMac(c.mac),
@@ -49,19 +47,6 @@ function* encodeArpState(data: ArpStateData): Generator<string> {
     last: c.last,
   }));
   yield `],"conditions":${JSON.stringify(conditions)}}\n`;
-}
-
-/** The JSON of each item's `toJson`, comma-separated, {@link SLICE} items a slice (no brackets). */
-function* listSlices<T>(items: Iterable<T>, toJson: (item: T) => unknown): Generator<string> {
-  let slice: string[] = [], any = false;
-  for (const item of items) {
-    slice.push(JSON.stringify(toJson(item)));
-    if (slice.length < SLICE) continue;
-    yield `${any ? "," : ""}${slice.join(",")}`;
-    slice = [];
-    any = true;
-  }
-  if (slice.length > 0) yield `${any ? "," : ""}${slice.join(",")}`;
 }
 
 /** One MAC's entry in the file. */
