@@ -35,16 +35,17 @@ const SLICE_ELEMENTS = 1024;
 const SLICE_CHARS = 1 << 20;
 
 /**
- * The text of {@link stringifyLined} in slices of up to `perSlice` elements or about `sliceChars` characters
- * (a slice ends with the element that reaches it), each made when it is asked for (writeFileAtomic asks for
- * the next once the last is written): the thread is not held while every element is turned into text at
- * once, nor is the whole text in memory.
+ * The text of {@link stringifyLined} (of `toJson(element)` for each, when given) in slices of up to
+ * `perSlice` elements or about `sliceChars` characters (a slice ends with the element that reaches it), each
+ * made when it is asked for (writeFileAtomic asks for the next once the last is written): the thread is not
+ * held while every element is turned into text at once, nor is the whole text in memory.
  * @throws TypeError when `head` has a member of that name: the list must come last
  */
-export function* stringifyLinedSlices(
+export function* stringifyLinedSlices<T>(
   head: Record<string, unknown>,
   member: string,
-  elements: Iterable<unknown>,
+  elements: Iterable<T>,
+  toJson?: (element: T) => unknown,
   perSlice = SLICE_ELEMENTS,
   sliceChars = SLICE_CHARS,
 ): Generator<string> {
@@ -54,7 +55,7 @@ export function* stringifyLinedSlices(
   const whole = JSON.stringify({ ...head, [member]: [] }); // …,"member":[]}
   yield `${whole.slice(0, -2)}\n`; // …,"member":[
   let any = false;
-  for (const slice of jsonListSlices(elements, ",\n", undefined, perSlice, sliceChars)) {
+  for (const slice of jsonListSlices(elements, ",\n", toJson, perSlice, sliceChars)) {
     any = true;
     yield slice;
   }

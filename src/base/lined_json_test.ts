@@ -48,7 +48,7 @@ Deno.test("stringifyLinedSlices() gives the same document in slices of at most t
   for (const perSlice of [1, 2, 4]) {
     for (let n = 0; n <= 9; n++) {
       const elements = Array.from({ length: n }, (_, i) => ({ i, s: `x${i}\n]}` }));
-      const slices = [...stringifyLinedSlices(head, "devices", elements, perSlice)];
+      const slices = [...stringifyLinedSlices(head, "devices", elements, undefined, perSlice)];
       // the document, as the layout writes it: written out here, not by the function under test
       const lines = elements.map((e) => JSON.stringify(e));
       const whole = n === 0
@@ -65,7 +65,7 @@ Deno.test("stringifyLinedSlices() ends a slice at the element that reaches its s
   // 100 characters a line: a slice of 250 characters ends with its third element.
   const elements = Array.from({ length: 7 }, (_, i) => ({ i, pad: "x".repeat(100 - 16) }));
   assert.ok(elements.every((e) => JSON.stringify(e).length === 100));
-  const slices = [...stringifyLinedSlices({ schema: 1 }, "devices", elements, 1000, 250)];
+  const slices = [...stringifyLinedSlices({ schema: 1 }, "devices", elements, undefined, 1000, 250)];
   assert.deepEqual(slices.slice(1, -1).map((t) => t.split("\n").filter((l) => l.startsWith("{")).length), [
     3,
     3,
@@ -82,7 +82,7 @@ Deno.test("stringifyLinedSlices() reads each element only when its slice is aske
       yield { i };
     }
   }
-  const slices = stringifyLinedSlices({ schema: 1 }, "devices", elements(), 2);
+  const slices = stringifyLinedSlices({ schema: 1 }, "devices", elements(), undefined, 2);
   slices.next(); // the opening
   assert.deepEqual(read, []);
   slices.next();

@@ -61,19 +61,17 @@ export function baselineDocument(bank: HourOfDayBaselines, intervalS: number, no
  */
 function baselineSlices(bank: HourOfDayBaselines, intervalS: number, nowMs: number): Generator<string> {
   const head = { version: VERSION, interval_s: intervalS, saved_at: new Date(nowMs).toISOString() };
-  const entries = function* (): Generator<SavedEntry> {
-    for (const e of bank.entries().slice(0, MAX_SAVED)) {
-      const h = bank.hours(e), r = bank.recent(e);
-      yield {
-        key: bank.key(e),
-        last_ms: bank.lastMs(e),
-        recent: { mean: round(r.mean), mad: round(r.mad), count: r.count, level: round(r.level) },
-        hours: { mean: h.mean.map(round), mad: h.mad.map(round), level_mad: h.level_mad.map(round), n: h.n },
-      };
-    }
+  const entry = (e: number): SavedEntry => {
+    const h = bank.hours(e), r = bank.recent(e);
+    return {
+      key: bank.key(e),
+      last_ms: bank.lastMs(e),
+      recent: { mean: round(r.mean), mad: round(r.mad), count: r.count, level: round(r.level) },
+      hours: { mean: h.mean.map(round), mad: h.mad.map(round), level_mad: h.level_mad.map(round), n: h.n },
+    };
   };
   // 256 entries a slice: an entry's 96 rounded numbers take about 50 µs to make.
-  return stringifyLinedSlices(head, "entries", entries(), 256);
+  return stringifyLinedSlices(head, "entries", bank.entries().slice(0, MAX_SAVED), entry, 256);
 }
 
 /** Writes `bank` to `path` atomically (mode 0600: it names the hosts and flows of the network). */

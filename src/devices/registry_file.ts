@@ -78,10 +78,7 @@ export async function saveRegistryFile(
   };
   // A device a line (base/lined_json.ts): read back a device at a time, without the whole file's tree; and
   // written a slice of devices at a time, the thread free between slices.
-  const compact = function* () {
-    for (const d of devices) yield compactDevice(d);
-  };
-  await writeFileAtomic(path, stringifyLinedSlices(head, "devices", compact()), { mode: 0o600 });
+  await writeFileAtomic(path, stringifyLinedSlices(head, "devices", devices, compactDevice), { mode: 0o600 });
 }
 
 /**

@@ -54,18 +54,14 @@ export async function saveTopologyFile(
   // A device a line, written a slice at a time (base/lined_json.ts): the forwarding tables of a large site's
   // switches (up to 8,192 entries each) are megabytes of text that would otherwise be made all at once, on
   // the main thread, every 10 s while they change.
-  const devices = function* () {
-    for (const [ip, p] of state.polled) {
-      yield {
-        ip,
-        chassis_ids: p.chassisIds,
-        names: p.names,
-        reports: [...p.reports.values()],
-        fdb: p.fdb.map((f) => [f.mac, f.ifIndex]),
-      };
-    }
-  };
-  await writeFileAtomic(path, stringifyLinedSlices(head, "devices", devices()), { mode: 0o600 });
+  const device = ([ip, p]: [string, PolledTopology]) => ({
+    ip,
+    chassis_ids: p.chassisIds,
+    names: p.names,
+    reports: [...p.reports.values()],
+    fdb: p.fdb.map((f) => [f.mac, f.ifIndex]),
+  });
+  await writeFileAtomic(path, stringifyLinedSlices(head, "devices", state.polled, device), { mode: 0o600 });
 }
 
 /** Reads the state; a missing file is an empty one. Throws only when the file cannot be read at all. */

@@ -91,6 +91,8 @@ export class TopologyStore {
   #graph: Graph | undefined;
   /** Changes since the last save. */
   #changes = 0;
+  /** Times the builds. */
+  readonly #clock: () => number;
   /** How long the last build took, and when it ended (monotonic ms). */
   #buildMs = 0;
   #builtAt = -Infinity;
@@ -103,6 +105,7 @@ export class TopologyStore {
       throw new RangeError(`agePolls ${o.agePolls} is not valid; accepted: a whole number ≥ 1`);
     }
     this.#o = o;
+    this.#clock = o.monotonic ?? performance.now.bind(performance);
     this.#passive = new PassiveNeighbours(o.maxPassive ?? DEFAULT_MAX_PASSIVE);
   }
 
@@ -159,10 +162,9 @@ export class TopologyStore {
     if (this.#waiting !== undefined) clearTimeout(this.#waiting);
     this.#waiting = undefined;
     const before = this.#graph;
-    const clock = this.#o.monotonic ?? performance.now.bind(performance);
-    const started = clock();
+    const started = this.#clock();
     const g = this.#build();
-    this.#builtAt = clock();
+    this.#builtAt = this.#clock();
     this.#buildMs = this.#builtAt - started;
     this.#graph = g;
     if (publish && before) this.#publishDiff(before, g);
@@ -178,8 +180,7 @@ export class TopologyStore {
   #changed(): void {
     if (this.#buildMs < SLOW_BUILD_MS) return this.rebuild();
     if (this.#waiting !== undefined) return;
-    const clock = this.#o.monotonic ?? performance.now.bind(performance);
-    const wait = this.#builtAt + BUILD_GAP * this.#buildMs - clock();
+    const wait = this.#builtAt + BUILD_GAP * this.#buildMs - this.#clock();
     if (wait <= 0) return this.rebuild();
     this.#waiting = setTimeout(() => this.rebuild(), wait);
     // The owner's timers decide the process's life; a stop saves the state, not the map.
