@@ -82,6 +82,8 @@ export async function loadTopologySide(cfg: Config, bus: EventBus): Promise<Topo
   const store = new TopologyStore({
     publish: (e) => bus.publish(e),
     devices: () => devices?.registry.list() ?? [],
+    devicesVersion: () => devices?.registry.notableChanges ?? -1,
+    device: (ip) => devices?.registry.get(ip),
     self: selfIdentity(cfg),
     agePolls: cfg.topology.agePolls,
     // A neighbour's management address inside the local networks is probed like a swept host.

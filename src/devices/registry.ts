@@ -102,6 +102,7 @@ export class DeviceRegistry {
   #opts: Required<Omit<DeviceRegistryOptions, "oui">> & { oui?: VendorLookup };
   #byIp = new Map<string, Entry>();
   #refused = 0;
+  #notableChanges = 0;
   #dirty = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerDue = Infinity;
@@ -163,6 +164,14 @@ export class DeviceRegistry {
     return result;
   }
 
+  /**
+   * Changes published as events so far (a device found, or updated in what people watch): a reader that
+   * shows only that (the network map) need not look again while this stays the same.
+   */
+  get notableChanges(): number {
+    return this.#notableChanges;
+  }
+
   /** Every device, in no particular order (the API sorts). */
   list(): DeviceJson[] {
     return Array.from(this.#byIp.values(), (e) => e.device);
@@ -170,6 +179,8 @@ export class DeviceRegistry {
 
   /** The device at this address (any spelling), if known. */
   get(ip: string): DeviceJson | undefined {
+    const exact = this.#byIp.get(ip); // canonical already (the map's edges ask thousands at a time)
+    if (exact !== undefined) return exact.device;
     const key = canonicalIp(ip);
     return key === undefined ? undefined : this.#byIp.get(key)?.device;
   }
@@ -256,6 +267,7 @@ export class DeviceRegistry {
     if (!notable && !anyChange(cur, next)) return cur;
     entry.device = next;
     if (notable) {
+      this.#notableChanges++;
       this.#opts.publish({
         kind: "device",
         ts: new Date(this.#opts.now()).toISOString(),

@@ -120,6 +120,7 @@ Deno.test("observe() publishes updated when SNMP identifies a device, then stays
       }));
     }
     assert.equal(events.length, 2, "routine polls publish no device events");
+    assert.equal(r.notableChanges, 2, "nor count as changes a reader of identities must look at");
     const d = r.get("192.0.2.10")!;
     assert.equal(d.cpu_pct, 5);
     assert.equal(d.interfaces[0].in_bps, 5000);

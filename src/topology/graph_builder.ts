@@ -13,12 +13,13 @@ import {
   type PortRef,
   type RemoteSystem,
 } from "./neighbour.ts";
+import type { DeviceKeys } from "./device_keys.ts";
 import { NodeIndex, type OwnIdentity, type Placeholder, type SelfIdentity } from "./node_index.ts";
 
 /** What the graph is built from. */
 export interface GraphInput {
-  /** Every device of the registry. */
-  devices: readonly DeviceJson[];
+  /** Every device of the registry (DeviceKeys.of(list) for a list). */
+  devices: DeviceKeys;
   /** Per polled device (by address): what it says about itself and its neighbours. */
   polled: ReadonlyMap<string, OwnIdentity & { reports: readonly NeighbourReport[] }>;
   /** Neighbours seen in capture; their local port is the capture interface. */
@@ -55,16 +56,16 @@ export interface Graph {
   edges: Map<string, GraphEdge>;
   /** Resolves identifiers to node ids (for placing forwarding-table hosts). */
   index: NodeIndex;
-  /** Devices by address. */
-  devices: Map<string, DeviceJson>;
+  /** The registry's devices as of the build (by address, MAC and name). */
+  devices: DeviceKeys;
   /** Placeholders by the MACs they are known by. */
   placeholderMacs: Map<string, string>;
 }
 
 /** Builds the graph (without forwarding-table hosts; see fdb_hosts.ts). */
 export function buildGraph(input: GraphInput): Graph {
-  const devices = new Map(input.devices.map((d) => [d.ip, d]));
-  const index = new NodeIndex(input.devices, input.polled, input.self);
+  const devices = input.devices;
+  const index = new NodeIndex(devices, input.polled, input.self);
   const links: { from: string; report: NeighbourReport; to: { known: string } | { pending: number } }[] = [];
   const addReport = (from: string, report: NeighbourReport) => {
     const to = index.resolve(report.remote);
@@ -110,28 +111,85 @@ export function buildGraph(input: GraphInput): Graph {
   return { nodes, edges, index, devices, placeholderMacs };
 }
 
+/** Devices by address: the build's {@link DeviceKeys}, or the registry itself when the map is shown. */
+export interface DeviceLookup {
+  get(ip: string): DeviceJson | undefined;
+}
+
 /** One end of a link: the port matched to an interface of a polled device where it can be. */
-export function end(node: string, port: PortRef, devices: ReadonlyMap<string, DeviceJson>): EdgeEnd {
+export function end(node: string, port: PortRef, devices: DeviceLookup): EdgeEnd {
   const itf = findInterface(devices.get(node)?.interfaces ?? [], port);
   if (itf) return { node, key: `if:${itf.index}`, port: itf.name, ifIndex: itf.index };
   return {
     node,
-    key: `name:${portKey(port.name)}`,
+    key: `name:${portKeysOf(port).name}`,
     port: port.name === "" ? null : port.name,
     ifIndex: null,
   };
 }
 
-/** The interface `port` is: by ifIndex when the reporter knows it, else by any of its names. */
+/**
+ * An interface list's lookups: the first interface with each ifIndex, and the position of the first with
+ * each name key and alias key. Made once a list and kept while it lives: a poll replaces a device's list,
+ * and every build matches thousands of ports against the same lists (at 5,000 links, matching by scanning
+ * each list with its names' regular expressions was most of a build).
+ */
+interface InterfaceKeys {
+  byIndex: Map<number, InterfaceJson>;
+  byName: Map<string, number>;
+  byAlias: Map<string, number>;
+}
+
+const interfaceKeys = new WeakMap<readonly InterfaceJson[], InterfaceKeys>();
+
+function interfaceKeysOf(interfaces: readonly InterfaceJson[]): InterfaceKeys {
+  let k = interfaceKeys.get(interfaces);
+  if (k !== undefined) return k;
+  k = { byIndex: new Map(), byName: new Map(), byAlias: new Map() };
+  for (let at = 0; at < interfaces.length; at++) {
+    const i = interfaces[at];
+    if (!k.byIndex.has(i.index)) k.byIndex.set(i.index, i);
+    const name = portKey(i.name);
+    if (!k.byName.has(name)) k.byName.set(name, at);
+    if (i.alias === "") continue;
+    const alias = portKey(i.alias);
+    if (!k.byAlias.has(alias)) k.byAlias.set(alias, at);
+  }
+  interfaceKeys.set(interfaces, k);
+  return k;
+}
+
+/** A port's name key, and the keys of every spelling it goes by; kept while the report lives. */
+const portKeys = new WeakMap<PortRef, { name: string; spellings: string[] }>();
+
+function portKeysOf(port: PortRef): { name: string; spellings: string[] } {
+  let k = portKeys.get(port);
+  if (k === undefined) {
+    const spellings = [...new Set([port.name, ...port.aliases].filter((a) => a !== "").map(portKey))];
+    k = { name: portKey(port.name), spellings };
+    portKeys.set(port, k);
+  }
+  return k;
+}
+
+/**
+ * The interface `port` is: by ifIndex when the reporter knows it, else the first in the list whose name is
+ * one of the port's spellings, else the first whose alias is.
+ */
 function findInterface(interfaces: readonly InterfaceJson[], port: PortRef): InterfaceJson | undefined {
   if (interfaces.length === 0) return undefined;
+  const k = interfaceKeysOf(interfaces);
   if (port.ifIndex !== null) {
-    const byIndex = interfaces.find((i) => i.index === port.ifIndex);
+    const byIndex = k.byIndex.get(port.ifIndex);
     if (byIndex) return byIndex;
   }
-  const wanted = new Set([port.name, ...port.aliases].filter((a) => a !== "").map(portKey));
-  return interfaces.find((i) => wanted.has(portKey(i.name))) ??
-    interfaces.find((i) => i.alias !== "" && wanted.has(portKey(i.alias)));
+  const spellings = portKeysOf(port).spellings;
+  for (const keys of [k.byName, k.byAlias]) {
+    let first = Infinity;
+    for (const s of spellings) first = Math.min(first, keys.get(s) ?? Infinity);
+    if (first !== Infinity) return interfaces[first];
+  }
+  return undefined;
 }
 
 /** up: the last poll answered; down: it answered SNMP before and no longer does; else unknown. */

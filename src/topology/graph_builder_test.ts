@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import type { DeviceJson, InterfaceJson } from "../events/device_json.ts";
 import { sampleDevice, sampleInterface as itf } from "../../tests/helpers/sample_devices.ts";
+import { DeviceKeys } from "./device_keys.ts";
 import { withFdbHosts } from "./fdb_hosts.ts";
 import { buildGraph, type GraphInput } from "./graph_builder.ts";
 import { graphToJson } from "./graph_json.ts";
@@ -60,7 +61,7 @@ function graph(
   polled: GraphInput["polled"],
   passive: NeighbourReport[] = [],
 ): TopologyJson {
-  return graphToJson(buildGraph({ devices, polled, passive, self: SELF }));
+  return graphToJson(buildGraph({ devices: DeviceKeys.of(devices), polled, passive, self: SELF }));
 }
 
 /** Edges as unordered "node[port]—node[port]" strings with their protocols, sorted. */
@@ -223,6 +224,75 @@ Deno.test("neighbours are joined to devices by chassis ID, system name and MAC",
   assert.equal(t.nodes.filter((n) => n.placeholder).length, 0);
 });
 
+Deno.test("a name or MAC two systems go by joins neither: the neighbour becomes a placeholder", () => {
+  const fwA = sampleDevice({ ip: "10.0.0.40", name: "fw-1" });
+  const fwB = sampleDevice({ ip: "10.0.0.41", name: "FW-1.branch.example" }); // the same name key
+  const dist = sampleDevice({ ip: "10.0.0.50", name: "dist" }); // also what the edge switch calls itself
+  const hostA = sampleDevice({ ip: "10.0.0.60", mac: "52:54:00:00:00:01", name: null });
+  const hostB = sampleDevice({ ip: "10.0.0.61", mac: "52:54:00:00:00:01", name: null });
+  const t = graph(
+    [CORE, EDGE, fwA, fwB, dist, hostA, hostB],
+    new Map([
+      ["10.0.0.1", {
+        chassisIds: [],
+        names: [],
+        reports: [
+          lldp(1, "Gi1/0/1", remote({ name: "fw-1", port: "port1" })),
+          lldp(2, "Gi1/0/2", remote({ name: "dist", port: "Gi0/1" })),
+          lldp(3, "Gi1/0/3", remote({ chassisId: "mac:52:54:00:00:00:01", port: "eth0" })),
+        ],
+      }],
+      // The edge switch names itself "dist" and "fw-1" (a second and a third system by those names) and
+      // "edge" (its own device's name).
+      ["10.0.0.2", { chassisIds: [], names: ["dist", "fw-1", "EDGE"], reports: [] }],
+      ["10.0.0.3", {
+        chassisIds: [],
+        names: [],
+        reports: [lldp(7, "Gi0/7", remote({ name: "edge", port: "x" }))],
+      }],
+    ]),
+  );
+  const placeholders = t.nodes.filter((n) => n.placeholder).map((n) => n.id).sort();
+  assert.deepEqual(placeholders, ["chassis:mac:52:54:00:00:00:01", "name:dist", "name:fw-1"]);
+  // 10.0.0.3 is not a device, so its report is not read; the edge switch's own names are still its own.
+  assert.equal(t.edges.length, 3);
+});
+
+Deno.test("a port is its interface by ifIndex, else the first whose name, then whose alias, it goes by", () => {
+  const sw = polledDevice("10.0.0.1", "core", "switch", [
+    itf(5, "Gi1/0/5"),
+    itf(6, "uplink", { alias: "Gi1/0/9" }),
+    itf(9, "GigabitEthernet1/0/9"),
+    itf(10, "Te1/1/1", { alias: "to-core" }),
+  ]);
+  const leaf = (i: number) => sampleDevice({ ip: `10.0.1.${i}` });
+  const port = (ifIndex: number | null, name: string, aliases: string[]) => ({ ifIndex, name, aliases });
+  const far = (p: ReturnType<typeof port>): NeighbourReport => ({
+    protocol: "lldp",
+    localPort: port(null, "eth0", []),
+    remote: { ...remote({ addresses: ["10.0.0.1"], port: "" }), port: p },
+  });
+  const reports = [
+    far(port(5, "whatever", [])), // by ifIndex
+    far(port(null, "gi1/0/9", [])), // a name (index 9) before an alias (index 6)
+    far(port(null, "nothing", ["TO-CORE"])), // an alias, case aside
+    far(port(42, "Gi1/0/5", [])), // an ifIndex it does not have: then by name
+    far(port(null, "Gi9/9/9", [])), // none: named as the report says
+  ];
+  const t = graph(
+    [sw, ...[1, 2, 3, 4, 5].map(leaf)],
+    new Map(reports.map((r, k) => [`10.0.1.${k + 1}`, { chassisIds: [], names: [], reports: [r] }])),
+  );
+  const portOn = (leafIp: string) => {
+    const e = t.edges.find((e) => e.source === leafIp || e.target === leafIp)!;
+    return e.source === "10.0.0.1" ? e.local_port : e.remote_port;
+  };
+  assert.deepEqual(
+    ["10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.4", "10.0.1.5"].map(portOn),
+    ["Gi1/0/5", "GigabitEthernet1/0/9", "Te1/1/1", "Gi1/0/5", "Gi9/9/9"],
+  );
+});
+
 Deno.test("a neighbour seen in capture is linked to Flintnet's own node on the capture interface", () => {
   const passive: NeighbourReport = {
     protocol: "lldp",
@@ -273,7 +343,7 @@ Deno.test("forwarding-table hosts hang off the access port with the fewest MACs,
     }],
   ]);
   const known = sampleDevice({ ip: "10.0.0.77", mac: "02:00:00:00:07:07", name: "printer" });
-  const g = buildGraph({ devices: [CORE, EDGE, known], polled, passive: [], self: SELF });
+  const g = buildGraph({ devices: DeviceKeys.of([CORE, EDGE, known]), polled, passive: [], self: SELF });
   const fdb = new Map([
     // core learns both hosts on its uplink Gi1/0/1 (towards edge) and one on Gi1/0/3
     ["10.0.0.1", [{ mac: "02:00:00:00:00:aa", ifIndex: 1 }, { mac: "02:00:00:00:07:07", ifIndex: 1 }, {
@@ -307,7 +377,7 @@ Deno.test("a neighbour's own MAC learned on another port of the same switch adds
       ],
     }],
   ]);
-  const g = buildGraph({ devices: [CORE], polled, passive: [], self: SELF });
+  const g = buildGraph({ devices: DeviceKeys.of([CORE]), polled, passive: [], self: SELF });
   const t = graphToJson(withFdbHosts(g, new Map([["10.0.0.1", [{ mac: "00:11:22:33:44:55", ifIndex: 3 }]]])));
   assert.deepEqual(wiring(t), ["10.0.0.1[Gi1/0/2]—chassis:mac:00:11:22:33:44:55[eth0] lldp"]);
 });

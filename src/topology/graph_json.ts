@@ -1,22 +1,23 @@
 /**
  * A graph as the API shows it: nodes and edges sorted by id, each edge with the speed and utilisation
- * of the polled interface at its ends, read at the moment of the answer (the interface poller keeps
- * them current). The source's interface is preferred; from the target's, in and out swap.
+ * of the polled interface at its ends, read at the moment of the answer from `devices` (the registry,
+ * which the interface poller keeps current; the map is not rebuilt for a change of rates). The source's
+ * interface is preferred; from the target's, in and out swap.
  */
-import type { DeviceJson, InterfaceJson, TopologyEdgeJson, TopologyJson } from "../events/mod.ts";
-import type { EdgeEnd, Graph, GraphEdge } from "./graph_builder.ts";
+import type { InterfaceJson, TopologyEdgeJson, TopologyJson } from "../events/mod.ts";
+import type { DeviceLookup, EdgeEnd, Graph, GraphEdge } from "./graph_builder.ts";
 
 /** The graph as GET /topology answers it. */
-export function graphToJson(g: Graph): TopologyJson {
+export function graphToJson(g: Graph, devices: DeviceLookup = g.devices): TopologyJson {
   const byId = <T>(m: Map<string, T>) => [...m.keys()].sort().map((k) => m.get(k)!);
   return {
     nodes: byId(g.nodes).map((n) => ({ ...n, capabilities: [...n.capabilities] })),
-    edges: byId(g.edges).map((e) => edgeToJson(e, g.devices)),
+    edges: byId(g.edges).map((e) => edgeToJson(e, devices)),
   };
 }
 
 /** One edge with its utilisation. */
-export function edgeToJson(e: GraphEdge, devices: ReadonlyMap<string, DeviceJson>): TopologyEdgeJson {
+export function edgeToJson(e: GraphEdge, devices: DeviceLookup): TopologyEdgeJson {
   const src = interfaceOf(e.source, devices), dst = interfaceOf(e.target, devices);
   const pick = (own: keyof InterfaceJson, mirror: keyof InterfaceJson) =>
     (src ? src[own] : dst ? dst[mirror] : null) as number | null;
@@ -35,7 +36,7 @@ export function edgeToJson(e: GraphEdge, devices: ReadonlyMap<string, DeviceJson
   };
 }
 
-function interfaceOf(e: EdgeEnd, devices: ReadonlyMap<string, DeviceJson>): InterfaceJson | undefined {
+function interfaceOf(e: EdgeEnd, devices: DeviceLookup): InterfaceJson | undefined {
   if (e.ifIndex === null) return undefined;
   return devices.get(e.node)?.interfaces.find((i) => i.index === e.ifIndex);
 }

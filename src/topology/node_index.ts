@@ -4,7 +4,7 @@
  * unknown system (from its two neighbours, over LLDP from one and CDP from the other) become one
  * placeholder when they share any identifier.
  */
-import type { DeviceJson } from "../events/mod.ts";
+import type { DeviceKeys } from "./device_keys.ts";
 import { nameKey, type RemoteSystem } from "./neighbour.ts";
 
 /** What a polled device says about itself (LLDP local system data, CDP global device ID). */
@@ -38,51 +38,47 @@ export interface Placeholder {
 
 const AMBIGUOUS = "";
 
-/** Maps identifiers to node ids. */
+/**
+ * Maps identifiers to node ids: the registry's devices through their {@link DeviceKeys} (kept between
+ * builds), what polled devices say about themselves in maps of this build.
+ */
 export class NodeIndex {
-  readonly #ip = new Map<string, string>();
-  readonly #mac = new Map<string, string>();
+  readonly #devices: DeviceKeys;
+  readonly #selfIp: string | null;
   readonly #chassis = new Map<string, string>();
-  readonly #name = new Map<string, string>();
+  /** The names polled devices give themselves; a name also a device's is resolved with it (#nameOf). */
+  readonly #ownName = new Map<string, string>();
   readonly selfId: string;
   /** Unmatched remotes, grouped as they are added; see {@link placeholders}. */
   readonly #parent = new Map<string, string>();
   readonly #pending: { remote: RemoteSystem; ids: string[] }[] = [];
 
-  constructor(
-    devices: readonly DeviceJson[],
-    own: ReadonlyMap<string, OwnIdentity>,
-    self: SelfIdentity,
-  ) {
-    for (const d of devices) {
-      this.#ip.set(d.ip, d.ip);
-      if (d.mac) this.#addUnique(this.#mac, d.mac, d.ip);
-      if (d.name) this.#addUnique(this.#name, nameKey(d.name), d.ip);
-    }
+  constructor(devices: DeviceKeys, own: ReadonlyMap<string, OwnIdentity>, self: SelfIdentity) {
+    this.#devices = devices;
     for (const [ip, o] of own) {
       for (const c of o.chassisIds) this.#addUnique(this.#chassis, c, ip);
-      for (const n of o.names) if (n) this.#addUnique(this.#name, nameKey(n), ip);
+      for (const n of o.names) if (n) this.#addUnique(this.#ownName, nameKey(n), ip);
     }
-    this.selfId = (self.ip && this.#ip.get(self.ip)) ?? self.ip ?? SELF_ID;
-    if (self.ip && !this.#ip.has(self.ip)) this.#ip.set(self.ip, this.selfId);
+    // A device at Flintnet's own address is Flintnet's node, under the same id.
+    this.#selfIp = self.ip;
+    this.selfId = self.ip ?? SELF_ID;
   }
 
   /** The node of a known device (or Flintnet itself) `remote` names, else undefined. */
   known(remote: RemoteSystem): string | undefined {
     for (const a of remote.addresses) {
-      const id = this.#ip.get(a);
-      if (id) return id;
+      if (a && (a === this.#selfIp || this.#devices.has(a))) return a;
     }
     if (remote.chassisId) {
-      const id = this.#chassis.get(remote.chassisId) ?? this.#mac.get(macOfChassis(remote.chassisId) ?? "");
+      const id = this.#chassis.get(remote.chassisId) ?? this.byMac(macOfChassis(remote.chassisId) ?? "");
       if (id) return id;
     }
     if (remote.name) {
-      const id = this.#name.get(nameKey(remote.name));
+      const id = this.#nameOf(nameKey(remote.name));
       if (id) return id;
     }
     for (const m of remote.macs) {
-      const id = this.#mac.get(m);
+      const id = this.byMac(m);
       if (id) return id;
     }
     return undefined;
@@ -90,7 +86,16 @@ export class NodeIndex {
 
   /** The node of a known device with this MAC, else undefined. */
   byMac(mac: string): string | undefined {
-    return this.#mac.get(mac) || undefined;
+    return this.#devices.byMac(mac);
+  }
+
+  /** The one node with this name key among devices' names and the names polled devices give themselves. */
+  #nameOf(key: string): string | undefined {
+    const own = this.#ownName.get(key);
+    if (own === undefined) return this.#devices.byName(key);
+    if (own === AMBIGUOUS || this.#devices.nameShared(key)) return undefined;
+    const device = this.#devices.byName(key);
+    return device === undefined || device === own ? own : undefined;
   }
 
   /** The node `remote` is: a known one, or the placeholder it joins (its id is final only after all are added). */

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { DeviceJson } from "../events/device_json.ts";
 import type { TopologyEvent } from "../events/events.ts";
-import { sampleDevice } from "../../tests/helpers/sample_devices.ts";
+import { sampleDevice, sampleInterface } from "../../tests/helpers/sample_devices.ts";
 import type { NeighbourReport } from "./neighbour.ts";
 import type { PassiveObservation } from "./passive_report.ts";
 import { MAX_REPORTS_PER_DEVICE, TopologyStore } from "./topology_store.ts";
@@ -246,4 +246,64 @@ Deno.test("a device that names new neighbours on every poll keeps a bounded numb
     3000,
     "the latest poll's all kept",
   );
+});
+
+/** A poll of A that reports B on its port p1. */
+const aLinkedToB = () => ({
+  chassisIds: [],
+  names: [],
+  reports: [report("p1", "10.0.0.2", "q1")],
+  fdb: null,
+});
+
+Deno.test("a tick reads nothing while the registry's version stays, and takes a change in when it moves", () => {
+  let version = 0, reads = 0, builds = 0;
+  let devices = [A, B];
+  const store = new TopologyStore({
+    publish: () => {},
+    devices: () => (reads++, devices),
+    devicesVersion: () => version,
+    self: () => (builds++, { name: "box", ip: null }), // asked once a build
+    agePolls: 2,
+  });
+  store.observePoll("10.0.0.1", aLinkedToB());
+  const nameOfB = () => store.snapshot().nodes.find((n) => n.id === "10.0.0.2")?.name;
+  assert.equal(nameOfB(), "b");
+  const before = reads, built = builds;
+  devices = [A, { ...B, name: "b-renamed" }]; // the registry changed it, and says so only with the version
+  for (let i = 0; i < 3; i++) store.tick();
+  assert.equal(reads, before, "the ticks did not read the registry");
+  assert.equal(builds, built, "nor build");
+  assert.equal(nameOfB(), "b");
+  version++;
+  store.tick();
+  assert.equal(nameOfB(), "b-renamed");
+  assert.equal(reads, before + 1, "one read for the version");
+});
+
+Deno.test("edges show their interfaces' rates as the registry has them when the map is read, without a build", () => {
+  const rated = (inBps: number) =>
+    sampleDevice({ ip: "10.0.0.1", name: "a", interfaces: [sampleInterface(1, "p1", { in_bps: inBps })] });
+  const registry = new Map([["10.0.0.1", rated(1000)], ["10.0.0.2", B]]);
+  let reads = 0;
+  const store = new TopologyStore({
+    publish: () => {},
+    devices: () => (reads++, [...registry.values()]),
+    devicesVersion: () => 0,
+    device: (ip) => registry.get(ip),
+    self: () => ({ name: "box", ip: null }),
+    agePolls: 2,
+  });
+  store.observePoll("10.0.0.1", aLinkedToB());
+  assert.deepEqual(store.snapshot().edges.map((e) => [e.source, e.local_port, e.in_bps]), [[
+    "10.0.0.1",
+    "p1",
+    1000,
+  ]]);
+  const before = reads;
+  registry.set("10.0.0.1", rated(5000)); // a poll's new rates: a quiet change, the version stays
+  store.tick();
+  assert.deepEqual(store.snapshot().edges.map((e) => e.in_bps), [5000]);
+  assert.deepEqual(store.snapshot(true).edges.map((e) => e.in_bps), [5000]);
+  assert.equal(reads, before);
 });
