@@ -190,6 +190,9 @@ export class TopologyStore {
   }
 
   #syncDevices(): void {
+    // Nothing reported: the map is empty whatever the registry holds, and its devices wait until needed
+    // (a site without LLDP, CDP or forwarding tables never indexes them).
+    if (this.#polled.size === 0 && this.#passive.size === 0) return;
     if (this.#devicesCurrent()) return;
     this.#devicesVersion = this.#o.devicesVersion?.();
     this.#devices.sync(this.#o.devices());

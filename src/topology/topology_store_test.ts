@@ -307,3 +307,22 @@ Deno.test("edges show their interfaces' rates as the registry has them when the 
   assert.deepEqual(store.snapshot(true).edges.map((e) => e.in_bps), [5000]);
   assert.equal(reads, before);
 });
+
+Deno.test("while nothing is reported the map reads no device; the first report reads them", () => {
+  let reads = 0, version = 0;
+  const store = new TopologyStore({
+    publish: () => {},
+    devices: () => (reads++, [A, B]),
+    devicesVersion: () => version,
+    self: () => ({ name: "box", ip: null }),
+    agePolls: 2,
+  });
+  store.restore(new Map(), []);
+  version++;
+  store.tick();
+  assert.deepEqual(store.snapshot(), { nodes: [], edges: [] });
+  assert.equal(reads, 0);
+  store.observePoll("10.0.0.1", aLinkedToB());
+  assert.equal(reads, 1);
+  assert.equal(store.snapshot().edges.length, 1);
+});
