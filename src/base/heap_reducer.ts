@@ -8,13 +8,20 @@
  * 8–9 MB for 5–7; one full collection per isolate took the daemon's RSS from 152 to 127 MB. A smaller fixed
  * young generation (`--max-semi-space-size=1`) made `/flows` four times slower instead (docs/benchmarks.md).
  *
- * How: every `everyMs` the reducer looks at the heap. When V8 holds `minSlackBytes` more than is in use
+ * How: every `everyMs` the reducer looks at the heap. When V8 holds enough more than is in use (see below)
  * (and more than it held after the reducer's last collection, so a collection that gave nothing back is not
  * repeated), and the isolate allocated less than `quietBytesPerS` since the last look, it runs one full
  * collection, after which V8 shrinks the young generation of an isolate that allocates slowly. A busy
  * isolate is left alone: shrinking its young generation while it allocates makes every scavenge come
  * sooner (the 1 MiB semi-space's slower `/flows`). Measured: the idle daemon's threads allocate about
  * 1–1.4 MB/s each, `/flows` under load hundreds of MB/s.
+ *
+ * A full collection's pause grows with the heap in use (marking it all): about 15–50 ms for the idle
+ * daemon's 5–20 MB, 270–630 ms for the 130–190 MB of a daemon at its bounds (65,536 devices and MACs in ARP).
+ * So the slack must also be a quarter of what is in use (`minSlackShare`), and after a collection the next
+ * waits `gapFactor` times its duration: at the bounds, the reducer collected every 5 s for 9–19 MB each time
+ * while a sweep allocated 3.7–3.9 MB/s (just "quiet"), stopping the API for 0.3–0.6 s; a first collection
+ * there still gives back what start-up left (445 → 150 MB held, measured).
  *
  * Not used in the capture Worker: it reads the ring without allocating, so it looks quiet at a million
  * frames a second, and a full collection there stops the reads (its heap is 6–9 MB; the ring is what must
@@ -40,6 +47,10 @@ export interface HeapReducerOptions {
   everyMs?: number;
   /** Heap held beyond what is in use that is worth a full collection, bytes. @default 1 MiB */
   minSlackBytes?: number;
+  /** Heap held beyond what is in use worth a full collection, as a share of what is in use. @default 0.25 */
+  minSlackShare?: number;
+  /** After a collection that took D ms, the next comes gapFactor × D ms later at the soonest. @default 50 */
+  gapFactor?: number;
   /** Allocation rate under which the isolate counts as quiet, bytes/s. @default 4 MB/s */
   quietBytesPerS?: number;
   /** The heap's size; V8's statistics unless a test says otherwise. */
@@ -59,6 +70,8 @@ export interface HeapReducerOptions {
 export class HeapReducer {
   readonly everyMs: number;
   readonly minSlackBytes: number;
+  readonly minSlackShare: number;
+  readonly gapFactor: number;
   readonly quietBytesPerS: number;
   readonly #heap: () => HeapSize;
   readonly #collect: () => unknown;
@@ -70,12 +83,16 @@ export class HeapReducer {
   #lookedAt: number;
   /** Heap V8 held right after the last collection. */
   #floor = 0;
+  /** No collection before this (the clock's ms): the gap after the last one. */
+  #notBefore = -Infinity;
   #collections = 0;
   #freedBytes = 0;
 
   constructor(opts: HeapReducerOptions = {}) {
     this.everyMs = opts.everyMs ?? 5_000;
     this.minSlackBytes = opts.minSlackBytes ?? 1024 * 1024;
+    this.minSlackShare = opts.minSlackShare ?? 0.25;
+    this.gapFactor = opts.gapFactor ?? 50;
     this.quietBytesPerS = opts.quietBytesPerS ?? 4_000_000;
     this.#heap = opts.heap ?? v8Heap;
     this.#collect = opts.collect ?? v8Collect;
@@ -114,15 +131,21 @@ export class HeapReducer {
     this.#timer = undefined;
   }
 
-  /** One look: runs a full collection when the slack is worth it and the isolate is quiet. True when it ran. */
+  /**
+   * One look: runs a full collection when the slack is worth it, the isolate is quiet and the gap after the
+   * last one has passed. True when it ran.
+   */
   check(): boolean {
     const before = this.#heap(), now = this.#now();
     const rate = (before.allocated - this.#allocated) / Math.max((now - this.#lookedAt) / 1000, 1e-3);
     this.#allocated = before.allocated;
     this.#lookedAt = now;
     const slack = before.total - Math.max(before.used, this.#floor);
-    if (slack < this.minSlackBytes || !(rate < this.quietBytesPerS)) return false;
+    const worth = Math.max(this.minSlackBytes, before.used * this.minSlackShare);
+    if (now < this.#notBefore || slack < worth || !(rate < this.quietBytesPerS)) return false;
     if (this.#collect() === false) return false;
+    const done = this.#now();
+    this.#notBefore = done + this.gapFactor * (done - now);
     this.#collections++;
     const after = this.#heap();
     this.#freedBytes += Math.max(0, before.total - after.total);

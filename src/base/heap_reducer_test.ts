@@ -66,7 +66,13 @@ Deno.test("HeapReducer runs afterCollect once after each collection it makes, an
 
 Deno.test("HeapReducer does not repeat a collection that gave nothing back until the heap grows again", () => {
   const f = fakeHeap();
-  const r = new HeapReducer({ minSlackBytes: MB, quietBytesPerS: 1e6, ...f, collect: () => f.h.collected++ });
+  const r = new HeapReducer({
+    minSlackBytes: MB,
+    minSlackShare: 0,
+    quietBytesPerS: 1e6,
+    ...f,
+    collect: () => f.h.collected++,
+  });
   pass(f.h, 10, 0);
   assert.equal(r.check(), true);
   pass(f.h, 10, 0);
@@ -117,7 +123,7 @@ Deno.test("HeapReducer's collection gives V8's grown young generation back (V8's
   }
   keep = [];
   let clock = 0;
-  const r = new HeapReducer({ minSlackBytes: 0, now: () => clock });
+  const r = new HeapReducer({ minSlackBytes: 0, minSlackShare: 0, now: () => clock });
   clock += 3_600_000; // an hour later: whatever was allocated meanwhile is a low rate
   const before = getHeapStatistics();
   assert.equal(r.check(), true);
@@ -127,6 +133,36 @@ Deno.test("HeapReducer's collection gives V8's grown young generation back (V8's
     `heap ${before.total_heap_size} → ${after.total_heap_size} bytes`,
   );
   assert.ok(r.freedBytes > 0, `freed ${r.freedBytes} bytes`);
+});
+
+Deno.test("HeapReducer collects a large heap only for a quarter of it, and then not for 50 times the pause", () => {
+  const f = fakeHeap();
+  // A daemon at its bounds: 120 MB in use, and a collection that takes 400 ms (the fake clock moves).
+  f.h.used = 120 * MB;
+  const r = new HeapReducer({
+    minSlackBytes: MB,
+    quietBytesPerS: 1e6,
+    ...f,
+    collect: () => {
+      f.h.collected++;
+      f.h.total = f.h.used;
+      f.h.now += 400;
+    },
+  });
+  f.h.total = 140 * MB; // 20 MB held beyond use: a sixth of it
+  pass(f.h, 5, 1e5);
+  assert.equal(r.check(), false, "not worth a 400 ms pause");
+  f.h.total = 150 * MB; // a quarter
+  pass(f.h, 5, 1e5);
+  assert.equal(r.check(), true);
+  f.h.total = 200 * MB; // a burst's worth again at once
+  pass(f.h, 5, 1e5);
+  assert.equal(r.check(), false, "5 s after a 400 ms collection: within its 20 s gap");
+  pass(f.h, 10, 1e5);
+  assert.equal(r.check(), false, "15 s after");
+  pass(f.h, 5.5, 1e5);
+  assert.equal(r.check(), true, "20.5 s after");
+  assert.equal(f.h.collected, 2);
 });
 
 Deno.test("HeapReducer start() and stop() leave no timer behind", () => {
