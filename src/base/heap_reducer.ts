@@ -16,12 +16,14 @@
  * sooner (the 1 MiB semi-space's slower `/flows`). Measured: the idle daemon's threads allocate about
  * 1–1.4 MB/s each, `/flows` under load hundreds of MB/s.
  *
- * A full collection's pause grows with the heap in use (marking it all): about 15–50 ms for the idle
- * daemon's 5–20 MB, 270–630 ms for the 130–190 MB of a daemon at its bounds (65,536 devices and MACs in ARP).
- * So the slack must also be a quarter of what is in use (`minSlackShare`), and after a collection the next
- * waits `gapFactor` times its duration: at the bounds, the reducer collected every 5 s for 9–19 MB each time
- * while a sweep allocated 3.7–3.9 MB/s (just "quiet"), stopping the API for 0.3–0.6 s; a first collection
- * there still gives back what start-up left (445 → 150 MB held, measured).
+ * A full collection's pause grows with the objects in the heap (marking them all; the flow table's typed
+ * arrays cost little): about 15–50 ms for the idle daemon, 270–630 ms for a daemon at its bounds with
+ * 65,536 devices and MACs in ARP (130–190 MB of heap in use). So a collection must give back enough for the
+ * pause the last one took (`slackPerPauseMs` bytes per millisecond, beside `minSlackBytes`), and the next
+ * waits `gapFactor` times that pause at least: at those bounds the reducer collected every 5 s for 9–19 MB
+ * each time while a sweep allocated 3.7–3.9 MB/s (just "quiet"), stopping the API for 0.3–0.6 s. A daemon's
+ * first collection is always worth it when the slack is there: at the bounds it gave back what start-up left
+ * (445 → 150 MB held, measured).
  *
  * Not used in the capture Worker: it reads the ring without allocating, so it looks quiet at a million
  * frames a second, and a full collection there stops the reads (its heap is 6–9 MB; the ring is what must
@@ -47,8 +49,8 @@ export interface HeapReducerOptions {
   everyMs?: number;
   /** Heap held beyond what is in use that is worth a full collection, bytes. @default 1 MiB */
   minSlackBytes?: number;
-  /** Heap held beyond what is in use worth a full collection, as a share of what is in use. @default 0.25 */
-  minSlackShare?: number;
+  /** Heap held beyond what is in use worth a full collection per ms the last one took, bytes. @default 64 KiB */
+  slackPerPauseMs?: number;
   /** After a collection that took D ms, the next comes gapFactor × D ms later at the soonest. @default 50 */
   gapFactor?: number;
   /** Allocation rate under which the isolate counts as quiet, bytes/s. @default 4 MB/s */
@@ -70,7 +72,7 @@ export interface HeapReducerOptions {
 export class HeapReducer {
   readonly everyMs: number;
   readonly minSlackBytes: number;
-  readonly minSlackShare: number;
+  readonly slackPerPauseMs: number;
   readonly gapFactor: number;
   readonly quietBytesPerS: number;
   readonly #heap: () => HeapSize;
@@ -85,13 +87,15 @@ export class HeapReducer {
   #floor = 0;
   /** No collection before this (the clock's ms): the gap after the last one. */
   #notBefore = -Infinity;
+  /** How long the last collection held the thread, ms. */
+  #lastPauseMs = 0;
   #collections = 0;
   #freedBytes = 0;
 
   constructor(opts: HeapReducerOptions = {}) {
     this.everyMs = opts.everyMs ?? 5_000;
     this.minSlackBytes = opts.minSlackBytes ?? 1024 * 1024;
-    this.minSlackShare = opts.minSlackShare ?? 0.25;
+    this.slackPerPauseMs = opts.slackPerPauseMs ?? 64 * 1024;
     this.gapFactor = opts.gapFactor ?? 50;
     this.quietBytesPerS = opts.quietBytesPerS ?? 4_000_000;
     this.#heap = opts.heap ?? v8Heap;
@@ -141,11 +145,12 @@ export class HeapReducer {
     this.#allocated = before.allocated;
     this.#lookedAt = now;
     const slack = before.total - Math.max(before.used, this.#floor);
-    const worth = Math.max(this.minSlackBytes, before.used * this.minSlackShare);
+    const worth = Math.max(this.minSlackBytes, this.#lastPauseMs * this.slackPerPauseMs);
     if (now < this.#notBefore || slack < worth || !(rate < this.quietBytesPerS)) return false;
     if (this.#collect() === false) return false;
     const done = this.#now();
-    this.#notBefore = done + this.gapFactor * (done - now);
+    this.#lastPauseMs = done - now;
+    this.#notBefore = done + this.gapFactor * this.#lastPauseMs;
     this.#collections++;
     const after = this.#heap();
     this.#freedBytes += Math.max(0, before.total - after.total);

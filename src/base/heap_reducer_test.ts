@@ -68,7 +68,6 @@ Deno.test("HeapReducer does not repeat a collection that gave nothing back until
   const f = fakeHeap();
   const r = new HeapReducer({
     minSlackBytes: MB,
-    minSlackShare: 0,
     quietBytesPerS: 1e6,
     ...f,
     collect: () => f.h.collected++,
@@ -123,7 +122,7 @@ Deno.test("HeapReducer's collection gives V8's grown young generation back (V8's
   }
   keep = [];
   let clock = 0;
-  const r = new HeapReducer({ minSlackBytes: 0, minSlackShare: 0, now: () => clock });
+  const r = new HeapReducer({ minSlackBytes: 0, now: () => clock });
   clock += 3_600_000; // an hour later: whatever was allocated meanwhile is a low rate
   const before = getHeapStatistics();
   assert.equal(r.check(), true);
@@ -135,9 +134,9 @@ Deno.test("HeapReducer's collection gives V8's grown young generation back (V8's
   assert.ok(r.freedBytes > 0, `freed ${r.freedBytes} bytes`);
 });
 
-Deno.test("HeapReducer collects a large heap only for a quarter of it, and then not for 50 times the pause", () => {
+Deno.test("HeapReducer after a long pause wants 64 KiB of slack per ms of it, and waits 50 times the pause", () => {
   const f = fakeHeap();
-  // A daemon at its bounds: 120 MB in use, and a collection that takes 400 ms (the fake clock moves).
+  // A daemon at its bounds: 120 MB in use, and collections that hold the thread 400 ms (the fake clock moves).
   f.h.used = 120 * MB;
   const r = new HeapReducer({
     minSlackBytes: MB,
@@ -149,20 +148,23 @@ Deno.test("HeapReducer collects a large heap only for a quarter of it, and then 
       f.h.now += 400;
     },
   });
-  f.h.total = 140 * MB; // 20 MB held beyond use: a sixth of it
+  f.h.total = 122 * MB;
   pass(f.h, 5, 1e5);
-  assert.equal(r.check(), false, "not worth a 400 ms pause");
-  f.h.total = 150 * MB; // a quarter
+  assert.equal(r.check(), true, "the first: its pause is not known yet");
+  f.h.total = 144 * MB; // 24 MiB beyond use, under the 25 MiB that 400 ms is worth
+  pass(f.h, 30, 1e5);
+  assert.equal(r.check(), false, "not worth another 400 ms");
+  f.h.total = 146 * MB;
   pass(f.h, 5, 1e5);
-  assert.equal(r.check(), true);
-  f.h.total = 200 * MB; // a burst's worth again at once
+  assert.equal(r.check(), true, "26 MiB is");
+  f.h.total = 200 * MB;
   pass(f.h, 5, 1e5);
   assert.equal(r.check(), false, "5 s after a 400 ms collection: within its 20 s gap");
   pass(f.h, 10, 1e5);
   assert.equal(r.check(), false, "15 s after");
   pass(f.h, 5.5, 1e5);
   assert.equal(r.check(), true, "20.5 s after");
-  assert.equal(f.h.collected, 2);
+  assert.equal(f.h.collected, 3);
 });
 
 Deno.test("HeapReducer start() and stop() leave no timer behind", () => {
