@@ -411,16 +411,18 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** A change people watch for: identity, classification, SNMP status, the interface set, sources. */
+/**
+ * A change people watch for: identity, classification, SNMP status, the interface set (each interface's
+ * index, name and description, which the network map matches neighbours' ports by), sources.
+ */
 function notableChange(a: DeviceJson, b: DeviceJson): boolean {
   for (const k of DEVICE_IDENTITY_FIELDS) if (a[k] !== b[k]) return true;
   if (a.snmp.status !== b.snmp.status || a.sources.length !== b.sources.length) return true;
   if (a.interfaces === b.interfaces) return false;
   if (a.interfaces.length !== b.interfaces.length) return true;
   for (let i = 0; i < a.interfaces.length; i++) {
-    if (a.interfaces[i].index !== b.interfaces[i].index || a.interfaces[i].name !== b.interfaces[i].name) {
-      return true;
-    }
+    const x = a.interfaces[i], y = b.interfaces[i];
+    if (x.index !== y.index || x.name !== y.name || x.alias !== y.alias) return true;
   }
   return false;
 }

@@ -128,7 +128,7 @@ Deno.test("observe() publishes updated when SNMP identifies a device, then stays
   });
 });
 
-Deno.test("observe() publishes updated when the SNMP status or the interface set changes", async () => {
+Deno.test("observe() publishes updated when the SNMP status, the interface set or a port's description changes", async () => {
   await withRegistry((r, events) => {
     r.observe(snmpPoll(T0));
     r.observe({ ip: "192.0.2.10", source: "snmp", snmp: { status: "no_response", last_error: "timeout" } });
@@ -139,12 +139,17 @@ Deno.test("observe() publishes updated when the SNMP status or the interface set
     });
     r.observe(snmpPoll(T0 + 1000, { interfaces: [itf(1, "Gi0/1"), itf(2, "Gi0/2"), itf(3, "Gi0/3")] }));
     r.observe(snmpPoll(T0 + 2000, { interfaces: [itf(1, "Gi0/1"), itf(2, "Gi0/2"), itf(3, "Gi0/3")] }));
+    // A port's description (ifAlias) is what neighbours may name it by on the network map.
+    const uplink = itf(3, "Gi0/3", { alias: "uplink to core" });
+    r.observe(snmpPoll(T0 + 3000, { interfaces: [itf(1, "Gi0/1"), itf(2, "Gi0/2"), uplink] }));
     assert.deepEqual(events.map((e) => [e.action, e.device!.snmp.status, e.device!.interfaces.length]), [
       ["found", "ok", 2],
       ["updated", "no_response", 2],
       ["updated", "ok", 3],
+      ["updated", "ok", 3],
     ]);
-    assert.equal(r.get("192.0.2.10")!.snmp.last_success, new Date(T0 + 2000).toISOString());
+    assert.equal(r.notableChanges, 4);
+    assert.equal(r.get("192.0.2.10")!.snmp.last_success, new Date(T0 + 3000).toISOString());
   });
 });
 

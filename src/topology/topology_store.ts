@@ -132,9 +132,15 @@ export class TopologyStore {
     this.#passive = new PassiveNeighbours(o.maxPassive ?? DEFAULT_MAX_PASSIVE);
   }
 
-  /** What a poll of device `ip` read: new reports replace old ones, missing ones age. Rebuilds. */
+  /**
+   * What a poll of device `ip` read: new reports replace old ones, missing ones age. Rebuilds. A poll that
+   * says what the last one said (most polls of a stable network, and every poll of a device without LLDP,
+   * CDP or a bridge) changes nothing: no build, and nothing for topology.json to rewrite.
+   */
   observePoll(ip: string, poll: TopologyPoll): void {
-    const e = this.#polled.get(ip) ?? { chassisIds: [], names: [], reports: new Map(), fdb: [] };
+    const last = this.#polled.get(ip);
+    if (last ? samePoll(last, poll) : isEmptyPoll(poll)) return;
+    const e = last ?? { chassisIds: [], names: [], reports: new Map(), fdb: [] };
     e.chassisIds = poll.chassisIds;
     e.names = poll.names;
     const fresh = new Map(poll.reports.map((r) => [reportKey(r), r]));
@@ -335,6 +341,36 @@ export class TopologyStore {
   #now(): number {
     return (this.#o.now ?? Date.now)();
   }
+}
+
+/** Whether `poll` repeats what is kept: the same identity and reports, none missing, the same forwarding table. */
+function samePoll(kept: PolledTopology, poll: TopologyPoll): boolean {
+  if (!sameStrings(kept.chassisIds, poll.chassisIds) || !sameStrings(kept.names, poll.names)) return false;
+  if (poll.reports.length !== kept.reports.size) return false;
+  for (const r of poll.reports) {
+    const old = kept.reports.get(reportKey(r));
+    // The same neighbour may say something else of itself (capabilities, addresses): compared whole.
+    if (old === undefined || old.missed !== 0 || JSON.stringify(old.report) !== JSON.stringify(r)) {
+      return false;
+    }
+  }
+  const fdb = poll.fdb;
+  if (fdb === null) return true; // not read: the table kept stays
+  if (fdb.length !== kept.fdb.length) return false;
+  for (let i = 0; i < fdb.length; i++) {
+    if (fdb[i].mac !== kept.fdb[i].mac || fdb[i].ifIndex !== kept.fdb[i].ifIndex) return false;
+  }
+  return true;
+}
+
+/** A poll of a device with nothing to say: no identity, no neighbour, no forwarding table. */
+function isEmptyPoll(poll: TopologyPoll): boolean {
+  return poll.chassisIds.length === 0 && poll.names.length === 0 && poll.reports.length === 0 &&
+    (poll.fdb === null || poll.fdb.length === 0);
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** What makes two reports of one device the same neighbour: protocol, local port, remote identity and port. */

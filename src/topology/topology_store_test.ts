@@ -9,7 +9,7 @@ import type { TopologyEvent } from "../events/events.ts";
 import { sampleDevice, sampleInterface } from "../../tests/helpers/sample_devices.ts";
 import type { NeighbourReport } from "./neighbour.ts";
 import type { PassiveObservation } from "./passive_report.ts";
-import { MAX_REPORTS_PER_DEVICE, TopologyStore } from "./topology_store.ts";
+import { MAX_REPORTS_PER_DEVICE, type TopologyPoll, TopologyStore } from "./topology_store.ts";
 
 const A = sampleDevice({ ip: "10.0.0.1", name: "a" });
 const B = sampleDevice({ ip: "10.0.0.2", name: "b" });
@@ -325,4 +325,49 @@ Deno.test("while nothing is reported the map reads no device; the first report r
   store.observePoll("10.0.0.1", aLinkedToB());
   assert.equal(reads, 1);
   assert.equal(store.snapshot().edges.length, 1);
+});
+
+Deno.test("a poll that repeats the last one builds nothing and leaves nothing to save; anything new does", () => {
+  let builds = 0;
+  const store = new TopologyStore({
+    publish: () => {},
+    devices: () => [A, B],
+    self: () => (builds++, { name: "box", ip: null }), // asked once a build
+    agePolls: 2,
+  });
+  const fdb = [{ mac: "52:54:00:00:00:09", ifIndex: 7 }];
+  const poll = (over: Partial<TopologyPoll> = {}) =>
+    store.observePoll("10.0.0.1", { ...aLinkedToB(), fdb, ...over });
+  const settled = () => {
+    store.markSaved(store.unsaved);
+    return builds;
+  };
+  poll();
+  let built = settled();
+  poll(); // the same, in new objects
+  poll({ fdb: null }); // the forwarding table not read this time: the one kept stays
+  store.observePoll("10.0.0.2", { chassisIds: [], names: [], reports: [], fdb: null }); // no LLDP, no bridge
+  assert.deepEqual([builds, store.unsaved], [built, 0]);
+
+  const bridge = aLinkedToB();
+  bridge.reports[0].remote.capabilities = ["bridge"]; // the same neighbour says something new of itself
+  // Each step changes one thing more than the one before, so each is the only difference.
+  let over: Partial<TopologyPoll> = {};
+  for (
+    const change of [
+      { reports: bridge.reports },
+      { fdb: [{ mac: "52:54:00:00:00:09", ifIndex: 8 }] },
+      { names: ["sw-a"] },
+      { chassisIds: ["mac:52:54:00:00:00:01"] },
+      { reports: [] }, // the neighbour missing: it ages
+    ]
+  ) {
+    over = { ...over, ...change };
+    built = settled();
+    poll(over);
+    assert.deepEqual([builds, store.unsaved], [built + 1, 1], JSON.stringify(change));
+    built = settled();
+    poll(over);
+    if (change.reports?.length !== 0) assert.deepEqual([builds, store.unsaved], [built, 0], "again: nothing");
+  }
 });

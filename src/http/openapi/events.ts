@@ -104,7 +104,8 @@ export const EVENT_SCHEMAS: Record<string, Json> = {
       action: oneOf(
         ["sweep_started", "sweep_progress", "sweep_finished", "found", "updated"],
         "sweep_*: a discovery sweep moved (see sweep); found: a device seen for the first time; " +
-          "updated: its identity, classification, poll status, interfaces or sources changed.",
+          "updated: its identity, classification, poll status, interfaces (index, name, description) " +
+          "or sources changed.",
       ),
       sweep: ref("SweepProgress"),
       device: ref("Device"),
