@@ -6,10 +6,10 @@
  *
  * Every device's poll that says something new asks for a build, so a site with 1,311 SNMP switches among
  * 65,536 devices whose forwarding tables change asks for one every few tens of milliseconds (a build 14–18
- * ms there). A build that took {@link SLOW_BUILD_MS} or
- * more is therefore not repeated sooner than {@link BUILD_GAP} times its own duration after it (5 % of the
- * thread at most): the changes in between wait and go into one build, and their events come with it. A read
- * of the map (snapshot()) builds at once what is waiting. Smaller networks, whose builds are quicker, see
+ * ms there). A build that took {@link SLOW_BUILD_MS} or more is therefore not repeated sooner than
+ * {@link BUILD_GAP} times its own duration after it (5 % of the thread at most): the changes in between wait
+ * and go into one build, and their events come with it. A read of the map (snapshot()) builds at once what
+ * is waiting. Smaller networks, whose builds are quicker, see
  * each change at once.
  *
  * The registry's devices are kept indexed between builds ({@link DeviceKeys}), read again only when its
