@@ -9,8 +9,7 @@
  * ms there). A build that took {@link SLOW_BUILD_MS} or more is therefore not repeated sooner than
  * {@link BUILD_GAP} times its own duration after it (5 % of the thread at most): the changes in between wait
  * and go into one build, and their events come with it. A read of the map (snapshot()) builds at once what
- * is waiting. Smaller networks, whose builds are quicker, see
- * each change at once.
+ * is waiting. Smaller networks, whose builds are quicker, see each change at once.
  *
  * The registry's devices are kept indexed between builds ({@link DeviceKeys}), read again only when its
  * version says it published a change; the periodic tick builds nothing while it has not. Edges read their
